@@ -1,0 +1,57 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.aion/**', 'bin/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use an `as const` union instead of enum.' },
+        { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No TypeScript namespaces.' },
+      ],
+    },
+  },
+  {
+    // Code that may run inside the deterministic workflow sandbox must not read real time,
+    // real randomness or real timers, and must not import Node-only modules.
+    files: ['src/core/**/*.ts', 'src/workflow/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Workflow-side code must use workflow time.' },
+        { object: 'Math', property: 'random', message: 'Workflow-side code must use seeded randomness.' },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use durable timers (sleep) in workflow-side code.' },
+        { name: 'setInterval', message: 'Use durable timers in workflow-side code.' },
+        { name: 'setImmediate', message: 'Not available in the workflow sandbox.' },
+        { name: 'process', message: 'Not available in the workflow sandbox.' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*', 'better-sqlite3', 'pg', 'esbuild'], message: 'Workflow-side code may import only src/core.' }] },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+    },
+  },
+);

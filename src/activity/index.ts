@@ -1,0 +1,4 @@
+/**
+ * `aion/activity` — the light entry for activity code (loads neither SQLite nor esbuild).
+ */
+export type { Failure, RetryPolicy } from '../core/index.js';

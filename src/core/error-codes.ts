@@ -1,0 +1,122 @@
+/**
+ * The single registry of stable error codes. It only grows: a code, once shipped, keeps
+ * its meaning, HTTP status, retryability and CLI exit code forever.
+ *
+ * CLI exit codes: 0 ok · 1 internal · 2 bad input · 3 not found · 4 conflict / wrong state ·
+ * 5 limit exceeded · 6 store or service unavailable · 7 auth · 8 workflow ended unsuccessfully.
+ */
+export const ERROR_CODES = {
+  internal: {
+    http: 500,
+    retryable: false,
+    exitCode: 1,
+    description: 'An unexpected internal error; the message has details.',
+  },
+  invalid_argument: {
+    http: 400,
+    retryable: false,
+    exitCode: 2,
+    description: 'A request, option or argument is malformed or out of range.',
+  },
+  usage: {
+    http: 400,
+    retryable: false,
+    exitCode: 2,
+    description: 'A command line could not be parsed.',
+  },
+  codec_error: {
+    http: 400,
+    retryable: false,
+    exitCode: 2,
+    description: 'A value could not be encoded or decoded by the payload codec.',
+  },
+  not_found: {
+    http: 404,
+    retryable: false,
+    exitCode: 3,
+    description: 'The addressed workflow, run, package or resource does not exist.',
+  },
+  workflow_already_started: {
+    http: 409,
+    retryable: false,
+    exitCode: 4,
+    description: 'A run with this workflow id is already open.',
+  },
+  sequence_conflict: {
+    http: 409,
+    retryable: true,
+    exitCode: 4,
+    description: 'An append expected another history head; nothing was written.',
+  },
+  invalid_state: {
+    http: 409,
+    retryable: false,
+    exitCode: 4,
+    description: 'The operation is not allowed in the current state of the target.',
+  },
+  invalid_history: {
+    http: 422,
+    retryable: false,
+    exitCode: 2,
+    description: 'Events do not form a valid history (seq gaps, missing start, events after a terminal).',
+  },
+  payload_too_large: {
+    http: 413,
+    retryable: false,
+    exitCode: 5,
+    description: 'A payload is larger than the configured maximum payload size.',
+  },
+  history_too_large: {
+    http: 422,
+    retryable: false,
+    exitCode: 5,
+    description: 'A run history would exceed the configured maximum number of events.',
+  },
+  unknown_event_type: {
+    http: 500,
+    retryable: false,
+    exitCode: 1,
+    description: 'Storage holds an event type or schema version this code does not know.',
+  },
+  store_locked: {
+    http: 503,
+    retryable: true,
+    exitCode: 6,
+    description: 'Another process owns this store; only one engine may own a SQLite file.',
+  },
+  store_schema_too_new: {
+    http: 500,
+    retryable: false,
+    exitCode: 6,
+    description: 'The store was written by a newer Aion; upgrade this installation to open it.',
+  },
+  store_unavailable: {
+    http: 503,
+    retryable: true,
+    exitCode: 6,
+    description: 'The store could not be reached or is closed.',
+  },
+  not_implemented: {
+    http: 501,
+    retryable: false,
+    exitCode: 1,
+    description: 'The capability is not supported by this component.',
+  },
+} as const satisfies Record<string, ErrorCodeSpec>;
+
+export interface ErrorCodeSpec {
+  readonly http: number;
+  readonly retryable: boolean;
+  readonly exitCode: number;
+  readonly description: string;
+}
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+export function errorCodeSpec(code: ErrorCode): ErrorCodeSpec {
+  return ERROR_CODES[code];
+}

@@ -1,0 +1,86 @@
+import { ERROR_CODES, type ErrorCode } from './error-codes.js';
+
+const AION_ERROR_BRAND = Symbol.for('aion.error');
+
+/**
+ * Base class of every engine error. Identity is checked with {@link isAionError} (a brand),
+ * not `instanceof`, so errors keep their identity across the workflow sandbox boundary and
+ * across duplicated module instances.
+ */
+export class AionError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+  readonly [AION_ERROR_BRAND] = true;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AionError';
+    this.code = code;
+    this.details = details;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+
+  get retryable(): boolean {
+    return ERROR_CODES[this.code].retryable;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exitCode;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: { ...this.details } };
+  }
+}
+
+export function isAionError(value: unknown): value is AionError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[AION_ERROR_BRAND] === true
+  );
+}
+
+/** An append expected history head `expected` but the run's head is `actual`; nothing was written. */
+export class SequenceConflictError extends AionError {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(runId: string, expected: number, actual: number) {
+    super(
+      'sequence_conflict',
+      `append to run ${runId} expected head seq ${expected} but the head is ${actual}; nothing was written — reload the history and retry`,
+      { runId, expected, actual },
+    );
+    this.name = 'SequenceConflictError';
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** A start found another open run under the same workflow id. */
+export class WorkflowAlreadyStartedError extends AionError {
+  readonly workflowId: string;
+  readonly runId: string;
+  constructor(namespace: string, workflowId: string, runId: string) {
+    super(
+      'workflow_already_started',
+      `workflow ${JSON.stringify(workflowId)} in namespace ${JSON.stringify(namespace)} already has an open run ${runId}; wait for it to close or use another workflow id`,
+      { namespace, workflowId, runId },
+    );
+    this.name = 'WorkflowAlreadyStartedError';
+    this.workflowId = workflowId;
+    this.runId = runId;
+  }
+}
+
+export function invalidArgument(message: string, details: Record<string, unknown> = {}): AionError {
+  return new AionError('invalid_argument', message, details);
+}

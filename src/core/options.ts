@@ -1,0 +1,29 @@
+/** Retry policy for activities (and, later, workflows). Defaults are documented per field. */
+export interface RetryPolicy {
+  /** Delay before the first retry. Default 1 s. */
+  readonly initialIntervalMs?: number;
+  /** Multiplier applied to the delay after each retry. Default 2. */
+  readonly backoffCoefficient?: number;
+  /** Upper bound of the delay. Default 100 × initialInterval. */
+  readonly maximumIntervalMs?: number;
+  /** Total attempts including the first; 0 means unlimited. Default 0 (unlimited). */
+  readonly maximumAttempts?: number;
+  /** Failure types that are never retried. */
+  readonly nonRetryableErrorTypes?: readonly string[];
+}
+
+/** Activity options as recorded in `ActivityScheduled` (durations in milliseconds). */
+export interface RecordedActivityOptions {
+  readonly taskQueue: string;
+  readonly startToCloseTimeoutMs?: number;
+  readonly scheduleToCloseTimeoutMs?: number;
+  readonly scheduleToStartTimeoutMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+  readonly retry?: RetryPolicy;
+}
+
+export const PARENT_CLOSE_POLICIES = ['TERMINATE', 'REQUEST_CANCEL', 'ABANDON'] as const;
+export type ParentClosePolicy = (typeof PARENT_CLOSE_POLICIES)[number];
+
+export type TimeoutType = 'START_TO_CLOSE' | 'SCHEDULE_TO_CLOSE' | 'SCHEDULE_TO_START' | 'HEARTBEAT';
+export type WorkflowTimeoutType = 'EXECUTION' | 'RUN';

@@ -1,0 +1,77 @@
+import {
+  applySearchAttributeUpsert,
+  nextStatus,
+  type HistoryEvent,
+  type Payload,
+  type RunKey,
+} from '../../core/index.js';
+import type { RunInfo } from '../contract.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Projects a run's visibility row forward over newly appended events. Every adapter uses
+ * this one function so that visibility can never drift from history between stores.
+ * `prior` is undefined when the batch starts the run (its first event is WorkflowStarted).
+ */
+export function projectRun(run: RunKey, prior: RunInfo | undefined, events: readonly HistoryEvent[]): RunInfo {
+  let info: Mutable<RunInfo>;
+  let i = 0;
+  if (prior === undefined) {
+    const first = events[0];
+    if (first?.type !== 'WorkflowStarted') throw new Error('projectRun: a new run must begin with WorkflowStarted');
+    info = {
+      namespace: run.namespace,
+      workflowId: run.workflowId,
+      runId: run.runId,
+      workflowType: first.workflowType,
+      taskQueue: first.taskQueue,
+      status: 'RUNNING',
+      version: first.version,
+      startTime: first.recordedAt,
+      headSeq: first.seq,
+      searchAttributes: first.searchAttributes ?? {},
+      memo: first.memo ?? {},
+    };
+    if (first.parent) info.parent = { workflowId: first.parent.workflowId, runId: first.parent.runId };
+    if (first.continuedFromRunId !== undefined) info.continuedFromRunId = first.continuedFromRunId;
+    i = 1;
+  } else {
+    info = { ...prior };
+  }
+  for (; i < events.length; i++) {
+    const event = events[i]!;
+    info.status = nextStatus(info.status, event);
+    info.headSeq = event.seq;
+    switch (event.type) {
+      case 'WorkflowCompleted':
+      case 'WorkflowFailed':
+      case 'WorkflowCancelled':
+      case 'WorkflowTerminated':
+      case 'WorkflowTimedOut':
+      case 'WorkflowContinuedAsNew':
+        info.closeTime = event.recordedAt;
+        delete info.stuck;
+        break;
+      case 'SearchAttributesUpserted':
+        info.searchAttributes = applySearchAttributeUpsert(info.searchAttributes, event.searchAttributes);
+        break;
+      case 'MemoUpserted': {
+        const memo: Record<string, Payload> = { ...info.memo };
+        for (const [k, v] of Object.entries(event.memo)) {
+          if (v === null) delete memo[k];
+          else memo[k] = v;
+        }
+        info.memo = memo;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return info;
+}
+
+export function isClosed(info: RunInfo): boolean {
+  return info.closeTime !== undefined;
+}
