@@ -12,9 +12,15 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
         { selector: 'TSEnumDeclaration', message: 'Use an `as const` union instead of enum.' },
@@ -31,7 +37,11 @@ export default tseslint.config(
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Workflow-side code must use workflow time.' },
-        { object: 'Math', property: 'random', message: 'Workflow-side code must use seeded randomness.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Workflow-side code must use seeded randomness.',
+        },
       ],
       'no-restricted-globals': [
         'error',
@@ -42,7 +52,14 @@ export default tseslint.config(
       ],
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'better-sqlite3', 'pg', 'esbuild'], message: 'Workflow-side code may import only src/core.' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'better-sqlite3', 'pg', 'esbuild'],
+              message: 'Workflow-side code may import only src/core.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -28,6 +28,22 @@ describe('error code registry', () => {
     expect(isAionError({ code: 'internal' })).toBe(false);
     expect(isErrorCode('not_found')).toBe(true);
     expect(isErrorCode('toString')).toBe(false);
-    expect(new AionError('not_found', 'gone').toJSON()).toEqual({ code: 'not_found', message: 'gone', details: {} });
+    expect(new AionError('not_found', 'gone').toJSON()).toEqual({
+      code: 'not_found',
+      message: 'gone',
+      details: {},
+    });
+  });
+});
+
+describe('docs/errors.md', () => {
+  it('documents every code with its HTTP status and exit code', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+    for (const [code, spec] of Object.entries(ERROR_CODES)) {
+      expect(doc).toContain(
+        `| \`${code}\` | ${spec.http} | ${spec.retryable ? 'yes' : 'no'} | ${spec.exitCode} |`,
+      );
+    }
   });
 });

@@ -58,7 +58,8 @@ export const ERROR_CODES = {
     http: 422,
     retryable: false,
     exitCode: 2,
-    description: 'Events do not form a valid history (seq gaps, missing start, events after a terminal).',
+    description:
+      'Events do not form a valid history (seq gaps, missing start, events after a terminal).',
   },
   payload_too_large: {
     http: 413,
@@ -101,6 +102,61 @@ export const ERROR_CODES = {
     retryable: false,
     exitCode: 1,
     description: 'The capability is not supported by this component.',
+  },
+  package_invalid: {
+    http: 422,
+    retryable: false,
+    exitCode: 2,
+    description: 'A package archive or manifest failed validation; details name the rule.',
+  },
+  package_build_failed: {
+    http: 400,
+    retryable: false,
+    exitCode: 2,
+    description:
+      'Workflow code could not be bundled into a package (a bad import, a syntax error).',
+  },
+  unknown_workflow_type: {
+    http: 404,
+    retryable: false,
+    exitCode: 3,
+    description: 'No routed package exports a workflow of this type.',
+  },
+  workflow_closed: {
+    http: 409,
+    retryable: false,
+    exitCode: 4,
+    description: 'The run is closed; signals, queries and updates need an open run.',
+  },
+  unknown_query: {
+    http: 404,
+    retryable: false,
+    exitCode: 3,
+    description: 'The workflow has no handler for this query name.',
+  },
+  query_failed: {
+    http: 422,
+    retryable: false,
+    exitCode: 1,
+    description: 'The query handler threw, returned a promise, or tried to change workflow state.',
+  },
+  nondeterminism: {
+    http: 500,
+    retryable: false,
+    exitCode: 1,
+    description: 'Replaying workflow code issued commands that differ from its recorded history.',
+  },
+  deadline_exceeded: {
+    http: 504,
+    retryable: true,
+    exitCode: 6,
+    description: 'An operation did not finish within its deadline.',
+  },
+  workflow_failed: {
+    http: 422,
+    retryable: false,
+    exitCode: 8,
+    description: 'The workflow ended unsuccessfully (failed, cancelled, terminated or timed out).',
   },
 } as const satisfies Record<string, ErrorCodeSpec>;
 

@@ -15,7 +15,11 @@ export function decodeEvent(text: string, where: { runId: string; seq: number })
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new AionError('unknown_event_type', `stored event seq ${where.seq} of run ${where.runId} is not valid JSON`, where);
+    throw new AionError(
+      'unknown_event_type',
+      `stored event seq ${where.seq} of run ${where.runId} is not valid JSON`,
+      where,
+    );
   }
   const e = parsed as { type?: unknown; v?: unknown; seq?: unknown };
   if (typeof parsed !== 'object' || parsed === null || !isEventType(e.type)) {
@@ -33,7 +37,11 @@ export function decodeEvent(text: string, where: { runId: string; seq: number })
     );
   }
   if (e.seq !== where.seq) {
-    throw new AionError('unknown_event_type', `stored event of run ${where.runId} at seq ${where.seq} claims seq ${String(e.seq)}`, where);
+    throw new AionError(
+      'unknown_event_type',
+      `stored event of run ${where.runId} at seq ${where.seq} claims seq ${String(e.seq)}`,
+      where,
+    );
   }
   return parsed as HistoryEvent;
 }

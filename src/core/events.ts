@@ -1,5 +1,10 @@
 import type { Failure } from './failure.js';
-import type { RecordedActivityOptions, ParentClosePolicy, TimeoutType, WorkflowTimeoutType } from './options.js';
+import type {
+  RecordedActivityOptions,
+  ParentClosePolicy,
+  TimeoutType,
+  WorkflowTimeoutType,
+} from './options.js';
 import type { Payload } from './payload.js';
 import type { SearchAttributes, SearchAttributeUpsert } from './search-attributes.js';
 
@@ -83,8 +88,17 @@ export interface EventAttributes {
     readonly options: RecordedActivityOptions;
     readonly local?: boolean;
   };
-  ActivityCompleted: { readonly scheduledSeq: number; readonly result: Payload; readonly attempt: number };
-  ActivityFailed: { readonly scheduledSeq: number; readonly failure: Failure; readonly attempt: number };
+  ActivityCompleted: {
+    readonly scheduledSeq: number;
+    readonly result: Payload;
+    readonly attempt: number;
+  };
+  ActivityFailed: {
+    readonly scheduledSeq: number;
+    readonly failure: Failure;
+    readonly attempt: number;
+    readonly retryState?: 'MAXIMUM_ATTEMPTS_REACHED' | 'NON_RETRYABLE_FAILURE' | 'TIMEOUT';
+  };
   ActivityTimedOut: {
     readonly scheduledSeq: number;
     readonly timeoutType: TimeoutType;
@@ -92,7 +106,11 @@ export interface EventAttributes {
     readonly attempt: number;
   };
   ActivityCancelRequested: { readonly scheduledSeq: number };
-  ActivityCancelled: { readonly scheduledSeq: number; readonly attempt: number; readonly details?: Payload };
+  ActivityCancelled: {
+    readonly scheduledSeq: number;
+    readonly attempt: number;
+    readonly details?: Payload;
+  };
   // ── timers ────────────────────────────────────────────────────────────────────────────
   TimerStarted: { readonly timerId: string; readonly durationMs: number; readonly fireAt: number };
   TimerFired: { readonly startedSeq: number; readonly timerId: string };
@@ -142,7 +160,10 @@ export interface EventAttributes {
   ChildWorkflowFailed: { readonly initiatedSeq: number; readonly failure: Failure };
   ChildWorkflowCancelled: { readonly initiatedSeq: number; readonly reason?: string };
   ChildWorkflowTerminated: { readonly initiatedSeq: number; readonly reason?: string };
-  ChildWorkflowTimedOut: { readonly initiatedSeq: number; readonly timeoutType: WorkflowTimeoutType };
+  ChildWorkflowTimedOut: {
+    readonly initiatedSeq: number;
+    readonly timeoutType: WorkflowTimeoutType;
+  };
   // ── updates ───────────────────────────────────────────────────────────────────────────
   UpdateAccepted: {
     readonly updateId: string;
@@ -231,7 +252,9 @@ const EVENT_TYPE_TABLE: Record<EventType, true> = {
   MemoUpserted: true,
 };
 
-export const EVENT_TYPES: readonly EventType[] = Object.freeze(Object.keys(EVENT_TYPE_TABLE) as EventType[]);
+export const EVENT_TYPES: readonly EventType[] = Object.freeze(
+  Object.keys(EVENT_TYPE_TABLE) as EventType[],
+);
 
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && Object.hasOwn(EVENT_TYPE_TABLE, value);
@@ -255,5 +278,5 @@ export function isTerminalEventType(type: EventType): type is TerminalEventType 
 
 /** Stamps a new event with its seq and time. */
 export function stampEvent(event: NewEvent, seq: number, recordedAt: number): HistoryEvent {
-  return { ...event, seq, recordedAt, v: EVENT_SCHEMA_VERSION } as HistoryEvent;
+  return { ...event, seq, recordedAt, v: EVENT_SCHEMA_VERSION };
 }

@@ -19,33 +19,40 @@ export interface Failure {
 }
 
 export type FailureSource =
-  | 'application'
-  | 'activity'
-  | 'child_workflow'
-  | 'cancelled'
-  | 'terminated'
-  | 'timeout'
-  | 'server';
+  'application' | 'activity' | 'child_workflow' | 'cancelled' | 'terminated' | 'timeout' | 'server';
 
 const MAX_CAUSE_DEPTH = 20;
 
 /** Turns any thrown value into a Failure (best effort, never throws). */
 export function toFailure(error: unknown, depth = 0): Failure {
-  if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
+  if (
+    error instanceof Error ||
+    (typeof error === 'object' && error !== null && 'message' in error)
+  ) {
     const e = error as Error & { type?: unknown; nonRetryable?: unknown; retryable?: unknown };
-    const type = typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'Error';
+    const type =
+      typeof e.type === 'string' ? e.type : typeof e.name === 'string' ? e.name : 'Error';
     const retryable =
-      typeof e.nonRetryable === 'boolean' ? !e.nonRetryable : typeof e.retryable === 'boolean' ? e.retryable : true;
+      typeof e.nonRetryable === 'boolean'
+        ? !e.nonRetryable
+        : typeof e.retryable === 'boolean'
+          ? e.retryable
+          : true;
     const failure: { -readonly [K in keyof Failure]: Failure[K] } = {
       type,
       message: String(e.message),
       retryable,
     };
     if (typeof e.stack === 'string') failure.stack = e.stack;
-    if (e.cause !== undefined && depth < MAX_CAUSE_DEPTH) failure.cause = toFailure(e.cause, depth + 1);
+    if (e.cause !== undefined && depth < MAX_CAUSE_DEPTH)
+      failure.cause = toFailure(e.cause, depth + 1);
     return failure;
   }
-  return { type: 'Error', message: typeof error === 'string' ? error : safeString(error), retryable: true };
+  return {
+    type: 'Error',
+    message: typeof error === 'string' ? error : safeString(error),
+    retryable: true,
+  };
 }
 
 function safeString(value: unknown): string {

@@ -22,9 +22,13 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   const limits = { ...DEFAULT_LIMITS, ...overrides };
   for (const [key, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value <= 0) {
-      throw new AionError('invalid_argument', `limit ${key} must be a positive integer, got ${String(value)}`, {
-        field: key,
-      });
+      throw new AionError(
+        'invalid_argument',
+        `limit ${key} must be a positive integer, got ${String(value)}`,
+        {
+          field: key,
+        },
+      );
     }
   }
   return Object.freeze(limits);

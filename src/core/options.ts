@@ -25,5 +25,6 @@ export interface RecordedActivityOptions {
 export const PARENT_CLOSE_POLICIES = ['TERMINATE', 'REQUEST_CANCEL', 'ABANDON'] as const;
 export type ParentClosePolicy = (typeof PARENT_CLOSE_POLICIES)[number];
 
-export type TimeoutType = 'START_TO_CLOSE' | 'SCHEDULE_TO_CLOSE' | 'SCHEDULE_TO_START' | 'HEARTBEAT';
+export type TimeoutType =
+  'START_TO_CLOSE' | 'SCHEDULE_TO_CLOSE' | 'SCHEDULE_TO_START' | 'HEARTBEAT';
 export type WorkflowTimeoutType = 'EXECUTION' | 'RUN';

@@ -62,8 +62,16 @@ function checkJsonValue(value: unknown, path: string[], seen: Set<object>): void
     case 'object': {
       if (value === null) return;
       if (seen.has(value)) refuse('the structure is cyclic', path);
-      if (value instanceof Map || value instanceof Set || value instanceof WeakMap || value instanceof WeakSet) {
-        refuse(`${value.constructor.name} does not round-trip through JSON (use an array or object)`, path);
+      if (
+        value instanceof Map ||
+        value instanceof Set ||
+        value instanceof WeakMap ||
+        value instanceof WeakSet
+      ) {
+        refuse(
+          `${value.constructor.name} does not round-trip through JSON (use an array or object)`,
+          path,
+        );
       }
       if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return; // e.g. Date → ISO string
       seen.add(value);
@@ -102,7 +110,12 @@ export class JsonPayloadConverter implements PayloadConverter {
     }
     // JSON.stringify drops functions/symbols and maps NaN to null silently; a scan is needed
     // only for objects (primitives were validated by stringify or are checked here).
-    if (typeof value === 'object' || typeof value === 'number' || typeof value === 'function' || typeof value === 'symbol') {
+    if (
+      typeof value === 'object' ||
+      typeof value === 'number' ||
+      typeof value === 'function' ||
+      typeof value === 'symbol'
+    ) {
       checkJsonValue(value, [], new Set());
     }
     return { encoding: ENCODING_JSON, data };
@@ -120,7 +133,11 @@ export class JsonPayloadConverter implements PayloadConverter {
     try {
       return JSON.parse(payload.data) as unknown;
     } catch (err) {
-      throw new AionError('codec_error', `payload is not valid JSON: ${(err as Error).message}`, {});
+      throw new AionError(
+        'codec_error',
+        `payload is not valid JSON: ${(err as Error).message}`,
+        {},
+      );
     }
   }
 }

@@ -32,24 +32,31 @@ export function checkSearchAttribute(name: string, sa: unknown): string | undefi
   if (!NAME_RE.test(name)) {
     return `search attribute name ${JSON.stringify(name)} must be 1-64 letters, digits or '_' and not start with a digit`;
   }
-  if (typeof sa !== 'object' || sa === null) return `search attribute ${name} must be {type, value}`;
+  if (typeof sa !== 'object' || sa === null)
+    return `search attribute ${name} must be {type, value}`;
   const { type, value } = sa as { type: unknown; value: unknown };
   switch (type) {
     case 'Keyword':
     case 'Text':
-      return typeof value === 'string' ? undefined : `search attribute ${name} (${type}) must be a string`;
+      return typeof value === 'string'
+        ? undefined
+        : `search attribute ${name} (${type}) must be a string`;
     case 'KeywordList':
       return Array.isArray(value) && value.every((v) => typeof v === 'string')
         ? undefined
         : `search attribute ${name} (KeywordList) must be an array of strings`;
     case 'Int':
-      return Number.isSafeInteger(value) ? undefined : `search attribute ${name} (Int) must be a safe integer`;
+      return Number.isSafeInteger(value)
+        ? undefined
+        : `search attribute ${name} (Int) must be a safe integer`;
     case 'Double':
       return typeof value === 'number' && Number.isFinite(value)
         ? undefined
         : `search attribute ${name} (Double) must be a finite number`;
     case 'Bool':
-      return typeof value === 'boolean' ? undefined : `search attribute ${name} (Bool) must be a boolean`;
+      return typeof value === 'boolean'
+        ? undefined
+        : `search attribute ${name} (Bool) must be a boolean`;
     case 'Datetime':
       return Number.isSafeInteger(value)
         ? undefined

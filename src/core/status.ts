@@ -77,15 +77,21 @@ export function validateAppend(
     const event = events[i]!;
     const want = headSeq + 1 + i;
     if (event.seq !== want) {
-      throw invalid(`event ${i} of the append to run ${runId} has seq ${event.seq}; expected ${want} (seqs must be contiguous)`, {
-        runId,
-        index: i,
-        seq: event.seq,
-        expectedSeq: want,
-      });
+      throw invalid(
+        `event ${i} of the append to run ${runId} has seq ${event.seq}; expected ${want} (seqs must be contiguous)`,
+        {
+          runId,
+          index: i,
+          seq: event.seq,
+          expectedSeq: want,
+        },
+      );
     }
     if (!Number.isSafeInteger(event.recordedAt) || event.recordedAt < 0) {
-      throw invalid(`event seq ${event.seq} of run ${runId} has an invalid recordedAt`, { runId, seq: event.seq });
+      throw invalid(`event seq ${event.seq} of run ${runId} has an invalid recordedAt`, {
+        runId,
+        seq: event.seq,
+      });
     }
     if ((event.seq === 1) !== (event.type === 'WorkflowStarted')) {
       throw invalid(
@@ -96,11 +102,14 @@ export function validateAppend(
       );
     }
     if (terminal) {
-      throw invalid(`run ${runId} is closed; event ${event.type} at seq ${event.seq} would follow its terminal event`, {
-        runId,
-        seq: event.seq,
-        eventType: event.type,
-      });
+      throw invalid(
+        `run ${runId} is closed; event ${event.type} at seq ${event.seq} would follow its terminal event`,
+        {
+          runId,
+          seq: event.seq,
+          eventType: event.type,
+        },
+      );
     }
     if (isTerminalEventType(event.type)) terminal = true;
   }

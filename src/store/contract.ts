@@ -19,6 +19,12 @@
  * - A terminal event closes the run: in the same transaction its timers and activity tasks are
  *   deleted (outbox rows stay: they carry the close's own messages), and the workflow id is
  *   free for a new run.
+ * - Leases (timer claims, task leases) are live while `now < until`; at `now >= until` the row
+ *   is claimable again. A lease holder keeps its rights (extend, retry) until another claimer
+ *   takes the row, even past expiry.
+ * - Invalid input (bad seqs, missing WorkflowStarted, events after a terminal, over-limit
+ *   history, empty-event commits to unknown runs) throws before anything of the call is
+ *   written, also in a group commit.
  */
 import type {
   HistoryEvent,
@@ -223,7 +229,12 @@ export type VisibilityExpr =
       readonly value: ScalarValue;
     }
   | { readonly op: 'in'; readonly field: FieldRef; readonly values: readonly ScalarValue[] }
-  | { readonly op: 'between'; readonly field: FieldRef; readonly low: ScalarValue; readonly high: ScalarValue }
+  | {
+      readonly op: 'between';
+      readonly field: FieldRef;
+      readonly low: ScalarValue;
+      readonly high: ScalarValue;
+    }
   | { readonly op: 'contains'; readonly field: FieldRef; readonly value: string }
   | { readonly op: 'exists'; readonly field: FieldRef };
 
@@ -300,8 +311,11 @@ export interface RunStore {
   getCurrentRun(namespace: string, workflowId: string): Promise<RunInfo | undefined>;
   /** All runs of a workflow id in start order (oldest first). */
   getRunChain(namespace: string, workflowId: string): Promise<RunInfo[]>;
-  /** Open runs (any namespace), for recovery. Paged by run id. */
-  listOpenRuns(request: { readonly afterRunId?: string; readonly limit: number }): Promise<RunInfo[]>;
+  /** Open runs of every namespace, for recovery, ordered by (namespace, runId); page with `after`. */
+  listOpenRuns(request: {
+    readonly after?: { readonly namespace: string; readonly runId: string };
+    readonly limit: number;
+  }): Promise<RunInfo[]>;
 }
 
 export interface TimerStore {
@@ -322,7 +336,7 @@ export interface TimerStore {
 export interface TaskStore {
   /** Claims up to `limit` visible tasks (not leased, or lease expired), oldest visibleAt first. */
   claimTasks(request: ClaimTasksRequest): Promise<ActivityTask[]>;
-  /** Extends a lease (heartbeat); false when `owner` no longer holds it. */
+  /** Extends a lease (heartbeat) and stores details; false when `owner` is not the current holder. */
   extendTaskLease(request: {
     readonly namespace: string;
     readonly taskId: string;
@@ -340,7 +354,11 @@ export interface TaskStore {
 }
 
 export interface OutboxStore {
-  listOutbox(request: { readonly afterId?: string; readonly limit: number }): Promise<OutboxRow[]>;
+  /** Outbox rows of every namespace ordered by (namespace, id); page with `after`. */
+  listOutbox(request: {
+    readonly after?: { readonly namespace: string; readonly id: string };
+    readonly limit: number;
+  }): Promise<OutboxRow[]>;
   deleteOutbox(namespace: string, ids: readonly string[]): Promise<void>;
 }
 
@@ -351,7 +369,10 @@ export interface VisibilityStore {
 
 export interface PackageStore {
   /** Stores an archive (idempotent by version) and points the given types' routes at it, atomically. */
-  putPackage(pkg: PackageRecord, routeTypes: readonly string[]): Promise<{ readonly inserted: boolean }>;
+  putPackage(
+    pkg: PackageRecord,
+    routeTypes: readonly string[],
+  ): Promise<{ readonly inserted: boolean }>;
   getPackage(namespace: string, version: string): Promise<PackageRecord | undefined>;
   listPackages(namespace: string): Promise<PackageSummary[]>;
   /** Refused while a route points at it, an open run is pinned to it, or an outbox row pins it. */
@@ -371,7 +392,8 @@ export interface RetentionStore {
 
 /** The full store every engine runs on. */
 export interface Store
-  extends HistoryStore,
+  extends
+    HistoryStore,
     RunStore,
     TimerStore,
     TaskStore,

@@ -1,5 +1,29 @@
 /**
- * `aion/workflow` — the authoring API imported by workflow code (runs inside the sandbox).
- * It may import only `src/core`.
+ * `aion/workflow` — the API workflow code imports. It runs inside the deterministic sandbox
+ * and may import only `src/core`. Names and semantics follow `@temporalio/workflow`.
  */
-export type { Payload, Failure, RetryPolicy, ParentClosePolicy, WorkflowStatus } from '../core/index.js';
+export { proxyActivities, proxyLocalActivities } from './activities.js';
+export type {
+  ActivityOptions,
+  LocalActivityOptions,
+  RetryPolicyOptions,
+  ActivityInterfaceFor,
+} from './activities.js';
+export { sleep, condition } from './timers.js';
+export { defineSignal, defineQuery, setHandler, setDefaultSignalHandler } from './messages.js';
+export type { SignalDefinition, QueryDefinition } from './messages.js';
+export { workflowInfo, uuid4, random } from './info.js';
+export type { WorkflowInfo } from './info.js';
+export { log } from './log.js';
+export { CancellationScope } from './internal/scope.js';
+export {
+  ApplicationFailure,
+  ActivityFailure,
+  CancelledFailure,
+  TimeoutFailure,
+  TerminatedFailure,
+  AionFailure,
+  isCancellation,
+  isAionFailure,
+} from '../core/index.js';
+export type { Duration, Payload, Failure, RetryPolicy, WorkflowStatus } from '../core/index.js';

@@ -17,14 +17,21 @@ export interface CursorPosition {
 export function resolvePageSize(pageSize: number | undefined): number {
   if (pageSize === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-    throw new AionError('invalid_argument', `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`, {
-      field: 'pageSize',
-    });
+    throw new AionError(
+      'invalid_argument',
+      `pageSize must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${pageSize}`,
+      {
+        field: 'pageSize',
+      },
+    );
   }
   return pageSize;
 }
 
-export function resolveOrder(request: ListRequest): { field: OrderField; direction: 'ASC' | 'DESC' } {
+export function resolveOrder(request: ListRequest): {
+  field: OrderField;
+  direction: 'ASC' | 'DESC';
+} {
   return request.orderBy ?? { field: 'StartTime', direction: 'DESC' };
 }
 
@@ -42,17 +49,24 @@ export function sortValue(info: RunInfo, field: OrderField): string | number {
 }
 
 export function encodeCursor(position: CursorPosition): string {
-  return Buffer.from(JSON.stringify([position.field, position.direction, position.value, position.runId])).toString(
-    'base64url',
-  );
+  return Buffer.from(
+    JSON.stringify([position.field, position.direction, position.value, position.runId]),
+  ).toString('base64url');
 }
 
 /** Decodes a cursor and checks it belongs to the same ordering; a foreign cursor is invalid_argument. */
-export function decodeCursor(cursor: string, order: { field: OrderField; direction: 'ASC' | 'DESC' }): CursorPosition {
+export function decodeCursor(
+  cursor: string,
+  order: { field: OrderField; direction: 'ASC' | 'DESC' },
+): CursorPosition {
   const bad = (): AionError =>
-    new AionError('invalid_argument', 'invalid list cursor: pass nextCursor from the previous page of the same query', {
-      field: 'cursor',
-    });
+    new AionError(
+      'invalid_argument',
+      'invalid list cursor: pass nextCursor from the previous page of the same query',
+      {
+        field: 'cursor',
+      },
+    );
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -61,7 +75,21 @@ export function decodeCursor(cursor: string, order: { field: OrderField; directi
   }
   if (!Array.isArray(parsed) || parsed.length !== 4) throw bad();
   const [field, direction, value, runId] = parsed as unknown[];
-  if (field !== order.field || direction !== order.direction || typeof runId !== 'string') throw bad();
+  if (field !== order.field || direction !== order.direction || typeof runId !== 'string')
+    throw bad();
   if (typeof value !== 'string' && typeof value !== 'number') throw bad();
   return { field: order.field, direction: order.direction, value, runId };
+}
+
+/** The cursor that continues after `last` in the given order. */
+export function cursorAfter(
+  last: RunInfo,
+  order: { field: OrderField; direction: 'ASC' | 'DESC' },
+): string {
+  return encodeCursor({
+    field: order.field,
+    direction: order.direction,
+    value: sortValue(last, order.field),
+    runId: last.runId,
+  });
 }

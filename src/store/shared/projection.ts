@@ -14,12 +14,17 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
  * this one function so that visibility can never drift from history between stores.
  * `prior` is undefined when the batch starts the run (its first event is WorkflowStarted).
  */
-export function projectRun(run: RunKey, prior: RunInfo | undefined, events: readonly HistoryEvent[]): RunInfo {
+export function projectRun(
+  run: RunKey,
+  prior: RunInfo | undefined,
+  events: readonly HistoryEvent[],
+): RunInfo {
   let info: Mutable<RunInfo>;
   let i = 0;
   if (prior === undefined) {
     const first = events[0];
-    if (first?.type !== 'WorkflowStarted') throw new Error('projectRun: a new run must begin with WorkflowStarted');
+    if (first?.type !== 'WorkflowStarted')
+      throw new Error('projectRun: a new run must begin with WorkflowStarted');
     info = {
       namespace: run.namespace,
       workflowId: run.workflowId,
@@ -33,7 +38,8 @@ export function projectRun(run: RunKey, prior: RunInfo | undefined, events: read
       searchAttributes: first.searchAttributes ?? {},
       memo: first.memo ?? {},
     };
-    if (first.parent) info.parent = { workflowId: first.parent.workflowId, runId: first.parent.runId };
+    if (first.parent)
+      info.parent = { workflowId: first.parent.workflowId, runId: first.parent.runId };
     if (first.continuedFromRunId !== undefined) info.continuedFromRunId = first.continuedFromRunId;
     i = 1;
   } else {
@@ -54,7 +60,10 @@ export function projectRun(run: RunKey, prior: RunInfo | undefined, events: read
         delete info.stuck;
         break;
       case 'SearchAttributesUpserted':
-        info.searchAttributes = applySearchAttributeUpsert(info.searchAttributes, event.searchAttributes);
+        info.searchAttributes = applySearchAttributeUpsert(
+          info.searchAttributes,
+          event.searchAttributes,
+        );
         break;
       case 'MemoUpserted': {
         const memo: Record<string, Payload> = { ...info.memo };

@@ -1,0 +1,47 @@
+import os from 'node:os';
+
+/** One benchmark result line. Every line carries the machine note. */
+export interface BenchRecord {
+  readonly suite: string;
+  readonly name: string;
+  readonly [key: string]: unknown;
+}
+
+export const MACHINE_NOTE =
+  'shared, noisy machine: compare ratios measured in the same run, not absolute figures across runs';
+
+export function machine(): Record<string, unknown> {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    note: MACHINE_NOTE,
+  };
+}
+
+export type Emit = (record: BenchRecord) => void;
+
+export function emitJsonLine(record: BenchRecord): void {
+  process.stdout.write(
+    `${JSON.stringify({ ...record, machine: machine(), at: new Date().toISOString() })}\n`,
+  );
+}
+
+/** Percentile (0–100) of a list of numbers, by nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** High-resolution milliseconds. */
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}

@@ -1,0 +1,24 @@
+// Runs benchmark suites and prints one JSON line per result: `npm run bench -- [suite...]`.
+import { emitJsonLine, type Emit } from './lib.js';
+
+type Suite = (emit: Emit) => Promise<void>;
+
+const SUITES: Record<string, () => Promise<Suite[]>> = {
+  store: async () => [
+    (await import('./store-sqlite.js')).default,
+    (await import('./store-postgres.js')).default,
+  ],
+};
+
+const requested = process.argv.slice(2);
+const names = requested.length > 0 ? requested : Object.keys(SUITES);
+for (const name of names) {
+  const load = SUITES[name];
+  if (!load) {
+    process.stderr.write(
+      `unknown bench suite ${JSON.stringify(name)}; known: ${Object.keys(SUITES).join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  for (const suite of await load()) await suite(emitJsonLine);
+}

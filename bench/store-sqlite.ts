@@ -1,0 +1,238 @@
+// SQLite store benchmark: adapter group-commit throughput against raw better-sqlite3 inserts
+// of the same rows, plus single-commit latency with synchronous=FULL.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  encodeEvent,
+  stampEvent,
+  type HistoryEvent,
+  type NewEvent,
+  type RunKey,
+} from '../src/core/index.js';
+import type { RunCommit } from '../src/store/contract.js';
+import { openSqliteStore } from '../src/store/sqlite/index.js';
+import { nowMs, percentile, round, type Emit } from './lib.js';
+
+const RUNS = 1000;
+const EVENTS_PER_RUN = 10;
+const EVENTS_PER_COMMIT = 5;
+const RUNS_PER_CALL = 100;
+const TRIALS = 7;
+const LATENCY_COMMITS = 500;
+
+const payload = (value: unknown) => ({ encoding: 'json/plain', data: JSON.stringify(value) });
+
+function runKey(i: number): RunKey {
+  const hex = i.toString(16).padStart(12, '0');
+  return {
+    namespace: 'default',
+    workflowId: `order-${i}`,
+    runId: `00000000-0000-4000-8000-${hex}`,
+  };
+}
+
+/** A plausible history: start, then activity schedule/complete pairs closed by task completions. */
+function historyOf(length: number, t0: number): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  for (let seq = 1; seq <= length; seq++) {
+    let e: NewEvent;
+    if (seq === 1) {
+      e = {
+        type: 'WorkflowStarted',
+        workflowType: 'OrderWorkflow',
+        taskQueue: 'orders',
+        args: [payload({ orderId: 42, items: ['a', 'b'] })],
+        version: 'sha256-0123456789abcdef',
+      };
+    } else if (seq % 3 === 2) {
+      e = {
+        type: 'ActivityScheduled',
+        activityId: String(seq),
+        activityType: 'chargeCard',
+        input: [payload({ amount: 1999, currency: 'EUR' })],
+        options: { taskQueue: 'orders', startToCloseTimeoutMs: 10_000 },
+      };
+    } else if (seq % 3 === 0) {
+      e = {
+        type: 'ActivityCompleted',
+        scheduledSeq: seq - 1,
+        result: payload({ ok: true, receipt: 'r-123456' }),
+        attempt: 1,
+      };
+    } else {
+      e = { type: 'WorkflowTaskCompleted' };
+    }
+    events.push(stampEvent(e, seq, t0 + seq));
+  }
+  return events;
+}
+
+interface Workload {
+  readonly runs: RunKey[];
+  readonly histories: HistoryEvent[][];
+  /** Commit calls in order; each is RUNS_PER_CALL runs' next EVENTS_PER_COMMIT events. */
+  readonly calls: RunCommit[][];
+}
+
+function workload(): Workload {
+  const runs = Array.from({ length: RUNS }, (_, i) => runKey(i));
+  const histories = runs.map((_, i) => historyOf(EVENTS_PER_RUN, 1_700_000_000_000 + i));
+  const calls: RunCommit[][] = [];
+  for (let from = 0; from < EVENTS_PER_RUN; from += EVENTS_PER_COMMIT) {
+    for (let r = 0; r < RUNS; r += RUNS_PER_CALL) {
+      const call: RunCommit[] = [];
+      for (let i = r; i < Math.min(RUNS, r + RUNS_PER_CALL); i++) {
+        call.push({
+          run: runs[i]!,
+          expectedSeq: from,
+          events: histories[i]!.slice(from, from + EVENTS_PER_COMMIT),
+        });
+      }
+      calls.push(call);
+    }
+  }
+  return { runs, histories, calls };
+}
+
+async function adapterTrial(dir: string, w: Workload): Promise<number> {
+  const store = await openSqliteStore({ path: path.join(dir, `adapter-${Math.random()}.db`) });
+  const start = nowMs();
+  for (const call of w.calls) {
+    const outcomes = await store.commit(call);
+    if (!outcomes.every((o) => o.ok)) throw new Error('benchmark commit was refused');
+  }
+  const ms = nowMs() - start;
+  await store.close();
+  return (RUNS * EVENTS_PER_RUN) / (ms / 1000);
+}
+
+function rawTrial(dir: string, w: Workload): number {
+  const db = new Database(path.join(dir, `raw-${Math.random()}.db`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('cache_size = -16384'); // the adapter's pragmas, for a like-for-like ceiling
+  db.pragma('temp_store = MEMORY');
+  db.exec(`CREATE TABLE events (namespace TEXT NOT NULL, run_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (namespace, run_id, seq))`);
+  // Same rows, serialised before timing: the raw side gets its data for free.
+  const batches = w.calls.map((call) =>
+    call.flatMap((c) =>
+      c.events.map(
+        (e) => [c.run.namespace, c.run.runId, e.seq, e.type, e.recordedAt, encodeEvent(e)] as const,
+      ),
+    ),
+  );
+  const insert = db.prepare(
+    'INSERT INTO events (namespace, run_id, seq, type, recorded_at, data) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const tx = db.transaction((rows: (typeof batches)[number]) => {
+    for (const row of rows) insert.run(...row);
+  });
+  const start = nowMs();
+  for (const rows of batches) tx.immediate(rows);
+  const ms = nowMs() - start;
+  db.close();
+  return (RUNS * EVENTS_PER_RUN) / (ms / 1000);
+}
+
+async function latency(dir: string): Promise<number[]> {
+  const store = await openSqliteStore({ path: path.join(dir, 'latency.db'), synchronous: 'FULL' });
+  const runs = Array.from({ length: 50 }, (_, i) => runKey(10_000 + i));
+  const histories = runs.map((_, i) =>
+    historyOf(1 + 2 * Math.ceil(LATENCY_COMMITS / runs.length), 1_700_000_000_000 + i),
+  );
+  await store.commit(
+    runs.map((run, i) => ({ run, expectedSeq: 0, events: histories[i]!.slice(0, 1) })),
+  );
+  const heads = runs.map(() => 1);
+  const samples: number[] = [];
+  for (let n = 0; n < LATENCY_COMMITS; n++) {
+    const i = n % runs.length;
+    const head = heads[i]!;
+    const commit: RunCommit = {
+      run: runs[i]!,
+      expectedSeq: head,
+      events: histories[i]!.slice(head, head + 2),
+    };
+    const start = nowMs();
+    const [outcome] = await store.commit([commit]);
+    samples.push(nowMs() - start);
+    if (!outcome?.ok) throw new Error('latency commit was refused');
+    heads[i] = head + 2;
+  }
+  await store.close();
+  return samples;
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+export default async function storeSqlite(emit: Emit): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-sqlite-'));
+  try {
+    const w = workload();
+    const adapter: number[] = [];
+    const raw: number[] = [];
+    await adapterTrial(dir, w); // warm-up: JIT, page cache
+    rawTrial(dir, w);
+    for (let t = 0; t < TRIALS; t++) {
+      // Alternate which side runs first so drift on a shared machine hits both alike.
+      if (t % 2 === 0) {
+        adapter.push(await adapterTrial(dir, w));
+        raw.push(rawTrial(dir, w));
+      } else {
+        raw.push(rawTrial(dir, w));
+        adapter.push(await adapterTrial(dir, w));
+      }
+    }
+    const shape = {
+      runs: RUNS,
+      eventsPerRun: EVENTS_PER_RUN,
+      eventsPerCommit: EVENTS_PER_COMMIT,
+      runsPerCall: RUNS_PER_CALL,
+      trials: TRIALS,
+      synchronous: 'FULL',
+    };
+    const adapterEps = median(adapter);
+    const rawEps = median(raw);
+    emit({
+      suite: 'store',
+      name: 'sqlite.group_commit',
+      unit: 'events/s',
+      value: round(adapterEps, 0),
+      trialValues: adapter.map((v) => round(v, 0)),
+      ...shape,
+    });
+    emit({
+      suite: 'store',
+      name: 'sqlite.raw_insert',
+      unit: 'events/s',
+      value: round(rawEps, 0),
+      trialValues: raw.map((v) => round(v, 0)),
+      ...shape,
+    });
+    emit({
+      suite: 'store',
+      name: 'sqlite.group_commit_ratio',
+      unit: 'adapter/raw',
+      value: round(adapterEps / rawEps, 3),
+      target: 0.6,
+    });
+    const samples = await latency(dir);
+    emit({
+      suite: 'store',
+      name: 'sqlite.commit_latency',
+      unit: 'ms',
+      p50: round(percentile(samples, 50), 3),
+      p99: round(percentile(samples, 99), 3),
+      commits: samples.length,
+      eventsPerCommit: 2,
+      synchronous: 'FULL',
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { AionError } from '../core/index.js';
+import { registerDemoCommand } from './commands/demo.js';
+import { processIo, reportError, type CliIo } from './output.js';
+
+export interface GlobalOptions {
+  readonly json: boolean;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Builds the `aion` program. Each command module registers itself. */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('aion')
+    .description('Aion: durable workflows for TypeScript')
+    .version(packageVersion(), '-V, --version', 'print the Aion version')
+    .option('--json', 'machine-readable JSON output', false)
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
+  registerDemoCommand(program, io);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code (never throws, never calls process.exit). */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const program = buildProgram(io);
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      )
+        return 0;
+      if (error.code === 'commander.help') return 0;
+      return reportError(io, new AionError('usage', error.message.replace(/^error: /, '')), json);
+    }
+    return reportError(io, error, json);
+  }
+}

@@ -1,0 +1,44 @@
+import { AionError, isAionError } from '../core/index.js';
+
+/** Where CLI commands write; injectable so tests can capture output. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly isTTY: boolean;
+}
+
+export const processIo: CliIo = {
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+  isTTY: process.stdout.isTTY === true,
+};
+
+const HINTS: Partial<Record<AionError['code'], string>> = {
+  store_locked:
+    'stop the other Aion process using this data directory, or point --data-dir elsewhere',
+  store_schema_too_new: 'upgrade Aion to the version that wrote this store',
+  store_unavailable:
+    'check that the store is reachable (for PostgreSQL: the connection string and server)',
+  usage: 'run `aion --help` or `aion <command> --help`',
+  invalid_argument: 'check the command arguments; `aion <command> --help` lists them',
+};
+
+/** Prints an error with its code and a hint; returns the exit code from the registry. */
+export function reportError(io: CliIo, error: unknown, json: boolean): number {
+  const err = isAionError(error)
+    ? error
+    : new AionError('internal', error instanceof Error ? error.message : String(error));
+  if (json) {
+    io.stdout(`${JSON.stringify({ error: err.toJSON() })}\n`);
+  } else {
+    io.stderr(`error[${err.code}]: ${err.message}\n`);
+    const hint = HINTS[err.code];
+    if (hint) io.stderr(`hint: ${hint}\n`);
+  }
+  return err.exitCode;
+}
+
+/** Writes a result as JSON (`--json`) or as human-readable lines. */
+export function printResult(io: CliIo, json: boolean, value: unknown, human: () => string): void {
+  io.stdout(json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
+}

@@ -1,0 +1,122 @@
+/**
+ * The internal protocol between the engine (host) and the workflow runtime bundled into
+ * each package (sandbox). Versioned: a package built for another protocol version is refused
+ * with a clear message instead of misbehaving.
+ */
+import type { Failure } from './failure.js';
+import type { RecordedActivityOptions } from './options.js';
+import type { Payload } from './payload.js';
+
+export const ACTIVATION_PROTOCOL_VERSION = 1;
+
+/** What a run learns about itself at instantiation. */
+export interface WorkflowInitInfo {
+  readonly namespace: string;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly taskQueue: string;
+  /** Epoch ms of WorkflowStarted. */
+  readonly startTime: number;
+  readonly version: string;
+  readonly firstRunId: string;
+  readonly continuedFromRunId?: string;
+  readonly parent?: {
+    readonly workflowId: string;
+    readonly runId: string;
+    readonly namespace: string;
+  };
+  /** Seed of the run's deterministic randomness (derived from recorded ids). */
+  readonly randomSeed: string;
+  readonly attempt: number;
+}
+
+/** Work delivered to a run in one activation. */
+export type ActivationJob =
+  | { readonly type: 'startWorkflow'; readonly args: readonly Payload[] }
+  | { readonly type: 'resolveActivity'; readonly activityId: string; readonly result: Payload }
+  | {
+      readonly type: 'rejectActivity';
+      readonly activityId: string;
+      /** The final cause: the last attempt's failure, a timeout or a cancellation. */
+      readonly failure: Failure;
+      readonly attempt: number;
+      readonly retryState?:
+        'MAXIMUM_ATTEMPTS_REACHED' | 'NON_RETRYABLE_FAILURE' | 'TIMEOUT' | 'CANCEL_REQUESTED';
+    }
+  | { readonly type: 'fireTimer'; readonly timerId: string }
+  | {
+      readonly type: 'signalWorkflow';
+      readonly signalName: string;
+      readonly args: readonly Payload[];
+    }
+  | { readonly type: 'cancelWorkflow'; readonly reason?: string };
+
+export interface ActivationInput {
+  /** Workflow time for this activation (epoch ms): `Date.now()` inside the sandbox. */
+  readonly now: number;
+  /** True while re-executing recorded history: logs are suppressed. */
+  readonly replaying: boolean;
+  readonly jobs: readonly ActivationJob[];
+  readonly historyLength: number;
+  readonly continueAsNewSuggested: boolean;
+}
+
+/** Decisions a run makes; the engine turns them into events (live) or matches them (replay). */
+export type WorkflowCommand =
+  | {
+      readonly type: 'scheduleActivity';
+      readonly activityId: string;
+      readonly activityType: string;
+      readonly args: readonly Payload[];
+      readonly options: RecordedActivityOptions;
+      readonly local: boolean;
+    }
+  | { readonly type: 'requestCancelActivity'; readonly activityId: string }
+  | { readonly type: 'startTimer'; readonly timerId: string; readonly durationMs: number }
+  | { readonly type: 'cancelTimer'; readonly timerId: string }
+  | { readonly type: 'completeWorkflow'; readonly result: Payload }
+  | { readonly type: 'failWorkflow'; readonly failure: Failure }
+  | { readonly type: 'cancelWorkflow' };
+
+export type WorkflowCommandType = WorkflowCommand['type'];
+
+export interface LogLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly message: string;
+  readonly at: number;
+}
+
+export interface ActivationOutput {
+  readonly commands: readonly WorkflowCommand[];
+  readonly logs: readonly LogLine[];
+  /**
+   * Set when the activation crashed (a bug, not a workflow failure): the run stays open and
+   * the engine retries the task. Commands are then discarded.
+   */
+  readonly taskFailure?: { readonly cause: 'sandbox' | 'unhandled'; readonly failure: Failure };
+}
+
+export type QueryOutcome =
+  | { readonly ok: true; readonly result: Payload }
+  | {
+      readonly ok: false;
+      readonly code: 'unknown_query' | 'query_failed';
+      readonly failure: Failure;
+    };
+
+/** The object the sandboxed runtime hands to the host for each run. */
+export interface SandboxActivator {
+  readonly protocolVersion: number;
+  /** Applies jobs; commands are collected once the context's microtasks have drained. */
+  activate(input: ActivationInput): void;
+  /** Resolves `condition()` waiters whose predicate became true; returns true if any fired. */
+  checkConditions(): boolean;
+  /** Takes the output collected since the last call. */
+  takeOutput(): ActivationOutput;
+  query(name: string, args: readonly Payload[]): QueryOutcome;
+  /** Where the run is waiting (for the built-in `__stack_trace` query). */
+  stackTrace(): string;
+  /** Names of the workflow types the bundle exports. */
+  workflowTypes(): string[];
+}

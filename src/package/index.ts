@@ -1,0 +1,23 @@
+export {
+  buildPackage,
+  resolveWorkflowsPath,
+  type BuildOptions,
+  type BuiltPackage,
+} from './build.js';
+export {
+  readArchive,
+  writeArchive,
+  DEFAULT_ARCHIVE_LIMITS,
+  type ArchiveLimits,
+  type LoadedPackage,
+} from './archive.js';
+export {
+  computeVersion,
+  canonicalJson,
+  sha256Hex,
+  shortVersion,
+  validateManifest,
+  PACKAGE_FORMAT_VERSION,
+  type PackageManifest,
+  type ManifestWorkflowType,
+} from './manifest.js';

@@ -1,0 +1,245 @@
+import {
+  NonDeterminismError,
+  type ActivationOutput,
+  type EventType,
+  type Failure,
+  type HistoryEvent,
+  type RunKey,
+  type WorkflowCommand,
+  type WorkflowInitInfo,
+  type EventOf,
+} from '../core/index.js';
+import { RunBook } from './run-book.js';
+import type { PackageSandbox, SandboxRun } from './sandbox.js';
+
+/** Event types that record a decision of workflow code (matched against commands on replay). */
+const COMMAND_EVENTS = new Set<EventType>([
+  'ActivityScheduled',
+  'ActivityCancelRequested',
+  'TimerStarted',
+  'TimerCancelled',
+  'WorkflowCompleted',
+  'WorkflowFailed',
+  'WorkflowCancelled',
+]);
+
+/** Terminal events decided by workflow code: they also close the activation that issued them. */
+const WORKFLOW_TERMINALS = new Set<EventType>([
+  'WorkflowCompleted',
+  'WorkflowFailed',
+  'WorkflowCancelled',
+  'WorkflowContinuedAsNew',
+]);
+
+export function isCommandEvent(type: EventType): boolean {
+  return COMMAND_EVENTS.has(type);
+}
+
+/** The init info of a run, from its key and WorkflowStarted event. */
+export function initInfoFor(run: RunKey, started: EventOf<'WorkflowStarted'>): WorkflowInitInfo {
+  const info: { -readonly [K in keyof WorkflowInitInfo]: WorkflowInitInfo[K] } = {
+    namespace: run.namespace,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    workflowType: started.workflowType,
+    taskQueue: started.taskQueue,
+    startTime: started.recordedAt,
+    version: started.version,
+    firstRunId: started.firstRunId ?? run.runId,
+    randomSeed: run.runId,
+    attempt: 1,
+  };
+  if (started.continuedFromRunId !== undefined)
+    info.continuedFromRunId = started.continuedFromRunId;
+  if (started.parent)
+    info.parent = {
+      workflowId: started.parent.workflowId,
+      runId: started.parent.runId,
+      namespace: started.parent.namespace,
+    };
+  return info;
+}
+
+export function describeCommand(cmd: WorkflowCommand): string {
+  switch (cmd.type) {
+    case 'scheduleActivity':
+      return `ScheduleActivity(${cmd.activityType}, id ${cmd.activityId})`;
+    case 'requestCancelActivity':
+      return `RequestCancelActivity(id ${cmd.activityId})`;
+    case 'startTimer':
+      return `StartTimer(id ${cmd.timerId}, ${cmd.durationMs} ms)`;
+    case 'cancelTimer':
+      return `CancelTimer(id ${cmd.timerId})`;
+    case 'completeWorkflow':
+      return 'CompleteWorkflow';
+    case 'failWorkflow':
+      return `FailWorkflow(${cmd.failure.message})`;
+    case 'cancelWorkflow':
+      return 'CancelWorkflow';
+  }
+}
+
+export function describeEvent(e: HistoryEvent): string {
+  switch (e.type) {
+    case 'ActivityScheduled':
+      return `ActivityScheduled(${e.activityType}, id ${e.activityId})`;
+    case 'TimerStarted':
+      return `TimerStarted(id ${e.timerId}, ${e.durationMs} ms)`;
+    case 'TimerCancelled':
+      return `TimerCancelled(id ${e.timerId})`;
+    default:
+      return e.type;
+  }
+}
+
+function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean {
+  switch (cmd.type) {
+    case 'scheduleActivity':
+      return (
+        e.type === 'ActivityScheduled' &&
+        e.activityId === cmd.activityId &&
+        e.activityType === cmd.activityType
+      );
+    case 'requestCancelActivity':
+      return (
+        e.type === 'ActivityCancelRequested' &&
+        book.activityBySeq.get(e.scheduledSeq) === cmd.activityId
+      );
+    case 'startTimer':
+      return e.type === 'TimerStarted' && e.timerId === cmd.timerId;
+    case 'cancelTimer':
+      return e.type === 'TimerCancelled' && e.timerId === cmd.timerId;
+    case 'completeWorkflow':
+      return e.type === 'WorkflowCompleted';
+    case 'failWorkflow':
+      return e.type === 'WorkflowFailed';
+    case 'cancelWorkflow':
+      return e.type === 'WorkflowCancelled';
+  }
+}
+
+/** Compares an activation's commands with the command events recorded for it. */
+export function matchCommands(
+  run: RunKey,
+  commands: readonly WorkflowCommand[],
+  expected: readonly HistoryEvent[],
+  boundarySeq: number,
+  book: RunBook,
+): void {
+  const n = Math.max(commands.length, expected.length);
+  for (let i = 0; i < n; i++) {
+    const cmd = commands[i];
+    const e = expected[i];
+    if (cmd === undefined) {
+      throw new NonDeterminismError({
+        workflowId: run.workflowId,
+        runId: run.runId,
+        seq: e!.seq,
+        expected: describeEvent(e!),
+        found: 'no command',
+      });
+    }
+    if (e === undefined) {
+      throw new NonDeterminismError({
+        workflowId: run.workflowId,
+        runId: run.runId,
+        seq: boundarySeq,
+        expected: `no further command before seq ${boundarySeq}`,
+        found: describeCommand(cmd),
+      });
+    }
+    if (!matches(cmd, e, book)) {
+      throw new NonDeterminismError({
+        workflowId: run.workflowId,
+        runId: run.runId,
+        seq: e.seq,
+        expected: describeEvent(e),
+        found: describeCommand(cmd),
+      });
+    }
+  }
+}
+
+/** A recorded activation crashed when replayed (it succeeded when first executed). */
+export class ReplayCrashError extends Error {
+  constructor(
+    readonly crashCause: 'sandbox' | 'unhandled',
+    readonly failure: Failure,
+  ) {
+    super(`workflow code crashed while replaying: ${failure.message}`);
+    this.name = 'ReplayCrashError';
+  }
+}
+
+export interface ReplayOptions {
+  /** Apply the deadlock timeout (needed when checking history against other code). Default false. */
+  readonly timeout?: boolean;
+  /** Called with each activation's output (e.g. to count or inspect). */
+  readonly onActivation?: (output: ActivationOutput) => void;
+}
+
+export interface Replayed {
+  readonly run: SandboxRun;
+  readonly book: RunBook;
+  /** Activations executed. */
+  readonly activations: number;
+}
+
+/**
+ * Rebuilds a run by re-executing its code against its recorded history: arrivals are
+ * delivered in the recorded batches (closed by WorkflowTaskCompleted or a workflow terminal),
+ * each batch at its recorded time, and the commands must match the recorded ones.
+ * Recorded-but-undelivered arrivals remain in `book.undelivered`.
+ */
+export function replayHistory(
+  sandbox: PackageSandbox,
+  run: RunKey,
+  events: readonly HistoryEvent[],
+  options: ReplayOptions = {},
+): Replayed {
+  const first = events[0];
+  if (first?.type !== 'WorkflowStarted')
+    throw new Error(`cannot replay run ${run.runId}: history does not start with WorkflowStarted`);
+  const instance = sandbox.instantiate(initInfoFor(run, first));
+  const book = new RunBook();
+  let expected: HistoryEvent[] = [];
+  let activations = 0;
+  const activate = (boundary: HistoryEvent): void => {
+    const [output] = sandbox.activateBatch(
+      [
+        {
+          run: instance,
+          input: {
+            now: boundary.recordedAt,
+            replaying: true,
+            jobs: book.undelivered,
+            historyLength: boundary.seq,
+            continueAsNewSuggested: false,
+          },
+        },
+      ],
+      { timeout: options.timeout ?? false },
+    );
+    activations++;
+    if (output!.taskFailure)
+      throw new ReplayCrashError(output!.taskFailure.cause, output!.taskFailure.failure);
+    options.onActivation?.(output!);
+    matchCommands(run, output!.commands, expected, boundary.seq, book);
+    expected = [];
+  };
+  for (const event of events) {
+    if (event.type === 'WorkflowTaskCompleted') {
+      activate(event);
+      book.apply(event);
+      continue;
+    }
+    if (COMMAND_EVENTS.has(event.type)) expected.push(event);
+    if (WORKFLOW_TERMINALS.has(event.type)) {
+      activate(event);
+      book.apply(event);
+      continue;
+    }
+    book.apply(event);
+  }
+  return { run: instance, book, activations };
+}

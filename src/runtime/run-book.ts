@@ -1,0 +1,187 @@
+import {
+  isTerminalEventType,
+  type ActivationJob,
+  type EventOf,
+  type HistoryEvent,
+  type RecordedActivityOptions,
+  type WorkflowStatus,
+  nextStatus,
+} from '../core/index.js';
+
+export interface PendingActivity {
+  readonly activityId: string;
+  readonly activityType: string;
+  readonly scheduledSeq: number;
+  readonly scheduledAt: number;
+  readonly options: RecordedActivityOptions;
+  readonly local: boolean;
+  cancelRequested: boolean;
+}
+
+export interface PendingTimer {
+  readonly timerId: string;
+  readonly startedSeq: number;
+  readonly fireAt: number;
+}
+
+/**
+ * The engine's bookkeeping of one run, derived from its history alone: what is pending,
+ * which recorded arrivals have not been delivered to workflow code yet, and its status.
+ * Fed with events in seq order, both while replaying and after each live commit.
+ */
+export class RunBook {
+  headSeq = 0;
+  status: WorkflowStatus = 'RUNNING';
+  started: EventOf<'WorkflowStarted'> | undefined;
+  lastEventType: HistoryEvent['type'] | undefined;
+  cancelRequested = false;
+  readonly activities = new Map<string, PendingActivity>();
+  readonly activityBySeq = new Map<number, string>();
+  readonly timers = new Map<string, PendingTimer>();
+  /** Arrivals recorded since the last completed activation, in seq order. */
+  undelivered: ActivationJob[] = [];
+  /** Seq of the last WorkflowTaskCompleted (reset points). */
+  lastTaskCompletedSeq = 0;
+  consecutiveTaskFailures = 0;
+
+  get closed(): boolean {
+    return this.status !== 'RUNNING' && this.status !== 'PAUSED';
+  }
+
+  /** Applies one event. Returns the job it implies for workflow code, if it is an arrival. */
+  apply(event: HistoryEvent): ActivationJob | undefined {
+    this.headSeq = event.seq;
+    this.lastEventType = event.type;
+    this.status = nextStatus(this.status, event);
+    let job: ActivationJob | undefined;
+    switch (event.type) {
+      case 'WorkflowStarted':
+        this.started = event;
+        job = { type: 'startWorkflow', args: event.args };
+        break;
+      case 'ActivityScheduled':
+        this.activities.set(event.activityId, {
+          activityId: event.activityId,
+          activityType: event.activityType,
+          scheduledSeq: event.seq,
+          scheduledAt: event.recordedAt,
+          options: event.options,
+          local: event.local === true,
+          cancelRequested: false,
+        });
+        this.activityBySeq.set(event.seq, event.activityId);
+        break;
+      case 'ActivityCancelRequested': {
+        const id = this.activityBySeq.get(event.scheduledSeq);
+        const a = id === undefined ? undefined : this.activities.get(id);
+        if (a) a.cancelRequested = true;
+        break;
+      }
+      case 'ActivityCompleted':
+      case 'ActivityFailed':
+      case 'ActivityTimedOut':
+      case 'ActivityCancelled': {
+        const activityId = this.activityBySeq.get(event.scheduledSeq);
+        if (activityId === undefined) break;
+        this.activities.delete(activityId);
+        job = activityJob(event, activityId);
+        break;
+      }
+      case 'TimerStarted':
+        this.timers.set(event.timerId, {
+          timerId: event.timerId,
+          startedSeq: event.seq,
+          fireAt: event.fireAt,
+        });
+        break;
+      case 'TimerFired':
+        this.timers.delete(event.timerId);
+        job = { type: 'fireTimer', timerId: event.timerId };
+        break;
+      case 'TimerCancelled':
+        this.timers.delete(event.timerId);
+        break;
+      case 'SignalReceived':
+        job = { type: 'signalWorkflow', signalName: event.signalName, args: event.args };
+        break;
+      case 'WorkflowCancelRequested':
+        this.cancelRequested = true;
+        job =
+          event.reason === undefined
+            ? { type: 'cancelWorkflow' }
+            : { type: 'cancelWorkflow', reason: event.reason };
+        break;
+      case 'WorkflowTaskCompleted':
+        this.undelivered = [];
+        this.lastTaskCompletedSeq = event.seq;
+        this.consecutiveTaskFailures = 0;
+        break;
+      case 'WorkflowTaskFailed':
+        this.consecutiveTaskFailures++;
+        break;
+      default:
+        break;
+    }
+    if (job) this.undelivered.push(job);
+    if (isTerminalEventType(event.type)) {
+      this.activities.clear();
+      this.timers.clear();
+      this.undelivered = [];
+    }
+    return job;
+  }
+}
+
+function activityJob(
+  event:
+    | EventOf<'ActivityCompleted'>
+    | EventOf<'ActivityFailed'>
+    | EventOf<'ActivityTimedOut'>
+    | EventOf<'ActivityCancelled'>,
+  activityId: string,
+): ActivationJob {
+  switch (event.type) {
+    case 'ActivityCompleted':
+      return { type: 'resolveActivity', activityId, result: event.result };
+    case 'ActivityFailed':
+      return event.retryState === undefined
+        ? { type: 'rejectActivity', activityId, failure: event.failure, attempt: event.attempt }
+        : {
+            type: 'rejectActivity',
+            activityId,
+            failure: event.failure,
+            attempt: event.attempt,
+            retryState: event.retryState,
+          };
+    case 'ActivityTimedOut':
+      return {
+        type: 'rejectActivity',
+        activityId,
+        attempt: event.attempt,
+        retryState: 'TIMEOUT',
+        failure: {
+          type: 'TimeoutFailure',
+          source: 'timeout',
+          message: `activity timed out (${event.timeoutType})`,
+          retryable: false,
+          details: [
+            { encoding: 'json/plain', data: JSON.stringify({ timeoutType: event.timeoutType }) },
+          ],
+          ...(event.failure ? { cause: event.failure } : {}),
+        },
+      };
+    case 'ActivityCancelled':
+      return {
+        type: 'rejectActivity',
+        activityId,
+        attempt: event.attempt,
+        retryState: 'CANCEL_REQUESTED',
+        failure: {
+          type: 'CancelledFailure',
+          source: 'cancelled',
+          message: 'activity cancelled',
+          retryable: false,
+        },
+      };
+  }
+}

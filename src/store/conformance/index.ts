@@ -1,0 +1,60 @@
+/**
+ * The store conformance suite: runner-agnostic scenarios every `Store` adapter must pass.
+ * Exported from `aion/testing`.
+ */
+import { commitScenarios } from './commit.js';
+import { commitBatchScenarios } from './commit-batches.js';
+import { durabilityScenarios } from './durability.js';
+import { historyScenarios } from './history.js';
+import { namespaceScenarios } from './namespaces.js';
+import { outboxScenarios } from './outbox.js';
+import { packageScenarios } from './packages.js';
+import { payloadScenarios } from './payloads.js';
+import { retentionScenarios } from './retention.js';
+import { runScenarios } from './runs.js';
+import { startScenarios } from './starts.js';
+import { taskLeaseScenarios } from './task-leases.js';
+import { runStoreConformance as run, type RunStoreConformanceOptions } from './runner.js';
+import { taskScenarios } from './tasks.js';
+import { timerScenarios } from './timers.js';
+import type { StoreScenario } from './types.js';
+import { validationScenarios } from './validation.js';
+import { visibilityFilterScenarios } from './visibility-filters.js';
+import { visibilityPageScenarios } from './visibility-pages.js';
+
+/** Every scenario, grouped by topic. Names are unique and stable. */
+export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze([
+  ...historyScenarios,
+  ...validationScenarios,
+  ...commitScenarios,
+  ...commitBatchScenarios,
+  ...startScenarios,
+  ...runScenarios,
+  ...timerScenarios,
+  ...taskScenarios,
+  ...taskLeaseScenarios,
+  ...outboxScenarios,
+  ...visibilityFilterScenarios,
+  ...visibilityPageScenarios,
+  ...packageScenarios,
+  ...retentionScenarios,
+  ...payloadScenarios,
+  ...namespaceScenarios,
+  ...durabilityScenarios,
+]);
+
+/** Registers every conformance scenario (or `options.scenarios`) with a test runner. */
+export function runStoreConformance(options: RunStoreConformanceOptions): void {
+  run(options, storeConformanceScenarios);
+}
+
+export { runScenario, skipReason, type RunStoreConformanceOptions } from './runner.js';
+export type {
+  ScenarioContext,
+  StoreHandle,
+  StoreHarness,
+  StoreHarnessCreateOptions,
+  StoreNeed,
+  StoreScenario,
+} from './types.js';
+export * as storeFixtures from './fixtures.js';

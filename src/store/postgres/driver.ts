@@ -1,0 +1,179 @@
+import pg from 'pg';
+import { AionError } from '../../core/index.js';
+import { closedStoreError, mapPgError, RETRYABLE_SQLSTATES, sqlState } from './errors.js';
+import type { PgPoolClientLike, PgPoolLike, PgQueryConfig } from './options.js';
+
+export type Row = Record<string, unknown>;
+
+/** Runs one statement; rows come back with BIGINT parsed to number. */
+export interface Queryable {
+  query(text: string, values?: readonly unknown[]): Promise<Row[]>;
+  /** Like {@link query} but also returns the affected row count. */
+  exec(text: string, values?: readonly unknown[]): Promise<{ rows: Row[]; rowCount: number }>;
+}
+
+const INT8_OID = 20;
+
+function parseInt8(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) {
+    throw new AionError('internal', `BIGINT value ${value} is outside the safe integer range`, {
+      value,
+    });
+  }
+  return n;
+}
+
+/**
+ * Per-query parsers: BIGINT (times, seqs, counts) becomes a number. Passed with every query
+ * rather than set globally so a caller-owned pool and other `pg` users are unaffected.
+ */
+const TYPES: NonNullable<PgQueryConfig['types']> = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === INT8_OID && format !== 'binary') return parseInt8;
+    return pg.types.getTypeParser(oid, (format ?? 'text') as 'text') as (value: string) => unknown;
+  },
+};
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Validates a schema name before it is interpolated into SQL (then always double-quoted). */
+export function quoteSchema(schema: string): string {
+  if (!SCHEMA_RE.test(schema) || schema.startsWith('pg_')) {
+    throw new AionError(
+      'invalid_argument',
+      `invalid PostgreSQL schema name ${JSON.stringify(schema)}: use 1-63 lower-case letters, digits or '_', starting with a letter or '_' (not 'pg_')`,
+      { field: 'schema' },
+    );
+  }
+  return `"${schema}"`;
+}
+
+const MAX_TX_ATTEMPTS = 3;
+
+/** Owns (or borrows) the pool; every store operation goes through `query` or `tx`. */
+export class PgDriver {
+  readonly #pool: PgPoolLike;
+  readonly #ownsPool: boolean;
+  #closed = false;
+  /** Schema every connection has as `search_path` (store-owned pools only). */
+  readonly searchPath: string | undefined;
+
+  constructor(pool: PgPoolLike, ownsPool: boolean, searchPath?: string) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.searchPath = searchPath;
+  }
+
+  static create(options: {
+    connectionString?: string;
+    pool?: PgPoolLike;
+    poolSize: number;
+    schema: string;
+  }): PgDriver {
+    if (options.pool !== undefined) {
+      if (options.connectionString !== undefined) {
+        throw new AionError(
+          'invalid_argument',
+          'pass either connectionString or pool to openPostgresStore, not both',
+          {
+            field: 'pool',
+          },
+        );
+      }
+      return new PgDriver(options.pool, false);
+    }
+    if (options.connectionString === undefined) {
+      throw new AionError(
+        'invalid_argument',
+        'openPostgresStore needs a connectionString (e.g. postgres://user@localhost:5432/db) or a pool',
+        { field: 'connectionString' },
+      );
+    }
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize,
+      application_name: 'aion',
+      // The schema name is validated (quoteSchema) before it gets here.
+      options: `-c search_path="${options.schema}"`,
+    });
+    // An idle connection dropped by the server must not crash the process; the next query
+    // reconnects or reports store_unavailable.
+    pool.on('error', () => {});
+    return new PgDriver(pool, true, options.schema);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async query(text: string, values: readonly unknown[] = [], what = 'query'): Promise<Row[]> {
+    return (await this.exec(text, values, what)).rows;
+  }
+
+  async exec(
+    text: string,
+    values: readonly unknown[] = [],
+    what = 'query',
+  ): Promise<{ rows: Row[]; rowCount: number }> {
+    if (this.#closed) throw closedStoreError();
+    try {
+      const result = await this.#pool.query({ text, values, types: TYPES });
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw mapPgError(error, what);
+    }
+  }
+
+  /**
+   * Runs `fn` in a READ COMMITTED transaction on one connection. Deadlocks and serialization
+   * failures roll back and retry the whole function (it must not have effects outside the
+   * transaction); other errors roll back and are mapped to typed errors.
+   */
+  async tx<T>(what: string, fn: (q: Queryable) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#txOnce(fn);
+      } catch (error) {
+        if (attempt < MAX_TX_ATTEMPTS && RETRYABLE_SQLSTATES.has(sqlState(error) ?? '')) continue;
+        throw mapPgError(error, what);
+      }
+    }
+  }
+
+  async #txOnce<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
+    if (this.#closed) throw closedStoreError();
+    const client = await this.#pool.connect();
+    const q = clientQueryable(client);
+    let broken: unknown;
+    try {
+      await client.query({ text: 'BEGIN' });
+      const result = await fn(q);
+      await client.query({ text: 'COMMIT' });
+      return result;
+    } catch (error) {
+      try {
+        await client.query({ text: 'ROLLBACK' });
+      } catch (rollbackError) {
+        broken = rollbackError;
+      }
+      throw error;
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsPool) await this.#pool.end();
+  }
+}
+
+function clientQueryable(client: PgPoolClientLike): Queryable {
+  const exec = async (text: string, values: readonly unknown[] = []) => {
+    const result = await client.query({ text, values, types: TYPES });
+    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+  };
+  return { exec, query: async (text, values) => (await exec(text, values)).rows };
+}

@@ -1,0 +1,201 @@
+import { AionError } from '../../core/index.js';
+import type { PgDriver, Queryable } from './driver.js';
+
+/**
+ * One schema migration. `up` receives the quoted schema name and returns the statements to run,
+ * in order, inside one transaction. Migrations are append-only: never edit a shipped one; add a
+ * new one (new tables and indexes can be added without touching data).
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  up(schema: string): readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    up: (s) => [
+      // Visibility row of each run, a projection of its events (see shared/projection.ts).
+      // Column names are relied upon by the shared SQL visibility compiler.
+      `CREATE TABLE ${s}.runs (
+        namespace TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        workflow_type TEXT NOT NULL,
+        task_queue TEXT NOT NULL,
+        status TEXT NOT NULL,
+        version TEXT NOT NULL,
+        start_time BIGINT NOT NULL,
+        close_time BIGINT,
+        head_seq BIGINT NOT NULL,
+        parent_workflow_id TEXT,
+        parent_run_id TEXT,
+        continued_from_run_id TEXT,
+        search_attributes TEXT NOT NULL,
+        memo TEXT NOT NULL,
+        stuck_reason TEXT,
+        stuck_since BIGINT,
+        row_id BIGINT GENERATED ALWAYS AS IDENTITY,
+        PRIMARY KEY (namespace, run_id)
+      ) WITH (fillfactor = 80)`,
+      // fillfactor < 100 leaves room on each page so the frequent head_seq/status updates are
+      // HOT updates (no index maintenance: none of those columns is indexed).
+      // At most one open run per workflow id: the arbiter of concurrent starts.
+      `CREATE UNIQUE INDEX runs_open_workflow_id ON ${s}.runs (namespace, workflow_id) WHERE close_time IS NULL`,
+      `CREATE INDEX runs_start_time ON ${s}.runs (namespace, start_time, run_id)`,
+      `CREATE INDEX runs_close_time ON ${s}.runs (namespace, close_time, run_id)`,
+      `CREATE INDEX runs_chain ON ${s}.runs (namespace, workflow_id, row_id)`,
+      // Recovery pages open runs in (namespace, runId) code point order.
+      `CREATE INDEX runs_open ON ${s}.runs (namespace COLLATE "C", run_id COLLATE "C") WHERE close_time IS NULL`,
+      `CREATE TABLE ${s}.run_search_attrs (
+        namespace TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        is_token SMALLINT NOT NULL,
+        str_value TEXT,
+        num_value DOUBLE PRECISION
+      )`,
+      `CREATE INDEX run_search_attrs_str ON ${s}.run_search_attrs (namespace, name, str_value)`,
+      `CREATE INDEX run_search_attrs_num ON ${s}.run_search_attrs (namespace, name, num_value)`,
+      `CREATE INDEX run_search_attrs_run ON ${s}.run_search_attrs (namespace, run_id)`,
+      `CREATE TABLE ${s}.events (
+        namespace TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        recorded_at BIGINT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (namespace, run_id, seq)
+      )`,
+      `CREATE TABLE ${s}.timers (
+        namespace TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        timer_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        fire_at BIGINT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT,
+        claim_owner TEXT,
+        claim_until BIGINT,
+        PRIMARY KEY (namespace, run_id, timer_id)
+      )`,
+      `CREATE INDEX timers_fire_at ON ${s}.timers (fire_at)`,
+      `CREATE TABLE ${s}.tasks (
+        namespace TEXT NOT NULL,
+        task_id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        task_queue TEXT NOT NULL,
+        activity_id TEXT NOT NULL,
+        activity_type TEXT NOT NULL,
+        scheduled_seq BIGINT NOT NULL,
+        input TEXT NOT NULL,
+        options TEXT,
+        attempt INTEGER NOT NULL,
+        visible_at BIGINT NOT NULL,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        deliveries INTEGER NOT NULL DEFAULT 0,
+        heartbeat_details TEXT,
+        last_heartbeat_at BIGINT,
+        last_failure TEXT,
+        PRIMARY KEY (namespace, task_id)
+      )`,
+      `CREATE INDEX tasks_queue ON ${s}.tasks (namespace, task_queue, visible_at)`,
+      `CREATE INDEX tasks_run ON ${s}.tasks (namespace, run_id)`,
+      `CREATE TABLE ${s}.outbox (
+        namespace TEXT NOT NULL,
+        id TEXT NOT NULL,
+        workflow_id TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        version TEXT,
+        data TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (namespace, id)
+      )`,
+      `CREATE INDEX outbox_order ON ${s}.outbox (namespace COLLATE "C", id COLLATE "C")`,
+      `CREATE INDEX outbox_version ON ${s}.outbox (namespace, version) WHERE version IS NOT NULL`,
+      `CREATE TABLE ${s}.packages (
+        namespace TEXT NOT NULL,
+        version TEXT NOT NULL,
+        archive BYTEA NOT NULL,
+        manifest TEXT NOT NULL,
+        deployed_at BIGINT NOT NULL,
+        PRIMARY KEY (namespace, version)
+      )`,
+      `CREATE TABLE ${s}.routes (
+        namespace TEXT NOT NULL,
+        workflow_type TEXT NOT NULL,
+        version TEXT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (namespace, workflow_type)
+      )`,
+      `CREATE INDEX routes_version ON ${s}.routes (namespace, version)`,
+    ],
+  },
+];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/**
+ * Brings the schema up to {@link LATEST_SCHEMA_VERSION}. Each migration runs in its own
+ * transaction holding a transaction-scoped advisory lock keyed by the schema name, so
+ * concurrent openers (several nodes starting at once) serialise: the first applies, the
+ * others find the version already recorded. A schema written by newer code is refused.
+ */
+export async function migrate(
+  driver: PgDriver,
+  schema: string,
+  quoted: string,
+  migrations = MIGRATIONS,
+): Promise<number> {
+  const latest = migrations[migrations.length - 1]?.version ?? 0;
+  for (;;) {
+    const done = await driver.tx('schema migration', async (q) => {
+      await lockAndEnsureMeta(q, schema, quoted);
+      const current = await currentVersion(q, quoted);
+      if (current > latest) {
+        throw new AionError(
+          'store_schema_too_new',
+          `PostgreSQL schema ${JSON.stringify(schema)} is at version ${current} but this Aion knows versions up to ${latest}; upgrade Aion to open it`,
+          { schema, version: current, supported: latest },
+        );
+      }
+      const next = migrations.find((m) => m.version > current);
+      if (next === undefined) return true;
+      for (const statement of next.up(quoted)) await q.query(statement);
+      await q.query(`INSERT INTO ${quoted}.schema_version (version, name) VALUES ($1, $2)`, [
+        next.version,
+        next.name,
+      ]);
+      return false;
+    });
+    if (done) return latest;
+  }
+}
+
+async function lockAndEnsureMeta(q: Queryable, schema: string, quoted: string): Promise<void> {
+  // Taken before CREATE SCHEMA IF NOT EXISTS, which itself races (duplicate key on pg_namespace).
+  await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+    `aion.migrate:${schema}`,
+  ]);
+  await q.query(`CREATE SCHEMA IF NOT EXISTS ${quoted}`);
+  await q.query(
+    `CREATE TABLE IF NOT EXISTS ${quoted}.schema_version (
+      version INTEGER PRIMARY KEY,
+      name TEXT NOT NULL,
+      applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    )`,
+  );
+}
+
+async function currentVersion(q: Queryable, quoted: string): Promise<number> {
+  const rows = await q.query(
+    `SELECT COALESCE(MAX(version), 0)::int AS version FROM ${quoted}.schema_version`,
+  );
+  return Number(rows[0]?.version ?? 0);
+}

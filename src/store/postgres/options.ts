@@ -1,0 +1,57 @@
+import type { Limits } from '../../core/index.js';
+
+/**
+ * The slice of a `pg` query config the adapter uses. Structural, so the public API does not
+ * depend on `@types/pg`.
+ */
+export interface PgQueryConfig {
+  readonly text: string;
+  readonly values?: readonly unknown[];
+  /** Per-query type parsers (the adapter parses BIGINT to number without touching global state). */
+  readonly types?: {
+    getTypeParser(oid: number, format?: string): (value: string) => unknown;
+  };
+}
+
+export interface PgQueryResult {
+  readonly rows: Record<string, unknown>[];
+  readonly rowCount: number | null;
+}
+
+/** A connection checked out of a pool (`pg.PoolClient` satisfies it). */
+export interface PgPoolClientLike {
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+  /** Pass an error (or `true`) to destroy the connection instead of returning it to the pool. */
+  release(destroy?: Error | boolean): void;
+}
+
+/** A connection pool (`pg.Pool` satisfies it). */
+export interface PgPoolLike {
+  connect(): Promise<PgPoolClientLike>;
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+  end(): Promise<void>;
+}
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /**
+   * libpq-style connection string, e.g. `postgres://user@host:5432/db`. The store creates and
+   * owns a pool of `poolSize` connections and ends it on `close()`.
+   */
+  readonly connectionString?: string;
+  /**
+   * A pool the caller owns (e.g. a shared `pg.Pool`); `close()` leaves it open. Every query is
+   * schema-qualified, so the pool's `search_path` does not matter. Exactly one of
+   * `connectionString` and `pool` is required.
+   */
+  readonly pool?: PgPoolLike;
+  /**
+   * Schema that holds every table; created if missing. Lower-case letters, digits and `_`,
+   * starting with a letter or `_`, at most 63 characters. Default `aion`.
+   */
+  readonly schema?: string;
+  /** Connections in the store-owned pool (ignored with `pool`). Default 10. */
+  readonly poolSize?: number;
+  /** Overrides of the history limits enforced on append/commit. Default {@link DEFAULT_LIMITS}. */
+  readonly limits?: Partial<Limits>;
+}

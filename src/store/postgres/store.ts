@@ -1,0 +1,261 @@
+import {
+  resolveLimits,
+  validateAppend,
+  type HistoryEvent,
+  type Limits,
+  type Payload,
+  type RunKey,
+} from '../../core/index.js';
+import type {
+  ActivityTask,
+  ClaimedTimer,
+  ClaimTasksRequest,
+  CommitOutcome,
+  DeletePackageOutcome,
+  ListPage,
+  ListRequest,
+  OutboxRow,
+  PackageRecord,
+  PackageSummary,
+  ReadRange,
+  RetryTaskRequest,
+  Route,
+  RunCommit,
+  RunInfo,
+  Store,
+  TimerRow,
+  VisibilityExpr,
+} from '../contract.js';
+import { commitBatch, prevalidate } from './commit.js';
+import { PgDriver, quoteSchema } from './driver.js';
+import { mapPgError } from './errors.js';
+import { migrate } from './migrations.js';
+import type { PostgresStoreOptions } from './options.js';
+import * as outbox from './outbox.js';
+import * as packages from './packages.js';
+import * as reads from './reads.js';
+import { purgeClosedRuns } from './retention.js';
+import * as tasks from './tasks.js';
+import * as timers from './timers.js';
+import * as visibility from './visibility.js';
+
+const DEFAULT_SCHEMA = 'aion';
+const DEFAULT_POOL_SIZE = 10;
+
+/**
+ * Opens (and migrates) a PostgreSQL store.
+ *
+ * @example
+ * ```ts
+ * const store = await openPostgresStore({ connectionString: 'postgres://aion@localhost:5432/aion' });
+ * ```
+ */
+export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const quoted = quoteSchema(schema);
+  const limits = resolveLimits(options.limits);
+  const driver = PgDriver.create({
+    schema,
+    poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
+    ...(options.connectionString !== undefined
+      ? { connectionString: options.connectionString }
+      : {}),
+    ...(options.pool !== undefined ? { pool: options.pool } : {}),
+  });
+  try {
+    await migrate(driver, schema, quoted);
+  } catch (error) {
+    await driver.close().catch(() => {});
+    throw mapPgError(error, 'open');
+  }
+  return new PostgresStore(driver, schema, limits);
+}
+
+/**
+ * The PostgreSQL adapter of the store contract: a `pg` pool, every table in one schema,
+ * group commit in one READ COMMITTED transaction, `FOR UPDATE SKIP LOCKED` queues. Create it
+ * with {@link openPostgresStore}.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  /** The schema holding the tables. */
+  readonly schema: string;
+  readonly #db: PgDriver;
+  readonly #s: string;
+  readonly #limits: Limits;
+
+  /** @internal Use {@link openPostgresStore}, which migrates the schema first. */
+  constructor(driver: PgDriver, schema: string, limits: Limits) {
+    this.#db = driver;
+    this.schema = schema;
+    this.#s = quoteSchema(schema);
+    this.#limits = limits;
+  }
+
+  // ── history ─────────────────────────────────────────────────────────────────────────────
+
+  async append(run: RunKey, events: readonly HistoryEvent[], expectedSeq: number): Promise<void> {
+    // A commit may carry only side effects; an append must carry events.
+    if (events.length === 0) validateAppend(run.runId, events, expectedSeq, false);
+    const [outcome] = await this.commit([{ run, expectedSeq, events }]);
+    if (outcome && !outcome.ok) throw outcome.error;
+  }
+
+  async commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
+    prevalidate(commits, this.#limits);
+    if (commits.length === 0) return [];
+    return this.#db.tx('commit', (q) => commitBatch(q, this.#s, commits));
+  }
+
+  readHistory(run: RunKey, range?: ReadRange): Promise<HistoryEvent[]> {
+    return reads.readHistory(this.#db, this.#s, run, range);
+  }
+
+  headSeq(run: RunKey): Promise<number> {
+    return reads.headSeq(this.#db, this.#s, run);
+  }
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────
+
+  getRun(run: RunKey): Promise<RunInfo | undefined> {
+    return reads.getRun(this.#db, this.#s, run);
+  }
+
+  getCurrentRun(namespace: string, workflowId: string): Promise<RunInfo | undefined> {
+    return reads.getCurrentRun(this.#db, this.#s, namespace, workflowId);
+  }
+
+  getRunChain(namespace: string, workflowId: string): Promise<RunInfo[]> {
+    return reads.getRunChain(this.#db, this.#s, namespace, workflowId);
+  }
+
+  listOpenRuns(request: {
+    readonly after?: { readonly namespace: string; readonly runId: string };
+    readonly limit: number;
+  }): Promise<RunInfo[]> {
+    return reads.listOpenRuns(this.#db, this.#s, request);
+  }
+
+  // ── timers ──────────────────────────────────────────────────────────────────────────────
+
+  claimDueTimers(request: {
+    readonly owner: string;
+    readonly now: number;
+    readonly leaseMs: number;
+    readonly limit: number;
+  }): Promise<ClaimedTimer[]> {
+    return timers.claimDueTimers(this.#db, this.#s, request);
+  }
+
+  deleteTimer(namespace: string, runId: string, timerId: string): Promise<void> {
+    return timers.deleteTimer(this.#db, this.#s, namespace, runId, timerId);
+  }
+
+  listTimers(run: RunKey): Promise<TimerRow[]> {
+    return timers.listTimers(this.#db, this.#s, run);
+  }
+
+  nextTimerAt(): Promise<number | undefined> {
+    return timers.nextTimerAt(this.#db, this.#s);
+  }
+
+  // ── tasks ───────────────────────────────────────────────────────────────────────────────
+
+  claimTasks(request: ClaimTasksRequest): Promise<ActivityTask[]> {
+    return tasks.claimTasks(this.#db, this.#s, request);
+  }
+
+  extendTaskLease(request: {
+    readonly namespace: string;
+    readonly taskId: string;
+    readonly owner: string;
+    readonly leaseUntil: number;
+    readonly heartbeatDetails?: Payload;
+    readonly now: number;
+  }): Promise<boolean> {
+    return tasks.extendTaskLease(this.#db, this.#s, request);
+  }
+
+  retryTask(request: RetryTaskRequest): Promise<boolean> {
+    return tasks.retryTask(this.#db, this.#s, request);
+  }
+
+  getTask(namespace: string, taskId: string): Promise<ActivityTask | undefined> {
+    return tasks.getTask(this.#db, this.#s, namespace, taskId);
+  }
+
+  listTasks(run: RunKey): Promise<ActivityTask[]> {
+    return tasks.listTasks(this.#db, this.#s, run);
+  }
+
+  nextTaskAt(namespace: string, taskQueue: string): Promise<number | undefined> {
+    return tasks.nextTaskAt(this.#db, this.#s, namespace, taskQueue);
+  }
+
+  // ── outbox ──────────────────────────────────────────────────────────────────────────────
+
+  listOutbox(request: {
+    readonly after?: { readonly namespace: string; readonly id: string };
+    readonly limit: number;
+  }): Promise<OutboxRow[]> {
+    return outbox.listOutbox(this.#db, this.#s, request);
+  }
+
+  deleteOutbox(namespace: string, ids: readonly string[]): Promise<void> {
+    return outbox.deleteOutbox(this.#db, this.#s, namespace, ids);
+  }
+
+  // ── visibility ──────────────────────────────────────────────────────────────────────────
+
+  listRuns(request: ListRequest): Promise<ListPage> {
+    return visibility.listRuns(this.#db, this.schema, request);
+  }
+
+  countRuns(namespace: string, where?: VisibilityExpr): Promise<number> {
+    return visibility.countRuns(this.#db, this.schema, namespace, where);
+  }
+
+  // ── packages ────────────────────────────────────────────────────────────────────────────
+
+  putPackage(
+    pkg: PackageRecord,
+    routeTypes: readonly string[],
+  ): Promise<{ readonly inserted: boolean }> {
+    return packages.putPackage(this.#db, this.#s, pkg, routeTypes);
+  }
+
+  getPackage(namespace: string, version: string): Promise<PackageRecord | undefined> {
+    return packages.getPackage(this.#db, this.#s, namespace, version);
+  }
+
+  listPackages(namespace: string): Promise<PackageSummary[]> {
+    return packages.listPackages(this.#db, this.#s, namespace);
+  }
+
+  deletePackage(namespace: string, version: string): Promise<DeletePackageOutcome> {
+    return packages.deletePackage(this.#db, this.#s, namespace, version);
+  }
+
+  setRoute(route: Route): Promise<void> {
+    return packages.setRoute(this.#db, this.#s, route);
+  }
+
+  listRoutes(namespace: string): Promise<Route[]> {
+    return packages.listRoutes(this.#db, this.#s, namespace);
+  }
+
+  // ── retention ───────────────────────────────────────────────────────────────────────────
+
+  purgeClosedRuns(request: {
+    readonly namespace: string;
+    readonly closedBefore: number;
+    readonly limit: number;
+  }): Promise<number> {
+    return purgeClosedRuns(this.#db, this.#s, request);
+  }
+
+  /** Ends the store-owned pool (a caller's pool stays open). Later calls fail with store_unavailable. */
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+}

@@ -1,0 +1,43 @@
+import Database from 'better-sqlite3';
+import { AionError } from '../../core/index.js';
+
+/**
+ * The process-level owner lock of a SQLite store: an exclusive SQLite transaction held on a
+ * sibling file `<path>-lock` for the life of the store. SQLite takes a POSIX advisory lock on
+ * that file, which the OS releases when the process dies (also on `kill -9`), so a crashed
+ * owner never blocks a restart. SQLite also tracks locks per inode inside one process, so a
+ * second exclusive open in the same process is refused as well.
+ */
+export class OwnerLock {
+  readonly #db: Database.Database;
+  readonly path: string;
+
+  private constructor(db: Database.Database, path: string) {
+    this.#db = db;
+    this.path = path;
+  }
+
+  static acquire(storePath: string): OwnerLock {
+    const path = `${storePath}-lock`;
+    const db = new Database(path, { timeout: 0 });
+    try {
+      db.pragma('locking_mode = EXCLUSIVE');
+      db.exec('BEGIN EXCLUSIVE');
+    } catch (err) {
+      db.close();
+      if ((err as { code?: unknown }).code === 'SQLITE_BUSY') {
+        throw new AionError(
+          'store_locked',
+          `another process owns ${storePath} (lock file ${path}); only one engine may own a SQLite store — stop the other process, or open with exclusive: false for read-only tooling`,
+          { path: storePath, lockPath: path },
+        );
+      }
+      throw err;
+    }
+    return new OwnerLock(db, path);
+  }
+
+  release(): void {
+    if (this.#db.open) this.#db.close();
+  }
+}

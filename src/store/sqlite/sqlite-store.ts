@@ -1,0 +1,352 @@
+import type Database from 'better-sqlite3';
+import {
+  decodeEvent,
+  validateAppend,
+  type HistoryEvent,
+  type Limits,
+  type Payload,
+  type RunKey,
+} from '../../core/index.js';
+import type {
+  ActivityTask,
+  ClaimedTimer,
+  ClaimTasksRequest,
+  CommitOutcome,
+  DeletePackageOutcome,
+  ListPage,
+  ListRequest,
+  OutboxRow,
+  PackageRecord,
+  PackageSummary,
+  ReadRange,
+  RetryTaskRequest,
+  Route,
+  RunCommit,
+  RunInfo,
+  Store,
+  TimerRow,
+  VisibilityExpr,
+} from '../contract.js';
+import { rowToRunInfo } from '../sql/index.js';
+import { prepareCommits } from './commit.js';
+import { closedError, mapSqliteError } from './errors.js';
+import type { OwnerLock } from './lock.js';
+import {
+  outboxFromRow,
+  packageSummaryFromRow,
+  routeFromRow,
+  taskFromRow,
+  timerFromRow,
+} from './rows.js';
+import { prepareStatements, type Statements } from './statements.js';
+import { createTransactions, type Transactions } from './transactions.js';
+import { VisibilityQueries } from './visibility.js';
+
+/**
+ * The SQLite store: one file, WAL journal, one writer connection. Every method runs
+ * synchronously on that connection and returns a settled promise; write methods run in
+ * `BEGIN IMMEDIATE` transactions so that connections in other processes (tools, tests)
+ * serialise with it instead of failing on a stale snapshot. Open it with
+ * {@link openSqliteStore}.
+ */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite';
+  /** The database file (or `:memory:`). */
+  readonly path: string;
+  readonly #db: Database.Database;
+  readonly #s: Statements;
+  readonly #lock: OwnerLock | undefined;
+  readonly #limits: Limits;
+  readonly #tx: Transactions;
+  readonly #visibility: VisibilityQueries;
+  #closed = false;
+
+  /** @internal Use {@link openSqliteStore}. */
+  constructor(db: Database.Database, lock: OwnerLock | undefined, limits: Limits, path: string) {
+    this.#db = db;
+    this.#lock = lock;
+    this.#limits = limits;
+    this.path = path;
+    this.#s = prepareStatements(db);
+    this.#tx = createTransactions(db, this.#s);
+    this.#visibility = new VisibilityQueries(db);
+  }
+
+  /** Runs `fn` on the connection and settles a promise with its result or mapped error. */
+  #do<T>(fn: () => T): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError(this.path));
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(mapSqliteError(err, this.path));
+    }
+  }
+
+  // ── history ────────────────────────────────────────────────────────────────────────────
+
+  append(run: RunKey, events: readonly HistoryEvent[], expectedSeq: number): Promise<void> {
+    return this.#do(() => {
+      if (events.length === 0) validateAppend(run.runId, events, expectedSeq, false); // throws: empty append
+      const commits: RunCommit[] = [{ run, expectedSeq, events }];
+      const outcome = this.#tx.commit.immediate(commits, prepareCommits(commits, this.#limits))[0]!;
+      if (!outcome.ok) throw outcome.error;
+    });
+  }
+
+  commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
+    return this.#do(() => {
+      const data = prepareCommits(commits, this.#limits);
+      return commits.length === 0 ? [] : this.#tx.commit.immediate(commits, data);
+    });
+  }
+
+  readHistory(run: RunKey, range?: ReadRange): Promise<HistoryEvent[]> {
+    return this.#do(() => {
+      const rows = this.#s.readEvents.all(
+        run.namespace,
+        run.runId,
+        range?.fromSeq ?? 1,
+        range?.toSeq ?? Number.MAX_SAFE_INTEGER,
+        range?.limit ?? -1,
+      );
+      const events = new Array<HistoryEvent>(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const [seq, data] = rows[i]!;
+        events[i] = decodeEvent(data, { runId: run.runId, seq });
+      }
+      return events;
+    });
+  }
+
+  headSeq(run: RunKey): Promise<number> {
+    return this.#do(() => this.#s.headSeq.get(run.namespace, run.runId) ?? 0);
+  }
+
+  // ── runs ───────────────────────────────────────────────────────────────────────────────
+
+  getRun(run: RunKey): Promise<RunInfo | undefined> {
+    return this.#do(() => {
+      const row = this.#s.getRun.get(run.namespace, run.runId);
+      // A run key names its workflow too: a mismatched workflow id is an unknown run.
+      return row === undefined || row.workflow_id !== run.workflowId
+        ? undefined
+        : rowToRunInfo(row);
+    });
+  }
+
+  getCurrentRun(namespace: string, workflowId: string): Promise<RunInfo | undefined> {
+    return this.#do(() => {
+      const row =
+        this.#s.openRun.get(namespace, workflowId) ?? this.#s.lastRun.get(namespace, workflowId);
+      return row === undefined ? undefined : rowToRunInfo(row);
+    });
+  }
+
+  getRunChain(namespace: string, workflowId: string): Promise<RunInfo[]> {
+    return this.#do(() => this.#s.runChain.all(namespace, workflowId).map(rowToRunInfo));
+  }
+
+  listOpenRuns(request: {
+    readonly after?: { readonly namespace: string; readonly runId: string };
+    readonly limit: number;
+  }): Promise<RunInfo[]> {
+    return this.#do(() => {
+      const after = request.after;
+      const rows = this.#s.listOpenRuns.all(
+        after?.namespace ?? '',
+        after?.runId ?? '',
+        request.limit,
+      );
+      return rows.map(rowToRunInfo);
+    });
+  }
+
+  // ── timers ─────────────────────────────────────────────────────────────────────────────
+
+  claimDueTimers(request: {
+    readonly owner: string;
+    readonly now: number;
+    readonly leaseMs: number;
+    readonly limit: number;
+  }): Promise<ClaimedTimer[]> {
+    return this.#do(() =>
+      this.#tx.claimTimers.immediate(request.owner, request.now, request.leaseMs, request.limit),
+    );
+  }
+
+  deleteTimer(namespace: string, runId: string, timerId: string): Promise<void> {
+    return this.#do(() => {
+      this.#s.deleteTimer.run(namespace, runId, timerId);
+    });
+  }
+
+  listTimers(run: RunKey): Promise<TimerRow[]> {
+    return this.#do(() => this.#s.listTimers.all(run.namespace, run.runId).map(timerFromRow));
+  }
+
+  nextTimerAt(): Promise<number | undefined> {
+    return this.#do(() => this.#s.nextTimerAt.get() ?? undefined);
+  }
+
+  // ── tasks ──────────────────────────────────────────────────────────────────────────────
+
+  claimTasks(request: ClaimTasksRequest): Promise<ActivityTask[]> {
+    return this.#do(() => (request.limit <= 0 ? [] : this.#tx.claimTasks.immediate(request)));
+  }
+
+  extendTaskLease(request: {
+    readonly namespace: string;
+    readonly taskId: string;
+    readonly owner: string;
+    readonly leaseUntil: number;
+    readonly heartbeatDetails?: Payload;
+    readonly now: number;
+  }): Promise<boolean> {
+    return this.#do(() => {
+      const details =
+        request.heartbeatDetails === undefined ? null : JSON.stringify(request.heartbeatDetails);
+      const r = this.#s.extendLease.run(
+        request.leaseUntil,
+        details,
+        request.now,
+        request.namespace,
+        request.taskId,
+        request.owner,
+      );
+      return r.changes === 1;
+    });
+  }
+
+  retryTask(request: RetryTaskRequest): Promise<boolean> {
+    return this.#do(() => {
+      const failure =
+        request.lastFailure === undefined ? null : JSON.stringify(request.lastFailure);
+      const r = this.#s.retryTask.run(
+        request.attempt,
+        request.visibleAt,
+        failure,
+        request.namespace,
+        request.taskId,
+        request.owner,
+      );
+      return r.changes === 1;
+    });
+  }
+
+  getTask(namespace: string, taskId: string): Promise<ActivityTask | undefined> {
+    return this.#do(() => {
+      const row = this.#s.getTask.get(namespace, taskId);
+      return row === undefined ? undefined : taskFromRow(row);
+    });
+  }
+
+  listTasks(run: RunKey): Promise<ActivityTask[]> {
+    return this.#do(() => this.#s.listTasks.all(run.namespace, run.runId).map(taskFromRow));
+  }
+
+  nextTaskAt(namespace: string, taskQueue: string): Promise<number | undefined> {
+    return this.#do(() => this.#s.nextTaskAt.get(namespace, taskQueue) ?? undefined);
+  }
+
+  // ── outbox ─────────────────────────────────────────────────────────────────────────────
+
+  listOutbox(request: {
+    readonly after?: { readonly namespace: string; readonly id: string };
+    readonly limit: number;
+  }): Promise<OutboxRow[]> {
+    return this.#do(() => {
+      const after = request.after;
+      const rows = this.#s.listOutbox.all(after?.namespace ?? '', after?.id ?? '', request.limit);
+      return rows.map(outboxFromRow);
+    });
+  }
+
+  deleteOutbox(namespace: string, ids: readonly string[]): Promise<void> {
+    return this.#do(() => {
+      if (ids.length > 0) this.#tx.deleteOutbox.immediate(namespace, ids);
+    });
+  }
+
+  // ── visibility ─────────────────────────────────────────────────────────────────────────
+
+  listRuns(request: ListRequest): Promise<ListPage> {
+    return this.#do(() => this.#visibility.list(request));
+  }
+
+  countRuns(namespace: string, where?: VisibilityExpr): Promise<number> {
+    return this.#do(() => this.#visibility.count(namespace, where));
+  }
+
+  // ── packages ───────────────────────────────────────────────────────────────────────────
+
+  putPackage(
+    pkg: PackageRecord,
+    routeTypes: readonly string[],
+  ): Promise<{ readonly inserted: boolean }> {
+    return this.#do(() => ({ inserted: this.#tx.putPackage.immediate(pkg, routeTypes) }));
+  }
+
+  getPackage(namespace: string, version: string): Promise<PackageRecord | undefined> {
+    return this.#do(() => {
+      const row = this.#s.getPackage.get(namespace, version);
+      if (row === undefined) return undefined;
+      const b = row.archive;
+      return {
+        namespace: row.namespace,
+        version: row.version,
+        archive: new Uint8Array(b.buffer, b.byteOffset, b.byteLength),
+        manifest: row.manifest,
+        deployedAt: row.deployed_at,
+      };
+    });
+  }
+
+  listPackages(namespace: string): Promise<PackageSummary[]> {
+    return this.#do(() => this.#s.listPackages.all(namespace).map(packageSummaryFromRow));
+  }
+
+  deletePackage(namespace: string, version: string): Promise<DeletePackageOutcome> {
+    return this.#do(() => this.#tx.deletePackage.immediate(namespace, version));
+  }
+
+  setRoute(route: Route): Promise<void> {
+    return this.#do(() => {
+      this.#s.upsertRoute.run(route.namespace, route.workflowType, route.version, route.updatedAt);
+    });
+  }
+
+  listRoutes(namespace: string): Promise<Route[]> {
+    return this.#do(() => this.#s.listRoutes.all(namespace).map(routeFromRow));
+  }
+
+  // ── retention ──────────────────────────────────────────────────────────────────────────
+
+  purgeClosedRuns(request: {
+    readonly namespace: string;
+    readonly closedBefore: number;
+    readonly limit: number;
+  }): Promise<number> {
+    return this.#do(() =>
+      request.limit <= 0
+        ? 0
+        : this.#tx.purge.immediate(request.namespace, request.closedBefore, request.limit),
+    );
+  }
+
+  // ── lifecycle ──────────────────────────────────────────────────────────────────────────
+
+  /** Closes the connection and releases the owner lock. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    try {
+      this.#visibility.clear();
+      this.#db.close();
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(mapSqliteError(err, this.path));
+    } finally {
+      this.#lock?.release();
+    }
+  }
+}

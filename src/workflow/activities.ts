@@ -1,0 +1,209 @@
+import {
+  ActivityFailure,
+  CancelledFailure,
+  optionalDuration,
+  type Duration,
+  type RecordedActivityOptions,
+  type RetryPolicy,
+} from '../core/index.js';
+import {
+  captureStack,
+  encode,
+  getState,
+  pushCommand,
+  type PendingOp,
+} from './internal/run-state.js';
+import { CancellationScope } from './internal/scope.js';
+
+/** Retry policy as written in workflow code (durations as numbers of ms or strings). */
+export interface RetryPolicyOptions {
+  /** Delay before the first retry. Default 1 s. */
+  readonly initialInterval?: Duration;
+  /** Multiplier applied to the delay after each retry. Default 2. */
+  readonly backoffCoefficient?: number;
+  /** Upper bound of the delay. Default 100 × initialInterval. */
+  readonly maximumInterval?: Duration;
+  /** Total attempts including the first; 0 or absent means unlimited. */
+  readonly maximumAttempts?: number;
+  /** Failure types never retried. */
+  readonly nonRetryableErrorTypes?: readonly string[];
+}
+
+export interface ActivityOptions {
+  /** Task queue the activity is dispatched on. Default: the workflow's task queue. */
+  readonly taskQueue?: string;
+  /** Maximum time of one attempt. Default: none. */
+  readonly startToCloseTimeout?: Duration;
+  /** Maximum time from scheduling to the final outcome, retries included. Default: none. */
+  readonly scheduleToCloseTimeout?: Duration;
+  /** Maximum time a task may wait for a worker. Default: none. */
+  readonly scheduleToStartTimeout?: Duration;
+  /** Maximum time between heartbeats of a running attempt. Default: none. */
+  readonly heartbeatTimeout?: Duration;
+  /** Retry policy. Default: unlimited attempts, 1 s initial interval, coefficient 2, max 100 s. */
+  readonly retry?: RetryPolicyOptions;
+}
+
+export type LocalActivityOptions = Omit<
+  ActivityOptions,
+  'taskQueue' | 'heartbeatTimeout' | 'scheduleToStartTimeout'
+>;
+
+type AnyFunction = (...args: never[]) => unknown;
+
+/** The workflow-side view of an activity module: every function returns a Promise. */
+export type ActivityInterfaceFor<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Awaited<R>>
+    : never;
+};
+
+function fail(message: string): never {
+  throw new TypeError(`invalid activity options: ${message}`);
+}
+
+function toRecordedOptions(
+  options: ActivityOptions,
+  defaultQueue: string,
+): RecordedActivityOptions {
+  const out: { -readonly [K in keyof RecordedActivityOptions]: RecordedActivityOptions[K] } = {
+    taskQueue: options.taskQueue ?? defaultQueue,
+  };
+  if (typeof out.taskQueue !== 'string' || out.taskQueue.length === 0)
+    fail('taskQueue must be a non-empty string');
+  const stc = optionalDuration(options.startToCloseTimeout, 'startToCloseTimeout');
+  const sch = optionalDuration(options.scheduleToCloseTimeout, 'scheduleToCloseTimeout');
+  const sts = optionalDuration(options.scheduleToStartTimeout, 'scheduleToStartTimeout');
+  const hb = optionalDuration(options.heartbeatTimeout, 'heartbeatTimeout');
+  if (stc !== undefined) out.startToCloseTimeoutMs = stc;
+  if (sch !== undefined) out.scheduleToCloseTimeoutMs = sch;
+  if (sts !== undefined) out.scheduleToStartTimeoutMs = sts;
+  if (hb !== undefined) out.heartbeatTimeoutMs = hb;
+  if (options.retry) {
+    const r = options.retry;
+    const retry: { -readonly [K in keyof RetryPolicy]: RetryPolicy[K] } = {};
+    const ii = optionalDuration(r.initialInterval, 'retry.initialInterval');
+    const mi = optionalDuration(r.maximumInterval, 'retry.maximumInterval');
+    if (ii !== undefined) retry.initialIntervalMs = ii;
+    if (mi !== undefined) retry.maximumIntervalMs = mi;
+    if (r.backoffCoefficient !== undefined) {
+      if (!(
+        typeof r.backoffCoefficient === 'number' &&
+        r.backoffCoefficient >= 1 &&
+        r.backoffCoefficient <= 100
+      )) {
+        fail('retry.backoffCoefficient must be a number from 1 to 100');
+      }
+      retry.backoffCoefficient = r.backoffCoefficient;
+    }
+    if (r.maximumAttempts !== undefined) {
+      if (!Number.isSafeInteger(r.maximumAttempts) || r.maximumAttempts < 0)
+        fail('retry.maximumAttempts must be an integer >= 0');
+      retry.maximumAttempts = r.maximumAttempts;
+    }
+    if (r.nonRetryableErrorTypes !== undefined) {
+      if (
+        !Array.isArray(r.nonRetryableErrorTypes) ||
+        !r.nonRetryableErrorTypes.every((t) => typeof t === 'string')
+      ) {
+        fail('retry.nonRetryableErrorTypes must be an array of strings');
+      }
+      retry.nonRetryableErrorTypes = [...r.nonRetryableErrorTypes];
+    }
+    if (ii !== undefined && mi !== undefined && mi < ii)
+      fail('retry.maximumInterval must be >= retry.initialInterval');
+    out.retry = retry;
+  }
+  return out;
+}
+
+/** Schedules one activity and returns its result promise. */
+export function scheduleActivity(
+  activityType: string,
+  args: readonly unknown[],
+  options: ActivityOptions,
+  local: boolean,
+): Promise<unknown> {
+  const s = getState();
+  const scope = CancellationScope.current();
+  const recorded = toRecordedOptions(options, s.info.taskQueue);
+  if (scope.consideredCancelled) {
+    return Promise.reject(
+      new ActivityFailure(
+        'activity cancelled before it was scheduled',
+        activityType,
+        '',
+        0,
+        'CANCEL_REQUESTED',
+        new CancelledFailure(scope.reason),
+      ),
+    );
+  }
+  const activityId = String(++s.nextActivityId);
+  pushCommand(s, {
+    type: 'scheduleActivity',
+    activityId,
+    activityType,
+    args: args.map((a) => encode(s, a)),
+    options: recorded,
+    local,
+  });
+  return new Promise<unknown>((resolve, reject) => {
+    const op: PendingOp & { activityType: string } = {
+      kind: 'activity',
+      activityType,
+      description: `${local ? 'local ' : ''}activity ${activityId} ${activityType}`,
+      stack: captureStack(),
+      resolve,
+      reject,
+    };
+    s.activities.set(activityId, op);
+    op.unsubscribe = scope.onCancel((reason) => {
+      if (!s.activities.delete(activityId)) return;
+      pushCommand(s, { type: 'requestCancelActivity', activityId });
+      reject(
+        new ActivityFailure(
+          'activity cancelled',
+          activityType,
+          activityId,
+          0,
+          'CANCEL_REQUESTED',
+          new CancelledFailure(reason),
+        ),
+      );
+    });
+  });
+}
+
+function makeProxy<A>(options: ActivityOptions, local: boolean): ActivityInterfaceFor<A> {
+  // Validate eagerly so bad options fail where they are written.
+  toRecordedOptions(options, 'default');
+  return new Proxy({} as ActivityInterfaceFor<A>, {
+    get(_target, name) {
+      if (typeof name !== 'string') return undefined;
+      if (name === 'then') return undefined; // not a thenable
+      return (...args: unknown[]) => scheduleActivity(name, args, options, local);
+    },
+  });
+}
+
+/**
+ * Typed proxy for scheduling activities. Each call records `ActivityScheduled`, the engine
+ * runs it (with retries per the policy) and the recorded outcome resolves the promise.
+ *
+ * @example
+ * const { charge } = proxyActivities<typeof activities>({ startToCloseTimeout: '1 minute' });
+ * await charge(order);
+ */
+export function proxyActivities<A = Record<string, AnyFunction>>(
+  options: ActivityOptions = {},
+): ActivityInterfaceFor<A> {
+  return makeProxy<A>(options, false);
+}
+
+/** Like {@link proxyActivities} but always runs the activity in the engine's own process. */
+export function proxyLocalActivities<A = Record<string, AnyFunction>>(
+  options: LocalActivityOptions = {},
+): ActivityInterfaceFor<A> {
+  return makeProxy<A>(options, true);
+}

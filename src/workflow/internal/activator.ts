@@ -1,0 +1,279 @@
+import {
+  ACTIVATION_PROTOCOL_VERSION,
+  ActivityFailure,
+  errorToFailure,
+  failureToError,
+  JsonPayloadConverter,
+  type ActivationInput,
+  type ActivationJob,
+  type ActivationOutput,
+  type Payload,
+  type QueryOutcome,
+  type SandboxActivator,
+  type LogLine,
+  type WorkflowInitInfo,
+} from '../../core/index.js';
+import { writeLog } from '../log.js';
+import { uuidFrom } from './random.js';
+import { deliverSignal } from '../messages.js';
+import { reportWorkflowError } from './errors.js';
+import { seededRandom } from './random.js';
+import { decode, encode, pushCommand, setState, type RunState } from './run-state.js';
+import { CancellationScope } from './scope.js';
+
+/** The per-run cell behind the sandbox's Date, Math, console and crypto (see runtime/bootstrap). */
+export interface GlobalsCell {
+  now: () => number;
+  random: () => number;
+  uuid: () => string;
+  log: (level: LogLine['level'], args: unknown[]) => void;
+}
+
+type WorkflowFunction = (...args: unknown[]) => unknown;
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Creates the per-run activator. Called by the host once per run, on a fresh instance of the
+ * package bundle, so all module-level state (here and in user code) belongs to this run.
+ */
+export function createActivator(
+  workflows: Record<string, unknown>,
+  init: WorkflowInitInfo,
+  cell?: GlobalsCell,
+): SandboxActivator {
+  const s: RunState = {
+    info: init,
+    converter: new JsonPayloadConverter(),
+    random: seededRandom(init.randomSeed),
+    now: init.startTime,
+    replaying: false,
+    historyLength: 0,
+    continueAsNewSuggested: false,
+    commands: [],
+    logs: [],
+    closed: false,
+    inQuery: false,
+    taskFailure: undefined,
+    nextActivityId: 0,
+    nextTimerId: 0,
+    activities: new Map(),
+    timers: new Map(),
+    conditions: new Set(),
+    signalHandlers: new Map(),
+    defaultSignalHandler: undefined,
+    bufferedSignals: [],
+    queryHandlers: new Map(),
+    cancelRequested: false,
+    rootScope: CancellationScope.root(),
+  };
+  setState(s);
+  if (cell) {
+    cell.now = () => s.now;
+    cell.random = s.random;
+    cell.uuid = () => uuidFrom(s.random);
+    cell.log = (level, args) => writeLog(s, level, args[0], args.slice(1));
+  }
+
+  const decodeArgs = (payloads: readonly Payload[]): unknown[] => payloads.map((p) => decode(s, p));
+
+  function start(args: readonly Payload[]): void {
+    const fn = workflows[init.workflowType];
+    if (typeof fn !== 'function') {
+      throw new TypeError(
+        `workflow type ${JSON.stringify(init.workflowType)} is not exported by this package`,
+      );
+    }
+    const decoded = decodeArgs(args);
+    const promise = Promise.resolve().then(() => (fn as WorkflowFunction)(...decoded));
+    promise.then(
+      (result) => {
+        try {
+          pushCommand(s, { type: 'completeWorkflow', result: encode(s, result) });
+        } catch (err) {
+          reportWorkflowError(s, err);
+        }
+      },
+      (err: unknown) => reportWorkflowError(s, err),
+    );
+  }
+
+  function apply(job: ActivationJob): void {
+    switch (job.type) {
+      case 'startWorkflow':
+        start(job.args);
+        return;
+      case 'resolveActivity': {
+        const op = s.activities.get(job.activityId);
+        if (!op) return; // cancelled earlier: the late outcome is ignored
+        s.activities.delete(job.activityId);
+        op.unsubscribe?.();
+        op.resolve(decode(s, job.result));
+        return;
+      }
+      case 'rejectActivity': {
+        const op = s.activities.get(job.activityId);
+        if (!op) return;
+        s.activities.delete(job.activityId);
+        op.unsubscribe?.();
+        const cause = failureToError(job.failure, (p) => decode(s, p));
+        op.reject(
+          new ActivityFailure(
+            `activity ${op.activityType} failed: ${cause.message}`,
+            op.activityType,
+            job.activityId,
+            job.attempt,
+            job.retryState,
+            cause,
+          ),
+        );
+        return;
+      }
+      case 'fireTimer': {
+        const op = s.timers.get(job.timerId);
+        if (!op) return;
+        s.timers.delete(job.timerId);
+        op.resolve(undefined);
+        return;
+      }
+      case 'signalWorkflow':
+        deliverSignal(s, job.signalName, decodeArgs(job.args));
+        return;
+      case 'cancelWorkflow':
+        s.cancelRequested = true;
+        s.rootScope.cancel(job.reason ?? 'workflow cancelled');
+        return;
+    }
+  }
+
+  return {
+    protocolVersion: ACTIVATION_PROTOCOL_VERSION,
+
+    activate(input: ActivationInput): void {
+      s.now = input.now;
+      s.replaying = input.replaying;
+      s.historyLength = input.historyLength;
+      s.continueAsNewSuggested = input.continueAsNewSuggested;
+      for (const job of input.jobs) {
+        try {
+          apply(job);
+        } catch (err) {
+          reportWorkflowError(s, err);
+        }
+      }
+    },
+
+    checkConditions(): boolean {
+      let fired = false;
+      for (const waiter of [...s.conditions]) {
+        let ok = false;
+        try {
+          ok = waiter.fn();
+        } catch (err) {
+          s.conditions.delete(waiter);
+          waiter.op.reject(err);
+          continue;
+        }
+        if (ok) {
+          fired = true;
+          waiter.op.resolve(undefined);
+        }
+      }
+      return fired;
+    },
+
+    takeOutput(): ActivationOutput {
+      const out: { -readonly [K in keyof ActivationOutput]: ActivationOutput[K] } = {
+        commands: s.commands,
+        logs: s.logs,
+      };
+      if (s.taskFailure) {
+        let failure;
+        try {
+          failure = errorToFailure(s.taskFailure.error, (v) => encode(s, v));
+        } catch {
+          failure = { type: 'Error', message: 'workflow task failed', retryable: true };
+        }
+        out.taskFailure = { cause: s.taskFailure.cause, failure };
+      }
+      s.commands = [];
+      s.logs = [];
+      s.taskFailure = undefined;
+      return out;
+    },
+
+    query(name: string, args: readonly Payload[]): QueryOutcome {
+      const handler = s.queryHandlers.get(name);
+      if (!handler) {
+        const known = [...s.queryHandlers.keys(), '__stack_trace'].join(', ');
+        return {
+          ok: false,
+          code: 'unknown_query',
+          failure: {
+            type: 'UnknownQuery',
+            message: `workflow has no handler for query ${JSON.stringify(name)}; known: ${known}`,
+            retryable: false,
+          },
+        };
+      }
+      s.inQuery = true;
+      try {
+        const result = handler(...decodeArgs(args));
+        if (isThenable(result)) {
+          return {
+            ok: false,
+            code: 'query_failed',
+            failure: {
+              type: 'QueryFailed',
+              message: `query handler ${name} returned a promise; query handlers must be synchronous`,
+              retryable: false,
+            },
+          };
+        }
+        return { ok: true, result: encode(s, result) };
+      } catch (err) {
+        return {
+          ok: false,
+          code: 'query_failed',
+          failure: errorToFailure(err, (v) => encode(s, v)),
+        };
+      } finally {
+        s.inQuery = false;
+      }
+    },
+
+    stackTrace(): string {
+      const lines: string[] = [];
+      const describe = (description: string, stack: string | undefined): void => {
+        lines.push(`waiting on ${description}`);
+        if (stack)
+          lines.push(
+            ...stack
+              .split('\n')
+              .slice(1, 6)
+              .map((l) => `  ${l.trim()}`),
+          );
+      };
+      for (const op of s.activities.values()) describe(op.description, op.stack);
+      for (const op of s.timers.values()) describe(op.description, op.stack);
+      for (const w of s.conditions) describe(w.op.description, w.op.stack);
+      if (s.bufferedSignals.length > 0)
+        lines.push(`${s.bufferedSignals.length} signal(s) buffered without a handler`);
+      return lines.length > 0
+        ? lines.join('\n')
+        : s.closed
+          ? 'workflow has completed'
+          : 'workflow is not waiting on anything';
+    },
+
+    workflowTypes(): string[] {
+      return Object.keys(workflows).filter((k) => typeof workflows[k] === 'function');
+    },
+  };
+}

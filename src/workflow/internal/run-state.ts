@@ -1,0 +1,108 @@
+import type { JsonPayloadConverter } from '../../core/index.js';
+import {
+  type LogLine,
+  type Payload,
+  type WorkflowCommand,
+  type WorkflowInitInfo,
+} from '../../core/index.js';
+import type { CancellationScope } from './scope.js';
+
+export interface PendingOp {
+  readonly kind: 'activity' | 'timer' | 'condition';
+  readonly description: string;
+  readonly stack: string | undefined;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  unsubscribe?: () => void;
+}
+
+export interface ConditionWaiter {
+  readonly fn: () => boolean;
+  readonly op: PendingOp;
+}
+
+export type Handler = (...args: unknown[]) => unknown;
+
+/** Per-run state of the workflow runtime. One module instance (and so one state) per run. */
+export interface RunState {
+  readonly info: WorkflowInitInfo;
+  readonly converter: JsonPayloadConverter;
+  readonly random: () => number;
+  now: number;
+  replaying: boolean;
+  historyLength: number;
+  continueAsNewSuggested: boolean;
+  commands: WorkflowCommand[];
+  logs: LogLine[];
+  /** Set once a terminal command was issued; later commands are dropped. */
+  closed: boolean;
+  inQuery: boolean;
+  taskFailure: { cause: 'sandbox' | 'unhandled'; error: unknown } | undefined;
+  nextActivityId: number;
+  nextTimerId: number;
+  readonly activities: Map<string, PendingOp & { activityType: string }>;
+  readonly timers: Map<string, PendingOp>;
+  readonly conditions: Set<ConditionWaiter>;
+  readonly signalHandlers: Map<string, Handler>;
+  defaultSignalHandler: ((name: string, ...args: unknown[]) => unknown) | undefined;
+  readonly bufferedSignals: { name: string; args: unknown[] }[];
+  readonly queryHandlers: Map<string, Handler>;
+  cancelRequested: boolean;
+  rootScope: CancellationScope;
+}
+
+let state: RunState | undefined;
+
+export function setState(s: RunState): void {
+  state = s;
+}
+
+export function getState(): RunState {
+  if (state === undefined) {
+    throw new Error(
+      'aion/workflow APIs can only be used inside workflow code run by the Aion engine',
+    );
+  }
+  return state;
+}
+
+export function hasState(): boolean {
+  return state !== undefined;
+}
+
+export class QueryViolation extends Error {
+  constructor(what: string) {
+    super(
+      `query handlers must not change workflow state: ${what} is not allowed while answering a query`,
+    );
+    this.name = 'QueryViolation';
+  }
+}
+
+export function pushCommand(s: RunState, command: WorkflowCommand): void {
+  if (s.inQuery) throw new QueryViolation(command.type);
+  if (s.closed) return;
+  s.commands.push(command);
+  if (
+    command.type === 'completeWorkflow' ||
+    command.type === 'failWorkflow' ||
+    command.type === 'cancelWorkflow'
+  ) {
+    s.closed = true;
+  }
+}
+
+export function encode(s: RunState, value: unknown): Payload {
+  return s.converter.toPayload(value);
+}
+
+export function decode(s: RunState, payload: Payload): unknown {
+  return s.converter.fromPayload(payload);
+}
+
+/** Captures where an operation was created (for the `__stack_trace` query). */
+export function captureStack(): string | undefined {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, captureStack);
+  return holder.stack;
+}

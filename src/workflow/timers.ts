@@ -1,0 +1,104 @@
+import { CancelledFailure, parseDuration, type Duration } from '../core/index.js';
+import { captureStack, getState, pushCommand, type PendingOp } from './internal/run-state.js';
+import { CancellationScope, installScopeTimer } from './internal/scope.js';
+
+function startTimer(
+  ms: number,
+  scope: CancellationScope,
+): { promise: Promise<void>; cancel: (reason?: string) => void } {
+  const s = getState();
+  const timerId = String(++s.nextTimerId);
+  pushCommand(s, { type: 'startTimer', timerId, durationMs: ms });
+  let op!: PendingOp;
+  const promise = new Promise<void>((resolve, reject) => {
+    op = {
+      kind: 'timer',
+      description: `timer ${timerId} (${ms} ms, fires at ${new Date(s.now + ms).toISOString()})`,
+      stack: captureStack(),
+      resolve: () => {
+        op.unsubscribe?.();
+        resolve();
+      },
+      reject,
+    };
+  });
+  s.timers.set(timerId, op);
+  const cancel = (reason = 'timer cancelled'): void => {
+    if (!s.timers.delete(timerId)) return;
+    op.unsubscribe?.();
+    pushCommand(s, { type: 'cancelTimer', timerId });
+    op.reject(new CancelledFailure(reason));
+  };
+  op.unsubscribe = scope.onCancel((reason) => cancel(reason));
+  return { promise, cancel };
+}
+
+/**
+ * Sleeps for a duration on a durable timer: survives restarts and fires even if the engine
+ * was down at the due time. Rejects with `CancelledFailure` if its scope is cancelled.
+ *
+ * @example await sleep('30 days');
+ */
+export function sleep(duration: Duration): Promise<void> {
+  const ms = parseDuration(duration, 'sleep duration');
+  const scope = CancellationScope.current();
+  if (scope.consideredCancelled) return Promise.reject(new CancelledFailure(scope.reason));
+  return startTimer(ms, scope).promise;
+}
+
+/**
+ * Waits until `fn` returns true. With a timeout, resolves `true` if the condition was met and
+ * `false` if the timeout (a durable timer) elapsed first.
+ */
+export function condition(fn: () => boolean): Promise<void>;
+export function condition(fn: () => boolean, timeout: Duration): Promise<boolean>;
+export function condition(fn: () => boolean, timeout?: Duration): Promise<void | boolean> {
+  const s = getState();
+  const scope = CancellationScope.current();
+  if (scope.consideredCancelled) return Promise.reject(new CancelledFailure(scope.reason));
+  const ms = timeout === undefined ? undefined : parseDuration(timeout, 'condition timeout');
+  if (fn()) return Promise.resolve(ms === undefined ? undefined : true);
+  return new Promise<void | boolean>((resolve, reject) => {
+    let timer: { promise: Promise<void>; cancel: (reason?: string) => void } | undefined;
+    const op: PendingOp = {
+      kind: 'condition',
+      description: ms === undefined ? 'condition' : `condition with ${ms} ms timeout`,
+      stack: captureStack(),
+      resolve: () => {
+        s.conditions.delete(waiter);
+        op.unsubscribe?.();
+        timer?.cancel();
+        resolve(ms === undefined ? undefined : true);
+      },
+      reject: (err) => {
+        s.conditions.delete(waiter);
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- errors from predicates are rethrown as-is
+        reject(err);
+      },
+    };
+    const waiter = { fn, op };
+    s.conditions.add(waiter);
+    op.unsubscribe = scope.onCancel((reason) => op.reject(new CancelledFailure(reason)));
+    if (ms !== undefined) {
+      timer = startTimer(ms, scope);
+      timer.promise.then(
+        () => {
+          if (!s.conditions.has(waiter)) return;
+          s.conditions.delete(waiter);
+          op.unsubscribe?.();
+          resolve(false);
+        },
+        () => undefined, // cancelled with the scope or because the condition was met
+      );
+    }
+  });
+}
+
+installScopeTimer((ms, scope) => {
+  const timer = startTimer(ms, scope);
+  timer.promise.then(
+    () => scope.cancel('scope timed out'),
+    () => undefined,
+  );
+  return () => timer.cancel('scope completed');
+});

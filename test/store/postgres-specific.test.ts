@@ -1,0 +1,436 @@
+// PostgreSQL-only behaviour the shared conformance suite cannot express: migrations, several
+// pools (processes) racing on one database, driver-level encoding. Each test uses fresh schemas.
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  isAionError,
+  SequenceConflictError,
+  WorkflowAlreadyStartedError,
+  type HistoryEvent,
+} from '../../src/core/index.js';
+import type { CommitOutcome, Store } from '../../src/store/contract.js';
+import {
+  event,
+  eventsFor,
+  makeRunKey,
+  startedEvent,
+  startRun,
+  T0,
+  taskRow,
+  terminalEvent,
+  timerRow,
+} from '../../src/store/conformance/fixtures.js';
+import { PgDriver } from '../../src/store/postgres/driver.js';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
+
+const URL = process.env.AION_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+const admin = new pg.Pool({ connectionString: URL, max: 2 });
+const schemas: string[] = [];
+const stores: Store[] = [];
+
+function freshSchema(): string {
+  const schema = `aion_test_${randomBytes(6).toString('hex')}`;
+  schemas.push(schema);
+  return schema;
+}
+
+async function open(schema: string, extra: { poolSize?: number } = {}): Promise<PostgresStore> {
+  const store = await openPostgresStore({ connectionString: URL, schema, ...extra });
+  stores.push(store);
+  return store;
+}
+
+/** Two stores with separate pools on one fresh schema: two engine processes in miniature. */
+async function twoPools(): Promise<[PostgresStore, PostgresStore]> {
+  const schema = freshSchema();
+  const a = await open(schema);
+  return [a, await open(schema)];
+}
+
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const schema of schemas.splice(0))
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+});
+
+afterAll(async () => {
+  await admin.end();
+});
+
+async function versions(schema: string): Promise<number[]> {
+  const { rows } = await admin.query<{ version: number }>(
+    `SELECT version FROM "${schema}".schema_version ORDER BY version`,
+  );
+  return rows.map((r) => r.version);
+}
+
+async function codeOf(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    if (isAionError(error)) return error.code;
+    throw error;
+  }
+  return 'resolved';
+}
+
+describe('postgres: migrations', () => {
+  it('are idempotent: reopening applies nothing twice and keeps data', async () => {
+    const schema = freshSchema();
+    const first = await open(schema);
+    const { run, events } = await startRun(first, { extra: 2 });
+    await first.close();
+    const second = await open(schema);
+    expect(await versions(schema)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(await second.readHistory(run)).toEqual(events);
+  });
+
+  it('serialise concurrent openers of a fresh schema', async () => {
+    const schema = freshSchema();
+    const opened = await Promise.all(
+      Array.from({ length: 6 }, () => open(schema, { poolSize: 2 })),
+    );
+    expect(opened).toHaveLength(6);
+    expect(await versions(schema)).toEqual(MIGRATIONS.map((m) => m.version));
+    await startRun(opened[5]!);
+  });
+
+  it('apply a later migration that adds a table without touching data', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const { run, events } = await startRun(store);
+    const driver = PgDriver.create({ connectionString: URL, poolSize: 2, schema });
+    try {
+      const next = {
+        version: LATEST_SCHEMA_VERSION + 1,
+        name: 'extra',
+        up: (s: string) => [`CREATE TABLE ${s}.extra (k TEXT PRIMARY KEY)`],
+      };
+      await Promise.all([
+        migrate(driver, schema, `"${schema}"`, [...MIGRATIONS, next]),
+        migrate(driver, schema, `"${schema}"`, [...MIGRATIONS, next]),
+      ]);
+    } finally {
+      await driver.close();
+    }
+    expect(await versions(schema)).toEqual([
+      ...MIGRATIONS.map((m) => m.version),
+      LATEST_SCHEMA_VERSION + 1,
+    ]);
+    expect(await store.readHistory(run)).toEqual(events);
+  });
+
+  it('refuse a schema written by a newer Aion with store_schema_too_new', async () => {
+    const schema = freshSchema();
+    await (await open(schema)).close();
+    await admin.query(
+      `INSERT INTO "${schema}".schema_version (version, name) VALUES ($1, 'future')`,
+      [LATEST_SCHEMA_VERSION + 1],
+    );
+    const error: unknown = await openPostgresStore({ connectionString: URL, schema }).catch(
+      (e: unknown) => e,
+    );
+    expect(isAionError(error) && error.code).toBe('store_schema_too_new');
+    expect(isAionError(error) && error.details).toMatchObject({
+      version: LATEST_SCHEMA_VERSION + 1,
+      supported: LATEST_SCHEMA_VERSION,
+    });
+  });
+
+  it('reject a schema name that is not a plain identifier before touching the database', async () => {
+    for (const schema of ['Aion', 'a-b', 'x"; DROP SCHEMA public; --', '', 'pg_catalog']) {
+      expect(await codeOf(openPostgresStore({ connectionString: URL, schema }))).toBe(
+        'invalid_argument',
+      );
+    }
+  });
+});
+
+describe('postgres: concurrency across pools', () => {
+  it('two commits at one seq from two pools: exactly one wins, the loser writes nothing', async () => {
+    const [a, b] = await twoPools();
+    for (let round = 0; round < 20; round++) {
+      const run = makeRunKey();
+      // Race the first append (seq 0), then a later one (seq 3).
+      for (const head of [0, 3]) {
+        const mine = head === 0 ? eventsFor(run, 1, 3) : eventsFor(run, 4, 2);
+        const theirs =
+          head === 0 ? eventsFor(run, 1, 3, T0 + 1000) : eventsFor(run, 4, 2, T0 + 1000);
+        const results = await Promise.allSettled([
+          a.append(run, mine, head),
+          b.append(run, theirs, head),
+        ]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        expect(won).toHaveLength(1);
+        const lost = results.find((r) => r.status === 'rejected')!.reason as unknown;
+        expect(lost).toBeInstanceOf(SequenceConflictError);
+        const winnerEvents = results[0].status === 'fulfilled' ? mine : theirs;
+        const conflict = lost as SequenceConflictError;
+        expect([conflict.expected, conflict.actual]).toEqual([head, head + winnerEvents.length]);
+        expect((await a.readHistory(run, { fromSeq: head + 1 })).map((e) => e.recordedAt)).toEqual(
+          winnerEvents.map((e) => e.recordedAt),
+        );
+      }
+      expect(await b.headSeq(run)).toBe(5);
+    }
+  });
+
+  it('two concurrent starts of one workflow id from two pools: exactly one wins', async () => {
+    const [a, b] = await twoPools();
+    for (let round = 0; round < 20; round++) {
+      const workflowId = `race-${round}`;
+      const runA = makeRunKey({ workflowId });
+      const runB = makeRunKey({ workflowId });
+      const [ra, rb] = await Promise.all([
+        a.commit([{ run: runA, expectedSeq: 0, events: [startedEvent()] }]),
+        b.commit([{ run: runB, expectedSeq: 0, events: [startedEvent()] }]),
+      ]);
+      const outcomes = [ra[0]!, rb[0]!];
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(1);
+      const winner = outcomes[0]!.ok ? runA : runB;
+      const loser = outcomes[0]!.ok ? runB : runA;
+      const failed = outcomes.find((o) => !o.ok) as Extract<CommitOutcome, { ok: false }>;
+      expect(failed.error).toBeInstanceOf(WorkflowAlreadyStartedError);
+      expect((failed.error as WorkflowAlreadyStartedError).runId).toBe(winner.runId);
+      expect(await a.readHistory(loser)).toEqual([]);
+      expect((await b.getRunChain(winner.namespace, workflowId)).map((r) => r.runId)).toEqual([
+        winner.runId,
+      ]);
+    }
+  });
+
+  it('batches over the same runs in opposite orders from two pools neither deadlock nor lose writes', async () => {
+    const [a, b] = await twoPools();
+    const runs = Array.from({ length: 30 }, () => makeRunKey());
+    await a.commit(runs.map((run) => ({ run, expectedSeq: 0, events: eventsFor(run, 1, 1) })));
+    const heads = new Map(runs.map((r) => [r.runId, 1]));
+    for (let round = 0; round < 10; round++) {
+      const batch = (store: Store, order: typeof runs, base: number) =>
+        store.commit(
+          order.map((run) => ({
+            run,
+            expectedSeq: heads.get(run.runId)!,
+            events: eventsFor(run, heads.get(run.runId)! + 1, 1, base),
+          })),
+        );
+      const [oa, ob] = await Promise.all([
+        batch(a, runs, T0),
+        batch(b, [...runs].reverse(), T0 + 1),
+      ]);
+      // Per run exactly one of the two batches won.
+      runs.forEach((run, i) => {
+        const wins = [oa[i]!.ok, ob[runs.length - 1 - i]!.ok].filter(Boolean).length;
+        expect(wins, run.runId).toBe(1);
+        heads.set(run.runId, heads.get(run.runId)! + 1);
+      });
+    }
+    for (const run of runs) expect(await a.headSeq(run)).toBe(11);
+  });
+
+  it('task claims from two pools in parallel never overlap', async () => {
+    const [a, b] = await twoPools();
+    const { run } = await startRun(a);
+    const tasks = Array.from({ length: 400 }, (_, i) =>
+      taskRow(run, `t${String(i).padStart(3, '0')}`, { visibleAt: T0 + (i % 7) }),
+    );
+    await a.commit([{ run, expectedSeq: 1, events: [], tasks: { enqueue: tasks } }]);
+    const claimed: string[][] = Array.from({ length: 8 }, () => []);
+    await Promise.all(
+      claimed.map(async (mine, i) => {
+        const store = i % 2 === 0 ? a : b;
+        for (;;) {
+          const got = await store.claimTasks({
+            namespace: run.namespace,
+            taskQueue: 'main',
+            owner: `w${i}`,
+            now: T0 + 10,
+            leaseMs: 60_000,
+            limit: 7,
+          });
+          if (got.length === 0) return;
+          for (const t of got) {
+            expect(t.leaseOwner).toBe(`w${i}`);
+            expect(t.deliveries).toBe(1);
+            mine.push(t.taskId);
+          }
+        }
+      }),
+    );
+    const all = claimed.flat();
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.sort()).toEqual(tasks.map((t) => t.taskId).sort());
+    expect(claimed.filter((c) => c.length > 0).length).toBeGreaterThan(1);
+  });
+
+  it('timer claims from two pools in parallel never overlap', async () => {
+    const [a, b] = await twoPools();
+    const runs = await Promise.all(Array.from({ length: 20 }, () => startRun(a)));
+    await a.commit(
+      runs.map(({ run }) => ({
+        run,
+        expectedSeq: 1,
+        events: [],
+        timers: { upsert: Array.from({ length: 20 }, (_, i) => timerRow(run, `t${i}`, T0 + i)) },
+      })),
+    );
+    const claimed: string[][] = Array.from({ length: 8 }, () => []);
+    await Promise.all(
+      claimed.map(async (mine, i) => {
+        const store = i % 2 === 0 ? a : b;
+        for (;;) {
+          const got = await store.claimDueTimers({
+            owner: `n${i}`,
+            now: T0 + 100,
+            leaseMs: 60_000,
+            limit: 9,
+          });
+          if (got.length === 0) return;
+          for (let j = 1; j < got.length; j++)
+            expect(got[j]!.fireAt).toBeGreaterThanOrEqual(got[j - 1]!.fireAt);
+          for (const t of got) mine.push(`${t.runId}/${t.timerId}`);
+        }
+      }),
+    );
+    const all = claimed.flat();
+    expect(all).toHaveLength(400);
+    expect(new Set(all).size).toBe(400);
+    expect(
+      await b.claimDueTimers({ owner: 'late', now: T0 + 60_099, leaseMs: 1, limit: 1000 }),
+    ).toEqual([]);
+    expect(
+      await b.claimDueTimers({ owner: 'late', now: T0 + 60_100, leaseMs: 1, limit: 1000 }),
+    ).toHaveLength(400);
+  });
+});
+
+describe('postgres: group commit', () => {
+  it('closes a run and starts its successor under the same workflow id in one batch', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const { run } = await startRun(store);
+    const next = makeRunKey({ workflowId: run.workflowId });
+    await store.commit([
+      { run, expectedSeq: 1, events: [], timers: { upsert: [timerRow(run, 'x', T0)] } },
+    ]);
+    const outcomes = await store.commit([
+      { run, expectedSeq: 1, events: [terminalEvent(2, T0 + 5, 'WorkflowContinuedAsNew')] },
+      {
+        run: next,
+        expectedSeq: 0,
+        events: [startedEvent({ at: T0 + 5, continuedFromRunId: run.runId })],
+      },
+    ]);
+    expect(outcomes).toEqual([
+      { ok: true, headSeq: 2 },
+      { ok: true, headSeq: 1 },
+    ]);
+    expect(
+      (await store.getRunChain(run.namespace, run.workflowId)).map((r) => [r.runId, r.status]),
+    ).toEqual([
+      [run.runId, 'CONTINUED_AS_NEW'],
+      [next.runId, 'RUNNING'],
+    ]);
+    expect(await store.listTimers(run)).toEqual([]);
+  });
+
+  it('reports a conflicting run and commits the others, in input order', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const runs = await Promise.all(Array.from({ length: 5 }, () => startRun(store)));
+    const outcomes = await store.commit(
+      runs.map(({ run }, i) => ({
+        run,
+        expectedSeq: i === 2 ? 0 : 1,
+        events: i === 2 ? [startedEvent()] : eventsFor(run, 2, 2),
+      })),
+    );
+    expect(outcomes.map((o) => o.ok)).toEqual([true, true, false, true, true]);
+    expect(await store.headSeq(runs[2]!.run)).toBe(1);
+    expect(await store.headSeq(runs[3]!.run)).toBe(3);
+  });
+});
+
+describe('postgres: encoding', () => {
+  it('round-trips big numbers and NUL characters in payloads exactly (TEXT, not jsonb)', async () => {
+    const store = await open(freshSchema());
+    const run = makeRunKey();
+    const big = '{"n":123456789012345678901234567890,"f":1.00000000000000000001}';
+    const nul = { encoding: 'json/plain', data: JSON.stringify('a\u0000b\\u0000c') };
+    const weird = {
+      encoding: 'binary/custom',
+      data: 'raw\u0000bytes\u0001',
+      metadata: { k: '\u0000' },
+    };
+    const events: HistoryEvent[] = [
+      startedEvent({ args: [{ encoding: 'json/plain', data: big }, nul], memo: { m: weird } }),
+      event(2, T0 + 1, { type: 'SignalReceived', signalName: 'sig\u0000nal', args: [weird] }),
+    ];
+    await store.append(run, events, 0);
+    const back = await store.readHistory(run);
+    expect(back).toEqual(events);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(events));
+    expect((await store.getRun(run))?.memo).toEqual({ m: weird });
+  });
+
+  it('refuses a raw NUL in an indexed text column with invalid_argument and writes nothing', async () => {
+    const store = await open(freshSchema());
+    const run = makeRunKey();
+    const bad = startedEvent({
+      searchAttributes: { Customer: { type: 'Keyword', value: 'a\u0000b' } },
+    });
+    expect(await codeOf(store.append(run, [bad], 0))).toBe('invalid_argument');
+    expect(await store.headSeq(run)).toBe(0);
+    expect(await store.getCurrentRun(run.namespace, run.workflowId)).toBeUndefined();
+  });
+
+  it('returns BIGINT columns as numbers', async () => {
+    const store = await open(freshSchema());
+    const at = Number.MAX_SAFE_INTEGER - 10;
+    const { run } = await startRun(store, { at });
+    const info = await store.getRun(run);
+    expect(info?.startTime).toBe(at);
+    expect(typeof info?.headSeq).toBe('number');
+    expect(await store.countRuns(run.namespace)).toBe(1);
+  });
+});
+
+describe('postgres: pools and failures', () => {
+  it('works on a caller-owned pool without touching its search_path, and leaves it open on close', async () => {
+    const schema = freshSchema();
+    const pool = new pg.Pool({ connectionString: URL, max: 2 });
+    try {
+      const store = await openPostgresStore({ pool, schema });
+      const { run } = await startRun(store);
+      expect(
+        (await store.listRuns({ namespace: run.namespace })).items.map((r) => r.runId),
+      ).toEqual([run.runId]);
+      expect(await store.countRuns(run.namespace)).toBe(1);
+      await store.close();
+      const { rows } = await pool.query<{ search_path: string }>('SHOW search_path');
+      expect(rows[0]!.search_path).not.toContain(schema);
+      expect(await codeOf(store.headSeq(run))).toBe('store_unavailable');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('maps an unreachable server to store_unavailable', async () => {
+    const error: unknown = await openPostgresStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      schema: freshSchema(),
+    }).catch((e: unknown) => e);
+    expect(isAionError(error) && error.code).toBe('store_unavailable');
+    expect(isAionError(error) && error.retryable).toBe(true);
+  });
+
+  it('fails calls on a closed store with store_unavailable', async () => {
+    const store = await openPostgresStore({ connectionString: URL, schema: freshSchema() });
+    await store.close();
+    expect(await codeOf(store.append(makeRunKey(), [startedEvent()], 0))).toBe('store_unavailable');
+    expect(await codeOf(store.readHistory(makeRunKey({ runId: randomUUID() })))).toBe(
+      'store_unavailable',
+    );
+  });
+});
