@@ -1,4 +1,20 @@
 /**
- * `aion/activity` — the light entry for activity code (loads neither SQLite nor esbuild).
+ * `aion/activity` — the light entry for activity code. It loads only `src/core` and
+ * `node:async_hooks`: never SQLite, pg, esbuild, the engine or a store.
+ *
+ * The engine imports the executor (`./executor.js`) and retry policy (`./retry-policy.js`)
+ * by path; they are not part of this public entry.
  */
-export type { Failure, RetryPolicy } from '../core/index.js';
+export { Context } from './context.js';
+export { CompleteAsyncError, isCompleteAsyncError } from './complete-async.js';
+export {
+  ApplicationFailure,
+  ActivityFailure,
+  CancelledFailure,
+  TimeoutFailure,
+  isCancellation,
+  isAionFailure,
+} from '../core/index.js';
+export type { ApplicationFailureOptions, Duration, Failure, RetryPolicy } from '../core/index.js';
+export type { ActivityInfo, ActivityFunction } from './types.js';
+export type { ActivityLogger, LogLevel, LogRecord, LogSink } from './types.js';

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock/index.js';
 import type { Failure, RecordedActivityOptions, TimeoutType } from '../core/index.js';
 
 /** What an activity knows about its current attempt (`Context.current().info`). */
@@ -56,3 +57,64 @@ export type AttemptOutcome =
 export type HeartbeatSink = (info: ActivityInfo, details: unknown) => void;
 
 export type ActivityFunction = (...args: never[]) => unknown;
+
+export interface ActivityExecutorOptions {
+  /** Activity implementations by type name. */
+  readonly activities: Readonly<Record<string, ActivityFunction>>;
+  /** Source of time and timers for every timeout. */
+  readonly clock: Clock;
+  /** Attempts running at once; more wait in FIFO order. Default 200. */
+  readonly maxConcurrent?: number;
+  /** Receives every heartbeat of a running attempt. */
+  readonly onHeartbeat: HeartbeatSink;
+  /** Where activity and executor log lines go. Default: JSON lines on the console. */
+  readonly logger?: LogSink;
+}
+
+/** One attempt handed to the executor. */
+export interface AttemptHandle {
+  /** Resolves exactly once with how the attempt ended; never rejects. */
+  readonly outcome: Promise<AttemptOutcome>;
+  /** Requests cancellation (aborts the activity's signal). Idempotent; no-op once settled. */
+  cancel(reason: string): void;
+}
+
+export interface ExecutorStats {
+  /** Attempts holding a concurrency slot (started, outcome not yet known). */
+  readonly running: number;
+  /** Attempts waiting for a slot. */
+  readonly queued: number;
+  /** Functions still running although their attempt already timed out or was shut down. */
+  readonly abandoned: number;
+}
+
+export interface ShutdownOptions {
+  /**
+   * true: start nothing new and let running attempts finish, cancelling those still running
+   * after `timeoutMs`. false: cancel running attempts at once and wait up to `timeoutMs`
+   * for them to stop. Either way queued attempts never start, and every outcome is settled
+   * when the returned promise resolves (stragglers as `cancelled` with `shutdown: true`).
+   */
+  readonly graceful: boolean;
+  readonly timeoutMs: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogRecord {
+  readonly level: LogLevel;
+  readonly message: string;
+  /** Epoch ms (from the executor's clock). */
+  readonly time: number;
+  readonly attributes: Readonly<Record<string, unknown>>;
+}
+
+export type LogSink = (record: LogRecord) => void;
+
+/** The logger activity code uses (`Context.current().log`). */
+export interface ActivityLogger {
+  debug(message: string, attributes?: Record<string, unknown>): void;
+  info(message: string, attributes?: Record<string, unknown>): void;
+  warn(message: string, attributes?: Record<string, unknown>): void;
+  error(message: string, attributes?: Record<string, unknown>): void;
+}

@@ -1,3 +1,4 @@
-/** `aion/client` — the client SDK types shared by the in-process and remote clients. */
-export { AionError, isAionError, ERROR_CODES } from '../core/index.js';
+/** `aion/client` — the client API shared by the in-process client and the remote SDK. */
+export { AionError, isAionError, ERROR_CODES, WorkflowFailedError } from '../core/index.js';
 export type { ErrorCode, WorkflowStatus, Payload, Failure } from '../core/index.js';
+export type * from './types.js';

@@ -84,3 +84,18 @@ export class WorkflowAlreadyStartedError extends AionError {
 export function invalidArgument(message: string, details: Record<string, unknown> = {}): AionError {
   return new AionError('invalid_argument', message, details);
 }
+
+/** A workflow ended unsuccessfully; `cause` is the rebuilt failure (ApplicationFailure, CancelledFailure…). */
+export class WorkflowFailedError extends AionError {
+  readonly status: string;
+  constructor(workflowId: string, runId: string, status: string, message: string, cause: unknown) {
+    super(
+      'workflow_failed',
+      `workflow ${workflowId} run ${runId} ended ${status}: ${message}`,
+      { workflowId, runId, status },
+      { cause },
+    );
+    this.name = 'WorkflowFailedError';
+    this.status = status;
+  }
+}

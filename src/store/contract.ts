@@ -22,6 +22,9 @@
  * - Leases (timer claims, task leases) are live while `now < until`; at `now >= until` the row
  *   is claimable again. A lease holder keeps its rights (extend, retry) until another claimer
  *   takes the row, even past expiry.
+ * - Strings compare and sort in code-point order (SQLite BINARY, PostgreSQL COLLATE "C").
+ * - `append` with no events is `invalid_history`; `commit` may carry no events (side effects
+ *   only) for an existing run.
  * - Invalid input (bad seqs, missing WorkflowStarted, events after a terminal, over-limit
  *   history, empty-event commits to unknown runs) throws before anything of the call is
  *   written, also in a group commit.
@@ -89,6 +92,12 @@ export interface NewActivityTask {
   readonly attempt: number;
   /** Not claimable before this epoch ms (retry backoff is durable). */
   readonly visibleAt: number;
+  /**
+   * Enqueue the task already leased (the engine dispatches it to its own executor right
+   * after commit); `deliveries` then starts at 1. Both or neither.
+   */
+  readonly leaseOwner?: string;
+  readonly leaseUntil?: number;
 }
 
 export interface ActivityTask extends NewActivityTask {
@@ -329,13 +338,29 @@ export interface TimerStore {
   /** Deletes a timer (idempotent). */
   deleteTimer(namespace: string, runId: string, timerId: string): Promise<void>;
   listTimers(run: RunKey): Promise<TimerRow[]>;
-  /** The earliest fireAt of all timers (for the engine's wake-up), or undefined. */
+  /**
+   * When the next timer becomes claimable: the earliest of max(fireAt, claimUntil) over all
+   * timers (for the engine's wake-up), or undefined when there are none.
+   */
   nextTimerAt(): Promise<number | undefined>;
 }
 
 export interface TaskStore {
-  /** Claims up to `limit` visible tasks (not leased, or lease expired), oldest visibleAt first. */
+  /**
+   * Claims up to `limit` visible tasks (not leased, or lease expired), oldest visibleAt first,
+   * incrementing `deliveries`. A task whose previous lease expired without `retryTask` (its
+   * holder was lost mid-attempt) is claimed as its next attempt: `attempt + 1`.
+   */
   claimTasks(request: ClaimTasksRequest): Promise<ActivityTask[]>;
+  /**
+   * Expires, as of `now`, every task lease and timer claim not held by `exceptOwner` (the
+   * owners are known dead, e.g. the previous process of a single-node store). Expired task
+   * leases keep their owner, so the next claim counts a new attempt. Returns the counts.
+   */
+  expireLeases(request: {
+    readonly exceptOwner: string;
+    readonly now: number;
+  }): Promise<{ readonly tasks: number; readonly timers: number }>;
   /** Extends a lease (heartbeat) and stores details; false when `owner` is not the current holder. */
   extendTaskLease(request: {
     readonly namespace: string;

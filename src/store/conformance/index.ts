@@ -6,6 +6,7 @@ import { commitScenarios } from './commit.js';
 import { commitBatchScenarios } from './commit-batches.js';
 import { durabilityScenarios } from './durability.js';
 import { historyScenarios } from './history.js';
+import { leaseScenarios } from './leases.js';
 import { namespaceScenarios } from './namespaces.js';
 import { outboxScenarios } from './outbox.js';
 import { packageScenarios } from './packages.js';
@@ -33,6 +34,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...timerScenarios,
   ...taskScenarios,
   ...taskLeaseScenarios,
+  ...leaseScenarios,
   ...outboxScenarios,
   ...visibilityFilterScenarios,
   ...visibilityPageScenarios,

@@ -94,7 +94,8 @@ export const taskLeaseScenarios: StoreScenario[] = [
       const again = await claim(store, { now: T0 + 1500, owner: 'new', leaseMs: 2000 });
       assert.deepStrictEqual(
         again.map((t) => [t.activityId, t.leaseOwner, t.leaseUntil, t.deliveries, t.attempt]),
-        [['1', 'new', T0 + 3500, 2, 1]],
+        [['1', 'new', T0 + 3500, 2, 2]],
+        'redelivered as the next attempt: the old holder never called retryTask',
       );
       assert.equal(
         await store.extendTaskLease({
@@ -106,13 +107,13 @@ export const taskLeaseScenarios: StoreScenario[] = [
         false,
       );
       assert.equal(
-        await store.retryTask({ ...base, owner: 'old', attempt: 2, visibleAt: T0 }),
+        await store.retryTask({ ...base, owner: 'old', attempt: 9, visibleAt: T0 }),
         false,
       );
       const task = await store.getTask(run.namespace, row.taskId);
       assert.deepStrictEqual(
         [task?.leaseOwner, task?.leaseUntil, task?.attempt],
-        ['new', T0 + 3500, 1],
+        ['new', T0 + 3500, 2],
       );
       assert.equal(
         await store.extendTaskLease({

@@ -198,7 +198,8 @@ export class MemoryStore implements Store {
       this.#timers.set(k(ns, c.run.runId, t.timerId), { ...t });
     for (const id of c.timers?.cancel ?? []) this.#timers.delete(k(ns, c.run.runId, id));
     for (const t of c.tasks?.enqueue ?? [])
-      this.#tasks.set(k(ns, t.taskId), { ...t, deliveries: 0 });
+      // A task enqueued already leased is delivered right after the commit: deliveries 1.
+      this.#tasks.set(k(ns, t.taskId), { ...t, deliveries: t.leaseOwner === undefined ? 0 : 1 });
     for (const id of c.tasks?.remove ?? []) this.#tasks.delete(k(ns, id));
     for (const o of c.outbox?.add ?? []) this.#outbox.set(k(ns, o.id), { ...o });
     for (const id of c.outbox?.remove ?? []) this.#outbox.delete(k(ns, id));
@@ -334,7 +335,10 @@ export class MemoryStore implements Store {
   nextTimerAt(): Promise<number | undefined> {
     this.#check();
     let min: number | undefined;
-    for (const t of this.#timers.values()) if (min === undefined || t.fireAt < min) min = t.fireAt;
+    for (const t of this.#timers.values()) {
+      const at = Math.max(t.fireAt, t.claimUntil ?? 0);
+      if (min === undefined || at < min) min = at;
+    }
     return Promise.resolve(min);
   }
 
@@ -356,6 +360,8 @@ export class MemoryStore implements Store {
       .slice(0, request.limit);
     return Promise.resolve(
       claimable.map((t) => {
+        // A lease that expired without retryTask means the attempt was lost: count the next one.
+        if (t.leaseOwner !== undefined) t.attempt += 1;
         t.leaseOwner = request.owner;
         t.leaseUntil = request.now + request.leaseMs;
         t.deliveries += 1;
@@ -391,6 +397,36 @@ export class MemoryStore implements Store {
     t.visibleAt = request.visibleAt;
     if (request.lastFailure !== undefined) t.lastFailure = request.lastFailure;
     return Promise.resolve(true);
+  }
+
+  expireLeases(request: {
+    exceptOwner: string;
+    now: number;
+  }): Promise<{ tasks: number; timers: number }> {
+    this.#check();
+    let tasks = 0;
+    let timers = 0;
+    for (const t of this.#tasks.values()) {
+      if (
+        t.leaseOwner !== undefined &&
+        t.leaseOwner !== request.exceptOwner &&
+        (t.leaseUntil ?? 0) > request.now
+      ) {
+        t.leaseUntil = request.now;
+        tasks++;
+      }
+    }
+    for (const t of this.#timers.values()) {
+      if (
+        t.claimOwner !== undefined &&
+        t.claimOwner !== request.exceptOwner &&
+        (t.claimUntil ?? 0) > request.now
+      ) {
+        t.claimUntil = request.now;
+        timers++;
+      }
+    }
+    return Promise.resolve({ tasks, timers });
   }
 
   getTask(namespace: string, taskId: string): Promise<ActivityTask | undefined> {

@@ -103,14 +103,17 @@ async function upsertTasks(
   if (rows.length === 0) return;
   await q.query(
     `INSERT INTO ${s}.tasks (namespace, task_id, workflow_id, run_id, task_queue, activity_id, activity_type,
-       scheduled_seq, input, options, attempt, visible_at)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-       $8::int8[], $9::text[], $10::text[], $11::int4[], $12::int8[])
+       scheduled_seq, input, options, attempt, visible_at, lease_owner, lease_until, deliveries)
+     SELECT *, CASE WHEN lease_owner IS NULL THEN 0 ELSE 1 END
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+       $8::int8[], $9::text[], $10::text[], $11::int4[], $12::int8[], $13::text[], $14::int8[])
+       AS v(namespace, task_id, workflow_id, run_id, task_queue, activity_id, activity_type, scheduled_seq, input,
+         options, attempt, visible_at, lease_owner, lease_until)
      ON CONFLICT (namespace, task_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id, run_id = EXCLUDED.run_id,
        task_queue = EXCLUDED.task_queue, activity_id = EXCLUDED.activity_id, activity_type = EXCLUDED.activity_type,
        scheduled_seq = EXCLUDED.scheduled_seq, input = EXCLUDED.input, options = EXCLUDED.options,
-       attempt = EXCLUDED.attempt, visible_at = EXCLUDED.visible_at, lease_owner = NULL, lease_until = NULL,
-       deliveries = 0, heartbeat_details = NULL, last_heartbeat_at = NULL, last_failure = NULL`,
+       attempt = EXCLUDED.attempt, visible_at = EXCLUDED.visible_at, lease_owner = EXCLUDED.lease_owner,
+       lease_until = EXCLUDED.lease_until, deliveries = EXCLUDED.deliveries, heartbeat_details = NULL, last_heartbeat_at = NULL, last_failure = NULL`,
     [
       rows.map((r) => r.namespace),
       rows.map((r) => r.taskId),
@@ -124,6 +127,9 @@ async function upsertTasks(
       rows.map((r) => r.options ?? null),
       rows.map((r) => r.attempt),
       rows.map((r) => r.visibleAt),
+      // Enqueued already leased (dispatched by the engine right after commit): both or neither.
+      rows.map((r) => (r.leaseUntil === undefined ? null : (r.leaseOwner ?? null))),
+      rows.map((r) => (r.leaseOwner === undefined ? null : (r.leaseUntil ?? null))),
     ],
   );
 }

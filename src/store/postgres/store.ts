@@ -176,6 +176,13 @@ export class PostgresStore implements Store {
     return tasks.extendTaskLease(this.#db, this.#s, request);
   }
 
+  expireLeases(request: {
+    readonly exceptOwner: string;
+    readonly now: number;
+  }): Promise<{ readonly tasks: number; readonly timers: number }> {
+    return tasks.expireLeases(this.#db, this.#s, request);
+  }
+
   retryTask(request: RetryTaskRequest): Promise<boolean> {
     return tasks.retryTask(this.#db, this.#s, request);
   }

@@ -7,7 +7,8 @@ import { toTask } from './rows.js';
 /**
  * Claims visible tasks of one queue with a lease, in one statement (`FOR UPDATE SKIP LOCKED`:
  * parallel claimers never get the same task and never wait on each other). An expired lease
- * (`lease_until <= now`) makes a task claimable again; every claim counts a delivery.
+ * (`lease_until <= now`) makes a task claimable again as its next attempt; every claim counts
+ * a delivery.
  */
 export async function claimTasks(
   db: PgDriver,
@@ -23,7 +24,9 @@ export async function claimTasks(
        ORDER BY visible_at, task_id COLLATE "C"
        LIMIT $5
        FOR UPDATE SKIP LOCKED)
-     UPDATE ${s}.tasks t SET lease_owner = $6, lease_until = $7, deliveries = t.deliveries + 1
+     UPDATE ${s}.tasks t SET lease_owner = $6, lease_until = $7, deliveries = t.deliveries + 1,
+       -- a lease that expired without retryTask lost its attempt: this claim is the next one
+       attempt = CASE WHEN t.lease_owner IS NULL THEN t.attempt ELSE t.attempt + 1 END
      FROM c WHERE t.namespace = c.namespace AND t.task_id = c.task_id
      RETURNING t.*`,
     [
@@ -131,4 +134,28 @@ export async function nextTaskAt(
     'nextTaskAt',
   );
   return (rows[0]?.at as number | null | undefined) ?? undefined;
+}
+
+/**
+ * Expires, as of `now`, the task leases and timer claims of every owner but `exceptOwner`
+ * (owners known dead). Task leases keep their owner so the next claim counts a new attempt.
+ */
+export async function expireLeases(
+  db: PgDriver,
+  s: string,
+  request: { readonly exceptOwner: string; readonly now: number },
+): Promise<{ readonly tasks: number; readonly timers: number }> {
+  return db.tx('expireLeases', async (q) => {
+    const tasks = await q.exec(
+      `UPDATE ${s}.tasks SET lease_until = $2
+       WHERE lease_owner IS NOT NULL AND lease_owner <> $1 AND lease_until > $2`,
+      [request.exceptOwner, request.now],
+    );
+    const timers = await q.exec(
+      `UPDATE ${s}.timers SET claim_until = $2
+       WHERE claim_owner IS NOT NULL AND claim_owner <> $1 AND claim_until > $2`,
+      [request.exceptOwner, request.now],
+    );
+    return { tasks: tasks.rowCount, timers: timers.rowCount };
+  });
 }

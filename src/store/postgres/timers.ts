@@ -69,6 +69,11 @@ export async function listTimers(db: PgDriver, s: string, run: RunKey): Promise<
 }
 
 export async function nextTimerAt(db: PgDriver, s: string): Promise<number | undefined> {
-  const rows = await db.query(`SELECT MIN(fire_at) AS at FROM ${s}.timers`, [], 'nextTimerAt');
+  // A claimed timer becomes claimable again when its claim expires.
+  const rows = await db.query(
+    `SELECT MIN(GREATEST(fire_at, COALESCE(claim_until, 0))) AS at FROM ${s}.timers`,
+    [],
+    'nextTimerAt',
+  );
   return (rows[0]?.at as number | null | undefined) ?? undefined;
 }

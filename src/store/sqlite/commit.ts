@@ -303,6 +303,10 @@ export function applyCommit(
           t.options ?? null,
           t.attempt,
           t.visibleAt,
+          t.leaseOwner ?? null,
+          t.leaseUntil ?? null,
+          // Enqueued already leased: the engine delivers it right after the commit.
+          t.leaseOwner === undefined ? 0 : 1,
         );
       }
     }

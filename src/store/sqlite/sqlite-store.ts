@@ -194,6 +194,13 @@ export class SqliteStore implements Store {
     return this.#do(() => (request.limit <= 0 ? [] : this.#tx.claimTasks.immediate(request)));
   }
 
+  expireLeases(request: {
+    readonly exceptOwner: string;
+    readonly now: number;
+  }): Promise<{ readonly tasks: number; readonly timers: number }> {
+    return this.#do(() => this.#tx.expireLeases.immediate(request.exceptOwner, request.now));
+  }
+
   extendTaskLease(request: {
     readonly namespace: string;
     readonly taskId: string;

@@ -65,6 +65,9 @@ export type TaskParams = [
   options: Nullable<string>,
   attempt: number,
   visibleAt: number,
+  leaseOwner: Nullable<string>,
+  leaseUntil: Nullable<number>,
+  deliveries: number,
 ];
 
 /** Rows per multi-row event insert: one statement call instead of many on the hot path. */
@@ -147,12 +150,14 @@ const SQL = {
   deleteRunTimers: sql<Key>(`DELETE FROM timers WHERE namespace = ? AND run_id = ?`),
   upsertTask: sql<TaskParams>(
     `INSERT INTO tasks (namespace, task_id, workflow_id, run_id, task_queue, activity_id, activity_type, scheduled_seq,
-         input, options, attempt, visible_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         input, options, attempt, visible_at, lease_owner, lease_until, deliveries)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (namespace, task_id) DO UPDATE SET workflow_id = excluded.workflow_id, run_id = excluded.run_id,
          task_queue = excluded.task_queue, activity_id = excluded.activity_id, activity_type = excluded.activity_type,
          scheduled_seq = excluded.scheduled_seq, input = excluded.input, options = excluded.options,
-         attempt = excluded.attempt, visible_at = excluded.visible_at, lease_owner = NULL, lease_until = NULL,
-         deliveries = 0, heartbeat_details = NULL, last_heartbeat_at = NULL, last_failure = NULL`,
+         attempt = excluded.attempt, visible_at = excluded.visible_at, lease_owner = excluded.lease_owner,
+         lease_until = excluded.lease_until, deliveries = excluded.deliveries, heartbeat_details = NULL,
+         last_heartbeat_at = NULL, last_failure = NULL`,
   ),
   deleteTask: sql<[namespace: string, taskId: string]>(
     `DELETE FROM tasks WHERE namespace = ? AND task_id = ?`,
@@ -210,7 +215,14 @@ const SQL = {
   listTimers: sql<Key, TimerDbRow>(
     `SELECT rowid AS rid, * FROM timers WHERE namespace = ? AND run_id = ? ORDER BY fire_at, timer_id`,
   ),
-  nextTimerAt: sql<[], number | null>(`SELECT MIN(fire_at) FROM timers`, 'pluck'),
+  // A claimed timer is not claimable again before its claim lapses.
+  nextTimerAt: sql<[], number | null>(
+    `SELECT MIN(MAX(fire_at, COALESCE(claim_until, fire_at))) FROM timers`,
+    'pluck',
+  ),
+  expireTimerClaims: sql<[now: number, exceptOwner: string, now: number]>(
+    `UPDATE timers SET claim_until = ? WHERE claim_owner IS NOT NULL AND claim_owner <> ? AND claim_until > ?`,
+  ),
   // ── tasks ────────────────────────────────────────────────────────────────────────────
   claimableTasks: sql<
     [
@@ -229,8 +241,13 @@ const SQL = {
          AND (? IS NULL OR activity_type IN (SELECT value FROM json_each(?)))
        ORDER BY visible_at, task_id LIMIT ?`,
   ),
+  // A lease owner still set means the previous lease expired without retryTask: a lost attempt.
   claimTask: sql<[owner: string, leaseUntil: number, rid: number]>(
-    `UPDATE tasks SET lease_owner = ?, lease_until = ?, deliveries = deliveries + 1 WHERE rowid = ?`,
+    `UPDATE tasks SET attempt = attempt + (lease_owner IS NOT NULL), lease_owner = ?, lease_until = ?,
+         deliveries = deliveries + 1 WHERE rowid = ?`,
+  ),
+  expireTaskLeases: sql<[now: number, exceptOwner: string, now: number]>(
+    `UPDATE tasks SET lease_until = ? WHERE lease_owner IS NOT NULL AND lease_owner <> ? AND lease_until > ?`,
   ),
   extendLease: sql<
     [

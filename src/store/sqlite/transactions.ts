@@ -24,6 +24,9 @@ export interface Transactions {
     (owner: string, now: number, leaseMs: number, limit: number) => ClaimedTimer[]
   >;
   readonly claimTasks: Tx<(request: ClaimTasksRequest) => ActivityTask[]>;
+  readonly expireLeases: Tx<
+    (exceptOwner: string, now: number) => { readonly tasks: number; readonly timers: number }
+  >;
   /** Returns whether the archive was inserted (false: that version was already stored). */
   readonly putPackage: Tx<(pkg: PackageRecord, routeTypes: readonly string[]) => boolean>;
   readonly deletePackage: Tx<(namespace: string, version: string) => DeletePackageOutcome>;
@@ -69,12 +72,18 @@ export function createTransactions(db: Database.Database, s: Statements): Transa
         s.claimTask.run(r.owner, until, row.rid);
         return taskFromRow({
           ...row,
+          attempt: row.lease_owner === null ? row.attempt : row.attempt + 1,
           lease_owner: r.owner,
           lease_until: until,
           deliveries: row.deliveries + 1,
         });
       });
     }),
+
+    expireLeases: db.transaction((exceptOwner: string, now: number) => ({
+      tasks: s.expireTaskLeases.run(now, exceptOwner, now).changes,
+      timers: s.expireTimerClaims.run(now, exceptOwner, now).changes,
+    })),
 
     putPackage: db.transaction((pkg: PackageRecord, routeTypes: readonly string[]) => {
       const a = pkg.archive;

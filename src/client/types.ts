@@ -1,0 +1,116 @@
+import type { HistoryEvent, SearchAttributes, WorkflowStatus, Failure } from '../core/index.js';
+
+/** A signal or query definition, or just its name. */
+export type MessageRef = string | { readonly name: string };
+
+/** Options of `client.workflow.start`. */
+export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[]> {
+  /** Business identifier; at most one open run per id. Default: a random UUID. */
+  readonly workflowId?: string;
+  /** Arguments passed to the workflow function. Default `[]`. */
+  readonly args?: Args;
+  /** Task queue of the run (and default of its activities). Default: the engine's queue. */
+  readonly taskQueue?: string;
+  /** Initial search attributes (typed values). */
+  readonly searchAttributes?: SearchAttributes;
+  /** Initial memo (any JSON values). */
+  readonly memo?: Readonly<Record<string, unknown>>;
+}
+
+export interface PendingActivityInfo {
+  readonly activityId: string;
+  readonly activityType: string;
+  /** SCHEDULED (waiting for a worker or for its retry time) or STARTED (an attempt is running). */
+  readonly state: 'SCHEDULED' | 'STARTED' | 'BACKING_OFF';
+  readonly attempt: number;
+  readonly nextAttemptAt: Date | undefined;
+  readonly lastFailure: Failure | undefined;
+  readonly heartbeatDetails: unknown;
+  readonly lastHeartbeatAt: Date | undefined;
+}
+
+export interface WorkflowExecutionDescription {
+  readonly namespace: string;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly taskQueue: string;
+  readonly status: WorkflowStatus;
+  readonly version: string;
+  readonly startTime: Date;
+  readonly closeTime: Date | undefined;
+  readonly historyLength: number;
+  readonly searchAttributes: SearchAttributes;
+  readonly memo: Readonly<Record<string, unknown>>;
+  /** Set while the run is parked after repeated task crashes. */
+  readonly stuck: { readonly reason: string; readonly since: Date } | undefined;
+  readonly pendingActivities: readonly PendingActivityInfo[];
+  readonly pendingTimers: readonly { readonly timerId: string; readonly fireAt: Date }[];
+}
+
+/** The JSON export format of one run's history (`fetchHistory()`, `aion history --json`). */
+export interface HistoryExport {
+  readonly format: 'aion-history';
+  readonly formatVersion: 1;
+  readonly namespace: string;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly events: readonly HistoryEvent[];
+}
+
+/** A handle on a workflow (its current run, or one specific run). */
+export interface WorkflowHandle<R = unknown> {
+  readonly workflowId: string;
+  /** The run this handle addresses; undefined means "the current run". */
+  readonly runId: string | undefined;
+  /** Waits for the outcome; follows continue-as-new by default. Throws WorkflowFailedError. */
+  result(): Promise<R>;
+  signal(signal: MessageRef, ...args: unknown[]): Promise<void>;
+  query<T = unknown>(query: MessageRef, ...args: unknown[]): Promise<T>;
+  describe(): Promise<WorkflowExecutionDescription>;
+  fetchHistory(): Promise<HistoryExport>;
+}
+
+export interface WorkflowListOptions {
+  readonly pageSize?: number;
+  readonly cursor?: string;
+  /** Filter by workflow type and/or status (the query language comes with visibility search). */
+  readonly workflowType?: string;
+  readonly status?: WorkflowStatus;
+}
+
+export interface WorkflowExecutionInfo {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly status: WorkflowStatus;
+  readonly startTime: Date;
+  readonly closeTime: Date | undefined;
+  readonly taskQueue: string;
+  readonly version: string;
+}
+
+type WorkflowFn = (...args: never[]) => Promise<unknown>;
+export type WorkflowTypeRef = string | WorkflowFn;
+export type ResultOf<W> = W extends (...args: never[]) => Promise<infer R> ? R : unknown;
+
+export interface WorkflowClient {
+  start<W extends WorkflowTypeRef>(
+    workflow: W,
+    options?: WorkflowStartOptions,
+  ): Promise<WorkflowHandle<ResultOf<W>>>;
+  execute<W extends WorkflowTypeRef>(
+    workflow: W,
+    options?: WorkflowStartOptions,
+  ): Promise<ResultOf<W>>;
+  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R>;
+  list(
+    options?: WorkflowListOptions,
+  ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }>;
+  count(options?: Omit<WorkflowListOptions, 'pageSize' | 'cursor'>): Promise<number>;
+}
+
+/** The client API, implemented in-process by the engine and over HTTP by the remote SDK. */
+export interface Client {
+  readonly workflow: WorkflowClient;
+}

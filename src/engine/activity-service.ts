@@ -1,0 +1,457 @@
+import { decideRetry } from '../activity/retry-policy.js';
+import { encodeTaskToken } from '../activity/complete-async.js';
+import type { ActivityExecutor, AttemptHandle } from '../activity/executor.js';
+import type { ActivityInfo, AttemptOutcome } from '../activity/types.js';
+import type { Clock, TimerHandle } from '../clock/index.js';
+import type {
+  DataConverter,
+  Failure,
+  NewEvent,
+  Payload,
+  RecordedActivityOptions,
+  RunKey,
+} from '../core/index.js';
+import type { ActivityTask, NewActivityTask, Store } from '../store/contract.js';
+import type { EngineMetrics } from './metrics.js';
+
+/** Internal queue of local activities: always served by the engine's own executor. */
+export const LOCAL_QUEUE = '__aion_local';
+
+/** Engine data kept in a task row's `options`. */
+export interface TaskData {
+  readonly workflowType: string;
+  readonly scheduledAt: number;
+  readonly options: RecordedActivityOptions;
+  readonly local: boolean;
+}
+
+/** A recorded outcome to deliver to a run (the engine turns it into an arrival). */
+export interface ActivityArrival {
+  readonly run: RunKey;
+  readonly activityId: string;
+  readonly event: NewEvent;
+  readonly taskId: string;
+}
+
+export function taskIdFor(runId: string, activityId: string): string {
+  return `${runId}/${activityId}`;
+}
+
+export function scheduleToCloseTimerId(activityId: string): string {
+  return `activity/${activityId}/schedule-to-close`;
+}
+
+const DEFAULT_LEASE_MS = 5 * 60_000;
+
+interface Running {
+  readonly handle: AttemptHandle;
+  renew: TimerHandle | undefined;
+}
+
+/**
+ * Runs activity tasks on the engine's own executor: direct dispatch of tasks it enqueued
+ * (already leased), claims of retries and of tasks left by a previous process, retry
+ * decisions with durable backoff (the next attempt time lives in the task row), and final
+ * outcomes handed back to the run as arrivals.
+ */
+export class ActivityService {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #owner: string;
+  readonly #executor: ActivityExecutor | undefined;
+  readonly #served: Set<string>;
+  readonly #converter: DataConverter;
+  readonly #metrics: EngineMetrics;
+  readonly #onArrival: (arrival: ActivityArrival) => void;
+  readonly #running = new Map<string, Running>();
+  readonly #namespace: string;
+  #pollHandle: TimerHandle | undefined;
+  #pollAt = Infinity;
+  #polling = false;
+  #stopped = false;
+
+  constructor(options: {
+    store: Store;
+    clock: Clock;
+    owner: string;
+    namespace: string;
+    executor: ActivityExecutor | undefined;
+    servedQueues: readonly string[];
+    converter: DataConverter;
+    metrics: EngineMetrics;
+    onArrival: (arrival: ActivityArrival) => void;
+  }) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#owner = options.owner;
+    this.#namespace = options.namespace;
+    this.#executor = options.executor;
+    this.#served = new Set(options.executor ? [...options.servedQueues, LOCAL_QUEUE] : []);
+    this.#converter = options.converter;
+    this.#metrics = options.metrics;
+    this.#onArrival = options.onArrival;
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  #leaseMs(options: RecordedActivityOptions): number {
+    return (options.startToCloseTimeoutMs ?? DEFAULT_LEASE_MS) + 30_000;
+  }
+
+  /** The task row for a newly scheduled activity (pre-leased when this engine will run it). */
+  newTask(
+    run: RunKey,
+    p: {
+      activityId: string;
+      activityType: string;
+      scheduledSeq: number;
+      input: readonly Payload[];
+      options: RecordedActivityOptions;
+      local: boolean;
+      workflowType: string;
+    },
+    now: number,
+  ): NewActivityTask {
+    const taskQueue = p.local ? LOCAL_QUEUE : p.options.taskQueue;
+    const data: TaskData = {
+      workflowType: p.workflowType,
+      scheduledAt: now,
+      options: p.options,
+      local: p.local,
+    };
+    const base = {
+      namespace: run.namespace,
+      workflowId: run.workflowId,
+      runId: run.runId,
+      taskId: taskIdFor(run.runId, p.activityId),
+      taskQueue,
+      activityId: p.activityId,
+      activityType: p.activityType,
+      scheduledSeq: p.scheduledSeq,
+      input: p.input,
+      options: JSON.stringify(data),
+      attempt: 1,
+      visibleAt: now,
+    };
+    return this.#served.has(taskQueue) && !this.#stopped
+      ? { ...base, leaseOwner: this.#owner, leaseUntil: now + this.#leaseMs(p.options) }
+      : base;
+  }
+
+  /** Runs a task this engine enqueued pre-leased (called after its commit). */
+  dispatch(task: NewActivityTask): void {
+    if (task.leaseOwner !== this.#owner) return;
+    this.#run({ ...task, deliveries: 1 });
+  }
+
+  isRunning(taskId: string): boolean {
+    return this.#running.has(taskId);
+  }
+
+  /** Aborts a running attempt (the workflow cancelled the activity or the run closed). */
+  cancel(taskId: string, reason: string): void {
+    this.#running.get(taskId)?.handle.cancel(reason);
+  }
+
+  start(): void {
+    this.#schedulePoll(this.#clock.now());
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#pollHandle?.cancel();
+    for (const r of this.#running.values()) r.renew?.cancel();
+  }
+
+  #schedulePoll(at: number): void {
+    if (this.#stopped || this.#served.size === 0 || at >= this.#pollAt) return;
+    this.#pollHandle?.cancel();
+    this.#pollAt = at;
+    this.#pollHandle = this.#clock.schedule(at, () => {
+      this.#pollAt = Infinity;
+      void this.#poll();
+    });
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#stopped) return;
+    this.#polling = true;
+    try {
+      let next = Infinity;
+      for (const queue of this.#served) {
+        for (;;) {
+          const now = this.#clock.now();
+          const tasks = await this.#store.claimTasks({
+            namespace: this.#namespace,
+            taskQueue: queue,
+            owner: this.#owner,
+            now,
+            leaseMs: DEFAULT_LEASE_MS,
+            limit: 200,
+          });
+          for (const t of tasks) if (!this.#running.has(t.taskId)) this.#run(t);
+          if (tasks.length < 200) break;
+        }
+        const at = await this.#store.nextTaskAt(this.#namespace, queue);
+        if (at !== undefined) next = Math.min(next, at);
+      }
+      this.#schedulePoll(
+        Math.max(this.#clock.now() + 10, Math.min(next, this.#clock.now() + 60_000)),
+      );
+    } catch {
+      this.#schedulePoll(this.#clock.now() + 1000);
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #run(task: ActivityTask): void {
+    if (!this.#executor || this.#stopped) return;
+    const data = JSON.parse(task.options ?? '{}') as TaskData;
+    const now = this.#clock.now();
+    const run: RunKey = {
+      namespace: task.namespace,
+      workflowId: task.workflowId,
+      runId: task.runId,
+    };
+    // A lost attempt (lease expired) may have used up the policy or the schedule-to-close budget.
+    const maxAttempts = data.options.retry?.maximumAttempts ?? 0;
+    if (maxAttempts > 0 && task.attempt > maxAttempts) {
+      this.#final(run, task, {
+        type: 'ActivityTimedOut',
+        scheduledSeq: task.scheduledSeq,
+        timeoutType: 'START_TO_CLOSE',
+        attempt: task.attempt - 1,
+        ...(task.lastFailure ? { failure: task.lastFailure } : {}),
+      });
+      return;
+    }
+    let args: unknown[];
+    try {
+      args = this.#converter.decodeArgs(task.input);
+    } catch (err) {
+      this.#final(run, task, {
+        type: 'ActivityFailed',
+        scheduledSeq: task.scheduledSeq,
+        attempt: task.attempt,
+        retryState: 'NON_RETRYABLE_FAILURE',
+        failure: { type: 'PayloadDecodeError', message: (err as Error).message, retryable: false },
+      });
+      return;
+    }
+    let heartbeatDetails: unknown;
+    if (task.heartbeatDetails) {
+      try {
+        heartbeatDetails = this.#converter.decode(task.heartbeatDetails);
+      } catch {
+        heartbeatDetails = undefined;
+      }
+    }
+    const info: ActivityInfo = {
+      namespace: task.namespace,
+      workflowId: task.workflowId,
+      runId: task.runId,
+      workflowType: data.workflowType,
+      activityId: task.activityId,
+      activityType: task.activityType,
+      taskQueue: data.options.taskQueue,
+      attempt: task.attempt,
+      taskToken: encodeTaskToken({
+        namespace: task.namespace,
+        workflowId: task.workflowId,
+        runId: task.runId,
+        activityId: task.activityId,
+        attempt: task.attempt,
+      }),
+      scheduledTime: data.scheduledAt,
+      startedTime: now,
+      deadline:
+        data.options.startToCloseTimeoutMs === undefined
+          ? undefined
+          : now + data.options.startToCloseTimeoutMs,
+      heartbeatTimeoutMs: data.options.heartbeatTimeoutMs,
+      heartbeatDetails,
+      isLocal: data.local,
+    };
+    this.#metrics.activityAttempts.inc(1, { activity_type: task.activityType });
+    const handle = this.#executor.execute({ info, args, options: data.options });
+    const running: Running = { handle, renew: undefined };
+    this.#running.set(task.taskId, running);
+    this.#armRenewal(task, running, data);
+    void handle.outcome.then((outcome) => {
+      running.renew?.cancel();
+      this.#running.delete(task.taskId);
+      this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
+        activity_type: task.activityType,
+      });
+      return this.#settle(run, task, data, outcome);
+    });
+  }
+
+  /** Keeps the lease of a long attempt alive while it runs in this process. */
+  #armRenewal(task: ActivityTask, running: Running, data: TaskData): void {
+    const leaseMs = this.#leaseMs(data.options);
+    running.renew = this.#clock.schedule(this.#clock.now() + leaseMs / 2, () => {
+      if (!this.#running.has(task.taskId)) return;
+      void this.#store
+        .extendTaskLease({
+          namespace: task.namespace,
+          taskId: task.taskId,
+          owner: this.#owner,
+          leaseUntil: this.#clock.now() + leaseMs,
+          now: this.#clock.now(),
+        })
+        .then(
+          (held) => {
+            if (!held) running.handle.cancel('the task lease was lost');
+            else this.#armRenewal(task, running, data);
+          },
+          () => this.#armRenewal(task, running, data),
+        );
+    });
+  }
+
+  /** Records a heartbeat: extends the lease and stores the details for the next attempt. */
+  heartbeat(info: ActivityInfo, details: unknown): void {
+    const taskId = taskIdFor(info.runId, info.activityId);
+    let payload: Payload | undefined;
+    try {
+      payload =
+        details === undefined ? undefined : this.#converter.encode(details, 'heartbeat details');
+    } catch {
+      payload = undefined;
+    }
+    const now = this.#clock.now();
+    const leaseMs = Math.max(info.heartbeatTimeoutMs ?? 0, DEFAULT_LEASE_MS);
+    void this.#store
+      .extendTaskLease({
+        namespace: info.namespace,
+        taskId,
+        owner: this.#owner,
+        leaseUntil: now + leaseMs,
+        now,
+        ...(payload ? { heartbeatDetails: payload } : {}),
+      })
+      .catch(() => undefined);
+  }
+
+  async #settle(
+    run: RunKey,
+    task: ActivityTask,
+    data: TaskData,
+    outcome: AttemptOutcome,
+  ): Promise<void> {
+    switch (outcome.type) {
+      case 'completed': {
+        let result: Payload;
+        try {
+          result = this.#converter.encode(
+            outcome.result,
+            `result of activity ${task.activityType}`,
+          );
+        } catch (err) {
+          this.#final(run, task, {
+            type: 'ActivityFailed',
+            scheduledSeq: task.scheduledSeq,
+            attempt: task.attempt,
+            retryState: 'NON_RETRYABLE_FAILURE',
+            failure: {
+              type: 'PayloadEncodeError',
+              message: (err as Error).message,
+              retryable: false,
+            },
+          });
+          return;
+        }
+        this.#final(run, task, {
+          type: 'ActivityCompleted',
+          scheduledSeq: task.scheduledSeq,
+          result,
+          attempt: task.attempt,
+        });
+        return;
+      }
+      case 'async':
+        return;
+      case 'cancelled':
+        if (outcome.shutdown === true) return; // the engine is stopping: the task is delivered again later
+        this.#final(run, task, {
+          type: 'ActivityCancelled',
+          scheduledSeq: task.scheduledSeq,
+          attempt: task.attempt,
+        });
+        return;
+      case 'failed':
+      case 'timed_out': {
+        const now = this.#clock.now();
+        const decision = decideRetry({
+          policy: data.options.retry,
+          attempt: task.attempt,
+          failure: outcome.failure,
+          now,
+          scheduledTime: data.scheduledAt,
+          scheduleToCloseTimeoutMs: data.options.scheduleToCloseTimeoutMs,
+        });
+        if (decision.retry) {
+          const visibleAt = now + decision.delayMs;
+          const held = await this.#store
+            .retryTask({
+              namespace: task.namespace,
+              taskId: task.taskId,
+              owner: this.#owner,
+              attempt: decision.nextAttempt,
+              visibleAt,
+              lastFailure: outcome.failure,
+            })
+            .catch(() => false);
+          if (held) this.#schedulePoll(visibleAt);
+          return;
+        }
+        if (outcome.type === 'timed_out') {
+          this.#final(run, task, {
+            type: 'ActivityTimedOut',
+            scheduledSeq: task.scheduledSeq,
+            timeoutType: outcome.timeoutType,
+            attempt: task.attempt,
+            failure: outcome.failure,
+          });
+        } else {
+          this.#final(run, task, {
+            type: 'ActivityFailed',
+            scheduledSeq: task.scheduledSeq,
+            failure: outcome.failure,
+            attempt: task.attempt,
+            retryState: decision.retryState,
+          });
+        }
+        return;
+      }
+    }
+  }
+
+  #final(run: RunKey, task: { taskId: string; activityId: string }, event: NewEvent): void {
+    const kind =
+      event.type === 'ActivityCompleted'
+        ? 'completed'
+        : event.type === 'ActivityFailed'
+          ? 'failed'
+          : event.type === 'ActivityTimedOut'
+            ? 'timed_out'
+            : 'cancelled';
+    this.#metrics.activityOutcomes.inc(1, { outcome: kind });
+    this.#onArrival({ run, activityId: task.activityId, taskId: task.taskId, event });
+  }
+
+  /** The outcome of a failure record reported from outside (asynchronous completion). */
+  static failureEvent(scheduledSeq: number, attempt: number, failure: Failure): NewEvent {
+    return {
+      type: 'ActivityFailed',
+      scheduledSeq,
+      failure,
+      attempt,
+      retryState: 'NON_RETRYABLE_FAILURE',
+    };
+  }
+}

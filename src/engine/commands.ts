@@ -1,0 +1,153 @@
+import {
+  AionError,
+  checkPayloadSize,
+  payloadSize,
+  stampEvent,
+  type HistoryEvent,
+  type Limits,
+  type NewEvent,
+  type Payload,
+  type RunKey,
+  type WorkflowCommand,
+} from '../core/index.js';
+import type { RunBook } from '../runtime/index.js';
+import type { NewActivityTask, TimerRow } from '../store/contract.js';
+import { scheduleToCloseTimerId, taskIdFor, type ActivityService } from './activity-service.js';
+
+/** Side effects of a commit, written in the same transaction and dispatched after it. */
+export interface CommitEffects {
+  readonly tasks: NewActivityTask[];
+  readonly removeTasks: string[];
+  readonly timers: TimerRow[];
+  readonly cancelTimers: string[];
+  /** Task ids whose running attempt must be aborted after commit. */
+  readonly abortTasks: string[];
+}
+
+export function emptyEffects(): CommitEffects {
+  return { tasks: [], removeTasks: [], timers: [], cancelTimers: [], abortTasks: [] };
+}
+
+export const USER_TIMER_KIND = 'timer';
+export const ACTIVITY_TIMEOUT_KIND = 'activity-timeout';
+
+function checkPayloads(payloads: readonly Payload[], limits: Limits, what: string): void {
+  for (const p of payloads) checkPayloadSize(payloadSize(p), limits, what);
+}
+
+/**
+ * Turns one live activation's commands into events (stamped from `nextSeq`, applied to the
+ * book) and side-effect rows. Throws `payload_too_large` for an oversize payload — a task
+ * failure, since the same code would produce it again.
+ */
+export function commandsToEvents(
+  run: RunKey,
+  commands: readonly WorkflowCommand[],
+  book: RunBook,
+  now: number,
+  limits: Limits,
+  activities: ActivityService,
+  effects: CommitEffects,
+): HistoryEvent[] {
+  const out: HistoryEvent[] = [];
+  const workflowType = book.started?.workflowType ?? '';
+  const push = (event: NewEvent): HistoryEvent => {
+    const stamped = stampEvent(event, book.headSeq + 1, now);
+    book.apply(stamped);
+    out.push(stamped);
+    return stamped;
+  };
+  for (const cmd of commands) {
+    switch (cmd.type) {
+      case 'scheduleActivity': {
+        checkPayloads(cmd.args, limits, `input of activity ${cmd.activityType}`);
+        const e = push({
+          type: 'ActivityScheduled',
+          activityId: cmd.activityId,
+          activityType: cmd.activityType,
+          input: cmd.args,
+          options: cmd.options,
+          ...(cmd.local ? { local: true } : {}),
+        });
+        effects.tasks.push(
+          activities.newTask(
+            run,
+            {
+              activityId: cmd.activityId,
+              activityType: cmd.activityType,
+              scheduledSeq: e.seq,
+              input: cmd.args,
+              options: cmd.options,
+              local: cmd.local,
+              workflowType,
+            },
+            now,
+          ),
+        );
+        if (cmd.options.scheduleToCloseTimeoutMs !== undefined) {
+          effects.timers.push({
+            namespace: run.namespace,
+            workflowId: run.workflowId,
+            runId: run.runId,
+            timerId: scheduleToCloseTimerId(cmd.activityId),
+            fireAt: now + cmd.options.scheduleToCloseTimeoutMs,
+            kind: ACTIVITY_TIMEOUT_KIND,
+            data: JSON.stringify({ activityId: cmd.activityId, scheduledSeq: e.seq }),
+          });
+        }
+        break;
+      }
+      case 'requestCancelActivity': {
+        const pending = book.activities.get(cmd.activityId);
+        if (!pending)
+          throw new AionError('internal', `cancel of unknown activity ${cmd.activityId}`);
+        push({ type: 'ActivityCancelRequested', scheduledSeq: pending.scheduledSeq });
+        const taskId = taskIdFor(run.runId, cmd.activityId);
+        effects.removeTasks.push(taskId);
+        effects.cancelTimers.push(scheduleToCloseTimerId(cmd.activityId));
+        effects.abortTasks.push(taskId);
+        break;
+      }
+      case 'startTimer': {
+        const fireAt = now + cmd.durationMs;
+        const e = push({
+          type: 'TimerStarted',
+          timerId: cmd.timerId,
+          durationMs: cmd.durationMs,
+          fireAt,
+        });
+        effects.timers.push({
+          namespace: run.namespace,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          timerId: cmd.timerId,
+          fireAt,
+          kind: USER_TIMER_KIND,
+          data: String(e.seq),
+        });
+        break;
+      }
+      case 'cancelTimer': {
+        const pending = book.timers.get(cmd.timerId);
+        if (!pending) throw new AionError('internal', `cancel of unknown timer ${cmd.timerId}`);
+        push({ type: 'TimerCancelled', startedSeq: pending.startedSeq, timerId: cmd.timerId });
+        effects.cancelTimers.push(cmd.timerId);
+        break;
+      }
+      case 'completeWorkflow':
+        checkPayloads([cmd.result], limits, 'workflow result');
+        push({ type: 'WorkflowCompleted', result: cmd.result });
+        break;
+      case 'failWorkflow':
+        push({ type: 'WorkflowFailed', failure: cmd.failure });
+        break;
+      case 'cancelWorkflow':
+        push({
+          type: 'WorkflowCancelled',
+          ...(book.cancelRequested ? { reason: 'cancel requested' } : {}),
+        });
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,767 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { decodeTaskToken } from '../activity/complete-async.js';
+import { ActivityExecutor } from '../activity/executor.js';
+import { RealClock, type Clock } from '../clock/index.js';
+import type {
+  Client,
+  HistoryExport,
+  MessageRef,
+  WorkflowClient,
+  WorkflowExecutionDescription,
+  WorkflowExecutionInfo,
+  WorkflowHandle,
+  WorkflowListOptions,
+  WorkflowStartOptions,
+  WorkflowTypeRef,
+} from '../client/types.js';
+import {
+  AionError,
+  checkPayloadSize,
+  DataConverter,
+  errorToFailure,
+  failureToError,
+  isTerminalEventType,
+  JsonPayloadConverter,
+  payloadSize,
+  resolveLimits,
+  validateNamespace,
+  validateWorkflowId,
+  WorkflowFailedError,
+  type HistoryEvent,
+  type Limits,
+  type NewEvent,
+  type Payload,
+  type RunKey,
+} from '../core/index.js';
+import type { RunInfo, Store, TimerRow, VisibilityExpr } from '../store/contract.js';
+import { ActivityService, scheduleToCloseTimerId, taskIdFor } from './activity-service.js';
+import { ACTIVITY_TIMEOUT_KIND, USER_TIMER_KIND } from './commands.js';
+import { engineMetrics, noopMetrics, type EngineMetrics } from './metrics.js';
+import { defaultLogger, type EngineOptions } from './options.js';
+import { PackageRegistry } from './package-registry.js';
+import { Recorder } from './recorder.js';
+import { actorKey } from './run-actor.js';
+import { RunScheduler, type EngineLogger } from './scheduler.js';
+import { TimerService } from './timer-service.js';
+import { DEFAULT_DEADLOCK_TIMEOUT_MS } from '../runtime/index.js';
+
+const START_OPTION_KEYS = new Set(['workflowId', 'args', 'taskQueue', 'searchAttributes', 'memo']);
+const json = new JsonPayloadConverter();
+
+type Waiter = (terminal: HistoryEvent) => void;
+
+/**
+ * The Aion engine: runs durable workflows on a store. Create it with {@link createEngine};
+ * `engine.client` is the same Client API the remote SDK implements.
+ */
+export class Engine {
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly identity: string;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly client: Client;
+  readonly #ownsStore: boolean;
+  readonly #limits: Limits;
+  readonly #converter: DataConverter;
+  readonly #metrics: EngineMetrics;
+  readonly #logger: EngineLogger;
+  readonly #registry: PackageRegistry;
+  readonly #recorder: Recorder;
+  readonly #scheduler: RunScheduler;
+  readonly #timers: TimerService;
+  readonly #activities: ActivityService;
+  readonly #executor: ActivityExecutor | undefined;
+  readonly #waiters = new Map<string, Waiter[]>();
+  #shutdown = false;
+
+  private constructor(options: EngineOptions, store: Store, ownsStore: boolean) {
+    this.namespace = validateNamespace(options.namespace ?? 'default');
+    this.taskQueue = options.taskQueue ?? 'default';
+    this.identity = options.identity ?? `engine-${randomUUID()}`;
+    this.store = store;
+    this.#ownsStore = ownsStore;
+    this.clock = options.clock ?? new RealClock();
+    this.#limits = resolveLimits(options.limits);
+    this.#converter = new DataConverter({
+      ...(options.payloadConverter ? { payloadConverter: options.payloadConverter } : {}),
+      ...(options.payloadCodecs ? { payloadCodecs: options.payloadCodecs } : {}),
+      limits: this.#limits,
+    });
+    this.#metrics = engineMetrics(options.metrics ?? noopMetrics);
+    this.#logger = options.logger ?? defaultLogger;
+    const deadlock = options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS;
+    this.#registry = new PackageRegistry(store, deadlock);
+    this.#recorder = new Recorder(store, this.#metrics);
+    const activities = options.activities ?? {};
+    this.#executor =
+      Object.keys(activities).length > 0
+        ? new ActivityExecutor({
+            activities,
+            clock: this.clock,
+            maxConcurrent: options.maxConcurrentActivities ?? 200,
+            onHeartbeat: (info, details) => this.#activities.heartbeat(info, details),
+          })
+        : undefined;
+    this.#activities = new ActivityService({
+      store,
+      clock: this.clock,
+      owner: this.identity,
+      namespace: this.namespace,
+      executor: this.#executor,
+      servedQueues: [this.taskQueue],
+      converter: this.#converter,
+      metrics: this.#metrics,
+      onArrival: (a) =>
+        this.#scheduler.enqueue(a.run, {
+          event: a.event,
+          removeTasks: [a.taskId],
+          cancelTimers: [scheduleToCloseTimerId(a.activityId)],
+        }),
+    });
+    this.#timers = new TimerService({
+      store,
+      clock: this.clock,
+      owner: this.identity,
+      onFire: (row) => this.#onTimer(row),
+    });
+    const workflowLogger = options.workflowLogger;
+    this.#scheduler = new RunScheduler({
+      store,
+      clock: this.clock,
+      recorder: this.#recorder,
+      registry: this.#registry,
+      activities: this.#activities,
+      timers: this.#timers,
+      metrics: this.#metrics,
+      limits: this.#limits,
+      logger: this.#logger,
+      maxResidentRuns: options.maxResidentRuns ?? 10_000,
+      onClosed: (run, terminal) => this.#onClosed(run, terminal),
+      onWorkflowLog: (run, line) => {
+        if (workflowLogger)
+          workflowLogger({
+            workflowId: run.workflowId,
+            runId: run.runId,
+            level: line.level,
+            message: line.message,
+            at: line.at,
+          });
+        else
+          this.#logger[line.level](line.message, { workflowId: run.workflowId, runId: run.runId });
+      },
+    });
+    this.client = { workflow: this.#workflowClient() };
+  }
+
+  /** Opens the store, deploys `workflowsPath`, and recovers whatever the store holds. */
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    let store = options.store;
+    let owns = false;
+    if (!store) {
+      const { openSqliteStore } = await import('../store/sqlite/index.js');
+      store = await openSqliteStore({
+        path: path.join(options.dataDir ?? '.aion', 'aion.db'),
+        ...(options.limits ? { limits: options.limits } : {}),
+      });
+      owns = true;
+    }
+    const engine = new Engine(options, store, owns);
+    try {
+      await engine.#startup(options);
+    } catch (err) {
+      if (owns) await store.close();
+      throw err;
+    }
+    return engine;
+  }
+
+  async #startup(options: EngineOptions): Promise<void> {
+    // This process now owns the store: leases of a previous (dead) owner are void.
+    await this.store.expireLeases({ exceptOwner: this.identity, now: this.clock.now() });
+    if (options.workflowsPath)
+      await this.#registry.deployFromPath(this.namespace, options.workflowsPath, this.clock.now());
+    this.#timers.start();
+    this.#activities.start();
+    await this.#recoverOpenRuns();
+  }
+
+  /** Re-activates every open run whose last activation did not complete. */
+  async #recoverOpenRuns(): Promise<void> {
+    let after: { namespace: string; runId: string } | undefined;
+    for (;;) {
+      const page = await this.store.listOpenRuns({ limit: 500, ...(after ? { after } : {}) });
+      for (const info of page) {
+        if (info.status !== 'RUNNING') continue;
+        const key = { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId };
+        const [last] = await this.store.readHistory(key, { fromSeq: info.headSeq });
+        if (last && last.type !== 'WorkflowTaskCompleted') {
+          const actor = this.#scheduler.actor(key);
+          actor.needsActivation = true;
+          this.#scheduler.markReady(actor);
+        }
+      }
+      if (page.length < 500) break;
+      const lastInfo = page[page.length - 1]!;
+      after = { namespace: lastInfo.namespace, runId: lastInfo.runId };
+    }
+  }
+
+  #onTimer(row: TimerRow): void {
+    const run = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    if (row.kind === USER_TIMER_KIND) {
+      this.#scheduler.enqueue(run, {
+        event: { type: 'TimerFired', startedSeq: Number(row.data), timerId: row.timerId },
+        cancelTimers: [row.timerId],
+      });
+      return;
+    }
+    if (row.kind === ACTIVITY_TIMEOUT_KIND) {
+      const { activityId, scheduledSeq } = JSON.parse(row.data ?? '{}') as {
+        activityId: string;
+        scheduledSeq: number;
+      };
+      const taskId = taskIdFor(row.runId, activityId);
+      this.#activities.cancel(taskId, 'schedule-to-close timeout');
+      void this.store.getTask(row.namespace, taskId).then((task) => {
+        this.#scheduler.enqueue(run, {
+          event: {
+            type: 'ActivityTimedOut',
+            scheduledSeq,
+            timeoutType: 'SCHEDULE_TO_CLOSE',
+            attempt: task?.attempt ?? 0,
+            ...(task?.lastFailure ? { failure: task.lastFailure } : {}),
+          },
+          removeTasks: [taskId],
+          cancelTimers: [row.timerId],
+        });
+      });
+      return;
+    }
+    void this.store.deleteTimer(row.namespace, row.runId, row.timerId);
+  }
+
+  #onClosed(run: RunKey, terminal: HistoryEvent): void {
+    this.#metrics.workflowsClosed.inc(1, { status: terminal.type });
+    const k = actorKey(run.namespace, run.runId);
+    const waiters = this.#waiters.get(k);
+    this.#waiters.delete(k);
+    for (const w of waiters ?? []) w(terminal);
+  }
+
+  // ── client operations ─────────────────────────────────────────────────────────────────
+
+  #check(): void {
+    if (this.#shutdown) throw new AionError('invalid_state', 'the engine is shut down');
+  }
+
+  #encodeArgs(args: readonly unknown[], what: string): Payload[] {
+    return args.map((a, i) => {
+      const p = json.toPayload(a);
+      checkPayloadSize(payloadSize(p), this.#limits, `${what}[${i}]`);
+      return p;
+    });
+  }
+
+  /** Starts a workflow; resolves once its start is committed. */
+  async start<R>(
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions = {},
+  ): Promise<WorkflowHandle<R>> {
+    this.#check();
+    const workflowType = typeof workflow === 'function' ? workflow.name : workflow;
+    if (typeof workflowType !== 'string' || workflowType.length === 0) {
+      throw new AionError(
+        'invalid_argument',
+        'workflow must be an exported workflow function or its type name',
+        { field: 'workflow' },
+      );
+    }
+    if (typeof options !== 'object' || options === null)
+      throw new AionError('invalid_argument', 'start options must be an object', {
+        field: 'options',
+      });
+    for (const key of Object.keys(options)) {
+      if (!START_OPTION_KEYS.has(key)) {
+        throw new AionError(
+          'invalid_argument',
+          `unknown start option ${JSON.stringify(key)}; known: ${[...START_OPTION_KEYS].join(', ')}`,
+          { field: key },
+        );
+      }
+    }
+    const args = options.args ?? [];
+    if (!Array.isArray(args))
+      throw new AionError('invalid_argument', 'args must be an array of workflow arguments', {
+        field: 'args',
+      });
+    const workflowId = validateWorkflowId(options.workflowId ?? randomUUID());
+    const taskQueue = options.taskQueue ?? this.taskQueue;
+    if (typeof taskQueue !== 'string' || taskQueue.length === 0 || taskQueue.length > 200) {
+      throw new AionError(
+        'invalid_argument',
+        'taskQueue must be a non-empty string of at most 200 characters',
+        { field: 'taskQueue' },
+      );
+    }
+    const encodedArgs = this.#encodeArgs(args, 'workflow arguments');
+    const memo = options.memo
+      ? Object.fromEntries(
+          Object.entries(options.memo).map(([k, v]) => [k, this.#converter.encode(v, `memo ${k}`)]),
+        )
+      : undefined;
+    const version = await this.#registry.routeFor(this.namespace, workflowType);
+    await this.#registry.sandbox(this.namespace, version);
+    const runId = randomUUID();
+    const key = { namespace: this.namespace, workflowId, runId };
+    const actor = this.#scheduler.actor(key);
+    await new Promise<void>((resolve, reject) => {
+      actor.pendingStart = {
+        started: {
+          type: 'WorkflowStarted',
+          workflowType,
+          taskQueue,
+          args: encodedArgs,
+          version,
+          firstRunId: runId,
+          identity: this.identity,
+          ...(options.searchAttributes ? { searchAttributes: options.searchAttributes } : {}),
+          ...(memo ? { memo } : {}),
+        },
+        ack: { resolve, reject },
+      };
+      this.#scheduler.addStart(actor);
+    });
+    this.#metrics.workflowsStarted.inc(1, { workflow_type: workflowType });
+    return this.getHandle<R>(workflowId, runId);
+  }
+
+  async execute<R>(workflow: WorkflowTypeRef, options: WorkflowStartOptions = {}): Promise<R> {
+    const handle = await this.start<R>(workflow, options);
+    return handle.result();
+  }
+
+  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R> {
+    validateWorkflowId(workflowId);
+    const ref = { workflowId, runId };
+    return {
+      workflowId,
+      runId,
+      result: () => this.#result(ref) as Promise<R>,
+      signal: (signal, ...args) => this.#signal(ref, signal, args),
+      query: <T>(query: MessageRef, ...args: unknown[]) =>
+        this.#query(ref, query, args) as Promise<T>,
+      describe: () => this.#describe(ref),
+      fetchHistory: () => this.#history(ref),
+    };
+  }
+
+  async #resolveRun(ref: { workflowId: string; runId: string | undefined }): Promise<RunInfo> {
+    const info = ref.runId
+      ? await this.store.getRun({
+          namespace: this.namespace,
+          workflowId: ref.workflowId,
+          runId: ref.runId,
+        })
+      : await this.store.getCurrentRun(this.namespace, ref.workflowId);
+    if (!info) {
+      throw new AionError(
+        'not_found',
+        `workflow ${JSON.stringify(ref.workflowId)}${ref.runId ? ` run ${ref.runId}` : ''} not found in namespace ${this.namespace}`,
+        {
+          workflowId: ref.workflowId,
+          ...(ref.runId ? { runId: ref.runId } : {}),
+        },
+      );
+    }
+    return info;
+  }
+
+  async #terminalOf(info: RunInfo): Promise<HistoryEvent> {
+    const [last] = await this.store.readHistory(info, { fromSeq: info.headSeq });
+    if (!last || !isTerminalEventType(last.type))
+      throw new AionError(
+        'internal',
+        `run ${info.runId} is closed but its last event is not terminal`,
+      );
+    return last;
+  }
+
+  async #result(ref: { workflowId: string; runId: string | undefined }): Promise<unknown> {
+    let info = await this.#resolveRun(ref);
+    for (;;) {
+      const k = actorKey(info.namespace, info.runId);
+      const terminal = await new Promise<HistoryEvent>((resolve, reject) => {
+        const waiters = this.#waiters.get(k) ?? [];
+        waiters.push(resolve);
+        this.#waiters.set(k, waiters);
+        // Re-check after registering: the run may have closed in between.
+        this.store.getRun(info).then((fresh) => {
+          if (fresh?.closeTime !== undefined) {
+            this.#terminalOf(fresh).then(resolve, reject);
+          }
+        }, reject);
+      });
+      this.#waiters.delete(k);
+      if (terminal.type === 'WorkflowContinuedAsNew') {
+        info = await this.#resolveRun({ workflowId: info.workflowId, runId: terminal.newRunId });
+        continue;
+      }
+      return this.#decodeTerminal(info, terminal);
+    }
+  }
+
+  #decodeTerminal(info: RunInfo, terminal: HistoryEvent): unknown {
+    const decode = (p: Payload): unknown => this.#converter.decode(p);
+    switch (terminal.type) {
+      case 'WorkflowCompleted':
+        return decode(terminal.result);
+      case 'WorkflowFailed':
+        throw new WorkflowFailedError(
+          info.workflowId,
+          info.runId,
+          'FAILED',
+          terminal.failure.message,
+          failureToError(terminal.failure, decode),
+        );
+      case 'WorkflowCancelled':
+        throw new WorkflowFailedError(
+          info.workflowId,
+          info.runId,
+          'CANCELLED',
+          terminal.reason ?? 'cancelled',
+          failureToError(
+            {
+              type: 'CancelledFailure',
+              source: 'cancelled',
+              message: terminal.reason ?? 'cancelled',
+              retryable: false,
+            },
+            decode,
+          ),
+        );
+      case 'WorkflowTerminated':
+        throw new WorkflowFailedError(
+          info.workflowId,
+          info.runId,
+          'TERMINATED',
+          terminal.reason,
+          failureToError(
+            {
+              type: 'TerminatedFailure',
+              source: 'terminated',
+              message: terminal.reason,
+              retryable: false,
+            },
+            decode,
+          ),
+        );
+      case 'WorkflowTimedOut':
+        throw new WorkflowFailedError(
+          info.workflowId,
+          info.runId,
+          'TIMED_OUT',
+          `${terminal.timeoutType} timeout`,
+          failureToError(
+            {
+              type: 'TimeoutFailure',
+              source: 'timeout',
+              message: `${terminal.timeoutType} timeout`,
+              retryable: false,
+            },
+            decode,
+          ),
+        );
+      default:
+        throw new AionError('internal', `unexpected terminal event ${terminal.type}`);
+    }
+  }
+
+  async #signal(
+    ref: { workflowId: string; runId: string | undefined },
+    signal: MessageRef,
+    args: unknown[],
+  ): Promise<void> {
+    this.#check();
+    const signalName = typeof signal === 'string' ? signal : signal.name;
+    if (typeof signalName !== 'string' || signalName.length === 0)
+      throw new AionError('invalid_argument', 'signal name must be a non-empty string', {
+        field: 'signal',
+      });
+    const payloads = this.#encodeArgs(args, `arguments of signal ${signalName}`);
+    const info = await this.#resolveRun(ref);
+    if (info.closeTime !== undefined) {
+      throw new AionError(
+        'workflow_closed',
+        `cannot signal workflow ${info.workflowId}: run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.#scheduler.enqueue(info, {
+        event: { type: 'SignalReceived', signalName, args: payloads, identity: this.identity },
+        ack: { resolve, reject },
+      });
+    });
+  }
+
+  async #query(
+    ref: { workflowId: string; runId: string | undefined },
+    query: MessageRef,
+    args: unknown[],
+  ): Promise<unknown> {
+    this.#check();
+    const name = typeof query === 'string' ? query : query.name;
+    const payloads = this.#encodeArgs(args, `arguments of query ${name}`);
+    const info = await this.#resolveRun(ref);
+    if (info.closeTime !== undefined) {
+      throw new AionError(
+        'workflow_closed',
+        `cannot query workflow ${info.workflowId}: run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    const actor = await this.#scheduler.loadedIdle(info);
+    if (actor.book.closed)
+      throw new AionError('workflow_closed', `run ${info.runId} is ${actor.book.status}`, {
+        status: actor.book.status,
+      });
+    if (!actor.instance || !actor.sandbox) {
+      throw new AionError(
+        'invalid_state',
+        `run ${info.runId} cannot answer queries right now: ${actor.broken?.failure.message ?? 'it is being rebuilt'}`,
+        { runId: info.runId },
+      );
+    }
+    const outcome = actor.sandbox.query(actor.instance, name, payloads);
+    if ('stackTrace' in outcome) return outcome.stackTrace;
+    if (outcome.ok) return json.fromPayload(outcome.result);
+    throw new AionError(
+      outcome.code,
+      `query ${JSON.stringify(name)} on workflow ${info.workflowId}: ${outcome.failure.message}`,
+      { failure: outcome.failure },
+    );
+  }
+
+  async #describe(ref: {
+    workflowId: string;
+    runId: string | undefined;
+  }): Promise<WorkflowExecutionDescription> {
+    const info = await this.#resolveRun(ref);
+    const [tasks, timers] = await Promise.all([
+      this.store.listTasks(info),
+      this.store.listTimers(info),
+    ]);
+    const now = this.clock.now();
+    const decodeMaybe = (p: Payload | undefined): unknown => {
+      if (!p) return undefined;
+      try {
+        return this.#converter.decode(p);
+      } catch {
+        return undefined;
+      }
+    };
+    return {
+      namespace: info.namespace,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      workflowType: info.workflowType,
+      taskQueue: info.taskQueue,
+      status: info.status,
+      version: info.version,
+      startTime: new Date(info.startTime),
+      closeTime: info.closeTime === undefined ? undefined : new Date(info.closeTime),
+      historyLength: info.headSeq,
+      searchAttributes: info.searchAttributes,
+      memo: Object.fromEntries(Object.entries(info.memo).map(([k, v]) => [k, decodeMaybe(v)])),
+      stuck: info.stuck
+        ? { reason: info.stuck.reason, since: new Date(info.stuck.since) }
+        : undefined,
+      pendingActivities: tasks.map((t) => ({
+        activityId: t.activityId,
+        activityType: t.activityType,
+        state:
+          t.leaseUntil !== undefined && t.leaseUntil > now
+            ? ('STARTED' as const)
+            : t.visibleAt > now
+              ? ('BACKING_OFF' as const)
+              : ('SCHEDULED' as const),
+        attempt: t.attempt,
+        nextAttemptAt: t.visibleAt > now ? new Date(t.visibleAt) : undefined,
+        lastFailure: t.lastFailure,
+        heartbeatDetails: decodeMaybe(t.heartbeatDetails),
+        lastHeartbeatAt: t.lastHeartbeatAt === undefined ? undefined : new Date(t.lastHeartbeatAt),
+      })),
+      pendingTimers: timers
+        .filter((t) => t.kind === USER_TIMER_KIND)
+        .map((t) => ({ timerId: t.timerId, fireAt: new Date(t.fireAt) })),
+    };
+  }
+
+  async #history(ref: { workflowId: string; runId: string | undefined }): Promise<HistoryExport> {
+    const info = await this.#resolveRun(ref);
+    const events = await this.store.readHistory(info);
+    return {
+      format: 'aion-history',
+      formatVersion: 1,
+      namespace: info.namespace,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      events,
+    };
+  }
+
+  /** Completes an activity that threw CompleteAsyncError, by its task token. */
+  async completeActivity(taskToken: string, result: unknown): Promise<void> {
+    await this.#completeAsync(taskToken, (scheduledSeq, attempt) => ({
+      type: 'ActivityCompleted',
+      scheduledSeq,
+      result: this.#converter.encode(result, 'activity result'),
+      attempt,
+    }));
+  }
+
+  /** Fails an activity that threw CompleteAsyncError, by its task token (final: no retry). */
+  async failActivity(taskToken: string, error: unknown): Promise<void> {
+    const failure = errorToFailure(error, (v) => this.#converter.encode(v));
+    await this.#completeAsync(taskToken, (scheduledSeq, attempt) =>
+      ActivityService.failureEvent(scheduledSeq, attempt, failure),
+    );
+  }
+
+  async #completeAsync(
+    taskToken: string,
+    event: (scheduledSeq: number, attempt: number) => NewEvent,
+  ): Promise<void> {
+    this.#check();
+    const t = decodeTaskToken(taskToken);
+    const taskId = taskIdFor(t.runId, t.activityId);
+    const task = await this.store.getTask(t.namespace, taskId);
+    if (!task || task.attempt !== t.attempt) {
+      throw new AionError(
+        'not_found',
+        `no pending activity attempt for this task token (activity ${t.activityId} of run ${t.runId}, attempt ${t.attempt})`,
+        { ...t },
+      );
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.#scheduler.enqueue(
+        { namespace: t.namespace, workflowId: t.workflowId, runId: t.runId },
+        {
+          event: event(task.scheduledSeq, task.attempt),
+          removeTasks: [taskId],
+          cancelTimers: [scheduleToCloseTimerId(t.activityId)],
+          ack: { resolve, reject },
+        },
+      );
+    });
+  }
+
+  #workflowClient(): WorkflowClient {
+    return {
+      start: (workflow, options) => this.start(workflow, options),
+      execute: (workflow, options) => this.execute(workflow, options),
+      getHandle: (workflowId, runId) => this.getHandle(workflowId, runId),
+      list: (options) => this.list(options),
+      count: (options) => this.count(options),
+    };
+  }
+
+  #where(
+    options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {},
+  ): VisibilityExpr | undefined {
+    const args: VisibilityExpr[] = [];
+    if (options.workflowType !== undefined)
+      args.push({
+        op: 'cmp',
+        field: { kind: 'builtin', name: 'WorkflowType' },
+        cmp: '=',
+        value: options.workflowType,
+      });
+    if (options.status !== undefined)
+      args.push({
+        op: 'cmp',
+        field: { kind: 'builtin', name: 'ExecutionStatus' },
+        cmp: '=',
+        value: options.status,
+      });
+    return args.length === 0 ? undefined : args.length === 1 ? args[0] : { op: 'and', args };
+  }
+
+  async list(
+    options: WorkflowListOptions = {},
+  ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }> {
+    const where = this.#where(options);
+    const page = await this.store.listRuns({
+      namespace: this.namespace,
+      ...(where ? { where } : {}),
+      ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
+      ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+    });
+    return {
+      items: page.items.map((r) => ({
+        workflowId: r.workflowId,
+        runId: r.runId,
+        workflowType: r.workflowType,
+        status: r.status,
+        startTime: new Date(r.startTime),
+        closeTime: r.closeTime === undefined ? undefined : new Date(r.closeTime),
+        taskQueue: r.taskQueue,
+        version: r.version,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  count(options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {}): Promise<number> {
+    return this.store.countRuns(this.namespace, this.#where(options));
+  }
+
+  /** Resolves when no run has work queued or in flight and no commit is pending. */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      await this.#scheduler.whenIdle();
+      await this.#recorder.drained();
+      if (this.#scheduler.idle && this.#recorder.idle) return;
+    }
+  }
+
+  /** Internal counters for tests and the time-skipping environment. */
+  get stats(): {
+    residentRuns: number;
+    runningActivities: number;
+    memoryTimers: number;
+    idle: boolean;
+  } {
+    return {
+      residentRuns: this.#scheduler.residentCount,
+      runningActivities: this.#activities.runningCount,
+      memoryTimers: this.#timers.size,
+      idle: this.#scheduler.idle && this.#recorder.idle,
+    };
+  }
+
+  /**
+   * Graceful drain: stops accepting work, lets running activities finish (up to
+   * `timeoutMs`, then cancels them), commits everything in flight, and closes the store if
+   * the engine opened it.
+   */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.#shutdown) return;
+    this.#shutdown = true;
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    await this.#executor?.shutdown({ graceful: true, timeoutMs });
+    await Promise.race([this.whenIdle(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    this.#scheduler.stop();
+    this.#timers.stop();
+    this.#activities.stop();
+    await this.#recorder.drained();
+    if (this.#ownsStore) await this.store.close();
+  }
+}
+
+/** Creates an engine. See {@link EngineOptions} for defaults. */
+export function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  return Engine.create(options);
+}

@@ -1,0 +1,5 @@
+export { Engine, createEngine } from './engine.js';
+export type { EngineOptions } from './options.js';
+export type { Metrics, Counter, Gauge, Histogram, Labels } from './metrics.js';
+export { noopMetrics } from './metrics.js';
+export type { EngineLogger } from './scheduler.js';

@@ -1,0 +1,73 @@
+/** Labels attached to a metric sample. */
+export type Labels = Readonly<Record<string, string>>;
+
+export interface Counter {
+  inc(value?: number, labels?: Labels): void;
+}
+export interface Gauge {
+  set(value: number, labels?: Labels): void;
+}
+export interface Histogram {
+  observe(value: number, labels?: Labels): void;
+}
+
+/**
+ * The engine's metrics sink: counters, gauges, histograms. No-op by default; the server
+ * exposes an implementation as Prometheus. Names are `aion_*` snake_case.
+ */
+export interface Metrics {
+  counter(name: string, help: string): Counter;
+  gauge(name: string, help: string): Gauge;
+  histogram(name: string, help: string, buckets?: readonly number[]): Histogram;
+}
+
+const NOOP = { inc: () => undefined, set: () => undefined, observe: () => undefined };
+
+export const noopMetrics: Metrics = {
+  counter: () => NOOP,
+  gauge: () => NOOP,
+  histogram: () => NOOP,
+};
+
+/** The metrics the engine records, created once per engine. */
+export function engineMetrics(m: Metrics) {
+  return {
+    workflowsStarted: m.counter('aion_workflows_started_total', 'Workflow runs started'),
+    workflowsClosed: m.counter('aion_workflows_closed_total', 'Workflow runs closed, by status'),
+    activations: m.counter('aion_activations_total', 'Workflow activations executed'),
+    activationBatch: m.histogram(
+      'aion_activation_batch_size',
+      'Runs activated per sandbox evaluation',
+      [1, 2, 5, 10, 20, 50, 100, 200, 500],
+    ),
+    taskFailures: m.counter('aion_workflow_task_failures_total', 'Workflow task crashes, by cause'),
+    commitBatch: m.histogram(
+      'aion_commit_batch_size',
+      'Run commits per store transaction',
+      [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    ),
+    commitSeconds: m.histogram(
+      'aion_commit_seconds',
+      'Store commit latency',
+      [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1],
+    ),
+    replaySeconds: m.histogram(
+      'aion_replay_seconds',
+      'Time to rebuild a run by replay',
+      [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+    ),
+    residentRuns: m.gauge('aion_resident_runs', 'Runs held in memory'),
+    activityAttempts: m.counter('aion_activity_attempts_total', 'Activity attempts started'),
+    activitySeconds: m.histogram(
+      'aion_activity_seconds',
+      'Activity attempt duration',
+      [0.001, 0.01, 0.1, 0.5, 1, 5, 30, 60, 300],
+    ),
+    activityOutcomes: m.counter(
+      'aion_activity_outcomes_total',
+      'Activity final outcomes, by outcome',
+    ),
+  };
+}
+
+export type EngineMetrics = ReturnType<typeof engineMetrics>;

@@ -1,0 +1,63 @@
+import type { ActivityFunction } from '../activity/types.js';
+import type { Clock } from '../clock/index.js';
+import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
+import type { Store } from '../store/contract.js';
+import type { Metrics } from './metrics.js';
+import type { EngineLogger } from './scheduler.js';
+
+/** Options of {@link createEngine}. Every field is optional; defaults are listed per field. */
+export interface EngineOptions {
+  /** The store. Default: SQLite at `<dataDir>/aion.db`. */
+  readonly store?: Store;
+  /** Directory of the default SQLite store. Default `./.aion`. */
+  readonly dataDir?: string;
+  /**
+   * Workflow module (or a folder with `index.ts`) to build and deploy at startup. Each start
+   * of the engine re-routes its workflow types to what this path builds now (development
+   * behaviour); running workflows stay on the version they started on.
+   */
+  readonly workflowsPath?: string;
+  /** Activity implementations run in this process. */
+  readonly activities?: Readonly<Record<string, ActivityFunction>>;
+  /** Task queue that new workflows use and that this process serves. Default `'default'`. */
+  readonly taskQueue?: string;
+  /** Namespace of this engine's workflows. Default `'default'`. */
+  readonly namespace?: string;
+  /** Activity attempts running at once in this process. Default 200. */
+  readonly maxConcurrentActivities?: number;
+  /** Runs kept in memory; idle ones beyond this are evicted and rebuilt by replay. Default 10,000. */
+  readonly maxResidentRuns?: number;
+  /** Longest a workflow may run synchronously in one activation. Default 2,000 ms. */
+  readonly deadlockTimeoutMs?: number;
+  /** Source of time. Default: the wall clock. */
+  readonly clock?: Clock;
+  /** Metrics sink. Default: no-op. */
+  readonly metrics?: Metrics;
+  /** Engine log sink. Default: warnings and errors as JSON lines on stderr. */
+  readonly logger?: EngineLogger;
+  /** Where workflow `log`/`console` lines go. Default: the engine logger at their level. */
+  readonly workflowLogger?: (line: {
+    workflowId: string;
+    runId: string;
+    level: string;
+    message: string;
+    at: number;
+  }) => void;
+  /** Payload size and history limits. */
+  readonly limits?: Partial<Limits>;
+  /** Converter for values at the host edges (activities, client). Default JSON. */
+  readonly payloadConverter?: PayloadConverter;
+  /** Codecs (compression, encryption) applied to host-side payloads. */
+  readonly payloadCodecs?: readonly PayloadCodec[];
+  /** Name of this engine process in leases and history. Default `engine-<uuid>`. */
+  readonly identity?: string;
+}
+
+export const defaultLogger: EngineLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, fields) =>
+    process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...fields })}\n`),
+  error: (message, fields) =>
+    process.stderr.write(`${JSON.stringify({ level: 'error', message, ...fields })}\n`),
+};

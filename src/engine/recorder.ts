@@ -1,0 +1,95 @@
+import { AionError, isAionError } from '../core/index.js';
+import type { CommitOutcome, RunCommit, Store } from '../store/contract.js';
+import type { EngineMetrics } from './metrics.js';
+
+interface Pending {
+  readonly commit: RunCommit;
+  readonly resolve: (outcome: CommitOutcome) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: every run commit submitted while a store transaction is in flight joins the
+ * next one. One transaction carries many runs, which is how throughput approaches what the
+ * storage can do. Nothing is acknowledged before its transaction commits.
+ */
+export class Recorder {
+  readonly #store: Store;
+  readonly #metrics: EngineMetrics;
+  readonly #maxBatch: number;
+  #queue: Pending[] = [];
+  #inFlight = false;
+  #scheduled = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(store: Store, metrics: EngineMetrics, maxBatch = 1000) {
+    this.#store = store;
+    this.#metrics = metrics;
+    this.#maxBatch = maxBatch;
+  }
+
+  submit(commit: RunCommit): Promise<CommitOutcome> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ commit, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  get idle(): boolean {
+    return !this.#inFlight && this.#queue.length === 0;
+  }
+
+  /** Resolves once nothing is queued or in flight. */
+  drained(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#inFlight || this.#queue.length === 0) return;
+    this.#inFlight = true;
+    const batch = this.#queue.splice(0, this.#maxBatch);
+    const started = performance.now();
+    try {
+      const outcomes = await this.#store.commit(batch.map((p) => p.commit));
+      this.#metrics.commitBatch.observe(batch.length);
+      this.#metrics.commitSeconds.observe((performance.now() - started) / 1000);
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    } catch (err) {
+      // Invalid input throws for the whole transaction: isolate the culprit so one bad commit
+      // cannot fail the other runs of the batch.
+      if (
+        batch.length > 1 &&
+        isAionError(err) &&
+        (err.code === 'invalid_history' || err.code === 'history_too_large')
+      ) {
+        for (const p of batch) {
+          try {
+            const [outcome] = await this.#store.commit([p.commit]);
+            p.resolve(outcome!);
+          } catch (single) {
+            p.reject(single);
+          }
+        }
+      } else {
+        const error = isAionError(err)
+          ? err
+          : new AionError('store_unavailable', `store commit failed: ${(err as Error).message}`);
+        for (const p of batch) p.reject(error);
+      }
+    } finally {
+      this.#inFlight = false;
+      if (this.#queue.length > 0) this.#schedule();
+      else for (const w of this.#idleWaiters.splice(0)) w();
+    }
+  }
+}

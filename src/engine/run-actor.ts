@@ -1,0 +1,69 @@
+import type { TimerHandle } from '../clock/index.js';
+import type { Failure, NewEvent, RunKey } from '../core/index.js';
+import { RunBook, type PackageSandbox, type SandboxRun } from '../runtime/index.js';
+
+/** Something that happened to a run and must be recorded (then delivered to its code). */
+export interface Arrival {
+  readonly event: NewEvent;
+  /** Task rows to delete and timer rows to cancel in the same commit. */
+  readonly removeTasks?: readonly string[];
+  readonly cancelTimers?: readonly string[];
+  /** Settled once the arrival is committed (or refused). */
+  readonly ack?: { resolve(): void; reject(error: unknown): void };
+}
+
+export interface PendingStart {
+  readonly started: NewEvent & { type: 'WorkflowStarted' };
+  readonly ack: { resolve(): void; reject(error: unknown): void };
+}
+
+/**
+ * The engine's handle on one run: its bookkeeping, its resident sandbox instance (if any),
+ * and a mailbox of arrivals. At most one activation+commit is in flight per run.
+ */
+export class RunActor {
+  readonly key: RunKey;
+  readonly mapKey: string;
+  book = new RunBook();
+  /** True when `book` reflects the run's whole committed history. */
+  loaded = false;
+  instance: SandboxRun | undefined;
+  sandbox: PackageSandbox | undefined;
+  inbox: Arrival[] = [];
+  pendingStart: PendingStart | undefined;
+  busy = false;
+  /** Activate alone (after a batch hit the deadlock timeout). */
+  isolate = false;
+  /** The run needs an activation even without new arrivals (recovery, task retry). */
+  needsActivation = false;
+  retryTimer: TimerHandle | undefined;
+  /** Set when the run cannot be rebuilt right now (replay failed, package missing). */
+  broken:
+    | { cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled'; failure: Failure }
+    | undefined;
+
+  constructor(key: RunKey) {
+    this.key = key;
+    this.mapKey = actorKey(key.namespace, key.runId);
+  }
+
+  /** Forgets everything derived from history (it will be re-read and replayed). */
+  reset(): void {
+    this.book = new RunBook();
+    this.loaded = false;
+    this.instance = undefined;
+  }
+
+  get idle(): boolean {
+    return (
+      !this.busy &&
+      this.inbox.length === 0 &&
+      this.pendingStart === undefined &&
+      !this.needsActivation
+    );
+  }
+}
+
+export function actorKey(namespace: string, runId: string): string {
+  return `${namespace}\u0000${runId}`;
+}

@@ -1,0 +1,676 @@
+import type { Clock } from '../clock/index.js';
+import {
+  AionError,
+  errorToFailure,
+  isAionError,
+  isTerminalEventType,
+  JsonPayloadConverter,
+  stampEvent,
+  type ActivationOutput,
+  type Failure,
+  type HistoryEvent,
+  type Limits,
+  type LogLine,
+  type NewEvent,
+  type RunKey,
+} from '../core/index.js';
+import {
+  DeadlockError,
+  initInfoFor,
+  ReplayCrashError,
+  replayHistory,
+  RunBook,
+  type BatchItem,
+  type PackageSandbox,
+} from '../runtime/index.js';
+import type { RunCommit, Store } from '../store/contract.js';
+import type { ActivityService } from './activity-service.js';
+import { commandsToEvents, emptyEffects, type CommitEffects } from './commands.js';
+import type { EngineMetrics } from './metrics.js';
+import type { PackageRegistry } from './package-registry.js';
+import type { Recorder } from './recorder.js';
+import { actorKey, RunActor, type Arrival } from './run-actor.js';
+import type { TimerService } from './timer-service.js';
+
+export interface EngineLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface SchedulerDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly recorder: Recorder;
+  readonly registry: PackageRegistry;
+  readonly activities: ActivityService;
+  readonly timers: TimerService;
+  readonly metrics: EngineMetrics;
+  readonly limits: Limits;
+  readonly logger: EngineLogger;
+  readonly maxResidentRuns: number;
+  /** Called after a run's terminal event is committed. */
+  readonly onClosed: (run: RunKey, terminal: HistoryEvent) => void;
+  /** Workflow log lines (already replay-filtered). */
+  readonly onWorkflowLog: (run: RunKey, line: LogLine) => void;
+}
+
+/** What one run contributes to a tick. */
+interface Plan {
+  readonly actor: RunActor;
+  readonly expectedSeq: number;
+  readonly now: number;
+  readonly arrivals: Arrival[];
+  readonly start: RunActor['pendingStart'];
+  readonly events: HistoryEvent[];
+  readonly effects: CommitEffects;
+  activate: boolean;
+  /** Set when the plan was put back (nothing of it is committed this tick). */
+  skip: boolean;
+  /** The run's last event before this plan (to avoid repeating WorkflowTaskFailed). */
+  readonly prevLastEventType: HistoryEvent['type'] | undefined;
+  taskFailure?: {
+    cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled';
+    failure: Failure;
+  };
+}
+
+const MAX_TASK_RETRY_MS = 60_000;
+const jsonConverter = new JsonPayloadConverter();
+
+/**
+ * Drives runs: collects ready runs each tick, rebuilds the ones that are not resident,
+ * activates the rest in batches per package sandbox, and submits their commits together so
+ * the recorder writes them in one transaction.
+ */
+export class RunScheduler {
+  readonly #d: SchedulerDeps;
+  readonly #actors = new Map<string, RunActor>();
+  #ready = new Set<RunActor>();
+  #tickScheduled = false;
+  #inFlight = 0;
+  #idleWaiters: (() => void)[] = [];
+  #stopped = false;
+
+  constructor(deps: SchedulerDeps) {
+    this.#d = deps;
+  }
+
+  get residentCount(): number {
+    return this.#actors.size;
+  }
+
+  /** True when no run has work queued or in flight. */
+  get idle(): boolean {
+    return this.#inFlight === 0 && this.#ready.size === 0 && !this.#tickScheduled;
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  #checkIdle(): void {
+    if (this.idle) for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  existing(namespace: string, runId: string): RunActor | undefined {
+    return this.#actors.get(actorKey(namespace, runId));
+  }
+
+  actor(key: RunKey): RunActor {
+    const k = actorKey(key.namespace, key.runId);
+    let a = this.#actors.get(k);
+    if (a) {
+      // LRU: most recently used last.
+      this.#actors.delete(k);
+      this.#actors.set(k, a);
+    } else {
+      a = new RunActor(key);
+      this.#actors.set(k, a);
+    }
+    return a;
+  }
+
+  /** Registers a brand-new run (its start commit is pending). */
+  addStart(actor: RunActor): void {
+    actor.loaded = true;
+    this.markReady(actor);
+  }
+
+  enqueue(key: RunKey, arrival: Arrival): void {
+    const a = this.actor(key);
+    a.inbox.push(arrival);
+    this.markReady(a);
+  }
+
+  markReady(actor: RunActor): void {
+    if (this.#stopped) return;
+    this.#ready.add(actor);
+    if (!this.#tickScheduled) {
+      this.#tickScheduled = true;
+      setImmediate(() => this.#tick());
+    }
+  }
+
+  /** Waits until the run has nothing in flight, then returns its actor loaded (for queries). */
+  async loadedIdle(key: RunKey): Promise<RunActor> {
+    for (let i = 0; i < 1000; i++) {
+      const a = this.actor(key);
+      if (!a.busy && a.inbox.length === 0 && a.pendingStart === undefined) {
+        if (!a.loaded || (!a.instance && !a.book.closed)) {
+          a.busy = true;
+          this.#inFlight++;
+          try {
+            await this.#load(a);
+          } finally {
+            a.busy = false;
+            this.#inFlight--;
+            this.#checkIdle();
+          }
+          if (!a.loaded)
+            throw new AionError('not_found', `workflow run ${key.runId} not found`, {
+              runId: key.runId,
+            });
+        }
+        if (!a.busy) return a;
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    throw new AionError('deadline_exceeded', `run ${key.runId} stayed busy; try again`);
+  }
+
+  // ── the tick ──────────────────────────────────────────────────────────────────────────
+
+  #tick(): void {
+    this.#tickScheduled = false;
+    const ready = [...this.#ready];
+    this.#ready = new Set();
+    const plans: Plan[] = [];
+    for (const a of ready) {
+      if (a.busy || a.idle) continue;
+      const needsRebuild =
+        a.pendingStart === undefined &&
+        !a.instance &&
+        !a.book.closed &&
+        a.broken === undefined &&
+        this.#wantsActivation(a);
+      if (!a.loaded || needsRebuild) {
+        a.busy = true;
+        this.#inFlight++;
+        void this.#load(a).finally(() => {
+          a.busy = false;
+          this.#inFlight--;
+          this.markReady(a);
+          this.#checkIdle();
+        });
+        continue;
+      }
+      const plan = this.#prepare(a);
+      if (plan) plans.push(plan);
+    }
+    this.#activate(plans);
+    for (const plan of plans) this.#commit(plan);
+    this.#evict();
+    this.#checkIdle();
+  }
+
+  #wantsActivation(a: RunActor): boolean {
+    return (
+      a.pendingStart !== undefined ||
+      a.inbox.length > 0 ||
+      a.needsActivation ||
+      a.book.undelivered.length > 0
+    );
+  }
+
+  /** Reads a run's history and rebuilds it by replay (or marks it broken). */
+  async #load(a: RunActor): Promise<void> {
+    const started = performance.now();
+    const events = await this.#d.store.readHistory(a.key);
+    if (events.length === 0) {
+      for (const arrival of a.inbox)
+        arrival.ack?.reject(
+          new AionError(
+            'not_found',
+            `workflow run ${a.key.runId} of ${a.key.workflowId} not found`,
+            { runId: a.key.runId },
+          ),
+        );
+      a.inbox = [];
+      a.needsActivation = false;
+      this.#actors.delete(a.mapKey);
+      return;
+    }
+    const first = events[0] as HistoryEvent & { type: 'WorkflowStarted' };
+    a.broken = undefined;
+    const last = events[events.length - 1]!;
+    if (isTerminalEventType(last.type)) {
+      a.book = bookFrom(events);
+      a.instance = undefined;
+      a.loaded = true;
+      return;
+    }
+    try {
+      const sandbox = await this.#d.registry.sandbox(a.key.namespace, first.version);
+      const replayed = replayHistory(sandbox, a.key, events);
+      a.sandbox = sandbox;
+      a.instance = replayed.run;
+      a.book = replayed.book;
+      a.loaded = true;
+      this.#d.metrics.replaySeconds.observe((performance.now() - started) / 1000);
+    } catch (err) {
+      a.book = bookFrom(events);
+      a.instance = undefined;
+      a.loaded = true;
+      a.broken = brokenFrom(err);
+      this.#d.logger.warn('run cannot be rebuilt', {
+        workflowId: a.key.workflowId,
+        runId: a.key.runId,
+        error: a.broken.failure.message,
+      });
+    }
+  }
+
+  /** Records arrivals (and, on the live path, sets up the activation). */
+  #prepare(a: RunActor): Plan | undefined {
+    const now = this.#d.clock.now();
+    const plan: Plan = {
+      actor: a,
+      expectedSeq: a.book.headSeq,
+      now,
+      arrivals: a.inbox,
+      start: a.pendingStart,
+      events: [],
+      effects: emptyEffects(),
+      activate: false,
+      skip: false,
+      prevLastEventType: a.book.lastEventType,
+    };
+    a.inbox = [];
+    a.pendingStart = undefined;
+    a.needsActivation = false;
+    const push = (event: NewEvent): void => {
+      const stamped = stampEvent(event, a.book.headSeq + 1, now);
+      a.book.apply(stamped);
+      plan.events.push(stamped);
+    };
+    if (plan.start) {
+      push(plan.start.started);
+      const sandbox = this.#d.registry.loadedSandbox(plan.start.started.version)!;
+      a.sandbox = sandbox;
+      try {
+        a.instance = sandbox.instantiate(
+          initInfoFor(a.key, plan.events[0] as HistoryEvent & { type: 'WorkflowStarted' }),
+        );
+      } catch (err) {
+        a.broken = brokenFrom(err);
+      }
+    }
+    for (const arrival of plan.arrivals) {
+      const verdict = this.#admit(a, arrival);
+      if (verdict === 'record') {
+        push(arrival.event);
+        for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
+        for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
+      } else {
+        if (verdict === 'closed') {
+          arrival.ack?.reject(
+            new AionError(
+              'workflow_closed',
+              `workflow ${a.key.workflowId} run ${a.key.runId} is ${a.book.status}`,
+              { status: a.book.status, runId: a.key.runId },
+            ),
+          );
+        } else {
+          arrival.ack?.resolve();
+        }
+        // A stale outcome or timer: make sure its row does not linger.
+        for (const t of arrival.cancelTimers ?? [])
+          void this.#d.store.deleteTimer(a.key.namespace, a.key.runId, t).catch(() => undefined);
+      }
+    }
+    if (a.book.closed) {
+      return plan.events.length > 0 ? plan : this.#settleEmpty(plan);
+    }
+    if (a.broken) {
+      if (plan.arrivals.length > 0 || plan.start || plan.prevLastEventType !== 'WorkflowTaskFailed')
+        plan.taskFailure = a.broken;
+      this.#scheduleRetry(a);
+      return plan.events.length > 0 || plan.taskFailure ? plan : this.#settleEmpty(plan);
+    }
+    plan.activate =
+      a.book.status === 'RUNNING' && a.book.undelivered.length > 0 && a.instance !== undefined;
+    if (!plan.activate && plan.events.length === 0) return this.#settleEmpty(plan);
+    return plan;
+  }
+
+  #settleEmpty(plan: Plan): undefined {
+    for (const arrival of plan.arrivals) arrival.ack?.resolve();
+    return undefined;
+  }
+
+  #admit(a: RunActor, arrival: Arrival): 'record' | 'drop' | 'closed' {
+    const e = arrival.event;
+    if (a.book.closed)
+      return e.type === 'SignalReceived' || e.type === 'WorkflowCancelRequested'
+        ? 'closed'
+        : 'drop';
+    switch (e.type) {
+      case 'ActivityCompleted':
+      case 'ActivityFailed':
+      case 'ActivityTimedOut':
+      case 'ActivityCancelled': {
+        const id = a.book.activityBySeq.get(e.scheduledSeq);
+        return id !== undefined && a.book.activities.has(id) ? 'record' : 'drop';
+      }
+      case 'TimerFired': {
+        const t = a.book.timers.get(e.timerId);
+        return t !== undefined && t.startedSeq === e.startedSeq ? 'record' : 'drop';
+      }
+      case 'WorkflowCancelRequested':
+        return a.book.cancelRequested ? 'drop' : 'record';
+      default:
+        return 'record';
+    }
+  }
+
+  #activate(plans: Plan[]): void {
+    const groups = new Map<PackageSandbox, Plan[]>();
+    const singles: Plan[] = [];
+    for (const p of plans) {
+      if (!p.activate) continue;
+      if (p.actor.isolate) singles.push(p);
+      else {
+        const g = groups.get(p.actor.sandbox!) ?? [];
+        g.push(p);
+        groups.set(p.actor.sandbox!, g);
+      }
+    }
+    for (const [sandbox, group] of groups) this.#activateGroup(sandbox, group);
+    for (const p of singles) this.#activateGroup(p.actor.sandbox!, [p]);
+  }
+
+  #activateGroup(sandbox: PackageSandbox, group: Plan[]): void {
+    const items: BatchItem[] = group.map((p) => ({
+      run: p.actor.instance!,
+      input: {
+        now: p.now,
+        replaying: false,
+        jobs: p.actor.book.undelivered,
+        historyLength: p.actor.book.headSeq,
+        continueAsNewSuggested: p.actor.book.headSeq > this.#d.limits.maxHistoryLength * 0.8,
+      },
+    }));
+    let outputs: ActivationOutput[];
+    try {
+      outputs = sandbox.activateBatch(items);
+      this.#d.metrics.activations.inc(items.length);
+      this.#d.metrics.activationBatch.observe(items.length);
+    } catch (err) {
+      if (err instanceof DeadlockError && group.length > 1) {
+        // Someone in the batch is stuck; every instance of the batch is now suspect.
+        for (const p of group) this.#requeue(p, true);
+        return;
+      }
+      const failure =
+        err instanceof DeadlockError
+          ? { cause: 'deadlock' as const, failure: toFailure(err) }
+          : { cause: 'unhandled' as const, failure: toFailure(err) };
+      for (const p of group) {
+        p.activate = false;
+        p.taskFailure = failure;
+      }
+      return;
+    }
+    group.forEach((p, i) => this.#applyOutput(p, outputs[i]!));
+  }
+
+  /** Puts a plan's input back (its optimistic book updates are dropped by a reload). */
+  #requeue(p: Plan, isolate: boolean): void {
+    const a = p.actor;
+    p.activate = false;
+    p.events.length = 0;
+    a.reset();
+    a.isolate = isolate;
+    a.inbox = [...p.arrivals, ...a.inbox];
+    a.pendingStart = p.start;
+    if (p.start) a.loaded = true; // a new run has no history to read
+    p.skip = true;
+    this.markReady(a);
+  }
+
+  #applyOutput(p: Plan, output: ActivationOutput): void {
+    const a = p.actor;
+    for (const line of output.logs) this.#d.onWorkflowLog(a.key, line);
+    if (output.taskFailure) {
+      p.taskFailure = output.taskFailure;
+      return;
+    }
+    try {
+      const events = commandsToEvents(
+        a.key,
+        output.commands,
+        a.book,
+        p.now,
+        this.#d.limits,
+        this.#d.activities,
+        p.effects,
+      );
+      p.events.push(...events);
+      if (!a.book.closed) {
+        const wtc = stampEvent({ type: 'WorkflowTaskCompleted' }, a.book.headSeq + 1, p.now);
+        a.book.apply(wtc);
+        p.events.push(wtc);
+      }
+      a.isolate = false;
+    } catch (err) {
+      p.taskFailure = { cause: 'unhandled', failure: toFailure(err) };
+    }
+  }
+
+  #commit(p: Plan): void {
+    if (p.skip) return;
+    const a = p.actor;
+    if (p.taskFailure) {
+      // Keep the recorded arrivals (p.events holds only those: commands are added only after
+      // a successful activation), drop every side effect of the crashed activation.
+      p.effects.tasks.length = 0;
+      p.effects.timers.length = 0;
+      p.effects.abortTasks.length = 0;
+      p.effects.cancelTimers.length = 0;
+      p.effects.removeTasks.length = 0;
+      for (const arrival of p.arrivals) {
+        for (const t of arrival.removeTasks ?? []) p.effects.removeTasks.push(t);
+        for (const t of arrival.cancelTimers ?? []) p.effects.cancelTimers.push(t);
+      }
+      if (p.events.length > 0 || p.prevLastEventType !== 'WorkflowTaskFailed') {
+        p.events.push(
+          stampEvent(
+            {
+              type: 'WorkflowTaskFailed',
+              cause: p.taskFailure.cause,
+              failure: p.taskFailure.failure,
+            },
+            p.expectedSeq + p.events.length + 1,
+            p.now,
+          ),
+        );
+      }
+      this.#d.metrics.taskFailures.inc(1, { cause: p.taskFailure.cause });
+      this.#d.logger.warn('workflow task failed', {
+        workflowId: a.key.workflowId,
+        runId: a.key.runId,
+        cause: p.taskFailure.cause,
+        error: p.taskFailure.failure.message,
+      });
+    }
+    if (
+      p.events.length === 0 &&
+      p.effects.removeTasks.length === 0 &&
+      p.effects.cancelTimers.length === 0
+    ) {
+      this.#settleEmpty(p);
+      if (p.taskFailure) {
+        this.#scheduleRetry(a);
+        a.reset();
+      }
+      return;
+    }
+    const commit: RunCommit = {
+      run: a.key,
+      expectedSeq: p.expectedSeq,
+      events: p.events,
+      timers: { upsert: p.effects.timers, cancel: p.effects.cancelTimers },
+      tasks: { enqueue: p.effects.tasks, remove: p.effects.removeTasks },
+    };
+    a.busy = true;
+    this.#inFlight++;
+    void this.#d.recorder
+      .submit(commit)
+      .then(
+        (outcome) => {
+          if (outcome.ok) this.#committed(p);
+          else this.#conflicted(p, outcome.error);
+        },
+        (err: unknown) => this.#failedCommit(p, err),
+      )
+      .finally(() => {
+        a.busy = false;
+        this.#inFlight--;
+        if (!a.idle) this.markReady(a);
+        this.#checkIdle();
+      });
+  }
+
+  #committed(p: Plan): void {
+    const a = p.actor;
+    if (p.taskFailure) {
+      // The instance and the optimistic book may hold half an activation: rebuild from the store.
+      this.#scheduleRetry(a);
+      a.reset();
+    }
+    p.start?.ack.resolve();
+    for (const arrival of p.arrivals) arrival.ack?.resolve();
+    const { activities, timers } = this.#d;
+    for (const t of p.effects.timers) timers.add(t);
+    for (const t of p.effects.cancelTimers) timers.remove(a.key.namespace, a.key.runId, t);
+    for (const t of p.effects.tasks) activities.dispatch(t);
+    for (const t of p.effects.abortTasks) {
+      activities.cancel(t, 'activity cancelled by the workflow');
+    }
+    if (p.effects.abortTasks.length > 0) this.#cancelledActivities(a, p);
+    const last = p.events[p.events.length - 1];
+    if (last && isTerminalEventType(last.type)) {
+      timers.removeRun(a.key.namespace, a.key.runId);
+      for (const pending of p.events) {
+        if (pending.type === 'ActivityScheduled')
+          activities.cancel(`${a.key.runId}/${pending.activityId}`, 'workflow closed');
+      }
+      a.instance = undefined;
+      this.#d.onClosed(a.key, last);
+      if (a.inbox.length === 0) this.#actors.delete(a.mapKey);
+    }
+  }
+
+  /** Activities cancelled by the workflow get their final event once their attempt stops. */
+  #cancelledActivities(a: RunActor, p: Plan): void {
+    for (const e of p.events) {
+      if (e.type !== 'ActivityCancelRequested') continue;
+      const activityId = a.book.activityBySeq.get(e.scheduledSeq);
+      if (activityId === undefined || !a.book.activities.has(activityId)) continue;
+      if (this.#d.activities.isRunning(`${a.key.runId}/${activityId}`)) continue; // its outcome will arrive
+      this.enqueue(a.key, {
+        event: { type: 'ActivityCancelled', scheduledSeq: e.scheduledSeq, attempt: 0 },
+      });
+    }
+  }
+
+  #conflicted(p: Plan, error: AionError): void {
+    const a = p.actor;
+    if (p.start && error.code === 'workflow_already_started') {
+      p.start.ack.reject(error);
+      for (const arrival of p.arrivals) arrival.ack?.reject(error);
+      this.#actors.delete(a.mapKey);
+      return;
+    }
+    this.#d.logger.warn('commit conflict; rebuilding run', {
+      runId: a.key.runId,
+      error: error.message,
+    });
+    this.#requeue(p, a.isolate);
+  }
+
+  #failedCommit(p: Plan, err: unknown): void {
+    const a = p.actor;
+    const error = isAionError(err) ? err : new AionError('store_unavailable', String(err));
+    this.#d.logger.error('commit failed', { runId: a.key.runId, error: error.message });
+    p.start?.ack.reject(error);
+    const keep = p.arrivals.filter((arrival) => {
+      if (arrival.ack) {
+        arrival.ack.reject(error);
+        return false;
+      }
+      return true;
+    });
+    a.reset();
+    a.inbox = [...keep, ...a.inbox];
+    if (p.start) {
+      this.#actors.delete(a.mapKey);
+      return;
+    }
+    this.#d.clock.schedule(this.#d.clock.now() + 1000, () => this.markReady(a));
+  }
+
+  #scheduleRetry(a: RunActor): void {
+    if (a.retryTimer) return;
+    const n = Math.max(1, a.book.consecutiveTaskFailures + 1);
+    const delay = Math.min(MAX_TASK_RETRY_MS, 1000 * 2 ** Math.min(16, n - 1));
+    a.retryTimer = this.#d.clock.schedule(this.#d.clock.now() + delay, () => {
+      a.retryTimer = undefined;
+      a.broken = undefined;
+      a.needsActivation = true;
+      a.instance = undefined;
+      this.markReady(this.actor(a.key));
+    });
+  }
+
+  #evict(): void {
+    const excess = this.#actors.size - this.#d.maxResidentRuns;
+    if (excess <= 0) return;
+    let removed = 0;
+    for (const [k, a] of this.#actors) {
+      if (removed >= excess) break;
+      if (!a.idle || this.#ready.has(a) || a.retryTimer) continue;
+      this.#actors.delete(k);
+      removed++;
+    }
+    this.#d.metrics.residentRuns.set(this.#actors.size);
+  }
+}
+
+function toFailure(err: unknown): Failure {
+  return errorToFailure(err, (v) => jsonConverter.toPayload(v));
+}
+
+function brokenFrom(err: unknown): {
+  cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled';
+  failure: Failure;
+} {
+  if (err instanceof ReplayCrashError) return { cause: err.crashCause, failure: err.failure };
+  if (err instanceof DeadlockError) return { cause: 'deadlock', failure: toFailure(err) };
+  if (isAionError(err) && err.code === 'nondeterminism')
+    return { cause: 'nondeterminism', failure: toFailure(err) };
+  return { cause: 'unhandled', failure: toFailure(err) };
+}
+
+function bookFrom(events: readonly HistoryEvent[]): RunBook {
+  const book = new RunBook();
+  for (const e of events) book.apply(e);
+  return book;
+}

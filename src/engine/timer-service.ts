@@ -1,0 +1,120 @@
+import type { Clock, TimerHandle } from '../clock/index.js';
+import type { Store, TimerRow } from '../store/contract.js';
+
+const key = (ns: string, runId: string, timerId: string): string =>
+  `${ns}\u0000${runId}\u0000${timerId}`;
+
+/**
+ * Durable timers. Timers created by this engine are also kept in memory for exact wake-ups;
+ * the store poller catches every other due row (timers of a previous process, or that came
+ * due while the engine was down). Whether a fired timer is still live is decided by the
+ * handler against history, so a double fire is harmless.
+ */
+export class TimerService {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #owner: string;
+  readonly #onFire: (timer: TimerRow) => void;
+  readonly #memory = new Map<string, { row: TimerRow; handle: TimerHandle }>();
+  #pollHandle: TimerHandle | undefined;
+  #pollAt = Infinity;
+  #polling = false;
+  #stopped = false;
+  readonly #idlePollMs: number;
+
+  constructor(options: {
+    store: Store;
+    clock: Clock;
+    owner: string;
+    onFire: (timer: TimerRow) => void;
+    idlePollMs?: number;
+  }) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#owner = options.owner;
+    this.#onFire = options.onFire;
+    this.#idlePollMs = options.idlePollMs ?? 60_000;
+  }
+
+  get size(): number {
+    return this.#memory.size;
+  }
+
+  /** Arms an in-memory wake-up for a timer that was just committed. */
+  add(row: TimerRow): void {
+    if (this.#stopped) return;
+    const k = key(row.namespace, row.runId, row.timerId);
+    this.#memory.get(k)?.handle.cancel();
+    const handle = this.#clock.schedule(row.fireAt, () => {
+      this.#memory.delete(k);
+      this.#onFire(row);
+    });
+    this.#memory.set(k, { row, handle });
+  }
+
+  remove(namespace: string, runId: string, timerId: string): void {
+    const k = key(namespace, runId, timerId);
+    this.#memory.get(k)?.handle.cancel();
+    this.#memory.delete(k);
+  }
+
+  /** Drops every in-memory timer of a run (it closed). */
+  removeRun(namespace: string, runId: string): void {
+    const prefix = `${namespace}\u0000${runId}\u0000`;
+    for (const [k, v] of this.#memory) {
+      if (k.startsWith(prefix)) {
+        v.handle.cancel();
+        this.#memory.delete(k);
+      }
+    }
+  }
+
+  start(): void {
+    this.#schedulePoll(this.#clock.now());
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#pollHandle?.cancel();
+    for (const v of this.#memory.values()) v.handle.cancel();
+    this.#memory.clear();
+  }
+
+  #schedulePoll(at: number): void {
+    if (this.#stopped || at >= this.#pollAt) return;
+    this.#pollHandle?.cancel();
+    this.#pollAt = at;
+    this.#pollHandle = this.#clock.schedule(at, () => {
+      this.#pollAt = Infinity;
+      void this.#poll();
+    });
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#polling || this.#stopped) return;
+    this.#polling = true;
+    try {
+      for (;;) {
+        const now = this.#clock.now();
+        const due = await this.#store.claimDueTimers({
+          owner: this.#owner,
+          now,
+          leaseMs: 30_000,
+          limit: 500,
+        });
+        for (const row of due) {
+          if (this.#memory.has(key(row.namespace, row.runId, row.timerId))) continue; // fires from memory
+          this.#onFire(row);
+        }
+        if (due.length < 500) break;
+      }
+      const next = await this.#store.nextTimerAt();
+      const now = this.#clock.now();
+      this.#schedulePoll(Math.min(next ?? Infinity, now + this.#idlePollMs));
+    } catch {
+      this.#schedulePoll(this.#clock.now() + 1000);
+    } finally {
+      this.#polling = false;
+    }
+  }
+}

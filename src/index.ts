@@ -1,0 +1,51 @@
+/**
+ * `aion` — the engine (host side). Workflow code imports `aion/workflow`; activity code
+ * imports `aion/activity`.
+ */
+export { Engine, createEngine, noopMetrics } from './engine/index.js';
+export type {
+  EngineOptions,
+  Metrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Labels,
+  EngineLogger,
+} from './engine/index.js';
+export type * from './client/types.js';
+export {
+  AionError,
+  isAionError,
+  ERROR_CODES,
+  WorkflowFailedError,
+  NonDeterminismError,
+  ApplicationFailure,
+  ActivityFailure,
+  CancelledFailure,
+  TimeoutFailure,
+  TerminatedFailure,
+  isCancellation,
+  DataConverter,
+  JsonPayloadConverter,
+  DEFAULT_LIMITS,
+} from './core/index.js';
+export type {
+  ErrorCode,
+  WorkflowStatus,
+  Payload,
+  PayloadCodec,
+  PayloadConverter,
+  Failure,
+  Limits,
+  HistoryEvent,
+  RetryPolicy,
+} from './core/index.js';
+export type { Store } from './store/contract.js';
+export { createMemoryStore } from './store/memory/index.js';
+export {
+  buildPackage,
+  readArchive,
+  type BuiltPackage,
+  type PackageManifest,
+} from './package/index.js';
+export { RealClock, VirtualClock, type Clock } from './clock/index.js';
