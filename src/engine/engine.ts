@@ -75,6 +75,8 @@ export class Engine {
   readonly #executor: ActivityExecutor | undefined;
   readonly #waiters = new Map<string, Waiter[]>();
   #shutdown = false;
+  /** Keeps the process alive while the engine runs (durable timers may be far away). */
+  #keepAlive: NodeJS.Timeout | undefined;
 
   private constructor(options: EngineOptions, store: Store, ownsStore: boolean) {
     this.namespace = validateNamespace(options.namespace ?? 'default');
@@ -184,6 +186,7 @@ export class Engine {
       await this.#registry.deployFromPath(this.namespace, options.workflowsPath, this.clock.now());
     this.#timers.start();
     this.#activities.start();
+    if (options.keepAlive !== false) this.#keepAlive = setInterval(() => undefined, 2 ** 30);
     await this.#recoverOpenRuns();
   }
 
@@ -750,6 +753,7 @@ export class Engine {
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#shutdown) return;
     this.#shutdown = true;
+    if (this.#keepAlive) clearInterval(this.#keepAlive);
     const timeoutMs = options.timeoutMs ?? 10_000;
     await this.#executor?.shutdown({ graceful: true, timeoutMs });
     await Promise.race([this.whenIdle(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);

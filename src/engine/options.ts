@@ -49,6 +49,8 @@ export interface EngineOptions {
   readonly payloadConverter?: PayloadConverter;
   /** Codecs (compression, encryption) applied to host-side payloads. */
   readonly payloadCodecs?: readonly PayloadCodec[];
+  /** Keep the Node process alive until `shutdown()` (timers may be months away). Default true. */
+  readonly keepAlive?: boolean;
   /** Name of this engine process in leases and history. Default `engine-<uuid>`. */
   readonly identity?: string;
 }

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
+import { createEngine, type Engine } from '../../src/index.js';
 import { isAionError } from '../../src/core/index.js';
+import type { StoreHandle } from '../../src/testing/index.js';
+import { ENGINE_HARNESSES } from './harness.js';
 
 const workflowsPath = new URL('../fixtures/workflows/engine.ts', import.meta.url).pathname;
 
@@ -23,18 +25,22 @@ const activities = {
 };
 
 let engine: Engine | undefined;
+let handle: StoreHandle | undefined;
 afterEach(async () => {
   await engine?.shutdown();
+  await handle?.dispose();
   engine = undefined;
+  handle = undefined;
   attempts.clear();
 });
 
-async function start(): Promise<Engine> {
-  engine = await createEngine({ store: createMemoryStore(), workflowsPath, activities });
-  return engine;
-}
+describe.each(ENGINE_HARNESSES)('engine on $name', (harness) => {
+  async function start(): Promise<Engine> {
+    handle = await harness.create();
+    engine = await createEngine({ store: handle.store, workflowsPath, activities });
+    return engine;
+  }
 
-describe('engine (memory store)', () => {
   it('runs a workflow with sequential activities and records one start, one terminal', async () => {
     const e = await start();
     const handle = await e.start('greeting', { workflowId: 'g1', args: ['Ada'] });
