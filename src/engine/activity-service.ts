@@ -68,6 +68,8 @@ export class ActivityService {
   #pollHandle: TimerHandle | undefined;
   #pollAt = Infinity;
   #polling = false;
+  /** A wake-up arrived while polling: poll again right after. */
+  #pollAgain = false;
   #stopped = false;
 
   constructor(options: {
@@ -176,8 +178,13 @@ export class ActivityService {
   }
 
   async #poll(): Promise<void> {
-    if (this.#polling || this.#stopped) return;
+    if (this.#stopped) return;
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return;
+    }
     this.#polling = true;
+    this.#pollAgain = false;
     try {
       let next = Infinity;
       for (const queue of this.#served) {
@@ -204,6 +211,7 @@ export class ActivityService {
       this.#schedulePoll(this.#clock.now() + 1000);
     } finally {
       this.#polling = false;
+      if (this.#pollAgain) this.#schedulePoll(this.#clock.now());
     }
   }
 

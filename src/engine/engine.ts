@@ -44,7 +44,7 @@ import { Recorder } from './recorder.js';
 import { actorKey } from './run-actor.js';
 import { RunScheduler, type EngineLogger } from './scheduler.js';
 import { TimerService } from './timer-service.js';
-import { DEFAULT_DEADLOCK_TIMEOUT_MS } from '../runtime/index.js';
+import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../runtime/index.js';
 
 const START_OPTION_KEYS = new Set(['workflowId', 'args', 'taskQueue', 'searchAttributes', 'memo']);
 const json = new JsonPayloadConverter();
@@ -68,6 +68,7 @@ export class Engine {
   readonly #metrics: EngineMetrics;
   readonly #logger: EngineLogger;
   readonly #registry: PackageRegistry;
+  readonly #thread: WorkflowThread;
   readonly #recorder: Recorder;
   readonly #scheduler: RunScheduler;
   readonly #timers: TimerService;
@@ -94,7 +95,14 @@ export class Engine {
     this.#metrics = engineMetrics(options.metrics ?? noopMetrics);
     this.#logger = options.logger ?? defaultLogger;
     const deadlock = options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS;
-    this.#registry = new PackageRegistry(store, deadlock);
+    this.#thread = new WorkflowThread({
+      deadlockTimeoutMs: deadlock,
+      onRestart: (reason) =>
+        this.#logger.warn('workflow thread restarted; resident runs will be rebuilt by replay', {
+          reason,
+        }),
+    });
+    this.#registry = new PackageRegistry(store, this.#thread);
     this.#recorder = new Recorder(store, this.#metrics);
     const activities = options.activities ?? {};
     this.#executor =
@@ -134,6 +142,7 @@ export class Engine {
       clock: this.clock,
       recorder: this.#recorder,
       registry: this.#registry,
+      thread: this.#thread,
       activities: this.#activities,
       timers: this.#timers,
       metrics: this.#metrics,
@@ -173,6 +182,7 @@ export class Engine {
     try {
       await engine.#startup(options);
     } catch (err) {
+      await engine.#thread.close();
       if (owns) await store.close();
       throw err;
     }
@@ -315,7 +325,7 @@ export class Engine {
         )
       : undefined;
     const version = await this.#registry.routeFor(this.namespace, workflowType);
-    await this.#registry.sandbox(this.namespace, version);
+    await this.#registry.ensureLoaded(this.namespace, version);
     const runId = randomUUID();
     const key = { namespace: this.namespace, workflowId, runId };
     const actor = this.#scheduler.actor(key);
@@ -525,19 +535,7 @@ export class Engine {
         { status: info.status, runId: info.runId },
       );
     }
-    const actor = await this.#scheduler.loadedIdle(info);
-    if (actor.book.closed)
-      throw new AionError('workflow_closed', `run ${info.runId} is ${actor.book.status}`, {
-        status: actor.book.status,
-      });
-    if (!actor.instance || !actor.sandbox) {
-      throw new AionError(
-        'invalid_state',
-        `run ${info.runId} cannot answer queries right now: ${actor.broken?.failure.message ?? 'it is being rebuilt'}`,
-        { runId: info.runId },
-      );
-    }
-    const outcome = actor.sandbox.query(actor.instance, name, payloads);
+    const outcome = await this.#scheduler.query(info, name, payloads);
     if ('stackTrace' in outcome) return outcome.stackTrace;
     if (outcome.ok) return json.fromPayload(outcome.result);
     throw new AionError(
@@ -761,6 +759,7 @@ export class Engine {
     this.#timers.stop();
     this.#activities.stop();
     await this.#recorder.drained();
+    await this.#thread.close();
     if (this.#ownsStore) await this.store.close();
   }
 }

@@ -1,23 +1,22 @@
 import { AionError } from '../core/index.js';
 import { buildPackage, readArchive, type BuiltPackage } from '../package/index.js';
-import { PackageSandbox } from '../runtime/index.js';
+import type { WorkflowThread } from '../runtime/index.js';
 import type { Store } from '../store/contract.js';
 
 /**
- * Routes (workflow type → package version) and loaded package sandboxes. A version is a
- * content hash, so a sandbox is shared by every namespace that deployed the same bytes.
+ * Routes (workflow type → package version) and the packages loaded in the workflow thread.
+ * A version is a content hash, so it is shared by every namespace that deployed those bytes.
  */
 export class PackageRegistry {
   readonly #store: Store;
-  readonly #deadlockTimeoutMs: number;
-  readonly #sandboxes = new Map<string, PackageSandbox>();
-  readonly #loading = new Map<string, Promise<PackageSandbox>>();
+  readonly #thread: WorkflowThread;
+  readonly #loading = new Map<string, Promise<void>>();
   readonly #routes = new Map<string, string>();
   readonly #loadedNamespaces = new Set<string>();
 
-  constructor(store: Store, deadlockTimeoutMs: number) {
+  constructor(store: Store, thread: WorkflowThread) {
     this.#store = store;
-    this.#deadlockTimeoutMs = deadlockTimeoutMs;
+    this.#thread = thread;
   }
 
   async #ensureRoutes(namespace: string): Promise<void> {
@@ -68,21 +67,13 @@ export class PackageRegistry {
       },
       types,
     );
+    await this.#thread.loadPackage(built.version, built.bundle);
     for (const t of types) this.#routes.set(`${namespace}\u0000${t}`, built.version);
-    if (!this.#sandboxes.has(built.version)) {
-      this.#sandboxes.set(
-        built.version,
-        PackageSandbox.create(built.bundle, built.version, {
-          deadlockTimeoutMs: this.#deadlockTimeoutMs,
-        }),
-      );
-    }
   }
 
-  /** The loaded sandbox of a version, loading its archive from the store if needed. */
-  sandbox(namespace: string, version: string): Promise<PackageSandbox> {
-    const cached = this.#sandboxes.get(version);
-    if (cached) return Promise.resolve(cached);
+  /** Makes sure a version is loaded in the workflow thread, reading its archive from the store. */
+  ensureLoaded(namespace: string, version: string): Promise<void> {
+    if (this.#thread.hasPackage(version)) return Promise.resolve();
     let loading = this.#loading.get(version);
     if (!loading) {
       loading = (async () => {
@@ -95,19 +86,10 @@ export class PackageRegistry {
           );
         }
         const loaded = readArchive(record.archive);
-        const sandbox = PackageSandbox.create(loaded.bundle, loaded.version, {
-          deadlockTimeoutMs: this.#deadlockTimeoutMs,
-        });
-        this.#sandboxes.set(version, sandbox);
-        return sandbox;
+        await this.#thread.loadPackage(loaded.version, loaded.bundle);
       })().finally(() => this.#loading.delete(version));
       this.#loading.set(version, loading);
     }
     return loading;
-  }
-
-  /** A loaded sandbox, if any (synchronous fast path). */
-  loadedSandbox(version: string): PackageSandbox | undefined {
-    return this.#sandboxes.get(version);
   }
 }

@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock/index.js';
 import type { Failure, NewEvent, RunKey } from '../core/index.js';
-import { RunBook, type PackageSandbox, type SandboxRun } from '../runtime/index.js';
+import { RunBook } from '../runtime/index.js';
 
 /** Something that happened to a run and must be recorded (then delivered to its code). */
 export interface Arrival {
@@ -27,8 +27,8 @@ export class RunActor {
   book = new RunBook();
   /** True when `book` reflects the run's whole committed history. */
   loaded = false;
-  instance: SandboxRun | undefined;
-  sandbox: PackageSandbox | undefined;
+  /** The workflow-thread generation in which this run's instance is resident, if any. */
+  residentIn: number | undefined;
   inbox: Arrival[] = [];
   pendingStart: PendingStart | undefined;
   busy = false;
@@ -51,7 +51,7 @@ export class RunActor {
   reset(): void {
     this.book = new RunBook();
     this.loaded = false;
-    this.instance = undefined;
+    this.residentIn = undefined;
   }
 
   get idle(): boolean {

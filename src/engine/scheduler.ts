@@ -12,16 +12,17 @@ import {
   type Limits,
   type LogLine,
   type NewEvent,
+  type Payload,
+  type QueryOutcome,
   type RunKey,
 } from '../core/index.js';
 import {
   DeadlockError,
   initInfoFor,
-  ReplayCrashError,
-  replayHistory,
   RunBook,
-  type BatchItem,
-  type PackageSandbox,
+  WorkflowThreadRestartedError,
+  type ActivateItem,
+  type WorkflowThread,
 } from '../runtime/index.js';
 import type { RunCommit, Store } from '../store/contract.js';
 import type { ActivityService } from './activity-service.js';
@@ -44,6 +45,7 @@ export interface SchedulerDeps {
   readonly clock: Clock;
   readonly recorder: Recorder;
   readonly registry: PackageRegistry;
+  readonly thread: WorkflowThread;
   readonly activities: ActivityService;
   readonly timers: TimerService;
   readonly metrics: EngineMetrics;
@@ -119,6 +121,11 @@ export class RunScheduler {
     this.#stopped = true;
   }
 
+  /** True when the run's instance lives in the current workflow thread. */
+  isResident(a: RunActor): boolean {
+    return a.residentIn !== undefined && a.residentIn === this.#d.thread.generation;
+  }
+
   existing(namespace: string, runId: string): RunActor | undefined {
     return this.#actors.get(actorKey(namespace, runId));
   }
@@ -163,7 +170,7 @@ export class RunScheduler {
     for (let i = 0; i < 1000; i++) {
       const a = this.actor(key);
       if (!a.busy && a.inbox.length === 0 && a.pendingStart === undefined) {
-        if (!a.loaded || (!a.instance && !a.book.closed)) {
+        if (!a.loaded || (!this.isResident(a) && !a.book.closed)) {
           a.busy = true;
           this.#inFlight++;
           try {
@@ -185,6 +192,56 @@ export class RunScheduler {
     throw new AionError('deadline_exceeded', `run ${key.runId} stayed busy; try again`);
   }
 
+  /** Answers a query from the run's live instance (rebuilding it first when needed). */
+  async query(
+    key: RunKey,
+    name: string,
+    args: readonly Payload[],
+  ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
+    for (let attempt = 0; ; attempt++) {
+      const a = await this.loadedIdle(key);
+      if (a.book.closed) {
+        throw new AionError('workflow_closed', `run ${key.runId} is ${a.book.status}`, {
+          status: a.book.status,
+          runId: key.runId,
+        });
+      }
+      if (!this.isResident(a)) {
+        if (attempt < 3 && !a.broken) continue;
+        throw new AionError(
+          'invalid_state',
+          `run ${key.runId} cannot answer queries right now: ${a.broken?.failure.message ?? 'it is being rebuilt'}`,
+          {
+            runId: key.runId,
+          },
+        );
+      }
+      a.busy = true;
+      this.#inFlight++;
+      try {
+        return await this.#d.thread.query(a.mapKey, name, args);
+      } catch (err) {
+        if (err instanceof DeadlockError) {
+          return {
+            ok: false,
+            code: 'query_failed',
+            failure: {
+              type: 'DeadlockError',
+              message: `query ${name} did not return within ${err.timeoutMs} ms`,
+              retryable: false,
+            },
+          };
+        }
+        if (!(err instanceof WorkflowThreadRestartedError) || attempt >= 3) throw err;
+      } finally {
+        a.busy = false;
+        this.#inFlight--;
+        if (!a.idle) this.markReady(a);
+        this.#checkIdle();
+      }
+    }
+  }
+
   // ── the tick ──────────────────────────────────────────────────────────────────────────
 
   #tick(): void {
@@ -196,7 +253,7 @@ export class RunScheduler {
       if (a.busy || a.idle) continue;
       const needsRebuild =
         a.pendingStart === undefined &&
-        !a.instance &&
+        !this.isResident(a) &&
         !a.book.closed &&
         a.broken === undefined &&
         this.#wantsActivation(a);
@@ -214,8 +271,29 @@ export class RunScheduler {
       const plan = this.#prepare(a);
       if (plan) plans.push(plan);
     }
-    this.#activate(plans);
-    for (const plan of plans) this.#commit(plan);
+    if (plans.length > 0) {
+      for (const p of plans) p.actor.busy = true;
+      this.#inFlight++;
+      void this.#activate(plans)
+        .then(
+          () => {
+            for (const p of plans) {
+              if (p.skip) continue; // put back: it belongs to a later tick now
+              p.actor.busy = false;
+              this.#commit(p);
+            }
+          },
+          (err: unknown) => {
+            this.#d.logger.error('activation failed', { error: String(err) });
+            for (const p of plans) if (!p.skip) this.#requeue(p, false);
+          },
+        )
+        .finally(() => {
+          this.#inFlight--;
+          this.#evict();
+          this.#checkIdle();
+        });
+    }
     this.#evict();
     this.#checkIdle();
   }
@@ -249,32 +327,30 @@ export class RunScheduler {
     }
     const first = events[0] as HistoryEvent & { type: 'WorkflowStarted' };
     a.broken = undefined;
-    const last = events[events.length - 1]!;
-    if (isTerminalEventType(last.type)) {
-      a.book = bookFrom(events);
-      a.instance = undefined;
-      a.loaded = true;
-      return;
-    }
+    a.book = bookFrom(events);
+    a.loaded = true;
+    a.residentIn = undefined;
+    if (a.book.closed) return;
+    const generation = this.#d.thread.generation;
     try {
-      const sandbox = await this.#d.registry.sandbox(a.key.namespace, first.version);
-      const replayed = replayHistory(sandbox, a.key, events);
-      a.sandbox = sandbox;
-      a.instance = replayed.run;
-      a.book = replayed.book;
-      a.loaded = true;
-      this.#d.metrics.replaySeconds.observe((performance.now() - started) / 1000);
+      await this.#d.registry.ensureLoaded(a.key.namespace, first.version);
+      const outcome = await this.#d.thread.replay(a.mapKey, first.version, a.key, events);
+      if (outcome.ok) {
+        a.residentIn = generation === this.#d.thread.generation ? generation : undefined;
+        this.#d.metrics.replaySeconds.observe((performance.now() - started) / 1000);
+      } else {
+        a.broken = { cause: outcome.cause, failure: outcome.failure };
+      }
     } catch (err) {
-      a.book = bookFrom(events);
-      a.instance = undefined;
-      a.loaded = true;
+      if (err instanceof WorkflowThreadRestartedError) return; // rebuilt on the next tick
       a.broken = brokenFrom(err);
+    }
+    if (a.broken)
       this.#d.logger.warn('run cannot be rebuilt', {
         workflowId: a.key.workflowId,
         runId: a.key.runId,
         error: a.broken.failure.message,
       });
-    }
   }
 
   /** Records arrivals (and, on the live path, sets up the activation). */
@@ -300,18 +376,7 @@ export class RunScheduler {
       a.book.apply(stamped);
       plan.events.push(stamped);
     };
-    if (plan.start) {
-      push(plan.start.started);
-      const sandbox = this.#d.registry.loadedSandbox(plan.start.started.version)!;
-      a.sandbox = sandbox;
-      try {
-        a.instance = sandbox.instantiate(
-          initInfoFor(a.key, plan.events[0] as HistoryEvent & { type: 'WorkflowStarted' }),
-        );
-      } catch (err) {
-        a.broken = brokenFrom(err);
-      }
-    }
+    if (plan.start) push(plan.start.started);
     for (const arrival of plan.arrivals) {
       const verdict = this.#admit(a, arrival);
       if (verdict === 'record') {
@@ -345,7 +410,9 @@ export class RunScheduler {
       return plan.events.length > 0 || plan.taskFailure ? plan : this.#settleEmpty(plan);
     }
     plan.activate =
-      a.book.status === 'RUNNING' && a.book.undelivered.length > 0 && a.instance !== undefined;
+      a.book.status === 'RUNNING' &&
+      a.book.undelivered.length > 0 &&
+      (plan.start !== undefined || this.isResident(a));
     if (!plan.activate && plan.events.length === 0) return this.#settleEmpty(plan);
     return plan;
   }
@@ -380,42 +447,52 @@ export class RunScheduler {
     }
   }
 
-  #activate(plans: Plan[]): void {
-    const groups = new Map<PackageSandbox, Plan[]>();
-    const singles: Plan[] = [];
-    for (const p of plans) {
-      if (!p.activate) continue;
-      if (p.actor.isolate) singles.push(p);
-      else {
-        const g = groups.get(p.actor.sandbox!) ?? [];
-        g.push(p);
-        groups.set(p.actor.sandbox!, g);
-      }
-    }
-    for (const [sandbox, group] of groups) this.#activateGroup(sandbox, group);
-    for (const p of singles) this.#activateGroup(p.actor.sandbox!, [p]);
+  async #activate(plans: Plan[]): Promise<void> {
+    const batch = plans.filter((p) => p.activate && !p.actor.isolate);
+    const singles = plans.filter((p) => p.activate && p.actor.isolate);
+    if (batch.length > 0) await this.#activateGroup(batch);
+    for (const p of singles) await this.#activateGroup([p]);
   }
 
-  #activateGroup(sandbox: PackageSandbox, group: Plan[]): void {
-    const items: BatchItem[] = group.map((p) => ({
-      run: p.actor.instance!,
-      input: {
-        now: p.now,
-        replaying: false,
-        jobs: p.actor.book.undelivered,
-        historyLength: p.actor.book.headSeq,
-        continueAsNewSuggested: p.actor.book.headSeq > this.#d.limits.maxHistoryLength * 0.8,
-      },
-    }));
-    let outputs: ActivationOutput[];
+  async #activateGroup(group: Plan[]): Promise<void> {
+    const generation = this.#d.thread.generation;
+    const items: ActivateItem[] = group.map((p) => {
+      const started = p.actor.book.started!;
+      return {
+        key: p.actor.mapKey,
+        version: started.version,
+        ...(p.start ? { init: initInfoFor(p.actor.key, started) } : {}),
+        input: {
+          now: p.now,
+          replaying: false,
+          jobs: p.actor.book.undelivered,
+          historyLength: p.actor.book.headSeq,
+          continueAsNewSuggested: p.actor.book.headSeq > this.#d.limits.maxHistoryLength * 0.8,
+        },
+      };
+    });
+    let outputs: readonly ActivationOutput[];
     try {
-      outputs = sandbox.activateBatch(items);
+      if (group.some((p) => p.start)) {
+        await Promise.all(
+          group
+            .filter((p) => p.start)
+            .map((p) =>
+              this.#d.registry.ensureLoaded(p.actor.key.namespace, p.actor.book.started!.version),
+            ),
+        );
+      }
+      outputs = await this.#d.thread.activate(items);
       this.#d.metrics.activations.inc(items.length);
       this.#d.metrics.activationBatch.observe(items.length);
     } catch (err) {
       if (err instanceof DeadlockError && group.length > 1) {
-        // Someone in the batch is stuck; every instance of the batch is now suspect.
+        // Someone in the batch is stuck; find out who by activating each alone.
         for (const p of group) this.#requeue(p, true);
+        return;
+      }
+      if (err instanceof WorkflowThreadRestartedError) {
+        for (const p of group) this.#requeue(p, p.actor.isolate);
         return;
       }
       const failure =
@@ -428,7 +505,10 @@ export class RunScheduler {
       }
       return;
     }
-    group.forEach((p, i) => this.#applyOutput(p, outputs[i]!));
+    group.forEach((p, i) => {
+      if (generation === this.#d.thread.generation) p.actor.residentIn = generation;
+      this.#applyOutput(p, outputs[i]!);
+    });
   }
 
   /** Puts a plan's input back (its optimistic book updates are dropped by a reload). */
@@ -437,6 +517,7 @@ export class RunScheduler {
     p.activate = false;
     p.events.length = 0;
     a.reset();
+    a.busy = false;
     a.isolate = isolate;
     a.inbox = [...p.arrivals, ...a.inbox];
     a.pendingStart = p.start;
@@ -450,6 +531,7 @@ export class RunScheduler {
     for (const line of output.logs) this.#d.onWorkflowLog(a.key, line);
     if (output.taskFailure) {
       p.taskFailure = output.taskFailure;
+      a.residentIn = undefined; // the thread dropped the half-applied instance
       return;
     }
     try {
@@ -572,7 +654,8 @@ export class RunScheduler {
         if (pending.type === 'ActivityScheduled')
           activities.cancel(`${a.key.runId}/${pending.activityId}`, 'workflow closed');
       }
-      a.instance = undefined;
+      if (a.residentIn !== undefined) this.#d.thread.evict([a.mapKey]);
+      a.residentIn = undefined;
       this.#d.onClosed(a.key, last);
       if (a.inbox.length === 0) this.#actors.delete(a.mapKey);
     }
@@ -635,7 +718,7 @@ export class RunScheduler {
       a.retryTimer = undefined;
       a.broken = undefined;
       a.needsActivation = true;
-      a.instance = undefined;
+      a.residentIn = undefined;
       this.markReady(this.actor(a.key));
     });
   }
@@ -644,12 +727,15 @@ export class RunScheduler {
     const excess = this.#actors.size - this.#d.maxResidentRuns;
     if (excess <= 0) return;
     let removed = 0;
+    const evicted: string[] = [];
     for (const [k, a] of this.#actors) {
       if (removed >= excess) break;
       if (!a.idle || this.#ready.has(a) || a.retryTimer) continue;
       this.#actors.delete(k);
+      if (a.residentIn !== undefined) evicted.push(k);
       removed++;
     }
+    this.#d.thread.evict(evicted);
     this.#d.metrics.residentRuns.set(this.#actors.size);
   }
 }
@@ -662,7 +748,6 @@ function brokenFrom(err: unknown): {
   cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled';
   failure: Failure;
 } {
-  if (err instanceof ReplayCrashError) return { cause: err.crashCause, failure: err.failure };
   if (err instanceof DeadlockError) return { cause: 'deadlock', failure: toFailure(err) };
   if (isAionError(err) && err.code === 'nondeterminism')
     return { cause: 'nondeterminism', failure: toFailure(err) };

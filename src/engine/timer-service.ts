@@ -19,6 +19,8 @@ export class TimerService {
   #pollHandle: TimerHandle | undefined;
   #pollAt = Infinity;
   #polling = false;
+  /** A wake-up arrived while polling: poll again right after. */
+  #pollAgain = false;
   #stopped = false;
   readonly #idlePollMs: number;
 
@@ -91,8 +93,13 @@ export class TimerService {
   }
 
   async #poll(): Promise<void> {
-    if (this.#polling || this.#stopped) return;
+    if (this.#stopped) return;
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return;
+    }
     this.#polling = true;
+    this.#pollAgain = false;
     try {
       for (;;) {
         const now = this.#clock.now();
@@ -115,6 +122,7 @@ export class TimerService {
       this.#schedulePoll(this.#clock.now() + 1000);
     } finally {
       this.#polling = false;
+      if (this.#pollAgain) this.#schedulePoll(this.#clock.now());
     }
   }
 }

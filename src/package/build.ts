@@ -154,7 +154,7 @@ export async function buildPackage(options: BuildOptions): Promise<BuiltPackage>
     );
   }
   const bundle = result.outputFiles[0]!.text;
-  const inspected = inspectBundle(bundle);
+  const inspected = await inspectBundle(bundle);
   if (inspected.workflowTypes.length === 0) {
     throw new AionError(
       'package_build_failed',

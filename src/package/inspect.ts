@@ -1,7 +1,28 @@
-import { PackageSandbox } from '../runtime/index.js';
+import { AionError } from '../core/index.js';
+import { DeadlockError, WorkflowThread } from '../runtime/index.js';
 
-/** Evaluates a freshly built bundle once in a sandbox: it must load, and it lists its workflow types. */
-export function inspectBundle(bundle: string): { workflowTypes: string[] } {
-  const sandbox = PackageSandbox.create(bundle, 'inspect');
-  return { workflowTypes: sandbox.workflowTypes().sort() };
+/**
+ * Evaluates a freshly built bundle once, on a short-lived workflow thread (so module-level
+ * code that never returns cannot hang the build): it must load, and it lists its workflow types.
+ */
+export async function inspectBundle(bundle: string): Promise<{ workflowTypes: string[] }> {
+  const thread = new WorkflowThread({ deadlockTimeoutMs: 10_000, onRestart: () => undefined });
+  try {
+    return { workflowTypes: (await thread.inspect(bundle)).sort() };
+  } catch (err) {
+    if (err instanceof DeadlockError) {
+      throw new AionError(
+        'package_build_failed',
+        'workflow module code did not finish loading within 10 s (a loop at module level?)',
+        {},
+      );
+    }
+    throw new AionError(
+      'package_build_failed',
+      `workflow bundle failed to load: ${(err as Error).message}`,
+      {},
+    );
+  } finally {
+    await thread.close();
+  }
 }

@@ -17,3 +17,5 @@ export {
   type ReplayOptions,
   type Replayed,
 } from './replay.js';
+export { WorkflowThread, WorkflowThreadRestartedError } from './workflow-thread.js';
+export type { ActivateItem, ReplayOutcome } from './worker-protocol.js';

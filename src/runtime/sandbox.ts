@@ -127,10 +127,11 @@ export class PackageSandbox {
   }
 
   /**
-   * Activates several runs of this package in one evaluation (the deadlock watchdog costs a
-   * thread per evaluation, so batching amortises it). Each run's state is its own; interleaved
-   * microtasks of different runs cannot affect each other. Throws DeadlockError if the batch
-   * exceeds the timeout: the caller must discard every run of the batch.
+   * Activates several runs of this package in one evaluation. Each run's state is its own;
+   * interleaved microtasks of different runs cannot affect each other. With `timeout`, a vm
+   * watchdog throws DeadlockError (the caller must then discard every run of the batch) — only
+   * safe where no async hooks are enabled: the engine instead runs sandboxes on a workflow
+   * thread and terminates the thread on deadlock.
    */
   activateBatch(
     items: readonly BatchItem[],

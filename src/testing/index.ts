@@ -1,6 +1,10 @@
 /**
  * `aion/testing`: tools for testing Aion itself and code built on it.
  *
+ * - {@link TestWorkflowEnvironment}: an engine for tests, with a time-skipping virtual clock
+ *   (`createTimeSkipping`) or the wall clock (`createLocal`).
+ * - Replay helpers ({@link replayHistory}, {@link replayHistories}, {@link loadHistoryFile}):
+ *   check recorded (golden) histories against current workflow code.
  * - The store conformance suite ({@link runStoreConformance}, {@link storeConformanceScenarios}):
  *   every `Store` adapter, including third-party ones, must pass it.
  */
@@ -18,3 +22,26 @@ export {
   type StoreNeed,
   type StoreScenario,
 } from '../store/conformance/index.js';
+export {
+  DEFAULT_VIRTUAL_START,
+  TestWorkflowEnvironment,
+  type TestEnvironmentOptions,
+  type TimeSkippingEnvironmentOptions,
+} from './environment.js';
+export { DEFAULT_MAX_TIME_SKIPS } from './time-skipper.js';
+export {
+  loadHistoryFile,
+  parseHistory,
+  replayHistories,
+  replayHistory,
+  writeHistoryFile,
+  type ReplayableHistory,
+  type ReplayHistoryOptions,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplaySuccess,
+  type ReplayWorkflows,
+} from './replay.js';
+export { NonDeterminismError } from '../core/index.js';
+export { DeadlockError, ReplayCrashError } from '../runtime/index.js';
+export { VirtualClock } from '../clock/index.js';

@@ -1,0 +1,75 @@
+/** Messages between the engine (main thread) and its workflow thread. */
+import type {
+  ActivationInput,
+  ActivationOutput,
+  Failure,
+  HistoryEvent,
+  Payload,
+  QueryOutcome,
+  RunKey,
+  WorkflowInitInfo,
+} from '../core/index.js';
+
+export interface ActivateItem {
+  /** Instance key (namespace + run id). */
+  readonly key: string;
+  readonly version: string;
+  /** Present for a brand-new run: instantiate before activating. */
+  readonly init?: WorkflowInitInfo;
+  readonly input: ActivationInput;
+}
+
+export type ReplayOutcome =
+  | { readonly ok: true; readonly activations: number }
+  | {
+      readonly ok: false;
+      readonly cause: 'nondeterminism' | 'sandbox' | 'unhandled';
+      readonly failure: Failure;
+      readonly details?: Record<string, unknown>;
+    };
+
+export type WorkerRequest =
+  | {
+      readonly id: number;
+      readonly type: 'load';
+      readonly version: string;
+      readonly bundle: string;
+    }
+  | { readonly id: number; readonly type: 'activate'; readonly items: readonly ActivateItem[] }
+  | {
+      readonly id: number;
+      readonly type: 'replay';
+      readonly key: string;
+      readonly version: string;
+      readonly run: RunKey;
+      readonly events: readonly HistoryEvent[];
+    }
+  | {
+      readonly id: number;
+      readonly type: 'query';
+      readonly key: string;
+      readonly name: string;
+      readonly args: readonly Payload[];
+    }
+  | { readonly id: number; readonly type: 'evict'; readonly keys: readonly string[] }
+  | { readonly id: number; readonly type: 'inspect'; readonly bundle: string };
+
+export type WorkerResponse =
+  | { readonly id: number; readonly ok: true; readonly outputs: readonly ActivationOutput[] }
+  | { readonly id: number; readonly ok: true; readonly replay: ReplayOutcome }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly query: QueryOutcome | { readonly ok: true; readonly stackTrace: string };
+    }
+  | { readonly id: number; readonly ok: true; readonly workflowTypes: readonly string[] }
+  | { readonly id: number; readonly ok: true }
+  | {
+      readonly id: number;
+      readonly ok: false;
+      readonly error: {
+        readonly code?: string;
+        readonly message: string;
+        readonly details?: Record<string, unknown>;
+      };
+    };

@@ -1,0 +1,250 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import {
+  AionError,
+  type ActivationOutput,
+  type HistoryEvent,
+  type Payload,
+  type QueryOutcome,
+  type RunKey,
+} from '../core/index.js';
+import { DeadlockError } from './sandbox.js';
+import type {
+  ActivateItem,
+  ReplayOutcome,
+  WorkerRequest,
+  WorkerResponse,
+} from './worker-protocol.js';
+
+type Pending = {
+  readonly request: WorkerRequest;
+  readonly timeoutMs: number;
+  readonly resolve: (res: WorkerResponse) => void;
+  readonly reject: (err: unknown) => void;
+};
+
+type RequestBody = WorkerRequest extends infer R
+  ? R extends { id: number }
+    ? Omit<R, 'id'>
+    : never
+  : never;
+
+/** The workflow thread was restarted; every resident run must be rebuilt by replay. */
+export class WorkflowThreadRestartedError extends Error {
+  constructor(reason: string) {
+    super(`the workflow thread restarted (${reason}); the run will be rebuilt by replay`);
+    this.name = 'WorkflowThreadRestartedError';
+  }
+}
+
+function workerEntry(): { code: string; eval: true } | { url: URL; eval: false } {
+  const here = import.meta.url;
+  if (here.endsWith('.ts')) {
+    // Running from TypeScript sources (tests, tsx): load the entry through tsx in the thread.
+    // The package's `import` condition (the resolver here follows `require`).
+    const tsxApi = createRequire(here)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs');
+    const target = new URL('./worker-main.ts', here).href;
+    return {
+      eval: true,
+      code: `(async () => { const { register } = await import(${JSON.stringify(new URL(`file://${tsxApi}`).href)}); register(); await import(${JSON.stringify(target)}); })().catch((e) => { console.error(e); process.exit(1); });`,
+    };
+  }
+  return { eval: false, url: new URL('./worker-main.js', here) };
+}
+
+/**
+ * Host side of the workflow thread. Requests run one at a time, each under the deadlock
+ * timeout; a request that overruns terminates the thread (stopping the stuck workflow code
+ * wherever it is) and a fresh thread takes over with the same packages loaded.
+ */
+export class WorkflowThread {
+  readonly #deadlockTimeoutMs: number;
+  readonly #onRestart: (reason: string) => void;
+  readonly #packages = new Map<string, string>();
+  #worker: Worker | undefined;
+  #queue: Pending[] = [];
+  #current: { pending: Pending; timer: NodeJS.Timeout } | undefined;
+  #nextId = 1;
+  #closed = false;
+  #generation = 0;
+
+  constructor(options: { deadlockTimeoutMs: number; onRestart: (reason: string) => void }) {
+    this.#deadlockTimeoutMs = options.deadlockTimeoutMs;
+    this.#onRestart = options.onRestart;
+  }
+
+  /** Increments each time the thread is replaced (resident runs are then gone). */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  #spawn(): Worker {
+    const entry = workerEntry();
+    const worker = entry.eval ? new Worker(entry.code, { eval: true }) : new Worker(entry.url);
+    worker.unref();
+    worker.on('message', (res: WorkerResponse) => this.#onMessage(worker, res));
+    worker.on('error', (err) => this.#onCrash(worker, `error: ${err.message}`));
+    worker.on('exit', (code) => this.#onCrash(worker, `exit code ${code}`));
+    // Reload every known package in the new thread before anything else.
+    const loads: Pending[] = [...this.#packages].map(([version, bundle]) => ({
+      request: { id: this.#nextId++, type: 'load', version, bundle },
+      timeoutMs: this.#deadlockTimeoutMs * 5,
+      resolve: () => undefined,
+      reject: () => undefined,
+    }));
+    this.#queue.unshift(...loads);
+    return worker;
+  }
+
+  #ensure(): Worker {
+    if (this.#closed) throw new AionError('invalid_state', 'the workflow thread is closed');
+    this.#worker ??= this.#spawn();
+    return this.#worker;
+  }
+
+  #send(body: RequestBody, timeoutMs = this.#deadlockTimeoutMs): Promise<WorkerResponse> {
+    return new Promise((resolve, reject) => {
+      const request = { ...body, id: this.#nextId++ } as WorkerRequest;
+      this.#queue.push({ request, timeoutMs, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#current || this.#queue.length === 0 || this.#closed) return;
+    const worker = this.#ensure();
+    const pending = this.#queue.shift()!;
+    const timer = setTimeout(
+      () =>
+        this.#restart(`a ${pending.request.type} request ran over ${pending.timeoutMs} ms`, true),
+      pending.timeoutMs,
+    );
+    this.#current = { pending, timer };
+    worker.postMessage(pending.request);
+  }
+
+  #onMessage(worker: Worker, res: WorkerResponse): void {
+    if (worker !== this.#worker || !this.#current || this.#current.pending.request.id !== res.id)
+      return;
+    clearTimeout(this.#current.timer);
+    const { pending } = this.#current;
+    this.#current = undefined;
+    if (res.ok) pending.resolve(res);
+    else
+      pending.reject(
+        new AionError(
+          res.error.code === 'package_invalid' ? 'package_invalid' : 'internal',
+          res.error.message,
+          res.error.details ?? {},
+        ),
+      );
+    this.#pump();
+  }
+
+  #onCrash(worker: Worker, reason: string): void {
+    if (worker !== this.#worker || this.#closed) return;
+    this.#restart(`the thread stopped: ${reason}`, false);
+  }
+
+  /** Replaces the thread. The request in flight fails with DeadlockError when it timed out. */
+  #restart(reason: string, deadlock: boolean): void {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#generation++;
+    if (worker) {
+      worker.removeAllListeners('exit');
+      worker.removeAllListeners('error');
+      void worker.terminate();
+    }
+    const current = this.#current;
+    this.#current = undefined;
+    if (current) {
+      clearTimeout(current.timer);
+      current.pending.reject(
+        deadlock
+          ? new DeadlockError(current.pending.timeoutMs)
+          : new WorkflowThreadRestartedError(reason),
+      );
+    }
+    // Queued activations and queries referred to runs that are gone; fail them (callers rebuild).
+    const queued = this.#queue;
+    this.#queue = [];
+    for (const p of queued) {
+      if (p.request.type === 'load') continue;
+      p.reject(new WorkflowThreadRestartedError(reason));
+    }
+    this.#onRestart(reason);
+    if (!this.#closed && this.#packages.size > 0) {
+      this.#worker = this.#spawn();
+      this.#pump();
+    }
+  }
+
+  async loadPackage(version: string, bundle: string): Promise<void> {
+    if (this.#packages.has(version)) return;
+    await this.#send({ type: 'load', version, bundle }, this.#deadlockTimeoutMs * 5);
+    this.#packages.set(version, bundle);
+  }
+
+  hasPackage(version: string): boolean {
+    return this.#packages.has(version);
+  }
+
+  /** Activates runs; throws DeadlockError (thread replaced) when the batch overran. */
+  async activate(items: readonly ActivateItem[]): Promise<readonly ActivationOutput[]> {
+    const res = await this.#send({ type: 'activate', items }, this.#deadlockTimeoutMs);
+    return (res as { outputs: readonly ActivationOutput[] }).outputs;
+  }
+
+  async replay(
+    key: string,
+    version: string,
+    run: RunKey,
+    events: readonly HistoryEvent[],
+  ): Promise<ReplayOutcome> {
+    // Replaying recorded work is bounded by what ran before; allow time proportional to it.
+    const res = await this.#send(
+      { type: 'replay', key, version, run, events },
+      this.#deadlockTimeoutMs + events.length * 2,
+    );
+    return (res as { replay: ReplayOutcome }).replay;
+  }
+
+  async query(
+    key: string,
+    name: string,
+    args: readonly Payload[],
+  ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
+    const res = await this.#send({ type: 'query', key, name, args });
+    return (res as { query: QueryOutcome | { ok: true; stackTrace: string } }).query;
+  }
+
+  evict(keys: readonly string[]): void {
+    if (keys.length === 0 || !this.#worker) return;
+    void this.#send({ type: 'evict', keys }).catch(() => undefined);
+  }
+
+  async inspect(bundle: string): Promise<string[]> {
+    const res = await this.#send({ type: 'inspect', bundle }, this.#deadlockTimeoutMs * 5);
+    return [...(res as { workflowTypes: readonly string[] }).workflowTypes];
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    for (const p of this.#queue.splice(0))
+      p.reject(new AionError('invalid_state', 'the workflow thread is closed'));
+    if (this.#current) {
+      clearTimeout(this.#current.timer);
+      this.#current.pending.reject(new AionError('invalid_state', 'the workflow thread is closed'));
+      this.#current = undefined;
+    }
+    if (worker) {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+  }
+}
