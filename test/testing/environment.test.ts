@@ -17,6 +17,11 @@ const activities = {
   charge: async (amount: number) => `receipt-${amount}`,
   // Never finishes by itself; rejects when the attempt is aborted (timeout or cancel).
   hang: () => Context.current().cancelled,
+  flaky: async () => {
+    const { attempt } = Context.current().info;
+    if (attempt < 3) throw new Error(`attempt ${attempt} failed`);
+    return attempt;
+  },
 };
 
 let env: TestWorkflowEnvironment | undefined;
@@ -45,7 +50,6 @@ describe('TestWorkflowEnvironment.createTimeSkipping', () => {
     const handle = await e.client.workflow.start('longSleep', { workflowId: 'sleepy' });
     const result = (await handle.result()) as { before: number; after: number };
     const wallMs = performance.now() - wallStart;
-    console.log("WALL", wallMs);
     expect(wallMs).toBeLessThan(1000);
     expect(result).toEqual({ before: START, after: START + 30 * DAY });
     const events = (await handle.fetchHistory()).events;
@@ -97,6 +101,18 @@ describe('TestWorkflowEnvironment.createTimeSkipping', () => {
     expect(completed!.recordedAt - START - DAY).toBeGreaterThanOrEqual(0);
     expect(completed!.recordedAt - START - DAY).toBeLessThan(5000);
     expect(second?.recordedAt).toBe(completed!.recordedAt + DAY);
+  });
+
+  it('skips to activity retries at their backoff time', async () => {
+    const e = await timeSkipping();
+    const handle = await e.client.workflow.start('retried');
+    expect(await handle.result()).toBe(3);
+    const [completed] = eventsOf((await handle.fetchHistory()).events, 'ActivityCompleted');
+    expect(completed).toMatchObject({ attempt: 3 });
+    // Attempts at 0, +10 min and +30 min (coefficient 2), each taking a few ms of wall time.
+    const elapsed = completed!.recordedAt - START;
+    expect(elapsed).toBeGreaterThanOrEqual(30 * 60_000);
+    expect(elapsed).toBeLessThan(30 * 60_000 + 5000);
   });
 
   it('skips time for several concurrent result waits', async () => {
