@@ -105,7 +105,7 @@ async function runDemo(io: CliIo, json: boolean, options: DemoOptions): Promise<
     printResult(io, json, { store: dbFile, previous, resumed, orders }, () =>
       [
         '',
-        ...(resumed.length > 0 ? ['Resumed orders:', ...resumed.map(line)] : []),
+        ...(resumed.length > 0 ? ['Resumed orders:', ...resumed.map(line), ''] : []),
         'New orders:',
         ...orders.map(line),
         '',
