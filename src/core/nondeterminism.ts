@@ -17,7 +17,7 @@ export class NonDeterminismError extends AionError {
   }) {
     super(
       'nondeterminism',
-      `non-determinism in workflow ${info.workflowId} run ${info.runId} at seq ${info.seq}: history has ${info.expected} but the code now issues ${info.found}; workflow code must make the same decisions on replay (use patched() for code changes)`,
+      `non-determinism in workflow ${info.workflowId} run ${info.runId} at seq ${info.seq}: history has ${info.expected} but the code now issues ${info.found}; workflow code must make the same decisions on replay; the run stays open, pinned to its package version, until code that replays its history is deployed`,
       { ...info },
     );
     this.name = 'NonDeterminismError';

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   createEngine,
   createMemoryStore,
@@ -11,9 +11,6 @@ import type { Order, OrderResult, OrderStatus } from '../../examples/order-saga/
 import { createDemoActivities } from '../../src/cli/commands/demo-activities.js';
 import { demoOrders, type DemoOrder } from '../../src/cli/commands/demo-orders.js';
 import { exampleWorkflows, recording, rejection, waitForQuery } from './helpers.js';
-
-// The example imports 'aion/activity' as a user would; Vitest does not read tsconfig paths.
-vi.mock('aion/activity', () => import('../../src/activity/index.js'));
 
 let engine: Engine | undefined;
 afterEach(async () => {
