@@ -8,6 +8,7 @@ const SUITES: Record<string, () => Promise<Suite[]>> = {
     (await import('./store-sqlite.js')).default,
     (await import('./store-postgres.js')).default,
   ],
+  engine: async () => [(await import('./engine.js')).default],
 };
 
 const requested = process.argv.slice(2);

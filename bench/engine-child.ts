@@ -1,0 +1,27 @@
+// One engine-benchmark scenario in a fresh process (so RSS and heap start clean):
+//   node [--expose-gc] [--cpu-prof] --import tsx bench/engine-child.ts <scenario> [args]
+//     s1 <workflows> <sqlite|postgres|memory>   s2 <activities> <trials>   s3 <workflows>
+//     replay <activities> <iterations>          density <workflows> <maxResidentRuns>
+// Prints the figures as one JSON line prefixed by RESULT_PREFIX.
+import { RESULT_PREFIX, type StoreKind } from './engine-common.js';
+import { density, replay, s1, s2, s3, type Figures } from './engine-scenarios.js';
+
+const [scenario, a, b] = process.argv.slice(2);
+const int = (s: string | undefined, fallback: number): number =>
+  s ? Number.parseInt(s, 10) : fallback;
+
+const SCENARIOS: Record<string, () => Promise<Figures>> = {
+  s1: () => s1((b ?? 'sqlite') as StoreKind, int(a, 10_000)),
+  s2: () => s2(int(a, 100), int(b, 30)),
+  s3: () => s3(int(a, 1000)),
+  replay: () => replay(int(a, 3333), int(b, 7)),
+  density: () => density(int(a, 100_000), int(b, 10_000)),
+};
+
+const run = scenario ? SCENARIOS[scenario] : undefined;
+if (!run) {
+  process.stderr.write(`usage: engine-child.ts <${Object.keys(SCENARIOS).join('|')}> [args]\n`);
+  process.exit(2);
+}
+const figures = await run();
+process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(figures)}\n`);

@@ -1,0 +1,290 @@
+// The engine benchmark's scenarios. Each returns its figures (no target logic here); the
+// suite (engine.ts) runs each one in a fresh child process (engine-child.ts) and judges it.
+import { randomUUID } from 'node:crypto';
+import { buildPackage } from '../src/package/index.js';
+import { replayHistory } from '../src/runtime/replay.js';
+import { PackageSandbox } from '../src/runtime/sandbox.js';
+import type { Engine } from '../src/index.js';
+import {
+  benchEngine,
+  commitFigures,
+  instrumentCommits,
+  instrumentVm,
+  MiB,
+  openBenchStore,
+  pool,
+  RssSampler,
+  WORKFLOWS_PATH,
+  type CommitStats,
+  type StoreKind,
+  type VmStats,
+} from './engine-common.js';
+import { nowMs, percentile, round } from './lib.js';
+
+export type Figures = Record<string, unknown>;
+
+function latencyFigures(prefix: string, samples: readonly number[]): Figures {
+  return {
+    [`${prefix}P50Ms`]: round(percentile(samples, 50), 3),
+    [`${prefix}P99Ms`]: round(percentile(samples, 99), 3),
+    [`${prefix}MinMs`]: round(Math.min(...samples), 3),
+    [`${prefix}MaxMs`]: round(Math.max(...samples), 3),
+  };
+}
+
+interface Bench {
+  readonly engine: Engine;
+  readonly storeDescription: string;
+  readonly commits: CommitStats;
+  readonly vm: VmStats | undefined;
+}
+
+async function withEngine<T>(
+  kind: StoreKind,
+  options: Parameters<typeof benchEngine>[1],
+  body: (bench: Bench) => Promise<T>,
+): Promise<T> {
+  const bench = await openBenchStore(kind);
+  try {
+    const commits = instrumentCommits(bench.store);
+    const vm = await instrumentVm();
+    const engine = await benchEngine(bench.store, options);
+    try {
+      return await body({ engine, storeDescription: bench.description, commits, vm });
+    } finally {
+      await engine.shutdown();
+    }
+  } finally {
+    await bench.dispose();
+  }
+}
+
+function diffCommits(now: CommitStats, before: CommitStats): CommitStats {
+  return {
+    calls: now.calls - before.calls,
+    runCommits: now.runCommits - before.runCommits,
+    events: now.events - before.events,
+    ms: now.ms - before.ms,
+  };
+}
+
+function diffVm(now: VmStats, before: VmStats): VmStats {
+  return {
+    evaluations: now.evaluations - before.evaluations,
+    withTimeout: now.withTimeout - before.withTimeout,
+  };
+}
+
+/**
+ * S1: `n` workflows of three sequential activities, all started at once (each start chained to
+ * its result), then `singleRuns` workflows one at a time (start → result).
+ */
+export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures> {
+  return withEngine(kind, {}, async ({ engine, storeDescription, commits, vm }) => {
+    for (let i = 0; i < 20; i++) await engine.execute('threeSteps'); // warm-up
+    const sampler = new RssSampler();
+    const before = { ...commits };
+    const vmBefore = vm && { ...vm };
+    const t0 = nowMs();
+    const results = await Promise.all(
+      Array.from({ length: n }, () => engine.start<number>('threeSteps').then((h) => h.result())),
+    );
+    const seconds = (nowMs() - t0) / 1000;
+    const peakRss = sampler.stop();
+    const phase = diffCommits(commits, before);
+    const vmPhase = vm && vmBefore && diffVm(vm, vmBefore);
+    if (results.some((r) => r !== 3)) throw new Error('S1: a workflow returned a wrong result');
+
+    const probe = await engine.start('threeSteps');
+    await probe.result();
+    const eventsPerWorkflow = (await probe.fetchHistory()).events.length;
+
+    for (let i = 0; i < 5; i++) await engine.execute('threeSteps'); // warm-up
+    const single: number[] = [];
+    for (let i = 0; i < singleRuns; i++) {
+      const t = nowMs();
+      await engine.execute('threeSteps');
+      single.push(nowMs() - t);
+    }
+    return {
+      store: storeDescription,
+      workflows: n,
+      activitiesPerWorkflow: 3,
+      eventsPerWorkflow,
+      seconds: round(seconds, 3),
+      workflowsPerSec: round(n / seconds, 1),
+      activitiesPerSec: round((3 * n) / seconds, 1),
+      eventsPerSec: round((eventsPerWorkflow * n) / seconds, 0),
+      peakRssMiB: round(peakRss / MiB, 1),
+      ...commitFigures(phase, n, seconds * 1000, vmPhase),
+      singleRuns,
+      ...latencyFigures('singleRun', single),
+    };
+  });
+}
+
+/** S2: one workflow fanning out `n` activities with Promise.all; `trials` runs one at a time. */
+export function s2(n: number, trials: number): Promise<Figures> {
+  return withEngine('sqlite', {}, async ({ engine, storeDescription }) => {
+    for (let i = 0; i < 3; i++) await engine.execute('fanOut', { args: [n] }); // warm-up
+    const walls: number[] = [];
+    for (let i = 0; i < trials; i++) {
+      const t = nowMs();
+      const count = await engine.execute<number>('fanOut', { args: [n] });
+      walls.push(nowMs() - t);
+      if (count !== n) throw new Error(`S2: fan-out returned ${count}, expected ${n}`);
+    }
+    return {
+      store: storeDescription,
+      activities: n,
+      trials,
+      ...latencyFigures('wall', walls),
+      activitiesPerSecAtP50: round(n / (percentile(walls, 50) / 1000), 0),
+    };
+  });
+}
+
+/**
+ * S3: `n` workflows each sleeping `sleepMs`, all started at once: time from the first start
+ * request until every result is in, and peak RSS of this (fresh) process.
+ */
+export async function s3(n: number, sleepMs = 2000): Promise<Figures> {
+  const sampler = new RssSampler(50);
+  const baselineRss = process.memoryUsage().rss;
+  return withEngine('sqlite', {}, async ({ engine, storeDescription, commits, vm }) => {
+    await engine.execute('sleeper', { args: [1] }); // warm-up: package build, sandbox
+    const before = { ...commits };
+    const vmBefore = vm && { ...vm };
+    let startsDoneMs = 0;
+    const t0 = nowMs();
+    const handles = Promise.all(
+      Array.from({ length: n }, () => engine.start('sleeper', { args: [sleepMs] })),
+    ).then((hs) => {
+      startsDoneMs = nowMs() - t0;
+      return hs;
+    });
+    await Promise.all((await handles).map((h) => h.result()));
+    const totalMs = nowMs() - t0;
+    const peak = sampler.stop();
+    const vmPhase = vm && vmBefore && diffVm(vm, vmBefore);
+    return {
+      store: storeDescription,
+      workflows: n,
+      sleepMs,
+      totalMs: round(totalMs, 1),
+      overheadMs: round(totalMs - sleepMs, 1),
+      allStartedMs: round(startsDoneMs, 1),
+      baselineRssMiB: round(baselineRss / MiB, 1),
+      peakRssMiB: round(peak / MiB, 1),
+      maxRssMiB: round(process.resourceUsage().maxRSS / 1024, 1),
+      ...commitFigures(diffCommits(commits, before), n, totalMs, vmPhase),
+    };
+  });
+}
+
+/**
+ * Replay: records one run of `activities` sequential activities (3 events each) on the memory
+ * store, then times `replayHistory` over its history in a sandbox built like the engine's.
+ */
+export async function replay(activitiesCount: number, iterations: number): Promise<Figures> {
+  const bench = await openBenchStore('memory');
+  let history;
+  const tRecord = nowMs();
+  try {
+    const engine = await benchEngine(bench.store);
+    try {
+      const handle = await engine.start('longChain', { args: [activitiesCount] });
+      await handle.result();
+      history = await handle.fetchHistory();
+    } finally {
+      await engine.shutdown();
+    }
+  } finally {
+    await bench.dispose();
+  }
+  const recordMs = nowMs() - tRecord;
+  const built = await buildPackage({ workflowsPath: WORKFLOWS_PATH });
+  const sandbox = PackageSandbox.create(built.bundle, built.version);
+  const events = history.events;
+  const run = {
+    namespace: history.namespace,
+    workflowId: history.workflowId,
+    runId: history.runId,
+  };
+  const once = (): { ms: number; activations: number } => {
+    const t = nowMs();
+    const replayed = replayHistory(sandbox, run, events);
+    return { ms: nowMs() - t, activations: replayed.activations };
+  };
+  once(); // warm-up (JIT)
+  const times: number[] = [];
+  let activations = 0;
+  for (let i = 0; i < iterations; i++) {
+    const r = once();
+    times.push(r.ms);
+    activations = r.activations;
+  }
+  const p50 = percentile(times, 50);
+  return {
+    recordedOn: 'memory store (recording is not timed as replay)',
+    recordMs: round(recordMs, 0),
+    events: events.length,
+    activations,
+    iterations,
+    ...latencyFigures('replay', times),
+    eventsPerSec: round(events.length / (p50 / 1000), 0),
+    eventsPerSecBest: round(events.length / (Math.min(...times) / 1000), 0),
+    activationsPerSec: round(activations / (p50 / 1000), 0),
+  };
+}
+
+/**
+ * Density: `n` workflows waiting on a signal with `maxResidentRuns`; RSS once all are started
+ * and the engine is idle. Then wakes `wakeSample` of them (mostly evicted: rebuilt by replay).
+ */
+export function density(n: number, maxResidentRuns: number, wakeSample = 100): Promise<Figures> {
+  const sampler = new RssSampler(50);
+  const baselineRss = process.memoryUsage().rss;
+  return withEngine('sqlite', { maxResidentRuns }, async ({ engine, storeDescription }) => {
+    const prefix = `density-${randomUUID().slice(0, 8)}`;
+    const t0 = nowMs();
+    await pool(n, 1000, (i) => engine.start('waiter', { workflowId: `${prefix}-${i}` }));
+    const startMs = nowMs() - t0;
+    await engine.whenIdle();
+    const idleRss = process.memoryUsage().rss;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    await new Promise((r) => setTimeout(r, 200));
+    gc?.();
+    const mem = process.memoryUsage();
+    const resident = engine.stats.residentRuns;
+    const peak = sampler.stop();
+
+    const wakes: number[] = [];
+    for (let k = 0; k < wakeSample; k++) {
+      const i = Math.floor((k * n) / wakeSample); // spread over old (evicted) and recent runs
+      const handle = engine.getHandle(`${prefix}-${i}`);
+      const t = nowMs();
+      await handle.signal('wake');
+      await handle.result();
+      wakes.push(nowMs() - t);
+    }
+    return {
+      store: storeDescription,
+      workflows: n,
+      maxResidentRuns,
+      residentRunsWhenIdle: resident,
+      startSeconds: round(startMs / 1000, 1),
+      startsPerSec: round(n / (startMs / 1000), 0),
+      baselineRssMiB: round(baselineRss / MiB, 1),
+      idleRssMiB: round(idleRss / MiB, 1),
+      idleRssAfterGcMiB: round(mem.rss / MiB, 1),
+      heapUsedAfterGcMiB: round(mem.heapUsed / MiB, 1),
+      externalMiB: round(mem.external / MiB, 1),
+      peakRssMiB: round(peak / MiB, 1),
+      gcExposed: gc !== undefined,
+      wakeSample,
+      ...latencyFigures('wakeSignalToResult', wakes),
+    };
+  });
+}
