@@ -75,16 +75,14 @@ export function resolveWorkflowsPath(workflowsPath: string): string {
   return abs;
 }
 
-function guardPlugin(runtime: { dir: string; ext: string }): esbuild.Plugin {
+function guardPlugin(): esbuild.Plugin {
   return {
     name: 'aion-workflow-guard',
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => {
         const spec = args.path;
-        if (spec === 'aion/workflow')
-          return { path: path.join(runtime.dir, `index${runtime.ext}`) };
-        if (spec === 'aion/workflow/runtime-entry')
-          return { path: path.join(runtime.dir, `runtime-entry${runtime.ext}`) };
+        // Provided per run by the package's runtime section.
+        if (spec === 'aion/workflow') return { path: spec, external: true };
         const bare = spec.startsWith('node:') ? spec.slice(5) : spec;
         if (spec.startsWith('node:') || BUILTINS.has(bare) || BUILTINS.has(bare.split('/')[0]!)) {
           return {
@@ -114,32 +112,38 @@ function guardPlugin(runtime: { dir: string; ext: string }): esbuild.Plugin {
 export async function buildPackage(options: BuildOptions): Promise<BuiltPackage> {
   const entryFile = resolveWorkflowsPath(options.workflowsPath);
   const runtime = workflowRuntimeDir();
-  const resolveDir = path.dirname(entryFile);
-  const importPath = `./${path.basename(entryFile)}`;
-  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  let runtimeCode: string;
+  let userCode: string;
+  const common = {
+    bundle: true,
+    write: false as const,
+    format: 'cjs' as const,
+    platform: 'neutral' as const,
+    mainFields: ['module', 'main'],
+    conditions: ['workflow', 'import', 'default'],
+    target: 'es2022',
+    keepNames: true,
+    minify: false,
+    legalComments: 'none' as const,
+    charset: 'utf8' as const,
+    logLevel: 'silent' as const,
+  };
   try {
-    result = await esbuild.build({
-      stdin: {
-        contents: `import * as workflows from ${JSON.stringify(importPath)};\nexport { workflows };\nexport { createActivator, ACTIVATION_PROTOCOL_VERSION } from 'aion/workflow/runtime-entry';\n`,
-        resolveDir,
-        sourcefile: '<aion-package-entry>',
-        loader: 'ts',
-      },
-      bundle: true,
-      write: false,
-      format: 'cjs',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['workflow', 'import', 'default'],
-      target: 'es2022',
-      keepNames: true,
-      minify: false,
-      legalComments: 'none',
-      charset: 'utf8',
-      logLevel: 'silent',
-      absWorkingDir: resolveDir,
-      plugins: [guardPlugin(runtime)],
+    // The runtime section: `aion/workflow` with its core, evaluated once per sandbox.
+    const runtimeResult = await esbuild.build({
+      ...common,
+      entryPoints: [path.join(runtime.dir, `runtime-entry${runtime.ext}`)],
+      absWorkingDir: runtime.dir,
     });
+    runtimeCode = runtimeResult.outputFiles[0]!.text;
+    // The user section: the workflow module, instantiated once per run.
+    const userResult = await esbuild.build({
+      ...common,
+      entryPoints: [entryFile],
+      absWorkingDir: path.dirname(entryFile),
+      plugins: [guardPlugin()],
+    });
+    userCode = userResult.outputFiles[0]!.text;
   } catch (err) {
     const failure = err as { errors?: esbuild.Message[] };
     const messages = (failure.errors ?? []).map((m) =>
@@ -148,12 +152,23 @@ export async function buildPackage(options: BuildOptions): Promise<BuiltPackage>
     throw new AionError(
       'package_build_failed',
       `cannot build workflow package from ${entryFile}: ${messages.join('; ') || (err as Error).message}`,
-      {
-        errors: messages,
-      },
+      { errors: messages },
     );
   }
-  const bundle = result.outputFiles[0]!.text;
+  const bundle = [
+    '// Aion workflow package bundle: a runtime section (once per sandbox) and a user section (once per run).',
+    'globalThis.__aionRuntimeFactory = function () {',
+    'var module = { exports: {} }; var exports = module.exports;',
+    runtimeCode,
+    'return module.exports;',
+    '};',
+    'globalThis.__aionUserFactory = function (require, Date, Math, console, crypto) {',
+    'var module = { exports: {} }; var exports = module.exports;',
+    userCode,
+    'return module.exports;',
+    '};',
+    '',
+  ].join('\n');
   const inspected = await inspectBundle(bundle);
   if (inspected.workflowTypes.length === 0) {
     throw new AionError(

@@ -54,29 +54,28 @@ export const BOOTSTRAP_SOURCE = String.raw`
 
   g.__aionInstantiate = function () {
     const op = g.__aionOp;
+    const runtime = g.__aionRuntime;
+    if (runtime.ACTIVATION_PROTOCOL_VERSION !== op.protocolVersion) {
+      throw new WorkflowSandboxViolation('package runtime speaks activation protocol ' + runtime.ACTIVATION_PROTOCOL_VERSION + ' but this engine speaks ' + op.protocolVersion + '; rebuild the package with this Aion');
+    }
     const cell = { now: () => op.init.startTime, random: () => 0, uuid: () => '', log: () => undefined };
     const [D, M, C, K] = g.__aionMakeGlobals(cell);
-    const exports = g.__aionFactory(D, M, C, K);
-    if (exports.ACTIVATION_PROTOCOL_VERSION !== op.protocolVersion) {
-      throw new WorkflowSandboxViolation('package runtime speaks activation protocol ' + exports.ACTIVATION_PROTOCOL_VERSION + ' but this engine speaks ' + op.protocolVersion + '; rebuild the package with this Aion');
-    }
-    return exports.createActivator(exports.workflows, op.init, cell);
+    const activator = runtime.createActivator(op.init, cell);
+    const requireModule = (name) => {
+      if (name === 'aion/workflow') return runtime.api;
+      throw new WorkflowSandboxViolation('workflow code cannot load ' + JSON.stringify(name) + ' at run time; bundle it into the package');
+    };
+    activator.setWorkflows(g.__aionUserFactory(requireModule, D, M, C, K));
+    return activator;
   };
 
-  g.__aionActivateBatch = function () {
-    const batch = g.__aionOp.batch;
-    for (let i = 0; i < batch.length; i++) {
-      g.__aionOp.progress = i;
-      batch[i].activator.activate(batch[i].input);
-    }
-    g.__aionOp.progress = batch.length;
+  g.__aionActivateOne = function () {
+    const op = g.__aionOp;
+    op.activator.activate(op.input);
   };
 
-  g.__aionConditionsBatch = function () {
-    const batch = g.__aionOp.batch;
-    let fired = false;
-    for (let i = 0; i < batch.length; i++) if (batch[i].activator.checkConditions()) fired = true;
-    return fired;
+  g.__aionConditionsOne = function () {
+    return g.__aionOp.activator.checkConditions();
   };
 
   g.__aionQuery = function () {

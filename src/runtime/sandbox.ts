@@ -15,8 +15,11 @@ import { BOOTSTRAP_SOURCE } from './bootstrap.js';
 /** Default deadlock timeout of one activation (synchronous workflow code). */
 export const DEFAULT_DEADLOCK_TIMEOUT_MS = 2000;
 
-const ACTIVATE = new vm.Script('__aionActivateBatch()', { filename: 'aion:activate' });
-const CONDITIONS = new vm.Script('__aionConditionsBatch()', { filename: 'aion:conditions' });
+const ACTIVATE = new vm.Script('__aionActivateOne()', { filename: 'aion:activate' });
+const CONDITIONS = new vm.Script('__aionConditionsOne()', { filename: 'aion:conditions' });
+const RUNTIME = new vm.Script('globalThis.__aionRuntime = globalThis.__aionRuntimeFactory()', {
+  filename: 'aion:runtime',
+});
 const INSTANTIATE = new vm.Script('__aionInstantiate()', { filename: 'aion:instantiate' });
 const QUERY = new vm.Script('__aionQuery()', { filename: 'aion:query' });
 const BOOTSTRAP = new vm.Script(BOOTSTRAP_SOURCE, { filename: 'aion:bootstrap' });
@@ -85,17 +88,16 @@ export class PackageSandbox {
       },
     );
     BOOTSTRAP.runInContext(context);
-    const factorySource = `globalThis.__aionFactory = (function (Date, Math, console, crypto) {\nvar module = { exports: {} }; var exports = module.exports;\n${bundle}\nreturn module.exports;\n});`;
     try {
-      new vm.Script(factorySource, {
-        filename: `aion-package-${version.slice(0, 12)}.js`,
-      }).runInContext(context, {
-        timeout: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
-      });
+      // The bundle defines the runtime factory and the per-run user-module factory.
+      new vm.Script(bundle, { filename: `aion-package-${version.slice(0, 12)}.js` }).runInContext(
+        context,
+      );
+      RUNTIME.runInContext(context);
     } catch (err) {
       throw new AionError(
         'package_invalid',
-        `package ${version} bundle does not compile: ${(err as Error).message}`,
+        `package ${version} bundle does not load: ${(err as Error).message}`,
         { rule: 'bundle_compile' },
       );
     }
@@ -135,28 +137,30 @@ export class PackageSandbox {
    */
   activateBatch(
     items: readonly BatchItem[],
-    options: { timeout: boolean } = { timeout: true },
+    options: { timeout?: boolean; onProgress?: () => void } = {},
   ): ActivationOutput[] {
-    if (items.length === 0) return [];
-    const op = {
-      batch: items.map((i) => ({ activator: i.run.activator, input: i.input })),
-      progress: 0,
-    };
-    this.#op(op);
     const runOptions = options.timeout ? { timeout: this.deadlockTimeoutMs } : undefined;
-    try {
-      ACTIVATE.runInContext(this.#context, runOptions);
-      // Resolving condition() waiters may unblock code that makes further conditions true.
-      for (let round = 0; round < 10_000; round++) {
-        if (!(CONDITIONS.runInContext(this.#context, runOptions) as boolean)) break;
+    const outputs: ActivationOutput[] = [];
+    // One run at a time: each evaluation drains that run's microtasks before the next run
+    // starts, so the runtime's current-run pointer is exact.
+    for (const item of items) {
+      this.#op({ activator: item.run.activator, input: item.input });
+      try {
+        ACTIVATE.runInContext(this.#context, runOptions);
+        // Resolving condition() waiters may unblock code that makes further conditions true.
+        for (let round = 0; round < 10_000; round++) {
+          if (!(CONDITIONS.runInContext(this.#context, runOptions) as boolean)) break;
+        }
+      } catch (err) {
+        if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs);
+        throw err;
+      } finally {
+        this.#op({});
       }
-    } catch (err) {
-      if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs);
-      throw err;
-    } finally {
-      this.#op({});
+      outputs.push(item.run.activator.takeOutput());
+      options.onProgress?.();
     }
-    return items.map((i) => i.run.activator.takeOutput());
+    return outputs;
   }
 
   /** Answers a query (or the built-in `__stack_trace`) without changing the run. */

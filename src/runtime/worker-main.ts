@@ -4,7 +4,7 @@
  * thread, so a deadlocked workflow can be stopped by terminating this thread — which is safe
  * whatever async hooks the host process uses.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import {
   errorToFailure,
   isAionError,
@@ -21,6 +21,12 @@ import type {
 } from './worker-protocol.js';
 
 const port = parentPort!;
+const progressBuffer = (workerData as { progress?: SharedArrayBuffer } | undefined)?.progress;
+const progressCounter = progressBuffer ? new Int32Array(progressBuffer) : new Int32Array(1);
+/** Tells the host's watchdog that workflow code returned (one run activated or replayed a step). */
+const progress = (): void => {
+  Atomics.add(progressCounter, 0, 1);
+};
 const sandboxes = new Map<string, PackageSandbox>();
 const runs = new Map<string, SandboxRun>();
 const json = new JsonPayloadConverter();
@@ -43,6 +49,7 @@ function activate(items: readonly ActivateItem[]): ActivationOutput[] {
       if (item.init) {
         run = sandboxOf(item.version).instantiate(item.init);
         runs.set(item.key, run);
+        progress();
       }
       if (!run) throw new Error(`run ${item.key} is not resident in the workflow thread`);
       const g = groups.get(run.sandbox) ?? [];
@@ -60,7 +67,7 @@ function activate(items: readonly ActivateItem[]): ActivationOutput[] {
   for (const [sandbox, group] of groups) {
     const results = sandbox.activateBatch(
       group.map((g) => ({ run: g.run, input: g.item.input })),
-      { timeout: false },
+      { timeout: false, onProgress: progress },
     );
     group.forEach((g, i) => {
       outputs[g.index] = results[i]!;
@@ -73,7 +80,9 @@ function activate(items: readonly ActivateItem[]): ActivationOutput[] {
 function replay(req: Extract<WorkerRequest, { type: 'replay' }>): ReplayOutcome {
   runs.delete(req.key);
   try {
-    const result = replayHistory(sandboxOf(req.version), req.run, req.events);
+    const result = replayHistory(sandboxOf(req.version), req.run, req.events, {
+      onActivation: progress,
+    });
     runs.set(req.key, result.run);
     return { ok: true, activations: result.activations };
   } catch (err) {

@@ -65,7 +65,10 @@ export class WorkflowThread {
   readonly #packages = new Map<string, string>();
   #worker: Worker | undefined;
   #queue: Pending[] = [];
-  #current: { pending: Pending; timer: NodeJS.Timeout } | undefined;
+  #current:
+    { pending: Pending; timer: NodeJS.Timeout; seen: number; changedAt: number } | undefined;
+  /** Incremented by the thread after each run it finishes: the watchdog measures stalls, not batch length. */
+  readonly #progress = new Int32Array(new SharedArrayBuffer(4));
   #nextId = 1;
   #closed = false;
   #generation = 0;
@@ -82,7 +85,10 @@ export class WorkflowThread {
 
   #spawn(): Worker {
     const entry = workerEntry();
-    const worker = entry.eval ? new Worker(entry.code, { eval: true }) : new Worker(entry.url);
+    const workerData = { progress: this.#progress.buffer };
+    const worker = entry.eval
+      ? new Worker(entry.code, { eval: true, workerData })
+      : new Worker(entry.url, { workerData });
     worker.unref();
     worker.on('message', (res: WorkerResponse) => this.#onMessage(worker, res));
     worker.on('error', (err) => this.#onCrash(worker, `error: ${err.message}`));
@@ -116,19 +122,37 @@ export class WorkflowThread {
     if (this.#current || this.#queue.length === 0 || this.#closed) return;
     const worker = this.#ensure();
     const pending = this.#queue.shift()!;
-    const timer = setTimeout(
-      () =>
-        this.#restart(`a ${pending.request.type} request ran over ${pending.timeoutMs} ms`, true),
-      pending.timeoutMs,
-    );
-    this.#current = { pending, timer };
+    // A request may carry many runs; it is stuck only when no run finishes for timeoutMs.
+    const checkEvery = Math.max(10, Math.min(250, Math.floor(pending.timeoutMs / 4)));
+    const timer = setInterval(() => {
+      const current = this.#current;
+      if (!current) return;
+      const now = performance.now();
+      const seen = Atomics.load(this.#progress, 0);
+      if (seen !== current.seen) {
+        current.seen = seen;
+        current.changedAt = now;
+      } else if (now - current.changedAt >= pending.timeoutMs) {
+        this.#restart(
+          `no workflow code returned within ${pending.timeoutMs} ms during a ${pending.request.type} request`,
+          true,
+        );
+      }
+    }, checkEvery);
+    timer.unref();
+    this.#current = {
+      pending,
+      timer,
+      seen: Atomics.load(this.#progress, 0),
+      changedAt: performance.now(),
+    };
     worker.postMessage(pending.request);
   }
 
   #onMessage(worker: Worker, res: WorkerResponse): void {
     if (worker !== this.#worker || !this.#current || this.#current.pending.request.id !== res.id)
       return;
-    clearTimeout(this.#current.timer);
+    clearInterval(this.#current.timer);
     const { pending } = this.#current;
     this.#current = undefined;
     if (res.ok) pending.resolve(res);
@@ -161,7 +185,7 @@ export class WorkflowThread {
     const current = this.#current;
     this.#current = undefined;
     if (current) {
-      clearTimeout(current.timer);
+      clearInterval(current.timer);
       current.pending.reject(
         deadlock
           ? new DeadlockError(current.pending.timeoutMs)
@@ -204,11 +228,7 @@ export class WorkflowThread {
     run: RunKey,
     events: readonly HistoryEvent[],
   ): Promise<ReplayOutcome> {
-    // Replaying recorded work is bounded by what ran before; allow time proportional to it.
-    const res = await this.#send(
-      { type: 'replay', key, version, run, events },
-      this.#deadlockTimeoutMs + events.length * 2,
-    );
+    const res = await this.#send({ type: 'replay', key, version, run, events });
     return (res as { replay: ReplayOutcome }).replay;
   }
 
@@ -238,7 +258,7 @@ export class WorkflowThread {
     for (const p of this.#queue.splice(0))
       p.reject(new AionError('invalid_state', 'the workflow thread is closed'));
     if (this.#current) {
-      clearTimeout(this.#current.timer);
+      clearInterval(this.#current.timer);
       this.#current.pending.reject(new AionError('invalid_state', 'the workflow thread is closed'));
       this.#current = undefined;
     }

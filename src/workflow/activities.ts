@@ -152,7 +152,7 @@ export function scheduleActivity(
     const op: PendingOp & { activityType: string } = {
       kind: 'activity',
       activityType,
-      description: `${local ? 'local ' : ''}activity ${activityId} ${activityType}`,
+      describe: () => `${local ? 'local ' : ''}activity ${activityId} ${activityType}`,
       stack: captureStack(),
       resolve,
       reject,

@@ -1,6 +1,8 @@
 /**
- * Imported by every package bundle's entry (never by user code). Exposes the activator
- * factory to the host through the bundle's exports.
+ * Entry of a package's runtime section (never imported by user code): evaluated once per
+ * package sandbox. Exposes the activator factory and, as `api`, the module that workflow
+ * code receives for \`import … from 'aion/workflow'\`.
  */
 export { createActivator } from './internal/activator.js';
 export { ACTIVATION_PROTOCOL_VERSION } from '../core/index.js';
+export * as api from './index.js';

@@ -9,11 +9,12 @@ function startTimer(
   const s = getState();
   const timerId = String(++s.nextTimerId);
   pushCommand(s, { type: 'startTimer', timerId, durationMs: ms });
+  const firesAt = s.now + ms;
   let op!: PendingOp;
   const promise = new Promise<void>((resolve, reject) => {
     op = {
       kind: 'timer',
-      description: `timer ${timerId} (${ms} ms, fires at ${new Date(s.now + ms).toISOString()})`,
+      describe: () => `timer ${timerId} (${ms} ms, fires at ${new Date(firesAt).toISOString()})`,
       stack: captureStack(),
       resolve: () => {
         op.unsubscribe?.();
@@ -62,7 +63,7 @@ export function condition(fn: () => boolean, timeout?: Duration): Promise<void |
     let timer: { promise: Promise<void>; cancel: (reason?: string) => void } | undefined;
     const op: PendingOp = {
       kind: 'condition',
-      description: ms === undefined ? 'condition' : `condition with ${ms} ms timeout`,
+      describe: () => (ms === undefined ? 'condition' : `condition with ${ms} ms timeout`),
       stack: captureStack(),
       resolve: () => {
         s.conditions.delete(waiter);

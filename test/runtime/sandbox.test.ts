@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/index.js';
-import { DeadlockError, PackageSandbox } from '../../src/runtime/index.js';
+import { DeadlockError, PackageSandbox, WorkflowThread } from '../../src/runtime/index.js';
 import type { ActivationInput, WorkflowInitInfo } from '../../src/core/index.js';
 
 const fixture = new URL('../fixtures/workflows/basic.ts', import.meta.url).pathname;
@@ -134,13 +134,36 @@ describe('package sandbox', () => {
     expect(sandbox.query(runs[0]!, 'nope', [])).toMatchObject({ ok: false, code: 'unknown_query' });
   });
 
-  it('turns a synchronous infinite loop into a DeadlockError', async () => {
+  it('stops a synchronous infinite loop by replacing the workflow thread (DeadlockError), then works on', async () => {
     const pkg = await buildPackage({ workflowsPath: fixture });
-    const sandbox = PackageSandbox.create(pkg.bundle, pkg.version, { deadlockTimeoutMs: 100 });
-    const run = sandbox.instantiate(init('spin'));
-    expect(() =>
-      sandbox.activateBatch([{ run, input: input(0, [{ type: 'startWorkflow', args: [] }]) }]),
-    ).toThrow(DeadlockError);
+    const restarts: string[] = [];
+    const thread = new WorkflowThread({
+      deadlockTimeoutMs: 200,
+      onRestart: (r) => restarts.push(r),
+    });
+    try {
+      await thread.loadPackage(pkg.version, pkg.bundle);
+      const spin = {
+        key: 'k1',
+        version: pkg.version,
+        init: init('spin'),
+        input: input(0, [{ type: 'startWorkflow', args: [] }]),
+      };
+      await expect(thread.activate([spin])).rejects.toBeInstanceOf(DeadlockError);
+      expect(restarts).toHaveLength(1);
+      const hello = {
+        key: 'k2',
+        version: pkg.version,
+        init: init('hello', '22222222-2222-4222-8222-222222222222'),
+        input: input(0, [
+          { type: 'startWorkflow', args: [{ encoding: 'json/plain', data: '"x"' }] },
+        ]),
+      };
+      const [out] = await thread.activate([hello]);
+      expect(out!.commands[0]!.type).toBe('scheduleActivity');
+    } finally {
+      await thread.close();
+    }
   });
 
   it('builds identical bytes twice (stable version)', async () => {

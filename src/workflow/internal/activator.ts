@@ -39,15 +39,19 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/** The activator plus the hook that hands it the run's freshly instantiated workflow module. */
+export interface RunActivator extends SandboxActivator {
+  setWorkflows(workflows: Record<string, unknown>): void;
+}
+
 /**
- * Creates the per-run activator. Called by the host once per run, on a fresh instance of the
- * package bundle, so all module-level state (here and in user code) belongs to this run.
+ * Creates a run's activator. The runtime is evaluated once per package sandbox; each run gets
+ * its own state (made current while its code executes) and its own instance of the user's
+ * workflow module, so module-level state in workflow code belongs to the run.
  */
-export function createActivator(
-  workflows: Record<string, unknown>,
-  init: WorkflowInitInfo,
-  cell?: GlobalsCell,
-): SandboxActivator {
+export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): RunActivator {
+  let workflows: Record<string, unknown> = {};
+  // Filled in below; the root scope reads the current state, which is this one.
   const s: RunState = {
     info: init,
     converter: new JsonPayloadConverter(),
@@ -71,8 +75,9 @@ export function createActivator(
     bufferedSignals: [],
     queryHandlers: new Map(),
     cancelRequested: false,
-    rootScope: CancellationScope.root(),
+    rootScope: undefined as unknown as CancellationScope,
   };
+  s.rootScope = new CancellationScope({ cancellable: true });
   setState(s);
   if (cell) {
     cell.now = () => s.now;
@@ -155,7 +160,12 @@ export function createActivator(
   return {
     protocolVersion: ACTIVATION_PROTOCOL_VERSION,
 
+    setWorkflows(w: Record<string, unknown>): void {
+      workflows = w;
+    },
+
     activate(input: ActivationInput): void {
+      setState(s);
       s.now = input.now;
       s.replaying = input.replaying;
       s.historyLength = input.historyLength;
@@ -170,6 +180,7 @@ export function createActivator(
     },
 
     checkConditions(): boolean {
+      setState(s);
       let fired = false;
       for (const waiter of [...s.conditions]) {
         let ok = false;
@@ -209,6 +220,7 @@ export function createActivator(
     },
 
     query(name: string, args: readonly Payload[]): QueryOutcome {
+      setState(s);
       const handler = s.queryHandlers.get(name);
       if (!handler) {
         const known = [...s.queryHandlers.keys(), '__stack_trace'].join(', ');
@@ -249,8 +261,10 @@ export function createActivator(
     },
 
     stackTrace(): string {
+      setState(s);
       const lines: string[] = [];
-      const describe = (description: string, stack: string | undefined): void => {
+      const describe = (description: string, holder: { stack?: string }): void => {
+        const stack = holder.stack;
         lines.push(`waiting on ${description}`);
         if (stack)
           lines.push(
@@ -260,9 +274,9 @@ export function createActivator(
               .map((l) => `  ${l.trim()}`),
           );
       };
-      for (const op of s.activities.values()) describe(op.description, op.stack);
-      for (const op of s.timers.values()) describe(op.description, op.stack);
-      for (const w of s.conditions) describe(w.op.description, w.op.stack);
+      for (const op of s.activities.values()) describe(op.describe(), op.stack);
+      for (const op of s.timers.values()) describe(op.describe(), op.stack);
+      for (const w of s.conditions) describe(w.op.describe(), w.op.stack);
       if (s.bufferedSignals.length > 0)
         lines.push(`${s.bufferedSignals.length} signal(s) buffered without a handler`);
       return lines.length > 0

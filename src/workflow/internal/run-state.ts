@@ -9,8 +9,10 @@ import type { CancellationScope } from './scope.js';
 
 export interface PendingOp {
   readonly kind: 'activity' | 'timer' | 'condition';
-  readonly description: string;
-  readonly stack: string | undefined;
+  /** Built only when a `__stack_trace` query asks. */
+  readonly describe: () => string;
+  /** Holder of the captured stack; formatting happens only when read. */
+  readonly stack: { stack?: string };
   resolve(value: unknown): void;
   reject(error: unknown): void;
   unsubscribe?: () => void;
@@ -57,6 +59,11 @@ export function setState(s: RunState): void {
   state = s;
 }
 
+/**
+ * The run whose code is executing. The runtime is shared by every run of a package, and the
+ * engine executes one run at a time (each activation drains its own microtasks before the
+ * next run starts), so a current-run pointer is exact.
+ */
 export function getState(): RunState {
   if (state === undefined) {
     throw new Error(
@@ -68,6 +75,10 @@ export function getState(): RunState {
 
 export function hasState(): boolean {
   return state !== undefined;
+}
+
+export function clearState(): void {
+  state = undefined;
 }
 
 export class QueryViolation extends Error {
@@ -100,9 +111,12 @@ export function decode(s: RunState, payload: Payload): unknown {
   return s.converter.fromPayload(payload);
 }
 
-/** Captures where an operation was created (for the `__stack_trace` query). */
-export function captureStack(): string | undefined {
+/**
+ * Captures where an operation was created (for the `__stack_trace` query). The holder is
+ * kept unformatted: V8 formats the trace only if `.stack` is read.
+ */
+export function captureStack(): { stack?: string } {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, captureStack);
-  return holder.stack;
+  return holder;
 }

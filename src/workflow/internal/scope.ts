@@ -1,4 +1,5 @@
 import { CancelledFailure, parseDuration, type Duration } from '../../core/index.js';
+import { getState } from './run-state.js';
 
 /** Minimal AsyncLocalStorage shape (the host injects Node's into the sandbox). */
 interface AsyncLocalStorageLike<T> {
@@ -27,12 +28,11 @@ class SyncStorage<T> implements AsyncLocalStorageLike<T> {
   }
 }
 
-// One storage per module instance, i.e. per run.
+// Shared by every run of the package: a store only ever flows through the continuations of
+// the run that set it; code entering a run without one sees that run's root scope.
 const storage: AsyncLocalStorageLike<CancellationScope> = AlsCtor
   ? new AlsCtor<CancellationScope>()
   : new SyncStorage();
-
-let root: CancellationScope | undefined;
 
 type Listener = (reason: string) => void;
 
@@ -100,8 +100,7 @@ export class CancellationScope {
 
   /** The run's root scope; cancelling the workflow cancels it. */
   static root(): CancellationScope {
-    root ??= new CancellationScope({ cancellable: true });
-    return root;
+    return getState().rootScope;
   }
 
   static cancellable<T>(fn: () => Promise<T>): Promise<T> {
