@@ -9,11 +9,14 @@ for (const file of report.testResults) {
     const name = `${file.name} ${test.fullName}`.toLowerCase();
     if (!name.includes('postgres')) continue;
     if (test.status === 'passed') passed++;
-    else if (test.status === 'skipped' || test.status === 'pending' || test.status === 'todo') skipped++;
+    else if (test.status === 'skipped' || test.status === 'pending' || test.status === 'todo')
+      skipped++;
   }
 }
 console.log(`postgres tests: ${passed} passed, ${skipped} skipped`);
 if (passed === 0 || skipped > 0) {
-  console.error('PostgreSQL tests did not all run: CI requires them (is the server up on 127.0.0.1:5432?)');
+  console.error(
+    'PostgreSQL tests did not all run: CI requires them (is the server up on 127.0.0.1:5432?)',
+  );
   process.exit(1);
 }

@@ -41,6 +41,15 @@ export function scheduleToCloseTimerId(activityId: string): string {
   return `activity/${activityId}/schedule-to-close`;
 }
 
+export function scheduleToStartTimerId(activityId: string): string {
+  return `activity/${activityId}/schedule-to-start`;
+}
+
+/** Timer rows an activity may own (deleted with its final outcome). */
+export function activityTimerIds(activityId: string): string[] {
+  return [scheduleToCloseTimerId(activityId), scheduleToStartTimerId(activityId)];
+}
+
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
 interface Running {

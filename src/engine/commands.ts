@@ -12,7 +12,13 @@ import {
 } from '../core/index.js';
 import type { RunBook } from '../runtime/index.js';
 import type { NewActivityTask, TimerRow } from '../store/contract.js';
-import { scheduleToCloseTimerId, taskIdFor, type ActivityService } from './activity-service.js';
+import {
+  activityTimerIds,
+  scheduleToCloseTimerId,
+  scheduleToStartTimerId,
+  taskIdFor,
+  type ActivityService,
+} from './activity-service.js';
 
 /** Side effects of a commit, written in the same transaction and dispatched after it. */
 export interface CommitEffects {
@@ -92,7 +98,26 @@ export function commandsToEvents(
             timerId: scheduleToCloseTimerId(cmd.activityId),
             fireAt: now + cmd.options.scheduleToCloseTimeoutMs,
             kind: ACTIVITY_TIMEOUT_KIND,
-            data: JSON.stringify({ activityId: cmd.activityId, scheduledSeq: e.seq }),
+            data: JSON.stringify({
+              activityId: cmd.activityId,
+              scheduledSeq: e.seq,
+              timeoutType: 'SCHEDULE_TO_CLOSE',
+            }),
+          });
+        }
+        if (cmd.options.scheduleToStartTimeoutMs !== undefined && !cmd.local) {
+          effects.timers.push({
+            namespace: run.namespace,
+            workflowId: run.workflowId,
+            runId: run.runId,
+            timerId: scheduleToStartTimerId(cmd.activityId),
+            fireAt: now + cmd.options.scheduleToStartTimeoutMs,
+            kind: ACTIVITY_TIMEOUT_KIND,
+            data: JSON.stringify({
+              activityId: cmd.activityId,
+              scheduledSeq: e.seq,
+              timeoutType: 'SCHEDULE_TO_START',
+            }),
           });
         }
         break;
@@ -104,7 +129,7 @@ export function commandsToEvents(
         push({ type: 'ActivityCancelRequested', scheduledSeq: pending.scheduledSeq });
         const taskId = taskIdFor(run.runId, cmd.activityId);
         effects.removeTasks.push(taskId);
-        effects.cancelTimers.push(scheduleToCloseTimerId(cmd.activityId));
+        effects.cancelTimers.push(...activityTimerIds(cmd.activityId));
         effects.abortTasks.push(taskId);
         break;
       }

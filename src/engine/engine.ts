@@ -35,7 +35,7 @@ import {
   type RunKey,
 } from '../core/index.js';
 import type { RunInfo, Store, TimerRow, VisibilityExpr } from '../store/contract.js';
-import { ActivityService, scheduleToCloseTimerId, taskIdFor } from './activity-service.js';
+import { ActivityService, activityTimerIds, taskIdFor } from './activity-service.js';
 import { ACTIVITY_TIMEOUT_KIND, USER_TIMER_KIND } from './commands.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from './metrics.js';
 import { defaultLogger, type EngineOptions } from './options.js';
@@ -127,7 +127,7 @@ export class Engine {
         this.#scheduler.enqueue(a.run, {
           event: a.event,
           removeTasks: [a.taskId],
-          cancelTimers: [scheduleToCloseTimerId(a.activityId)],
+          cancelTimers: activityTimerIds(a.activityId),
         }),
     });
     this.#timers = new TimerService({
@@ -231,23 +231,32 @@ export class Engine {
       return;
     }
     if (row.kind === ACTIVITY_TIMEOUT_KIND) {
-      const { activityId, scheduledSeq } = JSON.parse(row.data ?? '{}') as {
+      const { activityId, scheduledSeq, timeoutType } = JSON.parse(row.data ?? '{}') as {
         activityId: string;
         scheduledSeq: number;
+        timeoutType?: 'SCHEDULE_TO_CLOSE' | 'SCHEDULE_TO_START';
       };
       const taskId = taskIdFor(row.runId, activityId);
-      this.#activities.cancel(taskId, 'schedule-to-close timeout');
       void this.store.getTask(row.namespace, taskId).then((task) => {
+        // Schedule-to-start only applies while no worker has picked the task up.
+        if (timeoutType === 'SCHEDULE_TO_START' && task !== undefined && task.deliveries > 0) {
+          void this.store.deleteTimer(row.namespace, row.runId, row.timerId);
+          return;
+        }
+        this.#activities.cancel(
+          taskId,
+          `${(timeoutType ?? 'SCHEDULE_TO_CLOSE').toLowerCase().replaceAll('_', '-')} timeout`,
+        );
         this.#scheduler.enqueue(run, {
           event: {
             type: 'ActivityTimedOut',
             scheduledSeq,
-            timeoutType: 'SCHEDULE_TO_CLOSE',
+            timeoutType: timeoutType ?? 'SCHEDULE_TO_CLOSE',
             attempt: task?.attempt ?? 0,
             ...(task?.lastFailure ? { failure: task.lastFailure } : {}),
           },
           removeTasks: [taskId],
-          cancelTimers: [row.timerId],
+          cancelTimers: activityTimerIds(activityId),
         });
       });
       return;
@@ -652,7 +661,7 @@ export class Engine {
         {
           event: event(task.scheduledSeq, task.attempt),
           removeTasks: [taskId],
-          cancelTimers: [scheduleToCloseTimerId(t.activityId)],
+          cancelTimers: activityTimerIds(t.activityId),
           ack: { resolve, reject },
         },
       );

@@ -92,6 +92,14 @@ describe('engine features', () => {
     expect(await e.execute('scheduleToCloseTimeout')).toBe('timeout SCHEDULE_TO_CLOSE');
   });
 
+  it('enforces schedule-to-start when no worker picks the task up', async () => {
+    const e = await start();
+    const h = await e.start('scheduleToStartTimeout');
+    expect(await h.result()).toBe('timeout SCHEDULE_TO_START');
+    const described = await h.describe();
+    expect(described.pendingActivities).toEqual([]);
+  });
+
   it('completes an activity asynchronously by task token', async () => {
     const e = await start();
     const h = await e.start('asyncCompletion');
