@@ -15,6 +15,10 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
   readonly searchAttributes?: SearchAttributes;
   /** Initial memo (any JSON values). */
   readonly memo?: Readonly<Record<string, unknown>>;
+  /** Limit of the whole workflow, continue-as-new chain included (ms or '1 day'). Default: none. */
+  readonly executionTimeout?: number | string;
+  /** Limit of a single run (ms or '1 hour'). Default: none. */
+  readonly runTimeout?: number | string;
 }
 
 export interface PendingActivityInfo {
@@ -69,6 +73,13 @@ export interface WorkflowHandle<R = unknown> {
   query<T = unknown>(query: MessageRef, ...args: unknown[]): Promise<T>;
   describe(): Promise<WorkflowExecutionDescription>;
   fetchHistory(): Promise<HistoryExport>;
+  /** Requests cooperative cancellation (recorded); the workflow sees CancelledFailure at its awaits. */
+  cancel(reason?: string): Promise<void>;
+  /** Ends the run at once: no workflow code runs; recorded as TERMINATED. */
+  terminate(reason?: string): Promise<void>;
+  /** Stops the run from advancing (signals are still recorded) until `resume()`. */
+  pause(reason?: string): Promise<void>;
+  resume(): Promise<void>;
 }
 
 export interface WorkflowListOptions {

@@ -77,7 +77,13 @@ export type WorkflowCommand =
   | { readonly type: 'cancelTimer'; readonly timerId: string }
   | { readonly type: 'completeWorkflow'; readonly result: Payload }
   | { readonly type: 'failWorkflow'; readonly failure: Failure }
-  | { readonly type: 'cancelWorkflow' };
+  | { readonly type: 'cancelWorkflow' }
+  | {
+      readonly type: 'continueAsNew';
+      readonly workflowType: string;
+      readonly args: readonly Payload[];
+      readonly taskQueue: string;
+    };
 
 export type WorkflowCommandType = WorkflowCommand['type'];
 

@@ -157,6 +157,21 @@ export class ActivityService {
     this.#run({ ...task, deliveries: 1 });
   }
 
+  readonly #paused = new Set<string>();
+
+  /** While a run is paused no new attempt of its activities starts (running ones finish). */
+  setPaused(runId: string, paused: boolean): void {
+    if (paused) this.#paused.add(runId);
+    else if (this.#paused.delete(runId)) this.#schedulePoll(this.#clock.now());
+  }
+
+  /** Aborts every running attempt of a run (it closed). */
+  cancelRun(runId: string, reason: string): void {
+    const prefix = `${runId}/`;
+    for (const [taskId, r] of this.#running) if (taskId.startsWith(prefix)) r.handle.cancel(reason);
+    this.#paused.delete(runId);
+  }
+
   isRunning(taskId: string): boolean {
     return this.#running.has(taskId);
   }
@@ -226,6 +241,22 @@ export class ActivityService {
 
   #run(task: ActivityTask): void {
     if (!this.#executor || this.#stopped) return;
+    if (this.#paused.has(task.runId)) {
+      // Hand the task back untouched; it is claimed again after the run resumes.
+      void this.#store
+        .retryTask({
+          namespace: task.namespace,
+          taskId: task.taskId,
+          owner: this.#owner,
+          attempt: task.attempt,
+          visibleAt: this.#clock.now() + 1000,
+        })
+        .then(
+          () => this.#schedulePoll(this.#clock.now() + 1000),
+          () => undefined,
+        );
+      return;
+    }
     const data = JSON.parse(task.options ?? '{}') as TaskData;
     const now = this.#clock.now();
     const run: RunKey = {

@@ -1,5 +1,6 @@
 import {
   AionError,
+  type SearchAttributes,
   checkPayloadSize,
   payloadSize,
   stampEvent,
@@ -11,7 +12,8 @@ import {
   type WorkflowCommand,
 } from '../core/index.js';
 import type { RunBook } from '../runtime/index.js';
-import type { NewActivityTask, TimerRow } from '../store/contract.js';
+import { randomUUID } from 'node:crypto';
+import type { NewActivityTask, OutboxRow, TimerRow } from '../store/contract.js';
 import {
   activityTimerIds,
   scheduleToCloseTimerId,
@@ -22,6 +24,7 @@ import {
 
 /** Side effects of a commit, written in the same transaction and dispatched after it. */
 export interface CommitEffects {
+  readonly outbox: OutboxRow[];
   readonly tasks: NewActivityTask[];
   readonly removeTasks: string[];
   readonly timers: TimerRow[];
@@ -31,10 +34,26 @@ export interface CommitEffects {
 }
 
 export function emptyEffects(): CommitEffects {
-  return { tasks: [], removeTasks: [], timers: [], cancelTimers: [], abortTasks: [] };
+  return { outbox: [], tasks: [], removeTasks: [], timers: [], cancelTimers: [], abortTasks: [] };
 }
 
 export const USER_TIMER_KIND = 'timer';
+export const CONTINUE_AS_NEW_KIND = 'continue-as-new';
+export const WORKFLOW_TIMEOUT_KIND = 'workflow-timeout';
+
+/** What the outbox row of a continue-as-new carries to start the successor. */
+export interface ContinueAsNewData {
+  readonly newRunId: string;
+  readonly workflowType: string;
+  readonly args: readonly Payload[];
+  readonly taskQueue: string;
+  readonly firstRunId: string;
+  readonly executionDeadline?: number;
+  readonly executionTimeoutMs?: number;
+  readonly runTimeoutMs?: number;
+  readonly searchAttributes?: SearchAttributes;
+  readonly memo?: Readonly<Record<string, Payload>>;
+}
 export const ACTIVITY_TIMEOUT_KIND = 'activity-timeout';
 
 function checkPayloads(payloads: readonly Payload[], limits: Limits, what: string): void {
@@ -172,6 +191,44 @@ export function commandsToEvents(
           ...(book.cancelRequested ? { reason: 'cancel requested' } : {}),
         });
         break;
+      case 'continueAsNew': {
+        checkPayloads(cmd.args, limits, 'continue-as-new arguments');
+        const started = book.started!;
+        const newRunId = randomUUID();
+        const data: ContinueAsNewData = {
+          newRunId,
+          workflowType: cmd.workflowType,
+          args: cmd.args,
+          taskQueue: cmd.taskQueue,
+          firstRunId: started.firstRunId ?? run.runId,
+          ...(started.executionDeadline !== undefined
+            ? { executionDeadline: started.executionDeadline }
+            : {}),
+          ...(started.executionTimeoutMs !== undefined
+            ? { executionTimeoutMs: started.executionTimeoutMs }
+            : {}),
+          ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
+          ...(started.searchAttributes ? { searchAttributes: started.searchAttributes } : {}),
+          ...(started.memo ? { memo: started.memo } : {}),
+        };
+        push({
+          type: 'WorkflowContinuedAsNew',
+          newRunId,
+          workflowType: cmd.workflowType,
+          args: cmd.args,
+          taskQueue: cmd.taskQueue,
+        });
+        effects.outbox.push({
+          namespace: run.namespace,
+          id: `continue-as-new/${run.runId}`,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          kind: CONTINUE_AS_NEW_KIND,
+          data: JSON.stringify(data),
+          createdAt: now,
+        });
+        break;
+      }
     }
   }
   return out;

@@ -32,11 +32,19 @@ import {
   type Limits,
   type NewEvent,
   type Payload,
+  type SearchAttributes,
+  optionalDuration,
   type RunKey,
 } from '../core/index.js';
-import type { RunInfo, Store, TimerRow, VisibilityExpr } from '../store/contract.js';
+import type { OutboxRow, RunInfo, Store, TimerRow, VisibilityExpr } from '../store/contract.js';
 import { ActivityService, activityTimerIds, taskIdFor } from './activity-service.js';
-import { ACTIVITY_TIMEOUT_KIND, USER_TIMER_KIND } from './commands.js';
+import {
+  ACTIVITY_TIMEOUT_KIND,
+  CONTINUE_AS_NEW_KIND,
+  USER_TIMER_KIND,
+  WORKFLOW_TIMEOUT_KIND,
+  type ContinueAsNewData,
+} from './commands.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from './metrics.js';
 import { defaultLogger, type EngineOptions } from './options.js';
 import { PackageRegistry } from './package-registry.js';
@@ -46,7 +54,15 @@ import { RunScheduler, type EngineLogger } from './scheduler.js';
 import { TimerService } from './timer-service.js';
 import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../runtime/index.js';
 
-const START_OPTION_KEYS = new Set(['workflowId', 'args', 'taskQueue', 'searchAttributes', 'memo']);
+const START_OPTION_KEYS = new Set([
+  'workflowId',
+  'args',
+  'taskQueue',
+  'searchAttributes',
+  'memo',
+  'executionTimeout',
+  'runTimeout',
+]);
 const json = new JsonPayloadConverter();
 
 type Waiter = (terminal: HistoryEvent) => void;
@@ -150,6 +166,7 @@ export class Engine {
       logger: this.#logger,
       maxResidentRuns: options.maxResidentRuns ?? 10_000,
       onClosed: (run, terminal) => this.#onClosed(run, terminal),
+      onOutbox: (row) => this.#dispatchOutbox(row),
       onWorkflowLog: (run, line) => {
         if (workflowLogger)
           workflowLogger({
@@ -198,6 +215,19 @@ export class Engine {
     this.#activities.start();
     if (options.keepAlive !== false) this.#keepAlive = setInterval(() => undefined, 2 ** 30);
     await this.#recoverOpenRuns();
+    await this.#recoverOutbox();
+  }
+
+  /** Re-dispatches messages committed but not settled before the last stop (e.g. successors). */
+  async #recoverOutbox(): Promise<void> {
+    let after: { namespace: string; id: string } | undefined;
+    for (;;) {
+      const rows = await this.store.listOutbox({ limit: 500, ...(after ? { after } : {}) });
+      for (const row of rows) this.#dispatchOutbox(row);
+      if (rows.length < 500) break;
+      const last = rows[rows.length - 1]!;
+      after = { namespace: last.namespace, id: last.id };
+    }
   }
 
   /** Re-activates every open run whose last activation did not complete. */
@@ -206,6 +236,7 @@ export class Engine {
     for (;;) {
       const page = await this.store.listOpenRuns({ limit: 500, ...(after ? { after } : {}) });
       for (const info of page) {
+        if (info.status === 'PAUSED') this.#activities.setPaused(info.runId, true);
         if (info.status !== 'RUNNING') continue;
         const key = { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId };
         const [last] = await this.store.readHistory(key, { fromSeq: info.headSeq });
@@ -223,6 +254,17 @@ export class Engine {
 
   #onTimer(row: TimerRow): void {
     const run = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    if (row.kind === WORKFLOW_TIMEOUT_KIND) {
+      // No workflow code runs: the run ends TIMED_OUT and its timers and tasks are torn down.
+      this.#scheduler.enqueue(run, {
+        event: {
+          type: 'WorkflowTimedOut',
+          timeoutType: row.data === 'EXECUTION' ? 'EXECUTION' : 'RUN',
+        },
+        cancelTimers: [row.timerId],
+      });
+      return;
+    }
     if (row.kind === USER_TIMER_KIND) {
       this.#scheduler.enqueue(run, {
         event: { type: 'TimerFired', startedSeq: Number(row.data), timerId: row.timerId },
@@ -333,30 +375,137 @@ export class Engine {
           Object.entries(options.memo).map(([k, v]) => [k, this.#converter.encode(v, `memo ${k}`)]),
         )
       : undefined;
-    const version = await this.#registry.routeFor(this.namespace, workflowType);
-    await this.#registry.ensureLoaded(this.namespace, version);
+    const executionTimeoutMs = optionalDuration(options.executionTimeout, 'executionTimeout');
+    const runTimeoutMs = optionalDuration(options.runTimeout, 'runTimeout');
     const runId = randomUUID();
-    const key = { namespace: this.namespace, workflowId, runId };
+    await this.#startRun({
+      workflowId,
+      runId,
+      workflowType,
+      taskQueue,
+      args: encodedArgs,
+      firstRunId: runId,
+      ...(options.searchAttributes ? { searchAttributes: options.searchAttributes } : {}),
+      ...(memo ? { memo } : {}),
+      ...(executionTimeoutMs !== undefined
+        ? { executionTimeoutMs, executionDeadline: this.clock.now() + executionTimeoutMs }
+        : {}),
+      ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
+    });
+    this.#metrics.workflowsStarted.inc(1, { workflow_type: workflowType });
+    return this.getHandle<R>(workflowId, runId);
+  }
+
+  /**
+   * Records a new run (its start and first activation in one commit) on the type's routed
+   * version. Workflow timeouts become durable timers written with the start.
+   */
+  async #startRun(p: {
+    workflowId: string;
+    runId: string;
+    workflowType: string;
+    taskQueue: string;
+    args: readonly Payload[];
+    firstRunId: string;
+    continuedFromRunId?: string;
+    searchAttributes?: SearchAttributes;
+    memo?: Readonly<Record<string, Payload>>;
+    executionTimeoutMs?: number;
+    executionDeadline?: number;
+    runTimeoutMs?: number;
+    removeOutbox?: readonly string[];
+  }): Promise<void> {
+    const version = await this.#registry.routeFor(this.namespace, p.workflowType);
+    await this.#registry.ensureLoaded(this.namespace, version);
+    const key = { namespace: this.namespace, workflowId: p.workflowId, runId: p.runId };
+    const now = this.clock.now();
+    const timers: TimerRow[] = [];
+    const timeoutTimer = (
+      timerId: string,
+      fireAt: number,
+      timeoutType: 'EXECUTION' | 'RUN',
+    ): TimerRow => ({
+      ...key,
+      timerId,
+      fireAt,
+      kind: WORKFLOW_TIMEOUT_KIND,
+      data: timeoutType,
+    });
+    if (p.executionDeadline !== undefined)
+      timers.push(timeoutTimer('workflow/execution-timeout', p.executionDeadline, 'EXECUTION'));
+    if (p.runTimeoutMs !== undefined)
+      timers.push(timeoutTimer('workflow/run-timeout', now + p.runTimeoutMs, 'RUN'));
     const actor = this.#scheduler.actor(key);
     await new Promise<void>((resolve, reject) => {
       actor.pendingStart = {
         started: {
           type: 'WorkflowStarted',
-          workflowType,
-          taskQueue,
-          args: encodedArgs,
+          workflowType: p.workflowType,
+          taskQueue: p.taskQueue,
+          args: p.args,
           version,
-          firstRunId: runId,
+          firstRunId: p.firstRunId,
           identity: this.identity,
-          ...(options.searchAttributes ? { searchAttributes: options.searchAttributes } : {}),
-          ...(memo ? { memo } : {}),
+          ...(p.continuedFromRunId !== undefined
+            ? { continuedFromRunId: p.continuedFromRunId }
+            : {}),
+          ...(p.searchAttributes ? { searchAttributes: p.searchAttributes } : {}),
+          ...(p.memo ? { memo: p.memo } : {}),
+          ...(p.executionTimeoutMs !== undefined
+            ? { executionTimeoutMs: p.executionTimeoutMs }
+            : {}),
+          ...(p.executionDeadline !== undefined ? { executionDeadline: p.executionDeadline } : {}),
+          ...(p.runTimeoutMs !== undefined ? { runTimeoutMs: p.runTimeoutMs } : {}),
         },
         ack: { resolve, reject },
+        ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),
+        timers,
       };
       this.#scheduler.addStart(actor);
     });
-    this.#metrics.workflowsStarted.inc(1, { workflow_type: workflowType });
-    return this.getHandle<R>(workflowId, runId);
+    for (const t of timers) this.#timers.add(t);
+    this.#metrics.workflowsStarted.inc(1, { workflow_type: p.workflowType });
+  }
+
+  /** Starts the successor recorded by a continue-as-new (idempotent by its pre-assigned run id). */
+  #dispatchOutbox(row: OutboxRow): void {
+    if (row.kind !== CONTINUE_AS_NEW_KIND || this.#shutdown) return;
+    const data = JSON.parse(row.data) as ContinueAsNewData;
+    void this.#startRun({
+      workflowId: row.workflowId,
+      runId: data.newRunId,
+      workflowType: data.workflowType,
+      taskQueue: data.taskQueue,
+      args: data.args,
+      firstRunId: data.firstRunId,
+      continuedFromRunId: row.runId,
+      ...(data.searchAttributes ? { searchAttributes: data.searchAttributes } : {}),
+      ...(data.memo ? { memo: data.memo } : {}),
+      ...(data.executionTimeoutMs !== undefined
+        ? { executionTimeoutMs: data.executionTimeoutMs }
+        : {}),
+      ...(data.executionDeadline !== undefined
+        ? { executionDeadline: data.executionDeadline }
+        : {}),
+      ...(data.runTimeoutMs !== undefined ? { runTimeoutMs: data.runTimeoutMs } : {}),
+      removeOutbox: [row.id],
+    }).catch(async (err: unknown) => {
+      const current = await this.store
+        .getCurrentRun(row.namespace, row.workflowId)
+        .catch(() => undefined);
+      if (current?.runId === data.newRunId) {
+        // The successor exists already (a concurrent dispatch won): settle the message.
+        await this.store.deleteOutbox(row.namespace, [row.id]).catch(() => undefined);
+        return;
+      }
+      this.#logger.error('continue-as-new successor could not start', {
+        workflowId: row.workflowId,
+        runId: row.runId,
+        error: String(err),
+      });
+      // Try again later; the message stays in the outbox until a successor exists.
+      this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
+    });
   }
 
   async execute<R>(workflow: WorkflowTypeRef, options: WorkflowStartOptions = {}): Promise<R> {
@@ -376,7 +525,62 @@ export class Engine {
         this.#query(ref, query, args) as Promise<T>,
       describe: () => this.#describe(ref),
       fetchHistory: () => this.#history(ref),
+      cancel: (reason) =>
+        this.#control(ref, 'cancel', {
+          type: 'WorkflowCancelRequested',
+          identity: this.identity,
+          ...(reason !== undefined ? { reason } : {}),
+        }),
+      terminate: (reason) =>
+        this.#control(ref, 'terminate', {
+          type: 'WorkflowTerminated',
+          reason: reason ?? 'terminated',
+          identity: this.identity,
+        }),
+      pause: (reason) =>
+        this.#control(ref, 'pause', {
+          type: 'WorkflowPaused',
+          identity: this.identity,
+          ...(reason !== undefined ? { reason } : {}),
+        }),
+      resume: () =>
+        this.#control(ref, 'resume', { type: 'WorkflowResumed', identity: this.identity }),
     };
+  }
+
+  /** Records a control event on the run (after commit it takes effect; acknowledged then). */
+  async #control(
+    ref: { workflowId: string; runId: string | undefined },
+    action: 'cancel' | 'terminate' | 'pause' | 'resume',
+    event: NewEvent,
+  ): Promise<void> {
+    this.#check();
+    if (
+      event.type === 'WorkflowTerminated' ||
+      event.type === 'WorkflowCancelRequested' ||
+      event.type === 'WorkflowPaused'
+    ) {
+      const reason = (event as { reason?: unknown }).reason;
+      if (reason !== undefined && (typeof reason !== 'string' || reason.length > 10_000)) {
+        throw new AionError(
+          'invalid_argument',
+          'reason must be a string of at most 10,000 characters',
+          { field: 'reason' },
+        );
+      }
+    }
+    const info = await this.#resolveRun(ref);
+    if (info.closeTime !== undefined) {
+      const code = action === 'pause' || action === 'resume' ? 'invalid_state' : 'workflow_closed';
+      throw new AionError(
+        code,
+        `cannot ${action} workflow ${info.workflowId}: run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.#scheduler.enqueue(info, { event, ack: { resolve, reject } });
+    });
   }
 
   async #resolveRun(ref: { workflowId: string; runId: string | undefined }): Promise<RunInfo> {
@@ -427,10 +631,20 @@ export class Engine {
       });
       this.#waiters.delete(k);
       if (terminal.type === 'WorkflowContinuedAsNew') {
-        info = await this.#resolveRun({ workflowId: info.workflowId, runId: terminal.newRunId });
+        info = await this.#successor(info.workflowId, terminal.newRunId);
         continue;
       }
       return this.#decodeTerminal(info, terminal);
+    }
+  }
+
+  /** The successor run of a continue-as-new, waiting briefly while it is being started. */
+  async #successor(workflowId: string, runId: string): Promise<RunInfo> {
+    for (let delay = 5; ; delay = Math.min(500, delay * 2)) {
+      const info = await this.store.getRun({ namespace: this.namespace, workflowId, runId });
+      if (info) return info;
+      if (this.#shutdown) throw new AionError('invalid_state', 'the engine is shut down');
+      await new Promise((r) => setTimeout(r, delay));
     }
   }
 

@@ -1,5 +1,6 @@
 import type { TimerHandle } from '../clock/index.js';
 import type { Failure, NewEvent, RunKey } from '../core/index.js';
+import type { TimerRow } from '../store/contract.js';
 import { RunBook } from '../runtime/index.js';
 
 /** Something that happened to a run and must be recorded (then delivered to its code). */
@@ -15,6 +16,10 @@ export interface Arrival {
 export interface PendingStart {
   readonly started: NewEvent & { type: 'WorkflowStarted' };
   readonly ack: { resolve(): void; reject(error: unknown): void };
+  /** Outbox rows settled by this start (a continue-as-new successor), in the same commit. */
+  readonly removeOutbox?: readonly string[];
+  /** Timers of the new run (workflow timeouts), written with its start. */
+  readonly timers?: readonly TimerRow[];
 }
 
 /**

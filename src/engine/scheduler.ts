@@ -24,7 +24,7 @@ import {
   type ActivateItem,
   type WorkflowThread,
 } from '../runtime/index.js';
-import type { RunCommit, Store } from '../store/contract.js';
+import type { OutboxRow, RunCommit, Store } from '../store/contract.js';
 import type { ActivityService } from './activity-service.js';
 import { commandsToEvents, emptyEffects, type CommitEffects } from './commands.js';
 import type { EngineMetrics } from './metrics.js';
@@ -54,6 +54,8 @@ export interface SchedulerDeps {
   readonly maxResidentRuns: number;
   /** Called after a run's terminal event is committed. */
   readonly onClosed: (run: RunKey, terminal: HistoryEvent) => void;
+  /** Dispatches an outbox message committed by a run (e.g. a continue-as-new successor). */
+  readonly onOutbox: (row: OutboxRow) => void;
   /** Workflow log lines (already replay-filtered). */
   readonly onWorkflowLog: (run: RunKey, line: LogLine) => void;
 }
@@ -376,7 +378,10 @@ export class RunScheduler {
       a.book.apply(stamped);
       plan.events.push(stamped);
     };
-    if (plan.start) push(plan.start.started);
+    if (plan.start) {
+      push(plan.start.started);
+      for (const t of plan.start.timers ?? []) plan.effects.timers.push(t);
+    }
     for (const arrival of plan.arrivals) {
       const verdict = this.#admit(a, arrival);
       if (verdict === 'record') {
@@ -389,6 +394,14 @@ export class RunScheduler {
             new AionError(
               'workflow_closed',
               `workflow ${a.key.workflowId} run ${a.key.runId} is ${a.book.status}`,
+              { status: a.book.status, runId: a.key.runId },
+            ),
+          );
+        } else if (verdict === 'wrong_state') {
+          arrival.ack?.reject(
+            new AionError(
+              'invalid_state',
+              `cannot ${arrival.event.type === 'WorkflowPaused' ? 'pause' : 'resume'} workflow ${a.key.workflowId}: run ${a.key.runId} is ${a.book.status}`,
               { status: a.book.status, runId: a.key.runId },
             ),
           );
@@ -422,13 +435,17 @@ export class RunScheduler {
     return undefined;
   }
 
-  #admit(a: RunActor, arrival: Arrival): 'record' | 'drop' | 'closed' {
+  #admit(a: RunActor, arrival: Arrival): 'record' | 'drop' | 'closed' | 'wrong_state' {
     const e = arrival.event;
-    if (a.book.closed)
-      return e.type === 'SignalReceived' || e.type === 'WorkflowCancelRequested'
-        ? 'closed'
-        : 'drop';
+    if (a.book.closed) {
+      if (e.type === 'WorkflowPaused' || e.type === 'WorkflowResumed') return 'wrong_state';
+      return arrival.ack ? 'closed' : 'drop';
+    }
     switch (e.type) {
+      case 'WorkflowPaused':
+        return a.book.status === 'RUNNING' ? 'record' : 'wrong_state';
+      case 'WorkflowResumed':
+        return a.book.status === 'PAUSED' ? 'record' : 'wrong_state';
       case 'ActivityCompleted':
       case 'ActivityFailed':
       case 'ActivityTimedOut':
@@ -565,6 +582,8 @@ export class RunScheduler {
       p.effects.tasks.length = 0;
       p.effects.timers.length = 0;
       p.effects.abortTasks.length = 0;
+      p.effects.outbox.length = 0;
+      for (const t of p.start?.timers ?? []) p.effects.timers.push(t);
       p.effects.cancelTimers.length = 0;
       p.effects.removeTasks.length = 0;
       for (const arrival of p.arrivals) {
@@ -610,6 +629,7 @@ export class RunScheduler {
       events: p.events,
       timers: { upsert: p.effects.timers, cancel: p.effects.cancelTimers },
       tasks: { enqueue: p.effects.tasks, remove: p.effects.removeTasks },
+      outbox: { add: p.effects.outbox, remove: p.start?.removeOutbox ?? [] },
     };
     a.busy = true;
     this.#inFlight++;
@@ -647,13 +667,15 @@ export class RunScheduler {
       activities.cancel(t, 'activity cancelled by the workflow');
     }
     if (p.effects.abortTasks.length > 0) this.#cancelledActivities(a, p);
+    for (const row of p.effects.outbox) this.#d.onOutbox(row);
+    for (const e of p.events) {
+      if (e.type === 'WorkflowPaused') activities.setPaused(a.key.runId, true);
+      if (e.type === 'WorkflowResumed') activities.setPaused(a.key.runId, false);
+    }
     const last = p.events[p.events.length - 1];
     if (last && isTerminalEventType(last.type)) {
       timers.removeRun(a.key.namespace, a.key.runId);
-      for (const pending of p.events) {
-        if (pending.type === 'ActivityScheduled')
-          activities.cancel(`${a.key.runId}/${pending.activityId}`, 'workflow closed');
-      }
+      activities.cancelRun(a.key.runId, `workflow ${a.book.status.toLowerCase()}`);
       if (a.residentIn !== undefined) this.#d.thread.evict([a.mapKey]);
       a.residentIn = undefined;
       this.#d.onClosed(a.key, last);

@@ -21,6 +21,7 @@ const COMMAND_EVENTS = new Set<EventType>([
   'WorkflowCompleted',
   'WorkflowFailed',
   'WorkflowCancelled',
+  'WorkflowContinuedAsNew',
 ]);
 
 /** Terminal events decided by workflow code: they also close the activation that issued them. */
@@ -76,6 +77,8 @@ export function describeCommand(cmd: WorkflowCommand): string {
       return `FailWorkflow(${cmd.failure.message})`;
     case 'cancelWorkflow':
       return 'CancelWorkflow';
+    case 'continueAsNew':
+      return `ContinueAsNew(${cmd.workflowType})`;
   }
 }
 
@@ -115,6 +118,8 @@ function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean 
       return e.type === 'WorkflowFailed';
     case 'cancelWorkflow':
       return e.type === 'WorkflowCancelled';
+    case 'continueAsNew':
+      return e.type === 'WorkflowContinuedAsNew' && e.workflowType === cmd.workflowType;
   }
 }
 

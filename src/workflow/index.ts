@@ -17,6 +17,13 @@ export type { WorkflowInfo } from './info.js';
 export { log } from './log.js';
 export { CancellationScope } from './internal/scope.js';
 export {
+  continueAsNew,
+  makeContinueAsNewFunc,
+  ContinueAsNew,
+  isContinueAsNew,
+} from './continue-as-new.js';
+export type { ContinueAsNewOptions } from './continue-as-new.js';
+export {
   ApplicationFailure,
   ActivityFailure,
   CancelledFailure,

@@ -1,5 +1,6 @@
 import { errorToFailure, isAionFailure, isCancellation } from '../../core/index.js';
 import { encode, pushCommand, type RunState } from './run-state.js';
+import { isContinueAsNew } from '../continue-as-new.js';
 
 /**
  * Decides what an error escaping workflow code means: a failure (ApplicationFailure etc.)
@@ -8,6 +9,15 @@ import { encode, pushCommand, type RunState } from './run-state.js';
  */
 export function reportWorkflowError(s: RunState, err: unknown): void {
   if (s.closed) return;
+  if (isContinueAsNew(err)) {
+    pushCommand(s, {
+      type: 'continueAsNew',
+      workflowType: err.workflowType,
+      args: err.args,
+      taskQueue: err.taskQueue,
+    });
+    return;
+  }
   if (isCancellation(err) && s.cancelRequested) {
     pushCommand(s, { type: 'cancelWorkflow' });
   } else if (isAionFailure(err)) {

@@ -97,7 +97,8 @@ export function pushCommand(s: RunState, command: WorkflowCommand): void {
   if (
     command.type === 'completeWorkflow' ||
     command.type === 'failWorkflow' ||
-    command.type === 'cancelWorkflow'
+    command.type === 'cancelWorkflow' ||
+    command.type === 'continueAsNew'
   ) {
     s.closed = true;
   }

@@ -1,0 +1,71 @@
+import type { Payload } from '../core/index.js';
+import { encode, getState } from './internal/run-state.js';
+
+const BRAND = Symbol.for('aion.continueAsNew');
+
+/**
+ * Thrown by {@link continueAsNew}: not an error — it ends the run as `CONTINUED_AS_NEW` and
+ * starts its successor under the same workflow id with a fresh history. Do not catch it (or
+ * rethrow it if you do).
+ */
+export class ContinueAsNew extends Error {
+  readonly [BRAND] = true;
+  constructor(
+    readonly workflowType: string,
+    readonly args: readonly Payload[],
+    readonly taskQueue: string,
+  ) {
+    super(`continue as new (${workflowType})`);
+    this.name = 'ContinueAsNew';
+  }
+}
+
+export function isContinueAsNew(value: unknown): value is ContinueAsNew {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[BRAND] === true
+  );
+}
+
+export interface ContinueAsNewOptions {
+  /** Workflow type of the successor. Default: this run's type. */
+  readonly workflowType?: string;
+  /** Task queue of the successor. Default: this run's queue. */
+  readonly taskQueue?: string;
+}
+
+type AnyWorkflow = (...args: never[]) => Promise<unknown>;
+
+/**
+ * Returns a function that ends this run and starts a successor (same workflow id, new run
+ * id, fresh history, the workflow type's currently routed package version).
+ */
+export function makeContinueAsNewFunc<F extends AnyWorkflow>(
+  options: ContinueAsNewOptions = {},
+): (...args: Parameters<F>) => Promise<never> {
+  return (...args: Parameters<F>): Promise<never> => {
+    const s = getState();
+    const workflowType = options.workflowType ?? s.info.workflowType;
+    const taskQueue = options.taskQueue ?? s.info.taskQueue;
+    return Promise.reject(
+      new ContinueAsNew(
+        workflowType,
+        (args as unknown[]).map((a) => encode(s, a)),
+        taskQueue,
+      ),
+    );
+  };
+}
+
+/**
+ * Ends this run as `CONTINUED_AS_NEW` and starts its successor with `args` (same type and
+ * task queue). Use it to keep histories short in long-lived workflows; see
+ * `workflowInfo().continueAsNewSuggested`.
+ *
+ * @example
+ * if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof counter>(state);
+ */
+export function continueAsNew<F extends AnyWorkflow>(...args: Parameters<F>): Promise<never> {
+  return makeContinueAsNewFunc<F>()(...args);
+}

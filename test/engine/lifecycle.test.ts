@@ -1,0 +1,155 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Context } from '../../src/activity/index.js';
+import { createEngine, type Engine } from '../../src/index.js';
+import type { StoreHandle } from '../../src/testing/index.js';
+import { ENGINE_HARNESSES } from './harness.js';
+
+const workflowsPath = new URL('../fixtures/workflows/lifecycle.ts', import.meta.url).pathname;
+
+const events: string[] = [];
+const activities = {
+  block: async (label: string) => {
+    const ctx = Context.current();
+    events.push(`block:start:${label}`);
+    await new Promise<void>((resolve) =>
+      ctx.cancellationSignal.addEventListener('abort', () => resolve()),
+    );
+    events.push(`block:aborted:${label}`);
+    throw ctx.cancellationSignal.reason;
+  },
+  cleanup: async (label: string) => {
+    events.push(`cleanup:${label}`);
+    return label;
+  },
+};
+
+let engine: Engine | undefined;
+let handle: StoreHandle | undefined;
+afterEach(async () => {
+  await engine?.shutdown({ timeoutMs: 1000 });
+  await handle?.dispose();
+  engine = undefined;
+  handle = undefined;
+  events.length = 0;
+});
+
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
+  async function start(): Promise<Engine> {
+    handle = await harness.create();
+    engine = await createEngine({
+      store: handle.store,
+      workflowsPath,
+      activities,
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    return engine;
+  }
+
+  it('cancels cooperatively: the activity is aborted, cleanup runs, the run ends CANCELLED', async () => {
+    const e = await start();
+    const h = await e.start('cancellable', { workflowId: 'c1' });
+    await until(() => events.includes('block:start:work'));
+    await h.cancel('user asked');
+    await expect(h.result()).rejects.toMatchObject({
+      code: 'workflow_failed',
+      status: 'CANCELLED',
+    });
+    expect(events).toContain('block:aborted:work');
+    expect(events).toContain('cleanup:after-cancel');
+    const types = (await h.fetchHistory()).events.map((x) => x.type);
+    expect(types).toContain('WorkflowCancelRequested');
+    expect(types[types.length - 1]).toBe('WorkflowCancelled');
+    await expect(h.cancel()).rejects.toMatchObject({ code: 'workflow_closed' });
+  });
+
+  it('terminates at once: no workflow code runs, the activity is aborted', async () => {
+    const e = await start();
+    const h = await e.start('cancellable', { workflowId: 't1' });
+    await until(() => events.includes('block:start:work'));
+    await h.terminate('operator');
+    await expect(h.result()).rejects.toMatchObject({ status: 'TERMINATED' });
+    await until(() => events.includes('block:aborted:work'));
+    expect(events).not.toContain('cleanup:after-cancel');
+    const history = (await h.fetchHistory()).events;
+    expect(history[history.length - 1]).toMatchObject({
+      type: 'WorkflowTerminated',
+      reason: 'operator',
+    });
+    expect((await h.describe()).status).toBe('TERMINATED');
+  });
+
+  it('continues as new: one terminal per run, the chain is followed by result()', async () => {
+    const e = await start();
+    const h = await e.start('counter', { workflowId: 'can', args: [0, []] });
+    const result = (await h.result()) as { n: number; runs: string[] };
+    expect(result.n).toBe(3);
+    expect(result.runs).toHaveLength(4);
+    expect(new Set(result.runs).size).toBe(4);
+    expect(result.runs[0]).toBe(h.runId);
+    const latest = e.getHandle('can');
+    expect((await latest.describe()).runId).toBe(result.runs[3]);
+    for (const [i, runId] of result.runs.entries()) {
+      const events = (await e.getHandle('can', runId).fetchHistory()).events;
+      const last = events[events.length - 1]!;
+      expect(last.type).toBe(i < 3 ? 'WorkflowContinuedAsNew' : 'WorkflowCompleted');
+      const started = events[0] as { continuedFromRunId?: string; firstRunId?: string };
+      expect(started.firstRunId).toBe(result.runs[0]);
+      if (i > 0) expect(started.continuedFromRunId).toBe(result.runs[i - 1]);
+    }
+    expect(await e.count({ workflowType: 'counter' })).toBe(4);
+  });
+
+  it('pauses and resumes: signals are recorded while paused and delivered after resume', async () => {
+    const e = await start();
+    const h = await e.start('bumps', { workflowId: 'p1' });
+    await h.pause('maintenance');
+    expect((await h.describe()).status).toBe('PAUSED');
+    await h.signal('bump');
+    await h.signal('bump');
+    await e.whenIdle();
+    expect((await h.describe()).status).toBe('PAUSED');
+    const history = (await h.fetchHistory()).events.map((x) => x.type);
+    expect(history.filter((t) => t === 'SignalReceived')).toHaveLength(2);
+    expect(history).not.toContain('WorkflowCompleted');
+    await expect(h.pause()).rejects.toMatchObject({ code: 'invalid_state' });
+    await h.resume();
+    expect(await h.result()).toBe(2);
+    await expect(h.resume()).rejects.toMatchObject({
+      code: 'invalid_state',
+      details: { status: 'COMPLETED' },
+    });
+  });
+
+  it('times out a run (run timeout), tearing down its timers', async () => {
+    const e = await start();
+    const h = await e.start('sleepsLong', { workflowId: 'to1', runTimeout: 200 });
+    await expect(h.result()).rejects.toMatchObject({ status: 'TIMED_OUT' });
+    const history = (await h.fetchHistory()).events;
+    expect(history[history.length - 1]).toMatchObject({
+      type: 'WorkflowTimedOut',
+      timeoutType: 'RUN',
+    });
+    expect((await h.describe()).pendingTimers).toEqual([]);
+  });
+
+  it('applies the execution timeout across continue-as-new', async () => {
+    const e = await start();
+    const h = await e.start('forever', { workflowId: 'exec', args: [0], executionTimeout: 500 });
+    await expect(h.result()).rejects.toMatchObject({ status: 'TIMED_OUT' });
+    const runs = await e.list({ workflowType: 'forever' });
+    expect(runs.items.length).toBeGreaterThan(1);
+    const current = await e.getHandle('exec').fetchHistory();
+    expect(current.events[current.events.length - 1]).toMatchObject({
+      type: 'WorkflowTimedOut',
+      timeoutType: 'EXECUTION',
+    });
+  });
+});
