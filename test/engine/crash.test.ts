@@ -239,6 +239,36 @@ describe('kill -9 recovery (SQLite)', () => {
     }
   });
 
+  it('continue-as-new chains killed at random points: exactly one successor per run', async () => {
+    const { db, log } = setup();
+    let child = run(db, log, 'start', 'chain', 10);
+    for (let round = 0; round < 3; round++) {
+      const pid = child.pid;
+      await Promise.race([
+        waitFor(log, (e) => e.filter((x) => x.pid === pid && x.event === 'done').length >= 5),
+        new Promise((r) => setTimeout(r, 1500)),
+      ]);
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 40)));
+      await kill9(child);
+      child = run(db, log, 'resume', 'chain', 10);
+    }
+    expect(await exited(child)).toBe(0);
+    const store = await openSqliteStore({ path: db, exclusive: false });
+    try {
+      for (let w = 0; w < 10; w++) {
+        const runs = await store.getRunChain('default', `chain-${w}`);
+        expect(runs).toHaveLength(9);
+        runs.forEach((r, i) => {
+          expect(r.status).toBe(i < 8 ? 'CONTINUED_AS_NEW' : 'COMPLETED');
+          if (i > 0) expect(r.continuedFromRunId).toBe(runs[i - 1]!.runId);
+        });
+      }
+      expect(await store.listOutbox({ limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('random kill points (between commit and dispatch, mid-fan-out, mid-sleep), twice', async () => {
     const { db, log } = setup();
     let child = run(db, log, 'start', 'fan', 30);
