@@ -297,6 +297,14 @@ export type DeletePackageOutcome =
       readonly holder: string;
     };
 
+// ── search attribute schema ───────────────────────────────────────────────────────────────
+
+/** A custom search attribute registered in a namespace: its name and value type. */
+export interface SearchAttributeDefinition {
+  readonly name: string;
+  readonly type: SearchAttributeType;
+}
+
 // ── the composed interfaces ───────────────────────────────────────────────────────────────
 
 export interface HistoryStore {
@@ -415,6 +423,26 @@ export interface RetentionStore {
   }): Promise<number>;
 }
 
+/**
+ * The custom search attributes of each namespace, with their types: what the visibility query
+ * language resolves names against (see `src/visibility`). Registration only grows a
+ * namespace's schema; a name keeps its type for good.
+ */
+export interface SearchAttributeSchemaStore {
+  /**
+   * Registers custom search attributes in `namespace`, all or nothing. Re-registering a name
+   * with the same type is a no-op (idempotent); a different type for an existing name, an
+   * invalid or reserved name (a built-in field such as `WorkflowType`, a query keyword) or an
+   * unknown type throws `invalid_argument` naming it, and registers nothing of the call.
+   */
+  registerSearchAttributes(
+    namespace: string,
+    defs: readonly SearchAttributeDefinition[],
+  ): Promise<void>;
+  /** The registered search attributes of `namespace`, sorted by name (code-point order). */
+  listSearchAttributes(namespace: string): Promise<SearchAttributeDefinition[]>;
+}
+
 /** The full store every engine runs on. */
 export interface Store
   extends
@@ -425,7 +453,8 @@ export interface Store
     OutboxStore,
     VisibilityStore,
     PackageStore,
-    RetentionStore {
+    RetentionStore,
+    SearchAttributeSchemaStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;
   close(): Promise<void>;

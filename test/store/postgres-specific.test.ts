@@ -434,3 +434,62 @@ describe('postgres: pools and failures', () => {
     );
   });
 });
+
+describe('postgres: events written by someone else', () => {
+  it('an unknown event type or a newer schema version read back is unknown_event_type', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const { run: a } = await startRun(store);
+    const { run: b } = await startRun(store);
+    const raw = new pg.Client({ connectionString: URL });
+    await raw.connect();
+    try {
+      const insert = async (run: typeof a, type: string, data: unknown): Promise<void> => {
+        await raw.query(
+          `INSERT INTO "${schema}".events (namespace, run_id, seq, type, recorded_at, data)
+           VALUES ($1, $2, 2, $3, $4, $5)`,
+          [run.namespace, run.runId, type, T0 + 1, JSON.stringify(data)],
+        );
+        await raw.query(
+          `UPDATE "${schema}".runs SET head_seq = 2 WHERE namespace = $1 AND run_id = $2`,
+          [run.namespace, run.runId],
+        );
+      };
+      await insert(a, 'WorkflowTeleported', {
+        seq: 2,
+        recordedAt: T0 + 1,
+        type: 'WorkflowTeleported',
+        v: 1,
+      });
+      await insert(b, 'SignalReceived', {
+        seq: 2,
+        recordedAt: T0 + 1,
+        type: 'SignalReceived',
+        v: 99,
+        signalName: 's',
+        args: [],
+      });
+    } finally {
+      await raw.end();
+    }
+
+    const unknownType: unknown = await store.readHistory(a).catch((e: unknown) => e);
+    expect(isAionError(unknownType) && unknownType.code).toBe('unknown_event_type');
+    expect(isAionError(unknownType) && unknownType.details).toMatchObject({
+      runId: a.runId,
+      seq: 2,
+      eventType: 'WorkflowTeleported',
+    });
+    const newerVersion: unknown = await store.readHistory(b).catch((e: unknown) => e);
+    expect(isAionError(newerVersion) && newerVersion.code).toBe('unknown_event_type');
+    expect(isAionError(newerVersion) && newerVersion.details).toMatchObject({
+      runId: b.runId,
+      seq: 2,
+      version: 99,
+    });
+    // The events before the unreadable one still read.
+    expect((await store.readHistory(a, { toSeq: 1 })).map((e) => e.type)).toEqual([
+      'WorkflowStarted',
+    ]);
+  });
+});

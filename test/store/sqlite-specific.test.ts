@@ -60,6 +60,7 @@ describe('SQLite store: opening and migrations', () => {
       'routes',
       'run_search_attrs',
       'runs',
+      'search_attribute_defs',
       'tasks',
       'timers',
     ]);
@@ -282,5 +283,69 @@ describe('SQLite store: projections', () => {
       expect(page.items.map((r) => r.runId).sort(), JSON.stringify(where)).toEqual(expected);
       expect(await store.countRuns('default', where), JSON.stringify(where)).toBe(expected.length);
     }
+  });
+});
+
+describe('SQLite store: events written by someone else', () => {
+  /** Inserts an event row behind the store's back, through a second raw connection. */
+  function insertRaw(seq: number, type: string, data: unknown, index: number): void {
+    const db = new Database(file);
+    try {
+      const run = runKey(index);
+      db.prepare(
+        'INSERT INTO events (namespace, run_id, seq, type, recorded_at, data) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(run.namespace, run.runId, seq, type, 2_000, JSON.stringify(data));
+      db.prepare('UPDATE runs SET head_seq = ? WHERE namespace = ? AND run_id = ?').run(
+        seq,
+        run.namespace,
+        run.runId,
+      );
+    } finally {
+      db.close();
+    }
+  }
+
+  async function rejection(promise: Promise<unknown>): Promise<unknown> {
+    return promise.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  }
+
+  it('an unknown event type or a newer schema version read back is unknown_event_type', async () => {
+    const store = await open();
+    await store.append(runKey(1), [started()], 0);
+    await store.append(runKey(2), [started()], 0);
+    insertRaw(
+      2,
+      'WorkflowTeleported',
+      { seq: 2, recordedAt: 2_000, type: 'WorkflowTeleported', v: 1 },
+      1,
+    );
+    insertRaw(
+      2,
+      'SignalReceived',
+      { seq: 2, recordedAt: 2_000, type: 'SignalReceived', v: 99, signalName: 's', args: [] },
+      2,
+    );
+
+    const unknownType = await rejection(store.readHistory(runKey(1)));
+    expect(isAionError(unknownType) && unknownType.code).toBe('unknown_event_type');
+    expect(isAionError(unknownType) && unknownType.details).toMatchObject({
+      runId: runKey(1).runId,
+      seq: 2,
+      eventType: 'WorkflowTeleported',
+    });
+    const newerVersion = await rejection(store.readHistory(runKey(2)));
+    expect(isAionError(newerVersion) && newerVersion.code).toBe('unknown_event_type');
+    expect(isAionError(newerVersion) && newerVersion.details).toMatchObject({
+      runId: runKey(2).runId,
+      seq: 2,
+      version: 99,
+    });
+    // The events before the unreadable one still read.
+    expect((await store.readHistory(runKey(1), { toSeq: 1 })).map((e) => e.type)).toEqual([
+      'WorkflowStarted',
+    ]);
   });
 });

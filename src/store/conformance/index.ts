@@ -2,6 +2,7 @@
  * The store conformance suite: runner-agnostic scenarios every `Store` adapter must pass.
  * Exported from `aion/testing`.
  */
+import { badInputScenarios } from './bad-input.js';
 import { commitScenarios } from './commit.js';
 import { commitBatchScenarios } from './commit-batches.js';
 import { durabilityScenarios } from './durability.js';
@@ -13,6 +14,7 @@ import { packageScenarios } from './packages.js';
 import { payloadScenarios } from './payloads.js';
 import { retentionScenarios } from './retention.js';
 import { runScenarios } from './runs.js';
+import { searchAttributeSchemaScenarios } from './search-attribute-schema.js';
 import { startScenarios } from './starts.js';
 import { taskLeaseScenarios } from './task-leases.js';
 import { runStoreConformance as run, type RunStoreConformanceOptions } from './runner.js';
@@ -27,6 +29,7 @@ import { visibilityPageScenarios } from './visibility-pages.js';
 export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze([
   ...historyScenarios,
   ...validationScenarios,
+  ...badInputScenarios,
   ...commitScenarios,
   ...commitBatchScenarios,
   ...startScenarios,
@@ -38,6 +41,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...outboxScenarios,
   ...visibilityFilterScenarios,
   ...visibilityPageScenarios,
+  ...searchAttributeSchemaScenarios,
   ...packageScenarios,
   ...retentionScenarios,
   ...payloadScenarios,

@@ -11,6 +11,7 @@ import {
   type HistoryEvent,
   type Limits,
   type RunKey,
+  type SearchAttributeType,
 } from '../../core/index.js';
 import type {
   ActivityTask,
@@ -28,6 +29,7 @@ import type {
   Route,
   RunCommit,
   RunInfo,
+  SearchAttributeDefinition,
   Store,
   TimerRow,
   VisibilityExpr,
@@ -41,6 +43,8 @@ import {
   sortValue,
 } from '../shared/cursor.js';
 import { projectRun } from '../shared/projection.js';
+import { planSearchAttributeRegistration } from '../../visibility/index.js';
+import { validateCommit } from '../shared/validate.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -78,6 +82,8 @@ export class MemoryStore implements Store {
   readonly #outbox = new Map<string, OutboxRow>();
   readonly #packages = new Map<string, PackageRecord>();
   readonly #routes = new Map<string, Route>();
+  /** namespace → name → type. */
+  readonly #searchAttributes = new Map<string, Map<string, SearchAttributeType>>();
   #nextRowId = 1;
   #closed = false;
 
@@ -111,6 +117,7 @@ export class MemoryStore implements Store {
       // Validate everything first: invalid input writes nothing of the call.
       const heads = new Map<string, { seq: number; closed: boolean; exists: boolean }>();
       for (const c of commits) {
+        validateCommit(c, this.#limits);
         const key = k(c.run.namespace, c.run.runId);
         const state = this.#runs.get(key);
         const head = heads.get(key) ?? {
@@ -597,6 +604,30 @@ export class MemoryStore implements Store {
       .sort((a, b) => compareStrings(a.workflowType, b.workflowType))
       .map((r) => ({ ...r }));
     return Promise.resolve(rows);
+  }
+
+  // ── search attribute schema ─────────────────────────────────────────────────────────────
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so throws become rejections
+  async registerSearchAttributes(
+    namespace: string,
+    defs: readonly SearchAttributeDefinition[],
+  ): Promise<void> {
+    this.#check();
+    const existing =
+      this.#searchAttributes.get(namespace) ?? new Map<string, SearchAttributeType>();
+    const added = planSearchAttributeRegistration(existing, defs);
+    if (added.length === 0) return;
+    for (const def of added) existing.set(def.name, def.type);
+    this.#searchAttributes.set(namespace, existing);
+  }
+
+  listSearchAttributes(namespace: string): Promise<SearchAttributeDefinition[]> {
+    this.#check();
+    const defs = [...(this.#searchAttributes.get(namespace) ?? [])]
+      .map(([name, type]) => ({ name, type }))
+      .sort((a, b) => compareStrings(a.name, b.name));
+    return Promise.resolve(defs);
   }
 
   // ── retention ───────────────────────────────────────────────────────────────────────────

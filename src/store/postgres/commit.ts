@@ -4,12 +4,12 @@ import {
   invalidArgument,
   SequenceConflictError,
   validateAppend,
-  validateRunKey,
   type Limits,
   type RunKey,
 } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
 import { projectRun } from '../shared/projection.js';
+import { validateCommit } from '../shared/validate.js';
 import { textArray } from './arrays.js';
 import type { Queryable } from './driver.js';
 import { runColumns, toRunInfo } from './rows.js';
@@ -17,10 +17,13 @@ import { reportLosers, runKeyOf, writeExisting, writeNew, type RunState } from '
 import { rewriteSearchAttrs } from './search-attrs.js';
 import { writeSideEffects } from './side-effects.js';
 
-/** Pure checks that need no database: run keys, seqs, contiguity, limits. Throws on bad input. */
+/**
+ * Pure checks that need no database: run keys, side-effect row ownership, payload sizes, seqs,
+ * contiguity, limits. Throws on bad input.
+ */
 export function prevalidate(commits: readonly RunCommit[], limits: Limits): void {
   for (const c of commits) {
-    validateRunKey(c.run);
+    validateCommit(c, limits);
     if (!Number.isSafeInteger(c.expectedSeq) || c.expectedSeq < 0) {
       throw invalidArgument(`expectedSeq must be a non-negative integer, got ${c.expectedSeq}`, {
         field: 'expectedSeq',

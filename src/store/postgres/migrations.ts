@@ -137,6 +137,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX routes_version ON ${s}.routes (namespace, version)`,
     ],
   },
+  {
+    version: 2,
+    name: 'search attribute schema',
+    up: (s) => [
+      // Custom search attributes registered per namespace (the query language's schema).
+      `CREATE TABLE ${s}.search_attribute_defs (
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        PRIMARY KEY (namespace, name)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -22,6 +22,7 @@ import type {
   Route,
   RunCommit,
   RunInfo,
+  SearchAttributeDefinition,
   Store,
   TimerRow,
   VisibilityExpr,
@@ -35,6 +36,7 @@ import * as outbox from './outbox.js';
 import * as packages from './packages.js';
 import * as reads from './reads.js';
 import { purgeClosedRuns } from './retention.js';
+import * as searchAttributes from './search-attribute-schema.js';
 import * as tasks from './tasks.js';
 import * as timers from './timers.js';
 import * as visibility from './visibility.js';
@@ -249,6 +251,19 @@ export class PostgresStore implements Store {
 
   listRoutes(namespace: string): Promise<Route[]> {
     return packages.listRoutes(this.#db, this.#s, namespace);
+  }
+
+  // ── search attribute schema ───────────────────────────────────────────────────────────
+
+  registerSearchAttributes(
+    namespace: string,
+    defs: readonly SearchAttributeDefinition[],
+  ): Promise<void> {
+    return searchAttributes.registerSearchAttributes(this.#db, this.#s, namespace, defs);
+  }
+
+  listSearchAttributes(namespace: string): Promise<SearchAttributeDefinition[]> {
+    return searchAttributes.listSearchAttributes(this.#db, this.#s, namespace);
   }
 
   // ── retention ───────────────────────────────────────────────────────────────────────────

@@ -18,6 +18,7 @@ import {
 } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
 import { projectRun } from '../shared/projection.js';
+import { validateCommit } from '../shared/validate.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';
 import { EVENT_CHUNK, type Statements } from './statements.js';
 
@@ -95,13 +96,16 @@ function needsProjection(events: readonly HistoryEvent[]): boolean {
 }
 
 /**
- * Checks what can be checked without the database (seq contiguity, WorkflowStarted first,
- * history length) and serialises the events, before the write transaction starts.
+ * Checks what can be checked without the database (run keys, side-effect row ownership,
+ * payload sizes, seq contiguity, WorkflowStarted first, history length) and serialises the
+ * events, before the write transaction starts.
  */
 export function prepareCommits(commits: readonly RunCommit[], limits: Limits): string[][] {
   const encoded: string[][] = new Array<string[]>(commits.length);
   for (let c = 0; c < commits.length; c++) {
-    const { run, expectedSeq, events } = commits[c]!;
+    const commit = commits[c]!;
+    validateCommit(commit, limits);
+    const { run, expectedSeq, events } = commit;
     if (!Number.isSafeInteger(expectedSeq) || expectedSeq < 0) {
       throw invalidArgument(
         `expectedSeq of the commit to run ${run.runId} must be a non-negative integer, got ${expectedSeq}`,

@@ -143,6 +143,19 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX routes_version ON routes (namespace, version);
     `,
   },
+  {
+    version: 2,
+    name: 'search attribute schema',
+    sql: `
+      -- Custom search attributes registered per namespace (the query language's schema).
+      CREATE TABLE search_attribute_defs (
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        type TEXT NOT NULL,
+        PRIMARY KEY (namespace, name)
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -23,6 +23,7 @@ import type {
   Route,
   RunCommit,
   RunInfo,
+  SearchAttributeDefinition,
   Store,
   TimerRow,
   VisibilityExpr,
@@ -38,6 +39,7 @@ import {
   taskFromRow,
   timerFromRow,
 } from './rows.js';
+import { SearchAttributeSchema } from './search-attribute-schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { createTransactions, type Transactions } from './transactions.js';
 import { VisibilityQueries } from './visibility.js';
@@ -59,6 +61,7 @@ export class SqliteStore implements Store {
   readonly #limits: Limits;
   readonly #tx: Transactions;
   readonly #visibility: VisibilityQueries;
+  readonly #searchAttributes: SearchAttributeSchema;
   #closed = false;
 
   /** @internal Use {@link openSqliteStore}. */
@@ -70,6 +73,7 @@ export class SqliteStore implements Store {
     this.#s = prepareStatements(db);
     this.#tx = createTransactions(db, this.#s);
     this.#visibility = new VisibilityQueries(db);
+    this.#searchAttributes = new SearchAttributeSchema(db);
   }
 
   /** Runs `fn` on the connection and settles a promise with its result or mapped error. */
@@ -324,6 +328,19 @@ export class SqliteStore implements Store {
 
   listRoutes(namespace: string): Promise<Route[]> {
     return this.#do(() => this.#s.listRoutes.all(namespace).map(routeFromRow));
+  }
+
+  // ── search attribute schema ────────────────────────────────────────────────────────────
+
+  registerSearchAttributes(
+    namespace: string,
+    defs: readonly SearchAttributeDefinition[],
+  ): Promise<void> {
+    return this.#do(() => this.#searchAttributes.register(namespace, defs));
+  }
+
+  listSearchAttributes(namespace: string): Promise<SearchAttributeDefinition[]> {
+    return this.#do(() => this.#searchAttributes.list(namespace));
   }
 
   // ── retention ──────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,117 @@
+/**
+ * The fields a visibility query can name and what each accepts: the built-in fields of every
+ * run and the custom search attributes of a namespace's schema.
+ */
+import type { SearchAttributeType, WorkflowStatus } from '../core/index.js';
+import type { BuiltinField, FieldRef, OrderField } from '../store/contract.js';
+
+export const BUILTIN_FIELDS: readonly BuiltinField[] = [
+  'WorkflowId',
+  'RunId',
+  'WorkflowType',
+  'TaskQueue',
+  'ExecutionStatus',
+  'StartTime',
+  'CloseTime',
+  'Version',
+  'Stuck',
+];
+
+export const ORDER_FIELDS: readonly OrderField[] = [
+  'StartTime',
+  'CloseTime',
+  'WorkflowId',
+  'WorkflowType',
+];
+
+/** Reserved words of the query language (matched case-insensitively). */
+export const KEYWORDS = [
+  'AND',
+  'OR',
+  'NOT',
+  'IN',
+  'BETWEEN',
+  'IS',
+  'NULL',
+  'CONTAINS',
+  'ORDER',
+  'BY',
+  'ASC',
+  'DESC',
+  'TRUE',
+  'FALSE',
+] as const;
+
+/**
+ * What a field holds, which decides the literals and operators it accepts:
+ * - `keyword`: exact strings, ordered by code point (ranges allowed);
+ * - `status`: an execution status (equality only);
+ * - `text`: full text — `=` compares the whole value, CONTAINS matches words;
+ * - `list`: a keyword list — `=`/IN/CONTAINS match any element;
+ * - `int`, `double`, `time` (epoch ms, written as ISO-8601 or integer ms): numbers;
+ * - `bool`.
+ */
+export type FieldClass =
+  'keyword' | 'status' | 'text' | 'list' | 'int' | 'double' | 'time' | 'bool';
+
+const BUILTIN_CLASS: Record<BuiltinField, FieldClass> = {
+  WorkflowId: 'keyword',
+  RunId: 'keyword',
+  WorkflowType: 'keyword',
+  TaskQueue: 'keyword',
+  ExecutionStatus: 'status',
+  StartTime: 'time',
+  CloseTime: 'time',
+  Version: 'keyword',
+  Stuck: 'bool',
+};
+
+const CUSTOM_CLASS: Record<SearchAttributeType, FieldClass> = {
+  Keyword: 'keyword',
+  KeywordList: 'list',
+  Text: 'text',
+  Int: 'int',
+  Double: 'double',
+  Bool: 'bool',
+  Datetime: 'time',
+};
+
+export function fieldClass(field: FieldRef): FieldClass {
+  return field.kind === 'builtin' ? BUILTIN_CLASS[field.name] : CUSTOM_CLASS[field.type];
+}
+
+/** How a field is described in messages: `CustomerId (Keyword)`, `StartTime (built-in, time)`. */
+export function describeField(field: FieldRef): string {
+  return field.kind === 'custom'
+    ? `${field.name} (${field.type})`
+    : `${field.name} (built-in, ${BUILTIN_CLASS[field.name]})`;
+}
+
+export function isBuiltinField(name: string): name is BuiltinField {
+  return (BUILTIN_FIELDS as readonly string[]).includes(name);
+}
+
+export function isOrderField(name: string): name is OrderField {
+  return (ORDER_FIELDS as readonly string[]).includes(name);
+}
+
+/** Temporal spellings (any case, `_` optional) of each status. */
+const STATUS_SPELLINGS: Record<string, WorkflowStatus> = {
+  running: 'RUNNING',
+  paused: 'PAUSED',
+  completed: 'COMPLETED',
+  failed: 'FAILED',
+  canceled: 'CANCELLED',
+  cancelled: 'CANCELLED',
+  terminated: 'TERMINATED',
+  timedout: 'TIMED_OUT',
+  continuedasnew: 'CONTINUED_AS_NEW',
+};
+
+export const STATUS_NAMES =
+  'Running, Paused, Completed, Failed, Canceled, Terminated, TimedOut, ContinuedAsNew';
+
+/** The status a query literal names (`'Running'`, `'TIMED_OUT'`, `'canceled'` …), if any. */
+export function normalizeStatus(text: string): WorkflowStatus | undefined {
+  return STATUS_SPELLINGS[text.toLowerCase().replaceAll('_', '')];
+}
