@@ -11,8 +11,8 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
   readonly args?: Args;
   /** Task queue of the run (and default of its activities). Default: the engine's queue. */
   readonly taskQueue?: string;
-  /** Initial search attributes (typed values). */
-  readonly searchAttributes?: SearchAttributes;
+  /** Initial search attributes: registered names with plain values (or typed `{type, value}`). */
+  readonly searchAttributes?: Readonly<Record<string, unknown>> | SearchAttributes;
   /** Initial memo (any JSON values). */
   readonly memo?: Readonly<Record<string, unknown>>;
   /** Limit of the whole workflow, continue-as-new chain included (ms or '1 day'). Default: none. */
@@ -85,7 +85,12 @@ export interface WorkflowHandle<R = unknown> {
 export interface WorkflowListOptions {
   readonly pageSize?: number;
   readonly cursor?: string;
-  /** Filter by workflow type and/or status (the query language comes with visibility search). */
+  /**
+   * Filter in the visibility query language, e.g.
+   * `WorkflowType = 'order' AND ExecutionStatus = 'Running' AND CustomerId = 'c-1' ORDER BY StartTime DESC`.
+   */
+  readonly query?: string;
+  /** Shorthand filters, AND-ed with `query`. */
   readonly workflowType?: string;
   readonly status?: WorkflowStatus;
 }

@@ -78,6 +78,9 @@ export type WorkflowCommand =
   | { readonly type: 'completeWorkflow'; readonly result: Payload }
   | { readonly type: 'failWorkflow'; readonly failure: Failure }
   | { readonly type: 'cancelWorkflow' }
+  /** Plain values by name (JSON payload); the engine types them with the namespace schema. */
+  | { readonly type: 'upsertSearchAttributes'; readonly attributes: Payload }
+  | { readonly type: 'upsertMemo'; readonly memo: Readonly<Record<string, Payload | null>> }
   | {
       readonly type: 'continueAsNew';
       readonly workflowType: string;

@@ -1,5 +1,7 @@
+import { toTypedSearchAttributes } from '../visibility/index.js';
 import {
   AionError,
+  type SearchAttributeType,
   type SearchAttributes,
   checkPayloadSize,
   payloadSize,
@@ -73,6 +75,7 @@ export function commandsToEvents(
   limits: Limits,
   activities: ActivityService,
   effects: CommitEffects,
+  schema: ReadonlyMap<string, SearchAttributeType> = new Map(),
 ): HistoryEvent[] {
   const out: HistoryEvent[] = [];
   const workflowType = book.started?.workflowType ?? '';
@@ -191,6 +194,22 @@ export function commandsToEvents(
           ...(book.cancelRequested ? { reason: 'cancel requested' } : {}),
         });
         break;
+      case 'upsertSearchAttributes': {
+        const plain = JSON.parse(cmd.attributes.data) as Record<string, unknown>;
+        push({
+          type: 'SearchAttributesUpserted',
+          searchAttributes: toTypedSearchAttributes(plain, schema),
+        });
+        break;
+      }
+      case 'upsertMemo':
+        checkPayloads(
+          Object.values(cmd.memo).filter((p): p is Payload => p !== null),
+          limits,
+          'memo',
+        );
+        push({ type: 'MemoUpserted', memo: cmd.memo });
+        break;
       case 'continueAsNew': {
         checkPayloads(cmd.args, limits, 'continue-as-new arguments');
         const started = book.started!;
@@ -208,8 +227,10 @@ export function commandsToEvents(
             ? { executionTimeoutMs: started.executionTimeoutMs }
             : {}),
           ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
-          ...(started.searchAttributes ? { searchAttributes: started.searchAttributes } : {}),
-          ...(started.memo ? { memo: started.memo } : {}),
+          ...(Object.keys(book.searchAttributes).length > 0
+            ? { searchAttributes: book.searchAttributes }
+            : {}),
+          ...(Object.keys(book.memo).length > 0 ? { memo: book.memo } : {}),
         };
         push({
           type: 'WorkflowContinuedAsNew',

@@ -33,10 +33,24 @@ import {
   type NewEvent,
   type Payload,
   type SearchAttributes,
+  type SearchAttributeType,
+  type SearchAttributeValue,
   optionalDuration,
   type RunKey,
 } from '../core/index.js';
-import type { OutboxRow, RunInfo, Store, TimerRow, VisibilityExpr } from '../store/contract.js';
+import type {
+  ListRequest,
+  OutboxRow,
+  RunInfo,
+  Store,
+  TimerRow,
+  VisibilityExpr,
+} from '../store/contract.js';
+import {
+  parseVisibilityQuery,
+  schemaFromDefinitions,
+  toTypedSearchAttributes,
+} from '../visibility/index.js';
 import { ActivityService, activityTimerIds, taskIdFor } from './activity-service.js';
 import {
   ACTIVITY_TIMEOUT_KIND,
@@ -91,6 +105,7 @@ export class Engine {
   readonly #activities: ActivityService;
   readonly #executor: ActivityExecutor | undefined;
   readonly #waiters = new Map<string, Waiter[]>();
+  readonly #schemas = new Map<string, ReadonlyMap<string, SearchAttributeType>>();
   #shutdown = false;
   /** Keeps the process alive while the engine runs (durable timers may be far away). */
   #keepAlive: NodeJS.Timeout | undefined;
@@ -167,6 +182,7 @@ export class Engine {
       maxResidentRuns: options.maxResidentRuns ?? 10_000,
       onClosed: (run, terminal) => this.#onClosed(run, terminal),
       onOutbox: (row) => this.#dispatchOutbox(row),
+      schemaFor: (namespace) => this.#schemas.get(namespace) ?? new Map(),
       onWorkflowLog: (run, line) => {
         if (workflowLogger)
           workflowLogger({
@@ -207,6 +223,7 @@ export class Engine {
   }
 
   async #startup(options: EngineOptions): Promise<void> {
+    await this.#loadSchema(this.namespace);
     // This process now owns the store: leases of a previous (dead) owner are void.
     await this.store.expireLeases({ exceptOwner: this.identity, now: this.clock.now() });
     if (options.workflowsPath)
@@ -216,6 +233,31 @@ export class Engine {
     if (options.keepAlive !== false) this.#keepAlive = setInterval(() => undefined, 2 ** 30);
     await this.#recoverOpenRuns();
     await this.#recoverOutbox();
+  }
+
+  async #loadSchema(namespace: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
+    const schema = schemaFromDefinitions(await this.store.listSearchAttributes(namespace));
+    this.#schemas.set(namespace, schema);
+    return schema;
+  }
+
+  /**
+   * Registers search attributes (name → type) in this engine's namespace so workflows can
+   * set them and list queries can filter on them. Idempotent; a type cannot change.
+   */
+  async registerSearchAttributes(
+    defs: Readonly<Record<string, SearchAttributeType>>,
+  ): Promise<void> {
+    await this.store.registerSearchAttributes(
+      this.namespace,
+      Object.entries(defs).map(([name, type]) => ({ name, type })),
+    );
+    await this.#loadSchema(this.namespace);
+  }
+
+  /** The registered search attributes of this engine's namespace. */
+  async searchAttributes(): Promise<Record<string, SearchAttributeType>> {
+    return Object.fromEntries(await this.#loadSchema(this.namespace));
   }
 
   /** Re-dispatches messages committed but not settled before the last stop (e.g. successors). */
@@ -375,6 +417,16 @@ export class Engine {
           Object.entries(options.memo).map(([k, v]) => [k, this.#converter.encode(v, `memo ${k}`)]),
         )
       : undefined;
+    const searchAttributes = options.searchAttributes
+      ? (Object.fromEntries(
+          Object.entries(
+            toTypedSearchAttributes(
+              options.searchAttributes,
+              this.#schemas.get(this.namespace) ?? new Map(),
+            ),
+          ).filter((entry): entry is [string, SearchAttributeValue] => entry[1] !== null),
+        ) as SearchAttributes)
+      : undefined;
     const executionTimeoutMs = optionalDuration(options.executionTimeout, 'executionTimeout');
     const runTimeoutMs = optionalDuration(options.runTimeout, 'runTimeout');
     const runId = randomUUID();
@@ -385,7 +437,7 @@ export class Engine {
       taskQueue,
       args: encodedArgs,
       firstRunId: runId,
-      ...(options.searchAttributes ? { searchAttributes: options.searchAttributes } : {}),
+      ...(searchAttributes ? { searchAttributes } : {}),
       ...(memo ? { memo } : {}),
       ...(executionTimeoutMs !== undefined
         ? { executionTimeoutMs, executionDeadline: this.clock.now() + executionTimeoutMs }
@@ -892,10 +944,21 @@ export class Engine {
     };
   }
 
-  #where(
-    options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {},
-  ): VisibilityExpr | undefined {
+  /** Filter and order from list options: the query language plus the shorthand fields. */
+  #parse(options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {}): {
+    where?: VisibilityExpr;
+    orderBy?: ListRequest['orderBy'];
+  } {
     const args: VisibilityExpr[] = [];
+    let orderBy: ListRequest['orderBy'];
+    if (options.query !== undefined && options.query.trim() !== '') {
+      const parsed = parseVisibilityQuery(
+        options.query,
+        this.#schemas.get(this.namespace) ?? new Map(),
+      );
+      if (parsed.where) args.push(parsed.where);
+      orderBy = parsed.orderBy;
+    }
     if (options.workflowType !== undefined)
       args.push({
         op: 'cmp',
@@ -910,16 +973,23 @@ export class Engine {
         cmp: '=',
         value: options.status,
       });
-    return args.length === 0 ? undefined : args.length === 1 ? args[0] : { op: 'and', args };
+    const where =
+      args.length === 0
+        ? undefined
+        : args.length === 1
+          ? args[0]
+          : ({ op: 'and', args } as VisibilityExpr);
+    return { ...(where ? { where } : {}), ...(orderBy ? { orderBy } : {}) };
   }
 
   async list(
     options: WorkflowListOptions = {},
   ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }> {
-    const where = this.#where(options);
+    const { where, orderBy } = this.#parse(options);
     const page = await this.store.listRuns({
       namespace: this.namespace,
       ...(where ? { where } : {}),
+      ...(orderBy ? { orderBy } : {}),
       ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
       ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
     });
@@ -938,8 +1008,8 @@ export class Engine {
     };
   }
 
-  count(options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {}): Promise<number> {
-    return this.store.countRuns(this.namespace, this.#where(options));
+  async count(options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {}): Promise<number> {
+    return await this.store.countRuns(this.namespace, this.#parse(options).where);
   }
 
   /** Resolves when no run has work queued or in flight and no commit is pending. */

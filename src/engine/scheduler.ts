@@ -15,6 +15,7 @@ import {
   type Payload,
   type QueryOutcome,
   type RunKey,
+  type SearchAttributeType,
 } from '../core/index.js';
 import {
   DeadlockError,
@@ -54,6 +55,8 @@ export interface SchedulerDeps {
   readonly maxResidentRuns: number;
   /** Called after a run's terminal event is committed. */
   readonly onClosed: (run: RunKey, terminal: HistoryEvent) => void;
+  /** The namespace's search-attribute schema (for upserts from workflow code). */
+  readonly schemaFor: (namespace: string) => ReadonlyMap<string, SearchAttributeType>;
   /** Dispatches an outbox message committed by a run (e.g. a continue-as-new successor). */
   readonly onOutbox: (row: OutboxRow) => void;
   /** Workflow log lines (already replay-filtered). */
@@ -560,6 +563,7 @@ export class RunScheduler {
         this.#d.limits,
         this.#d.activities,
         p.effects,
+        this.#d.schemaFor(a.key.namespace),
       );
       p.events.push(...events);
       if (!a.book.closed) {

@@ -22,6 +22,8 @@ const COMMAND_EVENTS = new Set<EventType>([
   'WorkflowFailed',
   'WorkflowCancelled',
   'WorkflowContinuedAsNew',
+  'SearchAttributesUpserted',
+  'MemoUpserted',
 ]);
 
 /** Terminal events decided by workflow code: they also close the activation that issued them. */
@@ -79,6 +81,10 @@ export function describeCommand(cmd: WorkflowCommand): string {
       return 'CancelWorkflow';
     case 'continueAsNew':
       return `ContinueAsNew(${cmd.workflowType})`;
+    case 'upsertSearchAttributes':
+      return 'UpsertSearchAttributes';
+    case 'upsertMemo':
+      return 'UpsertMemo';
   }
 }
 
@@ -120,6 +126,10 @@ function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean 
       return e.type === 'WorkflowCancelled';
     case 'continueAsNew':
       return e.type === 'WorkflowContinuedAsNew' && e.workflowType === cmd.workflowType;
+    case 'upsertSearchAttributes':
+      return e.type === 'SearchAttributesUpserted';
+    case 'upsertMemo':
+      return e.type === 'MemoUpserted';
   }
 }
 

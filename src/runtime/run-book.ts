@@ -1,4 +1,7 @@
 import {
+  applySearchAttributeUpsert,
+  type Payload,
+  type SearchAttributes,
   isTerminalEventType,
   type ActivationJob,
   type EventOf,
@@ -43,6 +46,9 @@ export class RunBook {
   /** Seq of the last WorkflowTaskCompleted (reset points). */
   lastTaskCompletedSeq = 0;
   consecutiveTaskFailures = 0;
+  /** Current search attributes and memo (carried to a continue-as-new successor). */
+  searchAttributes: SearchAttributes = {};
+  memo: Readonly<Record<string, Payload>> = {};
 
   get closed(): boolean {
     return this.status !== 'RUNNING' && this.status !== 'PAUSED';
@@ -57,6 +63,8 @@ export class RunBook {
     switch (event.type) {
       case 'WorkflowStarted':
         this.started = event;
+        this.searchAttributes = event.searchAttributes ?? {};
+        this.memo = event.memo ?? {};
         job = { type: 'startWorkflow', args: event.args };
         break;
       case 'ActivityScheduled':
@@ -111,6 +119,21 @@ export class RunBook {
             ? { type: 'cancelWorkflow' }
             : { type: 'cancelWorkflow', reason: event.reason };
         break;
+      case 'SearchAttributesUpserted':
+        this.searchAttributes = applySearchAttributeUpsert(
+          this.searchAttributes,
+          event.searchAttributes,
+        );
+        break;
+      case 'MemoUpserted': {
+        const memo: Record<string, Payload> = { ...this.memo };
+        for (const [k, v] of Object.entries(event.memo)) {
+          if (v === null) delete memo[k];
+          else memo[k] = v;
+        }
+        this.memo = memo;
+        break;
+      }
       case 'WorkflowTaskCompleted':
         this.undelivered = [];
         this.lastTaskCompletedSeq = event.seq;

@@ -18,3 +18,4 @@ export {
 } from './schema.js';
 export { parseIsoDatetime } from './datetime.js';
 export { BUILTIN_FIELDS, KEYWORDS, normalizeStatus, ORDER_FIELDS } from './fields.js';
+export { toTypedSearchAttributes, type SearchAttributeInput } from './values.js';

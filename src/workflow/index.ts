@@ -15,6 +15,11 @@ export type { SignalDefinition, QueryDefinition } from './messages.js';
 export { workflowInfo, uuid4, random } from './info.js';
 export type { WorkflowInfo } from './info.js';
 export { log } from './log.js';
+export {
+  upsertSearchAttributes,
+  upsertMemo,
+  type SearchAttributeValueInput,
+} from './search-attributes.js';
 export { CancellationScope } from './internal/scope.js';
 export {
   continueAsNew,
