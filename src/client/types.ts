@@ -19,6 +19,13 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
   readonly executionTimeout?: number | string;
   /** Limit of a single run (ms or '1 hour'). Default: none. */
   readonly runTimeout?: number | string;
+  /** When a closed run used this workflow id. Default `ALLOW_DUPLICATE`. */
+  readonly workflowIdReusePolicy?:
+    'ALLOW_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY' | 'REJECT_DUPLICATE';
+  /** When a run with this workflow id is open. Default `FAIL` (workflow_already_started). */
+  readonly workflowIdConflictPolicy?: 'FAIL' | 'USE_EXISTING' | 'TERMINATE_EXISTING';
+  /** Idempotency key: retrying a start with the same key returns the run it created. */
+  readonly requestId?: string;
 }
 
 export interface PendingActivityInfo {
@@ -111,6 +118,15 @@ export type WorkflowTypeRef = string | WorkflowFn;
 export type ResultOf<W> = W extends (...args: never[]) => Promise<infer R> ? R : unknown;
 
 export interface WorkflowClient {
+  /** Signals the open run of `workflowId`, or starts it with the signal delivered first. */
+  signalWithStart<W extends WorkflowTypeRef>(
+    workflow: W,
+    options: WorkflowStartOptions & {
+      workflowId: string;
+      signal: MessageRef;
+      signalArgs?: readonly unknown[];
+    },
+  ): Promise<WorkflowHandle<ResultOf<W>>>;
   start<W extends WorkflowTypeRef>(
     workflow: W,
     options?: WorkflowStartOptions,

@@ -27,7 +27,9 @@ import {
   resolveLimits,
   validateNamespace,
   validateWorkflowId,
+  WorkflowAlreadyStartedError,
   WorkflowFailedError,
+  isAionError,
   type HistoryEvent,
   type Limits,
   type NewEvent,
@@ -63,12 +65,15 @@ import { engineMetrics, noopMetrics, type EngineMetrics } from './metrics.js';
 import { defaultLogger, type EngineOptions } from './options.js';
 import { PackageRegistry } from './package-registry.js';
 import { Recorder } from './recorder.js';
-import { actorKey } from './run-actor.js';
+import { actorKey, type Arrival } from './run-actor.js';
 import { RunScheduler, type EngineLogger } from './scheduler.js';
 import { TimerService } from './timer-service.js';
 import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../runtime/index.js';
 
 const START_OPTION_KEYS = new Set([
+  'workflowIdReusePolicy',
+  'workflowIdConflictPolicy',
+  'requestId',
   'workflowId',
   'args',
   'taskQueue',
@@ -374,8 +379,22 @@ export class Engine {
   async start<R>(
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions = {},
+    withSignal?: { signal: MessageRef; args: readonly unknown[] },
   ): Promise<WorkflowHandle<R>> {
     this.#check();
+    let initialSignal: Arrival | undefined;
+    if (withSignal) {
+      const signalName =
+        typeof withSignal.signal === 'string' ? withSignal.signal : withSignal.signal.name;
+      initialSignal = {
+        event: {
+          type: 'SignalReceived',
+          signalName,
+          args: this.#encodeArgs([...withSignal.args], `arguments of signal ${signalName}`),
+          identity: this.identity,
+        },
+      };
+    }
     const workflowType = typeof workflow === 'function' ? workflow.name : workflow;
     if (typeof workflowType !== 'string' || workflowType.length === 0) {
       throw new AionError(
@@ -429,6 +448,8 @@ export class Engine {
       : undefined;
     const executionTimeoutMs = optionalDuration(options.executionTimeout, 'executionTimeout');
     const runTimeoutMs = optionalDuration(options.runTimeout, 'runTimeout');
+    const existing = await this.#applyStartPolicies(workflowId, options);
+    if (existing) return this.getHandle<R>(workflowId, existing);
     const runId = randomUUID();
     await this.#startRun({
       workflowId,
@@ -437,6 +458,8 @@ export class Engine {
       taskQueue,
       args: encodedArgs,
       firstRunId: runId,
+      ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
+      ...(initialSignal ? { signals: [initialSignal] } : {}),
       ...(searchAttributes ? { searchAttributes } : {}),
       ...(memo ? { memo } : {}),
       ...(executionTimeoutMs !== undefined
@@ -444,8 +467,113 @@ export class Engine {
         : {}),
       ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
     });
-    this.#metrics.workflowsStarted.inc(1, { workflow_type: workflowType });
     return this.getHandle<R>(workflowId, runId);
+  }
+
+  /**
+   * Applies the id reuse and conflict policies and the idempotency key. Returns the run id of
+   * an existing run to use instead of starting one (idempotent retry, USE_EXISTING).
+   */
+  async #applyStartPolicies(
+    workflowId: string,
+    options: WorkflowStartOptions,
+  ): Promise<string | undefined> {
+    const reuse = options.workflowIdReusePolicy ?? 'ALLOW_DUPLICATE';
+    const conflict = options.workflowIdConflictPolicy ?? 'FAIL';
+    if (!['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE'].includes(reuse)) {
+      throw new AionError(
+        'invalid_argument',
+        `workflowIdReusePolicy must be ALLOW_DUPLICATE, ALLOW_DUPLICATE_FAILED_ONLY or REJECT_DUPLICATE, got ${JSON.stringify(reuse)}`,
+        { field: 'workflowIdReusePolicy' },
+      );
+    }
+    if (!['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'].includes(conflict)) {
+      throw new AionError(
+        'invalid_argument',
+        `workflowIdConflictPolicy must be FAIL, USE_EXISTING or TERMINATE_EXISTING, got ${JSON.stringify(conflict)}`,
+        { field: 'workflowIdConflictPolicy' },
+      );
+    }
+    if (
+      options.requestId !== undefined &&
+      (typeof options.requestId !== 'string' ||
+        options.requestId.length === 0 ||
+        options.requestId.length > 200)
+    ) {
+      throw new AionError(
+        'invalid_argument',
+        'requestId must be a non-empty string of at most 200 characters',
+        { field: 'requestId' },
+      );
+    }
+    const current = await this.store.getCurrentRun(this.namespace, workflowId);
+    if (!current) return undefined;
+    if (options.requestId !== undefined) {
+      const [started] = await this.store.readHistory(current, { toSeq: 1 });
+      if (started?.type === 'WorkflowStarted' && started.requestId === options.requestId)
+        return current.runId; // a retried call
+    }
+    if (current.closeTime === undefined) {
+      if (conflict === 'USE_EXISTING') return current.runId;
+      if (conflict === 'TERMINATE_EXISTING') {
+        await this.getHandle(workflowId, current.runId).terminate(
+          'terminated by a new start (TERMINATE_EXISTING)',
+        );
+        return undefined;
+      }
+      throw new WorkflowAlreadyStartedError(this.namespace, workflowId, current.runId);
+    }
+    const failedLike = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].includes(current.status);
+    if (reuse === 'REJECT_DUPLICATE' || (reuse === 'ALLOW_DUPLICATE_FAILED_ONLY' && !failedLike)) {
+      throw new AionError(
+        'workflow_already_started',
+        `workflow id ${JSON.stringify(workflowId)} was already used by run ${current.runId} (${current.status}) and the reuse policy ${reuse} forbids a new run`,
+        { namespace: this.namespace, workflowId, runId: current.runId, status: current.status },
+      );
+    }
+    return undefined;
+  }
+
+  /**
+   * Signals the workflow's open run, or starts it and delivers the signal in its first
+   * activation (atomically with the start).
+   */
+  async signalWithStart<R>(
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
+  ): Promise<WorkflowHandle<R>> {
+    const { signal, signalArgs = [], ...startOptions } = options;
+    if (startOptions.workflowId === undefined) {
+      throw new AionError('invalid_argument', 'signalWithStart needs a workflowId', {
+        field: 'workflowId',
+      });
+    }
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.store.getCurrentRun(this.namespace, startOptions.workflowId);
+      if (current && current.closeTime === undefined) {
+        try {
+          await this.getHandle(startOptions.workflowId, current.runId).signal(
+            signal,
+            ...signalArgs,
+          );
+          return this.getHandle<R>(startOptions.workflowId, current.runId);
+        } catch (err) {
+          if (!(isAionError(err) && err.code === 'workflow_closed') || attempt >= 3) throw err;
+          continue; // closed in between: start a new run
+        }
+      }
+      try {
+        return await this.start<R>(
+          workflow,
+          { ...startOptions, workflowIdConflictPolicy: 'FAIL' },
+          { signal, args: signalArgs },
+        );
+      } catch (err) {
+        if (!(isAionError(err) && err.code === 'workflow_already_started') || attempt >= 3)
+          throw err;
+        // Someone started it concurrently: signal that run instead.
+      }
+    }
   }
 
   /**
@@ -466,6 +594,8 @@ export class Engine {
     executionDeadline?: number;
     runTimeoutMs?: number;
     removeOutbox?: readonly string[];
+    requestId?: string;
+    signals?: readonly Arrival[];
   }): Promise<void> {
     const version = await this.#registry.routeFor(this.namespace, p.workflowType);
     await this.#registry.ensureLoaded(this.namespace, version);
@@ -508,11 +638,13 @@ export class Engine {
             : {}),
           ...(p.executionDeadline !== undefined ? { executionDeadline: p.executionDeadline } : {}),
           ...(p.runTimeoutMs !== undefined ? { runTimeoutMs: p.runTimeoutMs } : {}),
+          ...(p.requestId !== undefined ? { requestId: p.requestId } : {}),
         },
         ack: { resolve, reject },
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),
         timers,
       };
+      for (const arrival of p.signals ?? []) actor.inbox.push(arrival);
       this.#scheduler.addStart(actor);
     });
     for (const t of timers) this.#timers.add(t);
@@ -770,6 +902,7 @@ export class Engine {
     ref: { workflowId: string; runId: string | undefined },
     signal: MessageRef,
     args: unknown[],
+    requestId?: string,
   ): Promise<void> {
     this.#check();
     const signalName = typeof signal === 'string' ? signal : signal.name;
@@ -788,7 +921,13 @@ export class Engine {
     }
     await new Promise<void>((resolve, reject) => {
       this.#scheduler.enqueue(info, {
-        event: { type: 'SignalReceived', signalName, args: payloads, identity: this.identity },
+        event: {
+          type: 'SignalReceived',
+          signalName,
+          args: payloads,
+          identity: this.identity,
+          ...(requestId !== undefined ? { requestId } : {}),
+        },
         ack: { resolve, reject },
       });
     });
@@ -937,6 +1076,7 @@ export class Engine {
   #workflowClient(): WorkflowClient {
     return {
       start: (workflow, options) => this.start(workflow, options),
+      signalWithStart: (workflow, options) => this.signalWithStart(workflow, options),
       execute: (workflow, options) => this.execute(workflow, options),
       getHandle: (workflowId, runId) => this.getHandle(workflowId, runId),
       list: (options) => this.list(options),

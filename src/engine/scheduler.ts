@@ -462,6 +462,10 @@ export class RunScheduler {
       }
       case 'WorkflowCancelRequested':
         return a.book.cancelRequested ? 'drop' : 'record';
+      case 'SignalReceived':
+        return e.requestId !== undefined && a.book.signalRequestIds.has(e.requestId)
+          ? 'drop'
+          : 'record';
       default:
         return 'record';
     }

@@ -46,6 +46,8 @@ export class RunBook {
   /** Seq of the last WorkflowTaskCompleted (reset points). */
   lastTaskCompletedSeq = 0;
   consecutiveTaskFailures = 0;
+  /** Idempotency keys of recorded signals (a retried signal call is not recorded twice). */
+  readonly signalRequestIds = new Set<string>();
   /** Current search attributes and memo (carried to a continue-as-new successor). */
   searchAttributes: SearchAttributes = {};
   memo: Readonly<Record<string, Payload>> = {};
@@ -110,6 +112,7 @@ export class RunBook {
         this.timers.delete(event.timerId);
         break;
       case 'SignalReceived':
+        if (event.requestId !== undefined) this.signalRequestIds.add(event.requestId);
         job = { type: 'signalWorkflow', signalName: event.signalName, args: event.args };
         break;
       case 'WorkflowCancelRequested':

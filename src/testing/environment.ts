@@ -172,6 +172,8 @@ function skippingClient(inner: Client, skipper: TimeSkipper): Client {
   });
   const workflow: WorkflowClient = {
     start: async (type, options) => wrap(await inner.workflow.start(type, options)),
+    signalWithStart: async (type, options) =>
+      wrap(await inner.workflow.signalWithStart(type, options)),
     execute: async (type, options) => wrap(await inner.workflow.start(type, options)).result(),
     getHandle: (workflowId, runId) => wrap(inner.workflow.getHandle(workflowId, runId)),
     list: (options) => inner.workflow.list(options),

@@ -46,12 +46,7 @@ export function toTypedSearchAttributes(
       continue;
     }
     let value: SearchAttributeValue;
-    if (
-      typeof raw === 'object' &&
-      !Array.isArray(raw) &&
-      !(raw instanceof Date) &&
-      'type' in (raw)
-    ) {
+    if (typeof raw === 'object' && !Array.isArray(raw) && !(raw instanceof Date) && 'type' in raw) {
       const typed = raw as SearchAttributeValue;
       if (typed.type !== type) fail(name, `is registered as ${type}, got a ${typed.type} value`);
       value = typed;
@@ -75,7 +70,7 @@ function convert(name: string, type: SearchAttributeType, raw: unknown): SearchA
       if (typeof raw === 'string') return { type, value: [raw] };
       if (!Array.isArray(raw) || !raw.every((v) => typeof v === 'string'))
         fail(name, 'KeywordList needs an array of strings');
-      return { type, value: [...(raw)] };
+      return { type, value: [...raw] };
     case 'Int':
       if (!Number.isSafeInteger(raw)) fail(name, 'Int needs a safe integer');
       return { type, value: raw as number };

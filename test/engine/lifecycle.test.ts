@@ -128,6 +128,55 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
     });
   });
 
+  it('applies id reuse / conflict policies and the idempotency key', async () => {
+    const e = await start();
+    const first = await e.start('bumps', { workflowId: 'pol', requestId: 'req-1' });
+    const again = await e.start('bumps', { workflowId: 'pol', requestId: 'req-1' });
+    expect(again.runId).toBe(first.runId); // a retried call
+    await expect(e.start('bumps', { workflowId: 'pol' })).rejects.toMatchObject({
+      code: 'workflow_already_started',
+      details: { runId: first.runId },
+    });
+    const existing = await e.start('bumps', {
+      workflowId: 'pol',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    expect(existing.runId).toBe(first.runId);
+    const replacement = await e.start('bumps', {
+      workflowId: 'pol',
+      workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+    });
+    expect(replacement.runId).not.toBe(first.runId);
+    expect((await e.getHandle('pol', first.runId).describe()).status).toBe('TERMINATED');
+    await replacement.signal('bump');
+    await replacement.signal('bump');
+    expect(await replacement.result()).toBe(2);
+    await expect(
+      e.start('bumps', { workflowId: 'pol', workflowIdReusePolicy: 'REJECT_DUPLICATE' }),
+    ).rejects.toMatchObject({ code: 'workflow_already_started' });
+    await expect(
+      e.start('bumps', { workflowId: 'pol', workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY' }),
+    ).rejects.toMatchObject({ code: 'workflow_already_started' });
+    const fresh = await e.start('bumps', { workflowId: 'pol' });
+    expect(fresh.runId).not.toBe(replacement.runId);
+    await expect(
+      e.start('bumps', { workflowIdConflictPolicy: 'SOMETIMES' as never }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
+  it('signal-with-start starts the run with the signal first, or signals the open run', async () => {
+    const e = await start();
+    const h = await e.signalWithStart('bumps', { workflowId: 'sws', signal: 'bump' });
+    const history = (await h.fetchHistory()).events.map((x) => x.type);
+    expect(history.slice(0, 2)).toEqual(['WorkflowStarted', 'SignalReceived']);
+    const again = await e.client.workflow.signalWithStart('bumps', {
+      workflowId: 'sws',
+      signal: 'bump',
+    });
+    expect(again.runId).toBe(h.runId);
+    expect(await h.result()).toBe(2);
+  });
+
   it('times out a run (run timeout), tearing down its timers', async () => {
     const e = await start();
     const h = await e.start('sleepsLong', { workflowId: 'to1', runTimeout: 200 });
