@@ -87,6 +87,14 @@ export interface WorkflowHandle<R = unknown> {
   /** Stops the run from advancing (signals are still recorded) until `resume()`. */
   pause(reason?: string): Promise<void>;
   resume(): Promise<void>;
+  /**
+   * Sends an update (validated first: a rejection records nothing) and waits for its result.
+   * `updateId` makes a retried call idempotent.
+   */
+  executeUpdate<T = unknown>(
+    update: MessageRef,
+    options?: { args?: readonly unknown[]; updateId?: string },
+  ): Promise<T>;
 }
 
 export interface WorkflowListOptions {

@@ -50,7 +50,13 @@ export type ActivationJob =
       readonly signalName: string;
       readonly args: readonly Payload[];
     }
-  | { readonly type: 'cancelWorkflow'; readonly reason?: string };
+  | { readonly type: 'cancelWorkflow'; readonly reason?: string }
+  | {
+      readonly type: 'doUpdate';
+      readonly updateId: string;
+      readonly updateName: string;
+      readonly args: readonly Payload[];
+    };
 
 export interface ActivationInput {
   /** Workflow time for this activation (epoch ms): `Date.now()` inside the sandbox. */
@@ -78,6 +84,12 @@ export type WorkflowCommand =
   | { readonly type: 'completeWorkflow'; readonly result: Payload }
   | { readonly type: 'failWorkflow'; readonly failure: Failure }
   | { readonly type: 'cancelWorkflow' }
+  | {
+      readonly type: 'completeUpdate';
+      readonly updateId: string;
+      readonly result?: Payload;
+      readonly failure?: Failure;
+    }
   /** Plain values by name (JSON payload); the engine types them with the namespace schema. */
   | { readonly type: 'upsertSearchAttributes'; readonly attributes: Payload }
   | { readonly type: 'upsertMemo'; readonly memo: Readonly<Record<string, Payload | null>> }
@@ -114,6 +126,14 @@ export type QueryOutcome =
       readonly failure: Failure;
     };
 
+export type UpdateValidation =
+  | { readonly ok: true }
+  | {
+      readonly ok: false;
+      readonly code: 'unknown_update' | 'update_rejected';
+      readonly failure: Failure;
+    };
+
 /** The object the sandboxed runtime hands to the host for each run. */
 export interface SandboxActivator {
   readonly protocolVersion: number;
@@ -124,6 +144,8 @@ export interface SandboxActivator {
   /** Takes the output collected since the last call. */
   takeOutput(): ActivationOutput;
   query(name: string, args: readonly Payload[]): QueryOutcome;
+  /** Runs an update's validator (read-only, like a query); `ok` when the update may be accepted. */
+  validateUpdate(name: string, args: readonly Payload[]): UpdateValidation;
   /** Where the run is waiting (for the built-in `__stack_trace` query). */
   stackTrace(): string;
   /** Names of the workflow types the bundle exports. */

@@ -158,6 +158,24 @@ export const ERROR_CODES = {
     exitCode: 8,
     description: 'The workflow ended unsuccessfully (failed, cancelled, terminated or timed out).',
   },
+  unknown_update: {
+    http: 404,
+    retryable: false,
+    exitCode: 3,
+    description: 'The workflow has no handler for this update name; nothing was recorded.',
+  },
+  update_rejected: {
+    http: 422,
+    retryable: false,
+    exitCode: 4,
+    description: "The update's validator rejected it; nothing was recorded.",
+  },
+  update_failed: {
+    http: 422,
+    retryable: false,
+    exitCode: 8,
+    description: 'The update handler failed; the failure is in the details.',
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export interface ErrorCodeSpec {

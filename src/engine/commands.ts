@@ -202,6 +202,20 @@ export function commandsToEvents(
         });
         break;
       }
+      case 'completeUpdate': {
+        const acceptedSeq = book.openUpdates.get(cmd.updateId);
+        if (acceptedSeq === undefined)
+          throw new AionError('internal', `completion of unknown update ${cmd.updateId}`);
+        if (cmd.result) checkPayloads([cmd.result], limits, 'update result');
+        push({
+          type: 'UpdateCompleted',
+          acceptedSeq,
+          updateId: cmd.updateId,
+          ...(cmd.result ? { result: cmd.result } : {}),
+          ...(cmd.failure ? { failure: cmd.failure } : {}),
+        });
+        break;
+      }
       case 'upsertMemo':
         checkPayloads(
           Object.values(cmd.memo).filter((p): p is Payload => p !== null),

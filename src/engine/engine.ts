@@ -30,6 +30,7 @@ import {
   WorkflowAlreadyStartedError,
   WorkflowFailedError,
   isAionError,
+  type EventOf,
   type HistoryEvent,
   type Limits,
   type NewEvent,
@@ -111,6 +112,14 @@ export class Engine {
   readonly #executor: ActivityExecutor | undefined;
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #schemas = new Map<string, ReadonlyMap<string, SearchAttributeType>>();
+  /** Callers waiting for an update's outcome, by run key then update id. */
+  readonly #updateWaiters = new Map<
+    string,
+    Map<
+      string,
+      { resolve: (e: EventOf<'UpdateCompleted'>) => void; reject: (err: unknown) => void }
+    >
+  >();
   #shutdown = false;
   /** Keeps the process alive while the engine runs (durable timers may be far away). */
   #keepAlive: NodeJS.Timeout | undefined;
@@ -187,6 +196,11 @@ export class Engine {
       maxResidentRuns: options.maxResidentRuns ?? 10_000,
       onClosed: (run, terminal) => this.#onClosed(run, terminal),
       onOutbox: (row) => this.#dispatchOutbox(row),
+      onUpdateCompleted: (run, event) => {
+        const waiters = this.#updateWaiters.get(actorKey(run.namespace, run.runId));
+        waiters?.get(event.updateId)?.resolve(event);
+        waiters?.delete(event.updateId);
+      },
       schemaFor: (namespace) => this.#schemas.get(namespace) ?? new Map(),
       onWorkflowLog: (run, line) => {
         if (workflowLogger)
@@ -356,6 +370,17 @@ export class Engine {
   #onClosed(run: RunKey, terminal: HistoryEvent): void {
     this.#metrics.workflowsClosed.inc(1, { status: terminal.type });
     const k = actorKey(run.namespace, run.runId);
+    const updates = this.#updateWaiters.get(k);
+    this.#updateWaiters.delete(k);
+    for (const w of updates?.values() ?? []) {
+      w.reject(
+        new AionError(
+          'workflow_closed',
+          `workflow ${run.workflowId} run ${run.runId} closed (${terminal.type}) before the update completed`,
+          { runId: run.runId },
+        ),
+      );
+    }
     const waiters = this.#waiters.get(k);
     this.#waiters.delete(k);
     for (const w of waiters ?? []) w(terminal);
@@ -729,7 +754,89 @@ export class Engine {
         }),
       resume: () =>
         this.#control(ref, 'resume', { type: 'WorkflowResumed', identity: this.identity }),
+      executeUpdate: <T>(
+        update: MessageRef,
+        options: { args?: readonly unknown[]; updateId?: string } = {},
+      ) => this.#executeUpdate(ref, update, options) as Promise<T>,
     };
+  }
+
+  /**
+   * Validates an update against the live run (nothing recorded on rejection), records it,
+   * and resolves with the handler's result once its completion is committed.
+   */
+  async #executeUpdate(
+    ref: { workflowId: string; runId: string | undefined },
+    update: MessageRef,
+    options: { args?: readonly unknown[]; updateId?: string },
+  ): Promise<unknown> {
+    this.#check();
+    const name = typeof update === 'string' ? update : update.name;
+    if (typeof name !== 'string' || name.length === 0)
+      throw new AionError('invalid_argument', 'update name must be a non-empty string', {
+        field: 'update',
+      });
+    const payloads = this.#encodeArgs([...(options.args ?? [])], `arguments of update ${name}`);
+    const info = await this.#resolveRun(ref);
+    if (info.closeTime !== undefined) {
+      throw new AionError(
+        'workflow_closed',
+        `cannot update workflow ${info.workflowId}: run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    const updateId = options.updateId ?? randomUUID();
+    // A retried call with the same update id gets the recorded outcome.
+    const recorded = (await this.store.readHistory(info)).find(
+      (e): e is EventOf<'UpdateCompleted'> =>
+        e.type === 'UpdateCompleted' && e.updateId === updateId,
+    );
+    if (recorded) return this.#updateOutcome(info, name, recorded);
+    const validation = await this.#scheduler.validateUpdate(info, name, payloads);
+    if (!validation.ok) {
+      throw new AionError(
+        validation.code,
+        `update ${JSON.stringify(name)} on workflow ${info.workflowId}: ${validation.failure.message}`,
+        { failure: validation.failure },
+      );
+    }
+    const k = actorKey(info.namespace, info.runId);
+    const waiters = this.#updateWaiters.get(k) ?? new Map();
+    this.#updateWaiters.set(k, waiters);
+    const completed = new Promise<EventOf<'UpdateCompleted'>>((resolve, reject) =>
+      waiters.set(updateId, { resolve, reject }),
+    );
+    completed.catch(() => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#scheduler.enqueue(info, {
+          event: {
+            type: 'UpdateAccepted',
+            updateId,
+            updateName: name,
+            args: payloads,
+            identity: this.identity,
+          },
+          ack: { resolve, reject },
+        });
+      });
+    } catch (err) {
+      waiters.delete(updateId);
+      throw err;
+    }
+    return this.#updateOutcome(info, name, await completed);
+  }
+
+  #updateOutcome(info: RunInfo, name: string, event: EventOf<'UpdateCompleted'>): unknown {
+    if (event.failure) {
+      throw new AionError(
+        'update_failed',
+        `update ${JSON.stringify(name)} on workflow ${info.workflowId} failed: ${event.failure.message}`,
+        { failure: event.failure },
+        { cause: failureToError(event.failure, (p) => this.#converter.decode(p)) },
+      );
+    }
+    return event.result === undefined ? undefined : this.#converter.decode(event.result);
   }
 
   /** Records a control event on the run (after commit it takes effect; acknowledged then). */

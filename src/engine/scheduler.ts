@@ -16,8 +16,10 @@ import {
   type QueryOutcome,
   type RunKey,
   type SearchAttributeType,
+  type UpdateValidation,
 } from '../core/index.js';
 import {
+  CONTINUE_AS_NEW_SUGGESTED_MARKER,
   DeadlockError,
   initInfoFor,
   RunBook,
@@ -55,6 +57,11 @@ export interface SchedulerDeps {
   readonly maxResidentRuns: number;
   /** Called after a run's terminal event is committed. */
   readonly onClosed: (run: RunKey, terminal: HistoryEvent) => void;
+  /** An update's outcome was committed. */
+  readonly onUpdateCompleted: (
+    run: RunKey,
+    event: HistoryEvent & { type: 'UpdateCompleted' },
+  ) => void;
   /** The namespace's search-attribute schema (for upserts from workflow code). */
   readonly schemaFor: (namespace: string) => ReadonlyMap<string, SearchAttributeType>;
   /** Dispatches an outbox message committed by a run (e.g. a continue-as-new successor). */
@@ -84,6 +91,8 @@ interface Plan {
 }
 
 const MAX_TASK_RETRY_MS = 60_000;
+/** `continueAsNewSuggested` turns true past this fraction of the history length limit. */
+const CONTINUE_AS_NEW_FRACTION = 0.8;
 const jsonConverter = new JsonPayloadConverter();
 
 /**
@@ -233,6 +242,54 @@ export class RunScheduler {
             failure: {
               type: 'DeadlockError',
               message: `query ${name} did not return within ${err.timeoutMs} ms`,
+              retryable: false,
+            },
+          };
+        }
+        if (!(err instanceof WorkflowThreadRestartedError) || attempt >= 3) throw err;
+      } finally {
+        a.busy = false;
+        this.#inFlight--;
+        if (!a.idle) this.markReady(a);
+        this.#checkIdle();
+      }
+    }
+  }
+
+  /** Runs an update's validator on the live instance (nothing is recorded). */
+  async validateUpdate(
+    key: RunKey,
+    name: string,
+    args: readonly Payload[],
+  ): Promise<UpdateValidation> {
+    for (let attempt = 0; ; attempt++) {
+      const a = await this.loadedIdle(key);
+      if (a.book.closed) {
+        throw new AionError('workflow_closed', `run ${key.runId} is ${a.book.status}`, {
+          status: a.book.status,
+          runId: key.runId,
+        });
+      }
+      if (!this.isResident(a)) {
+        if (attempt < 3 && !a.broken) continue;
+        throw new AionError(
+          'invalid_state',
+          `run ${key.runId} cannot take updates right now: ${a.broken?.failure.message ?? 'it is being rebuilt'}`,
+          { runId: key.runId },
+        );
+      }
+      a.busy = true;
+      this.#inFlight++;
+      try {
+        return await this.#d.thread.validateUpdate(a.mapKey, name, args);
+      } catch (err) {
+        if (err instanceof DeadlockError) {
+          return {
+            ok: false,
+            code: 'update_rejected',
+            failure: {
+              type: 'DeadlockError',
+              message: `validator of update ${name} did not return within ${err.timeoutMs} ms`,
               retryable: false,
             },
           };
@@ -462,6 +519,10 @@ export class RunScheduler {
       }
       case 'WorkflowCancelRequested':
         return a.book.cancelRequested ? 'drop' : 'record';
+      case 'UpdateAccepted':
+        return a.book.openUpdates.has(e.updateId) || a.book.completedUpdates.has(e.updateId)
+          ? 'drop'
+          : 'record';
       case 'SignalReceived':
         return e.requestId !== undefined && a.book.signalRequestIds.has(e.requestId)
           ? 'drop'
@@ -480,6 +541,22 @@ export class RunScheduler {
 
   async #activateGroup(group: Plan[]): Promise<void> {
     const generation = this.#d.thread.generation;
+    for (const p of group) {
+      // The suggestion is recorded when it first turns true, so replay sees the same value.
+      const book = p.actor.book;
+      if (
+        !book.continueAsNewSuggested &&
+        book.headSeq > this.#d.limits.maxHistoryLength * CONTINUE_AS_NEW_FRACTION
+      ) {
+        const marker = stampEvent(
+          { type: 'MarkerRecorded', markerName: CONTINUE_AS_NEW_SUGGESTED_MARKER },
+          book.headSeq + 1,
+          p.now,
+        );
+        book.apply(marker);
+        p.events.push(marker);
+      }
+    }
     const items: ActivateItem[] = group.map((p) => {
       const started = p.actor.book.started!;
       return {
@@ -491,7 +568,7 @@ export class RunScheduler {
           replaying: false,
           jobs: p.actor.book.undelivered,
           historyLength: p.actor.book.headSeq,
-          continueAsNewSuggested: p.actor.book.headSeq > this.#d.limits.maxHistoryLength * 0.8,
+          continueAsNewSuggested: p.actor.book.continueAsNewSuggested,
         },
       };
     });
@@ -677,6 +754,7 @@ export class RunScheduler {
     if (p.effects.abortTasks.length > 0) this.#cancelledActivities(a, p);
     for (const row of p.effects.outbox) this.#d.onOutbox(row);
     for (const e of p.events) {
+      if (e.type === 'UpdateCompleted') this.#d.onUpdateCompleted(a.key, e);
       if (e.type === 'WorkflowPaused') activities.setPaused(a.key.runId, true);
       if (e.type === 'WorkflowResumed') activities.setPaused(a.key.runId, false);
     }

@@ -80,6 +80,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
 
   g.__aionQuery = function () {
     const op = g.__aionOp;
+    if (op.validate) return op.activator.validateUpdate(op.name, op.args);
     return op.name === '__stack_trace'
       ? { ok: true, stackTrace: op.activator.stackTrace() }
       : op.activator.query(op.name, op.args);

@@ -5,7 +5,12 @@ export {
   type SandboxRun,
   type BatchItem,
 } from './sandbox.js';
-export { RunBook, type PendingActivity, type PendingTimer } from './run-book.js';
+export {
+  RunBook,
+  CONTINUE_AS_NEW_SUGGESTED_MARKER,
+  type PendingActivity,
+  type PendingTimer,
+} from './run-book.js';
 export {
   replayHistory,
   matchCommands,

@@ -24,6 +24,7 @@ const COMMAND_EVENTS = new Set<EventType>([
   'WorkflowContinuedAsNew',
   'SearchAttributesUpserted',
   'MemoUpserted',
+  'UpdateCompleted',
 ]);
 
 /** Terminal events decided by workflow code: they also close the activation that issued them. */
@@ -85,6 +86,8 @@ export function describeCommand(cmd: WorkflowCommand): string {
       return 'UpsertSearchAttributes';
     case 'upsertMemo':
       return 'UpsertMemo';
+    case 'completeUpdate':
+      return `CompleteUpdate(${cmd.updateId})`;
   }
 }
 
@@ -130,6 +133,8 @@ function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean 
       return e.type === 'SearchAttributesUpserted';
     case 'upsertMemo':
       return e.type === 'MemoUpserted';
+    case 'completeUpdate':
+      return e.type === 'UpdateCompleted' && e.updateId === cmd.updateId;
   }
 }
 
@@ -229,7 +234,7 @@ export function replayHistory(
             replaying: true,
             jobs: book.undelivered,
             historyLength: boundary.seq,
-            continueAsNewSuggested: false,
+            continueAsNewSuggested: book.continueAsNewSuggested,
           },
         },
       ],

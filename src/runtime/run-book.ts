@@ -28,6 +28,12 @@ export interface PendingTimer {
 }
 
 /**
+ * Recorded in the batch where `workflowInfo().continueAsNewSuggested` first turns true, so
+ * replay sees the same value whatever the limits are when it runs.
+ */
+export const CONTINUE_AS_NEW_SUGGESTED_MARKER = 'continue-as-new-suggested';
+
+/**
  * The engine's bookkeeping of one run, derived from its history alone: what is pending,
  * which recorded arrivals have not been delivered to workflow code yet, and its status.
  * Fed with events in seq order, both while replaying and after each live commit.
@@ -46,6 +52,11 @@ export class RunBook {
   /** Seq of the last WorkflowTaskCompleted (reset points). */
   lastTaskCompletedSeq = 0;
   consecutiveTaskFailures = 0;
+  /** Accepted updates by id → seq of UpdateAccepted; completed ones are removed. */
+  readonly openUpdates = new Map<string, number>();
+  readonly completedUpdates = new Set<string>();
+  /** Set by the `continue-as-new-suggested` marker; never unset (history only grows). */
+  continueAsNewSuggested = false;
   /** Idempotency keys of recorded signals (a retried signal call is not recorded twice). */
   readonly signalRequestIds = new Set<string>();
   /** Current search attributes and memo (carried to a continue-as-new successor). */
@@ -114,6 +125,23 @@ export class RunBook {
       case 'SignalReceived':
         if (event.requestId !== undefined) this.signalRequestIds.add(event.requestId);
         job = { type: 'signalWorkflow', signalName: event.signalName, args: event.args };
+        break;
+      case 'MarkerRecorded':
+        if (event.markerName === CONTINUE_AS_NEW_SUGGESTED_MARKER)
+          this.continueAsNewSuggested = true;
+        break;
+      case 'UpdateAccepted':
+        this.openUpdates.set(event.updateId, event.seq);
+        job = {
+          type: 'doUpdate',
+          updateId: event.updateId,
+          updateName: event.updateName,
+          args: event.args,
+        };
+        break;
+      case 'UpdateCompleted':
+        this.openUpdates.delete(event.updateId);
+        this.completedUpdates.add(event.updateId);
         break;
       case 'WorkflowCancelRequested':
         this.cancelRequested = true;

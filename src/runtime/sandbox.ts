@@ -7,6 +7,7 @@ import {
   type ActivationOutput,
   type Payload,
   type QueryOutcome,
+  type UpdateValidation,
   type SandboxActivator,
   type WorkflowInitInfo,
 } from '../core/index.js';
@@ -186,6 +187,16 @@ export class PackageSandbox {
         };
       }
       throw err;
+    } finally {
+      this.#op({});
+    }
+  }
+
+  /** Runs an update's validator (read-only). */
+  validateUpdate(run: SandboxRun, name: string, args: readonly Payload[]): UpdateValidation {
+    this.#op({ activator: run.activator, name, args, validate: true });
+    try {
+      return QUERY.runInContext(this.#context) as UpdateValidation;
     } finally {
       this.#op({});
     }

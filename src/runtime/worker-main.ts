@@ -108,7 +108,16 @@ function handle(req: WorkerRequest): WorkerResponse {
     case 'query': {
       const run = runs.get(req.key);
       if (!run) throw new Error(`run ${req.key} is not resident in the workflow thread`);
-      return { id: req.id, ok: true, query: run.sandbox.query(run, req.name, req.args) };
+      const query = run.sandbox.query(run, req.name, req.args);
+      progress();
+      return { id: req.id, ok: true, query };
+    }
+    case 'validateUpdate': {
+      const run = runs.get(req.key);
+      if (!run) throw new Error(`run ${req.key} is not resident in the workflow thread`);
+      const validation = run.sandbox.validateUpdate(run, req.name, req.args);
+      progress();
+      return { id: req.id, ok: true, validation };
     }
     case 'evict':
       for (const k of req.keys) runs.delete(k);

@@ -7,6 +7,7 @@ import type {
   Payload,
   QueryOutcome,
   RunKey,
+  UpdateValidation,
   WorkflowInitInfo,
 } from '../core/index.js';
 
@@ -51,6 +52,13 @@ export type WorkerRequest =
       readonly name: string;
       readonly args: readonly Payload[];
     }
+  | {
+      readonly id: number;
+      readonly type: 'validateUpdate';
+      readonly key: string;
+      readonly name: string;
+      readonly args: readonly Payload[];
+    }
   | { readonly id: number; readonly type: 'evict'; readonly keys: readonly string[] }
   | { readonly id: number; readonly type: 'inspect'; readonly bundle: string };
 
@@ -63,6 +71,7 @@ export type WorkerResponse =
       readonly query: QueryOutcome | { readonly ok: true; readonly stackTrace: string };
     }
   | { readonly id: number; readonly ok: true; readonly workflowTypes: readonly string[] }
+  | { readonly id: number; readonly ok: true; readonly validation: UpdateValidation }
   | { readonly id: number; readonly ok: true }
   | {
       readonly id: number;

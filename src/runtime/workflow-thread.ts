@@ -6,6 +6,7 @@ import {
   type HistoryEvent,
   type Payload,
   type QueryOutcome,
+  type UpdateValidation,
   type RunKey,
 } from '../core/index.js';
 import { DeadlockError } from './sandbox.js';
@@ -239,6 +240,15 @@ export class WorkflowThread {
   ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
     const res = await this.#send({ type: 'query', key, name, args });
     return (res as { query: QueryOutcome | { ok: true; stackTrace: string } }).query;
+  }
+
+  async validateUpdate(
+    key: string,
+    name: string,
+    args: readonly Payload[],
+  ): Promise<UpdateValidation> {
+    const res = await this.#send({ type: 'validateUpdate', key, name, args });
+    return (res as { validation: UpdateValidation }).validation;
   }
 
   evict(keys: readonly string[]): void {

@@ -10,8 +10,14 @@ export type {
   ActivityInterfaceFor,
 } from './activities.js';
 export { sleep, condition } from './timers.js';
-export { defineSignal, defineQuery, setHandler, setDefaultSignalHandler } from './messages.js';
-export type { SignalDefinition, QueryDefinition } from './messages.js';
+export {
+  defineSignal,
+  defineQuery,
+  defineUpdate,
+  setHandler,
+  setDefaultSignalHandler,
+} from './messages.js';
+export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './messages.js';
 export { workflowInfo, uuid4, random } from './info.js';
 export type { WorkflowInfo } from './info.js';
 export { log } from './log.js';

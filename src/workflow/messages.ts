@@ -17,6 +17,24 @@ export interface QueryDefinition<Ret = unknown, Args extends unknown[] = []> {
   readonly [retBrand]?: Ret;
 }
 
+export interface UpdateDefinition<Ret = unknown, Args extends unknown[] = []> {
+  readonly type: 'update';
+  readonly name: string;
+  readonly [argsBrand]?: Args;
+  readonly [retBrand]?: Ret;
+}
+
+/**
+ * Defines an update: a recorded request that may change workflow state and returns a
+ * result (or a failure) to the caller. A validator can reject it before anything is recorded.
+ */
+export function defineUpdate<Ret = unknown, Args extends unknown[] = []>(
+  name: string,
+): UpdateDefinition<Ret, Args> {
+  checkName(name, 'update');
+  return { type: 'update', name };
+}
+
 /** Defines a signal: a durable, recorded message sent to a running workflow. */
 export function defineSignal<Args extends unknown[] = []>(name: string): SignalDefinition<Args> {
   checkName(name, 'signal');
@@ -49,11 +67,25 @@ export function setHandler<Ret, Args extends unknown[]>(
   def: QueryDefinition<Ret, Args>,
   handler: ((...args: Args) => Ret) | undefined,
 ): void;
+export function setHandler<Ret, Args extends unknown[]>(
+  def: UpdateDefinition<Ret, Args>,
+  handler: ((...args: Args) => Ret | Promise<Ret>) | undefined,
+  options?: { validator?: (...args: Args) => void },
+): void;
 export function setHandler(
-  def: SignalDefinition<unknown[]> | QueryDefinition<unknown, unknown[]>,
+  def:
+    | SignalDefinition<unknown[]>
+    | QueryDefinition<unknown, unknown[]>
+    | UpdateDefinition<unknown, unknown[]>,
   handler: Handler | undefined,
+  options?: { validator?: Handler },
 ): void {
   const s = getState();
+  if (def.type === 'update') {
+    if (handler) s.updateHandlers.set(def.name, { handler, validator: options?.validator });
+    else s.updateHandlers.delete(def.name);
+    return;
+  }
   if (def.type === 'query') {
     if (def.name.startsWith('__'))
       throw new TypeError(`query names starting with '__' are reserved (got ${def.name})`);

@@ -177,6 +177,52 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
     expect(await h.result()).toBe(2);
   });
 
+  it('records continueAsNewSuggested so replay takes the same branch', async () => {
+    handle = await harness.create();
+    engine = await createEngine({
+      store: handle.store,
+      workflowsPath,
+      activities,
+      limits: { maxHistoryLength: 30 },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const h = await engine.start('untilSuggested', { workflowId: 'sugg', args: [0] });
+    expect(await h.result()).toBe(1);
+    const first = await engine.getHandle('sugg', h.runId).fetchHistory();
+    expect(first.events.some((x) => x.type === 'MarkerRecorded')).toBe(true);
+    const { replayHistory } = await import('../../src/testing/index.js');
+    await expect(replayHistory(first, workflowsPath)).resolves.toMatchObject({
+      activations: expect.any(Number),
+    });
+  });
+
+  it('runs updates: validated (rejection records nothing), recorded, answered; idempotent by id', async () => {
+    const e = await start();
+    const h = await e.start('cart', { workflowId: 'cart' });
+    expect(await h.executeUpdate('addItem', { args: ['apple'] })).toBe(1);
+    const before = (await h.fetchHistory()).events.length;
+    await expect(h.executeUpdate('addItem', { args: [''] })).rejects.toMatchObject({
+      code: 'update_rejected',
+      message: expect.stringContaining('item name must not be empty'),
+    });
+    await expect(h.executeUpdate('nope', { args: [] })).rejects.toMatchObject({
+      code: 'unknown_update',
+    });
+    expect((await h.fetchHistory()).events.length).toBe(before);
+    expect(await h.executeUpdate('addItem', { args: ['pear'], updateId: 'u-2' })).toBe(2);
+    expect(await h.executeUpdate('addItem', { args: ['pear'], updateId: 'u-2' })).toBe(2); // retried call
+    await expect(h.executeUpdate('addItem', { args: ['boom'] })).rejects.toMatchObject({
+      code: 'update_failed',
+    });
+    await h.signal('finish');
+    expect(await h.result()).toEqual(['apple', 'pear', 'boom']);
+    const types = (await h.fetchHistory()).events.map((x) => x.type);
+    expect(types.filter((t) => t === 'UpdateAccepted')).toHaveLength(3);
+    expect(types.filter((t) => t === 'UpdateCompleted')).toHaveLength(3);
+    const { replayHistory } = await import('../../src/testing/index.js');
+    await expect(replayHistory(await h.fetchHistory(), workflowsPath)).resolves.toBeDefined();
+  });
+
   it('times out a run (run timeout), tearing down its timers', async () => {
     const e = await start();
     const h = await e.start('sleepsLong', { workflowId: 'to1', runTimeout: 200 });

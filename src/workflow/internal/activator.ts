@@ -10,6 +10,9 @@ import {
   type Payload,
   type QueryOutcome,
   type SandboxActivator,
+  type UpdateValidation,
+  type Failure,
+  isAionFailure,
   type LogLine,
   type WorkflowInitInfo,
 } from '../../core/index.js';
@@ -74,6 +77,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     defaultSignalHandler: undefined,
     bufferedSignals: [],
     queryHandlers: new Map(),
+    updateHandlers: new Map(),
     cancelRequested: false,
     rootScope: undefined as unknown as CancellationScope,
   };
@@ -150,6 +154,35 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       case 'signalWorkflow':
         deliverSignal(s, job.signalName, decodeArgs(job.args));
         return;
+      case 'doUpdate': {
+        const entry = s.updateHandlers.get(job.updateName);
+        const complete = (outcome: { result?: Payload; failure?: Failure }): void => {
+          pushCommand(s, { type: 'completeUpdate', updateId: job.updateId, ...outcome });
+        };
+        if (!entry) {
+          complete({
+            failure: {
+              type: 'UnknownUpdate',
+              message: `no handler for update ${job.updateName}`,
+              retryable: false,
+            },
+          });
+          return;
+        }
+        const args = decodeArgs(job.args);
+        Promise.resolve()
+          .then(() => entry.handler(...args))
+          .then(
+            (result) => complete({ result: encode(s, result) }),
+            (err: unknown) => {
+              // A failure (ApplicationFailure…) goes back to the caller; a bug is a task crash.
+              if (isAionFailure(err))
+                complete({ failure: errorToFailure(err, (v) => encode(s, v)) });
+              else reportWorkflowError(s, err);
+            },
+          );
+        return;
+      }
       case 'cancelWorkflow':
         s.cancelRequested = true;
         s.rootScope.cancel(job.reason ?? 'workflow cancelled');
@@ -253,6 +286,37 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
         return {
           ok: false,
           code: 'query_failed',
+          failure: errorToFailure(err, (v) => encode(s, v)),
+        };
+      } finally {
+        s.inQuery = false;
+      }
+    },
+
+    validateUpdate(name: string, args: readonly Payload[]): UpdateValidation {
+      setState(s);
+      const entry = s.updateHandlers.get(name);
+      if (!entry) {
+        const known = [...s.updateHandlers.keys()].join(', ') || 'none';
+        return {
+          ok: false,
+          code: 'unknown_update',
+          failure: {
+            type: 'UnknownUpdate',
+            message: `workflow has no handler for update ${JSON.stringify(name)}; known: ${known}`,
+            retryable: false,
+          },
+        };
+      }
+      if (!entry.validator) return { ok: true };
+      s.inQuery = true;
+      try {
+        entry.validator(...decodeArgs(args));
+        return { ok: true };
+      } catch (err) {
+        return {
+          ok: false,
+          code: 'update_rejected',
           failure: errorToFailure(err, (v) => encode(s, v)),
         };
       } finally {

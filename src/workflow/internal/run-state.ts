@@ -49,6 +49,7 @@ export interface RunState {
   defaultSignalHandler: ((name: string, ...args: unknown[]) => unknown) | undefined;
   readonly bufferedSignals: { name: string; args: unknown[] }[];
   readonly queryHandlers: Map<string, Handler>;
+  readonly updateHandlers: Map<string, { handler: Handler; validator: Handler | undefined }>;
   cancelRequested: boolean;
   rootScope: CancellationScope;
 }
