@@ -801,7 +801,11 @@ export class Engine {
       );
     }
     const k = actorKey(info.namespace, info.runId);
-    const waiters = this.#updateWaiters.get(k) ?? new Map();
+    type UpdateWaiter = {
+      resolve: (e: EventOf<'UpdateCompleted'>) => void;
+      reject: (err: unknown) => void;
+    };
+    const waiters = this.#updateWaiters.get(k) ?? new Map<string, UpdateWaiter>();
     this.#updateWaiters.set(k, waiters);
     const completed = new Promise<EventOf<'UpdateCompleted'>>((resolve, reject) =>
       waiters.set(updateId, { resolve, reject }),
