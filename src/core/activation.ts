@@ -66,6 +66,8 @@ export interface ActivationInput {
   readonly jobs: readonly ActivationJob[];
   readonly historyLength: number;
   readonly continueAsNewSuggested: boolean;
+  /** While replaying: patch ids whose markers the history holds (`patched()` returns true for them). */
+  readonly patches?: readonly string[];
 }
 
 /** Decisions a run makes; the engine turns them into events (live) or matches them (replay). */
@@ -84,6 +86,7 @@ export type WorkflowCommand =
   | { readonly type: 'completeWorkflow'; readonly result: Payload }
   | { readonly type: 'failWorkflow'; readonly failure: Failure }
   | { readonly type: 'cancelWorkflow' }
+  | { readonly type: 'recordPatch'; readonly patchId: string; readonly deprecated: boolean }
   | {
       readonly type: 'completeUpdate';
       readonly updateId: string;

@@ -202,6 +202,14 @@ export function commandsToEvents(
         });
         break;
       }
+      case 'recordPatch':
+        push({
+          type: 'MarkerRecorded',
+          markerName: 'patch',
+          patchId: cmd.patchId,
+          ...(cmd.deprecated ? { deprecated: true } : {}),
+        });
+        break;
       case 'completeUpdate': {
         const acceptedSeq = book.openUpdates.get(cmd.updateId);
         if (acceptedSeq === undefined)

@@ -35,8 +35,17 @@ const WORKFLOW_TERMINALS = new Set<EventType>([
   'WorkflowContinuedAsNew',
 ]);
 
+export const PATCH_MARKER = 'patch';
+
 export function isCommandEvent(type: EventType): boolean {
   return COMMAND_EVENTS.has(type);
+}
+
+/** Command events: the fixed set, plus patch markers (other markers are engine notes). */
+function isCommand(e: HistoryEvent): boolean {
+  return (
+    COMMAND_EVENTS.has(e.type) || (e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER)
+  );
 }
 
 /** The init info of a run, from its key and WorkflowStarted event. */
@@ -88,6 +97,8 @@ export function describeCommand(cmd: WorkflowCommand): string {
       return 'UpsertMemo';
     case 'completeUpdate':
       return `CompleteUpdate(${cmd.updateId})`;
+    case 'recordPatch':
+      return `Patch(${cmd.patchId}${cmd.deprecated ? ', deprecated' : ''})`;
   }
 }
 
@@ -135,6 +146,10 @@ function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean 
       return e.type === 'MemoUpserted';
     case 'completeUpdate':
       return e.type === 'UpdateCompleted' && e.updateId === cmd.updateId;
+    case 'recordPatch':
+      return (
+        e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId === cmd.patchId
+      );
   }
 }
 
@@ -146,10 +161,30 @@ export function matchCommands(
   boundarySeq: number,
   book: RunBook,
 ): void {
-  const n = Math.max(commands.length, expected.length);
+  // Deprecated patches may be present in history without code, or in code without history.
+  const isDeprecatedMarker = (e: HistoryEvent): boolean =>
+    e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.deprecated === true;
+  const cmds = commands.filter(
+    (c) =>
+      !(
+        c.type === 'recordPatch' &&
+        c.deprecated &&
+        !expected.some((e) => e.type === 'MarkerRecorded' && e.patchId === c.patchId)
+      ),
+  );
+  const evs = expected.filter(
+    (e) =>
+      !(
+        isDeprecatedMarker(e) &&
+        !commands.some(
+          (c) => c.type === 'recordPatch' && c.patchId === (e as { patchId?: string }).patchId,
+        )
+      ),
+  );
+  const n = Math.max(cmds.length, evs.length);
   for (let i = 0; i < n; i++) {
-    const cmd = commands[i];
-    const e = expected[i];
+    const cmd = cmds[i];
+    const e = evs[i];
     if (cmd === undefined) {
       throw new NonDeterminismError({
         workflowId: run.workflowId,
@@ -221,6 +256,11 @@ export function replayHistory(
   if (first?.type !== 'WorkflowStarted')
     throw new Error(`cannot replay run ${run.runId}: history does not start with WorkflowStarted`);
   const instance = sandbox.instantiate(initInfoFor(run, first));
+  const patches = events.flatMap((e) =>
+    e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId !== undefined
+      ? [e.patchId]
+      : [],
+  );
   const book = new RunBook();
   let expected: HistoryEvent[] = [];
   let activations = 0;
@@ -235,6 +275,7 @@ export function replayHistory(
             jobs: book.undelivered,
             historyLength: boundary.seq,
             continueAsNewSuggested: book.continueAsNewSuggested,
+            patches,
           },
         },
       ],
@@ -253,7 +294,7 @@ export function replayHistory(
       book.apply(event);
       continue;
     }
-    if (COMMAND_EVENTS.has(event.type)) expected.push(event);
+    if (isCommand(event)) expected.push(event);
     if (WORKFLOW_TERMINALS.has(event.type)) {
       activate(event);
       book.apply(event);

@@ -21,6 +21,7 @@ export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './mess
 export { workflowInfo, uuid4, random } from './info.js';
 export type { WorkflowInfo } from './info.js';
 export { log } from './log.js';
+export { patched, deprecatePatch } from './patches.js';
 export {
   upsertSearchAttributes,
   upsertMemo,

@@ -78,6 +78,8 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     bufferedSignals: [],
     queryHandlers: new Map(),
     updateHandlers: new Map(),
+    knownPatches: new Set(),
+    sentPatches: new Set(),
     cancelRequested: false,
     rootScope: undefined as unknown as CancellationScope,
   };
@@ -203,6 +205,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       s.replaying = input.replaying;
       s.historyLength = input.historyLength;
       s.continueAsNewSuggested = input.continueAsNewSuggested;
+      for (const id of input.patches ?? []) s.knownPatches.add(id);
       for (const job of input.jobs) {
         try {
           apply(job);

@@ -49,6 +49,9 @@ export interface RunState {
   defaultSignalHandler: ((name: string, ...args: unknown[]) => unknown) | undefined;
   readonly bufferedSignals: { name: string; args: unknown[] }[];
   readonly queryHandlers: Map<string, Handler>;
+  /** Patch ids known to be in history (replay) and those already recorded by this run. */
+  readonly knownPatches: Set<string>;
+  readonly sentPatches: Set<string>;
   readonly updateHandlers: Map<string, { handler: Handler; validator: Handler | undefined }>;
   cancelRequested: boolean;
   rootScope: CancellationScope;
