@@ -71,6 +71,15 @@ export interface EventAttributes {
   WorkflowCancelRequested: { readonly reason?: string; readonly identity?: string };
   WorkflowPaused: { readonly reason?: string; readonly identity?: string };
   WorkflowResumed: { readonly identity?: string };
+  /**
+   * The run was moved to another package version (a stuck run re-pinned to fixed code after
+   * its history replayed on it without divergence). Later activations run on `toVersion`.
+   */
+  WorkflowRepinned: {
+    readonly fromVersion: string;
+    readonly toVersion: string;
+    readonly reason?: string;
+  };
   // ── workflow tasks ────────────────────────────────────────────────────────────────────
   /** Closes every activation commit; arrivals before it were delivered in one batch. */
   WorkflowTaskCompleted: Record<never, never>;
@@ -219,6 +228,7 @@ const EVENT_TYPE_TABLE: Record<EventType, true> = {
   WorkflowCancelRequested: true,
   WorkflowPaused: true,
   WorkflowResumed: true,
+  WorkflowRepinned: true,
   WorkflowTaskCompleted: true,
   WorkflowTaskFailed: true,
   ActivityScheduled: true,

@@ -86,6 +86,10 @@ const START_OPTION_KEYS = new Set([
 const json = new JsonPayloadConverter();
 
 type Waiter = (terminal: HistoryEvent) => void;
+type UpdateWaiter = {
+  resolve: (e: EventOf<'UpdateCompleted'>) => void;
+  reject: (err: unknown) => void;
+};
 
 /**
  * The Aion engine: runs durable workflows on a store. Create it with {@link createEngine};
@@ -113,13 +117,7 @@ export class Engine {
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #schemas = new Map<string, ReadonlyMap<string, SearchAttributeType>>();
   /** Callers waiting for an update's outcome, by run key then update id. */
-  readonly #updateWaiters = new Map<
-    string,
-    Map<
-      string,
-      { resolve: (e: EventOf<'UpdateCompleted'>) => void; reject: (err: unknown) => void }
-    >
-  >();
+  readonly #updateWaiters = new Map<string, Map<string, UpdateWaiter[]>>();
   #shutdown = false;
   /** Keeps the process alive while the engine runs (durable timers may be far away). */
   #keepAlive: NodeJS.Timeout | undefined;
@@ -194,11 +192,16 @@ export class Engine {
       limits: this.#limits,
       logger: this.#logger,
       maxResidentRuns: options.maxResidentRuns ?? 10_000,
+      supervision: {
+        maxRestarts: options.supervision?.maxRestarts ?? 5,
+        withinMs: options.supervision?.withinMs ?? 10 * 60_000,
+        failTypes: new Set(options.supervision?.failTypes ?? []),
+      },
       onClosed: (run, terminal) => this.#onClosed(run, terminal),
       onOutbox: (row) => this.#dispatchOutbox(row),
       onUpdateCompleted: (run, event) => {
         const waiters = this.#updateWaiters.get(actorKey(run.namespace, run.runId));
-        waiters?.get(event.updateId)?.resolve(event);
+        for (const w of waiters?.get(event.updateId) ?? []) w.resolve(event);
         waiters?.delete(event.updateId);
       },
       schemaFor: (namespace) => this.#schemas.get(namespace) ?? new Map(),
@@ -245,8 +248,17 @@ export class Engine {
     await this.#loadSchema(this.namespace);
     // This process now owns the store: leases of a previous (dead) owner are void.
     await this.store.expireLeases({ exceptOwner: this.identity, now: this.clock.now() });
-    if (options.workflowsPath)
-      await this.#registry.deployFromPath(this.namespace, options.workflowsPath, this.clock.now());
+    if (options.workflowsPath) {
+      const built = await this.#registry.deployFromPath(
+        this.namespace,
+        options.workflowsPath,
+        this.clock.now(),
+      );
+      await this.#repinStuck(
+        built.manifest.workflowTypes.map((t) => t.name),
+        built.version,
+      );
+    }
     this.#timers.start();
     this.#activities.start();
     if (options.keepAlive !== false) this.#keepAlive = setInterval(() => undefined, 2 ** 30);
@@ -279,6 +291,98 @@ export class Engine {
     return Object.fromEntries(await this.#loadSchema(this.namespace));
   }
 
+  /**
+   * A new version of these types is routed: every stuck run of them whose history replays on
+   * it without divergence is re-pinned to it and resumed; the others stay parked, with the
+   * divergence as their reason.
+   */
+  async #repinStuck(types: readonly string[], version: string): Promise<void> {
+    if (types.length === 0) return;
+    const where: VisibilityExpr = {
+      op: 'and',
+      args: [
+        { op: 'cmp', field: { kind: 'builtin', name: 'Stuck' }, cmp: '=', value: true },
+        { op: 'in', field: { kind: 'builtin', name: 'WorkflowType' }, values: [...types] },
+      ],
+    };
+    let cursor: string | undefined;
+    do {
+      const page = await this.store.listRuns({
+        namespace: this.namespace,
+        where,
+        pageSize: 200,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const info of page.items) {
+        if (info.version === version) continue;
+        await this.retry(info.workflowId, { runId: info.runId, version }).catch((err: unknown) => {
+          this.#logger.warn('stuck run does not replay on the new version; it stays parked', {
+            workflowId: info.workflowId,
+            runId: info.runId,
+            error: String(err),
+          });
+        });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /**
+   * Retries a stuck (or crashing) run now. With `version`, its history is first replay-checked
+   * against that package version; if it replays without divergence the run is re-pinned to
+   * it (recorded as WorkflowRepinned) and resumes there. A failed check leaves the run parked
+   * with the divergence as its reason and throws.
+   */
+  async retry(
+    workflowId: string,
+    options: { runId?: string; version?: string } = {},
+  ): Promise<{ repinned: boolean }> {
+    this.#check();
+    const info = await this.#resolveRun({ workflowId, runId: options.runId });
+    if (info.closeTime !== undefined) {
+      throw new AionError(
+        'workflow_closed',
+        `cannot retry workflow ${workflowId}: run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    const actor = this.#scheduler.actor(info);
+    const target = options.version ?? info.version;
+    let repinned = false;
+    if (target !== info.version) {
+      await this.#registry.ensureLoaded(this.namespace, target);
+      const events = await this.store.readHistory(info);
+      const key = `check\u0000${info.runId}`;
+      const outcome = await this.#thread.replay(key, target, info, events);
+      this.#thread.evict([key]);
+      if (!outcome.ok) {
+        const reason = `does not replay on ${target.slice(0, 12)}: ${outcome.failure.message}`;
+        actor.stuck = { reason, since: this.clock.now() };
+        actor.visibilityPatch = { stuck: actor.stuck };
+        this.#scheduler.markReady(actor);
+        throw new AionError('nondeterminism', `run ${info.runId} ${reason}`, {
+          runId: info.runId,
+          version: target,
+          failure: outcome.failure,
+        });
+      }
+      await new Promise<void>((resolve, reject) => {
+        this.#scheduler.enqueue(info, {
+          event: {
+            type: 'WorkflowRepinned',
+            fromVersion: info.version,
+            toVersion: target,
+            reason: 'replay-checked re-pin',
+          },
+          ack: { resolve, reject },
+        });
+      });
+      repinned = true;
+    }
+    this.#scheduler.unpark(this.#scheduler.actor(info));
+    return { repinned };
+  }
+
   /** Re-dispatches messages committed but not settled before the last stop (e.g. successors). */
   async #recoverOutbox(): Promise<void> {
     let after: { namespace: string; id: string } | undefined;
@@ -298,7 +402,7 @@ export class Engine {
       const page = await this.store.listOpenRuns({ limit: 500, ...(after ? { after } : {}) });
       for (const info of page) {
         if (info.status === 'PAUSED') this.#activities.setPaused(info.runId, true);
-        if (info.status !== 'RUNNING') continue;
+        if (info.status !== 'RUNNING' || info.stuck) continue; // stuck runs wait for a fix
         const key = { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId };
         const [last] = await this.store.readHistory(key, { fromSeq: info.headSeq });
         if (last && last.type !== 'WorkflowTaskCompleted') {
@@ -372,7 +476,7 @@ export class Engine {
     const k = actorKey(run.namespace, run.runId);
     const updates = this.#updateWaiters.get(k);
     this.#updateWaiters.delete(k);
-    for (const w of updates?.values() ?? []) {
+    for (const w of [...(updates?.values() ?? [])].flat()) {
       w.reject(
         new AionError(
           'workflow_closed',
@@ -801,15 +905,14 @@ export class Engine {
       );
     }
     const k = actorKey(info.namespace, info.runId);
-    type UpdateWaiter = {
-      resolve: (e: EventOf<'UpdateCompleted'>) => void;
-      reject: (err: unknown) => void;
-    };
-    const waiters = this.#updateWaiters.get(k) ?? new Map<string, UpdateWaiter>();
+    const waiters = this.#updateWaiters.get(k) ?? new Map<string, UpdateWaiter[]>();
     this.#updateWaiters.set(k, waiters);
-    const completed = new Promise<EventOf<'UpdateCompleted'>>((resolve, reject) =>
-      waiters.set(updateId, { resolve, reject }),
-    );
+    let waiter: UpdateWaiter | undefined;
+    const completed = new Promise<EventOf<'UpdateCompleted'>>((resolve, reject) => {
+      waiter = { resolve, reject };
+      // Several callers may wait on one update id (a retried call while the first is in flight).
+      waiters.set(updateId, [...(waiters.get(updateId) ?? []), waiter]);
+    });
     completed.catch(() => undefined);
     try {
       await new Promise<void>((resolve, reject) => {
@@ -825,7 +928,9 @@ export class Engine {
         });
       });
     } catch (err) {
-      waiters.delete(updateId);
+      const rest = (waiters.get(updateId) ?? []).filter((w) => w !== waiter);
+      if (rest.length > 0) waiters.set(updateId, rest);
+      else waiters.delete(updateId);
       throw err;
     }
     return this.#updateOutcome(info, name, await completed);

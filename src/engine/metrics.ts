@@ -41,6 +41,10 @@ export function engineMetrics(m: Metrics) {
       [1, 2, 5, 10, 20, 50, 100, 200, 500],
     ),
     taskFailures: m.counter('aion_workflow_task_failures_total', 'Workflow task crashes, by cause'),
+    stuckRuns: m.counter(
+      'aion_workflow_runs_parked_total',
+      'Runs parked as stuck after repeated task crashes',
+    ),
     commitBatch: m.histogram(
       'aion_commit_batch_size',
       'Run commits per store transaction',

@@ -49,6 +49,16 @@ export interface EngineOptions {
   readonly payloadConverter?: PayloadConverter;
   /** Codecs (compression, encryption) applied to host-side payloads. */
   readonly payloadCodecs?: readonly PayloadCodec[];
+  /**
+   * Supervision of task crashes: restarts by replay with backoff, at most `maxRestarts`
+   * (default 5) within `withinMs` (default 10 minutes); then the run is parked as stuck —
+   * or failed, for the workflow types listed in `failTypes` (default none).
+   */
+  readonly supervision?: {
+    readonly maxRestarts?: number;
+    readonly withinMs?: number;
+    readonly failTypes?: readonly string[];
+  };
   /** Keep the Node process alive until `shutdown()` (timers may be months away). Default true. */
   readonly keepAlive?: boolean;
   /** Name of this engine process in leases and history. Default `engine-<uuid>`. */

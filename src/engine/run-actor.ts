@@ -42,6 +42,12 @@ export class RunActor {
   /** The run needs an activation even without new arrivals (recovery, task retry). */
   needsActivation = false;
   retryTimer: TimerHandle | undefined;
+  /** Times of recent task restarts (the supervisor's intensity window). */
+  restarts: number[] = [];
+  /** Durable "stuck" flag: parked after too many restarts; no more automatic retries. */
+  stuck: { reason: string; since: number } | undefined;
+  /** A visibility patch to commit with the run's next commit (parking, un-parking). */
+  visibilityPatch: { stuck: { reason: string; since: number } | null } | undefined;
   /** Set when the run cannot be rebuilt right now (replay failed, package missing). */
   broken:
     | { cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled'; failure: Failure }
@@ -64,7 +70,8 @@ export class RunActor {
       !this.busy &&
       this.inbox.length === 0 &&
       this.pendingStart === undefined &&
-      !this.needsActivation
+      !this.needsActivation &&
+      this.visibilityPatch === undefined
     );
   }
 }

@@ -55,6 +55,7 @@ export interface SchedulerDeps {
   readonly limits: Limits;
   readonly logger: EngineLogger;
   readonly maxResidentRuns: number;
+  readonly supervision: SupervisionPolicy;
   /** Called after a run's terminal event is committed. */
   readonly onClosed: (run: RunKey, terminal: HistoryEvent) => void;
   /** An update's outcome was committed. */
@@ -70,6 +71,17 @@ export interface SchedulerDeps {
   readonly onWorkflowLog: (run: RunKey, line: LogLine) => void;
 }
 
+/**
+ * How task crashes are supervised: retried by replay with exponential backoff, at most
+ * `maxRestarts` within `withinMs`; then the run is parked as stuck (or failed, for types
+ * listed in `failTypes`).
+ */
+export interface SupervisionPolicy {
+  readonly maxRestarts: number;
+  readonly withinMs: number;
+  readonly failTypes: ReadonlySet<string>;
+}
+
 /** What one run contributes to a tick. */
 interface Plan {
   readonly actor: RunActor;
@@ -82,6 +94,7 @@ interface Plan {
   activate: boolean;
   /** Set when the plan was put back (nothing of it is committed this tick). */
   skip: boolean;
+  visibility?: { stuck: { reason: string; since: number } | null } | undefined;
   /** The run's last event before this plan (to avoid repeating WorkflowTaskFailed). */
   readonly prevLastEventType: HistoryEvent['type'] | undefined;
   taskFailure?: {
@@ -387,16 +400,18 @@ export class RunScheduler {
       this.#actors.delete(a.mapKey);
       return;
     }
-    const first = events[0] as HistoryEvent & { type: 'WorkflowStarted' };
     a.broken = undefined;
+    const info = await this.#d.store.getRun(a.key);
+    // A pending visibility patch is newer than the stored flag (parking or un-parking).
+    if (a.visibilityPatch === undefined) a.stuck ??= info?.stuck;
     a.book = bookFrom(events);
     a.loaded = true;
     a.residentIn = undefined;
     if (a.book.closed) return;
     const generation = this.#d.thread.generation;
     try {
-      await this.#d.registry.ensureLoaded(a.key.namespace, first.version);
-      const outcome = await this.#d.thread.replay(a.mapKey, first.version, a.key, events);
+      await this.#d.registry.ensureLoaded(a.key.namespace, a.book.version);
+      const outcome = await this.#d.thread.replay(a.mapKey, a.book.version, a.key, events);
       if (outcome.ok) {
         a.residentIn = generation === this.#d.thread.generation ? generation : undefined;
         this.#d.metrics.replaySeconds.observe((performance.now() - started) / 1000);
@@ -433,6 +448,8 @@ export class RunScheduler {
     a.inbox = [];
     a.pendingStart = undefined;
     a.needsActivation = false;
+    plan.visibility = a.visibilityPatch;
+    a.visibilityPatch = undefined;
     const push = (event: NewEvent): void => {
       const stamped = stampEvent(event, a.book.headSeq + 1, now);
       a.book.apply(stamped);
@@ -474,19 +491,24 @@ export class RunScheduler {
       }
     }
     if (a.book.closed) {
+      plan.visibility = undefined; // a closed run is never stuck
       return plan.events.length > 0 ? plan : this.#settleEmpty(plan);
     }
-    if (a.broken) {
+    if (a.broken && !a.stuck) {
       if (plan.arrivals.length > 0 || plan.start || plan.prevLastEventType !== 'WorkflowTaskFailed')
         plan.taskFailure = a.broken;
       this.#scheduleRetry(a);
-      return plan.events.length > 0 || plan.taskFailure ? plan : this.#settleEmpty(plan);
+      return plan.events.length > 0 || plan.taskFailure || plan.visibility
+        ? plan
+        : this.#settleEmpty(plan);
     }
     plan.activate =
       a.book.status === 'RUNNING' &&
+      a.stuck === undefined &&
       a.book.undelivered.length > 0 &&
       (plan.start !== undefined || this.isResident(a));
-    if (!plan.activate && plan.events.length === 0) return this.#settleEmpty(plan);
+    if (!plan.activate && plan.events.length === 0 && plan.visibility === undefined)
+      return this.#settleEmpty(plan);
     return plan;
   }
 
@@ -561,7 +583,7 @@ export class RunScheduler {
       const started = p.actor.book.started!;
       return {
         key: p.actor.mapKey,
-        version: started.version,
+        version: p.actor.book.version,
         ...(p.start ? { init: initInfoFor(p.actor.key, started) } : {}),
         input: {
           now: p.now,
@@ -578,9 +600,7 @@ export class RunScheduler {
         await Promise.all(
           group
             .filter((p) => p.start)
-            .map((p) =>
-              this.#d.registry.ensureLoaded(p.actor.key.namespace, p.actor.book.started!.version),
-            ),
+            .map((p) => this.#d.registry.ensureLoaded(p.actor.key.namespace, p.actor.book.version)),
         );
       }
       outputs = await this.#d.thread.activate(items);
@@ -699,13 +719,19 @@ export class RunScheduler {
     if (
       p.events.length === 0 &&
       p.effects.removeTasks.length === 0 &&
-      p.effects.cancelTimers.length === 0
+      p.effects.cancelTimers.length === 0 &&
+      p.visibility === undefined
     ) {
       this.#settleEmpty(p);
       if (p.taskFailure) {
-        this.#scheduleRetry(a);
+        this.#scheduleRetry(a, p.taskFailure.failure.message);
         a.reset();
       }
+      return;
+    }
+    if (p.events.length === 0 && a.book.headSeq === 0) {
+      // Nothing of this run is stored (yet): a side-effect-only commit is not possible.
+      this.#settleEmpty(p);
       return;
     }
     const commit: RunCommit = {
@@ -715,6 +741,7 @@ export class RunScheduler {
       timers: { upsert: p.effects.timers, cancel: p.effects.cancelTimers },
       tasks: { enqueue: p.effects.tasks, remove: p.effects.removeTasks },
       outbox: { add: p.effects.outbox, remove: p.start?.removeOutbox ?? [] },
+      ...(p.visibility ? { visibility: p.visibility } : {}),
     };
     a.busy = true;
     this.#inFlight++;
@@ -739,7 +766,7 @@ export class RunScheduler {
     const a = p.actor;
     if (p.taskFailure) {
       // The instance and the optimistic book may hold half an activation: rebuild from the store.
-      this.#scheduleRetry(a);
+      this.#scheduleRetry(a, p.taskFailure.failure.message);
       a.reset();
     }
     p.start?.ack.resolve();
@@ -818,9 +845,17 @@ export class RunScheduler {
     this.#d.clock.schedule(this.#d.clock.now() + 1000, () => this.markReady(a));
   }
 
-  #scheduleRetry(a: RunActor): void {
-    if (a.retryTimer) return;
-    const n = Math.max(1, a.book.consecutiveTaskFailures + 1);
+  #scheduleRetry(a: RunActor, reason?: string): void {
+    if (a.retryTimer || a.stuck) return;
+    const now = this.#d.clock.now();
+    const policy = this.#d.supervision;
+    a.restarts = a.restarts.filter((t) => now - t < policy.withinMs);
+    a.restarts.push(now);
+    if (a.restarts.length > policy.maxRestarts) {
+      this.#park(a, reason ?? a.broken?.failure.message ?? 'repeated task failures');
+      return;
+    }
+    const n = a.restarts.length;
     const delay = Math.min(MAX_TASK_RETRY_MS, 1000 * 2 ** Math.min(16, n - 1));
     a.retryTimer = this.#d.clock.schedule(this.#d.clock.now() + delay, () => {
       a.retryTimer = undefined;
@@ -829,6 +864,48 @@ export class RunScheduler {
       a.residentIn = undefined;
       this.markReady(this.actor(a.key));
     });
+  }
+
+  /** Stops retrying: the run stays open, flagged stuck (durably), until fixed and retried. */
+  #park(a: RunActor, reason: string): void {
+    const since = this.#d.clock.now();
+    const workflowType = a.book.started?.workflowType ?? '';
+    this.#d.metrics.stuckRuns.inc(1, { workflow_type: workflowType });
+    this.#d.logger.error('workflow run parked as stuck after repeated task failures', {
+      workflowId: a.key.workflowId,
+      runId: a.key.runId,
+      reason,
+    });
+    if (this.#d.supervision.failTypes.has(workflowType)) {
+      a.inbox.push({
+        event: {
+          type: 'WorkflowFailed',
+          failure: {
+            type: 'WorkflowTaskFailure',
+            message: `failed after repeated task crashes: ${reason}`,
+            retryable: false,
+          },
+        },
+      });
+    } else {
+      a.stuck = { reason, since };
+      a.visibilityPatch = { stuck: { reason, since } };
+    }
+    this.markReady(a);
+  }
+
+  /** Clears the stuck flag and retries the run now (operator action or a re-pin). */
+  unpark(a: RunActor): void {
+    a.stuck = undefined;
+    a.restarts = [];
+    a.broken = undefined;
+    a.retryTimer?.cancel();
+    a.retryTimer = undefined;
+    a.visibilityPatch = { stuck: null };
+    a.needsActivation = true;
+    a.residentIn = undefined;
+    a.loaded = false;
+    this.markReady(a);
   }
 
   #evict(): void {

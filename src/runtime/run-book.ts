@@ -55,6 +55,8 @@ export class RunBook {
   /** Accepted updates by id → seq of UpdateAccepted; completed ones are removed. */
   readonly openUpdates = new Map<string, number>();
   readonly completedUpdates = new Set<string>();
+  /** The package version the run executes on (its start version, or the latest re-pin). */
+  version = '';
   /** Set by the `continue-as-new-suggested` marker; never unset (history only grows). */
   continueAsNewSuggested = false;
   /** Idempotency keys of recorded signals (a retried signal call is not recorded twice). */
@@ -76,6 +78,7 @@ export class RunBook {
     switch (event.type) {
       case 'WorkflowStarted':
         this.started = event;
+        this.version = event.version;
         this.searchAttributes = event.searchAttributes ?? {};
         this.memo = event.memo ?? {};
         job = { type: 'startWorkflow', args: event.args };
@@ -125,6 +128,9 @@ export class RunBook {
       case 'SignalReceived':
         if (event.requestId !== undefined) this.signalRequestIds.add(event.requestId);
         job = { type: 'signalWorkflow', signalName: event.signalName, args: event.args };
+        break;
+      case 'WorkflowRepinned':
+        this.version = event.toVersion;
         break;
       case 'MarkerRecorded':
         if (event.markerName === CONTINUE_AS_NEW_SUGGESTED_MARKER)

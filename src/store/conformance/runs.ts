@@ -20,6 +20,30 @@ import type { StoreScenario } from './types.js';
 
 export const runScenarios: StoreScenario[] = [
   {
+    name: 'runs: WorkflowRepinned moves the visibility row to the new version, also in lists',
+    tags: ['runs'],
+    async run({ store }) {
+      const run = makeRunKey();
+      await store.append(run, [startedEvent({ version: 'v-old' })], 0);
+      await store.append(
+        run,
+        [event(2, T0 + 5, { type: 'WorkflowRepinned', fromVersion: 'v-old', toVersion: 'v-new' })],
+        1,
+      );
+      const info = await store.getRun(run);
+      assert.equal(info?.version, 'v-new');
+      assert.equal(info?.headSeq, 2);
+      const listed = await store.listRuns({
+        namespace: run.namespace,
+        where: { op: 'cmp', field: { kind: 'builtin', name: 'Version' }, cmp: '=', value: 'v-new' },
+      });
+      assert.deepEqual(
+        listed.items.map((i) => i.runId),
+        [run.runId],
+      );
+    },
+  },
+  {
     name: 'runs: the visibility row of a new run is projected exactly from WorkflowStarted',
     tags: ['runs'],
     async run({ store }) {

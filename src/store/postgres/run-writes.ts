@@ -85,14 +85,14 @@ export async function writeExisting(
   if (runs.length === 0) return;
   const dirty = runs.filter((st) => st.dirty);
   const infos = dirty.map((st) => st.info!);
-  const events = eventColumns(runs, 10);
+  const events = eventColumns(runs, 11);
   const rows = await q.query(
     `WITH upd AS (
        UPDATE ${s}.runs AS r SET status = v.status, close_time = v.close_time, head_seq = v.head_seq,
          search_attributes = COALESCE(v.sa, r.search_attributes), memo = COALESCE(v.memo, r.memo),
-         stuck_reason = v.stuck_reason, stuck_since = v.stuck_since
+         stuck_reason = v.stuck_reason, stuck_since = v.stuck_since, version = v.version
        FROM unnest($1::text[], $2::text[], $3::text[], $4::int8[], $5::int8[], $6::text[], $7::text[], $8::text[],
-         $9::int8[]) AS v(namespace, run_id, status, close_time, head_seq, sa, memo, stuck_reason, stuck_since)
+         $9::int8[], $10::text[]) AS v(namespace, run_id, status, close_time, head_seq, sa, memo, stuck_reason, stuck_since, version)
        WHERE r.namespace = v.namespace AND r.run_id = v.run_id
        RETURNING 1),
      ev AS (
@@ -111,6 +111,7 @@ export async function writeExisting(
       textArray(dirty.map((st) => (st.memoChanged ? JSON.stringify(st.info!.memo) : null))),
       textArray(infos.map((i) => i.stuck?.reason ?? null)),
       intArray(infos.map((i) => i.stuck?.since ?? null)),
+      textArray(infos.map((i) => i.version)),
       ...events.params,
     ],
   );

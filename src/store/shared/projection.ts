@@ -59,6 +59,9 @@ export function projectRun(
         info.closeTime = event.recordedAt;
         delete info.stuck;
         break;
+      case 'WorkflowRepinned':
+        info.version = event.toVersion;
+        break;
       case 'SearchAttributesUpserted':
         info.searchAttributes = applySearchAttributeUpsert(
           info.searchAttributes,

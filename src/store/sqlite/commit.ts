@@ -88,6 +88,7 @@ const PROJECTED = new Set<string>([
   'WorkflowResumed',
   'SearchAttributesUpserted',
   'MemoUpserted',
+  'WorkflowRepinned',
 ]);
 
 function needsProjection(events: readonly HistoryEvent[]): boolean {
@@ -233,6 +234,7 @@ function advanceRun(
     info.memo === prior.memo ? row.memo : JSON.stringify(info.memo),
     info.stuck?.reason ?? null,
     info.stuck?.since ?? null,
+    info.version,
     run.namespace,
     run.runId,
   );

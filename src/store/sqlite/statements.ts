@@ -97,10 +97,11 @@ const SQL = {
       memo: string,
       stuckReason: Nullable<string>,
       stuckSince: Nullable<number>,
+      version: string,
       ...Key,
     ]
   >(
-    `UPDATE runs SET status = ?, close_time = ?, head_seq = ?, search_attributes = ?, memo = ?, stuck_reason = ?, stuck_since = ?
+    `UPDATE runs SET status = ?, close_time = ?, head_seq = ?, search_attributes = ?, memo = ?, stuck_reason = ?, stuck_since = ?, version = ?
        WHERE namespace = ? AND run_id = ?`,
   ),
   setStuck: sql<[reason: Nullable<string>, since: Nullable<number>, ...Key]>(
