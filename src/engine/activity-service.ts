@@ -3,6 +3,7 @@ import { encodeTaskToken } from '../activity/complete-async.js';
 import type { ActivityExecutor, AttemptHandle } from '../activity/executor.js';
 import type { ActivityInfo, AttemptOutcome } from '../activity/types.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
+import { Poller } from './poller.js';
 import type {
   DataConverter,
   Failure,
@@ -74,11 +75,7 @@ export class ActivityService {
   readonly #onArrival: (arrival: ActivityArrival) => void;
   readonly #running = new Map<string, Running>();
   readonly #namespace: string;
-  #pollHandle: TimerHandle | undefined;
-  #pollAt = Infinity;
-  #polling = false;
-  /** A wake-up arrived while polling: poll again right after. */
-  #pollAgain = false;
+  readonly #poller: Poller;
   #stopped = false;
 
   constructor(options: {
@@ -101,6 +98,7 @@ export class ActivityService {
     this.#converter = options.converter;
     this.#metrics = options.metrics;
     this.#onArrival = options.onArrival;
+    this.#poller = new Poller(this.#clock, () => this.#poll());
   }
 
   get runningCount(): number {
@@ -187,56 +185,35 @@ export class ActivityService {
 
   stop(): void {
     this.#stopped = true;
-    this.#pollHandle?.cancel();
+    this.#poller.stop();
     for (const r of this.#running.values()) r.renew?.cancel();
   }
 
   #schedulePoll(at: number): void {
-    if (this.#stopped || this.#served.size === 0 || at >= this.#pollAt) return;
-    this.#pollHandle?.cancel();
-    this.#pollAt = at;
-    this.#pollHandle = this.#clock.schedule(at, () => {
-      this.#pollAt = Infinity;
-      void this.#poll();
-    });
+    if (this.#served.size > 0) this.#poller.wake(at);
   }
 
-  async #poll(): Promise<void> {
-    if (this.#stopped) return;
-    if (this.#polling) {
-      this.#pollAgain = true;
-      return;
-    }
-    this.#polling = true;
-    this.#pollAgain = false;
-    try {
-      let next = Infinity;
-      for (const queue of this.#served) {
-        for (;;) {
-          const now = this.#clock.now();
-          const tasks = await this.#store.claimTasks({
-            namespace: this.#namespace,
-            taskQueue: queue,
-            owner: this.#owner,
-            now,
-            leaseMs: DEFAULT_LEASE_MS,
-            limit: 200,
-          });
-          for (const t of tasks) if (!this.#running.has(t.taskId)) this.#run(t);
-          if (tasks.length < 200) break;
-        }
-        const at = await this.#store.nextTaskAt(this.#namespace, queue);
-        if (at !== undefined) next = Math.min(next, at);
+  /** Claims due tasks of the served queues (retries, leftovers of a previous process). */
+  async #poll(): Promise<number> {
+    let next = Infinity;
+    for (const queue of this.#served) {
+      for (;;) {
+        const now = this.#clock.now();
+        const tasks = await this.#store.claimTasks({
+          namespace: this.#namespace,
+          taskQueue: queue,
+          owner: this.#owner,
+          now,
+          leaseMs: DEFAULT_LEASE_MS,
+          limit: 200,
+        });
+        for (const t of tasks) if (!this.#running.has(t.taskId)) this.#run(t);
+        if (tasks.length < 200) break;
       }
-      this.#schedulePoll(
-        Math.max(this.#clock.now() + 10, Math.min(next, this.#clock.now() + 60_000)),
-      );
-    } catch {
-      this.#schedulePoll(this.#clock.now() + 1000);
-    } finally {
-      this.#polling = false;
-      if (this.#pollAgain) this.#schedulePoll(this.#clock.now());
+      const at = await this.#store.nextTaskAt(this.#namespace, queue);
+      if (at !== undefined) next = Math.min(next, at);
     }
+    return Math.max(this.#clock.now() + 10, Math.min(next, this.#clock.now() + 60_000));
   }
 
   #run(task: ActivityTask): void {

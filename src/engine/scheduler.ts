@@ -219,12 +219,16 @@ export class RunScheduler {
     throw new AionError('deadline_exceeded', `run ${key.runId} stayed busy; try again`);
   }
 
-  /** Answers a query from the run's live instance (rebuilding it first when needed). */
-  async query(
+  /**
+   * Runs `fn` against the run's live instance (rebuilding it first when needed) while no
+   * activation of the run is in flight: queries and update validators see committed state.
+   */
+  async #withResident<T>(
     key: RunKey,
-    name: string,
-    args: readonly Payload[],
-  ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
+    what: string,
+    fn: (a: RunActor) => Promise<T>,
+    onDeadlock: (err: DeadlockError) => T,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const a = await this.loadedIdle(key);
       if (a.book.closed) {
@@ -237,7 +241,7 @@ export class RunScheduler {
         if (attempt < 3 && !a.broken) continue;
         throw new AionError(
           'invalid_state',
-          `run ${key.runId} cannot answer queries right now: ${a.broken?.failure.message ?? 'it is being rebuilt'}`,
+          `run ${key.runId} cannot ${what} right now: ${a.broken?.failure.message ?? 'it is being rebuilt'}`,
           {
             runId: key.runId,
           },
@@ -246,19 +250,9 @@ export class RunScheduler {
       a.busy = true;
       this.#inFlight++;
       try {
-        return await this.#d.thread.query(a.mapKey, name, args);
+        return await fn(a);
       } catch (err) {
-        if (err instanceof DeadlockError) {
-          return {
-            ok: false,
-            code: 'query_failed',
-            failure: {
-              type: 'DeadlockError',
-              message: `query ${name} did not return within ${err.timeoutMs} ms`,
-              retryable: false,
-            },
-          };
-        }
+        if (err instanceof DeadlockError) return onDeadlock(err);
         if (!(err instanceof WorkflowThreadRestartedError) || attempt >= 3) throw err;
       } finally {
         a.busy = false;
@@ -269,52 +263,44 @@ export class RunScheduler {
     }
   }
 
-  /** Runs an update's validator on the live instance (nothing is recorded). */
-  async validateUpdate(
+  /** Answers a query from the run's live instance. */
+  query(
     key: RunKey,
     name: string,
     args: readonly Payload[],
-  ): Promise<UpdateValidation> {
-    for (let attempt = 0; ; attempt++) {
-      const a = await this.loadedIdle(key);
-      if (a.book.closed) {
-        throw new AionError('workflow_closed', `run ${key.runId} is ${a.book.status}`, {
-          status: a.book.status,
-          runId: key.runId,
-        });
-      }
-      if (!this.isResident(a)) {
-        if (attempt < 3 && !a.broken) continue;
-        throw new AionError(
-          'invalid_state',
-          `run ${key.runId} cannot take updates right now: ${a.broken?.failure.message ?? 'it is being rebuilt'}`,
-          { runId: key.runId },
-        );
-      }
-      a.busy = true;
-      this.#inFlight++;
-      try {
-        return await this.#d.thread.validateUpdate(a.mapKey, name, args);
-      } catch (err) {
-        if (err instanceof DeadlockError) {
-          return {
-            ok: false,
-            code: 'update_rejected',
-            failure: {
-              type: 'DeadlockError',
-              message: `validator of update ${name} did not return within ${err.timeoutMs} ms`,
-              retryable: false,
-            },
-          };
-        }
-        if (!(err instanceof WorkflowThreadRestartedError) || attempt >= 3) throw err;
-      } finally {
-        a.busy = false;
-        this.#inFlight--;
-        if (!a.idle) this.markReady(a);
-        this.#checkIdle();
-      }
-    }
+  ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
+    return this.#withResident(
+      key,
+      'answer queries',
+      (a) => this.#d.thread.query(a.mapKey, name, args),
+      (err) => ({
+        ok: false,
+        code: 'query_failed',
+        failure: {
+          type: 'DeadlockError',
+          message: `query ${name} did not return within ${err.timeoutMs} ms`,
+          retryable: false,
+        },
+      }),
+    );
+  }
+
+  /** Runs an update's validator on the live instance (nothing is recorded). */
+  validateUpdate(key: RunKey, name: string, args: readonly Payload[]): Promise<UpdateValidation> {
+    return this.#withResident(
+      key,
+      'take updates',
+      (a) => this.#d.thread.validateUpdate(a.mapKey, name, args),
+      (err) => ({
+        ok: false,
+        code: 'update_rejected',
+        failure: {
+          type: 'DeadlockError',
+          message: `validator of update ${name} did not return within ${err.timeoutMs} ms`,
+          retryable: false,
+        },
+      }),
+    );
   }
 
   // ── the tick ──────────────────────────────────────────────────────────────────────────

@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../clock/index.js';
+import { Poller } from './poller.js';
 import type { Store, TimerRow } from '../store/contract.js';
 
 const key = (ns: string, runId: string, timerId: string): string =>
@@ -16,11 +17,7 @@ export class TimerService {
   readonly #owner: string;
   readonly #onFire: (timer: TimerRow) => void;
   readonly #memory = new Map<string, { row: TimerRow; handle: TimerHandle }>();
-  #pollHandle: TimerHandle | undefined;
-  #pollAt = Infinity;
-  #polling = false;
-  /** A wake-up arrived while polling: poll again right after. */
-  #pollAgain = false;
+  readonly #poller: Poller;
   #stopped = false;
   readonly #idlePollMs: number;
 
@@ -36,6 +33,7 @@ export class TimerService {
     this.#owner = options.owner;
     this.#onFire = options.onFire;
     this.#idlePollMs = options.idlePollMs ?? 60_000;
+    this.#poller = new Poller(this.#clock, () => this.#poll());
   }
 
   get size(): number {
@@ -72,57 +70,32 @@ export class TimerService {
   }
 
   start(): void {
-    this.#schedulePoll(this.#clock.now());
+    this.#poller.wake(this.#clock.now());
   }
 
   stop(): void {
     this.#stopped = true;
-    this.#pollHandle?.cancel();
+    this.#poller.stop();
     for (const v of this.#memory.values()) v.handle.cancel();
     this.#memory.clear();
   }
 
-  #schedulePoll(at: number): void {
-    if (this.#stopped || at >= this.#pollAt) return;
-    this.#pollHandle?.cancel();
-    this.#pollAt = at;
-    this.#pollHandle = this.#clock.schedule(at, () => {
-      this.#pollAt = Infinity;
-      void this.#poll();
-    });
-  }
-
-  async #poll(): Promise<void> {
-    if (this.#stopped) return;
-    if (this.#polling) {
-      this.#pollAgain = true;
-      return;
-    }
-    this.#polling = true;
-    this.#pollAgain = false;
-    try {
-      for (;;) {
-        const now = this.#clock.now();
-        const due = await this.#store.claimDueTimers({
-          owner: this.#owner,
-          now,
-          leaseMs: 30_000,
-          limit: 500,
-        });
-        for (const row of due) {
-          if (this.#memory.has(key(row.namespace, row.runId, row.timerId))) continue; // fires from memory
-          this.#onFire(row);
-        }
-        if (due.length < 500) break;
-      }
-      const next = await this.#store.nextTimerAt();
+  async #poll(): Promise<number> {
+    for (;;) {
       const now = this.#clock.now();
-      this.#schedulePoll(Math.min(next ?? Infinity, now + this.#idlePollMs));
-    } catch {
-      this.#schedulePoll(this.#clock.now() + 1000);
-    } finally {
-      this.#polling = false;
-      if (this.#pollAgain) this.#schedulePoll(this.#clock.now());
+      const due = await this.#store.claimDueTimers({
+        owner: this.#owner,
+        now,
+        leaseMs: 30_000,
+        limit: 500,
+      });
+      for (const row of due) {
+        if (this.#memory.has(key(row.namespace, row.runId, row.timerId))) continue; // fires from memory
+        this.#onFire(row);
+      }
+      if (due.length < 500) break;
     }
+    const next = await this.#store.nextTimerAt();
+    return Math.min(next ?? Infinity, this.#clock.now() + this.#idlePollMs);
   }
 }
