@@ -4,7 +4,7 @@
  * with a clear message instead of misbehaving.
  */
 import type { Failure } from './failure.js';
-import type { RecordedActivityOptions } from './options.js';
+import type { ParentClosePolicy, RecordedActivityOptions } from './options.js';
 import type { Payload } from './payload.js';
 
 export const ACTIVATION_PROTOCOL_VERSION = 1;
@@ -51,6 +51,10 @@ export type ActivationJob =
       readonly args: readonly Payload[];
     }
   | { readonly type: 'cancelWorkflow'; readonly reason?: string }
+  | { readonly type: 'resolveChildStart'; readonly childId: string; readonly runId: string }
+  | { readonly type: 'failChildStart'; readonly childId: string; readonly failure: Failure }
+  | { readonly type: 'resolveChild'; readonly childId: string; readonly result: Payload }
+  | { readonly type: 'rejectChild'; readonly childId: string; readonly failure: Failure }
   | {
       readonly type: 'doUpdate';
       readonly updateId: string;
@@ -86,6 +90,17 @@ export type WorkflowCommand =
   | { readonly type: 'completeWorkflow'; readonly result: Payload }
   | { readonly type: 'failWorkflow'; readonly failure: Failure }
   | { readonly type: 'cancelWorkflow' }
+  | {
+      readonly type: 'startChild';
+      readonly childId: string;
+      readonly workflowId: string;
+      readonly workflowType: string;
+      readonly args: readonly Payload[];
+      readonly taskQueue: string;
+      readonly parentClosePolicy: ParentClosePolicy;
+      readonly executionTimeoutMs?: number;
+      readonly runTimeoutMs?: number;
+    }
   | { readonly type: 'recordPatch'; readonly patchId: string; readonly deprecated: boolean }
   | {
       readonly type: 'completeUpdate';

@@ -143,6 +143,21 @@ export class TerminatedFailure extends AionFailure {
   }
 }
 
+/** A child workflow ended unsuccessfully (or could not start); `cause` says how. */
+export class ChildWorkflowFailure extends AionFailure {
+  readonly source = 'child_workflow' as const;
+  constructor(
+    message: string,
+    readonly workflowType: string,
+    readonly workflowId: string,
+    readonly runId: string | undefined,
+    cause?: Error,
+  ) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'ChildWorkflowFailure';
+  }
+}
+
 /** True for a cancellation, also when wrapped in an ActivityFailure (or child failure). */
 export function isCancellation(error: unknown): boolean {
   if (!isAionFailure(error)) return false;
@@ -180,6 +195,12 @@ export function errorToFailure(error: unknown, encode: Encode, depth = 0): Failu
         const t = error as TimeoutFailure;
         base.details = [
           encode({ timeoutType: t.timeoutType, lastHeartbeatDetails: t.lastHeartbeatDetails }),
+        ];
+      }
+      if (error.source === 'child_workflow') {
+        const c = error as ChildWorkflowFailure;
+        base.details = [
+          encode({ workflowType: c.workflowType, workflowId: c.workflowId, runId: c.runId }),
         ];
       }
       if (error.source === 'activity') {
@@ -253,6 +274,17 @@ export function failureToError(failure: Failure, decode: Decode, depth = 0): Aio
     case 'terminated':
       error = new TerminatedFailure(failure.message);
       break;
+    case 'child_workflow': {
+      const d = firstDetail();
+      error = new ChildWorkflowFailure(
+        failure.message,
+        typeof d.workflowType === 'string' ? d.workflowType : '',
+        typeof d.workflowId === 'string' ? d.workflowId : '',
+        typeof d.runId === 'string' ? d.runId : undefined,
+        cause,
+      );
+      break;
+    }
     case 'activity': {
       const d = firstDetail();
       error = new ActivityFailure(

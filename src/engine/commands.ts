@@ -1,6 +1,7 @@
 import { toTypedSearchAttributes } from '../visibility/index.js';
 import {
   AionError,
+  type ParentRef,
   type SearchAttributeType,
   type SearchAttributes,
   checkPayloadSize,
@@ -27,6 +28,7 @@ import {
 /** Side effects of a commit, written in the same transaction and dispatched after it. */
 export interface CommitEffects {
   readonly outbox: OutboxRow[];
+  readonly removeOutbox: string[];
   readonly tasks: NewActivityTask[];
   readonly removeTasks: string[];
   readonly timers: TimerRow[];
@@ -36,12 +38,120 @@ export interface CommitEffects {
 }
 
 export function emptyEffects(): CommitEffects {
-  return { outbox: [], tasks: [], removeTasks: [], timers: [], cancelTimers: [], abortTasks: [] };
+  return {
+    outbox: [],
+    removeOutbox: [],
+    tasks: [],
+    removeTasks: [],
+    timers: [],
+    cancelTimers: [],
+    abortTasks: [],
+  };
 }
 
 export const USER_TIMER_KIND = 'timer';
 export const CONTINUE_AS_NEW_KIND = 'continue-as-new';
 export const WORKFLOW_TIMEOUT_KIND = 'workflow-timeout';
+export const CHILD_START_KIND = 'child-start';
+export const CHILD_RESULT_KIND = 'child-result';
+export const CLOSE_POLICY_KIND = 'parent-close-policy';
+
+/** What a child-result outbox row carries to the parent. */
+export interface ChildResultData {
+  readonly parent: ParentRef;
+  readonly event: NewEvent;
+}
+
+/** What a parent-close-policy outbox row asks for. */
+export interface ClosePolicyData {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly action: 'TERMINATE' | 'REQUEST_CANCEL';
+  readonly reason: string;
+}
+
+/** The event telling a parent how its child's chain ended. */
+export function childOutcomeEvent(
+  terminal: HistoryEvent,
+  initiatedSeq: number,
+): NewEvent | undefined {
+  switch (terminal.type) {
+    case 'WorkflowCompleted':
+      return { type: 'ChildWorkflowCompleted', initiatedSeq, result: terminal.result };
+    case 'WorkflowFailed':
+      return { type: 'ChildWorkflowFailed', initiatedSeq, failure: terminal.failure };
+    case 'WorkflowCancelled':
+      return {
+        type: 'ChildWorkflowCancelled',
+        initiatedSeq,
+        ...(terminal.reason !== undefined ? { reason: terminal.reason } : {}),
+      };
+    case 'WorkflowTerminated':
+      return { type: 'ChildWorkflowTerminated', initiatedSeq, reason: terminal.reason };
+    case 'WorkflowTimedOut':
+      return { type: 'ChildWorkflowTimedOut', initiatedSeq, timeoutType: terminal.timeoutType };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Outbox rows implied by a run's closing commit: its parent learns the outcome (unless the
+ * chain continues), and its open children get the parent close policy.
+ */
+export function closingEffects(
+  run: RunKey,
+  book: RunBook,
+  terminal: HistoryEvent,
+  now: number,
+  effects: CommitEffects,
+): void {
+  const parent = book.started?.parent;
+  const outcome = parent ? childOutcomeEvent(terminal, parent.initiatedSeq) : undefined;
+  if (parent && outcome) {
+    const data: ChildResultData = { parent, event: outcome };
+    effects.outbox.push({
+      namespace: run.namespace,
+      id: `child-result/${run.runId}`,
+      workflowId: run.workflowId,
+      runId: run.runId,
+      kind: CHILD_RESULT_KIND,
+      data: JSON.stringify(data),
+      createdAt: now,
+    });
+  }
+  for (const [seq, child] of book.children) {
+    if (!child.started || child.parentClosePolicy === 'ABANDON') continue;
+    const data: ClosePolicyData = {
+      workflowId: child.workflowId,
+      runId: child.runId,
+      action: child.parentClosePolicy,
+      reason: `parent ${run.workflowId} closed (${terminal.type})`,
+    };
+    effects.outbox.push({
+      namespace: run.namespace,
+      id: `close-policy/${run.runId}/${seq}`,
+      workflowId: run.workflowId,
+      runId: run.runId,
+      kind: CLOSE_POLICY_KIND,
+      data: JSON.stringify(data),
+      createdAt: now,
+    });
+  }
+}
+
+/** What a child-start outbox row carries. */
+export interface ChildStartData {
+  readonly initiatedSeq: number;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly args: readonly Payload[];
+  readonly taskQueue: string;
+  readonly version: string;
+  readonly executionTimeoutMs?: number;
+  readonly runTimeoutMs?: number;
+}
 
 /** What the outbox row of a continue-as-new carries to start the successor. */
 export interface ContinueAsNewData {
@@ -55,6 +165,7 @@ export interface ContinueAsNewData {
   readonly runTimeoutMs?: number;
   readonly searchAttributes?: SearchAttributes;
   readonly memo?: Readonly<Record<string, Payload>>;
+  readonly parent?: ParentRef;
 }
 export const ACTIVITY_TIMEOUT_KIND = 'activity-timeout';
 
@@ -76,6 +187,7 @@ export function commandsToEvents(
   activities: ActivityService,
   effects: CommitEffects,
   schema: ReadonlyMap<string, SearchAttributeType> = new Map(),
+  routeFor: (workflowType: string) => string | undefined = () => undefined,
 ): HistoryEvent[] {
   const out: HistoryEvent[] = [];
   const workflowType = book.started?.workflowType ?? '';
@@ -202,6 +314,50 @@ export function commandsToEvents(
         });
         break;
       }
+      case 'startChild': {
+        checkPayloads(cmd.args, limits, `arguments of child workflow ${cmd.workflowType}`);
+        const runId = randomUUID();
+        const version = routeFor(cmd.workflowType) ?? '';
+        const e = push({
+          type: 'ChildWorkflowInitiated',
+          workflowId: cmd.workflowId,
+          runId,
+          namespace: run.namespace,
+          workflowType: cmd.workflowType,
+          args: cmd.args,
+          taskQueue: cmd.taskQueue,
+          version,
+          parentClosePolicy: cmd.parentClosePolicy,
+          ...(cmd.executionTimeoutMs !== undefined
+            ? { executionTimeoutMs: cmd.executionTimeoutMs }
+            : {}),
+          ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
+        });
+        const data: ChildStartData = {
+          initiatedSeq: e.seq,
+          workflowId: cmd.workflowId,
+          runId,
+          workflowType: cmd.workflowType,
+          args: cmd.args,
+          taskQueue: cmd.taskQueue,
+          version,
+          ...(cmd.executionTimeoutMs !== undefined
+            ? { executionTimeoutMs: cmd.executionTimeoutMs }
+            : {}),
+          ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
+        };
+        effects.outbox.push({
+          namespace: run.namespace,
+          id: `child-start/${run.runId}/${e.seq}`,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          kind: CHILD_START_KIND,
+          ...(version ? { version } : {}),
+          data: JSON.stringify(data),
+          createdAt: now,
+        });
+        break;
+      }
       case 'recordPatch':
         push({
           type: 'MarkerRecorded',
@@ -253,6 +409,7 @@ export function commandsToEvents(
             ? { searchAttributes: book.searchAttributes }
             : {}),
           ...(Object.keys(book.memo).length > 0 ? { memo: book.memo } : {}),
+          ...(started.parent ? { parent: started.parent } : {}),
         };
         push({
           type: 'WorkflowContinuedAsNew',

@@ -34,6 +34,7 @@ import {
   type HistoryEvent,
   type Limits,
   type NewEvent,
+  type ParentRef,
   type Payload,
   type SearchAttributes,
   type SearchAttributeType,
@@ -56,6 +57,12 @@ import {
 } from '../visibility/index.js';
 import { ActivityService, activityTimerIds, taskIdFor } from './activity-service.js';
 import {
+  CHILD_RESULT_KIND,
+  CHILD_START_KIND,
+  CLOSE_POLICY_KIND,
+  type ChildResultData,
+  type ChildStartData,
+  type ClosePolicyData,
   ACTIVITY_TIMEOUT_KIND,
   CONTINUE_AS_NEW_KIND,
   USER_TIMER_KIND,
@@ -204,6 +211,7 @@ export class Engine {
         for (const w of waiters?.get(event.updateId) ?? []) w.resolve(event);
         waiters?.delete(event.updateId);
       },
+      routeFor: (namespace, workflowType) => this.#registry.cachedRoute(namespace, workflowType),
       schemaFor: (namespace) => this.#schemas.get(namespace) ?? new Map(),
       onWorkflowLog: (run, line) => {
         if (workflowLogger)
@@ -725,8 +733,11 @@ export class Engine {
     removeOutbox?: readonly string[];
     requestId?: string;
     signals?: readonly Arrival[];
+    /** A recorded version to start on (child starts); default: the type's routed version. */
+    version?: string;
+    parent?: ParentRef;
   }): Promise<void> {
-    const version = await this.#registry.routeFor(this.namespace, p.workflowType);
+    const version = p.version ?? (await this.#registry.routeFor(this.namespace, p.workflowType));
     await this.#registry.ensureLoaded(this.namespace, version);
     const key = { namespace: this.namespace, workflowId: p.workflowId, runId: p.runId };
     const now = this.clock.now();
@@ -768,6 +779,7 @@ export class Engine {
           ...(p.executionDeadline !== undefined ? { executionDeadline: p.executionDeadline } : {}),
           ...(p.runTimeoutMs !== undefined ? { runTimeoutMs: p.runTimeoutMs } : {}),
           ...(p.requestId !== undefined ? { requestId: p.requestId } : {}),
+          ...(p.parent ? { parent: p.parent } : {}),
         },
         ack: { resolve, reject },
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),
@@ -782,7 +794,20 @@ export class Engine {
 
   /** Starts the successor recorded by a continue-as-new (idempotent by its pre-assigned run id). */
   #dispatchOutbox(row: OutboxRow): void {
-    if (row.kind !== CONTINUE_AS_NEW_KIND || this.#shutdown) return;
+    if (this.#shutdown) return;
+    if (row.kind === CHILD_START_KIND) return void this.#startChild(row);
+    if (row.kind === CHILD_RESULT_KIND) {
+      const data = JSON.parse(row.data) as ChildResultData;
+      const parent = {
+        namespace: data.parent.namespace,
+        workflowId: data.parent.workflowId,
+        runId: data.parent.runId,
+      };
+      this.#scheduler.enqueue(parent, { event: data.event, removeOutbox: [row.id] });
+      return;
+    }
+    if (row.kind === CLOSE_POLICY_KIND) return void this.#applyClosePolicy(row);
+    if (row.kind !== CONTINUE_AS_NEW_KIND) return;
     const data = JSON.parse(row.data) as ContinueAsNewData;
     void this.#startRun({
       workflowId: row.workflowId,
@@ -802,6 +827,7 @@ export class Engine {
         : {}),
       ...(data.runTimeoutMs !== undefined ? { runTimeoutMs: data.runTimeoutMs } : {}),
       removeOutbox: [row.id],
+      ...(data.parent ? { parent: data.parent } : {}),
     }).catch(async (err: unknown) => {
       const current = await this.store
         .getCurrentRun(row.namespace, row.workflowId)
@@ -819,6 +845,97 @@ export class Engine {
       // Try again later; the message stays in the outbox until a successor exists.
       this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
     });
+  }
+
+  /** Starts a child recorded by its parent (exactly once: its run id was fixed at initiation). */
+  async #startChild(row: OutboxRow): Promise<void> {
+    const data = JSON.parse(row.data) as ChildStartData;
+    const parentKey = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    const tell = (event: NewEvent): void =>
+      this.#scheduler.enqueue(parentKey, { event, removeOutbox: [row.id] });
+    const failed = (
+      cause: 'already_started' | 'unknown_type' | 'version_missing' | 'invalid',
+      message: string,
+    ): void =>
+      tell({
+        type: 'ChildWorkflowStartFailed',
+        initiatedSeq: data.initiatedSeq,
+        cause,
+        failure: { type: 'ChildWorkflowStartFailed', message, retryable: false },
+      });
+    const parentInfo = await this.store.getRun(parentKey).catch(() => undefined);
+    if (parentInfo?.closeTime !== undefined) {
+      // The parent closed before its child could start: nothing to start any more.
+      await this.store.deleteOutbox(row.namespace, [row.id]).catch(() => undefined);
+      return;
+    }
+    if (data.version === '')
+      return failed(
+        'unknown_type',
+        `no deployed package exports workflow type ${JSON.stringify(data.workflowType)}`,
+      );
+    const existing = await this.store.getRun({
+      namespace: row.namespace,
+      workflowId: data.workflowId,
+      runId: data.runId,
+    });
+    if (!existing) {
+      try {
+        await this.#startRun({
+          workflowId: data.workflowId,
+          runId: data.runId,
+          workflowType: data.workflowType,
+          taskQueue: data.taskQueue,
+          args: data.args,
+          firstRunId: data.runId,
+          version: data.version,
+          parent: {
+            namespace: row.namespace,
+            workflowId: row.workflowId,
+            runId: row.runId,
+            initiatedSeq: data.initiatedSeq,
+          },
+          ...(data.executionTimeoutMs !== undefined
+            ? {
+                executionTimeoutMs: data.executionTimeoutMs,
+                executionDeadline: this.clock.now() + data.executionTimeoutMs,
+              }
+            : {}),
+          ...(data.runTimeoutMs !== undefined ? { runTimeoutMs: data.runTimeoutMs } : {}),
+        });
+      } catch (err) {
+        if (isAionError(err) && err.code === 'workflow_already_started') {
+          const current = await this.store.getCurrentRun(row.namespace, data.workflowId);
+          if (current?.runId !== data.runId) return failed('already_started', err.message);
+        } else if (isAionError(err) && err.code === 'not_found') {
+          return failed('version_missing', err.message);
+        } else {
+          this.#logger.error('child workflow start failed; will retry', {
+            workflowId: data.workflowId,
+            error: String(err),
+          });
+          this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
+          return;
+        }
+      }
+    }
+    tell({ type: 'ChildWorkflowStarted', initiatedSeq: data.initiatedSeq, runId: data.runId });
+  }
+
+  /** Terminates or cancels a child whose parent closed (the child's current run). */
+  async #applyClosePolicy(row: OutboxRow): Promise<void> {
+    const data = JSON.parse(row.data) as ClosePolicyData;
+    const handle = this.getHandle(data.workflowId);
+    try {
+      if (data.action === 'TERMINATE') await handle.terminate(data.reason);
+      else await handle.cancel(data.reason);
+    } catch (err) {
+      if (!(isAionError(err) && (err.code === 'workflow_closed' || err.code === 'not_found'))) {
+        this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
+        return;
+      }
+    }
+    await this.store.deleteOutbox(row.namespace, [row.id]).catch(() => undefined);
   }
 
   async execute<R>(workflow: WorkflowTypeRef, options: WorkflowStartOptions = {}): Promise<R> {

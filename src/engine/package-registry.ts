@@ -43,6 +43,11 @@ export class PackageRegistry {
     return version;
   }
 
+  /** The routed version of a type if routes of the namespace are loaded (no I/O). */
+  cachedRoute(namespace: string, workflowType: string): string | undefined {
+    return this.#routes.get(`${namespace}\u0000${workflowType}`);
+  }
+
   /** Builds `workflowsPath`, persists the package and routes its types to it (development behaviour). */
   async deployFromPath(
     namespace: string,

@@ -9,6 +9,8 @@ export interface Arrival {
   /** Task rows to delete and timer rows to cancel in the same commit. */
   readonly removeTasks?: readonly string[];
   readonly cancelTimers?: readonly string[];
+  /** Outbox rows (of this namespace) this arrival settles, removed in the same commit. */
+  readonly removeOutbox?: readonly string[];
   /** Settled once the arrival is committed (or refused). */
   readonly ack?: { resolve(): void; reject(error: unknown): void };
 }

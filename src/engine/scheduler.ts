@@ -29,7 +29,7 @@ import {
 } from '../runtime/index.js';
 import type { OutboxRow, RunCommit, Store } from '../store/contract.js';
 import type { ActivityService } from './activity-service.js';
-import { commandsToEvents, emptyEffects, type CommitEffects } from './commands.js';
+import { closingEffects, commandsToEvents, emptyEffects, type CommitEffects } from './commands.js';
 import type { EngineMetrics } from './metrics.js';
 import type { PackageRegistry } from './package-registry.js';
 import type { Recorder } from './recorder.js';
@@ -63,6 +63,8 @@ export interface SchedulerDeps {
     run: RunKey,
     event: HistoryEvent & { type: 'UpdateCompleted' },
   ) => void;
+  /** The routed version of a workflow type (cached; undefined when unknown). */
+  readonly routeFor: (namespace: string, workflowType: string) => string | undefined;
   /** The namespace's search-attribute schema (for upserts from workflow code). */
   readonly schemaFor: (namespace: string) => ReadonlyMap<string, SearchAttributeType>;
   /** Dispatches an outbox message committed by a run (e.g. a continue-as-new successor). */
@@ -451,7 +453,13 @@ export class RunScheduler {
         push(arrival.event);
         for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
         for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
+        for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
       } else {
+        // A message for a closed run or a stale outcome: settle its outbox row anyway.
+        if (arrival.removeOutbox?.length)
+          void this.#d.store
+            .deleteOutbox(a.key.namespace, [...arrival.removeOutbox])
+            .catch(() => undefined);
         if (verdict === 'closed') {
           arrival.ack?.reject(
             new AionError(
@@ -651,6 +659,7 @@ export class RunScheduler {
         this.#d.activities,
         p.effects,
         this.#d.schemaFor(a.key.namespace),
+        (workflowType) => this.#d.routeFor(a.key.namespace, workflowType),
       );
       p.events.push(...events);
       if (!a.book.closed) {
@@ -677,9 +686,11 @@ export class RunScheduler {
       for (const t of p.start?.timers ?? []) p.effects.timers.push(t);
       p.effects.cancelTimers.length = 0;
       p.effects.removeTasks.length = 0;
+      p.effects.removeOutbox.length = 0;
       for (const arrival of p.arrivals) {
         for (const t of arrival.removeTasks ?? []) p.effects.removeTasks.push(t);
         for (const t of arrival.cancelTimers ?? []) p.effects.cancelTimers.push(t);
+        for (const o of arrival.removeOutbox ?? []) p.effects.removeOutbox.push(o);
       }
       if (p.events.length > 0 || p.prevLastEventType !== 'WorkflowTaskFailed') {
         p.events.push(
@@ -715,6 +726,9 @@ export class RunScheduler {
       }
       return;
     }
+    const closing = p.events[p.events.length - 1];
+    if (closing && isTerminalEventType(closing.type))
+      closingEffects(a.key, a.book, closing, p.now, p.effects);
     if (p.events.length === 0 && a.book.headSeq === 0) {
       // Nothing of this run is stored (yet): a side-effect-only commit is not possible.
       this.#settleEmpty(p);
@@ -726,7 +740,10 @@ export class RunScheduler {
       events: p.events,
       timers: { upsert: p.effects.timers, cancel: p.effects.cancelTimers },
       tasks: { enqueue: p.effects.tasks, remove: p.effects.removeTasks },
-      outbox: { add: p.effects.outbox, remove: p.start?.removeOutbox ?? [] },
+      outbox: {
+        add: p.effects.outbox,
+        remove: [...(p.start?.removeOutbox ?? []), ...p.effects.removeOutbox],
+      },
       ...(p.visibility ? { visibility: p.visibility } : {}),
     };
     a.busy = true;

@@ -25,6 +25,7 @@ const COMMAND_EVENTS = new Set<EventType>([
   'SearchAttributesUpserted',
   'MemoUpserted',
   'UpdateCompleted',
+  'ChildWorkflowInitiated',
 ]);
 
 /** Terminal events decided by workflow code: they also close the activation that issued them. */
@@ -99,6 +100,8 @@ export function describeCommand(cmd: WorkflowCommand): string {
       return `CompleteUpdate(${cmd.updateId})`;
     case 'recordPatch':
       return `Patch(${cmd.patchId}${cmd.deprecated ? ', deprecated' : ''})`;
+    case 'startChild':
+      return `StartChild(${cmd.workflowType}, ${cmd.workflowId})`;
   }
 }
 
@@ -149,6 +152,12 @@ function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean 
     case 'recordPatch':
       return (
         e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId === cmd.patchId
+      );
+    case 'startChild':
+      return (
+        e.type === 'ChildWorkflowInitiated' &&
+        e.workflowType === cmd.workflowType &&
+        e.workflowId === cmd.workflowId
       );
   }
 }

@@ -1,5 +1,7 @@
 import {
   applySearchAttributeUpsert,
+  type Failure,
+  type ParentClosePolicy,
   type Payload,
   type SearchAttributes,
   isTerminalEventType,
@@ -19,6 +21,15 @@ export interface PendingActivity {
   readonly options: RecordedActivityOptions;
   readonly local: boolean;
   cancelRequested: boolean;
+}
+
+export interface PendingChild {
+  readonly childId: string;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly parentClosePolicy: ParentClosePolicy;
+  started: boolean;
 }
 
 export interface PendingTimer {
@@ -52,6 +63,9 @@ export class RunBook {
   /** Seq of the last WorkflowTaskCompleted (reset points). */
   lastTaskCompletedSeq = 0;
   consecutiveTaskFailures = 0;
+  /** Child workflows by the seq of their ChildWorkflowInitiated event, until their outcome. */
+  readonly children = new Map<number, PendingChild>();
+  #childCount = 0;
   /** Accepted updates by id → seq of UpdateAccepted; completed ones are removed. */
   readonly openUpdates = new Map<string, number>();
   readonly completedUpdates = new Set<string>();
@@ -132,6 +146,44 @@ export class RunBook {
       case 'WorkflowRepinned':
         this.version = event.toVersion;
         break;
+      case 'ChildWorkflowInitiated':
+        this.children.set(event.seq, {
+          childId: String(++this.#childCount),
+          workflowId: event.workflowId,
+          runId: event.runId,
+          workflowType: event.workflowType,
+          parentClosePolicy: event.parentClosePolicy,
+          started: false,
+        });
+        break;
+      case 'ChildWorkflowStarted': {
+        const child = this.children.get(event.initiatedSeq);
+        if (child) {
+          child.started = true;
+          job = { type: 'resolveChildStart', childId: child.childId, runId: event.runId };
+        }
+        break;
+      }
+      case 'ChildWorkflowStartFailed':
+      case 'ChildWorkflowCompleted':
+      case 'ChildWorkflowFailed':
+      case 'ChildWorkflowCancelled':
+      case 'ChildWorkflowTerminated':
+      case 'ChildWorkflowTimedOut': {
+        const child = this.children.get(event.initiatedSeq);
+        if (!child) break;
+        this.children.delete(event.initiatedSeq);
+        // A fast child can finish before its parent records that it started.
+        if (!child.started && event.type !== 'ChildWorkflowStartFailed') {
+          this.undelivered.push({
+            type: 'resolveChildStart',
+            childId: child.childId,
+            runId: child.runId,
+          });
+        }
+        job = childJob(event, child.childId);
+        break;
+      }
       case 'MarkerRecorded':
         if (event.markerName === CONTINUE_AS_NEW_SUGGESTED_MARKER)
           this.continueAsNewSuggested = true;
@@ -189,6 +241,50 @@ export class RunBook {
       this.undelivered = [];
     }
     return job;
+  }
+}
+
+function childJob(event: HistoryEvent, childId: string): ActivationJob {
+  const failure = (
+    type: string,
+    source: 'cancelled' | 'terminated' | 'timeout',
+    message: string,
+  ): Failure => ({ type, source, message, retryable: false });
+  switch (event.type) {
+    case 'ChildWorkflowStartFailed':
+      return { type: 'failChildStart', childId, failure: event.failure };
+    case 'ChildWorkflowCompleted':
+      return { type: 'resolveChild', childId, result: event.result };
+    case 'ChildWorkflowFailed':
+      return { type: 'rejectChild', childId, failure: event.failure };
+    case 'ChildWorkflowCancelled':
+      return {
+        type: 'rejectChild',
+        childId,
+        failure: failure(
+          'CancelledFailure',
+          'cancelled',
+          `was cancelled${event.reason ? `: ${event.reason}` : ''}`,
+        ),
+      };
+    case 'ChildWorkflowTerminated':
+      return {
+        type: 'rejectChild',
+        childId,
+        failure: failure(
+          'TerminatedFailure',
+          'terminated',
+          `was terminated${event.reason ? `: ${event.reason}` : ''}`,
+        ),
+      };
+    case 'ChildWorkflowTimedOut':
+      return {
+        type: 'rejectChild',
+        childId,
+        failure: failure('TimeoutFailure', 'timeout', `timed out (${event.timeoutType})`),
+      };
+    default:
+      throw new Error(`not a child outcome: ${event.type}`);
   }
 }
 

@@ -21,6 +21,12 @@ export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './mess
 export { workflowInfo, uuid4, random } from './info.js';
 export type { WorkflowInfo } from './info.js';
 export { log } from './log.js';
+export {
+  startChild,
+  executeChild,
+  type ChildWorkflowHandle,
+  type ChildWorkflowOptions,
+} from './children.js';
 export { patched, deprecatePatch } from './patches.js';
 export {
   upsertSearchAttributes,
@@ -41,6 +47,7 @@ export {
   CancelledFailure,
   TimeoutFailure,
   TerminatedFailure,
+  ChildWorkflowFailure,
   AionFailure,
   isCancellation,
   isAionFailure,

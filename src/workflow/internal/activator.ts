@@ -19,6 +19,7 @@ import {
 import { writeLog } from '../log.js';
 import { uuidFrom } from './random.js';
 import { deliverSignal } from '../messages.js';
+import { childFailure } from '../children.js';
 import { reportWorkflowError } from './errors.js';
 import { seededRandom } from './random.js';
 import { decode, encode, pushCommand, setState, type RunState } from './run-state.js';
@@ -79,6 +80,8 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     queryHandlers: new Map(),
     updateHandlers: new Map(),
     knownPatches: new Set(),
+    nextChildId: 0,
+    children: new Map(),
     sentPatches: new Set(),
     cancelRequested: false,
     rootScope: undefined as unknown as CancellationScope,
@@ -156,6 +159,52 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       case 'signalWorkflow':
         deliverSignal(s, job.signalName, decodeArgs(job.args));
         return;
+      case 'resolveChildStart': {
+        const child = s.children.get(job.childId);
+        if (!child) return;
+        child.runId = job.runId;
+        child.started.resolve(job.runId);
+        return;
+      }
+      case 'failChildStart': {
+        const child = s.children.get(job.childId);
+        if (!child) return;
+        s.children.delete(job.childId);
+        const cause = failureToError(job.failure, (p) => decode(s, p));
+        child.started.reject(
+          childFailure(
+            child.workflowType,
+            child.workflowId,
+            undefined,
+            `child workflow ${child.workflowId} could not start: ${cause.message}`,
+            cause,
+          ),
+        );
+        return;
+      }
+      case 'resolveChild': {
+        const child = s.children.get(job.childId);
+        if (!child) return;
+        s.children.delete(job.childId);
+        child.result.resolve(decode(s, job.result));
+        return;
+      }
+      case 'rejectChild': {
+        const child = s.children.get(job.childId);
+        if (!child) return;
+        s.children.delete(job.childId);
+        const cause = failureToError(job.failure, (p) => decode(s, p));
+        child.result.reject(
+          childFailure(
+            child.workflowType,
+            child.workflowId,
+            child.runId,
+            `child workflow ${child.workflowId} ${cause.message}`,
+            cause,
+          ),
+        );
+        return;
+      }
       case 'doUpdate': {
         const entry = s.updateHandlers.get(job.updateName);
         const complete = (outcome: { result?: Payload; failure?: Failure }): void => {

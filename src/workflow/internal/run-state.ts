@@ -8,7 +8,7 @@ import {
 import type { CancellationScope } from './scope.js';
 
 export interface PendingOp {
-  readonly kind: 'activity' | 'timer' | 'condition';
+  readonly kind: 'activity' | 'timer' | 'condition' | 'child';
   /** Built only when a `__stack_trace` query asks. */
   readonly describe: () => string;
   /** Holder of the captured stack; formatting happens only when read. */
@@ -49,6 +49,17 @@ export interface RunState {
   defaultSignalHandler: ((name: string, ...args: unknown[]) => unknown) | undefined;
   readonly bufferedSignals: { name: string; args: unknown[] }[];
   readonly queryHandlers: Map<string, Handler>;
+  nextChildId: number;
+  readonly children: Map<
+    string,
+    {
+      workflowType: string;
+      workflowId: string;
+      started: PendingOp;
+      result: PendingOp;
+      runId?: string;
+    }
+  >;
   /** Patch ids known to be in history (replay) and those already recorded by this run. */
   readonly knownPatches: Set<string>;
   readonly sentPatches: Set<string>;

@@ -1,0 +1,138 @@
+import {
+  CancelledFailure,
+  ChildWorkflowFailure,
+  optionalDuration,
+  PARENT_CLOSE_POLICIES,
+  type Duration,
+  type ParentClosePolicy,
+} from '../core/index.js';
+import { uuidFrom } from './internal/random.js';
+import {
+  captureStack,
+  encode,
+  getState,
+  pushCommand,
+  type PendingOp,
+} from './internal/run-state.js';
+import { CancellationScope } from './internal/scope.js';
+
+type AnyWorkflow = (...args: never[]) => Promise<unknown>;
+type ResultOf<W> = W extends (...args: never[]) => Promise<infer R> ? R : unknown;
+type ArgsOf<W> = W extends (...args: infer A) => Promise<unknown> ? A : unknown[];
+
+export interface ChildWorkflowOptions<Args extends readonly unknown[] = unknown[]> {
+  /** Default: a deterministic id derived from the parent (`<parent id>/<uuid>`). */
+  readonly workflowId?: string;
+  readonly args?: Args;
+  /** Default: the parent's task queue. */
+  readonly taskQueue?: string;
+  /** What happens to the child when the parent closes. Default `TERMINATE`. */
+  readonly parentClosePolicy?: ParentClosePolicy;
+  readonly workflowExecutionTimeout?: Duration;
+  readonly workflowRunTimeout?: Duration;
+}
+
+/** A started child workflow. */
+export interface ChildWorkflowHandle<R> {
+  readonly workflowId: string;
+  /** Run id of the child's first run. */
+  readonly firstExecutionRunId: string;
+  /** The child's outcome (following its continue-as-new chain); rejects with ChildWorkflowFailure. */
+  result(): Promise<R>;
+}
+
+function typeName(workflow: string | AnyWorkflow): string {
+  const name = typeof workflow === 'function' ? workflow.name : workflow;
+  if (typeof name !== 'string' || name.length === 0)
+    throw new TypeError('child workflow must be an exported workflow function or its type name');
+  return name;
+}
+
+/**
+ * Starts a child workflow and resolves once it has started (its start is recorded first, so
+ * a crash cannot start it twice). Failures to start (id in use, unknown type) reject with
+ * ChildWorkflowFailure.
+ */
+export function startChild<W extends AnyWorkflow>(
+  workflow: W | string,
+  options: ChildWorkflowOptions<ArgsOf<W>> = {},
+): Promise<ChildWorkflowHandle<ResultOf<W>>> {
+  const s = getState();
+  const workflowType = typeName(workflow);
+  const policy = options.parentClosePolicy ?? 'TERMINATE';
+  if (!(PARENT_CLOSE_POLICIES as readonly string[]).includes(policy)) {
+    throw new TypeError(`parentClosePolicy must be one of ${PARENT_CLOSE_POLICIES.join(', ')}`);
+  }
+  const scope = CancellationScope.current();
+  if (scope.consideredCancelled) return Promise.reject(new CancelledFailure(scope.reason));
+  const childId = String(++s.nextChildId);
+  const workflowId = options.workflowId ?? `${s.info.workflowId}/${uuidFrom(s.random)}`;
+  const executionTimeoutMs = optionalDuration(
+    options.workflowExecutionTimeout,
+    'workflowExecutionTimeout',
+  );
+  const runTimeoutMs = optionalDuration(options.workflowRunTimeout, 'workflowRunTimeout');
+  pushCommand(s, {
+    type: 'startChild',
+    childId,
+    workflowId,
+    workflowType,
+    args: (options.args ?? []).map((a) => encode(s, a)),
+    taskQueue: options.taskQueue ?? s.info.taskQueue,
+    parentClosePolicy: policy,
+    ...(executionTimeoutMs !== undefined ? { executionTimeoutMs } : {}),
+    ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
+  });
+  let resolveResult!: (v: unknown) => void;
+  let rejectResult!: (e: unknown) => void;
+  const result = new Promise<unknown>((res, rej) => {
+    resolveResult = res;
+    rejectResult = rej;
+  });
+  result.catch(() => undefined); // observed through handle.result()
+  return new Promise<ChildWorkflowHandle<ResultOf<W>>>((resolve, reject) => {
+    const started: PendingOp = {
+      kind: 'child',
+      describe: () => `child workflow ${workflowId} (${workflowType}) starting`,
+      stack: captureStack(),
+      resolve: (runId) =>
+        resolve({
+          workflowId,
+          firstExecutionRunId: runId as string,
+          result: () => result as Promise<ResultOf<W>>,
+        }),
+      reject,
+    };
+    s.children.set(childId, {
+      workflowType,
+      workflowId,
+      started,
+      result: {
+        kind: 'child',
+        describe: () => `child workflow ${workflowId} (${workflowType}) result`,
+        stack: started.stack,
+        resolve: resolveResult,
+        reject: rejectResult,
+      },
+    });
+  });
+}
+
+/** Starts a child workflow and waits for its result. */
+export async function executeChild<W extends AnyWorkflow>(
+  workflow: W | string,
+  options: ChildWorkflowOptions<ArgsOf<W>> = {},
+): Promise<ResultOf<W>> {
+  const handle = await startChild(workflow, options);
+  return handle.result();
+}
+
+export function childFailure(
+  workflowType: string,
+  workflowId: string,
+  runId: string | undefined,
+  message: string,
+  cause: Error,
+): ChildWorkflowFailure {
+  return new ChildWorkflowFailure(message, workflowType, workflowId, runId, cause);
+}
