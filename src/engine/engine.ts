@@ -736,6 +736,7 @@ export class Engine {
     /** A recorded version to start on (child starts); default: the type's routed version. */
     version?: string;
     parent?: ParentRef;
+    onCommitted?: () => void;
   }): Promise<void> {
     const version = p.version ?? (await this.#registry.routeFor(this.namespace, p.workflowType));
     await this.#registry.ensureLoaded(this.namespace, version);
@@ -783,6 +784,7 @@ export class Engine {
         },
         ack: { resolve, reject },
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),
+        ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
         timers,
       };
       for (const arrival of p.signals ?? []) actor.inbox.push(arrival);
@@ -863,63 +865,74 @@ export class Engine {
         cause,
         failure: { type: 'ChildWorkflowStartFailed', message, retryable: false },
       });
+    const started: NewEvent = {
+      type: 'ChildWorkflowStarted',
+      initiatedSeq: data.initiatedSeq,
+      runId: data.runId,
+    };
     const parentInfo = await this.store.getRun(parentKey).catch(() => undefined);
     if (parentInfo?.closeTime !== undefined) {
       // The parent closed before its child could start: nothing to start any more.
       await this.store.deleteOutbox(row.namespace, [row.id]).catch(() => undefined);
       return;
     }
-    if (data.version === '')
-      return failed(
+    if (data.version === '') {
+      failed(
         'unknown_type',
         `no deployed package exports workflow type ${JSON.stringify(data.workflowType)}`,
       );
+      return;
+    }
     const existing = await this.store.getRun({
       namespace: row.namespace,
       workflowId: data.workflowId,
       runId: data.runId,
     });
-    if (!existing) {
-      try {
-        await this.#startRun({
+    if (existing) {
+      // Started before a crash (or by a concurrent dispatch): tell the parent now.
+      tell(started);
+      return;
+    }
+    try {
+      await this.#startRun({
+        workflowId: data.workflowId,
+        runId: data.runId,
+        workflowType: data.workflowType,
+        taskQueue: data.taskQueue,
+        args: data.args,
+        firstRunId: data.runId,
+        version: data.version,
+        parent: {
+          namespace: row.namespace,
+          workflowId: row.workflowId,
+          runId: row.runId,
+          initiatedSeq: data.initiatedSeq,
+        },
+        // The parent learns of the start before anything the child's first commit sends it.
+        onCommitted: () => tell(started),
+        ...(data.executionTimeoutMs !== undefined
+          ? {
+              executionTimeoutMs: data.executionTimeoutMs,
+              executionDeadline: this.clock.now() + data.executionTimeoutMs,
+            }
+          : {}),
+        ...(data.runTimeoutMs !== undefined ? { runTimeoutMs: data.runTimeoutMs } : {}),
+      });
+    } catch (err) {
+      if (isAionError(err) && err.code === 'workflow_already_started') {
+        const current = await this.store.getCurrentRun(row.namespace, data.workflowId);
+        if (current?.runId === data.runId) tell(started);
+        else failed('already_started', err.message);
+      } else if (isAionError(err) && err.code === 'not_found') {
+        failed('version_missing', err.message);
+      } else {
+        this.#logger.error('child workflow start failed; will retry', {
           workflowId: data.workflowId,
-          runId: data.runId,
-          workflowType: data.workflowType,
-          taskQueue: data.taskQueue,
-          args: data.args,
-          firstRunId: data.runId,
-          version: data.version,
-          parent: {
-            namespace: row.namespace,
-            workflowId: row.workflowId,
-            runId: row.runId,
-            initiatedSeq: data.initiatedSeq,
-          },
-          ...(data.executionTimeoutMs !== undefined
-            ? {
-                executionTimeoutMs: data.executionTimeoutMs,
-                executionDeadline: this.clock.now() + data.executionTimeoutMs,
-              }
-            : {}),
-          ...(data.runTimeoutMs !== undefined ? { runTimeoutMs: data.runTimeoutMs } : {}),
+          error: String(err),
         });
-      } catch (err) {
-        if (isAionError(err) && err.code === 'workflow_already_started') {
-          const current = await this.store.getCurrentRun(row.namespace, data.workflowId);
-          if (current?.runId !== data.runId) return failed('already_started', err.message);
-        } else if (isAionError(err) && err.code === 'not_found') {
-          return failed('version_missing', err.message);
-        } else {
-          this.#logger.error('child workflow start failed; will retry', {
-            workflowId: data.workflowId,
-            error: String(err),
-          });
-          this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
-          return;
-        }
+        this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
       }
     }
-    tell({ type: 'ChildWorkflowStarted', initiatedSeq: data.initiatedSeq, runId: data.runId });
   }
 
   /** Terminates or cancels a child whose parent closed (the child's current run). */

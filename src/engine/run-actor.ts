@@ -20,6 +20,8 @@ export interface PendingStart {
   readonly ack: { resolve(): void; reject(error: unknown): void };
   /** Outbox rows settled by this start (a continue-as-new successor), in the same commit. */
   readonly removeOutbox?: readonly string[];
+  /** Called synchronously once the start is committed, before its outbox rows are dispatched. */
+  readonly onCommitted?: () => void;
   /** Timers of the new run (workflow timeouts), written with its start. */
   readonly timers?: readonly TimerRow[];
 }

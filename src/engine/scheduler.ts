@@ -535,6 +535,17 @@ export class RunScheduler {
       }
       case 'WorkflowCancelRequested':
         return a.book.cancelRequested ? 'drop' : 'record';
+      case 'ChildWorkflowStarted': {
+        const child = a.book.children.get(e.initiatedSeq);
+        return child !== undefined && !child.started ? 'record' : 'drop';
+      }
+      case 'ChildWorkflowStartFailed':
+      case 'ChildWorkflowCompleted':
+      case 'ChildWorkflowFailed':
+      case 'ChildWorkflowCancelled':
+      case 'ChildWorkflowTerminated':
+      case 'ChildWorkflowTimedOut':
+        return a.book.children.has(e.initiatedSeq) ? 'record' : 'drop';
       case 'UpdateAccepted':
         return a.book.openUpdates.has(e.updateId) || a.book.completedUpdates.has(e.updateId)
           ? 'drop'
@@ -772,6 +783,7 @@ export class RunScheduler {
       this.#scheduleRetry(a, p.taskFailure.failure.message);
       a.reset();
     }
+    p.start?.onCommitted?.();
     p.start?.ack.resolve();
     for (const arrival of p.arrivals) arrival.ack?.resolve();
     const { activities, timers } = this.#d;

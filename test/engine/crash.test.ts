@@ -269,6 +269,41 @@ describe('kill -9 recovery (SQLite)', () => {
     }
   });
 
+  it('parents killed around child record-then-start: every child starts exactly once', async () => {
+    const { db, log } = setup();
+    let child = run(db, log, 'start', 'family', 8);
+    for (let round = 0; round < 3; round++) {
+      const pid = child.pid;
+      await Promise.race([
+        waitFor(log, (e) => e.filter((x) => x.pid === pid && x.event === 'done').length >= 3),
+        new Promise((r) => setTimeout(r, 1500)),
+      ]);
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 40)));
+      await kill9(child);
+      child = run(db, log, 'resume', 'family', 8);
+    }
+    expect(await exited(child)).toBe(0);
+    const store = await openSqliteStore({ path: db, exclusive: false });
+    try {
+      for (let w = 0; w < 8; w++) {
+        const parent = await store.getRunChain('default', `family-${w}`);
+        expect(parent.map((r) => r.status)).toEqual(['COMPLETED']);
+        for (let k = 0; k < 3; k++) {
+          const runs = await store.getRunChain('default', `family-${w}/kid-${k}`);
+          expect(runs.map((r) => r.status)).toEqual(['COMPLETED']);
+          expect(runs[0]!.parent?.runId).toBe(parent[0]!.runId);
+        }
+        const history = await store.readHistory(parent[0]!);
+        expect(history.filter((e) => e.type === 'ChildWorkflowInitiated')).toHaveLength(3);
+        expect(history.filter((e) => e.type === 'ChildWorkflowStarted')).toHaveLength(3);
+        expect(history.filter((e) => e.type === 'ChildWorkflowCompleted')).toHaveLength(3);
+      }
+      expect(await store.listOutbox({ limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('random kill points (between commit and dispatch, mid-fan-out, mid-sleep), twice', async () => {
     const { db, log } = setup();
     let child = run(db, log, 'start', 'fan', 30);
