@@ -51,6 +51,8 @@ export type ActivationJob =
       readonly args: readonly Payload[];
     }
   | { readonly type: 'cancelWorkflow'; readonly reason?: string }
+  | { readonly type: 'resolveExternal'; readonly externalId: string }
+  | { readonly type: 'rejectExternal'; readonly externalId: string; readonly failure: Failure }
   | { readonly type: 'resolveChildStart'; readonly childId: string; readonly runId: string }
   | { readonly type: 'failChildStart'; readonly childId: string; readonly failure: Failure }
   | { readonly type: 'resolveChild'; readonly childId: string; readonly result: Payload }
@@ -100,6 +102,20 @@ export type WorkflowCommand =
       readonly parentClosePolicy: ParentClosePolicy;
       readonly executionTimeoutMs?: number;
       readonly runTimeoutMs?: number;
+    }
+  | {
+      readonly type: 'signalExternal';
+      readonly externalId: string;
+      readonly workflowId: string;
+      readonly runId?: string;
+      readonly signalName: string;
+      readonly args: readonly Payload[];
+    }
+  | {
+      readonly type: 'cancelExternal';
+      readonly externalId: string;
+      readonly workflowId: string;
+      readonly runId?: string;
     }
   | { readonly type: 'recordPatch'; readonly patchId: string; readonly deprecated: boolean }
   | {

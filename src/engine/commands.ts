@@ -55,6 +55,17 @@ export const WORKFLOW_TIMEOUT_KIND = 'workflow-timeout';
 export const CHILD_START_KIND = 'child-start';
 export const CHILD_RESULT_KIND = 'child-result';
 export const CLOSE_POLICY_KIND = 'parent-close-policy';
+export const EXTERNAL_KIND = 'external';
+
+/** What an external signal/cancel outbox row carries. */
+export interface ExternalData {
+  readonly initiatedSeq: number;
+  readonly action: 'signal' | 'cancel';
+  readonly workflowId: string;
+  readonly runId?: string;
+  readonly signalName?: string;
+  readonly args?: readonly Payload[];
+}
 
 /** What a child-result outbox row carries to the parent. */
 export interface ChildResultData {
@@ -353,6 +364,51 @@ export function commandsToEvents(
           runId: run.runId,
           kind: CHILD_START_KIND,
           ...(version ? { version } : {}),
+          data: JSON.stringify(data),
+          createdAt: now,
+        });
+        break;
+      }
+      case 'signalExternal':
+      case 'cancelExternal': {
+        const target = {
+          namespace: run.namespace,
+          workflowId: cmd.workflowId,
+          ...(cmd.runId !== undefined ? { runId: cmd.runId } : {}),
+        };
+        let e: HistoryEvent;
+        let data: ExternalData;
+        if (cmd.type === 'signalExternal') {
+          checkPayloads(cmd.args, limits, `arguments of signal ${cmd.signalName}`);
+          e = push({
+            type: 'ExternalSignalInitiated',
+            target,
+            signalName: cmd.signalName,
+            args: cmd.args,
+          });
+          data = {
+            initiatedSeq: e.seq,
+            action: 'signal',
+            workflowId: cmd.workflowId,
+            signalName: cmd.signalName,
+            args: cmd.args,
+            ...(cmd.runId !== undefined ? { runId: cmd.runId } : {}),
+          };
+        } else {
+          e = push({ type: 'ExternalCancelInitiated', target });
+          data = {
+            initiatedSeq: e.seq,
+            action: 'cancel',
+            workflowId: cmd.workflowId,
+            ...(cmd.runId !== undefined ? { runId: cmd.runId } : {}),
+          };
+        }
+        effects.outbox.push({
+          namespace: run.namespace,
+          id: `external/${run.runId}/${e.seq}`,
+          workflowId: run.workflowId,
+          runId: run.runId,
+          kind: EXTERNAL_KIND,
           data: JSON.stringify(data),
           createdAt: now,
         });

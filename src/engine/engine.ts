@@ -57,6 +57,8 @@ import {
 } from '../visibility/index.js';
 import { ActivityService, activityTimerIds, taskIdFor } from './activity-service.js';
 import {
+  EXTERNAL_KIND,
+  type ExternalData,
   CHILD_RESULT_KIND,
   CHILD_START_KIND,
   CLOSE_POLICY_KIND,
@@ -809,6 +811,7 @@ export class Engine {
       return;
     }
     if (row.kind === CLOSE_POLICY_KIND) return void this.#applyClosePolicy(row);
+    if (row.kind === EXTERNAL_KIND) return void this.#deliverExternal(row);
     if (row.kind !== CONTINUE_AS_NEW_KIND) return;
     const data = JSON.parse(row.data) as ContinueAsNewData;
     void this.#startRun({
@@ -932,6 +935,68 @@ export class Engine {
         });
         this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
       }
+    }
+  }
+
+  /**
+   * Delivers a signal or cancellation recorded by a workflow to its target, then records the
+   * outcome in the sender. A re-dispatch after a crash is deduplicated by the target.
+   */
+  async #deliverExternal(row: OutboxRow): Promise<void> {
+    const data = JSON.parse(row.data) as ExternalData;
+    const sender = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    const ref = { workflowId: data.workflowId, runId: data.runId };
+    try {
+      if (data.action === 'signal') {
+        const payloads = data.args ?? [];
+        const info = await this.#resolveRun(ref);
+        if (info.closeTime !== undefined) {
+          throw new AionError(
+            'workflow_closed',
+            `workflow ${data.workflowId} run ${info.runId} is ${info.status}`,
+            { status: info.status },
+          );
+        }
+        await new Promise<void>((resolve, reject) => {
+          this.#scheduler.enqueue(info, {
+            event: {
+              type: 'SignalReceived',
+              signalName: data.signalName ?? '',
+              args: payloads,
+              identity: `workflow ${row.workflowId}`,
+              requestId: `external/${row.runId}/${data.initiatedSeq}`,
+            },
+            ack: { resolve, reject },
+          });
+        });
+        this.#scheduler.enqueue(sender, {
+          event: { type: 'ExternalSignalDelivered', initiatedSeq: data.initiatedSeq },
+          removeOutbox: [row.id],
+        });
+      } else {
+        await this.getHandle(data.workflowId, data.runId).cancel(
+          `requested by workflow ${row.workflowId}`,
+        );
+        this.#scheduler.enqueue(sender, {
+          event: { type: 'ExternalCancelDelivered', initiatedSeq: data.initiatedSeq },
+          removeOutbox: [row.id],
+        });
+      }
+    } catch (err) {
+      if (isAionError(err) && (err.code === 'not_found' || err.code === 'workflow_closed')) {
+        const failure = {
+          type: 'ExternalWorkflowNotFound',
+          message: err.message,
+          retryable: false,
+        };
+        const event: NewEvent =
+          data.action === 'signal'
+            ? { type: 'ExternalSignalFailed', initiatedSeq: data.initiatedSeq, failure }
+            : { type: 'ExternalCancelFailed', initiatedSeq: data.initiatedSeq, failure };
+        this.#scheduler.enqueue(sender, { event, removeOutbox: [row.id] });
+        return;
+      }
+      this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
     }
   }
 

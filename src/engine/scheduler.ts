@@ -535,6 +535,11 @@ export class RunScheduler {
       }
       case 'WorkflowCancelRequested':
         return a.book.cancelRequested ? 'drop' : 'record';
+      case 'ExternalSignalDelivered':
+      case 'ExternalSignalFailed':
+      case 'ExternalCancelDelivered':
+      case 'ExternalCancelFailed':
+        return a.book.externals.has(e.initiatedSeq) ? 'record' : 'drop';
       case 'ChildWorkflowStarted': {
         const child = a.book.children.get(e.initiatedSeq);
         return child !== undefined && !child.started ? 'record' : 'drop';

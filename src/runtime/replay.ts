@@ -26,6 +26,8 @@ const COMMAND_EVENTS = new Set<EventType>([
   'MemoUpserted',
   'UpdateCompleted',
   'ChildWorkflowInitiated',
+  'ExternalSignalInitiated',
+  'ExternalCancelInitiated',
 ]);
 
 /** Terminal events decided by workflow code: they also close the activation that issued them. */
@@ -102,6 +104,10 @@ export function describeCommand(cmd: WorkflowCommand): string {
       return `Patch(${cmd.patchId}${cmd.deprecated ? ', deprecated' : ''})`;
     case 'startChild':
       return `StartChild(${cmd.workflowType}, ${cmd.workflowId})`;
+    case 'signalExternal':
+      return `SignalExternal(${cmd.workflowId}, ${cmd.signalName})`;
+    case 'cancelExternal':
+      return `CancelExternal(${cmd.workflowId})`;
   }
 }
 
@@ -159,6 +165,14 @@ function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean 
         e.workflowType === cmd.workflowType &&
         e.workflowId === cmd.workflowId
       );
+    case 'signalExternal':
+      return (
+        e.type === 'ExternalSignalInitiated' &&
+        e.signalName === cmd.signalName &&
+        e.target.workflowId === cmd.workflowId
+      );
+    case 'cancelExternal':
+      return e.type === 'ExternalCancelInitiated' && e.target.workflowId === cmd.workflowId;
   }
 }
 

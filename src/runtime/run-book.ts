@@ -66,6 +66,9 @@ export class RunBook {
   /** Child workflows by the seq of their ChildWorkflowInitiated event, until their outcome. */
   readonly children = new Map<number, PendingChild>();
   #childCount = 0;
+  /** Signals/cancellations sent to other workflows, by initiated seq → external id. */
+  readonly externals = new Map<number, string>();
+  #externalCount = 0;
   /** Accepted updates by id → seq of UpdateAccepted; completed ones are removed. */
   readonly openUpdates = new Map<string, number>();
   readonly completedUpdates = new Set<string>();
@@ -146,6 +149,26 @@ export class RunBook {
       case 'WorkflowRepinned':
         this.version = event.toVersion;
         break;
+      case 'ExternalSignalInitiated':
+      case 'ExternalCancelInitiated':
+        this.externals.set(event.seq, String(++this.#externalCount));
+        break;
+      case 'ExternalSignalDelivered':
+      case 'ExternalCancelDelivered': {
+        const id = this.externals.get(event.initiatedSeq);
+        if (id === undefined) break;
+        this.externals.delete(event.initiatedSeq);
+        job = { type: 'resolveExternal', externalId: id };
+        break;
+      }
+      case 'ExternalSignalFailed':
+      case 'ExternalCancelFailed': {
+        const id = this.externals.get(event.initiatedSeq);
+        if (id === undefined) break;
+        this.externals.delete(event.initiatedSeq);
+        job = { type: 'rejectExternal', externalId: id, failure: event.failure };
+        break;
+      }
       case 'ChildWorkflowInitiated':
         this.children.set(event.seq, {
           childId: String(++this.#childCount),

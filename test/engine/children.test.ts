@@ -62,6 +62,23 @@ describe.each(ENGINE_HARNESSES)('child workflows on $name', (harness) => {
     expect(await e.count({ workflowType: 'doesNotExist' })).toBe(0);
   });
 
+  it('signals and cancels other workflows through external handles (recorded, delivered once)', async () => {
+    const e = await start();
+    const target = await e.start('waitingChild', { workflowId: 'target' });
+    expect(await e.execute('messenger', { workflowId: 'm', args: ['target'] })).toEqual([
+      'signalled',
+      'missing: ApplicationFailure',
+    ]);
+    expect(await target.result()).toBe('released');
+    const sent = (await e.getHandle('m').fetchHistory()).events.map((x) => x.type);
+    expect(sent.filter((t) => t === 'ExternalSignalInitiated')).toHaveLength(2);
+    expect(sent).toContain('ExternalSignalDelivered');
+    expect(sent).toContain('ExternalSignalFailed');
+    const victim = await e.start('waitingChild', { workflowId: 'victim' });
+    expect(await e.execute('canceller', { args: ['victim'] })).toBe('cancel sent');
+    expect(await victim.result()).toBe('cancelled');
+  });
+
   it('applies parent close policies when the parent is terminated', async () => {
     const e = await start();
     const h = await e.start('policyParent', { workflowId: 'pp' });

@@ -81,6 +81,8 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     updateHandlers: new Map(),
     knownPatches: new Set(),
     nextChildId: 0,
+    nextExternalId: 0,
+    externals: new Map(),
     children: new Map(),
     sentPatches: new Set(),
     cancelRequested: false,
@@ -159,6 +161,20 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       case 'signalWorkflow':
         deliverSignal(s, job.signalName, decodeArgs(job.args));
         return;
+      case 'resolveExternal': {
+        const ext = s.externals.get(job.externalId);
+        if (!ext) return;
+        s.externals.delete(job.externalId);
+        ext.resolve(undefined);
+        return;
+      }
+      case 'rejectExternal': {
+        const ext = s.externals.get(job.externalId);
+        if (!ext) return;
+        s.externals.delete(job.externalId);
+        ext.reject(failureToError(job.failure, (p) => decode(s, p)));
+        return;
+      }
       case 'resolveChildStart': {
         const child = s.children.get(job.childId);
         if (!child) return;

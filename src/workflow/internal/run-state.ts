@@ -50,6 +50,8 @@ export interface RunState {
   readonly bufferedSignals: { name: string; args: unknown[] }[];
   readonly queryHandlers: Map<string, Handler>;
   nextChildId: number;
+  nextExternalId: number;
+  readonly externals: Map<string, PendingOp>;
   readonly children: Map<
     string,
     {
