@@ -19,7 +19,7 @@ const RUNS = 1000;
 const EVENTS_PER_RUN = 10;
 const EVENTS_PER_COMMIT = 5;
 const RUNS_PER_CALL = 100;
-const TRIALS = 5;
+const TRIALS = 9;
 const LATENCY_COMMITS = 500;
 /** PostgreSQL's bind-parameter limit per statement. */
 const MAX_PARAMS = 65_535;

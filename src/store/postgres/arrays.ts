@@ -4,13 +4,32 @@
  * measurable when a group commit ships hundreds of encoded events.
  */
 const ESCAPE = /["\\]/g;
+const NEEDS_ESCAPE = /["\\]/;
 
+function quote(v: string): string {
+  return NEEDS_ESCAPE.test(v) ? `"${v.replace(ESCAPE, '\\$&')}"` : `"${v}"`;
+}
+
+/**
+ * Consecutive equal elements (a batch's namespace, a run's id once per event) are quoted
+ * once.
+ */
 export function textArray(values: readonly (string | null)[]): string {
   let out = '{';
+  let last: string | undefined;
+  let quoted = '';
   for (let i = 0; i < values.length; i++) {
     if (i > 0) out += ',';
     const v = values[i];
-    out += v === null || v === undefined ? 'NULL' : `"${v.replace(ESCAPE, '\\$&')}"`;
+    if (v === null || v === undefined) {
+      out += 'NULL';
+      continue;
+    }
+    if (v !== last) {
+      last = v;
+      quoted = quote(v);
+    }
+    out += quoted;
   }
   return `${out}}`;
 }

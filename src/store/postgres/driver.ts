@@ -126,6 +126,28 @@ export class PgDriver {
   }
 
   /**
+   * Runs one statement on its own (autocommit: the statement is its transaction, so it needs
+   * no BEGIN/COMMIT round trips). Returns false, with nothing written, when the statement
+   * failed with one of the SQLSTATEs in `refusals` (the caller then takes another path);
+   * other errors are mapped and thrown.
+   */
+  async tryStatement(
+    text: string,
+    values: readonly unknown[],
+    refusals: ReadonlySet<string>,
+    what: string,
+  ): Promise<boolean> {
+    if (this.#closed) throw closedStoreError();
+    try {
+      await this.#pool.query({ text, values, types: TYPES });
+      return true;
+    } catch (error) {
+      if (refusals.has(sqlState(error) ?? '')) return false;
+      throw mapPgError(error, what);
+    }
+  }
+
+  /**
    * Runs `fn` in a READ COMMITTED transaction on one connection. Deadlocks and serialization
    * failures roll back and retry the whole function (it must not have effects outside the
    * transaction); other errors roll back and are mapped to typed errors.

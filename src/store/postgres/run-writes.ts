@@ -32,14 +32,28 @@ export interface RunState {
 
 export const runKeyOf = (namespace: string, runId: string): string => `${namespace}\u0000${runId}`;
 
+const refsCache = new Map<string, string>();
+
+/** `$from,$from+1,…` for `count` parameters; batches repeat their sizes, so texts are kept. */
+function paramRefs(from: number, count: number): string {
+  const key = `${from}:${count}`;
+  let refs = refsCache.get(key);
+  if (refs === undefined) {
+    refs = Array.from({ length: count }, (_, i) => `$${from + i}`).join(',');
+    if (refsCache.size >= 64) refsCache.clear();
+    refsCache.set(key, refs);
+  }
+  return refs;
+}
+
 /**
  * The events of some runs as `unnest` arguments starting at parameter `first`: five array
  * literals for the small columns and `ARRAY[$n, …]` over one parameter per encoded event.
  * Encoded events travel as plain parameters (like a multi-row VALUES insert would send them),
  * so neither side escapes or parses ~100 KB of JSON as an array literal.
  */
-function eventColumns(
-  runs: readonly RunState[],
+export function eventColumns(
+  runs: readonly { readonly run: RunKey; readonly events: readonly HistoryEvent[] }[],
   first: number,
 ): { sql: string; params: unknown[] } {
   const ns: string[] = [];
@@ -58,7 +72,7 @@ function eventColumns(
       data.push(encodeEvent(e));
     }
   }
-  const refs = data.map((_, i) => `$${first + 5 + i}`).join(',');
+  const refs = paramRefs(first + 5, data.length);
   const p = (i: number): string => `$${first + i}`;
   return {
     sql: `unnest(${p(0)}::text[], ${p(1)}::text[], ${p(2)}::int8[], ${p(3)}::text[], ${p(4)}::int8[], ARRAY[${refs}]::text[])`,
@@ -131,16 +145,30 @@ export async function writeNew(
   s: string,
   runs: readonly RunState[],
 ): Promise<RunState[]> {
-  const sorted = [...runs].sort((a, b) =>
-    a.run.namespace === b.run.namespace
-      ? compare(a.run.workflowId, b.run.workflowId)
-      : compare(a.run.namespace, b.run.namespace),
-  );
-  const infos = sorted.map((st) => st.info!);
+  const sorted = [...runs].sort((a, b) => byWorkflowId(a.run, b.run));
   const events = eventColumns(sorted, 18);
   const rows = await q.query(
-    `WITH ins AS (
-       INSERT INTO ${s}.runs (namespace, run_id, workflow_id, workflow_type, task_queue, status, version, start_time,
+    `WITH ins AS (${insertRunsSql(s)}),
+     ev AS (
+       INSERT INTO ${s}.events (namespace, run_id, seq, type, recorded_at, data)
+       SELECT e.namespace, e.run_id, e.seq, e.type, e.recorded_at, e.data
+       FROM ${events.sql} AS e(namespace, run_id, seq, type, recorded_at, data)
+       JOIN ins ON ins.namespace = e.namespace AND ins.run_id = e.run_id)
+     SELECT namespace, run_id FROM ins`,
+    [...insertRunsParams(sorted.map((st) => st.info!)), ...events.params],
+  );
+  if (rows.length === sorted.length) return [];
+  const inserted = new Set(rows.map((r) => runKeyOf(r.namespace as string, r.run_id as string)));
+  return sorted.filter((st) => !inserted.has(runKeyOf(st.run.namespace, st.run.runId)));
+}
+
+/**
+ * Inserts new runs from parameters $1–$17 (see {@link insertRunsParams}) in input order,
+ * skipping rows that hit a unique index (with `skipConflicts`; else a conflict fails the
+ * statement); returns the inserted keys.
+ */
+export function insertRunsSql(s: string, skipConflicts = true): string {
+  return `INSERT INTO ${s}.runs (namespace, run_id, workflow_id, workflow_type, task_queue, status, version, start_time,
          close_time, head_seq, parent_workflow_id, parent_run_id, continued_from_run_id, search_attributes, memo,
          stuck_reason, stuck_since)
        SELECT namespace, run_id, workflow_id, workflow_type, task_queue, status, version, start_time, close_time,
@@ -152,42 +180,47 @@ export async function writeNew(
          WITH ORDINALITY AS v(namespace, run_id, workflow_id, workflow_type, task_queue, status, version, start_time,
          close_time, head_seq, parent_workflow_id, parent_run_id, continued_from_run_id, search_attributes, memo,
          stuck_reason, stuck_since, ord)
-       ORDER BY ord
-       ON CONFLICT DO NOTHING
-       RETURNING namespace, run_id),
-     ev AS (
-       INSERT INTO ${s}.events (namespace, run_id, seq, type, recorded_at, data)
-       SELECT e.namespace, e.run_id, e.seq, e.type, e.recorded_at, e.data
-       FROM ${events.sql} AS e(namespace, run_id, seq, type, recorded_at, data)
-       JOIN ins ON ins.namespace = e.namespace AND ins.run_id = e.run_id)
-     SELECT namespace, run_id FROM ins`,
-    [
-      textArray(infos.map((i) => i.namespace)),
-      textArray(infos.map((i) => i.runId)),
-      textArray(infos.map((i) => i.workflowId)),
-      textArray(infos.map((i) => i.workflowType)),
-      textArray(infos.map((i) => i.taskQueue)),
-      textArray(infos.map((i) => i.status)),
-      textArray(infos.map((i) => i.version)),
-      intArray(infos.map((i) => i.startTime)),
-      intArray(infos.map((i) => i.closeTime ?? null)),
-      intArray(infos.map((i) => i.headSeq)),
-      textArray(infos.map((i) => i.parent?.workflowId ?? null)),
-      textArray(infos.map((i) => i.parent?.runId ?? null)),
-      textArray(infos.map((i) => i.continuedFromRunId ?? null)),
-      textArray(infos.map((i) => JSON.stringify(i.searchAttributes))),
-      textArray(infos.map((i) => JSON.stringify(i.memo))),
-      textArray(infos.map((i) => i.stuck?.reason ?? null)),
-      intArray(infos.map((i) => i.stuck?.since ?? null)),
-      ...events.params,
-    ],
-  );
-  if (rows.length === sorted.length) return [];
-  const inserted = new Set(rows.map((r) => runKeyOf(r.namespace as string, r.run_id as string)));
-  return sorted.filter((st) => !inserted.has(runKeyOf(st.run.namespace, st.run.runId)));
+       ORDER BY ord${skipConflicts ? '\n       ON CONFLICT DO NOTHING' : ''}
+       RETURNING namespace, run_id`;
 }
 
-function compare(a: string, b: string): number {
+/** JSON text of a search attribute or memo object; most runs have none. */
+function jsonObject(value: object): string {
+  for (const _ in value) return JSON.stringify(value);
+  return '{}';
+}
+
+/** The 17 parameters of {@link insertRunsSql}. */
+export function insertRunsParams(infos: readonly RunInfo[]): string[] {
+  return [
+    textArray(infos.map((i) => i.namespace)),
+    textArray(infos.map((i) => i.runId)),
+    textArray(infos.map((i) => i.workflowId)),
+    textArray(infos.map((i) => i.workflowType)),
+    textArray(infos.map((i) => i.taskQueue)),
+    textArray(infos.map((i) => i.status)),
+    textArray(infos.map((i) => i.version)),
+    intArray(infos.map((i) => i.startTime)),
+    intArray(infos.map((i) => i.closeTime ?? null)),
+    intArray(infos.map((i) => i.headSeq)),
+    textArray(infos.map((i) => i.parent?.workflowId ?? null)),
+    textArray(infos.map((i) => i.parent?.runId ?? null)),
+    textArray(infos.map((i) => i.continuedFromRunId ?? null)),
+    textArray(infos.map((i) => jsonObject(i.searchAttributes))),
+    textArray(infos.map((i) => jsonObject(i.memo))),
+    textArray(infos.map((i) => i.stuck?.reason ?? null)),
+    intArray(infos.map((i) => i.stuck?.since ?? null)),
+  ];
+}
+
+/** Orders runs by (namespace, workflow id): concurrent starts of one id wait in one order. */
+export function byWorkflowId(a: RunKey, b: RunKey): number {
+  return a.namespace === b.namespace
+    ? compare(a.workflowId, b.workflowId)
+    : compare(a.namespace, b.namespace);
+}
+
+export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -28,6 +28,7 @@ import type {
   VisibilityExpr,
 } from '../contract.js';
 import { commitBatch, prevalidate } from './commit.js';
+import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';
 import { PgDriver, quoteSchema } from './driver.js';
 import { mapPgError } from './errors.js';
 import { migrate } from './migrations.js';
@@ -75,8 +76,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 /**
  * The PostgreSQL adapter of the store contract: a `pg` pool, every table in one schema,
- * group commit in one READ COMMITTED transaction, `FOR UPDATE SKIP LOCKED` queues. Create it
- * with {@link openPostgresStore}.
+ * group commit in one statement when it can (see fast-commit.ts), else in one READ COMMITTED
+ * transaction, `FOR UPDATE SKIP LOCKED` queues. Create it with {@link openPostgresStore}.
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres';
@@ -106,6 +107,13 @@ export class PostgresStore implements Store {
   async commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
     prevalidate(commits, this.#limits);
     if (commits.length === 0) return [];
+    const fast = fastCommit(this.#s, commits);
+    if (
+      fast !== undefined &&
+      (await this.#db.tryStatement(fast.text, fast.values, FAST_COMMIT_REFUSALS, 'commit'))
+    ) {
+      return fast.outcomes;
+    }
     return this.#db.tx('commit', (q) => commitBatch(q, this.#s, commits));
   }
 

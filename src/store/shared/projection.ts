@@ -1,6 +1,7 @@
 import {
   applySearchAttributeUpsert,
   nextStatus,
+  TERMINAL_EVENT_TYPES,
   type HistoryEvent,
   type Payload,
   type RunKey,
@@ -8,6 +9,19 @@ import {
 import type { RunInfo } from '../contract.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Event types that change a run's visibility row beyond its head seq (see {@link projectRun}),
+ * among them every type `nextStatus` reacts to.
+ */
+const PROJECTED = new Set<string>([
+  ...TERMINAL_EVENT_TYPES,
+  'WorkflowPaused',
+  'WorkflowResumed',
+  'SearchAttributesUpserted',
+  'MemoUpserted',
+  'WorkflowRepinned',
+]);
 
 /**
  * Projects a run's visibility row forward over newly appended events. Every adapter uses
@@ -47,8 +61,9 @@ export function projectRun(
   }
   for (; i < events.length; i++) {
     const event = events[i]!;
-    info.status = nextStatus(info.status, event);
     info.headSeq = event.seq;
+    if (!PROJECTED.has(event.type)) continue;
+    info.status = nextStatus(info.status, event);
     switch (event.type) {
       case 'WorkflowCompleted':
       case 'WorkflowFailed':
@@ -82,6 +97,16 @@ export function projectRun(
     }
   }
   return info;
+}
+
+/**
+ * False when appending `events` to an existing run leaves its visibility row unchanged except
+ * for `headSeq` (no close, pause/resume, search attribute, memo or version change), so an
+ * adapter may advance the head without reading and re-projecting the row.
+ */
+export function changesProjection(events: readonly HistoryEvent[]): boolean {
+  for (let i = 0; i < events.length; i++) if (PROJECTED.has(events[i]!.type)) return true;
+  return false;
 }
 
 export function isClosed(info: RunInfo): boolean {

@@ -17,7 +17,7 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
-import { projectRun } from '../shared/projection.js';
+import { changesProjection, projectRun } from '../shared/projection.js';
 import { validateCommit } from '../shared/validate.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';
 import { EVENT_CHUNK, type Statements } from './statements.js';
@@ -76,26 +76,6 @@ export class EventWriter {
   }
 }
 
-/** Event types that change the visibility row beyond head_seq. */
-const PROJECTED = new Set<string>([
-  'WorkflowCompleted',
-  'WorkflowFailed',
-  'WorkflowCancelled',
-  'WorkflowTerminated',
-  'WorkflowTimedOut',
-  'WorkflowContinuedAsNew',
-  'WorkflowPaused',
-  'WorkflowResumed',
-  'SearchAttributesUpserted',
-  'MemoUpserted',
-  'WorkflowRepinned',
-]);
-
-function needsProjection(events: readonly HistoryEvent[]): boolean {
-  for (let i = 0; i < events.length; i++) if (PROJECTED.has(events[i]!.type)) return true;
-  return false;
-}
-
 /**
  * Checks what can be checked without the database (run keys, side-effect row ownership,
  * payload sizes, seq contiguity, WorkflowStarted first, history length) and serialises the
@@ -146,6 +126,12 @@ function writeSearchAttributes(s: Statements, run: RunKey, info: RunInfo, replac
   }
 }
 
+/** JSON text of a search attribute or memo object; most runs start with none. */
+function jsonObject(value: object): string {
+  for (const _ in value) return JSON.stringify(value);
+  return '{}';
+}
+
 function insertNewRun(
   s: Statements,
   run: RunKey,
@@ -180,8 +166,8 @@ function insertNewRun(
     info.parent?.workflowId ?? null,
     info.parent?.runId ?? null,
     info.continuedFromRunId ?? null,
-    JSON.stringify(sa),
-    JSON.stringify(info.memo),
+    jsonObject(sa),
+    jsonObject(info.memo),
     null,
     null,
   );
@@ -209,7 +195,7 @@ function advanceRun(
   events: readonly HistoryEvent[],
 ): CommitOutcome | boolean {
   const newHead = expectedSeq + events.length;
-  if (!needsProjection(events)) {
+  if (!changesProjection(events)) {
     if (s.updateHead.run(newHead, run.namespace, run.runId, expectedSeq).changes === 1)
       return false;
     const head = s.selectHead.get(run.namespace, run.runId);

@@ -1,0 +1,130 @@
+import type { RunKey } from '../../core/index.js';
+import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
+import { changesProjection, projectRun } from '../shared/projection.js';
+import { intArray, textArray } from './arrays.js';
+import {
+  byWorkflowId,
+  compare,
+  eventColumns,
+  insertRunsParams,
+  insertRunsSql,
+  runKeyOf,
+} from './run-writes.js';
+
+/**
+ * The single-statement group commit: the common batch (each run once, events only, no
+ * side-effect rows, no visibility change beyond the head for runs that exist) as one
+ * autocommit statement, with no BEGIN/COMMIT and no locking read:
+ * - existing runs advance with a conditional `UPDATE … WHERE head_seq = expected AND
+ *   close_time IS NULL` (a row-version check; a concurrent writer's commit makes it fail);
+ * - new runs are inserted with a plain INSERT (a taken run id or open workflow id raises
+ *   unique_violation);
+ * - the events of all runs are inserted.
+ * The statement is all or nothing: when any run fails its check, the statement fails (for an
+ * existing run, its final SELECT divides by zero), nothing is written, and the caller falls
+ * back to the transactional path, which sorts out conflicts per run.
+ */
+export interface FastCommit {
+  readonly text: string;
+  readonly values: unknown[];
+  /** The outcomes when the statement succeeds. */
+  readonly outcomes: CommitOutcome[];
+}
+
+/** SQLSTATEs after which the transactional path runs instead (nothing was written). */
+export const FAST_COMMIT_REFUSALS: ReadonlySet<string> = new Set([
+  '22012', // division_by_zero: a run failed its check (see below)
+  '23505', // unique_violation: a run id or open workflow id is taken (or a history row exists)
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+interface Existing {
+  readonly run: RunKey;
+  readonly expectedSeq: number;
+  readonly events: RunCommit['events'];
+}
+
+function isEmpty(list: readonly unknown[] | undefined): boolean {
+  return list === undefined || list.length === 0;
+}
+
+/** Builds the statement, or returns undefined when the batch needs the transactional path. */
+export function fastCommit(s: string, commits: readonly RunCommit[]): FastCommit | undefined {
+  const seen = new Set<string>();
+  const existing: Existing[] = [];
+  const fresh: { run: RunKey; info: RunInfo; events: RunCommit['events'] }[] = [];
+  const outcomes = new Array<CommitOutcome>(commits.length);
+  for (let i = 0; i < commits.length; i++) {
+    const c = commits[i]!;
+    const { run, events } = c;
+    if (events.length === 0) return undefined;
+    if (c.visibility?.stuck !== undefined) return undefined;
+    const { timers, tasks, outbox } = c;
+    if (timers !== undefined && !(isEmpty(timers.upsert) && isEmpty(timers.cancel)))
+      return undefined;
+    if (tasks !== undefined && !(isEmpty(tasks.enqueue) && isEmpty(tasks.remove))) return undefined;
+    if (outbox !== undefined && !(isEmpty(outbox.add) && isEmpty(outbox.remove))) return undefined;
+    const key = runKeyOf(run.namespace, run.runId);
+    if (seen.has(key)) return undefined; // same-run commits chain: the general path
+    seen.add(key);
+    if (c.expectedSeq === 0) {
+      // Prevalidated: the events begin with WorkflowStarted.
+      const info = projectRun(run, undefined, events);
+      if (info.closeTime !== undefined) return undefined;
+      for (const _ in info.searchAttributes) return undefined; // index rows: general path
+      fresh.push({ run, info, events });
+    } else {
+      if (changesProjection(events)) return undefined;
+      existing.push({ run, expectedSeq: c.expectedSeq, events });
+    }
+    outcomes[i] = { ok: true, headSeq: c.expectedSeq + events.length };
+  }
+
+  // Rows in the orders of the transactional path (runs by key, new runs by workflow id),
+  // so concurrent batches take their row locks in one order.
+  existing.sort((a, b) =>
+    a.run.namespace === b.run.namespace
+      ? compare(a.run.runId, b.run.runId)
+      : compare(a.run.namespace, b.run.namespace),
+  );
+  fresh.sort((a, b) => byWorkflowId(a.run, b.run));
+
+  const ctes: string[] = [];
+  const values: unknown[] = [];
+  if (fresh.length > 0) {
+    // A plain insert: a run id or open workflow id already taken fails the statement (23505).
+    ctes.push(`ins AS (${insertRunsSql(s, false)})`);
+    values.push(...insertRunsParams(fresh.map((f) => f.info)));
+  }
+  if (existing.length > 0) {
+    const p = values.length;
+    ctes.push(`upd AS (
+       UPDATE ${s}.runs AS r SET head_seq = v.head_seq
+       FROM unnest($${p + 1}::text[], $${p + 2}::text[], $${p + 3}::int8[], $${p + 4}::int8[])
+         AS v(namespace, run_id, expected, head_seq)
+       WHERE r.namespace = v.namespace AND r.run_id = v.run_id AND r.head_seq = v.expected
+         AND r.close_time IS NULL
+       RETURNING 1)`);
+    values.push(
+      textArray(existing.map((e) => e.run.namespace)),
+      textArray(existing.map((e) => e.run.runId)),
+      intArray(existing.map((e) => e.expectedSeq)),
+      intArray(existing.map((e) => e.expectedSeq + e.events.length)),
+    );
+  }
+  const events = eventColumns([...fresh, ...existing], values.length + 1);
+  values.push(...events.params);
+  ctes.push(`ev AS (
+       INSERT INTO ${s}.events (namespace, run_id, seq, type, recorded_at, data)
+       SELECT * FROM ${events.sql})`);
+  let check = '1';
+  if (existing.length > 0) {
+    values.push(existing.length);
+    // Every existing run must pass its check; otherwise 1 / 0 aborts the whole statement.
+    check = `1 / ((SELECT count(*) FROM upd) = $${values.length}::int8)::int`;
+  }
+  const text = `WITH ${ctes.join(',\n     ')}
+     SELECT ${check} AS ok`;
+  return { text, values, outcomes };
+}
