@@ -76,6 +76,13 @@ import { defaultLogger, type EngineOptions } from './options.js';
 import { PackageRegistry } from './package-registry.js';
 import { Recorder } from './recorder.js';
 import { actorKey, type Arrival } from './run-actor.js';
+import {
+  planNewRun,
+  RESET_KIND,
+  resolveResetPoint,
+  type ResetData,
+  type ResetPoint,
+} from './reset.js';
 import { RunScheduler, type EngineLogger } from './scheduler.js';
 import { TimerService } from './timer-service.js';
 import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../runtime/index.js';
@@ -391,6 +398,127 @@ export class Engine {
     }
     this.#scheduler.unpark(this.#scheduler.actor(info));
     return { repinned };
+  }
+
+  /**
+   * Resets a workflow: a new run of the same workflow id starts from the history prefix up
+   * to a workflow-task boundary (recorded results reused, later work re-done), on the old
+   * run's version unless `version` is given. An open old run ends TERMINATED with the reset
+   * reason. The intent is recorded with that terminal, so a crash cannot lose the new run.
+   */
+  async reset(
+    workflowId: string,
+    options: { runId?: string; to?: ResetPoint; reason?: string; version?: string } = {},
+  ): Promise<WorkflowHandle> {
+    return this.#resetOrReopen('reset', workflowId, options);
+  }
+
+  /**
+   * Reopens a FAILED or CANCELLED run: a new run of the same workflow id that reuses every
+   * recorded result and re-drives only the work cut off at its last workflow task. The old
+   * run keeps its terminal; the new run's WorkflowStarted names it.
+   */
+  async reopen(
+    workflowId: string,
+    options: { runId?: string; reason?: string; version?: string } = {},
+  ): Promise<WorkflowHandle> {
+    return this.#resetOrReopen('reopen', workflowId, { ...options, to: 'lastWorkflowTask' });
+  }
+
+  async #resetOrReopen(
+    mode: 'reset' | 'reopen',
+    workflowId: string,
+    options: { runId?: string; to?: ResetPoint; reason?: string; version?: string },
+  ): Promise<WorkflowHandle> {
+    this.#check();
+    const info = await this.#resolveRun({ workflowId, runId: options.runId });
+    if (mode === 'reopen' && info.status !== 'FAILED' && info.status !== 'CANCELLED') {
+      throw new AionError(
+        'invalid_state',
+        `only FAILED or CANCELLED runs can be reopened; run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    const events = await this.store.readHistory(info);
+    const boundarySeq = resolveResetPoint(events, options.to ?? 'lastWorkflowTask');
+    if (options.version !== undefined)
+      await this.#registry.ensureLoaded(this.namespace, options.version);
+    const reason = options.reason ?? mode;
+    const data: ResetData = {
+      mode,
+      newRunId: randomUUID(),
+      boundarySeq,
+      reason,
+      ...(options.version !== undefined ? { version: options.version } : {}),
+    };
+    planNewRun(info, events, data, this.#activities, this.clock.now()); // validates the reset point
+    const row: OutboxRow = {
+      namespace: info.namespace,
+      id: `${mode}/${info.runId}/${data.newRunId}`,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      kind: RESET_KIND,
+      data: JSON.stringify(data),
+      createdAt: this.clock.now(),
+    };
+    if (info.closeTime === undefined) {
+      await new Promise<void>((resolve, reject) => {
+        this.#scheduler.enqueue(info, {
+          event: {
+            type: 'WorkflowTerminated',
+            reason: `${mode} to seq ${boundarySeq}: ${reason}`,
+            identity: this.identity,
+          },
+          addOutbox: [row],
+          ack: { resolve, reject },
+        });
+      });
+    } else {
+      const [outcome] = await this.store.commit([
+        { run: info, expectedSeq: info.headSeq, events: [], outbox: { add: [row] } },
+      ]);
+      if (outcome && !outcome.ok) throw outcome.error;
+    }
+    await this.#applyReset(row);
+    return this.getHandle(info.workflowId, data.newRunId);
+  }
+
+  readonly #resetsInFlight = new Map<string, Promise<void>>();
+
+  /** Creates the new run recorded by a reset/reopen intent (idempotent). */
+  #applyReset(row: OutboxRow): Promise<void> {
+    let inFlight = this.#resetsInFlight.get(row.id);
+    if (!inFlight) {
+      inFlight = (async () => {
+        const data = JSON.parse(row.data) as ResetData;
+        const old = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+        const newKey = { ...old, runId: data.newRunId };
+        if (await this.store.getRun(newKey)) {
+          await this.store.deleteOutbox(row.namespace, [row.id]);
+          return;
+        }
+        const plan = planNewRun(
+          old,
+          await this.store.readHistory(old),
+          data,
+          this.#activities,
+          this.clock.now(),
+        );
+        const outcome = await this.#recorder.submit({
+          run: newKey,
+          expectedSeq: 0,
+          events: plan.events,
+          tasks: { enqueue: plan.tasks },
+          timers: { upsert: plan.timers },
+          outbox: { remove: [row.id] },
+        });
+        if (!outcome.ok) throw outcome.error;
+        for (const t of plan.tasks) this.#activities.dispatch(t);
+        for (const t of plan.timers) this.#timers.add(t);
+      })().finally(() => this.#resetsInFlight.delete(row.id));
+      this.#resetsInFlight.set(row.id, inFlight);
+    }
+    return inFlight;
   }
 
   /** Re-dispatches messages committed but not settled before the last stop (e.g. successors). */
@@ -812,6 +940,13 @@ export class Engine {
     }
     if (row.kind === CLOSE_POLICY_KIND) return void this.#applyClosePolicy(row);
     if (row.kind === EXTERNAL_KIND) return void this.#deliverExternal(row);
+    if (row.kind === RESET_KIND)
+      return void this.#applyReset(row).catch((err: unknown) =>
+        this.#logger.error('reset could not create the new run', {
+          workflowId: row.workflowId,
+          error: String(err),
+        }),
+      );
     if (row.kind !== CONTINUE_AS_NEW_KIND) return;
     const data = JSON.parse(row.data) as ContinueAsNewData;
     void this.#startRun({

@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock/index.js';
 import type { Failure, NewEvent, RunKey } from '../core/index.js';
-import type { TimerRow } from '../store/contract.js';
+import type { OutboxRow, TimerRow } from '../store/contract.js';
 import { RunBook } from '../runtime/index.js';
 
 /** Something that happened to a run and must be recorded (then delivered to its code). */
@@ -9,6 +9,8 @@ export interface Arrival {
   /** Task rows to delete and timer rows to cancel in the same commit. */
   readonly removeTasks?: readonly string[];
   readonly cancelTimers?: readonly string[];
+  /** Outbox rows written with this arrival (e.g. the intent of a reset with its terminal). */
+  readonly addOutbox?: readonly OutboxRow[];
   /** Outbox rows (of this namespace) this arrival settles, removed in the same commit. */
   readonly removeOutbox?: readonly string[];
   /** Settled once the arrival is committed (or refused). */

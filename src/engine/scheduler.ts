@@ -454,6 +454,7 @@ export class RunScheduler {
         for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
         for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
         for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
+        for (const o of arrival.addOutbox ?? []) plan.effects.outbox.push(o);
       } else {
         // A message for a closed run or a stale outcome: settle its outbox row anyway.
         if (arrival.removeOutbox?.length)
@@ -707,6 +708,7 @@ export class RunScheduler {
         for (const t of arrival.removeTasks ?? []) p.effects.removeTasks.push(t);
         for (const t of arrival.cancelTimers ?? []) p.effects.cancelTimers.push(t);
         for (const o of arrival.removeOutbox ?? []) p.effects.removeOutbox.push(o);
+        for (const o of arrival.addOutbox ?? []) p.effects.outbox.push(o);
       }
       if (p.events.length > 0 || p.prevLastEventType !== 'WorkflowTaskFailed') {
         p.events.push(

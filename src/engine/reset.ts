@@ -1,0 +1,142 @@
+import { AionError, type HistoryEvent, type RunKey } from '../core/index.js';
+import { RunBook } from '../runtime/index.js';
+import type { NewActivityTask, TimerRow } from '../store/contract.js';
+import type { ActivityService } from './activity-service.js';
+import { USER_TIMER_KIND } from './commands.js';
+
+export const RESET_KIND = 'reset';
+
+/** What a reset/reopen outbox row carries: how to build the new run. */
+export interface ResetData {
+  readonly mode: 'reset' | 'reopen';
+  readonly newRunId: string;
+  /** Seq of the WorkflowTaskCompleted the new run's history ends at. */
+  readonly boundarySeq: number;
+  /** Re-pin the new run to this version (default: the version at the boundary). */
+  readonly version?: string;
+  readonly reason: string;
+}
+
+export type ResetPoint = number | 'lastWorkflowTask' | 'firstWorkflowTask';
+
+/** The WorkflowTaskCompleted seq a reset goes back to; invalid_argument when `point` is not one. */
+export function resolveResetPoint(events: readonly HistoryEvent[], point: ResetPoint): number {
+  const boundaries = events.filter((e) => e.type === 'WorkflowTaskCompleted').map((e) => e.seq);
+  if (boundaries.length === 0) {
+    throw new AionError('invalid_argument', 'the run has no completed workflow task to reset to', {
+      field: 'toWorkflowTaskSeq',
+    });
+  }
+  if (point === 'lastWorkflowTask') return boundaries[boundaries.length - 1]!;
+  if (point === 'firstWorkflowTask') return boundaries[0]!;
+  if (!Number.isSafeInteger(point) || !boundaries.includes(point)) {
+    throw new AionError(
+      'invalid_argument',
+      `seq ${String(point)} is not a workflow-task boundary of this run; reset points are the seqs of its WorkflowTaskCompleted events: ${boundaries.slice(-10).join(', ')}${boundaries.length > 10 ? ' …' : ''}`,
+      { field: 'toWorkflowTaskSeq', boundaries: boundaries.slice(-50) },
+    );
+  }
+  return point;
+}
+
+export interface NewRunPlan {
+  readonly events: HistoryEvent[];
+  readonly tasks: NewActivityTask[];
+  readonly timers: TimerRow[];
+}
+
+/**
+ * The history of the new run (the old run's prefix up to the boundary, its WorkflowStarted
+ * naming the run it resets or reopens, re-pinned when asked) and the side effects that
+ * prefix left pending: activity tasks to run again and timers to re-arm.
+ */
+export function planNewRun(
+  old: RunKey,
+  events: readonly HistoryEvent[],
+  data: ResetData,
+  activities: ActivityService,
+  now: number,
+): NewRunPlan {
+  const prefix = events.filter((e) => e.seq <= data.boundarySeq);
+  const book = new RunBook();
+  for (const e of prefix) book.apply(e);
+  if (book.children.size > 0) {
+    throw new AionError(
+      'invalid_state',
+      `the reset point (seq ${data.boundarySeq}) has child workflows in flight; pick an earlier or later workflow task`,
+      {
+        boundarySeq: data.boundarySeq,
+      },
+    );
+  }
+  if (book.externals.size > 0 || book.openUpdates.size > 0) {
+    throw new AionError(
+      'invalid_state',
+      `the reset point (seq ${data.boundarySeq}) has signals to other workflows or updates in flight; pick another workflow task`,
+      {
+        boundarySeq: data.boundarySeq,
+      },
+    );
+  }
+  const run: RunKey = {
+    namespace: old.namespace,
+    workflowId: old.workflowId,
+    runId: data.newRunId,
+  };
+  const started = prefix[0];
+  if (started?.type !== 'WorkflowStarted')
+    throw new AionError('internal', `run ${old.runId} has no WorkflowStarted`);
+  const copy: HistoryEvent[] = prefix.map((e) =>
+    e.type === 'WorkflowStarted'
+      ? {
+          ...e,
+          firstRunId: started.firstRunId ?? old.runId,
+          ...(data.mode === 'reset'
+            ? { resetFromRunId: old.runId }
+            : { reopenedFromRunId: old.runId }),
+        }
+      : e,
+  );
+  if (data.version !== undefined && data.version !== book.version) {
+    copy.push({
+      type: 'WorkflowRepinned',
+      fromVersion: book.version,
+      toVersion: data.version,
+      reason: data.reason,
+      seq: data.boundarySeq + 1,
+      recordedAt: now,
+      v: 1,
+    });
+  }
+  const workflowType = started.workflowType;
+  const tasks = [...book.activities.values()]
+    .filter((a) => !a.cancelRequested)
+    .map((a) => {
+      const input = (
+        prefix.find((e) => e.seq === a.scheduledSeq) as HistoryEvent & { type: 'ActivityScheduled' }
+      ).input;
+      return activities.newTask(
+        run,
+        {
+          activityId: a.activityId,
+          activityType: a.activityType,
+          scheduledSeq: a.scheduledSeq,
+          input,
+          options: a.options,
+          local: a.local,
+          workflowType,
+        },
+        now,
+      );
+    });
+  const timers: TimerRow[] = [...book.timers.values()].map((t) => ({
+    namespace: run.namespace,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    timerId: t.timerId,
+    fireAt: t.fireAt,
+    kind: USER_TIMER_KIND,
+    data: String(t.startedSeq),
+  }));
+  return { events: copy, tasks, timers };
+}
