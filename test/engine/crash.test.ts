@@ -304,6 +304,73 @@ describe('kill -9 recovery (SQLite)', () => {
     }
   });
 
+  it('cancel of a parent killed mid-propagation: the whole tree ends per close policy', async () => {
+    const { db, log } = setup();
+    let child = run(db, log, 'start', 'tree', 6);
+    for (let round = 0; round < 2; round++) {
+      const pid = child.pid;
+      await Promise.race([
+        waitFor(log, (e) =>
+          e.some(
+            (x) => x.pid === pid && (x.event === 'cancel-sent' || x.event === 'children-running'),
+          ),
+        ),
+        new Promise((r) => setTimeout(r, 2000)),
+      ]);
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 30)));
+      await kill9(child);
+      child = run(db, log, 'resume', 'tree', 6);
+    }
+    expect(await exited(child)).toBe(0);
+    const store = await openSqliteStore({ path: db, exclusive: false });
+    try {
+      for (let w = 0; w < 6; w++) {
+        const parent = await store.getRunChain('default', `tree-${w}`);
+        expect(parent.map((r) => r.status)).toEqual(['CANCELLED']);
+        for (let i = 0; i < 100; i++) {
+          const t = await store.getRunChain('default', `tree-${w}/terminate`);
+          const c = await store.getRunChain('default', `tree-${w}/cancel`);
+          if (t[0]?.status === 'TERMINATED' && c[0]?.status === 'COMPLETED') break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(
+          (await store.getRunChain('default', `tree-${w}/terminate`)).map((r) => r.status),
+        ).toEqual(['TERMINATED']);
+        // REQUEST_CANCEL: the child saw the cancellation and returned 'cancelled'.
+        expect(
+          (await store.getRunChain('default', `tree-${w}/cancel`)).map((r) => r.status),
+        ).toEqual(['COMPLETED']);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reset killed between recording the intent and creating the new run: exactly one new run', async () => {
+    const { db, log } = setup();
+    let child = run(db, log, 'start', 'resettable', 6);
+    for (let round = 0; round < 2; round++) {
+      const pid = child.pid;
+      await Promise.race([
+        waitFor(log, (e) => e.some((x) => x.pid === pid && x.event === 'reset-sent')),
+        new Promise((r) => setTimeout(r, 2000)),
+      ]);
+      await kill9(child);
+      child = run(db, log, 'resume', 'resettable', 6);
+    }
+    expect(await exited(child)).toBe(0);
+    const store = await openSqliteStore({ path: db, exclusive: false });
+    try {
+      for (let w = 0; w < 6; w++) {
+        const chain = await store.getRunChain('default', `resettable-${w}`);
+        expect(chain.map((r) => r.status)).toEqual(['TERMINATED', 'COMPLETED']);
+      }
+      expect(await store.listOutbox({ limit: 10 })).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('random kill points (between commit and dispatch, mid-fan-out, mid-sleep), twice', async () => {
     const { db, log } = setup();
     let child = run(db, log, 'start', 'fan', 30);
