@@ -77,6 +77,8 @@ export interface WorkflowHandle<R = unknown> {
   /** Waits for the outcome; follows continue-as-new by default. Throws WorkflowFailedError. */
   result(): Promise<R>;
   signal(signal: MessageRef, ...args: unknown[]): Promise<void>;
+  /** Like `signal`, idempotent by `requestId`: a retried call is recorded once. */
+  signalWithRequestId(requestId: string, signal: MessageRef, ...args: unknown[]): Promise<void>;
   query<T = unknown>(query: MessageRef, ...args: unknown[]): Promise<T>;
   describe(): Promise<WorkflowExecutionDescription>;
   fetchHistory(): Promise<HistoryExport>;

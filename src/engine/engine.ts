@@ -208,6 +208,10 @@ export class Engine {
       limits: this.#limits,
       logger: this.#logger,
       maxResidentRuns: options.maxResidentRuns ?? 10_000,
+      continueAsNew: {
+        fraction: options.continueAsNew?.fraction ?? 0.8,
+        historyBytes: options.continueAsNew?.historyBytes ?? 50 * 1024 * 1024,
+      },
       supervision: {
         maxRestarts: options.supervision?.maxRestarts ?? 5,
         withinMs: options.supervision?.withinMs ?? 10 * 60_000,
@@ -240,6 +244,22 @@ export class Engine {
 
   /** Opens the store, deploys `workflowsPath`, and recovers whatever the store holds. */
   static async create(options: EngineOptions = {}): Promise<Engine> {
+    const can = options.continueAsNew;
+    if (can?.fraction !== undefined && !(can.fraction > 0 && can.fraction <= 1)) {
+      throw new AionError('invalid_argument', 'continueAsNew.fraction must be a number in (0, 1]', {
+        field: 'continueAsNew.fraction',
+      });
+    }
+    if (
+      can?.historyBytes !== undefined &&
+      !(Number.isSafeInteger(can.historyBytes) && can.historyBytes > 0)
+    ) {
+      throw new AionError(
+        'invalid_argument',
+        'continueAsNew.historyBytes must be a positive integer',
+        { field: 'continueAsNew.historyBytes' },
+      );
+    }
     let store = options.store;
     let owns = false;
     if (!store) {
@@ -1164,6 +1184,18 @@ export class Engine {
       runId,
       result: () => this.#result(ref) as Promise<R>,
       signal: (signal, ...args) => this.#signal(ref, signal, args),
+      signalWithRequestId: (requestId, signal, ...args) => {
+        if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 200) {
+          return Promise.reject(
+            new AionError(
+              'invalid_argument',
+              'requestId must be a non-empty string of at most 200 characters',
+              { field: 'requestId' },
+            ),
+          );
+        }
+        return this.#signal(ref, signal, args, requestId);
+      },
       query: <T>(query: MessageRef, ...args: unknown[]) =>
         this.#query(ref, query, args) as Promise<T>,
       describe: () => this.#describe(ref),

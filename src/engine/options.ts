@@ -59,6 +59,11 @@ export interface EngineOptions {
     readonly withinMs?: number;
     readonly failTypes?: readonly string[];
   };
+  /**
+   * When `workflowInfo().continueAsNewSuggested` turns true: past `fraction` (default 0.8) of
+   * `limits.maxHistoryLength` events, or of `historyBytes` (default 50 MiB) of history.
+   */
+  readonly continueAsNew?: { readonly fraction?: number; readonly historyBytes?: number };
   /** Keep the Node process alive until `shutdown()` (timers may be months away). Default true. */
   readonly keepAlive?: boolean;
   /** Name of this engine process in leases and history. Default `engine-<uuid>`. */

@@ -56,6 +56,8 @@ export interface SchedulerDeps {
   readonly logger: EngineLogger;
   readonly maxResidentRuns: number;
   readonly supervision: SupervisionPolicy;
+  /** `continueAsNewSuggested` turns true past `fraction` of the history length or of `historyBytes`. */
+  readonly continueAsNew: { readonly fraction: number; readonly historyBytes: number };
   /** Called after a run's terminal event is committed. */
   readonly onClosed: (run: RunKey, terminal: HistoryEvent) => void;
   /** An update's outcome was committed. */
@@ -106,8 +108,6 @@ interface Plan {
 }
 
 const MAX_TASK_RETRY_MS = 60_000;
-/** `continueAsNewSuggested` turns true past this fraction of the history length limit. */
-const CONTINUE_AS_NEW_FRACTION = 0.8;
 const jsonConverter = new JsonPayloadConverter();
 
 /**
@@ -577,9 +577,11 @@ export class RunScheduler {
     for (const p of group) {
       // The suggestion is recorded when it first turns true, so replay sees the same value.
       const book = p.actor.book;
+      const suggest = this.#d.continueAsNew;
       if (
         !book.continueAsNewSuggested &&
-        book.headSeq > this.#d.limits.maxHistoryLength * CONTINUE_AS_NEW_FRACTION
+        (book.headSeq > this.#d.limits.maxHistoryLength * suggest.fraction ||
+          book.historyBytes > suggest.historyBytes * suggest.fraction)
       ) {
         const marker = stampEvent(
           { type: 'MarkerRecorded', markerName: CONTINUE_AS_NEW_SUGGESTED_MARKER },

@@ -74,6 +74,8 @@ export class RunBook {
   readonly completedUpdates = new Set<string>();
   /** The package version the run executes on (its start version, or the latest re-pin). */
   version = '';
+  /** Approximate size of the history in bytes (payload text plus a fixed overhead per event). */
+  historyBytes = 0;
   /** Set by the `continue-as-new-suggested` marker; never unset (history only grows). */
   continueAsNewSuggested = false;
   /** Idempotency keys of recorded signals (a retried signal call is not recorded twice). */
@@ -89,6 +91,8 @@ export class RunBook {
   /** Applies one event. Returns the job it implies for workflow code, if it is an arrival. */
   apply(event: HistoryEvent): ActivationJob | undefined {
     this.headSeq = event.seq;
+    // Size of the history (approximate: payload text dominates), for continueAsNewSuggested.
+    this.historyBytes += eventSize(event);
     this.lastEventType = event.type;
     this.status = nextStatus(this.status, event);
     let job: ActivationJob | undefined;
@@ -265,6 +269,41 @@ export class RunBook {
     }
     return job;
   }
+}
+
+/** Payload text of an event plus 64 bytes of envelope: cheap, and close enough for a hint. */
+function eventSize(event: HistoryEvent): number {
+  let size = 64;
+  const add = (p: Payload | null | undefined): void => {
+    if (p) size += p.data.length;
+  };
+  switch (event.type) {
+    case 'WorkflowStarted':
+    case 'SignalReceived':
+    case 'UpdateAccepted':
+    case 'ChildWorkflowInitiated':
+    case 'ExternalSignalInitiated':
+    case 'WorkflowContinuedAsNew':
+      for (const p of event.args) add(p);
+      break;
+    case 'ActivityScheduled':
+      for (const p of event.input) add(p);
+      break;
+    case 'ActivityCompleted':
+    case 'WorkflowCompleted':
+    case 'ChildWorkflowCompleted':
+      add(event.result);
+      break;
+    case 'UpdateCompleted':
+      add(event.result);
+      break;
+    case 'MemoUpserted':
+      for (const p of Object.values(event.memo)) add(p);
+      break;
+    default:
+      break;
+  }
+  return size;
 }
 
 function childJob(event: HistoryEvent, childId: string): ActivationJob {

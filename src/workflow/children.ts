@@ -103,6 +103,26 @@ export function startChild<W extends AnyWorkflow>(
         }),
       reject,
     };
+    // Cancelling the scope asks the child to cancel (recorded as an external cancellation);
+    // the child's outcome (usually CANCELLED) then reaches this workflow as usual.
+    started.unsubscribe = scope.onCancel(() => {
+      const child = s.children.get(childId);
+      if (!child) return;
+      const externalId = String(++s.nextExternalId);
+      pushCommand(s, {
+        type: 'cancelExternal',
+        externalId,
+        workflowId,
+        ...(child.runId !== undefined ? { runId: child.runId } : {}),
+      });
+      s.externals.set(externalId, {
+        kind: 'child',
+        describe: () => `cancellation of child ${workflowId}`,
+        stack: {},
+        resolve: () => undefined,
+        reject: () => undefined,
+      });
+    });
     s.children.set(childId, {
       workflowType,
       workflowId,

@@ -79,6 +79,14 @@ describe.each(ENGINE_HARNESSES)('child workflows on $name', (harness) => {
     expect(await victim.result()).toBe('cancelled');
   });
 
+  it('cancels a child through a cancellation scope', async () => {
+    const e = await start();
+    // waitingChild returns 'cancelled' when cancelled, so the parent gets a result, not a failure.
+    expect(await e.execute('scopedChild')).toBe('cancelled');
+    await until(async () => (await e.getHandle('scoped-kid').describe()).status !== 'RUNNING');
+    expect(await e.getHandle('scoped-kid').result()).toBe('cancelled');
+  });
+
   it('applies parent close policies when the parent is terminated', async () => {
     const e = await start();
     const h = await e.start('policyParent', { workflowId: 'pp' });

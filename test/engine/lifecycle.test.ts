@@ -164,6 +164,19 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
     ).rejects.toMatchObject({ code: 'invalid_argument' });
   });
 
+  it('deduplicates signals by request id', async () => {
+    const e = await start();
+    const h = await e.start('bumps', { workflowId: 'dedupe' });
+    await h.signalWithRequestId('req-a', 'bump');
+    await h.signalWithRequestId('req-a', 'bump'); // a retried call
+    expect(await h.query('count')).toBe(1);
+    await h.signalWithRequestId('req-b', 'bump');
+    expect(await h.result()).toBe(2);
+    expect((await h.fetchHistory()).events.filter((x) => x.type === 'SignalReceived')).toHaveLength(
+      2,
+    );
+  });
+
   it('signal-with-start starts the run with the signal first, or signals the open run', async () => {
     const e = await start();
     const h = await e.signalWithStart('bumps', { workflowId: 'sws', signal: 'bump' });
@@ -221,6 +234,24 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
     expect(types.filter((t) => t === 'UpdateCompleted')).toHaveLength(3);
     const { replayHistory } = await import('../../src/testing/index.js');
     await expect(replayHistory(await h.fetchHistory(), workflowsPath)).resolves.toBeDefined();
+  });
+
+  it('suggests continue-as-new by history size too, and validates the options', async () => {
+    handle = await harness.create();
+    engine = await createEngine({
+      store: handle.store,
+      workflowsPath,
+      activities,
+      continueAsNew: { historyBytes: 3000 },
+      logger: { debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const h = await engine.start('untilSuggested', { workflowId: 'sugg-size', args: [0] });
+    expect(await h.result()).toBe(1);
+    const first = await engine.getHandle('sugg-size', h.runId).fetchHistory();
+    expect(first.events.length).toBeLessThan(60); // far below the length limit: size decided
+    await expect(
+      createEngine({ store: handle.store, continueAsNew: { fraction: 2 } }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
   });
 
   it('times out a run (run timeout), tearing down its timers', async () => {

@@ -202,6 +202,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
         const child = s.children.get(job.childId);
         if (!child) return;
         s.children.delete(job.childId);
+        child.started.unsubscribe?.();
         child.result.resolve(decode(s, job.result));
         return;
       }
@@ -209,6 +210,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
         const child = s.children.get(job.childId);
         if (!child) return;
         s.children.delete(job.childId);
+        child.started.unsubscribe?.();
         const cause = failureToError(job.failure, (p) => decode(s, p));
         child.result.reject(
           childFailure(
