@@ -184,4 +184,6 @@ export interface SandboxActivator {
   stackTrace(): string;
   /** Names of the workflow types the bundle exports. */
   workflowTypes(): string[];
+  /** The module's exported `workflowDefaults` (per-type default timeouts), as JSON text, if any. */
+  workflowDefaults(): string | undefined;
 }

@@ -892,6 +892,17 @@ export class Engine {
     await this.#registry.ensureLoaded(this.namespace, version);
     const key = { namespace: this.namespace, workflowId: p.workflowId, runId: p.runId };
     const now = this.clock.now();
+    // Package defaults apply where the start did not say (start options win).
+    const defaults = this.#registry.defaultsFor(version, p.workflowType);
+    if (p.executionTimeoutMs === undefined && defaults?.executionTimeoutMs !== undefined) {
+      p = {
+        ...p,
+        executionTimeoutMs: defaults.executionTimeoutMs,
+        executionDeadline: now + defaults.executionTimeoutMs,
+      };
+    }
+    if (p.runTimeoutMs === undefined && defaults?.runTimeoutMs !== undefined)
+      p = { ...p, runTimeoutMs: defaults.runTimeoutMs };
     const timers: TimerRow[] = [];
     const timeoutTimer = (
       timerId: string,

@@ -1,5 +1,11 @@
 import { AionError } from '../core/index.js';
-import { buildPackage, readArchive, type BuiltPackage } from '../package/index.js';
+import {
+  buildPackage,
+  readArchive,
+  type BuiltPackage,
+  type PackageManifest,
+} from '../package/index.js';
+import type { WorkflowTypeDefaults } from '../package/manifest.js';
 import type { WorkflowThread } from '../runtime/index.js';
 import type { Store } from '../store/contract.js';
 
@@ -13,6 +19,8 @@ export class PackageRegistry {
   readonly #loading = new Map<string, Promise<void>>();
   readonly #routes = new Map<string, string>();
   readonly #loadedNamespaces = new Set<string>();
+  /** Manifests of loaded versions (per-type default timeouts). */
+  readonly #manifests = new Map<string, PackageManifest>();
 
   constructor(store: Store, thread: WorkflowThread) {
     this.#store = store;
@@ -41,6 +49,12 @@ export class PackageRegistry {
       );
     }
     return version;
+  }
+
+  /** Default timeouts a loaded package declares for a workflow type. */
+  defaultsFor(version: string, workflowType: string): WorkflowTypeDefaults | undefined {
+    return this.#manifests.get(version)?.workflowTypes.find((t) => t.name === workflowType)
+      ?.defaults;
   }
 
   /** The routed version of a type if routes of the namespace are loaded (no I/O). */
@@ -73,6 +87,7 @@ export class PackageRegistry {
       types,
     );
     await this.#thread.loadPackage(built.version, built.bundle);
+    this.#manifests.set(built.version, built.manifest);
     for (const t of types) this.#routes.set(`${namespace}\u0000${t}`, built.version);
   }
 
@@ -92,6 +107,7 @@ export class PackageRegistry {
         }
         const loaded = readArchive(record.archive);
         await this.#thread.loadPackage(loaded.version, loaded.bundle);
+        this.#manifests.set(loaded.version, loaded.manifest);
       })().finally(() => this.#loading.delete(version));
       this.#loading.set(version, loading);
     }

@@ -3,7 +3,12 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { ACTIVATION_PROTOCOL_VERSION, AionError } from '../core/index.js';
+import {
+  ACTIVATION_PROTOCOL_VERSION,
+  AionError,
+  parseDuration,
+  type Duration,
+} from '../core/index.js';
 import { writeArchive } from './archive.js';
 import {
   computeVersion,
@@ -11,6 +16,7 @@ import {
   sha256Hex,
   shortVersion,
   type PackageManifest,
+  type WorkflowTypeDefaults,
 } from './manifest.js';
 import { inspectBundle } from './inspect.js';
 
@@ -108,6 +114,51 @@ function guardPlugin(): esbuild.Plugin {
   };
 }
 
+/**
+ * Reads the module's optional `workflowDefaults` export:
+ * `export const workflowDefaults = { order: { executionTimeout: '7 days', runTimeout: '1 day' } }`.
+ * Start options win over these package defaults.
+ */
+function parseWorkflowDefaults(
+  json: string | undefined,
+  types: readonly string[],
+  entryFile: string,
+): Record<string, WorkflowTypeDefaults> {
+  if (json === undefined) return {};
+  const fail = (message: string): never => {
+    throw new AionError('package_build_failed', `workflowDefaults in ${entryFile}: ${message}`, {});
+  };
+  const raw = JSON.parse(json) as Record<string, unknown>;
+  const out: Record<string, WorkflowTypeDefaults> = {};
+  for (const [type, value] of Object.entries(raw)) {
+    if (!types.includes(type))
+      fail(`${JSON.stringify(type)} is not an exported workflow (known: ${types.join(', ')})`);
+    if (typeof value !== 'object' || value === null)
+      fail(`the entry for ${type} must be an object`);
+    const v = value as Record<string, unknown>;
+    for (const key of Object.keys(v)) {
+      if (key !== 'executionTimeout' && key !== 'runTimeout')
+        fail(
+          `unknown option ${JSON.stringify(key)} for ${type}; use executionTimeout or runTimeout`,
+        );
+    }
+    const d: { executionTimeoutMs?: number; runTimeoutMs?: number } = {};
+    try {
+      if (v.executionTimeout !== undefined)
+        d.executionTimeoutMs = parseDuration(
+          v.executionTimeout as Duration,
+          `${type}.executionTimeout`,
+        );
+      if (v.runTimeout !== undefined)
+        d.runTimeoutMs = parseDuration(v.runTimeout as Duration, `${type}.runTimeout`);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+    out[type] = d;
+  }
+  return out;
+}
+
 /** Bundles workflow code with the `aion/workflow` runtime into a self-contained package. */
 export async function buildPackage(options: BuildOptions): Promise<BuiltPackage> {
   const entryFile = resolveWorkflowsPath(options.workflowsPath);
@@ -178,10 +229,15 @@ export async function buildPackage(options: BuildOptions): Promise<BuiltPackage>
     );
   }
   const name = options.name ?? path.basename(entryFile).replace(/\.[cm]?[jt]sx?$/, '');
+  const defaults = parseWorkflowDefaults(inspected.defaults, inspected.workflowTypes, entryFile);
   const base = {
     formatVersion: PACKAGE_FORMAT_VERSION,
     protocolVersion: ACTIVATION_PROTOCOL_VERSION,
-    workflowTypes: inspected.workflowTypes.map((t) => ({ name: t, entry: t })),
+    workflowTypes: inspected.workflowTypes.map((t) => ({
+      name: t,
+      entry: t,
+      ...(defaults[t] ? { defaults: defaults[t] } : {}),
+    })),
     bundleSha256: sha256Hex(bundle),
   };
   const version = computeVersion(base);

@@ -5,10 +5,13 @@ import { DeadlockError, WorkflowThread } from '../runtime/index.js';
  * Evaluates a freshly built bundle once, on a short-lived workflow thread (so module-level
  * code that never returns cannot hang the build): it must load, and it lists its workflow types.
  */
-export async function inspectBundle(bundle: string): Promise<{ workflowTypes: string[] }> {
+export async function inspectBundle(
+  bundle: string,
+): Promise<{ workflowTypes: string[]; defaults: string | undefined }> {
   const thread = new WorkflowThread({ deadlockTimeoutMs: 10_000, onRestart: () => undefined });
   try {
-    return { workflowTypes: (await thread.inspect(bundle)).sort() };
+    const inspected = await thread.inspect(bundle);
+    return { workflowTypes: inspected.workflowTypes.sort(), defaults: inspected.defaults };
   } catch (err) {
     if (err instanceof DeadlockError) {
       throw new AionError(

@@ -204,6 +204,11 @@ export class PackageSandbox {
 
   /** Lists the workflow functions a bundle exports (evaluates module-level code once). */
   workflowTypes(): string[] {
+    return this.inspect().workflowTypes;
+  }
+
+  /** Workflow types and the exported `workflowDefaults` (JSON), from one module instance. */
+  inspect(): { workflowTypes: string[]; defaults: string | undefined } {
     const run = this.instantiate({
       namespace: 'default',
       workflowId: 'inspect',
@@ -216,6 +221,9 @@ export class PackageSandbox {
       randomSeed: 'inspect',
       attempt: 1,
     });
-    return [...run.activator.workflowTypes()];
+    return {
+      workflowTypes: [...run.activator.workflowTypes()],
+      defaults: run.activator.workflowDefaults(),
+    };
   }
 }

@@ -122,12 +122,15 @@ function handle(req: WorkerRequest): WorkerResponse {
     case 'evict':
       for (const k of req.keys) runs.delete(k);
       return { id: req.id, ok: true };
-    case 'inspect':
+    case 'inspect': {
+      const inspected = PackageSandbox.create(req.bundle, 'inspect').inspect();
       return {
         id: req.id,
         ok: true,
-        workflowTypes: PackageSandbox.create(req.bundle, 'inspect').workflowTypes(),
+        workflowTypes: inspected.workflowTypes,
+        ...(inspected.defaults !== undefined ? { defaults: inspected.defaults } : {}),
       };
+    }
   }
 }
 

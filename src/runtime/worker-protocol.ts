@@ -70,7 +70,12 @@ export type WorkerResponse =
       readonly ok: true;
       readonly query: QueryOutcome | { readonly ok: true; readonly stackTrace: string };
     }
-  | { readonly id: number; readonly ok: true; readonly workflowTypes: readonly string[] }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly workflowTypes: readonly string[];
+      readonly defaults?: string;
+    }
   | { readonly id: number; readonly ok: true; readonly validation: UpdateValidation }
   | { readonly id: number; readonly ok: true }
   | {

@@ -256,9 +256,14 @@ export class WorkflowThread {
     void this.#send({ type: 'evict', keys }).catch(() => undefined);
   }
 
-  async inspect(bundle: string): Promise<string[]> {
-    const res = await this.#send({ type: 'inspect', bundle }, this.#deadlockTimeoutMs * 5);
-    return [...(res as { workflowTypes: readonly string[] }).workflowTypes];
+  async inspect(
+    bundle: string,
+  ): Promise<{ workflowTypes: string[]; defaults: string | undefined }> {
+    const res = (await this.#send({ type: 'inspect', bundle }, this.#deadlockTimeoutMs * 5)) as {
+      workflowTypes: readonly string[];
+      defaults?: string;
+    };
+    return { workflowTypes: [...res.workflowTypes], defaults: res.defaults };
   }
 
   async close(): Promise<void> {

@@ -266,6 +266,16 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
     expect((await h.describe()).pendingTimers).toEqual([]);
   });
 
+  it('applies package default timeouts unless the start options say otherwise', async () => {
+    const e = await start();
+    const byDefault = await e.start('sleepsLong', { workflowId: 'def-1' });
+    await expect(byDefault.result()).rejects.toMatchObject({ status: 'TIMED_OUT' });
+    const overridden = await e.start('sleepsLong', { workflowId: 'def-2', runTimeout: '1 hour' });
+    const started = (await overridden.fetchHistory()).events[0] as { runTimeoutMs?: number };
+    expect(started.runTimeoutMs).toBe(3_600_000);
+    await overridden.terminate('done');
+  });
+
   it('applies the execution timeout across continue-as-new', async () => {
     const e = await start();
     const h = await e.start('forever', { workflowId: 'exec', args: [0], executionTimeout: 500 });

@@ -423,5 +423,12 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     workflowTypes(): string[] {
       return Object.keys(workflows).filter((k) => typeof workflows[k] === 'function');
     },
+
+    workflowDefaults(): string | undefined {
+      const defaults = workflows.workflowDefaults;
+      return typeof defaults === 'object' && defaults !== null
+        ? JSON.stringify(defaults)
+        : undefined;
+    },
   };
 }
