@@ -76,6 +76,28 @@ describe('engine edge cases', () => {
     engines.length = 0;
   });
 
+  it('keeps a paused run paused across a restart; signals are recorded; resume continues it', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-pause-'));
+    const file = path.join(dir, 'aion.db');
+    const first = await engineOn({ store: await openSqliteStore({ path: file }) });
+    const h = await first.start('waitsForItem', { workflowId: 'paused' });
+    await h.pause('maintenance');
+    await first.shutdown();
+    await first.store.close();
+    engines.length = 0;
+    const second = await engineOn({ store: await openSqliteStore({ path: file }) });
+    const again = second.getHandle('paused');
+    expect((await again.describe()).status).toBe('PAUSED');
+    await again.signal('item', 'while paused');
+    await second.whenIdle();
+    expect((await again.describe()).status).toBe('PAUSED');
+    await again.resume();
+    expect(await again.result()).toBe('while paused');
+    await second.shutdown();
+    await second.store.close();
+    engines.length = 0;
+  });
+
   it('reports sandbox violations (setTimeout) as task failures with a clear message', async () => {
     const e = await engineOn({ store: createMemoryStore() });
     const h = await e.start('usesSetTimeout', { workflowId: 'st' });
