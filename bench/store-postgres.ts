@@ -3,93 +3,30 @@
 // AION_TEST_PG (default postgres://postgres@127.0.0.1:5432/test); every trial uses a fresh schema.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import {
-  encodeEvent,
-  stampEvent,
-  type HistoryEvent,
-  type NewEvent,
-  type RunKey,
-} from '../src/core/index.js';
+import { encodeEvent } from '../src/core/index.js';
 import type { RunCommit } from '../src/store/contract.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { nowMs, percentile, round, type Emit } from './lib.js';
+import {
+  EVENTS_PER_COMMIT,
+  EVENTS_PER_RUN,
+  LATENCY_COMMITS,
+  median,
+  RUNS,
+  RUNS_PER_CALL,
+  runKey,
+  historyOf,
+  workload,
+} from './store-workload.js';
 
 const URL = process.env.AION_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const RUNS = 1000;
-const EVENTS_PER_RUN = 10;
-const EVENTS_PER_COMMIT = 5;
-const RUNS_PER_CALL = 100;
 const TRIALS = 9;
-const LATENCY_COMMITS = 500;
 /** PostgreSQL's bind-parameter limit per statement. */
 const MAX_PARAMS = 65_535;
 
-const payload = (value: unknown) => ({ encoding: 'json/plain', data: JSON.stringify(value) });
-
-function runKey(i: number): RunKey {
-  const hex = i.toString(16).padStart(12, '0');
-  return {
-    namespace: 'default',
-    workflowId: `order-${i}`,
-    runId: `00000000-0000-4000-8000-${hex}`,
-  };
-}
-
-/** A plausible history: start, then activity schedule/complete pairs closed by task completions. */
-function historyOf(length: number, t0: number): HistoryEvent[] {
-  const events: HistoryEvent[] = [];
-  for (let seq = 1; seq <= length; seq++) {
-    let e: NewEvent;
-    if (seq === 1) {
-      e = {
-        type: 'WorkflowStarted',
-        workflowType: 'OrderWorkflow',
-        taskQueue: 'orders',
-        args: [payload({ orderId: 42, items: ['a', 'b'] })],
-        version: 'sha256-0123456789abcdef',
-      };
-    } else if (seq % 3 === 2) {
-      e = {
-        type: 'ActivityScheduled',
-        activityId: String(seq),
-        activityType: 'chargeCard',
-        input: [payload({ amount: 1999, currency: 'EUR' })],
-        options: { taskQueue: 'orders', startToCloseTimeoutMs: 10_000 },
-      };
-    } else if (seq % 3 === 0) {
-      e = {
-        type: 'ActivityCompleted',
-        scheduledSeq: seq - 1,
-        result: payload({ ok: true, receipt: 'r-123456' }),
-        attempt: 1,
-      };
-    } else {
-      e = { type: 'WorkflowTaskCompleted' };
-    }
-    events.push(stampEvent(e, seq, t0 + seq));
-  }
-  return events;
-}
-
-/** Commit calls in order; each is RUNS_PER_CALL runs' next EVENTS_PER_COMMIT events (the first carries WorkflowStarted). */
-function workload(): RunCommit[][] {
-  const runs = Array.from({ length: RUNS }, (_, i) => runKey(i));
-  const histories = runs.map((_, i) => historyOf(EVENTS_PER_RUN, 1_700_000_000_000 + i));
-  const calls: RunCommit[][] = [];
-  for (let from = 0; from < EVENTS_PER_RUN; from += EVENTS_PER_COMMIT) {
-    for (let r = 0; r < RUNS; r += RUNS_PER_CALL) {
-      const call: RunCommit[] = [];
-      for (let i = r; i < Math.min(RUNS, r + RUNS_PER_CALL); i++) {
-        call.push({
-          run: runs[i]!,
-          expectedSeq: from,
-          events: histories[i]!.slice(from, from + EVENTS_PER_COMMIT),
-        });
-      }
-      calls.push(call);
-    }
-  }
-  return calls;
+/** Commit calls in order (the shared workload's calls). */
+function workloadCalls(): RunCommit[][] {
+  return workload().calls;
 }
 
 const freshSchema = (): string => `aion_bench_${randomBytes(5).toString('hex')}`;
@@ -201,14 +138,10 @@ async function latency(admin: pg.Pool): Promise<number[]> {
   }
 }
 
-function median(values: readonly number[]): number {
-  return percentile(values, 50);
-}
-
 export default async function storePostgres(emit: Emit): Promise<void> {
   const admin = new pg.Pool({ connectionString: URL, max: 2 });
   try {
-    const calls = workload();
+    const calls = workloadCalls();
     const adapter: number[] = [];
     const raw: number[] = [];
     const ratios: number[] = [];

@@ -4,97 +4,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  encodeEvent,
-  stampEvent,
-  type HistoryEvent,
-  type NewEvent,
-  type RunKey,
-} from '../src/core/index.js';
+import { encodeEvent } from '../src/core/index.js';
 import type { RunCommit } from '../src/store/contract.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { nowMs, percentile, round, type Emit } from './lib.js';
+import {
+  EVENTS_PER_COMMIT,
+  EVENTS_PER_RUN,
+  LATENCY_COMMITS,
+  median,
+  RUNS,
+  RUNS_PER_CALL,
+  runKey,
+  historyOf,
+  workload,
+  type Workload,
+} from './store-workload.js';
 
-const RUNS = 1000;
-const EVENTS_PER_RUN = 10;
-const EVENTS_PER_COMMIT = 5;
-const RUNS_PER_CALL = 100;
 const TRIALS = 15;
-const LATENCY_COMMITS = 500;
-
-const payload = (value: unknown) => ({ encoding: 'json/plain', data: JSON.stringify(value) });
-
-function runKey(i: number): RunKey {
-  const hex = i.toString(16).padStart(12, '0');
-  return {
-    namespace: 'default',
-    workflowId: `order-${i}`,
-    runId: `00000000-0000-4000-8000-${hex}`,
-  };
-}
-
-/** A plausible history: start, then activity schedule/complete pairs closed by task completions. */
-function historyOf(length: number, t0: number): HistoryEvent[] {
-  const events: HistoryEvent[] = [];
-  for (let seq = 1; seq <= length; seq++) {
-    let e: NewEvent;
-    if (seq === 1) {
-      e = {
-        type: 'WorkflowStarted',
-        workflowType: 'OrderWorkflow',
-        taskQueue: 'orders',
-        args: [payload({ orderId: 42, items: ['a', 'b'] })],
-        version: 'sha256-0123456789abcdef',
-      };
-    } else if (seq % 3 === 2) {
-      e = {
-        type: 'ActivityScheduled',
-        activityId: String(seq),
-        activityType: 'chargeCard',
-        input: [payload({ amount: 1999, currency: 'EUR' })],
-        options: { taskQueue: 'orders', startToCloseTimeoutMs: 10_000 },
-      };
-    } else if (seq % 3 === 0) {
-      e = {
-        type: 'ActivityCompleted',
-        scheduledSeq: seq - 1,
-        result: payload({ ok: true, receipt: 'r-123456' }),
-        attempt: 1,
-      };
-    } else {
-      e = { type: 'WorkflowTaskCompleted' };
-    }
-    events.push(stampEvent(e, seq, t0 + seq));
-  }
-  return events;
-}
-
-interface Workload {
-  readonly runs: RunKey[];
-  readonly histories: HistoryEvent[][];
-  /** Commit calls in order; each is RUNS_PER_CALL runs' next EVENTS_PER_COMMIT events. */
-  readonly calls: RunCommit[][];
-}
-
-function workload(): Workload {
-  const runs = Array.from({ length: RUNS }, (_, i) => runKey(i));
-  const histories = runs.map((_, i) => historyOf(EVENTS_PER_RUN, 1_700_000_000_000 + i));
-  const calls: RunCommit[][] = [];
-  for (let from = 0; from < EVENTS_PER_RUN; from += EVENTS_PER_COMMIT) {
-    for (let r = 0; r < RUNS; r += RUNS_PER_CALL) {
-      const call: RunCommit[] = [];
-      for (let i = r; i < Math.min(RUNS, r + RUNS_PER_CALL); i++) {
-        call.push({
-          run: runs[i]!,
-          expectedSeq: from,
-          events: histories[i]!.slice(from, from + EVENTS_PER_COMMIT),
-        });
-      }
-      calls.push(call);
-    }
-  }
-  return { runs, histories, calls };
-}
 
 async function adapterTrial(dir: string, w: Workload): Promise<number> {
   const store = await openSqliteStore({ path: path.join(dir, `adapter-${Math.random()}.db`) });
@@ -164,10 +91,6 @@ async function latency(dir: string): Promise<number[]> {
   }
   await store.close();
   return samples;
-}
-
-function median(values: readonly number[]): number {
-  return percentile(values, 50);
 }
 
 export default async function storeSqlite(emit: Emit): Promise<void> {
