@@ -329,6 +329,75 @@ export class Engine {
   }
 
   /**
+   * Deploys a package archive: validates it, persists it, and points the routes of every
+   * workflow type it contains at it, atomically. Re-deploying the same version is idempotent.
+   * Running runs stay on their versions; stuck runs of these types are replay-checked
+   * against it and re-pinned when their history replays.
+   */
+  async deploy(
+    archive: Uint8Array,
+  ): Promise<{ version: string; freshlyLoaded: boolean; routeChanged: boolean }> {
+    this.#check();
+    const result = await this.#registry.deployArchive(this.namespace, archive, this.clock.now());
+    await this.#repinStuck(result.workflowTypes, result.version);
+    return {
+      version: result.version,
+      freshlyLoaded: result.freshlyLoaded,
+      routeChanged: result.routeChanged,
+    };
+  }
+
+  /** Re-points a workflow type's route (rollback or roll-forward). */
+  async route(workflowType: string, version: string): Promise<void> {
+    this.#check();
+    await this.#registry.setRoute(this.namespace, workflowType, version, this.clock.now());
+    await this.#repinStuck([workflowType], version);
+  }
+
+  /** Removes a deployed version; refused while routed or pinned, naming the holder. */
+  async unload(version: string): Promise<void> {
+    this.#check();
+    await this.#registry.unload(this.namespace, version);
+  }
+
+  /** Deployed versions with their deploy time, the types routed to them and open runs pinned. */
+  async versions(): Promise<
+    {
+      version: string;
+      name: string;
+      deployedAt: Date;
+      size: number;
+      routedTypes: string[];
+      openRuns: number;
+    }[]
+  > {
+    const [packages, routes] = await Promise.all([
+      this.store.listPackages(this.namespace),
+      this.store.listRoutes(this.namespace),
+    ]);
+    return Promise.all(
+      packages.map(async (p) => ({
+        version: p.version,
+        name: (JSON.parse(p.manifest) as { name?: string }).name ?? '',
+        deployedAt: new Date(p.deployedAt),
+        size: p.size,
+        routedTypes: routes.filter((r) => r.version === p.version).map((r) => r.workflowType),
+        openRuns: await this.store.countRuns(this.namespace, {
+          op: 'and',
+          args: [
+            { op: 'cmp', field: { kind: 'builtin', name: 'Version' }, cmp: '=', value: p.version },
+            {
+              op: 'in',
+              field: { kind: 'builtin', name: 'ExecutionStatus' },
+              values: ['RUNNING', 'PAUSED'],
+            },
+          ],
+        }),
+      })),
+    );
+  }
+
+  /**
    * A new version of these types is routed: every stuck run of them whose history replays on
    * it without divergence is re-pinned to it and resumed; the others stay parked, with the
    * divergence as their reason.

@@ -73,10 +73,17 @@ export class PackageRegistry {
     return built;
   }
 
-  async deployBuilt(namespace: string, built: BuiltPackage, now: number): Promise<void> {
+  async deployBuilt(
+    namespace: string,
+    built: Pick<BuiltPackage, 'manifest' | 'version' | 'bundle' | 'archive'>,
+    now: number,
+  ): Promise<{ freshlyLoaded: boolean; routeChanged: boolean; workflowTypes: string[] }> {
     await this.#ensureRoutes(namespace);
     const types = built.manifest.workflowTypes.map((t) => t.name);
-    await this.#store.putPackage(
+    const routeChanged = types.some(
+      (t) => this.#routes.get(`${namespace}\u0000${t}`) !== built.version,
+    );
+    const { inserted } = await this.#store.putPackage(
       {
         namespace,
         version: built.version,
@@ -89,6 +96,74 @@ export class PackageRegistry {
     await this.#thread.loadPackage(built.version, built.bundle);
     this.#manifests.set(built.version, built.manifest);
     for (const t of types) this.#routes.set(`${namespace}\u0000${t}`, built.version);
+    return { freshlyLoaded: inserted, routeChanged, workflowTypes: types };
+  }
+
+  /** Deploys a package archive (validated: format, integrity, size and inflate limits). */
+  deployArchive(
+    namespace: string,
+    archive: Uint8Array,
+    now: number,
+  ): Promise<{
+    version: string;
+    freshlyLoaded: boolean;
+    routeChanged: boolean;
+    workflowTypes: string[];
+  }> {
+    const loaded = readArchive(archive);
+    return this.deployBuilt(namespace, { ...loaded, archive }, now).then((r) => ({
+      version: loaded.version,
+      ...r,
+    }));
+  }
+
+  /** Points a workflow type at a deployed version (rollback or roll-forward). */
+  async setRoute(
+    namespace: string,
+    workflowType: string,
+    version: string,
+    now: number,
+  ): Promise<void> {
+    await this.#ensureRoutes(namespace);
+    const record = await this.#store.getPackage(namespace, version);
+    if (!record)
+      throw new AionError(
+        'not_found',
+        `package version ${version} is not deployed in namespace ${namespace}`,
+        { version },
+      );
+    const manifest = readArchive(record.archive).manifest;
+    if (!manifest.workflowTypes.some((t) => t.name === workflowType)) {
+      throw new AionError(
+        'invalid_argument',
+        `package ${version.slice(0, 12)} does not export workflow type ${JSON.stringify(workflowType)}; it exports ${manifest.workflowTypes.map((t) => t.name).join(', ')}`,
+        { field: 'workflowType' },
+      );
+    }
+    await this.#store.setRoute({ namespace, workflowType, version, updatedAt: now });
+    this.#routes.set(`${namespace}\u0000${workflowType}`, version);
+  }
+
+  /** Removes a package; refused while routed or pinned (the error names the holder). */
+  async unload(namespace: string, version: string): Promise<void> {
+    const outcome = await this.#store.deletePackage(namespace, version);
+    if (outcome.deleted) {
+      this.#manifests.delete(version);
+      return;
+    }
+    if (outcome.reason === 'not_found')
+      throw new AionError(
+        'not_found',
+        `package version ${version} is not deployed in namespace ${namespace}`,
+        { version },
+      );
+    throw new AionError(
+      'invalid_state',
+      outcome.reason === 'routed'
+        ? `package version ${version.slice(0, 12)} is routed for workflow type ${outcome.holder}; route the type elsewhere first`
+        : `package version ${version.slice(0, 12)} is pinned by ${outcome.holder} (an open run or a recorded child start); wait for it to close`,
+      { version, reason: outcome.reason, holder: outcome.holder },
+    );
   }
 
   /** Makes sure a version is loaded in the workflow thread, reading its archive from the store. */

@@ -1,0 +1,109 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AionError, createEngine, type Engine } from '../../src/index.js';
+import { buildPackage } from '../../src/package/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+
+const source = (
+  tag: string,
+): string => `import { condition, defineSignal, setHandler } from 'aion/workflow';
+export const go = defineSignal('go');
+export async function greeter(): Promise<string> {
+  let ok = false;
+  setHandler(go, () => { ok = true; });
+  await condition(() => ok);
+  return '${tag}';
+}
+`;
+
+let dir: string | undefined;
+let engine: Engine | undefined;
+afterEach(async () => {
+  await engine?.shutdown();
+  await engine?.store.close();
+  engine = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function archiveOf(tag: string): Promise<{ version: string; archive: Uint8Array }> {
+  const file = path.join(dir!, `${tag}.ts`);
+  writeFileSync(file, source(tag));
+  const built = await buildPackage({ workflowsPath: file, name: 'greeter' });
+  return { version: built.version, archive: built.archive };
+}
+
+async function codeOf(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof AionError) return e.code;
+    throw e;
+  }
+  return 'ok';
+}
+
+describe('deploy, route, unload', () => {
+  it('routes new starts to the deployed version, keeps old runs pinned, rolls back and unloads only free versions', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-'));
+    const db = path.join(dir, 'aion.db');
+    const v1 = await archiveOf('v1');
+    const v2 = await archiveOf('v2');
+    expect(v1.version).not.toBe(v2.version);
+
+    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    expect(await engine.deploy(v1.archive)).toEqual({
+      version: v1.version,
+      freshlyLoaded: true,
+      routeChanged: true,
+    });
+    // Idempotent re-deploy.
+    expect(await engine.deploy(v1.archive)).toEqual({
+      version: v1.version,
+      freshlyLoaded: false,
+      routeChanged: false,
+    });
+    const a = await engine.start('greeter', { workflowId: 'a' });
+
+    await engine.deploy(v2.archive);
+    const b = await engine.start('greeter', { workflowId: 'b' });
+    expect((await a.describe()).version).toBe(v1.version);
+    expect((await b.describe()).version).toBe(v2.version);
+
+    const listed = await engine.versions();
+    const row1 = listed.find((r) => r.version === v1.version);
+    const row2 = listed.find((r) => r.version === v2.version);
+    expect(row1).toMatchObject({ name: 'greeter', routedTypes: [], openRuns: 1 });
+    expect(row2).toMatchObject({ routedTypes: ['greeter'], openRuns: 1 });
+
+    // v1 is pinned by run a; v2 is routed.
+    expect(await codeOf(() => engine!.unload(v1.version))).toBe('invalid_state');
+    expect(await codeOf(() => engine!.unload(v2.version))).toBe('invalid_state');
+    expect(await codeOf(() => engine!.unload('0'.repeat(64)))).toBe('not_found');
+    expect(await codeOf(() => engine!.route('greeter', '0'.repeat(64)))).toBe('not_found');
+    expect(await codeOf(() => engine!.route('nope', v1.version))).toBe('invalid_argument');
+    expect(await codeOf(() => engine!.deploy(new Uint8Array([1, 2, 3])))).not.toBe('ok');
+
+    // Rollback: new starts go to v1 again, and the route survives a restart.
+    await engine.route('greeter', v1.version);
+    const c = await engine.start('greeter', { workflowId: 'c' });
+    expect((await c.describe()).version).toBe(v1.version);
+    await engine.shutdown();
+    await engine.store.close();
+    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    const d = await engine.start('greeter', { workflowId: 'd' });
+    expect((await d.describe()).version).toBe(v1.version);
+
+    for (const id of ['a', 'b', 'c', 'd']) await engine.getHandle(id).signal('go');
+    expect(await engine.getHandle('a').result()).toBe('v1');
+    expect(await engine.getHandle('b').result()).toBe('v2');
+    expect(await engine.getHandle('c').result()).toBe('v1');
+    expect(await engine.getHandle('d').result()).toBe('v1');
+
+    // v2 is neither routed nor pinned by an open run any more.
+    await engine.unload(v2.version);
+    expect((await engine.versions()).map((r) => r.version)).toEqual([v1.version]);
+    expect(await codeOf(() => engine!.unload(v1.version))).toBe('invalid_state');
+  });
+});
