@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AionError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { QuietFailure, registerPackageCommands } from './commands/package.js';
 import { processIo, reportError, type CliIo } from './output.js';
 
 export interface GlobalOptions {
@@ -25,6 +26,7 @@ export function buildProgram(io: CliIo): Command {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
   registerDemoCommand(program, io);
+  registerPackageCommands(program, io);
   return program;
 }
 
@@ -36,6 +38,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
+    if (error instanceof QuietFailure) return error.failure.exitCode;
     if (error instanceof CommanderError) {
       if (
         error.code === 'commander.helpDisplayed' ||

@@ -1,0 +1,147 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { AionError, isAionError } from '../../core/index.js';
+import { buildPackage, readArchive, shortVersion } from '../../package/index.js';
+import { loadHistoryFile, replayHistories, type ReplayWorkflows } from '../../testing/replay.js';
+import { printResult, type CliIo } from '../output.js';
+
+interface BuildOptions {
+  readonly out: string;
+  readonly name?: string;
+}
+
+interface ReplayOptions {
+  readonly package: string;
+  readonly history: string[];
+}
+
+/** `<name>-<short hash>.aion`: the file name of a built package. */
+export function packageFileName(name: string, version: string): string {
+  return `${name}-${shortVersion(version)}.aion`;
+}
+
+async function readInput(file: string, what: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (err) {
+    throw new AionError(
+      'invalid_argument',
+      `cannot read ${what} ${file}: ${(err as Error).message}`,
+      { path: file },
+    );
+  }
+}
+
+/** A `.aion` archive is used as built; anything else is treated as workflow source to build. */
+async function workflowsFrom(spec: string): Promise<ReplayWorkflows> {
+  if (spec.endsWith('.aion')) {
+    const loaded = readArchive(await readInput(spec, 'package'));
+    return { bundle: loaded.bundle, version: loaded.version };
+  }
+  return spec;
+}
+
+/** `aion build` and `aion replay`: package tooling that needs no engine or store. */
+export function registerPackageCommands(program: Command, io: CliIo): void {
+  program
+    .command('build')
+    .description('build a workflow package (<name>-<short hash>.aion) from a workflow module')
+    .argument('[path]', 'workflow file, or a directory holding index.ts/workflows.ts', '.')
+    .option('--out <dir>', 'directory to write the package to', '.')
+    .option('--name <name>', 'package name (default: the workflow file name)')
+    .action(async (source: string, options: BuildOptions) => {
+      const json = program.opts<{ json: boolean }>().json;
+      const built = await buildPackage({
+        workflowsPath: source,
+        ...(options.name ? { name: options.name } : {}),
+      });
+      await mkdir(options.out, { recursive: true });
+      const file = path.join(options.out, packageFileName(built.manifest.name, built.version));
+      await writeFile(file, built.archive);
+      const summary = {
+        file,
+        version: built.version,
+        name: built.manifest.name,
+        size: built.archive.byteLength,
+        workflowTypes: built.manifest.workflowTypes.map((t) => t.name),
+      };
+      printResult(io, json, summary, () =>
+        [
+          `built ${file} (${summary.size} bytes)`,
+          `version ${built.version}`,
+          `workflow types: ${summary.workflowTypes.join(', ')}`,
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('replay')
+    .description(
+      'replay recorded histories against a package and report OK or the exact divergence',
+    )
+    .requiredOption('--package <file>', 'a built .aion package, or a workflow source path to build')
+    .requiredOption(
+      '--history <file...>',
+      'history JSON files (as written by fetchHistory / writeHistoryFile)',
+    )
+    .action(async (options: ReplayOptions) => {
+      const json = program.opts<{ json: boolean }>().json;
+      const workflows = await workflowsFrom(options.package);
+      const histories = await Promise.all(
+        options.history.map(async (file) => {
+          try {
+            return await loadHistoryFile(file);
+          } catch (err) {
+            if (isAionError(err))
+              throw new AionError(err.code, `${file}: ${err.message}`, err.details);
+            throw new AionError(
+              'invalid_argument',
+              `cannot read history ${file}: ${(err as Error).message}`,
+              { path: file },
+            );
+          }
+        }),
+      );
+      const results = await replayHistories(histories, workflows);
+      const rows = results.map((r, i) => ({
+        file: options.history[i],
+        workflowId: r.workflowId,
+        runId: r.runId,
+        ok: r.ok,
+        ...(r.ok
+          ? { activations: r.activations }
+          : {
+              error: isAionError(r.error)
+                ? r.error.toJSON()
+                : { code: 'internal', message: r.error.message },
+            }),
+      }));
+      printResult(io, json, { results: rows }, () =>
+        rows
+          .map((r) =>
+            r.ok
+              ? `OK    ${r.file} (${r.workflowId})`
+              : `FAIL  ${r.file} (${r.workflowId}): ${'error' in r ? `[${r.error.code}] ${r.error.message}` : ''}`,
+          )
+          .join('\n'),
+      );
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) {
+        const code = isAionError(failed.error) ? failed.error.code : 'internal';
+        throw new QuietFailure(
+          new AionError(
+            code,
+            `${results.filter((r) => !r.ok).length} of ${results.length} histories did not replay`,
+          ),
+        );
+      }
+    });
+}
+
+/** An error already reported in the command's output: main() exits with its code, printing nothing more. */
+export class QuietFailure extends Error {
+  constructor(readonly failure: AionError) {
+    super(failure.message);
+  }
+}
