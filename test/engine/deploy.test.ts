@@ -106,4 +106,50 @@ describe('deploy, route, unload', () => {
     expect((await engine.versions()).map((r) => r.version)).toEqual([v1.version]);
     expect(await codeOf(() => engine!.unload(v1.version))).toBe('invalid_state');
   });
+
+  it('parallel starts racing route flips: every run executes and finishes on the version it recorded', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-race-'));
+    const v1 = await archiveOf('v1');
+    const v2 = await archiveOf('v2');
+    engine = await createEngine({
+      store: await openSqliteStore({ path: path.join(dir, 'aion.db') }),
+    });
+    await engine.deploy(v1.archive);
+    await engine.deploy(v2.archive);
+    const tagOf = new Map([
+      [v1.version, 'v1'],
+      [v2.version, 'v2'],
+    ]);
+    const e = engine;
+    let flipping = true;
+    const flips = (async () => {
+      let n = 0;
+      while (flipping) {
+        await e.route('greeter', n++ % 2 === 0 ? v1.version : v2.version);
+        await new Promise((r) => setImmediate(r));
+      }
+      return n;
+    })();
+    const ids = Array.from({ length: 200 }, (_, i) => `race-${i}`);
+    const starts: Promise<unknown>[] = [];
+    for (let i = 0; i < ids.length; i += 10) {
+      // Waves of concurrent starts, each wave overlapping route flips in flight.
+      for (const id of ids.slice(i, i + 10)) starts.push(e.start('greeter', { workflowId: id }));
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(starts);
+    flipping = false;
+    expect(await flips).toBeGreaterThan(2);
+    await Promise.all(ids.map((id) => e.getHandle(id).signal('go')));
+    const seen = new Set<string>();
+    for (const id of ids) {
+      const handle = e.getHandle(id);
+      const recorded = (await handle.describe()).version;
+      const result = await handle.result();
+      expect(result).toBe(tagOf.get(recorded));
+      seen.add(result as string);
+    }
+    // Both versions were in play (the flips interleaved with the starts).
+    expect(seen.size).toBe(2);
+  });
 });
