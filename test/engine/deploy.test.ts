@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -152,4 +153,58 @@ describe('deploy, route, unload', () => {
     // Both versions were in play (the flips interleaved with the starts).
     expect(seen.size).toBe(2);
   });
+
+  it('a v1 run finishes on v1 across a kill -9 restart while new starts go to v2', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-kill-'));
+    const db = path.join(dir, 'aion.db');
+    const v1 = await archiveOf('v1');
+    const v2 = await archiveOf('v2');
+    const f1 = path.join(dir, 'v1.aion');
+    const f2 = path.join(dir, 'v2.aion');
+    writeFileSync(f1, v1.archive);
+    writeFileSync(f2, v2.archive);
+    const runner = new URL('./fixtures/deploy-runner.ts', import.meta.url).pathname;
+
+    // Process 1: deploy v1, start run "old", then die by SIGKILL.
+    const first = spawn(process.execPath, ['--import', 'tsx', runner, db, f1, 'old'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      first.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('"started"')) resolve();
+      });
+      first.on('exit', (code) => reject(new Error(`runner exited early (${code}): ${out}`)));
+    });
+    first.removeAllListeners('exit');
+    const dead = new Promise((r) => first.on('exit', r));
+    first.kill('SIGKILL');
+    await dead;
+
+    // Process 2: deploy v2 (re-routes), start "fresh", signal both, report results.
+    const second = spawn(
+      process.execPath,
+      ['--import', 'tsx', runner, db, f2, 'fresh', 'old', 'fresh'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out2 = '';
+    second.stdout.on('data', (d: Buffer) => {
+      out2 += d.toString();
+    });
+    const code = await new Promise((r) => second.on('exit', r));
+    expect(code).toBe(0);
+    const lines = out2
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines[0]).toMatchObject({ step: 'deployed', version: v2.version, routeChanged: true });
+    expect(lines.at(-1)).toEqual({ step: 'results', results: { old: 'v1', fresh: 'v2' } });
+
+    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    expect((await engine.getHandle('old').describe()).version).toBe(v1.version);
+    expect((await engine.getHandle('fresh').describe()).version).toBe(v2.version);
+  }, 60_000);
 });
