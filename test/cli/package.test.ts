@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createEngine } from '../../src/index.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,5 +89,41 @@ describe('aion build / aion replay', () => {
         corrupt,
       ),
     ).not.toBe(0);
+  });
+
+  it("exports a run history from a live engine's data directory, and that history replays", async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-cli-history-'));
+    const source = path.join(dir, 'wf.ts');
+    writeFileSync(
+      source,
+      `import { sleep } from 'aion/workflow';\nexport async function nap(n: number): Promise<number> { await sleep(1); return n * 2; }\n`,
+    );
+    const dataDir = path.join(dir, 'data');
+    const engine = await createEngine({ dataDir, workflowsPath: source });
+    try {
+      const handle = await engine.start('nap', { workflowId: 'nap-1', args: [21] });
+      expect(await handle.result()).toBe(42);
+      // The engine still holds the store: the export reads without the owner lock.
+      const out = path.join(dir, 'nap-1.json');
+      expect(await main(['history', 'nap-1', '--data-dir', dataDir, '--out', out], capture())).toBe(
+        0,
+      );
+      const exported = JSON.parse(readFileSync(out, 'utf8')) as {
+        workflowId: string;
+        events: { type: string }[];
+      };
+      expect(exported.workflowId).toBe('nap-1');
+      expect(exported.events.at(-1)?.type).toBe('WorkflowCompleted');
+      const replayed = capture();
+      expect(await main(['replay', '--package', source, '--history', out], replayed)).toBe(0);
+      expect(replayed.out).toMatch(/^OK .*nap-1/);
+
+      const missing = capture();
+      expect(await main(['history', 'nope', '--data-dir', dataDir], missing)).toBe(3);
+      expect(missing.err).toContain('error[not_found]');
+    } finally {
+      await engine.shutdown();
+      await engine.store.close();
+    }
   });
 });

@@ -1,9 +1,16 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AionError, isAionError } from '../../core/index.js';
 import { buildPackage, readArchive, shortVersion } from '../../package/index.js';
-import { loadHistoryFile, replayHistories, type ReplayWorkflows } from '../../testing/replay.js';
+import type { HistoryExport } from '../../client/types.js';
+import {
+  loadHistoryFile,
+  replayHistories,
+  writeHistoryFile,
+  type ReplayWorkflows,
+} from '../../testing/replay.js';
 import { printResult, type CliIo } from '../output.js';
 
 interface BuildOptions {
@@ -42,7 +49,46 @@ async function workflowsFrom(spec: string): Promise<ReplayWorkflows> {
   return spec;
 }
 
-/** `aion build` and `aion replay`: package tooling that needs no engine or store. */
+interface HistoryOptions {
+  readonly dataDir: string;
+  readonly namespace: string;
+  readonly runId?: string;
+  readonly out?: string;
+}
+
+/** Reads one run's history from an embedded SQLite store (without taking its owner lock). */
+async function exportHistory(workflowId: string, options: HistoryOptions): Promise<HistoryExport> {
+  const dbFile = path.join(options.dataDir, 'aion.db');
+  if (!existsSync(dbFile)) {
+    throw new AionError('not_found', `no Aion store at ${dbFile}`, { path: dbFile });
+  }
+  const { openSqliteStore } = await import('../../store/sqlite/index.js');
+  const store = await openSqliteStore({ path: dbFile, exclusive: false });
+  try {
+    const run = options.runId
+      ? await store.getRun({ namespace: options.namespace, workflowId, runId: options.runId })
+      : await store.getCurrentRun(options.namespace, workflowId);
+    if (!run) {
+      throw new AionError(
+        'not_found',
+        `workflow ${JSON.stringify(workflowId)}${options.runId ? ` run ${options.runId}` : ''} not found in namespace ${options.namespace}`,
+        { workflowId },
+      );
+    }
+    return {
+      format: 'aion-history',
+      formatVersion: 1,
+      namespace: run.namespace,
+      workflowId: run.workflowId,
+      runId: run.runId,
+      events: await store.readHistory(run),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** `aion build`, `aion replay` and `aion history`: package tooling on files, no running engine. */
 export function registerPackageCommands(program: Command, io: CliIo): void {
   program
     .command('build')
@@ -73,6 +119,28 @@ export function registerPackageCommands(program: Command, io: CliIo): void {
           `workflow types: ${summary.workflowTypes.join(', ')}`,
         ].join('\n'),
       );
+    });
+
+  program
+    .command('history')
+    .description(
+      "export one run's history as JSON (the format `aion replay` and replayHistory read)",
+    )
+    .argument('<workflowId>', 'the workflow id')
+    .option('--run-id <runId>', 'a specific run (default: the current run)')
+    .option('--namespace <namespace>', 'namespace', 'default')
+    .option('--data-dir <dir>', 'data directory of the embedded SQLite store', '.aion')
+    .option('--out <file>', 'write to a file instead of standard output')
+    .action(async (workflowId: string, options: HistoryOptions) => {
+      const history = await exportHistory(workflowId, options);
+      if (options.out) {
+        await writeHistoryFile(options.out, history);
+        io.stderr(
+          `wrote ${history.events.length} events of ${history.workflowId}/${history.runId} to ${options.out}\n`,
+        );
+      } else {
+        io.stdout(`${JSON.stringify(history, null, 2)}\n`);
+      }
     });
 
   program
