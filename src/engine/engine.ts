@@ -107,6 +107,29 @@ type UpdateWaiter = {
   reject: (err: unknown) => void;
 };
 
+/** What a new run is recorded with (`#startRun`). */
+interface StartRunParams {
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  args: readonly Payload[];
+  firstRunId: string;
+  continuedFromRunId?: string;
+  searchAttributes?: SearchAttributes;
+  memo?: Readonly<Record<string, Payload>>;
+  executionTimeoutMs?: number;
+  executionDeadline?: number;
+  runTimeoutMs?: number;
+  removeOutbox?: readonly string[];
+  requestId?: string;
+  signals?: readonly Arrival[];
+  /** A recorded version to start on (child starts); default: the type's routed version. */
+  version?: string;
+  parent?: ParentRef;
+  onCommitted?: () => void;
+}
+
 /**
  * The Aion engine: runs durable workflows on a store. Create it with {@link createEngine};
  * `engine.client` is the same Client API the remote SDK implements.
@@ -936,28 +959,18 @@ export class Engine {
    * Records a new run (its start and first activation in one commit) on the type's routed
    * version. Workflow timeouts become durable timers written with the start.
    */
-  async #startRun(p: {
-    workflowId: string;
-    runId: string;
-    workflowType: string;
-    taskQueue: string;
-    args: readonly Payload[];
-    firstRunId: string;
-    continuedFromRunId?: string;
-    searchAttributes?: SearchAttributes;
-    memo?: Readonly<Record<string, Payload>>;
-    executionTimeoutMs?: number;
-    executionDeadline?: number;
-    runTimeoutMs?: number;
-    removeOutbox?: readonly string[];
-    requestId?: string;
-    signals?: readonly Arrival[];
-    /** A recorded version to start on (child starts); default: the type's routed version. */
-    version?: string;
-    parent?: ParentRef;
-    onCommitted?: () => void;
-  }): Promise<void> {
+  async #startRun(p: StartRunParams): Promise<void> {
     const version = p.version ?? (await this.#registry.routeFor(this.namespace, p.workflowType));
+    // Held until committed: unload refuses a version an in-flight start is about to record.
+    const release = this.#registry.hold(version);
+    try {
+      await this.#startRunOn(version, p);
+    } finally {
+      release();
+    }
+  }
+
+  async #startRunOn(version: string, p: StartRunParams): Promise<void> {
     await this.#registry.ensureLoaded(this.namespace, version);
     const key = { namespace: this.namespace, workflowId: p.workflowId, runId: p.runId };
     const now = this.clock.now();

@@ -21,6 +21,8 @@ export class PackageRegistry {
   readonly #loadedNamespaces = new Set<string>();
   /** Manifests of loaded versions (per-type default timeouts). */
   readonly #manifests = new Map<string, PackageManifest>();
+  /** Versions in-flight starts are about to record (count per version). */
+  readonly #holds = new Map<string, number>();
 
   constructor(store: Store, thread: WorkflowThread) {
     this.#store = store;
@@ -144,8 +146,29 @@ export class PackageRegistry {
     this.#routes.set(`${namespace}\u0000${workflowType}`, version);
   }
 
+  /** Marks a version as about to be recorded by a start; call the returned function once committed. */
+  hold(version: string): () => void {
+    this.#holds.set(version, (this.#holds.get(version) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.#holds.get(version) ?? 1) - 1;
+      if (left === 0) this.#holds.delete(version);
+      else this.#holds.set(version, left);
+    };
+  }
+
   /** Removes a package; refused while routed or pinned (the error names the holder). */
   async unload(namespace: string, version: string): Promise<void> {
+    const inFlight = this.#holds.get(version) ?? 0;
+    if (inFlight > 0) {
+      throw new AionError(
+        'invalid_state',
+        `package version ${version.slice(0, 12)} is pinned by ${inFlight} in-flight start(s); retry when they have committed`,
+        { version, reason: 'in_flight_start', holder: `${inFlight} in-flight start(s)` },
+      );
+    }
     const outcome = await this.#store.deletePackage(namespace, version);
     if (outcome.deleted) {
       this.#manifests.delete(version);
