@@ -207,4 +207,20 @@ describe('deploy, route, unload', () => {
     expect((await engine.getHandle('old').describe()).version).toBe(v1.version);
     expect((await engine.getHandle('fresh').describe()).version).toBe(v2.version);
   }, 60_000);
+
+  it('rejects corrupt, tampered and oversize archives with package_invalid and changes nothing', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-bad-'));
+    const v1 = await archiveOf('v1');
+    engine = await createEngine({
+      store: await openSqliteStore({ path: path.join(dir, 'aion.db') }),
+    });
+    const e = engine;
+    expect(await codeOf(() => e.deploy(new Uint8Array([1, 2, 3])))).toBe('package_invalid');
+    const tampered = Uint8Array.from(v1.archive);
+    tampered[Math.floor(tampered.length / 2)]! ^= 0xff;
+    expect(await codeOf(() => e.deploy(tampered))).toBe('package_invalid');
+    expect(await codeOf(() => e.deploy(new Uint8Array(33 * 1024 * 1024)))).toBe('package_invalid');
+    expect(await e.versions()).toEqual([]);
+    expect(await codeOf(() => e.start('greeter'))).toBe('unknown_workflow_type');
+  });
 });
