@@ -69,6 +69,21 @@ export interface HistoryExport {
   readonly events: readonly HistoryEvent[];
 }
 
+/** Wraps one run's events in the export format. */
+export function historyExport(
+  run: { readonly namespace: string; readonly workflowId: string; readonly runId: string },
+  events: readonly HistoryEvent[],
+): HistoryExport {
+  return {
+    format: 'aion-history',
+    formatVersion: 1,
+    namespace: run.namespace,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    events,
+  };
+}
+
 /** A handle on a workflow (its current run, or one specific run). */
 export interface WorkflowHandle<R = unknown> {
   readonly workflowId: string;

@@ -15,6 +15,7 @@ import type {
   WorkflowStartOptions,
   WorkflowTypeRef,
 } from '../client/types.js';
+import { historyExport } from '../client/types.js';
 import {
   AionError,
   checkPayloadSize,
@@ -1687,15 +1688,7 @@ export class Engine {
 
   async #history(ref: { workflowId: string; runId: string | undefined }): Promise<HistoryExport> {
     const info = await this.#resolveRun(ref);
-    const events = await this.store.readHistory(info);
-    return {
-      format: 'aion-history',
-      formatVersion: 1,
-      namespace: info.namespace,
-      workflowId: info.workflowId,
-      runId: info.runId,
-      events,
-    };
+    return historyExport(info, await this.store.readHistory(info));
   }
 
   /** Completes an activity that threw CompleteAsyncError, by its task token. */

@@ -134,7 +134,8 @@ export class PackageRegistry {
         `package version ${version} is not deployed in namespace ${namespace}`,
         { version },
       );
-    const manifest = readArchive(record.archive).manifest;
+    // The archive was validated when deployed; its manifest is stored beside it.
+    const manifest = JSON.parse(record.manifest) as PackageManifest;
     if (!manifest.workflowTypes.some((t) => t.name === workflowType)) {
       throw new AionError(
         'invalid_argument',

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AionError, isAionError } from '../../core/index.js';
 import { buildPackage, readArchive, shortVersion } from '../../package/index.js';
-import type { HistoryExport } from '../../client/types.js';
+import { historyExport, type HistoryExport } from '../../client/types.js';
 import {
   loadHistoryFile,
   replayHistories,
@@ -75,14 +75,7 @@ async function exportHistory(workflowId: string, options: HistoryOptions): Promi
         { workflowId },
       );
     }
-    return {
-      format: 'aion-history',
-      formatVersion: 1,
-      namespace: run.namespace,
-      workflowId: run.workflowId,
-      runId: run.runId,
-      events: await store.readHistory(run),
-    };
+    return historyExport(run, await store.readHistory(run));
   } finally {
     await store.close();
   }
