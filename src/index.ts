@@ -44,8 +44,11 @@ export type { Store } from './store/contract.js';
 export { createMemoryStore } from './store/memory/index.js';
 export {
   buildPackage,
+  checkWorkflows,
   readArchive,
   type BuiltPackage,
+  type CheckFinding,
+  type CheckResult,
   type PackageManifest,
 } from './package/index.js';
 export { RealClock, VirtualClock, type Clock } from './clock/index.js';

@@ -116,6 +116,13 @@ export const ERROR_CODES = {
     description:
       'Workflow code could not be bundled into a package (a bad import, a syntax error).',
   },
+  workflow_check_failed: {
+    http: 422,
+    retryable: false,
+    exitCode: 2,
+    description:
+      '`aion check` found workflow code that breaks determinism or is unavailable in the sandbox.',
+  },
   unknown_workflow_type: {
     http: 404,
     retryable: false,

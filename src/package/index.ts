@@ -21,3 +21,12 @@ export {
   type PackageManifest,
   type ManifestWorkflowType,
 } from './manifest.js';
+export {
+  checkWorkflows,
+  scanSource,
+  type CheckOptions,
+  type CheckResult,
+  type CheckFinding,
+  type CheckRule,
+  type CheckSeverity,
+} from './check.js';

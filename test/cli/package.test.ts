@@ -127,3 +127,35 @@ describe('aion build / aion replay', () => {
     }
   });
 });
+
+describe('aion check', () => {
+  it('exits 0 on clean workflow code, 2 with each finding on forbidden APIs, and --strict fails on warnings', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-cli-check-'));
+    const clean = capture();
+    expect(await main(['check', workflowsPath], clean)).toBe(0);
+    expect(clean.out).toMatch(/file\(s\) checked: 0 error\(s\), 0 warning\(s\)/);
+
+    const bad = path.join(dir, 'bad.ts');
+    writeFileSync(
+      bad,
+      'export async function w() {\n  setTimeout(() => 0, 1);\n  return process.env.X;\n}\n',
+    );
+    const human = capture();
+    expect(await main(['check', bad], human)).toBe(2);
+    expect(human.out).toContain('bad.ts:2:3  error  timer');
+    expect(human.out).toContain('bad.ts:3:10  error  host-global');
+    expect(human.out).toContain("hint: use sleep() or condition() from 'aion/workflow'");
+    expect(human.err).toBe('');
+
+    const json = capture();
+    expect(await main(['--json', 'check', bad], json)).toBe(2);
+    const result = JSON.parse(json.out) as { errors: number; findings: { rule: string }[] };
+    expect(result.errors).toBe(2);
+    expect(result.findings.map((f) => f.rule)).toEqual(['timer', 'host-global']);
+
+    const warn = path.join(dir, 'warn.ts');
+    writeFileSync(warn, 'export async function w() {\n  return new Date(0).toLocaleString();\n}\n');
+    expect(await main(['check', warn], capture())).toBe(0);
+    expect(await main(['check', warn, '--strict'], capture())).toBe(2);
+  });
+});

@@ -3,7 +3,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AionError, isAionError } from '../../core/index.js';
-import { buildPackage, readArchive, shortVersion } from '../../package/index.js';
+import {
+  buildPackage,
+  checkWorkflows,
+  readArchive,
+  shortVersion,
+  type CheckFinding,
+} from '../../package/index.js';
 import { historyExport, type HistoryExport } from '../../client/types.js';
 import {
   loadHistoryFile,
@@ -115,6 +121,28 @@ export function registerPackageCommands(program: Command, io: CliIo): void {
     });
 
   program
+    .command('check')
+    .description(
+      'statically check workflow code reachable from the entry for non-deterministic or forbidden APIs',
+    )
+    .argument('[path]', 'workflow file, or a directory holding index.ts/workflows.ts', '.')
+    .option('--strict', 'fail on warnings too')
+    .action(async (source: string, options: { strict?: boolean }) => {
+      const json = program.opts<{ json: boolean }>().json;
+      const result = await checkWorkflows({ workflowsPath: source });
+      printResult(io, json, result, () => formatCheck(result.findings, result.files.length));
+      const failing = result.errors + (options.strict ? result.warnings : 0);
+      if (failing > 0) {
+        throw new QuietFailure(
+          new AionError(
+            'workflow_check_failed',
+            `${result.errors} error(s), ${result.warnings} warning(s) in workflow code`,
+          ),
+        );
+      }
+    });
+
+  program
     .command('history')
     .description(
       "export one run's history as JSON (the format `aion replay` and replayHistory read)",
@@ -198,6 +226,19 @@ export function registerPackageCommands(program: Command, io: CliIo): void {
         );
       }
     });
+}
+
+function formatCheck(findings: readonly CheckFinding[], fileCount: number): string {
+  const lines: string[] = [];
+  for (const f of findings) {
+    lines.push(`${f.file}:${f.line}:${f.column}  ${f.severity}  ${f.rule}  ${f.message}`);
+    lines.push(`    hint: ${f.hint}`);
+  }
+  const errors = findings.filter((f) => f.severity === 'error').length;
+  lines.push(
+    `${fileCount} file(s) checked: ${errors} error(s), ${findings.length - errors} warning(s)`,
+  );
+  return lines.join('\n');
 }
 
 /** An error already reported in the command's output: main() exits with its code, printing nothing more. */
