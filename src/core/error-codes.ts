@@ -116,6 +116,13 @@ export const ERROR_CODES = {
     description:
       'Workflow code could not be bundled into a package (a bad import, a syntax error).',
   },
+  package_version_missing: {
+    http: 409,
+    retryable: false,
+    exitCode: 4,
+    description:
+      'A run is pinned to a package version that is not in the store; redeploy that version and retry the run.',
+  },
   workflow_check_failed: {
     http: 422,
     retryable: false,

@@ -444,7 +444,13 @@ export class Engine {
         ...(cursor ? { cursor } : {}),
       });
       for (const info of page.items) {
-        if (info.version === version) continue;
+        if (info.version === version) {
+          // Parked because its own version was missing, which is now deployed again: resume.
+          if (info.stuck?.reason.includes('[package_version_missing]')) {
+            this.#scheduler.unpark(this.#scheduler.actor(info));
+          }
+          continue;
+        }
         await this.retry(info.workflowId, { runId: info.runId, version }).catch((err: unknown) => {
           this.#logger.warn('stuck run does not replay on the new version; it stays parked', {
             workflowId: info.workflowId,
@@ -1175,7 +1181,10 @@ export class Engine {
         const current = await this.store.getCurrentRun(row.namespace, data.workflowId);
         if (current?.runId === data.runId) tell(started);
         else failed('already_started', err.message);
-      } else if (isAionError(err) && err.code === 'not_found') {
+      } else if (
+        isAionError(err) &&
+        (err.code === 'package_version_missing' || err.code === 'not_found')
+      ) {
         failed('version_missing', err.message);
       } else {
         this.#logger.error('child workflow start failed; will retry', {

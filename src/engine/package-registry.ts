@@ -173,6 +173,8 @@ export class PackageRegistry {
     const outcome = await this.#store.deletePackage(namespace, version);
     if (outcome.deleted) {
       this.#manifests.delete(version);
+      // Another namespace that deployed the same bytes reloads it from the store on demand.
+      await this.#thread.unloadPackage(version);
       return;
     }
     if (outcome.reason === 'not_found')
@@ -199,9 +201,9 @@ export class PackageRegistry {
         const record = await this.#store.getPackage(namespace, version);
         if (!record) {
           throw new AionError(
-            'not_found',
-            `package version ${version} is not in the store (namespace ${namespace}); the run is pinned to it — redeploy that version to let the run continue`,
-            { namespace, version, rule: 'version_missing' },
+            'package_version_missing',
+            `package version ${version} is not in the store (namespace ${namespace}); the run is pinned to it — redeploy that version (engine.deploy) and retry the run`,
+            { namespace, version },
           );
         }
         const loaded = readArchive(record.archive);

@@ -960,6 +960,14 @@ function brokenFrom(err: unknown): {
   if (err instanceof DeadlockError) return { cause: 'deadlock', failure: toFailure(err) };
   if (isAionError(err) && err.code === 'nondeterminism')
     return { cause: 'nondeterminism', failure: toFailure(err) };
+  // An engine-side refusal (a missing package version…): keep its stable code visible.
+  if (isAionError(err)) {
+    const failure = toFailure(err);
+    return {
+      cause: 'unhandled',
+      failure: { ...failure, message: `[${err.code}] ${failure.message}` },
+    };
+  }
   return { cause: 'unhandled', failure: toFailure(err) };
 }
 

@@ -122,6 +122,10 @@ function handle(req: WorkerRequest): WorkerResponse {
     case 'evict':
       for (const k of req.keys) runs.delete(k);
       return { id: req.id, ok: true };
+    case 'unload':
+      // Resident (closed) runs keep their sandbox alive until the residency LRU evicts them.
+      sandboxes.delete(req.version);
+      return { id: req.id, ok: true };
     case 'inspect': {
       const inspected = PackageSandbox.create(req.bundle, 'inspect').inspect();
       return {

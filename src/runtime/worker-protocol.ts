@@ -60,6 +60,7 @@ export type WorkerRequest =
       readonly args: readonly Payload[];
     }
   | { readonly id: number; readonly type: 'evict'; readonly keys: readonly string[] }
+  | { readonly id: number; readonly type: 'unload'; readonly version: string }
   | { readonly id: number; readonly type: 'inspect'; readonly bundle: string };
 
 export type WorkerResponse =

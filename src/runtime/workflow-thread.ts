@@ -213,6 +213,12 @@ export class WorkflowThread {
     this.#packages.set(version, bundle);
   }
 
+  /** Drops a package's sandbox (and any resident runs of it) from the thread. */
+  async unloadPackage(version: string): Promise<void> {
+    if (!this.#packages.delete(version)) return;
+    await this.#send({ type: 'unload', version }, this.#deadlockTimeoutMs);
+  }
+
   hasPackage(version: string): boolean {
     return this.#packages.has(version);
   }

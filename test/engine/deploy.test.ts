@@ -106,6 +106,64 @@ describe('deploy, route, unload', () => {
     await engine.unload(v2.version);
     expect((await engine.versions()).map((r) => r.version)).toEqual([v1.version]);
     expect(await codeOf(() => engine!.unload(v1.version))).toBe('invalid_state');
+
+    // An unloaded version does not come back at restart.
+    await engine.shutdown();
+    await engine.store.close();
+    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    expect((await engine.versions()).map((r) => r.version)).toEqual([v1.version]);
+    expect(await codeOf(() => engine!.route('greeter', v2.version))).toBe('not_found');
+  });
+
+  it('a run whose pinned version is missing is parked alone with a typed reason; the engine and other runs go on', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-'));
+    const db = path.join(dir, 'aion.db');
+    const v1 = await archiveOf('v1');
+    const v2 = await archiveOf('v2');
+    const supervision = { maxRestarts: 1, withinMs: 60_000 };
+    engine = await createEngine({ store: await openSqliteStore({ path: db }), supervision });
+    await engine.deploy(v1.archive);
+    await engine.start('greeter', { workflowId: 'orphan' });
+    await engine.deploy(v2.archive);
+    await engine.start('greeter', { workflowId: 'healthy' });
+    await engine.shutdown();
+    await engine.store.close();
+
+    // The package row of v1 disappears behind the engine's back (a bad restore, manual SQL).
+    const Database = (await import('better-sqlite3')).default;
+    const raw = new Database(db);
+    expect(raw.prepare('DELETE FROM packages WHERE version = ?').run(v1.version).changes).toBe(1);
+    raw.close();
+
+    engine = await createEngine({ store: await openSqliteStore({ path: db }), supervision });
+    const orphan = engine.getHandle('orphan');
+    // Rebuilding the orphan fails; supervision retries, then parks it with the typed reason.
+    let stuck: { reason: string } | undefined;
+    for (let i = 0; i < 200 && !stuck; i++) {
+      await engine.getHandle('orphan').signal('go');
+      stuck = (await orphan.describe()).stuck;
+      if (!stuck) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(stuck?.reason).toContain('[package_version_missing]');
+    expect(stuck?.reason).toContain(v1.version);
+    expect((await orphan.describe()).status).toBe('RUNNING');
+    const listed = await engine.list({ query: 'Stuck = true' });
+    expect(listed.items.map((e) => e.workflowId)).toEqual(['orphan']);
+
+    // The engine and the other run are unaffected.
+    await engine.getHandle('healthy').signal('go');
+    expect(await engine.getHandle('healthy').result()).toBe('v2');
+    const fresh = await engine.start('greeter', { workflowId: 'fresh' });
+    await fresh.signal('go');
+    expect(await fresh.result()).toBe('v2');
+
+    // Redeploying the missing version (it is routed again) replay-checks the parked run,
+    // which continues on its own version; then the route goes back to v2.
+    await engine.deploy(v1.archive);
+    await orphan.signal('go');
+    expect(await orphan.result()).toBe('v1');
+    expect((await orphan.describe()).version).toBe(v1.version);
+    await engine.route('greeter', v2.version);
   });
 
   it('parallel starts racing route flips: every run executes and finishes on the version it recorded', async () => {
