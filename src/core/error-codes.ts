@@ -190,6 +190,30 @@ export const ERROR_CODES = {
     exitCode: 8,
     description: 'The update handler failed; the failure is in the details.',
   },
+  unauthenticated: {
+    http: 401,
+    retryable: false,
+    exitCode: 7,
+    description: 'The request carries no API key, or one the server does not know.',
+  },
+  permission_denied: {
+    http: 403,
+    retryable: false,
+    exitCode: 7,
+    description: "The API key's role does not allow this action.",
+  },
+  unavailable: {
+    http: 503,
+    retryable: true,
+    exitCode: 6,
+    description: 'The server is draining or not ready; retry against another instance or later.',
+  },
+  rate_limited: {
+    http: 429,
+    retryable: true,
+    exitCode: 5,
+    description: 'Too many requests or connections; retry after a pause.',
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export interface ErrorCodeSpec {

@@ -1,2 +1,21 @@
 /** `aion/server` — the HTTP/WebSocket server that sits on the engine's public API. */
 export { ERROR_CODES } from '../core/index.js';
+export { AionServer, createServer, jsonLogger, type CreateServerOptions } from './server.js';
+export {
+  loadConfig,
+  isLoopback,
+  DEFAULT_CONFIG,
+  DEFAULT_PORT,
+  type ServerConfig,
+  type LoadConfigInput,
+} from './config.js';
+export {
+  ApiKeyStore,
+  Authenticator,
+  ROLES,
+  type Role,
+  type Principal,
+  type Permission,
+} from './auth.js';
+export { PrometheusMetrics } from './prometheus.js';
+export type { ServerContext, ServerPlugin, ServerLogger } from './context.js';

@@ -1,0 +1,197 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AionError } from '../core/index.js';
+
+/**
+ * Server configuration. Sources, lowest to highest precedence: defaults < config file
+ * (`aion.config.json`) < environment (`AION_*`) < command-line flags. Unknown keys are
+ * rejected naming the key, so a typo never silently falls back to a default.
+ */
+export interface ServerConfig {
+  /** Interface to bind. Default `127.0.0.1` (loopback). */
+  readonly host: string;
+  /** TCP port. Default 7233. `0` picks a free port. */
+  readonly port: number;
+  /** Data directory of the embedded SQLite store, API keys and audit log. Default `.aion`. */
+  readonly dataDir: string;
+  /** `sqlite` (default, `<dataDir>/aion.db`) or a `postgres://` connection string. */
+  readonly store: string;
+  /** Workflow module to build and deploy at startup (development). */
+  readonly workflowsPath: string | undefined;
+  /** Package files (`.aion`) to deploy at startup. */
+  readonly packages: readonly string[];
+  /** Namespace served by this server's engine. Default `default`. */
+  readonly namespace: string;
+  /** Require API keys. Default true; may be false only when `host` is a loopback address. */
+  readonly auth: boolean;
+  /** Largest JSON request body, bytes. Default 4 MiB. */
+  readonly maxBodyBytes: number;
+  /** Largest package upload, bytes. Default 32 MiB. */
+  readonly maxPackageBytes: number;
+  /** Open connections accepted at once. Default 1,024. */
+  readonly maxConnections: number;
+  /** Audit log file (JSON lines). Default `<dataDir>/audit.log`; `-` for standard output. */
+  readonly auditLog: string | undefined;
+  /** Log level of the server's JSON logs. Default `info`. */
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** How long a graceful drain (SIGTERM) waits for in-flight work. Default 10 s. */
+  readonly drainTimeoutMs: number;
+}
+
+export const DEFAULT_PORT = 7233;
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: DEFAULT_PORT,
+  dataDir: '.aion',
+  store: 'sqlite',
+  workflowsPath: undefined,
+  packages: [],
+  namespace: 'default',
+  auth: true,
+  maxBodyBytes: 4 * 1024 * 1024,
+  maxPackageBytes: 32 * 1024 * 1024,
+  maxConnections: 1024,
+  auditLog: undefined,
+  logLevel: 'info',
+  drainTimeoutMs: 10_000,
+};
+
+type Kind = 'string' | 'port' | 'int' | 'bool' | 'list' | 'level';
+
+const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = {
+  host: { kind: 'string', env: 'AION_HOST' },
+  port: { kind: 'port', env: 'AION_PORT' },
+  dataDir: { kind: 'string', env: 'AION_DATA_DIR' },
+  store: { kind: 'string', env: 'AION_STORE' },
+  workflowsPath: { kind: 'string', env: 'AION_WORKFLOWS' },
+  packages: { kind: 'list', env: 'AION_PACKAGES' },
+  namespace: { kind: 'string', env: 'AION_NAMESPACE' },
+  auth: { kind: 'bool', env: 'AION_AUTH' },
+  maxBodyBytes: { kind: 'int', env: 'AION_MAX_BODY_BYTES' },
+  maxPackageBytes: { kind: 'int', env: 'AION_MAX_PACKAGE_BYTES' },
+  maxConnections: { kind: 'int', env: 'AION_MAX_CONNECTIONS' },
+  auditLog: { kind: 'string', env: 'AION_AUDIT_LOG' },
+  logLevel: { kind: 'level', env: 'AION_LOG_LEVEL' },
+  drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },
+};
+
+const LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
+
+function bad(source: string, key: string, message: string): never {
+  throw new AionError('invalid_argument', `${source}: ${key} ${message}`, { source, key });
+}
+
+function coerce(source: string, key: string, kind: Kind, value: unknown): unknown {
+  const fromText = typeof value === 'string' && source !== 'config file';
+  switch (kind) {
+    case 'string':
+      if (typeof value !== 'string' || value === '') bad(source, key, 'must be a non-empty string');
+      return value;
+    case 'port':
+    case 'int': {
+      const n = fromText ? Number(value) : value;
+      const max = kind === 'port' ? 65535 : Number.MAX_SAFE_INTEGER;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > max)
+        bad(source, key, `must be an integer between 0 and ${max} (got ${JSON.stringify(value)})`);
+      return n;
+    }
+    case 'bool':
+      if (fromText) {
+        if (value === 'true' || value === '1') return true;
+        if (value === 'false' || value === '0') return false;
+      }
+      if (typeof value !== 'boolean')
+        bad(source, key, `must be true or false (got ${JSON.stringify(value)})`);
+      return value;
+    case 'list':
+      if (fromText) return value.split(',').filter((s) => s !== '');
+      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
+        bad(source, key, 'must be a list of strings');
+      return value;
+    case 'level':
+      if (typeof value !== 'string' || !LEVELS.has(value))
+        bad(source, key, `must be one of ${[...LEVELS].join(', ')} (got ${JSON.stringify(value)})`);
+      return value;
+  }
+}
+
+function apply(
+  target: Record<string, unknown>,
+  source: string,
+  values: Readonly<Record<string, unknown>>,
+): void {
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const spec = (KEYS as Record<string, { kind: Kind } | undefined>)[key];
+    if (!spec) {
+      bad(
+        source,
+        JSON.stringify(key),
+        `is not a configuration key; known keys: ${Object.keys(KEYS).join(', ')}`,
+      );
+    }
+    target[key] = coerce(source, key, spec.kind, value);
+  }
+}
+
+export interface LoadConfigInput {
+  /** Explicit config file (`--config`); when absent, `aion.config.json` in `cwd` if present. */
+  readonly file?: string;
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Values from command-line flags (already named as config keys). */
+  readonly flags?: Readonly<Record<string, unknown>>;
+}
+
+/** Resolves the server configuration: defaults < file < env < flags. */
+export function loadConfig(input: LoadConfigInput = {}): ServerConfig {
+  const cwd = input.cwd ?? process.cwd();
+  const out: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  const file =
+    input.file ?? (existsSync(path.join(cwd, 'aion.config.json')) ? 'aion.config.json' : undefined);
+  if (file !== undefined) {
+    const abs = path.resolve(cwd, file);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(abs, 'utf8'));
+    } catch (err) {
+      throw new AionError('invalid_argument', `config file ${abs}: ${(err as Error).message}`, {
+        path: abs,
+      });
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new AionError('invalid_argument', `config file ${abs}: must hold a JSON object`, {
+        path: abs,
+      });
+    }
+    apply(out, 'config file', parsed as Record<string, unknown>);
+  }
+  const env = input.env ?? process.env;
+  const fromEnv: Record<string, unknown> = {};
+  for (const [key, spec] of Object.entries(KEYS)) {
+    if (env[spec.env] !== undefined && env[spec.env] !== '') fromEnv[key] = env[spec.env];
+  }
+  apply(out, 'environment', fromEnv);
+  apply(out, 'flags', input.flags ?? {});
+  return out as unknown as ServerConfig;
+}
+
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Refuses configurations that would be unsafe to run. */
+export function validateConfig(config: ServerConfig, keysConfigured: boolean): void {
+  if (!isLoopback(config.host) && (!config.auth || !keysConfigured)) {
+    throw new AionError(
+      'invalid_argument',
+      `refusing to bind ${config.host} without API keys: anyone who can reach it could run and change workflows`,
+      {
+        host: config.host,
+        hint: 'create an admin key (aion key create --role admin --data-dir …) and keep auth on, or bind 127.0.0.1',
+      },
+    );
+  }
+}

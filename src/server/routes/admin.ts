@@ -1,0 +1,173 @@
+import type { FastifyInstance } from 'fastify';
+import { AionError } from '../../core/index.js';
+import type { ServerContext } from '../context.js';
+import { isRole, type Role } from '../auth.js';
+import { mutation, read, type Params } from './common.js';
+
+const VERSION = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
+
+/** Packages (deploy, versions, route, unload), search attributes, API keys. */
+export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { engine } = ctx;
+  const ns = '/api/v1/namespaces/:namespace';
+
+  // Raw package upload: the body is the `.aion` archive, size-capped separately from JSON.
+  app.addContentTypeParser(
+    'application/octet-stream',
+    { parseAs: 'buffer', bodyLimit: ctx.config.maxPackageBytes },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.post<{ Params: Params; Body: Buffer }>(
+    `${ns}/packages`,
+    mutation<{ Params: Params; Body: Buffer }>(
+      ctx,
+      'admin',
+      'package.deploy',
+      async (req, reply) => {
+        ctx.namespace(req.params.namespace);
+        if (!Buffer.isBuffer(req.body) || req.body.length === 0) {
+          throw new AionError(
+            'invalid_argument',
+            'send the package archive as the request body with Content-Type: application/octet-stream',
+            {},
+          );
+        }
+        const result = await engine.deploy(new Uint8Array(req.body));
+        void reply.code(result.freshlyLoaded ? 201 : 200);
+        return { target: result.version, body: result };
+      },
+    ),
+  );
+
+  app.get<{ Params: Params }>(
+    `${ns}/packages`,
+    read<{ Params: Params }>(ctx, 'package.list', async (req) => {
+      ctx.namespace(req.params.namespace);
+      return { versions: await engine.versions() };
+    }),
+  );
+
+  app.delete<{ Params: Params & { version: string } }>(
+    `${ns}/packages/:version`,
+    { schema: { params: { type: 'object', properties: { version: VERSION } } } },
+    mutation<{ Params: Params & { version: string } }>(
+      ctx,
+      'admin',
+      'package.unload',
+      async (req) => {
+        ctx.namespace(req.params.namespace);
+        await engine.unload(req.params.version);
+        return { target: req.params.version, body: {} };
+      },
+    ),
+  );
+
+  app.put<{ Params: Params & { workflowType: string }; Body: { version: string } }>(
+    `${ns}/routes/:workflowType`,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['version'],
+          properties: { version: VERSION },
+        },
+      },
+    },
+    mutation<{ Params: Params & { workflowType: string }; Body: { version: string } }>(
+      ctx,
+      'admin',
+      'package.route',
+      async (req) => {
+        ctx.namespace(req.params.namespace);
+        await engine.route(req.params.workflowType, req.body.version);
+        return { target: `${req.params.workflowType} -> ${req.body.version}`, body: {} };
+      },
+    ),
+  );
+
+  app.get<{ Params: Params }>(
+    `${ns}/search-attributes`,
+    read<{ Params: Params }>(ctx, 'searchAttribute.list', async (req) => {
+      ctx.namespace(req.params.namespace);
+      return { searchAttributes: await engine.searchAttributes() };
+    }),
+  );
+
+  app.post<{ Params: Params; Body: { searchAttributes: Record<string, string> } }>(
+    `${ns}/search-attributes`,
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['searchAttributes'],
+          properties: {
+            searchAttributes: {
+              type: 'object',
+              minProperties: 1,
+              additionalProperties: {
+                enum: ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'],
+              },
+            },
+          },
+        },
+      },
+    },
+    mutation<{ Params: Params; Body: { searchAttributes: Record<string, string> } }>(
+      ctx,
+      'admin',
+      'searchAttribute.register',
+      async (req) => {
+        ctx.namespace(req.params.namespace);
+        await engine.registerSearchAttributes(req.body.searchAttributes as never);
+        return { target: Object.keys(req.body.searchAttributes).join(','), body: {} };
+      },
+    ),
+  );
+
+  app.get('/api/v1/keys', (req) => {
+    ctx.authorize(req, 'admin', 'key.list');
+    return Promise.resolve({ keys: ctx.auth.keys.list() });
+  });
+
+  app.post<{ Body: { name: string; role: Role } }>(
+    '/api/v1/keys',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['name', 'role'],
+          properties: {
+            name: { type: 'string', minLength: 1, maxLength: 100 },
+            role: { type: 'string' },
+          },
+        },
+      },
+    },
+    mutation<{ Body: { name: string; role: Role } }>(ctx, 'admin', 'key.create', (req, reply) => {
+      if (!isRole(req.body.role)) {
+        throw new AionError(
+          'invalid_argument',
+          `role must be reader, operator, worker or admin (got ${JSON.stringify(req.body.role)})`,
+          {
+            field: 'role',
+          },
+        );
+      }
+      const created = ctx.auth.keys.create(req.body.name, req.body.role);
+      void reply.code(201);
+      return Promise.resolve({ target: created.key.id, body: created });
+    }),
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/v1/keys/:id',
+    mutation<{ Params: { id: string } }>(ctx, 'admin', 'key.revoke', (req) => {
+      ctx.auth.keys.revoke(req.params.id);
+      return Promise.resolve({ target: req.params.id, body: {} });
+    }),
+  );
+}

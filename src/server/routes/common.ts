@@ -1,0 +1,67 @@
+import type { FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
+import { isAionError } from '../../core/index.js';
+import type { Permission } from '../auth.js';
+import type { ServerContext } from '../context.js';
+
+export interface Params {
+  namespace: string;
+}
+
+type Handler<T extends RouteGenericInterface, R> = (
+  req: FastifyRequest<T>,
+  reply: FastifyReply,
+) => Promise<R>;
+
+/** A read-only route: authorized for `read` (reader, operator, admin). */
+export function read<T extends RouteGenericInterface>(
+  ctx: ServerContext,
+  action: string,
+  handler: Handler<T, unknown>,
+): Handler<T, unknown> {
+  return async (req, reply) => {
+    ctx.authorize(req, 'read', action);
+    return handler(req, reply);
+  };
+}
+
+/**
+ * A mutating route: authorized for `permission`, and written to the audit log with the
+ * caller, the action, its target and the outcome (also when it fails).
+ */
+export function mutation<T extends RouteGenericInterface>(
+  ctx: ServerContext,
+  permission: Permission,
+  action: string,
+  handler: Handler<T, { target?: string; body: unknown }>,
+): Handler<T, unknown> {
+  return async (req, reply) => {
+    const principal = ctx.authorize(req, permission, action);
+    const namespace = (req.params as { namespace?: string } | undefined)?.namespace;
+    const paramTarget = (req.params as { workflowId?: string } | undefined)?.workflowId;
+    try {
+      const out = await handler(req, reply);
+      ctx.audit.write({
+        subject: principal.subject,
+        action,
+        ...(namespace ? { namespace } : {}),
+        ...targetOf(out.target ?? paramTarget),
+        outcome: 'ok',
+      });
+      return out.body;
+    } catch (err) {
+      ctx.audit.write({
+        subject: principal.subject,
+        action,
+        ...(namespace ? { namespace } : {}),
+        ...(paramTarget ? { target: paramTarget } : {}),
+        outcome: 'error',
+        code: isAionError(err) ? err.code : 'internal',
+      });
+      throw err;
+    }
+  };
+}
+
+function targetOf(target: string | undefined): { target?: string } {
+  return target !== undefined ? { target } : {};
+}

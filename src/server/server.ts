@@ -1,0 +1,223 @@
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import websocket from '@fastify/websocket';
+import { AionError } from '../core/index.js';
+import type { Engine } from '../engine/engine.js';
+import { AuditLog } from './audit.js';
+import { ApiKeyStore, Authenticator, type Permission, type Principal } from './auth.js';
+import { DEFAULT_CONFIG, validateConfig, type ServerConfig } from './config.js';
+import type { ServerContext, ServerLogger, ServerPlugin } from './context.js';
+import { toErrorResponse } from './errors.js';
+import { PrometheusMetrics } from './prometheus.js';
+import { adminRoutes } from './routes/admin.js';
+import { workflowRoutes } from './routes/workflows.js';
+
+export interface CreateServerOptions {
+  /** The engine the server exposes. Create it with `metrics: server metrics` to export engine metrics. */
+  readonly engine: Engine;
+  readonly config?: Partial<ServerConfig>;
+  /** Prometheus registry shared with the engine (pass the same instance to createEngine). */
+  readonly metrics?: PrometheusMetrics;
+  readonly logger?: ServerLogger;
+  /** Extra route modules (event stream, worker protocol…). */
+  readonly plugins?: readonly ServerPlugin[];
+}
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
+
+/** JSON-lines logger on stderr at `level`. */
+export function jsonLogger(level: ServerConfig['logLevel']): ServerLogger {
+  const min = LEVELS[level];
+  const at =
+    (name: keyof typeof LEVELS) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (LEVELS[name] < min) return;
+      process.stderr.write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: name, msg: message, ...fields })}\n`,
+      );
+    };
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/**
+ * The Aion server: the engine's public API over HTTP/JSON (`/api/v1`), health and metrics
+ * endpoints, and route plugins (WebSocket event stream, remote workers). It holds no state
+ * of its own beyond API keys; every acknowledgement comes from a committed engine call.
+ */
+export class AionServer {
+  readonly app: FastifyInstance;
+  readonly context: ServerContext;
+  #draining = false;
+  #closed = false;
+
+  private constructor(app: FastifyInstance, context: ServerContext, draining: { set: () => void }) {
+    this.app = app;
+    this.context = context;
+    this.#markDraining = draining.set;
+  }
+
+  readonly #markDraining: () => void;
+
+  static async create(options: CreateServerOptions): Promise<AionServer> {
+    const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
+    const keys = new ApiKeyStore(config.dataDir);
+    validateConfig(config, keys.size > 0);
+    const auth = new Authenticator(keys, config.auth);
+    const audit = new AuditLog(config.auditLog ?? `${config.dataDir}/audit.log`);
+    const metrics = options.metrics ?? new PrometheusMetrics();
+    const logger = options.logger ?? jsonLogger(config.logLevel);
+    const engine = options.engine;
+    const state = { draining: false };
+
+    const app = Fastify({
+      logger: false,
+      bodyLimit: config.maxBodyBytes,
+      routerOptions: { maxParamLength: 1000 },
+      return503OnClosing: true,
+      forceCloseConnections: 'idle',
+      ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    });
+    app.server.maxConnections = config.maxConnections;
+
+    const context: ServerContext = {
+      engine,
+      config,
+      auth,
+      audit,
+      metrics,
+      logger,
+      draining: () => state.draining,
+      authorize: (request: FastifyRequest, permission: Permission, action: string): Principal => {
+        const principal = auth.authenticate(request.headers.authorization);
+        auth.require(principal, permission, action);
+        return principal;
+      },
+      namespace: (name: string) => {
+        if (name !== engine.namespace) {
+          throw new AionError(
+            'not_found',
+            `namespace ${JSON.stringify(name)} is not served by this server`,
+            {
+              namespace: name,
+            },
+          );
+        }
+        return name;
+      },
+    };
+
+    const requests = metrics.counter(
+      'aion_http_requests_total',
+      'HTTP requests, by route and status',
+    );
+    const latency = metrics.histogram(
+      'aion_http_request_seconds',
+      'HTTP request latency',
+      [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    );
+    app.addHook('onResponse', async (req, reply) => {
+      const route = req.routeOptions.url ?? 'unknown';
+      requests.inc(1, { method: req.method, route, status: String(reply.statusCode) });
+      latency.observe(reply.elapsedTime / 1000, { method: req.method, route });
+    });
+
+    app.setErrorHandler((err, req, reply) => {
+      const { status, body } = toErrorResponse(err);
+      if (status >= 500)
+        logger.error('request failed', { method: req.method, url: req.url, error: body.message });
+      void reply.code(status).send(body);
+    });
+    app.setNotFoundHandler((req, reply) => {
+      void reply
+        .code(404)
+        .send(
+          new AionError(
+            'not_found',
+            `no route ${req.method} ${req.url.split('?')[0]}; see docs/api.md`,
+            {},
+          ).toJSON(),
+        );
+    });
+
+    await app.register(websocket, { options: { maxPayload: config.maxBodyBytes } });
+
+    app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
+    app.get('/readyz', async (_req, reply) => {
+      if (state.draining) {
+        return reply
+          .code(503)
+          .send(new AionError('unavailable', 'the server is draining', {}).toJSON());
+      }
+      try {
+        await engine.store.getCurrentRun(engine.namespace, '__readyz__');
+        return { status: 'ready' };
+      } catch (err) {
+        return reply
+          .code(503)
+          .send(
+            new AionError(
+              'unavailable',
+              `store is not reachable: ${(err as Error).message}`,
+              {},
+            ).toJSON(),
+          );
+      }
+    });
+    app.get('/metrics', async (_req, reply) => {
+      void reply.header('content-type', metrics.contentType);
+      return metrics.expose();
+    });
+
+    workflowRoutes(app, context);
+    adminRoutes(app, context);
+    for (const plugin of options.plugins ?? []) await plugin(app, context);
+
+    const server = new AionServer(app, context, {
+      set: () => {
+        state.draining = true;
+      },
+    });
+    return server;
+  }
+
+  /** Starts listening; resolves with the bound address. */
+  async listen(): Promise<{ host: string; port: number; url: string }> {
+    const { host, port } = this.context.config;
+    await this.app.listen({ host, port });
+    const addr = this.app.server.address() as AddressInfo;
+    const shown = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    return { host: addr.address, port: addr.port, url: `http://${shown}:${addr.port}` };
+  }
+
+  get draining(): boolean {
+    return this.#draining;
+  }
+
+  /**
+   * Graceful drain: refuse new starts (and readiness), stop accepting connections, let
+   * in-flight requests finish, then shut the engine down (in-flight activities get
+   * `drainTimeoutMs` to finish; everything committed stays committed).
+   */
+  async drain(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#draining = true;
+    this.#markDraining();
+    const { logger, engine, config, audit } = this.context;
+    logger.info('draining: refusing new workflows, finishing in-flight work', {});
+    await this.app.close();
+    await engine.shutdown({ timeoutMs: config.drainTimeoutMs });
+    await audit.close();
+    logger.info('drained', {});
+  }
+
+  /** Closes without waiting for activities (tests). */
+  async close(): Promise<void> {
+    await this.drain();
+  }
+}
+
+/** Creates a server for an engine. See {@link CreateServerOptions}. */
+export function createServer(options: CreateServerOptions): Promise<AionServer> {
+  return AionServer.create(options);
+}
