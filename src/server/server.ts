@@ -9,6 +9,7 @@ import { DEFAULT_CONFIG, validateConfig, type ServerConfig } from './config.js';
 import type { ServerContext, ServerLogger, ServerPlugin } from './context.js';
 import { toErrorResponse } from './errors.js';
 import { PrometheusMetrics } from './prometheus.js';
+import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
 import { workflowRoutes } from './routes/workflows.js';
 
@@ -19,7 +20,7 @@ export interface CreateServerOptions {
   /** Prometheus registry shared with the engine (pass the same instance to createEngine). */
   readonly metrics?: PrometheusMetrics;
   readonly logger?: ServerLogger;
-  /** Extra route modules (event stream, worker protocol…). */
+  /** Route modules mounted after the core API. Default: event stream and worker protocol. */
   readonly plugins?: readonly ServerPlugin[];
 }
 
@@ -170,7 +171,7 @@ export class AionServer {
 
     workflowRoutes(app, context);
     adminRoutes(app, context);
-    for (const plugin of options.plugins ?? []) await plugin(app, context);
+    for (const plugin of options.plugins ?? DEFAULT_PLUGINS) await plugin(app, context);
 
     const server = new AionServer(app, context, {
       set: () => {
