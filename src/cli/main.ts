@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { AionError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { QuietFailure, registerPackageCommands } from './commands/package.js';
+import { registerServerCommands } from './commands/server.js';
+import { registerRemoteCommands } from './commands/remote.js';
 import { processIo, reportError, type CliIo } from './output.js';
 
 export interface GlobalOptions {
@@ -27,6 +29,8 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: () => undefined });
   registerDemoCommand(program, io);
   registerPackageCommands(program, io);
+  registerServerCommands(program, io);
+  registerRemoteCommands(program, io);
   return program;
 }
 

@@ -21,6 +21,11 @@ const HINTS: Partial<Record<AionError['code'], string>> = {
     'check that the store is reachable (for PostgreSQL: the connection string and server)',
   usage: 'run `aion --help` or `aion <command> --help`',
   invalid_argument: 'check the command arguments; `aion <command> --help` lists them',
+  unavailable:
+    'is `aion server` running? pass --address (or set AION_ADDRESS) to reach another server',
+  unauthenticated:
+    'pass --api-key (or set AION_API_KEY); an admin creates keys with `aion key create --role <role>`',
+  permission_denied: 'use a key with a role that allows this action (see docs/api.md#roles)',
 };
 
 /** Prints an error with its code and a hint; returns the exit code from the registry. */

@@ -2,3 +2,15 @@
 export { AionError, isAionError, ERROR_CODES, WorkflowFailedError } from '../core/index.js';
 export type { ErrorCode, WorkflowStatus, Payload, Failure } from '../core/index.js';
 export type * from './types.js';
+export {
+  Client,
+  Connection,
+  DEFAULT_ADDRESS,
+  errorFromBody,
+  type ClientOptions,
+  type ConnectionOptions,
+  type DeployResult,
+  type RemoteWorkflowHandle,
+  type RequestOptions,
+  type VersionInfo,
+} from './remote.js';

@@ -167,7 +167,7 @@ export interface WorkflowClient {
   count(options?: Omit<WorkflowListOptions, 'pageSize' | 'cursor'>): Promise<number>;
 }
 
-/** The client API, implemented in-process by the engine and over HTTP by the remote SDK. */
-export interface Client {
+/** The client API, implemented in-process by the engine and over HTTP by the remote SDK (`Client`). */
+export interface ClientApi {
   readonly workflow: WorkflowClient;
 }

@@ -4,7 +4,7 @@ import { decodeTaskToken } from '../activity/complete-async.js';
 import { ActivityExecutor } from '../activity/executor.js';
 import { RealClock, type Clock } from '../clock/index.js';
 import type {
-  Client,
+  ClientApi,
   HistoryExport,
   MessageRef,
   WorkflowClient,
@@ -141,7 +141,7 @@ export class Engine {
   readonly identity: string;
   readonly store: Store;
   readonly clock: Clock;
-  readonly client: Client;
+  readonly client: ClientApi;
   readonly #ownsStore: boolean;
   readonly #limits: Limits;
   readonly #converter: DataConverter;

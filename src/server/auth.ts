@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { AionError } from '../core/index.js';
 
@@ -54,10 +54,36 @@ export function allows(principal: Principal, permission: Permission): boolean {
 export class ApiKeyStore {
   readonly file: string;
   #keys: ApiKeyRecord[];
+  #mtimeMs = -1;
+  #checkedAt = 0;
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'api-keys.json');
     this.#keys = ApiKeyStore.#read(this.file);
+    this.#mtimeMs = this.#mtime();
+  }
+
+  #mtime(): number {
+    try {
+      return statSync(this.file).mtimeMs;
+    } catch {
+      return -1;
+    }
+  }
+
+  /** Picks up keys created or revoked by another process (`aion key …`), checked once a second. */
+  #refresh(): void {
+    const now = Date.now();
+    if (now - this.#checkedAt < 1000) return;
+    this.#checkedAt = now;
+    const mtime = this.#mtime();
+    if (mtime === this.#mtimeMs) return;
+    try {
+      this.#keys = ApiKeyStore.#read(this.file);
+      this.#mtimeMs = mtime;
+    } catch {
+      // A half-written or broken file: keep the keys we have.
+    }
   }
 
   static #read(file: string): ApiKeyRecord[] {
@@ -120,6 +146,7 @@ export class ApiKeyStore {
       hash: sha256(token).toString('hex'),
       createdAt: now.toISOString(),
     };
+    this.#refresh();
     this.#keys = [...this.#keys, record];
     this.#write();
     const { hash: _hash, ...key } = record;
@@ -140,12 +167,14 @@ export class ApiKeyStore {
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, `${JSON.stringify({ keys: this.#keys }, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);
+    this.#mtimeMs = this.#mtime();
   }
 
   /** The principal of a bearer token, or undefined if no key matches. */
   verify(token: string): Principal | undefined {
     const m = /^aion_([0-9a-f]{8})_[A-Za-z0-9_-]{20,100}$/.exec(token);
     if (!m) return undefined;
+    this.#refresh();
     const candidate = sha256(token);
     let found: ApiKeyRecord | undefined;
     // Compare against every key of that id in constant time (ids are not secret).

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Client, WorkflowClient, WorkflowHandle } from '../client/index.js';
+import type { ClientApi as Client, WorkflowClient, WorkflowHandle } from '../client/index.js';
 import { RealClock, VirtualClock, type Clock } from '../clock/index.js';
 import { AionError, parseDuration, type Duration } from '../core/index.js';
 import { createEngine, type Engine, type EngineOptions } from '../engine/index.js';

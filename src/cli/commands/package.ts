@@ -18,6 +18,7 @@ import {
   type ReplayWorkflows,
 } from '../../testing/replay.js';
 import { printResult, type CliIo } from '../output.js';
+import { remoteHistory } from './remote.js';
 
 interface BuildOptions {
   readonly out: string;
@@ -145,24 +146,42 @@ export function registerPackageCommands(program: Command, io: CliIo): void {
   program
     .command('history')
     .description(
-      "export one run's history as JSON (the format `aion replay` and replayHistory read)",
+      "export one run's history as JSON (the format `aion replay` and replayHistory read), from a server or a data directory",
     )
     .argument('<workflowId>', 'the workflow id')
     .option('--run-id <runId>', 'a specific run (default: the current run)')
     .option('--namespace <namespace>', 'namespace', 'default')
-    .option('--data-dir <dir>', 'data directory of the embedded SQLite store', '.aion')
+    .option(
+      '--data-dir <dir>',
+      'read an embedded SQLite data directory directly instead of asking a server',
+    )
+    .option('--address <url>', 'server address (env AION_ADDRESS; default http://127.0.0.1:7233)')
+    .option('--api-key <key>', 'API key (env AION_API_KEY)')
     .option('--out <file>', 'write to a file instead of standard output')
-    .action(async (workflowId: string, options: HistoryOptions) => {
-      const history = await exportHistory(workflowId, options);
-      if (options.out) {
-        await writeHistoryFile(options.out, history);
-        io.stderr(
-          `wrote ${history.events.length} events of ${history.workflowId}/${history.runId} to ${options.out}\n`,
-        );
-      } else {
-        io.stdout(`${JSON.stringify(history, null, 2)}\n`);
-      }
-    });
+    .action(
+      async (
+        workflowId: string,
+        options: Omit<HistoryOptions, 'dataDir'> & {
+          dataDir?: string;
+          address?: string;
+          apiKey?: string;
+        },
+      ) => {
+        if (options.dataDir === undefined) {
+          await remoteHistory(workflowId, options, io);
+          return;
+        }
+        const history = await exportHistory(workflowId, { ...options, dataDir: options.dataDir });
+        if (options.out) {
+          await writeHistoryFile(options.out, history);
+          io.stderr(
+            `wrote ${history.events.length} events of ${history.workflowId}/${history.runId} to ${options.out}\n`,
+          );
+        } else {
+          io.stdout(`${JSON.stringify(history, null, 2)}\n`);
+        }
+      },
+    );
 
   program
     .command('replay')

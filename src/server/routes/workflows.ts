@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { AionError, isAionError, type HistoryEvent } from '../../core/index.js';
-import type { WorkflowStartOptions } from '../../client/types.js';
+import {
+  AionError,
+  isAionError,
+  type HistoryEvent,
+  WORKFLOW_STATUSES,
+  type WorkflowStatus,
+} from '../../core/index.js';
+import type { WorkflowListOptions, WorkflowStartOptions } from '../../client/types.js';
 import type { ResetPoint } from '../../engine/reset.js';
 import type { ServerContext } from '../context.js';
 import { mutation, read, type Params } from './common.js';
@@ -73,6 +79,29 @@ interface StartBody {
 function startOptions(b: StartBody): WorkflowStartOptions {
   const { workflowType: _type, ...rest } = b;
   return rest as WorkflowStartOptions;
+}
+
+interface ListQuery {
+  query?: string;
+  workflowType?: string;
+  status?: string;
+}
+
+const STATUSES: ReadonlySet<string> = new Set(WORKFLOW_STATUSES);
+
+function listFilters(q: ListQuery): WorkflowListOptions {
+  if (q.status !== undefined && !STATUSES.has(q.status)) {
+    throw new AionError(
+      'invalid_argument',
+      `status must be one of ${[...STATUSES].join(', ')} (got ${JSON.stringify(q.status)})`,
+      { field: 'status' },
+    );
+  }
+  return {
+    ...(q.query ? { query: q.query } : {}),
+    ...(q.workflowType ? { workflowType: q.workflowType } : {}),
+    ...(q.status ? { status: q.status as WorkflowStatus } : {}),
+  };
 }
 
 interface WorkflowParams extends Params {
@@ -170,16 +199,16 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     ),
   );
 
-  app.get<{ Params: Params; Querystring: { query?: string; pageSize?: string; cursor?: string } }>(
+  app.get<{ Params: Params; Querystring: ListQuery & { pageSize?: string; cursor?: string } }>(
     base,
-    read<{ Params: Params; Querystring: { query?: string; pageSize?: string; cursor?: string } }>(
+    read<{ Params: Params; Querystring: ListQuery & { pageSize?: string; cursor?: string } }>(
       ctx,
       'workflow.list',
       async (req) => {
         ctx.namespace(req.params.namespace);
         const pageSize = intParam(req.query.pageSize, 'pageSize', { min: 1, max: 1000 });
         const page = await engine.list({
-          ...(req.query.query ? { query: req.query.query } : {}),
+          ...listFilters(req.query),
           ...(pageSize !== undefined ? { pageSize } : {}),
           ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
         });
@@ -188,16 +217,12 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     ),
   );
 
-  app.get<{ Params: Params; Querystring: { query?: string } }>(
+  app.get<{ Params: Params; Querystring: ListQuery }>(
     `${base}-count`,
-    read<{ Params: Params; Querystring: { query?: string } }>(
-      ctx,
-      'workflow.count',
-      async (req) => {
-        ctx.namespace(req.params.namespace);
-        return { count: await engine.count(req.query.query ? { query: req.query.query } : {}) };
-      },
-    ),
+    read<{ Params: Params; Querystring: ListQuery }>(ctx, 'workflow.count', async (req) => {
+      ctx.namespace(req.params.namespace);
+      return { count: await engine.count(listFilters(req.query)) };
+    }),
   );
 
   app.get<{ Params: WorkflowParams; Querystring: { runId?: string } }>(

@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import * as esbuild from 'esbuild';
+import { AionError } from '../../core/index.js';
+import type { ActivityFunction } from '../../activity/index.js';
+import { createEngine } from '../../engine/index.js';
+import { buildPackage } from '../../package/index.js';
+import { createServer, type AionServer } from '../../server/server.js';
+import { loadConfig, type ServerConfig } from '../../server/config.js';
+import { PrometheusMetrics } from '../../server/prometheus.js';
+import { ApiKeyStore, isRole } from '../../server/auth.js';
+import type { Store } from '../../store/contract.js';
+import { printResult, type CliIo } from '../output.js';
+
+interface ServerFlags {
+  readonly config?: string;
+  readonly host?: string;
+  readonly port?: string;
+  readonly dataDir?: string;
+  readonly store?: string;
+  readonly workflows?: string;
+  readonly activities?: string[];
+  readonly package?: string[];
+  readonly namespace?: string;
+  readonly auth?: boolean;
+  readonly logLevel?: string;
+  readonly examples?: boolean;
+}
+
+/** The examples shipped with Aion (workflows + in-process activities). */
+export function examplesDir(): string {
+  return fileURLToPath(new URL('../../../examples/', import.meta.url));
+}
+
+/**
+ * Loads an activities module (TypeScript or JavaScript). TypeScript is bundled with esbuild
+ * (dependencies included, Node built-ins external) into `<dataDir>/.cache` first, since Node
+ * 20 cannot import `.ts` itself. Activities with native dependencies belong in a remote
+ * worker (`aion/worker`) instead.
+ */
+export async function loadActivities(
+  file: string,
+  cacheDir: string,
+): Promise<Record<string, ActivityFunction>> {
+  const abs = path.resolve(file);
+  if (!existsSync(abs)) {
+    throw new AionError('invalid_argument', `activities module ${file} does not exist`, {
+      path: file,
+    });
+  }
+  let url = pathToFileURL(abs).href;
+  if (/\.[cm]?tsx?$/.test(abs)) {
+    const result = await esbuild.build({
+      entryPoints: [abs],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+    });
+    const code = result.outputFiles[0]!.text;
+    const hash = createHash('sha256').update(abs).update(code).digest('hex').slice(0, 16);
+    const out = path.join(cacheDir, `activities-${hash}.mjs`);
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(out, code);
+    url = pathToFileURL(out).href;
+  }
+  const mod = (await import(url)) as Record<string, unknown>;
+  const activities: Record<string, ActivityFunction> = {};
+  for (const [name, value] of Object.entries(mod)) {
+    if (typeof value === 'function') activities[name] = value as ActivityFunction;
+  }
+  if (Object.keys(activities).length === 0) {
+    throw new AionError('invalid_argument', `activities module ${file} exports no functions`, {
+      path: file,
+    });
+  }
+  return activities;
+}
+
+async function openStore(config: ServerConfig): Promise<Store> {
+  if (config.store === 'sqlite') {
+    const { openSqliteStore } = await import('../../store/sqlite/index.js');
+    mkdirSync(config.dataDir, { recursive: true });
+    return openSqliteStore({ path: path.join(config.dataDir, 'aion.db') });
+  }
+  if (/^postgres(ql)?:\/\//.test(config.store)) {
+    const { openPostgresStore } = await import('../../store/postgres/index.js');
+    return openPostgresStore({ connectionString: config.store });
+  }
+  throw new AionError(
+    'invalid_argument',
+    `store must be "sqlite" or a postgres:// connection string (got ${JSON.stringify(config.store)})`,
+    { field: 'store' },
+  );
+}
+
+export interface RunningServer {
+  readonly server: AionServer;
+  readonly url: string;
+}
+
+/** Starts engine + server from a resolved configuration (used by `aion server` and tests). */
+export async function startServer(
+  config: ServerConfig,
+  extra: { activities?: string[]; examples?: boolean } = {},
+): Promise<RunningServer> {
+  const cacheDir = path.join(config.dataDir, '.cache');
+  const activities: Record<string, ActivityFunction> = {};
+  const example = extra.examples
+    ? readdirSync(examplesDir()).filter((d) =>
+        existsSync(path.join(examplesDir(), d, 'workflows.ts')),
+      )
+    : [];
+  for (const dir of example) {
+    Object.assign(
+      activities,
+      await loadActivities(path.join(examplesDir(), dir, 'activities.ts'), cacheDir),
+    );
+  }
+  for (const file of extra.activities ?? [])
+    Object.assign(activities, await loadActivities(file, cacheDir));
+
+  const metrics = new PrometheusMetrics();
+  const store = await openStore(config);
+  const engine = await createEngine({
+    store,
+    namespace: config.namespace,
+    metrics,
+    activities,
+    ...(config.workflowsPath ? { workflowsPath: config.workflowsPath } : {}),
+  });
+  try {
+    for (const dir of example) {
+      const built = await buildPackage({
+        workflowsPath: path.join(examplesDir(), dir, 'workflows.ts'),
+        name: dir,
+      });
+      await engine.deploy(built.archive);
+    }
+    for (const file of config.packages) await engine.deploy(await readFile(file));
+    const server = await createServer({ engine, metrics, config });
+    const { url } = await server.listen();
+    return { server, url };
+  } catch (err) {
+    await engine.shutdown();
+    await store.close();
+    throw err;
+  }
+}
+
+/** `aion server` and `aion key …`. */
+export function registerServerCommands(program: Command, io: CliIo): void {
+  program
+    .command('server')
+    .description(
+      'run the Aion server: HTTP/JSON API, event stream and worker protocol on the engine',
+    )
+    .option('--config <file>', 'config file (default: ./aion.config.json if present)')
+    .option('--host <host>', 'interface to bind (default 127.0.0.1)')
+    .option('--port <port>', 'TCP port (default 7233; 0 picks a free one)')
+    .option('--data-dir <dir>', 'data directory: SQLite store, API keys, audit log (default .aion)')
+    .option('--store <store>', '"sqlite" (default) or a postgres:// connection string')
+    .option('--workflows <path>', 'workflow module to build and deploy at startup')
+    .option('--activities <module...>', 'activity modules to run in-process (.ts or .js)')
+    .option('--package <file...>', 'package files (.aion) to deploy at startup')
+    .option('--namespace <name>', 'namespace served (default "default")')
+    .option('--no-auth', 'serve without API keys (only allowed on a loopback address)')
+    .option('--log-level <level>', 'debug | info | warn | error | silent')
+    .option(
+      '--examples',
+      'deploy the bundled examples with their activities (try: aion start helloWorld --arg \'"you"\')',
+    )
+    .action(async (flags: ServerFlags) => {
+      const config = loadConfig({
+        ...(flags.config ? { file: flags.config } : {}),
+        flags: {
+          host: flags.host,
+          port: flags.port !== undefined ? Number(flags.port) : undefined,
+          dataDir: flags.dataDir,
+          store: flags.store,
+          workflowsPath: flags.workflows,
+          packages: flags.package,
+          namespace: flags.namespace,
+          auth: flags.auth === false ? false : undefined,
+          logLevel: flags.logLevel,
+        },
+      });
+      const { server, url } = await startServer(config, {
+        ...(flags.activities ? { activities: flags.activities } : {}),
+        ...(flags.examples ? { examples: true } : {}),
+      });
+      const keys = server.context.auth;
+      io.stderr(
+        `aion server listening on ${url} (namespace ${config.namespace}, store ${config.store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${keys.enabled ? 'on' : 'off'})\n`,
+      );
+      if (keys.enabled && keys.keys.size === 0) {
+        io.stderr(
+          `no API keys yet: create one with  aion key create --role admin --data-dir ${config.dataDir}\n`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (signal: string): void => {
+          if (stopping) {
+            io.stderr(`${signal} again: exiting now\n`);
+            process.exit(130);
+          }
+          stopping = true;
+          io.stderr(`${signal}: draining…\n`);
+          server.drain().then(resolve, (err: unknown) => {
+            io.stderr(`drain failed: ${(err as Error).message}\n`);
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
+
+  const key = program
+    .command('key')
+    .description('manage API keys of a data directory (server-side)');
+  key
+    .command('create')
+    .description('create an API key; the token is printed once')
+    .requiredOption('--role <role>', 'reader | operator | worker | admin')
+    .option('--name <name>', 'a label for the key', 'cli')
+    .option('--data-dir <dir>', 'data directory of the server', '.aion')
+    .action((options: { role: string; name: string; dataDir: string }) => {
+      if (!isRole(options.role)) {
+        throw new AionError(
+          'invalid_argument',
+          `--role must be reader, operator, worker or admin (got ${JSON.stringify(options.role)})`,
+          {
+            field: 'role',
+          },
+        );
+      }
+      const created = new ApiKeyStore(options.dataDir).create(options.name, options.role);
+      const json = program.opts<{ json: boolean }>().json;
+      printResult(io, json, created, () =>
+        [
+          `created ${created.key.role} key ${created.key.id} (${created.key.name})`,
+          created.token,
+        ].join('\n'),
+      );
+    });
+  key
+    .command('list')
+    .description('list API keys (ids, names, roles; never the tokens)')
+    .option('--data-dir <dir>', 'data directory of the server', '.aion')
+    .action((options: { dataDir: string }) => {
+      const keys = new ApiKeyStore(options.dataDir).list();
+      const json = program.opts<{ json: boolean }>().json;
+      printResult(io, json, { keys }, () =>
+        keys.length === 0
+          ? 'no keys'
+          : keys.map((k) => `${k.id}  ${k.role.padEnd(8)}  ${k.name}  ${k.createdAt}`).join('\n'),
+      );
+    });
+  key
+    .command('revoke')
+    .description('revoke an API key by id')
+    .argument('<id>', 'key id')
+    .option('--data-dir <dir>', 'data directory of the server', '.aion')
+    .action((id: string, options: { dataDir: string }) => {
+      new ApiKeyStore(options.dataDir).revoke(id);
+      io.stdout(`revoked ${id}\n`);
+    });
+}

@@ -1,0 +1,481 @@
+import {
+  AionError,
+  failureToError,
+  isErrorCode,
+  JsonPayloadConverter,
+  WorkflowFailedError,
+  type Failure,
+  type HistoryEvent,
+} from '../core/index.js';
+import type {
+  ClientApi,
+  HistoryExport,
+  MessageRef,
+  ResultOf,
+  WorkflowClient,
+  WorkflowExecutionDescription,
+  WorkflowExecutionInfo,
+  WorkflowHandle,
+  WorkflowListOptions,
+  WorkflowStartOptions,
+  WorkflowTypeRef,
+} from './types.js';
+
+const json = new JsonPayloadConverter();
+
+/** Default address of a local `aion server`. */
+export const DEFAULT_ADDRESS = 'http://127.0.0.1:7233';
+
+export interface ConnectionOptions {
+  /** Server URL, e.g. `http://127.0.0.1:7233`. Default: `AION_ADDRESS` or the local default. */
+  readonly address?: string;
+  /** API key (bearer token). Default: `AION_API_KEY`. */
+  readonly apiKey?: string;
+  /** Per-request timeout (ms) for calls that do not wait on purpose. Default 30 s. */
+  readonly timeoutMs?: number;
+}
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  readonly raw?: Uint8Array;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly timeoutMs?: number;
+}
+
+function name(ref: MessageRef): string {
+  return typeof ref === 'string' ? ref : ref.name;
+}
+
+function normalizeAddress(address: string): string {
+  const withScheme = /^[a-z]+:\/\//i.test(address) ? address : `http://${address}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new AionError(
+      'invalid_argument',
+      `address ${JSON.stringify(address)} is not a URL (e.g. http://127.0.0.1:7233)`,
+      {
+        field: 'address',
+      },
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AionError(
+      'invalid_argument',
+      `address ${JSON.stringify(address)} must use http:// or https://`,
+      {
+        field: 'address',
+      },
+    );
+  }
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/** Rebuilds the typed error a server response carries (`{ code, message, details }`). */
+export function errorFromBody(status: number, body: unknown): AionError {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as {
+    code?: unknown;
+    message?: unknown;
+    details?: unknown;
+  };
+  const details = (typeof b.details === 'object' && b.details !== null ? b.details : {}) as Record<
+    string,
+    unknown
+  >;
+  const message = typeof b.message === 'string' ? b.message : `server answered HTTP ${status}`;
+  if (
+    b.code === 'workflow_failed' &&
+    typeof details.failure === 'object' &&
+    details.failure !== null
+  ) {
+    const failure = details.failure as Failure;
+    const cause = failureToError(failure, (p) => json.fromPayload(p));
+    return new WorkflowFailedError(
+      String(details.workflowId),
+      String(details.runId),
+      String(details.status),
+      failure.message,
+      cause,
+    );
+  }
+  return new AionError(isErrorCode(b.code) ? b.code : 'internal', message, details);
+}
+
+/** An HTTP connection to an Aion server. */
+export class Connection {
+  readonly address: string;
+  readonly #apiKey: string | undefined;
+  readonly #timeoutMs: number;
+
+  private constructor(address: string, apiKey: string | undefined, timeoutMs: number) {
+    this.address = address;
+    this.#apiKey = apiKey;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /** Connects (checks that the server answers `/healthz`). */
+  static async connect(options: ConnectionOptions = {}): Promise<Connection> {
+    const address = normalizeAddress(
+      options.address ?? process.env.AION_ADDRESS ?? DEFAULT_ADDRESS,
+    );
+    const apiKey = options.apiKey ?? process.env.AION_API_KEY;
+    const connection = new Connection(address, apiKey || undefined, options.timeoutMs ?? 30_000);
+    await connection.request('GET', '/healthz');
+    return connection;
+  }
+
+  /** The API key, for protocols that authenticate separately (event stream). */
+  get apiKey(): string | undefined {
+    return this.#apiKey;
+  }
+
+  /** One API call; throws the server's typed error, or `unavailable` when it cannot be reached. */
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<T> {
+    const url = new URL(this.address + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = {};
+    if (this.#apiKey) headers.authorization = `Bearer ${this.#apiKey}`;
+    let body: string | Uint8Array | undefined;
+    if (options.raw) {
+      headers['content-type'] = 'application/octet-stream';
+      body = options.raw;
+    } else if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
+      });
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string } };
+      const reason = e.name === 'TimeoutError' ? 'timed out' : (e.cause?.code ?? e.message);
+      throw new AionError(
+        'unavailable',
+        `cannot reach the Aion server at ${this.address}: ${reason}`,
+        {
+          address: this.address,
+        },
+      );
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+    if (!response.ok) throw errorFromBody(response.status, parsed);
+    return parsed as T;
+  }
+}
+
+function toDate(value: unknown): Date | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+}
+
+function describeFromJson(raw: Record<string, unknown>): WorkflowExecutionDescription {
+  const stuck = raw.stuck as { reason: string; since: string } | null | undefined;
+  return {
+    ...(raw as unknown as WorkflowExecutionDescription),
+    startTime: toDate(raw.startTime)!,
+    closeTime: toDate(raw.closeTime),
+    stuck: stuck ? { reason: stuck.reason, since: new Date(stuck.since) } : undefined,
+    pendingActivities: ((raw.pendingActivities as Record<string, unknown>[] | undefined) ?? []).map(
+      (a) => ({
+        ...(a as unknown as WorkflowExecutionDescription['pendingActivities'][number]),
+        nextAttemptAt: toDate(a.nextAttemptAt),
+        lastHeartbeatAt: toDate(a.lastHeartbeatAt),
+        lastFailure: (a.lastFailure as Failure | null | undefined) ?? undefined,
+      }),
+    ),
+    pendingTimers: (
+      (raw.pendingTimers as { timerId: string; fireAt: string }[] | undefined) ?? []
+    ).map((t) => ({
+      timerId: t.timerId,
+      fireAt: new Date(t.fireAt),
+    })),
+  };
+}
+
+function infoFromJson(raw: Record<string, unknown>): WorkflowExecutionInfo {
+  return {
+    ...(raw as unknown as WorkflowExecutionInfo),
+    startTime: toDate(raw.startTime)!,
+    closeTime: toDate(raw.closeTime),
+  };
+}
+
+/** A remote handle: the shared `WorkflowHandle` plus operator actions. */
+export interface RemoteWorkflowHandle<R = unknown> extends WorkflowHandle<R> {
+  /** New run from a workflow-task boundary of this run (see docs/workflows.md#reset). */
+  reset(options?: {
+    to?: number | 'firstWorkflowTask' | 'lastWorkflowTask';
+    reason?: string;
+    version?: string;
+  }): Promise<RemoteWorkflowHandle<R>>;
+  /** Reopens a FAILED or CANCELLED run as a new run. */
+  reopen(options?: { reason?: string; version?: string }): Promise<RemoteWorkflowHandle<R>>;
+  /** Retries a stuck run now, optionally re-pinned to a version its history replays on. */
+  retry(options?: { version?: string }): Promise<{ repinned: boolean }>;
+  /** One window of the run's history from `fromSeq`; `nextSeq` is null at the head. */
+  fetchHistoryPage(options?: { fromSeq?: number; maxEvents?: number; maxBytes?: number }): Promise<{
+    events: HistoryEvent[];
+    nextSeq: number | null;
+    runId: string;
+  }>;
+}
+
+/** Package deployment over the API (admin role). */
+export interface DeployResult {
+  readonly version: string;
+  readonly freshlyLoaded: boolean;
+  readonly routeChanged: boolean;
+}
+
+export interface VersionInfo {
+  readonly version: string;
+  readonly name: string;
+  readonly deployedAt: Date;
+  readonly size: number;
+  readonly routedTypes: readonly string[];
+  readonly openRuns: number;
+}
+
+export interface ClientOptions {
+  readonly connection: Connection;
+  /** Namespace of every call. Default `default` (or `AION_NAMESPACE`). */
+  readonly namespace?: string;
+}
+
+/**
+ * The remote client: the same `Client` API as the in-process engine client, over HTTP.
+ * Errors are the typed `AionError`s (codes from the registry); a failed workflow's result
+ * throws `WorkflowFailedError` with the rebuilt cause.
+ */
+export class Client implements ClientApi {
+  readonly connection: Connection;
+  readonly namespace: string;
+  readonly workflow: WorkflowClient;
+
+  constructor(options: ClientOptions) {
+    this.connection = options.connection;
+    this.namespace = options.namespace ?? process.env.AION_NAMESPACE ?? 'default';
+    this.workflow = this.#workflowClient();
+  }
+
+  get #base(): string {
+    return `/api/v1/namespaces/${encodeURIComponent(this.namespace)}`;
+  }
+
+  #wf(workflowId: string): string {
+    return `${this.#base}/workflows/${encodeURIComponent(workflowId)}`;
+  }
+
+  getHandle<R = unknown>(workflowId: string, runId?: string): RemoteWorkflowHandle<R> {
+    const c = this.connection;
+    const path = this.#wf(workflowId);
+    const withRun = <B extends object>(b: B): B & { runId?: string } =>
+      runId ? { ...b, runId } : b;
+    const post = <T>(action: string, body: object): Promise<T> =>
+      c.request<T>('POST', `${path}/${action}`, { body: withRun(body) });
+    const handle: RemoteWorkflowHandle<R> = {
+      workflowId,
+      runId,
+      result: async () => {
+        for (;;) {
+          const out = await c.request<{ status: string; result?: R }>('GET', `${path}/result`, {
+            query: { runId, waitMs: 30_000 },
+            timeoutMs: 45_000,
+          });
+          if (out.status === 'COMPLETED') return out.result as R;
+        }
+      },
+      signal: async (signal, ...args) => {
+        await post('signal', { name: name(signal), args });
+      },
+      signalWithRequestId: async (requestId, signal, ...args) => {
+        await post('signal', { name: name(signal), args, requestId });
+      },
+      query: async <T>(query: MessageRef, ...args: unknown[]) =>
+        (await post<{ result: T }>('query', { name: name(query), args })).result,
+      describe: async () =>
+        describeFromJson(
+          await c.request<Record<string, unknown>>('GET', path, { query: { runId } }),
+        ),
+      fetchHistory: async () => {
+        const events: HistoryEvent[] = [];
+        let fromSeq: number | null = 1;
+        let head: Omit<HistoryExport, 'events'> | undefined;
+        while (fromSeq !== null) {
+          const page: HistoryExport & { nextSeq: number | null } = await c.request(
+            'GET',
+            `${path}/history`,
+            {
+              query: { runId, fromSeq, maxEvents: 10_000 },
+            },
+          );
+          const { events: pageEvents, nextSeq, ...rest } = page;
+          head ??= rest;
+          events.push(...pageEvents);
+          fromSeq = nextSeq;
+        }
+        return { ...head!, events };
+      },
+      fetchHistoryPage: async (options = {}) => {
+        const page = await c.request<{
+          events: HistoryEvent[];
+          nextSeq: number | null;
+          runId: string;
+        }>('GET', `${path}/history`, { query: { runId, ...options } });
+        return { events: page.events, nextSeq: page.nextSeq, runId: page.runId };
+      },
+      cancel: async (reason) => {
+        await post('cancel', reason !== undefined ? { reason } : {});
+      },
+      terminate: async (reason) => {
+        await post('terminate', reason !== undefined ? { reason } : {});
+      },
+      pause: async (reason) => {
+        await post('pause', reason !== undefined ? { reason } : {});
+      },
+      resume: async () => {
+        await post('resume', {});
+      },
+      executeUpdate: async <T>(
+        update: MessageRef,
+        options: { args?: readonly unknown[]; updateId?: string } = {},
+      ) =>
+        (
+          await post<{ result: T }>('update', {
+            name: name(update),
+            args: options.args ?? [],
+            ...(options.updateId ? { updateId: options.updateId } : {}),
+          })
+        ).result,
+      reset: async (options = {}) => {
+        const out = await post<{ workflowId: string; runId: string }>('reset', options);
+        return this.getHandle<R>(out.workflowId, out.runId);
+      },
+      reopen: async (options = {}) => {
+        const out = await post<{ workflowId: string; runId: string }>('reopen', options);
+        return this.getHandle<R>(out.workflowId, out.runId);
+      },
+      retry: (options = {}) => post<{ repinned: boolean }>('retry', options),
+    };
+    return handle;
+  }
+
+  #startBody(workflow: WorkflowTypeRef, options: WorkflowStartOptions): Record<string, unknown> {
+    const workflowType = typeof workflow === 'function' ? workflow.name : workflow;
+    return { workflowType, ...options, ...(options.args ? { args: [...options.args] } : {}) };
+  }
+
+  #workflowClient(): WorkflowClient {
+    const c = this.connection;
+    return {
+      start: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
+        const out = await c.request<{ workflowId: string; runId: string }>(
+          'POST',
+          `${this.#base}/workflows`,
+          {
+            body: this.#startBody(workflow, options),
+          },
+        );
+        // The handle follows the workflow id (and its continue-as-new chain), like the engine's.
+        return this.getHandle<ResultOf<W>>(out.workflowId);
+      },
+      execute: async <W extends WorkflowTypeRef>(
+        workflow: W,
+        options: WorkflowStartOptions = {},
+      ) => {
+        const handle = await this.workflow.start(workflow, options);
+        return (await handle.result()) as ResultOf<W>;
+      },
+      signalWithStart: async (workflow, options) => {
+        const { signal, signalArgs, ...start } = options;
+        const out = await c.request<{ workflowId: string; runId: string }>(
+          'POST',
+          `${this.#base}/workflows/signal-with-start`,
+          {
+            body: {
+              ...this.#startBody(workflow, start),
+              signal: name(signal),
+              ...(signalArgs ? { signalArgs: [...signalArgs] } : {}),
+            },
+          },
+        );
+        return this.getHandle(out.workflowId);
+      },
+      getHandle: <R>(workflowId: string, runId?: string) => this.getHandle<R>(workflowId, runId),
+      list: async (options: WorkflowListOptions = {}) => {
+        const page = await c.request<{
+          items: Record<string, unknown>[];
+          nextCursor: string | null;
+        }>('GET', `${this.#base}/workflows`, {
+          query: {
+            query: options.query,
+            workflowType: options.workflowType,
+            status: options.status,
+            pageSize: options.pageSize,
+            cursor: options.cursor,
+          },
+        });
+        return { items: page.items.map(infoFromJson), nextCursor: page.nextCursor ?? undefined };
+      },
+      count: async (options = {}) =>
+        (
+          await c.request<{ count: number }>('GET', `${this.#base}/workflows-count`, {
+            query: {
+              query: options.query,
+              workflowType: options.workflowType,
+              status: options.status,
+            },
+          })
+        ).count,
+    };
+  }
+
+  /** Deploys a package archive (`.aion` bytes) and routes its workflow types to it. */
+  deploy(archive: Uint8Array): Promise<DeployResult> {
+    return this.connection.request('POST', `${this.#base}/packages`, {
+      raw: archive,
+      timeoutMs: 120_000,
+    });
+  }
+
+  async versions(): Promise<VersionInfo[]> {
+    const out = await this.connection.request<{
+      versions: (VersionInfo & { deployedAt: string })[];
+    }>('GET', `${this.#base}/packages`);
+    return out.versions.map((v) => ({ ...v, deployedAt: new Date(v.deployedAt) }));
+  }
+
+  async route(workflowType: string, version: string): Promise<void> {
+    await this.connection.request(
+      'PUT',
+      `${this.#base}/routes/${encodeURIComponent(workflowType)}`,
+      {
+        body: { version },
+      },
+    );
+  }
+
+  async unload(version: string): Promise<void> {
+    await this.connection.request(
+      'DELETE',
+      `${this.#base}/packages/${encodeURIComponent(version)}`,
+    );
+  }
+}
