@@ -1,0 +1,76 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, isLoopback, loadConfig } from './config.js';
+
+let dir: string | undefined;
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+describe('loadConfig', () => {
+  it('layers defaults < file < environment < flags', () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    writeFileSync(
+      path.join(dir, 'aion.config.json'),
+      JSON.stringify({ port: 8000, dataDir: '/from/file', logLevel: 'warn', packages: ['a.aion'] }),
+    );
+    expect(loadConfig({ cwd: dir, env: {} })).toEqual({
+      ...DEFAULT_CONFIG,
+      port: 8000,
+      dataDir: '/from/file',
+      logLevel: 'warn',
+      packages: ['a.aion'],
+    });
+    const layered = loadConfig({
+      cwd: dir,
+      env: {
+        AION_PORT: '9000',
+        AION_DATA_DIR: '/from/env',
+        AION_AUTH: 'false',
+        AION_PACKAGES: 'x.aion,y.aion',
+      },
+      flags: { port: 9500, host: undefined },
+    });
+    expect(layered.port).toBe(9500);
+    expect(layered.dataDir).toBe('/from/env');
+    expect(layered.auth).toBe(false);
+    expect(layered.packages).toEqual(['x.aion', 'y.aion']);
+    expect(layered.logLevel).toBe('warn');
+    expect(layered.host).toBe('127.0.0.1');
+  });
+
+  it('rejects unknown keys and bad values, naming the key and the source', () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    const file = path.join(dir, 'custom.json');
+    writeFileSync(file, JSON.stringify({ prot: 8000 }));
+    expect(() => loadConfig({ cwd: dir, file, env: {} })).toThrow(
+      /config file: "prot" is not a configuration key/,
+    );
+    writeFileSync(file, JSON.stringify({ port: '8000' }));
+    expect(() => loadConfig({ cwd: dir, file, env: {} })).toThrow(
+      /config file: port must be an integer/,
+    );
+    writeFileSync(file, '{ nope');
+    expect(() => loadConfig({ cwd: dir, file, env: {} })).toThrow(/custom.json/);
+    expect(() => loadConfig({ cwd: dir, env: { AION_PORT: '70000' } })).toThrow(
+      /environment: port must be an integer between 0 and 65535/,
+    );
+    expect(() => loadConfig({ cwd: dir, env: { AION_AUTH: 'maybe' } })).toThrow(
+      /environment: auth must be true or false/,
+    );
+    expect(() => loadConfig({ cwd: dir, env: {}, flags: { logLevel: 'loud' } })).toThrow(
+      /flags: logLevel must be one of/,
+    );
+    expect(() => loadConfig({ cwd: dir, env: {}, flags: { colour: true } })).toThrow(
+      /"colour" is not a configuration key/,
+    );
+  });
+
+  it('recognises loopback hosts', () => {
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].every(isLoopback)).toBe(true);
+    expect(['0.0.0.0', '10.0.0.1', 'example.com', '::'].some(isLoopback)).toBe(false);
+  });
+});

@@ -1,0 +1,369 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AionError, Client, Connection, WorkflowFailedError } from '../../src/client/index.js';
+import { ApplicationFailure } from '../../src/core/index.js';
+import { buildPackage } from '../../src/package/index.js';
+import { call, fixturesPath, startTestServer, type TestServer } from './helpers.js';
+
+let t: TestServer | undefined;
+afterEach(async () => {
+  await t?.stop();
+  t = undefined;
+});
+
+async function clientOf(server: TestServer, token?: string): Promise<Client> {
+  const connection = await Connection.connect({
+    address: server.url,
+    ...(token ? { apiKey: token } : {}),
+  });
+  return new Client({ connection });
+}
+
+async function codeOf(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof AionError) return e.code;
+    throw e;
+  }
+  return 'ok';
+}
+
+describe('HTTP API + remote client', () => {
+  it('starts, signals, queries, updates and reads workflows; results and failures come back typed', async () => {
+    t = await startTestServer();
+    const client = await clientOf(t);
+
+    expect(await client.workflow.execute('greet', { args: ['ada'] })).toBe('hi ada');
+
+    const h = await client.workflow.start('counter', { workflowId: 'c-1', args: [1] });
+    await h.signal('add', 2);
+    await h.signalWithRequestId('req-1', 'add', 10);
+    await h.signalWithRequestId('req-1', 'add', 10); // idempotent: recorded once
+    expect(await h.query('count')).toBe(13);
+    expect(await h.executeUpdate('set', { args: [40], updateId: 'u-1' })).toBe(40);
+    await h.signal('add', 2);
+    await h.signal('finish');
+    expect(await h.result()).toBe(42);
+
+    const d = await h.describe();
+    expect(d.status).toBe('COMPLETED');
+    expect(d.startTime).toBeInstanceOf(Date);
+    expect(d.closeTime).toBeInstanceOf(Date);
+    expect(d.workflowType).toBe('counter');
+
+    // Full export and windowed, resumable history.
+    const full = await h.fetchHistory();
+    expect(full.format).toBe('aion-history');
+    expect(full.events.at(-1)?.type).toBe('WorkflowCompleted');
+    const page1 = await h.fetchHistoryPage({ fromSeq: 1, maxEvents: 3 });
+    expect(page1.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(page1.nextSeq).toBe(4);
+    const rest = await h.fetchHistoryPage({ fromSeq: page1.nextSeq!, maxEvents: 10_000 });
+    expect([...page1.events, ...rest.events]).toEqual(full.events);
+    expect(rest.nextSeq).toBeNull();
+
+    // A failed workflow's result is WorkflowFailedError with the rebuilt cause.
+    const f = await client.workflow.start('failing', { args: ['no stock'] });
+    const err = await f.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect((err as WorkflowFailedError).cause).toBeInstanceOf(ApplicationFailure);
+    expect(((err as WorkflowFailedError).cause as ApplicationFailure).message).toBe('no stock');
+
+    // List and count with the query language and shorthand filters.
+    expect(await client.workflow.count({ query: "WorkflowType = 'counter'" })).toBe(1);
+    const listed = await client.workflow.list({ workflowType: 'greet' });
+    expect(listed.items.map((i) => i.workflowType)).toEqual(['greet']);
+    expect(listed.items[0]!.startTime).toBeInstanceOf(Date);
+    expect(await client.workflow.count({ status: 'FAILED' })).toBe(1);
+  });
+
+  it('cancel, terminate, pause/resume, reset and signal-with-start work over HTTP', async () => {
+    t = await startTestServer();
+    const client = await clientOf(t);
+    const a = await client.workflow.start('counter', { workflowId: 'a', args: [0] });
+    await a.pause('maintenance');
+    expect((await a.describe()).status).toBe('PAUSED');
+    await a.resume();
+    await a.signal('add', 5);
+    expect(await a.query('count')).toBe(5);
+    await a.terminate('done here');
+    expect((await a.describe()).status).toBe('TERMINATED');
+
+    const oldRunId = (await a.describe()).runId;
+    const reset = await a.reset({ to: 'firstWorkflowTask', reason: 'again' });
+    expect(reset.runId).toBeDefined();
+    expect(reset.runId).not.toBe(oldRunId);
+    expect((await a.describe()).runId).toBe(reset.runId);
+    await reset.signal('finish');
+    expect(await reset.result()).toBe(0);
+
+    const b = await client.workflow.signalWithStart('counter', {
+      workflowId: 'b',
+      args: [100],
+      signal: 'add',
+      signalArgs: [1],
+    });
+    expect(await b.query('count')).toBe(101);
+    await b.cancel('not needed');
+    const cancelled = await b.result().then(
+      () => 'completed',
+      (e: unknown) => (e as WorkflowFailedError).status,
+    );
+    expect(cancelled).toBe('CANCELLED');
+  });
+
+  it('rejects bad input with a clear code and changes nothing', async () => {
+    t = await startTestServer({ maxBodyBytes: 64 * 1024 });
+    const ns = '/api/v1/namespaces/default';
+    const unknownField = await call(t.url, 'POST', `${ns}/workflows`, {
+      body: { workflowType: 'greet', args: ['x'], bogus: true },
+    });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.body).toMatchObject({ code: 'invalid_argument' });
+    expect(unknownField.body.message).toContain('bogus');
+
+    const missing = await call(t.url, 'POST', `${ns}/workflows`, { body: { args: [] } });
+    expect(missing.body).toMatchObject({ code: 'invalid_argument' });
+    expect(missing.body.message).toContain('workflowType');
+
+    const badJson = await call(t.url, 'POST', `${ns}/workflows`, {
+      raw: '{"workflowType":',
+      contentType: 'application/json',
+    });
+    expect(badJson.status).toBe(400);
+    expect(badJson.body.code).toBe('invalid_argument');
+
+    const tooBig = await call(t.url, 'POST', `${ns}/workflows`, {
+      body: { workflowType: 'greet', args: ['x'.repeat(100_000)] },
+    });
+    expect(tooBig.status).toBe(413);
+    expect(tooBig.body.code).toBe('payload_too_large');
+
+    const wrongType = await call(t.url, 'POST', `${ns}/workflows`, {
+      raw: 'hello',
+      contentType: 'text/plain',
+    });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.code).toBe('invalid_argument');
+
+    const unknownType = await call(t.url, 'POST', `${ns}/workflows`, {
+      body: { workflowType: 'nope' },
+    });
+    expect(unknownType.status).toBe(404);
+    expect(unknownType.body.code).toBe('unknown_workflow_type');
+
+    const badPage = await call(t.url, 'GET', `${ns}/workflows?pageSize=0`);
+    expect(badPage.body.code).toBe('invalid_argument');
+    const badStatus = await call(t.url, 'GET', `${ns}/workflows?status=Running`);
+    expect(badStatus.body.code).toBe('invalid_argument');
+    const badQuery = await call(
+      t.url,
+      'GET',
+      `${ns}/workflows?query=${encodeURIComponent('Nope ==')}`,
+    );
+    expect(badQuery.status).toBe(400);
+
+    const otherNs = await call(t.url, 'GET', '/api/v1/namespaces/other/workflows');
+    expect(otherNs.status).toBe(404);
+    expect(otherNs.body.code).toBe('not_found');
+    const noRoute = await call(t.url, 'GET', '/api/v1/nothing');
+    expect(noRoute.body.code).toBe('not_found');
+
+    const client = await clientOf(t);
+    expect(await codeOf(() => client.getHandle('missing').describe())).toBe('not_found');
+    expect(await codeOf(() => client.getHandle('missing').signal('add', 1))).toBe('not_found');
+    expect(await client.workflow.count()).toBe(0);
+  });
+
+  it('deploys, lists, routes and unloads packages; oversize and corrupt uploads are refused', async () => {
+    t = await startTestServer({ maxPackageBytes: 4 * 1024 * 1024 });
+    const client = await clientOf(t);
+    const built = await buildPackage({ workflowsPath: fixturesPath, name: 'fixtures' });
+    // The startup path already deployed the same bytes.
+    expect(await client.deploy(built.archive)).toEqual({
+      version: built.version,
+      freshlyLoaded: false,
+      routeChanged: false,
+    });
+    const dir = path.dirname(fixturesPath);
+    const v2src = readFileSync(fixturesPath, 'utf8').replace('`hi ${name}`', '`hello ${name}`');
+    const v2file = path.join(t.dataDir, 'workflows-v2.ts');
+    const { writeFileSync, copyFileSync } = await import('node:fs');
+    writeFileSync(v2file, v2src);
+    copyFileSync(path.join(dir, 'activities.ts'), path.join(t.dataDir, 'activities.ts'));
+    const v2 = await buildPackage({ workflowsPath: v2file, name: 'fixtures' });
+    const deployed = await client.deploy(v2.archive);
+    expect(deployed).toEqual({ version: v2.version, freshlyLoaded: true, routeChanged: true });
+    expect(await client.workflow.execute('greet', { args: ['bo'] })).toBe('hello bo');
+
+    const versions = await client.versions();
+    expect(versions.map((v) => v.version).sort()).toEqual([built.version, v2.version].sort());
+    expect(versions.find((v) => v.version === v2.version)?.routedTypes).toContain('greet');
+    expect(versions[0]!.deployedAt).toBeInstanceOf(Date);
+
+    for (const type of ['greet', 'failing', 'counter']) await client.route(type, built.version);
+    expect(await client.workflow.execute('greet', { args: ['bo'] })).toBe('hi bo');
+    expect(await codeOf(() => client.unload(built.version))).toBe('invalid_state');
+    await client.unload(v2.version);
+    expect((await client.versions()).map((v) => v.version)).toEqual([built.version]);
+    expect(await codeOf(() => client.route('greet', '0'.repeat(64)))).toBe('not_found');
+    expect(await codeOf(() => client.route('greet', 'short'))).toBe('invalid_argument');
+
+    const corrupt = await call(t.url, 'POST', '/api/v1/namespaces/default/packages', {
+      raw: new Uint8Array([1, 2, 3]),
+    });
+    expect(corrupt.status).toBe(422);
+    expect(corrupt.body.code).toBe('package_invalid');
+    const oversize = await call(t.url, 'POST', '/api/v1/namespaces/default/packages', {
+      raw: new Uint8Array(5 * 1024 * 1024),
+    });
+    expect(oversize.status).toBe(413);
+    expect(oversize.body.code).toBe('payload_too_large');
+    expect((await client.versions()).length).toBe(1);
+  });
+
+  it('serves health, readiness and Prometheus metrics', async () => {
+    t = await startTestServer();
+    expect(await call(t.url, 'GET', '/healthz')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await call(t.url, 'GET', '/readyz')).toEqual({ status: 200, body: { status: 'ready' } });
+    const client = await clientOf(t);
+    await client.workflow.execute('greet', { args: ['m'] });
+    const res = await fetch(`${t.url}/metrics`);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(/^aion_workflows_started_total(\{[^}]*\})? [1-9]/m);
+    expect(text).toMatch(
+      /^aion_http_requests_total\{[^}]*route="\/api\/v1\/namespaces\/:namespace\/workflows"[^}]*\} [1-9]/m,
+    );
+    expect(text).toContain('aion_commit_seconds_bucket');
+  });
+});
+
+describe('auth and audit', () => {
+  it('each role is allowed exactly its actions; missing and unknown keys are unauthenticated', async () => {
+    t = await startTestServer({ auth: true, roles: ['reader', 'operator', 'worker', 'admin'] });
+    const { reader, operator, worker, admin } = t.tokens as Record<string, string>;
+    const ns = '/api/v1/namespaces/default';
+    const start = (token?: string) =>
+      call(t!.url, 'POST', `${ns}/workflows`, {
+        body: { workflowType: 'counter', args: [0] },
+        ...(token ? { token } : {}),
+      });
+
+    expect((await start()).body.code).toBe('unauthenticated');
+    expect((await start()).status).toBe(401);
+    expect((await start('aion_00000000_' + 'x'.repeat(43))).body.code).toBe('unauthenticated');
+    expect((await start(`${admin!.slice(0, -2)}xx`)).body.code).toBe('unauthenticated');
+    expect((await start(reader)).status).toBe(403);
+    expect((await start(reader)).body.code).toBe('permission_denied');
+    expect((await start(worker)).body.code).toBe('permission_denied');
+    const started = await start(operator);
+    expect(started.status).toBe(201);
+    const id = started.body.workflowId as string;
+
+    // Reads: reader, operator and admin; not worker.
+    for (const [token, status] of [
+      [reader, 200],
+      [operator, 200],
+      [admin, 200],
+      [worker, 403],
+    ] as const) {
+      expect((await call(t.url, 'GET', `${ns}/workflows/${id}`, { token })).status).toBe(status);
+    }
+    // Signals need operator.
+    expect(
+      (
+        await call(t.url, 'POST', `${ns}/workflows/${id}/signal`, {
+          token: reader,
+          body: { name: 'add', args: [1] },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await call(t.url, 'POST', `${ns}/workflows/${id}/signal`, {
+          token: operator,
+          body: { name: 'add', args: [1] },
+        })
+      ).status,
+    ).toBe(200);
+    // Deploy, route, unload and keys need admin.
+    expect(
+      (await call(t.url, 'POST', `${ns}/packages`, { token: operator, raw: new Uint8Array([1]) }))
+        .status,
+    ).toBe(403);
+    expect((await call(t.url, 'GET', '/api/v1/keys', { token: operator })).status).toBe(403);
+    const keys = await call(t.url, 'GET', '/api/v1/keys', { token: admin });
+    expect(keys.status).toBe(200);
+    expect((keys.body.keys as { role: string }[]).map((k) => k.role).sort()).toEqual([
+      'admin',
+      'operator',
+      'reader',
+      'worker',
+    ]);
+    expect(JSON.stringify(keys.body)).not.toContain(admin);
+
+    // A key created over the API works at once; a revoked one stops working.
+    const created = await call(t.url, 'POST', '/api/v1/keys', {
+      token: admin,
+      body: { name: 'ci', role: 'reader' },
+    });
+    expect(created.status).toBe(201);
+    const fresh = created.body.token as string;
+    expect((await call(t.url, 'GET', `${ns}/workflows`, { token: fresh })).status).toBe(200);
+    await call(t.url, 'DELETE', `/api/v1/keys/${(created.body.key as { id: string }).id}`, {
+      token: admin,
+    });
+    expect((await call(t.url, 'GET', `${ns}/workflows`, { token: fresh })).status).toBe(401);
+
+    // Keys are stored hashed: no token appears in the key file.
+    const file = readFileSync(path.join(t.dataDir, 'api-keys.json'), 'utf8');
+    for (const token of [reader, operator, worker, admin, fresh])
+      expect(file).not.toContain(token!.slice(14));
+
+    // The audit log has every mutating call, with subject, action, target and outcome.
+    await t.server.close();
+    const audit = readFileSync(path.join(t.dataDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'workflow.start',
+        outcome: 'ok',
+        target: id,
+        subject: expect.stringContaining('test-operator'),
+      }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({ action: 'workflow.signal', outcome: 'ok', target: id }),
+    );
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'key.create', outcome: 'ok' }));
+    expect(audit.some((a) => a.action === 'workflow.describe')).toBe(false);
+  });
+
+  it('refuses to bind a non-loopback address without API keys', async () => {
+    const { createServer } = await import('../../src/server/index.js');
+    t = await startTestServer();
+    await expect(
+      createServer({
+        engine: t.engine,
+        config: { host: '0.0.0.0', port: 0, dataDir: path.join(t.dataDir, 'empty') },
+      }),
+    ).rejects.toMatchObject({
+      code: 'invalid_argument',
+      message: expect.stringContaining('without API keys'),
+    });
+    await expect(
+      createServer({
+        engine: t.engine,
+        config: { host: '0.0.0.0', port: 0, auth: false, dataDir: t.dataDir },
+      }),
+    ).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+});
