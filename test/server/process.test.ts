@@ -1,0 +1,178 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client, Connection } from '../../src/client/index.js';
+import { activitiesPath, fixturesPath } from './helpers.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(root, 'bin', 'aion.js');
+
+interface ServerProcess {
+  readonly child: ChildProcess;
+  url: string;
+  stderr: string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Runs `aion server` as a real process and waits until it listens. */
+async function startServerProcess(
+  dataDir: string,
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'server',
+      '--port',
+      '0',
+      '--no-auth',
+      '--data-dir',
+      dataDir,
+      '--workflows',
+      fixturesPath,
+      '--activities',
+      activitiesPath,
+      '--log-level',
+      'warn',
+    ],
+    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const proc: ServerProcess = { child, url: '', stderr: '', exited };
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`server did not start:\n${proc.stderr}`)),
+      60_000,
+    );
+    child.stderr!.on('data', (chunk: Buffer) => {
+      proc.stderr += chunk.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(proc.stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${proc.stderr}`)));
+  });
+  proc.url = url;
+  return proc;
+}
+
+/** Runs the CLI to completion. */
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let dataDir: string | undefined;
+const running: ChildProcess[] = [];
+afterEach(() => {
+  for (const c of running.splice(0)) c.kill('SIGKILL');
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  dataDir = undefined;
+});
+
+describe('aion server as a process', () => {
+  it('a run in flight survives kill -9 of the server and finishes after restart; the CLI drives it', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-proc-'));
+    const first = await startServerProcess(dataDir, { AION_TEST_ECHO_DELAY: '1500' });
+    running.push(first.child);
+    const started = await cli([
+      '--json',
+      'start',
+      'greet',
+      '--workflow-id',
+      'g1',
+      '--arg',
+      'kim',
+      '--address',
+      first.url,
+    ]);
+    expect(started.code).toBe(0);
+    expect(JSON.parse(started.stdout)).toMatchObject({ workflowId: 'g1' });
+
+    const client = new Client({ connection: await Connection.connect({ address: first.url }) });
+    await until('the activity to start', async () =>
+      (await client.getHandle('g1').describe()).pendingActivities.some((a) => a.state === 'STARTED')
+        ? true
+        : undefined,
+    );
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+
+    const second = await startServerProcess(dataDir);
+    running.push(second.child);
+    const executed = await cli([
+      '--json',
+      'execute',
+      'greet',
+      '--arg',
+      'lee',
+      '--address',
+      second.url,
+    ]);
+    expect(executed.code).toBe(0);
+    expect(JSON.parse(executed.stdout)).toMatchObject({ result: 'hi lee' });
+    const again = new Client({ connection: await Connection.connect({ address: second.url }) });
+    expect(await again.getHandle('g1').result()).toBe('hi kim');
+    const history = await again.getHandle('g1').fetchHistory();
+    // The activity's outcome is recorded exactly once.
+    expect(history.events.filter((e) => e.type === 'ActivityCompleted')).toHaveLength(1);
+
+    const described = await cli(['describe', 'g1', '--address', second.url]);
+    expect(described.stdout).toMatch(/status\s+COMPLETED/);
+    const missing = await cli(['describe', 'nope', '--address', second.url]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('error[not_found]');
+    const down = await cli(['describe', 'g1', '--address', 'http://127.0.0.1:9']);
+    expect(down.code).toBe(6);
+    expect(down.stderr).toContain('error[unavailable]');
+    expect(down.stderr).toContain('hint:');
+  });
+
+  it('SIGTERM drains and exits 0; open runs continue after the next start', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-proc-'));
+    const first = await startServerProcess(dataDir);
+    running.push(first.child);
+    const client = new Client({ connection: await Connection.connect({ address: first.url }) });
+    const h = await client.workflow.start('counter', { workflowId: 'k1', args: [1] });
+    await h.signal('add', 1);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(first.stderr).toContain('SIGTERM: draining');
+
+    const second = await startServerProcess(dataDir);
+    running.push(second.child);
+    const again = new Client({ connection: await Connection.connect({ address: second.url }) });
+    const k1 = again.getHandle('k1');
+    expect(await k1.query('count')).toBe(2);
+    await k1.signal('finish');
+    expect(await k1.result()).toBe(2);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+});
