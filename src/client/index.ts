@@ -11,6 +11,7 @@ export {
   type ConnectionOptions,
   type DeployResult,
   type RemoteWorkflowHandle,
+  type RemoteWorkflowClient,
   type RequestOptions,
   type VersionInfo,
 } from './remote.js';

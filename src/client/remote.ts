@@ -253,6 +253,23 @@ export interface VersionInfo {
   readonly openRuns: number;
 }
 
+/** The workflow client of the remote SDK: the shared API, with handles that also reset/reopen/retry. */
+export interface RemoteWorkflowClient extends WorkflowClient {
+  start<W extends WorkflowTypeRef>(
+    workflow: W,
+    options?: WorkflowStartOptions,
+  ): Promise<RemoteWorkflowHandle<ResultOf<W>>>;
+  signalWithStart<W extends WorkflowTypeRef>(
+    workflow: W,
+    options: WorkflowStartOptions & {
+      workflowId: string;
+      signal: MessageRef;
+      signalArgs?: readonly unknown[];
+    },
+  ): Promise<RemoteWorkflowHandle<ResultOf<W>>>;
+  getHandle<R = unknown>(workflowId: string, runId?: string): RemoteWorkflowHandle<R>;
+}
+
 export interface ClientOptions {
   readonly connection: Connection;
   /** Namespace of every call. Default `default` (or `AION_NAMESPACE`). */
@@ -267,7 +284,7 @@ export interface ClientOptions {
 export class Client implements ClientApi {
   readonly connection: Connection;
   readonly namespace: string;
-  readonly workflow: WorkflowClient;
+  readonly workflow: RemoteWorkflowClient;
 
   constructor(options: ClientOptions) {
     this.connection = options.connection;
@@ -382,7 +399,7 @@ export class Client implements ClientApi {
     return { workflowType, ...options, ...(options.args ? { args: [...options.args] } : {}) };
   }
 
-  #workflowClient(): WorkflowClient {
+  #workflowClient(): RemoteWorkflowClient {
     const c = this.connection;
     return {
       start: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
@@ -403,7 +420,14 @@ export class Client implements ClientApi {
         const handle = await this.workflow.start(workflow, options);
         return (await handle.result()) as ResultOf<W>;
       },
-      signalWithStart: async (workflow, options) => {
+      signalWithStart: async <W extends WorkflowTypeRef>(
+        workflow: W,
+        options: WorkflowStartOptions & {
+          workflowId: string;
+          signal: MessageRef;
+          signalArgs?: readonly unknown[];
+        },
+      ) => {
         const { signal, signalArgs, ...start } = options;
         const out = await c.request<{ workflowId: string; runId: string }>(
           'POST',
@@ -416,7 +440,7 @@ export class Client implements ClientApi {
             },
           },
         );
-        return this.getHandle(out.workflowId);
+        return this.getHandle<ResultOf<W>>(out.workflowId);
       },
       getHandle: <R>(workflowId: string, runId?: string) => this.getHandle<R>(workflowId, runId),
       list: async (options: WorkflowListOptions = {}) => {

@@ -110,6 +110,7 @@ export class ApiKeyStore {
   }
 
   get size(): number {
+    this.#refresh();
     return this.#keys.length;
   }
 
@@ -187,14 +188,25 @@ export class ApiKeyStore {
   }
 }
 
-/** Resolves the caller of a request from its `Authorization` header. */
+/**
+ * Resolves the caller of a request from its `Authorization` header. With `auth` on, keys are
+ * required — except on a loopback-only server that has no keys yet (local development), which
+ * serves everyone as admin until the first key is created.
+ */
 export class Authenticator {
-  readonly enabled: boolean;
   readonly keys: ApiKeyStore;
+  readonly #auth: boolean;
+  readonly #loopback: boolean;
 
-  constructor(keys: ApiKeyStore, enabled: boolean) {
+  constructor(keys: ApiKeyStore, auth: boolean, loopback = false) {
     this.keys = keys;
-    this.enabled = enabled;
+    this.#auth = auth;
+    this.#loopback = loopback;
+  }
+
+  /** Whether requests must carry a key right now. */
+  get enabled(): boolean {
+    return this.#auth && (this.keys.size > 0 || !this.#loopback);
   }
 
   /** Throws `unauthenticated` for a missing or unknown key (when auth is on). */

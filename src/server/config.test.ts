@@ -12,12 +12,13 @@ afterEach(() => {
 
 describe('loadConfig', () => {
   it('layers defaults < file < environment < flags', () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
     writeFileSync(
-      path.join(dir, 'aion.config.json'),
+      path.join(d, 'aion.config.json'),
       JSON.stringify({ port: 8000, dataDir: '/from/file', logLevel: 'warn', packages: ['a.aion'] }),
     );
-    expect(loadConfig({ cwd: dir, env: {} })).toEqual({
+    expect(loadConfig({ cwd: d, env: {} })).toEqual({
       ...DEFAULT_CONFIG,
       port: 8000,
       dataDir: '/from/file',
@@ -43,28 +44,29 @@ describe('loadConfig', () => {
   });
 
   it('rejects unknown keys and bad values, naming the key and the source', () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
-    const file = path.join(dir, 'custom.json');
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
+    const file = path.join(d, 'custom.json');
     writeFileSync(file, JSON.stringify({ prot: 8000 }));
-    expect(() => loadConfig({ cwd: dir, file, env: {} })).toThrow(
+    expect(() => loadConfig({ cwd: d, file, env: {} })).toThrow(
       /config file: "prot" is not a configuration key/,
     );
     writeFileSync(file, JSON.stringify({ port: '8000' }));
-    expect(() => loadConfig({ cwd: dir, file, env: {} })).toThrow(
+    expect(() => loadConfig({ cwd: d, file, env: {} })).toThrow(
       /config file: port must be an integer/,
     );
     writeFileSync(file, '{ nope');
-    expect(() => loadConfig({ cwd: dir, file, env: {} })).toThrow(/custom.json/);
-    expect(() => loadConfig({ cwd: dir, env: { AION_PORT: '70000' } })).toThrow(
+    expect(() => loadConfig({ cwd: d, file, env: {} })).toThrow(/custom.json/);
+    expect(() => loadConfig({ cwd: d, env: { AION_PORT: '70000' } })).toThrow(
       /environment: port must be an integer between 0 and 65535/,
     );
-    expect(() => loadConfig({ cwd: dir, env: { AION_AUTH: 'maybe' } })).toThrow(
+    expect(() => loadConfig({ cwd: d, env: { AION_AUTH: 'maybe' } })).toThrow(
       /environment: auth must be true or false/,
     );
-    expect(() => loadConfig({ cwd: dir, env: {}, flags: { logLevel: 'loud' } })).toThrow(
+    expect(() => loadConfig({ cwd: d, env: {}, flags: { logLevel: 'loud' } })).toThrow(
       /flags: logLevel must be one of/,
     );
-    expect(() => loadConfig({ cwd: dir, env: {}, flags: { colour: true } })).toThrow(
+    expect(() => loadConfig({ cwd: d, env: {}, flags: { colour: true } })).toThrow(
       /"colour" is not a configuration key/,
     );
   });

@@ -5,7 +5,7 @@ import { AionError } from '../core/index.js';
 import type { Engine } from '../engine/engine.js';
 import { AuditLog } from './audit.js';
 import { ApiKeyStore, Authenticator, type Permission, type Principal } from './auth.js';
-import { DEFAULT_CONFIG, validateConfig, type ServerConfig } from './config.js';
+import { DEFAULT_CONFIG, isLoopback, validateConfig, type ServerConfig } from './config.js';
 import type { ServerContext, ServerLogger, ServerPlugin } from './context.js';
 import { toErrorResponse } from './errors.js';
 import { PrometheusMetrics } from './prometheus.js';
@@ -63,7 +63,7 @@ export class AionServer {
     const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
     const keys = new ApiKeyStore(config.dataDir);
     validateConfig(config, keys.size > 0);
-    const auth = new Authenticator(keys, config.auth);
+    const auth = new Authenticator(keys, config.auth, isLoopback(config.host));
     const audit = new AuditLog(config.auditLog ?? `${config.dataDir}/audit.log`);
     const metrics = options.metrics ?? new PrometheusMetrics();
     const logger = options.logger ?? jsonLogger(config.logLevel);

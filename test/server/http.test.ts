@@ -247,7 +247,10 @@ describe('HTTP API + remote client', () => {
 describe('auth and audit', () => {
   it('each role is allowed exactly its actions; missing and unknown keys are unauthenticated', async () => {
     t = await startTestServer({ auth: true, roles: ['reader', 'operator', 'worker', 'admin'] });
-    const { reader, operator, worker, admin } = t.tokens as Record<string, string>;
+    const { reader, operator, worker, admin } = t.tokens as Record<
+      'reader' | 'operator' | 'worker' | 'admin',
+      string
+    >;
     const ns = '/api/v1/namespaces/default';
     const start = (token?: string) =>
       call(t!.url, 'POST', `${ns}/workflows`, {
@@ -258,7 +261,7 @@ describe('auth and audit', () => {
     expect((await start()).body.code).toBe('unauthenticated');
     expect((await start()).status).toBe(401);
     expect((await start('aion_00000000_' + 'x'.repeat(43))).body.code).toBe('unauthenticated');
-    expect((await start(`${admin!.slice(0, -2)}xx`)).body.code).toBe('unauthenticated');
+    expect((await start(`${admin.slice(0, -2)}xx`)).body.code).toBe('unauthenticated');
     expect((await start(reader)).status).toBe(403);
     expect((await start(reader)).body.code).toBe('permission_denied');
     expect((await start(worker)).body.code).toBe('permission_denied');
@@ -324,7 +327,7 @@ describe('auth and audit', () => {
     // Keys are stored hashed: no token appears in the key file.
     const file = readFileSync(path.join(t.dataDir, 'api-keys.json'), 'utf8');
     for (const token of [reader, operator, worker, admin, fresh])
-      expect(file).not.toContain(token!.slice(14));
+      expect(file).not.toContain(token.slice(14));
 
     // The audit log has every mutating call, with subject, action, target and outcome.
     await t.server.close();

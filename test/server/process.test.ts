@@ -48,7 +48,7 @@ async function startServerProcess(
       () => reject(new Error(`server did not start:\n${proc.stderr}`)),
       60_000,
     );
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       proc.stderr += chunk.toString();
       const m = /listening on (http:\/\/\S+)/.exec(proc.stderr);
       if (m) {

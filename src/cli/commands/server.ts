@@ -195,13 +195,18 @@ export function registerServerCommands(program: Command, io: CliIo): void {
         ...(flags.activities ? { activities: flags.activities } : {}),
         ...(flags.examples ? { examples: true } : {}),
       });
-      const keys = server.context.auth;
+      const auth = server.context.auth;
+      const authState = !config.auth
+        ? 'off'
+        : auth.enabled
+          ? 'on'
+          : 'off until the first API key is created (loopback only)';
       io.stderr(
-        `aion server listening on ${url} (namespace ${config.namespace}, store ${config.store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${keys.enabled ? 'on' : 'off'})\n`,
+        `aion server listening on ${url} (namespace ${config.namespace}, store ${config.store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${authState})\n`,
       );
-      if (keys.enabled && keys.keys.size === 0) {
+      if (config.auth && !auth.enabled) {
         io.stderr(
-          `no API keys yet: create one with  aion key create --role admin --data-dir ${config.dataDir}\n`,
+          `to require API keys: aion key create --role admin --data-dir ${config.dataDir}\n`,
         );
       }
       await new Promise<void>((resolve) => {
