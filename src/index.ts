@@ -11,6 +11,10 @@ export type {
   Histogram,
   Labels,
   EngineLogger,
+  CommittedEvents,
+  CommittedEventsListener,
+  EngineEvents,
+  EventSubscribeOptions,
 } from './engine/index.js';
 export type * from './client/types.js';
 export {

@@ -72,6 +72,7 @@ import {
   WORKFLOW_TIMEOUT_KIND,
   type ContinueAsNewData,
 } from './commands.js';
+import { EventFeed, type EngineEvents } from './event-feed.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from './metrics.js';
 import { defaultLogger, type EngineOptions } from './options.js';
 import { PackageRegistry } from './package-registry.js';
@@ -150,6 +151,7 @@ export class Engine {
   readonly #registry: PackageRegistry;
   readonly #thread: WorkflowThread;
   readonly #recorder: Recorder;
+  readonly #feed: EventFeed;
   readonly #scheduler: RunScheduler;
   readonly #timers: TimerService;
   readonly #activities: ActivityService;
@@ -186,7 +188,10 @@ export class Engine {
         }),
     });
     this.#registry = new PackageRegistry(store, this.#thread);
-    this.#recorder = new Recorder(store, this.#metrics);
+    this.#feed = new EventFeed((err) =>
+      this.#logger.warn('event feed listener threw', { error: String(err) }),
+    );
+    this.#recorder = new Recorder(store, this.#metrics, undefined, this.#feed);
     const activities = options.activities ?? {};
     this.#executor =
       Object.keys(activities).length > 0
@@ -1832,6 +1837,14 @@ export class Engine {
       await this.#recorder.drained();
       if (this.#scheduler.idle && this.#recorder.idle) return;
     }
+  }
+
+  /**
+   * Live feed of committed history events (see {@link EngineEvents}): delivered only after
+   * the store commit succeeded, in seq order per run. Costs nothing while nobody listens.
+   */
+  get events(): EngineEvents {
+    return this.#feed;
   }
 
   /** Internal counters for tests and the time-skipping environment. */

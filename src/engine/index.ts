@@ -3,3 +3,9 @@ export type { EngineOptions } from './options.js';
 export type { Metrics, Counter, Gauge, Histogram, Labels } from './metrics.js';
 export { noopMetrics } from './metrics.js';
 export type { EngineLogger } from './scheduler.js';
+export type {
+  CommittedEvents,
+  CommittedEventsListener,
+  EngineEvents,
+  EventSubscribeOptions,
+} from './event-feed.js';

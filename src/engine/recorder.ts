@@ -1,9 +1,11 @@
 import { AionError, isAionError } from '../core/index.js';
 import type { CommitOutcome, RunCommit, Store } from '../store/contract.js';
+import type { EventFeed } from './event-feed.js';
 import type { EngineMetrics } from './metrics.js';
 
 interface Pending {
   readonly commit: RunCommit;
+  readonly workflowType: string | undefined;
   readonly resolve: (outcome: CommitOutcome) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -17,20 +19,23 @@ export class Recorder {
   readonly #store: Store;
   readonly #metrics: EngineMetrics;
   readonly #maxBatch: number;
+  readonly #feed: EventFeed | undefined;
   #queue: Pending[] = [];
   #inFlight = false;
   #scheduled = false;
   #idleWaiters: (() => void)[] = [];
 
-  constructor(store: Store, metrics: EngineMetrics, maxBatch = 1000) {
+  constructor(store: Store, metrics: EngineMetrics, maxBatch = 1000, feed?: EventFeed) {
     this.#store = store;
     this.#metrics = metrics;
     this.#maxBatch = maxBatch;
+    this.#feed = feed;
   }
 
-  submit(commit: RunCommit): Promise<CommitOutcome> {
+  /** `workflowType` labels the run's events on the live feed (derived from a start event if omitted). */
+  submit(commit: RunCommit, workflowType?: string): Promise<CommitOutcome> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ commit, resolve, reject });
+      this.#queue.push({ commit, workflowType, resolve, reject });
       this.#schedule();
     });
   }
@@ -43,6 +48,11 @@ export class Recorder {
   drained(): Promise<void> {
     if (this.idle) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Live feed hook: only after the store reported the commit durable (never before). */
+  #published(p: Pending, outcome: CommitOutcome): void {
+    if (outcome.ok) this.#feed?.publish(p.commit.run, p.workflowType, p.commit.events);
   }
 
   #schedule(): void {
@@ -63,6 +73,7 @@ export class Recorder {
       const outcomes = await this.#store.commit(batch.map((p) => p.commit));
       this.#metrics.commitBatch.observe(batch.length);
       this.#metrics.commitSeconds.observe((performance.now() - started) / 1000);
+      if (this.#feed?.active) batch.forEach((p, i) => this.#published(p, outcomes[i]!));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
       // Invalid input throws for the whole transaction: isolate the culprit so one bad commit
@@ -75,6 +86,7 @@ export class Recorder {
         for (const p of batch) {
           try {
             const [outcome] = await this.#store.commit([p.commit]);
+            if (this.#feed?.active) this.#published(p, outcome!);
             p.resolve(outcome!);
           } catch (single) {
             p.reject(single);

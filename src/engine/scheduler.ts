@@ -769,7 +769,7 @@ export class RunScheduler {
     a.busy = true;
     this.#inFlight++;
     void this.#d.recorder
-      .submit(commit)
+      .submit(commit, a.book.started?.workflowType)
       .then(
         (outcome) => {
           if (outcome.ok) this.#committed(p);

@@ -1,0 +1,2 @@
+/** Wire schemas shared by the server, the client SDK and remote workers. */
+export * from './event-stream.js';
