@@ -8,6 +8,8 @@ export {
   DEFAULT_ADDRESS,
   errorFromBody,
   type ClientOptions,
+  type BatchJobInfo,
+  type BatchOperation,
   type ConnectionOptions,
   type DeployResult,
   type RemoteWorkflowHandle,

@@ -270,6 +270,39 @@ export interface RemoteWorkflowClient extends WorkflowClient {
   getHandle<R = unknown>(workflowId: string, runId?: string): RemoteWorkflowHandle<R>;
 }
 
+/** A batch operation applied to every run a visibility query matches. */
+export type BatchOperation =
+  | { readonly type: 'cancel'; readonly reason?: string }
+  | { readonly type: 'terminate'; readonly reason?: string }
+  | { readonly type: 'signal'; readonly signal: string; readonly args?: readonly unknown[] }
+  | {
+      readonly type: 'reset';
+      readonly to?: number | 'firstWorkflowTask' | 'lastWorkflowTask';
+      readonly reason?: string;
+    };
+
+/** A batch job's progress. */
+export interface BatchJobInfo {
+  readonly jobId: string;
+  readonly namespace: string;
+  readonly query: string;
+  readonly operation: BatchOperation;
+  readonly state: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  readonly startedAt: string;
+  readonly closedAt?: string;
+  readonly matched: number;
+  readonly succeeded: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly failures: readonly {
+    workflowId: string;
+    runId: string;
+    code: string;
+    message: string;
+  }[];
+  readonly error?: string;
+}
+
 export interface ClientOptions {
   readonly connection: Connection;
   /** Namespace of every call. Default `default` (or `AION_NAMESPACE`). */
@@ -468,6 +501,27 @@ export class Client implements ClientApi {
             },
           })
         ).count,
+    };
+  }
+
+  /** Batch operations by visibility query (operator role). */
+  get batch(): {
+    start(options: {
+      query: string;
+      operation: BatchOperation;
+      jobId?: string;
+    }): Promise<BatchJobInfo>;
+    describe(jobId: string): Promise<BatchJobInfo>;
+    list(): Promise<BatchJobInfo[]>;
+    stop(jobId: string): Promise<BatchJobInfo>;
+  } {
+    const c = this.connection;
+    const base = `${this.#base}/batches`;
+    return {
+      start: (options) => c.request('POST', base, { body: options }),
+      describe: (jobId) => c.request('GET', `${base}/${encodeURIComponent(jobId)}`),
+      list: async () => (await c.request<{ jobs: BatchJobInfo[] }>('GET', base)).jobs,
+      stop: (jobId) => c.request('POST', `${base}/${encodeURIComponent(jobId)}/stop`, { body: {} }),
     };
   }
 

@@ -11,6 +11,7 @@ import { toErrorResponse } from './errors.js';
 import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
+import { batchRoutes } from './routes/batches.js';
 import { workflowRoutes } from './routes/workflows.js';
 
 export interface CreateServerOptions {
@@ -171,6 +172,7 @@ export class AionServer {
 
     workflowRoutes(app, context);
     adminRoutes(app, context);
+    batchRoutes(app, context);
     for (const plugin of options.plugins ?? DEFAULT_PLUGINS) await plugin(app, context);
 
     const server = new AionServer(app, context, {

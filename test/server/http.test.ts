@@ -244,6 +244,62 @@ describe('HTTP API + remote client', () => {
   });
 });
 
+describe('batch operations', () => {
+  it('signals, then terminates every run a query matches, with progress; a re-submitted job id signals once', async () => {
+    t = await startTestServer();
+    const client = await clientOf(t);
+    for (let i = 0; i < 5; i++)
+      await client.workflow.start('counter', { workflowId: `b-${i}`, args: [i] });
+    await client.workflow.start('greet', { workflowId: 'other', args: ['x'] });
+    const until = async (jobId: string) => {
+      for (;;) {
+        const job = await client.batch.describe(jobId);
+        if (job.state !== 'RUNNING') return job;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const query = "WorkflowType = 'counter' AND ExecutionStatus = 'RUNNING'";
+    const started = await client.batch.start({
+      jobId: 'add-10',
+      query,
+      operation: { type: 'signal', signal: 'add', args: [10] },
+    });
+    expect(started.jobId).toBe('add-10');
+    const done = await until('add-10');
+    expect(done).toMatchObject({ state: 'COMPLETED', matched: 5, succeeded: 5, failed: 0 });
+    for (let i = 0; i < 5; i++)
+      expect(await client.getHandle(`b-${i}`).query('count')).toBe(i + 10);
+
+    // The same job id again: every signal carries the same request id, so nothing changes.
+    await client.batch.start({
+      jobId: 'add-10',
+      query,
+      operation: { type: 'signal', signal: 'add', args: [10] },
+    });
+    expect(await until('add-10')).toMatchObject({ state: 'COMPLETED', matched: 5 });
+    for (let i = 0; i < 5; i++)
+      expect(await client.getHandle(`b-${i}`).query('count')).toBe(i + 10);
+
+    const term = await client.batch.start({
+      query,
+      operation: { type: 'terminate', reason: 'cleanup' },
+    });
+    expect(await until(term.jobId)).toMatchObject({ state: 'COMPLETED', matched: 5, succeeded: 5 });
+    expect(await client.workflow.count({ query: "ExecutionStatus = 'TERMINATED'" })).toBe(5);
+    expect((await client.getHandle('other').describe()).status).not.toBe('TERMINATED');
+    expect((await client.batch.list()).map((j) => j.jobId)).toContain('add-10');
+
+    expect(
+      await codeOf(() => client.batch.start({ query: 'Nope ==', operation: { type: 'cancel' } })),
+    ).toBe('invalid_argument');
+    const badOp = await call(t.url, 'POST', '/api/v1/namespaces/default/batches', {
+      body: { query, operation: { type: 'explode' } },
+    });
+    expect(badOp.body.code).toBe('invalid_argument');
+    expect(await codeOf(() => client.batch.describe('nope'))).toBe('not_found');
+  });
+});
+
 describe('auth and audit', () => {
   it('each role is allowed exactly its actions; missing and unknown keys are unauthenticated', async () => {
     t = await startTestServer({ auth: true, roles: ['reader', 'operator', 'worker', 'admin'] });

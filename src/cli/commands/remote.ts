@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AionError, isAionError } from '../../core/index.js';
-import { Client, Connection } from '../../client/remote.js';
+import { Client, Connection, type BatchJobInfo, type BatchOperation } from '../../client/remote.js';
 import type { WorkflowExecutionInfo, WorkflowStartOptions } from '../../client/types.js';
 import { printResult, type CliIo } from '../output.js';
 
@@ -417,6 +417,8 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
       printResult(io, json(), { ok: true }, () => `routed ${type} -> ${version.slice(0, 12)}`);
     });
 
+  registerBatchCommands(program, io);
+
   withRemote(
     program
       .command('unload')
@@ -426,6 +428,114 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
     .action(async (version: string, flags: RemoteFlags) => {
       await (await clientFor(flags)).unload(version);
       printResult(io, json(), { ok: true }, () => `unloaded ${version.slice(0, 12)}`);
+    });
+}
+
+function batchLine(job: BatchJobInfo): string {
+  return `${job.jobId}  ${job.state}  ${job.operation.type}  matched ${job.matched}, done ${job.succeeded}, skipped ${job.skipped}, failed ${job.failed}${job.error ? `  error: ${job.error}` : ''}`;
+}
+
+function registerBatchCommands(program: Command, io: CliIo): void {
+  const json = (): boolean => program.opts<{ json: boolean }>().json;
+  const batch = program
+    .command('batch')
+    .description('operations on every workflow a visibility query matches');
+  withRemote(batch.command('start').description('start a batch job'))
+    .requiredOption(
+      '--query <query>',
+      'visibility query selecting the runs, e.g. "WorkflowType = \'order\'"',
+    )
+    .option('--cancel', 'request cancellation of each run')
+    .option('--terminate', 'terminate each run')
+    .option('--signal <name>', 'send this signal to each run (with --arg)')
+    .option('--reset [to]', 'reset each run (to firstWorkflowTask, lastWorkflowTask or a seq)')
+    .option('--arg <json...>', 'signal arguments, each as JSON')
+    .option('--reason <text>', 'reason recorded with cancel, terminate or reset')
+    .option('--job-id <id>', 'job id (re-submitting the same id is idempotent for signals)')
+    .option('--wait', 'wait for the job to finish, printing progress')
+    .action(
+      async (
+        flags: RemoteFlags & {
+          query: string;
+          cancel?: boolean;
+          terminate?: boolean;
+          signal?: string;
+          reset?: string | boolean;
+          arg?: string[];
+          reason?: string;
+          jobId?: string;
+          wait?: boolean;
+        },
+      ) => {
+        const chosen = [flags.cancel, flags.terminate, flags.signal, flags.reset].filter(
+          (v) => v !== undefined && v !== false,
+        );
+        if (chosen.length !== 1) {
+          throw new AionError(
+            'invalid_argument',
+            'choose exactly one operation: --cancel, --terminate, --signal <name> or --reset [to]',
+            { field: 'operation' },
+          );
+        }
+        const reason = flags.reason ? { reason: flags.reason } : {};
+        let operation: BatchOperation;
+        if (flags.cancel) operation = { type: 'cancel', ...reason };
+        else if (flags.terminate) operation = { type: 'terminate', ...reason };
+        else if (flags.signal)
+          operation = { type: 'signal', signal: flags.signal, args: parseArgs(flags.arg) };
+        else {
+          const to = typeof flags.reset === 'string' ? flags.reset : undefined;
+          operation = {
+            type: 'reset',
+            ...reason,
+            ...(to !== undefined
+              ? {
+                  to: /^\d+$/.test(to)
+                    ? Number(to)
+                    : (to as 'firstWorkflowTask' | 'lastWorkflowTask'),
+                }
+              : {}),
+          };
+        }
+        const client = await clientFor(flags);
+        let job = await client.batch.start({
+          query: flags.query,
+          operation,
+          ...(flags.jobId ? { jobId: flags.jobId } : {}),
+        });
+        while (flags.wait && job.state === 'RUNNING') {
+          await new Promise((r) => setTimeout(r, 500));
+          job = await client.batch.describe(job.jobId);
+          if (!json() && io.isTTY) io.stderr(`\r${batchLine(job)}`);
+        }
+        if (!json() && io.isTTY && flags.wait) io.stderr('\n');
+        printResult(io, json(), job, () => batchLine(job));
+      },
+    );
+  withRemote(batch.command('describe').description("show a batch job's progress"))
+    .argument('<jobId>')
+    .action(async (jobId: string, flags: RemoteFlags) => {
+      const job = await (await clientFor(flags)).batch.describe(jobId);
+      printResult(io, json(), job, () =>
+        [
+          batchLine(job),
+          ...job.failures.map((f) => `  ${f.workflowId} ${f.runId}: [${f.code}] ${f.message}`),
+        ].join('\n'),
+      );
+    });
+  withRemote(batch.command('list').description('list batch jobs')).action(
+    async (flags: RemoteFlags) => {
+      const jobs = await (await clientFor(flags)).batch.list();
+      printResult(io, json(), { jobs }, () =>
+        jobs.length === 0 ? 'no batch jobs' : jobs.map(batchLine).join('\n'),
+      );
+    },
+  );
+  withRemote(batch.command('stop').description('stop a running batch job'))
+    .argument('<jobId>')
+    .action(async (jobId: string, flags: RemoteFlags) => {
+      const job = await (await clientFor(flags)).batch.stop(jobId);
+      printResult(io, json(), job, () => batchLine(job));
     });
 }
 
