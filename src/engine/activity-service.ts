@@ -1,7 +1,7 @@
 import { decideRetry } from '../activity/retry-policy.js';
 import { encodeTaskToken } from '../activity/complete-async.js';
 import type { ActivityExecutor, AttemptHandle } from '../activity/executor.js';
-import type { ActivityInfo, AttemptOutcome } from '../activity/types.js';
+import type { ActivityInfo, AttemptOutcome, AttemptRequest } from '../activity/types.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { Poller } from './poller.js';
 import type {
@@ -12,6 +12,7 @@ import type {
   RecordedActivityOptions,
   RunKey,
 } from '../core/index.js';
+import { isAionError } from '../core/index.js';
 import type { ActivityTask, NewActivityTask, Store } from '../store/contract.js';
 import type { EngineMetrics } from './metrics.js';
 
@@ -32,6 +33,23 @@ export interface ActivityArrival {
   readonly activityId: string;
   readonly event: NewEvent;
   readonly taskId: string;
+  /** Settled once the outcome is committed (or refused because the run moved on). */
+  readonly ack?: { resolve(): void; reject(error: unknown): void };
+}
+
+/**
+ * Runs attempts somewhere other than the in-process executor (remote workers). The
+ * service does everything else: the attempt's info, lease renewal, retry decisions and
+ * recording. `onDurable` is called once the outcome is durable (retry row written, or final
+ * event committed or refused) — a remote worker is acknowledged only then.
+ */
+export interface AttemptRunner {
+  execute(request: AttemptRequest): AttemptHandle & { onDurable?: () => void };
+}
+
+/** What the service tells the remote dispatcher (wake-ups for tasks it did not lease). */
+export interface RemoteWakeups {
+  wake(taskQueue: string, at: number): void;
 }
 
 export function taskIdFor(runId: string, activityId: string): string {
@@ -70,6 +88,9 @@ export class ActivityService {
   readonly #owner: string;
   readonly #executor: ActivityExecutor | undefined;
   readonly #served: Set<string>;
+  /** Activity types the in-process executor implements (tasks of others wait for a worker). */
+  readonly #types: ReadonlySet<string>;
+  #remote: RemoteWakeups | undefined;
   readonly #converter: DataConverter;
   readonly #metrics: EngineMetrics;
   readonly #onArrival: (arrival: ActivityArrival) => void;
@@ -85,6 +106,8 @@ export class ActivityService {
     namespace: string;
     executor: ActivityExecutor | undefined;
     servedQueues: readonly string[];
+    /** Types the executor implements; tasks of other types on served queues are left to remote workers. */
+    servedTypes?: readonly string[];
     converter: DataConverter;
     metrics: EngineMetrics;
     onArrival: (arrival: ActivityArrival) => void;
@@ -95,6 +118,7 @@ export class ActivityService {
     this.#namespace = options.namespace;
     this.#executor = options.executor;
     this.#served = new Set(options.executor ? [...options.servedQueues, LOCAL_QUEUE] : []);
+    this.#types = new Set(options.servedTypes ?? []);
     this.#converter = options.converter;
     this.#metrics = options.metrics;
     this.#onArrival = options.onArrival;
@@ -144,15 +168,52 @@ export class ActivityService {
       attempt: 1,
       visibleAt: now,
     };
-    return this.#served.has(taskQueue) && !this.#stopped
+    return this.#servesInProcess(taskQueue, p.activityType) && !this.#stopped
       ? { ...base, leaseOwner: this.#owner, leaseUntil: now + this.#leaseMs(p.options) }
       : base;
   }
 
+  #servesInProcess(taskQueue: string, activityType: string): boolean {
+    if (!this.#served.has(taskQueue)) return false;
+    // Local activities always run here (an unknown type fails as not registered).
+    return taskQueue === LOCAL_QUEUE || this.#types.has(activityType);
+  }
+
+  /** Connects the remote-worker dispatcher (woken for tasks the executor does not take). */
+  attachRemote(remote: RemoteWakeups): void {
+    this.#remote = remote;
+  }
+
   /** Runs a task this engine enqueued pre-leased (called after its commit). */
   dispatch(task: NewActivityTask): void {
-    if (task.leaseOwner !== this.#owner) return;
+    if (task.leaseOwner !== this.#owner) {
+      this.#remote?.wake(task.taskQueue, task.visibleAt);
+      return;
+    }
     this.#run({ ...task, deliveries: 1 });
+  }
+
+  /**
+   * Runs a task claimed (leased to this engine) by the remote dispatcher on `runner`, with
+   * the same checks, lease renewal, retry policy and recording as in-process attempts.
+   */
+  runWith(task: ActivityTask, runner: AttemptRunner): void {
+    this.#run(task, runner);
+  }
+
+  /**
+   * Records the result of an attempt that had already been given up (its worker was lost or
+   * timed out) while no later attempt has started: the task is in retry backoff and not
+   * leased. The caller guarantees nobody claims the task meanwhile. Resolves once committed.
+   */
+  completeLate(task: ActivityTask, attempt: number, result: unknown): Promise<void> {
+    const run: RunKey = {
+      namespace: task.namespace,
+      workflowId: task.workflowId,
+      runId: task.runId,
+    };
+    const data = JSON.parse(task.options ?? '{}') as TaskData;
+    return this.#settle(run, { ...task, attempt }, data, { type: 'completed', result }, true);
   }
 
   readonly #paused = new Set<string>();
@@ -206,6 +267,7 @@ export class ActivityService {
           now,
           leaseMs: DEFAULT_LEASE_MS,
           limit: 200,
+          ...(queue === LOCAL_QUEUE ? {} : { activityTypes: [...this.#types] }),
         });
         for (const t of tasks) if (!this.#running.has(t.taskId)) this.#run(t);
         if (tasks.length < 200) break;
@@ -213,11 +275,14 @@ export class ActivityService {
       const at = await this.#store.nextTaskAt(this.#namespace, queue);
       if (at !== undefined) next = Math.min(next, at);
     }
-    return Math.max(this.#clock.now() + 10, Math.min(next, this.#clock.now() + 60_000));
+    const now = this.#clock.now();
+    // Tasks still visible now are of types only remote workers serve: no need to spin on them.
+    if (next <= now) next = now + 1000;
+    return Math.max(now + 10, Math.min(next, now + 60_000));
   }
 
-  #run(task: ActivityTask): void {
-    if (!this.#executor || this.#stopped) return;
+  #run(task: ActivityTask, runner: AttemptRunner | undefined = this.#executor): void {
+    if (!runner || this.#stopped) return;
     if (this.#paused.has(task.runId)) {
       // Hand the task back untouched; it is claimed again after the run resumes.
       void this.#store
@@ -244,7 +309,7 @@ export class ActivityService {
     // A lost attempt (lease expired) may have used up the policy or the schedule-to-close budget.
     const maxAttempts = data.options.retry?.maximumAttempts ?? 0;
     if (maxAttempts > 0 && task.attempt > maxAttempts) {
-      this.#final(run, task, {
+      void this.#final(run, task, {
         type: 'ActivityTimedOut',
         scheduledSeq: task.scheduledSeq,
         timeoutType: 'START_TO_CLOSE',
@@ -257,7 +322,7 @@ export class ActivityService {
     try {
       args = this.#converter.decodeArgs(task.input);
     } catch (err) {
-      this.#final(run, task, {
+      void this.#final(run, task, {
         type: 'ActivityFailed',
         scheduledSeq: task.scheduledSeq,
         attempt: task.attempt,
@@ -301,18 +366,23 @@ export class ActivityService {
       isLocal: data.local,
     };
     this.#metrics.activityAttempts.inc(1, { activity_type: task.activityType });
-    const handle = this.#executor.execute({ info, args, options: data.options });
+    const handle = runner.execute({ info, args, options: data.options });
     const running: Running = { handle, renew: undefined };
     this.#running.set(task.taskId, running);
     this.#armRenewal(task, running, data);
-    void handle.outcome.then((outcome) => {
-      running.renew?.cancel();
-      this.#running.delete(task.taskId);
-      this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
-        activity_type: task.activityType,
-      });
-      return this.#settle(run, task, data, outcome);
-    });
+    void handle.outcome
+      .then((outcome) => {
+        running.renew?.cancel();
+        if (this.#running.get(task.taskId) === running) this.#running.delete(task.taskId);
+        this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
+          activity_type: task.activityType,
+        });
+        return this.#settle(run, task, data, outcome, runner !== this.#executor);
+      })
+      .then(
+        () => handle.onDurable?.(),
+        () => undefined, // not durable (the commit failed): the worker is not acknowledged
+      );
   }
 
   /** Keeps the lease of a long attempt alive while it runs in this process. */
@@ -367,7 +437,10 @@ export class ActivityService {
     task: ActivityTask,
     data: TaskData,
     outcome: AttemptOutcome,
+    /** Wait for the commit (a remote worker is acknowledged only after it). */
+    durable = false,
   ): Promise<void> {
+    const final = (event: NewEvent): Promise<void> => this.#final(run, task, event, durable);
     switch (outcome.type) {
       case 'completed': {
         let result: Payload;
@@ -377,7 +450,7 @@ export class ActivityService {
             `result of activity ${task.activityType}`,
           );
         } catch (err) {
-          this.#final(run, task, {
+          return final({
             type: 'ActivityFailed',
             scheduledSeq: task.scheduledSeq,
             attempt: task.attempt,
@@ -388,26 +461,23 @@ export class ActivityService {
               retryable: false,
             },
           });
-          return;
         }
-        this.#final(run, task, {
+        return final({
           type: 'ActivityCompleted',
           scheduledSeq: task.scheduledSeq,
           result,
           attempt: task.attempt,
         });
-        return;
       }
       case 'async':
         return;
       case 'cancelled':
         if (outcome.shutdown === true) return; // the engine is stopping: the task is delivered again later
-        this.#final(run, task, {
+        return final({
           type: 'ActivityCancelled',
           scheduledSeq: task.scheduledSeq,
           attempt: task.attempt,
         });
-        return;
       case 'failed':
       case 'timed_out': {
         const now = this.#clock.now();
@@ -431,32 +501,39 @@ export class ActivityService {
               lastFailure: outcome.failure,
             })
             .catch(() => false);
-          if (held) this.#schedulePoll(visibleAt);
+          if (held) {
+            this.#schedulePoll(visibleAt);
+            this.#remote?.wake(task.taskQueue, visibleAt);
+          }
           return;
         }
         if (outcome.type === 'timed_out') {
-          this.#final(run, task, {
+          return final({
             type: 'ActivityTimedOut',
             scheduledSeq: task.scheduledSeq,
             timeoutType: outcome.timeoutType,
             attempt: task.attempt,
             failure: outcome.failure,
           });
-        } else {
-          this.#final(run, task, {
-            type: 'ActivityFailed',
-            scheduledSeq: task.scheduledSeq,
-            failure: outcome.failure,
-            attempt: task.attempt,
-            retryState: decision.retryState,
-          });
         }
-        return;
+        return final({
+          type: 'ActivityFailed',
+          scheduledSeq: task.scheduledSeq,
+          failure: outcome.failure,
+          attempt: task.attempt,
+          retryState: decision.retryState,
+        });
       }
     }
   }
 
-  #final(run: RunKey, task: { taskId: string; activityId: string }, event: NewEvent): void {
+  /** Hands a final outcome to the run; resolves once it is committed (or refused). */
+  #final(
+    run: RunKey,
+    task: { taskId: string; activityId: string },
+    event: NewEvent,
+    durable = false,
+  ): Promise<void> {
     const kind =
       event.type === 'ActivityCompleted'
         ? 'completed'
@@ -466,7 +543,23 @@ export class ActivityService {
             ? 'timed_out'
             : 'cancelled';
     this.#metrics.activityOutcomes.inc(1, { outcome: kind });
-    this.#onArrival({ run, activityId: task.activityId, taskId: task.taskId, event });
+    const arrival = { run, activityId: task.activityId, taskId: task.taskId, event };
+    if (!durable) {
+      // No ack: a failed commit keeps the arrival in the run's inbox and retries it.
+      this.#onArrival(arrival);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const ack = {
+        resolve: () => resolve(),
+        // A closed run refuses the outcome for good: that is settled too.
+        reject: (error: unknown) =>
+          isAionError(error) && error.code === 'workflow_closed'
+            ? resolve()
+            : reject(error instanceof Error ? error : new Error(String(error))),
+      };
+      this.#onArrival({ ...arrival, ack });
+    });
   }
 
   /** The outcome of a failure record reported from outside (asynchronous completion). */

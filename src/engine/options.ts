@@ -3,6 +3,7 @@ import type { Clock } from '../clock/index.js';
 import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
 import type { Store } from '../store/contract.js';
 import type { Metrics } from './metrics.js';
+import type { TaskQueueOptions } from './remote-activities.js';
 import type { EngineLogger } from './scheduler.js';
 
 /** Options of {@link createEngine}. Every field is optional; defaults are listed per field. */
@@ -25,6 +26,15 @@ export interface EngineOptions {
   readonly namespace?: string;
   /** Activity attempts running at once in this process. Default 200. */
   readonly maxConcurrentActivities?: number;
+  /**
+   * Dispatch limits per task queue for remote workers: `maxConcurrent` attempts of the queue
+   * running at once over all its workers, `maxPerSecond` dispatches per second. Default: no
+   * queue limit (each worker's own `maxConcurrent` still applies).
+   *
+   * @example
+   * createEngine({ taskQueues: { payments: { maxConcurrent: 10, maxPerSecond: 50 } } })
+   */
+  readonly taskQueues?: Readonly<Record<string, TaskQueueOptions>>;
   /** Runs kept in memory; idle ones beyond this are evicted and rebuilt by replay. Default 10,000. */
   readonly maxResidentRuns?: number;
   /** Longest a workflow may run synchronously in one activation. Default 2,000 ms. */

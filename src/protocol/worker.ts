@@ -1,0 +1,258 @@
+/**
+ * The remote worker protocol: JSON frames over the WebSocket `GET /api/v1/worker`, each with
+ * a `type`. Shared by the server (which validates every incoming frame here) and the
+ * `aion/worker` SDK. Light: imports only core. See docs/workers.md.
+ */
+import { AionError, isFailure, type Failure } from '../core/index.js';
+
+export const WORKER_PROTOCOL_PATH = '/api/v1/worker';
+
+const MAX_NAME = 1000;
+const MAX_TYPES = 1000;
+const MAX_CONCURRENT = 100_000;
+
+// ── worker → server ─────────────────────────────────────────────────────────────────────
+
+/** First frame of a connection: what this worker serves. Answered by `registered`. */
+export interface RegisterFrame {
+  readonly type: 'register';
+  /** Default `'default'`. */
+  readonly namespace?: string;
+  readonly taskQueue: string;
+  readonly activityTypes: readonly string[];
+  /** Shown in listings and failure messages. Default: assigned by the server. */
+  readonly identity?: string;
+  /** Attempts this worker runs at once (the server never sends more). */
+  readonly maxConcurrent: number;
+}
+
+/** Liveness of a running attempt, with progress details; answered by `heartbeat_ack`. */
+export interface HeartbeatFrame {
+  readonly type: 'heartbeat';
+  readonly taskToken: string;
+  readonly details?: unknown;
+}
+
+/** How an attempt ended; answered by `ack` once the outcome is committed. */
+export type ResultFrame =
+  | {
+      readonly type: 'result';
+      readonly taskToken: string;
+      readonly status: 'completed';
+      readonly value?: unknown;
+    }
+  | {
+      readonly type: 'result';
+      readonly taskToken: string;
+      readonly status: 'failed';
+      /** `failure.retryable` says whether the retry policy may run another attempt. */
+      readonly failure: Failure;
+    }
+  | {
+      readonly type: 'result';
+      readonly taskToken: string;
+      readonly status: 'cancelled';
+      readonly failure?: Failure;
+    };
+
+/** The worker is shutting down: send it no more tasks (in-flight ones still report). */
+export interface WorkerDrainFrame {
+  readonly type: 'drain';
+}
+
+export type WorkerFrame = RegisterFrame | HeartbeatFrame | ResultFrame | WorkerDrainFrame;
+
+// ── server → worker ─────────────────────────────────────────────────────────────────────
+
+export interface RegisteredFrame {
+  readonly type: 'registered';
+  readonly workerId: string;
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly identity: string;
+}
+
+/** One attempt to run. `args` are plain JSON values (the engine's converter applied). */
+export interface TaskFrame {
+  readonly type: 'task';
+  /** Identifies this attempt in `heartbeat` and `result` (also usable for async completion). */
+  readonly taskToken: string;
+  readonly namespace: string;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly activityId: string;
+  readonly activityType: string;
+  readonly taskQueue: string;
+  readonly attempt: number;
+  readonly args: readonly unknown[];
+  readonly scheduledTime: number;
+  readonly startedTime: number;
+  readonly startToCloseTimeoutMs?: number;
+  readonly scheduleToCloseTimeoutMs?: number;
+  readonly heartbeatTimeoutMs?: number;
+  /** Last heartbeat details of the previous attempt. */
+  readonly heartbeatDetails?: unknown;
+}
+
+export interface HeartbeatAckFrame {
+  readonly type: 'heartbeat_ack';
+  readonly taskToken: string;
+  /** True when the attempt should stop: cancelled, timed out, or no longer known. */
+  readonly cancelRequested: boolean;
+}
+
+/** The result of `taskToken` is durable; the worker may forget it. */
+export interface AckFrame {
+  readonly type: 'ack';
+  readonly taskToken: string;
+  /** `accepted`, `duplicate` (reported before) or `stale` (a later attempt owns the activity; ignored). */
+  readonly status: 'accepted' | 'duplicate' | 'stale';
+}
+
+/** Stop the attempt: its AbortSignal fires in the worker. */
+export interface CancelFrame {
+  readonly type: 'cancel';
+  readonly taskToken: string;
+  readonly reason: string;
+}
+
+/** The server is draining: take no new tasks, finish and report in-flight ones. */
+export interface ServerDrainFrame {
+  readonly type: 'drain';
+  readonly reason: string;
+}
+
+/** A frame was refused; `code` is from the error registry (docs/errors.md). */
+export interface ErrorFrame {
+  readonly type: 'error';
+  readonly code: string;
+  readonly message: string;
+  /** The `taskToken` of the refused frame, when it had one. */
+  readonly taskToken?: string;
+}
+
+export type ServerFrame =
+  | RegisteredFrame
+  | TaskFrame
+  | HeartbeatAckFrame
+  | AckFrame
+  | CancelFrame
+  | ServerDrainFrame
+  | ErrorFrame;
+
+// ── validation ─────────────────────────────────────────────────────────────────────────
+
+function bad(message: string): never {
+  throw new AionError('invalid_argument', message);
+}
+
+function name(value: unknown, field: string, required: boolean): string | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME) {
+    bad(`${field} must be a non-empty string of at most ${MAX_NAME} characters`);
+  }
+  return value;
+}
+
+function token(frame: Record<string, unknown>): string {
+  return name(frame.taskToken, 'taskToken', true)!;
+}
+
+/**
+ * Parses and validates a worker → server frame. Throws `AionError('invalid_argument')`
+ * naming what is wrong.
+ */
+export function parseWorkerFrame(text: string): WorkerFrame {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    bad('frame is not valid JSON; send one JSON object per WebSocket message');
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    bad('frame must be a JSON object with a "type"');
+  }
+  const f = raw as Record<string, unknown>;
+  switch (f.type) {
+    case 'register': {
+      const namespace = name(f.namespace, 'namespace', false);
+      const taskQueue = name(f.taskQueue, 'taskQueue', true)!;
+      const identity = name(f.identity, 'identity', false);
+      const types = f.activityTypes;
+      if (!Array.isArray(types) || types.length === 0 || types.length > MAX_TYPES) {
+        bad(`activityTypes must be a non-empty array of at most ${MAX_TYPES} names`);
+      }
+      for (const t of types) name(t, 'activityTypes[]', true);
+      const max = f.maxConcurrent;
+      if (
+        typeof max !== 'number' ||
+        !Number.isSafeInteger(max) ||
+        max < 1 ||
+        max > MAX_CONCURRENT
+      ) {
+        bad(`maxConcurrent must be an integer from 1 to ${MAX_CONCURRENT}`);
+      }
+      return {
+        type: 'register',
+        taskQueue,
+        activityTypes: [...new Set(types as string[])],
+        maxConcurrent: max,
+        ...(namespace !== undefined ? { namespace } : {}),
+        ...(identity !== undefined ? { identity } : {}),
+      };
+    }
+    case 'heartbeat':
+      return { type: 'heartbeat', taskToken: token(f), details: f.details };
+    case 'result': {
+      const taskToken = token(f);
+      switch (f.status) {
+        case 'completed':
+          return { type: 'result', taskToken, status: 'completed', value: f.value };
+        case 'failed':
+          if (!isFailure(f.failure)) {
+            bad('a failed result needs failure: { type, message, retryable: boolean }');
+          }
+          return { type: 'result', taskToken, status: 'failed', failure: f.failure };
+        case 'cancelled':
+          if (f.failure !== undefined && !isFailure(f.failure)) {
+            bad('failure must be { type, message, retryable: boolean }');
+          }
+          return {
+            type: 'result',
+            taskToken,
+            status: 'cancelled',
+            ...(f.failure !== undefined ? { failure: f.failure } : {}),
+          };
+        default:
+          return bad('result status must be "completed", "failed" or "cancelled"');
+      }
+    }
+    case 'drain':
+      return { type: 'drain' };
+    default:
+      return bad(
+        `unknown frame type ${JSON.stringify(f.type)}; expected register, heartbeat, result or drain`,
+      );
+  }
+}
+
+/** The text of a WebSocket message (`ws` hands out Buffers, ArrayBuffers or fragments). */
+export function frameText(data: Buffer | ArrayBuffer | readonly Buffer[]): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data as Buffer[]).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+/** Parses a server → worker frame (the SDK trusts the server's shapes). */
+export function parseServerFrame(text: string): ServerFrame {
+  const raw = JSON.parse(text) as unknown;
+  if (
+    typeof raw !== 'object' ||
+    raw === null ||
+    typeof (raw as { type?: unknown }).type !== 'string'
+  ) {
+    throw new AionError('invalid_argument', 'server frame must be a JSON object with a "type"');
+  }
+  return raw as ServerFrame;
+}

@@ -1,0 +1,203 @@
+/**
+ * One remote worker's WebSocket: validates its frames, registers it with the engine, relays
+ * tasks, cancellations and drains to it, and acknowledges results only once the engine has
+ * made them durable. A dropped connection fails the worker's in-flight attempts at once.
+ */
+import type { WebSocket } from 'ws';
+import { AionError, isAionError } from '../core/index.js';
+import type { RemoteOutcome, WorkerSession } from '../engine/index.js';
+import {
+  frameText,
+  parseWorkerFrame,
+  type ServerFrame,
+  type WorkerFrame,
+} from '../protocol/worker.js';
+import type { ServerContext } from './context.js';
+
+/** Malformed or out-of-order frames tolerated before the socket is closed (1008). */
+export const MAX_FRAME_ERRORS = 5;
+/** A peer that does not answer a ping within this window is dropped (half-open TCP). */
+const PING_INTERVAL_MS = 15_000;
+
+export class WorkerConnection {
+  readonly #socket: WebSocket;
+  readonly #ctx: ServerContext;
+  readonly #principal: string;
+  readonly #peer: string;
+  #session: WorkerSession | undefined;
+  #identity = '';
+  #errors = 0;
+  #alive = true;
+  #ping: NodeJS.Timeout | undefined;
+
+  constructor(socket: WebSocket, ctx: ServerContext, principal: string, peer: string) {
+    this.#socket = socket;
+    this.#ctx = ctx;
+    this.#principal = principal;
+    this.#peer = peer;
+  }
+
+  start(): void {
+    const socket = this.#socket;
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        this.#refuse(
+          new AionError('invalid_argument', 'binary frames are not supported; send JSON text'),
+        );
+        return;
+      }
+      this.#onText(frameText(data));
+    });
+    socket.on('pong', () => {
+      this.#alive = true;
+    });
+    socket.on('close', (code) => this.#onClose(`connection closed (${code})`));
+    socket.on('error', () => undefined); // 'close' follows
+    this.#ping = setInterval(() => {
+      if (!this.#alive) {
+        socket.terminate();
+        return;
+      }
+      this.#alive = false;
+      socket.ping();
+    }, PING_INTERVAL_MS);
+    this.#ping.unref();
+  }
+
+  /** The server drains: no new tasks for this worker; it should finish and report in-flight ones. */
+  drain(reason: string): void {
+    this.#session?.drain();
+    this.#send({ type: 'drain', reason });
+  }
+
+  #send(frame: ServerFrame): void {
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#socket.send(JSON.stringify(frame));
+  }
+
+  #refuse(error: unknown, taskToken?: string): void {
+    const e = isAionError(error)
+      ? error
+      : new AionError('internal', `worker frame failed: ${String((error as Error).message)}`);
+    this.#send({
+      type: 'error',
+      code: e.code,
+      message: e.message,
+      ...(taskToken !== undefined ? { taskToken } : {}),
+    });
+    if (e.code === 'invalid_argument' || e.code === 'invalid_state') {
+      this.#errors++;
+      if (this.#errors >= MAX_FRAME_ERRORS) {
+        this.#ctx.logger.warn('closing worker connection after repeated malformed frames', {
+          identity: this.#identity,
+          principal: this.#principal,
+        });
+        this.#socket.close(1008, 'too many malformed frames');
+      }
+    }
+  }
+
+  #onText(text: string): void {
+    let frame: WorkerFrame;
+    try {
+      frame = parseWorkerFrame(text);
+    } catch (err) {
+      this.#refuse(err);
+      return;
+    }
+    if (frame.type === 'register') {
+      this.#register(frame);
+      return;
+    }
+    const session = this.#session;
+    if (session === undefined) {
+      this.#refuse(new AionError('invalid_state', `send "register" before "${frame.type}" frames`));
+      return;
+    }
+    switch (frame.type) {
+      case 'heartbeat': {
+        try {
+          const { cancelRequested } = session.heartbeat(frame.taskToken, frame.details);
+          this.#send({ type: 'heartbeat_ack', taskToken: frame.taskToken, cancelRequested });
+        } catch (err) {
+          this.#refuse(err, frame.taskToken);
+        }
+        return;
+      }
+      case 'result': {
+        const outcome: RemoteOutcome =
+          frame.status === 'completed'
+            ? { type: 'completed', result: frame.value }
+            : frame.status === 'failed'
+              ? { type: 'failed', failure: frame.failure }
+              : { type: 'cancelled', ...(frame.failure ? { failure: frame.failure } : {}) };
+        const taskToken = frame.taskToken;
+        let pending: Promise<'accepted' | 'duplicate' | 'stale'>;
+        try {
+          pending = session.result(taskToken, outcome);
+        } catch (err) {
+          this.#refuse(err, taskToken);
+          return;
+        }
+        pending.then(
+          (status) => this.#send({ type: 'ack', taskToken, status }),
+          (err: unknown) => this.#refuse(err, taskToken),
+        );
+        return;
+      }
+      case 'drain':
+        session.drain();
+        return;
+    }
+  }
+
+  #register(frame: WorkerFrame & { type: 'register' }): void {
+    if (this.#session !== undefined) {
+      this.#refuse(new AionError('invalid_state', 'this connection is already registered'));
+      return;
+    }
+    const identity = frame.identity ?? `worker@${this.#peer}`;
+    try {
+      this.#session = this.#ctx.engine.connectWorker(
+        {
+          namespace: frame.namespace ?? 'default',
+          taskQueue: frame.taskQueue,
+          activityTypes: frame.activityTypes,
+          identity,
+          maxConcurrent: frame.maxConcurrent,
+        },
+        {
+          task: (task) => this.#send({ type: 'task', ...task }),
+          cancel: (taskToken, reason) => this.#send({ type: 'cancel', taskToken, reason }),
+        },
+      );
+    } catch (err) {
+      this.#refuse(err);
+      this.#socket.close(1008, 'registration refused');
+      return;
+    }
+    this.#identity = identity;
+    this.#send({
+      type: 'registered',
+      workerId: this.#session.id,
+      namespace: frame.namespace ?? 'default',
+      taskQueue: frame.taskQueue,
+      identity,
+    });
+    this.#ctx.logger.info('worker registered', {
+      workerId: this.#session.id,
+      identity,
+      taskQueue: frame.taskQueue,
+      activityTypes: frame.activityTypes,
+    });
+    if (this.#ctx.draining()) this.drain('the server is draining');
+  }
+
+  #onClose(reason: string): void {
+    if (this.#ping) clearInterval(this.#ping);
+    if (this.#session === undefined) return;
+    this.#session.close(reason);
+    this.#ctx.logger.info('worker disconnected', { workerId: this.#session.id, reason });
+    this.#session = undefined;
+  }
+}
