@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { QuietFailure, registerPackageCommands } from './commands/package.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerRemoteCommands } from './commands/remote.js';
+import { registerDevCommands } from './commands/dev.js';
 import { processIo, reportError, type CliIo } from './output.js';
 
 export interface GlobalOptions {
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerPackageCommands(program, io);
   registerServerCommands(program, io);
   registerRemoteCommands(program, io);
+  registerDevCommands(program, io);
   return program;
 }
 

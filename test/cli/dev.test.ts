@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Client, Connection } from '../../src/client/index.js';
+import { main } from '../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/output.js';
+import { checkWorkflows } from '../../src/package/index.js';
+import { TestWorkflowEnvironment } from '../../src/testing/index.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function capture(): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    isTTY: false,
+    stdout: (t: string) => {
+      io.out += t;
+    },
+    stderr: (t: string) => {
+      io.err += t;
+    },
+  };
+  return io;
+}
+
+let dir: string | undefined;
+let child: ChildProcess | undefined;
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('aion new', () => {
+  it('scaffolds a project whose workflows pass the check and run (its own test passes)', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-new-'));
+    dir = d;
+    const io = capture();
+    expect(await main(['new', 'my-app', '--dir', d], io)).toBe(0);
+    const app = path.join(d, 'my-app');
+    for (const f of [
+      'package.json',
+      'tsconfig.json',
+      'src/workflows.ts',
+      'src/activities.ts',
+      'src/client.ts',
+      'test/workflows.test.ts',
+      'README.md',
+    ]) {
+      expect(existsSync(path.join(app, f)), f).toBe(true);
+    }
+    const pkg = JSON.parse(readFileSync(path.join(app, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
+    expect(pkg.dependencies.aion).toBe(`file:${root}`);
+    expect(io.out).toContain('npm run dev');
+
+    const checked = await checkWorkflows({ workflowsPath: path.join(app, 'src', 'workflows.ts') });
+    expect(checked.findings).toEqual([]);
+
+    // What the scaffold's own test does, run here against this Aion.
+    const sent: string[] = [];
+    const env = await TestWorkflowEnvironment.createTimeSkipping({
+      workflowsPath: path.join(app, 'src', 'workflows.ts'),
+      activities: {
+        sendEmail: (_to: string, subject: string) => {
+          sent.push(subject);
+          return Promise.resolve();
+        },
+      },
+    });
+    try {
+      expect(await env.client.workflow.execute('signup', { args: ['bo@example.com'] })).toBe(
+        'bo@example.com reminded',
+      );
+      expect(sent).toEqual(['Welcome!', 'Please confirm your address']);
+    } finally {
+      await env.teardown();
+    }
+
+    expect(await main(['new', 'my-app', '--dir', d], capture())).toBe(4);
+    const bad = capture();
+    expect(await main(['new', 'Bad Name', '--dir', d], bad)).toBe(2);
+    expect(bad.err).toContain('error[invalid_argument]');
+  });
+});
+
+describe('aion dev', () => {
+  it('serves the workflows and deploys each change live; running workflows stay on their version', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-dev-'));
+    dir = d;
+    expect(await main(['new', 'app', '--dir', d], capture())).toBe(0);
+    const app = path.join(d, 'app');
+    const workflows = path.join(app, 'src', 'workflows.ts');
+    let stderr = '';
+    child = spawn(
+      process.execPath,
+      [
+        path.join(root, 'bin', 'aion.js'),
+        'dev',
+        workflows,
+        '--port',
+        '0',
+        '--data-dir',
+        path.join(app, '.aion'),
+      ],
+      {
+        cwd: app,
+      },
+    );
+    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    await waitFor('the dev server', () => /aion dev: http/.test(stderr));
+    const url = /aion dev: (http:\/\/\S+)/.exec(stderr)![1]!;
+    const client = new Client({ connection: await Connection.connect({ address: url }) });
+
+    const first = await client.workflow.start('signup', { workflowId: 'first', args: ['a@x'] });
+
+    writeFileSync(
+      workflows,
+      readFileSync(workflows, 'utf8').replace('`${email} confirmed`', '`${email} verified`'),
+    );
+    await waitFor('the live deploy', () => /deployed [0-9a-f]{12}/.test(stderr));
+    const second = await client.workflow.start('signup', { workflowId: 'second', args: ['b@x'] });
+    for (const h of [first, second]) {
+      for (;;) {
+        if ((await h.query('status')) === 'waiting for confirmation') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await h.signal('confirm');
+    }
+    expect(await first.result()).toBe('a@x confirmed');
+    expect(await second.result()).toBe('b@x verified');
+
+    // A broken edit is reported; the server keeps serving the last good version.
+    writeFileSync(workflows, 'export async function signup( {');
+    await waitFor('the build failure', () => stderr.includes('build failed'));
+    const third = await client.workflow.start('signup', { workflowId: 'third', args: ['c@x'] });
+    expect((await third.describe()).status).toBe('RUNNING');
+  });
+});
