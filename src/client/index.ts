@@ -17,3 +17,13 @@ export {
   type RequestOptions,
   type VersionInfo,
 } from './remote.js';
+export {
+  subscribeHistory,
+  subscribeRuns,
+  HistoryStream,
+  type StreamConnectOptions,
+  type SubscribeHistoryOptions,
+  type SubscribeRunsOptions,
+  type RunFeedGap,
+} from './stream.js';
+export type { RunChangeFrame } from '../protocol/index.js';

@@ -9,13 +9,3 @@ export type {
   EngineEvents,
   EventSubscribeOptions,
 } from './event-feed.js';
-export type {
-  RemoteOutcome,
-  RemoteTask,
-  TaskQueueOptions,
-  TaskQueueSnapshot,
-  WorkerRegistration,
-  WorkerSession,
-  WorkerSink,
-  WorkerSnapshot,
-} from './remote-activities.js';

@@ -19,3 +19,5 @@ export {
 } from './auth.js';
 export { PrometheusMetrics } from './prometheus.js';
 export type { ServerContext, ServerPlugin, ServerLogger } from './context.js';
+export { eventStream, eventStreamPlugin } from './event-stream.js';
+export type { StreamLimits } from './stream/socket-sink.js';
