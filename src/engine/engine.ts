@@ -58,6 +58,14 @@ import {
 } from '../visibility/index.js';
 import { ActivityService, activityTimerIds, taskIdFor } from './activity-service.js';
 import {
+  RemoteActivities,
+  type TaskQueueSnapshot,
+  type WorkerRegistration,
+  type WorkerSession,
+  type WorkerSink,
+  type WorkerSnapshot,
+} from './remote-activities.js';
+import {
   EXTERNAL_KIND,
   type ExternalData,
   CHILD_RESULT_KIND,
@@ -156,6 +164,7 @@ export class Engine {
   readonly #timers: TimerService;
   readonly #activities: ActivityService;
   readonly #executor: ActivityExecutor | undefined;
+  readonly #remote: RemoteActivities;
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #schemas = new Map<string, ReadonlyMap<string, SearchAttributeType>>();
   /** Callers waiting for an update's outcome, by run key then update id. */
@@ -209,6 +218,7 @@ export class Engine {
       namespace: this.namespace,
       executor: this.#executor,
       servedQueues: [this.taskQueue],
+      servedTypes: Object.keys(activities),
       converter: this.#converter,
       metrics: this.#metrics,
       onArrival: (a) =>
@@ -216,8 +226,18 @@ export class Engine {
           event: a.event,
           removeTasks: [a.taskId],
           cancelTimers: activityTimerIds(a.activityId),
+          ...(a.ack ? { ack: a.ack } : {}),
         }),
     });
+    this.#remote = new RemoteActivities({
+      store,
+      clock: this.clock,
+      owner: this.identity,
+      namespace: this.namespace,
+      activities: this.#activities,
+      ...(options.taskQueues ? { taskQueues: options.taskQueues } : {}),
+    });
+    this.#activities.attachRemote(this.#remote);
     this.#timers = new TimerService({
       store,
       clock: this.clock,
@@ -1847,6 +1867,25 @@ export class Engine {
     return this.#feed;
   }
 
+  // ── remote workers (the server's worker endpoint) ──────────────────────────────────────
+
+  /**
+   * Connects a remote worker: tasks of its queue and activity types are dispatched to
+   * `sink`, within its `maxConcurrent` and the queue's `taskQueues` limits, with the same
+   * retry, timeout and heartbeat semantics as in-process activities. The session carries the
+   * worker's heartbeats and results; `close()` fails its in-flight attempts as `WorkerLost`.
+   * Throws `not_found` for another namespace, `unavailable` while shutting down.
+   */
+  connectWorker(registration: WorkerRegistration, sink: WorkerSink): WorkerSession {
+    if (this.#shutdown) throw new AionError('unavailable', 'the engine is shutting down');
+    return this.#remote.connect(registration, sink);
+  }
+
+  /** Connected remote workers and the dispatch state of their task queues. */
+  workers(): Promise<{ workers: WorkerSnapshot[]; taskQueues: TaskQueueSnapshot[] }> {
+    return this.#remote.snapshot();
+  }
+
   /** Internal counters for tests and the time-skipping environment. */
   get stats(): {
     residentRuns: number;
@@ -1876,6 +1915,7 @@ export class Engine {
     await Promise.race([this.whenIdle(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     this.#scheduler.stop();
     this.#timers.stop();
+    this.#remote.stop();
     this.#activities.stop();
     await this.#recorder.drained();
     await this.#thread.close();

@@ -9,3 +9,13 @@ export type {
   EngineEvents,
   EventSubscribeOptions,
 } from './event-feed.js';
+export type {
+  RemoteOutcome,
+  RemoteTask,
+  TaskQueueOptions,
+  TaskQueueSnapshot,
+  WorkerRegistration,
+  WorkerSession,
+  WorkerSink,
+  WorkerSnapshot,
+} from './remote-activities.js';
