@@ -525,6 +525,23 @@ export class Client implements ClientApi {
     };
   }
 
+  /** Registered search attributes of the namespace (name → type). */
+  async searchAttributes(): Promise<Record<string, string>> {
+    return (
+      await this.connection.request<{ searchAttributes: Record<string, string> }>(
+        'GET',
+        `${this.#base}/search-attributes`,
+      )
+    ).searchAttributes;
+  }
+
+  /** Registers search attributes (admin); re-registering a name with the same type is a no-op. */
+  async registerSearchAttributes(definitions: Readonly<Record<string, string>>): Promise<void> {
+    await this.connection.request('POST', `${this.#base}/search-attributes`, {
+      body: { searchAttributes: definitions },
+    });
+  }
+
   /** Deploys a package archive (`.aion` bytes) and routes its workflow types to it. */
   deploy(archive: Uint8Array): Promise<DeployResult> {
     return this.connection.request('POST', `${this.#base}/packages`, {

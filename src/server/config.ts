@@ -30,6 +30,8 @@ export interface ServerConfig {
   readonly maxPackageBytes: number;
   /** Open connections accepted at once. Default 1,024. */
   readonly maxConnections: number;
+  /** New connections accepted per second (burst of the same size); more are closed at once. Default 500. */
+  readonly maxConnectionRate: number;
   /** Audit log file (JSON lines). Default `<dataDir>/audit.log`; `-` for standard output. */
   readonly auditLog: string | undefined;
   /** Log level of the server's JSON logs. Default `info`. */
@@ -52,6 +54,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxBodyBytes: 4 * 1024 * 1024,
   maxPackageBytes: 32 * 1024 * 1024,
   maxConnections: 1024,
+  maxConnectionRate: 500,
   auditLog: undefined,
   logLevel: 'info',
   drainTimeoutMs: 10_000,
@@ -71,6 +74,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   maxBodyBytes: { kind: 'int', env: 'AION_MAX_BODY_BYTES' },
   maxPackageBytes: { kind: 'int', env: 'AION_MAX_PACKAGE_BYTES' },
   maxConnections: { kind: 'int', env: 'AION_MAX_CONNECTIONS' },
+  maxConnectionRate: { kind: 'int', env: 'AION_MAX_CONNECTION_RATE' },
   auditLog: { kind: 'string', env: 'AION_AUDIT_LOG' },
   logLevel: { kind: 'level', env: 'AION_LOG_LEVEL' },
   drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },

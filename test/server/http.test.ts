@@ -406,6 +406,58 @@ describe('auth and audit', () => {
     expect(audit.some((a) => a.action === 'workflow.describe')).toBe(false);
   });
 
+  it('sheds a flood of new connections beyond the configured rate', async () => {
+    const net = await import('node:net');
+    const { createServer } = await import('../../src/server/index.js');
+    t = await startTestServer();
+    const limited = await createServer({
+      engine: t.engine,
+      config: {
+        port: 0,
+        auth: false,
+        dataDir: t.dataDir,
+        maxConnectionRate: 3,
+        logLevel: 'silent',
+      },
+    });
+    const { port } = await limited.listen();
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<'served' | 'dropped'>((resolve) => {
+            const socket = net.connect(port, '127.0.0.1', () => {
+              socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+            });
+            let data = '';
+            socket.on('data', (c: Buffer) => (data += c.toString()));
+            socket.on('close', () => resolve(data.includes('200 OK') ? 'served' : 'dropped'));
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    const served = outcomes.filter((o) => o === 'served').length;
+    expect(served).toBeGreaterThanOrEqual(1);
+    expect(served).toBeLessThanOrEqual(10);
+    const metrics = await limited.context.metrics.expose();
+    expect(metrics).toMatch(/aion_http_connections_refused_total [1-9]/);
+    await limited.app.close();
+  });
+
+  it('serves without keys on loopback until the first key exists, then requires one', async () => {
+    t = await startTestServer({ auth: true });
+    expect((await call(t.url, 'GET', '/api/v1/namespaces/default/workflows')).status).toBe(200);
+    const created = await call(t.url, 'POST', '/api/v1/keys', {
+      body: { name: 'first', role: 'admin' },
+    });
+    expect(created.status).toBe(201);
+    expect((await call(t.url, 'GET', '/api/v1/namespaces/default/workflows')).status).toBe(401);
+    const token = created.body.token as string;
+    expect(
+      (await call(t.url, 'GET', '/api/v1/namespaces/default/workflows', { token })).status,
+    ).toBe(200);
+  });
+
   it('refuses to bind a non-loopback address without API keys', async () => {
     const { createServer } = await import('../../src/server/index.js');
     t = await startTestServer();

@@ -419,6 +419,41 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
 
   registerBatchCommands(program, io);
 
+  const sa = program
+    .command('search-attribute')
+    .description('custom search attributes of a namespace');
+  withRemote(sa.command('list').description('list registered search attributes')).action(
+    async (flags: RemoteFlags) => {
+      const attrs = await (await clientFor(flags)).searchAttributes();
+      printResult(io, json(), { searchAttributes: attrs }, () =>
+        Object.keys(attrs).length === 0
+          ? 'no custom search attributes'
+          : table(
+              ['NAME', 'TYPE'],
+              Object.entries(attrs).map(([n, t]) => [n, t]),
+            ),
+      );
+    },
+  );
+  withRemote(sa.command('register').description('register search attributes (admin)'))
+    .argument('<name:type...>', 'e.g. CustomerId:Keyword Amount:Double')
+    .action(async (pairs: string[], flags: RemoteFlags) => {
+      const defs: Record<string, string> = {};
+      for (const pair of pairs) {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*):([A-Za-z]+)$/.exec(pair);
+        if (!m) {
+          throw new AionError(
+            'invalid_argument',
+            `${JSON.stringify(pair)} is not name:type (types: Keyword, KeywordList, Text, Int, Double, Bool, Datetime)`,
+            { field: 'searchAttribute' },
+          );
+        }
+        defs[m[1]!] = m[2]!;
+      }
+      await (await clientFor(flags)).registerSearchAttributes(defs);
+      printResult(io, json(), { ok: true }, () => `registered ${Object.keys(defs).join(', ')}`);
+    });
+
   withRemote(
     program
       .command('unload')
