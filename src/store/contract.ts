@@ -305,6 +305,19 @@ export interface SearchAttributeDefinition {
   readonly type: SearchAttributeType;
 }
 
+/** A registered namespace: its settings. Every key of every other row includes a namespace name. */
+export interface NamespaceRecord {
+  readonly name: string;
+  readonly description: string;
+  /**
+   * How long closed runs are kept (ms) before retention deletes them with their history;
+   * `null` keeps them forever.
+   */
+  readonly retentionMs: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
 // ── the composed interfaces ───────────────────────────────────────────────────────────────
 
 export interface HistoryStore {
@@ -424,6 +437,24 @@ export interface RetentionStore {
 }
 
 /**
+ * The namespace registry. Names follow the namespace rules of `validateNamespace` (core/ids);
+ * a bad name or setting throws `invalid_argument` and writes nothing.
+ */
+export interface NamespaceStore {
+  /** Registers a namespace; `created: false` (and nothing changed) if the name exists. */
+  createNamespace(record: NamespaceRecord): Promise<{ readonly created: boolean }>;
+  /** Changes description and/or retention; `not_found` if the namespace is not registered. */
+  updateNamespace(
+    name: string,
+    patch: { readonly description?: string; readonly retentionMs?: number | null },
+    now: number,
+  ): Promise<NamespaceRecord>;
+  getNamespace(name: string): Promise<NamespaceRecord | undefined>;
+  /** Every registered namespace, sorted by name (code-point order). */
+  listNamespaces(): Promise<NamespaceRecord[]>;
+}
+
+/**
  * The custom search attributes of each namespace, with their types: what the visibility query
  * language resolves names against (see `src/visibility`). Registration only grows a
  * namespace's schema; a name keeps its type for good.
@@ -454,6 +485,7 @@ export interface Store
     VisibilityStore,
     PackageStore,
     RetentionStore,
+    NamespaceStore,
     SearchAttributeSchemaStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;

@@ -122,6 +122,41 @@ describe('postgres: migrations', () => {
     expect(await store.readHistory(run)).toEqual(events);
   });
 
+  it('upgrade a version-2 schema to the namespace registry, keeping its data', async () => {
+    const schema = freshSchema();
+    const driver = PgDriver.create({ connectionString: URL, poolSize: 2, schema });
+    try {
+      await migrate(
+        driver,
+        schema,
+        `"${schema}"`,
+        MIGRATIONS.filter((m) => m.version <= 2),
+      );
+    } finally {
+      await driver.close();
+    }
+    await admin.query(
+      `INSERT INTO "${schema}".search_attribute_defs (namespace, name, type) VALUES ('default', 'Region', 'Keyword')`,
+    );
+    expect(await versions(schema)).toEqual([1, 2]);
+
+    const store = await open(schema);
+    expect(await versions(schema)).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(await store.listSearchAttributes('default')).toEqual([
+      { name: 'Region', type: 'Keyword' },
+    ]);
+    expect(await store.listNamespaces()).toEqual([]);
+    const record = {
+      name: 'orders',
+      description: 'upgraded',
+      retentionMs: 86_400_000,
+      createdAt: T0,
+      updatedAt: T0,
+    };
+    expect(await store.createNamespace(record)).toEqual({ created: true });
+    expect(await store.getNamespace('orders')).toEqual(record);
+  });
+
   it('refuse a schema written by a newer Aion with store_schema_too_new', async () => {
     const schema = freshSchema();
     await (await open(schema)).close();

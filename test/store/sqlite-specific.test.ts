@@ -55,6 +55,7 @@ describe('SQLite store: opening and migrations', () => {
     expect(tables).toEqual([
       'events',
       'meta',
+      'namespaces',
       'outbox',
       'packages',
       'routes',
@@ -100,6 +101,40 @@ describe('SQLite store: opening and migrations', () => {
     db.close();
     // Code that knows only the older schema now refuses the store.
     expect(await codeOf(openSqliteStore({ path: file }))).toBe('store_schema_too_new');
+  });
+
+  it('upgrades a version-2 store to the namespace registry, keeping its data', async () => {
+    const db = new Database(file);
+    migrate(
+      db,
+      file,
+      MIGRATIONS.filter((m) => m.version <= 2),
+    );
+    db.prepare(
+      `INSERT INTO search_attribute_defs (namespace, name, type) VALUES ('default', 'Region', 'Keyword')`,
+    ).run();
+    db.close();
+
+    const store = await open();
+    expect(await store.listSearchAttributes('default')).toEqual([
+      { name: 'Region', type: 'Keyword' },
+    ]);
+    expect(await store.listNamespaces()).toEqual([]);
+    const record = {
+      name: 'orders',
+      description: 'upgraded',
+      retentionMs: null,
+      createdAt: 1,
+      updatedAt: 1,
+    };
+    expect(await store.createNamespace(record)).toEqual({ created: true });
+    await store.close();
+    expect(await (await open()).getNamespace('orders')).toEqual(record);
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
+      String(SCHEMA_VERSION),
+    );
+    check.close();
   });
 
   it('validates options and works in memory', async () => {

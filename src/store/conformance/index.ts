@@ -8,6 +8,7 @@ import { commitBatchScenarios } from './commit-batches.js';
 import { durabilityScenarios } from './durability.js';
 import { historyScenarios } from './history.js';
 import { leaseScenarios } from './leases.js';
+import { namespaceRegistryScenarios } from './namespace-registry.js';
 import { namespaceScenarios } from './namespaces.js';
 import { outboxScenarios } from './outbox.js';
 import { packageScenarios } from './packages.js';
@@ -46,6 +47,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...retentionScenarios,
   ...payloadScenarios,
   ...namespaceScenarios,
+  ...namespaceRegistryScenarios,
   ...durabilityScenarios,
 ]);
 

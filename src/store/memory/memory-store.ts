@@ -21,6 +21,7 @@ import type {
   DeletePackageOutcome,
   ListPage,
   ListRequest,
+  NamespaceRecord,
   OutboxRow,
   PackageRecord,
   PackageSummary,
@@ -42,6 +43,13 @@ import {
   resolvePageSize,
   sortValue,
 } from '../shared/cursor.js';
+import {
+  applyNamespacePatch,
+  namespaceNotFound,
+  validateNamespaceRecord,
+  validateNamespaceUpdate,
+  type NamespacePatch,
+} from '../shared/namespaces.js';
 import { projectRun } from '../shared/projection.js';
 import { planSearchAttributeRegistration } from '../../visibility/index.js';
 import { validateCommit } from '../shared/validate.js';
@@ -84,6 +92,8 @@ export class MemoryStore implements Store {
   readonly #routes = new Map<string, Route>();
   /** namespace → name → type. */
   readonly #searchAttributes = new Map<string, Map<string, SearchAttributeType>>();
+  /** name → record; callers get copies, as from a SQL store. */
+  readonly #namespaces = new Map<string, NamespaceRecord>();
   #nextRowId = 1;
   #closed = false;
 
@@ -630,6 +640,48 @@ export class MemoryStore implements Store {
     return Promise.resolve(defs);
   }
 
+  // ── namespace registry ──────────────────────────────────────────────────────────────────
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so throws become rejections
+  async createNamespace(record: NamespaceRecord): Promise<{ readonly created: boolean }> {
+    this.#check();
+    validateNamespaceRecord(record);
+    if (this.#namespaces.has(record.name)) return { created: false };
+    this.#namespaces.set(record.name, namespaceCopy(record));
+    return { created: true };
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so throws become rejections
+  async updateNamespace(
+    name: string,
+    patch: NamespacePatch,
+    now: number,
+  ): Promise<NamespaceRecord> {
+    this.#check();
+    validateNamespaceUpdate(name, patch, now);
+    const existing = this.#namespaces.get(name);
+    if (existing === undefined) {
+      throw namespaceNotFound(name);
+    }
+    const updated = applyNamespacePatch(existing, patch, now);
+    this.#namespaces.set(name, updated);
+    return { ...updated };
+  }
+
+  getNamespace(name: string): Promise<NamespaceRecord | undefined> {
+    this.#check();
+    const record = this.#namespaces.get(name);
+    return Promise.resolve(record === undefined ? undefined : { ...record });
+  }
+
+  listNamespaces(): Promise<NamespaceRecord[]> {
+    this.#check();
+    const all = [...this.#namespaces.values()]
+      .sort((a, b) => compareStrings(a.name, b.name))
+      .map((r) => ({ ...r }));
+    return Promise.resolve(all);
+  }
+
   // ── retention ───────────────────────────────────────────────────────────────────────────
 
   purgeClosedRuns(request: {
@@ -668,6 +720,17 @@ export class MemoryStore implements Store {
 function cmpSort(a: string | number, b: string | number): number {
   if (typeof a === 'number' && typeof b === 'number') return a === b ? 0 : a < b ? -1 : 1;
   return compareStrings(String(a), String(b));
+}
+
+/** Only the record's own fields: the caller's object may carry more, or change later. */
+function namespaceCopy(r: NamespaceRecord): NamespaceRecord {
+  return {
+    name: r.name,
+    description: r.description,
+    retentionMs: r.retentionMs,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
 }
 
 function stripTimer(t: TimerState): TimerRow {

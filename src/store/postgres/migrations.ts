@@ -150,6 +150,22 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: 'namespace registry',
+    up: (s) => [
+      // Registered namespaces and their settings. retention_ms NULL keeps closed runs forever.
+      // COLLATE "C" so the primary key lists names in code-point order whatever the database's
+      // default collation.
+      `CREATE TABLE ${s}.namespaces (
+        name TEXT COLLATE "C" PRIMARY KEY,
+        description TEXT NOT NULL,
+        retention_ms BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -14,6 +14,7 @@ import type {
   DeletePackageOutcome,
   ListPage,
   ListRequest,
+  NamespaceRecord,
   OutboxRow,
   PackageRecord,
   PackageSummary,
@@ -27,11 +28,13 @@ import type {
   TimerRow,
   VisibilityExpr,
 } from '../contract.js';
+import type { NamespacePatch } from '../shared/namespaces.js';
 import { commitBatch, prevalidate } from './commit.js';
 import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';
 import { PgDriver, quoteSchema } from './driver.js';
 import { mapPgError } from './errors.js';
 import { migrate } from './migrations.js';
+import * as namespaces from './namespace-registry.js';
 import type { PostgresStoreOptions } from './options.js';
 import * as outbox from './outbox.js';
 import * as packages from './packages.js';
@@ -272,6 +275,24 @@ export class PostgresStore implements Store {
 
   listSearchAttributes(namespace: string): Promise<SearchAttributeDefinition[]> {
     return searchAttributes.listSearchAttributes(this.#db, this.#s, namespace);
+  }
+
+  // ── namespace registry ────────────────────────────────────────────────────────────────
+
+  createNamespace(record: NamespaceRecord): Promise<{ readonly created: boolean }> {
+    return namespaces.createNamespace(this.#db, this.#s, record);
+  }
+
+  updateNamespace(name: string, patch: NamespacePatch, now: number): Promise<NamespaceRecord> {
+    return namespaces.updateNamespace(this.#db, this.#s, name, patch, now);
+  }
+
+  getNamespace(name: string): Promise<NamespaceRecord | undefined> {
+    return namespaces.getNamespace(this.#db, this.#s, name);
+  }
+
+  listNamespaces(): Promise<NamespaceRecord[]> {
+    return namespaces.listNamespaces(this.#db, this.#s);
   }
 
   // ── retention ───────────────────────────────────────────────────────────────────────────

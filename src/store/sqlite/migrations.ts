@@ -156,6 +156,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'namespace registry',
+    sql: `
+      -- Registered namespaces and their settings. retention_ms NULL keeps closed runs forever.
+      -- The primary key's BINARY collation lists names in code-point order.
+      CREATE TABLE namespaces (
+        name TEXT PRIMARY KEY,
+        description TEXT NOT NULL,
+        retention_ms INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

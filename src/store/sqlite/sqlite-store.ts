@@ -15,6 +15,7 @@ import type {
   DeletePackageOutcome,
   ListPage,
   ListRequest,
+  NamespaceRecord,
   OutboxRow,
   PackageRecord,
   PackageSummary,
@@ -28,6 +29,7 @@ import type {
   TimerRow,
   VisibilityExpr,
 } from '../contract.js';
+import type { NamespacePatch } from '../shared/namespaces.js';
 import { rowToRunInfo } from '../sql/index.js';
 import { prepareCommits } from './commit.js';
 import { closedError, mapSqliteError } from './errors.js';
@@ -39,6 +41,7 @@ import {
   taskFromRow,
   timerFromRow,
 } from './rows.js';
+import { NamespaceRegistry } from './namespace-registry.js';
 import { SearchAttributeSchema } from './search-attribute-schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { createTransactions, type Transactions } from './transactions.js';
@@ -62,6 +65,7 @@ export class SqliteStore implements Store {
   readonly #tx: Transactions;
   readonly #visibility: VisibilityQueries;
   readonly #searchAttributes: SearchAttributeSchema;
+  readonly #namespaces: NamespaceRegistry;
   #closed = false;
 
   /** @internal Use {@link openSqliteStore}. */
@@ -74,6 +78,7 @@ export class SqliteStore implements Store {
     this.#tx = createTransactions(db, this.#s);
     this.#visibility = new VisibilityQueries(db);
     this.#searchAttributes = new SearchAttributeSchema(db);
+    this.#namespaces = new NamespaceRegistry(db);
   }
 
   /** Runs `fn` on the connection and settles a promise with its result or mapped error. */
@@ -341,6 +346,24 @@ export class SqliteStore implements Store {
 
   listSearchAttributes(namespace: string): Promise<SearchAttributeDefinition[]> {
     return this.#do(() => this.#searchAttributes.list(namespace));
+  }
+
+  // ── namespace registry ─────────────────────────────────────────────────────────────────
+
+  createNamespace(record: NamespaceRecord): Promise<{ readonly created: boolean }> {
+    return this.#do(() => this.#namespaces.create(record));
+  }
+
+  updateNamespace(name: string, patch: NamespacePatch, now: number): Promise<NamespaceRecord> {
+    return this.#do(() => this.#namespaces.update(name, patch, now));
+  }
+
+  getNamespace(name: string): Promise<NamespaceRecord | undefined> {
+    return this.#do(() => this.#namespaces.get(name));
+  }
+
+  listNamespaces(): Promise<NamespaceRecord[]> {
+    return this.#do(() => this.#namespaces.list());
   }
 
   // ── retention ──────────────────────────────────────────────────────────────────────────
