@@ -8,6 +8,7 @@ export {
   DEFAULT_ADDRESS,
   errorFromBody,
   type ClientOptions,
+  type NamespaceDescription,
   type BatchJobInfo,
   type BatchOperation,
   type ConnectionOptions,

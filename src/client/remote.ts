@@ -303,6 +303,16 @@ export interface BatchJobInfo {
   readonly error?: string;
 }
 
+/** A namespace's settings, as the server reports them. */
+export interface NamespaceDescription {
+  readonly name: string;
+  readonly description: string;
+  /** Closed runs are deleted this long (ms) after they close; null keeps them. */
+  readonly retentionMs: number | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
 export interface ClientOptions {
   readonly connection: Connection;
   /** Namespace of every call. Default `default` (or `AION_NAMESPACE`). */
@@ -523,6 +533,38 @@ export class Client implements ClientApi {
       list: async () => (await c.request<{ jobs: BatchJobInfo[] }>('GET', base)).jobs,
       stop: (jobId) => c.request('POST', `${base}/${encodeURIComponent(jobId)}/stop`, { body: {} }),
     };
+  }
+
+  /** Registers a namespace (admin); idempotent by name (`created: false` when it existed). */
+  createNamespace(
+    name: string,
+    settings: { description?: string; retention?: number | string | null } = {},
+  ): Promise<NamespaceDescription & { created: boolean }> {
+    return this.connection.request('POST', '/api/v1/namespaces', { body: { name, ...settings } });
+  }
+
+  async listNamespaces(): Promise<NamespaceDescription[]> {
+    return (
+      await this.connection.request<{ namespaces: NamespaceDescription[] }>(
+        'GET',
+        '/api/v1/namespaces',
+      )
+    ).namespaces;
+  }
+
+  /** A namespace's settings (default: this client's namespace). */
+  describeNamespace(name: string = this.namespace): Promise<NamespaceDescription> {
+    return this.connection.request('GET', `/api/v1/namespaces/${encodeURIComponent(name)}`);
+  }
+
+  /** Changes a namespace's description or retention (admin). */
+  updateNamespace(
+    name: string,
+    settings: { description?: string; retention?: number | string | null },
+  ): Promise<NamespaceDescription> {
+    return this.connection.request('PATCH', `/api/v1/namespaces/${encodeURIComponent(name)}`, {
+      body: settings,
+    });
   }
 
   /** Registered search attributes of the namespace (name → type). */

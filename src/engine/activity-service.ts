@@ -49,7 +49,7 @@ export interface AttemptRunner {
 
 /** What the service tells the remote dispatcher (wake-ups for tasks it did not lease). */
 export interface RemoteWakeups {
-  wake(taskQueue: string, at: number): void;
+  wake(namespace: string, taskQueue: string, at: number): void;
 }
 
 export function taskIdFor(runId: string, activityId: string): string {
@@ -95,7 +95,8 @@ export class ActivityService {
   readonly #metrics: EngineMetrics;
   readonly #onArrival: (arrival: ActivityArrival) => void;
   readonly #running = new Map<string, Running>();
-  readonly #namespace: string;
+  /** The namespaces whose queues the poller claims from (the engine's, plus any in use). */
+  readonly #namespaces: () => Iterable<string>;
   readonly #poller: Poller;
   #stopped = false;
 
@@ -103,7 +104,7 @@ export class ActivityService {
     store: Store;
     clock: Clock;
     owner: string;
-    namespace: string;
+    namespaces: () => Iterable<string>;
     executor: ActivityExecutor | undefined;
     servedQueues: readonly string[];
     /** Types the executor implements; tasks of other types on served queues are left to remote workers. */
@@ -115,7 +116,7 @@ export class ActivityService {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#owner = options.owner;
-    this.#namespace = options.namespace;
+    this.#namespaces = options.namespaces;
     this.#executor = options.executor;
     this.#served = new Set(options.executor ? [...options.servedQueues, LOCAL_QUEUE] : []);
     this.#types = new Set(options.servedTypes ?? []);
@@ -187,7 +188,7 @@ export class ActivityService {
   /** Runs a task this engine enqueued pre-leased (called after its commit). */
   dispatch(task: NewActivityTask): void {
     if (task.leaseOwner !== this.#owner) {
-      this.#remote?.wake(task.taskQueue, task.visibleAt);
+      this.#remote?.wake(task.namespace, task.taskQueue, task.visibleAt);
       return;
     }
     this.#run({ ...task, deliveries: 1 });
@@ -240,6 +241,11 @@ export class ActivityService {
     this.#running.get(taskId)?.handle.cancel(reason);
   }
 
+  /** Polls now (a namespace came into use). */
+  wake(): void {
+    if (!this.#stopped) this.#schedulePoll(this.#clock.now());
+  }
+
   start(): void {
     this.#schedulePoll(this.#clock.now());
   }
@@ -257,11 +263,22 @@ export class ActivityService {
   /** Claims due tasks of the served queues (retries, leftovers of a previous process). */
   async #poll(): Promise<number> {
     let next = Infinity;
+    for (const namespace of this.#namespaces()) {
+      next = Math.min(next, await this.#pollNamespace(namespace));
+    }
+    const now = this.#clock.now();
+    // Tasks still visible now are of types only remote workers serve: no need to spin on them.
+    if (next <= now) next = now + 1000;
+    return Math.max(now + 10, Math.min(next, now + 60_000));
+  }
+
+  async #pollNamespace(namespace: string): Promise<number> {
+    let next = Infinity;
     for (const queue of this.#served) {
       for (;;) {
         const now = this.#clock.now();
         const tasks = await this.#store.claimTasks({
-          namespace: this.#namespace,
+          namespace,
           taskQueue: queue,
           owner: this.#owner,
           now,
@@ -272,13 +289,10 @@ export class ActivityService {
         for (const t of tasks) if (!this.#running.has(t.taskId)) this.#run(t);
         if (tasks.length < 200) break;
       }
-      const at = await this.#store.nextTaskAt(this.#namespace, queue);
+      const at = await this.#store.nextTaskAt(namespace, queue);
       if (at !== undefined) next = Math.min(next, at);
     }
-    const now = this.#clock.now();
-    // Tasks still visible now are of types only remote workers serve: no need to spin on them.
-    if (next <= now) next = now + 1000;
-    return Math.max(now + 10, Math.min(next, now + 60_000));
+    return next;
   }
 
   #run(task: ActivityTask, runner: AttemptRunner | undefined = this.#executor): void {
@@ -503,7 +517,7 @@ export class ActivityService {
             .catch(() => false);
           if (held) {
             this.#schedulePoll(visibleAt);
-            this.#remote?.wake(task.taskQueue, visibleAt);
+            this.#remote?.wake(task.namespace, task.taskQueue, visibleAt);
           }
           return;
         }

@@ -81,6 +81,13 @@ import {
   type ContinueAsNewData,
 } from './commands.js';
 import { EventFeed, type EngineEvents } from './event-feed.js';
+import {
+  namespaceInfo,
+  retentionMsOf,
+  RetentionSweeper,
+  type NamespaceInfo,
+  type NamespaceSettings,
+} from './namespaces.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from './metrics.js';
 import { defaultLogger, type EngineOptions } from './options.js';
 import { PackageRegistry } from './package-registry.js';
@@ -118,7 +125,65 @@ type UpdateWaiter = {
 };
 
 /** What a new run is recorded with (`#startRun`). */
+/** A deployed package version, as `versions()` lists it. */
+export interface VersionInfo {
+  version: string;
+  name: string;
+  deployedAt: Date;
+  size: number;
+  routedTypes: string[];
+  openRuns: number;
+}
+
+/** The engine's API bound to one namespace (see {@link Engine.inNamespace}). */
+export interface NamespaceScope {
+  readonly namespace: string;
+  readonly client: ClientApi;
+  start<R = unknown>(
+    workflow: WorkflowTypeRef,
+    options?: WorkflowStartOptions,
+  ): Promise<WorkflowHandle<R>>;
+  signalWithStart<R = unknown>(
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
+  ): Promise<WorkflowHandle<R>>;
+  execute<R = unknown>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions): Promise<R>;
+  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R>;
+  list(
+    options?: WorkflowListOptions,
+  ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }>;
+  count(options?: Omit<WorkflowListOptions, 'pageSize' | 'cursor'>): Promise<number>;
+  reset(
+    workflowId: string,
+    options?: { runId?: string; to?: ResetPoint; reason?: string; version?: string },
+  ): Promise<WorkflowHandle>;
+  reopen(
+    workflowId: string,
+    options?: { runId?: string; reason?: string; version?: string },
+  ): Promise<WorkflowHandle>;
+  retry(
+    workflowId: string,
+    options?: { runId?: string; version?: string },
+  ): Promise<{ repinned: boolean }>;
+  deploy(
+    archive: Uint8Array,
+  ): Promise<{ version: string; freshlyLoaded: boolean; routeChanged: boolean }>;
+  route(workflowType: string, version: string): Promise<void>;
+  unload(version: string): Promise<void>;
+  versions(): Promise<VersionInfo[]>;
+  registerSearchAttributes(defs: Readonly<Record<string, SearchAttributeType>>): Promise<void>;
+  searchAttributes(): Promise<Record<string, SearchAttributeType>>;
+}
+
+/** A workflow (its current run) or one run of it, in a namespace. */
+interface RunRef {
+  readonly namespace: string;
+  readonly workflowId: string;
+  readonly runId: string | undefined;
+}
+
 interface StartRunParams {
+  namespace: string;
   workflowId: string;
   runId: string;
   workflowType: string;
@@ -164,7 +229,12 @@ export class Engine {
   readonly #timers: TimerService;
   readonly #activities: ActivityService;
   readonly #executor: ActivityExecutor | undefined;
-  readonly #remote: RemoteActivities;
+  /** Remote-worker dispatchers, one per namespace with connected workers. */
+  readonly #remotes = new Map<string, RemoteActivities>();
+  readonly #makeRemote: (namespace: string) => RemoteActivities;
+  /** Namespaces in use (the engine's, and any started in or recovered): activity polling covers them. */
+  readonly #namespaces = new Set<string>();
+  readonly #retention: RetentionSweeper;
   readonly #waiters = new Map<string, Waiter[]>();
   readonly #schemas = new Map<string, ReadonlyMap<string, SearchAttributeType>>();
   /** Callers waiting for an update's outcome, by run key then update id. */
@@ -175,6 +245,7 @@ export class Engine {
 
   private constructor(options: EngineOptions, store: Store, ownsStore: boolean) {
     this.namespace = validateNamespace(options.namespace ?? 'default');
+    this.#namespaces.add(this.namespace);
     this.taskQueue = options.taskQueue ?? 'default';
     this.identity = options.identity ?? `engine-${randomUUID()}`;
     this.store = store;
@@ -215,7 +286,7 @@ export class Engine {
       store,
       clock: this.clock,
       owner: this.identity,
-      namespace: this.namespace,
+      namespaces: () => this.#namespaces,
       executor: this.#executor,
       servedQueues: [this.taskQueue],
       servedTypes: Object.keys(activities),
@@ -229,15 +300,26 @@ export class Engine {
           ...(a.ack ? { ack: a.ack } : {}),
         }),
     });
-    this.#remote = new RemoteActivities({
+    this.#makeRemote = (namespace) =>
+      new RemoteActivities({
+        store,
+        clock: this.clock,
+        owner: this.identity,
+        namespace,
+        activities: this.#activities,
+        ...(options.taskQueues ? { taskQueues: options.taskQueues } : {}),
+      });
+    this.#retention = new RetentionSweeper({
       store,
       clock: this.clock,
-      owner: this.identity,
-      namespace: this.namespace,
-      activities: this.#activities,
-      ...(options.taskQueues ? { taskQueues: options.taskQueues } : {}),
+      logger: this.#logger,
+      ...(options.retentionIntervalMs !== undefined
+        ? { intervalMs: options.retentionIntervalMs }
+        : {}),
     });
-    this.#activities.attachRemote(this.#remote);
+    this.#activities.attachRemote({
+      wake: (namespace, queue, at) => this.#remotes.get(namespace)?.wake(queue, at),
+    });
     this.#timers = new TimerService({
       store,
       clock: this.clock,
@@ -331,6 +413,15 @@ export class Engine {
   }
 
   async #startup(options: EngineOptions): Promise<void> {
+    // The engine's own namespace is registered (idempotent; settings of an existing one kept).
+    const now = this.clock.now();
+    await this.store.createNamespace({
+      name: this.namespace,
+      description: '',
+      retentionMs: null,
+      createdAt: now,
+      updatedAt: now,
+    });
     await this.#loadSchema(this.namespace);
     // This process now owns the store: leases of a previous (dead) owner are void.
     await this.store.expireLeases({ exceptOwner: this.identity, now: this.clock.now() });
@@ -341,12 +432,14 @@ export class Engine {
         this.clock.now(),
       );
       await this.#repinStuck(
+        this.namespace,
         built.manifest.workflowTypes.map((t) => t.name),
         built.version,
       );
     }
     this.#timers.start();
     this.#activities.start();
+    this.#retention.start();
     if (options.keepAlive !== false) this.#keepAlive = setInterval(() => undefined, 2 ** 30);
     await this.#recoverOpenRuns();
     await this.#recoverOutbox();
@@ -365,16 +458,27 @@ export class Engine {
   async registerSearchAttributes(
     defs: Readonly<Record<string, SearchAttributeType>>,
   ): Promise<void> {
+    return this.#registerSearchAttributes(this.namespace, defs);
+  }
+
+  async #registerSearchAttributes(
+    ns: string,
+    defs: Readonly<Record<string, SearchAttributeType>>,
+  ): Promise<void> {
     await this.store.registerSearchAttributes(
-      this.namespace,
+      ns,
       Object.entries(defs).map(([name, type]) => ({ name, type })),
     );
-    await this.#loadSchema(this.namespace);
+    await this.#loadSchema(ns);
   }
 
   /** The registered search attributes of this engine's namespace. */
   async searchAttributes(): Promise<Record<string, SearchAttributeType>> {
     return Object.fromEntries(await this.#loadSchema(this.namespace));
+  }
+
+  async #schemaOf(ns: string): Promise<ReadonlyMap<string, SearchAttributeType>> {
+    return this.#schemas.get(ns) ?? (await this.#loadSchema(ns));
   }
 
   /**
@@ -386,9 +490,16 @@ export class Engine {
   async deploy(
     archive: Uint8Array,
   ): Promise<{ version: string; freshlyLoaded: boolean; routeChanged: boolean }> {
+    return this.#deploy(this.namespace, archive);
+  }
+
+  async #deploy(
+    ns: string,
+    archive: Uint8Array,
+  ): Promise<{ version: string; freshlyLoaded: boolean; routeChanged: boolean }> {
     this.#check();
-    const result = await this.#registry.deployArchive(this.namespace, archive, this.clock.now());
-    await this.#repinStuck(result.workflowTypes, result.version);
+    const result = await this.#registry.deployArchive(ns, archive, this.clock.now());
+    await this.#repinStuck(ns, result.workflowTypes, result.version);
     return {
       version: result.version,
       freshlyLoaded: result.freshlyLoaded,
@@ -398,31 +509,34 @@ export class Engine {
 
   /** Re-points a workflow type's route (rollback or roll-forward). */
   async route(workflowType: string, version: string): Promise<void> {
+    return this.#route(this.namespace, workflowType, version);
+  }
+
+  async #route(ns: string, workflowType: string, version: string): Promise<void> {
     this.#check();
-    await this.#registry.setRoute(this.namespace, workflowType, version, this.clock.now());
-    await this.#repinStuck([workflowType], version);
+    await this.#registry.setRoute(ns, workflowType, version, this.clock.now());
+    await this.#repinStuck(ns, [workflowType], version);
   }
 
   /** Removes a deployed version; refused while routed or pinned, naming the holder. */
   async unload(version: string): Promise<void> {
+    return this.#unload(this.namespace, version);
+  }
+
+  async #unload(ns: string, version: string): Promise<void> {
     this.#check();
-    await this.#registry.unload(this.namespace, version);
+    await this.#registry.unload(ns, version);
   }
 
   /** Deployed versions with their deploy time, the types routed to them and open runs pinned. */
-  async versions(): Promise<
-    {
-      version: string;
-      name: string;
-      deployedAt: Date;
-      size: number;
-      routedTypes: string[];
-      openRuns: number;
-    }[]
-  > {
+  async versions(): Promise<VersionInfo[]> {
+    return this.#versions(this.namespace);
+  }
+
+  async #versions(ns: string): Promise<VersionInfo[]> {
     const [packages, routes] = await Promise.all([
-      this.store.listPackages(this.namespace),
-      this.store.listRoutes(this.namespace),
+      this.store.listPackages(ns),
+      this.store.listRoutes(ns),
     ]);
     return Promise.all(
       packages.map(async (p) => ({
@@ -431,7 +545,7 @@ export class Engine {
         deployedAt: new Date(p.deployedAt),
         size: p.size,
         routedTypes: routes.filter((r) => r.version === p.version).map((r) => r.workflowType),
-        openRuns: await this.store.countRuns(this.namespace, {
+        openRuns: await this.store.countRuns(ns, {
           op: 'and',
           args: [
             { op: 'cmp', field: { kind: 'builtin', name: 'Version' }, cmp: '=', value: p.version },
@@ -451,7 +565,7 @@ export class Engine {
    * it without divergence is re-pinned to it and resumed; the others stay parked, with the
    * divergence as their reason.
    */
-  async #repinStuck(types: readonly string[], version: string): Promise<void> {
+  async #repinStuck(ns: string, types: readonly string[], version: string): Promise<void> {
     if (types.length === 0) return;
     const where: VisibilityExpr = {
       op: 'and',
@@ -463,7 +577,7 @@ export class Engine {
     let cursor: string | undefined;
     do {
       const page = await this.store.listRuns({
-        namespace: this.namespace,
+        namespace: ns,
         where,
         pageSize: 200,
         ...(cursor ? { cursor } : {}),
@@ -476,13 +590,15 @@ export class Engine {
           }
           continue;
         }
-        await this.retry(info.workflowId, { runId: info.runId, version }).catch((err: unknown) => {
-          this.#logger.warn('stuck run does not replay on the new version; it stays parked', {
-            workflowId: info.workflowId,
-            runId: info.runId,
-            error: String(err),
-          });
-        });
+        await this.#retry(ns, info.workflowId, { runId: info.runId, version }).catch(
+          (err: unknown) => {
+            this.#logger.warn('stuck run does not replay on the new version; it stays parked', {
+              workflowId: info.workflowId,
+              runId: info.runId,
+              error: String(err),
+            });
+          },
+        );
       }
       cursor = page.nextCursor;
     } while (cursor);
@@ -498,8 +614,16 @@ export class Engine {
     workflowId: string,
     options: { runId?: string; version?: string } = {},
   ): Promise<{ repinned: boolean }> {
+    return this.#retry(this.namespace, workflowId, options);
+  }
+
+  async #retry(
+    ns: string,
+    workflowId: string,
+    options: { runId?: string; version?: string } = {},
+  ): Promise<{ repinned: boolean }> {
     this.#check();
-    const info = await this.#resolveRun({ workflowId, runId: options.runId });
+    const info = await this.#resolveRun({ namespace: ns, workflowId, runId: options.runId });
     if (info.closeTime !== undefined) {
       throw new AionError(
         'workflow_closed',
@@ -511,7 +635,7 @@ export class Engine {
     const target = options.version ?? info.version;
     let repinned = false;
     if (target !== info.version) {
-      await this.#registry.ensureLoaded(this.namespace, target);
+      await this.#registry.ensureLoaded(info.namespace, target);
       const events = await this.store.readHistory(info);
       const key = `check\u0000${info.runId}`;
       const outcome = await this.#thread.replay(key, target, info, events);
@@ -554,7 +678,7 @@ export class Engine {
     workflowId: string,
     options: { runId?: string; to?: ResetPoint; reason?: string; version?: string } = {},
   ): Promise<WorkflowHandle> {
-    return this.#resetOrReopen('reset', workflowId, options);
+    return this.#resetOrReopen(this.namespace, 'reset', workflowId, options);
   }
 
   /**
@@ -566,16 +690,20 @@ export class Engine {
     workflowId: string,
     options: { runId?: string; reason?: string; version?: string } = {},
   ): Promise<WorkflowHandle> {
-    return this.#resetOrReopen('reopen', workflowId, { ...options, to: 'lastWorkflowTask' });
+    return this.#resetOrReopen(this.namespace, 'reopen', workflowId, {
+      ...options,
+      to: 'lastWorkflowTask',
+    });
   }
 
   async #resetOrReopen(
+    ns: string,
     mode: 'reset' | 'reopen',
     workflowId: string,
     options: { runId?: string; to?: ResetPoint; reason?: string; version?: string },
   ): Promise<WorkflowHandle> {
     this.#check();
-    const info = await this.#resolveRun({ workflowId, runId: options.runId });
+    const info = await this.#resolveRun({ namespace: ns, workflowId, runId: options.runId });
     if (mode === 'reopen' && info.status !== 'FAILED' && info.status !== 'CANCELLED') {
       throw new AionError(
         'invalid_state',
@@ -585,8 +713,7 @@ export class Engine {
     }
     const events = await this.store.readHistory(info);
     const boundarySeq = resolveResetPoint(events, options.to ?? 'lastWorkflowTask');
-    if (options.version !== undefined)
-      await this.#registry.ensureLoaded(this.namespace, options.version);
+    if (options.version !== undefined) await this.#registry.ensureLoaded(ns, options.version);
     const reason = options.reason ?? mode;
     const data: ResetData = {
       mode,
@@ -624,7 +751,7 @@ export class Engine {
       if (outcome && !outcome.ok) throw outcome.error;
     }
     await this.#applyReset(row);
-    return this.getHandle(info.workflowId, data.newRunId);
+    return this.#handle(ns, info.workflowId, data.newRunId);
   }
 
   readonly #resetsInFlight = new Map<string, Promise<void>>();
@@ -683,6 +810,9 @@ export class Engine {
     for (;;) {
       const page = await this.store.listOpenRuns({ limit: 500, ...(after ? { after } : {}) });
       for (const info of page) {
+        // Search-attribute schemas of every namespace with open runs (upserts validate against them).
+        if (!this.#schemas.has(info.namespace)) await this.#loadSchema(info.namespace);
+        this.#useNamespace(info.namespace);
         if (info.status === 'PAUSED') this.#activities.setPaused(info.runId, true);
         if (info.status !== 'RUNNING' || info.stuck) continue; // stuck runs wait for a fix
         const key = { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId };
@@ -792,7 +922,18 @@ export class Engine {
     options: WorkflowStartOptions = {},
     withSignal?: { signal: MessageRef; args: readonly unknown[] },
   ): Promise<WorkflowHandle<R>> {
+    return this.#start<R>(this.namespace, workflow, options, withSignal);
+  }
+
+  async #start<R>(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions = {},
+    withSignal?: { signal: MessageRef; args: readonly unknown[] },
+  ): Promise<WorkflowHandle<R>> {
     this.#check();
+    this.#useNamespace(ns);
+    if (!this.#schemas.has(ns)) await this.#loadSchema(ns);
     let initialSignal: Arrival | undefined;
     if (withSignal) {
       const signalName =
@@ -850,19 +991,17 @@ export class Engine {
     const searchAttributes = options.searchAttributes
       ? (Object.fromEntries(
           Object.entries(
-            toTypedSearchAttributes(
-              options.searchAttributes,
-              this.#schemas.get(this.namespace) ?? new Map(),
-            ),
+            toTypedSearchAttributes(options.searchAttributes, this.#schemas.get(ns) ?? new Map()),
           ).filter((entry): entry is [string, SearchAttributeValue] => entry[1] !== null),
         ) as SearchAttributes)
       : undefined;
     const executionTimeoutMs = optionalDuration(options.executionTimeout, 'executionTimeout');
     const runTimeoutMs = optionalDuration(options.runTimeout, 'runTimeout');
-    const existing = await this.#applyStartPolicies(workflowId, options);
-    if (existing) return this.getHandle<R>(workflowId, existing);
+    const existing = await this.#applyStartPolicies(ns, workflowId, options);
+    if (existing) return this.#handle<R>(ns, workflowId, existing);
     const runId = randomUUID();
     await this.#startRun({
+      namespace: ns,
       workflowId,
       runId,
       workflowType,
@@ -878,7 +1017,7 @@ export class Engine {
         : {}),
       ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
     });
-    return this.getHandle<R>(workflowId, runId);
+    return this.#handle<R>(ns, workflowId, runId);
   }
 
   /**
@@ -886,6 +1025,7 @@ export class Engine {
    * an existing run to use instead of starting one (idempotent retry, USE_EXISTING).
    */
   async #applyStartPolicies(
+    ns: string,
     workflowId: string,
     options: WorkflowStartOptions,
   ): Promise<string | undefined> {
@@ -917,7 +1057,7 @@ export class Engine {
         { field: 'requestId' },
       );
     }
-    const current = await this.store.getCurrentRun(this.namespace, workflowId);
+    const current = await this.store.getCurrentRun(ns, workflowId);
     if (!current) return undefined;
     if (options.requestId !== undefined) {
       const [started] = await this.store.readHistory(current, { toSeq: 1 });
@@ -927,19 +1067,19 @@ export class Engine {
     if (current.closeTime === undefined) {
       if (conflict === 'USE_EXISTING') return current.runId;
       if (conflict === 'TERMINATE_EXISTING') {
-        await this.getHandle(workflowId, current.runId).terminate(
+        await this.#handle(ns, workflowId, current.runId).terminate(
           'terminated by a new start (TERMINATE_EXISTING)',
         );
         return undefined;
       }
-      throw new WorkflowAlreadyStartedError(this.namespace, workflowId, current.runId);
+      throw new WorkflowAlreadyStartedError(ns, workflowId, current.runId);
     }
     const failedLike = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'].includes(current.status);
     if (reuse === 'REJECT_DUPLICATE' || (reuse === 'ALLOW_DUPLICATE_FAILED_ONLY' && !failedLike)) {
       throw new AionError(
         'workflow_already_started',
         `workflow id ${JSON.stringify(workflowId)} was already used by run ${current.runId} (${current.status}) and the reuse policy ${reuse} forbids a new run`,
-        { namespace: this.namespace, workflowId, runId: current.runId, status: current.status },
+        { namespace: ns, workflowId, runId: current.runId, status: current.status },
       );
     }
     return undefined;
@@ -953,6 +1093,14 @@ export class Engine {
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
   ): Promise<WorkflowHandle<R>> {
+    return this.#signalWithStart<R>(this.namespace, workflow, options);
+  }
+
+  async #signalWithStart<R>(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
+  ): Promise<WorkflowHandle<R>> {
     const { signal, signalArgs = [], ...startOptions } = options;
     if (startOptions.workflowId === undefined) {
       throw new AionError('invalid_argument', 'signalWithStart needs a workflowId', {
@@ -960,21 +1108,22 @@ export class Engine {
       });
     }
     for (let attempt = 0; ; attempt++) {
-      const current = await this.store.getCurrentRun(this.namespace, startOptions.workflowId);
+      const current = await this.store.getCurrentRun(ns, startOptions.workflowId);
       if (current && current.closeTime === undefined) {
         try {
-          await this.getHandle(startOptions.workflowId, current.runId).signal(
+          await this.#handle(ns, startOptions.workflowId, current.runId).signal(
             signal,
             ...signalArgs,
           );
-          return this.getHandle<R>(startOptions.workflowId, current.runId);
+          return this.#handle<R>(ns, startOptions.workflowId, current.runId);
         } catch (err) {
           if (!(isAionError(err) && err.code === 'workflow_closed') || attempt >= 3) throw err;
           continue; // closed in between: start a new run
         }
       }
       try {
-        return await this.start<R>(
+        return await this.#start<R>(
+          ns,
           workflow,
           { ...startOptions, workflowIdConflictPolicy: 'FAIL' },
           { signal, args: signalArgs },
@@ -992,7 +1141,7 @@ export class Engine {
    * version. Workflow timeouts become durable timers written with the start.
    */
   async #startRun(p: StartRunParams): Promise<void> {
-    const version = p.version ?? (await this.#registry.routeFor(this.namespace, p.workflowType));
+    const version = p.version ?? (await this.#registry.routeFor(p.namespace, p.workflowType));
     // Held until committed: unload refuses a version an in-flight start is about to record.
     const release = this.#registry.hold(version);
     try {
@@ -1003,8 +1152,8 @@ export class Engine {
   }
 
   async #startRunOn(version: string, p: StartRunParams): Promise<void> {
-    await this.#registry.ensureLoaded(this.namespace, version);
-    const key = { namespace: this.namespace, workflowId: p.workflowId, runId: p.runId };
+    await this.#registry.ensureLoaded(p.namespace, version);
+    const key = { namespace: p.namespace, workflowId: p.workflowId, runId: p.runId };
     const now = this.clock.now();
     // Package defaults apply where the start did not say (start options win).
     const defaults = this.#registry.defaultsFor(version, p.workflowType);
@@ -1095,6 +1244,7 @@ export class Engine {
     if (row.kind !== CONTINUE_AS_NEW_KIND) return;
     const data = JSON.parse(row.data) as ContinueAsNewData;
     void this.#startRun({
+      namespace: row.namespace,
       workflowId: row.workflowId,
       runId: data.newRunId,
       workflowType: data.workflowType,
@@ -1178,6 +1328,7 @@ export class Engine {
     }
     try {
       await this.#startRun({
+        namespace: row.namespace,
         workflowId: data.workflowId,
         runId: data.runId,
         workflowType: data.workflowType,
@@ -1228,7 +1379,11 @@ export class Engine {
   async #deliverExternal(row: OutboxRow): Promise<void> {
     const data = JSON.parse(row.data) as ExternalData;
     const sender = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
-    const ref = { workflowId: data.workflowId, runId: data.runId };
+    const ref: RunRef = {
+      namespace: row.namespace,
+      workflowId: data.workflowId,
+      runId: data.runId,
+    };
     try {
       if (data.action === 'signal') {
         const payloads = data.args ?? [];
@@ -1257,7 +1412,7 @@ export class Engine {
           removeOutbox: [row.id],
         });
       } else {
-        await this.getHandle(data.workflowId, data.runId).cancel(
+        await this.#handle(row.namespace, data.workflowId, data.runId).cancel(
           `requested by workflow ${row.workflowId}`,
         );
         this.#scheduler.enqueue(sender, {
@@ -1286,7 +1441,7 @@ export class Engine {
   /** Terminates or cancels a child whose parent closed (the child's current run). */
   async #applyClosePolicy(row: OutboxRow): Promise<void> {
     const data = JSON.parse(row.data) as ClosePolicyData;
-    const handle = this.getHandle(data.workflowId);
+    const handle = this.#handle(row.namespace, data.workflowId, undefined);
     try {
       if (data.action === 'TERMINATE') await handle.terminate(data.reason);
       else await handle.cancel(data.reason);
@@ -1305,8 +1460,16 @@ export class Engine {
   }
 
   getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R> {
+    return this.#handle<R>(this.namespace, workflowId, runId);
+  }
+
+  #handle<R = unknown>(
+    ns: string,
+    workflowId: string,
+    runId: string | undefined,
+  ): WorkflowHandle<R> {
     validateWorkflowId(workflowId);
-    const ref = { workflowId, runId };
+    const ref: RunRef = { namespace: ns, workflowId, runId };
     return {
       workflowId,
       runId,
@@ -1360,7 +1523,7 @@ export class Engine {
    * and resolves with the handler's result once its completion is committed.
    */
   async #executeUpdate(
-    ref: { workflowId: string; runId: string | undefined },
+    ref: RunRef,
     update: MessageRef,
     options: { args?: readonly unknown[]; updateId?: string },
   ): Promise<unknown> {
@@ -1440,7 +1603,7 @@ export class Engine {
 
   /** Records a control event on the run (after commit it takes effect; acknowledged then). */
   async #control(
-    ref: { workflowId: string; runId: string | undefined },
+    ref: RunRef,
     action: 'cancel' | 'terminate' | 'pause' | 'resume',
     event: NewEvent,
   ): Promise<void> {
@@ -1473,18 +1636,18 @@ export class Engine {
     });
   }
 
-  async #resolveRun(ref: { workflowId: string; runId: string | undefined }): Promise<RunInfo> {
+  async #resolveRun(ref: RunRef): Promise<RunInfo> {
     const info = ref.runId
       ? await this.store.getRun({
-          namespace: this.namespace,
+          namespace: ref.namespace,
           workflowId: ref.workflowId,
           runId: ref.runId,
         })
-      : await this.store.getCurrentRun(this.namespace, ref.workflowId);
+      : await this.store.getCurrentRun(ref.namespace, ref.workflowId);
     if (!info) {
       throw new AionError(
         'not_found',
-        `workflow ${JSON.stringify(ref.workflowId)}${ref.runId ? ` run ${ref.runId}` : ''} not found in namespace ${this.namespace}`,
+        `workflow ${JSON.stringify(ref.workflowId)}${ref.runId ? ` run ${ref.runId}` : ''} not found in namespace ${ref.namespace}`,
         {
           workflowId: ref.workflowId,
           ...(ref.runId ? { runId: ref.runId } : {}),
@@ -1504,7 +1667,7 @@ export class Engine {
     return last;
   }
 
-  async #result(ref: { workflowId: string; runId: string | undefined }): Promise<unknown> {
+  async #result(ref: RunRef): Promise<unknown> {
     let info = await this.#resolveRun(ref);
     for (;;) {
       const k = actorKey(info.namespace, info.runId);
@@ -1521,7 +1684,7 @@ export class Engine {
       });
       this.#waiters.delete(k);
       if (terminal.type === 'WorkflowContinuedAsNew') {
-        info = await this.#successor(info.workflowId, terminal.newRunId);
+        info = await this.#successor(info.namespace, info.workflowId, terminal.newRunId);
         continue;
       }
       return this.#decodeTerminal(info, terminal);
@@ -1529,9 +1692,9 @@ export class Engine {
   }
 
   /** The successor run of a continue-as-new, waiting briefly while it is being started. */
-  async #successor(workflowId: string, runId: string): Promise<RunInfo> {
+  async #successor(namespace: string, workflowId: string, runId: string): Promise<RunInfo> {
     for (let delay = 5; ; delay = Math.min(500, delay * 2)) {
-      const info = await this.store.getRun({ namespace: this.namespace, workflowId, runId });
+      const info = await this.store.getRun({ namespace, workflowId, runId });
       if (info) return info;
       if (this.#shutdown) throw new AionError('invalid_state', 'the engine is shut down');
       await new Promise((r) => setTimeout(r, delay));
@@ -1605,7 +1768,7 @@ export class Engine {
   }
 
   async #signal(
-    ref: { workflowId: string; runId: string | undefined },
+    ref: RunRef,
     signal: MessageRef,
     args: unknown[],
     requestId?: string,
@@ -1639,11 +1802,7 @@ export class Engine {
     });
   }
 
-  async #query(
-    ref: { workflowId: string; runId: string | undefined },
-    query: MessageRef,
-    args: unknown[],
-  ): Promise<unknown> {
+  async #query(ref: RunRef, query: MessageRef, args: unknown[]): Promise<unknown> {
     this.#check();
     const name = typeof query === 'string' ? query : query.name;
     const payloads = this.#encodeArgs(args, `arguments of query ${name}`);
@@ -1665,10 +1824,7 @@ export class Engine {
     );
   }
 
-  async #describe(ref: {
-    workflowId: string;
-    runId: string | undefined;
-  }): Promise<WorkflowExecutionDescription> {
+  async #describe(ref: RunRef): Promise<WorkflowExecutionDescription> {
     const info = await this.#resolveRun(ref);
     const [tasks, timers] = await Promise.all([
       this.store.listTasks(info),
@@ -1720,7 +1876,7 @@ export class Engine {
     };
   }
 
-  async #history(ref: { workflowId: string; runId: string | undefined }): Promise<HistoryExport> {
+  async #history(ref: RunRef): Promise<HistoryExport> {
     const info = await this.#resolveRun(ref);
     return historyExport(info, await this.store.readHistory(info));
   }
@@ -1771,29 +1927,63 @@ export class Engine {
     });
   }
 
-  #workflowClient(): WorkflowClient {
+  #workflowClient(ns: string = this.namespace): WorkflowClient {
     return {
-      start: (workflow, options) => this.start(workflow, options),
-      signalWithStart: (workflow, options) => this.signalWithStart(workflow, options),
-      execute: (workflow, options) => this.execute(workflow, options),
-      getHandle: (workflowId, runId) => this.getHandle(workflowId, runId),
-      list: (options) => this.list(options),
-      count: (options) => this.count(options),
+      start: (workflow, options) => this.#start(ns, workflow, options),
+      signalWithStart: (workflow, options) => this.#signalWithStart(ns, workflow, options),
+      execute: async (workflow, options) =>
+        (await this.#start(ns, workflow, options ?? {})).result() as never,
+      getHandle: (workflowId, runId) => this.#handle(ns, workflowId, runId),
+      list: (options) => this.#list(ns, options),
+      count: (options) => this.#count(ns, options),
+    };
+  }
+
+  /**
+   * The engine's API in another namespace: workflows, packages and search attributes of
+   * `namespace`, isolated from every other namespace (runs of all namespaces are driven by
+   * this engine's scheduler, timers and recovery). The namespace name is validated here;
+   * whether it is registered is for the caller (the server) to check.
+   */
+  inNamespace(namespace: string): NamespaceScope {
+    const ns = validateNamespace(namespace);
+    this.#useNamespace(ns);
+    const client = this.#workflowClient(ns);
+    return {
+      namespace: ns,
+      client: { workflow: client },
+      start: (workflow, options) => this.#start(ns, workflow, options),
+      signalWithStart: (workflow, options) => this.#signalWithStart(ns, workflow, options),
+      execute: async <R>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions) =>
+        (await this.#start<R>(ns, workflow, options ?? {})).result(),
+      getHandle: (workflowId, runId) => this.#handle(ns, workflowId, runId),
+      list: (options) => this.#list(ns, options),
+      count: (options) => this.#count(ns, options),
+      reset: (workflowId, options) => this.#resetOrReopen(ns, 'reset', workflowId, options ?? {}),
+      reopen: (workflowId, options) =>
+        this.#resetOrReopen(ns, 'reopen', workflowId, { ...options, to: 'lastWorkflowTask' }),
+      retry: (workflowId, options) => this.#retry(ns, workflowId, options),
+      deploy: (archive) => this.#deploy(ns, archive),
+      route: (workflowType, version) => this.#route(ns, workflowType, version),
+      unload: (version) => this.#unload(ns, version),
+      versions: () => this.#versions(ns),
+      registerSearchAttributes: (defs) => this.#registerSearchAttributes(ns, defs),
+      searchAttributes: async () => Object.fromEntries(await this.#loadSchema(ns)),
     };
   }
 
   /** Filter and order from list options: the query language plus the shorthand fields. */
-  #parse(options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {}): {
+  #parse(
+    ns: string,
+    options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {},
+  ): {
     where?: VisibilityExpr;
     orderBy?: ListRequest['orderBy'];
   } {
     const args: VisibilityExpr[] = [];
     let orderBy: ListRequest['orderBy'];
     if (options.query !== undefined && options.query.trim() !== '') {
-      const parsed = parseVisibilityQuery(
-        options.query,
-        this.#schemas.get(this.namespace) ?? new Map(),
-      );
+      const parsed = parseVisibilityQuery(options.query, this.#schemas.get(ns) ?? new Map());
       if (parsed.where) args.push(parsed.where);
       orderBy = parsed.orderBy;
     }
@@ -1823,9 +2013,17 @@ export class Engine {
   async list(
     options: WorkflowListOptions = {},
   ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }> {
-    const { where, orderBy } = this.#parse(options);
+    return this.#list(this.namespace, options);
+  }
+
+  async #list(
+    ns: string,
+    options: WorkflowListOptions = {},
+  ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }> {
+    await this.#schemaOf(ns);
+    const { where, orderBy } = this.#parse(ns, options);
     const page = await this.store.listRuns({
-      namespace: this.namespace,
+      namespace: ns,
       ...(where ? { where } : {}),
       ...(orderBy ? { orderBy } : {}),
       ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
@@ -1847,7 +2045,15 @@ export class Engine {
   }
 
   async count(options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {}): Promise<number> {
-    return await this.store.countRuns(this.namespace, this.#parse(options).where);
+    return this.#count(this.namespace, options);
+  }
+
+  async #count(
+    ns: string,
+    options: Omit<WorkflowListOptions, 'pageSize' | 'cursor'> = {},
+  ): Promise<number> {
+    await this.#schemaOf(ns);
+    return await this.store.countRuns(ns, this.#parse(ns, options).where);
   }
 
   /** Resolves when no run has work queued or in flight and no commit is pending. */
@@ -1878,12 +2084,92 @@ export class Engine {
    */
   connectWorker(registration: WorkerRegistration, sink: WorkerSink): WorkerSession {
     if (this.#shutdown) throw new AionError('unavailable', 'the engine is shutting down');
-    return this.#remote.connect(registration, sink);
+    const ns = validateNamespace(registration.namespace);
+    let remote = this.#remotes.get(ns);
+    if (!remote) {
+      remote = this.#makeRemote(ns);
+      this.#remotes.set(ns, remote);
+      this.#useNamespace(ns);
+    }
+    return remote.connect(registration, sink);
   }
 
-  /** Connected remote workers and the dispatch state of their task queues. */
-  workers(): Promise<{ workers: WorkerSnapshot[]; taskQueues: TaskQueueSnapshot[] }> {
-    return this.#remote.snapshot();
+  /** Connected remote workers and the dispatch state of their task queues (of one namespace). */
+  async workers(
+    namespace: string = this.namespace,
+  ): Promise<{ workers: WorkerSnapshot[]; taskQueues: TaskQueueSnapshot[] }> {
+    const remote = this.#remotes.get(namespace);
+    return remote ? remote.snapshot() : { workers: [], taskQueues: [] };
+  }
+
+  // ── namespaces ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Registers a namespace. Idempotent by name: an existing namespace is returned unchanged
+   * with `created: false`.
+   */
+  async createNamespace(
+    name: string,
+    settings: NamespaceSettings = {},
+  ): Promise<{ namespace: NamespaceInfo; created: boolean }> {
+    this.#check();
+    const ns = validateNamespace(name);
+    const retentionMs = retentionMsOf(settings.retention) ?? null;
+    const now = this.clock.now();
+    const { created } = await this.store.createNamespace({
+      name: ns,
+      description: settings.description ?? '',
+      retentionMs,
+      createdAt: now,
+      updatedAt: now,
+    });
+    return { namespace: await this.describeNamespace(ns), created };
+  }
+
+  /** Changes a namespace's description or retention; `not_found` if it is not registered. */
+  async updateNamespace(name: string, settings: NamespaceSettings): Promise<NamespaceInfo> {
+    this.#check();
+    const retentionMs = retentionMsOf(settings.retention);
+    const record = await this.store.updateNamespace(
+      validateNamespace(name),
+      {
+        ...(settings.description !== undefined ? { description: settings.description } : {}),
+        ...(retentionMs !== undefined ? { retentionMs } : {}),
+      },
+      this.clock.now(),
+    );
+    return namespaceInfo(record);
+  }
+
+  /** A registered namespace; `not_found` if there is none of that name. */
+  async describeNamespace(name: string): Promise<NamespaceInfo> {
+    const record = await this.store.getNamespace(validateNamespace(name));
+    if (!record) {
+      throw new AionError(
+        'not_found',
+        `namespace ${JSON.stringify(name)} does not exist; create it first`,
+        {
+          namespace: name,
+        },
+      );
+    }
+    return namespaceInfo(record);
+  }
+
+  /** Every registered namespace, by name. */
+  async listNamespaces(): Promise<NamespaceInfo[]> {
+    return (await this.store.listNamespaces()).map(namespaceInfo);
+  }
+
+  /** Runs one retention sweep now (closed runs past their namespace's retention are deleted). */
+  sweepRetention(): Promise<number> {
+    return this.#retention.sweep();
+  }
+
+  #useNamespace(ns: string): void {
+    if (this.#namespaces.has(ns)) return;
+    this.#namespaces.add(ns);
+    this.#activities.wake();
   }
 
   /** Internal counters for tests and the time-skipping environment. */
@@ -1915,7 +2201,8 @@ export class Engine {
     await Promise.race([this.whenIdle(), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     this.#scheduler.stop();
     this.#timers.stop();
-    this.#remote.stop();
+    for (const remote of this.#remotes.values()) remote.stop();
+    this.#retention.stop();
     this.#activities.stop();
     await this.#recorder.drained();
     await this.#thread.close();

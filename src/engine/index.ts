@@ -19,3 +19,5 @@ export type {
   WorkerSink,
   WorkerSnapshot,
 } from './remote-activities.js';
+export type { NamespaceInfo, NamespaceSettings } from './namespaces.js';
+export type { NamespaceScope, VersionInfo } from './engine.js';

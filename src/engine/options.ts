@@ -74,6 +74,8 @@ export interface EngineOptions {
    * `limits.maxHistoryLength` events, or of `historyBytes` (default 50 MiB) of history.
    */
   readonly continueAsNew?: { readonly fraction?: number; readonly historyBytes?: number };
+  /** How often closed runs past their namespace's retention are deleted. Default 60 s. */
+  readonly retentionIntervalMs?: number;
   /** Keep the Node process alive until `shutdown()` (timers may be months away). Default true. */
   readonly keepAlive?: boolean;
   /** Name of this engine process in leases and history. Default `engine-<uuid>`. */

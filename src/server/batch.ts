@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AionError, isAionError } from '../core/index.js';
-import type { Engine } from '../engine/engine.js';
+import type { NamespaceScope } from '../engine/engine.js';
 import type { ResetPoint } from '../engine/reset.js';
 
 /** What a batch job does to every run its query matches. */
@@ -41,12 +41,12 @@ const MAX_JOBS = 1000;
  * that are no longer open. Job records live in memory; re-submit a job to resume it.
  */
 export class BatchJobs {
-  readonly #engine: Engine;
+  readonly #engine: NamespaceScope;
   readonly #jobs = new Map<string, BatchJob>();
   readonly #stops = new Map<string, () => void>();
   readonly #concurrency: number;
 
-  constructor(engine: Engine, options: { concurrency?: number } = {}) {
+  constructor(engine: NamespaceScope, options: { concurrency?: number } = {}) {
     this.#engine = engine;
     this.#concurrency = options.concurrency ?? 16;
   }

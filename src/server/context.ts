@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, NamespaceScope } from '../engine/engine.js';
 import type { AuditLog } from './audit.js';
 import type { Authenticator, Permission, Principal } from './auth.js';
 import type { ServerConfig } from './config.js';
@@ -32,8 +32,12 @@ export interface ServerContext {
     permission: Permission,
     action: string,
   ) => Principal;
-  /** Resolves the namespace path parameter; `not_found` for a namespace this server does not serve. */
+  /** Resolves the namespace path parameter; `not_found` for a namespace that is not registered. */
   readonly namespace: (name: string) => string;
+  /** The engine's API in a registered namespace; `not_found` otherwise. */
+  readonly scope: (name: string) => NamespaceScope;
+  /** Re-reads the registered namespaces (after a create, or periodically). */
+  readonly refreshNamespaces: () => Promise<void>;
 }
 
 /** A module that adds routes to the server (registered after the core API). */

@@ -2,7 +2,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { AionError } from '../core/index.js';
-import type { Engine } from '../engine/engine.js';
+import type { Engine, NamespaceScope } from '../engine/engine.js';
 import { AuditLog } from './audit.js';
 import { ApiKeyStore, Authenticator, type Permission, type Principal } from './auth.js';
 import { DEFAULT_CONFIG, isLoopback, validateConfig, type ServerConfig } from './config.js';
@@ -12,6 +12,7 @@ import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches.js';
+import { namespaceRoutes } from './routes/namespaces.js';
 import { workflowRoutes } from './routes/workflows.js';
 
 export interface CreateServerOptions {
@@ -70,6 +71,9 @@ export class AionServer {
     const logger = options.logger ?? jsonLogger(config.logLevel);
     const engine = options.engine;
     const state = { draining: false };
+    // Registered namespaces (refreshed on create and every few seconds, for other processes' creates).
+    const known = new Set<string>([engine.namespace]);
+    const scopes = new Map<string, NamespaceScope>();
 
     const app = Fastify({
       logger: false,
@@ -116,16 +120,29 @@ export class AionServer {
         return principal;
       },
       namespace: (name: string) => {
-        if (name !== engine.namespace) {
+        if (!known.has(name)) {
           throw new AionError(
             'not_found',
-            `namespace ${JSON.stringify(name)} is not served by this server`,
-            {
-              namespace: name,
-            },
+            `namespace ${JSON.stringify(name)} does not exist; an admin creates it with POST /api/v1/namespaces (aion namespace create)`,
+            { namespace: name },
           );
         }
         return name;
+      },
+      scope: (name: string) => {
+        context.namespace(name);
+        let scope = scopes.get(name);
+        if (!scope) {
+          scope = engine.inNamespace(name);
+          scopes.set(name, scope);
+        }
+        return scope;
+      },
+      refreshNamespaces: async () => {
+        const list = await engine.listNamespaces();
+        known.clear();
+        for (const ns of list) known.add(ns.name);
+        known.add(engine.namespace);
       },
     };
 
@@ -191,6 +208,17 @@ export class AionServer {
       return metrics.expose();
     });
 
+    await context.refreshNamespaces();
+    const refresher = setInterval(() => {
+      context.refreshNamespaces().catch(() => undefined);
+    }, 5000);
+    refresher.unref();
+    app.addHook('onClose', () => {
+      clearInterval(refresher);
+      return Promise.resolve();
+    });
+
+    namespaceRoutes(app, context);
     workflowRoutes(app, context);
     adminRoutes(app, context);
     batchRoutes(app, context);

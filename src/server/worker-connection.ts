@@ -158,9 +158,10 @@ export class WorkerConnection {
     }
     const identity = frame.identity ?? `worker@${this.#peer}`;
     try {
+      const namespace = this.#ctx.namespace(frame.namespace ?? 'default');
       this.#session = this.#ctx.engine.connectWorker(
         {
-          namespace: frame.namespace ?? 'default',
+          namespace,
           taskQueue: frame.taskQueue,
           activityTypes: frame.activityTypes,
           identity,

@@ -52,7 +52,7 @@ export const workerProtocol: ServerPlugin = (app, ctx) => {
     async (request) => {
       ctx.authorize(request, 'read', 'list workers');
       const namespace = ctx.namespace(request.params.namespace);
-      const { workers, taskQueues } = await ctx.engine.workers();
+      const { workers, taskQueues } = await ctx.engine.workers(namespace);
       return {
         namespace,
         workers: workers.filter((w) => w.namespace === namespace),

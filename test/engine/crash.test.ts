@@ -242,6 +242,8 @@ describe('kill -9 recovery (SQLite)', () => {
   it('continue-as-new chains killed at random points: exactly one successor per run', async () => {
     const { db, log } = setup();
     let child = run(db, log, 'start', 'chain', 10);
+    // The first kill comes after the starts are durable (a slow start-up must not race it).
+    await waitFor(log, (e) => e.some((x) => x.event === 'started'));
     for (let round = 0; round < 3; round++) {
       const pid = child.pid;
       await Promise.race([
@@ -272,6 +274,8 @@ describe('kill -9 recovery (SQLite)', () => {
   it('parents killed around child record-then-start: every child starts exactly once', async () => {
     const { db, log } = setup();
     let child = run(db, log, 'start', 'family', 8);
+    // The first kill comes after the starts are durable (a slow start-up must not race it).
+    await waitFor(log, (e) => e.some((x) => x.event === 'started'));
     for (let round = 0; round < 3; round++) {
       const pid = child.pid;
       await Promise.race([
@@ -307,6 +311,8 @@ describe('kill -9 recovery (SQLite)', () => {
   it('cancel of a parent killed mid-propagation: the whole tree ends per close policy', async () => {
     const { db, log } = setup();
     let child = run(db, log, 'start', 'tree', 6);
+    // The first kill comes after the starts are durable (a slow start-up must not race it).
+    await waitFor(log, (e) => e.some((x) => x.event === 'started'));
     for (let round = 0; round < 2; round++) {
       const pid = child.pid;
       await Promise.race([
@@ -349,6 +355,8 @@ describe('kill -9 recovery (SQLite)', () => {
   it('reset killed between recording the intent and creating the new run: exactly one new run', async () => {
     const { db, log } = setup();
     let child = run(db, log, 'start', 'resettable', 6);
+    // The first kill comes after the starts are durable (a slow start-up must not race it).
+    await waitFor(log, (e) => e.some((x) => x.event === 'started'));
     for (let round = 0; round < 2; round++) {
       const pid = child.pid;
       await Promise.race([

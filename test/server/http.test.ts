@@ -244,6 +244,50 @@ describe('HTTP API + remote client', () => {
   });
 });
 
+describe('namespaces over HTTP', () => {
+  it("creates, lists, describes and updates namespaces; a caller never sees another namespace's workflow", async () => {
+    t = await startTestServer();
+    const admin = await clientOf(t);
+    const created = await admin.createNamespace('team-a', {
+      description: 'Team A',
+      retention: '7 days',
+    });
+    expect(created).toMatchObject({ name: 'team-a', created: true, retentionMs: 7 * 86_400_000 });
+    expect((await admin.createNamespace('team-a')).created).toBe(false);
+    expect((await admin.listNamespaces()).map((n) => n.name)).toEqual(['default', 'team-a']);
+    expect(await admin.updateNamespace('team-a', { retention: null })).toMatchObject({
+      retentionMs: null,
+    });
+
+    const teamA = new Client({ connection: admin.connection, namespace: 'team-a' });
+    expect(await codeOf(() => teamA.workflow.start('greet', { args: ['x'] }))).toBe(
+      'unknown_workflow_type',
+    );
+    await teamA.deploy((await buildPackage({ workflowsPath: fixturesPath })).archive);
+    const mine = await teamA.workflow.start('counter', { workflowId: 'private', args: [7] });
+    expect(await mine.query('count')).toBe(7);
+    // The default namespace does not see it: the same not_found as a missing workflow.
+    expect(await codeOf(() => admin.getHandle('private').describe())).toBe('not_found');
+    expect(await codeOf(() => admin.getHandle('private').signal('add', 1))).toBe('not_found');
+    expect(await admin.workflow.count()).toBe(0);
+    expect(await teamA.workflow.count()).toBe(1);
+    expect(await teamA.describeNamespace()).toMatchObject({
+      name: 'team-a',
+      description: 'Team A',
+    });
+
+    const ghost = new Client({ connection: admin.connection, namespace: 'ghost' });
+    expect(await codeOf(() => ghost.workflow.count())).toBe('not_found');
+    expect(await codeOf(() => admin.describeNamespace('ghost'))).toBe('not_found');
+    const bad = await call(t.url, 'POST', '/api/v1/namespaces', { body: { name: 'Bad Name!' } });
+    expect(bad.body.code).toBe('invalid_argument');
+    const shortRetention = await call(t.url, 'POST', '/api/v1/namespaces', {
+      body: { name: 'x', retention: '5s' },
+    });
+    expect(shortRetention.body.code).toBe('invalid_argument');
+  });
+});
+
 describe('batch operations', () => {
   it('signals, then terminates every run a query matches, with progress; a re-submitted job id signals once', async () => {
     t = await startTestServer();

@@ -1,7 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AionError, isAionError } from '../../core/index.js';
-import { Client, Connection, type BatchJobInfo, type BatchOperation } from '../../client/remote.js';
+import {
+  Client,
+  Connection,
+  type BatchJobInfo,
+  type BatchOperation,
+  type NamespaceDescription,
+} from '../../client/remote.js';
 import type { WorkflowExecutionInfo, WorkflowStartOptions } from '../../client/types.js';
 import { printResult, type CliIo } from '../output.js';
 
@@ -418,6 +424,73 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
     });
 
   registerBatchCommands(program, io);
+
+  const nsCmd = program.command('namespace').description('namespaces: isolated sets of workflows');
+  const nsLine = (n: NamespaceDescription): string =>
+    `${n.name}  retention ${n.retentionMs === null ? 'forever' : `${Math.round(n.retentionMs / 3_600_000)}h`}${n.description ? `  ${n.description}` : ''}`;
+  withRemote(nsCmd.command('create').description('create a namespace (admin)'))
+    .argument('<name>')
+    .option('--description <text>', 'description')
+    .option(
+      '--retention <duration>',
+      "keep closed runs this long, e.g. '30 days' (default: forever)",
+    )
+    .action(
+      async (name: string, flags: RemoteFlags & { description?: string; retention?: string }) => {
+        const created = await (
+          await clientFor(flags)
+        ).createNamespace(name, {
+          ...(flags.description ? { description: flags.description } : {}),
+          ...(flags.retention ? { retention: flags.retention } : {}),
+        });
+        printResult(
+          io,
+          json(),
+          created,
+          () => `${created.created ? 'created' : 'exists'}: ${nsLine(created)}`,
+        );
+      },
+    );
+  withRemote(nsCmd.command('list').description('list namespaces')).action(
+    async (flags: RemoteFlags) => {
+      const list = await (await clientFor(flags)).listNamespaces();
+      printResult(io, json(), { namespaces: list }, () => list.map(nsLine).join('\n'));
+    },
+  );
+  withRemote(nsCmd.command('describe').description("show a namespace's settings"))
+    .argument('[name]', 'namespace (default: --namespace)')
+    .action(async (name: string | undefined, flags: RemoteFlags) => {
+      const client = await clientFor(flags);
+      const n = await client.describeNamespace(name ?? client.namespace);
+      printResult(io, json(), n, () => nsLine(n));
+    });
+  withRemote(
+    nsCmd.command('update').description("change a namespace's description or retention (admin)"),
+  )
+    .argument('<name>')
+    .option('--description <text>', 'description')
+    .option(
+      '--retention <duration>',
+      "keep closed runs this long, e.g. '30 days'; 'forever' keeps them",
+    )
+    .action(
+      async (name: string, flags: RemoteFlags & { description?: string; retention?: string }) => {
+        if (flags.description === undefined && flags.retention === undefined) {
+          throw new AionError('invalid_argument', 'pass --description and/or --retention', {
+            field: 'settings',
+          });
+        }
+        const n = await (
+          await clientFor(flags)
+        ).updateNamespace(name, {
+          ...(flags.description !== undefined ? { description: flags.description } : {}),
+          ...(flags.retention !== undefined
+            ? { retention: flags.retention === 'forever' ? null : flags.retention }
+            : {}),
+        });
+        printResult(io, json(), n, () => `updated: ${nsLine(n)}`);
+      },
+    );
 
   const sa = program
     .command('search-attribute')

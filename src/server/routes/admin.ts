@@ -8,7 +8,6 @@ const VERSION = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
 /** Packages (deploy, versions, route, unload), search attributes, API keys. */
 export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const { engine } = ctx;
   const ns = '/api/v1/namespaces/:namespace';
 
   // Raw package upload: the body is the `.aion` archive, size-capped separately from JSON.
@@ -33,7 +32,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
             {},
           );
         }
-        const result = await engine.deploy(new Uint8Array(req.body));
+        const result = await ctx.scope(req.params.namespace).deploy(new Uint8Array(req.body));
         void reply.code(result.freshlyLoaded ? 201 : 200);
         return { target: result.version, body: result };
       },
@@ -44,7 +43,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     `${ns}/packages`,
     read<{ Params: Params }>(ctx, 'package.list', async (req) => {
       ctx.namespace(req.params.namespace);
-      return { versions: await engine.versions() };
+      return { versions: await ctx.scope(req.params.namespace).versions() };
     }),
   );
 
@@ -57,7 +56,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'package.unload',
       async (req) => {
         ctx.namespace(req.params.namespace);
-        await engine.unload(req.params.version);
+        await ctx.scope(req.params.namespace).unload(req.params.version);
         return { target: req.params.version, body: {} };
       },
     ),
@@ -81,7 +80,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'package.route',
       async (req) => {
         ctx.namespace(req.params.namespace);
-        await engine.route(req.params.workflowType, req.body.version);
+        await ctx.scope(req.params.namespace).route(req.params.workflowType, req.body.version);
         return { target: `${req.params.workflowType} -> ${req.body.version}`, body: {} };
       },
     ),
@@ -91,7 +90,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
     `${ns}/search-attributes`,
     read<{ Params: Params }>(ctx, 'searchAttribute.list', async (req) => {
       ctx.namespace(req.params.namespace);
-      return { searchAttributes: await engine.searchAttributes() };
+      return { searchAttributes: await ctx.scope(req.params.namespace).searchAttributes() };
     }),
   );
 
@@ -121,7 +120,9 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'searchAttribute.register',
       async (req) => {
         ctx.namespace(req.params.namespace);
-        await engine.registerSearchAttributes(req.body.searchAttributes as never);
+        await ctx
+          .scope(req.params.namespace)
+          .registerSearchAttributes(req.body.searchAttributes as never);
         return { target: Object.keys(req.body.searchAttributes).join(','), body: {} };
       },
     ),

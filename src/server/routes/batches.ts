@@ -47,7 +47,17 @@ function view(job: BatchJob): Record<string, unknown> {
 
 /** `{ns}/batches`: operations applied to every run a visibility query matches. */
 export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const jobs = new BatchJobs(ctx.engine);
+  // One job registry per namespace: job ids and listings never cross namespaces.
+  const registries = new Map<string, BatchJobs>();
+  const jobsOf = (namespace: string): BatchJobs => {
+    const scope = ctx.scope(namespace);
+    let jobs = registries.get(namespace);
+    if (!jobs) {
+      jobs = new BatchJobs(scope);
+      registries.set(namespace, jobs);
+    }
+    return jobs;
+  };
   const base = '/api/v1/namespaces/:namespace/batches';
 
   app.post<{
@@ -74,6 +84,7 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
       Body: { jobId?: string; query: string; operation: BatchOperation };
     }>(ctx, 'write', 'batch.start', async (req, reply) => {
       const namespace = ctx.namespace(req.params.namespace);
+      const jobs = jobsOf(namespace);
       await jobs.validate(req.body.query);
       const principal = ctx.authorize(req, 'write', 'batch.start');
       const job = jobs.start({
@@ -92,7 +103,7 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
     base,
     read<{ Params: Params }>(ctx, 'batch.list', (req) => {
       ctx.namespace(req.params.namespace);
-      return Promise.resolve({ jobs: jobs.list().map(view) });
+      return Promise.resolve({ jobs: jobsOf(req.params.namespace).list().map(view) });
     }),
   );
 
@@ -100,7 +111,7 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
     `${base}/:jobId`,
     read<{ Params: Params & { jobId: string } }>(ctx, 'batch.describe', (req) => {
       ctx.namespace(req.params.namespace);
-      return Promise.resolve(view(jobs.get(req.params.jobId)));
+      return Promise.resolve(view(jobsOf(req.params.namespace).get(req.params.jobId)));
     }),
   );
 
@@ -108,7 +119,10 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
     `${base}/:jobId/stop`,
     mutation<{ Params: Params & { jobId: string } }>(ctx, 'write', 'batch.stop', (req) => {
       ctx.namespace(req.params.namespace);
-      return Promise.resolve({ target: req.params.jobId, body: view(jobs.stop(req.params.jobId)) });
+      return Promise.resolve({
+        target: req.params.jobId,
+        body: view(jobsOf(req.params.namespace).stop(req.params.jobId)),
+      });
     }),
   );
 }

@@ -136,9 +136,10 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const { engine } = ctx;
   const base = '/api/v1/namespaces/:namespace/workflows';
   const handleOf = (req: FastifyRequest<{ Params: WorkflowParams; Body?: { runId?: string } }>) => {
-    ctx.namespace(req.params.namespace);
     const query = req.query as { runId?: string };
-    return engine.getHandle(req.params.workflowId, req.body?.runId ?? query.runId);
+    return ctx
+      .scope(req.params.namespace)
+      .getHandle(req.params.workflowId, req.body?.runId ?? query.runId);
   };
   // One engine waiter per run however many clients long-poll its result.
   const results = new Map<
@@ -162,13 +163,13 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       async (req, reply) => {
         ctx.namespace(req.params.namespace);
         refuseWhileDraining();
-        const handle = await engine.start(req.body.workflowType, startOptions(req.body));
-        const described = await handle.describe();
+        const handle = await ctx
+          .scope(req.params.namespace)
+          .start(req.body.workflowType, startOptions(req.body));
+        // The engine's start handle names its run; describing it (four store reads) is a fallback.
+        const runId = handle.runId ?? (await handle.describe()).runId;
         void reply.code(201);
-        return {
-          target: handle.workflowId,
-          body: { workflowId: handle.workflowId, runId: described.runId },
-        };
+        return { target: handle.workflowId, body: { workflowId: handle.workflowId, runId } };
       },
     ),
   );
@@ -181,10 +182,10 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       'write',
       'workflow.signalWithStart',
       async (req) => {
-        ctx.namespace(req.params.namespace);
+        const scope = ctx.scope(req.params.namespace);
         refuseWhileDraining();
         const { signal, signalArgs, ...start } = req.body;
-        const handle = await engine.signalWithStart(start.workflowType, {
+        const handle = await scope.signalWithStart(start.workflowType, {
           ...startOptions(start),
           workflowId: start.workflowId!,
           signal,
@@ -207,7 +208,7 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       async (req) => {
         ctx.namespace(req.params.namespace);
         const pageSize = intParam(req.query.pageSize, 'pageSize', { min: 1, max: 1000 });
-        const page = await engine.list({
+        const page = await ctx.scope(req.params.namespace).list({
           ...listFilters(req.query),
           ...(pageSize !== undefined ? { pageSize } : {}),
           ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
@@ -221,7 +222,7 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     `${base}-count`,
     read<{ Params: Params; Querystring: ListQuery }>(ctx, 'workflow.count', async (req) => {
       ctx.namespace(req.params.namespace);
-      return { count: await engine.count(listFilters(req.query)) };
+      return { count: await ctx.scope(req.params.namespace).count(listFilters(req.query)) };
     }),
   );
 
@@ -291,7 +292,10 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const maxBytes =
         intParam(req.query.maxBytes, 'maxBytes', { min: 1024, max: 64 * 1024 * 1024 }) ??
         DEFAULT_HISTORY_BYTES;
-      const described = await engine.getHandle(req.params.workflowId, req.query.runId).describe();
+      const described = await ctx
+        .scope(req.params.namespace)
+        .getHandle(req.params.workflowId, req.query.runId)
+        .describe();
       const run = {
         namespace: described.namespace,
         workflowId: described.workflowId,
@@ -427,7 +431,7 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }>(ctx, 'write', 'workflow.reset', async (req) => {
       ctx.namespace(req.params.namespace);
       const b = req.body ?? {};
-      const handle = await engine.reset(req.params.workflowId, {
+      const handle = await ctx.scope(req.params.namespace).reset(req.params.workflowId, {
         ...(b.runId ? { runId: b.runId } : {}),
         ...(b.to !== undefined ? { to: b.to as ResetPoint } : {}),
         ...(b.reason ? { reason: b.reason } : {}),
@@ -450,7 +454,7 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }>(ctx, 'write', 'workflow.reopen', async (req) => {
       ctx.namespace(req.params.namespace);
       const b = req.body ?? {};
-      const handle = await engine.reopen(req.params.workflowId, {
+      const handle = await ctx.scope(req.params.namespace).reopen(req.params.workflowId, {
         ...(b.runId ? { runId: b.runId } : {}),
         ...(b.reason ? { reason: b.reason } : {}),
         ...(b.version ? { version: b.version } : {}),
@@ -473,7 +477,7 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       async (req) => {
         ctx.namespace(req.params.namespace);
         const b = req.body ?? {};
-        const out = await engine.retry(req.params.workflowId, {
+        const out = await ctx.scope(req.params.namespace).retry(req.params.workflowId, {
           ...(b.runId ? { runId: b.runId } : {}),
           ...(b.version ? { version: b.version } : {}),
         });
