@@ -20,6 +20,7 @@ import type {
   WorkflowStartOptions,
   WorkflowTypeRef,
 } from './types.js';
+import { subscribeHistory, type HistoryStream } from './stream.js';
 
 const json = new JsonPayloadConverter();
 
@@ -229,6 +230,12 @@ export interface RemoteWorkflowHandle<R = unknown> extends WorkflowHandle<R> {
   reopen(options?: { reason?: string; version?: string }): Promise<RemoteWorkflowHandle<R>>;
   /** Retries a stuck run now, optionally re-pinned to a version its history replays on. */
   retry(options?: { version?: string }): Promise<{ repinned: boolean }>;
+  /**
+   * The run's history as a live async iterable: stored events from `fromSeq`, then each event
+   * as it is committed, until the run (or, with `follow`, its continue-as-new chain) closes.
+   * Resumes by itself after disconnects; every event is yielded once, in order.
+   */
+  subscribe(options?: { fromSeq?: number; follow?: boolean; signal?: AbortSignal }): HistoryStream;
   /** One window of the run's history from `fromSeq`; `nextSeq` is null at the head. */
   fetchHistoryPage(options?: { fromSeq?: number; maxEvents?: number; maxBytes?: number }): Promise<{
     events: HistoryEvent[];
@@ -393,6 +400,17 @@ export class Client implements ClientApi {
         }
         return { ...head!, events };
       },
+      subscribe: (options = {}) =>
+        subscribeHistory({
+          address: c.address,
+          ...(c.apiKey ? { apiKey: c.apiKey } : {}),
+          namespace: this.namespace,
+          workflowId,
+          ...(runId ? { runId } : {}),
+          ...(options.fromSeq !== undefined ? { fromSeq: options.fromSeq } : {}),
+          ...(options.follow !== undefined ? { follow: options.follow } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+        }),
       fetchHistoryPage: async (options = {}) => {
         const page = await c.request<{
           events: HistoryEvent[];

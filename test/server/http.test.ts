@@ -244,6 +244,34 @@ describe('HTTP API + remote client', () => {
   });
 });
 
+describe('live history', () => {
+  it('handle.subscribe and aion watch follow a run to its end, every event once and in order', async () => {
+    t = await startTestServer();
+    const client = await clientOf(t);
+    const h = await client.workflow.start('counter', { workflowId: 'w-1', args: [0] });
+    const seen: number[] = [];
+    const consumed = (async () => {
+      for await (const e of h.subscribe()) seen.push(e.seq);
+    })();
+    await h.signal('add', 1);
+    await h.signal('add', 2);
+    await h.signal('finish');
+    expect(await h.result()).toBe(3);
+    await consumed;
+    const stored = (await h.fetchHistory()).events.map((e) => e.seq);
+    expect(seen).toEqual(stored);
+
+    const { main } = await import('../../src/cli/main.js');
+    let out = '';
+    const io = { isTTY: false, stdout: (x: string) => void (out += x), stderr: () => undefined };
+    expect(await main(['watch', 'w-1', '--address', t.url], io)).toBe(0);
+    const lines = out.trimEnd().split('\n');
+    expect(lines).toHaveLength(stored.length);
+    expect(lines[0]).toMatch(/^\s+1 .* WorkflowStarted\s+workflowType=counter/);
+    expect(lines.at(-1)).toMatch(/WorkflowCompleted/);
+  });
+});
+
 describe('namespaces over HTTP', () => {
   it("creates, lists, describes and updates namespaces; a caller never sees another namespace's workflow", async () => {
     t = await startTestServer();

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AionError, isAionError } from '../../core/index.js';
+import { AionError, isAionError, type HistoryEvent } from '../../core/index.js';
 import {
   Client,
   Connection,
@@ -333,6 +333,36 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
       );
     });
 
+  withRemote(program.command('watch').description("follow a run's events live until it closes"))
+    .argument('<workflowId>')
+    .option('--run-id <runId>', 'a specific run (default: the current run)')
+    .option('--from-seq <n>', 'first event to show', '1')
+    .option('--no-follow', 'stop at the end of this run instead of following continue-as-new')
+    .action(
+      async (
+        id: string,
+        flags: RemoteFlags & { runId?: string; fromSeq: string; follow: boolean },
+      ) => {
+        const fromSeq = Number(flags.fromSeq);
+        if (!Number.isSafeInteger(fromSeq) || fromSeq < 1) {
+          throw new AionError('invalid_argument', '--from-seq must be a positive integer', {
+            field: 'fromSeq',
+          });
+        }
+        const handle = (await clientFor(flags)).getHandle(id, flags.runId);
+        const stream = handle.subscribe({ fromSeq, follow: flags.follow });
+        for await (const event of stream) {
+          if (json()) {
+            io.stdout(`${JSON.stringify({ runId: stream.runId, ...event })}\n`);
+          } else {
+            io.stdout(
+              `${String(event.seq).padStart(5)}  ${new Date(event.recordedAt).toISOString()}  ${event.type}${summary(event)}\n`,
+            );
+          }
+        }
+      },
+    );
+
   withRemote(program.command('list').description('list workflows (visibility query language)'))
     .argument('[query]', "e.g. \"WorkflowType = 'order' AND ExecutionStatus = 'RUNNING'\"")
     .option('--page-size <n>', 'rows per page', '50')
@@ -645,6 +675,26 @@ function registerBatchCommands(program: Command, io: CliIo): void {
       const job = await (await clientFor(flags)).batch.stop(jobId);
       printResult(io, json(), job, () => batchLine(job));
     });
+}
+
+/** A short, human description of what an event carries. */
+function summary(event: HistoryEvent): string {
+  const e = event as HistoryEvent & Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of [
+    'workflowType',
+    'activityType',
+    'signalName',
+    'timerId',
+    'reason',
+    'newRunId',
+    'childWorkflowId',
+  ]) {
+    if (typeof e[key] === 'string') parts.push(`${key}=${e[key]}`);
+  }
+  const failure = e.failure as { message?: string } | undefined;
+  if (failure?.message) parts.push(`failure=${JSON.stringify(failure.message)}`);
+  return parts.length > 0 ? `  ${parts.join(' ')}` : '';
 }
 
 function listTable(
