@@ -203,7 +203,36 @@ export class AionServer {
           );
       }
     });
+    const backlog = metrics.gauge(
+      'aion_task_queue_backlog',
+      'Activity tasks claimable now but not running, by namespace and task queue',
+    );
+    const running = metrics.gauge(
+      'aion_task_queue_running',
+      'Activity tasks leased to a worker, by namespace and task queue',
+    );
+    const gaugeLabels = new Set<string>();
     app.get('/metrics', async (_req, reply) => {
+      // Task-queue gauges are read from the store at scrape time.
+      const now = engine.clock.now();
+      const seen = new Set<string>();
+      for (const namespace of known) {
+        for (const q of await engine.store.taskQueueStats(namespace, now).catch(() => [])) {
+          if (q.taskQueue === '__aion_local') continue;
+          const labels = { namespace, task_queue: q.taskQueue };
+          backlog.set(q.backlog, labels);
+          running.set(q.running, labels);
+          seen.add(JSON.stringify(labels));
+        }
+      }
+      // A queue that emptied reads 0, not its last value.
+      for (const key of gaugeLabels) {
+        if (seen.has(key)) continue;
+        const labels = JSON.parse(key) as { namespace: string; task_queue: string };
+        backlog.set(0, labels);
+        running.set(0, labels);
+      }
+      for (const key of seen) gaugeLabels.add(key);
       void reply.header('content-type', metrics.contentType);
       return metrics.expose();
     });

@@ -52,11 +52,26 @@ export const workerProtocol: ServerPlugin = (app, ctx) => {
     async (request) => {
       ctx.authorize(request, 'read', 'list workers');
       const namespace = ctx.namespace(request.params.namespace);
-      const { workers, taskQueues } = await ctx.engine.workers(namespace);
+      const [{ workers, taskQueues }, stats] = await Promise.all([
+        ctx.engine.workers(namespace),
+        ctx.engine.store.taskQueueStats(namespace, ctx.engine.clock.now()),
+      ]);
+      // Every queue with tasks or workers: dispatch state plus the stored task counts.
+      const names = new Set([...taskQueues.map((q) => q.name), ...stats.map((q) => q.taskQueue)]);
+      names.delete('__aion_local');
       return {
         namespace,
         workers: workers.filter((w) => w.namespace === namespace),
-        taskQueues,
+        taskQueues: [...names].sort().map((name) => {
+          const dispatch = taskQueues.find((q) => q.name === name);
+          const counts = stats.find((q) => q.taskQueue === name);
+          return {
+            ...(dispatch ?? { name }),
+            backlog: counts?.backlog ?? 0,
+            running: counts?.running ?? 0,
+            scheduled: counts?.scheduled ?? 0,
+          };
+        }),
       };
     },
   );

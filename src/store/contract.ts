@@ -397,6 +397,20 @@ export interface TaskStore {
   listTasks(run: RunKey): Promise<ActivityTask[]>;
   /** Earliest visibleAt / leaseUntil among tasks of a queue (for wake-ups), or undefined. */
   nextTaskAt(namespace: string, taskQueue: string): Promise<number | undefined>;
+  /**
+   * Activity tasks of a namespace per task queue, as of `now`: `backlog` (claimable now:
+   * visible and not leased, or lease expired), `running` (leased, lease not expired) and
+   * `scheduled` (visible later: retry backoff). Queues without tasks are absent; sorted by queue.
+   */
+  taskQueueStats(namespace: string, now: number): Promise<TaskQueueStats[]>;
+}
+
+/** Counts of one task queue's activity tasks (see {@link TaskStore.taskQueueStats}). */
+export interface TaskQueueStats {
+  readonly taskQueue: string;
+  readonly backlog: number;
+  readonly running: number;
+  readonly scheduled: number;
 }
 
 export interface OutboxStore {

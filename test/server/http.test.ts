@@ -241,6 +241,34 @@ describe('HTTP API + remote client', () => {
       /^aion_http_requests_total\{[^}]*route="\/api\/v1\/namespaces\/:namespace\/workflows"[^}]*\} [1-9]/m,
     );
     expect(text).toContain('aion_commit_seconds_bucket');
+
+    // An activity on a queue nobody serves waits in the backlog, visible in metrics and /workers.
+    await client.workflow.start('greet', {
+      workflowId: 'queued',
+      args: ['q'],
+      taskQueue: 'remote-only',
+    });
+    let backlogLine: string | undefined;
+    for (let i = 0; i < 100 && !backlogLine; i++) {
+      const scraped = await (await fetch(`${t.url}/metrics`)).text();
+      backlogLine = scraped
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('aion_task_queue_backlog{') &&
+            l.includes('task_queue="remote-only"') &&
+            l.endsWith(' 1'),
+        );
+      if (!backlogLine) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(backlogLine).toContain('namespace="default"');
+    const workers = await call(t.url, 'GET', '/api/v1/namespaces/default/workers');
+    expect(workers.body.taskQueues).toContainEqual(
+      expect.objectContaining({ name: 'remote-only', backlog: 1, running: 0 }),
+    );
+    await client.getHandle('queued').terminate();
+    const after = await (await fetch(`${t.url}/metrics`)).text();
+    expect(after).toMatch(/^aion_task_queue_backlog\{[^}]*task_queue="remote-only"[^}]*\} 0$/m);
   });
 });
 

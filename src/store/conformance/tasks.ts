@@ -73,6 +73,37 @@ async function claimRace(stores: readonly Store[]): Promise<void> {
 
 export const taskScenarios: StoreScenario[] = [
   {
+    name: 'tasks: queue stats count backlog, running (unexpired lease) and scheduled (later) per queue',
+    tags: ['tasks'],
+    async run({ store }) {
+      assert.deepStrictEqual(await store.taskQueueStats('default', T0), []);
+      const { run } = await startRun(store);
+      await enqueue(store, run, 1, [
+        taskRow(run, 'a1', { visibleAt: T0 }),
+        taskRow(run, 'a2', { visibleAt: T0 }),
+        taskRow(run, 'a3', { visibleAt: T0 + 10_000 }),
+        taskRow(run, 'b1', { taskQueue: 'b-queue', visibleAt: T0 }),
+        taskRow(run, 'z1', { taskQueue: 'Z-upper', visibleAt: T0 + 50 }),
+      ]);
+      // One task of 'main' is leased until T0 + 1000.
+      assert.deepStrictEqual(
+        activityIds(await claim(store, { now: T0, limit: 1, leaseMs: 1000 })),
+        ['a1'],
+      );
+      assert.deepStrictEqual(await store.taskQueueStats('default', T0 + 100), [
+        { taskQueue: 'Z-upper', backlog: 1, running: 0, scheduled: 0 },
+        { taskQueue: 'b-queue', backlog: 1, running: 0, scheduled: 0 },
+        { taskQueue: 'main', backlog: 1, running: 1, scheduled: 1 },
+      ]);
+      // The lease expired: the task is claimable again, so it counts as backlog.
+      assert.deepStrictEqual(
+        (await store.taskQueueStats('default', T0 + 2000)).find((q) => q.taskQueue === 'main'),
+        { taskQueue: 'main', backlog: 2, running: 0, scheduled: 1 },
+      );
+      assert.deepStrictEqual(await store.taskQueueStats('other', T0 + 100), []);
+    },
+  },
+  {
     name: 'tasks: a claim returns visible tasks only, oldest visibleAt first, leased to the claimer',
     tags: ['tasks'],
     async run({ store }) {

@@ -34,6 +34,7 @@ import type {
   Store,
   TimerRow,
   VisibilityExpr,
+  TaskQueueStats,
 } from '../contract.js';
 import { compareStrings, evaluateExpr, validateExpr } from '../shared/expr.js';
 import {
@@ -470,6 +471,24 @@ export class MemoryStore implements Store {
       if (min === undefined || at < min) min = at;
     }
     return Promise.resolve(min);
+  }
+
+  taskQueueStats(namespace: string, now: number): Promise<TaskQueueStats[]> {
+    this.#check();
+    const byQueue = new Map<string, { backlog: number; running: number; scheduled: number }>();
+    for (const t of this.#tasks.values()) {
+      if (t.namespace !== namespace) continue;
+      const q = byQueue.get(t.taskQueue) ?? { backlog: 0, running: 0, scheduled: 0 };
+      if (t.leaseUntil !== undefined && t.leaseUntil > now) q.running++;
+      else if (t.visibleAt > now) q.scheduled++;
+      else q.backlog++;
+      byQueue.set(t.taskQueue, q);
+    }
+    return Promise.resolve(
+      [...byQueue.entries()]
+        .sort(([a], [b]) => compareStrings(a, b))
+        .map(([taskQueue, c]) => ({ taskQueue, ...c })),
+    );
   }
 
   // ── outbox ──────────────────────────────────────────────────────────────────────────────

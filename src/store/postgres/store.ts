@@ -27,6 +27,7 @@ import type {
   Store,
   TimerRow,
   VisibilityExpr,
+  TaskQueueStats,
 } from '../contract.js';
 import type { NamespacePatch } from '../shared/namespaces.js';
 import { commitBatch, prevalidate } from './commit.js';
@@ -210,6 +211,10 @@ export class PostgresStore implements Store {
 
   nextTaskAt(namespace: string, taskQueue: string): Promise<number | undefined> {
     return tasks.nextTaskAt(this.#db, this.#s, namespace, taskQueue);
+  }
+
+  taskQueueStats(namespace: string, now: number): Promise<TaskQueueStats[]> {
+    return tasks.taskQueueStats(this.#db, this.#s, namespace, now);
   }
 
   // ── outbox ──────────────────────────────────────────────────────────────────────────────

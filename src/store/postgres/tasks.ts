@@ -1,5 +1,10 @@
 import type { Payload, RunKey } from '../../core/index.js';
-import type { ActivityTask, ClaimTasksRequest, RetryTaskRequest } from '../contract.js';
+import type {
+  ActivityTask,
+  ClaimTasksRequest,
+  RetryTaskRequest,
+  TaskQueueStats,
+} from '../contract.js';
 import { compareStrings } from '../shared/expr.js';
 import type { PgDriver } from './driver.js';
 import { toTask } from './rows.js';
@@ -134,6 +139,32 @@ export async function nextTaskAt(
     'nextTaskAt',
   );
   return (rows[0]?.at as number | null | undefined) ?? undefined;
+}
+
+/** Per-queue task counts as of `now` (see TaskStore.taskQueueStats). */
+export async function taskQueueStats(
+  db: PgDriver,
+  s: string,
+  namespace: string,
+  now: number,
+): Promise<TaskQueueStats[]> {
+  const rows = await db.query(
+    `SELECT task_queue,
+            COUNT(*) FILTER (WHERE NOT r AND NOT v)::int AS backlog,
+            COUNT(*) FILTER (WHERE r)::int AS running,
+            COUNT(*) FILTER (WHERE NOT r AND v)::int AS scheduled
+       FROM (SELECT task_queue, COALESCE(lease_until > $2, false) AS r, visible_at > $2 AS v
+               FROM ${s}.tasks WHERE namespace = $1) t
+      GROUP BY task_queue ORDER BY task_queue COLLATE "C"`,
+    [namespace, now],
+    'taskQueueStats',
+  );
+  return rows.map((r) => ({
+    taskQueue: r.task_queue as string,
+    backlog: r.backlog as number,
+    running: r.running as number,
+    scheduled: r.scheduled as number,
+  }));
 }
 
 /**

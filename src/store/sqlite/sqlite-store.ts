@@ -28,6 +28,7 @@ import type {
   Store,
   TimerRow,
   VisibilityExpr,
+  TaskQueueStats,
 } from '../contract.js';
 import type { NamespacePatch } from '../shared/namespaces.js';
 import { rowToRunInfo } from '../sql/index.js';
@@ -262,6 +263,17 @@ export class SqliteStore implements Store {
 
   nextTaskAt(namespace: string, taskQueue: string): Promise<number | undefined> {
     return this.#do(() => this.#s.nextTaskAt.get(namespace, taskQueue) ?? undefined);
+  }
+
+  taskQueueStats(namespace: string, now: number): Promise<TaskQueueStats[]> {
+    return this.#do(() =>
+      this.#s.taskQueueStats.all(now, now, namespace).map((r) => ({
+        taskQueue: r.task_queue,
+        backlog: r.backlog,
+        running: r.running,
+        scheduled: r.scheduled,
+      })),
+    );
   }
 
   // ── outbox ─────────────────────────────────────────────────────────────────────────────

@@ -287,6 +287,18 @@ const SQL = {
     `SELECT MIN(MAX(visible_at, COALESCE(lease_until, visible_at))) FROM tasks WHERE namespace = ? AND task_queue = ?`,
     'pluck',
   ),
+  taskQueueStats: sql<
+    [now: number, now2: number, namespace: string],
+    { task_queue: string; backlog: number; running: number; scheduled: number }
+  >(
+    `SELECT task_queue,
+            SUM(CASE WHEN r THEN 0 WHEN v THEN 0 ELSE 1 END) AS backlog,
+            SUM(CASE WHEN r THEN 1 ELSE 0 END) AS running,
+            SUM(CASE WHEN r THEN 0 WHEN v THEN 1 ELSE 0 END) AS scheduled
+       FROM (SELECT task_queue, COALESCE(lease_until > ?, 0) AS r, visible_at > ? AS v
+               FROM tasks WHERE namespace = ?)
+      GROUP BY task_queue ORDER BY task_queue`,
+  ),
   // ── outbox ───────────────────────────────────────────────────────────────────────────
   listOutbox: sql<[afterNamespace: string, afterId: string, limit: number], OutboxDbRow>(
     `SELECT * FROM outbox WHERE (namespace, id) > (?, ?) ORDER BY namespace, id LIMIT ?`,
