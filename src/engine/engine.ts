@@ -348,7 +348,7 @@ export class Engine {
         withinMs: options.supervision?.withinMs ?? 10 * 60_000,
         failTypes: new Set(options.supervision?.failTypes ?? []),
       },
-      onClosed: (run, terminal) => this.#onClosed(run, terminal),
+      onClosed: (run, terminal, workflowType) => this.#onClosed(run, terminal, workflowType),
       onOutbox: (row) => this.#dispatchOutbox(row),
       onUpdateCompleted: (run, event) => {
         const waiters = this.#updateWaiters.get(actorKey(run.namespace, run.runId));
@@ -883,8 +883,11 @@ export class Engine {
     void this.store.deleteTimer(row.namespace, row.runId, row.timerId);
   }
 
-  #onClosed(run: RunKey, terminal: HistoryEvent): void {
-    this.#metrics.workflowsClosed.inc(1, { status: terminal.type });
+  #onClosed(run: RunKey, terminal: HistoryEvent, workflowType: string): void {
+    this.#metrics.workflowsClosed.inc(1, {
+      status: terminal.type,
+      workflow_type: workflowType,
+    });
     const k = actorKey(run.namespace, run.runId);
     const updates = this.#updateWaiters.get(k);
     this.#updateWaiters.delete(k);

@@ -59,7 +59,7 @@ export interface SchedulerDeps {
   /** `continueAsNewSuggested` turns true past `fraction` of the history length or of `historyBytes`. */
   readonly continueAsNew: { readonly fraction: number; readonly historyBytes: number };
   /** Called after a run's terminal event is committed. */
-  readonly onClosed: (run: RunKey, terminal: HistoryEvent) => void;
+  readonly onClosed: (run: RunKey, terminal: HistoryEvent, workflowType: string) => void;
   /** An update's outcome was committed. */
   readonly onUpdateCompleted: (
     run: RunKey,
@@ -815,7 +815,7 @@ export class RunScheduler {
       activities.cancelRun(a.key.runId, `workflow ${a.book.status.toLowerCase()}`);
       if (a.residentIn !== undefined) this.#d.thread.evict([a.mapKey]);
       a.residentIn = undefined;
-      this.#d.onClosed(a.key, last);
+      this.#d.onClosed(a.key, last, a.book.started?.workflowType ?? '');
       if (a.inbox.length === 0) this.#actors.delete(a.mapKey);
     }
   }
