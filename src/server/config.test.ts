@@ -71,6 +71,30 @@ describe('loadConfig', () => {
     );
   });
 
+  it('validates task queue limits', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
+    const file = path.join(d, 'q.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ taskQueues: { payments: { maxConcurrent: 5, maxPerSecond: 20 } } }),
+    );
+    expect(loadConfig({ cwd: d, file, env: {} }).taskQueues).toEqual({
+      payments: { maxConcurrent: 5, maxPerSecond: 20 },
+    });
+    writeFileSync(file, JSON.stringify({ taskQueues: { payments: { maxConcurent: 5 } } }));
+    expect(() => loadConfig({ cwd: d, file, env: {} })).toThrow(
+      /taskQueues.payments.maxConcurent is not a task queue limit/,
+    );
+    writeFileSync(file, JSON.stringify({ taskQueues: { payments: { maxConcurrent: 0 } } }));
+    expect(() => loadConfig({ cwd: d, file, env: {} })).toThrow(/must be a positive number/);
+    expect(
+      loadConfig({ cwd: d, env: { AION_TASK_QUEUES: '{"q":{"maxPerSecond":3}}' } }).taskQueues,
+    ).toEqual({
+      q: { maxPerSecond: 3 },
+    });
+  });
+
   it('recognises loopback hosts', () => {
     expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].every(isLoopback)).toBe(true);
     expect(['0.0.0.0', '10.0.0.1', 'example.com', '::'].some(isLoopback)).toBe(false);

@@ -38,6 +38,11 @@ export interface ServerConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** How long a graceful drain (SIGTERM) waits for in-flight work. Default 10 s. */
   readonly drainTimeoutMs: number;
+  /**
+   * Dispatch limits per task queue for remote workers (config file only), e.g.
+   * `{ "payments": { "maxConcurrent": 10, "maxPerSecond": 50 } }`.
+   */
+  readonly taskQueues: Readonly<Record<string, { maxConcurrent?: number; maxPerSecond?: number }>>;
 }
 
 export const DEFAULT_PORT = 7233;
@@ -58,9 +63,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   auditLog: undefined,
   logLevel: 'info',
   drainTimeoutMs: 10_000,
+  taskQueues: {},
 };
 
-type Kind = 'string' | 'port' | 'int' | 'bool' | 'list' | 'level';
+type Kind = 'string' | 'port' | 'int' | 'bool' | 'list' | 'level' | 'queues';
 
 const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = {
   host: { kind: 'string', env: 'AION_HOST' },
@@ -78,6 +84,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   auditLog: { kind: 'string', env: 'AION_AUDIT_LOG' },
   logLevel: { kind: 'level', env: 'AION_LOG_LEVEL' },
   drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },
+  taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
 };
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
@@ -113,6 +120,41 @@ function coerce(source: string, key: string, kind: Kind, value: unknown): unknow
       if (!Array.isArray(value) || value.some((v) => typeof v !== 'string'))
         bad(source, key, 'must be a list of strings');
       return value;
+    case 'queues': {
+      let v = value;
+      if (fromText) {
+        try {
+          v = JSON.parse(value) as unknown;
+        } catch {
+          bad(source, key, 'must be a JSON object of task queue limits');
+        }
+      }
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        bad(
+          source,
+          key,
+          'must be an object: { "<queue>": { "maxConcurrent"?: n, "maxPerSecond"?: n } }',
+        );
+      for (const [queue, limits] of Object.entries(v as Record<string, unknown>)) {
+        if (typeof limits !== 'object' || limits === null || Array.isArray(limits))
+          bad(
+            source,
+            `${key}.${queue}`,
+            'must be an object with maxConcurrent and/or maxPerSecond',
+          );
+        for (const [k, n] of Object.entries(limits as Record<string, unknown>)) {
+          if (k !== 'maxConcurrent' && k !== 'maxPerSecond')
+            bad(
+              source,
+              `${key}.${queue}.${k}`,
+              'is not a task queue limit (use maxConcurrent or maxPerSecond)',
+            );
+          if (typeof n !== 'number' || !(n > 0) || !Number.isFinite(n))
+            bad(source, `${key}.${queue}.${k}`, 'must be a positive number');
+        }
+      }
+      return v;
+    }
     case 'level':
       if (typeof value !== 'string' || !LEVELS.has(value))
         bad(source, key, `must be one of ${[...LEVELS].join(', ')} (got ${JSON.stringify(value)})`);

@@ -115,6 +115,13 @@ describe('HTTP API + remote client', () => {
       (e: unknown) => (e as WorkflowFailedError).status,
     );
     expect(cancelled).toBe('CANCELLED');
+
+    // The start response names the run it started.
+    const started = await call(t.url, 'POST', '/api/v1/namespaces/default/workflows', {
+      body: { workflowType: 'greet', workflowId: 'g-run', args: ['bo'] },
+    });
+    expect(started.status).toBe(201);
+    expect(started.body.runId).toBe((await client.getHandle('g-run').describe()).runId);
   });
 
   it('rejects bad input with a clear code and changes nothing', async () => {
@@ -177,6 +184,14 @@ describe('HTTP API + remote client', () => {
     const client = await clientOf(t);
     expect(await codeOf(() => client.getHandle('missing').describe())).toBe('not_found');
     expect(await codeOf(() => client.getHandle('missing').signal('add', 1))).toBe('not_found');
+    expect(await codeOf(() => client.getHandle('missing').result())).toBe('not_found');
+    const unknownRun = await call(
+      t.url,
+      'GET',
+      `${ns}/workflows/missing/result?runId=r-1&waitMs=0`,
+    );
+    expect(unknownRun.status).toBe(404);
+    expect(unknownRun.body.code).toBe('not_found');
     expect(await client.workflow.count()).toBe(0);
   });
 
@@ -297,6 +312,27 @@ describe('live history', () => {
     expect(lines).toHaveLength(stored.length);
     expect(lines[0]).toMatch(/^\s+1 .* WorkflowStarted\s+workflowType=counter/);
     expect(lines.at(-1)).toMatch(/WorkflowCompleted/);
+
+    // Tables colour statuses on a terminal only.
+    let tty = '';
+    const ttyIo = { isTTY: true, stdout: (x: string) => void (tty += x), stderr: () => undefined };
+    const saved = process.env.NO_COLOR;
+    delete process.env.NO_COLOR;
+    try {
+      expect(await main(['list', '--address', t.url], ttyIo)).toBe(0);
+    } finally {
+      if (saved !== undefined) process.env.NO_COLOR = saved;
+    }
+    expect(tty).toContain('\u001b[32mCOMPLETED');
+    let piped = '';
+    const pipedIo = {
+      isTTY: false,
+      stdout: (x: string) => void (piped += x),
+      stderr: () => undefined,
+    };
+    expect(await main(['list', '--address', t.url], pipedIo)).toBe(0);
+    expect(piped).not.toContain('\u001b[');
+    expect(piped).toMatch(/w-1\s+counter\s+COMPLETED/);
   });
 });
 

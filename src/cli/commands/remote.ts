@@ -76,14 +76,37 @@ function date(d: Date | undefined): string {
 }
 
 /** Renders rows as an aligned table. */
-export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(
+  headers: readonly string[],
+  rows: readonly (readonly string[])[],
+  style: (column: number, padded: string, value: string) => string = (_c, padded) => padded,
+): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
+  const line = (cells: readonly string[], styled: boolean): string =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .map((c, i) => {
+        const padded = i === cells.length - 1 ? c : c.padEnd(widths[i]!);
+        return styled ? style(i, padded, c) : padded;
+      })
       .join('  ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n');
+  return [line(headers, false), ...rows.map((r) => line(r, true))].join('\n');
+}
+
+const ANSI = { green: 32, cyan: 36, yellow: 33, red: 31 } as const;
+
+/** Status colours on a terminal (off with NO_COLOR or when piped). */
+function colourStatus(io: CliIo, status: string, text: string = status): string {
+  if (!io.isTTY || process.env.NO_COLOR) return text;
+  const colour =
+    status === 'COMPLETED'
+      ? 'green'
+      : status === 'RUNNING' || status === 'PAUSED'
+        ? 'cyan'
+        : status === 'CANCELLED' || status === 'CONTINUED_AS_NEW'
+          ? 'yellow'
+          : 'red';
+  return `\u001b[${ANSI[colour]}m${text}\u001b[39m`;
 }
 
 interface StartFlags extends RemoteFlags {
@@ -311,7 +334,7 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
           `workflow   ${d.workflowId}`,
           `run        ${d.runId}`,
           `type       ${d.workflowType}`,
-          `status     ${d.status}${d.stuck ? ` (stuck since ${date(d.stuck.since)}: ${d.stuck.reason})` : ''}`,
+          `status     ${colourStatus(io, d.status)}${d.stuck ? ` (stuck since ${date(d.stuck.since)}: ${d.stuck.reason})` : ''}`,
           `version    ${d.version.slice(0, 12)}`,
           `queue      ${d.taskQueue}`,
           `started    ${date(d.startTime)}`,
@@ -387,7 +410,7 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
           pageSize,
           ...(flags.cursor ? { cursor: flags.cursor } : {}),
         });
-        printResult(io, json(), page, () => listTable(page.items, page.nextCursor));
+        printResult(io, json(), page, () => listTable(io, page.items, page.nextCursor));
       },
     );
 
@@ -698,6 +721,7 @@ function summary(event: HistoryEvent): string {
 }
 
 function listTable(
+  io: CliIo,
   items: readonly WorkflowExecutionInfo[],
   nextCursor: string | undefined,
 ): string {
@@ -710,6 +734,7 @@ function listTable(
       date(i.startTime),
       date(i.closeTime),
     ]),
+    (column, padded, value) => (column === 2 ? colourStatus(io, value, padded) : padded),
   );
   return nextCursor ? `${body}\n(more: --cursor ${nextCursor})` : body;
 }

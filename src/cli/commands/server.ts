@@ -133,6 +133,7 @@ export async function startServer(
     namespace: config.namespace,
     metrics,
     activities,
+    taskQueues: config.taskQueues,
     ...(config.workflowsPath ? { workflowsPath: config.workflowsPath } : {}),
   });
   try {
