@@ -9,6 +9,7 @@ const SUITES: Record<string, () => Promise<Suite[]>> = {
     (await import('./store-postgres.js')).default,
   ],
   engine: async () => [(await import('./engine.js')).default],
+  server: async () => [(await import('./server.js')).default],
 };
 
 const requested = process.argv.slice(2);

@@ -1,0 +1,192 @@
+// S1 over the server, in a fresh process (so JIT/GC state matches the embedded S1 child):
+//   node --import tsx bench/server-child.ts <workflows> [concurrency] [singleRuns]
+// An engine without in-process activities (SQLite, temp dir) behind `createServer`, one
+// remote worker process (server-worker.ts) serving the S1 activity, and the remote client
+// SDK in this process. Prints the figures as one JSON line prefixed by RESULT_PREFIX.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { Client, Connection } from '../src/client/remote.js';
+import { createEngine, type Engine } from '../src/index.js';
+import { createServer } from '../src/server/server.js';
+import {
+  commitFigures,
+  instrumentCommits,
+  MiB,
+  openBenchStore,
+  pool,
+  RESULT_PREFIX,
+  RssSampler,
+  WORKFLOWS_PATH,
+} from './engine-common.js';
+import { nowMs, percentile, round } from './lib.js';
+
+const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
+const REGISTER_TIMEOUT_MS = 30_000;
+
+const int = (s: string | undefined, fallback: number): number =>
+  s ? Number.parseInt(s, 10) : fallback;
+const [nArg, windowArg, singleArg] = process.argv.slice(2);
+const n = int(nArg, 2000);
+const window = int(windowArg, 100);
+const singleRuns = int(singleArg, 50);
+/** Diagnostic: a directory to write CPU profiles of the throughput phase to (this process and the worker). */
+const PROFILE_DIR = process.env.AION_BENCH_PROFILE;
+
+/** Profiles this process from now until the returned function is called (which writes the file). */
+async function profile(dir: string | undefined): Promise<() => Promise<void>> {
+  if (!dir) return async () => {};
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile: p } = await session.post('Profiler.stop');
+    writeFileSync(path.join(dir, 'server-s1-throughput.cpuprofile'), JSON.stringify(p));
+    session.disconnect();
+  };
+}
+
+function latency(prefix: string, samples: readonly number[]): Record<string, number> {
+  return {
+    [`${prefix}P50Ms`]: round(percentile(samples, 50), 3),
+    [`${prefix}P99Ms`]: round(percentile(samples, 99), 3),
+  };
+}
+
+/** Resolves once a worker of the bench queue is registered; rejects if the process dies first. */
+async function registered(engine: Engine, child: ChildProcess): Promise<void> {
+  const deadline = nowMs() + REGISTER_TIMEOUT_MS;
+  while (!(await engine.workers()).workers.some((w) => w.taskQueue === 'default')) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `worker process ended (${child.signalCode ?? child.exitCode}) before registering`,
+      );
+    if (nowMs() > deadline) throw new Error('timed out waiting for the worker to register');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** SIGTERM (graceful worker shutdown), SIGKILL if it lingers. */
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+const bench = await openBenchStore('sqlite');
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-server-'));
+let worker: ChildProcess | undefined;
+try {
+  const commits = instrumentCommits(bench.store);
+  // No `activities`: every `step` goes to the remote worker.
+  const engine = await createEngine({ store: bench.store, workflowsPath: WORKFLOWS_PATH });
+  const server = await createServer({
+    engine,
+    config: { port: 0, auth: false, dataDir, logLevel: 'silent' },
+  });
+  try {
+    const { url } = await server.listen();
+    const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    worker = spawn(
+      process.execPath,
+      [...profileFlags, '--import', 'tsx', WORKER, url, String(2 * window)],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    await registered(engine, worker);
+
+    const connection = await Connection.connect({ address: url });
+    let requests = 0;
+    const request = connection.request.bind(connection);
+    connection.request = (...args) => {
+      requests++;
+      return request(...args);
+    };
+    const client = new Client({ connection });
+
+    for (let i = 0; i < 20; i++) await client.workflow.execute('threeSteps'); // warm-up
+    const sampler = new RssSampler();
+    const before = { ...commits };
+    const requestsBefore = requests;
+    const stopProfile = await profile(PROFILE_DIR);
+    const cpuBefore = process.cpuUsage();
+    const starts: number[] = [];
+    const loaded: number[] = [];
+    let wrong = 0;
+    const t0 = nowMs();
+    await pool(n, window, async () => {
+      const t = nowMs();
+      const handle = await client.workflow.start('threeSteps');
+      starts.push(nowMs() - t);
+      if ((await handle.result()) !== 3) wrong++;
+      loaded.push(nowMs() - t);
+    });
+    const seconds = (nowMs() - t0) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    await stopProfile();
+    const peakRss = sampler.stop();
+    const phaseRequests = requests - requestsBefore;
+    const phase = {
+      calls: commits.calls - before.calls,
+      runCommits: commits.runCommits - before.runCommits,
+      events: commits.events - before.events,
+      ms: commits.ms - before.ms,
+    };
+    if (wrong > 0)
+      throw new Error(`S1 over the server: ${wrong} workflows returned a wrong result`);
+
+    for (let i = 0; i < 5; i++) await client.workflow.execute('threeSteps'); // warm-up
+    // What `client.workflow.execute` does (start, then long-poll the result), timed in parts.
+    const single: number[] = [];
+    const singleStart: number[] = [];
+    for (let i = 0; i < singleRuns; i++) {
+      const t = nowMs();
+      const handle = await client.workflow.start('threeSteps');
+      singleStart.push(nowMs() - t);
+      await handle.result();
+      single.push(nowMs() - t);
+    }
+
+    const figures = {
+      store: bench.description,
+      topology:
+        'server + remote client SDK in one process (HTTP on loopback), one remote worker process (WebSocket)',
+      workflows: n,
+      concurrency: window,
+      activitiesPerWorkflow: 3,
+      seconds: round(seconds, 3),
+      workflowsPerSec: round(n / seconds, 1),
+      activitiesPerSec: round((3 * n) / seconds, 1),
+      peakRssMiB: round(peakRss / MiB, 1),
+      serverProcessCpuShare: round((cpu.user + cpu.system) / 1000 / (seconds * 1000), 2),
+      httpRequestsPerWorkflow: round(phaseRequests / n, 2),
+      ...latency('loadedStart', starts),
+      ...latency('loadedRun', loaded),
+      ...commitFigures(phase, n, seconds * 1000),
+      singleRuns,
+      ...latency('singleRun', single),
+      singleRunMinMs: round(Math.min(...single), 3),
+      singleRunMaxMs: round(Math.max(...single), 3),
+      ...latency('singleRunStart', singleStart),
+    };
+    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(figures)}\n`);
+  } finally {
+    if (worker) await stop(worker);
+    await server.close();
+  }
+} finally {
+  await bench.dispose();
+  rmSync(dataDir, { recursive: true, force: true });
+}

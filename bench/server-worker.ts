@@ -1,0 +1,27 @@
+// Remote worker of the server benchmark (`npm run bench -- server`), in its own process:
+//   node --import tsx bench/server-worker.ts <server url> [maxConcurrentActivities]
+// Serves the S1 activity (`step`, as in engine-common.ts) on task queue `default` through the
+// `aion/worker` SDK, and shuts down gracefully on SIGTERM.
+import { Worker } from '../src/worker/index.js';
+
+const [address, max] = process.argv.slice(2);
+if (!address) {
+  process.stderr.write('usage: server-worker.ts <server url> [maxConcurrentActivities]\n');
+  process.exit(2);
+}
+
+// Same shape as the embedded S1 activity, so both sides of the ratio run the same work.
+const activities = {
+  step: (n: number): Promise<{ n: number; ok: boolean }> => Promise.resolve({ n, ok: true }),
+};
+
+const worker = await Worker.create({
+  connection: { address },
+  taskQueue: 'default',
+  activities,
+  identity: `bench-worker:${process.pid}`,
+  maxConcurrentActivities: max ? Number.parseInt(max, 10) : 200,
+  logger: () => undefined,
+});
+process.on('SIGTERM', () => void worker.shutdown());
+await worker.run();
