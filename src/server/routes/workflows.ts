@@ -244,8 +244,8 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const handle = handleOf(req);
         const waitMs =
           intParam(req.query.waitMs, 'waitMs', { min: 0, max: MAX_RESULT_WAIT_MS }) ?? 30_000;
-        // Fail fast on an unknown workflow before waiting.
-        await handle.describe();
+        // An unknown workflow still fails fast: result() resolves the run before it waits
+        // (a describe here cost four store reads per long-poll).
         const key = `${req.params.workflowId}\u0000${req.query.runId ?? ''}`;
         let pending = results.get(key);
         if (!pending) {
