@@ -21,6 +21,7 @@ interface ServerProcess {
 async function startServerProcess(
   dataDir: string,
   env: Record<string, string> = {},
+  options: { activities?: boolean; auth?: boolean; extraArgs?: string[] } = {},
 ): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
@@ -29,15 +30,15 @@ async function startServerProcess(
       'server',
       '--port',
       '0',
-      '--no-auth',
+      ...(options.auth ? [] : ['--no-auth']),
       '--data-dir',
       dataDir,
       '--workflows',
       fixturesPath,
-      '--activities',
-      activitiesPath,
+      ...(options.activities === false ? [] : ['--activities', activitiesPath]),
       '--log-level',
       'warn',
+      ...(options.extraArgs ?? []),
     ],
     { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -174,5 +175,68 @@ describe('aion server as a process', () => {
     expect(await k1.result()).toBe(2);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
+  });
+
+  it('server, remote worker and CLI as three processes: activities run in the worker, with an API key', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-proc-'));
+    const keys = await cli([
+      '--json',
+      'key',
+      'create',
+      '--role',
+      'admin',
+      '--name',
+      'ops',
+      '--data-dir',
+      dataDir,
+    ]);
+    expect(keys.code).toBe(0);
+    const admin = (JSON.parse(keys.stdout) as { token: string }).token;
+    const workerKey = (
+      JSON.parse(
+        (await cli(['--json', 'key', 'create', '--role', 'worker', '--data-dir', dataDir])).stdout,
+      ) as { token: string }
+    ).token;
+    const server = await startServerProcess(dataDir, {}, { activities: false, auth: true });
+    running.push(server.child);
+    expect(server.stderr).toContain('auth on');
+
+    // Without a worker the activity waits in the backlog; the CLI blocks on the result.
+    const executing = cli([
+      '--json',
+      'execute',
+      'greet',
+      '--arg',
+      'zoe',
+      '--address',
+      server.url,
+      '--api-key',
+      admin,
+    ]);
+    const worker = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        new URL('./fixtures/worker.ts', import.meta.url).pathname,
+        server.url,
+        workerKey,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    running.push(worker);
+    const executed = await executing;
+    expect(executed.code).toBe(0);
+    expect(JSON.parse(executed.stdout)).toMatchObject({ result: 'hi zoe' });
+
+    const denied = await cli(['list', '--address', server.url]);
+    expect(denied.code).toBe(7);
+    expect(denied.stderr).toContain('error[unauthenticated]');
+    const workers = await cli(['--json', 'list', '--address', server.url, '--api-key', workerKey]);
+    expect(workers.code).toBe(7);
+    expect(JSON.parse(workers.stdout)).toMatchObject({ error: { code: 'permission_denied' } });
+    worker.kill('SIGTERM');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 });
