@@ -246,7 +246,7 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
           intParam(req.query.waitMs, 'waitMs', { min: 0, max: MAX_RESULT_WAIT_MS }) ?? 30_000;
         // An unknown workflow still fails fast: result() resolves the run before it waits
         // (a describe here cost four store reads per long-poll).
-        const key = `${req.params.workflowId}\u0000${req.query.runId ?? ''}`;
+        const key = `${req.params.namespace}\u0000${req.params.workflowId}\u0000${req.query.runId ?? ''}`;
         let pending = results.get(key);
         if (!pending) {
           pending = handle.result().then(
