@@ -368,6 +368,13 @@ describe('namespaces over HTTP', () => {
       description: 'Team A',
     });
 
+    // The same id in the default namespace is another workflow; results never cross over.
+    const theirs = await admin.workflow.start('counter', { workflowId: 'private', args: [1] });
+    const results = Promise.all([mine.result(), theirs.result()]);
+    await mine.signal('finish');
+    await theirs.signal('finish');
+    expect(await results).toEqual([7, 1]);
+
     const ghost = new Client({ connection: admin.connection, namespace: 'ghost' });
     expect(await codeOf(() => ghost.workflow.count())).toBe('not_found');
     expect(await codeOf(() => admin.describeNamespace('ghost'))).toBe('not_found');
