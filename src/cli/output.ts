@@ -25,7 +25,27 @@ const HINTS: Partial<Record<AionError['code'], string>> = {
     'is `aion server` running? pass --address (or set AION_ADDRESS) to reach another server',
   unauthenticated:
     'pass --api-key (or set AION_API_KEY); an admin creates keys with `aion key create --role <role>`',
-  permission_denied: 'use a key with a role that allows this action (see docs/api.md#roles)',
+  permission_denied:
+    'use a key with a role that allows this action (see docs/api.md#authentication-and-roles)',
+  not_found: 'check the id and --namespace; `aion list` shows the workflows of a namespace',
+  workflow_already_started:
+    'the workflow id is in use: pick another --workflow-id, or pass --id-conflict-policy USE_EXISTING',
+  unknown_workflow_type:
+    'deploy a package exporting it (`aion deploy`), or check `aion versions` for the routed types',
+  workflow_closed: 'the run has ended; `aion describe` shows how',
+  invalid_state: 'the target is not in a state that allows this; the message names what holds it',
+  package_invalid: 'rebuild the package with `aion build` from this Aion version',
+  package_build_failed: 'fix the workflow code; `aion check` lists forbidden APIs',
+  package_version_missing: 'deploy the missing version again (`aion deploy <file>`)',
+  workflow_check_failed:
+    'move I/O, timers and host APIs into activities; see docs/packages.md#static-check-aion-check',
+  nondeterminism:
+    'the code no longer replays this history: guard the change with patched(), or deploy it as a new version',
+  payload_too_large: 'send less data (or raise the limit in the server configuration)',
+  rate_limited: 'retry after a pause',
+  workflow_failed: 'inspect the run with `aion describe` and `aion history`',
+  unknown_query: 'check the query name; `__stack_trace` is always available',
+  unknown_update: 'check the update name the workflow registers with setHandler',
 };
 
 /** Prints an error with its code and a hint; returns the exit code from the registry. */
