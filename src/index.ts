@@ -17,6 +17,17 @@ export type {
   EventSubscribeOptions,
 } from './engine/index.js';
 export type * from './client/types.js';
+export type * from './client/interceptors.js';
+export type {
+  ActivityInboundCallsInterceptor,
+  ActivityExecuteInput,
+  ActivityInfo,
+} from './activity/types.js';
+export {
+  OpenTelemetryInterceptors,
+  type OpenTelemetryInterceptorSet,
+  type OpenTelemetryOptions,
+} from './otel/index.js';
 export {
   AionError,
   isAionError,
@@ -43,7 +54,9 @@ export type {
   Limits,
   HistoryEvent,
   RetryPolicy,
+  Headers,
 } from './core/index.js';
+export { TRACEPARENT_HEADER, TRACESTATE_HEADER } from './core/index.js';
 export type { Store } from './store/contract.js';
 export { createMemoryStore } from './store/memory/index.js';
 export {

@@ -22,6 +22,7 @@ function testInfo(overrides: Partial<ActivityInfo> = {}): ActivityInfo {
     heartbeatTimeoutMs: undefined,
     heartbeatDetails: undefined,
     isLocal: false,
+    headers: {},
     ...overrides,
   };
 }

@@ -34,6 +34,7 @@ function info(overrides: Partial<ActivityInfo> = {}): ActivityInfo {
     heartbeatTimeoutMs: undefined,
     heartbeatDetails: undefined,
     isLocal: false,
+    headers: {},
     ...overrides,
   };
 }

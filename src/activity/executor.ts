@@ -4,7 +4,7 @@
  * attempt. It does not retry or record anything — the engine does, from the outcome.
  */
 import type { Clock, TimerHandle } from '../clock/index.js';
-import { AionError, CancelledFailure } from '../core/index.js';
+import { AionError, CancelledFailure, composeInterceptors } from '../core/index.js';
 import {
   cancelledFailure,
   notRegisteredFailure,
@@ -15,6 +15,7 @@ import { isCompleteAsyncError } from './complete-async.js';
 import { Context, runInContext } from './context.js';
 import { consoleLogSink, infoAttributes, type LogLevel, type LogSink } from './log.js';
 import type {
+  ActivityExecuteInput,
   ActivityExecutorOptions,
   ActivityFunction,
   ActivityInfo,
@@ -65,6 +66,9 @@ export class ActivityExecutor {
   readonly #maxConcurrent: number;
   readonly #onHeartbeat: HeartbeatSink;
   readonly #log: LogSink;
+  /** The interceptor chain around a function, or undefined without interceptors. */
+  readonly #intercepted:
+    ((input: ActivityExecuteInput, fn: ActivityFunction) => Promise<unknown>) | undefined;
   readonly #queue: Attempt[] = [];
   readonly #running = new Set<Attempt>();
   #queued = 0;
@@ -91,6 +95,14 @@ export class ActivityExecutor {
     this.#maxConcurrent = max;
     this.#onHeartbeat = options.onHeartbeat;
     this.#log = options.logger ?? consoleLogSink;
+    const interceptors = options.interceptors ?? [];
+    this.#intercepted =
+      interceptors.length === 0
+        ? undefined
+        : (input, fn) =>
+            composeInterceptors(interceptors, 'execute', (i) =>
+              Promise.resolve(fn(...(i.args as never[]))),
+            )(input);
   }
 
   /**
@@ -239,7 +251,14 @@ export class ActivityExecutor {
     attempt.fnRunning = true;
     let result: unknown;
     try {
-      result = runInContext(ctx, () => attempt.fn(...(attempt.request.args as never[])));
+      result = runInContext(ctx, () =>
+        this.#intercepted
+          ? this.#intercepted(
+              { args: attempt.request.args, headers: attempt.info.headers, info: attempt.info },
+              attempt.fn,
+            )
+          : attempt.fn(...(attempt.request.args as never[])),
+      );
     } catch (err) {
       this.#onThrow(attempt, err);
       return;

@@ -16,5 +16,10 @@ export {
   isAionFailure,
 } from '../core/index.js';
 export type { ApplicationFailureOptions, Duration, Failure, RetryPolicy } from '../core/index.js';
-export type { ActivityInfo, ActivityFunction } from './types.js';
+export type {
+  ActivityInfo,
+  ActivityFunction,
+  ActivityInboundCallsInterceptor,
+  ActivityExecuteInput,
+} from './types.js';
 export type { ActivityLogger, LogLevel, LogRecord, LogSink } from './types.js';

@@ -2,6 +2,7 @@
  * Structured logging for activity code. A {@link LogSink} receives records; the default
  * writes one JSON line per record to the console.
  */
+import { traceIdOf } from '../core/index.js';
 import type { ActivityInfo, ActivityLogger, LogLevel, LogRecord, LogSink } from './types.js';
 
 export type { ActivityLogger, LogLevel, LogRecord, LogSink };
@@ -34,6 +35,12 @@ export const consoleLogSink: LogSink = (record) => {
   else console.log(line);
 };
 
+/** The trace id of the caller's span, recorded in the activity's headers, if any. */
+function traceIdField(info: ActivityInfo): { trace_id?: string } {
+  const traceId = traceIdOf(info.headers);
+  return traceId ? { trace_id: traceId } : {};
+}
+
 /** Identifying attributes added to every line an attempt logs. */
 export function infoAttributes(info: ActivityInfo): Record<string, unknown> {
   return {
@@ -43,6 +50,7 @@ export function infoAttributes(info: ActivityInfo): Record<string, unknown> {
     activityId: info.activityId,
     activityType: info.activityType,
     attempt: info.attempt,
+    ...traceIdField(info),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Clock } from '../clock/index.js';
-import type { Failure, RecordedActivityOptions, TimeoutType } from '../core/index.js';
+import type { Failure, Headers, RecordedActivityOptions, TimeoutType } from '../core/index.js';
 
 /** What an activity knows about its current attempt (`Context.current().info`). */
 export interface ActivityInfo {
@@ -24,6 +24,38 @@ export interface ActivityInfo {
   /** Details of the last heartbeat of the previous attempt, if any. */
   readonly heartbeatDetails: unknown;
   readonly isLocal: boolean;
+  /** Headers recorded with `ActivityScheduled` (trace context…); `{}` when none. */
+  readonly headers: Headers;
+}
+
+/** The input of {@link ActivityInboundCallsInterceptor.execute}. */
+export interface ActivityExecuteInput {
+  /** Decoded arguments. */
+  readonly args: readonly unknown[];
+  /** The attempt's headers (also `info.headers`). */
+  readonly headers: Headers;
+  readonly info: ActivityInfo;
+}
+
+/**
+ * Runs around each activity attempt, inside its context (`Context.current()` works): may
+ * read headers, wrap the execution (spans, timing, logging context) or change the
+ * arguments. Must return what `next` returns (or throw).
+ *
+ * @example
+ * const timing: ActivityInboundCallsInterceptor = {
+ *   async execute(input, next) {
+ *     const t0 = performance.now();
+ *     try { return await next(input); }
+ *     finally { console.log(input.info.activityType, performance.now() - t0); }
+ *   },
+ * };
+ */
+export interface ActivityInboundCallsInterceptor {
+  execute?(
+    input: ActivityExecuteInput,
+    next: (input: ActivityExecuteInput) => Promise<unknown>,
+  ): Promise<unknown>;
 }
 
 /** One attempt to run. */
@@ -69,6 +101,8 @@ export interface ActivityExecutorOptions {
   readonly onHeartbeat: HeartbeatSink;
   /** Where activity and executor log lines go. Default: JSON lines on the console. */
   readonly logger?: LogSink;
+  /** Run around each attempt, the first outermost. Default: none. */
+  readonly interceptors?: readonly ActivityInboundCallsInterceptor[];
 }
 
 /** One attempt handed to the executor. */

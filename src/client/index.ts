@@ -2,6 +2,12 @@
 export { AionError, isAionError, ERROR_CODES, WorkflowFailedError } from '../core/index.js';
 export type { ErrorCode, WorkflowStatus, Payload, Failure } from '../core/index.js';
 export type * from './types.js';
+export type * from './interceptors.js';
+export {
+  OpenTelemetryInterceptors,
+  type OpenTelemetryInterceptorSet,
+  type OpenTelemetryOptions,
+} from '../otel/index.js';
 export {
   Client,
   Connection,

@@ -1,12 +1,15 @@
 import {
   AionError,
+  composeInterceptors,
   failureToError,
   isErrorCode,
   JsonPayloadConverter,
   WorkflowFailedError,
   type Failure,
+  type Headers,
   type HistoryEvent,
 } from '../core/index.js';
+import type { WorkflowClientInterceptor } from './interceptors.js';
 import type {
   ClientApi,
   HistoryExport,
@@ -23,6 +26,13 @@ import type {
 import { subscribeHistory, type HistoryStream } from './stream.js';
 
 const json = new JsonPayloadConverter();
+
+const typeName = (workflow: WorkflowTypeRef): string =>
+  typeof workflow === 'function' ? workflow.name : workflow;
+
+/** The `headers` body field, omitted when there are none. */
+const withHeaders = (headers: Headers): { headers?: Headers } =>
+  Object.keys(headers).length > 0 ? { headers } : {};
 
 /** Default address of a local `aion server`. */
 export const DEFAULT_ADDRESS = 'http://127.0.0.1:7233';
@@ -324,6 +334,11 @@ export interface ClientOptions {
   readonly connection: Connection;
   /** Namespace of every call. Default `default` (or `AION_NAMESPACE`). */
   readonly namespace?: string;
+  /**
+   * Run around each start, signal, signal-with-start, update and query (the first
+   * outermost); headers they add are sent with the call and recorded. Default: none.
+   */
+  readonly interceptors?: readonly WorkflowClientInterceptor[];
 }
 
 /**
@@ -335,9 +350,11 @@ export class Client implements ClientApi {
   readonly connection: Connection;
   readonly namespace: string;
   readonly workflow: RemoteWorkflowClient;
+  readonly #interceptors: readonly WorkflowClientInterceptor[];
 
   constructor(options: ClientOptions) {
     this.connection = options.connection;
+    this.#interceptors = options.interceptors ?? [];
     this.namespace = options.namespace ?? process.env.AION_NAMESPACE ?? 'default';
     this.workflow = this.#workflowClient();
   }
@@ -357,6 +374,26 @@ export class Client implements ClientApi {
       runId ? { ...b, runId } : b;
     const post = <T>(action: string, body: object): Promise<T> =>
       c.request<T>('POST', `${path}/${action}`, { body: withRun(body) });
+    const sendSignal = (
+      options: { readonly requestId?: string; readonly headers?: Headers },
+      signal: MessageRef,
+      args: unknown[],
+    ): Promise<void> =>
+      composeInterceptors(this.#interceptors, 'signal', async (input) => {
+        await post('signal', {
+          name: input.signalName,
+          args: [...input.args],
+          ...(input.requestId !== undefined ? { requestId: input.requestId } : {}),
+          ...withHeaders(input.headers),
+        });
+      })({
+        workflowId,
+        runId,
+        signalName: name(signal),
+        args,
+        headers: options.headers ?? {},
+        ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
+      });
     const handle: RemoteWorkflowHandle<R> = {
       workflowId,
       runId,
@@ -369,14 +406,21 @@ export class Client implements ClientApi {
           if (out.status === 'COMPLETED') return out.result as R;
         }
       },
-      signal: async (signal, ...args) => {
-        await post('signal', { name: name(signal), args });
-      },
-      signalWithRequestId: async (requestId, signal, ...args) => {
-        await post('signal', { name: name(signal), args, requestId });
-      },
+      signal: (signal, ...args) => sendSignal({}, signal, args),
+      signalWithRequestId: (requestId, signal, ...args) => sendSignal({ requestId }, signal, args),
+      signalWithOptions: (options, signal, ...args) => sendSignal(options, signal, args),
       query: async <T>(query: MessageRef, ...args: unknown[]) =>
-        (await post<{ result: T }>('query', { name: name(query), args })).result,
+        (await composeInterceptors(
+          this.#interceptors,
+          'query',
+          async (input) =>
+            (
+              await post<{ result: unknown }>('query', {
+                name: input.queryName,
+                args: [...input.args],
+              })
+            ).result,
+        )({ workflowId, runId, queryName: name(query), args })) as T,
       describe: async () =>
         describeFromJson(
           await c.request<Record<string, unknown>>('GET', path, { query: { runId } }),
@@ -433,15 +477,28 @@ export class Client implements ClientApi {
       },
       executeUpdate: async <T>(
         update: MessageRef,
-        options: { args?: readonly unknown[]; updateId?: string } = {},
+        options: { args?: readonly unknown[]; updateId?: string; headers?: Headers } = {},
       ) =>
-        (
-          await post<{ result: T }>('update', {
-            name: name(update),
-            args: options.args ?? [],
-            ...(options.updateId ? { updateId: options.updateId } : {}),
-          })
-        ).result,
+        (await composeInterceptors(
+          this.#interceptors,
+          'update',
+          async (input) =>
+            (
+              await post<{ result: unknown }>('update', {
+                name: input.updateName,
+                args: [...input.args],
+                ...(input.updateId ? { updateId: input.updateId } : {}),
+                ...withHeaders(input.headers),
+              })
+            ).result,
+        )({
+          workflowId,
+          runId,
+          updateName: name(update),
+          args: options.args ?? [],
+          headers: options.headers ?? {},
+          ...(options.updateId ? { updateId: options.updateId } : {}),
+        })) as T,
       reset: async (options = {}) => {
         const out = await post<{ workflowId: string; runId: string }>('reset', options);
         return this.getHandle<R>(out.workflowId, out.runId);
@@ -464,13 +521,15 @@ export class Client implements ClientApi {
     const c = this.connection;
     return {
       start: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
-        const out = await c.request<{ workflowId: string; runId: string }>(
-          'POST',
-          `${this.#base}/workflows`,
-          {
-            body: this.#startBody(workflow, options),
-          },
-        );
+        const { headers, ...rest } = options;
+        const out = await composeInterceptors(this.#interceptors, 'start', (input) =>
+          c.request<{ workflowId: string; runId: string }>('POST', `${this.#base}/workflows`, {
+            body: this.#startBody(input.workflowType, {
+              ...input.options,
+              ...withHeaders(input.headers),
+            }),
+          }),
+        )({ workflowType: typeName(workflow), options: rest, headers: headers ?? {} });
         // The handle follows the workflow id (and its continue-as-new chain), like the engine's.
         return this.getHandle<ResultOf<W>>(out.workflowId);
       },
@@ -489,18 +548,29 @@ export class Client implements ClientApi {
           signalArgs?: readonly unknown[];
         },
       ) => {
-        const { signal, signalArgs, ...start } = options;
-        const out = await c.request<{ workflowId: string; runId: string }>(
-          'POST',
-          `${this.#base}/workflows/signal-with-start`,
-          {
-            body: {
-              ...this.#startBody(workflow, start),
-              signal: name(signal),
-              ...(signalArgs ? { signalArgs: [...signalArgs] } : {}),
+        const { signal, signalArgs, headers, ...start } = options;
+        const out = await composeInterceptors(this.#interceptors, 'signalWithStart', (input) =>
+          c.request<{ workflowId: string; runId: string }>(
+            'POST',
+            `${this.#base}/workflows/signal-with-start`,
+            {
+              body: {
+                ...this.#startBody(input.workflowType, {
+                  ...input.options,
+                  ...withHeaders(input.headers),
+                }),
+                signal: input.signalName,
+                signalArgs: [...input.signalArgs],
+              },
             },
-          },
-        );
+          ),
+        )({
+          workflowType: typeName(workflow),
+          options: start,
+          headers: headers ?? {},
+          signalName: name(signal),
+          signalArgs: signalArgs ?? [],
+        });
         return this.getHandle<ResultOf<W>>(out.workflowId);
       },
       getHandle: <R>(workflowId: string, runId?: string) => this.getHandle<R>(workflowId, runId),

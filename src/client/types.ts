@@ -1,4 +1,10 @@
-import type { HistoryEvent, SearchAttributes, WorkflowStatus, Failure } from '../core/index.js';
+import type {
+  HistoryEvent,
+  Headers,
+  SearchAttributes,
+  WorkflowStatus,
+  Failure,
+} from '../core/index.js';
 
 /** A signal or query definition, or just its name. */
 export type MessageRef = string | { readonly name: string };
@@ -26,6 +32,12 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
   readonly workflowIdConflictPolicy?: 'FAIL' | 'USE_EXISTING' | 'TERMINATE_EXISTING';
   /** Idempotency key: retrying a start with the same key returns the run it created. */
   readonly requestId?: string;
+  /**
+   * Headers recorded with the start (`WorkflowStarted.headers`), seen by workflow
+   * interceptors and `workflowInfo().headers`. Usually added by client interceptors.
+   * Default: none.
+   */
+  readonly headers?: Headers;
 }
 
 export interface PendingActivityInfo {
@@ -94,6 +106,12 @@ export interface WorkflowHandle<R = unknown> {
   signal(signal: MessageRef, ...args: unknown[]): Promise<void>;
   /** Like `signal`, idempotent by `requestId`: a retried call is recorded once. */
   signalWithRequestId(requestId: string, signal: MessageRef, ...args: unknown[]): Promise<void>;
+  /** Like `signal`, with an idempotency key and/or headers recorded with the signal. */
+  signalWithOptions(
+    options: { readonly requestId?: string; readonly headers?: Headers },
+    signal: MessageRef,
+    ...args: unknown[]
+  ): Promise<void>;
   query<T = unknown>(query: MessageRef, ...args: unknown[]): Promise<T>;
   describe(): Promise<WorkflowExecutionDescription>;
   fetchHistory(): Promise<HistoryExport>;
@@ -110,7 +128,7 @@ export interface WorkflowHandle<R = unknown> {
    */
   executeUpdate<T = unknown>(
     update: MessageRef,
-    options?: { args?: readonly unknown[]; updateId?: string },
+    options?: { args?: readonly unknown[]; updateId?: string; headers?: Headers },
   ): Promise<T>;
 }
 

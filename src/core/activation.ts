@@ -5,6 +5,7 @@
  */
 import type { Failure } from './failure.js';
 import type { ParentClosePolicy, RecordedActivityOptions } from './options.js';
+import type { Headers } from './headers.js';
 import type { Payload } from './payload.js';
 
 export const ACTIVATION_PROTOCOL_VERSION = 1;
@@ -29,11 +30,17 @@ export interface WorkflowInitInfo {
   /** Seed of the run's deterministic randomness (derived from recorded ids). */
   readonly randomSeed: string;
   readonly attempt: number;
+  /** Headers recorded with the start (absent when none). */
+  readonly headers?: Headers;
 }
 
 /** Work delivered to a run in one activation. */
 export type ActivationJob =
-  | { readonly type: 'startWorkflow'; readonly args: readonly Payload[] }
+  | {
+      readonly type: 'startWorkflow';
+      readonly args: readonly Payload[];
+      readonly headers?: Headers;
+    }
   | { readonly type: 'resolveActivity'; readonly activityId: string; readonly result: Payload }
   | {
       readonly type: 'rejectActivity';
@@ -49,6 +56,7 @@ export type ActivationJob =
       readonly type: 'signalWorkflow';
       readonly signalName: string;
       readonly args: readonly Payload[];
+      readonly headers?: Headers;
     }
   | { readonly type: 'cancelWorkflow'; readonly reason?: string }
   | { readonly type: 'resolveExternal'; readonly externalId: string }
@@ -62,6 +70,7 @@ export type ActivationJob =
       readonly updateId: string;
       readonly updateName: string;
       readonly args: readonly Payload[];
+      readonly headers?: Headers;
     };
 
 export interface ActivationInput {
@@ -85,6 +94,8 @@ export type WorkflowCommand =
       readonly args: readonly Payload[];
       readonly options: RecordedActivityOptions;
       readonly local: boolean;
+      /** Optional in the protocol: packages built before headers existed send none. */
+      readonly headers?: Headers;
     }
   | { readonly type: 'requestCancelActivity'; readonly activityId: string }
   | { readonly type: 'startTimer'; readonly timerId: string; readonly durationMs: number }
@@ -102,6 +113,7 @@ export type WorkflowCommand =
       readonly parentClosePolicy: ParentClosePolicy;
       readonly executionTimeoutMs?: number;
       readonly runTimeoutMs?: number;
+      readonly headers?: Headers;
     }
   | {
       readonly type: 'signalExternal';
@@ -132,6 +144,7 @@ export type WorkflowCommand =
       readonly workflowType: string;
       readonly args: readonly Payload[];
       readonly taskQueue: string;
+      readonly headers?: Headers;
     };
 
 export type WorkflowCommandType = WorkflowCommand['type'];

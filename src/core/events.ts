@@ -5,6 +5,7 @@ import type {
   TimeoutType,
   WorkflowTimeoutType,
 } from './options.js';
+import type { Headers } from './headers.js';
 import type { Payload } from './payload.js';
 import type { SearchAttributes, SearchAttributeUpsert } from './search-attributes.js';
 
@@ -56,6 +57,8 @@ export interface EventAttributes {
     readonly memo?: Readonly<Record<string, Payload>>;
     readonly identity?: string;
     readonly requestId?: string;
+    /** Headers set by interceptors (trace context…); absent in histories before they existed. */
+    readonly headers?: Headers;
   };
   WorkflowCompleted: { readonly result: Payload };
   WorkflowFailed: { readonly failure: Failure };
@@ -67,6 +70,8 @@ export interface EventAttributes {
     readonly workflowType: string;
     readonly args: readonly Payload[];
     readonly taskQueue: string;
+    /** Headers set by interceptors (trace context…); absent in histories before they existed. */
+    readonly headers?: Headers;
   };
   WorkflowCancelRequested: { readonly reason?: string; readonly identity?: string };
   WorkflowPaused: { readonly reason?: string; readonly identity?: string };
@@ -96,6 +101,8 @@ export interface EventAttributes {
     readonly input: readonly Payload[];
     readonly options: RecordedActivityOptions;
     readonly local?: boolean;
+    /** Headers set by interceptors (trace context…); absent in histories before they existed. */
+    readonly headers?: Headers;
   };
   ActivityCompleted: {
     readonly scheduledSeq: number;
@@ -130,6 +137,8 @@ export interface EventAttributes {
     readonly args: readonly Payload[];
     readonly identity?: string;
     readonly requestId?: string;
+    /** Headers set by interceptors (trace context…); absent in histories before they existed. */
+    readonly headers?: Headers;
   };
   ExternalSignalInitiated: {
     readonly target: WorkflowRef;
@@ -158,6 +167,8 @@ export interface EventAttributes {
     readonly runTimeoutMs?: number;
     readonly searchAttributes?: SearchAttributes;
     readonly memo?: Readonly<Record<string, Payload>>;
+    /** Headers set by interceptors (trace context…); absent in histories before they existed. */
+    readonly headers?: Headers;
   };
   ChildWorkflowStarted: { readonly initiatedSeq: number; readonly runId: string };
   ChildWorkflowStartFailed: {
@@ -179,6 +190,8 @@ export interface EventAttributes {
     readonly updateName: string;
     readonly args: readonly Payload[];
     readonly identity?: string;
+    /** Headers set by interceptors (trace context…); absent in histories before they existed. */
+    readonly headers?: Headers;
   };
   UpdateCompleted: {
     readonly acceptedSeq: number;

@@ -13,3 +13,4 @@ export * from './duration.js';
 export * from './activation.js';
 export * from './failure-errors.js';
 export * from './nondeterminism.js';
+export * from './headers.js';

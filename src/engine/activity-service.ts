@@ -7,6 +7,7 @@ import { Poller } from './poller.js';
 import type {
   DataConverter,
   Failure,
+  Headers,
   NewEvent,
   Payload,
   RecordedActivityOptions,
@@ -25,6 +26,8 @@ export interface TaskData {
   readonly scheduledAt: number;
   readonly options: RecordedActivityOptions;
   readonly local: boolean;
+  /** Headers recorded with ActivityScheduled, handed to each attempt. */
+  readonly headers?: Headers;
 }
 
 /** A recorded outcome to deliver to a run (the engine turns it into an arrival). */
@@ -68,6 +71,8 @@ export function scheduleToStartTimerId(activityId: string): string {
 export function activityTimerIds(activityId: string): string[] {
   return [scheduleToCloseTimerId(activityId), scheduleToStartTimerId(activityId)];
 }
+
+const NO_HEADERS: Headers = Object.freeze({});
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
@@ -145,6 +150,7 @@ export class ActivityService {
       options: RecordedActivityOptions;
       local: boolean;
       workflowType: string;
+      headers?: Headers | undefined;
     },
     now: number,
   ): NewActivityTask {
@@ -154,6 +160,7 @@ export class ActivityService {
       scheduledAt: now,
       options: p.options,
       local: p.local,
+      ...(p.headers ? { headers: p.headers } : {}),
     };
     const base = {
       namespace: run.namespace,
@@ -378,6 +385,7 @@ export class ActivityService {
       heartbeatTimeoutMs: data.options.heartbeatTimeoutMs,
       heartbeatDetails,
       isLocal: data.local,
+      headers: data.headers ?? NO_HEADERS,
     };
     this.#metrics.activityAttempts.inc(1, { activity_type: task.activityType });
     const handle = runner.execute({ info, args, options: data.options });

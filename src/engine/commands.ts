@@ -13,6 +13,8 @@ import {
   type Payload,
   type RunKey,
   type WorkflowCommand,
+  type Headers,
+  withInheritedTrace,
 } from '../core/index.js';
 import type { RunBook } from '../runtime/index.js';
 import { randomUUID } from 'node:crypto';
@@ -162,6 +164,7 @@ export interface ChildStartData {
   readonly version: string;
   readonly executionTimeoutMs?: number;
   readonly runTimeoutMs?: number;
+  readonly headers?: Headers;
 }
 
 /** What the outbox row of a continue-as-new carries to start the successor. */
@@ -177,6 +180,7 @@ export interface ContinueAsNewData {
   readonly searchAttributes?: SearchAttributes;
   readonly memo?: Readonly<Record<string, Payload>>;
   readonly parent?: ParentRef;
+  readonly headers?: Headers;
 }
 export const ACTIVITY_TIMEOUT_KIND = 'activity-timeout';
 
@@ -202,6 +206,10 @@ export function commandsToEvents(
 ): HistoryEvent[] {
   const out: HistoryEvent[] = [];
   const workflowType = book.started?.workflowType ?? '';
+  // The caller's trace context flows from the start to what the run starts (unless set).
+  const startHeaders = book.started?.headers;
+  const headersOf = (own: Headers | undefined): Headers | undefined =>
+    startHeaders === undefined ? own : withInheritedTrace(own, startHeaders);
   const push = (event: NewEvent): HistoryEvent => {
     const stamped = stampEvent(event, book.headSeq + 1, now);
     book.apply(stamped);
@@ -212,6 +220,7 @@ export function commandsToEvents(
     switch (cmd.type) {
       case 'scheduleActivity': {
         checkPayloads(cmd.args, limits, `input of activity ${cmd.activityType}`);
+        const headers = headersOf(cmd.headers);
         const e = push({
           type: 'ActivityScheduled',
           activityId: cmd.activityId,
@@ -219,6 +228,7 @@ export function commandsToEvents(
           input: cmd.args,
           options: cmd.options,
           ...(cmd.local ? { local: true } : {}),
+          ...(headers ? { headers } : {}),
         });
         effects.tasks.push(
           activities.newTask(
@@ -231,6 +241,7 @@ export function commandsToEvents(
               options: cmd.options,
               local: cmd.local,
               workflowType,
+              headers,
             },
             now,
           ),
@@ -329,6 +340,7 @@ export function commandsToEvents(
         checkPayloads(cmd.args, limits, `arguments of child workflow ${cmd.workflowType}`);
         const runId = randomUUID();
         const version = routeFor(cmd.workflowType) ?? '';
+        const headers = headersOf(cmd.headers);
         const e = push({
           type: 'ChildWorkflowInitiated',
           workflowId: cmd.workflowId,
@@ -343,6 +355,7 @@ export function commandsToEvents(
             ? { executionTimeoutMs: cmd.executionTimeoutMs }
             : {}),
           ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
+          ...(headers ? { headers } : {}),
         });
         const data: ChildStartData = {
           initiatedSeq: e.seq,
@@ -356,6 +369,7 @@ export function commandsToEvents(
             ? { executionTimeoutMs: cmd.executionTimeoutMs }
             : {}),
           ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
+          ...(headers ? { headers } : {}),
         };
         effects.outbox.push({
           namespace: run.namespace,
@@ -448,6 +462,7 @@ export function commandsToEvents(
         checkPayloads(cmd.args, limits, 'continue-as-new arguments');
         const started = book.started!;
         const newRunId = randomUUID();
+        const headers = headersOf(cmd.headers);
         const data: ContinueAsNewData = {
           newRunId,
           workflowType: cmd.workflowType,
@@ -466,6 +481,7 @@ export function commandsToEvents(
             : {}),
           ...(Object.keys(book.memo).length > 0 ? { memo: book.memo } : {}),
           ...(started.parent ? { parent: started.parent } : {}),
+          ...(headers ? { headers } : {}),
         };
         push({
           type: 'WorkflowContinuedAsNew',
@@ -473,6 +489,7 @@ export function commandsToEvents(
           workflowType: cmd.workflowType,
           args: cmd.args,
           taskQueue: cmd.taskQueue,
+          ...(headers ? { headers } : {}),
         });
         effects.outbox.push({
           namespace: run.namespace,

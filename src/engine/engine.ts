@@ -16,6 +16,7 @@ import type {
   WorkflowTypeRef,
 } from '../client/types.js';
 import { historyExport } from '../client/types.js';
+import type { WorkflowClientInterceptor } from '../client/interceptors.js';
 import {
   AionError,
   checkPayloadSize,
@@ -26,6 +27,9 @@ import {
   JsonPayloadConverter,
   payloadSize,
   resolveLimits,
+  validateHeaders,
+  composeInterceptors,
+  type Headers,
   validateNamespace,
   validateWorkflowId,
   WorkflowAlreadyStartedError,
@@ -115,6 +119,7 @@ const START_OPTION_KEYS = new Set([
   'memo',
   'executionTimeout',
   'runTimeout',
+  'headers',
 ]);
 const json = new JsonPayloadConverter();
 
@@ -202,6 +207,7 @@ interface StartRunParams {
   /** A recorded version to start on (child starts); default: the type's routed version. */
   version?: string;
   parent?: ParentRef;
+  headers?: Headers;
   onCommitted?: () => void;
 }
 
@@ -229,6 +235,7 @@ export class Engine {
   readonly #timers: TimerService;
   readonly #activities: ActivityService;
   readonly #executor: ActivityExecutor | undefined;
+  readonly #clientInterceptors: readonly WorkflowClientInterceptor[] | undefined;
   /** Remote-worker dispatchers, one per namespace with connected workers. */
   readonly #remotes = new Map<string, RemoteActivities>();
   readonly #makeRemote: (namespace: string) => RemoteActivities;
@@ -280,8 +287,13 @@ export class Engine {
             clock: this.clock,
             maxConcurrent: options.maxConcurrentActivities ?? 200,
             onHeartbeat: (info, details) => this.#activities.heartbeat(info, details),
+            ...(options.interceptors?.activity
+              ? { interceptors: options.interceptors.activity }
+              : {}),
           })
         : undefined;
+    const client = options.interceptors?.client;
+    this.#clientInterceptors = client && client.length > 0 ? client : undefined;
     this.#activities = new ActivityService({
       store,
       clock: this.clock,
@@ -925,14 +937,34 @@ export class Engine {
     options: WorkflowStartOptions = {},
     withSignal?: { signal: MessageRef; args: readonly unknown[] },
   ): Promise<WorkflowHandle<R>> {
-    return this.#start<R>(this.namespace, workflow, options, withSignal);
+    return withSignal
+      ? this.#startNow<R>(this.namespace, workflow, options, withSignal)
+      : this.#start<R>(this.namespace, workflow, options);
   }
 
+  /** A client start: through the client interceptors, then {@link #startNow}. */
   async #start<R>(
     ns: string,
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions = {},
-    withSignal?: { signal: MessageRef; args: readonly unknown[] },
+  ): Promise<WorkflowHandle<R>> {
+    if (!this.#clientInterceptors) return this.#startNow<R>(ns, workflow, options);
+    const { headers, ...rest } = options;
+    const out = await composeInterceptors(this.#clientInterceptors, 'start', async (input) => {
+      const h = await this.#startNow(ns, input.workflowType, {
+        ...input.options,
+        headers: input.headers,
+      });
+      return { workflowId: h.workflowId, runId: h.runId! };
+    })({ workflowType: typeNameOf(workflow), options: rest, headers: headers ?? {} });
+    return this.#handle<R>(ns, out.workflowId, out.runId);
+  }
+
+  async #startNow<R>(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions = {},
+    withSignal?: { signal: MessageRef; args: readonly unknown[]; headers?: Headers },
   ): Promise<WorkflowHandle<R>> {
     this.#check();
     this.#useNamespace(ns);
@@ -947,6 +979,7 @@ export class Engine {
           signalName,
           args: this.#encodeArgs([...withSignal.args], `arguments of signal ${signalName}`),
           identity: this.identity,
+          ...(withSignal.headers ? { headers: withSignal.headers } : {}),
         },
       };
     }
@@ -986,6 +1019,7 @@ export class Engine {
       );
     }
     const encodedArgs = this.#encodeArgs(args, 'workflow arguments');
+    const headers = validateHeaders(options.headers);
     const memo = options.memo
       ? Object.fromEntries(
           Object.entries(options.memo).map(([k, v]) => [k, this.#converter.encode(v, `memo ${k}`)]),
@@ -1013,6 +1047,7 @@ export class Engine {
       firstRunId: runId,
       ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
       ...(initialSignal ? { signals: [initialSignal] } : {}),
+      ...(headers ? { headers } : {}),
       ...(searchAttributes ? { searchAttributes } : {}),
       ...(memo ? { memo } : {}),
       ...(executionTimeoutMs !== undefined
@@ -1104,7 +1139,37 @@ export class Engine {
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
   ): Promise<WorkflowHandle<R>> {
+    if (!this.#clientInterceptors) return this.#signalWithStartNow<R>(ns, workflow, options);
+    const { signal, signalArgs = [], headers, ...rest } = options;
+    const out = await composeInterceptors(
+      this.#clientInterceptors,
+      'signalWithStart',
+      async (input) => {
+        const h = await this.#signalWithStartNow(ns, input.workflowType, {
+          ...input.options,
+          headers: input.headers,
+          signal: input.signalName,
+          signalArgs: input.signalArgs,
+        });
+        return { workflowId: h.workflowId, runId: h.runId! };
+      },
+    )({
+      workflowType: typeNameOf(workflow),
+      options: rest,
+      headers: headers ?? {},
+      signalName: typeof signal === 'string' ? signal : signal.name,
+      signalArgs,
+    });
+    return this.#handle<R>(ns, out.workflowId, out.runId);
+  }
+
+  async #signalWithStartNow<R>(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
+  ): Promise<WorkflowHandle<R>> {
     const { signal, signalArgs = [], ...startOptions } = options;
+    const headers = validateHeaders(startOptions.headers);
     if (startOptions.workflowId === undefined) {
       throw new AionError('invalid_argument', 'signalWithStart needs a workflowId', {
         field: 'workflowId',
@@ -1114,9 +1179,12 @@ export class Engine {
       const current = await this.store.getCurrentRun(ns, startOptions.workflowId);
       if (current && current.closeTime === undefined) {
         try {
-          await this.#handle(ns, startOptions.workflowId, current.runId).signal(
+          await this.#signalNow(
+            { namespace: ns, workflowId: startOptions.workflowId, runId: current.runId },
             signal,
-            ...signalArgs,
+            [...signalArgs],
+            undefined,
+            headers,
           );
           return this.#handle<R>(ns, startOptions.workflowId, current.runId);
         } catch (err) {
@@ -1125,11 +1193,11 @@ export class Engine {
         }
       }
       try {
-        return await this.#start<R>(
+        return await this.#startNow<R>(
           ns,
           workflow,
           { ...startOptions, workflowIdConflictPolicy: 'FAIL' },
-          { signal, args: signalArgs },
+          { signal, args: signalArgs, ...(headers ? { headers } : {}) },
         );
       } catch (err) {
         if (!(isAionError(err) && err.code === 'workflow_already_started') || attempt >= 3)
@@ -1208,6 +1276,7 @@ export class Engine {
           ...(p.runTimeoutMs !== undefined ? { runTimeoutMs: p.runTimeoutMs } : {}),
           ...(p.requestId !== undefined ? { requestId: p.requestId } : {}),
           ...(p.parent ? { parent: p.parent } : {}),
+          ...(p.headers ? { headers: p.headers } : {}),
         },
         ack: { resolve, reject },
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),
@@ -1266,6 +1335,7 @@ export class Engine {
       ...(data.runTimeoutMs !== undefined ? { runTimeoutMs: data.runTimeoutMs } : {}),
       removeOutbox: [row.id],
       ...(data.parent ? { parent: data.parent } : {}),
+      ...(data.headers ? { headers: data.headers } : {}),
     }).catch(async (err: unknown) => {
       const current = await this.store
         .getCurrentRun(row.namespace, row.workflowId)
@@ -1339,6 +1409,7 @@ export class Engine {
         args: data.args,
         firstRunId: data.runId,
         version: data.version,
+        ...(data.headers ? { headers: data.headers } : {}),
         parent: {
           namespace: row.namespace,
           workflowId: row.workflowId,
@@ -1490,6 +1561,22 @@ export class Engine {
         }
         return this.#signal(ref, signal, args, requestId);
       },
+      signalWithOptions: (options, signal, ...args) => {
+        const { requestId, headers } = options ?? {};
+        if (
+          requestId !== undefined &&
+          (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 200)
+        ) {
+          return Promise.reject(
+            new AionError(
+              'invalid_argument',
+              'requestId must be a non-empty string of at most 200 characters',
+              { field: 'requestId' },
+            ),
+          );
+        }
+        return this.#signal(ref, signal, args, requestId, headers);
+      },
       query: <T>(query: MessageRef, ...args: unknown[]) =>
         this.#query(ref, query, args) as Promise<T>,
       describe: () => this.#describe(ref),
@@ -1516,7 +1603,7 @@ export class Engine {
         this.#control(ref, 'resume', { type: 'WorkflowResumed', identity: this.identity }),
       executeUpdate: <T>(
         update: MessageRef,
-        options: { args?: readonly unknown[]; updateId?: string } = {},
+        options: { args?: readonly unknown[]; updateId?: string; headers?: Headers } = {},
       ) => this.#executeUpdate(ref, update, options) as Promise<T>,
     };
   }
@@ -1528,9 +1615,32 @@ export class Engine {
   async #executeUpdate(
     ref: RunRef,
     update: MessageRef,
-    options: { args?: readonly unknown[]; updateId?: string },
+    options: { args?: readonly unknown[]; updateId?: string; headers?: Headers },
+  ): Promise<unknown> {
+    if (!this.#clientInterceptors) return this.#executeUpdateNow(ref, update, options);
+    return composeInterceptors(this.#clientInterceptors, 'update', (input) =>
+      this.#executeUpdateNow(ref, input.updateName, {
+        args: input.args,
+        headers: input.headers,
+        ...(input.updateId !== undefined ? { updateId: input.updateId } : {}),
+      }),
+    )({
+      workflowId: ref.workflowId,
+      runId: ref.runId,
+      updateName: typeof update === 'string' ? update : update.name,
+      args: options.args ?? [],
+      headers: options.headers ?? {},
+      ...(options.updateId !== undefined ? { updateId: options.updateId } : {}),
+    });
+  }
+
+  async #executeUpdateNow(
+    ref: RunRef,
+    update: MessageRef,
+    options: { args?: readonly unknown[]; updateId?: string; headers?: Headers },
   ): Promise<unknown> {
     this.#check();
+    const headers = validateHeaders(options.headers);
     const name = typeof update === 'string' ? update : update.name;
     if (typeof name !== 'string' || name.length === 0)
       throw new AionError('invalid_argument', 'update name must be a non-empty string', {
@@ -1579,6 +1689,7 @@ export class Engine {
             updateName: name,
             args: payloads,
             identity: this.identity,
+            ...(headers ? { headers } : {}),
           },
           ack: { resolve, reject },
         });
@@ -1775,8 +1886,30 @@ export class Engine {
     signal: MessageRef,
     args: unknown[],
     requestId?: string,
+    headers?: Headers,
+  ): Promise<void> {
+    if (!this.#clientInterceptors) return this.#signalNow(ref, signal, args, requestId, headers);
+    return composeInterceptors(this.#clientInterceptors, 'signal', (input) =>
+      this.#signalNow(ref, input.signalName, [...input.args], input.requestId, input.headers),
+    )({
+      workflowId: ref.workflowId,
+      runId: ref.runId,
+      signalName: typeof signal === 'string' ? signal : signal.name,
+      args,
+      headers: headers ?? {},
+      ...(requestId !== undefined ? { requestId } : {}),
+    });
+  }
+
+  async #signalNow(
+    ref: RunRef,
+    signal: MessageRef,
+    args: unknown[],
+    requestId?: string,
+    rawHeaders?: Headers,
   ): Promise<void> {
     this.#check();
+    const headers = validateHeaders(rawHeaders);
     const signalName = typeof signal === 'string' ? signal : signal.name;
     if (typeof signalName !== 'string' || signalName.length === 0)
       throw new AionError('invalid_argument', 'signal name must be a non-empty string', {
@@ -1799,6 +1932,7 @@ export class Engine {
           args: payloads,
           identity: this.identity,
           ...(requestId !== undefined ? { requestId } : {}),
+          ...(headers ? { headers } : {}),
         },
         ack: { resolve, reject },
       });
@@ -1806,6 +1940,18 @@ export class Engine {
   }
 
   async #query(ref: RunRef, query: MessageRef, args: unknown[]): Promise<unknown> {
+    if (!this.#clientInterceptors) return this.#queryNow(ref, query, args);
+    return composeInterceptors(this.#clientInterceptors, 'query', (input) =>
+      this.#queryNow(ref, input.queryName, [...input.args]),
+    )({
+      workflowId: ref.workflowId,
+      runId: ref.runId,
+      queryName: typeof query === 'string' ? query : query.name,
+      args,
+    });
+  }
+
+  async #queryNow(ref: RunRef, query: MessageRef, args: unknown[]): Promise<unknown> {
     this.#check();
     const name = typeof query === 'string' ? query : query.name;
     const payloads = this.#encodeArgs(args, `arguments of query ${name}`);
@@ -2214,6 +2360,11 @@ export class Engine {
 }
 
 /** Creates an engine. See {@link EngineOptions} for defaults. */
+/** The type name of a workflow reference (validated where the start is built). */
+function typeNameOf(workflow: WorkflowTypeRef): string {
+  return typeof workflow === 'function' ? workflow.name : workflow;
+}
+
 export function createEngine(options: EngineOptions = {}): Promise<Engine> {
   return Engine.create(options);
 }

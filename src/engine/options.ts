@@ -1,4 +1,6 @@
-import type { ActivityFunction } from '../activity/types.js';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
+import type { ActivityFunction, ActivityInboundCallsInterceptor } from '../activity/types.js';
+import type { WorkflowClientInterceptor } from '../client/interceptors.js';
 import type { Clock } from '../clock/index.js';
 import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
 import type { Store } from '../store/contract.js';
@@ -80,13 +82,35 @@ export interface EngineOptions {
   readonly keepAlive?: boolean;
   /** Name of this engine process in leases and history. Default `engine-<uuid>`. */
   readonly identity?: string;
+  /**
+   * Interceptors: `client` around this engine's client calls (start, signal, update, query),
+   * `activity` around each attempt of its in-process activities. Workflow interceptors are
+   * workflow code: the workflow module exports them (see `aion/workflow`). Default: none.
+   *
+   * @example
+   * createEngine({ interceptors: { client: [otel.client], activity: [otel.activity] } })
+   */
+  readonly interceptors?: {
+    readonly client?: readonly WorkflowClientInterceptor[];
+    readonly activity?: readonly ActivityInboundCallsInterceptor[];
+  };
+}
+
+/** The active span's trace id, for log correlation (none without an SDK or a span). */
+function traceFields(): { trace_id?: string } {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc && isSpanContextValid(sc) ? { trace_id: sc.traceId } : {};
 }
 
 export const defaultLogger: EngineLogger = {
   debug: () => undefined,
   info: () => undefined,
   warn: (message, fields) =>
-    process.stderr.write(`${JSON.stringify({ level: 'warn', message, ...fields })}\n`),
+    process.stderr.write(
+      `${JSON.stringify({ level: 'warn', message, ...traceFields(), ...fields })}\n`,
+    ),
   error: (message, fields) =>
-    process.stderr.write(`${JSON.stringify({ level: 'error', message, ...fields })}\n`),
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', message, ...traceFields(), ...fields })}\n`,
+    ),
 };

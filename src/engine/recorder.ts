@@ -1,3 +1,4 @@
+import { SpanKind, trace } from '@opentelemetry/api';
 import { AionError, isAionError } from '../core/index.js';
 import type { CommitOutcome, RunCommit, Store } from '../store/contract.js';
 import type { EventFeed } from './event-feed.js';
@@ -69,6 +70,16 @@ export class Recorder {
     this.#inFlight = true;
     const batch = this.#queue.splice(0, this.#maxBatch);
     const started = performance.now();
+    // One span per store transaction (not per run): without an SDK this is a no-op span.
+    // Looked up per batch so a provider registered (or replaced) later is used.
+    const span = trace
+      .getTracer('aion')
+      .startSpan('aion.store.commit', { kind: SpanKind.INTERNAL });
+    if (span.isRecording()) {
+      let events = 0;
+      for (const p of batch) events += p.commit.events.length;
+      span.setAttributes({ 'aion.commit.runs': batch.length, 'aion.commit.events': events });
+    }
     try {
       const outcomes = await this.#store.commit(batch.map((p) => p.commit));
       this.#metrics.commitBatch.observe(batch.length);
@@ -99,6 +110,7 @@ export class Recorder {
         for (const p of batch) p.reject(error);
       }
     } finally {
+      span.end();
       this.#inFlight = false;
       if (this.#queue.length > 0) this.#schedule();
       else for (const w of this.#idleWaiters.splice(0)) w();

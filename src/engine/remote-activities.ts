@@ -10,7 +10,7 @@ import { decodeTaskToken } from '../activity/complete-async.js';
 import { timeoutFailure } from '../activity/attempt-failures.js';
 import type { AttemptOutcome, AttemptRequest } from '../activity/types.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
-import { AionError, type Failure } from '../core/index.js';
+import { AionError, type Failure, type Headers } from '../core/index.js';
 import type { ActivityTask, Store } from '../store/contract.js';
 import type { ActivityService, AttemptRunner } from './activity-service.js';
 import { taskIdFor } from './activity-service.js';
@@ -52,6 +52,8 @@ export interface RemoteTask {
   readonly heartbeatTimeoutMs?: number;
   /** Details of the last heartbeat of an earlier attempt. */
   readonly heartbeatDetails?: unknown;
+  /** Headers recorded with ActivityScheduled (absent when none). */
+  readonly headers?: Headers;
 }
 
 /** How a worker says an attempt ended. */
@@ -412,6 +414,7 @@ export class RemoteActivities {
           ...(info.heartbeatDetails !== undefined
             ? { heartbeatDetails: info.heartbeatDetails }
             : {}),
+          ...(Object.keys(info.headers).length > 0 ? { headers: info.headers } : {}),
         });
         return {
           outcome,

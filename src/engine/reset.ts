@@ -112,9 +112,9 @@ export function planNewRun(
   const tasks = [...book.activities.values()]
     .filter((a) => !a.cancelRequested)
     .map((a) => {
-      const input = (
-        prefix.find((e) => e.seq === a.scheduledSeq) as HistoryEvent & { type: 'ActivityScheduled' }
-      ).input;
+      const { input, headers } = prefix.find((e) => e.seq === a.scheduledSeq) as HistoryEvent & {
+        type: 'ActivityScheduled';
+      };
       return activities.newTask(
         run,
         {
@@ -125,6 +125,7 @@ export function planNewRun(
           options: a.options,
           local: a.local,
           workflowType,
+          headers,
         },
         now,
       );

@@ -3,7 +3,7 @@
  * a `type`. Shared by the server (which validates every incoming frame here) and the
  * `aion/worker` SDK. Light: imports only core. See docs/workers.md.
  */
-import { AionError, isFailure, type Failure } from '../core/index.js';
+import { AionError, isFailure, type Failure, type Payload } from '../core/index.js';
 
 export const WORKER_PROTOCOL_PATH = '/api/v1/worker';
 
@@ -93,6 +93,8 @@ export interface TaskFrame {
   readonly heartbeatTimeoutMs?: number;
   /** Last heartbeat details of the previous attempt. */
   readonly heartbeatDetails?: unknown;
+  /** Headers recorded with ActivityScheduled (absent when none). */
+  readonly headers?: Readonly<Record<string, Payload>>;
 }
 
 export interface HeartbeatAckFrame {

@@ -67,6 +67,7 @@ export function initInfoFor(run: RunKey, started: EventOf<'WorkflowStarted'>): W
   };
   if (started.continuedFromRunId !== undefined)
     info.continuedFromRunId = started.continuedFromRunId;
+  if (started.headers) info.headers = started.headers;
   if (started.parent)
     info.parent = {
       workflowId: started.parent.workflowId,

@@ -102,7 +102,9 @@ export class RunBook {
         this.version = event.version;
         this.searchAttributes = event.searchAttributes ?? {};
         this.memo = event.memo ?? {};
-        job = { type: 'startWorkflow', args: event.args };
+        job = event.headers
+          ? { type: 'startWorkflow', args: event.args, headers: event.headers }
+          : { type: 'startWorkflow', args: event.args };
         break;
       case 'ActivityScheduled':
         this.activities.set(event.activityId, {
@@ -148,7 +150,12 @@ export class RunBook {
         break;
       case 'SignalReceived':
         if (event.requestId !== undefined) this.signalRequestIds.add(event.requestId);
-        job = { type: 'signalWorkflow', signalName: event.signalName, args: event.args };
+        job = {
+          type: 'signalWorkflow',
+          signalName: event.signalName,
+          args: event.args,
+          ...(event.headers ? { headers: event.headers } : {}),
+        };
         break;
       case 'WorkflowRepinned':
         this.version = event.toVersion;
@@ -222,6 +229,7 @@ export class RunBook {
           updateId: event.updateId,
           updateName: event.updateName,
           args: event.args,
+          ...(event.headers ? { headers: event.headers } : {}),
         };
         break;
       case 'UpdateCompleted':

@@ -12,5 +12,17 @@ export {
   TimeoutFailure,
   isCancellation,
 } from '../core/index.js';
-export type { ActivityFunction, ActivityInfo, LogRecord, LogSink } from '../activity/types.js';
+export type {
+  ActivityFunction,
+  ActivityInfo,
+  ActivityInboundCallsInterceptor,
+  ActivityExecuteInput,
+  LogRecord,
+  LogSink,
+} from '../activity/types.js';
+export {
+  OpenTelemetryInterceptors,
+  type OpenTelemetryInterceptorSet,
+  type OpenTelemetryOptions,
+} from '../otel/index.js';
 export type { RetryPolicy, Failure } from '../core/index.js';

@@ -1,4 +1,8 @@
-import type { ActivityFunction, LogSink } from '../activity/types.js';
+import type {
+  ActivityFunction,
+  ActivityInboundCallsInterceptor,
+  LogSink,
+} from '../activity/types.js';
 
 /** Options of {@link Worker.create}. */
 export interface WorkerOptions {
@@ -30,6 +34,11 @@ export interface WorkerOptions {
   readonly ackTimeoutMs?: number;
   /** Where activity and worker log lines go. Default: JSON lines on the console. */
   readonly logger?: LogSink;
+  /**
+   * Run around each activity attempt (the first outermost), e.g.
+   * `OpenTelemetryInterceptors().activity`. Default: none.
+   */
+  readonly interceptors?: readonly ActivityInboundCallsInterceptor[];
 }
 
 /** Where a worker is in its life. */

@@ -108,6 +108,7 @@ export class Worker {
       maxConcurrent: this.#maxConcurrent,
       onHeartbeat: (info, details) => this.#heartbeat(info, details),
       logger: this.#log,
+      ...(options.interceptors ? { interceptors: options.interceptors } : {}),
     });
   }
 
@@ -329,6 +330,7 @@ export class Worker {
       deadline: undefined,
       heartbeatTimeoutMs: task.heartbeatTimeoutMs,
       heartbeatDetails: task.heartbeatDetails,
+      headers: task.headers ?? {},
       isLocal: false,
     };
     let handle: AttemptHandle;

@@ -1,6 +1,8 @@
 import {
   ActivityFailure,
   CancelledFailure,
+  composeInterceptors,
+  type Headers,
   optionalDuration,
   type Duration,
   type RecordedActivityOptions,
@@ -14,6 +16,7 @@ import {
   type PendingOp,
 } from './internal/run-state.js';
 import { CancellationScope } from './internal/scope.js';
+import type { ScheduleActivityInput, WorkflowOutboundCallsInterceptor } from './interceptors.js';
 
 /** Retry policy as written in workflow code (durations as numbers of ms or strings). */
 export interface RetryPolicyOptions {
@@ -139,6 +142,31 @@ export function scheduleActivity(
       ),
     );
   }
+  const outbound = s.interceptors.outbound as readonly WorkflowOutboundCallsInterceptor[];
+  if (outbound.length === 0) return schedule(s, scope, activityType, args, recorded, local, {});
+  const first: ScheduleActivityInput = { activityType, args, options, local, headers: {} };
+  return composeInterceptors(outbound, 'scheduleActivity', (input) =>
+    schedule(
+      s,
+      scope,
+      input.activityType,
+      input.args,
+      input === first ? recorded : toRecordedOptions(input.options, s.info.taskQueue),
+      input.local,
+      input.headers,
+    ),
+  )(first);
+}
+
+function schedule(
+  s: ReturnType<typeof getState>,
+  scope: CancellationScope,
+  activityType: string,
+  args: readonly unknown[],
+  recorded: RecordedActivityOptions,
+  local: boolean,
+  headers: Headers,
+): Promise<unknown> {
   const activityId = String(++s.nextActivityId);
   pushCommand(s, {
     type: 'scheduleActivity',
@@ -147,6 +175,7 @@ export function scheduleActivity(
     args: args.map((a) => encode(s, a)),
     options: recorded,
     local,
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
   });
   return new Promise<unknown>((resolve, reject) => {
     const op: PendingOp & { activityType: string } = {

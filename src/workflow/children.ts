@@ -1,6 +1,7 @@
 import {
   CancelledFailure,
   ChildWorkflowFailure,
+  composeInterceptors,
   optionalDuration,
   PARENT_CLOSE_POLICIES,
   type Duration,
@@ -15,6 +16,7 @@ import {
   type PendingOp,
 } from './internal/run-state.js';
 import { CancellationScope } from './internal/scope.js';
+import type { StartChildWorkflowInput, WorkflowOutboundCallsInterceptor } from './interceptors.js';
 
 type AnyWorkflow = (...args: never[]) => Promise<unknown>;
 type ResultOf<W> = W extends (...args: never[]) => Promise<infer R> ? R : unknown;
@@ -72,16 +74,38 @@ export function startChild<W extends AnyWorkflow>(
     'workflowExecutionTimeout',
   );
   const runTimeoutMs = optionalDuration(options.workflowRunTimeout, 'workflowRunTimeout');
+  const begin = (input: StartChildWorkflowInput): Promise<ChildWorkflowHandle<ResultOf<W>>> =>
+    beginChild<W>(s, scope, childId, input, options, policy, executionTimeoutMs, runTimeoutMs);
+  const outbound = s.interceptors.outbound as readonly WorkflowOutboundCallsInterceptor[];
+  const input = { workflowType, workflowId, args: options.args ?? [], headers: {} };
+  if (outbound.length === 0) return begin(input);
+  return composeInterceptors(outbound, 'startChildWorkflow', begin)(input) as Promise<
+    ChildWorkflowHandle<ResultOf<W>>
+  >;
+}
+
+function beginChild<W extends AnyWorkflow>(
+  s: ReturnType<typeof getState>,
+  scope: CancellationScope,
+  childId: string,
+  input: StartChildWorkflowInput,
+  options: ChildWorkflowOptions<ArgsOf<W>>,
+  policy: ParentClosePolicy,
+  executionTimeoutMs: number | undefined,
+  runTimeoutMs: number | undefined,
+): Promise<ChildWorkflowHandle<ResultOf<W>>> {
+  const { workflowType, workflowId } = input;
   pushCommand(s, {
     type: 'startChild',
     childId,
     workflowId,
     workflowType,
-    args: (options.args ?? []).map((a) => encode(s, a)),
+    args: input.args.map((a) => encode(s, a)),
     taskQueue: options.taskQueue ?? s.info.taskQueue,
     parentClosePolicy: policy,
     ...(executionTimeoutMs !== undefined ? { executionTimeoutMs } : {}),
     ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
+    ...(Object.keys(input.headers).length > 0 ? { headers: input.headers } : {}),
   });
   let resolveResult!: (v: unknown) => void;
   let rejectResult!: (e: unknown) => void;

@@ -1,4 +1,5 @@
-import type { Payload } from '../core/index.js';
+import { composeInterceptors, type Headers, type Payload } from '../core/index.js';
+import type { WorkflowOutboundCallsInterceptor } from './interceptors.js';
 import { encode, getState } from './internal/run-state.js';
 
 const BRAND = Symbol.for('aion.continueAsNew');
@@ -14,6 +15,7 @@ export class ContinueAsNew extends Error {
     readonly workflowType: string,
     readonly args: readonly Payload[],
     readonly taskQueue: string,
+    readonly headers?: Headers,
   ) {
     super(`continue as new (${workflowType})`);
     this.name = 'ContinueAsNew';
@@ -48,13 +50,19 @@ export function makeContinueAsNewFunc<F extends AnyWorkflow>(
     const s = getState();
     const workflowType = options.workflowType ?? s.info.workflowType;
     const taskQueue = options.taskQueue ?? s.info.taskQueue;
-    return Promise.reject(
-      new ContinueAsNew(
-        workflowType,
-        (args as unknown[]).map((a) => encode(s, a)),
-        taskQueue,
-      ),
-    );
+    return composeInterceptors(
+      s.interceptors.outbound as readonly WorkflowOutboundCallsInterceptor[],
+      'continueAsNew',
+      (input) =>
+        Promise.reject(
+          new ContinueAsNew(
+            input.workflowType,
+            input.args.map((a) => encode(s, a)),
+            input.taskQueue,
+            ...(Object.keys(input.headers).length > 0 ? [input.headers] : []),
+          ),
+        ),
+    )({ workflowType, taskQueue, args: args, headers: {} });
   };
 }
 

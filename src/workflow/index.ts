@@ -42,6 +42,19 @@ export {
   isContinueAsNew,
 } from './continue-as-new.js';
 export type { ContinueAsNewOptions } from './continue-as-new.js';
+export type {
+  WorkflowInterceptors,
+  WorkflowInterceptorsFactory,
+  WorkflowInboundCallsInterceptor,
+  WorkflowOutboundCallsInterceptor,
+  WorkflowExecuteInput,
+  SignalInput,
+  UpdateInput,
+  QueryInput,
+  ScheduleActivityInput,
+  StartChildWorkflowInput,
+  ContinueAsNewInput,
+} from './interceptors.js';
 export {
   ApplicationFailure,
   ActivityFailure,
@@ -53,4 +66,11 @@ export {
   isCancellation,
   isAionFailure,
 } from '../core/index.js';
-export type { Duration, Payload, Failure, RetryPolicy, WorkflowStatus } from '../core/index.js';
+export type {
+  Duration,
+  Headers,
+  Payload,
+  Failure,
+  RetryPolicy,
+  WorkflowStatus,
+} from '../core/index.js';

@@ -1,3 +1,4 @@
+import type { Headers } from '../core/index.js';
 import { getState } from './internal/run-state.js';
 import { uuidFrom } from './internal/random.js';
 
@@ -20,6 +21,8 @@ export interface WorkflowInfo {
   /** True when history has grown past the configured fraction of its limits. */
   readonly continueAsNewSuggested: boolean;
   readonly unsafe: { readonly isReplaying: boolean; readonly now: () => number };
+  /** Headers recorded with the start (`{}` when none). */
+  readonly headers: Headers;
 }
 
 /** Information about the running workflow. */
@@ -41,6 +44,7 @@ export function workflowInfo(): WorkflowInfo {
     historyLength: s.historyLength,
     continueAsNewSuggested: s.continueAsNewSuggested,
     unsafe: { isReplaying: s.replaying, now: () => s.now },
+    headers: i.headers ?? {},
   };
 }
 

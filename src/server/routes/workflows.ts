@@ -2,6 +2,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AionError,
   isAionError,
+  isExactPayload,
+  JsonPayloadConverter,
+  type Headers,
   type HistoryEvent,
   WORKFLOW_STATUSES,
   type WorkflowStatus,
@@ -14,6 +17,25 @@ import { mutation, read, type Params } from './common.js';
 const ID = { type: 'string', minLength: 1, maxLength: 1000 } as const;
 const NAME = { type: 'string', minLength: 1, maxLength: 200 } as const;
 const ARGS = { type: 'array', maxItems: 1000 } as const;
+/**
+ * Headers: names → payloads (`{encoding, data, metadata?}`) or plain JSON values, which the
+ * server encodes as JSON payloads. The engine checks names and payloads (invalid_argument).
+ */
+const HEADERS = {
+  type: 'object',
+  maxProperties: 64,
+  propertyNames: { minLength: 1, maxLength: 200 },
+} as const;
+
+/** A body's `headers` as payloads: exact payload objects pass, other values are encoded. */
+function headersOf(raw: Record<string, unknown> | undefined): Headers | undefined {
+  if (raw === undefined) return undefined;
+  return Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [k, isExactPayload(v) ? v : json.toPayload(v)]),
+  );
+}
+const json = new JsonPayloadConverter();
+
 const DURATION = {
   anyOf: [
     { type: 'integer', minimum: 1 },
@@ -35,6 +57,7 @@ const START_FIELDS = {
   },
   workflowIdConflictPolicy: { enum: ['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] },
   requestId: NAME,
+  headers: HEADERS,
 } as const;
 
 const startSchema = {
@@ -74,11 +97,29 @@ interface StartBody {
   workflowIdReusePolicy?: WorkflowStartOptions['workflowIdReusePolicy'];
   workflowIdConflictPolicy?: WorkflowStartOptions['workflowIdConflictPolicy'];
   requestId?: string;
+  headers?: Record<string, unknown>;
 }
 
 function startOptions(b: StartBody): WorkflowStartOptions {
-  const { workflowType: _type, ...rest } = b;
-  return rest as WorkflowStartOptions;
+  const { workflowType: _type, headers, ...rest } = b;
+  const h = headersOf(headers);
+  return { ...rest, ...(h ? { headers: h } : {}) } as WorkflowStartOptions;
+}
+
+interface SignalBody {
+  name: string;
+  args?: unknown[];
+  requestId?: string;
+  runId?: string;
+  headers?: Record<string, unknown>;
+}
+
+interface UpdateBody {
+  name: string;
+  args?: unknown[];
+  updateId?: string;
+  runId?: string;
+  headers?: Record<string, unknown>;
 }
 
 interface ListQuery {
@@ -327,17 +368,28 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post<{
     Params: WorkflowParams;
-    Body: { name: string; args?: unknown[]; requestId?: string; runId?: string };
+    Body: SignalBody;
   }>(
     `${base}/:workflowId/signal`,
-    { schema: { body: body({ name: NAME, args: ARGS, requestId: NAME }, ['name']) } },
+    {
+      schema: {
+        body: body({ name: NAME, args: ARGS, requestId: NAME, headers: HEADERS }, ['name']),
+      },
+    },
     mutation<{
       Params: WorkflowParams;
-      Body: { name: string; args?: unknown[]; requestId?: string; runId?: string };
+      Body: SignalBody;
     }>(ctx, 'write', 'workflow.signal', async (req) => {
       const handle = handleOf(req);
       const args = req.body.args ?? [];
-      if (req.body.requestId)
+      const headers = headersOf(req.body.headers);
+      if (headers)
+        await handle.signalWithOptions(
+          { headers, ...(req.body.requestId ? { requestId: req.body.requestId } : {}) },
+          req.body.name,
+          ...args,
+        );
+      else if (req.body.requestId)
         await handle.signalWithRequestId(req.body.requestId, req.body.name, ...args);
       else await handle.signal(req.body.name, ...args);
       return { target: req.params.workflowId, body: {} };
@@ -359,17 +411,23 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   app.post<{
     Params: WorkflowParams;
-    Body: { name: string; args?: unknown[]; updateId?: string; runId?: string };
+    Body: UpdateBody;
   }>(
     `${base}/:workflowId/update`,
-    { schema: { body: body({ name: NAME, args: ARGS, updateId: NAME }, ['name']) } },
+    {
+      schema: {
+        body: body({ name: NAME, args: ARGS, updateId: NAME, headers: HEADERS }, ['name']),
+      },
+    },
     mutation<{
       Params: WorkflowParams;
-      Body: { name: string; args?: unknown[]; updateId?: string; runId?: string };
+      Body: UpdateBody;
     }>(ctx, 'write', 'workflow.update', async (req) => {
+      const headers = headersOf(req.body.headers);
       const result = await handleOf(req).executeUpdate(req.body.name, {
         args: req.body.args ?? [],
         ...(req.body.updateId ? { updateId: req.body.updateId } : {}),
+        ...(headers ? { headers } : {}),
       });
       return { target: req.params.workflowId, body: { result: result ?? null } };
     }),

@@ -1,6 +1,7 @@
 import {
   ACTIVATION_PROTOCOL_VERSION,
   ActivityFailure,
+  composeInterceptors,
   errorToFailure,
   failureToError,
   JsonPayloadConverter,
@@ -24,6 +25,11 @@ import { reportWorkflowError } from './errors.js';
 import { seededRandom } from './random.js';
 import { decode, encode, pushCommand, setState, type RunState } from './run-state.js';
 import { CancellationScope } from './scope.js';
+import type { WorkflowInboundCallsInterceptor, WorkflowInterceptors } from '../interceptors.js';
+
+const NO_HEADERS = Object.freeze({});
+/** Export names of the workflow module that are not workflow types. */
+const RESERVED_EXPORTS = new Set(['interceptors']);
 
 /** The per-run cell behind the sandbox's Date, Math, console and crypto (see runtime/bootstrap). */
 export interface GlobalsCell {
@@ -87,7 +93,9 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     sentPatches: new Set(),
     cancelRequested: false,
     rootScope: undefined as unknown as CancellationScope,
+    interceptors: { inbound: [], outbound: [] },
   };
+  const inbound = (): readonly WorkflowInboundCallsInterceptor[] => s.interceptors.inbound;
   s.rootScope = new CancellationScope({ cancellable: true });
   setState(s);
   if (cell) {
@@ -99,7 +107,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
 
   const decodeArgs = (payloads: readonly Payload[]): unknown[] => payloads.map((p) => decode(s, p));
 
-  function start(args: readonly Payload[]): void {
+  function start(args: readonly Payload[], headers: WorkflowInitInfo['headers']): void {
     const fn = workflows[init.workflowType];
     if (typeof fn !== 'function') {
       throw new TypeError(
@@ -107,7 +115,12 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       );
     }
     const decoded = decodeArgs(args);
-    const promise = Promise.resolve().then(() => (fn as WorkflowFunction)(...decoded));
+    const promise =
+      inbound().length === 0
+        ? Promise.resolve().then(() => (fn as WorkflowFunction)(...decoded))
+        : composeInterceptors(inbound(), 'execute', (input) =>
+            Promise.resolve().then(() => (fn as WorkflowFunction)(...input.args)),
+          )({ args: decoded, headers: headers ?? NO_HEADERS });
     promise.then(
       (result) => {
         try {
@@ -123,7 +136,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
   function apply(job: ActivationJob): void {
     switch (job.type) {
       case 'startWorkflow':
-        start(job.args);
+        start(job.args, job.headers);
         return;
       case 'resolveActivity': {
         const op = s.activities.get(job.activityId);
@@ -159,7 +172,15 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
         return;
       }
       case 'signalWorkflow':
-        deliverSignal(s, job.signalName, decodeArgs(job.args));
+        if (inbound().length === 0) deliverSignal(s, job.signalName, decodeArgs(job.args));
+        else
+          composeInterceptors(inbound(), 'handleSignal', (input) =>
+            deliverSignal(s, input.signalName, [...input.args]),
+          )({
+            signalName: job.signalName,
+            args: decodeArgs(job.args),
+            headers: job.headers ?? NO_HEADERS,
+          });
         return;
       case 'resolveExternal': {
         const ext = s.externals.get(job.externalId);
@@ -239,8 +260,20 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
           return;
         }
         const args = decodeArgs(job.args);
+        const run =
+          inbound().length === 0
+            ? () => entry.handler(...args)
+            : () =>
+                composeInterceptors(inbound(), 'handleUpdate', (input) =>
+                  Promise.resolve(entry.handler(...input.args)),
+                )({
+                  updateId: job.updateId,
+                  updateName: job.updateName,
+                  args,
+                  headers: job.headers ?? NO_HEADERS,
+                });
         Promise.resolve()
-          .then(() => entry.handler(...args))
+          .then(run)
           .then(
             (result) => complete({ result: encode(s, result) }),
             (err: unknown) => {
@@ -264,6 +297,12 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
 
     setWorkflows(w: Record<string, unknown>): void {
       workflows = w;
+      const factory = w.interceptors;
+      if (typeof factory === 'function') {
+        setState(s);
+        const made = (factory as () => WorkflowInterceptors | undefined)() ?? {};
+        s.interceptors = { inbound: made.inbound ?? [], outbound: made.outbound ?? [] };
+      }
     },
 
     activate(input: ActivationInput): void {
@@ -339,7 +378,14 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       }
       s.inQuery = true;
       try {
-        const result = handler(...decodeArgs(args));
+        const decoded = decodeArgs(args);
+        const result =
+          inbound().length === 0
+            ? handler(...decoded)
+            : composeInterceptors(inbound(), 'handleQuery', (input) => handler(...input.args))({
+                queryName: name,
+                args: decoded,
+              });
         if (isThenable(result)) {
           return {
             ok: false,
@@ -421,7 +467,9 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     },
 
     workflowTypes(): string[] {
-      return Object.keys(workflows).filter((k) => typeof workflows[k] === 'function');
+      return Object.keys(workflows).filter(
+        (k) => typeof workflows[k] === 'function' && !RESERVED_EXPORTS.has(k),
+      );
     },
 
     workflowDefaults(): string | undefined {

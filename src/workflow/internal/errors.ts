@@ -15,6 +15,7 @@ export function reportWorkflowError(s: RunState, err: unknown): void {
       workflowType: err.workflowType,
       args: err.args,
       taskQueue: err.taskQueue,
+      ...(err.headers ? { headers: err.headers } : {}),
     });
     return;
   }

@@ -6,6 +6,7 @@ import {
   type WorkflowInitInfo,
 } from '../../core/index.js';
 import type { CancellationScope } from './scope.js';
+import type { WorkflowInterceptors } from '../interceptors.js';
 
 export interface PendingOp {
   readonly kind: 'activity' | 'timer' | 'condition' | 'child';
@@ -68,6 +69,8 @@ export interface RunState {
   readonly updateHandlers: Map<string, { handler: Handler; validator: Handler | undefined }>;
   cancelRequested: boolean;
   rootScope: CancellationScope;
+  /** From the workflow module's `interceptors` export (empty lists when none). */
+  interceptors: { inbound: readonly object[]; outbound: readonly object[] } & WorkflowInterceptors;
 }
 
 let state: RunState | undefined;

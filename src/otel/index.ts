@@ -1,0 +1,8 @@
+export {
+  OpenTelemetryInterceptors,
+  TRACER_NAME,
+  contextFromHeaders,
+  headersWithSpan,
+  type OpenTelemetryInterceptorSet,
+  type OpenTelemetryOptions,
+} from './opentelemetry.js';
