@@ -53,6 +53,13 @@ export interface AttemptRunner {
 /** What the service tells the remote dispatcher (wake-ups for tasks it did not lease). */
 export interface RemoteWakeups {
   wake(namespace: string, taskQueue: string, at: number): void;
+  /**
+   * Reserves a free remote-worker slot for a task about to be scheduled (synchronous, no
+   * I/O); true means the task may be written pre-leased and handed over with `take`.
+   */
+  reserve(namespace: string, taskQueue: string, activityType: string, taskId: string): boolean;
+  /** Hands a reserved, pre-leased task (committed) to a remote worker. */
+  take(task: ActivityTask): void;
 }
 
 export function taskIdFor(runId: string, activityId: string): string {
@@ -96,6 +103,8 @@ export class ActivityService {
   /** Activity types the in-process executor implements (tasks of others wait for a worker). */
   readonly #types: ReadonlySet<string>;
   #remote: RemoteWakeups | undefined;
+  /** Tasks pre-leased for a remote worker in their scheduling commit (until dispatched). */
+  readonly #remoteReserved = new Set<string>();
   readonly #converter: DataConverter;
   readonly #metrics: EngineMetrics;
   readonly #onArrival: (arrival: ActivityArrival) => void;
@@ -176,9 +185,17 @@ export class ActivityService {
       attempt: 1,
       visibleAt: now,
     };
-    return this.#servesInProcess(taskQueue, p.activityType) && !this.#stopped
-      ? { ...base, leaseOwner: this.#owner, leaseUntil: now + this.#leaseMs(p.options) }
-      : base;
+    if (this.#stopped) return base;
+    if (this.#servesInProcess(taskQueue, p.activityType)) {
+      return { ...base, leaseOwner: this.#owner, leaseUntil: now + this.#leaseMs(p.options) };
+    }
+    // A connected remote worker has a free slot: lease it in the scheduling commit and hand
+    // it over after the commit, instead of a separate claim write later.
+    if (this.#remote?.reserve(run.namespace, taskQueue, p.activityType, base.taskId)) {
+      this.#remoteReserved.add(base.taskId);
+      return { ...base, leaseOwner: this.#owner, leaseUntil: now + this.#leaseMs(p.options) };
+    }
+    return base;
   }
 
   #servesInProcess(taskQueue: string, activityType: string): boolean {
@@ -196,6 +213,10 @@ export class ActivityService {
   dispatch(task: NewActivityTask): void {
     if (task.leaseOwner !== this.#owner) {
       this.#remote?.wake(task.namespace, task.taskQueue, task.visibleAt);
+      return;
+    }
+    if (this.#remoteReserved.delete(task.taskId)) {
+      this.#remote?.take({ ...task, deliveries: 1 });
       return;
     }
     this.#run({ ...task, deliveries: 1 });

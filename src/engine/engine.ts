@@ -331,6 +331,9 @@ export class Engine {
     });
     this.#activities.attachRemote({
       wake: (namespace, queue, at) => this.#remotes.get(namespace)?.wake(queue, at),
+      reserve: (namespace, queue, type, taskId) =>
+        this.#remotes.get(namespace)?.reserve(queue, type, taskId) ?? false,
+      take: (task) => this.#remotes.get(task.namespace)?.take(task),
     });
     this.#timers = new TimerService({
       store,

@@ -150,6 +150,9 @@ function attemptKey(taskId: string, attempt: number): string {
   return `${taskId}#${attempt}`;
 }
 
+/** How long a slot reserved for a task being scheduled is held for its commit. */
+const RESERVATION_MS = 5000;
+
 /** Remote-worker registry and dispatcher of one engine (one namespace). */
 export class RemoteActivities {
   readonly #store: Store;
@@ -167,6 +170,8 @@ export class RemoteActivities {
   /** Tasks whose late result is being recorded: never dispatch them meanwhile. */
   readonly #lateAccepting = new Set<string>();
   readonly #poller: Poller;
+  /** Slots reserved for tasks in their scheduling commit, by task id. */
+  readonly #reserved = new Map<string, { queue: string; at: number }>();
   #nextId = 1;
   #stopped = false;
 
@@ -323,6 +328,42 @@ export class RemoteActivities {
     // Visible tasks left are of types no free worker serves: a registration or a free slot wakes us.
     if (at === undefined) return undefined;
     return at <= now ? now + IDLE_POLL_MS : at;
+  }
+
+  /**
+   * Reserves a slot for a task being scheduled right now, if a connected worker of the queue
+   * serves the type and has room beyond the slots already reserved. Queues with a rate limit
+   * always go through claims (tokens are spent at claim time). Reservations not taken within
+   * a few seconds (their commit failed) lapse.
+   */
+  reserve(taskQueue: string, activityType: string, taskId: string): boolean {
+    if (this.#stopped) return false;
+    const q = this.#queues.get(taskQueue);
+    if (!q || q.options.maxPerSecond !== undefined) return false;
+    const now = this.#clock.now();
+    let reserved = 0;
+    for (const [id, r] of this.#reserved) {
+      if (now - r.at > RESERVATION_MS) this.#reserved.delete(id);
+      else if (r.queue === taskQueue) reserved++;
+    }
+    if (q.options.maxConcurrent !== undefined && q.inFlight + reserved >= q.options.maxConcurrent) {
+      return false;
+    }
+    let free = 0;
+    for (const c of this.#conns.values()) {
+      if (c.reg.taskQueue !== taskQueue || c.draining || c.closed || !c.types.has(activityType))
+        continue;
+      free += Math.max(0, c.reg.maxConcurrent - c.inFlight);
+    }
+    if (free - reserved <= 0) return false;
+    this.#reserved.set(taskId, { queue: taskQueue, at: now });
+    return true;
+  }
+
+  /** Hands over a task reserved by `reserve` once its scheduling commit is durable. */
+  take(task: ActivityTask): void {
+    this.#reserved.delete(task.taskId);
+    this.#assign(this.#queue(task.taskQueue), task);
   }
 
   #assign(q: QueueState, task: ActivityTask): void {
