@@ -1498,6 +1498,16 @@ export class Engine {
         });
       }
     } catch (err) {
+      if (
+        data.action === 'cancel' &&
+        isAionError(err) &&
+        err.code === 'not_found' &&
+        (await this.#childStartPending(sender, data.workflowId))
+      ) {
+        // The sender's own child is recorded but not started yet: deliver once it exists.
+        this.clock.schedule(this.clock.now() + 100, () => this.#dispatchOutbox(row));
+        return;
+      }
       if (isAionError(err) && (err.code === 'not_found' || err.code === 'workflow_closed')) {
         const failure = {
           type: 'ExternalWorkflowNotFound',
@@ -1513,6 +1523,17 @@ export class Engine {
       }
       this.clock.schedule(this.clock.now() + 5000, () => this.#dispatchOutbox(row));
     }
+  }
+
+  /** Whether `run` recorded a child start of `workflowId` that has not started (or failed) yet. */
+  async #childStartPending(run: RunKey, workflowId: string): Promise<boolean> {
+    const pending = new Set<number>();
+    for (const e of await this.store.readHistory(run)) {
+      if (e.type === 'ChildWorkflowInitiated' && e.workflowId === workflowId) pending.add(e.seq);
+      else if (e.type === 'ChildWorkflowStarted' || e.type === 'ChildWorkflowStartFailed')
+        pending.delete(e.initiatedSeq);
+    }
+    return pending.size > 0;
   }
 
   /** Terminates or cancels a child whose parent closed (the child's current run). */

@@ -87,6 +87,19 @@ describe.each(ENGINE_HARNESSES)('child workflows on $name', (harness) => {
     expect(await e.getHandle('scoped-kid').result()).toBe('cancelled');
   });
 
+  it('a cancellation sent before the child has started reaches the child once it starts', async () => {
+    const e = await start();
+    for (let i = 0; i < 5; i++) {
+      const outcome = await e.execute('cancelBeforeStart', { args: [`early-kid-${i}`] });
+      await until(
+        async () => (await e.getHandle(`early-kid-${i}`).describe()).status !== 'RUNNING',
+      );
+      // The child saw the cancellation (it never got released), whatever the parent observed.
+      expect(await e.getHandle(`early-kid-${i}`).result()).toBe('cancelled');
+      expect(['child returned cancelled', 'child cancelled']).toContain(outcome);
+    }
+  });
+
   it('applies parent close policies when the parent is terminated', async () => {
     const e = await start();
     const h = await e.start('policyParent', { workflowId: 'pp' });
