@@ -124,6 +124,11 @@ interface QueueState {
   inFlight: number;
   tokens: number;
   refilledAt: number;
+  /**
+   * Claimable tasks may be waiting in the store (unknown, handed back, or seen by the last
+   * claim). A freed worker slot triggers a claim only while this is true.
+   */
+  backlog: boolean;
 }
 
 interface Dispatch {
@@ -194,7 +199,10 @@ export class RemoteActivities {
 
   /** Called by the activity service for tasks it did not lease (new ones and retries). */
   wake(taskQueue: string, at: number): void {
-    if (this.#queues.has(taskQueue)) this.#poller.wake(Math.max(at, this.#clock.now()));
+    const q = this.#queues.get(taskQueue);
+    if (!q) return;
+    q.backlog = true;
+    this.#poller.wake(Math.max(at, this.#clock.now()));
   }
 
   stop(): void {
@@ -272,6 +280,7 @@ export class RemoteActivities {
         inFlight: 0,
         tokens: Math.max(1, options.maxPerSecond ?? 0),
         refilledAt: this.#clock.now(),
+        backlog: true,
       };
       this.#queues.set(name, q);
     }
@@ -310,7 +319,10 @@ export class RemoteActivities {
       if (q.tokens < 1) tokenAt = now + Math.ceil(((1 - q.tokens) / rate) * 1000);
     }
     // Full: a finishing attempt wakes the poller; rate-limited: wait for the next token.
-    if (limit <= 0) return tokenAt;
+    if (limit <= 0) {
+      q.backlog = true;
+      return tokenAt;
+    }
     const types = [...new Set(free.flatMap((c) => c.reg.activityTypes))];
     const tasks = await this.#store.claimTasks({
       namespace: this.#namespace,
@@ -323,8 +335,13 @@ export class RemoteActivities {
     });
     if (rate !== undefined) q.tokens -= tasks.length;
     for (const task of tasks) this.#assign(q, task);
-    if (tasks.length === limit) return this.#clock.now(); // maybe more: look again at once
+    if (tasks.length === limit) {
+      q.backlog = true;
+      return this.#clock.now(); // maybe more: look again at once
+    }
     const at = await this.#store.nextTaskAt(this.#namespace, q.name);
+    // Nothing claimable is left unless visible tasks of types no free worker serves remain.
+    q.backlog = at !== undefined && at <= now;
     // Visible tasks left are of types no free worker serves: a registration or a free slot wakes us.
     if (at === undefined) return undefined;
     return at <= now ? now + IDLE_POLL_MS : at;
@@ -370,6 +387,7 @@ export class RemoteActivities {
     const conn = this.#pick(q.name, task.activityType);
     if (conn === undefined || this.#lateAccepting.has(task.taskId) || this.#stopped) {
       // Hand the task back untouched (same attempt) for a later claim.
+      q.backlog = true;
       void this.#store
         .retryTask({
           namespace: task.namespace,
@@ -378,6 +396,10 @@ export class RemoteActivities {
           attempt: task.attempt,
           visibleAt: this.#clock.now(),
           ...(task.lastFailure ? { lastFailure: task.lastFailure } : {}),
+        })
+        // Claimable again: look for a worker with room (unless shutting down).
+        .then(() => {
+          if (!this.#stopped) this.#poller.wake(this.#clock.now() + IDLE_POLL_MS);
         })
         .catch(() => undefined);
       return;
@@ -525,7 +547,8 @@ export class RemoteActivities {
     d.timers = [];
     d.conn.inFlight--;
     d.queue.inFlight--;
-    this.#poller.wake(this.#clock.now());
+    // A free slot matters only if tasks may be waiting (new ones are reserved or wake us).
+    if (d.queue.backlog) this.#poller.wake(this.#clock.now());
   }
 
   // ── worker messages ─────────────────────────────────────────────────────────────────────
