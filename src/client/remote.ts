@@ -602,6 +602,31 @@ export class Client implements ClientApi {
     };
   }
 
+  /**
+   * Completes or fails an activity that returned `CompleteAsyncError`, by its task token
+   * (worker, operator or admin role). `fail` is final: the activity is not retried.
+   */
+  get activity(): {
+    complete(taskToken: string, result?: unknown): Promise<void>;
+    fail(
+      taskToken: string,
+      failure: { message: string; type?: string; details?: unknown[] },
+    ): Promise<void>;
+  } {
+    const c = this.connection;
+    const base = `${this.#base}/activities`;
+    return {
+      complete: async (taskToken, result) => {
+        await c.request('POST', `${base}/complete`, {
+          body: { taskToken, ...(result !== undefined ? { result } : {}) },
+        });
+      },
+      fail: async (taskToken, failure) => {
+        await c.request('POST', `${base}/fail`, { body: { taskToken, ...failure } });
+      },
+    };
+  }
+
   /** Batch operations by visibility query (operator role). */
   get batch(): {
     start(options: {

@@ -12,6 +12,7 @@ import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches.js';
+import { activityRoutes } from './routes/activities.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { workflowRoutes } from './routes/workflows.js';
 
@@ -251,6 +252,7 @@ export class AionServer {
     workflowRoutes(app, context);
     adminRoutes(app, context);
     batchRoutes(app, context);
+    activityRoutes(app, context);
     for (const plugin of options.plugins ?? DEFAULT_PLUGINS) await plugin(app, context);
 
     const server = new AionServer(app, context, {

@@ -221,7 +221,7 @@ describe('HTTP API + remote client', () => {
     expect(versions.find((v) => v.version === v2.version)?.routedTypes).toContain('greet');
     expect(versions[0]!.deployedAt).toBeInstanceOf(Date);
 
-    for (const type of ['greet', 'failing', 'counter']) await client.route(type, built.version);
+    for (const { name } of built.manifest.workflowTypes) await client.route(name, built.version);
     expect(await client.workflow.execute('greet', { args: ['bo'] })).toBe('hi bo');
     expect(await codeOf(() => client.unload(built.version))).toBe('invalid_state');
     await client.unload(v2.version);
@@ -284,6 +284,45 @@ describe('HTTP API + remote client', () => {
     await client.getHandle('queued').terminate();
     const after = await (await fetch(`${t.url}/metrics`)).text();
     expect(after).toMatch(/^aion_task_queue_backlog\{[^}]*task_queue="remote-only"[^}]*\} 0$/m);
+  });
+});
+
+describe('async activity completion', () => {
+  it('completes and fails activities by task token over the API; tokens of another namespace are unknown', async () => {
+    const { pendingApprovals } = await import('./fixtures/approvals.js');
+    const { decodeTaskToken } = await import('../../src/activity/complete-async.js');
+    pendingApprovals.length = 0;
+    t = await startTestServer();
+    const client = await clientOf(t);
+    const a = await client.workflow.start('awaitApproval', { workflowId: 'ap-1', args: ['x'] });
+    const b = await client.workflow.start('awaitApproval', { workflowId: 'ap-2', args: ['y'] });
+    for (let i = 0; i < 200 && pendingApprovals.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const tokenOf = (id: string): string =>
+      pendingApprovals.find((tok) => decodeTaskToken(tok).workflowId === id)!;
+    const tokenA = tokenOf('ap-1');
+    const tokenB = tokenOf('ap-2');
+    expect(pendingApprovals).toHaveLength(2);
+
+    await client.createNamespace('elsewhere');
+    const other = new Client({ connection: client.connection, namespace: 'elsewhere' });
+    expect(await codeOf(() => other.activity.complete(pendingApprovals[0]!, 'nope'))).toBe(
+      'not_found',
+    );
+    expect(await codeOf(() => client.activity.complete('garbage', 1))).toBe('invalid_argument');
+
+    await client.activity.complete(tokenA, 'ok by ops');
+    await client.activity.fail(tokenB ?? pendingApprovals[1]!, {
+      message: 'denied',
+      type: 'Denied',
+    });
+    expect(await a.result()).toBe('approved: ok by ops');
+    expect(await b.result()).toBe('rejected: denied');
+    // A token whose attempt is already settled is unknown.
+    expect(await codeOf(() => client.activity.complete(pendingApprovals[0]!, 'again'))).toBe(
+      'not_found',
+    );
   });
 });
 
