@@ -180,6 +180,19 @@ export interface NamespaceScope {
   searchAttributes(): Promise<Record<string, SearchAttributeType>>;
 }
 
+/** Idempotency keys of starts and signals: a non-empty string of at most 200 characters. */
+function requestIdIsValid(requestId: unknown): requestId is string {
+  return typeof requestId === 'string' && requestId.length > 0 && requestId.length <= 200;
+}
+
+function badRequestId(): AionError {
+  return new AionError(
+    'invalid_argument',
+    'requestId must be a non-empty string of at most 200 characters',
+    { field: 'requestId' },
+  );
+}
+
 /** A workflow (its current run) or one run of it, in a namespace. */
 interface RunRef {
   readonly namespace: string;
@@ -1086,17 +1099,8 @@ export class Engine {
         { field: 'workflowIdConflictPolicy' },
       );
     }
-    if (
-      options.requestId !== undefined &&
-      (typeof options.requestId !== 'string' ||
-        options.requestId.length === 0 ||
-        options.requestId.length > 200)
-    ) {
-      throw new AionError(
-        'invalid_argument',
-        'requestId must be a non-empty string of at most 200 characters',
-        { field: 'requestId' },
-      );
+    if (options.requestId !== undefined && !requestIdIsValid(options.requestId)) {
+      throw badRequestId();
     }
     const current = await this.store.getCurrentRun(ns, workflowId);
     if (!current) return undefined;
@@ -1573,31 +1577,14 @@ export class Engine {
       runId,
       result: () => this.#result(ref) as Promise<R>,
       signal: (signal, ...args) => this.#signal(ref, signal, args),
-      signalWithRequestId: (requestId, signal, ...args) => {
-        if (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 200) {
-          return Promise.reject(
-            new AionError(
-              'invalid_argument',
-              'requestId must be a non-empty string of at most 200 characters',
-              { field: 'requestId' },
-            ),
-          );
-        }
-        return this.#signal(ref, signal, args, requestId);
-      },
+      signalWithRequestId: (requestId, signal, ...args) =>
+        requestIdIsValid(requestId)
+          ? this.#signal(ref, signal, args, requestId)
+          : Promise.reject(badRequestId()),
       signalWithOptions: (options, signal, ...args) => {
         const { requestId, headers } = options ?? {};
-        if (
-          requestId !== undefined &&
-          (typeof requestId !== 'string' || requestId.length === 0 || requestId.length > 200)
-        ) {
-          return Promise.reject(
-            new AionError(
-              'invalid_argument',
-              'requestId must be a non-empty string of at most 200 characters',
-              { field: 'requestId' },
-            ),
-          );
+        if (requestId !== undefined && !requestIdIsValid(requestId)) {
+          return Promise.reject(badRequestId());
         }
         return this.#signal(ref, signal, args, requestId, headers);
       },

@@ -1,4 +1,4 @@
-import { AionError, parseDuration, validateNamespace, type Duration } from '../core/index.js';
+import { AionError, parseDuration, type Duration } from '../core/index.js';
 import type { Clock } from '../clock/index.js';
 import type { NamespaceRecord, Store } from '../store/contract.js';
 import type { EngineLogger } from './scheduler.js';
@@ -119,8 +119,4 @@ export class RetentionSweeper {
     }
     return deleted;
   }
-}
-
-export function checkNamespaceName(name: string): string {
-  return validateNamespace(name);
 }

@@ -10,11 +10,12 @@ import { decodeTaskToken } from '../activity/complete-async.js';
 import { timeoutFailure } from '../activity/attempt-failures.js';
 import type { AttemptOutcome, AttemptRequest } from '../activity/types.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
-import { AionError, type Failure, type Headers } from '../core/index.js';
+import { AionError, type Failure } from '../core/index.js';
 import type { ActivityTask, Store } from '../store/contract.js';
 import type { ActivityService, AttemptRunner } from './activity-service.js';
 import { taskIdFor } from './activity-service.js';
 import { Poller } from './poller.js';
+import type { TaskFrame } from '../protocol/worker.js';
 
 /** Per-task-queue dispatch limits for remote workers (engine option `taskQueues`). */
 export interface TaskQueueOptions {
@@ -33,28 +34,11 @@ export interface WorkerRegistration {
   readonly maxConcurrent: number;
 }
 
-/** One attempt handed to a remote worker. Arguments and heartbeat details are plain values. */
-export interface RemoteTask {
-  readonly taskToken: string;
-  readonly namespace: string;
-  readonly workflowId: string;
-  readonly runId: string;
-  readonly workflowType: string;
-  readonly activityId: string;
-  readonly activityType: string;
-  readonly taskQueue: string;
-  readonly attempt: number;
-  readonly args: readonly unknown[];
-  readonly scheduledTime: number;
-  readonly startedTime: number;
-  readonly startToCloseTimeoutMs?: number;
-  readonly scheduleToCloseTimeoutMs?: number;
-  readonly heartbeatTimeoutMs?: number;
-  /** Details of the last heartbeat of an earlier attempt. */
-  readonly heartbeatDetails?: unknown;
-  /** Headers recorded with ActivityScheduled (absent when none). */
-  readonly headers?: Headers;
-}
+/**
+ * One attempt handed to a remote worker: the worker protocol's `task` frame without its
+ * `type` tag. Arguments and heartbeat details are plain values.
+ */
+export type RemoteTask = Omit<TaskFrame, 'type'>;
 
 /** How a worker says an attempt ended. */
 export type RemoteOutcome =

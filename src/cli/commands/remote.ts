@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { AionError, isAionError, type HistoryEvent } from '../../core/index.js';
+import { AionError, type HistoryEvent } from '../../core/index.js';
 import {
   Client,
   Connection,
@@ -754,8 +754,4 @@ export async function remoteHistory(
   } else {
     io.stdout(`${JSON.stringify(history, null, 2)}\n`);
   }
-}
-
-export function isUnavailable(err: unknown): boolean {
-  return isAionError(err) && err.code === 'unavailable';
 }

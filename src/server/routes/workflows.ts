@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   AionError,
-  isAionError,
   isExactPayload,
   JsonPayloadConverter,
   type Headers,
@@ -383,15 +382,14 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const handle = handleOf(req);
       const args = req.body.args ?? [];
       const headers = headersOf(req.body.headers);
-      if (headers)
-        await handle.signalWithOptions(
-          { headers, ...(req.body.requestId ? { requestId: req.body.requestId } : {}) },
-          req.body.name,
-          ...args,
-        );
-      else if (req.body.requestId)
-        await handle.signalWithRequestId(req.body.requestId, req.body.name, ...args);
-      else await handle.signal(req.body.name, ...args);
+      await handle.signalWithOptions(
+        {
+          ...(headers ? { headers } : {}),
+          ...(req.body.requestId ? { requestId: req.body.requestId } : {}),
+        },
+        req.body.name,
+        ...args,
+      );
       return { target: req.params.workflowId, body: {} };
     }),
   );
@@ -543,8 +541,4 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     ),
   );
-}
-
-export function isNotFound(err: unknown): boolean {
-  return isAionError(err) && err.code === 'not_found';
 }
