@@ -6,26 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Connection } from '../../src/client/index.js';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/output.js';
+import { capture } from '../support/cli-io.js';
 import { checkWorkflows } from '../../src/package/index.js';
 import { TestWorkflowEnvironment } from '../../src/testing/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTTY: false,
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-  };
-  return io;
-}
 
 let dir: string | undefined;
 let child: ChildProcess | undefined;

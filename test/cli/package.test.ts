@@ -4,25 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/output.js';
+import { capture } from '../support/cli-io.js';
 import { fixturesDir, workflowsPath } from '../replay/scenarios.js';
 
 const changedPath = new URL('../replay/workflows-changed.ts', import.meta.url).pathname;
-
-function capture(): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    isTTY: false,
-    stdout: (t: string) => {
-      io.out += t;
-    },
-    stderr: (t: string) => {
-      io.err += t;
-    },
-  };
-  return io;
-}
 
 let dir: string | undefined;
 afterEach(() => {

@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AionError, createEngine, type Engine } from '../../src/index.js';
+import { createEngine, type Engine } from '../../src/index.js';
 import { buildPackage } from '../../src/package/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { codeOf } from '../support/errors.js';
 
 const source = (
   tag: string,
@@ -33,16 +34,6 @@ async function archiveOf(tag: string): Promise<{ version: string; archive: Uint8
   writeFileSync(file, source(tag));
   const built = await buildPackage({ workflowsPath: file, name: 'greeter' });
   return { version: built.version, archive: built.archive };
-}
-
-async function codeOf(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof AionError) return e.code;
-    throw e;
-  }
-  return 'ok';
 }
 
 describe('deploy, route, unload', () => {

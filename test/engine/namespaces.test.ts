@@ -2,9 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AionError, createEngine, VirtualClock, type Engine } from '../../src/index.js';
+import { createEngine, VirtualClock, type Engine } from '../../src/index.js';
 import { buildPackage } from '../../src/package/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { codeOf } from '../support/errors.js';
 
 const workflowsPath = new URL('../server/fixtures/workflows.ts', import.meta.url).pathname;
 const activities = { echo: (text: string) => Promise.resolve(text) };
@@ -18,16 +19,6 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-async function codeOf(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof AionError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 describe('namespaces', () => {
   it('isolate workflows, packages and search attributes; activities and recovery serve every namespace', async () => {

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AionError, Client, Connection, WorkflowFailedError } from '../../src/client/index.js';
+import { Client, Connection, WorkflowFailedError } from '../../src/client/index.js';
 import { ApplicationFailure } from '../../src/core/index.js';
 import { buildPackage } from '../../src/package/index.js';
 import { call, fixturesPath, startTestServer, type TestServer } from './helpers.js';
+import { codeOf } from '../support/errors.js';
+import { capture } from '../support/cli-io.js';
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -18,16 +20,6 @@ async function clientOf(server: TestServer, token?: string): Promise<Client> {
     ...(token ? { apiKey: token } : {}),
   });
   return new Client({ connection });
-}
-
-async function codeOf(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (e) {
-    if (e instanceof AionError) return e.code;
-    throw e;
-  }
-  return 'ok';
 }
 
 describe('HTTP API + remote client', () => {
@@ -344,34 +336,27 @@ describe('live history', () => {
     expect(seen).toEqual(stored);
 
     const { main } = await import('../../src/cli/main.js');
-    let out = '';
-    const io = { isTTY: false, stdout: (x: string) => void (out += x), stderr: () => undefined };
-    expect(await main(['watch', 'w-1', '--address', t.url], io)).toBe(0);
-    const lines = out.trimEnd().split('\n');
+    const watched = capture();
+    expect(await main(['watch', 'w-1', '--address', t.url], watched)).toBe(0);
+    const lines = watched.out.trimEnd().split('\n');
     expect(lines).toHaveLength(stored.length);
     expect(lines[0]).toMatch(/^\s+1 .* WorkflowStarted\s+workflowType=counter/);
     expect(lines.at(-1)).toMatch(/WorkflowCompleted/);
 
     // Tables colour statuses on a terminal only.
-    let tty = '';
-    const ttyIo = { isTTY: true, stdout: (x: string) => void (tty += x), stderr: () => undefined };
+    const tty = capture(true);
     const saved = process.env.NO_COLOR;
     delete process.env.NO_COLOR;
     try {
-      expect(await main(['list', '--address', t.url], ttyIo)).toBe(0);
+      expect(await main(['list', '--address', t.url], tty)).toBe(0);
     } finally {
       if (saved !== undefined) process.env.NO_COLOR = saved;
     }
-    expect(tty).toContain('\u001b[32mCOMPLETED');
-    let piped = '';
-    const pipedIo = {
-      isTTY: false,
-      stdout: (x: string) => void (piped += x),
-      stderr: () => undefined,
-    };
-    expect(await main(['list', '--address', t.url], pipedIo)).toBe(0);
-    expect(piped).not.toContain('\u001b[');
-    expect(piped).toMatch(/w-1\s+counter\s+COMPLETED/);
+    expect(tty.out).toContain('\u001b[32mCOMPLETED');
+    const piped = capture();
+    expect(await main(['list', '--address', t.url], piped)).toBe(0);
+    expect(piped.out).not.toContain('\u001b[');
+    expect(piped.out).toMatch(/w-1\s+counter\s+COMPLETED/);
   });
 });
 

@@ -1,0 +1,12 @@
+import { AionError } from '../../src/index.js';
+
+/** The `AionError` code `fn` rejects with, or `'ok'` when it resolves; other errors rethrow. */
+export async function codeOf(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+  } catch (e) {
+    if (e instanceof AionError) return e.code;
+    throw e;
+  }
+  return 'ok';
+}
