@@ -82,11 +82,10 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
     mutation<{
       Params: Params;
       Body: { jobId?: string; query: string; operation: BatchOperation };
-    }>(ctx, 'write', 'batch.start', async (req, reply) => {
+    }>(ctx, 'write', 'batch.start', async (req, reply, principal) => {
       const namespace = ctx.namespace(req.params.namespace);
       const jobs = jobsOf(namespace);
       await jobs.validate(req.body.query);
-      const principal = ctx.authorize(req, 'write', 'batch.start');
       const job = jobs.start({
         ...(req.body.jobId ? { jobId: req.body.jobId } : {}),
         namespace,

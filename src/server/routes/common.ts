@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastify';
 import { isAionError } from '../../core/index.js';
-import type { Permission } from '../auth.js';
+import type { Permission, Principal } from '../auth.js';
 import type { ServerContext } from '../context.js';
 
 export interface Params {
@@ -32,14 +32,18 @@ export function mutation<T extends RouteGenericInterface>(
   ctx: ServerContext,
   permission: Permission,
   action: string,
-  handler: Handler<T, { target?: string; body: unknown }>,
+  handler: (
+    req: FastifyRequest<T>,
+    reply: FastifyReply,
+    principal: Principal,
+  ) => Promise<{ target?: string; body: unknown }>,
 ): Handler<T, unknown> {
   return async (req, reply) => {
     const principal = ctx.authorize(req, permission, action);
     const namespace = (req.params as { namespace?: string } | undefined)?.namespace;
     const paramTarget = (req.params as { workflowId?: string } | undefined)?.workflowId;
     try {
-      const out = await handler(req, reply);
+      const out = await handler(req, reply, principal);
       ctx.audit.write({
         subject: principal.subject,
         action,
