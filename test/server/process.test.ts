@@ -239,4 +239,57 @@ describe('aion server as a process', () => {
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   });
+
+  it('server kill -9 while a remote worker runs an activity leased in its scheduling commit: the outcome is recorded once after restart', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-proc-'));
+    // A fixed port, so the worker reconnects to the restarted server at the same address.
+    const net = await import('node:net');
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as { port: number };
+        probe.close(() => resolve(p));
+      });
+    });
+    const portArgs = ['--port', String(port)];
+    const first = await startServerProcess(dataDir, {}, { activities: false, extraArgs: portArgs });
+    running.push(first.child);
+    const worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', new URL('./fixtures/worker.ts', import.meta.url).pathname, first.url],
+      {
+        cwd: root,
+        env: { ...process.env, AION_TEST_ECHO_DELAY: '1500' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    running.push(worker);
+    const client = new Client({ connection: await Connection.connect({ address: first.url }) });
+    await until('the worker to register', async () => {
+      const workers = await fetch(`${first.url}/api/v1/namespaces/default/workers`);
+      const body = (await workers.json()) as { workers: unknown[] };
+      return body.workers.length > 0 ? true : undefined;
+    });
+    await client.workflow.start('greet', { workflowId: 'remote-g', args: ['ida'] });
+    await until('the activity to run on the worker', async () =>
+      (await client.getHandle('remote-g').describe()).pendingActivities.some(
+        (a) => a.state === 'STARTED',
+      )
+        ? true
+        : undefined,
+    );
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBeNull();
+
+    const second = await startServerProcess(
+      dataDir,
+      {},
+      { activities: false, extraArgs: portArgs },
+    );
+    running.push(second.child);
+    const again = new Client({ connection: await Connection.connect({ address: second.url }) });
+    expect(await again.getHandle('remote-g').result()).toBe('hi ida');
+    const history = await again.getHandle('remote-g').fetchHistory();
+    expect(history.events.filter((e) => e.type === 'ActivityCompleted')).toHaveLength(1);
+    worker.kill('SIGTERM');
+  });
 });
