@@ -14,3 +14,5 @@ export * from './activation.js';
 export * from './failure-errors.js';
 export * from './nondeterminism.js';
 export * from './headers.js';
+export * from './client-api.js';
+export * from './client-interceptors.js';

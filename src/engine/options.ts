@@ -1,6 +1,6 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { ActivityFunction, ActivityInboundCallsInterceptor } from '../activity/types.js';
-import type { WorkflowClientInterceptor } from '../client/interceptors.js';
+import type { WorkflowClientInterceptor } from '../core/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
 import type { Store } from '../store/contract.js';

@@ -20,7 +20,7 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import type { ActivityInboundCallsInterceptor } from '../activity/types.js';
-import type { WorkflowClientInterceptor } from '../client/interceptors.js';
+import type { WorkflowClientInterceptor } from '../core/index.js';
 import {
   ENCODING_JSON,
   TRACEPARENT_HEADER,
