@@ -17,6 +17,9 @@ import type {
   WorkerResponse,
 } from './worker-protocol.js';
 
+/** Floor of the load/inspect timeout (see `#loadTimeoutMs`). */
+const MIN_LOAD_TIMEOUT_MS = 30_000;
+
 type Pending = {
   readonly request: WorkerRequest;
   readonly timeoutMs: number;
@@ -97,12 +100,21 @@ export class WorkflowThread {
     // Reload every known package in the new thread before anything else.
     const loads: Pending[] = [...this.#packages].map(([version, bundle]) => ({
       request: { id: this.#nextId++, type: 'load', version, bundle },
-      timeoutMs: this.#deadlockTimeoutMs * 5,
+      timeoutMs: this.#loadTimeoutMs(),
       resolve: () => undefined,
       reject: () => undefined,
     }));
     this.#queue.unshift(...loads);
     return worker;
+  }
+
+  /**
+   * Loading or inspecting a bundle compiles it (and, on the first request, starts the thread):
+   * on a loaded machine that alone can take seconds, so a short deadlock timeout must not
+   * turn it into a failed deploy. A module whose top level never returns still times out.
+   */
+  #loadTimeoutMs(): number {
+    return Math.max(this.#deadlockTimeoutMs * 5, MIN_LOAD_TIMEOUT_MS);
   }
 
   #ensure(): Worker {
@@ -209,7 +221,7 @@ export class WorkflowThread {
 
   async loadPackage(version: string, bundle: string): Promise<void> {
     if (this.#packages.has(version)) return;
-    await this.#send({ type: 'load', version, bundle }, this.#deadlockTimeoutMs * 5);
+    await this.#send({ type: 'load', version, bundle }, this.#loadTimeoutMs());
     this.#packages.set(version, bundle);
   }
 
@@ -265,7 +277,7 @@ export class WorkflowThread {
   async inspect(
     bundle: string,
   ): Promise<{ workflowTypes: string[]; defaults: string | undefined }> {
-    const res = (await this.#send({ type: 'inspect', bundle }, this.#deadlockTimeoutMs * 5)) as {
+    const res = (await this.#send({ type: 'inspect', bundle }, this.#loadTimeoutMs())) as {
       workflowTypes: readonly string[];
       defaults?: string;
     };
