@@ -17,7 +17,7 @@
  * });
  */
 import type { Headers } from '../core/index.js';
-import type { ActivityOptions } from './activities.js';
+import type { ActivityOptions } from './activity-options.js';
 
 export interface WorkflowExecuteInput {
   readonly args: readonly unknown[];

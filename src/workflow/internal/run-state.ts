@@ -5,7 +5,6 @@ import {
   type WorkflowCommand,
   type WorkflowInitInfo,
 } from '../../core/index.js';
-import type { CancellationScope } from './scope.js';
 import type { WorkflowInterceptors } from '../interceptors.js';
 
 export interface PendingOp {
@@ -68,7 +67,8 @@ export interface RunState {
   readonly sentPatches: Set<string>;
   readonly updateHandlers: Map<string, { handler: Handler; validator: Handler | undefined }>;
   cancelRequested: boolean;
-  rootScope: CancellationScope;
+  /** A `CancellationScope` (set by the activator; typed structurally so this module does not import scope.ts). */
+  rootScope: RootScope;
   /** From the workflow module's `interceptors` export (empty lists when none). */
   interceptors: { inbound: readonly object[]; outbound: readonly object[] } & WorkflowInterceptors;
 }
@@ -140,4 +140,9 @@ export function captureStack(): { stack?: string } {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, captureStack);
   return holder;
+}
+
+/** What the run state needs of its root cancellation scope (a `CancellationScope`). */
+export interface RootScope {
+  cancel(reason?: string): void;
 }

@@ -100,7 +100,7 @@ export class CancellationScope {
 
   /** The run's root scope; cancelling the workflow cancels it. */
   static root(): CancellationScope {
-    return getState().rootScope;
+    return getState().rootScope as CancellationScope; // the activator sets a CancellationScope
   }
 
   static cancellable<T>(fn: () => Promise<T>): Promise<T> {
