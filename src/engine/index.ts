@@ -19,5 +19,7 @@ export type {
   WorkerSink,
   WorkerSnapshot,
 } from './remote-activities.js';
-export type { NamespaceInfo, NamespaceSettings } from './namespaces.js';
+export type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
 export type { NamespaceScope, VersionInfo } from './engine.js';
+export type { ResetPoint } from './control/index.js';
+export type { DeployResult } from './deploy/index.js';

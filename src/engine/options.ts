@@ -1,7 +1,7 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { ActivityFunction, ActivityInboundCallsInterceptor } from '../activity/types.js';
 import type { WorkflowClientInterceptor } from '../core/index.js';
-import type { Clock } from '../clock/index.js';
+import type { Clock, IdSource } from '../clock/index.js';
 import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
 import type { Store } from '../store/contract.js';
 import type { Metrics } from './metrics.js';
@@ -43,6 +43,17 @@ export interface EngineOptions {
   readonly deadlockTimeoutMs?: number;
   /** Source of time. Default: the wall clock. */
   readonly clock?: Clock;
+  /**
+   * Source of fresh ids (run ids, generated workflow ids, update ids, the default identity).
+   * Default: random UUIDs. Tests and simulations may inject a seeded one (`SeededIds`).
+   */
+  readonly ids?: IdSource;
+  /**
+   * How the engine waits in host time where engine time does not apply (polling for a
+   * continue-as-new successor being started, the shutdown grace period). Default: Node
+   * timers. A simulation may inject its own scheduler.
+   */
+  readonly delay?: (ms: number, options?: { unref?: boolean }) => Promise<void>;
   /** Metrics sink. Default: no-op. */
   readonly metrics?: Metrics;
   /** Engine log sink. Default: warnings and errors as JSON lines on stderr. */

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AionError, isAionError } from '../core/index.js';
-import type { NamespaceScope } from '../engine/engine.js';
-import type { ResetPoint } from '../engine/reset.js';
+import type { NamespaceScope, ResetPoint } from '../engine/index.js';
 
 /** What a batch job does to every run its query matches. */
 export type BatchOperation =

@@ -1,8 +1,10 @@
-import { AionError, type HistoryEvent, type RunKey } from '../core/index.js';
-import { RunBook } from '../runtime/index.js';
-import type { NewActivityTask, TimerRow } from '../store/contract.js';
-import type { ActivityService } from './activity-service.js';
-import { USER_TIMER_KIND } from './commands.js';
+// How a reset or reopen builds its new run from a prefix of the old run's history: the reset
+// point, the copied events, and the activity tasks and timers the new run starts with.
+import { AionError, type HistoryEvent, type RunKey } from '../../core/index.js';
+import { RunBook } from '../../runtime/index.js';
+import type { NewActivityTask, TimerRow } from '../../store/contract.js';
+import type { ActivityService } from '../activity-service.js';
+import { USER_TIMER_KIND } from '../commands.js';
 
 export const RESET_KIND = 'reset';
 

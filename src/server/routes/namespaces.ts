@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { NamespaceInfo } from '../../engine/namespaces.js';
+import type { NamespaceInfo } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
 import { mutation, read, type Params } from './common.js';
 

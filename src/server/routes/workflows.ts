@@ -9,7 +9,7 @@ import {
   type WorkflowStatus,
 } from '../../core/index.js';
 import type { WorkflowListOptions, WorkflowStartOptions } from '../../client/types.js';
-import type { ResetPoint } from '../../engine/reset.js';
+import type { ResetPoint } from '../../engine/index.js';
 import type { ServerContext } from '../context.js';
 import { mutation, read, type Params } from './common.js';
 

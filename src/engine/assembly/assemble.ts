@@ -1,0 +1,83 @@
+// The one place the engine is put together: seams chosen, infrastructure and services built
+// and wired; plus the startup (recovery) and shutdown (drain) sequences over the parts.
+import { validateNamespace } from '../../core/index.js';
+import type { Store } from '../../store/contract.js';
+import { Lifecycle } from '../lifecycle.js';
+import type { EngineOptions } from '../options.js';
+import { recoverOpenRuns } from '../recovery/index.js';
+import { seamsFrom, type EngineSeams } from '../seams.js';
+import { unwiredHooks } from './hooks.js';
+import { buildInfrastructure, type Infrastructure } from './infrastructure.js';
+import { buildServices, type Services } from './services.js';
+
+export interface EngineParts {
+  readonly store: Store;
+  readonly ownsStore: boolean;
+  readonly seams: EngineSeams;
+  readonly lifecycle: Lifecycle;
+  readonly infra: Infrastructure;
+  readonly services: Services;
+}
+
+export function assembleEngine(
+  options: EngineOptions,
+  store: Store,
+  ownsStore: boolean,
+): EngineParts {
+  const namespace = validateNamespace(options.namespace ?? 'default');
+  const seams = seamsFrom(options);
+  const identity = options.identity ?? `engine-${seams.ids.uuid()}`;
+  const lifecycle = new Lifecycle();
+  const hooks = unwiredHooks();
+  const infra = buildInfrastructure(options, { namespace, identity, store, seams, hooks });
+  const services = buildServices(options, { infra, seams, lifecycle, hooks });
+  return { store, ownsStore, seams, lifecycle, infra, services };
+}
+
+/** Registers the namespace, claims the store, deploys `workflowsPath`, recovers open work. */
+export async function startEngine(p: EngineParts, options: EngineOptions): Promise<void> {
+  const { infra, services, seams } = p;
+  // The engine's own namespace is registered (idempotent; settings of an existing one kept).
+  await services.namespaceService.ensure(infra.namespace);
+  await infra.schemas.load(infra.namespace);
+  // This process now owns the store: leases of a previous (dead) owner are void.
+  await p.store.expireLeases({ exceptOwner: infra.identity, now: seams.clock.now() });
+  if (options.workflowsPath) {
+    await services.deploys.deployFromPath(infra.namespace, options.workflowsPath);
+  }
+  infra.timers.start();
+  infra.activities.start();
+  services.retention.start();
+  if (options.keepAlive !== false) p.lifecycle.keepProcessAlive();
+  await recoverOpenRuns(infra);
+  await services.outbox.recover();
+}
+
+/** Resolves when no run has work queued or in flight and no commit is pending. */
+export async function whenIdle(p: EngineParts): Promise<void> {
+  const { scheduler, recorder } = p.infra;
+  for (;;) {
+    await scheduler.whenIdle();
+    await recorder.drained();
+    if (scheduler.idle && recorder.idle) return;
+  }
+}
+
+/**
+ * Graceful drain: stops accepting work, lets running activities finish (up to `timeoutMs`,
+ * then cancels them), commits everything in flight, closes the store if the engine opened it.
+ */
+export async function stopEngine(p: EngineParts, timeoutMs: number): Promise<void> {
+  if (!p.lifecycle.close()) return;
+  const { infra, services } = p;
+  await infra.executor?.shutdown({ graceful: true, timeoutMs });
+  await Promise.race([whenIdle(p), p.seams.delay(timeoutMs, { unref: true })]);
+  infra.scheduler.stop();
+  infra.timers.stop();
+  services.remoteWorkers.stop();
+  services.retention.stop();
+  infra.activities.stop();
+  await infra.recorder.drained();
+  await infra.thread.close();
+  if (p.ownsStore) await p.store.close();
+}

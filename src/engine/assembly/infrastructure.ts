@@ -1,0 +1,172 @@
+// The engine's machinery below the services: workflow thread, package registry, recorder,
+// live feed, activity executor and service, durable timers and the run scheduler.
+import { ActivityExecutor } from '../../activity/executor.js';
+import { DataConverter, resolveLimits, type Limits } from '../../core/index.js';
+import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../../runtime/index.js';
+import type { Store } from '../../store/contract.js';
+import { ActivityService, activityTimerIds } from '../activity-service.js';
+import { EventFeed } from '../event-feed.js';
+import { engineMetrics, noopMetrics, type EngineMetrics } from '../metrics.js';
+import { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
+import { defaultLogger, type EngineOptions } from '../options.js';
+import { PackageRegistry } from '../package-registry.js';
+import { Recorder } from '../recorder.js';
+import { RunScheduler, type EngineLogger } from '../scheduler.js';
+import type { EngineSeams } from '../seams.js';
+import { TimerService } from '../timer-service.js';
+import type { EngineHooks } from './hooks.js';
+
+export interface Infrastructure {
+  readonly namespace: string;
+  readonly taskQueue: string;
+  readonly identity: string;
+  readonly store: Store;
+  readonly limits: Limits;
+  readonly converter: DataConverter;
+  readonly metrics: EngineMetrics;
+  readonly logger: EngineLogger;
+  readonly thread: WorkflowThread;
+  readonly registry: PackageRegistry;
+  readonly feed: EventFeed;
+  readonly recorder: Recorder;
+  readonly executor: ActivityExecutor | undefined;
+  readonly activities: ActivityService;
+  readonly timers: TimerService;
+  readonly scheduler: RunScheduler;
+  readonly schemas: SearchAttributeSchemas;
+  readonly namespaces: NamespacesInUse;
+}
+
+export interface InfrastructureBase {
+  readonly namespace: string;
+  readonly identity: string;
+  readonly store: Store;
+  readonly seams: EngineSeams;
+  readonly hooks: EngineHooks;
+}
+
+export function buildInfrastructure(
+  options: EngineOptions,
+  base: InfrastructureBase,
+): Infrastructure {
+  const { store, seams, hooks, identity } = base;
+  const { clock } = seams;
+  const limits = resolveLimits(options.limits);
+  const converter = new DataConverter({
+    ...(options.payloadConverter ? { payloadConverter: options.payloadConverter } : {}),
+    ...(options.payloadCodecs ? { payloadCodecs: options.payloadCodecs } : {}),
+    limits,
+  });
+  const metrics = engineMetrics(options.metrics ?? noopMetrics);
+  const logger = options.logger ?? defaultLogger;
+  const thread = new WorkflowThread({
+    deadlockTimeoutMs: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
+    onRestart: (reason) =>
+      logger.warn('workflow thread restarted; resident runs will be rebuilt by replay', {
+        reason,
+      }),
+  });
+  const registry = new PackageRegistry(store, thread);
+  const feed = new EventFeed((err) =>
+    logger.warn('event feed listener threw', { error: String(err) }),
+  );
+  const recorder = new Recorder(store, metrics, undefined, feed);
+  const activityFns = options.activities ?? {};
+  const executor =
+    Object.keys(activityFns).length > 0
+      ? new ActivityExecutor({
+          activities: activityFns,
+          clock,
+          maxConcurrent: options.maxConcurrentActivities ?? 200,
+          onHeartbeat: (info, details) => activities.heartbeat(info, details),
+          ...(options.interceptors?.activity
+            ? { interceptors: options.interceptors.activity }
+            : {}),
+        })
+      : undefined;
+  const namespaces = new NamespacesInUse(base.namespace, () => activities.wake());
+  const taskQueue = options.taskQueue ?? 'default';
+  const activities: ActivityService = new ActivityService({
+    store,
+    clock,
+    owner: identity,
+    namespaces: () => namespaces.names,
+    executor,
+    servedQueues: [taskQueue],
+    servedTypes: Object.keys(activityFns),
+    converter,
+    metrics,
+    onArrival: (a) =>
+      scheduler.enqueue(a.run, {
+        event: a.event,
+        removeTasks: [a.taskId],
+        cancelTimers: activityTimerIds(a.activityId),
+        ...(a.ack ? { ack: a.ack } : {}),
+      }),
+  });
+  const timers = new TimerService({
+    store,
+    clock,
+    owner: identity,
+    onFire: (row) => hooks.onTimer(row),
+  });
+  const schemas = new SearchAttributeSchemas(store);
+  const common = { ...base, taskQueue, limits, converter, metrics, logger, thread, registry };
+  const scheduler = buildScheduler(options, { ...common, recorder, activities, timers, schemas });
+  return {
+    ...common,
+    feed,
+    recorder,
+    executor,
+    activities,
+    timers,
+    scheduler,
+    schemas,
+    namespaces,
+  };
+}
+
+function buildScheduler(
+  options: EngineOptions,
+  p: Omit<Infrastructure, 'feed' | 'executor' | 'scheduler' | 'namespaces'> & InfrastructureBase,
+): RunScheduler {
+  const workflowLogger = options.workflowLogger;
+  return new RunScheduler({
+    store: p.store,
+    clock: p.seams.clock,
+    recorder: p.recorder,
+    registry: p.registry,
+    thread: p.thread,
+    activities: p.activities,
+    timers: p.timers,
+    metrics: p.metrics,
+    limits: p.limits,
+    logger: p.logger,
+    maxResidentRuns: options.maxResidentRuns ?? 10_000,
+    continueAsNew: {
+      fraction: options.continueAsNew?.fraction ?? 0.8,
+      historyBytes: options.continueAsNew?.historyBytes ?? 50 * 1024 * 1024,
+    },
+    supervision: {
+      maxRestarts: options.supervision?.maxRestarts ?? 5,
+      withinMs: options.supervision?.withinMs ?? 10 * 60_000,
+      failTypes: new Set(options.supervision?.failTypes ?? []),
+    },
+    onClosed: (run, terminal, workflowType) => p.hooks.onClosed(run, terminal, workflowType),
+    onOutbox: (row) => p.hooks.onOutbox(row),
+    onUpdateCompleted: (run, event) => p.hooks.onUpdateCompleted(run, event),
+    routeFor: (namespace, workflowType) => p.registry.cachedRoute(namespace, workflowType),
+    schemaFor: (namespace) => p.schemas.cached(namespace),
+    onWorkflowLog: (run, line) => {
+      if (workflowLogger)
+        workflowLogger({
+          workflowId: run.workflowId,
+          runId: run.runId,
+          level: line.level,
+          message: line.message,
+          at: line.at,
+        });
+      else p.logger[line.level](line.message, { workflowId: run.workflowId, runId: run.runId });
+    },
+  });
+}

@@ -1,0 +1,149 @@
+// The engine's domain services, each owning one concern, built over the infrastructure and
+// wired to each other directly (a call never goes back through the facade).
+import { AsyncCompletion, ResetService, RetryService, RunControl } from '../control/index.js';
+import { DeployService } from '../deploy/index.js';
+import type { Lifecycle } from '../lifecycle.js';
+import { InterceptedCalls, type ScopeDeps } from '../local-client/index.js';
+import { QueryService, SignalService, UpdateService } from '../messages/index.js';
+import { NamespaceService, RetentionSweeper } from '../namespaces/index.js';
+import type { EngineOptions } from '../options.js';
+import { OutboxDispatcher } from '../outbox/index.js';
+import { ResultWaiters, RunDescriber, RunLister, RunResolver } from '../read/index.js';
+import { RemoteActivities } from '../remote-activities.js';
+import type { EngineSeams } from '../seams.js';
+import { RunStarter, StartService } from '../start/index.js';
+import { TimerRouter } from '../timers/index.js';
+import { RemoteWorkers } from '../workers/index.js';
+import type { EngineHooks } from './hooks.js';
+import type { Infrastructure } from './infrastructure.js';
+
+export interface Services {
+  readonly scope: ScopeDeps;
+  readonly outbox: OutboxDispatcher;
+  readonly completion: AsyncCompletion;
+  readonly namespaceService: NamespaceService;
+  readonly retention: RetentionSweeper;
+  readonly remoteWorkers: RemoteWorkers;
+  readonly deploys: DeployService;
+}
+
+export interface ServiceBase {
+  readonly infra: Infrastructure;
+  readonly seams: EngineSeams;
+  readonly lifecycle: Lifecycle;
+  readonly hooks: EngineHooks;
+}
+
+export function buildServices(options: EngineOptions, b: ServiceBase): Services {
+  const { infra, seams, lifecycle } = b;
+  const base = { ...infra, ...seams, lifecycle };
+  const resolver = new RunResolver(infra.store);
+  const reads = {
+    resolver,
+    results: new ResultWaiters({ ...base, resolver }),
+    describer: new RunDescriber({ ...base, resolver }),
+    lister: new RunLister(infra.store, infra.schemas),
+  };
+  const signals = new SignalService({ ...base, resolver });
+  const queries = new QueryService({ ...base, resolver });
+  const updates = new UpdateService({ ...base, resolver });
+  const control = new RunControl({ ...base, resolver });
+  const retries = new RetryService({ ...base, resolver });
+  const resets = new ResetService({ ...base, resolver });
+  const starter = new RunStarter(base);
+  const starts = new StartService({
+    ...base,
+    starter,
+    signals,
+    terminate: (namespace, workflowId, runId, reason) =>
+      control.terminate({ namespace, workflowId, runId }, reason),
+  });
+  const outbox = new OutboxDispatcher({
+    ...base,
+    starter,
+    resolver,
+    control,
+    applyReset: (row) => resets.apply(row),
+  });
+  const deploys = new DeployService({ ...base, retry: retries });
+  const calls = new InterceptedCalls({
+    interceptors: options.interceptors?.client,
+    starts,
+    signals,
+    queries,
+    updates,
+  });
+  const remoteWorkers = buildRemoteWorkers(options, b);
+  const retention = new RetentionSweeper({
+    store: infra.store,
+    clock: seams.clock,
+    logger: infra.logger,
+    ...(options.retentionIntervalMs !== undefined
+      ? { intervalMs: options.retentionIntervalMs }
+      : {}),
+  });
+  const timerRouter = new TimerRouter(infra);
+  wireHooks(b, { updates, results: reads.results, outbox, timerRouter });
+  return {
+    scope: {
+      ...reads,
+      calls,
+      control,
+      resets,
+      retries,
+      deploys,
+      schemas: infra.schemas,
+      namespaces: infra.namespaces,
+    },
+    outbox,
+    completion: new AsyncCompletion(base),
+    namespaceService: new NamespaceService({ ...base, retention }),
+    retention,
+    remoteWorkers,
+    deploys,
+  };
+}
+
+function buildRemoteWorkers(options: EngineOptions, b: ServiceBase): RemoteWorkers {
+  const { infra, seams, lifecycle } = b;
+  const remoteWorkers = new RemoteWorkers(
+    (namespace) =>
+      new RemoteActivities({
+        store: infra.store,
+        clock: seams.clock,
+        owner: infra.identity,
+        namespace,
+        activities: infra.activities,
+        ...(options.taskQueues ? { taskQueues: options.taskQueues } : {}),
+      }),
+    lifecycle,
+    infra.namespaces,
+  );
+  infra.activities.attachRemote({
+    wake: (namespace, queue, at) => remoteWorkers.of(namespace)?.wake(queue, at),
+    reserve: (namespace, queue, type, taskId) =>
+      remoteWorkers.of(namespace)?.reserve(queue, type, taskId) ?? false,
+    take: (task) => remoteWorkers.of(task.namespace)?.take(task),
+  });
+  return remoteWorkers;
+}
+
+function wireHooks(
+  b: ServiceBase,
+  s: {
+    updates: UpdateService;
+    results: ResultWaiters;
+    outbox: OutboxDispatcher;
+    timerRouter: TimerRouter;
+  },
+): void {
+  const { hooks, infra } = b;
+  hooks.onClosed = (run, terminal, workflowType) => {
+    infra.metrics.workflowsClosed.inc(1, { status: terminal.type, workflow_type: workflowType });
+    s.updates.onClosed(run, terminal);
+    s.results.onClosed(run, terminal);
+  };
+  hooks.onOutbox = (row) => s.outbox.dispatch(row);
+  hooks.onUpdateCompleted = (run, event) => s.updates.onCompleted(run, event);
+  hooks.onTimer = (row) => s.timerRouter.onFire(row);
+}

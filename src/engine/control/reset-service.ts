@@ -1,0 +1,142 @@
+// Reset and reopen: a new run of the same workflow id from a prefix of an old run. The intent
+// is recorded first (with the old run's terminal, or alone), so a crash cannot lose the new run.
+import type { Clock, IdSource } from '../../clock/index.js';
+import { AionError } from '../../core/index.js';
+import type { OutboxRow, Store } from '../../store/contract.js';
+import type { ActivityService } from '../activity-service.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { PackageRegistry } from '../package-registry.js';
+import type { RunResolver } from '../read/index.js';
+import type { Recorder } from '../recorder.js';
+import type { RunScheduler } from '../scheduler.js';
+import type { TimerService } from '../timer-service.js';
+import {
+  planNewRun,
+  RESET_KIND,
+  resolveResetPoint,
+  type ResetData,
+  type ResetPoint,
+} from './reset-plan.js';
+
+export interface ResetOptions {
+  runId?: string;
+  to?: ResetPoint;
+  reason?: string;
+  version?: string;
+}
+
+export interface ResetServiceDeps {
+  readonly lifecycle: Lifecycle;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly identity: string;
+  readonly registry: PackageRegistry;
+  readonly activities: ActivityService;
+  readonly timers: TimerService;
+  readonly recorder: Recorder;
+  readonly resolver: RunResolver;
+  readonly scheduler: RunScheduler;
+}
+
+export class ResetService {
+  readonly #d: ResetServiceDeps;
+  readonly #inFlight = new Map<string, Promise<void>>();
+
+  constructor(deps: ResetServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** Records the reset/reopen intent, then creates the new run; resolves with its ids. */
+  async resetOrReopen(
+    ns: string,
+    mode: 'reset' | 'reopen',
+    workflowId: string,
+    options: ResetOptions,
+  ): Promise<{ workflowId: string; runId: string }> {
+    const d = this.#d;
+    d.lifecycle.check();
+    const info = await d.resolver.resolve({ namespace: ns, workflowId, runId: options.runId });
+    if (mode === 'reopen' && info.status !== 'FAILED' && info.status !== 'CANCELLED') {
+      throw new AionError(
+        'invalid_state',
+        `only FAILED or CANCELLED runs can be reopened; run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    const events = await d.store.readHistory(info);
+    const boundarySeq = resolveResetPoint(events, options.to ?? 'lastWorkflowTask');
+    if (options.version !== undefined) await d.registry.ensureLoaded(ns, options.version);
+    const reason = options.reason ?? mode;
+    const data: ResetData = {
+      mode,
+      newRunId: d.ids.uuid(),
+      boundarySeq,
+      reason,
+      ...(options.version !== undefined ? { version: options.version } : {}),
+    };
+    planNewRun(info, events, data, d.activities, d.clock.now()); // validates the reset point
+    const row: OutboxRow = {
+      namespace: info.namespace,
+      id: `${mode}/${info.runId}/${data.newRunId}`,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      kind: RESET_KIND,
+      data: JSON.stringify(data),
+      createdAt: d.clock.now(),
+    };
+    if (info.closeTime === undefined) {
+      await new Promise<void>((resolve, reject) => {
+        d.scheduler.enqueue(info, {
+          event: {
+            type: 'WorkflowTerminated',
+            reason: `${mode} to seq ${boundarySeq}: ${reason}`,
+            identity: d.identity,
+          },
+          addOutbox: [row],
+          ack: { resolve, reject },
+        });
+      });
+    } else {
+      const [outcome] = await d.store.commit([
+        { run: info, expectedSeq: info.headSeq, events: [], outbox: { add: [row] } },
+      ]);
+      if (outcome && !outcome.ok) throw outcome.error;
+    }
+    await this.apply(row);
+    return { workflowId: info.workflowId, runId: data.newRunId };
+  }
+
+  /** Creates the new run recorded by a reset/reopen intent (idempotent). */
+  apply(row: OutboxRow): Promise<void> {
+    let inFlight = this.#inFlight.get(row.id);
+    if (!inFlight) {
+      inFlight = this.#create(row).finally(() => this.#inFlight.delete(row.id));
+      this.#inFlight.set(row.id, inFlight);
+    }
+    return inFlight;
+  }
+
+  async #create(row: OutboxRow): Promise<void> {
+    const d = this.#d;
+    const data = JSON.parse(row.data) as ResetData;
+    const old = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    const newKey = { ...old, runId: data.newRunId };
+    if (await d.store.getRun(newKey)) {
+      await d.store.deleteOutbox(row.namespace, [row.id]);
+      return;
+    }
+    const plan = planNewRun(old, await d.store.readHistory(old), data, d.activities, d.clock.now());
+    const outcome = await d.recorder.submit({
+      run: newKey,
+      expectedSeq: 0,
+      events: plan.events,
+      tasks: { enqueue: plan.tasks },
+      timers: { upsert: plan.timers },
+      outbox: { remove: [row.id] },
+    });
+    if (!outcome.ok) throw outcome.error;
+    for (const t of plan.tasks) d.activities.dispatch(t);
+    for (const t of plan.timers) d.timers.add(t);
+  }
+}

@@ -1,0 +1,86 @@
+// Retrying a stuck (or crashing) run now, optionally re-pinned to another package version
+// after its history replays there without divergence.
+import type { Clock } from '../../clock/index.js';
+import { AionError } from '../../core/index.js';
+import type { WorkflowThread } from '../../runtime/index.js';
+import type { Store } from '../../store/contract.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { PackageRegistry } from '../package-registry.js';
+import type { RunResolver } from '../read/index.js';
+import type { RunScheduler } from '../scheduler.js';
+
+export interface RetryOptions {
+  runId?: string;
+  version?: string;
+}
+
+export interface RetryServiceDeps {
+  readonly lifecycle: Lifecycle;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly registry: PackageRegistry;
+  readonly thread: WorkflowThread;
+  readonly resolver: RunResolver;
+  readonly scheduler: RunScheduler;
+}
+
+export class RetryService {
+  readonly #d: RetryServiceDeps;
+
+  constructor(deps: RetryServiceDeps) {
+    this.#d = deps;
+  }
+
+  /**
+   * With `version`, the history is first replay-checked against that version; if it replays
+   * the run is re-pinned (WorkflowRepinned) and resumes there. A failed check leaves the run
+   * parked with the divergence as its reason and throws `nondeterminism`.
+   */
+  async retry(
+    ns: string,
+    workflowId: string,
+    options: RetryOptions = {},
+  ): Promise<{ repinned: boolean }> {
+    this.#d.lifecycle.check();
+    const info = await this.#d.resolver.resolveOpen(
+      { namespace: ns, workflowId, runId: options.runId },
+      'retry',
+    );
+    const scheduler = this.#d.scheduler;
+    const actor = scheduler.actor(info);
+    const target = options.version ?? info.version;
+    let repinned = false;
+    if (target !== info.version) {
+      await this.#d.registry.ensureLoaded(info.namespace, target);
+      const events = await this.#d.store.readHistory(info);
+      const key = `check\u0000${info.runId}`;
+      const outcome = await this.#d.thread.replay(key, target, info, events);
+      this.#d.thread.evict([key]);
+      if (!outcome.ok) {
+        const reason = `does not replay on ${target.slice(0, 12)}: ${outcome.failure.message}`;
+        actor.stuck = { reason, since: this.#d.clock.now() };
+        actor.visibilityPatch = { stuck: actor.stuck };
+        scheduler.markReady(actor);
+        throw new AionError('nondeterminism', `run ${info.runId} ${reason}`, {
+          runId: info.runId,
+          version: target,
+          failure: outcome.failure,
+        });
+      }
+      await new Promise<void>((resolve, reject) => {
+        scheduler.enqueue(info, {
+          event: {
+            type: 'WorkflowRepinned',
+            fromVersion: info.version,
+            toVersion: target,
+            reason: 'replay-checked re-pin',
+          },
+          ack: { resolve, reject },
+        });
+      });
+      repinned = true;
+    }
+    scheduler.unpark(scheduler.actor(info));
+    return { repinned };
+  }
+}

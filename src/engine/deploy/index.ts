@@ -1,0 +1,3 @@
+// Deploys: package versions, routes per workflow type, unloading, and re-pinning stuck runs
+// when a version they replay on is routed.
+export { DeployService, type DeployResult, type VersionInfo } from './deploy-service.js';

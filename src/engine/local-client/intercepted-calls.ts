@@ -1,0 +1,142 @@
+// The in-process client's calls through the client interceptors (start, signal-with-start,
+// signal, query, update); without interceptors each goes straight to its service.
+import {
+  composeInterceptors,
+  type Headers,
+  type MessageRef,
+  type WorkflowClientInterceptor,
+  type WorkflowStartOptions,
+  type WorkflowTypeRef,
+} from '../../core/index.js';
+import { messageName, typeNameOf } from '../args.js';
+import type {
+  QueryService,
+  SignalService,
+  UpdateService,
+  UpdateCallOptions,
+} from '../messages/index.js';
+import type { RunRef } from '../read/index.js';
+import type {
+  InitialSignal,
+  SignalWithStartOptions,
+  StartedRun,
+  StartService,
+} from '../start/index.js';
+
+export interface InterceptedCallsDeps {
+  readonly interceptors: readonly WorkflowClientInterceptor[] | undefined;
+  readonly starts: StartService;
+  readonly signals: SignalService;
+  readonly queries: QueryService;
+  readonly updates: UpdateService;
+}
+
+export class InterceptedCalls {
+  readonly #d: InterceptedCallsDeps;
+  readonly #i: readonly WorkflowClientInterceptor[] | undefined;
+
+  constructor(deps: InterceptedCallsDeps) {
+    this.#d = deps;
+    this.#i = deps.interceptors && deps.interceptors.length > 0 ? deps.interceptors : undefined;
+  }
+
+  async start(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions = {},
+  ): Promise<StartedRun> {
+    const starts = this.#d.starts;
+    if (!this.#i) return starts.start(ns, workflow, options);
+    const { headers, ...rest } = options;
+    return composeInterceptors(this.#i, 'start', async (input) => {
+      const run = await starts.start(ns, input.workflowType, {
+        ...input.options,
+        headers: input.headers,
+      });
+      return { workflowId: run.workflowId, runId: run.runId };
+    })({ workflowType: typeNameOf(workflow), options: rest, headers: headers ?? {} });
+  }
+
+  /** A start with an initial signal, bypassing the interceptors (`engine.start`'s third argument). */
+  startWithSignal(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions,
+    withSignal: InitialSignal,
+  ): Promise<StartedRun> {
+    return this.#d.starts.start(ns, workflow, options, withSignal);
+  }
+
+  async signalWithStart(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: SignalWithStartOptions,
+  ): Promise<StartedRun> {
+    const starts = this.#d.starts;
+    if (!this.#i) return starts.signalWithStart(ns, workflow, options);
+    const { signal, signalArgs = [], headers, ...rest } = options;
+    return composeInterceptors(this.#i, 'signalWithStart', async (input) => {
+      const run = await starts.signalWithStart(ns, input.workflowType, {
+        ...input.options,
+        headers: input.headers,
+        signal: input.signalName,
+        signalArgs: input.signalArgs,
+      });
+      return { workflowId: run.workflowId, runId: run.runId };
+    })({
+      workflowType: typeNameOf(workflow),
+      options: rest,
+      headers: headers ?? {},
+      signalName: messageName(signal),
+      signalArgs,
+    });
+  }
+
+  async signal(
+    ref: RunRef,
+    signal: MessageRef,
+    args: unknown[],
+    requestId?: string,
+    headers?: Headers,
+  ): Promise<void> {
+    const signals = this.#d.signals;
+    if (!this.#i) return signals.signal(ref, signal, args, requestId, headers);
+    return composeInterceptors(this.#i, 'signal', (input) =>
+      signals.signal(ref, input.signalName, [...input.args], input.requestId, input.headers),
+    )({
+      workflowId: ref.workflowId,
+      runId: ref.runId,
+      signalName: messageName(signal),
+      args,
+      headers: headers ?? {},
+      ...(requestId !== undefined ? { requestId } : {}),
+    });
+  }
+
+  async query(ref: RunRef, query: MessageRef, args: unknown[]): Promise<unknown> {
+    const queries = this.#d.queries;
+    if (!this.#i) return queries.query(ref, query, args);
+    return composeInterceptors(this.#i, 'query', (input) =>
+      queries.query(ref, input.queryName, [...input.args]),
+    )({ workflowId: ref.workflowId, runId: ref.runId, queryName: messageName(query), args });
+  }
+
+  async update(ref: RunRef, update: MessageRef, options: UpdateCallOptions): Promise<unknown> {
+    const updates = this.#d.updates;
+    if (!this.#i) return updates.update(ref, update, options);
+    return composeInterceptors(this.#i, 'update', (input) =>
+      updates.update(ref, input.updateName, {
+        args: input.args,
+        headers: input.headers,
+        ...(input.updateId !== undefined ? { updateId: input.updateId } : {}),
+      }),
+    )({
+      workflowId: ref.workflowId,
+      runId: ref.runId,
+      updateName: messageName(update),
+      args: options.args ?? [],
+      headers: options.headers ?? {},
+      ...(options.updateId !== undefined ? { updateId: options.updateId } : {}),
+    });
+  }
+}

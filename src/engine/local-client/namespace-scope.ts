@@ -1,0 +1,136 @@
+// The engine's API bound to one namespace: the in-process workflow client plus packages,
+// search attributes, reset/reopen/retry — what `engine.inNamespace(ns)` returns.
+import {
+  validateNamespace,
+  type ClientApi,
+  type MessageRef,
+  type SearchAttributeType,
+  type WorkflowClient,
+  type WorkflowHandle,
+  type WorkflowListOptions,
+  type WorkflowStartOptions,
+  type WorkflowTypeRef,
+} from '../../core/index.js';
+import type { ResetOptions, ResetService, RetryService } from '../control/index.js';
+import type { ResetPoint } from '../control/index.js';
+import type { DeployResult, DeployService, VersionInfo } from '../deploy/index.js';
+import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
+import type { CountOptions, ListResult, RunLister } from '../read/index.js';
+import { makeHandle, type HandleDeps } from './handles.js';
+
+/** The engine's API bound to one namespace (see `Engine.inNamespace`). */
+export interface NamespaceScope {
+  readonly namespace: string;
+  readonly client: ClientApi;
+  start<R = unknown>(
+    workflow: WorkflowTypeRef,
+    options?: WorkflowStartOptions,
+  ): Promise<WorkflowHandle<R>>;
+  signalWithStart<R = unknown>(
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
+  ): Promise<WorkflowHandle<R>>;
+  execute<R = unknown>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions): Promise<R>;
+  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R>;
+  list(options?: WorkflowListOptions): Promise<ListResult>;
+  count(options?: CountOptions): Promise<number>;
+  reset(
+    workflowId: string,
+    options?: { runId?: string; to?: ResetPoint; reason?: string; version?: string },
+  ): Promise<WorkflowHandle>;
+  reopen(
+    workflowId: string,
+    options?: { runId?: string; reason?: string; version?: string },
+  ): Promise<WorkflowHandle>;
+  retry(
+    workflowId: string,
+    options?: { runId?: string; version?: string },
+  ): Promise<{ repinned: boolean }>;
+  deploy(archive: Uint8Array): Promise<DeployResult>;
+  route(workflowType: string, version: string): Promise<void>;
+  unload(version: string): Promise<void>;
+  versions(): Promise<VersionInfo[]>;
+  registerSearchAttributes(defs: Readonly<Record<string, SearchAttributeType>>): Promise<void>;
+  searchAttributes(): Promise<Record<string, SearchAttributeType>>;
+}
+
+export interface ScopeDeps extends HandleDeps {
+  readonly lister: RunLister;
+  readonly resets: ResetService;
+  readonly retries: RetryService;
+  readonly deploys: DeployService;
+  readonly schemas: SearchAttributeSchemas;
+  readonly namespaces: NamespacesInUse;
+}
+
+async function startHandle<R>(
+  d: ScopeDeps,
+  ns: string,
+  workflow: WorkflowTypeRef,
+  options?: WorkflowStartOptions,
+): Promise<WorkflowHandle<R>> {
+  const run = await d.calls.start(ns, workflow, options);
+  return makeHandle<R>(d, ns, run.workflowId, run.runId);
+}
+
+async function signalWithStartHandle<R>(
+  d: ScopeDeps,
+  ns: string,
+  workflow: WorkflowTypeRef,
+  options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
+): Promise<WorkflowHandle<R>> {
+  const run = await d.calls.signalWithStart(ns, workflow, options);
+  return makeHandle<R>(d, ns, run.workflowId, run.runId);
+}
+
+/** The in-process workflow client of one namespace. */
+export function workflowClient(d: ScopeDeps, ns: string): WorkflowClient {
+  return {
+    start: (workflow, options) => startHandle(d, ns, workflow, options),
+    signalWithStart: (workflow, options) => signalWithStartHandle(d, ns, workflow, options),
+    execute: async (workflow, options) =>
+      (await startHandle(d, ns, workflow, options ?? {})).result() as never,
+    getHandle: (workflowId, runId) => makeHandle(d, ns, workflowId, runId),
+    list: (options) => d.lister.list(ns, options),
+    count: (options) => d.lister.count(ns, options),
+  };
+}
+
+/**
+ * Workflows, packages and search attributes of `namespace`, isolated from every other
+ * namespace. The name is validated here; whether it is registered is for the caller to check.
+ */
+export function namespaceScope(d: ScopeDeps, namespace: string): NamespaceScope {
+  const ns = validateNamespace(namespace);
+  d.namespaces.use(ns);
+  const client = workflowClient(d, ns);
+  const reset = async (
+    mode: 'reset' | 'reopen',
+    workflowId: string,
+    options: ResetOptions,
+  ): Promise<WorkflowHandle> => {
+    const run = await d.resets.resetOrReopen(ns, mode, workflowId, options);
+    return makeHandle(d, ns, run.workflowId, run.runId);
+  };
+  return {
+    namespace: ns,
+    client: { workflow: client },
+    start: (workflow, options) => startHandle(d, ns, workflow, options),
+    signalWithStart: (workflow, options) => signalWithStartHandle(d, ns, workflow, options),
+    execute: async <R>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions) =>
+      (await startHandle<R>(d, ns, workflow, options ?? {})).result(),
+    getHandle: (workflowId, runId) => makeHandle(d, ns, workflowId, runId),
+    list: (options) => d.lister.list(ns, options),
+    count: (options) => d.lister.count(ns, options),
+    reset: (workflowId, options) => reset('reset', workflowId, options ?? {}),
+    reopen: (workflowId, options) =>
+      reset('reopen', workflowId, { ...options, to: 'lastWorkflowTask' }),
+    retry: (workflowId, options) => d.retries.retry(ns, workflowId, options),
+    deploy: (archive) => d.deploys.deploy(ns, archive),
+    route: (workflowType, version) => d.deploys.route(ns, workflowType, version),
+    unload: (version) => d.deploys.unload(ns, version),
+    versions: () => d.deploys.versions(ns),
+    registerSearchAttributes: (defs) => d.schemas.register(ns, defs),
+    searchAttributes: () => d.schemas.list(ns),
+  };
+}

@@ -1,0 +1,5 @@
+// Messages to running workflows: signals, queries and updates, each validated at the edge
+// and handed straight to the scheduler.
+export { SignalService } from './signals.js';
+export { QueryService } from './queries.js';
+export { UpdateService, type UpdateCallOptions } from './updates.js';

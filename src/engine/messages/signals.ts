@@ -1,0 +1,60 @@
+// Signals from callers: validated, encoded and handed to the scheduler, acknowledged once
+// the SignalReceived event is committed.
+import {
+  AionError,
+  validateHeaders,
+  type Headers,
+  type Limits,
+  type MessageRef,
+} from '../../core/index.js';
+import { encodeArgs, messageName } from '../args.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { RunRef, RunResolver } from '../read/index.js';
+import type { RunScheduler } from '../scheduler.js';
+
+export interface SignalServiceDeps {
+  readonly lifecycle: Lifecycle;
+  readonly limits: Limits;
+  readonly identity: string;
+  readonly resolver: RunResolver;
+  readonly scheduler: RunScheduler;
+}
+
+export class SignalService {
+  readonly #d: SignalServiceDeps;
+
+  constructor(deps: SignalServiceDeps) {
+    this.#d = deps;
+  }
+
+  async signal(
+    ref: RunRef,
+    signal: MessageRef,
+    args: unknown[],
+    requestId?: string,
+    rawHeaders?: Headers,
+  ): Promise<void> {
+    this.#d.lifecycle.check();
+    const headers = validateHeaders(rawHeaders);
+    const signalName = messageName(signal);
+    if (typeof signalName !== 'string' || signalName.length === 0)
+      throw new AionError('invalid_argument', 'signal name must be a non-empty string', {
+        field: 'signal',
+      });
+    const payloads = encodeArgs(args, this.#d.limits, `arguments of signal ${signalName}`);
+    const info = await this.#d.resolver.resolveOpen(ref, 'signal');
+    await new Promise<void>((resolve, reject) => {
+      this.#d.scheduler.enqueue(info, {
+        event: {
+          type: 'SignalReceived',
+          signalName,
+          args: payloads,
+          identity: this.#d.identity,
+          ...(requestId !== undefined ? { requestId } : {}),
+          ...(headers ? { headers } : {}),
+        },
+        ack: { resolve, reject },
+      });
+    });
+  }
+}

@@ -1,0 +1,150 @@
+// Updates: validated against the live run (nothing recorded on rejection), recorded as
+// UpdateAccepted, answered once UpdateCompleted is committed. Owns the callers' waiters.
+import type { IdSource } from '../../clock/index.js';
+import {
+  AionError,
+  failureToError,
+  validateHeaders,
+  type DataConverter,
+  type EventOf,
+  type Headers,
+  type HistoryEvent,
+  type Limits,
+  type MessageRef,
+  type RunKey,
+} from '../../core/index.js';
+import type { RunInfo, Store } from '../../store/contract.js';
+import { encodeArgs, messageName } from '../args.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { RunRef, RunResolver } from '../read/index.js';
+import { actorKey } from '../run-actor.js';
+import type { RunScheduler } from '../scheduler.js';
+
+type UpdateWaiter = {
+  resolve: (e: EventOf<'UpdateCompleted'>) => void;
+  reject: (err: unknown) => void;
+};
+
+export interface UpdateCallOptions {
+  args?: readonly unknown[];
+  updateId?: string;
+  headers?: Headers;
+}
+
+export interface UpdateServiceDeps {
+  readonly lifecycle: Lifecycle;
+  readonly limits: Limits;
+  readonly identity: string;
+  readonly ids: IdSource;
+  readonly store: Store;
+  readonly converter: DataConverter;
+  readonly resolver: RunResolver;
+  readonly scheduler: RunScheduler;
+}
+
+export class UpdateService {
+  readonly #d: UpdateServiceDeps;
+  /** Callers waiting for an update's outcome, by run key then update id. */
+  readonly #waiters = new Map<string, Map<string, UpdateWaiter[]>>();
+
+  constructor(deps: UpdateServiceDeps) {
+    this.#d = deps;
+  }
+
+  async update(ref: RunRef, update: MessageRef, options: UpdateCallOptions): Promise<unknown> {
+    this.#d.lifecycle.check();
+    const headers = validateHeaders(options.headers);
+    const name = messageName(update);
+    if (typeof name !== 'string' || name.length === 0)
+      throw new AionError('invalid_argument', 'update name must be a non-empty string', {
+        field: 'update',
+      });
+    const payloads = encodeArgs(
+      [...(options.args ?? [])],
+      this.#d.limits,
+      `arguments of update ${name}`,
+    );
+    const info = await this.#d.resolver.resolveOpen(ref, 'update');
+    const updateId = options.updateId ?? this.#d.ids.uuid();
+    // A retried call with the same update id gets the recorded outcome.
+    const recorded = (await this.#d.store.readHistory(info)).find(
+      (e): e is EventOf<'UpdateCompleted'> =>
+        e.type === 'UpdateCompleted' && e.updateId === updateId,
+    );
+    if (recorded) return this.#outcome(info, name, recorded);
+    const validation = await this.#d.scheduler.validateUpdate(info, name, payloads);
+    if (!validation.ok) {
+      throw new AionError(
+        validation.code,
+        `update ${JSON.stringify(name)} on workflow ${info.workflowId}: ${validation.failure.message}`,
+        { failure: validation.failure },
+      );
+    }
+    const k = actorKey(info.namespace, info.runId);
+    const waiters = this.#waiters.get(k) ?? new Map<string, UpdateWaiter[]>();
+    this.#waiters.set(k, waiters);
+    let waiter: UpdateWaiter | undefined;
+    const completed = new Promise<EventOf<'UpdateCompleted'>>((resolve, reject) => {
+      waiter = { resolve, reject };
+      // Several callers may wait on one update id (a retried call while the first is in flight).
+      waiters.set(updateId, [...(waiters.get(updateId) ?? []), waiter]);
+    });
+    completed.catch(() => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#d.scheduler.enqueue(info, {
+          event: {
+            type: 'UpdateAccepted',
+            updateId,
+            updateName: name,
+            args: payloads,
+            identity: this.#d.identity,
+            ...(headers ? { headers } : {}),
+          },
+          ack: { resolve, reject },
+        });
+      });
+    } catch (err) {
+      const rest = (waiters.get(updateId) ?? []).filter((w) => w !== waiter);
+      if (rest.length > 0) waiters.set(updateId, rest);
+      else waiters.delete(updateId);
+      throw err;
+    }
+    return this.#outcome(info, name, await completed);
+  }
+
+  /** An UpdateCompleted was committed: its callers get the outcome. */
+  onCompleted(run: RunKey, event: EventOf<'UpdateCompleted'>): void {
+    const waiters = this.#waiters.get(actorKey(run.namespace, run.runId));
+    for (const w of waiters?.get(event.updateId) ?? []) w.resolve(event);
+    waiters?.delete(event.updateId);
+  }
+
+  /** The run closed: updates still waiting can never complete. */
+  onClosed(run: RunKey, terminal: HistoryEvent): void {
+    const k = actorKey(run.namespace, run.runId);
+    const updates = this.#waiters.get(k);
+    this.#waiters.delete(k);
+    for (const w of [...(updates?.values() ?? [])].flat()) {
+      w.reject(
+        new AionError(
+          'workflow_closed',
+          `workflow ${run.workflowId} run ${run.runId} closed (${terminal.type}) before the update completed`,
+          { runId: run.runId },
+        ),
+      );
+    }
+  }
+
+  #outcome(info: RunInfo, name: string, event: EventOf<'UpdateCompleted'>): unknown {
+    if (event.failure) {
+      throw new AionError(
+        'update_failed',
+        `update ${JSON.stringify(name)} on workflow ${info.workflowId} failed: ${event.failure.message}`,
+        { failure: event.failure },
+        { cause: failureToError(event.failure, (p) => this.#d.converter.decode(p)) },
+      );
+    }
+    return event.result === undefined ? undefined : this.#d.converter.decode(event.result);
+  }
+}

@@ -1,0 +1,20 @@
+// What the outbox handlers share: the store, the scheduler to record outcomes on runs, the
+// run starter, run control, and a way to try a row again later.
+import type { Clock } from '../../clock/index.js';
+import type { OutboxRow, Store } from '../../store/contract.js';
+import type { RunControl } from '../control/index.js';
+import type { RunResolver } from '../read/index.js';
+import type { EngineLogger, RunScheduler } from '../scheduler.js';
+import type { RunStarter } from '../start/index.js';
+
+export interface OutboxDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger: EngineLogger;
+  readonly scheduler: RunScheduler;
+  readonly starter: RunStarter;
+  readonly resolver: RunResolver;
+  readonly control: RunControl;
+  /** Dispatches the row again after `ms` (it stays in the outbox until settled). */
+  readonly retryLater: (row: OutboxRow, ms: number) => void;
+}

@@ -1,0 +1,71 @@
+// Callers waiting for a workflow's result: registered per run, resolved when the scheduler
+// reports the run closed, following continue-as-new to the successor run.
+import type { DataConverter, HistoryEvent, RunKey } from '../../core/index.js';
+import type { RunInfo, Store } from '../../store/contract.js';
+import type { Lifecycle } from '../lifecycle.js';
+import { actorKey } from '../run-actor.js';
+import { decodeTerminal } from './decode-terminal.js';
+import type { RunRef, RunResolver } from './run-resolver.js';
+
+type Waiter = (terminal: HistoryEvent) => void;
+
+export interface ResultWaitersDeps {
+  readonly store: Store;
+  readonly converter: DataConverter;
+  readonly resolver: RunResolver;
+  readonly lifecycle: Lifecycle;
+  readonly delay: (ms: number, options?: { unref?: boolean }) => Promise<void>;
+}
+
+export class ResultWaiters {
+  readonly #d: ResultWaitersDeps;
+  readonly #waiters = new Map<string, Waiter[]>();
+
+  constructor(deps: ResultWaitersDeps) {
+    this.#d = deps;
+  }
+
+  /** The workflow's result (following continue-as-new), or its failure as an error. */
+  async result(ref: RunRef): Promise<unknown> {
+    let info = await this.#d.resolver.resolve(ref);
+    for (;;) {
+      const k = actorKey(info.namespace, info.runId);
+      const current = info;
+      const terminal = await new Promise<HistoryEvent>((resolve, reject) => {
+        const waiters = this.#waiters.get(k) ?? [];
+        waiters.push(resolve);
+        this.#waiters.set(k, waiters);
+        // Re-check after registering: the run may have closed in between.
+        this.#d.store.getRun(current).then((fresh) => {
+          if (fresh?.closeTime !== undefined) {
+            this.#d.resolver.terminalOf(fresh).then(resolve, reject);
+          }
+        }, reject);
+      });
+      this.#waiters.delete(k);
+      if (terminal.type === 'WorkflowContinuedAsNew') {
+        info = await this.#successor(info.namespace, info.workflowId, terminal.newRunId);
+        continue;
+      }
+      return decodeTerminal(this.#d.converter, info, terminal);
+    }
+  }
+
+  /** A run closed: every caller waiting for it gets its terminal event. */
+  onClosed(run: RunKey, terminal: HistoryEvent): void {
+    const k = actorKey(run.namespace, run.runId);
+    const waiters = this.#waiters.get(k);
+    this.#waiters.delete(k);
+    for (const w of waiters ?? []) w(terminal);
+  }
+
+  /** The successor run of a continue-as-new, waiting briefly while it is being started. */
+  async #successor(namespace: string, workflowId: string, runId: string): Promise<RunInfo> {
+    for (let delay = 5; ; delay = Math.min(500, delay * 2)) {
+      const info = await this.#d.store.getRun({ namespace, workflowId, runId });
+      if (info) return info;
+      this.#d.lifecycle.check();
+      await this.#d.delay(delay);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// Finds the run a call addresses (a workflow's current run, or one given run) and the
+// terminal event of a closed run.
+import { AionError, isTerminalEventType, type HistoryEvent } from '../../core/index.js';
+import type { RunInfo, Store } from '../../store/contract.js';
+
+/** A workflow (its current run) or one run of it, in a namespace. */
+export interface RunRef {
+  readonly namespace: string;
+  readonly workflowId: string;
+  readonly runId: string | undefined;
+}
+
+export class RunResolver {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** The addressed run; `not_found` when there is none. */
+  async resolve(ref: RunRef): Promise<RunInfo> {
+    const info = ref.runId
+      ? await this.#store.getRun({
+          namespace: ref.namespace,
+          workflowId: ref.workflowId,
+          runId: ref.runId,
+        })
+      : await this.#store.getCurrentRun(ref.namespace, ref.workflowId);
+    if (!info) {
+      throw new AionError(
+        'not_found',
+        `workflow ${JSON.stringify(ref.workflowId)}${ref.runId ? ` run ${ref.runId}` : ''} not found in namespace ${ref.namespace}`,
+        {
+          workflowId: ref.workflowId,
+          ...(ref.runId ? { runId: ref.runId } : {}),
+        },
+      );
+    }
+    return info;
+  }
+
+  /** The addressed run, which must still be open; `workflow_closed` (or `code`) otherwise. */
+  async resolveOpen(
+    ref: RunRef,
+    action: string,
+    code: 'workflow_closed' | 'invalid_state' = 'workflow_closed',
+  ): Promise<RunInfo> {
+    const info = await this.resolve(ref);
+    if (info.closeTime !== undefined) {
+      throw new AionError(
+        code,
+        `cannot ${action} workflow ${info.workflowId}: run ${info.runId} is ${info.status}`,
+        { status: info.status, runId: info.runId },
+      );
+    }
+    return info;
+  }
+
+  /** The terminal event of a closed run. */
+  async terminalOf(info: RunInfo): Promise<HistoryEvent> {
+    const [last] = await this.#store.readHistory(info, { fromSeq: info.headSeq });
+    if (!last || !isTerminalEventType(last.type))
+      throw new AionError(
+        'internal',
+        `run ${info.runId} is closed but its last event is not terminal`,
+      );
+    return last;
+  }
+}

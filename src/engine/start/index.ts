@@ -1,0 +1,11 @@
+// Starting runs: client starts with their id policies and idempotency keys, signal-with-start,
+// and the run starter every kind of start (client, child, successor) goes through.
+export {
+  StartService,
+  type InitialSignal,
+  type SignalWithStartOptions,
+  type StartedRun,
+} from './start-service.js';
+export { RunStarter } from './run-starter.js';
+export { badRequestId, requestIdIsValid } from './start-policies.js';
+export type { StartRunParams } from './start-params.js';

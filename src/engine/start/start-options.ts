@@ -1,0 +1,131 @@
+// Validation of a client start's options and their conversion into what the run is recorded
+// with (payloads, headers, memo, typed search attributes, timeouts).
+import {
+  AionError,
+  optionalDuration,
+  validateHeaders,
+  validateWorkflowId,
+  type DataConverter,
+  type Headers,
+  type Limits,
+  type Payload,
+  type SearchAttributes,
+  type SearchAttributeValue,
+  type WorkflowStartOptions,
+  type WorkflowTypeRef,
+} from '../../core/index.js';
+import { toTypedSearchAttributes } from '../../visibility/index.js';
+import { encodeArgs } from '../args.js';
+import type { Schema } from '../namespaces/index.js';
+
+const START_OPTION_KEYS = new Set([
+  'workflowIdReusePolicy',
+  'workflowIdConflictPolicy',
+  'requestId',
+  'workflowId',
+  'args',
+  'taskQueue',
+  'searchAttributes',
+  'memo',
+  'executionTimeout',
+  'runTimeout',
+  'headers',
+]);
+
+/** A client start's options, validated and encoded (before the id policies apply). */
+export interface ParsedStart {
+  workflowType: string;
+  workflowId: string;
+  taskQueue: string;
+  args: Payload[];
+  headers: Headers | undefined;
+  memo: Record<string, Payload> | undefined;
+  searchAttributes: SearchAttributes | undefined;
+  executionTimeoutMs: number | undefined;
+  runTimeoutMs: number | undefined;
+}
+
+export interface StartOptionContext {
+  readonly limits: Limits;
+  readonly converter: DataConverter;
+  readonly defaultTaskQueue: string;
+  readonly schema: Schema;
+  readonly newId: () => string;
+}
+
+export function parseStart(
+  ctx: StartOptionContext,
+  workflow: WorkflowTypeRef,
+  options: WorkflowStartOptions,
+): ParsedStart {
+  const workflowType = typeof workflow === 'function' ? workflow.name : workflow;
+  if (typeof workflowType !== 'string' || workflowType.length === 0) {
+    throw new AionError(
+      'invalid_argument',
+      'workflow must be an exported workflow function or its type name',
+      { field: 'workflow' },
+    );
+  }
+  if (typeof options !== 'object' || options === null)
+    throw new AionError('invalid_argument', 'start options must be an object', {
+      field: 'options',
+    });
+  for (const key of Object.keys(options)) {
+    if (!START_OPTION_KEYS.has(key)) {
+      throw new AionError(
+        'invalid_argument',
+        `unknown start option ${JSON.stringify(key)}; known: ${[...START_OPTION_KEYS].join(', ')}`,
+        { field: key },
+      );
+    }
+  }
+  const args = options.args ?? [];
+  if (!Array.isArray(args))
+    throw new AionError('invalid_argument', 'args must be an array of workflow arguments', {
+      field: 'args',
+    });
+  const workflowId = validateWorkflowId(options.workflowId ?? ctx.newId());
+  const taskQueue = options.taskQueue ?? ctx.defaultTaskQueue;
+  if (typeof taskQueue !== 'string' || taskQueue.length === 0 || taskQueue.length > 200) {
+    throw new AionError(
+      'invalid_argument',
+      'taskQueue must be a non-empty string of at most 200 characters',
+      { field: 'taskQueue' },
+    );
+  }
+  return {
+    workflowType,
+    workflowId,
+    taskQueue,
+    args: encodeArgs(args, ctx.limits, 'workflow arguments'),
+    headers: validateHeaders(options.headers),
+    memo: encodeMemo(ctx.converter, options.memo),
+    searchAttributes: typedSearchAttributes(ctx.schema, options.searchAttributes),
+    executionTimeoutMs: optionalDuration(options.executionTimeout, 'executionTimeout'),
+    runTimeoutMs: optionalDuration(options.runTimeout, 'runTimeout'),
+  };
+}
+
+function encodeMemo(
+  converter: DataConverter,
+  memo: WorkflowStartOptions['memo'],
+): Record<string, Payload> | undefined {
+  return memo
+    ? Object.fromEntries(
+        Object.entries(memo).map(([k, v]) => [k, converter.encode(v, `memo ${k}`)]),
+      )
+    : undefined;
+}
+
+function typedSearchAttributes(
+  schema: Schema,
+  attributes: WorkflowStartOptions['searchAttributes'],
+): SearchAttributes | undefined {
+  return attributes
+    ? Object.fromEntries(
+        Object.entries(toTypedSearchAttributes(attributes, schema)).filter(
+          (entry): entry is [string, SearchAttributeValue] => entry[1] !== null,
+        ),
+      )
+    : undefined;
+}

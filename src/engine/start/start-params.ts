@@ -1,0 +1,28 @@
+// What a new run is recorded with: the inputs of every kind of start (client, child,
+// continue-as-new successor), resolved to payloads and deadlines.
+import type { Headers, ParentRef, Payload, SearchAttributes } from '../../core/index.js';
+import type { Arrival } from '../run-actor.js';
+
+export interface StartRunParams {
+  namespace: string;
+  workflowId: string;
+  runId: string;
+  workflowType: string;
+  taskQueue: string;
+  args: readonly Payload[];
+  firstRunId: string;
+  continuedFromRunId?: string;
+  searchAttributes?: SearchAttributes;
+  memo?: Readonly<Record<string, Payload>>;
+  executionTimeoutMs?: number;
+  executionDeadline?: number;
+  runTimeoutMs?: number;
+  removeOutbox?: readonly string[];
+  requestId?: string;
+  signals?: readonly Arrival[];
+  /** A recorded version to start on (child starts); default: the type's routed version. */
+  version?: string;
+  parent?: ParentRef;
+  headers?: Headers;
+  onCommitted?: () => void;
+}

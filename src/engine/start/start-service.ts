@@ -1,0 +1,168 @@
+// Client starts: options validated and encoded, id policies applied, the run recorded; and
+// signal-with-start, which signals the open run or starts one with the signal delivered first.
+import type { Clock, IdSource } from '../../clock/index.js';
+import {
+  AionError,
+  isAionError,
+  validateHeaders,
+  type DataConverter,
+  type Headers,
+  type Limits,
+  type MessageRef,
+  type WorkflowStartOptions,
+  type WorkflowTypeRef,
+} from '../../core/index.js';
+import type { Store } from '../../store/contract.js';
+import { encodeArgs, messageName } from '../args.js';
+import type { Lifecycle } from '../lifecycle.js';
+import type { SignalService } from '../messages/index.js';
+import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
+import type { Arrival } from '../run-actor.js';
+import type { RunStarter } from './run-starter.js';
+import { parseStart } from './start-options.js';
+import { applyStartPolicies, type StartPolicyDeps } from './start-policies.js';
+
+export interface StartedRun {
+  readonly workflowId: string;
+  readonly runId: string;
+}
+
+export interface InitialSignal {
+  signal: MessageRef;
+  args: readonly unknown[];
+  headers?: Headers;
+}
+
+export type SignalWithStartOptions = WorkflowStartOptions & {
+  signal: MessageRef;
+  signalArgs?: readonly unknown[];
+};
+
+export interface StartServiceDeps {
+  readonly lifecycle: Lifecycle;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+  readonly identity: string;
+  readonly taskQueue: string;
+  readonly limits: Limits;
+  readonly converter: DataConverter;
+  readonly schemas: SearchAttributeSchemas;
+  readonly namespaces: NamespacesInUse;
+  readonly starter: RunStarter;
+  readonly signals: SignalService;
+  readonly terminate: StartPolicyDeps['terminate'];
+}
+
+export class StartService {
+  readonly #d: StartServiceDeps;
+
+  constructor(deps: StartServiceDeps) {
+    this.#d = deps;
+  }
+
+  /** Starts a workflow (or returns the run the id policies choose); resolves once committed. */
+  async start(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions = {},
+    withSignal?: InitialSignal,
+  ): Promise<StartedRun> {
+    const d = this.#d;
+    d.lifecycle.check();
+    d.namespaces.use(ns);
+    if (!d.schemas.has(ns)) await d.schemas.load(ns);
+    const initialSignal = withSignal ? this.#initialSignal(withSignal) : undefined;
+    const parsed = parseStart(
+      {
+        limits: d.limits,
+        converter: d.converter,
+        defaultTaskQueue: d.taskQueue,
+        schema: d.schemas.cached(ns),
+        newId: () => d.ids.uuid(),
+      },
+      workflow,
+      options,
+    );
+    const { workflowId, executionTimeoutMs, runTimeoutMs } = parsed;
+    const existing = await applyStartPolicies(d, ns, workflowId, options);
+    if (existing) return { workflowId, runId: existing };
+    const runId = d.ids.uuid();
+    await d.starter.startRun({
+      namespace: ns,
+      workflowId,
+      runId,
+      workflowType: parsed.workflowType,
+      taskQueue: parsed.taskQueue,
+      args: parsed.args,
+      firstRunId: runId,
+      ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
+      ...(initialSignal ? { signals: [initialSignal] } : {}),
+      ...(parsed.headers ? { headers: parsed.headers } : {}),
+      ...(parsed.searchAttributes ? { searchAttributes: parsed.searchAttributes } : {}),
+      ...(parsed.memo ? { memo: parsed.memo } : {}),
+      ...(executionTimeoutMs !== undefined
+        ? { executionTimeoutMs, executionDeadline: d.clock.now() + executionTimeoutMs }
+        : {}),
+      ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
+    });
+    return { workflowId, runId };
+  }
+
+  /**
+   * Signals the workflow's open run, or starts it and delivers the signal in its first
+   * activation (atomically with the start). Races with concurrent starts and closes retry.
+   */
+  async signalWithStart(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: SignalWithStartOptions,
+  ): Promise<StartedRun> {
+    const { signal, signalArgs = [], ...startOptions } = options;
+    const headers = validateHeaders(startOptions.headers);
+    const workflowId = startOptions.workflowId;
+    if (workflowId === undefined) {
+      throw new AionError('invalid_argument', 'signalWithStart needs a workflowId', {
+        field: 'workflowId',
+      });
+    }
+    for (let attempt = 0; ; attempt++) {
+      const current = await this.#d.store.getCurrentRun(ns, workflowId);
+      if (current && current.closeTime === undefined) {
+        try {
+          const ref = { namespace: ns, workflowId, runId: current.runId };
+          await this.#d.signals.signal(ref, signal, [...signalArgs], undefined, headers);
+          return { workflowId, runId: current.runId };
+        } catch (err) {
+          if (!(isAionError(err) && err.code === 'workflow_closed') || attempt >= 3) throw err;
+          continue; // closed in between: start a new run
+        }
+      }
+      try {
+        return await this.start(
+          ns,
+          workflow,
+          { ...startOptions, workflowIdConflictPolicy: 'FAIL' },
+          { signal, args: signalArgs, ...(headers ? { headers } : {}) },
+        );
+      } catch (err) {
+        if (!(isAionError(err) && err.code === 'workflow_already_started') || attempt >= 3)
+          throw err;
+        // Someone started it concurrently: signal that run instead.
+      }
+    }
+  }
+
+  #initialSignal(withSignal: InitialSignal): Arrival {
+    const signalName = messageName(withSignal.signal);
+    return {
+      event: {
+        type: 'SignalReceived',
+        signalName,
+        args: encodeArgs([...withSignal.args], this.#d.limits, `arguments of signal ${signalName}`),
+        identity: this.#d.identity,
+        ...(withSignal.headers ? { headers: withSignal.headers } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,76 @@
+// What a fired durable timer means: a workflow timeout, a user timer, an activity's
+// schedule-to-close/-start timeout — each becomes an arrival for its run.
+import type { TimerRow, Store } from '../../store/contract.js';
+import { activityTimerIds, taskIdFor, type ActivityService } from '../activity-service.js';
+import { ACTIVITY_TIMEOUT_KIND, USER_TIMER_KIND, WORKFLOW_TIMEOUT_KIND } from '../commands.js';
+import type { RunScheduler } from '../scheduler.js';
+
+export interface TimerRouterDeps {
+  readonly store: Store;
+  readonly scheduler: RunScheduler;
+  readonly activities: ActivityService;
+}
+
+export class TimerRouter {
+  readonly #d: TimerRouterDeps;
+
+  constructor(deps: TimerRouterDeps) {
+    this.#d = deps;
+  }
+
+  onFire(row: TimerRow): void {
+    const run = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    if (row.kind === WORKFLOW_TIMEOUT_KIND) {
+      // No workflow code runs: the run ends TIMED_OUT and its timers and tasks are torn down.
+      this.#d.scheduler.enqueue(run, {
+        event: {
+          type: 'WorkflowTimedOut',
+          timeoutType: row.data === 'EXECUTION' ? 'EXECUTION' : 'RUN',
+        },
+        cancelTimers: [row.timerId],
+      });
+      return;
+    }
+    if (row.kind === USER_TIMER_KIND) {
+      this.#d.scheduler.enqueue(run, {
+        event: { type: 'TimerFired', startedSeq: Number(row.data), timerId: row.timerId },
+        cancelTimers: [row.timerId],
+      });
+      return;
+    }
+    if (row.kind === ACTIVITY_TIMEOUT_KIND) return this.#activityTimeout(row);
+    void this.#d.store.deleteTimer(row.namespace, row.runId, row.timerId);
+  }
+
+  #activityTimeout(row: TimerRow): void {
+    const run = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    const { activityId, scheduledSeq, timeoutType } = JSON.parse(row.data ?? '{}') as {
+      activityId: string;
+      scheduledSeq: number;
+      timeoutType?: 'SCHEDULE_TO_CLOSE' | 'SCHEDULE_TO_START';
+    };
+    const taskId = taskIdFor(row.runId, activityId);
+    void this.#d.store.getTask(row.namespace, taskId).then((task) => {
+      // Schedule-to-start only applies while no worker has picked the task up.
+      if (timeoutType === 'SCHEDULE_TO_START' && task !== undefined && task.deliveries > 0) {
+        void this.#d.store.deleteTimer(row.namespace, row.runId, row.timerId);
+        return;
+      }
+      this.#d.activities.cancel(
+        taskId,
+        `${(timeoutType ?? 'SCHEDULE_TO_CLOSE').toLowerCase().replaceAll('_', '-')} timeout`,
+      );
+      this.#d.scheduler.enqueue(run, {
+        event: {
+          type: 'ActivityTimedOut',
+          scheduledSeq,
+          timeoutType: timeoutType ?? 'SCHEDULE_TO_CLOSE',
+          attempt: task?.attempt ?? 0,
+          ...(task?.lastFailure ? { failure: task.lastFailure } : {}),
+        },
+        removeTasks: [taskId],
+        cancelTimers: activityTimerIds(activityId),
+      });
+    });
+  }
+}

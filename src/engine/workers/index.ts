@@ -1,0 +1,2 @@
+// Remote workers: per-namespace dispatchers of activity tasks to connected worker sessions.
+export { RemoteWorkers } from './remote-workers.js';
