@@ -54,7 +54,7 @@ import type {
   Store,
   TimerRow,
   VisibilityExpr,
-} from '../store/contract.js';
+} from '../store/index.js';
 import {
   parseVisibilityQuery,
   schemaFromDefinitions,

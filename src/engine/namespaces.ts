@@ -1,6 +1,6 @@
 import { AionError, parseDuration, type Duration } from '../core/index.js';
 import type { Clock } from '../clock/index.js';
-import type { NamespaceRecord, Store } from '../store/contract.js';
+import type { NamespaceRecord, Store } from '../store/index.js';
 import type { EngineLogger } from './scheduler.js';
 
 /** A namespace as the engine API reports it. */

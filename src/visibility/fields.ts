@@ -3,7 +3,7 @@
  * run and the custom search attributes of a namespace's schema.
  */
 import type { SearchAttributeType, WorkflowStatus } from '../core/index.js';
-import type { BuiltinField, FieldRef, OrderField } from '../store/contract.js';
+import type { BuiltinField, FieldRef, OrderField } from '../store/index.js';
 
 export const BUILTIN_FIELDS: readonly BuiltinField[] = [
   'WorkflowId',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAionError, type SearchAttributeType } from '../core/index.js';
-import type { FieldRef, ScalarValue, VisibilityExpr } from '../store/contract.js';
+import type { FieldRef, ScalarValue, VisibilityExpr } from '../store/index.js';
 import { validateExpr } from '../store/shared/expr.js';
 import {
   MAX_IN_VALUES,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAionError, type SearchAttributeType } from '../core/index.js';
-import type { SearchAttributeDefinition } from '../store/contract.js';
+import type { SearchAttributeDefinition } from '../store/index.js';
 import {
   isReservedSearchAttributeName,
   MAX_SEARCH_ATTRIBUTES_PER_NAMESPACE,

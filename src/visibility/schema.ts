@@ -8,7 +8,7 @@ import {
   SEARCH_ATTRIBUTE_TYPES,
   type SearchAttributeType,
 } from '../core/index.js';
-import type { SearchAttributeDefinition } from '../store/contract.js';
+import type { SearchAttributeDefinition } from '../store/index.js';
 import { BUILTIN_FIELDS, KEYWORDS } from './fields.js';
 
 /** At most this many custom search attributes per namespace (keeps queries and indexes bounded). */

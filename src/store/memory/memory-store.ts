@@ -35,7 +35,7 @@ import type {
   TimerRow,
   VisibilityExpr,
   TaskQueueStats,
-} from '../contract.js';
+} from '../contract/index.js';
 import { compareStrings, evaluateExpr, validateExpr } from '../shared/expr.js';
 import {
   cursorAfter,

@@ -16,7 +16,7 @@ import {
   type Limits,
   type RunKey,
 } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
+import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/projection.js';
 import { validateCommit } from '../shared/validate.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';

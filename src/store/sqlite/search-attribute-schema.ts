@@ -2,7 +2,7 @@
 import type Database from 'better-sqlite3';
 import type { SearchAttributeType } from '../../core/index.js';
 import { planSearchAttributeRegistration } from '../../visibility/index.js';
-import type { SearchAttributeDefinition } from '../contract.js';
+import type { SearchAttributeDefinition } from '../contract/index.js';
 
 interface DefRow {
   readonly name: string;
