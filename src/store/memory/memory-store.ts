@@ -52,7 +52,7 @@ import {
   type NamespacePatch,
 } from '../shared/namespaces.js';
 import { projectRun } from '../shared/projection.js';
-import { planSearchAttributeRegistration } from '../../visibility/index.js';
+import { planSearchAttributeRegistration } from '../shared/search-attribute-rules.js';
 import { validateCommit } from '../shared/validate.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
