@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createEngine, createMemoryStore, type Engine, type EngineOptions } from '../src/index.js';
-import type { Store } from '../src/store/contract.js';
+import type { Store } from '../src/store/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { encodeEvent } from '../src/core/index.js';
-import type { RunCommit } from '../src/store/contract.js';
+import type { RunCommit } from '../src/store/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { nowMs, percentile, round, type Emit } from './lib.js';
 import {

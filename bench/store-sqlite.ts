@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { encodeEvent } from '../src/core/index.js';
-import type { RunCommit } from '../src/store/contract.js';
+import type { RunCommit } from '../src/store/index.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { nowMs, percentile, round, type Emit } from './lib.js';
 import {

@@ -2,7 +2,7 @@
 // 5 events (the first carries WorkflowStarted) — the adapter and the raw driver write the
 // same rows.
 import { stampEvent, type HistoryEvent, type NewEvent, type RunKey } from '../src/core/index.js';
-import type { RunCommit } from '../src/store/contract.js';
+import type { RunCommit } from '../src/store/index.js';
 import { percentile } from './lib.js';
 
 export const RUNS = 1000;

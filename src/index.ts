@@ -57,7 +57,7 @@ export type {
   Headers,
 } from './core/index.js';
 export { TRACEPARENT_HEADER, TRACESTATE_HEADER } from './core/index.js';
-export type { Store } from './store/contract.js';
+export type { Store } from './store/index.js';
 export { createMemoryStore } from './store/memory/index.js';
 export {
   buildPackage,

@@ -14,7 +14,7 @@ import type {
   RunKey,
 } from '../core/index.js';
 import { isAionError } from '../core/index.js';
-import type { ActivityTask, NewActivityTask, Store } from '../store/contract.js';
+import type { ActivityTask, NewActivityTask, Store } from '../store/index.js';
 import type { EngineMetrics } from './metrics.js';
 
 /** Internal queue of local activities: always served by the engine's own executor. */

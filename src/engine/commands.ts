@@ -18,7 +18,7 @@ import {
 } from '../core/index.js';
 import type { RunBook } from '../runtime/index.js';
 import { randomUUID } from 'node:crypto';
-import type { NewActivityTask, OutboxRow, TimerRow } from '../store/contract.js';
+import type { NewActivityTask, OutboxRow, TimerRow } from '../store/index.js';
 import {
   activityTimerIds,
   scheduleToCloseTimerId,

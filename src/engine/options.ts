@@ -3,7 +3,7 @@ import type { ActivityFunction, ActivityInboundCallsInterceptor } from '../activ
 import type { WorkflowClientInterceptor } from '../core/index.js';
 import type { Clock, IdSource } from '../clock/index.js';
 import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
-import type { Store } from '../store/contract.js';
+import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
 import type { TaskQueueOptions } from './remote-activities.js';
 import type { EngineLogger } from './scheduler.js';

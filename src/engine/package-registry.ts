@@ -7,7 +7,7 @@ import {
 } from '../package/index.js';
 import type { WorkflowTypeDefaults } from '../package/manifest.js';
 import type { WorkflowThread } from '../runtime/index.js';
-import type { Store } from '../store/contract.js';
+import type { Store } from '../store/index.js';
 
 /**
  * Routes (workflow type → package version) and the packages loaded in the workflow thread.

@@ -1,6 +1,6 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { AionError, isAionError } from '../core/index.js';
-import type { CommitOutcome, RunCommit, Store } from '../store/contract.js';
+import type { CommitOutcome, RunCommit, Store } from '../store/index.js';
 import type { EventFeed } from './event-feed.js';
 import type { EngineMetrics } from './metrics.js';
 

@@ -11,7 +11,7 @@ import { timeoutFailure } from '../activity/attempt-failures.js';
 import type { AttemptOutcome, AttemptRequest } from '../activity/types.js';
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { AionError, type Failure } from '../core/index.js';
-import type { ActivityTask, Store } from '../store/contract.js';
+import type { ActivityTask, Store } from '../store/index.js';
 import type { ActivityService, AttemptRunner } from './activity-service.js';
 import { taskIdFor } from './activity-service.js';
 import { Poller } from './poller.js';

@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock/index.js';
 import type { Failure, NewEvent, RunKey } from '../core/index.js';
-import type { OutboxRow, TimerRow } from '../store/contract.js';
+import type { OutboxRow, TimerRow } from '../store/index.js';
 import { RunBook } from '../runtime/index.js';
 
 /** Something that happened to a run and must be recorded (then delivered to its code). */

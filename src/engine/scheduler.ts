@@ -27,7 +27,7 @@ import {
   type ActivateItem,
   type WorkflowThread,
 } from '../runtime/index.js';
-import type { OutboxRow, RunCommit, Store } from '../store/contract.js';
+import type { OutboxRow, RunCommit, Store } from '../store/index.js';
 import type { ActivityService } from './activity-service.js';
 import { closingEffects, commandsToEvents, emptyEffects, type CommitEffects } from './commands.js';
 import type { EngineMetrics } from './metrics.js';

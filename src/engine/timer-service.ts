@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../clock/index.js';
 import { Poller } from './poller.js';
-import type { Store, TimerRow } from '../store/contract.js';
+import type { Store, TimerRow } from '../store/index.js';
 
 const key = (ns: string, runId: string, timerId: string): string =>
   `${ns}\u0000${runId}\u0000${timerId}`;

@@ -3,7 +3,7 @@ import type { ClientApi as Client, WorkflowClient, WorkflowHandle } from '../cli
 import { RealClock, VirtualClock, type Clock } from '../clock/index.js';
 import { AionError, parseDuration, type Duration } from '../core/index.js';
 import { createEngine, type Engine, type EngineOptions } from '../engine/index.js';
-import type { Store } from '../store/contract.js';
+import type { Store } from '../store/index.js';
 import { createMemoryStore } from '../store/memory/index.js';
 import { ObservedClock } from './observed-clock.js';
 import { DEFAULT_MAX_TIME_SKIPS, TimeSkipper } from './time-skipper.js';

@@ -3,19 +3,16 @@
  * run and the custom search attributes of a namespace's schema.
  */
 import type { SearchAttributeType, WorkflowStatus } from '../core/index.js';
-import type { BuiltinField, FieldRef, OrderField } from '../store/contract.js';
+import {
+  BUILTIN_FIELDS,
+  KEYWORDS,
+  type BuiltinField,
+  type FieldRef,
+  type OrderField,
+} from '../store/index.js';
 
-export const BUILTIN_FIELDS: readonly BuiltinField[] = [
-  'WorkflowId',
-  'RunId',
-  'WorkflowType',
-  'TaskQueue',
-  'ExecutionStatus',
-  'StartTime',
-  'CloseTime',
-  'Version',
-  'Stuck',
-];
+/** The built-in fields and the query keywords are the store's: it reserves them as names. */
+export { BUILTIN_FIELDS, KEYWORDS };
 
 export const ORDER_FIELDS: readonly OrderField[] = [
   'StartTime',
@@ -23,24 +20,6 @@ export const ORDER_FIELDS: readonly OrderField[] = [
   'WorkflowId',
   'WorkflowType',
 ];
-
-/** Reserved words of the query language (matched case-insensitively). */
-export const KEYWORDS = [
-  'AND',
-  'OR',
-  'NOT',
-  'IN',
-  'BETWEEN',
-  'IS',
-  'NULL',
-  'CONTAINS',
-  'ORDER',
-  'BY',
-  'ASC',
-  'DESC',
-  'TRUE',
-  'FALSE',
-] as const;
 
 /**
  * What a field holds, which decides the literals and operators it accepts:

@@ -1,7 +1,8 @@
 /**
- * Visibility: the query language over runs (`WorkflowType = 'x' AND StartTime > '…'`) and the
- * rules of the per-namespace search-attribute schema it resolves names against. Pure logic;
- * the schema itself is kept by the store (`SearchAttributeSchemaStore`).
+ * Visibility: the query language over runs (`WorkflowType = 'x' AND StartTime > '…'`),
+ * compiled to the store contract's `VisibilityExpr` and resolved against a namespace's
+ * search-attribute schema. Pure logic; the schema and its registration rules are the store's
+ * (`SearchAttributeSchemaStore`), so this folder depends on `src/store` and never the reverse.
  */
 export {
   MAX_IN_VALUES,
@@ -10,12 +11,7 @@ export {
   parseVisibilityQuery,
   type VisibilityQuery,
 } from './query.js';
-export {
-  isReservedSearchAttributeName,
-  MAX_SEARCH_ATTRIBUTES_PER_NAMESPACE,
-  planSearchAttributeRegistration,
-  schemaFromDefinitions,
-} from './schema.js';
+export { schemaFromDefinitions } from './schema.js';
 export { parseIsoDatetime } from './datetime.js';
 export { BUILTIN_FIELDS, KEYWORDS, normalizeStatus, ORDER_FIELDS } from './fields.js';
 export { toTypedSearchAttributes, type SearchAttributeInput } from './values.js';

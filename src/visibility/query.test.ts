@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isAionError, type SearchAttributeType } from '../core/index.js';
-import type { FieldRef, ScalarValue, VisibilityExpr } from '../store/contract.js';
-import { validateExpr } from '../store/shared/expr.js';
+import {
+  validateExpr,
+  type FieldRef,
+  type ScalarValue,
+  type VisibilityExpr,
+} from '../store/index.js';
 import {
   MAX_IN_VALUES,
   MAX_QUERY_DEPTH,

@@ -16,7 +16,7 @@
  * ```
  */
 import type { SearchAttributeType } from '../core/index.js';
-import type { FieldRef, OrderField, ScalarValue, VisibilityExpr } from '../store/contract.js';
+import type { FieldRef, OrderField, ScalarValue, VisibilityExpr } from '../store/index.js';
 import { parseIsoDatetime } from './datetime.js';
 import {
   BUILTIN_FIELDS,

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { CommittedEvents } from '../../src/engine/index.js';
-import type { Store } from '../../src/store/contract.js';
+import type { Store } from '../../src/store/index.js';
 import type { StoreHandle } from '../../src/testing/index.js';
 import { memoryHarness, sqliteHarness } from '../store/harnesses.js';
 

@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Store } from '../../src/store/contract.js';
+import type { Store } from '../../src/store/index.js';
 import type {
   StoreHandle,
   StoreHarness,

@@ -9,7 +9,7 @@ import {
   WorkflowAlreadyStartedError,
   type HistoryEvent,
 } from '../../src/core/index.js';
-import type { CommitOutcome, Store } from '../../src/store/contract.js';
+import type { CommitOutcome, Store } from '../../src/store/index.js';
 import {
   event,
   eventsFor,

@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isAionError, stampEvent, type SearchAttributes } from '../../src/core/index.js';
-import type { RunInfo, VisibilityExpr } from '../../src/store/contract.js';
+import type { RunInfo, VisibilityExpr } from '../../src/store/index.js';
 import { evaluateExpr } from '../../src/store/shared/expr.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';

@@ -9,7 +9,7 @@ import type {
   SearchAttributes,
   TerminalEventType,
 } from '../../src/core/index.js';
-import type { ListRequest, RunInfo, Store } from '../../src/store/contract.js';
+import type { ListRequest, RunInfo, Store } from '../../src/store/index.js';
 import {
   event,
   makeRunKey,

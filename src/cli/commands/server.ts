@@ -13,7 +13,7 @@ import { createServer, type AionServer } from '../../server/server.js';
 import { loadConfig, type ServerConfig } from '../../server/config.js';
 import { PrometheusMetrics } from '../../server/prometheus.js';
 import { ApiKeyStore, isRole } from '../../server/auth.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import { printResult, type CliIo } from '../output.js';
 
 interface ServerFlags {

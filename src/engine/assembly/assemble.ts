@@ -1,7 +1,7 @@
 // The one place the engine is put together: seams chosen, infrastructure and services built
 // and wired; plus the startup (recovery) and shutdown (drain) sequences over the parts.
 import { validateNamespace } from '../../core/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { EngineOptions } from '../options.js';
 import { recoverOpenRuns } from '../recovery/index.js';

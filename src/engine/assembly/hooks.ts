@@ -1,7 +1,7 @@
 // Late-bound callbacks from the engine's infrastructure (scheduler, activities, timers) into
 // the services built after it; the assembly sets each once, before the engine starts.
 import type { EventOf, HistoryEvent, RunKey } from '../../core/index.js';
-import type { OutboxRow, TimerRow } from '../../store/contract.js';
+import type { OutboxRow, TimerRow } from '../../store/index.js';
 
 export interface EngineHooks {
   /** A run closed (its terminal committed). */

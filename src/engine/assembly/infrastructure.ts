@@ -3,7 +3,7 @@
 import { ActivityExecutor } from '../../activity/executor.js';
 import { DataConverter, resolveLimits, type Limits } from '../../core/index.js';
 import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../../runtime/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import { ActivityService, activityTimerIds } from '../activity-service.js';
 import { EventFeed } from '../event-feed.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from '../metrics.js';

@@ -2,7 +2,7 @@
 // outcome is recorded on the run like a worker's result.
 import { decodeTaskToken } from '../../activity/complete-async.js';
 import { AionError, errorToFailure, type DataConverter, type NewEvent } from '../../core/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import { ActivityService, activityTimerIds, taskIdFor } from '../activity-service.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunScheduler } from '../scheduler.js';

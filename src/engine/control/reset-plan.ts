@@ -2,7 +2,7 @@
 // point, the copied events, and the activity tasks and timers the new run starts with.
 import { AionError, type HistoryEvent, type RunKey } from '../../core/index.js';
 import { RunBook } from '../../runtime/index.js';
-import type { NewActivityTask, TimerRow } from '../../store/contract.js';
+import type { NewActivityTask, TimerRow } from '../../store/index.js';
 import type { ActivityService } from '../activity-service.js';
 import { USER_TIMER_KIND } from '../commands.js';
 

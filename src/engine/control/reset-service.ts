@@ -2,7 +2,7 @@
 // is recorded first (with the old run's terminal, or alone), so a crash cannot lose the new run.
 import type { Clock, IdSource } from '../../clock/index.js';
 import { AionError } from '../../core/index.js';
-import type { OutboxRow, Store } from '../../store/contract.js';
+import type { OutboxRow, Store } from '../../store/index.js';
 import type { ActivityService } from '../activity-service.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { PackageRegistry } from '../package-registry.js';

@@ -3,7 +3,7 @@
 import type { Clock } from '../../clock/index.js';
 import { AionError } from '../../core/index.js';
 import type { WorkflowThread } from '../../runtime/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { RunResolver } from '../read/index.js';

@@ -1,7 +1,7 @@
 // Package deploys: deploy, route (rollback or roll-forward), unload, list versions, and the
 // re-pin of stuck runs onto a newly routed version whose replay of their history succeeds.
 import type { Clock } from '../../clock/index.js';
-import type { Store, VisibilityExpr } from '../../store/contract.js';
+import type { Store, VisibilityExpr } from '../../store/index.js';
 import type { RetryService } from '../control/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { PackageRegistry } from '../package-registry.js';

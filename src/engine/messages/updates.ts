@@ -13,7 +13,7 @@ import {
   type MessageRef,
   type RunKey,
 } from '../../core/index.js';
-import type { RunInfo, Store } from '../../store/contract.js';
+import type { RunInfo, Store } from '../../store/index.js';
 import { encodeArgs, messageName } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';

@@ -1,7 +1,7 @@
 // Registered namespaces: create, update, describe, list, and the retention sweep over them.
 import type { Clock } from '../../clock/index.js';
 import { AionError, validateNamespace } from '../../core/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import {
   namespaceInfo,

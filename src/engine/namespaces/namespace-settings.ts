@@ -1,6 +1,6 @@
 // Namespace records as the API shows them, and the retention setting's parsing.
 import { AionError, parseDuration, type Duration } from '../../core/index.js';
-import type { NamespaceRecord } from '../../store/contract.js';
+import type { NamespaceRecord } from '../../store/index.js';
 
 /** A namespace as the engine API reports it. */
 export interface NamespaceInfo {

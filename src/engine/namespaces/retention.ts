@@ -1,6 +1,6 @@
 // The retention sweeper: deletes closed runs past their namespace's retention, on an interval.
 import type { Clock } from '../../clock/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import type { EngineLogger } from '../scheduler.js';
 
 /** Default interval of the retention sweep. */

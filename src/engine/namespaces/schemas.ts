@@ -1,7 +1,7 @@
 // Search-attribute schemas per namespace: loaded from the store, cached for the synchronous
 // paths (start options, workflow upserts, list queries), reloaded after registration.
 import type { SearchAttributeType } from '../../core/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import { schemaFromDefinitions } from '../../visibility/index.js';
 
 export type Schema = ReadonlyMap<string, SearchAttributeType>;

@@ -1,7 +1,7 @@
 // A child start recorded by its parent: started exactly once (its run id was fixed at
 // initiation), and the parent told ChildWorkflowStarted or ChildWorkflowStartFailed.
 import { isAionError, type NewEvent } from '../../core/index.js';
-import type { OutboxRow } from '../../store/contract.js';
+import type { OutboxRow } from '../../store/index.js';
 import type { ChildStartData } from '../commands.js';
 import type { OutboxDeps } from './outbox-deps.js';
 

@@ -1,6 +1,6 @@
 // Parent close policy: terminates or cancels a child (its current run) whose parent closed.
 import { isAionError, validateWorkflowId } from '../../core/index.js';
-import type { OutboxRow } from '../../store/contract.js';
+import type { OutboxRow } from '../../store/index.js';
 import type { ClosePolicyData } from '../commands.js';
 import type { OutboxDeps } from './outbox-deps.js';
 

@@ -1,6 +1,6 @@
 // The outbox dispatcher: routes each committed-but-unsettled message (children, child results,
 // close policies, external signals, resets, continue-as-new successors) to its handler.
-import type { OutboxRow } from '../../store/contract.js';
+import type { OutboxRow } from '../../store/index.js';
 import {
   CHILD_RESULT_KIND,
   CHILD_START_KIND,

@@ -7,7 +7,7 @@ import {
   type NewEvent,
   type RunKey,
 } from '../../core/index.js';
-import type { OutboxRow, Store } from '../../store/contract.js';
+import type { OutboxRow, Store } from '../../store/index.js';
 import type { ExternalData } from '../commands.js';
 import type { OutboxDeps } from './outbox-deps.js';
 

@@ -1,7 +1,7 @@
 // What the outbox handlers share: the store, the scheduler to record outcomes on runs, the
 // run starter, run control, and a way to try a row again later.
 import type { Clock } from '../../clock/index.js';
-import type { OutboxRow, Store } from '../../store/contract.js';
+import type { OutboxRow, Store } from '../../store/index.js';
 import type { RunControl } from '../control/index.js';
 import type { RunResolver } from '../read/index.js';
 import type { EngineLogger, RunScheduler } from '../scheduler.js';

@@ -1,6 +1,6 @@
 // The successor run recorded by a continue-as-new: started exactly once (its run id was
 // fixed when the predecessor closed); the message stays in the outbox until it exists.
-import type { OutboxRow } from '../../store/contract.js';
+import type { OutboxRow } from '../../store/index.js';
 import type { ContinueAsNewData } from '../commands.js';
 import type { OutboxDeps } from './outbox-deps.js';
 

@@ -9,7 +9,7 @@ import {
   type HistoryEvent,
   type Payload,
 } from '../../core/index.js';
-import type { RunInfo } from '../../store/contract.js';
+import type { RunInfo } from '../../store/index.js';
 
 export function decodeTerminal(
   converter: DataConverter,

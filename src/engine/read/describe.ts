@@ -8,7 +8,7 @@ import {
   type Payload,
   type WorkflowExecutionDescription,
 } from '../../core/index.js';
-import type { Store, ActivityTask } from '../../store/contract.js';
+import type { Store, ActivityTask } from '../../store/index.js';
 import { USER_TIMER_KIND } from '../commands.js';
 import type { RunRef, RunResolver } from './run-resolver.js';
 

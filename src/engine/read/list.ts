@@ -1,7 +1,7 @@
 // Listing and counting a namespace's runs: the list query language plus the shorthand
 // fields, compiled to one visibility filter.
 import type { WorkflowExecutionInfo, WorkflowListOptions } from '../../core/index.js';
-import type { ListRequest, Store, VisibilityExpr } from '../../store/contract.js';
+import type { ListRequest, Store, VisibilityExpr } from '../../store/index.js';
 import { parseVisibilityQuery } from '../../visibility/index.js';
 import type { SearchAttributeSchemas } from '../namespaces/index.js';
 

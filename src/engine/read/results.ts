@@ -1,7 +1,7 @@
 // Callers waiting for a workflow's result: registered per run, resolved when the scheduler
 // reports the run closed, following continue-as-new to the successor run.
 import type { DataConverter, HistoryEvent, RunKey } from '../../core/index.js';
-import type { RunInfo, Store } from '../../store/contract.js';
+import type { RunInfo, Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { actorKey } from '../run-actor.js';
 import { decodeTerminal } from './decode-terminal.js';

@@ -1,7 +1,7 @@
 // Finds the run a call addresses (a workflow's current run, or one given run) and the
 // terminal event of a closed run.
 import { AionError, isTerminalEventType, type HistoryEvent } from '../../core/index.js';
-import type { RunInfo, Store } from '../../store/contract.js';
+import type { RunInfo, Store } from '../../store/index.js';
 
 /** A workflow (its current run) or one run of it, in a namespace. */
 export interface RunRef {

@@ -1,7 +1,7 @@
 // Records a new run — its WorkflowStarted and first activation in one commit — on the type's
 // routed (or a given) version, with its workflow-timeout timers.
 import type { Clock } from '../../clock/index.js';
-import type { TimerRow } from '../../store/contract.js';
+import type { TimerRow } from '../../store/index.js';
 import { WORKFLOW_TIMEOUT_KIND } from '../commands.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { PackageRegistry } from '../package-registry.js';

@@ -12,7 +12,7 @@ import {
   type WorkflowStartOptions,
   type WorkflowTypeRef,
 } from '../../core/index.js';
-import type { Store } from '../../store/contract.js';
+import type { Store } from '../../store/index.js';
 import { encodeArgs, messageName } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { SignalService } from '../messages/index.js';

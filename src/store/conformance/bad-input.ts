@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { AionError, ErrorCode, HistoryEvent, Payload, RunKey } from '../../core/index.js';
-import type { RunCommit, Store } from '../contract.js';
+import type { RunCommit, Store } from '../contract/index.js';
 import { assertHead, rejectsWithCode } from './check.js';
 import {
   DEFAULT_NS,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { isAionError, type AionError, type ErrorCode, type RunKey } from '../../core/index.js';
-import type { CommitOutcome, Store } from '../contract.js';
+import type { CommitOutcome, Store } from '../contract/index.js';
 
 /**
  * Awaits `work` and asserts it rejects with an Aion error of `code` (checked through the

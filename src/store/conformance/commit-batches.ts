@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { RunCommit } from '../contract.js';
+import type { RunCommit } from '../contract/index.js';
 import { assertConflict, assertHead, failedOutcome, rejectsWithCode } from './check.js';
 import { assertNoRows, outboxIds, startCommit } from './commit.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RunKey } from '../../core/index.js';
-import type { RunCommit, Store } from '../contract.js';
+import type { RunCommit, Store } from '../contract/index.js';
 import {
   assertAlreadyStarted,
   assertConflict,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RunKey } from '../../core/index.js';
-import type { Store } from '../contract.js';
+import type { Store } from '../contract/index.js';
 import { assertAlreadyStarted, defined, rejectsWithCode, rejectsWithConflict } from './check.js';
 import {
   event,

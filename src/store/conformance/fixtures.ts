@@ -11,7 +11,7 @@ import {
   type SearchAttributes,
   type TerminalEventType,
 } from '../../core/index.js';
-import type { NewActivityTask, OutboxRow, RunInfo, Store, TimerRow } from '../contract.js';
+import type { NewActivityTask, OutboxRow, RunInfo, Store, TimerRow } from '../contract/index.js';
 
 /** Base of every fixture time (epoch ms); scenarios offset from it so values stay readable. */
 export const T0 = 1_700_000_000_000;

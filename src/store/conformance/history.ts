@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { HistoryEvent, RunKey } from '../../core/index.js';
-import type { Store } from '../contract.js';
+import type { Store } from '../contract/index.js';
 import { assertConflict, assertHead, rejectsWithConflict } from './check.js';
 import { eventsFor, jsonPayload, makeRunKey, signalEvent, startedEvent, T0 } from './fixtures.js';
 import type { StoreScenario } from './types.js';

@@ -3,7 +3,7 @@
  * `retryTask`), `expireLeases` for known-dead owners, and `nextTimerAt` over claimed timers.
  */
 import assert from 'node:assert/strict';
-import type { ActivityTask, ClaimedTimer, Store } from '../contract.js';
+import type { ActivityTask, ClaimedTimer, Store } from '../contract/index.js';
 import { defined, sorted } from './check.js';
 import { FAILURE, makeRunKey, startRun, T0, taskRow, timerRow } from './fixtures.js';
 import { activityIds, claim, enqueue } from './tasks.js';

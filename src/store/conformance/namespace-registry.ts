@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { NamespaceRecord, Store } from '../contract.js';
+import type { NamespaceRecord, Store } from '../contract/index.js';
 import { rejectsWithCode } from './check.js';
 import { T0 } from './fixtures.js';
 import type { StoreScenario } from './types.js';

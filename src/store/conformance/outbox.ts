@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { OutboxRow } from '../contract.js';
+import type { OutboxRow } from '../contract/index.js';
 import { defined } from './check.js';
 import { makeRunKey, outboxRow, startRun } from './fixtures.js';
 import type { StoreScenario } from './types.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import type { PackageRecord, Route, Store } from '../contract.js';
+import type { PackageRecord, Route, Store } from '../contract/index.js';
 import { outboxRow, startRun, T0, terminalEvent } from './fixtures.js';
 import type { StoreScenario } from './types.js';
 

@@ -1,4 +1,4 @@
-import type { Store } from '../contract.js';
+import type { Store } from '../contract/index.js';
 import type {
   ScenarioContext,
   StoreHarness,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { SearchAttributeDefinition, Store } from '../contract.js';
+import type { SearchAttributeDefinition, Store } from '../contract/index.js';
 import { rejectsWithCode } from './check.js';
 import type { StoreScenario } from './types.js';
 

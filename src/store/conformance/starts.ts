@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { Store } from '../contract.js';
+import type { Store } from '../contract/index.js';
 import { assertAlreadyStarted, assertHead, rejectsWithCode } from './check.js';
 import { closeRun, makeRunKey, startedEvent, startRun, T0 } from './fixtures.js';
 import type { StoreScenario } from './types.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RunKey } from '../../core/index.js';
-import type { ActivityTask, ClaimTasksRequest, NewActivityTask, Store } from '../contract.js';
+import type { ActivityTask, ClaimTasksRequest, NewActivityTask, Store } from '../contract/index.js';
 import { defined } from './check.js';
 import { makeRunKey, startRun, T0, taskRow } from './fixtures.js';
 import type { StoreScenario } from './types.js';

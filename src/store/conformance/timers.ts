@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { RunKey } from '../../core/index.js';
-import type { ClaimedTimer, Store, TimerRow } from '../contract.js';
+import type { ClaimedTimer, Store, TimerRow } from '../contract/index.js';
 import { defined } from './check.js';
 import { makeRunKey, startRun, T0, timerRow } from './fixtures.js';
 import type { StoreScenario } from './types.js';

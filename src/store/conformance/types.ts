@@ -1,5 +1,5 @@
 import type { Limits } from '../../core/index.js';
-import type { Store } from '../contract.js';
+import type { Store } from '../contract/index.js';
 
 /** A capability a scenario needs beyond a fresh store. */
 export type StoreNeed = 'second' | 'reopen';

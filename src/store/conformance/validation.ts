@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { HistoryEvent, RunKey } from '../../core/index.js';
-import type { Store } from '../contract.js';
+import type { Store } from '../contract/index.js';
 import { assertHead, rejectsWithCode } from './check.js';
 import {
   eventsFor,

@@ -1,5 +1,5 @@
 import type { SearchAttributeType } from '../../core/index.js';
-import type { BuiltinField, FieldRef, ScalarValue, VisibilityExpr } from '../contract.js';
+import type { BuiltinField, FieldRef, ScalarValue, VisibilityExpr } from '../contract/index.js';
 
 /** Builders for visibility filter expressions and the fields the filter scenarios use. */
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { VisibilityExpr } from '../contract.js';
+import type { VisibilityExpr } from '../contract/index.js';
 import { defined, rejectsWithCode, sorted } from './check.js';
 import { event, jsonPayload, makeRunKey, startedEvent, T0 } from './fixtures.js';
 import type { StoreScenario } from './types.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { RunCommit, RunInfo, Store, ListRequest, OrderField } from '../contract.js';
+import type { RunCommit, RunInfo, Store, ListRequest, OrderField } from '../contract/index.js';
 import { rejectsWithCode } from './check.js';
 import { makeRunKey, startedEvent, T0, terminalEvent } from './fixtures.js';
 import { cmp, builtin } from './visibility-expr.js';

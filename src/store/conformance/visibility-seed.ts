@@ -1,5 +1,5 @@
 import type { RunKey, SearchAttributes, TerminalEventType } from '../../core/index.js';
-import type { Store } from '../contract.js';
+import type { Store } from '../contract/index.js';
 import { event, makeRunKey, startedEvent, T0, terminalEvent } from './fixtures.js';
 
 interface Fixture {

@@ -7,7 +7,7 @@ import {
   type Limits,
   type RunKey,
 } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
+import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { projectRun } from '../shared/projection.js';
 import { validateCommit } from '../shared/validate.js';
 import { textArray } from './arrays.js';

@@ -1,5 +1,5 @@
 import type { RunKey } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
+import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/projection.js';
 import { intArray, textArray } from './arrays.js';
 import {

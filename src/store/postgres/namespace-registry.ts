@@ -1,5 +1,5 @@
 /** The namespace registry on PostgreSQL: one row per registered namespace. */
-import type { NamespaceRecord } from '../contract.js';
+import type { NamespaceRecord } from '../contract/index.js';
 import {
   namespaceNotFound,
   validateNamespaceRecord,

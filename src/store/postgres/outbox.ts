@@ -1,4 +1,4 @@
-import type { OutboxRow } from '../contract.js';
+import type { OutboxRow } from '../contract/index.js';
 import type { PgDriver } from './driver.js';
 import { toOutbox } from './rows.js';
 

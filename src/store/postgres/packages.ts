@@ -1,4 +1,9 @@
-import type { DeletePackageOutcome, PackageRecord, PackageSummary, Route } from '../contract.js';
+import type {
+  DeletePackageOutcome,
+  PackageRecord,
+  PackageSummary,
+  Route,
+} from '../contract/index.js';
 import type { PgDriver } from './driver.js';
 import { toPackage, toRoute } from './rows.js';
 

@@ -1,5 +1,5 @@
 import { decodeEvent, invalidArgument, type HistoryEvent, type RunKey } from '../../core/index.js';
-import type { ReadRange, RunInfo } from '../contract.js';
+import type { ReadRange, RunInfo } from '../contract/index.js';
 import type { PgDriver } from './driver.js';
 import { runColumns, toRunInfo } from './rows.js';
 

@@ -7,7 +7,7 @@ import type {
   Route,
   RunInfo,
   TimerRow,
-} from '../contract.js';
+} from '../contract/index.js';
 import { rowToRunInfo, type RunRow } from '../sql/index.js';
 import type { Row } from './driver.js';
 

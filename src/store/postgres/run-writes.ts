@@ -5,7 +5,7 @@ import {
   type HistoryEvent,
   type RunKey,
 } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
+import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { intArray, textArray } from './arrays.js';
 import type { Queryable } from './driver.js';
 

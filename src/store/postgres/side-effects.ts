@@ -1,5 +1,5 @@
 import type { RunKey } from '../../core/index.js';
-import type { NewActivityTask, OutboxRow, RunCommit, TimerRow } from '../contract.js';
+import type { NewActivityTask, OutboxRow, RunCommit, TimerRow } from '../contract/index.js';
 import type { Queryable } from './driver.js';
 
 /**

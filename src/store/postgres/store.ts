@@ -28,7 +28,7 @@ import type {
   TimerRow,
   VisibilityExpr,
   TaskQueueStats,
-} from '../contract.js';
+} from '../contract/index.js';
 import type { NamespacePatch } from '../shared/namespaces.js';
 import { commitBatch, prevalidate } from './commit.js';
 import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';

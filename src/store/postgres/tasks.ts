@@ -4,7 +4,7 @@ import type {
   ClaimTasksRequest,
   RetryTaskRequest,
   TaskQueueStats,
-} from '../contract.js';
+} from '../contract/index.js';
 import { compareStrings } from '../shared/expr.js';
 import type { PgDriver } from './driver.js';
 import { toTask } from './rows.js';

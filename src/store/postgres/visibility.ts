@@ -1,4 +1,4 @@
-import type { ListPage, ListRequest, VisibilityExpr } from '../contract.js';
+import type { ListPage, ListRequest, VisibilityExpr } from '../contract/index.js';
 import {
   buildCountQuery,
   buildListQuery,

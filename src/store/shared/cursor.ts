@@ -1,5 +1,5 @@
 import { AionError } from '../../core/index.js';
-import type { ListRequest, OrderField, RunInfo } from '../contract.js';
+import type { ListRequest, OrderField, RunInfo } from '../contract/index.js';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;

@@ -5,7 +5,13 @@ import {
   type SearchAttributeType,
   type SearchAttributeValue,
 } from '../../core/index.js';
-import type { BuiltinField, FieldRef, RunInfo, ScalarValue, VisibilityExpr } from '../contract.js';
+import type {
+  BuiltinField,
+  FieldRef,
+  RunInfo,
+  ScalarValue,
+  VisibilityExpr,
+} from '../contract/index.js';
 
 type ValueKind = 'string' | 'number' | 'boolean';
 

@@ -3,7 +3,7 @@
  * one definition of how a patch changes a record (the SQL adapters mirror it in their UPDATE).
  */
 import { AionError, invalidArgument, validateNamespace } from '../../core/index.js';
-import type { NamespaceRecord } from '../contract.js';
+import type { NamespaceRecord } from '../contract/index.js';
 
 /** Longest namespace description, in UTF-16 code units (the unit `String.length` counts). */
 export const MAX_NAMESPACE_DESCRIPTION_LENGTH = 1000;

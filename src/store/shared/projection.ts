@@ -6,7 +6,7 @@ import {
   type Payload,
   type RunKey,
 } from '../../core/index.js';
-import type { RunInfo } from '../contract.js';
+import type { RunInfo } from '../contract/index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

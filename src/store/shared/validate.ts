@@ -17,7 +17,7 @@ import {
   type Limits,
   type Payload,
 } from '../../core/index.js';
-import type { RunCommit } from '../contract.js';
+import type { RunCommit } from '../contract/index.js';
 
 /** Deeper cause chains than this are refused (a cyclic chain would never end). */
 const MAX_FAILURE_DEPTH = 256;

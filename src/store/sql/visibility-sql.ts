@@ -17,7 +17,7 @@ import type {
   RunInfo,
   ScalarValue,
   VisibilityExpr,
-} from '../contract.js';
+} from '../contract/index.js';
 import {
   cursorAfter,
   decodeCursor,

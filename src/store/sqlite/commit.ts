@@ -16,7 +16,7 @@ import {
   type Limits,
   type RunKey,
 } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract.js';
+import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/projection.js';
 import { validateCommit } from '../shared/validate.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';
@@ -261,6 +261,19 @@ export function applyCommit(
 
   for (let i = 0; i < events.length; i++) writer.add(ns, runId, events[i]!, data[i]!);
 
+  writeSideEffects(s, commit);
+  if (closed) {
+    // A closed run has nothing left to wake it: its timers and tasks go with the close.
+    s.deleteRunTimers.run(ns, runId);
+    s.deleteRunTasks.run(ns, runId);
+  }
+  return { ok: true, headSeq: expectedSeq + events.length };
+}
+
+/** Writes the side-effect rows of one run commit (timers, tasks, outbox, stuck flag). */
+function writeSideEffects(s: Statements, commit: RunCommit): void {
+  const ns = commit.run.namespace;
+  const runId = commit.run.runId;
   const { timers, tasks, outbox, visibility } = commit;
   if (timers !== undefined) {
     if (timers.upsert !== undefined) {
@@ -325,10 +338,4 @@ export function applyCommit(
     const stuck = visibility.stuck;
     s.setStuck.run(stuck?.reason ?? null, stuck?.since ?? null, ns, runId);
   }
-  if (closed) {
-    // A closed run has nothing left to wake it: its timers and tasks go with the close.
-    s.deleteRunTimers.run(ns, runId);
-    s.deleteRunTasks.run(ns, runId);
-  }
-  return { ok: true, headSeq: expectedSeq + events.length };
 }

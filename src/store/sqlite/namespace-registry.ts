@@ -1,6 +1,6 @@
 /** The namespace registry on SQLite: one row per registered namespace. */
 import type Database from 'better-sqlite3';
-import type { NamespaceRecord } from '../contract.js';
+import type { NamespaceRecord } from '../contract/index.js';
 import {
   applyNamespacePatch,
   namespaceNotFound,

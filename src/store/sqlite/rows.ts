@@ -7,7 +7,7 @@ import type {
   PackageSummary,
   Route,
   TimerRow,
-} from '../contract.js';
+} from '../contract/index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -29,7 +29,7 @@ import type {
   TimerRow,
   VisibilityExpr,
   TaskQueueStats,
-} from '../contract.js';
+} from '../contract/index.js';
 import type { NamespacePatch } from '../shared/namespaces.js';
 import { rowToRunInfo } from '../sql/index.js';
 import { prepareCommits } from './commit.js';

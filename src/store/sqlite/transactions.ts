@@ -8,7 +8,7 @@ import type {
   DeletePackageOutcome,
   PackageRecord,
   RunCommit,
-} from '../contract.js';
+} from '../contract/index.js';
 import { applyCommit, EventWriter } from './commit.js';
 import { claimedTimerFromRow, taskFromRow } from './rows.js';
 import type { Statements } from './statements.js';

@@ -1,6 +1,6 @@
 /** listRuns/countRuns on SQLite through the shared visibility compiler. */
 import type Database from 'better-sqlite3';
-import type { ListPage, ListRequest, VisibilityExpr } from '../contract.js';
+import type { ListPage, ListRequest, VisibilityExpr } from '../contract/index.js';
 import {
   buildCountQuery,
   buildListQuery,

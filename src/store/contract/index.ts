@@ -1,0 +1,37 @@
+// The store contract, one interface group per file, composed into `Store` (./store.ts).
+// Types only: adapters implement it, the engine and the conformance suite program against it.
+export type { CommitOutcome, HistoryStore, ReadRange, RunCommit } from './history.js';
+export type { NamespaceRecord, NamespaceStore } from './namespaces.js';
+export type { OutboxRow, OutboxStore } from './outbox.js';
+export type {
+  DeletePackageOutcome,
+  PackageRecord,
+  PackageStore,
+  PackageSummary,
+  Route,
+} from './packages.js';
+export type { RetentionStore } from './retention.js';
+export type { RunInfo, RunStore } from './runs.js';
+export type { SearchAttributeDefinition, SearchAttributeSchemaStore } from './search-attributes.js';
+export type { Store } from './store.js';
+export type {
+  ActivityTask,
+  ClaimTasksRequest,
+  NewActivityTask,
+  RetryTaskRequest,
+  TaskQueueStats,
+  TaskStore,
+} from './tasks.js';
+export type { ClaimedTimer, TimerRow, TimerStore } from './timers.js';
+export type {
+  BuiltinField,
+  FieldRef,
+  ListPage,
+  ListRequest,
+  OrderField,
+  ScalarValue,
+  VisibilityExpr,
+  VisibilityPatch,
+  VisibilityStore,
+} from './visibility.js';
+export type { SearchAttributeValue } from '../../core/index.js';

@@ -1,0 +1,138 @@
+// The memory store's activity tasks: enqueued by commits, claimed under a lease, extended by
+// heartbeats, retried with durable backoff, expired when their holder is known dead.
+import type { RunKey } from '../../core/index.js';
+import type {
+  ActivityTask,
+  ClaimTasksRequest,
+  NewActivityTask,
+  RetryTaskRequest,
+  TaskQueueStats,
+} from '../contract/index.js';
+import { compareStrings } from '../shared/expr.js';
+import { key } from './keys.js';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export class MemoryTasks {
+  readonly #tasks = new Map<string, Mutable<ActivityTask>>();
+
+  enqueue(namespace: string, task: NewActivityTask): void {
+    // A task enqueued already leased is delivered right after the commit: deliveries 1.
+    this.#tasks.set(key(namespace, task.taskId), {
+      ...task,
+      deliveries: task.leaseOwner === undefined ? 0 : 1,
+    });
+  }
+
+  remove(namespace: string, taskId: string): void {
+    this.#tasks.delete(key(namespace, taskId));
+  }
+
+  /** Deletes every task of a run (it closed or was purged). */
+  dropRun(namespace: string, runId: string): void {
+    for (const [taskKey, t] of this.#tasks)
+      if (t.namespace === namespace && t.runId === runId) this.#tasks.delete(taskKey);
+  }
+
+  claimTasks(request: ClaimTasksRequest): ActivityTask[] {
+    const types = request.activityTypes ? new Set(request.activityTypes) : undefined;
+    const claimable = [...this.#tasks.values()]
+      .filter(
+        (t) =>
+          t.namespace === request.namespace &&
+          t.taskQueue === request.taskQueue &&
+          t.visibleAt <= request.now &&
+          (t.leaseUntil === undefined || t.leaseUntil <= request.now) &&
+          (types === undefined || types.has(t.activityType)),
+      )
+      .sort((a, b) => a.visibleAt - b.visibleAt || compareStrings(a.taskId, b.taskId))
+      .slice(0, request.limit);
+    return claimable.map((t) => {
+      // A lease that expired without retryTask means the attempt was lost: count the next one.
+      if (t.leaseOwner !== undefined) t.attempt += 1;
+      t.leaseOwner = request.owner;
+      t.leaseUntil = request.now + request.leaseMs;
+      t.deliveries += 1;
+      return { ...t };
+    });
+  }
+
+  extendTaskLease(request: {
+    namespace: string;
+    taskId: string;
+    owner: string;
+    leaseUntil: number;
+    heartbeatDetails?: ActivityTask['heartbeatDetails'];
+    now: number;
+  }): boolean {
+    const t = this.#tasks.get(key(request.namespace, request.taskId));
+    if (!t || t.leaseOwner !== request.owner) return false;
+    t.leaseUntil = request.leaseUntil;
+    t.lastHeartbeatAt = request.now;
+    if (request.heartbeatDetails !== undefined) t.heartbeatDetails = request.heartbeatDetails;
+    return true;
+  }
+
+  retryTask(request: RetryTaskRequest): boolean {
+    const t = this.#tasks.get(key(request.namespace, request.taskId));
+    if (!t || t.leaseOwner !== request.owner) return false;
+    delete t.leaseOwner;
+    delete t.leaseUntil;
+    t.attempt = request.attempt;
+    t.visibleAt = request.visibleAt;
+    if (request.lastFailure !== undefined) t.lastFailure = request.lastFailure;
+    return true;
+  }
+
+  /**
+   * Expires, as of `now`, every live lease not held by `exceptOwner`; the owner stays, so the
+   * next claim counts a new attempt. Returns how many.
+   */
+  expireLeases(exceptOwner: string, now: number): number {
+    let expired = 0;
+    for (const t of this.#tasks.values()) {
+      if (t.leaseOwner !== undefined && t.leaseOwner !== exceptOwner && (t.leaseUntil ?? 0) > now) {
+        t.leaseUntil = now;
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  getTask(namespace: string, taskId: string): ActivityTask | undefined {
+    const t = this.#tasks.get(key(namespace, taskId));
+    return t ? { ...t } : undefined;
+  }
+
+  listTasks(run: RunKey): ActivityTask[] {
+    return [...this.#tasks.values()]
+      .filter((t) => t.namespace === run.namespace && t.runId === run.runId)
+      .sort((a, b) => a.scheduledSeq - b.scheduledSeq)
+      .map((t) => ({ ...t }));
+  }
+
+  nextTaskAt(namespace: string, taskQueue: string): number | undefined {
+    let min: number | undefined;
+    for (const t of this.#tasks.values()) {
+      if (t.namespace !== namespace || t.taskQueue !== taskQueue) continue;
+      const at = Math.max(t.visibleAt, t.leaseUntil ?? 0);
+      if (min === undefined || at < min) min = at;
+    }
+    return min;
+  }
+
+  taskQueueStats(namespace: string, now: number): TaskQueueStats[] {
+    const byQueue = new Map<string, { backlog: number; running: number; scheduled: number }>();
+    for (const t of this.#tasks.values()) {
+      if (t.namespace !== namespace) continue;
+      const q = byQueue.get(t.taskQueue) ?? { backlog: 0, running: 0, scheduled: 0 };
+      if (t.leaseUntil !== undefined && t.leaseUntil > now) q.running++;
+      else if (t.visibleAt > now) q.scheduled++;
+      else q.backlog++;
+      byQueue.set(t.taskQueue, q);
+    }
+    return [...byQueue.entries()]
+      .sort(([a], [b]) => compareStrings(a, b))
+      .map(([taskQueue, c]) => ({ taskQueue, ...c }));
+  }
+}

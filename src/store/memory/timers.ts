@@ -1,0 +1,91 @@
+// The memory store's timers: durable timer rows with their claims, claimed when due in fireAt
+// order, expired when their claimer is known dead, and dropped with their run.
+import type { RunKey } from '../../core/index.js';
+import type { ClaimedTimer, TimerRow } from '../contract/index.js';
+import { compareStrings } from '../shared/expr.js';
+import { key } from './keys.js';
+
+interface TimerState extends TimerRow {
+  claimOwner?: string;
+  claimUntil?: number;
+}
+
+export class MemoryTimers {
+  readonly #timers = new Map<string, TimerState>();
+
+  /** Schedules a timer of a run (an upsert by timer id). */
+  upsert(namespace: string, runId: string, row: TimerRow): void {
+    this.#timers.set(key(namespace, runId, row.timerId), { ...row });
+  }
+
+  deleteTimer(namespace: string, runId: string, timerId: string): void {
+    this.#timers.delete(key(namespace, runId, timerId));
+  }
+
+  /** Deletes every timer of a run (it closed or was purged). */
+  dropRun(namespace: string, runId: string): void {
+    for (const [timerKey, t] of this.#timers)
+      if (t.namespace === namespace && t.runId === runId) this.#timers.delete(timerKey);
+  }
+
+  claimDueTimers(request: {
+    owner: string;
+    now: number;
+    leaseMs: number;
+    limit: number;
+  }): ClaimedTimer[] {
+    const due = [...this.#timers.values()]
+      .filter(
+        (t) =>
+          t.fireAt <= request.now && (t.claimUntil === undefined || t.claimUntil <= request.now),
+      )
+      .sort(
+        (a, b) =>
+          a.fireAt - b.fireAt ||
+          compareStrings(
+            key(a.namespace, a.runId, a.timerId),
+            key(b.namespace, b.runId, b.timerId),
+          ),
+      )
+      .slice(0, request.limit);
+    const claimUntil = request.now + request.leaseMs;
+    return due.map((t) => {
+      t.claimOwner = request.owner;
+      t.claimUntil = claimUntil;
+      return { ...stripTimer(t), claimUntil };
+    });
+  }
+
+  /** Expires, as of `now`, every live claim not held by `exceptOwner`; returns how many. */
+  expireClaims(exceptOwner: string, now: number): number {
+    let expired = 0;
+    for (const t of this.#timers.values()) {
+      if (t.claimOwner !== undefined && t.claimOwner !== exceptOwner && (t.claimUntil ?? 0) > now) {
+        t.claimUntil = now;
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  listTimers(run: RunKey): TimerRow[] {
+    return [...this.#timers.values()]
+      .filter((t) => t.namespace === run.namespace && t.runId === run.runId)
+      .sort((a, b) => a.fireAt - b.fireAt || compareStrings(a.timerId, b.timerId))
+      .map(stripTimer);
+  }
+
+  nextTimerAt(): number | undefined {
+    let min: number | undefined;
+    for (const t of this.#timers.values()) {
+      const at = Math.max(t.fireAt, t.claimUntil ?? 0);
+      if (min === undefined || at < min) min = at;
+    }
+    return min;
+  }
+}
+
+function stripTimer(t: TimerState): TimerRow {
+  const { claimOwner: _o, claimUntil: _u, ...row } = t;
+  return row;
+}
