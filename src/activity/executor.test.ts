@@ -278,6 +278,29 @@ describe('ActivityExecutor: cancellation', () => {
     expect(h.settled.outcome).not.toHaveProperty('shutdown');
   });
 
+  it('Context.current() works inside the activity own abort listener (cancel and timeout)', async () => {
+    const seen: string[] = [];
+    const { run, clock } = setup({
+      work: async () => {
+        const ctx = Context.current();
+        ctx.cancellationSignal.addEventListener('abort', () => {
+          seen.push(Context.current().info.activityId);
+        });
+        await ctx.sleep('1 hour');
+      },
+    });
+    const cancelled = run({}, [], { activityId: 'a' });
+    await flush();
+    cancelled.cancel('stop');
+    await flush();
+    const timedOut = run({ startToCloseTimeoutMs: 1000 }, [], { activityId: 'b' });
+    await flush();
+    clock.advance(1000);
+    await flush();
+    expect(seen).toEqual(['a', 'b']);
+    expect(timedOut.settled.outcome).toMatchObject({ type: 'timed_out' });
+  });
+
   it('any error thrown after cancel is a cancellation, keeping the error as cause', async () => {
     const gate = deferred();
     const { run } = setup({

@@ -42,6 +42,8 @@ interface Attempt {
   timers: TimerHandle[];
   /** The function has been called and has not settled yet. */
   fnRunning: boolean;
+  /** The attempt's Context once its function was called (abort listeners run inside it). */
+  context?: Context;
   cancelReason: string | undefined;
   shutdown: boolean;
   lastHeartbeatAt: number;
@@ -248,6 +250,7 @@ export class ActivityExecutor {
       heartbeat: (details) => this.#heartbeat(attempt, details),
       logSink: this.#log,
     });
+    attempt.context = ctx;
     attempt.fnRunning = true;
     let result: unknown;
     try {
@@ -316,7 +319,7 @@ export class ActivityExecutor {
         attempt.info,
       );
     }
-    attempt.controller.abort(error);
+    this.#abort(attempt, error);
   }
 
   #cancel(attempt: Attempt, reason: string): void {
@@ -326,7 +329,14 @@ export class ActivityExecutor {
       this.#settleCancelled(attempt, undefined);
       return;
     }
-    attempt.controller.abort(new CancelledFailure(reason));
+    this.#abort(attempt, new CancelledFailure(reason));
+  }
+
+  /** Signals the attempt; its abort listeners run in its Context (`Context.current()` works there). */
+  #abort(attempt: Attempt, reason: Error): void {
+    const ctx = attempt.context;
+    if (ctx) runInContext(ctx, () => attempt.controller.abort(reason));
+    else attempt.controller.abort(reason);
   }
 
   /** Settles as cancelled; `error` is what the function threw (undefined if it never ran). */
