@@ -8,22 +8,18 @@ export {
   type OpenTelemetryInterceptorSet,
   type OpenTelemetryOptions,
 } from '../otel/index.js';
+export { Client, type ClientOptions } from './remote.js';
 export {
-  Client,
   Connection,
   DEFAULT_ADDRESS,
-  errorFromBody,
-  type ClientOptions,
-  type NamespaceDescription,
-  type BatchJobInfo,
-  type BatchOperation,
   type ConnectionOptions,
-  type DeployResult,
-  type RemoteWorkflowHandle,
-  type RemoteWorkflowClient,
   type RequestOptions,
-  type VersionInfo,
-} from './remote.js';
+} from './connection.js';
+export { errorFromBody } from './error-body.js';
+export type { RemoteWorkflowHandle, RemoteWorkflowClient } from './remote-types.js';
+export type { BatchJobInfo, BatchOperation } from './batch.js';
+export type { NamespaceDescription } from './namespaces.js';
+export type { DeployResult, VersionInfo } from './packages.js';
 export {
   subscribeHistory,
   subscribeRuns,

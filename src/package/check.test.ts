@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkWorkflows, scanSource, type CheckRule } from './check.js';
+import { checkWorkflows, scanSource, type CheckRule } from './check/index.js';
 
 async function rules(source: string, file = 'wf.ts'): Promise<string[]> {
   return (await scanSource(file, source)).map((f) => `${f.line}:${f.rule}`);

@@ -29,4 +29,4 @@ export {
   type CheckFinding,
   type CheckRule,
   type CheckSeverity,
-} from './check.js';
+} from './check/index.js';

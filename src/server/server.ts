@@ -14,7 +14,7 @@ import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches.js';
 import { activityRoutes } from './routes/activities.js';
 import { namespaceRoutes } from './routes/namespaces.js';
-import { workflowRoutes } from './routes/workflows.js';
+import { workflowRoutes } from './routes/workflows/index.js';
 
 export interface CreateServerOptions {
   /** The engine the server exposes. Create it with `metrics: server metrics` to export engine metrics. */

@@ -1,0 +1,24 @@
+// What the workflow client and its handles take from the `Client` that owns them, and what
+// every call of one handle shares (the run it addresses, the POST that pins that run).
+import type { Connection } from './connection.js';
+import type { WorkflowClientInterceptor } from './interceptors.js';
+import type { GetRemoteHandle } from './remote-types.js';
+
+export interface ClientContext {
+  readonly connection: Connection;
+  readonly namespace: string;
+  readonly interceptors: readonly WorkflowClientInterceptor[];
+  /** Resolves handles through the owning client (reset and reopen answer with a new run's). */
+  readonly getHandle: GetRemoteHandle;
+}
+
+/** One handle's run and the calls all its methods share. */
+export interface HandleTarget extends Omit<ClientContext, 'getHandle'> {
+  readonly workflowId: string;
+  /** The run the handle is pinned to; undefined follows the current run. */
+  readonly runId: string | undefined;
+  /** `/api/v1/namespaces/<ns>/workflows/<workflowId>`. */
+  readonly path: string;
+  /** POSTs `<path>/<action>` with the pinned `runId` added to the body. */
+  readonly post: <T>(action: string, body: object) => Promise<T>;
+}

@@ -1,0 +1,54 @@
+// A remote handle's reads of the run's history: the full export (paged), one window, and
+// the live stream over WebSocket.
+import type { HistoryEvent } from '../core/index.js';
+import type { HandleTarget } from './context.js';
+import { subscribeHistory } from './stream.js';
+import type { HistoryExport } from './types.js';
+import type { RemoteWorkflowHandle } from './remote-types.js';
+
+type HistoryCalls = Pick<RemoteWorkflowHandle, 'fetchHistory' | 'subscribe' | 'fetchHistoryPage'>;
+
+export function historyCalls(t: HandleTarget): HistoryCalls {
+  const c = t.connection;
+  const { workflowId, runId, path } = t;
+  return {
+    fetchHistory: async () => {
+      const events: HistoryEvent[] = [];
+      let fromSeq: number | null = 1;
+      let head: Omit<HistoryExport, 'events'> | undefined;
+      while (fromSeq !== null) {
+        const page: HistoryExport & { nextSeq: number | null } = await c.request(
+          'GET',
+          `${path}/history`,
+          {
+            query: { runId, fromSeq, maxEvents: 10_000 },
+          },
+        );
+        const { events: pageEvents, nextSeq, ...rest } = page;
+        head ??= rest;
+        events.push(...pageEvents);
+        fromSeq = nextSeq;
+      }
+      return { ...head!, events };
+    },
+    subscribe: (options = {}) =>
+      subscribeHistory({
+        address: c.address,
+        ...(c.apiKey ? { apiKey: c.apiKey } : {}),
+        namespace: t.namespace,
+        workflowId,
+        ...(runId ? { runId } : {}),
+        ...(options.fromSeq !== undefined ? { fromSeq: options.fromSeq } : {}),
+        ...(options.follow !== undefined ? { follow: options.follow } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    fetchHistoryPage: async (options = {}) => {
+      const page = await c.request<{
+        events: HistoryEvent[];
+        nextSeq: number | null;
+        runId: string;
+      }>('GET', `${path}/history`, { query: { runId, ...options } });
+      return { events: page.events, nextSeq: page.nextSeq, runId: page.runId };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+// A remote handle's messages to the run: signals, queries and updates, each through the
+// client's interceptors (headers they add are sent and recorded).
+import { composeInterceptors, type Headers } from '../core/index.js';
+import type { HandleTarget } from './context.js';
+import type { MessageRef, WorkflowHandle } from './types.js';
+import { messageName, withHeaders } from './wire.js';
+
+type MessageCalls = Pick<
+  WorkflowHandle,
+  'signal' | 'signalWithRequestId' | 'signalWithOptions' | 'query' | 'executeUpdate'
+>;
+
+export function messageCalls(t: HandleTarget): MessageCalls {
+  const { workflowId, runId } = t;
+  const sendSignal = (
+    options: { readonly requestId?: string; readonly headers?: Headers },
+    signal: MessageRef,
+    args: unknown[],
+  ): Promise<void> =>
+    composeInterceptors(t.interceptors, 'signal', async (input) => {
+      await t.post('signal', {
+        name: input.signalName,
+        args: [...input.args],
+        ...(input.requestId !== undefined ? { requestId: input.requestId } : {}),
+        ...withHeaders(input.headers),
+      });
+    })({
+      workflowId,
+      runId,
+      signalName: messageName(signal),
+      args,
+      headers: options.headers ?? {},
+      ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
+    });
+  return {
+    signal: (signal, ...args) => sendSignal({}, signal, args),
+    signalWithRequestId: (requestId, signal, ...args) => sendSignal({ requestId }, signal, args),
+    signalWithOptions: (options, signal, ...args) => sendSignal(options, signal, args),
+    query: async <T>(query: MessageRef, ...args: unknown[]) =>
+      (await composeInterceptors(
+        t.interceptors,
+        'query',
+        async (input) =>
+          (
+            await t.post<{ result: unknown }>('query', {
+              name: input.queryName,
+              args: [...input.args],
+            })
+          ).result,
+      )({ workflowId, runId, queryName: messageName(query), args })) as T,
+    executeUpdate: async <T>(
+      update: MessageRef,
+      options: { args?: readonly unknown[]; updateId?: string; headers?: Headers } = {},
+    ) =>
+      (await composeInterceptors(
+        t.interceptors,
+        'update',
+        async (input) =>
+          (
+            await t.post<{ result: unknown }>('update', {
+              name: input.updateName,
+              args: [...input.args],
+              ...(input.updateId ? { updateId: input.updateId } : {}),
+              ...withHeaders(input.headers),
+            })
+          ).result,
+      )({
+        workflowId,
+        runId,
+        updateName: messageName(update),
+        args: options.args ?? [],
+        headers: options.headers ?? {},
+        ...(options.updateId ? { updateId: options.updateId } : {}),
+      })) as T,
+  };
+}

@@ -1,0 +1,112 @@
+// The remote SDK's workflow client: start, execute, signal-with-start, handles, and the
+// visibility list/count calls of one namespace, each start through the client interceptors.
+import { composeInterceptors } from '../core/index.js';
+import type { ClientContext } from './context.js';
+import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.js';
+import type {
+  MessageRef,
+  ResultOf,
+  WorkflowListOptions,
+  WorkflowStartOptions,
+  WorkflowTypeRef,
+} from './types.js';
+import { infoFromJson, messageName, namespacePath, typeName, withHeaders } from './wire.js';
+
+type SignalWithStartOptions = WorkflowStartOptions & {
+  workflowId: string;
+  signal: MessageRef;
+  signalArgs?: readonly unknown[];
+};
+
+function startBody(
+  workflow: WorkflowTypeRef,
+  options: WorkflowStartOptions,
+): Record<string, unknown> {
+  const workflowType = typeof workflow === 'function' ? workflow.name : workflow;
+  return { workflowType, ...options, ...(options.args ? { args: [...options.args] } : {}) };
+}
+
+export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
+  const c = ctx.connection;
+  // Built per call, so a namespace that cannot be URL-encoded fails the call, not `new Client`.
+  const base = (): string => namespacePath(ctx.namespace);
+  const client: RemoteWorkflowClient = {
+    start: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
+      const { headers, ...rest } = options;
+      const out = await composeInterceptors(ctx.interceptors, 'start', (input) =>
+        c.request<{ workflowId: string; runId: string }>('POST', `${base()}/workflows`, {
+          body: startBody(input.workflowType, {
+            ...input.options,
+            ...withHeaders(input.headers),
+          }),
+        }),
+      )({ workflowType: typeName(workflow), options: rest, headers: headers ?? {} });
+      // The handle follows the workflow id (and its continue-as-new chain), like the engine's.
+      return ctx.getHandle<ResultOf<W>>(out.workflowId);
+    },
+    execute: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
+      const handle = await client.start(workflow, options);
+      return (await handle.result()) as ResultOf<W>;
+    },
+    signalWithStart: <W extends WorkflowTypeRef>(workflow: W, options: SignalWithStartOptions) =>
+      signalWithStart<W>(ctx, workflow, options),
+    getHandle: <R>(workflowId: string, runId?: string) => ctx.getHandle<R>(workflowId, runId),
+    list: async (options: WorkflowListOptions = {}) => {
+      const page = await c.request<{
+        items: Record<string, unknown>[];
+        nextCursor: string | null;
+      }>('GET', `${base()}/workflows`, {
+        query: {
+          query: options.query,
+          workflowType: options.workflowType,
+          status: options.status,
+          pageSize: options.pageSize,
+          cursor: options.cursor,
+        },
+      });
+      return { items: page.items.map(infoFromJson), nextCursor: page.nextCursor ?? undefined };
+    },
+    count: async (options = {}) =>
+      (
+        await c.request<{ count: number }>('GET', `${base()}/workflows-count`, {
+          query: {
+            query: options.query,
+            workflowType: options.workflowType,
+            status: options.status,
+          },
+        })
+      ).count,
+  };
+  return client;
+}
+
+async function signalWithStart<W extends WorkflowTypeRef>(
+  ctx: ClientContext,
+  workflow: W,
+  options: SignalWithStartOptions,
+): Promise<RemoteWorkflowHandle<ResultOf<W>>> {
+  const { signal, signalArgs, headers, ...start } = options;
+  const out = await composeInterceptors(ctx.interceptors, 'signalWithStart', (input) =>
+    ctx.connection.request<{ workflowId: string; runId: string }>(
+      'POST',
+      `${namespacePath(ctx.namespace)}/workflows/signal-with-start`,
+      {
+        body: {
+          ...startBody(input.workflowType, {
+            ...input.options,
+            ...withHeaders(input.headers),
+          }),
+          signal: input.signalName,
+          signalArgs: [...input.signalArgs],
+        },
+      },
+    ),
+  )({
+    workflowType: typeName(workflow),
+    options: start,
+    headers: headers ?? {},
+    signalName: messageName(signal),
+    signalArgs: signalArgs ?? [],
+  });
+  return ctx.getHandle<ResultOf<W>>(out.workflowId);
+}

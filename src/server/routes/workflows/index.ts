@@ -1,0 +1,22 @@
+// `/api/v1/namespaces/:namespace/workflows…`: registers the workflow routes, one file per
+// action group (start, list, reads, messages, control, recovery) in a fixed order.
+// The files here import `../common.js` and `../../context.js` by path: the server's index is
+// the public `aion/server` entry, which leaves out route helpers and leads back here.
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../context.js';
+import { controlRoutes } from './control.js';
+import { listRoutes } from './list.js';
+import { messageRoutes } from './messages.js';
+import { readRoutes } from './reads.js';
+import { recoveryRoutes } from './recovery.js';
+import { startRoutes } from './start.js';
+
+/** `/api/v1/namespaces/:namespace/workflows…`: start, signal, query, update, control, read. */
+export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  startRoutes(app, ctx);
+  listRoutes(app, ctx);
+  readRoutes(app, ctx);
+  messageRoutes(app, ctx);
+  controlRoutes(app, ctx);
+  recoveryRoutes(app, ctx);
+}

@@ -1,0 +1,56 @@
+// Routes that create runs: start, and signal-with-start (signals the open run or starts one);
+// both are refused while the server drains.
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext } from '../../context.js';
+import { mutation, type Params } from '../common.js';
+import { refuseWhileDraining, WORKFLOWS } from './request.js';
+import { signalWithStartSchema, startOptions, startSchema, type StartBody } from './validation.js';
+
+interface StartRoute {
+  Params: Params;
+  Body: StartBody;
+}
+
+interface SignalWithStartRoute {
+  Params: Params;
+  Body: StartBody & { signal: string; signalArgs?: unknown[] };
+}
+
+export function startRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post<StartRoute>(
+    WORKFLOWS,
+    { schema: { body: startSchema } },
+    mutation<StartRoute>(ctx, 'write', 'workflow.start', async (req, reply) => {
+      ctx.namespace(req.params.namespace);
+      refuseWhileDraining(ctx);
+      const handle = await ctx
+        .scope(req.params.namespace)
+        .start(req.body.workflowType, startOptions(req.body));
+      // The engine's start handle names its run; describing it (four store reads) is a fallback.
+      const runId = handle.runId ?? (await handle.describe()).runId;
+      void reply.code(201);
+      return { target: handle.workflowId, body: { workflowId: handle.workflowId, runId } };
+    }),
+  );
+
+  app.post<SignalWithStartRoute>(
+    `${WORKFLOWS}/signal-with-start`,
+    { schema: { body: signalWithStartSchema } },
+    mutation<SignalWithStartRoute>(ctx, 'write', 'workflow.signalWithStart', async (req) => {
+      const scope = ctx.scope(req.params.namespace);
+      refuseWhileDraining(ctx);
+      const { signal, signalArgs, ...start } = req.body;
+      const handle = await scope.signalWithStart(start.workflowType, {
+        ...startOptions(start),
+        workflowId: start.workflowId!,
+        signal,
+        signalArgs: signalArgs ?? [],
+      });
+      const described = await handle.describe();
+      return {
+        target: handle.workflowId,
+        body: { workflowId: handle.workflowId, runId: described.runId },
+      };
+    }),
+  );
+}
