@@ -58,6 +58,43 @@ function workerEntry(): { code: string; eval: true } | { url: URL; eval: false }
   return { eval: false, url: new URL('./worker-main.js', here) };
 }
 
+/** Flags of the host's command line that only concern its own main script (with a value). */
+const MAIN_SCRIPT_FLAGS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print']);
+/** … and without one, or with it after `=`. */
+const MAIN_SCRIPT_FLAGS = [
+  '--input-type',
+  '--eval',
+  '--print',
+  '--interactive',
+  '-i',
+  '--check',
+  '-c',
+  '--test',
+  '--watch',
+  '--entry-url',
+];
+
+/**
+ * The host's Node flags that the workflow thread should share (loaders, `--import`, source
+ * maps, experimental features), without those about the host's own main script: a worker
+ * started with `--input-type` or `-e` refuses to start, which made an engine created from
+ * `node --input-type=module -e …` fail.
+ */
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    if (MAIN_SCRIPT_FLAGS_WITH_VALUE.has(arg)) {
+      i++; // and its value
+      continue;
+    }
+    const name = arg.split('=')[0]!;
+    if (MAIN_SCRIPT_FLAGS.some((f) => name === f || name.startsWith(`${f}-`))) continue;
+    out.push(arg);
+  }
+  return out;
+}
+
 /**
  * Host side of the workflow thread. Requests run one at a time, each under the deadlock
  * timeout; a request that overruns terminates the thread (stopping the stuck workflow code
@@ -91,8 +128,8 @@ export class WorkflowThread {
     const entry = workerEntry();
     const workerData = { progress: this.#progress.buffer };
     const worker = entry.eval
-      ? new Worker(entry.code, { eval: true, workerData })
-      : new Worker(entry.url, { workerData });
+      ? new Worker(entry.code, { eval: true, workerData, execArgv: workerExecArgv() })
+      : new Worker(entry.url, { workerData, execArgv: workerExecArgv() });
     worker.unref();
     worker.on('message', (res: WorkerResponse) => this.#onMessage(worker, res));
     worker.on('error', (err) => this.#onCrash(worker, `error: ${err.message}`));
