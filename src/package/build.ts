@@ -2,7 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
+import type * as esbuild from 'esbuild';
+import { esbuildBuild } from './build-service.js';
 import {
   ACTIVATION_PROTOCOL_VERSION,
   AionError,
@@ -181,14 +182,14 @@ export async function buildPackage(options: BuildOptions): Promise<BuiltPackage>
   };
   try {
     // The runtime section: `aion/workflow` with its core, evaluated once per sandbox.
-    const runtimeResult = await esbuild.build({
+    const runtimeResult = await esbuildBuild({
       ...common,
       entryPoints: [path.join(runtime.dir, `runtime-entry${runtime.ext}`)],
       absWorkingDir: runtime.dir,
     });
     runtimeCode = runtimeResult.outputFiles[0]!.text;
     // The user section: the workflow module, instantiated once per run.
-    const userResult = await esbuild.build({
+    const userResult = await esbuildBuild({
       ...common,
       entryPoints: [entryFile],
       absWorkingDir: path.dirname(entryFile),

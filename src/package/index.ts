@@ -1,3 +1,4 @@
+export { stopBuildService } from './build-service.js';
 export {
   buildPackage,
   resolveWorkflowsPath,

@@ -1,6 +1,7 @@
 // The one place the engine is put together: seams chosen, infrastructure and services built
 // and wired; plus the startup (recovery) and shutdown (drain) sequences over the parts.
 import { validateNamespace } from '../../core/index.js';
+import { stopBuildService } from '../../package/index.js';
 import type { Store } from '../../store/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { EngineOptions } from '../options.js';
@@ -79,5 +80,6 @@ export async function stopEngine(p: EngineParts, timeoutMs: number): Promise<voi
   infra.activities.stop();
   await infra.recorder.drained();
   await infra.thread.close();
+  await stopBuildService(); // esbuild's service process must not outlive the engine
   if (p.ownsStore) await p.store.close();
 }
