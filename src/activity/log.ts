@@ -27,13 +27,24 @@ function jsonLine(record: LogRecord): string {
   }
 }
 
-/** Default sink: one JSON line per record (`console.log` for debug/info, else warn/error). */
+/**
+ * Default sink: one JSON line per record on stderr, every level — stdout stays the
+ * program's own (a program printing JSON results there is not interleaved with logs).
+ */
 export const consoleLogSink: LogSink = (record) => {
-  const line = jsonLine(record);
-  if (record.level === 'error') console.error(line);
-  else if (record.level === 'warn') console.warn(line);
-  else console.log(line);
+  process.stderr.write(`${jsonLine(record)}\n`);
 };
+
+/** A sink writing into an engine-style logger (`logger.info(message, fields)`). */
+export function loggerSink(logger: {
+  readonly [L in LogLevel]: (message: string, fields?: Record<string, unknown>) => void;
+}): LogSink {
+  return (record) =>
+    logger[record.level](record.message, {
+      ...record.attributes,
+      time: new Date(record.time).toISOString(),
+    });
+}
 
 /** The trace id of the caller's span, recorded in the activity's headers, if any. */
 function traceIdField(info: ActivityInfo): { trace_id?: string } {

@@ -1,6 +1,7 @@
 // The engine's machinery below the services: workflow thread, package registry, recorder,
 // live feed, activity executor and service, durable timers and the run scheduler.
 import { ActivityExecutor } from '../../activity/executor.js';
+import { loggerSink } from '../../activity/log.js';
 import { DataConverter, resolveLimits, type Limits } from '../../core/index.js';
 import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../../runtime/index.js';
 import type { Store } from '../../store/index.js';
@@ -78,6 +79,8 @@ export function buildInfrastructure(
           activities: activityFns,
           clock,
           maxConcurrent: options.maxConcurrentActivities ?? 200,
+          // Activity and executor lines go to the engine's logger when one is given.
+          ...(options.logger ? { logger: loggerSink(options.logger) } : {}),
           onHeartbeat: (info, details) => activities.heartbeat(info, details),
           ...(options.interceptors?.activity
             ? { interceptors: options.interceptors.activity }
