@@ -96,7 +96,9 @@ function checkJsonValue(value: unknown, path: string[], seen: Set<object>): void
 /**
  * The default converter: JSON text. It refuses values that would not come back equal
  * (BigInt, functions, symbols, cyclic structures, NaN/Infinity, Map/Set) instead of silently
- * losing data. `undefined` round-trips; `Date` becomes its ISO string (as in Temporal).
+ * losing data. A top-level `undefined` round-trips. Two conversions are deliberate and match
+ * Temporal's JSON converter, so ported code sees the same values: a `Date` becomes its ISO
+ * string and object properties that are `undefined` are dropped (docs/workflows.md, Payloads).
  */
 export class JsonPayloadConverter implements PayloadConverter {
   toPayload(value: unknown): Payload {
