@@ -13,7 +13,7 @@ import type {
 
 /** A remote handle: the shared `WorkflowHandle` plus operator actions. */
 export interface RemoteWorkflowHandle<R = unknown> extends WorkflowHandle<R> {
-  /** New run from a workflow-task boundary of this run (see docs/workflows.md#reset). */
+  /** New run from a workflow-task boundary of this run (see docs/workflows.md#reset-and-reopen). */
   reset(options?: {
     to?: number | 'firstWorkflowTask' | 'lastWorkflowTask';
     reason?: string;

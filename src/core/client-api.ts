@@ -43,7 +43,10 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
 export interface PendingActivityInfo {
   readonly activityId: string;
   readonly activityType: string;
-  /** SCHEDULED (waiting for a worker or for its retry time) or STARTED (an attempt is running). */
+  /**
+   * SCHEDULED (waiting for a worker to take it), BACKING_OFF (waiting for its next attempt's
+   * time after a retryable failure) or STARTED (an attempt is running).
+   */
   readonly state: 'SCHEDULED' | 'STARTED' | 'BACKING_OFF';
   readonly attempt: number;
   readonly nextAttemptAt: Date | undefined;
