@@ -4,7 +4,7 @@ import { AionError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { QuietFailure, registerPackageCommands } from './commands/package.js';
 import { registerServerCommands } from './commands/server.js';
-import { registerRemoteCommands } from './commands/remote.js';
+import { registerRemoteCommands } from './commands/remote/index.js';
 import { registerDevCommands } from './commands/dev.js';
 import { processIo, reportError, type CliIo } from './output.js';
 

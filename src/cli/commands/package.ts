@@ -18,7 +18,7 @@ import {
   type ReplayWorkflows,
 } from '../../testing/replay.js';
 import { printResult, type CliIo } from '../output.js';
-import { remoteHistory } from './remote.js';
+import { remoteHistory } from './remote/index.js';
 
 interface BuildOptions {
   readonly out: string;

@@ -1,0 +1,25 @@
+// The commands that talk to a running server, registered in `aion --help` order; each
+// group lives in its own file beside this one.
+import type { Command } from 'commander';
+import type { CliIo } from '../../output.js';
+import { registerBatchCommands } from './batch.js';
+import { registerControlCommands } from './control.js';
+import { registerDeployCommands } from './deploy.js';
+import { registerInspectCommands } from './inspect.js';
+import { registerMessageCommands } from './messages.js';
+import { registerNamespaceCommands, registerSearchAttributeCommands } from './namespaces.js';
+import { registerStartCommands } from './start.js';
+
+export { remoteHistory } from './inspect.js';
+
+/** Commands that talk to a running server: workflows, packages, batches, namespaces. */
+export function registerRemoteCommands(program: Command, io: CliIo): void {
+  registerStartCommands(program, io);
+  registerMessageCommands(program, io);
+  registerControlCommands(program, io);
+  registerInspectCommands(program, io);
+  registerDeployCommands(program, io);
+  registerBatchCommands(program, io);
+  registerNamespaceCommands(program, io);
+  registerSearchAttributeCommands(program, io);
+}
