@@ -1,16 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Client, Connection } from '../../src/client/index.js';
+import { Client, Connection, type RemoteWorkflowHandle } from '../../src/client/index.js';
 import { main } from '../../src/cli/main.js';
 import { capture } from '../support/cli-io.js';
 import { checkWorkflows } from '../../src/package/index.js';
 import { TestWorkflowEnvironment } from '../../src/testing/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const bin = path.join(root, 'bin', 'aion.js');
 
 let dir: string | undefined;
 let child: ChildProcess | undefined;
@@ -83,56 +84,83 @@ describe('aion new', () => {
   });
 });
 
+/** Runs `aion dev` on a fresh scaffold as a real process; resolves once it serves. */
+async function startDev(): Promise<{ workflows: string; client: Client; stderr: () => string }> {
+  const d = mkdtempSync(path.join(tmpdir(), 'aion-dev-'));
+  dir = d;
+  expect(await main(['new', 'app', '--dir', d], capture())).toBe(0);
+  const app = path.join(d, 'app');
+  const workflows = path.join(app, 'src', 'workflows.ts');
+  let stderr = '';
+  child = spawn(
+    process.execPath,
+    [bin, 'dev', workflows, '--port', '0', '--data-dir', path.join(app, '.aion')],
+    { cwd: app },
+  );
+  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+  await waitFor('the dev server', () => /aion dev: http/.test(stderr));
+  const url = /aion dev: (http:\/\/\S+)/.exec(stderr)![1]!;
+  const client = new Client({ connection: await Connection.connect({ address: url }) });
+  return { workflows, client, stderr: () => stderr };
+}
+
+/** Confirms a signup run once it waits for that, and returns its result. */
+async function confirm(handle: RemoteWorkflowHandle): Promise<unknown> {
+  for (;;) {
+    if ((await handle.query('status')) === 'waiting for confirmation') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await handle.signal('confirm');
+  return handle.result();
+}
+
+/** The scaffold's workflows with the confirmed result's wording changed. */
+function confirmedAs(source: string, word: string): string {
+  return source.replace('`${email} confirmed`', `\`\${email} ${word}\``);
+}
+
 describe('aion dev', () => {
   it('serves the workflows and deploys each change live; running workflows stay on their version', async () => {
-    const d = mkdtempSync(path.join(tmpdir(), 'aion-dev-'));
-    dir = d;
-    expect(await main(['new', 'app', '--dir', d], capture())).toBe(0);
-    const app = path.join(d, 'app');
-    const workflows = path.join(app, 'src', 'workflows.ts');
-    let stderr = '';
-    child = spawn(
-      process.execPath,
-      [
-        path.join(root, 'bin', 'aion.js'),
-        'dev',
-        workflows,
-        '--port',
-        '0',
-        '--data-dir',
-        path.join(app, '.aion'),
-      ],
-      {
-        cwd: app,
-      },
-    );
-    child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-    await waitFor('the dev server', () => /aion dev: http/.test(stderr));
-    const url = /aion dev: (http:\/\/\S+)/.exec(stderr)![1]!;
-    const client = new Client({ connection: await Connection.connect({ address: url }) });
-
+    const { workflows, client, stderr } = await startDev();
     const first = await client.workflow.start('signup', { workflowId: 'first', args: ['a@x'] });
 
-    writeFileSync(
-      workflows,
-      readFileSync(workflows, 'utf8').replace('`${email} confirmed`', '`${email} verified`'),
-    );
-    await waitFor('the live deploy', () => /deployed [0-9a-f]{12}/.test(stderr));
+    writeFileSync(workflows, confirmedAs(readFileSync(workflows, 'utf8'), 'verified'));
+    await waitFor('the live deploy', () => /deployed [0-9a-f]{12}/.test(stderr()));
     const second = await client.workflow.start('signup', { workflowId: 'second', args: ['b@x'] });
-    for (const h of [first, second]) {
-      for (;;) {
-        if ((await h.query('status')) === 'waiting for confirmation') break;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      await h.signal('confirm');
-    }
-    expect(await first.result()).toBe('a@x confirmed');
-    expect(await second.result()).toBe('b@x verified');
+    expect(await confirm(first)).toBe('a@x confirmed');
+    expect(await confirm(second)).toBe('b@x verified');
 
     // A broken edit is reported; the server keeps serving the last good version.
     writeFileSync(workflows, 'export async function signup( {');
-    await waitFor('the build failure', () => stderr.includes('build failed'));
+    await waitFor('the build failure', () => stderr().includes('build failed'));
     const third = await client.workflow.start('signup', { workflowId: 'third', args: ['c@x'] });
     expect((await third.describe()).status).toBe('RUNNING');
   });
+
+  it('keeps deploying after saves that rename a temporary file over the source (vim, safe write, sed -i)', async () => {
+    const { workflows, client, stderr } = await startDev();
+    const original = readFileSync(workflows, 'utf8');
+    let saves = 0;
+    const saveByRename = (text: string): void => {
+      const tmp = path.join(path.dirname(workflows), `.workflows.ts.${++saves}.tmp`);
+      writeFileSync(tmp, text);
+      renameSync(tmp, workflows);
+    };
+    const count = (pattern: RegExp): number => (stderr().match(pattern) ?? []).length;
+    const deploys = (): number => count(/deployed [0-9a-f]{12}/g);
+
+    for (const word of ['verified', 'checked', 'approved']) {
+      const before = deploys();
+      saveByRename(confirmedAs(original, word));
+      await waitFor(`the deploy of the "${word}" save`, () => deploys() > before);
+    }
+    saveByRename('export async function signup( {');
+    await waitFor('the broken save to be reported', () => count(/build failed/g) === 1);
+    const before = deploys();
+    saveByRename(confirmedAs(original, 'fixed'));
+    await waitFor('the fixed save to be deployed', () => deploys() > before);
+
+    const run = await client.workflow.start('signup', { workflowId: 'after', args: ['z@x'] });
+    expect(await confirm(run)).toBe('z@x fixed');
+  }, 240_000);
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -7,6 +7,7 @@ import { buildPackage, resolveWorkflowsPath } from '../../package/index.js';
 import { loadConfig } from '../../server/config.js';
 import type { CliIo } from '../output.js';
 import { startServer } from './server.js';
+import { SourceWatcher } from './source-watcher.js';
 
 /** Root of the running Aion installation (the scaffold depends on it). */
 function aionRoot(): string {
@@ -245,8 +246,7 @@ export function registerDevCommands(program: Command, io: CliIo): void {
             }
           });
         };
-        const watcher = watch(path.dirname(entry), { recursive: true }, (_event, file) => {
-          if (file && !/\.[cm]?[jt]sx?$/.test(file)) return;
+        const watcher = new SourceWatcher(path.dirname(entry), () => {
           clearTimeout(timer);
           timer = setTimeout(rebuild, 150);
         });
