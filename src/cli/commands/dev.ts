@@ -6,6 +6,7 @@ import { AionError, isAionError } from '../../core/index.js';
 import { buildPackage, resolveWorkflowsPath } from '../../package/index.js';
 import { loadConfig } from '../../server/config.js';
 import type { CliIo } from '../output.js';
+import { scaffold } from './scaffold.js';
 import { startServer } from './server.js';
 import { SourceWatcher } from './source-watcher.js';
 
@@ -21,131 +22,6 @@ function aionVersion(): string {
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,213}$/;
-
-/** The files of a new project. `aionDependency` is the package.json spec for `aion`. */
-export function scaffold(name: string, aionDependency: string): Record<string, string> {
-  const pkg = {
-    name,
-    version: '0.1.0',
-    private: true,
-    type: 'module',
-    scripts: {
-      dev: 'aion dev',
-      start: 'aion server --workflows src/workflows.ts --activities src/activities.ts',
-      check: 'aion check src/workflows.ts',
-      build: 'aion build src/workflows.ts --out dist',
-      test: 'vitest run',
-      client: 'tsx src/client.ts',
-    },
-    dependencies: { aion: aionDependency },
-    devDependencies: { tsx: '^4.20.0', typescript: '^5.9.0', vitest: '^4.0.0' },
-  };
-  return {
-    'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
-    'tsconfig.json': `${JSON.stringify(
-      {
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          skipLibCheck: true,
-          noEmit: true,
-        },
-        include: ['src', 'test'],
-      },
-      null,
-      2,
-    )}\n`,
-    '.gitignore': 'node_modules/\n.aion/\ndist/\n',
-    'src/workflows.ts': `import { condition, defineQuery, defineSignal, proxyActivities, setHandler, sleep } from 'aion/workflow';
-// Type-only import: activity code never enters the workflow bundle.
-import type * as activities from './activities.js';
-
-const { sendEmail } = proxyActivities<typeof activities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { maximumAttempts: 5 },
-});
-
-export const confirm = defineSignal('confirm');
-export const status = defineQuery<string>('status');
-
-/**
- * Signs a user up: sends a welcome email, waits up to a day for the confirmation signal,
- * then sends a reminder if it never came. Survives restarts at every await.
- */
-export async function signup(email: string): Promise<string> {
-  let state = 'welcoming';
-  let confirmed = false;
-  setHandler(status, () => state);
-  setHandler(confirm, () => {
-    confirmed = true;
-  });
-  await sendEmail(email, 'Welcome!');
-  state = 'waiting for confirmation';
-  if (await condition(() => confirmed, '1 day')) {
-    state = 'confirmed';
-    return \`\${email} confirmed\`;
-  }
-  await sleep('1 second');
-  await sendEmail(email, 'Please confirm your address');
-  state = 'reminded';
-  return \`\${email} reminded\`;
-}
-`,
-    'src/activities.ts': `/** Activities do the I/O; their results are recorded, so they run once per success. */
-export async function sendEmail(to: string, subject: string): Promise<void> {
-  console.log(\`email to \${to}: \${subject}\`);
-}
-`,
-    'src/client.ts': `import { Client, Connection } from 'aion/client';
-
-// Talks to the server started by \`npm run dev\` (or \`npm start\`).
-const connection = await Connection.connect({ address: process.env.AION_ADDRESS ?? 'http://127.0.0.1:7233' });
-const client = new Client({ connection });
-const handle = await client.workflow.start('signup', { args: ['ada@example.com'] });
-console.log('started', handle.workflowId, await handle.query('status'));
-await handle.signal('confirm');
-console.log('result:', await handle.result());
-`,
-    'test/workflows.test.ts': `import { fileURLToPath } from 'node:url';
-import { expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from 'aion/testing';
-
-const workflowsPath = fileURLToPath(new URL('../src/workflows.ts', import.meta.url));
-
-it('sends a reminder when the confirmation never comes (a day passes in milliseconds)', async () => {
-  const sent: string[] = [];
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    workflowsPath,
-    activities: { sendEmail: async (_to: string, subject: string) => void sent.push(subject) },
-  });
-  try {
-    expect(await env.client.workflow.execute('signup', { args: ['bo@example.com'] })).toBe('bo@example.com reminded');
-    expect(sent).toEqual(['Welcome!', 'Please confirm your address']);
-  } finally {
-    await env.teardown();
-  }
-});
-`,
-    'README.md': `# ${name}
-
-An [Aion](https://www.npmjs.com/package/aion) workflow project.
-
-\`\`\`sh
-npm install
-npm run dev          # server on http://127.0.0.1:7233; workflow edits are rebuilt and deployed live
-npm run client       # start a signup workflow, signal it, print the result
-npm test             # workflow tests with time skipping
-npm run check        # static determinism check of the workflow code
-\`\`\`
-
-- \`src/workflows.ts\` — workflows (deterministic; they call activities for I/O)
-- \`src/activities.ts\` — activities (any code; retried by the engine)
-- \`src/client.ts\` — a client starting and signalling a workflow over HTTP
-`,
-  };
-}
 
 /** `aion new <name>` and `aion dev`. */
 export function registerDevCommands(program: Command, io: CliIo): void {
