@@ -39,6 +39,12 @@ export interface ServerConfig {
   /** How long a graceful drain (SIGTERM) waits for in-flight work. Default 10 s. */
   readonly drainTimeoutMs: number;
   /**
+   * How long a drain keeps the listener open with `/readyz` answering 503 before it stops
+   * accepting connections, so load balancers and orchestrators see the server leave first:
+   * set it to at least their probe interval × failure threshold. Default 0 (close at once).
+   */
+  readonly drainGraceMs: number;
+  /**
    * Dispatch limits per task queue for remote workers (config file only), e.g.
    * `{ "payments": { "maxConcurrent": 10, "maxPerSecond": 50 } }`.
    */
@@ -63,6 +69,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   auditLog: undefined,
   logLevel: 'info',
   drainTimeoutMs: 10_000,
+  drainGraceMs: 0,
   taskQueues: {},
 };
 
@@ -84,6 +91,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   auditLog: { kind: 'string', env: 'AION_AUDIT_LOG' },
   logLevel: { kind: 'level', env: 'AION_LOG_LEVEL' },
   drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },
+  drainGraceMs: { kind: 'int', env: 'AION_DRAIN_GRACE_MS' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
 };
 

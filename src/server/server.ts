@@ -52,7 +52,10 @@ export class AionServer {
   readonly app: FastifyInstance;
   readonly context: ServerContext;
   #draining = false;
-  #closed = false;
+  #drained: Promise<void> | undefined;
+  /** Set by close(): skip the readiness grace period. */
+  #hurry = false;
+  #endGrace: (() => void) | undefined;
 
   private constructor(app: FastifyInstance, context: ServerContext, draining: { set: () => void }) {
     this.app = app;
@@ -277,25 +280,42 @@ export class AionServer {
   }
 
   /**
-   * Graceful drain: refuse new starts (and readiness), stop accepting connections, let
-   * in-flight requests finish, then shut the engine down (in-flight activities get
-   * `drainTimeoutMs` to finish; everything committed stays committed).
+   * Graceful drain: refuse new starts and turn readiness (`/readyz`) to 503, keep listening
+   * for `drainGraceMs` so load balancers see it, stop accepting connections, let in-flight
+   * requests finish, then shut the engine down (in-flight activities get `drainTimeoutMs` to
+   * finish; everything committed stays committed). Calling it again returns the same drain.
    */
-  async drain(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  drain(): Promise<void> {
+    this.#drained ??= this.#drain();
+    return this.#drained;
+  }
+
+  async #drain(): Promise<void> {
     this.#draining = true;
     this.#markDraining();
     const { logger, engine, config, audit } = this.context;
-    logger.info('draining: refusing new workflows, finishing in-flight work', {});
+    logger.info('draining: refusing new workflows, finishing in-flight work', {
+      graceMs: config.drainGraceMs,
+    });
+    if (config.drainGraceMs > 0 && !this.#hurry) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, config.drainGraceMs);
+        this.#endGrace = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
     await this.app.close();
     await engine.shutdown({ timeoutMs: config.drainTimeoutMs });
     await audit.close();
     logger.info('drained', {});
   }
 
-  /** Closes without waiting for activities (tests). */
+  /** Drains without the readiness grace period, cutting one in progress short (tests). */
   async close(): Promise<void> {
+    this.#hurry = true;
+    this.#endGrace?.();
     await this.drain();
   }
 }

@@ -8,6 +8,7 @@ import {
   PrometheusMetrics,
   type AionServer,
   type Role,
+  type ServerConfig,
 } from '../../src/server/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import * as activities from './fixtures/activities.js';
@@ -32,6 +33,8 @@ export async function startTestServer(
     roles?: readonly Role[];
     maxBodyBytes?: number;
     maxPackageBytes?: number;
+    /** Further server configuration (e.g. drainGraceMs). */
+    config?: Partial<ServerConfig>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-'));
@@ -61,6 +64,7 @@ export async function startTestServer(
       logLevel: 'silent',
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.maxPackageBytes ? { maxPackageBytes: options.maxPackageBytes } : {}),
+      ...options.config,
     },
   });
   const { url } = await server.listen();
