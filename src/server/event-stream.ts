@@ -33,6 +33,9 @@ function register(app: FastifyInstance, ctx: ServerContext, limits: StreamLimits
     'aion_stream_lagged_total',
     'Event-stream sockets closed because the client read too slowly',
   );
+  // Exported from the start (at zero), not from the first socket.
+  connections.set(0);
+  lagged.inc(0);
   let open = 0;
   const sinks = new Set<SocketSink>();
 

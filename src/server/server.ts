@@ -93,6 +93,7 @@ export class AionServer {
       'aion_http_connections_refused_total',
       'Connections closed by the rate limit',
     );
+    refused.inc(0); // exported from the start, not from the first refusal
     let tokens = config.maxConnectionRate;
     let refilledAt = Date.now();
     app.server.on('connection', (socket: Socket) => {
