@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { AionError } from '../core/index.js';
 import { registerDemoCommand } from './commands/demo.js';
@@ -6,24 +5,18 @@ import { QuietFailure, registerPackageCommands } from './commands/package.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerRemoteCommands } from './commands/remote/index.js';
 import { registerDevCommands } from './commands/dev.js';
+import { aionVersion } from './installation.js';
 import { processIo, reportError, type CliIo } from './output.js';
 
 export interface GlobalOptions {
   readonly json: boolean;
 }
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
-
 /** Builds the `aion` program. Each command module registers itself. */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('aion')
     .description('Aion: durable workflows for TypeScript')
-    .version(packageVersion(), '-V, --version', 'print the Aion version')
+    .version(aionVersion(), '-V, --version', 'print the Aion version')
     .option('--json', 'machine-readable JSON output', false)
     .showSuggestionAfterError(true)
     .exitOverride()

@@ -13,7 +13,9 @@ export const processIo: CliIo = {
   isTTY: process.stdout.isTTY === true,
 };
 
-const HINTS: Partial<Record<AionError['code'], string>> = {
+type Hints = Partial<Record<AionError['code'], string>>;
+
+const HINTS: Hints = {
   store_locked:
     'stop the other Aion process using this data directory, or point --data-dir elsewhere',
   store_schema_too_new: 'upgrade Aion to the version that wrote this store',
@@ -48,6 +50,29 @@ const HINTS: Partial<Record<AionError['code'], string>> = {
   unknown_update: 'check the update name the workflow registers with setHandler',
 };
 
+/** Hints a command gave its own errors, in place of the general hint of their code. */
+const commandHints = new WeakMap<AionError, string>();
+
+/** Gives one error a hint that fits where it was raised better than its code's general one. */
+export function withHint<E extends AionError>(error: E, hint: string): E {
+  commandHints.set(error, hint);
+  return error;
+}
+
+/**
+ * Runs a command's action; an `AionError` it throws whose code `hints` names is reported
+ * with that hint, which fits the command better than the general one of its code.
+ */
+export async function withHints<T>(hints: Hints, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (err) {
+    const hint = isAionError(err) ? hints[err.code] : undefined;
+    if (hint !== undefined) commandHints.set(err as AionError, hint);
+    throw err;
+  }
+}
+
 /** Prints an error with its code and a hint; returns the exit code from the registry. */
 export function reportError(io: CliIo, error: unknown, json: boolean): number {
   const err = isAionError(error)
@@ -57,7 +82,7 @@ export function reportError(io: CliIo, error: unknown, json: boolean): number {
     io.stdout(`${JSON.stringify({ error: err.toJSON() })}\n`);
   } else {
     io.stderr(`error[${err.code}]: ${err.message}\n`);
-    const hint = HINTS[err.code];
+    const hint = commandHints.get(err) ?? HINTS[err.code];
     if (hint) io.stderr(`hint: ${hint}\n`);
   }
   return err.exitCode;

@@ -85,7 +85,13 @@ describe('aion new', () => {
 });
 
 /** Runs `aion dev` on a fresh scaffold as a real process; resolves once it serves. */
-async function startDev(): Promise<{ workflows: string; client: Client; stderr: () => string }> {
+async function startDev(extra: readonly string[] = []): Promise<{
+  app: string;
+  workflows: string;
+  client: Client;
+  stdout: () => string;
+  stderr: () => string;
+}> {
   const d = mkdtempSync(path.join(tmpdir(), 'aion-dev-'));
   dir = d;
   expect(await main(['new', 'app', '--dir', d], capture())).toBe(0);
@@ -94,14 +100,16 @@ async function startDev(): Promise<{ workflows: string; client: Client; stderr: 
   let stderr = '';
   child = spawn(
     process.execPath,
-    [bin, 'dev', workflows, '--port', '0', '--data-dir', path.join(app, '.aion')],
+    [bin, 'dev', workflows, '--port', '0', '--data-dir', path.join(app, '.aion'), ...extra],
     { cwd: app },
   );
+  let stdout = '';
+  child.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   await waitFor('the dev server', () => /aion dev: http/.test(stderr));
   const url = /aion dev: (http:\/\/\S+)/.exec(stderr)![1]!;
   const client = new Client({ connection: await Connection.connect({ address: url }) });
-  return { workflows, client, stderr: () => stderr };
+  return { app, workflows, client, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Confirms a signup run once it waits for that, and returns its result. */
@@ -163,4 +171,29 @@ describe('aion dev', () => {
     const run = await client.workflow.start('signup', { workflowId: 'after', args: ['z@x'] });
     expect(await confirm(run)).toBe('z@x fixed');
   }, 240_000);
+
+  it('with --json prints where it listens; writes the port and pid files, removed when it stops', async () => {
+    const run = mkdtempSync(path.join(tmpdir(), 'aion-dev-run-'));
+    const portFile = path.join(run, 'port');
+    const pidFile = path.join(run, 'pid');
+    try {
+      const dev = await startDev(['--json', '--port-file', portFile, '--pid-file', pidFile]);
+      const pid = child!.pid;
+      // startDev waited for the human line, which follows the start line and the run files.
+      const line = JSON.parse(dev.stdout().split('\n')[0]!) as Record<string, unknown>;
+      expect(line).toMatchObject({ host: '127.0.0.1', pid, watching: path.join(dev.app, 'src') });
+      const port = line.port as number;
+      expect(line.address).toBe(`http://127.0.0.1:${port}`);
+      expect(readFileSync(portFile, 'utf8')).toBe(`${port}\n`);
+      expect(readFileSync(pidFile, 'utf8')).toBe(`${pid}\n`);
+
+      const exited = new Promise((r) => child!.once('exit', r));
+      child!.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(existsSync(portFile)).toBe(false);
+      expect(existsSync(pidFile)).toBe(false);
+    } finally {
+      rmSync(run, { recursive: true, force: true });
+    }
+  });
 });

@@ -1,24 +1,26 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { AionError, isAionError } from '../../core/index.js';
-import { buildPackage, resolveWorkflowsPath } from '../../package/index.js';
+import { AionError } from '../../core/index.js';
+import { resolveWorkflowsPath } from '../../package/index.js';
 import { loadConfig } from '../../server/config.js';
+import { aionRoot, aionVersion } from '../installation.js';
 import type { CliIo } from '../output.js';
+import {
+  printStartLine,
+  untilSignalled,
+  withRunFileOptions,
+  writeRunFilesOrDrain,
+  type RunFileFlags,
+} from './lifecycle.js';
+import { LiveRedeploy } from './live-redeploy.js';
 import { scaffold } from './scaffold.js';
 import { startServer } from './server.js';
-import { SourceWatcher } from './source-watcher.js';
 
-/** Root of the running Aion installation (the scaffold depends on it). */
-function aionRoot(): string {
-  return fileURLToPath(new URL('../../../', import.meta.url));
-}
-
-function aionVersion(): string {
-  return (
-    JSON.parse(readFileSync(path.join(aionRoot(), 'package.json'), 'utf8')) as { version: string }
-  ).version;
+interface DevOptions extends RunFileFlags {
+  readonly activities?: string[];
+  readonly port: string;
+  readonly dataDir: string;
 }
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,213}$/;
@@ -70,8 +72,7 @@ export function registerDevCommands(program: Command, io: CliIo): void {
       );
     });
 
-  program
-    .command('dev')
+  withRunFileOptions(program.command('dev'))
     .description(
       'development server: runs the workflows, rebuilds and deploys them on every change',
     )
@@ -80,61 +81,44 @@ export function registerDevCommands(program: Command, io: CliIo): void {
       '--activities <module...>',
       'activity modules (default: activities.ts beside the workflows, if present)',
     )
-    .option('--port <port>', 'TCP port', '7233')
+    .option('--port <port>', 'TCP port (0 picks a free one)', '7233')
     .option('--data-dir <dir>', 'data directory', '.aion')
-    .action(
-      async (
-        workflows: string,
-        options: { activities?: string[]; port: string; dataDir: string },
-      ) => {
-        const entry = resolveWorkflowsPath(workflows);
-        const sibling = path.join(path.dirname(entry), 'activities.ts');
-        const activities = options.activities ?? (existsSync(sibling) ? [sibling] : []);
-        const config = loadConfig({
-          flags: {
-            port: Number(options.port),
-            dataDir: options.dataDir,
-            workflowsPath: entry,
-            auth: false,
-          },
-        });
-        const { server, url } = await startServer(config, { activities });
-        const engine = server.context.engine;
-        io.stderr(
-          `aion dev: ${url} — watching ${path.dirname(entry)} (workflow changes deploy live; restart for activity changes)\n`,
-        );
-        let timer: NodeJS.Timeout | undefined;
-        let building = Promise.resolve();
-        const rebuild = (): void => {
-          building = building.then(async () => {
-            try {
-              const built = await buildPackage({ workflowsPath: entry });
-              const result = await engine.deploy(built.archive);
-              if (result.freshlyLoaded || result.routeChanged) {
-                io.stderr(
-                  `deployed ${result.version.slice(0, 12)} (${built.manifest.workflowTypes.map((t) => t.name).join(', ')}); running workflows stay on their version\n`,
-                );
-              }
-            } catch (err) {
-              io.stderr(
-                `build failed, still serving the previous version: ${isAionError(err) ? err.message : String(err)}\n`,
-              );
-            }
-          });
-        };
-        const watcher = new SourceWatcher(path.dirname(entry), () => {
-          clearTimeout(timer);
-          timer = setTimeout(rebuild, 150);
-        });
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            watcher.close();
-            clearTimeout(timer);
-            void building.then(() => server.drain()).then(resolve, resolve);
-          };
-          process.once('SIGTERM', stop);
-          process.once('SIGINT', stop);
-        });
-      },
-    );
+    .action(async (workflows: string, options: DevOptions) => {
+      const entry = resolveWorkflowsPath(workflows);
+      const sibling = path.join(path.dirname(entry), 'activities.ts');
+      const activities = options.activities ?? (existsSync(sibling) ? [sibling] : []);
+      const config = loadConfig({
+        flags: {
+          port: Number(options.port),
+          dataDir: options.dataDir,
+          workflowsPath: entry,
+          auth: false,
+        },
+      });
+      const { server, url, host, port } = await startServer(config, { activities });
+      const removeRunFiles = await writeRunFilesOrDrain(server, options, port);
+      const watching = path.dirname(entry);
+      if (program.opts<{ json: boolean }>().json) {
+        const dataDir = path.resolve(config.dataDir);
+        const version = aionVersion();
+        const line = { address: url, host, port, pid: process.pid, dataDir, watching, version };
+        printStartLine(io, line);
+      }
+      io.stderr(
+        `aion dev: ${url} — watching ${watching} (workflow changes deploy live; restart for activity changes)\n`,
+      );
+      const redeploy = new LiveRedeploy(entry, server.context.engine, io);
+      await untilSignalled(
+        async () => {
+          try {
+            await redeploy.close();
+            await server.drain();
+          } finally {
+            removeRunFiles();
+          }
+        },
+        io,
+        removeRunFiles,
+      );
+    });
 }

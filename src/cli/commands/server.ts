@@ -14,9 +14,17 @@ import { loadConfig, type ServerConfig } from '../../server/config.js';
 import { PrometheusMetrics } from '../../server/prometheus.js';
 import { ApiKeyStore, isRole } from '../../server/auth.js';
 import type { Store } from '../../store/index.js';
+import { aionVersion } from '../installation.js';
 import { printResult, type CliIo } from '../output.js';
+import {
+  printStartLine,
+  untilSignalled,
+  withRunFileOptions,
+  writeRunFilesOrDrain,
+  type RunFileFlags,
+} from './lifecycle.js';
 
-interface ServerFlags {
+interface ServerFlags extends RunFileFlags {
   readonly config?: string;
   readonly host?: string;
   readonly port?: string;
@@ -103,6 +111,9 @@ async function openStore(config: ServerConfig): Promise<Store> {
 export interface RunningServer {
   readonly server: AionServer;
   readonly url: string;
+  /** The bound address and port (the chosen one with `port: 0`). */
+  readonly host: string;
+  readonly port: number;
 }
 
 /** Starts engine + server from a resolved configuration (used by `aion server` and tests). */
@@ -146,8 +157,8 @@ export async function startServer(
     }
     for (const file of config.packages) await engine.deploy(await readFile(file));
     const server = await createServer({ engine, metrics, config });
-    const { url } = await server.listen();
-    return { server, url };
+    const { url, host, port } = await server.listen();
+    return { server, url, host, port };
   } catch (err) {
     await engine.shutdown();
     await store.close();
@@ -155,10 +166,45 @@ export async function startServer(
   }
 }
 
+/** How auth stands: on, off, or off until the first API key is created (loopback only). */
+function authState(config: ServerConfig, server: AionServer): 'on' | 'off' | 'off-until-first-key' {
+  if (!config.auth) return 'off';
+  return server.context.auth.enabled ? 'on' : 'off-until-first-key';
+}
+
+/** The start line: JSON on standard output with `--json`, and the human lines on standard error. */
+function announce(io: CliIo, json: boolean, config: ServerConfig, running: RunningServer): void {
+  const { server, url, host, port } = running;
+  const auth = authState(config, server);
+  const store = config.store === 'sqlite' ? 'sqlite' : 'postgres';
+  if (json) {
+    printStartLine(io, {
+      address: url,
+      host,
+      port,
+      pid: process.pid,
+      namespace: config.namespace,
+      store,
+      dataDir: path.resolve(config.dataDir),
+      auth,
+      version: aionVersion(),
+    });
+  }
+  const authText =
+    auth === 'off-until-first-key'
+      ? 'off until the first API key is created (loopback only)'
+      : auth;
+  io.stderr(
+    `aion server listening on ${url} (namespace ${config.namespace}, store ${store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${authText})\n`,
+  );
+  if (auth === 'off-until-first-key') {
+    io.stderr(`to require API keys: aion key create --role admin --data-dir ${config.dataDir}\n`);
+  }
+}
+
 /** `aion server` and `aion key …`. */
 export function registerServerCommands(program: Command, io: CliIo): void {
-  program
-    .command('server')
+  withRunFileOptions(program.command('server'))
     .description(
       'run the Aion server: HTTP/JSON API, event stream and worker protocol on the engine',
     )
@@ -192,41 +238,27 @@ export function registerServerCommands(program: Command, io: CliIo): void {
           logLevel: flags.logLevel,
         },
       });
-      const { server, url } = await startServer(config, {
+      const running = await startServer(config, {
         ...(flags.activities ? { activities: flags.activities } : {}),
         ...(flags.examples ? { examples: true } : {}),
       });
-      const auth = server.context.auth;
-      const authState = !config.auth
-        ? 'off'
-        : auth.enabled
-          ? 'on'
-          : 'off until the first API key is created (loopback only)';
-      io.stderr(
-        `aion server listening on ${url} (namespace ${config.namespace}, store ${config.store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${authState})\n`,
-      );
-      if (config.auth && !auth.enabled) {
-        io.stderr(
-          `to require API keys: aion key create --role admin --data-dir ${config.dataDir}\n`,
-        );
-      }
-      await new Promise<void>((resolve) => {
-        let stopping = false;
-        const stop = (signal: string): void => {
-          if (stopping) {
-            io.stderr(`${signal} again: exiting now\n`);
-            process.exit(130);
-          }
-          stopping = true;
+      const { server } = running;
+      const removeRunFiles = await writeRunFilesOrDrain(server, flags, running.port);
+      announce(io, program.opts<{ json: boolean }>().json, config, running);
+      await untilSignalled(
+        async (signal) => {
           io.stderr(`${signal}: draining…\n`);
-          server.drain().then(resolve, (err: unknown) => {
+          try {
+            await server.drain();
+          } catch (err) {
             io.stderr(`drain failed: ${(err as Error).message}\n`);
-            resolve();
-          });
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
+          } finally {
+            removeRunFiles();
+          }
+        },
+        io,
+        removeRunFiles,
+      );
     });
 
   const key = program
