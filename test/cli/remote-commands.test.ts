@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixturesPath } from '../server/helpers.js';
+import { cli, firstLine, spawnAion, until, type AionProcess } from '../support/aion-process.js';
+
+// One server for the file.
+let dataDir: string;
+let server: AionProcess;
+let address: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'aion-remote-cli-'));
+  server = spawnAion([
+    '--json',
+    'server',
+    '--port',
+    '0',
+    '--no-auth',
+    '--data-dir',
+    dataDir,
+    '--workflows',
+    fixturesPath,
+    '--log-level',
+    'warn',
+  ]);
+  const line = await until('the server to listen', () => firstLine(server.stdout()));
+  address = (JSON.parse(line) as { address: string }).address;
+});
+
+afterAll(() => {
+  server.child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** `aion <args> --address <the server>`. */
+const aion = (...args: string[]) => cli([...args, '--address', address]);
+
+async function statusOf(workflowId: string): Promise<string> {
+  const out = await aion('--json', 'describe', workflowId);
+  return (JSON.parse(out.stdout) as { status: string }).status;
+}
+
+describe('aion reopen and aion retry', () => {
+  it('reopens a CANCELLED run as a new run that keeps its recorded state; refuses an open one, hinting at retry', async () => {
+    expect((await aion('start', 'counter', '--workflow-id', 'c1', '--arg', '1')).code).toBe(0);
+    expect((await aion('signal', 'c1', 'add', '--arg', '2')).code).toBe(0);
+    await until('the signal to be applied', async () =>
+      (await aion('query', 'c1', 'count')).stdout === '3\n' ? true : undefined,
+    );
+    expect((await aion('cancel', 'c1')).code).toBe(0);
+    await until('the run to be cancelled', async () =>
+      (await statusOf('c1')) === 'CANCELLED' ? true : undefined,
+    );
+    const cancelledRun = (
+      JSON.parse((await aion('--json', 'describe', 'c1')).stdout) as { runId: string }
+    ).runId;
+
+    const reopened = await aion('--json', 'reopen', 'c1', '--reason', 'cancelled by mistake');
+    expect(reopened.code).toBe(0);
+    const out = JSON.parse(reopened.stdout) as { workflowId: string; runId: string };
+    expect(out.workflowId).toBe('c1');
+    expect(out.runId).not.toBe(cancelledRun);
+    // The new run replays the recorded signal and names the run it reopens.
+    await until('the reopened run to answer', async () =>
+      (await aion('query', 'c1', 'count')).stdout === '3\n' ? true : undefined,
+    );
+    expect((await aion('history', 'c1', '--run-id', out.runId)).stdout).toContain(cancelledRun);
+
+    const refused = await aion('reopen', 'c1');
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('error[invalid_state]');
+    expect(refused.stderr).toMatch(/hint: .*`aion retry`/);
+  });
+
+  it('retries an open run; refuses a closed one with a hint towards reopen', async () => {
+    expect((await aion('start', 'counter', '--workflow-id', 'k2', '--arg', '1')).code).toBe(0);
+    const retried = await aion('--json', 'retry', 'k2');
+    expect(retried.code).toBe(0);
+    expect(JSON.parse(retried.stdout)).toEqual({ workflowId: 'k2', repinned: false });
+    expect((await aion('retry', 'k2')).stdout).toBe('retry k2: ok\n');
+
+    await aion('terminate', 'k2');
+    const refused = await aion('retry', 'k2');
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain('error[workflow_closed]');
+    expect(refused.stderr).toMatch(/hint: .*`aion reopen`/);
+    const missing = await aion('--json', 'retry', 'nope');
+    expect(missing.code).toBe(3);
+    expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
