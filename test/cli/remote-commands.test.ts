@@ -1,14 +1,23 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixturesPath } from '../server/helpers.js';
-import { cli, firstLine, spawnAion, until, type AionProcess } from '../support/aion-process.js';
+import {
+  cli,
+  firstLine,
+  root,
+  spawnAion,
+  until,
+  type AionProcess,
+} from '../support/aion-process.js';
 
-// One server for the file.
+// One server for the file (no in-process activities: they run in a remote worker).
 let dataDir: string;
 let server: AionProcess;
 let address: string;
+const others: ChildProcess[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'aion-remote-cli-'));
@@ -30,6 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  for (const c of others) c.kill('SIGKILL');
   server.child.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -89,5 +99,53 @@ describe('aion reopen and aion retry', () => {
     const missing = await aion('--json', 'retry', 'nope');
     expect(missing.code).toBe(3);
     expect(JSON.parse(missing.stdout)).toMatchObject({ error: { code: 'not_found' } });
+  });
+});
+
+describe('aion workers', () => {
+  it('lists the connected workers per task queue', async () => {
+    const none = await aion('workers');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('no workers connected');
+
+    const worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'test/server/fixtures/worker.ts'), address],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    others.push(worker);
+    const listing = await until('the worker to be listed', async () => {
+      const out = JSON.parse((await aion('--json', 'workers')).stdout) as {
+        namespace: string;
+        workers: { identity: string; taskQueue: string; activityTypes: string[] }[];
+        taskQueues: { name: string }[];
+      };
+      return out.workers.length > 0 ? out : undefined;
+    });
+    expect(listing.namespace).toBe('default');
+    expect(listing.workers).toEqual([
+      expect.objectContaining({
+        identity: `fixture-worker-${worker.pid}`,
+        taskQueue: 'default',
+        activityTypes: expect.arrayContaining(['echo']) as unknown,
+      }),
+    ]);
+    expect(listing.taskQueues.map((q) => q.name)).toEqual(['default']);
+
+    const human = await aion('workers');
+    expect(human.stdout).toMatch(/^TASK QUEUE\s+WORKERS\s+IN FLIGHT\s+BACKLOG/);
+    expect(human.stdout).toMatch(/^default\s+1\s+0\s+0/m);
+    expect(human.stdout).toMatch(
+      new RegExp(`^fixture-worker-${worker.pid}\\s+default\\s+0/\\d+\\s+ready`, 'm'),
+    );
+
+    // A run's activity goes to that worker.
+    const executed = await aion('--json', 'execute', 'greet', '--arg', 'ivy');
+    expect(JSON.parse(executed.stdout)).toMatchObject({ result: 'hi ivy' });
+
+    const unknown = await aion('workers', '--namespace', 'nope');
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('error[not_found]');
+    expect(unknown.stderr).toMatch(/hint: .*`aion namespace list`/);
   });
 });

@@ -9,10 +9,11 @@ import { registerInspectCommands } from './inspect.js';
 import { registerMessageCommands } from './messages.js';
 import { registerNamespaceCommands, registerSearchAttributeCommands } from './namespaces.js';
 import { registerStartCommands } from './start.js';
+import { registerWorkersCommand } from './workers.js';
 
 export { remoteHistory } from './inspect.js';
 
-/** Commands that talk to a running server: workflows, packages, batches, namespaces. */
+/** Commands that talk to a running server: workflows, packages, batches, namespaces, workers. */
 export function registerRemoteCommands(program: Command, io: CliIo): void {
   registerStartCommands(program, io);
   registerMessageCommands(program, io);
@@ -22,4 +23,5 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
   registerBatchCommands(program, io);
   registerNamespaceCommands(program, io);
   registerSearchAttributeCommands(program, io);
+  registerWorkersCommand(program, io);
 }
