@@ -27,6 +27,11 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,213}$/;
 
 /** `aion new <name>` and `aion dev`. */
 export function registerDevCommands(program: Command, io: CliIo): void {
+  registerNewCommand(program, io);
+  registerDevCommand(program, io);
+}
+
+function registerNewCommand(program: Command, io: CliIo): void {
   program
     .command('new')
     .description('scaffold a runnable workflow project in a new directory')
@@ -71,7 +76,9 @@ export function registerDevCommands(program: Command, io: CliIo): void {
         ].join('\n'),
       );
     });
+}
 
+function registerDevCommand(program: Command, io: CliIo): void {
   withRunFileOptions(program.command('dev'))
     .description(
       'development server: runs the workflows, rebuilds and deploys them on every change',

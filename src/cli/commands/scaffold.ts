@@ -3,6 +3,19 @@
 
 /** The files of a new project. `aionDependency` is the package.json spec for `aion`. */
 export function scaffold(name: string, aionDependency: string): Record<string, string> {
+  return {
+    'package.json': packageJson(name, aionDependency),
+    'tsconfig.json': TSCONFIG,
+    '.gitignore': 'node_modules/\n.aion/\ndist/\n',
+    'src/workflows.ts': WORKFLOWS,
+    'src/activities.ts': ACTIVITIES,
+    'src/client.ts': CLIENT,
+    'test/workflows.test.ts': WORKFLOWS_TEST,
+    'README.md': readme(name, aionDependency),
+  };
+}
+
+function packageJson(name: string, aionDependency: string): string {
   const pkg = {
     name,
     version: '0.1.0',
@@ -26,25 +39,26 @@ export function scaffold(name: string, aionDependency: string): Record<string, s
       vitest: '^4.0.0',
     },
   };
-  return {
-    'package.json': `${JSON.stringify(pkg, null, 2)}\n`,
-    'tsconfig.json': `${JSON.stringify(
-      {
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          skipLibCheck: true,
-          noEmit: true,
-        },
-        include: ['src', 'test'],
-      },
-      null,
-      2,
-    )}\n`,
-    '.gitignore': 'node_modules/\n.aion/\ndist/\n',
-    'src/workflows.ts': `import { condition, defineQuery, defineSignal, proxyActivities, setHandler, sleep } from 'aion/workflow';
+  return `${JSON.stringify(pkg, null, 2)}\n`;
+}
+
+const TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      skipLibCheck: true,
+      noEmit: true,
+    },
+    include: ['src', 'test'],
+  },
+  null,
+  2,
+)}\n`;
+
+const WORKFLOWS = `import { condition, defineQuery, defineSignal, proxyActivities, setHandler, sleep } from 'aion/workflow';
 // Type-only import: activity code never enters the workflow bundle.
 import type * as activities from './activities.js';
 
@@ -78,13 +92,15 @@ export async function signup(email: string): Promise<string> {
   state = 'reminded';
   return \`\${email} reminded\`;
 }
-`,
-    'src/activities.ts': `/** Activities do the I/O; their results are recorded, so they run once per success. */
+`;
+
+const ACTIVITIES = `/** Activities do the I/O; their results are recorded, so they run once per success. */
 export async function sendEmail(to: string, subject: string): Promise<void> {
   console.log(\`email to \${to}: \${subject}\`);
 }
-`,
-    'src/client.ts': `import { Client, Connection } from 'aion/client';
+`;
+
+const CLIENT = `import { Client, Connection } from 'aion/client';
 
 // Talks to the server started by \`npm run dev\` (or \`npm start\`).
 const connection = await Connection.connect({ address: process.env.AION_ADDRESS ?? 'http://127.0.0.1:7233' });
@@ -93,8 +109,9 @@ const handle = await client.workflow.start('signup', { args: ['ada@example.com']
 console.log('started', handle.workflowId, await handle.query('status'));
 await handle.signal('confirm');
 console.log('result:', await handle.result());
-`,
-    'test/workflows.test.ts': `import { fileURLToPath } from 'node:url';
+`;
+
+const WORKFLOWS_TEST = `import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { TestWorkflowEnvironment } from 'aion/testing';
 
@@ -113,8 +130,10 @@ it('sends a reminder when the confirmation never comes (a day passes in millisec
     await env.teardown();
   }
 });
-`,
-    'README.md': `# ${name}
+`;
+
+function readme(name: string, aionDependency: string): string {
+  return `# ${name}
 
 A workflow project on Aion, durable workflows for TypeScript. Aion's guide and reference
 are installed with it: \`node_modules/aion/README.md\` and \`node_modules/aion/docs/\`
@@ -144,6 +163,5 @@ Aion checkout:
 npm install git+https://<git host>/<owner>/aion.git#<tag>
 npm install ../aion/aion-<version>.tgz
 \`\`\`
-`,
-  };
+`;
 }

@@ -204,6 +204,11 @@ function announce(io: CliIo, json: boolean, config: ServerConfig, running: Runni
 
 /** `aion server` and `aion key …`. */
 export function registerServerCommands(program: Command, io: CliIo): void {
+  registerServerCommand(program, io);
+  registerKeyCommands(program, io);
+}
+
+function registerServerCommand(program: Command, io: CliIo): void {
   withRunFileOptions(program.command('server'))
     .description(
       'run the Aion server: HTTP/JSON API, event stream and worker protocol on the engine',
@@ -260,7 +265,10 @@ export function registerServerCommands(program: Command, io: CliIo): void {
         removeRunFiles,
       );
     });
+}
 
+/** `aion key create|list|revoke`: API keys of a data directory, without a running server. */
+function registerKeyCommands(program: Command, io: CliIo): void {
   const key = program
     .command('key')
     .description('manage API keys of a data directory (server-side)');

@@ -8,6 +8,7 @@ import { registerDeployCommands } from './deploy.js';
 import { registerInspectCommands } from './inspect.js';
 import { registerMessageCommands } from './messages.js';
 import { registerNamespaceCommands, registerSearchAttributeCommands } from './namespaces.js';
+import { registerRecoveryCommands } from './recovery.js';
 import { registerStartCommands } from './start.js';
 import { registerWorkersCommand } from './workers.js';
 
@@ -18,6 +19,7 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
   registerStartCommands(program, io);
   registerMessageCommands(program, io);
   registerControlCommands(program, io);
+  registerRecoveryCommands(program, io);
   registerInspectCommands(program, io);
   registerDeployCommands(program, io);
   registerBatchCommands(program, io);
