@@ -2,7 +2,7 @@
 // applied to every run a visibility query matches, followed as a server-side job.
 import type { Command } from 'commander';
 import { AionError } from '../../../core/index.js';
-import type { BatchJobInfo, BatchOperation } from '../../../client/remote.js';
+import type { BatchJobInfo, BatchOperation } from '../../../client/index.js';
 import { printResult, type CliIo } from '../../output.js';
 import { parseArgs, resetPoint } from './args.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';

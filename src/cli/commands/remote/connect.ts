@@ -1,7 +1,7 @@
 // Shared plumbing of the commands that talk to a running server: the connection flags
 // every such command takes, the client they build, and whether output is JSON.
 import type { Command } from 'commander';
-import { Client, Connection } from '../../../client/remote.js';
+import { Client, Connection } from '../../../client/index.js';
 
 export interface RemoteFlags {
   readonly address?: string;

@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AionError, type HistoryEvent } from '../../../core/index.js';
-import type { WorkflowExecutionDescription, WorkflowExecutionInfo } from '../../../client/types.js';
+import type { WorkflowExecutionDescription, WorkflowExecutionInfo } from '../../../client/index.js';
 import { printResult, type CliIo } from '../../output.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
 import { colourStatus, date, table } from './format.js';

@@ -2,7 +2,7 @@
 // search attributes of a namespace (`aion search-attribute list|register`).
 import type { Command } from 'commander';
 import { AionError } from '../../../core/index.js';
-import type { NamespaceDescription } from '../../../client/remote.js';
+import type { NamespaceDescription } from '../../../client/index.js';
 import { printResult, type CliIo } from '../../output.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
 import { table } from './format.js';

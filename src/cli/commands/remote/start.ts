@@ -1,7 +1,7 @@
 // `aion start` and `aion execute`: the start options they share (ids, arguments, queue,
 // search attributes, timeouts, id policies, idempotency key) and how they map to the client.
 import type { Command } from 'commander';
-import type { WorkflowStartOptions } from '../../../client/types.js';
+import type { WorkflowStartOptions } from '../../../client/index.js';
 import { printResult, type CliIo } from '../../output.js';
 import { parseArgs, parseJsonOption } from './args.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
