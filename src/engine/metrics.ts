@@ -16,9 +16,19 @@ export interface Histogram {
  * exposes an implementation as Prometheus. Names are `aion_*` snake_case.
  */
 export interface Metrics {
-  counter(name: string, help: string): Counter;
-  gauge(name: string, help: string): Gauge;
-  histogram(name: string, help: string, buckets?: readonly number[]): Histogram;
+  /**
+   * `labelNames`, when given, are the metric's label names: an implementation registers the
+   * metric at once (exported from the start, before its first sample). Without them it may
+   * wait for the first sample to learn them.
+   */
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter;
+  gauge(name: string, help: string, labelNames?: readonly string[]): Gauge;
+  histogram(
+    name: string,
+    help: string,
+    buckets?: readonly number[],
+    labelNames?: readonly string[],
+  ): Histogram;
 }
 
 const NOOP = { inc: () => undefined, set: () => undefined, observe: () => undefined };
@@ -29,47 +39,65 @@ export const noopMetrics: Metrics = {
   histogram: () => NOOP,
 };
 
-/** The metrics the engine records, created once per engine. */
+/** The metrics the engine records, created once per engine with their label names. */
 export function engineMetrics(m: Metrics) {
   return {
-    workflowsStarted: m.counter('aion_workflows_started_total', 'Workflow runs started'),
-    workflowsClosed: m.counter('aion_workflows_closed_total', 'Workflow runs closed, by status'),
-    activations: m.counter('aion_activations_total', 'Workflow activations executed'),
+    workflowsStarted: m.counter('aion_workflows_started_total', 'Workflow runs started', [
+      'workflow_type',
+    ]),
+    workflowsClosed: m.counter('aion_workflows_closed_total', 'Workflow runs closed, by status', [
+      'status',
+      'workflow_type',
+    ]),
+    activations: m.counter('aion_activations_total', 'Workflow activations executed', []),
     activationBatch: m.histogram(
       'aion_activation_batch_size',
       'Runs activated per sandbox evaluation',
       [1, 2, 5, 10, 20, 50, 100, 200, 500],
+      [],
     ),
-    taskFailures: m.counter('aion_workflow_task_failures_total', 'Workflow task crashes, by cause'),
+    taskFailures: m.counter(
+      'aion_workflow_task_failures_total',
+      'Workflow task crashes, by cause',
+      ['cause'],
+    ),
     stuckRuns: m.counter(
       'aion_workflow_runs_parked_total',
       'Runs parked as stuck after repeated task crashes',
+      ['workflow_type'],
     ),
     commitBatch: m.histogram(
       'aion_commit_batch_size',
       'Run commits per store transaction',
       [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+      [],
     ),
     commitSeconds: m.histogram(
       'aion_commit_seconds',
       'Store commit latency',
       [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 1],
+      [],
     ),
     replaySeconds: m.histogram(
       'aion_replay_seconds',
       'Time to rebuild a run by replay',
       [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+      [],
     ),
-    residentRuns: m.gauge('aion_resident_runs', 'Runs held in memory'),
-    activityAttempts: m.counter('aion_activity_attempts_total', 'Activity attempts started'),
+    residentRuns: m.gauge('aion_resident_runs', 'Runs held in memory', []),
+    activityAttempts: m.counter('aion_activity_attempts_total', 'Activity attempts started', [
+      'activity_type',
+    ]),
     activitySeconds: m.histogram(
       'aion_activity_seconds',
       'Activity attempt duration',
       [0.001, 0.01, 0.1, 0.5, 1, 5, 30, 60, 300],
+      ['activity_type'],
     ),
     activityOutcomes: m.counter(
       'aion_activity_outcomes_total',
       'Activity final outcomes, by outcome',
+      ['outcome'],
     ),
   };
 }

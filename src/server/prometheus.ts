@@ -13,30 +13,38 @@ export class PrometheusMetrics implements Metrics {
       client.collectDefaultMetrics({ register: this.registry, prefix: 'aion_process_' });
   }
 
-  counter(name: string, help: string): Counter {
+  counter(name: string, help: string, labelNames?: readonly string[]): Counter {
     const get = this.#lazy(
       name,
-      (labelNames) => new client.Counter({ name, help, labelNames, registers: [this.registry] }),
+      labelNames,
+      (names) => new client.Counter({ name, help, labelNames: names, registers: [this.registry] }),
     );
     return { inc: (value = 1, labels) => void get(labels).inc(labels ?? {}, value) };
   }
 
-  gauge(name: string, help: string): Gauge {
+  gauge(name: string, help: string, labelNames?: readonly string[]): Gauge {
     const get = this.#lazy(
       name,
-      (labelNames) => new client.Gauge({ name, help, labelNames, registers: [this.registry] }),
+      labelNames,
+      (names) => new client.Gauge({ name, help, labelNames: names, registers: [this.registry] }),
     );
     return { set: (value, labels) => void get(labels).set(labels ?? {}, value) };
   }
 
-  histogram(name: string, help: string, buckets?: readonly number[]): Histogram {
+  histogram(
+    name: string,
+    help: string,
+    buckets?: readonly number[],
+    labelNames?: readonly string[],
+  ): Histogram {
     const get = this.#lazy(
       name,
-      (labelNames) =>
+      labelNames,
+      (names) =>
         new client.Histogram({
           name,
           help,
-          labelNames,
+          labelNames: names,
           registers: [this.registry],
           ...(buckets ? { buckets: [...buckets] } : {}),
         }),
@@ -44,8 +52,19 @@ export class PrometheusMetrics implements Metrics {
     return { observe: (value, labels) => void get(labels).observe(labels ?? {}, value) };
   }
 
-  #lazy<M>(name: string, make: (labelNames: string[]) => M): (labels: Labels | undefined) => M {
+  /**
+   * The metric, created now when its label names are declared (so it is exported before its
+   * first sample), else on first use with the labels of that sample.
+   */
+  #lazy<M>(
+    name: string,
+    declared: readonly string[] | undefined,
+    make: (labelNames: string[]) => M,
+  ): (labels: Labels | undefined) => M {
     let metric: M | undefined;
+    if (declared) {
+      metric = (this.registry.getSingleMetric(name) as M | undefined) ?? make([...declared].sort());
+    }
     return (labels) => {
       if (!metric) {
         const existing = this.registry.getSingleMetric(name) as M | undefined;

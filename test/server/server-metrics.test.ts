@@ -21,4 +21,30 @@ describe('server metrics', () => {
       expect(scraped.split('\n').filter((l) => l.startsWith(name))).toEqual([`${name} 0`]);
     }
   });
+
+  it('exports the engine metrics from the start with their labels; closed runs count by status', async () => {
+    t = await startTestServer();
+    const scrape = async (): Promise<string> => (await fetch(`${t!.url}/metrics`)).text();
+    const first = await scrape();
+    for (const [name, type] of [
+      ['aion_replay_seconds', 'histogram'],
+      ['aion_resident_runs', 'gauge'],
+      ['aion_workflow_runs_parked_total', 'counter'],
+      ['aion_workflows_closed_total', 'counter'],
+      ['aion_workflow_task_failures_total', 'counter'],
+      ['aion_activity_outcomes_total', 'counter'],
+    ] as const) {
+      expect(first).toContain(`# TYPE ${name} ${type}`);
+    }
+    expect(first.split('\n')).toContain('aion_resident_runs 0');
+    expect(first.split('\n')).toContain('aion_replay_seconds_count 0');
+    const handle = await t.engine.start('greet', { args: ['metrics'] });
+    await handle.result();
+    const closed = (await scrape())
+      .split('\n')
+      .filter((l) => l.startsWith('aion_workflows_closed_total{'));
+    expect(closed).toEqual([
+      'aion_workflows_closed_total{status="COMPLETED",workflow_type="greet"} 1',
+    ]);
+  });
 });

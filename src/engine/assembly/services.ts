@@ -1,5 +1,6 @@
 // The engine's domain services, each owning one concern, built over the infrastructure and
 // wired to each other directly (a call never goes back through the facade).
+import { isTerminalEventType, statusOfTerminal } from '../../core/index.js';
 import { AsyncCompletion, ResetService, RetryService, RunControl } from '../control/index.js';
 import { DeployService } from '../deploy/index.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -139,7 +140,8 @@ function wireHooks(
 ): void {
   const { hooks, infra } = b;
   hooks.onClosed = (run, terminal, workflowType) => {
-    infra.metrics.workflowsClosed.inc(1, { status: terminal.type, workflow_type: workflowType });
+    const status = isTerminalEventType(terminal.type) ? statusOfTerminal(terminal.type) : 'UNKNOWN';
+    infra.metrics.workflowsClosed.inc(1, { status, workflow_type: workflowType });
     s.updates.onClosed(run, terminal);
     s.results.onClosed(run, terminal);
   };
