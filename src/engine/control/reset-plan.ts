@@ -62,24 +62,7 @@ export function planNewRun(
   const prefix = events.filter((e) => e.seq <= data.boundarySeq);
   const book = new RunBook();
   for (const e of prefix) book.apply(e);
-  if (book.children.size > 0) {
-    throw new AionError(
-      'invalid_state',
-      `the reset point (seq ${data.boundarySeq}) has child workflows in flight; pick an earlier or later workflow task`,
-      {
-        boundarySeq: data.boundarySeq,
-      },
-    );
-  }
-  if (book.externals.size > 0 || book.openUpdates.size > 0) {
-    throw new AionError(
-      'invalid_state',
-      `the reset point (seq ${data.boundarySeq}) has signals to other workflows or updates in flight; pick another workflow task`,
-      {
-        boundarySeq: data.boundarySeq,
-      },
-    );
-  }
+  refuseInFlightMessages(book, data.boundarySeq);
   const run: RunKey = {
     namespace: old.namespace,
     workflowId: old.workflowId,
@@ -110,8 +93,47 @@ export function planNewRun(
       v: 1,
     });
   }
-  const workflowType = started.workflowType;
-  const tasks = [...book.activities.values()]
+  const tasks = pendingTasks(book, prefix, run, started.workflowType, activities, now);
+  const timers: TimerRow[] = [...book.timers.values()].map((t) => ({
+    namespace: run.namespace,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    timerId: t.timerId,
+    fireAt: t.fireAt,
+    kind: USER_TIMER_KIND,
+    data: String(t.startedSeq),
+  }));
+  return { events: copy, tasks, timers };
+}
+
+/** A reset point with children, external signals or updates in flight is refused. */
+function refuseInFlightMessages(book: RunBook, boundarySeq: number): void {
+  if (book.children.size > 0) {
+    throw new AionError(
+      'invalid_state',
+      `the reset point (seq ${boundarySeq}) has child workflows in flight; pick an earlier or later workflow task`,
+      { boundarySeq },
+    );
+  }
+  if (book.externals.size > 0 || book.openUpdates.size > 0) {
+    throw new AionError(
+      'invalid_state',
+      `the reset point (seq ${boundarySeq}) has signals to other workflows or updates in flight; pick another workflow task`,
+      { boundarySeq },
+    );
+  }
+}
+
+/** The activity tasks the prefix left pending (not cancel-requested), to run again. */
+function pendingTasks(
+  book: RunBook,
+  prefix: readonly HistoryEvent[],
+  run: RunKey,
+  workflowType: string,
+  activities: ActivityService,
+  now: number,
+): NewActivityTask[] {
+  return [...book.activities.values()]
     .filter((a) => !a.cancelRequested)
     .map((a) => {
       const { input, headers } = prefix.find((e) => e.seq === a.scheduledSeq) as HistoryEvent & {
@@ -132,14 +154,4 @@ export function planNewRun(
         now,
       );
     });
-  const timers: TimerRow[] = [...book.timers.values()].map((t) => ({
-    namespace: run.namespace,
-    workflowId: run.workflowId,
-    runId: run.runId,
-    timerId: t.timerId,
-    fireAt: t.fireAt,
-    kind: USER_TIMER_KIND,
-    data: String(t.startedSeq),
-  }));
-  return { events: copy, tasks, timers };
 }
