@@ -4,14 +4,17 @@ import { createEngine, createMemoryStore } from '../../src/index.js';
 
 const workflowsPath = new URL('../fixtures/workflows/basic.ts', import.meta.url).pathname;
 
-/** Commands of this process's direct children. */
+/** Commands of this process's live direct children (an exited child not yet reaped is not one). */
 function children(): string[] {
-  const out = execFileSync('ps', ['-o', 'ppid=,args=', '-A'], { encoding: 'utf8' });
+  const out = execFileSync('ps', ['-o', 'ppid=,stat=,args=', '-A'], { encoding: 'utf8' });
   return out
     .split('\n')
-    .map((line) => line.trim().match(/^(\d+)\s+(.*)$/))
-    .filter((m): m is RegExpMatchArray => m !== null && Number(m[1]) === process.pid)
-    .map((m) => m[2]!);
+    .map((line) => line.trim().match(/^(\d+)\s+(\S+)\s+(.*)$/))
+    .filter(
+      (m): m is RegExpMatchArray =>
+        m !== null && Number(m[1]) === process.pid && !m[2]!.startsWith('Z'),
+    )
+    .map((m) => m[3]!);
 }
 
 describe('engine shutdown', () => {
