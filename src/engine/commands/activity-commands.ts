@@ -7,7 +7,7 @@ import {
   scheduleToStartTimerId,
   taskIdFor,
   type ActivityService,
-} from '../activity-service.js';
+} from '../activity-service/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import { ACTIVITY_TIMEOUT_KIND } from './kinds.js';
 

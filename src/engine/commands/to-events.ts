@@ -8,7 +8,7 @@ import type {
   WorkflowCommand,
 } from '../../core/index.js';
 import type { RunBook } from '../../runtime/index.js';
-import type { ActivityService } from '../activity-service.js';
+import type { ActivityService } from '../activity-service/index.js';
 import { requestCancelActivity, scheduleActivity } from './activity-commands.js';
 import type { CommitEffects } from './effects.js';
 import { EventWriter } from './event-writer.js';
