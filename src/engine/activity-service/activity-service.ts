@@ -199,22 +199,26 @@ export class ActivityService {
     return failureEvent(scheduledSeq, attempt, failure);
   }
 
+  /** Hands a task of a paused run back untouched; it is claimed again after the run resumes. */
+  #handBack(task: ActivityTask): void {
+    void this.#store
+      .retryTask({
+        namespace: task.namespace,
+        taskId: task.taskId,
+        owner: this.#owner,
+        attempt: task.attempt,
+        visibleAt: this.#clock.now() + 1000,
+      })
+      .then(
+        () => this.#claims.wake(this.#clock.now() + 1000),
+        () => undefined,
+      );
+  }
+
   #run(task: ActivityTask, runner: AttemptRunner | undefined = this.#executor): void {
     if (!runner || this.#stopped) return;
     if (this.#paused.has(task.runId)) {
-      // Hand the task back untouched; it is claimed again after the run resumes.
-      void this.#store
-        .retryTask({
-          namespace: task.namespace,
-          taskId: task.taskId,
-          owner: this.#owner,
-          attempt: task.attempt,
-          visibleAt: this.#clock.now() + 1000,
-        })
-        .then(
-          () => this.#claims.wake(this.#clock.now() + 1000),
-          () => undefined,
-        );
+      this.#handBack(task);
       return;
     }
     const data = JSON.parse(task.options ?? '{}') as TaskData;

@@ -1,6 +1,6 @@
 // How an attempt's outcome is recorded: a retry decision writes the next attempt's time into
 // the task row; a final outcome becomes an event handed to the run as an arrival.
-import { decideRetry } from '../../activity/retry-policy.js';
+import { decideRetry, type RetryDecision } from '../../activity/retry-policy.js';
 import type { AttemptOutcome } from '../../activity/types.js';
 import {
   isAionError,
@@ -12,6 +12,7 @@ import {
 import type { ActivityTask } from '../../store/index.js';
 import type { ServiceEnv, TaskData } from './types.js';
 
+/** Records an attempt's outcome: a retry (its time kept in the task row) or the final event. */
 export async function settleOutcome(
   env: ServiceEnv,
   run: RunKey,
@@ -23,30 +24,8 @@ export async function settleOutcome(
 ): Promise<void> {
   const final = (event: NewEvent): Promise<void> => recordFinal(env, run, task, event, durable);
   switch (outcome.type) {
-    case 'completed': {
-      let result: Payload;
-      try {
-        result = env.converter.encode(outcome.result, `result of activity ${task.activityType}`);
-      } catch (err) {
-        return final({
-          type: 'ActivityFailed',
-          scheduledSeq: task.scheduledSeq,
-          attempt: task.attempt,
-          retryState: 'NON_RETRYABLE_FAILURE',
-          failure: {
-            type: 'PayloadEncodeError',
-            message: (err as Error).message,
-            retryable: false,
-          },
-        });
-      }
-      return final({
-        type: 'ActivityCompleted',
-        scheduledSeq: task.scheduledSeq,
-        result,
-        attempt: task.attempt,
-      });
-    }
+    case 'completed':
+      return final(completedEvent(env, task, outcome.result));
     case 'async':
       return;
     case 'cancelled':
@@ -85,24 +64,59 @@ export async function settleOutcome(
         }
         return;
       }
-      if (outcome.type === 'timed_out') {
-        return final({
-          type: 'ActivityTimedOut',
-          scheduledSeq: task.scheduledSeq,
-          timeoutType: outcome.timeoutType,
-          attempt: task.attempt,
-          failure: outcome.failure,
-        });
-      }
-      return final({
-        type: 'ActivityFailed',
-        scheduledSeq: task.scheduledSeq,
-        failure: outcome.failure,
-        attempt: task.attempt,
-        retryState: decision.retryState,
-      });
+      return final(givenUpEvent(task, outcome, decision.retryState));
     }
   }
+}
+
+/** ActivityCompleted, or a non-retryable ActivityFailed when the result cannot be encoded. */
+function completedEvent(env: ServiceEnv, task: ActivityTask, value: unknown): NewEvent {
+  let result: Payload;
+  try {
+    result = env.converter.encode(value, `result of activity ${task.activityType}`);
+  } catch (err) {
+    return {
+      type: 'ActivityFailed',
+      scheduledSeq: task.scheduledSeq,
+      attempt: task.attempt,
+      retryState: 'NON_RETRYABLE_FAILURE',
+      failure: {
+        type: 'PayloadEncodeError',
+        message: (err as Error).message,
+        retryable: false,
+      },
+    };
+  }
+  return {
+    type: 'ActivityCompleted',
+    scheduledSeq: task.scheduledSeq,
+    result,
+    attempt: task.attempt,
+  };
+}
+
+/** The final event of an attempt that failed or timed out and is not retried. */
+function givenUpEvent(
+  task: ActivityTask,
+  outcome: AttemptOutcome & { type: 'failed' | 'timed_out' },
+  retryState: Extract<RetryDecision, { retry: false }>['retryState'],
+): NewEvent {
+  if (outcome.type === 'timed_out') {
+    return {
+      type: 'ActivityTimedOut',
+      scheduledSeq: task.scheduledSeq,
+      timeoutType: outcome.timeoutType,
+      attempt: task.attempt,
+      failure: outcome.failure,
+    };
+  }
+  return {
+    type: 'ActivityFailed',
+    scheduledSeq: task.scheduledSeq,
+    failure: outcome.failure,
+    attempt: task.attempt,
+    retryState,
+  };
 }
 
 /** Hands a final outcome to the run; resolves once it is committed (or refused). */
