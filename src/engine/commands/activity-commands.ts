@@ -6,16 +6,11 @@ import {
   scheduleToCloseTimerId,
   scheduleToStartTimerId,
   taskIdFor,
-  type ActivityService,
 } from '../activity-service/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import { ACTIVITY_TIMEOUT_KIND } from './kinds.js';
 
-export function scheduleActivity(
-  w: EventWriter,
-  cmd: CommandOf<'scheduleActivity'>,
-  activities: ActivityService,
-): void {
+export function scheduleActivity(w: EventWriter, cmd: CommandOf<'scheduleActivity'>): void {
   const { run, now, effects } = w;
   w.checkPayloads(cmd.args, `input of activity ${cmd.activityType}`);
   const headers = w.headersOf(cmd.headers);
@@ -29,7 +24,7 @@ export function scheduleActivity(
     ...(headers ? { headers } : {}),
   });
   effects.tasks.push(
-    activities.newTask(
+    w.env.activities.newTask(
       run,
       {
         activityId: cmd.activityId,

@@ -1,5 +1,5 @@
 // Where one live activation's events go: stamped in order onto the run's book, with the
-// commit's side effects beside them and the payload limits they are checked against.
+// commit's side effects beside them and the engine-wide inputs of command planning.
 import {
   checkPayloadSize,
   payloadSize,
@@ -13,8 +13,18 @@ import {
   type RunKey,
   type WorkflowCommand,
 } from '../../core/index.js';
+import type { IdSource } from '../../clock/index.js';
 import type { RunBook } from '../../runtime/index.js';
+import type { ActivityService } from '../activity-service/index.js';
 import type { CommitEffects } from './effects.js';
+
+/** Engine-wide inputs of command planning (built once, shared by every activation). */
+export interface CommandEnv {
+  readonly limits: Limits;
+  readonly activities: ActivityService;
+  /** Fresh run ids for children and continue-as-new successors. */
+  readonly ids: IdSource;
+}
 
 /** The command of the given type. */
 export type CommandOf<T extends WorkflowCommand['type']> = Extract<WorkflowCommand, { type: T }>;
@@ -25,18 +35,18 @@ export class EventWriter {
   readonly book: RunBook;
   readonly now: number;
   readonly effects: CommitEffects;
-  readonly limits: Limits;
+  readonly env: CommandEnv;
   /** The run's workflow type, fixed by its start. */
   readonly workflowType: string;
   /** The events written so far, stamped from the book's head. */
   readonly events: HistoryEvent[] = [];
   readonly #startHeaders: Headers | undefined;
 
-  constructor(run: RunKey, book: RunBook, now: number, limits: Limits, effects: CommitEffects) {
+  constructor(env: CommandEnv, run: RunKey, book: RunBook, now: number, effects: CommitEffects) {
+    this.env = env;
     this.run = run;
     this.book = book;
     this.now = now;
-    this.limits = limits;
     this.effects = effects;
     this.workflowType = book.started?.workflowType ?? '';
     this.#startHeaders = book.started?.headers;
@@ -58,6 +68,6 @@ export class EventWriter {
 
   /** Throws `payload_too_large` when one of the payloads is over the limit. */
   checkPayloads(payloads: readonly Payload[], what: string): void {
-    for (const p of payloads) checkPayloadSize(payloadSize(p), this.limits, what);
+    for (const p of payloads) checkPayloadSize(payloadSize(p), this.env.limits, what);
   }
 }

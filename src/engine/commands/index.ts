@@ -1,6 +1,7 @@
 // Command planning: what a live activation's commands record (events) and imply (task, timer
 // and outbox rows), and what a run's closing commit owes its parent and children.
 export { commandsToEvents } from './to-events.js';
+export type { CommandEnv } from './event-writer.js';
 export { closingEffects, childOutcomeEvent } from './closing.js';
 export { emptyEffects, type CommitEffects } from './effects.js';
 export {

@@ -1,6 +1,5 @@
 // Commands that reach other runs through the outbox: starting a child, signalling or
 // cancelling an external run, and continuing as a new run. Each writes its event and a row.
-import { randomUUID } from 'node:crypto';
 import type { HistoryEvent } from '../../core/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import {
@@ -19,7 +18,7 @@ export function startChild(
 ): void {
   const { run, now } = w;
   w.checkPayloads(cmd.args, `arguments of child workflow ${cmd.workflowType}`);
-  const runId = randomUUID();
+  const runId = w.env.ids.uuid();
   const version = routeFor(cmd.workflowType) ?? '';
   const headers = w.headersOf(cmd.headers);
   const e = w.push({
@@ -112,7 +111,7 @@ export function continueAsNew(w: EventWriter, cmd: CommandOf<'continueAsNew'>): 
   const { run, book } = w;
   w.checkPayloads(cmd.args, 'continue-as-new arguments');
   const started = book.started!;
-  const newRunId = randomUUID();
+  const newRunId = w.env.ids.uuid();
   const headers = w.headersOf(cmd.headers);
   const data: ContinueAsNewData = {
     newRunId,

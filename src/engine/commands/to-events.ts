@@ -2,16 +2,14 @@
 // imply (task, timer and outbox rows), in command order, applied to the run's book.
 import type {
   HistoryEvent,
-  Limits,
   RunKey,
   SearchAttributeType,
   WorkflowCommand,
 } from '../../core/index.js';
 import type { RunBook } from '../../runtime/index.js';
-import type { ActivityService } from '../activity-service/index.js';
 import { requestCancelActivity, scheduleActivity } from './activity-commands.js';
 import type { CommitEffects } from './effects.js';
-import { EventWriter } from './event-writer.js';
+import { EventWriter, type CommandEnv } from './event-writer.js';
 import { continueAsNew, signalOrCancelExternal, startChild } from './outbox-commands.js';
 import {
   cancelTimer,
@@ -27,21 +25,20 @@ import {
  * failure, since the same code would produce it again.
  */
 export function commandsToEvents(
+  env: CommandEnv,
   run: RunKey,
   commands: readonly WorkflowCommand[],
   book: RunBook,
   now: number,
-  limits: Limits,
-  activities: ActivityService,
   effects: CommitEffects,
   schema: ReadonlyMap<string, SearchAttributeType> = new Map(),
   routeFor: (workflowType: string) => string | undefined = () => undefined,
 ): HistoryEvent[] {
-  const w = new EventWriter(run, book, now, limits, effects);
+  const w = new EventWriter(env, run, book, now, effects);
   for (const cmd of commands) {
     switch (cmd.type) {
       case 'scheduleActivity':
-        scheduleActivity(w, cmd, activities);
+        scheduleActivity(w, cmd);
         break;
       case 'requestCancelActivity':
         requestCancelActivity(w, cmd);

@@ -111,12 +111,11 @@ function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): 
   }
   try {
     const events = commandsToEvents(
+      ctx.commandEnv,
       a.key,
       output.commands,
       a.book,
       p.now,
-      d.limits,
-      d.activities,
       p.effects,
       d.schemaFor(a.key.namespace),
       (workflowType) => d.routeFor(a.key.namespace, workflowType),

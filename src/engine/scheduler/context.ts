@@ -1,6 +1,7 @@
 // What the scheduler's parts share: its dependencies, the resident runs, and the hooks back
 // into its loop (ready set and in-flight accounting). Built once by the scheduler.
 import type { RunKey } from '../../core/index.js';
+import type { CommandEnv } from '../commands/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
 import type { ResidentRuns } from './residency.js';
 import type { SchedulerDeps } from './types.js';
@@ -11,6 +12,8 @@ export type Wake = 'always' | 'if-pending' | 'never';
 export interface SchedulerContext {
   readonly deps: SchedulerDeps;
   readonly runs: ResidentRuns;
+  /** Engine-wide inputs of command planning (limits, activity service, fresh ids). */
+  readonly commandEnv: CommandEnv;
   /** Queues the run for the next tick. */
   markReady(a: RunActor): void;
   /** Adds an arrival to the run's inbox and queues the run. */

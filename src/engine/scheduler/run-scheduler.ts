@@ -1,6 +1,7 @@
 // The scheduler's loop: the set of ready runs, the tick that plans, activates and commits
 // them, in-flight accounting for idleness, and the entry points the engine calls.
 import type { Payload, QueryOutcome, RunKey, UpdateValidation } from '../../core/index.js';
+import { randomIds } from '../../clock/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
 import { activatePlans } from './activation.js';
 import { committed, conflicted, failedCommit } from './commit-outcome.js';
@@ -35,6 +36,11 @@ export class RunScheduler {
     this.#ctx = {
       deps,
       runs: this.#runs,
+      commandEnv: {
+        limits: deps.limits,
+        activities: deps.activities,
+        ids: deps.ids ?? randomIds,
+      },
       markReady: (a) => this.markReady(a),
       enqueue: (key, arrival) => this.enqueue(key, arrival),
       hold: (a) => this.#hold(a),

@@ -1,6 +1,6 @@
 // What the scheduler is built from: the engine's services and settings it drives runs with,
 // the callbacks it reports through, and the supervision policy for crashed tasks.
-import type { Clock } from '../../clock/index.js';
+import type { Clock, IdSource } from '../../clock/index.js';
 import type {
   HistoryEvent,
   Limits,
@@ -26,6 +26,8 @@ export interface EngineLogger {
 export interface SchedulerDeps {
   readonly store: Store;
   readonly clock: Clock;
+  /** Source of fresh ids (child run ids, continue-as-new successors). Default `randomIds`. */
+  readonly ids?: IdSource;
   readonly recorder: Recorder;
   readonly registry: PackageRegistry;
   readonly thread: WorkflowThread;
