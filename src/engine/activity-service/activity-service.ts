@@ -1,0 +1,277 @@
+// The engine's activity task service: schedules task rows, runs attempts (in process or via
+// a remote runner) under its lease, and hands their recorded outcomes back to the runs.
+import type { ActivityExecutor } from '../../activity/executor.js';
+import type { ActivityInfo } from '../../activity/types.js';
+import type { Clock } from '../../clock/index.js';
+import type { DataConverter, Failure, NewEvent, RunKey } from '../../core/index.js';
+import type { ActivityTask, NewActivityTask, Store } from '../../store/index.js';
+import type { EngineMetrics } from '../metrics.js';
+import { attemptInfo, decodeHeartbeatDetails } from './attempt-info.js';
+import { TaskClaims } from './claims.js';
+import { armRenewal, extendOnHeartbeat, leaseMsFor, type Running } from './lease.js';
+import { failureEvent, recordFinal, settleOutcome } from './outcomes.js';
+import { taskRow, type ScheduledActivity } from './task-row.js';
+import type {
+  ActivityArrival,
+  AttemptRunner,
+  RemoteWakeups,
+  ServiceEnv,
+  TaskData,
+} from './types.js';
+
+/**
+ * Runs activity tasks on the engine's own executor: direct dispatch of tasks it enqueued
+ * (already leased), claims of retries and of tasks left by a previous process, retry
+ * decisions with durable backoff (the next attempt time lives in the task row), and final
+ * outcomes handed back to the run as arrivals.
+ */
+export class ActivityService {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #owner: string;
+  readonly #executor: ActivityExecutor | undefined;
+  readonly #claims: TaskClaims;
+  #remote: RemoteWakeups | undefined;
+  /** Tasks pre-leased for a remote worker in their scheduling commit (until dispatched). */
+  readonly #remoteReserved = new Set<string>();
+  readonly #converter: DataConverter;
+  readonly #metrics: EngineMetrics;
+  readonly #running = new Map<string, Running>();
+  readonly #paused = new Set<string>();
+  readonly #env: ServiceEnv;
+  #stopped = false;
+
+  constructor(options: {
+    store: Store;
+    clock: Clock;
+    owner: string;
+    namespaces: () => Iterable<string>;
+    executor: ActivityExecutor | undefined;
+    servedQueues: readonly string[];
+    /** Types the executor implements; tasks of other types on served queues are left to remote workers. */
+    servedTypes?: readonly string[];
+    converter: DataConverter;
+    metrics: EngineMetrics;
+    onArrival: (arrival: ActivityArrival) => void;
+  }) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#owner = options.owner;
+    this.#executor = options.executor;
+    this.#converter = options.converter;
+    this.#metrics = options.metrics;
+    this.#claims = new TaskClaims({
+      store: options.store,
+      clock: options.clock,
+      owner: options.owner,
+      namespaces: options.namespaces,
+      executor: options.executor !== undefined,
+      servedQueues: options.servedQueues,
+      servedTypes: options.servedTypes ?? [],
+      onClaimed: (t) => {
+        if (!this.#running.has(t.taskId)) this.#run(t);
+      },
+    });
+    this.#env = {
+      store: options.store,
+      clock: options.clock,
+      owner: options.owner,
+      converter: options.converter,
+      metrics: options.metrics,
+      onArrival: options.onArrival,
+      schedulePoll: (at) => this.#claims.wake(at),
+      wakeRemote: (namespace, taskQueue, at) => this.#remote?.wake(namespace, taskQueue, at),
+    };
+  }
+
+  get runningCount(): number {
+    return this.#running.size;
+  }
+
+  /** The task row for a newly scheduled activity (pre-leased when this engine will run it). */
+  newTask(run: RunKey, p: ScheduledActivity, now: number): NewActivityTask {
+    const base = taskRow(run, p, now);
+    if (this.#stopped) return base;
+    if (this.#claims.serves(base.taskQueue, p.activityType)) {
+      return { ...base, leaseOwner: this.#owner, leaseUntil: now + leaseMsFor(p.options) };
+    }
+    // A connected remote worker has a free slot: lease it in the scheduling commit and hand
+    // it over after the commit, instead of a separate claim write later.
+    if (this.#remote?.reserve(run.namespace, base.taskQueue, p.activityType, base.taskId)) {
+      this.#remoteReserved.add(base.taskId);
+      return { ...base, leaseOwner: this.#owner, leaseUntil: now + leaseMsFor(p.options) };
+    }
+    return base;
+  }
+
+  /** Connects the remote-worker dispatcher (woken for tasks the executor does not take). */
+  attachRemote(remote: RemoteWakeups): void {
+    this.#remote = remote;
+  }
+
+  /** Runs a task this engine enqueued pre-leased (called after its commit). */
+  dispatch(task: NewActivityTask): void {
+    if (task.leaseOwner !== this.#owner) {
+      this.#remote?.wake(task.namespace, task.taskQueue, task.visibleAt);
+      return;
+    }
+    if (this.#remoteReserved.delete(task.taskId)) {
+      this.#remote?.take({ ...task, deliveries: 1 });
+      return;
+    }
+    this.#run({ ...task, deliveries: 1 });
+  }
+
+  /**
+   * Runs a task claimed (leased to this engine) by the remote dispatcher on `runner`, with
+   * the same checks, lease renewal, retry policy and recording as in-process attempts.
+   */
+  runWith(task: ActivityTask, runner: AttemptRunner): void {
+    this.#run(task, runner);
+  }
+
+  /**
+   * Records the result of an attempt that had already been given up (its worker was lost or
+   * timed out) while no later attempt has started: the task is in retry backoff and not
+   * leased. The caller guarantees nobody claims the task meanwhile. Resolves once committed.
+   */
+  completeLate(task: ActivityTask, attempt: number, result: unknown): Promise<void> {
+    const run: RunKey = {
+      namespace: task.namespace,
+      workflowId: task.workflowId,
+      runId: task.runId,
+    };
+    const data = JSON.parse(task.options ?? '{}') as TaskData;
+    return settleOutcome(
+      this.#env,
+      run,
+      { ...task, attempt },
+      data,
+      { type: 'completed', result },
+      true,
+    );
+  }
+
+  /** While a run is paused no new attempt of its activities starts (running ones finish). */
+  setPaused(runId: string, paused: boolean): void {
+    if (paused) this.#paused.add(runId);
+    else if (this.#paused.delete(runId)) this.#claims.wake(this.#clock.now());
+  }
+
+  /** Aborts every running attempt of a run (it closed). */
+  cancelRun(runId: string, reason: string): void {
+    const prefix = `${runId}/`;
+    for (const [taskId, r] of this.#running) if (taskId.startsWith(prefix)) r.handle.cancel(reason);
+    this.#paused.delete(runId);
+  }
+
+  isRunning(taskId: string): boolean {
+    return this.#running.has(taskId);
+  }
+
+  /** Aborts a running attempt (the workflow cancelled the activity or the run closed). */
+  cancel(taskId: string, reason: string): void {
+    this.#running.get(taskId)?.handle.cancel(reason);
+  }
+
+  /** Polls now (a namespace came into use). */
+  wake(): void {
+    if (!this.#stopped) this.#claims.wake(this.#clock.now());
+  }
+
+  start(): void {
+    this.#claims.wake(this.#clock.now());
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#claims.stop();
+    for (const r of this.#running.values()) r.renew?.cancel();
+  }
+
+  /** Records a heartbeat: extends the lease and stores the details for the next attempt. */
+  heartbeat(info: ActivityInfo, details: unknown): void {
+    extendOnHeartbeat(this.#env, info, details);
+  }
+
+  /** The outcome of a failure record reported from outside (asynchronous completion). */
+  static failureEvent(scheduledSeq: number, attempt: number, failure: Failure): NewEvent {
+    return failureEvent(scheduledSeq, attempt, failure);
+  }
+
+  /** Hands a task of a paused run back untouched; it is claimed again after the run resumes. */
+  #handBack(task: ActivityTask): void {
+    void this.#store
+      .retryTask({
+        namespace: task.namespace,
+        taskId: task.taskId,
+        owner: this.#owner,
+        attempt: task.attempt,
+        visibleAt: this.#clock.now() + 1000,
+      })
+      .then(
+        () => this.#claims.wake(this.#clock.now() + 1000),
+        () => undefined,
+      );
+  }
+
+  #run(task: ActivityTask, runner: AttemptRunner | undefined = this.#executor): void {
+    if (!runner || this.#stopped) return;
+    if (this.#paused.has(task.runId)) {
+      this.#handBack(task);
+      return;
+    }
+    const data = JSON.parse(task.options ?? '{}') as TaskData;
+    const now = this.#clock.now();
+    const run: RunKey = {
+      namespace: task.namespace,
+      workflowId: task.workflowId,
+      runId: task.runId,
+    };
+    // A lost attempt (lease expired) may have used up the policy or the schedule-to-close budget.
+    const maxAttempts = data.options.retry?.maximumAttempts ?? 0;
+    if (maxAttempts > 0 && task.attempt > maxAttempts) {
+      void recordFinal(this.#env, run, task, {
+        type: 'ActivityTimedOut',
+        scheduledSeq: task.scheduledSeq,
+        timeoutType: 'START_TO_CLOSE',
+        attempt: task.attempt - 1,
+        ...(task.lastFailure ? { failure: task.lastFailure } : {}),
+      });
+      return;
+    }
+    let args: unknown[];
+    try {
+      args = this.#converter.decodeArgs(task.input);
+    } catch (err) {
+      void recordFinal(this.#env, run, task, {
+        type: 'ActivityFailed',
+        scheduledSeq: task.scheduledSeq,
+        attempt: task.attempt,
+        retryState: 'NON_RETRYABLE_FAILURE',
+        failure: { type: 'PayloadDecodeError', message: (err as Error).message, retryable: false },
+      });
+      return;
+    }
+    const heartbeatDetails = decodeHeartbeatDetails(this.#converter, task.heartbeatDetails);
+    const info = attemptInfo(task, data, now, heartbeatDetails);
+    this.#metrics.activityAttempts.inc(1, { activity_type: task.activityType });
+    const handle = runner.execute({ info, args, options: data.options });
+    const running: Running = { handle, renew: undefined };
+    this.#running.set(task.taskId, running);
+    armRenewal(this.#env, this.#running, task, running, data);
+    void handle.outcome
+      .then((outcome) => {
+        running.renew?.cancel();
+        if (this.#running.get(task.taskId) === running) this.#running.delete(task.taskId);
+        this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
+          activity_type: task.activityType,
+        });
+        return settleOutcome(this.#env, run, task, data, outcome, runner !== this.#executor);
+      })
+      .then(
+        () => handle.onDurable?.(),
+        () => undefined, // not durable (the commit failed): the worker is not acknowledged
+      );
+  }
+}

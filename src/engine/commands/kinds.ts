@@ -1,0 +1,66 @@
+// Kinds of the timer and outbox rows that a run's commits write, and the data each row carries.
+// The engine reads them back when the timer fires or the outbox row is dispatched.
+import type { Headers, NewEvent, ParentRef, Payload, SearchAttributes } from '../../core/index.js';
+
+export const USER_TIMER_KIND = 'timer';
+export const CONTINUE_AS_NEW_KIND = 'continue-as-new';
+export const WORKFLOW_TIMEOUT_KIND = 'workflow-timeout';
+export const CHILD_START_KIND = 'child-start';
+export const CHILD_RESULT_KIND = 'child-result';
+export const CLOSE_POLICY_KIND = 'parent-close-policy';
+export const EXTERNAL_KIND = 'external';
+export const ACTIVITY_TIMEOUT_KIND = 'activity-timeout';
+
+/** What an external signal/cancel outbox row carries. */
+export interface ExternalData {
+  readonly initiatedSeq: number;
+  readonly action: 'signal' | 'cancel';
+  readonly workflowId: string;
+  readonly runId?: string;
+  readonly signalName?: string;
+  readonly args?: readonly Payload[];
+}
+
+/** What a child-result outbox row carries to the parent. */
+export interface ChildResultData {
+  readonly parent: ParentRef;
+  readonly event: NewEvent;
+}
+
+/** What a parent-close-policy outbox row asks for. */
+export interface ClosePolicyData {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly action: 'TERMINATE' | 'REQUEST_CANCEL';
+  readonly reason: string;
+}
+
+/** What a child-start outbox row carries. */
+export interface ChildStartData {
+  readonly initiatedSeq: number;
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  readonly args: readonly Payload[];
+  readonly taskQueue: string;
+  readonly version: string;
+  readonly executionTimeoutMs?: number;
+  readonly runTimeoutMs?: number;
+  readonly headers?: Headers;
+}
+
+/** What the outbox row of a continue-as-new carries to start the successor. */
+export interface ContinueAsNewData {
+  readonly newRunId: string;
+  readonly workflowType: string;
+  readonly args: readonly Payload[];
+  readonly taskQueue: string;
+  readonly firstRunId: string;
+  readonly executionDeadline?: number;
+  readonly executionTimeoutMs?: number;
+  readonly runTimeoutMs?: number;
+  readonly searchAttributes?: SearchAttributes;
+  readonly memo?: Readonly<Record<string, Payload>>;
+  readonly parent?: ParentRef;
+  readonly headers?: Headers;
+}

@@ -1,0 +1,153 @@
+// Commands that reach other runs through the outbox: starting a child, signalling or
+// cancelling an external run, and continuing as a new run. Each writes its event and a row.
+import type { HistoryEvent } from '../../core/index.js';
+import type { CommandOf, EventWriter } from './event-writer.js';
+import {
+  CHILD_START_KIND,
+  CONTINUE_AS_NEW_KIND,
+  EXTERNAL_KIND,
+  type ChildStartData,
+  type ContinueAsNewData,
+  type ExternalData,
+} from './kinds.js';
+
+export function startChild(
+  w: EventWriter,
+  cmd: CommandOf<'startChild'>,
+  routeFor: (workflowType: string) => string | undefined,
+): void {
+  const { run, now } = w;
+  w.checkPayloads(cmd.args, `arguments of child workflow ${cmd.workflowType}`);
+  const runId = w.env.ids.uuid();
+  const version = routeFor(cmd.workflowType) ?? '';
+  const headers = w.headersOf(cmd.headers);
+  const e = w.push({
+    type: 'ChildWorkflowInitiated',
+    workflowId: cmd.workflowId,
+    runId,
+    namespace: run.namespace,
+    workflowType: cmd.workflowType,
+    args: cmd.args,
+    taskQueue: cmd.taskQueue,
+    version,
+    parentClosePolicy: cmd.parentClosePolicy,
+    ...(cmd.executionTimeoutMs !== undefined ? { executionTimeoutMs: cmd.executionTimeoutMs } : {}),
+    ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
+    ...(headers ? { headers } : {}),
+  });
+  const data: ChildStartData = {
+    initiatedSeq: e.seq,
+    workflowId: cmd.workflowId,
+    runId,
+    workflowType: cmd.workflowType,
+    args: cmd.args,
+    taskQueue: cmd.taskQueue,
+    version,
+    ...(cmd.executionTimeoutMs !== undefined ? { executionTimeoutMs: cmd.executionTimeoutMs } : {}),
+    ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
+    ...(headers ? { headers } : {}),
+  };
+  w.effects.outbox.push({
+    namespace: run.namespace,
+    id: `child-start/${run.runId}/${e.seq}`,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    kind: CHILD_START_KIND,
+    ...(version ? { version } : {}),
+    data: JSON.stringify(data),
+    createdAt: now,
+  });
+}
+
+export function signalOrCancelExternal(
+  w: EventWriter,
+  cmd: CommandOf<'signalExternal' | 'cancelExternal'>,
+): void {
+  const { run } = w;
+  const target = {
+    namespace: run.namespace,
+    workflowId: cmd.workflowId,
+    ...(cmd.runId !== undefined ? { runId: cmd.runId } : {}),
+  };
+  let e: HistoryEvent;
+  let data: ExternalData;
+  if (cmd.type === 'signalExternal') {
+    w.checkPayloads(cmd.args, `arguments of signal ${cmd.signalName}`);
+    e = w.push({
+      type: 'ExternalSignalInitiated',
+      target,
+      signalName: cmd.signalName,
+      args: cmd.args,
+    });
+    data = {
+      initiatedSeq: e.seq,
+      action: 'signal',
+      workflowId: cmd.workflowId,
+      signalName: cmd.signalName,
+      args: cmd.args,
+      ...(cmd.runId !== undefined ? { runId: cmd.runId } : {}),
+    };
+  } else {
+    e = w.push({ type: 'ExternalCancelInitiated', target });
+    data = {
+      initiatedSeq: e.seq,
+      action: 'cancel',
+      workflowId: cmd.workflowId,
+      ...(cmd.runId !== undefined ? { runId: cmd.runId } : {}),
+    };
+  }
+  w.effects.outbox.push({
+    namespace: run.namespace,
+    id: `external/${run.runId}/${e.seq}`,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    kind: EXTERNAL_KIND,
+    data: JSON.stringify(data),
+    createdAt: w.now,
+  });
+}
+
+export function continueAsNew(w: EventWriter, cmd: CommandOf<'continueAsNew'>): void {
+  const { run, book } = w;
+  w.checkPayloads(cmd.args, 'continue-as-new arguments');
+  const started = book.started!;
+  const newRunId = w.env.ids.uuid();
+  const headers = w.headersOf(cmd.headers);
+  const data: ContinueAsNewData = {
+    newRunId,
+    workflowType: cmd.workflowType,
+    args: cmd.args,
+    taskQueue: cmd.taskQueue,
+    firstRunId: started.firstRunId ?? run.runId,
+    ...(started.executionDeadline !== undefined
+      ? { executionDeadline: started.executionDeadline }
+      : {}),
+    ...(started.executionTimeoutMs !== undefined
+      ? { executionTimeoutMs: started.executionTimeoutMs }
+      : {}),
+    ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
+    ...(Object.keys(book.searchAttributes).length > 0
+      ? { searchAttributes: book.searchAttributes }
+      : {}),
+    ...(Object.keys(book.memo).length > 0 ? { memo: book.memo } : {}),
+    ...(started.parent ? { parent: started.parent } : {}),
+    ...(headers ? { headers } : {}),
+  };
+  w.push({
+    type: 'WorkflowContinuedAsNew',
+    newRunId,
+    workflowType: cmd.workflowType,
+    args: cmd.args,
+    taskQueue: cmd.taskQueue,
+    ...(headers ? { headers } : {}),
+  });
+  w.effects.outbox.push({
+    namespace: run.namespace,
+    id: `continue-as-new/${run.runId}`,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    kind: CONTINUE_AS_NEW_KIND,
+    data: JSON.stringify(data),
+    createdAt: w.now,
+  });
+}

@@ -1,0 +1,133 @@
+// Activating planned runs in the workflow thread: batched per tick (runs that hit a deadlock
+// go alone), then each run's output is turned into events and the commit's side effects.
+import { stampEvent, type ActivationOutput } from '../../core/index.js';
+import {
+  CONTINUE_AS_NEW_SUGGESTED_MARKER,
+  DeadlockError,
+  initInfoFor,
+  WorkflowThreadRestartedError,
+  type ActivateItem,
+} from '../../runtime/index.js';
+import { commandsToEvents } from '../commands/index.js';
+import type { SchedulerContext } from './context.js';
+import { toFailure } from './failures.js';
+import type { Plan } from './plan.js';
+import { requeue } from './planning.js';
+
+/** Activates the plans that want it: one batch, then the isolated runs one by one. */
+export async function activatePlans(ctx: SchedulerContext, plans: Plan[]): Promise<void> {
+  const batch = plans.filter((p) => p.activate && !p.actor.isolate);
+  const singles = plans.filter((p) => p.activate && p.actor.isolate);
+  if (batch.length > 0) await activateGroup(ctx, batch);
+  for (const p of singles) await activateGroup(ctx, [p]);
+}
+
+async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void> {
+  const { thread, registry, metrics } = ctx.deps;
+  const generation = thread.generation;
+  for (const p of group) suggestContinueAsNew(ctx, p);
+  const items: ActivateItem[] = group.map(activateItem);
+  let outputs: readonly ActivationOutput[];
+  try {
+    if (group.some((p) => p.start)) {
+      await Promise.all(
+        group
+          .filter((p) => p.start)
+          .map((p) => registry.ensureLoaded(p.actor.key.namespace, p.actor.book.version)),
+      );
+    }
+    outputs = await thread.activate(items);
+    metrics.activations.inc(items.length);
+    metrics.activationBatch.observe(items.length);
+  } catch (err) {
+    if (err instanceof DeadlockError && group.length > 1) {
+      // Someone in the batch is stuck; find out who by activating each alone.
+      for (const p of group) requeue(ctx, p, true);
+      return;
+    }
+    if (err instanceof WorkflowThreadRestartedError) {
+      for (const p of group) requeue(ctx, p, p.actor.isolate);
+      return;
+    }
+    const failure =
+      err instanceof DeadlockError
+        ? { cause: 'deadlock' as const, failure: toFailure(err) }
+        : { cause: 'unhandled' as const, failure: toFailure(err) };
+    for (const p of group) {
+      p.activate = false;
+      p.taskFailure = failure;
+    }
+    return;
+  }
+  group.forEach((p, i) => {
+    if (generation === thread.generation) p.actor.residentIn = generation;
+    applyOutput(ctx, p, outputs[i]!);
+  });
+}
+
+/** The suggestion is recorded when it first turns true, so replay sees the same value. */
+function suggestContinueAsNew(ctx: SchedulerContext, p: Plan): void {
+  const book = p.actor.book;
+  const suggest = ctx.deps.continueAsNew;
+  if (
+    !book.continueAsNewSuggested &&
+    (book.headSeq > ctx.deps.limits.maxHistoryLength * suggest.fraction ||
+      book.historyBytes > suggest.historyBytes * suggest.fraction)
+  ) {
+    const marker = stampEvent(
+      { type: 'MarkerRecorded', markerName: CONTINUE_AS_NEW_SUGGESTED_MARKER },
+      book.headSeq + 1,
+      p.now,
+    );
+    book.apply(marker);
+    p.events.push(marker);
+  }
+}
+
+function activateItem(p: Plan): ActivateItem {
+  const started = p.actor.book.started!;
+  return {
+    key: p.actor.mapKey,
+    version: p.actor.book.version,
+    ...(p.start ? { init: initInfoFor(p.actor.key, started) } : {}),
+    input: {
+      now: p.now,
+      replaying: false,
+      jobs: p.actor.book.undelivered,
+      historyLength: p.actor.book.headSeq,
+      continueAsNewSuggested: p.actor.book.continueAsNewSuggested,
+    },
+  };
+}
+
+function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): void {
+  const a = p.actor;
+  const d = ctx.deps;
+  for (const line of output.logs) d.onWorkflowLog(a.key, line);
+  if (output.taskFailure) {
+    p.taskFailure = output.taskFailure;
+    a.residentIn = undefined; // the thread dropped the half-applied instance
+    return;
+  }
+  try {
+    const events = commandsToEvents(
+      ctx.commandEnv,
+      a.key,
+      output.commands,
+      a.book,
+      p.now,
+      p.effects,
+      d.schemaFor(a.key.namespace),
+      (workflowType) => d.routeFor(a.key.namespace, workflowType),
+    );
+    p.events.push(...events);
+    if (!a.book.closed) {
+      const wtc = stampEvent({ type: 'WorkflowTaskCompleted' }, a.book.headSeq + 1, p.now);
+      a.book.apply(wtc);
+      p.events.push(wtc);
+    }
+    a.isolate = false;
+  } catch (err) {
+    p.taskFailure = { cause: 'unhandled', failure: toFailure(err) };
+  }
+}

@@ -1,0 +1,97 @@
+// What follows a run's commit: once durable, its acks and side effects are dispatched (timers,
+// tasks, outbox, closing); on a conflict the run is rebuilt; on a store failure it retries.
+import { AionError, isAionError, isTerminalEventType } from '../../core/index.js';
+import type { RunActor } from '../run-actor.js';
+import type { SchedulerContext } from './context.js';
+import type { Plan } from './plan.js';
+import { requeue } from './planning.js';
+import { scheduleRetry } from './supervision.js';
+
+/** The commit is durable: acknowledge, dispatch its side effects, close the run if it ended. */
+export function committed(ctx: SchedulerContext, p: Plan): void {
+  const a = p.actor;
+  const d = ctx.deps;
+  if (p.taskFailure) {
+    // The instance and the optimistic book may hold half an activation: rebuild from the store.
+    scheduleRetry(ctx, a, p.taskFailure.failure.message);
+    a.reset();
+  }
+  p.start?.onCommitted?.();
+  p.start?.ack.resolve();
+  for (const arrival of p.arrivals) arrival.ack?.resolve();
+  const { activities, timers } = d;
+  for (const t of p.effects.timers) timers.add(t);
+  for (const t of p.effects.cancelTimers) timers.remove(a.key.namespace, a.key.runId, t);
+  for (const t of p.effects.tasks) activities.dispatch(t);
+  for (const t of p.effects.abortTasks) {
+    activities.cancel(t, 'activity cancelled by the workflow');
+  }
+  if (p.effects.abortTasks.length > 0) cancelledActivities(ctx, a, p);
+  for (const row of p.effects.outbox) d.onOutbox(row);
+  for (const e of p.events) {
+    if (e.type === 'UpdateCompleted') d.onUpdateCompleted(a.key, e);
+    if (e.type === 'WorkflowPaused') activities.setPaused(a.key.runId, true);
+    if (e.type === 'WorkflowResumed') activities.setPaused(a.key.runId, false);
+  }
+  const last = p.events[p.events.length - 1];
+  if (last && isTerminalEventType(last.type)) {
+    timers.removeRun(a.key.namespace, a.key.runId);
+    activities.cancelRun(a.key.runId, `workflow ${a.book.status.toLowerCase()}`);
+    if (a.residentIn !== undefined) d.thread.evict([a.mapKey]);
+    a.residentIn = undefined;
+    d.onClosed(a.key, last, a.book.started?.workflowType ?? '');
+    if (a.inbox.length === 0) ctx.runs.forget(a);
+  }
+}
+
+/** Activities cancelled by the workflow get their final event once their attempt stops. */
+function cancelledActivities(ctx: SchedulerContext, a: RunActor, p: Plan): void {
+  for (const e of p.events) {
+    if (e.type !== 'ActivityCancelRequested') continue;
+    const activityId = a.book.activityBySeq.get(e.scheduledSeq);
+    if (activityId === undefined || !a.book.activities.has(activityId)) continue;
+    if (ctx.deps.activities.isRunning(`${a.key.runId}/${activityId}`)) continue; // its outcome will arrive
+    ctx.enqueue(a.key, {
+      event: { type: 'ActivityCancelled', scheduledSeq: e.scheduledSeq, attempt: 0 },
+    });
+  }
+}
+
+/** The store refused the commit (expected seq moved, or the start's id is taken). */
+export function conflicted(ctx: SchedulerContext, p: Plan, error: AionError): void {
+  const a = p.actor;
+  if (p.start && error.code === 'workflow_already_started') {
+    p.start.ack.reject(error);
+    for (const arrival of p.arrivals) arrival.ack?.reject(error);
+    ctx.runs.forget(a);
+    return;
+  }
+  ctx.deps.logger.warn('commit conflict; rebuilding run', {
+    runId: a.key.runId,
+    error: error.message,
+  });
+  requeue(ctx, p, a.isolate);
+}
+
+/** The commit failed: refuse what waits for an ack, keep the rest and try again from the store. */
+export function failedCommit(ctx: SchedulerContext, p: Plan, err: unknown): void {
+  const a = p.actor;
+  const { clock, logger } = ctx.deps;
+  const error = isAionError(err) ? err : new AionError('store_unavailable', String(err));
+  logger.error('commit failed', { runId: a.key.runId, error: error.message });
+  p.start?.ack.reject(error);
+  const keep = p.arrivals.filter((arrival) => {
+    if (arrival.ack) {
+      arrival.ack.reject(error);
+      return false;
+    }
+    return true;
+  });
+  a.reset();
+  a.inbox = [...keep, ...a.inbox];
+  if (p.start) {
+    ctx.runs.forget(a);
+    return;
+  }
+  clock.schedule(clock.now() + 1000, () => ctx.markReady(a));
+}

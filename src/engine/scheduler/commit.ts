@@ -1,0 +1,91 @@
+// Commit building: what a plan writes in its run's commit (events, timer, task and outbox
+// rows, visibility), including the WorkflowTaskFailed of a crashed task and closing effects.
+import { isTerminalEventType, stampEvent } from '../../core/index.js';
+import type { RunCommit } from '../../store/index.js';
+import { closingEffects } from '../commands/index.js';
+import type { SchedulerContext } from './context.js';
+import type { Plan, TaskFailure } from './plan.js';
+import { settleEmpty } from './planning.js';
+import { scheduleRetry } from './supervision.js';
+
+/**
+ * The commit of a plan, or undefined when it writes nothing (the plan is then settled here,
+ * and a crashed task is scheduled for retry).
+ */
+export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefined {
+  const a = p.actor;
+  if (p.taskFailure) recordTaskFailure(ctx, p, p.taskFailure);
+  if (
+    p.events.length === 0 &&
+    p.effects.removeTasks.length === 0 &&
+    p.effects.cancelTimers.length === 0 &&
+    p.visibility === undefined
+  ) {
+    settleEmpty(p);
+    if (p.taskFailure) {
+      scheduleRetry(ctx, a, p.taskFailure.failure.message);
+      a.reset();
+    }
+    return undefined;
+  }
+  const closing = p.events[p.events.length - 1];
+  if (closing && isTerminalEventType(closing.type))
+    closingEffects(a.key, a.book, closing, p.now, p.effects);
+  if (p.events.length === 0 && a.book.headSeq === 0) {
+    // Nothing of this run is stored (yet): a side-effect-only commit is not possible.
+    settleEmpty(p);
+    return undefined;
+  }
+  return {
+    run: a.key,
+    expectedSeq: p.expectedSeq,
+    events: p.events,
+    timers: { upsert: p.effects.timers, cancel: p.effects.cancelTimers },
+    tasks: { enqueue: p.effects.tasks, remove: p.effects.removeTasks },
+    outbox: {
+      add: p.effects.outbox,
+      remove: [...(p.start?.removeOutbox ?? []), ...p.effects.removeOutbox],
+    },
+    ...(p.visibility ? { visibility: p.visibility } : {}),
+  };
+}
+
+/**
+ * Keeps the recorded arrivals (p.events holds only those: commands are added only after a
+ * successful activation), drops every side effect of the crashed activation, and records
+ * WorkflowTaskFailed unless it would repeat the run's last event.
+ */
+function recordTaskFailure(ctx: SchedulerContext, p: Plan, taskFailure: TaskFailure): void {
+  const { metrics, logger } = ctx.deps;
+  const a = p.actor;
+  p.effects.tasks.length = 0;
+  p.effects.timers.length = 0;
+  p.effects.abortTasks.length = 0;
+  p.effects.outbox.length = 0;
+  for (const t of p.start?.timers ?? []) p.effects.timers.push(t);
+  p.effects.cancelTimers.length = 0;
+  p.effects.removeTasks.length = 0;
+  p.effects.removeOutbox.length = 0;
+  for (const arrival of p.arrivals) {
+    for (const t of arrival.removeTasks ?? []) p.effects.removeTasks.push(t);
+    for (const t of arrival.cancelTimers ?? []) p.effects.cancelTimers.push(t);
+    for (const o of arrival.removeOutbox ?? []) p.effects.removeOutbox.push(o);
+    for (const o of arrival.addOutbox ?? []) p.effects.outbox.push(o);
+  }
+  if (p.events.length > 0 || p.prevLastEventType !== 'WorkflowTaskFailed') {
+    p.events.push(
+      stampEvent(
+        { type: 'WorkflowTaskFailed', cause: taskFailure.cause, failure: taskFailure.failure },
+        p.expectedSeq + p.events.length + 1,
+        p.now,
+      ),
+    );
+  }
+  metrics.taskFailures.inc(1, { cause: taskFailure.cause });
+  logger.warn('workflow task failed', {
+    workflowId: a.key.workflowId,
+    runId: a.key.runId,
+    cause: taskFailure.cause,
+    error: taskFailure.failure.message,
+  });
+}

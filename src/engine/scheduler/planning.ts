@@ -1,0 +1,135 @@
+// Activation planning: a ready run's arrivals are admitted and recorded onto its book, and
+// the plan says whether it gets an activation this tick; plans can be put back for later.
+import { AionError, stampEvent, type NewEvent } from '../../core/index.js';
+import { emptyEffects } from '../commands/index.js';
+import type { Arrival, RunActor } from '../run-actor.js';
+import { admit, type Verdict } from './admission.js';
+import type { SchedulerContext } from './context.js';
+import type { Plan } from './plan.js';
+import { scheduleRetry } from './supervision.js';
+
+/** True when the run has something to activate (so a non-resident one must be rebuilt). */
+export function wantsActivation(a: RunActor): boolean {
+  return (
+    a.pendingStart !== undefined ||
+    a.inbox.length > 0 ||
+    a.needsActivation ||
+    a.book.undelivered.length > 0
+  );
+}
+
+/** Records arrivals (and, on the live path, sets up the activation). */
+export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
+  const now = ctx.deps.clock.now();
+  const plan: Plan = {
+    actor: a,
+    expectedSeq: a.book.headSeq,
+    now,
+    arrivals: a.inbox,
+    start: a.pendingStart,
+    events: [],
+    effects: emptyEffects(),
+    activate: false,
+    skip: false,
+    prevLastEventType: a.book.lastEventType,
+  };
+  a.inbox = [];
+  a.pendingStart = undefined;
+  a.needsActivation = false;
+  plan.visibility = a.visibilityPatch;
+  a.visibilityPatch = undefined;
+  const push = (event: NewEvent): void => {
+    const stamped = stampEvent(event, a.book.headSeq + 1, now);
+    a.book.apply(stamped);
+    plan.events.push(stamped);
+  };
+  if (plan.start) {
+    push(plan.start.started);
+    for (const t of plan.start.timers ?? []) plan.effects.timers.push(t);
+  }
+  for (const arrival of plan.arrivals) {
+    const verdict = admit(a, arrival);
+    if (verdict === 'record') {
+      push(arrival.event);
+      for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
+      for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
+      for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
+      for (const o of arrival.addOutbox ?? []) plan.effects.outbox.push(o);
+    } else {
+      settleUnrecorded(ctx, a, arrival, verdict);
+    }
+  }
+  if (a.book.closed) {
+    plan.visibility = undefined; // a closed run is never stuck
+    return plan.events.length > 0 ? plan : settleEmpty(plan);
+  }
+  if (a.broken && !a.stuck) {
+    if (plan.arrivals.length > 0 || plan.start || plan.prevLastEventType !== 'WorkflowTaskFailed')
+      plan.taskFailure = a.broken;
+    scheduleRetry(ctx, a);
+    return plan.events.length > 0 || plan.taskFailure || plan.visibility ? plan : settleEmpty(plan);
+  }
+  plan.activate =
+    a.book.status === 'RUNNING' &&
+    a.stuck === undefined &&
+    a.book.undelivered.length > 0 &&
+    (plan.start !== undefined || ctx.runs.isResident(a));
+  if (!plan.activate && plan.events.length === 0 && plan.visibility === undefined)
+    return settleEmpty(plan);
+  return plan;
+}
+
+/** A message for a closed run or a stale outcome: settle its ack and its rows anyway. */
+function settleUnrecorded(
+  ctx: SchedulerContext,
+  a: RunActor,
+  arrival: Arrival,
+  verdict: Exclude<Verdict, 'record'>,
+): void {
+  const { store } = ctx.deps;
+  if (arrival.removeOutbox?.length)
+    void store.deleteOutbox(a.key.namespace, [...arrival.removeOutbox]).catch(() => undefined);
+  if (verdict === 'closed') {
+    arrival.ack?.reject(
+      new AionError(
+        'workflow_closed',
+        `workflow ${a.key.workflowId} run ${a.key.runId} is ${a.book.status}`,
+        { status: a.book.status, runId: a.key.runId },
+      ),
+    );
+  } else if (verdict === 'wrong_state') {
+    arrival.ack?.reject(
+      new AionError(
+        'invalid_state',
+        `cannot ${arrival.event.type === 'WorkflowPaused' ? 'pause' : 'resume'} workflow ${a.key.workflowId}: run ${a.key.runId} is ${a.book.status}`,
+        { status: a.book.status, runId: a.key.runId },
+      ),
+    );
+  } else {
+    arrival.ack?.resolve();
+  }
+  // A stale outcome or timer: make sure its row does not linger.
+  for (const t of arrival.cancelTimers ?? [])
+    void store.deleteTimer(a.key.namespace, a.key.runId, t).catch(() => undefined);
+}
+
+/** Acknowledges a plan that writes nothing. */
+export function settleEmpty(plan: Plan): undefined {
+  for (const arrival of plan.arrivals) arrival.ack?.resolve();
+  return undefined;
+}
+
+/** Puts a plan's input back (its optimistic book updates are dropped by a reload). */
+export function requeue(ctx: SchedulerContext, p: Plan, isolate: boolean): void {
+  const a = p.actor;
+  p.activate = false;
+  p.events.length = 0;
+  a.reset();
+  a.busy = false;
+  a.isolate = isolate;
+  a.inbox = [...p.arrivals, ...a.inbox];
+  a.pendingStart = p.start;
+  if (p.start) a.loaded = true; // a new run has no history to read
+  p.skip = true;
+  ctx.markReady(a);
+}

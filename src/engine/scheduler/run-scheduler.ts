@@ -1,0 +1,214 @@
+// The scheduler's loop: the set of ready runs, the tick that plans, activates and commits
+// them, in-flight accounting for idleness, and the entry points the engine calls.
+import type { Payload, QueryOutcome, RunKey, UpdateValidation } from '../../core/index.js';
+import { randomIds } from '../../clock/index.js';
+import type { Arrival, RunActor } from '../run-actor.js';
+import { activatePlans } from './activation.js';
+import { committed, conflicted, failedCommit } from './commit-outcome.js';
+import { buildCommit } from './commit.js';
+import type { SchedulerContext, Wake } from './context.js';
+import { loadWhenIdle, queryRun, validateRunUpdate } from './live-access.js';
+import type { Plan } from './plan.js';
+import { planRun, requeue, wantsActivation } from './planning.js';
+import { rebuildRun } from './rebuild.js';
+import { ResidentRuns } from './residency.js';
+import { unpark } from './supervision.js';
+import type { SchedulerDeps } from './types.js';
+
+/**
+ * Drives runs: collects ready runs each tick, rebuilds the ones that are not resident,
+ * activates the rest in batches per package sandbox, and submits their commits together so
+ * the recorder writes them in one transaction.
+ */
+export class RunScheduler {
+  readonly #d: SchedulerDeps;
+  readonly #runs: ResidentRuns;
+  readonly #ctx: SchedulerContext;
+  #ready = new Set<RunActor>();
+  #tickScheduled = false;
+  #inFlight = 0;
+  #idleWaiters: (() => void)[] = [];
+  #stopped = false;
+
+  constructor(deps: SchedulerDeps) {
+    this.#d = deps;
+    this.#runs = new ResidentRuns(deps.thread, deps.metrics, deps.maxResidentRuns);
+    this.#ctx = {
+      deps,
+      runs: this.#runs,
+      commandEnv: {
+        limits: deps.limits,
+        activities: deps.activities,
+        ids: deps.ids ?? randomIds,
+      },
+      markReady: (a) => this.markReady(a),
+      enqueue: (key, arrival) => this.enqueue(key, arrival),
+      hold: (a) => this.#hold(a),
+      release: (a, wake) => this.#release(a, wake),
+    };
+  }
+
+  get residentCount(): number {
+    return this.#runs.size;
+  }
+
+  /** True when no run has work queued or in flight. */
+  get idle(): boolean {
+    return this.#inFlight === 0 && this.#ready.size === 0 && !this.#tickScheduled;
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.idle) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** True when the run's instance lives in the current workflow thread. */
+  isResident(a: RunActor): boolean {
+    return this.#runs.isResident(a);
+  }
+
+  existing(namespace: string, runId: string): RunActor | undefined {
+    return this.#runs.existing(namespace, runId);
+  }
+
+  actor(key: RunKey): RunActor {
+    return this.#runs.actor(key);
+  }
+
+  /** Registers a brand-new run (its start commit is pending). */
+  addStart(actor: RunActor): void {
+    actor.loaded = true;
+    this.markReady(actor);
+  }
+
+  enqueue(key: RunKey, arrival: Arrival): void {
+    const a = this.actor(key);
+    a.inbox.push(arrival);
+    this.markReady(a);
+  }
+
+  markReady(actor: RunActor): void {
+    if (this.#stopped) return;
+    this.#ready.add(actor);
+    if (!this.#tickScheduled) {
+      this.#tickScheduled = true;
+      setImmediate(() => this.#tick());
+    }
+  }
+
+  /** Waits until the run has nothing in flight, then returns its actor loaded (for queries). */
+  loadedIdle(key: RunKey): Promise<RunActor> {
+    return loadWhenIdle(this.#ctx, key);
+  }
+
+  /** Answers a query from the run's live instance. */
+  query(
+    key: RunKey,
+    name: string,
+    args: readonly Payload[],
+  ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
+    return queryRun(this.#ctx, key, name, args);
+  }
+
+  /** Runs an update's validator on the live instance (nothing is recorded). */
+  validateUpdate(key: RunKey, name: string, args: readonly Payload[]): Promise<UpdateValidation> {
+    return validateRunUpdate(this.#ctx, key, name, args);
+  }
+
+  /** Clears the stuck flag and retries the run now (operator action or a re-pin). */
+  unpark(a: RunActor): void {
+    unpark(this.#ctx, a);
+  }
+
+  // ── the tick ──────────────────────────────────────────────────────────────────────────
+
+  #tick(): void {
+    this.#tickScheduled = false;
+    const ready = [...this.#ready];
+    this.#ready = new Set();
+    const plans: Plan[] = [];
+    for (const a of ready) {
+      if (a.busy || a.idle) continue;
+      const needsRebuild =
+        a.pendingStart === undefined &&
+        !this.#runs.isResident(a) &&
+        !a.book.closed &&
+        a.broken === undefined &&
+        wantsActivation(a);
+      if (!a.loaded || needsRebuild) {
+        this.#hold(a);
+        void rebuildRun(this.#ctx, a).finally(() => this.#release(a, 'always'));
+        continue;
+      }
+      const plan = planRun(this.#ctx, a);
+      if (plan) plans.push(plan);
+    }
+    if (plans.length > 0) this.#activate(plans);
+    this.#runs.evict(this.#ready);
+    this.#checkIdle();
+  }
+
+  /** Activates the tick's plans as one unit of work, then commits each that was not put back. */
+  #activate(plans: Plan[]): void {
+    for (const p of plans) p.actor.busy = true;
+    this.#inFlight++;
+    void activatePlans(this.#ctx, plans)
+      .then(
+        () => {
+          for (const p of plans) {
+            if (p.skip) continue; // put back: it belongs to a later tick now
+            p.actor.busy = false;
+            this.#commit(p);
+          }
+        },
+        (err: unknown) => {
+          this.#d.logger.error('activation failed', { error: String(err) });
+          for (const p of plans) if (!p.skip) requeue(this.#ctx, p, false);
+        },
+      )
+      .finally(() => {
+        this.#inFlight--;
+        this.#runs.evict(this.#ready);
+        this.#checkIdle();
+      });
+  }
+
+  /** Submits the plan's commit to the recorder (group commit) and follows its outcome. */
+  #commit(p: Plan): void {
+    if (p.skip) return;
+    const commit = buildCommit(this.#ctx, p);
+    if (commit === undefined) return;
+    const a = p.actor;
+    this.#hold(a);
+    void this.#d.recorder
+      .submit(commit, a.book.started?.workflowType)
+      .then(
+        (outcome) => {
+          if (outcome.ok) committed(this.#ctx, p);
+          else conflicted(this.#ctx, p, outcome.error);
+        },
+        (err: unknown) => failedCommit(this.#ctx, p, err),
+      )
+      .finally(() => this.#release(a, 'if-pending'));
+  }
+
+  #hold(a: RunActor): void {
+    a.busy = true;
+    this.#inFlight++;
+  }
+
+  #release(a: RunActor, wake: Wake): void {
+    a.busy = false;
+    this.#inFlight--;
+    if (wake === 'always' || (wake === 'if-pending' && !a.idle)) this.markReady(a);
+    this.#checkIdle();
+  }
+
+  #checkIdle(): void {
+    if (this.idle) for (const w of this.#idleWaiters.splice(0)) w();
+  }
+}
