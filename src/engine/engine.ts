@@ -33,7 +33,7 @@ import type {
   WorkerSession,
   WorkerSink,
   WorkerSnapshot,
-} from './remote-activities.js';
+} from './remote-activities/index.js';
 
 export type { NamespaceScope } from './local-client/index.js';
 export type { VersionInfo } from './deploy/index.js';

@@ -2,7 +2,7 @@ export { Engine, createEngine } from './engine.js';
 export type { EngineOptions } from './options.js';
 export type { Metrics, Counter, Gauge, Histogram, Labels } from './metrics.js';
 export { noopMetrics } from './metrics.js';
-export type { EngineLogger } from './scheduler.js';
+export type { EngineLogger } from './scheduler/index.js';
 export type {
   CommittedEvents,
   CommittedEventsListener,
@@ -18,7 +18,7 @@ export type {
   WorkerSession,
   WorkerSink,
   WorkerSnapshot,
-} from './remote-activities.js';
+} from './remote-activities/index.js';
 export type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
 export type { NamespaceScope, VersionInfo } from './engine.js';
 export type { ResetPoint } from './control/index.js';

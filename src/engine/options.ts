@@ -1,12 +1,12 @@
 import { isSpanContextValid, trace } from '@opentelemetry/api';
-import type { ActivityFunction, ActivityInboundCallsInterceptor } from '../activity/types.js';
+import type { ActivityFunction, ActivityInboundCallsInterceptor } from '../activity/internal.js';
 import type { WorkflowClientInterceptor } from '../core/index.js';
 import type { Clock, IdSource } from '../clock/index.js';
 import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
 import type { Store } from '../store/index.js';
 import type { Metrics } from './metrics.js';
-import type { TaskQueueOptions } from './remote-activities.js';
-import type { EngineLogger } from './scheduler.js';
+import type { TaskQueueOptions } from './remote-activities/index.js';
+import type { EngineLogger } from './scheduler/index.js';
 
 /** Options of {@link createEngine}. Every field is optional; defaults are listed per field. */
 export interface EngineOptions {

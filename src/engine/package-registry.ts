@@ -5,7 +5,7 @@ import {
   type BuiltPackage,
   type PackageManifest,
 } from '../package/index.js';
-import type { WorkflowTypeDefaults } from '../package/manifest.js';
+import type { WorkflowTypeDefaults } from '../package/index.js';
 import type { WorkflowThread } from '../runtime/index.js';
 import type { Store } from '../store/index.js';
 

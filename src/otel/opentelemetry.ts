@@ -19,7 +19,7 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import type { ActivityInboundCallsInterceptor } from '../activity/types.js';
+import type { ActivityInboundCallsInterceptor } from '../activity/internal.js';
 import type { WorkflowClientInterceptor } from '../core/index.js';
 import {
   ENCODING_JSON,

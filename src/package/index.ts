@@ -21,6 +21,7 @@ export {
   PACKAGE_FORMAT_VERSION,
   type PackageManifest,
   type ManifestWorkflowType,
+  type WorkflowTypeDefaults,
 } from './manifest.js';
 export {
   checkWorkflows,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Engine, NamespaceScope } from '../engine/engine.js';
+import type { Engine, NamespaceScope } from '../engine/index.js';
 import type { AuditLog } from './audit.js';
 import type { Authenticator, Permission, Principal } from './auth.js';
 import type { ServerConfig } from './config.js';

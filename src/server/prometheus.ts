@@ -1,5 +1,5 @@
 import client from 'prom-client';
-import type { Counter, Gauge, Histogram, Labels, Metrics } from '../engine/metrics.js';
+import type { Counter, Gauge, Histogram, Labels, Metrics } from '../engine/index.js';
 
 /**
  * The engine's metrics sink as a Prometheus registry (prom-client). Label names are taken

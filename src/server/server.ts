@@ -2,7 +2,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import websocket from '@fastify/websocket';
 import { AionError } from '../core/index.js';
-import type { Engine, NamespaceScope } from '../engine/engine.js';
+import type { Engine, NamespaceScope } from '../engine/index.js';
 import { AuditLog } from './audit.js';
 import { ApiKeyStore, Authenticator, type Permission, type Principal } from './auth.js';
 import { DEFAULT_CONFIG, isLoopback, validateConfig, type ServerConfig } from './config.js';

@@ -11,7 +11,7 @@ import {
   parseWorkerFrame,
   type ServerFrame,
   type WorkerFrame,
-} from '../protocol/worker.js';
+} from '../protocol/index.js';
 import type { ServerContext } from './context.js';
 
 /** Malformed or out-of-order frames tolerated before the socket is closed (1008). */

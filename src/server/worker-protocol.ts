@@ -4,7 +4,7 @@
  * semantics: docs/workers.md.
  */
 import { AionError } from '../core/index.js';
-import { WORKER_PROTOCOL_PATH } from '../protocol/worker.js';
+import { WORKER_PROTOCOL_PATH } from '../protocol/index.js';
 import type { ServerPlugin } from './context.js';
 import { WorkerConnection } from './worker-connection.js';
 

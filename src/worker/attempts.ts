@@ -2,8 +2,8 @@
 // by task token, their cancellation and heartbeats, and the report of each outcome.
 // The activity folder's index is the public `aion/activity` entry, which leaves out the
 // executor and its handle types; like the engine, the worker imports them by path.
-import { ActivityExecutor } from '../activity/executor.js';
-import type { ActivityInfo, AttemptHandle, AttemptRequest } from '../activity/types.js';
+import { ActivityExecutor } from '../activity/internal.js';
+import type { ActivityInfo, AttemptHandle, AttemptRequest } from '../activity/internal.js';
 import type {
   ActivityFunction,
   ActivityInboundCallsInterceptor,

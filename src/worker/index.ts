@@ -19,7 +19,7 @@ export type {
   ActivityExecuteInput,
   LogRecord,
   LogSink,
-} from '../activity/types.js';
+} from '../activity/internal.js';
 export {
   OpenTelemetryInterceptors,
   type OpenTelemetryInterceptorSet,

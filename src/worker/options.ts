@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 // The activity folder's index is the public `aion/activity` entry, which leaves out the
 // console sink; like the engine, the worker imports it by path.
-import { consoleLogSink } from '../activity/log.js';
+import { consoleLogSink } from '../activity/internal.js';
 import type { LogSink } from '../activity/index.js';
 import { AionError } from '../core/index.js';
 import { WORKER_PROTOCOL_PATH } from '../protocol/index.js';

@@ -1,7 +1,7 @@
 // Attempt results on their way to the server: the result frame of each outcome, kept and
 // re-sent after every reconnect until the server acknowledges it.
 // Not exported by the activity index (the public `aion/activity` entry); imported by path.
-import type { AttemptOutcome } from '../activity/types.js';
+import type { AttemptOutcome } from '../activity/internal.js';
 import type { ResultFrame, WorkerFrame } from '../protocol/index.js';
 
 /** Results not yet acknowledged by the server, by task token (re-sent after reconnect). */

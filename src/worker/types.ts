@@ -2,7 +2,7 @@ import type {
   ActivityFunction,
   ActivityInboundCallsInterceptor,
   LogSink,
-} from '../activity/types.js';
+} from '../activity/internal.js';
 
 /** Options of {@link Worker.create}. */
 export interface WorkerOptions {

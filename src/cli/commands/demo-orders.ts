@@ -4,7 +4,7 @@
  * source at run time, while this file is compiled to `dist/`).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { WorkflowHandle } from '../../client/types.js';
+import type { WorkflowHandle } from '../../core/index.js';
 import type { DemoOrderItem } from './demo-activities.js';
 
 export interface DemoOrder {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AionError } from '../../core/index.js';
 import { resolveWorkflowsPath } from '../../package/index.js';
-import { loadConfig } from '../../server/config.js';
+import { loadConfig } from '../../server/index.js';
 import { aionRoot, aionVersion } from '../installation.js';
 import type { CliIo } from '../output.js';
 import {

@@ -4,7 +4,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AionError } from '../../core/index.js';
-import type { AionServer } from '../../server/server.js';
+import type { AionServer } from '../../server/index.js';
 import { withHint, type CliIo } from '../output.js';
 
 export interface RunFileFlags {

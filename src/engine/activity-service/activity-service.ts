@@ -1,7 +1,7 @@
 // The engine's activity task service: schedules task rows, runs attempts (in process or via
 // a remote runner) under its lease, and hands their recorded outcomes back to the runs.
-import type { ActivityExecutor } from '../../activity/executor.js';
-import type { ActivityInfo } from '../../activity/types.js';
+import type { ActivityExecutor } from '../../activity/internal.js';
+import type { ActivityInfo } from '../../activity/internal.js';
 import type { Clock } from '../../clock/index.js';
 import type { DataConverter, Failure, NewEvent, RunKey } from '../../core/index.js';
 import type { ActivityTask, NewActivityTask, Store } from '../../store/index.js';

@@ -1,7 +1,7 @@
 // What an attempt is told about itself (ActivityInfo), built from its task row and the data
 // recorded when the activity was scheduled.
-import { encodeTaskToken } from '../../activity/complete-async.js';
-import type { ActivityInfo } from '../../activity/types.js';
+import { encodeTaskToken } from '../../activity/internal.js';
+import type { ActivityInfo } from '../../activity/internal.js';
 import type { DataConverter, Headers, Payload } from '../../core/index.js';
 import type { ActivityTask } from '../../store/index.js';
 import type { TaskData } from './types.js';

@@ -1,7 +1,7 @@
 // Task leases held by this engine: how long an attempt's lease lasts, its renewal while the
 // attempt runs here, and the extension (with details) that a heartbeat brings.
-import type { AttemptHandle } from '../../activity/executor.js';
-import type { ActivityInfo } from '../../activity/types.js';
+import type { AttemptHandle } from '../../activity/internal.js';
+import type { ActivityInfo } from '../../activity/internal.js';
 import type { TimerHandle } from '../../clock/index.js';
 import type { Payload, RecordedActivityOptions } from '../../core/index.js';
 import type { ActivityTask } from '../../store/index.js';

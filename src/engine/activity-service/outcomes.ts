@@ -1,7 +1,7 @@
 // How an attempt's outcome is recorded: a retry decision writes the next attempt's time into
 // the task row; a final outcome becomes an event handed to the run as an arrival.
-import { decideRetry, type RetryDecision } from '../../activity/retry-policy.js';
-import type { AttemptOutcome } from '../../activity/types.js';
+import { decideRetry, type RetryDecision } from '../../activity/internal.js';
+import type { AttemptOutcome } from '../../activity/internal.js';
 import {
   isAionError,
   type Failure,

@@ -1,7 +1,7 @@
 // Shapes the activity service shares with the engine and the remote dispatcher: the data
 // kept in a task row, outcomes handed back to runs, and the remote attempt runner seams.
-import type { AttemptHandle } from '../../activity/executor.js';
-import type { AttemptRequest } from '../../activity/types.js';
+import type { AttemptHandle } from '../../activity/internal.js';
+import type { AttemptRequest } from '../../activity/internal.js';
 import type { Clock } from '../../clock/index.js';
 import type {
   DataConverter,

@@ -1,18 +1,20 @@
 // The engine's machinery below the services: workflow thread, package registry, recorder,
 // live feed, activity executor and service, durable timers and the run scheduler.
-import { ActivityExecutor } from '../../activity/executor.js';
-import { loggerSink } from '../../activity/log.js';
+import { ActivityExecutor } from '../../activity/internal.js';
+import { loggerSink } from '../../activity/internal.js';
+import type { HeartbeatSink } from '../../activity/internal.js';
+import type { Clock } from '../../clock/index.js';
 import { DataConverter, resolveLimits, type Limits } from '../../core/index.js';
 import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../../runtime/index.js';
 import type { Store } from '../../store/index.js';
-import { ActivityService, activityTimerIds } from '../activity-service.js';
+import { ActivityService, activityTimerIds } from '../activity-service/index.js';
 import { EventFeed } from '../event-feed.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from '../metrics.js';
 import { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
 import { defaultLogger, type EngineOptions } from '../options.js';
 import { PackageRegistry } from '../package-registry.js';
 import { Recorder } from '../recorder.js';
-import { RunScheduler, type EngineLogger } from '../scheduler.js';
+import { RunScheduler, type EngineLogger } from '../scheduler/index.js';
 import type { EngineSeams } from '../seams.js';
 import { TimerService } from '../timer-service.js';
 import type { EngineHooks } from './hooks.js';
@@ -73,20 +75,9 @@ export function buildInfrastructure(
   );
   const recorder = new Recorder(store, metrics, undefined, feed);
   const activityFns = options.activities ?? {};
-  const executor =
-    Object.keys(activityFns).length > 0
-      ? new ActivityExecutor({
-          activities: activityFns,
-          clock,
-          maxConcurrent: options.maxConcurrentActivities ?? 200,
-          // Activity and executor lines go to the engine's logger when one is given.
-          ...(options.logger ? { logger: loggerSink(options.logger) } : {}),
-          onHeartbeat: (info, details) => activities.heartbeat(info, details),
-          ...(options.interceptors?.activity
-            ? { interceptors: options.interceptors.activity }
-            : {}),
-        })
-      : undefined;
+  const executor = buildExecutor(options, clock, (info, details) =>
+    activities.heartbeat(info, details),
+  );
   const namespaces = new NamespacesInUse(base.namespace, () => activities.wake());
   const taskQueue = options.taskQueue ?? 'default';
   const activities: ActivityService = new ActivityService({
@@ -129,6 +120,25 @@ export function buildInfrastructure(
   };
 }
 
+/** The in-process activity executor, when the engine has activities of its own. */
+function buildExecutor(
+  options: EngineOptions,
+  clock: Clock,
+  onHeartbeat: HeartbeatSink,
+): ActivityExecutor | undefined {
+  const activities = options.activities ?? {};
+  if (Object.keys(activities).length === 0) return undefined;
+  return new ActivityExecutor({
+    activities,
+    clock,
+    maxConcurrent: options.maxConcurrentActivities ?? 200,
+    // Activity and executor lines go to the engine's logger when one is given.
+    ...(options.logger ? { logger: loggerSink(options.logger) } : {}),
+    onHeartbeat,
+    ...(options.interceptors?.activity ? { interceptors: options.interceptors.activity } : {}),
+  });
+}
+
 function buildScheduler(
   options: EngineOptions,
   p: Omit<Infrastructure, 'feed' | 'executor' | 'scheduler' | 'namespaces'> & InfrastructureBase,
@@ -137,6 +147,7 @@ function buildScheduler(
   return new RunScheduler({
     store: p.store,
     clock: p.seams.clock,
+    ids: p.seams.ids,
     recorder: p.recorder,
     registry: p.registry,
     thread: p.thread,

@@ -10,7 +10,7 @@ import { NamespaceService, RetentionSweeper } from '../namespaces/index.js';
 import type { EngineOptions } from '../options.js';
 import { OutboxDispatcher } from '../outbox/index.js';
 import { ResultWaiters, RunDescriber, RunLister, RunResolver } from '../read/index.js';
-import { RemoteActivities } from '../remote-activities.js';
+import { RemoteActivities } from '../remote-activities/index.js';
 import type { EngineSeams } from '../seams.js';
 import { RunStarter, StartService } from '../start/index.js';
 import { TimerRouter } from '../timers/index.js';

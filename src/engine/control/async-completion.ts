@@ -1,11 +1,11 @@
 // Completing or failing, by its task token, an activity that threw CompleteAsyncError: the
 // outcome is recorded on the run like a worker's result.
-import { decodeTaskToken } from '../../activity/complete-async.js';
+import { decodeTaskToken } from '../../activity/internal.js';
 import { AionError, errorToFailure, type DataConverter, type NewEvent } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import { ActivityService, activityTimerIds, taskIdFor } from '../activity-service.js';
+import { ActivityService, activityTimerIds, taskIdFor } from '../activity-service/index.js';
 import type { Lifecycle } from '../lifecycle.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 export interface AsyncCompletionDeps {
   readonly lifecycle: Lifecycle;

@@ -3,8 +3,8 @@
 import { AionError, type HistoryEvent, type RunKey } from '../../core/index.js';
 import { RunBook } from '../../runtime/index.js';
 import type { NewActivityTask, TimerRow } from '../../store/index.js';
-import type { ActivityService } from '../activity-service.js';
-import { USER_TIMER_KIND } from '../commands.js';
+import type { ActivityService } from '../activity-service/index.js';
+import { USER_TIMER_KIND } from '../commands/index.js';
 
 export const RESET_KIND = 'reset';
 

@@ -3,12 +3,12 @@
 import type { Clock, IdSource } from '../../clock/index.js';
 import { AionError } from '../../core/index.js';
 import type { OutboxRow, Store } from '../../store/index.js';
-import type { ActivityService } from '../activity-service.js';
+import type { ActivityService } from '../activity-service/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { RunResolver } from '../read/index.js';
 import type { Recorder } from '../recorder.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 import type { TimerService } from '../timer-service.js';
 import {
   planNewRun,

@@ -7,7 +7,7 @@ import type { Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { RunResolver } from '../read/index.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 export interface RetryOptions {
   runId?: string;

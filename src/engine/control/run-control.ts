@@ -3,7 +3,7 @@
 import { AionError, type NewEvent } from '../../core/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 export type ControlAction = 'cancel' | 'terminate' | 'pause' | 'resume';
 

@@ -5,7 +5,7 @@ import type { Store, VisibilityExpr } from '../../store/index.js';
 import type { RetryService } from '../control/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { PackageRegistry } from '../package-registry.js';
-import type { EngineLogger, RunScheduler } from '../scheduler.js';
+import type { EngineLogger, RunScheduler } from '../scheduler/index.js';
 
 /** A deployed package version, as `versions()` lists it. */
 export interface VersionInfo {

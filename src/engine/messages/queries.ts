@@ -3,7 +3,7 @@ import { AionError, type Limits, type MessageRef } from '../../core/index.js';
 import { decodeJson, encodeArgs, messageName } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 export interface QueryServiceDeps {
   readonly lifecycle: Lifecycle;

@@ -10,7 +10,7 @@ import {
 import { encodeArgs, messageName } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 export interface SignalServiceDeps {
   readonly lifecycle: Lifecycle;

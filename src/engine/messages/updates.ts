@@ -18,7 +18,7 @@ import { encodeArgs, messageName } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
 import { actorKey } from '../run-actor.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 type UpdateWaiter = {
   resolve: (e: EventOf<'UpdateCompleted'>) => void;

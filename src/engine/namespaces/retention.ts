@@ -1,7 +1,7 @@
 // The retention sweeper: deletes closed runs past their namespace's retention, on an interval.
 import type { Clock } from '../../clock/index.js';
 import type { Store } from '../../store/index.js';
-import type { EngineLogger } from '../scheduler.js';
+import type { EngineLogger } from '../scheduler/index.js';
 
 /** Default interval of the retention sweep. */
 export const DEFAULT_RETENTION_INTERVAL_MS = 60_000;

@@ -2,7 +2,7 @@
 // initiation), and the parent told ChildWorkflowStarted or ChildWorkflowStartFailed.
 import { isAionError, type NewEvent } from '../../core/index.js';
 import type { OutboxRow } from '../../store/index.js';
-import type { ChildStartData } from '../commands.js';
+import type { ChildStartData } from '../commands/index.js';
 import type { OutboxDeps } from './outbox-deps.js';
 
 type StartFailure = 'already_started' | 'unknown_type' | 'version_missing' | 'invalid';

@@ -1,7 +1,7 @@
 // Parent close policy: terminates or cancels a child (its current run) whose parent closed.
 import { isAionError, validateWorkflowId } from '../../core/index.js';
 import type { OutboxRow } from '../../store/index.js';
-import type { ClosePolicyData } from '../commands.js';
+import type { ClosePolicyData } from '../commands/index.js';
 import type { OutboxDeps } from './outbox-deps.js';
 
 export async function applyClosePolicy(d: OutboxDeps, row: OutboxRow): Promise<void> {

@@ -8,7 +8,7 @@ import {
   CONTINUE_AS_NEW_KIND,
   EXTERNAL_KIND,
   type ChildResultData,
-} from '../commands.js';
+} from '../commands/index.js';
 import { RESET_KIND } from '../control/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { startChild } from './child-start.js';

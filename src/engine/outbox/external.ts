@@ -8,7 +8,7 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type { OutboxRow, Store } from '../../store/index.js';
-import type { ExternalData } from '../commands.js';
+import type { ExternalData } from '../commands/index.js';
 import type { OutboxDeps } from './outbox-deps.js';
 
 export async function deliverExternal(d: OutboxDeps, row: OutboxRow): Promise<void> {

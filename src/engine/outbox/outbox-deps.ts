@@ -4,7 +4,7 @@ import type { Clock } from '../../clock/index.js';
 import type { OutboxRow, Store } from '../../store/index.js';
 import type { RunControl } from '../control/index.js';
 import type { RunResolver } from '../read/index.js';
-import type { EngineLogger, RunScheduler } from '../scheduler.js';
+import type { EngineLogger, RunScheduler } from '../scheduler/index.js';
 import type { RunStarter } from '../start/index.js';
 
 export interface OutboxDeps {

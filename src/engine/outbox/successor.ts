@@ -1,7 +1,7 @@
 // The successor run recorded by a continue-as-new: started exactly once (its run id was
 // fixed when the predecessor closed); the message stays in the outbox until it exists.
 import type { OutboxRow } from '../../store/index.js';
-import type { ContinueAsNewData } from '../commands.js';
+import type { ContinueAsNewData } from '../commands/index.js';
 import type { OutboxDeps } from './outbox-deps.js';
 
 export function startSuccessor(d: OutboxDeps, row: OutboxRow): void {

@@ -9,7 +9,7 @@ import {
   type WorkflowExecutionDescription,
 } from '../../core/index.js';
 import type { Store, ActivityTask } from '../../store/index.js';
-import { USER_TIMER_KIND } from '../commands.js';
+import { USER_TIMER_KIND } from '../commands/index.js';
 import type { RunRef, RunResolver } from './run-resolver.js';
 
 export interface RunDescriberDeps {

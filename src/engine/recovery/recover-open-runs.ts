@@ -1,9 +1,9 @@
 // The startup sweep over open runs: schemas of their namespaces loaded, paused runs' activities
 // held, and every run whose last activation did not complete activated again.
 import type { Store } from '../../store/index.js';
-import type { ActivityService } from '../activity-service.js';
+import type { ActivityService } from '../activity-service/index.js';
 import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 export interface RecoveryDeps {
   readonly store: Store;

@@ -1,8 +1,8 @@
 // The table of attempts running on remote workers: their start-to-close and heartbeat
 // timeouts on the engine's clock, worker heartbeats and results, and late or lost attempts.
-import { decodeTaskToken } from '../../activity/complete-async.js';
-import { timeoutFailure } from '../../activity/attempt-failures.js';
-import type { AttemptOutcome, AttemptRequest } from '../../activity/types.js';
+import { decodeTaskToken } from '../../activity/internal.js';
+import { timeoutFailure } from '../../activity/internal.js';
+import type { AttemptOutcome, AttemptRequest } from '../../activity/internal.js';
 import type { Clock, TimerHandle } from '../../clock/index.js';
 import { AionError } from '../../core/index.js';
 import type { Store } from '../../store/index.js';

@@ -1,6 +1,6 @@
 // Translation between an attempt and the worker protocol: the task frame a worker receives,
 // and the attempt outcome its reported result stands for.
-import type { AttemptOutcome, AttemptRequest } from '../../activity/types.js';
+import type { AttemptOutcome, AttemptRequest } from '../../activity/internal.js';
 import type { RemoteOutcome, RemoteTask } from './types.js';
 
 /** The task frame (without its tag) that hands `request` to a worker. */

@@ -1,7 +1,7 @@
 // What the remote dispatcher shows the outside: worker registrations and sessions, the
 // frames and outcomes exchanged with a worker, per-queue limits and snapshots for listings.
 import type { Failure } from '../../core/index.js';
-import type { TaskFrame } from '../../protocol/worker.js';
+import type { TaskFrame } from '../../protocol/index.js';
 
 /** Per-task-queue dispatch limits for remote workers (engine option `taskQueues`). */
 export interface TaskQueueOptions {

@@ -2,10 +2,10 @@
 // routed (or a given) version, with its workflow-timeout timers.
 import type { Clock } from '../../clock/index.js';
 import type { TimerRow } from '../../store/index.js';
-import { WORKFLOW_TIMEOUT_KIND } from '../commands.js';
+import { WORKFLOW_TIMEOUT_KIND } from '../commands/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { PackageRegistry } from '../package-registry.js';
-import type { RunScheduler } from '../scheduler.js';
+import type { RunScheduler } from '../scheduler/index.js';
 import type { TimerService } from '../timer-service.js';
 import type { StartRunParams } from './start-params.js';
 

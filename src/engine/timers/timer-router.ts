@@ -1,9 +1,13 @@
 // What a fired durable timer means: a workflow timeout, a user timer, an activity's
 // schedule-to-close/-start timeout — each becomes an arrival for its run.
 import type { TimerRow, Store } from '../../store/index.js';
-import { activityTimerIds, taskIdFor, type ActivityService } from '../activity-service.js';
-import { ACTIVITY_TIMEOUT_KIND, USER_TIMER_KIND, WORKFLOW_TIMEOUT_KIND } from '../commands.js';
-import type { RunScheduler } from '../scheduler.js';
+import { activityTimerIds, taskIdFor, type ActivityService } from '../activity-service/index.js';
+import {
+  ACTIVITY_TIMEOUT_KIND,
+  USER_TIMER_KIND,
+  WORKFLOW_TIMEOUT_KIND,
+} from '../commands/index.js';
+import type { RunScheduler } from '../scheduler/index.js';
 
 export interface TimerRouterDeps {
   readonly store: Store;

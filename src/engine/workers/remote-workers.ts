@@ -9,7 +9,7 @@ import type {
   WorkerSession,
   WorkerSink,
   WorkerSnapshot,
-} from '../remote-activities.js';
+} from '../remote-activities/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 
 export class RemoteWorkers {

@@ -6,7 +6,7 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type { CommittedEvents } from '../../engine/index.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/index.js';
 import type {
   HistoryLiveFrame,
   HistorySubscribedFrame,

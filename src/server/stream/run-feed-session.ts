@@ -5,7 +5,7 @@ import {
   type WorkflowStatus,
 } from '../../core/index.js';
 import type { CommittedEvents } from '../../engine/index.js';
-import type { Engine } from '../../engine/engine.js';
+import type { Engine } from '../../engine/index.js';
 import type { RunChangeFrame, RunFeedSubscribedFrame } from '../../protocol/index.js';
 import type { SocketSink } from './socket-sink.js';
 

@@ -11,8 +11,8 @@ import {
   type Limits,
 } from '../../core/index.js';
 import type { CommitOutcome, RunCommit } from '../contract/index.js';
-import { projectRun } from '../shared/projection.js';
-import { validateCommit } from '../shared/validate.js';
+import { projectRun } from '../shared/index.js';
+import { validateCommit } from '../shared/index.js';
 import { key } from './keys.js';
 import type { MemoryOutbox } from './outbox.js';
 import type { MemoryRuns } from './runs.js';

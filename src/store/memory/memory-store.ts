@@ -30,7 +30,7 @@ import type {
   TimerRow,
   VisibilityExpr,
 } from '../contract/index.js';
-import type { NamespacePatch } from '../shared/namespaces.js';
+import type { NamespacePatch } from '../shared/index.js';
 import { MemoryCommits } from './commit.js';
 import { MemoryNamespaces } from './namespaces.js';
 import { MemoryOutbox } from './outbox.js';

@@ -1,14 +1,14 @@
 // The memory store's namespace registry: each namespace's settings by name, validated by the
 // shared namespace rules; callers always get copies, as from a SQL store.
 import type { NamespaceRecord } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import {
   applyNamespacePatch,
   namespaceNotFound,
   validateNamespaceRecord,
   validateNamespaceUpdate,
   type NamespacePatch,
-} from '../shared/namespaces.js';
+} from '../shared/index.js';
 
 export class MemoryNamespaces {
   /** name → record. */

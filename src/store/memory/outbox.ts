@@ -1,7 +1,7 @@
 // The memory store's outbox: messages commits record for delivery after them, listed for
 // recovery in (namespace, id) order and deleted once settled or with their purged run.
 import type { OutboxRow } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import { key } from './keys.js';
 
 export class MemoryOutbox {

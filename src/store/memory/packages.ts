@@ -6,7 +6,7 @@ import type {
   PackageSummary,
   Route,
 } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import { key } from './keys.js';
 
 /** Names what pins a package version outside the packages part (an open run, an outbox row). */

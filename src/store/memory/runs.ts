@@ -2,7 +2,7 @@
 // workflow id and its chain of runs. Reads answer the run, history and open-run lookups.
 import { decodeEvent, type HistoryEvent, type RunKey } from '../../core/index.js';
 import type { ReadRange, RunInfo, VisibilityPatch } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import { key } from './keys.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

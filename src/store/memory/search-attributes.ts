@@ -2,8 +2,8 @@
 // namespace with their types, grown all-or-nothing under the shared registration rules.
 import type { SearchAttributeType } from '../../core/index.js';
 import type { SearchAttributeDefinition } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
-import { planSearchAttributeRegistration } from '../shared/search-attribute-rules.js';
+import { compareStrings } from '../shared/index.js';
+import { planSearchAttributeRegistration } from '../shared/index.js';
 
 export class MemorySearchAttributes {
   /** namespace → name → type. */

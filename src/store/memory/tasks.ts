@@ -8,7 +8,7 @@ import type {
   RetryTaskRequest,
   TaskQueueStats,
 } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import { key } from './keys.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

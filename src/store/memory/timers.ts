@@ -2,7 +2,7 @@
 // order, expired when their claimer is known dead, and dropped with their run.
 import type { RunKey } from '../../core/index.js';
 import type { ClaimedTimer, TimerRow } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import { key } from './keys.js';
 
 interface TimerState extends TimerRow {

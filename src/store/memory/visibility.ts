@@ -7,8 +7,8 @@ import {
   resolveOrder,
   resolvePageSize,
   sortValue,
-} from '../shared/cursor.js';
-import { compareStrings, evaluateExpr, validateExpr } from '../shared/expr.js';
+} from '../shared/index.js';
+import { compareStrings, evaluateExpr, validateExpr } from '../shared/index.js';
 import type { MemoryRuns } from './runs.js';
 
 export class MemoryVisibility {

@@ -8,8 +8,8 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
-import { projectRun } from '../shared/projection.js';
-import { validateCommit } from '../shared/validate.js';
+import { projectRun } from '../shared/index.js';
+import { validateCommit } from '../shared/index.js';
 import { textArray } from './arrays.js';
 import type { Queryable } from './driver.js';
 import { runColumns, toRunInfo } from './rows.js';

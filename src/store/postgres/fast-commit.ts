@@ -1,6 +1,6 @@
 import type { RunKey } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
-import { changesProjection, projectRun } from '../shared/projection.js';
+import { changesProjection, projectRun } from '../shared/index.js';
 import { intArray, textArray } from './arrays.js';
 import {
   byWorkflowId,

@@ -5,7 +5,7 @@ import {
   validateNamespaceRecord,
   validateNamespaceUpdate,
   type NamespacePatch,
-} from '../shared/namespaces.js';
+} from '../shared/index.js';
 import type { PgDriver, Row } from './driver.js';
 
 const COLUMNS = 'name, description, retention_ms, created_at, updated_at';

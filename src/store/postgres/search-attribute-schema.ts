@@ -1,6 +1,6 @@
 /** The search-attribute schema on PostgreSQL: one row per (namespace, name). */
 import type { SearchAttributeType } from '../../core/index.js';
-import { planSearchAttributeRegistration } from '../shared/search-attribute-rules.js';
+import { planSearchAttributeRegistration } from '../shared/index.js';
 import type { SearchAttributeDefinition } from '../contract/index.js';
 import type { PgDriver, Queryable, Row } from './driver.js';
 

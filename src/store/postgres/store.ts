@@ -29,7 +29,7 @@ import type {
   VisibilityExpr,
   TaskQueueStats,
 } from '../contract/index.js';
-import type { NamespacePatch } from '../shared/namespaces.js';
+import type { NamespacePatch } from '../shared/index.js';
 import { commitBatch, prevalidate } from './commit.js';
 import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';
 import { PgDriver, quoteSchema } from './driver.js';

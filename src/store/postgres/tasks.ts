@@ -5,7 +5,7 @@ import type {
   RetryTaskRequest,
   TaskQueueStats,
 } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import type { PgDriver } from './driver.js';
 import { toTask } from './rows.js';
 

@@ -1,6 +1,6 @@
 import type { RunKey } from '../../core/index.js';
 import type { ClaimedTimer, TimerRow } from '../contract/index.js';
-import { compareStrings } from '../shared/expr.js';
+import { compareStrings } from '../shared/index.js';
 import type { PgDriver } from './driver.js';
 import { toClaimedTimer, toTimer } from './rows.js';
 

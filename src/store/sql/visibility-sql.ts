@@ -25,8 +25,8 @@ import {
   resolveOrder,
   resolvePageSize,
   type CursorPosition,
-} from '../shared/cursor.js';
-import { validateExpr } from '../shared/expr.js';
+} from '../shared/index.js';
+import { validateExpr } from '../shared/index.js';
 
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';

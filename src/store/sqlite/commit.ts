@@ -17,8 +17,8 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
-import { changesProjection, projectRun } from '../shared/projection.js';
-import { validateCommit } from '../shared/validate.js';
+import { changesProjection, projectRun } from '../shared/index.js';
+import { validateCommit } from '../shared/index.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';
 import { EVENT_CHUNK, type Statements } from './statements.js';
 

@@ -7,7 +7,7 @@ import {
   validateNamespaceRecord,
   validateNamespaceUpdate,
   type NamespacePatch,
-} from '../shared/namespaces.js';
+} from '../shared/index.js';
 
 interface NamespaceRow {
   readonly name: string;

@@ -1,7 +1,7 @@
 /** The search-attribute schema on SQLite: one row per (namespace, name). */
 import type Database from 'better-sqlite3';
 import type { SearchAttributeType } from '../../core/index.js';
-import { planSearchAttributeRegistration } from '../shared/search-attribute-rules.js';
+import { planSearchAttributeRegistration } from '../shared/index.js';
 import type { SearchAttributeDefinition } from '../contract/index.js';
 
 interface DefRow {

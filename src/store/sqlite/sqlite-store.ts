@@ -30,7 +30,7 @@ import type {
   VisibilityExpr,
   TaskQueueStats,
 } from '../contract/index.js';
-import type { NamespacePatch } from '../shared/namespaces.js';
+import type { NamespacePatch } from '../shared/index.js';
 import { rowToRunInfo } from '../sql/index.js';
 import { prepareCommits } from './commit.js';
 import { closedError, mapSqliteError } from './errors.js';
