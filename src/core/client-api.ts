@@ -53,6 +53,11 @@ export interface PendingActivityInfo {
   readonly lastFailure: Failure | undefined;
   readonly heartbeatDetails: unknown;
   readonly lastHeartbeatAt: Date | undefined;
+  /**
+   * Set while nothing can run the activity: no in-process implementation of its type on its
+   * task queue and no connected worker that registered it. It waits until one connects.
+   */
+  readonly warning?: string;
 }
 
 export interface WorkflowExecutionDescription {

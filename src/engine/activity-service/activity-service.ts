@@ -32,6 +32,7 @@ export class ActivityService {
   readonly #executor: ActivityExecutor | undefined;
   readonly #claims: TaskClaims;
   #remote: RemoteWakeups | undefined;
+  readonly #onUnserved: ((task: NewActivityTask) => void) | undefined;
   /** Tasks pre-leased for a remote worker in their scheduling commit (until dispatched). */
   readonly #remoteReserved = new Set<string>();
   readonly #converter: DataConverter;
@@ -53,7 +54,10 @@ export class ActivityService {
     converter: DataConverter;
     metrics: EngineMetrics;
     onArrival: (arrival: ActivityArrival) => void;
+    /** A scheduled task nothing serves: no in-process implementation, no connected worker. */
+    onUnserved?: (task: NewActivityTask) => void;
   }) {
+    this.#onUnserved = options.onUnserved;
     this.#store = options.store;
     this.#clock = options.clock;
     this.#owner = options.owner;
@@ -104,6 +108,14 @@ export class ActivityService {
     return base;
   }
 
+  /** Whether this engine's executor or a connected remote worker runs tasks of this kind. */
+  isServed(namespace: string, taskQueue: string, activityType: string): boolean {
+    return (
+      this.#claims.serves(taskQueue, activityType) ||
+      (this.#remote?.serves(namespace, taskQueue, activityType) ?? false)
+    );
+  }
+
   /** Connects the remote-worker dispatcher (woken for tasks the executor does not take). */
   attachRemote(remote: RemoteWakeups): void {
     this.#remote = remote;
@@ -112,6 +124,8 @@ export class ActivityService {
   /** Runs a task this engine enqueued pre-leased (called after its commit). */
   dispatch(task: NewActivityTask): void {
     if (task.leaseOwner !== this.#owner) {
+      if (!this.isServed(task.namespace, task.taskQueue, task.activityType))
+        this.#onUnserved?.(task);
       this.#remote?.wake(task.namespace, task.taskQueue, task.visibleAt);
       return;
     }

@@ -53,6 +53,8 @@ export interface RemoteWakeups {
   reserve(namespace: string, taskQueue: string, activityType: string, taskId: string): boolean;
   /** Hands a reserved, pre-leased task (committed) to a remote worker. */
   take(task: ActivityTask): void;
+  /** Whether a connected remote worker registered this queue and activity type. */
+  serves(namespace: string, taskQueue: string, activityType: string): boolean;
 }
 
 /** What the service's parts share; built once by the service. */

@@ -6,7 +6,7 @@ import type { HeartbeatSink } from '../../activity/internal.js';
 import type { Clock } from '../../clock/index.js';
 import { DataConverter, resolveLimits, type Limits } from '../../core/index.js';
 import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../../runtime/index.js';
-import type { Store } from '../../store/index.js';
+import type { NewActivityTask, Store } from '../../store/index.js';
 import { ActivityService, activityTimerIds } from '../activity-service/index.js';
 import { EventFeed } from '../event-feed.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from '../metrics.js';
@@ -90,6 +90,7 @@ export function buildInfrastructure(
     servedTypes: Object.keys(activityFns),
     converter,
     metrics,
+    onUnserved: warnOnce(logger),
     onArrival: (a) =>
       scheduler.enqueue(a.run, {
         event: a.event,
@@ -117,6 +118,26 @@ export function buildInfrastructure(
     scheduler,
     schemas,
     namespaces,
+  };
+}
+
+/** Warns once per namespace, queue and type about scheduled activities nothing serves. */
+function warnOnce(logger: EngineLogger): (task: NewActivityTask) => void {
+  const warned = new Set<string>();
+  return (task) => {
+    const key = `${task.namespace}\u0000${task.taskQueue}\u0000${task.activityType}`;
+    if (warned.has(key)) return;
+    warned.add(key);
+    logger.warn(
+      `no worker serves activity type ${JSON.stringify(task.activityType)} on task queue ${JSON.stringify(task.taskQueue)}: nothing in this engine implements it and no connected worker registered it; it waits until one does`,
+      {
+        namespace: task.namespace,
+        taskQueue: task.taskQueue,
+        activityType: task.activityType,
+        workflowId: task.workflowId,
+        runId: task.runId,
+      },
+    );
   };
 }
 

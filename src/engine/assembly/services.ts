@@ -125,6 +125,7 @@ function buildRemoteWorkers(options: EngineOptions, b: ServiceBase): RemoteWorke
     reserve: (namespace, queue, type, taskId) =>
       remoteWorkers.of(namespace)?.reserve(queue, type, taskId) ?? false,
     take: (task) => remoteWorkers.of(task.namespace)?.take(task),
+    serves: (namespace, queue, type) => remoteWorkers.of(namespace)?.serves(queue, type) ?? false,
   });
   return remoteWorkers;
 }

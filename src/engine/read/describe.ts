@@ -14,6 +14,8 @@ import type { RunRef, RunResolver } from './run-resolver.js';
 
 export interface RunDescriberDeps {
   readonly store: Store;
+  /** Whether the engine or a connected worker runs activities of a queue and type. */
+  readonly activities: { isServed(namespace: string, taskQueue: string, type: string): boolean };
   readonly clock: Clock;
   readonly converter: DataConverter;
   readonly resolver: RunResolver;
@@ -80,6 +82,11 @@ export class RunDescriber {
       lastFailure: t.lastFailure,
       heartbeatDetails: this.#decodeMaybe(t.heartbeatDetails),
       lastHeartbeatAt: t.lastHeartbeatAt === undefined ? undefined : new Date(t.lastHeartbeatAt),
+      ...(this.#d.activities.isServed(t.namespace, t.taskQueue, t.activityType)
+        ? {}
+        : {
+            warning: `no worker serves activity type ${JSON.stringify(t.activityType)} on task queue ${JSON.stringify(t.taskQueue)}; it waits until one connects`,
+          }),
     };
   }
 

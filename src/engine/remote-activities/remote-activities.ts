@@ -268,6 +268,14 @@ export class RemoteActivities {
     this.#activities.runWith(task, this.#attempts.runner(conn, q));
   }
 
+  /** Whether a connected worker (draining or not) registered this queue and type. */
+  serves(queue: string, activityType: string): boolean {
+    for (const c of this.#conns.values()) {
+      if (!c.closed && c.reg.taskQueue === queue && c.types.has(activityType)) return true;
+    }
+    return false;
+  }
+
   /** The least loaded open worker of the queue that serves the type and has a free slot. */
   #pick(queue: string, activityType: string): Conn | undefined {
     let best: Conn | undefined;

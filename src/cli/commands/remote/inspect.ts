@@ -102,7 +102,7 @@ function describeText(io: CliIo, d: WorkflowExecutionDescription): string {
           'activities',
           ...d.pendingActivities.map(
             (a) =>
-              `  ${a.activityId} ${a.activityType} ${a.state} attempt ${a.attempt}${a.lastFailure ? ` last failure: ${a.lastFailure.message}` : ''}`,
+              `  ${a.activityId} ${a.activityType} ${a.state} attempt ${a.attempt}${a.lastFailure ? ` last failure: ${a.lastFailure.message}` : ''}${a.warning ? ` — warning: ${a.warning}` : ''}`,
           ),
         ]
       : []),
