@@ -1,7 +1,9 @@
 /**
  * The package as published: `npm pack` (dist built fresh into a staging copy, so the checkout's
- * dist/ is left alone), installed into an empty project, type-checked by a consumer with
- * `skipLibCheck: false` over every public entry; its source maps carry their sources.
+ * dist/ is left alone), installed into an empty project with the current
+ * `@opentelemetry/sdk-trace-base`; type-checked by a consumer with `skipLibCheck: false` over
+ * every public entry; its source maps carry their sources; the documented tracing setup
+ * records spans (Aion and the SDK share the application's one `@opentelemetry/api`).
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, '../..');
-const tsc = createRequire(path.join(root, 'package.json')).resolve('typescript/bin/tsc');
+const resolve = createRequire(path.join(root, 'package.json')).resolve;
+const tsc = resolve('typescript/bin/tsc');
+const tsx = resolve('tsx/cli');
 const ENTRIES = [
   'aion',
   'aion/workflow',
@@ -46,6 +50,7 @@ beforeAll(async () => {
   const staging = path.join(work, 'staging');
   const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     files: string[];
+    devDependencies: Record<string, string>;
   };
   cpSync(path.join(root, 'package.json'), path.join(staging, 'package.json'));
   for (const entry of manifest.files.filter((f) => f !== 'dist'))
@@ -60,6 +65,11 @@ beforeAll(async () => {
 
   consumer = path.join(work, 'consumer');
   cpSync(path.join(root, 'test/published/consumer'), consumer, { recursive: true });
+  // Kept apart so that the repository's tooling (ESLint's project service) uses its own.
+  cpSync(
+    path.join(root, 'test/published/tsconfig.consumer.json'),
+    path.join(consumer, 'tsconfig.json'),
+  );
   // --ignore-scripts: type-checking needs no native build of better-sqlite3.
   await sh(
     'npm',
@@ -70,6 +80,7 @@ beforeAll(async () => {
       '--no-audit',
       '--no-fund',
       path.join(work, tarball),
+      `@opentelemetry/sdk-trace-base@${manifest.devDependencies['@opentelemetry/sdk-trace-base']}`,
     ],
     consumer,
   );
@@ -100,4 +111,15 @@ describe('the published package', () => {
     expect(map.sources).toHaveLength(1);
     expect(map.sourcesContent?.[0]).toBe(readFileSync(path.join(root, 'src/index.ts'), 'utf8'));
   });
+
+  it(
+    'records spans with the SDK the application installed (docs/observability.md)',
+    async () => {
+      const names = JSON.parse(await sh(process.execPath, [tsx, 'trace.ts'], consumer)) as string[];
+      expect(names).toContain('StartWorkflow:hello');
+      expect(names).toContain('RunActivity:greet');
+      expect(names).toContain('aion.store.commit');
+    },
+    5 * MINUTES,
+  );
 });
