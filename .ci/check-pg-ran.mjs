@@ -1,10 +1,13 @@
 // Fails unless the Vitest JSON report shows passed PostgreSQL tests and no skipped ones.
+// The docs check (test/docs) is left out: its tests are documentation blocks, and one that
+// mentions PostgreSQL is skipped for the reason written beside it, whatever the server does.
 import { readFileSync } from 'node:fs';
 
 const report = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 let passed = 0;
 let skipped = 0;
 for (const file of report.testResults) {
+  if (file.name.includes('/test/docs/')) continue;
   for (const test of file.assertionResults) {
     const name = `${file.name} ${test.fullName}`.toLowerCase();
     if (!name.includes('postgres')) continue;

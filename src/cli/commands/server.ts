@@ -8,6 +8,7 @@ import * as esbuild from 'esbuild';
 import { AionError } from '../../core/index.js';
 import type { ActivityFunction } from '../../activity/index.js';
 import { createEngine } from '../../engine/index.js';
+import { startTracing, tracingConfigFromEnv, type Tracing } from '../../otel/index.js';
 import { buildPackage } from '../../package/index.js';
 import { createServer, type AionServer } from '../../server/server.js';
 import { loadConfig, type ServerConfig } from '../../server/config.js';
@@ -114,6 +115,8 @@ export interface RunningServer {
   /** The bound address and port (the chosen one with `port: 0`). */
   readonly host: string;
   readonly port: number;
+  /** Trace export, when the `OTEL_*` environment asks for it; shut it down after draining. */
+  readonly tracing?: Tracing;
 }
 
 /** Starts engine + server from a resolved configuration (used by `aion server` and tests). */
@@ -137,6 +140,8 @@ export async function startServer(
   for (const file of extra.activities ?? [])
     Object.assign(activities, await loadActivities(file, cacheDir));
 
+  const tracingConfig = tracingConfigFromEnv(process.env);
+  const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
   const metrics = new PrometheusMetrics();
   const store = await openStore(config);
   const engine = await createEngine({
@@ -146,6 +151,14 @@ export async function startServer(
     activities,
     taskQueues: config.taskQueues,
     ...(config.workflowsPath ? { workflowsPath: config.workflowsPath } : {}),
+    ...(tracing
+      ? {
+          interceptors: {
+            client: [tracing.interceptors.client],
+            activity: [tracing.interceptors.activity],
+          },
+        }
+      : {}),
   });
   try {
     for (const dir of example) {
@@ -158,10 +171,11 @@ export async function startServer(
     for (const file of config.packages) await engine.deploy(await readFile(file));
     const server = await createServer({ engine, metrics, config });
     const { url, host, port } = await server.listen();
-    return { server, url, host, port };
+    return { server, url, host, port, ...(tracing ? { tracing } : {}) };
   } catch (err) {
     await engine.shutdown();
     await store.close();
+    await tracing?.shutdown();
     throw err;
   }
 }
@@ -249,6 +263,8 @@ function registerServerCommand(program: Command, io: CliIo): void {
       });
       const { server } = running;
       const removeRunFiles = await writeRunFilesOrDrain(server, flags, running.port);
+      // before the listening line, which scripts wait for
+      if (running.tracing) io.stderr(`exporting traces: ${running.tracing.description}\n`);
       announce(io, program.opts<{ json: boolean }>().json, config, running);
       await untilSignalled(
         async (signal) => {
@@ -260,6 +276,10 @@ function registerServerCommand(program: Command, io: CliIo): void {
           } finally {
             removeRunFiles();
           }
+          // spans of the drain itself are exported before the process ends
+          await running.tracing
+            ?.shutdown()
+            .catch((err: unknown) => io.stderr(`trace export: ${(err as Error).message}\n`));
         },
         io,
         removeRunFiles,
