@@ -88,8 +88,15 @@ async function exportHistory(workflowId: string, options: HistoryOptions): Promi
   }
 }
 
-/** `aion build`, `aion replay` and `aion history`: package tooling on files, no running engine. */
+/** `aion build`, `aion check`, `aion history` and `aion replay`: package tooling on files, no running engine. */
 export function registerPackageCommands(program: Command, io: CliIo): void {
+  registerBuildCommand(program, io);
+  registerCheckCommand(program, io);
+  registerHistoryCommand(program, io);
+  registerReplayCommand(program, io);
+}
+
+function registerBuildCommand(program: Command, io: CliIo): void {
   program
     .command('build')
     .description('build a workflow package (<name>-<short hash>.aion) from a workflow module')
@@ -120,7 +127,9 @@ export function registerPackageCommands(program: Command, io: CliIo): void {
         ].join('\n'),
       );
     });
+}
 
+function registerCheckCommand(program: Command, io: CliIo): void {
   program
     .command('check')
     .description(
@@ -142,7 +151,9 @@ export function registerPackageCommands(program: Command, io: CliIo): void {
         );
       }
     });
+}
 
+function registerHistoryCommand(program: Command, io: CliIo): void {
   program
     .command('history')
     .description(
@@ -182,7 +193,9 @@ export function registerPackageCommands(program: Command, io: CliIo): void {
         }
       },
     );
+}
 
+function registerReplayCommand(program: Command, io: CliIo): void {
   program
     .command('replay')
     .description(
