@@ -1,4 +1,4 @@
-import { unzipSync, zipSync, type Unzipped } from 'fflate';
+import { unzipSync, zipSync, type UnzipFileFilter, type Unzipped } from 'fflate';
 import { AionError } from '../core/index.js';
 import { computeVersion, sha256Hex, validateManifest, type PackageManifest } from './manifest.js';
 
@@ -63,64 +63,9 @@ export function readArchive(
   bytes: Uint8Array,
   limits: ArchiveLimits = DEFAULT_ARCHIVE_LIMITS,
 ): LoadedPackage {
-  if (bytes.byteLength > limits.maxArchiveBytes) {
-    throw invalid(
-      'archive_size',
-      `package archive is ${bytes.byteLength} bytes, over the limit of ${limits.maxArchiveBytes}`,
-    );
-  }
-  let entries = 0;
-  let declared = 0;
-  let files: Unzipped;
-  try {
-    files = unzipSync(bytes, {
-      filter(file) {
-        entries++;
-        if (entries > limits.maxEntries)
-          throw invalid(
-            'entry_count',
-            `package archive has more than ${limits.maxEntries} entries`,
-          );
-        if (!safeEntryName(file.name))
-          throw invalid(
-            'path_traversal',
-            `package archive entry ${JSON.stringify(file.name)} has an unsafe path`,
-          );
-        declared += file.originalSize;
-        if (declared > limits.maxInflatedBytes) {
-          throw invalid(
-            'inflated_size',
-            `package archive inflates to more than ${limits.maxInflatedBytes} bytes`,
-          );
-        }
-        return true;
-      },
-    });
-  } catch (err) {
-    if (err instanceof AionError) throw err;
-    throw invalid(
-      'archive_format',
-      `package archive is not a valid zip file: ${(err as Error).message}`,
-    );
-  }
-  let inflated = 0;
-  for (const data of Object.values(files)) inflated += data.byteLength;
-  if (inflated > limits.maxInflatedBytes) {
-    throw invalid(
-      'inflated_size',
-      `package archive inflates to ${inflated} bytes, over the limit of ${limits.maxInflatedBytes}`,
-    );
-  }
+  const files = unzipWithinLimits(bytes, limits);
   const dec = new TextDecoder('utf-8', { fatal: true });
-  const manifestBytes = files['manifest.json'];
-  if (!manifestBytes) throw invalid('manifest_missing', 'package archive has no manifest.json');
-  let manifest: PackageManifest;
-  try {
-    manifest = validateManifest(JSON.parse(dec.decode(manifestBytes)));
-  } catch (err) {
-    if (err instanceof AionError) throw err;
-    throw invalid('manifest_shape', `manifest.json is not valid JSON: ${(err as Error).message}`);
-  }
+  const manifest = readManifest(files, dec);
   const bundleBytes = files[manifest.bundle];
   if (!bundleBytes)
     throw invalid(
@@ -141,4 +86,69 @@ export function readArchive(
     );
   }
   return { manifest, version, bundle: dec.decode(bundleBytes) };
+}
+
+/** Inflates the archive, refusing it as soon as its size, entry count, an entry name or the inflated total breaks a limit. */
+function unzipWithinLimits(bytes: Uint8Array, limits: ArchiveLimits): Unzipped {
+  if (bytes.byteLength > limits.maxArchiveBytes) {
+    throw invalid(
+      'archive_size',
+      `package archive is ${bytes.byteLength} bytes, over the limit of ${limits.maxArchiveBytes}`,
+    );
+  }
+  let files: Unzipped;
+  try {
+    files = unzipSync(bytes, { filter: entryFilter(limits) });
+  } catch (err) {
+    if (err instanceof AionError) throw err;
+    throw invalid(
+      'archive_format',
+      `package archive is not a valid zip file: ${(err as Error).message}`,
+    );
+  }
+  // The declared sizes checked by the filter can lie; the inflated bytes cannot.
+  let inflated = 0;
+  for (const data of Object.values(files)) inflated += data.byteLength;
+  if (inflated > limits.maxInflatedBytes) {
+    throw invalid(
+      'inflated_size',
+      `package archive inflates to ${inflated} bytes, over the limit of ${limits.maxInflatedBytes}`,
+    );
+  }
+  return files;
+}
+
+/** Checks each entry before it is inflated: entry count, safe name, running total of declared sizes. */
+function entryFilter(limits: ArchiveLimits): UnzipFileFilter {
+  let entries = 0;
+  let declared = 0;
+  return (file) => {
+    entries++;
+    if (entries > limits.maxEntries)
+      throw invalid('entry_count', `package archive has more than ${limits.maxEntries} entries`);
+    if (!safeEntryName(file.name))
+      throw invalid(
+        'path_traversal',
+        `package archive entry ${JSON.stringify(file.name)} has an unsafe path`,
+      );
+    declared += file.originalSize;
+    if (declared > limits.maxInflatedBytes) {
+      throw invalid(
+        'inflated_size',
+        `package archive inflates to more than ${limits.maxInflatedBytes} bytes`,
+      );
+    }
+    return true;
+  };
+}
+
+function readManifest(files: Unzipped, dec: InstanceType<typeof TextDecoder>): PackageManifest {
+  const manifestBytes = files['manifest.json'];
+  if (!manifestBytes) throw invalid('manifest_missing', 'package archive has no manifest.json');
+  try {
+    return validateManifest(JSON.parse(dec.decode(manifestBytes)));
+  } catch (err) {
+    if (err instanceof AionError) throw err;
+    throw invalid('manifest_shape', `manifest.json is not valid JSON: ${(err as Error).message}`);
+  }
 }

@@ -163,64 +163,8 @@ function parseWorkflowDefaults(
 /** Bundles workflow code with the `aion/workflow` runtime into a self-contained package. */
 export async function buildPackage(options: BuildOptions): Promise<BuiltPackage> {
   const entryFile = resolveWorkflowsPath(options.workflowsPath);
-  const runtime = workflowRuntimeDir();
-  let runtimeCode: string;
-  let userCode: string;
-  const common = {
-    bundle: true,
-    write: false as const,
-    format: 'cjs' as const,
-    platform: 'neutral' as const,
-    mainFields: ['module', 'main'],
-    conditions: ['workflow', 'import', 'default'],
-    target: 'es2022',
-    keepNames: true,
-    minify: false,
-    legalComments: 'none' as const,
-    charset: 'utf8' as const,
-    logLevel: 'silent' as const,
-  };
-  try {
-    // The runtime section: `aion/workflow` with its core, evaluated once per sandbox.
-    const runtimeResult = await esbuildBuild({
-      ...common,
-      entryPoints: [path.join(runtime.dir, `runtime-entry${runtime.ext}`)],
-      absWorkingDir: runtime.dir,
-    });
-    runtimeCode = runtimeResult.outputFiles[0]!.text;
-    // The user section: the workflow module, instantiated once per run.
-    const userResult = await esbuildBuild({
-      ...common,
-      entryPoints: [entryFile],
-      absWorkingDir: path.dirname(entryFile),
-      plugins: [guardPlugin()],
-    });
-    userCode = userResult.outputFiles[0]!.text;
-  } catch (err) {
-    const failure = err as { errors?: esbuild.Message[] };
-    const messages = (failure.errors ?? []).map((m) =>
-      m.location ? `${m.location.file}:${m.location.line}: ${m.text}` : m.text,
-    );
-    throw new AionError(
-      'package_build_failed',
-      `cannot build workflow package from ${entryFile}: ${messages.join('; ') || (err as Error).message}`,
-      { errors: messages },
-    );
-  }
-  const bundle = [
-    '// Aion workflow package bundle: a runtime section (once per sandbox) and a user section (once per run).',
-    'globalThis.__aionRuntimeFactory = function () {',
-    'var module = { exports: {} }; var exports = module.exports;',
-    runtimeCode,
-    'return module.exports;',
-    '};',
-    'globalThis.__aionUserFactory = function (require, Date, Math, console, crypto) {',
-    'var module = { exports: {} }; var exports = module.exports;',
-    userCode,
-    'return module.exports;',
-    '};',
-    '',
-  ].join('\n');
+  const { runtimeCode, userCode } = await compileSections(entryFile);
+  const bundle = assembleBundle(runtimeCode, userCode);
   const inspected = await inspectBundle(bundle);
   if (inspected.workflowTypes.length === 0) {
     throw new AionError(
@@ -256,4 +200,70 @@ export async function buildPackage(options: BuildOptions): Promise<BuiltPackage>
     archive: writeArchive(manifest, bundle),
     fileName: `${name}-${shortVersion(version)}.aion`,
   };
+}
+
+/** Compiles the two sections with esbuild; build errors become one `package_build_failed`. */
+async function compileSections(
+  entryFile: string,
+): Promise<{ runtimeCode: string; userCode: string }> {
+  const runtime = workflowRuntimeDir();
+  const common = {
+    bundle: true,
+    write: false as const,
+    format: 'cjs' as const,
+    platform: 'neutral' as const,
+    mainFields: ['module', 'main'],
+    conditions: ['workflow', 'import', 'default'],
+    target: 'es2022',
+    keepNames: true,
+    minify: false,
+    legalComments: 'none' as const,
+    charset: 'utf8' as const,
+    logLevel: 'silent' as const,
+  };
+  try {
+    // The runtime section: `aion/workflow` with its core, evaluated once per sandbox.
+    const runtimeResult = await esbuildBuild({
+      ...common,
+      entryPoints: [path.join(runtime.dir, `runtime-entry${runtime.ext}`)],
+      absWorkingDir: runtime.dir,
+    });
+    const runtimeCode = runtimeResult.outputFiles[0]!.text;
+    // The user section: the workflow module, instantiated once per run.
+    const userResult = await esbuildBuild({
+      ...common,
+      entryPoints: [entryFile],
+      absWorkingDir: path.dirname(entryFile),
+      plugins: [guardPlugin()],
+    });
+    return { runtimeCode, userCode: userResult.outputFiles[0]!.text };
+  } catch (err) {
+    const failure = err as { errors?: esbuild.Message[] };
+    const messages = (failure.errors ?? []).map((m) =>
+      m.location ? `${m.location.file}:${m.location.line}: ${m.text}` : m.text,
+    );
+    throw new AionError(
+      'package_build_failed',
+      `cannot build workflow package from ${entryFile}: ${messages.join('; ') || (err as Error).message}`,
+      { errors: messages },
+    );
+  }
+}
+
+/** The package bundle: each section wrapped in a factory the sandbox calls (runtime once, user code per run). */
+function assembleBundle(runtimeCode: string, userCode: string): string {
+  return [
+    '// Aion workflow package bundle: a runtime section (once per sandbox) and a user section (once per run).',
+    'globalThis.__aionRuntimeFactory = function () {',
+    'var module = { exports: {} }; var exports = module.exports;',
+    runtimeCode,
+    'return module.exports;',
+    '};',
+    'globalThis.__aionUserFactory = function (require, Date, Math, console, crypto) {',
+    'var module = { exports: {} }; var exports = module.exports;',
+    userCode,
+    'return module.exports;',
+    '};',
+    '',
+  ].join('\n');
 }
