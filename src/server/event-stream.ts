@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AionError, isWorkflowStatus, type WorkflowStatus } from '../core/index.js';
 import type { ServerContext, ServerPlugin } from './context.js';
@@ -27,7 +27,37 @@ export function eventStream(limits: Partial<StreamLimits> = {}): ServerPlugin {
   return (app, ctx) => register(app, ctx, resolved);
 }
 
+type Accept = (socket: WebSocket, start: (sink: SocketSink) => Promise<void> | void) => void;
+interface HistoryRoute {
+  Params: { namespace: string; workflowId: string };
+  Querystring: Query;
+}
+interface RunFeedRoute {
+  Params: { namespace: string };
+  Querystring: Query;
+}
+
 function register(app: FastifyInstance, ctx: ServerContext, limits: StreamLimits): void {
+  const accept = socketAcceptor(app, ctx, limits);
+
+  app.get<HistoryRoute>(
+    '/api/v1/namespaces/:namespace/workflows/:workflowId/history/stream',
+    { websocket: true },
+    (socket, req) => accept(socket, (sink) => startHistory(ctx, limits, req, sink)),
+  );
+
+  app.get<RunFeedRoute>(
+    '/api/v1/namespaces/:namespace/runs/stream',
+    { websocket: true },
+    (socket, req) => accept(socket, (sink) => startRunFeed(ctx, req, sink)),
+  );
+}
+
+/**
+ * Wraps each accepted socket in a bounded sink, counts it in the connection gauge, and turns
+ * a refusal (draining, a bad request, a failed start) into an `error` frame and a close.
+ */
+function socketAcceptor(app: FastifyInstance, ctx: ServerContext, limits: StreamLimits): Accept {
   const connections = ctx.metrics.gauge('aion_stream_connections', 'Open event-stream sockets');
   const lagged = ctx.metrics.counter(
     'aion_stream_lagged_total',
@@ -39,7 +69,14 @@ function register(app: FastifyInstance, ctx: ServerContext, limits: StreamLimits
   let open = 0;
   const sinks = new Set<SocketSink>();
 
-  const accept = (socket: WebSocket, start: (sink: SocketSink) => Promise<void> | void): void => {
+  // Close our sockets with a reason before fastify's default close (which sends none).
+  app.addHook('preClose', (done) => {
+    for (const sink of sinks)
+      sink.fail(new AionError('unavailable', 'the server is shutting down', {}));
+    done();
+  });
+
+  return (socket, start) => {
     const sink = new SocketSink(socket, limits.maxBufferedBytes, () => lagged.inc());
     sinks.add(sink);
     connections.set(++open);
@@ -59,67 +96,58 @@ function register(app: FastifyInstance, ctx: ServerContext, limits: StreamLimits
       sink.fail(err);
     }
   };
+}
 
-  // Close our sockets with a reason before fastify's default close (which sends none).
-  app.addHook('preClose', (done) => {
-    for (const sink of sinks)
-      sink.fail(new AionError('unavailable', 'the server is shutting down', {}));
-    done();
+/** `…/workflows/:workflowId/history/stream`: a run's history from `fromSeq`, then live. */
+async function startHistory(
+  ctx: ServerContext,
+  limits: StreamLimits,
+  req: FastifyRequest<HistoryRoute>,
+  sink: SocketSink,
+): Promise<void> {
+  ctx.authorize(req, 'read', 'workflow.history.stream');
+  const namespace = ctx.namespace(req.params.namespace);
+  const q = checkKeys(req.query, HISTORY_PARAMS);
+  const runId = single(q, 'runId');
+  if (runId !== undefined && (runId.length === 0 || runId.length > 100)) {
+    throw invalid('runId must be 1–100 characters', 'runId');
+  }
+  const session = new HistorySession(ctx.engine, sink, limits, {
+    namespace,
+    workflowId: req.params.workflowId,
+    ...(runId !== undefined ? { runId } : {}),
+    fromSeq: positiveInt(single(q, 'fromSeq'), 'fromSeq') ?? 1,
+    follow: bool(single(q, 'follow'), 'follow') ?? false,
   });
+  await session.start();
+}
 
-  app.get<{ Params: { namespace: string; workflowId: string }; Querystring: Query }>(
-    '/api/v1/namespaces/:namespace/workflows/:workflowId/history/stream',
-    { websocket: true },
-    (socket, req) =>
-      accept(socket, async (sink) => {
-        ctx.authorize(req, 'read', 'workflow.history.stream');
-        const namespace = ctx.namespace(req.params.namespace);
-        const q = checkKeys(req.query, HISTORY_PARAMS);
-        const runId = single(q, 'runId');
-        if (runId !== undefined && (runId.length === 0 || runId.length > 100)) {
-          throw invalid('runId must be 1–100 characters', 'runId');
-        }
-        const session = new HistorySession(ctx.engine, sink, limits, {
-          namespace,
-          workflowId: req.params.workflowId,
-          ...(runId !== undefined ? { runId } : {}),
-          fromSeq: positiveInt(single(q, 'fromSeq'), 'fromSeq') ?? 1,
-          follow: bool(single(q, 'follow'), 'follow') ?? false,
-        });
-        await session.start();
-      }),
-  );
-
-  app.get<{ Params: { namespace: string }; Querystring: Query }>(
-    '/api/v1/namespaces/:namespace/runs/stream',
-    { websocket: true },
-    (socket, req) =>
-      accept(socket, (sink) => {
-        ctx.authorize(req, 'read', 'workflow.stream');
-        const namespace = ctx.namespace(req.params.namespace);
-        const q = checkKeys(req.query, RUN_FEED_PARAMS);
-        const types = list(q, 'workflowType');
-        const statuses = list(q, 'status');
-        const changes = list(q, 'change');
-        for (const s of statuses ?? []) {
-          if (!isWorkflowStatus(s)) throw invalid(`unknown status ${JSON.stringify(s)}`, 'status');
-        }
-        for (const c of changes ?? []) {
-          if (!(CHANGES as readonly string[]).includes(c)) {
-            throw invalid(
-              `unknown change ${JSON.stringify(c)}; one of ${CHANGES.join(', ')}`,
-              'change',
-            );
-          }
-        }
-        new RunFeedSession(ctx.engine, sink, {
-          namespace,
-          ...(types ? { workflowTypes: new Set(types) } : {}),
-          ...(statuses ? { statuses: new Set(statuses as WorkflowStatus[]) } : {}),
-          ...(changes ? { changes: new Set(changes as RunChange[]) } : {}),
-        }).start();
-      }),
-  );
+/** `…/runs/stream`: live run lifecycle changes, filtered by type, status and change. */
+function startRunFeed(
+  ctx: ServerContext,
+  req: FastifyRequest<RunFeedRoute>,
+  sink: SocketSink,
+): void {
+  ctx.authorize(req, 'read', 'workflow.stream');
+  const namespace = ctx.namespace(req.params.namespace);
+  const q = checkKeys(req.query, RUN_FEED_PARAMS);
+  const types = list(q, 'workflowType');
+  const statuses = list(q, 'status');
+  const changes = list(q, 'change');
+  for (const s of statuses ?? []) {
+    if (!isWorkflowStatus(s)) throw invalid(`unknown status ${JSON.stringify(s)}`, 'status');
+  }
+  for (const c of changes ?? []) {
+    if (!(CHANGES as readonly string[]).includes(c)) {
+      throw invalid(`unknown change ${JSON.stringify(c)}; one of ${CHANGES.join(', ')}`, 'change');
+    }
+  }
+  new RunFeedSession(ctx.engine, sink, {
+    namespace,
+    ...(types ? { workflowTypes: new Set(types) } : {}),
+    ...(statuses ? { statuses: new Set(statuses as WorkflowStatus[]) } : {}),
+    ...(changes ? { changes: new Set(changes as RunChange[]) } : {}),
+  }).start();
 }
 
 /** The event stream with default limits (mounted by every server). */
