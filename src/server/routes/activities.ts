@@ -13,52 +13,11 @@ const TOKEN = { type: 'string', minLength: 1, maxLength: 4096 } as const;
  * admin keys; audited like every mutation.
  */
 export function activityRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const authorize = (req: FastifyRequest, action: string): string => {
-    const principal = ctx.auth.authenticate(req.headers.authorization);
-    if (!allows(principal, 'worker') && !allows(principal, 'write')) {
-      ctx.auth.require(principal, 'write', action);
-    }
-    return principal.subject;
-  };
-  const tokenIn = (namespace: string, token: string): void => {
-    let ns: string;
-    try {
-      ns = decodeTaskToken(token).namespace;
-    } catch (err) {
-      throw isAionError(err)
-        ? err
-        : new AionError('invalid_argument', 'taskToken is not a task token', {
-            field: 'taskToken',
-          });
-    }
-    // A token of another namespace is as unknown here as a missing one.
-    if (ns !== namespace) {
-      throw new AionError('not_found', 'no pending activity attempt for this task token', {});
-    }
-  };
-  const audited = async (
-    req: FastifyRequest<{ Params: Params }>,
-    action: string,
-    fn: () => Promise<void>,
-  ): Promise<Record<string, never>> => {
-    const subject = authorize(req, action);
-    const namespace = ctx.namespace(req.params.namespace);
-    try {
-      await fn();
-      ctx.audit.write({ subject, action, namespace, outcome: 'ok' });
-      return {};
-    } catch (err) {
-      ctx.audit.write({
-        subject,
-        action,
-        namespace,
-        outcome: 'error',
-        code: isAionError(err) ? err.code : 'internal',
-      });
-      throw err;
-    }
-  };
+  completeRoute(app, ctx);
+  failRoute(app, ctx);
+}
 
+function completeRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{ Params: Params; Body: { taskToken: string; result?: unknown } }>(
     '/api/v1/namespaces/:namespace/activities/complete',
     {
@@ -72,12 +31,14 @@ export function activityRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     (req) =>
-      audited(req, 'activity.complete', async () => {
+      audited(ctx, req, 'activity.complete', async () => {
         tokenIn(req.params.namespace, req.body.taskToken);
         await ctx.engine.completeActivity(req.body.taskToken, req.body.result);
       }),
   );
+}
 
+function failRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.post<{
     Params: Params;
     Body: { taskToken: string; message: string; type?: string; details?: unknown[] };
@@ -99,7 +60,7 @@ export function activityRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     (req) =>
-      audited(req, 'activity.fail', async () => {
+      audited(ctx, req, 'activity.fail', async () => {
         tokenIn(req.params.namespace, req.body.taskToken);
         await ctx.engine.failActivity(
           req.body.taskToken,
@@ -112,4 +73,56 @@ export function activityRoutes(app: FastifyInstance, ctx: ServerContext): void {
         );
       }),
   );
+}
+
+/** Worker keys may settle activities too, not only keys that may `write`. */
+function authorize(ctx: ServerContext, req: FastifyRequest, action: string): string {
+  const principal = ctx.auth.authenticate(req.headers.authorization);
+  if (!allows(principal, 'worker') && !allows(principal, 'write')) {
+    ctx.auth.require(principal, 'write', action);
+  }
+  return principal.subject;
+}
+
+/** The task token must be well formed and belong to the route's namespace. */
+function tokenIn(namespace: string, token: string): void {
+  let ns: string;
+  try {
+    ns = decodeTaskToken(token).namespace;
+  } catch (err) {
+    throw isAionError(err)
+      ? err
+      : new AionError('invalid_argument', 'taskToken is not a task token', {
+          field: 'taskToken',
+        });
+  }
+  // A token of another namespace is as unknown here as a missing one.
+  if (ns !== namespace) {
+    throw new AionError('not_found', 'no pending activity attempt for this task token', {});
+  }
+}
+
+/** Authorizes, runs the action and writes its outcome to the audit log, also when it fails. */
+async function audited(
+  ctx: ServerContext,
+  req: FastifyRequest<{ Params: Params }>,
+  action: string,
+  fn: () => Promise<void>,
+): Promise<Record<string, never>> {
+  const subject = authorize(ctx, req, action);
+  const namespace = ctx.namespace(req.params.namespace);
+  try {
+    await fn();
+    ctx.audit.write({ subject, action, namespace, outcome: 'ok' });
+    return {};
+  } catch (err) {
+    ctx.audit.write({
+      subject,
+      action,
+      namespace,
+      outcome: 'error',
+      code: isAionError(err) ? err.code : 'internal',
+    });
+    throw err;
+  }
 }

@@ -6,10 +6,18 @@ import { mutation, read, type Params } from './common.js';
 
 const VERSION = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
+const NS = '/api/v1/namespaces/:namespace';
+
 /** Packages (deploy, versions, route, unload), search attributes, API keys. */
 export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const ns = '/api/v1/namespaces/:namespace';
+  packageRoutes(app, ctx);
+  workflowTypeRoutes(app, ctx);
+  searchAttributeRoutes(app, ctx);
+  keyRoutes(app, ctx);
+}
 
+/** Deploy a package (raw `.aion` upload), list the loaded versions, unload one. */
+function packageRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Raw package upload: the body is the `.aion` archive, size-capped separately from JSON.
   app.addContentTypeParser(
     'application/octet-stream',
@@ -18,7 +26,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.post<{ Params: Params; Body: Buffer }>(
-    `${ns}/packages`,
+    `${NS}/packages`,
     mutation<{ Params: Params; Body: Buffer }>(
       ctx,
       'admin',
@@ -40,7 +48,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.get<{ Params: Params }>(
-    `${ns}/packages`,
+    `${NS}/packages`,
     read<{ Params: Params }>(ctx, 'package.list', async (req) => {
       ctx.namespace(req.params.namespace);
       return { versions: await ctx.scope(req.params.namespace).versions() };
@@ -48,7 +56,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.delete<{ Params: Params & { version: string } }>(
-    `${ns}/packages/:version`,
+    `${NS}/packages/:version`,
     { schema: { params: { type: 'object', properties: { version: VERSION } } } },
     mutation<{ Params: Params & { version: string } }>(
       ctx,
@@ -61,9 +69,12 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     ),
   );
+}
 
+/** Route new starts of a workflow type to a deployed version. */
+function workflowTypeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.put<{ Params: Params & { workflowType: string }; Body: { version: string } }>(
-    `${ns}/routes/:workflowType`,
+    `${NS}/routes/:workflowType`,
     {
       schema: {
         body: {
@@ -85,9 +96,12 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     ),
   );
+}
 
+/** List and register a namespace's search attributes. */
+function searchAttributeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Params: Params }>(
-    `${ns}/search-attributes`,
+    `${NS}/search-attributes`,
     read<{ Params: Params }>(ctx, 'searchAttribute.list', async (req) => {
       ctx.namespace(req.params.namespace);
       return { searchAttributes: await ctx.scope(req.params.namespace).searchAttributes() };
@@ -95,7 +109,7 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   app.post<{ Params: Params; Body: { searchAttributes: Record<string, string> } }>(
-    `${ns}/search-attributes`,
+    `${NS}/search-attributes`,
     {
       schema: {
         body: {
@@ -127,7 +141,10 @@ export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     ),
   );
+}
 
+/** API keys: list, create, revoke (server-wide, not per namespace). */
+function keyRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/v1/keys', (req) => {
     ctx.authorize(req, 'admin', 'key.list');
     return Promise.resolve({ keys: ctx.auth.keys.list() });
