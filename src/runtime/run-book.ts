@@ -88,7 +88,11 @@ export class RunBook {
     return this.status !== 'RUNNING' && this.status !== 'PAUSED';
   }
 
-  /** Applies one event. Returns the job it implies for workflow code, if it is an arrival. */
+  /**
+   * Applies one event. Returns the job it implies for workflow code, if it is an arrival.
+   * This is replay's hot path: one switch routes the event to its family's handler, and the
+   * handlers allocate nothing but the job they return.
+   */
   apply(event: HistoryEvent): ActivationJob | undefined {
     this.headSeq = event.seq;
     // Size of the history (approximate: payload text dominates), for continueAsNewSuggested.
@@ -98,173 +102,52 @@ export class RunBook {
     let job: ActivationJob | undefined;
     switch (event.type) {
       case 'WorkflowStarted':
-        this.started = event;
-        this.version = event.version;
-        this.searchAttributes = event.searchAttributes ?? {};
-        this.memo = event.memo ?? {};
-        job = event.headers
-          ? { type: 'startWorkflow', args: event.args, headers: event.headers }
-          : { type: 'startWorkflow', args: event.args };
+      case 'WorkflowRepinned':
+      case 'WorkflowCancelRequested':
+      case 'WorkflowTaskCompleted':
+      case 'WorkflowTaskFailed':
+        job = this.#applyWorkflowEvent(event);
         break;
       case 'ActivityScheduled':
-        this.activities.set(event.activityId, {
-          activityId: event.activityId,
-          activityType: event.activityType,
-          scheduledSeq: event.seq,
-          scheduledAt: event.recordedAt,
-          options: event.options,
-          local: event.local === true,
-          cancelRequested: false,
-        });
-        this.activityBySeq.set(event.seq, event.activityId);
-        break;
-      case 'ActivityCancelRequested': {
-        const id = this.activityBySeq.get(event.scheduledSeq);
-        const a = id === undefined ? undefined : this.activities.get(id);
-        if (a) a.cancelRequested = true;
-        break;
-      }
+      case 'ActivityCancelRequested':
       case 'ActivityCompleted':
       case 'ActivityFailed':
       case 'ActivityTimedOut':
-      case 'ActivityCancelled': {
-        const activityId = this.activityBySeq.get(event.scheduledSeq);
-        if (activityId === undefined) break;
-        this.activities.delete(activityId);
-        job = activityJob(event, activityId);
+      case 'ActivityCancelled':
+        job = this.#applyActivityEvent(event);
         break;
-      }
       case 'TimerStarted':
-        this.timers.set(event.timerId, {
-          timerId: event.timerId,
-          startedSeq: event.seq,
-          fireAt: event.fireAt,
-        });
-        break;
       case 'TimerFired':
-        this.timers.delete(event.timerId);
-        job = { type: 'fireTimer', timerId: event.timerId };
-        break;
       case 'TimerCancelled':
-        this.timers.delete(event.timerId);
+        job = this.#applyTimerEvent(event);
         break;
       case 'SignalReceived':
-        if (event.requestId !== undefined) this.signalRequestIds.add(event.requestId);
-        job = {
-          type: 'signalWorkflow',
-          signalName: event.signalName,
-          args: event.args,
-          ...(event.headers ? { headers: event.headers } : {}),
-        };
-        break;
-      case 'WorkflowRepinned':
-        this.version = event.toVersion;
+      case 'UpdateAccepted':
+      case 'UpdateCompleted':
+        job = this.#applyMessageEvent(event);
         break;
       case 'ExternalSignalInitiated':
       case 'ExternalCancelInitiated':
-        this.externals.set(event.seq, String(++this.#externalCount));
-        break;
       case 'ExternalSignalDelivered':
-      case 'ExternalCancelDelivered': {
-        const id = this.externals.get(event.initiatedSeq);
-        if (id === undefined) break;
-        this.externals.delete(event.initiatedSeq);
-        job = { type: 'resolveExternal', externalId: id };
-        break;
-      }
+      case 'ExternalCancelDelivered':
       case 'ExternalSignalFailed':
-      case 'ExternalCancelFailed': {
-        const id = this.externals.get(event.initiatedSeq);
-        if (id === undefined) break;
-        this.externals.delete(event.initiatedSeq);
-        job = { type: 'rejectExternal', externalId: id, failure: event.failure };
+      case 'ExternalCancelFailed':
+        job = this.#applyExternalEvent(event);
         break;
-      }
       case 'ChildWorkflowInitiated':
-        this.children.set(event.seq, {
-          childId: String(++this.#childCount),
-          workflowId: event.workflowId,
-          runId: event.runId,
-          workflowType: event.workflowType,
-          parentClosePolicy: event.parentClosePolicy,
-          started: false,
-        });
-        break;
-      case 'ChildWorkflowStarted': {
-        const child = this.children.get(event.initiatedSeq);
-        if (child) {
-          child.started = true;
-          job = { type: 'resolveChildStart', childId: child.childId, runId: event.runId };
-        }
-        break;
-      }
+      case 'ChildWorkflowStarted':
       case 'ChildWorkflowStartFailed':
       case 'ChildWorkflowCompleted':
       case 'ChildWorkflowFailed':
       case 'ChildWorkflowCancelled':
       case 'ChildWorkflowTerminated':
-      case 'ChildWorkflowTimedOut': {
-        const child = this.children.get(event.initiatedSeq);
-        if (!child) break;
-        this.children.delete(event.initiatedSeq);
-        // A fast child can finish before its parent records that it started.
-        if (!child.started && event.type !== 'ChildWorkflowStartFailed') {
-          this.undelivered.push({
-            type: 'resolveChildStart',
-            childId: child.childId,
-            runId: child.runId,
-          });
-        }
-        job = childJob(event, child.childId);
+      case 'ChildWorkflowTimedOut':
+        job = this.#applyChildEvent(event);
         break;
-      }
       case 'MarkerRecorded':
-        if (event.markerName === CONTINUE_AS_NEW_SUGGESTED_MARKER)
-          this.continueAsNewSuggested = true;
-        break;
-      case 'UpdateAccepted':
-        this.openUpdates.set(event.updateId, event.seq);
-        job = {
-          type: 'doUpdate',
-          updateId: event.updateId,
-          updateName: event.updateName,
-          args: event.args,
-          ...(event.headers ? { headers: event.headers } : {}),
-        };
-        break;
-      case 'UpdateCompleted':
-        this.openUpdates.delete(event.updateId);
-        this.completedUpdates.add(event.updateId);
-        break;
-      case 'WorkflowCancelRequested':
-        this.cancelRequested = true;
-        job =
-          event.reason === undefined
-            ? { type: 'cancelWorkflow' }
-            : { type: 'cancelWorkflow', reason: event.reason };
-        break;
       case 'SearchAttributesUpserted':
-        this.searchAttributes = applySearchAttributeUpsert(
-          this.searchAttributes,
-          event.searchAttributes,
-        );
-        break;
-      case 'MemoUpserted': {
-        const memo: Record<string, Payload> = { ...this.memo };
-        for (const [k, v] of Object.entries(event.memo)) {
-          if (v === null) delete memo[k];
-          else memo[k] = v;
-        }
-        this.memo = memo;
-        break;
-      }
-      case 'WorkflowTaskCompleted':
-        this.undelivered = [];
-        this.lastTaskCompletedSeq = event.seq;
-        this.consecutiveTaskFailures = 0;
-        break;
-      case 'WorkflowTaskFailed':
-        this.consecutiveTaskFailures++;
+      case 'MemoUpserted':
+        this.#applyMetadataEvent(event);
         break;
       default:
         break;
@@ -277,7 +160,226 @@ export class RunBook {
     }
     return job;
   }
+
+  #applyWorkflowEvent(event: WorkflowEvent): ActivationJob | undefined {
+    switch (event.type) {
+      case 'WorkflowStarted':
+        this.started = event;
+        this.version = event.version;
+        this.searchAttributes = event.searchAttributes ?? {};
+        this.memo = event.memo ?? {};
+        return event.headers
+          ? { type: 'startWorkflow', args: event.args, headers: event.headers }
+          : { type: 'startWorkflow', args: event.args };
+      case 'WorkflowRepinned':
+        this.version = event.toVersion;
+        return undefined;
+      case 'WorkflowCancelRequested':
+        this.cancelRequested = true;
+        return event.reason === undefined
+          ? { type: 'cancelWorkflow' }
+          : { type: 'cancelWorkflow', reason: event.reason };
+      case 'WorkflowTaskCompleted':
+        this.undelivered = [];
+        this.lastTaskCompletedSeq = event.seq;
+        this.consecutiveTaskFailures = 0;
+        return undefined;
+      case 'WorkflowTaskFailed':
+        this.consecutiveTaskFailures++;
+        return undefined;
+    }
+  }
+
+  #applyActivityEvent(event: ActivityEvent): ActivationJob | undefined {
+    switch (event.type) {
+      case 'ActivityScheduled':
+        this.activities.set(event.activityId, {
+          activityId: event.activityId,
+          activityType: event.activityType,
+          scheduledSeq: event.seq,
+          scheduledAt: event.recordedAt,
+          options: event.options,
+          local: event.local === true,
+          cancelRequested: false,
+        });
+        this.activityBySeq.set(event.seq, event.activityId);
+        return undefined;
+      case 'ActivityCancelRequested': {
+        const id = this.activityBySeq.get(event.scheduledSeq);
+        const a = id === undefined ? undefined : this.activities.get(id);
+        if (a) a.cancelRequested = true;
+        return undefined;
+      }
+      case 'ActivityCompleted':
+      case 'ActivityFailed':
+      case 'ActivityTimedOut':
+      case 'ActivityCancelled': {
+        const activityId = this.activityBySeq.get(event.scheduledSeq);
+        if (activityId === undefined) return undefined;
+        this.activities.delete(activityId);
+        return activityJob(event, activityId);
+      }
+    }
+  }
+
+  #applyTimerEvent(event: TimerEvent): ActivationJob | undefined {
+    switch (event.type) {
+      case 'TimerStarted':
+        this.timers.set(event.timerId, {
+          timerId: event.timerId,
+          startedSeq: event.seq,
+          fireAt: event.fireAt,
+        });
+        return undefined;
+      case 'TimerFired':
+        this.timers.delete(event.timerId);
+        return { type: 'fireTimer', timerId: event.timerId };
+      case 'TimerCancelled':
+        this.timers.delete(event.timerId);
+        return undefined;
+    }
+  }
+
+  /** Signals and updates. */
+  #applyMessageEvent(event: MessageEvent): ActivationJob | undefined {
+    switch (event.type) {
+      case 'SignalReceived':
+        if (event.requestId !== undefined) this.signalRequestIds.add(event.requestId);
+        return {
+          type: 'signalWorkflow',
+          signalName: event.signalName,
+          args: event.args,
+          ...(event.headers ? { headers: event.headers } : {}),
+        };
+      case 'UpdateAccepted':
+        this.openUpdates.set(event.updateId, event.seq);
+        return {
+          type: 'doUpdate',
+          updateId: event.updateId,
+          updateName: event.updateName,
+          args: event.args,
+          ...(event.headers ? { headers: event.headers } : {}),
+        };
+      case 'UpdateCompleted':
+        this.openUpdates.delete(event.updateId);
+        this.completedUpdates.add(event.updateId);
+        return undefined;
+    }
+  }
+
+  /** Signals and cancellations sent to other workflows. */
+  #applyExternalEvent(event: ExternalEvent): ActivationJob | undefined {
+    switch (event.type) {
+      case 'ExternalSignalInitiated':
+      case 'ExternalCancelInitiated':
+        this.externals.set(event.seq, String(++this.#externalCount));
+        return undefined;
+      case 'ExternalSignalDelivered':
+      case 'ExternalCancelDelivered': {
+        const id = this.externals.get(event.initiatedSeq);
+        if (id === undefined) return undefined;
+        this.externals.delete(event.initiatedSeq);
+        return { type: 'resolveExternal', externalId: id };
+      }
+      case 'ExternalSignalFailed':
+      case 'ExternalCancelFailed': {
+        const id = this.externals.get(event.initiatedSeq);
+        if (id === undefined) return undefined;
+        this.externals.delete(event.initiatedSeq);
+        return { type: 'rejectExternal', externalId: id, failure: event.failure };
+      }
+    }
+  }
+
+  #applyChildEvent(event: ChildEvent): ActivationJob | undefined {
+    switch (event.type) {
+      case 'ChildWorkflowInitiated':
+        this.children.set(event.seq, {
+          childId: String(++this.#childCount),
+          workflowId: event.workflowId,
+          runId: event.runId,
+          workflowType: event.workflowType,
+          parentClosePolicy: event.parentClosePolicy,
+          started: false,
+        });
+        return undefined;
+      case 'ChildWorkflowStarted': {
+        const child = this.children.get(event.initiatedSeq);
+        if (!child) return undefined;
+        child.started = true;
+        return { type: 'resolveChildStart', childId: child.childId, runId: event.runId };
+      }
+      case 'ChildWorkflowStartFailed':
+      case 'ChildWorkflowCompleted':
+      case 'ChildWorkflowFailed':
+      case 'ChildWorkflowCancelled':
+      case 'ChildWorkflowTerminated':
+      case 'ChildWorkflowTimedOut': {
+        const child = this.children.get(event.initiatedSeq);
+        if (!child) return undefined;
+        this.children.delete(event.initiatedSeq);
+        // A fast child can finish before its parent records that it started.
+        if (!child.started && event.type !== 'ChildWorkflowStartFailed') {
+          this.undelivered.push({
+            type: 'resolveChildStart',
+            childId: child.childId,
+            runId: child.runId,
+          });
+        }
+        return childJob(event, child.childId);
+      }
+    }
+  }
+
+  /** Markers, search attributes and memo: bookkeeping only, never a job. */
+  #applyMetadataEvent(event: MetadataEvent): void {
+    switch (event.type) {
+      case 'MarkerRecorded':
+        if (event.markerName === CONTINUE_AS_NEW_SUGGESTED_MARKER)
+          this.continueAsNewSuggested = true;
+        return;
+      case 'SearchAttributesUpserted':
+        this.searchAttributes = applySearchAttributeUpsert(
+          this.searchAttributes,
+          event.searchAttributes,
+        );
+        return;
+      case 'MemoUpserted': {
+        const memo: Record<string, Payload> = { ...this.memo };
+        for (const [k, v] of Object.entries(event.memo)) {
+          if (v === null) delete memo[k];
+          else memo[k] = v;
+        }
+        this.memo = memo;
+        return;
+      }
+    }
+  }
 }
+
+type WorkflowEvent = Extract<
+  HistoryEvent,
+  {
+    type:
+      | 'WorkflowStarted'
+      | 'WorkflowRepinned'
+      | 'WorkflowCancelRequested'
+      | 'WorkflowTaskCompleted'
+      | 'WorkflowTaskFailed';
+  }
+>;
+type ActivityEvent = Extract<HistoryEvent, { type: `Activity${string}` }>;
+type TimerEvent = Extract<HistoryEvent, { type: `Timer${string}` }>;
+type MessageEvent = Extract<
+  HistoryEvent,
+  { type: 'SignalReceived' | 'UpdateAccepted' | 'UpdateCompleted' }
+>;
+type ExternalEvent = Extract<HistoryEvent, { type: `External${string}` }>;
+type ChildEvent = Extract<HistoryEvent, { type: `ChildWorkflow${string}` }>;
+type MetadataEvent = Extract<
+  HistoryEvent,
+  { type: 'MarkerRecorded' | 'SearchAttributesUpserted' | 'MemoUpserted' }
+>;
 
 /** Payload text of an event plus 64 bytes of envelope: cheap, and close enough for a hint. */
 function eventSize(event: HistoryEvent): number {
