@@ -155,6 +155,7 @@ export const badInputScenarios: StoreScenario[] = [
     name: 'bad input: an oversize payload anywhere in an event is payload_too_large naming the event and writes nothing',
     tags: ['history', 'limits', 'bad-input'],
     limits: { maxPayloadBytes: MAX },
+    // eslint-disable-next-line max-lines-per-function -- one scenario: each oversize field checked in turn, read top to bottom like the contract
     async run({ store }) {
       const big = ascii(MAX + 1);
       // A first commit: the refused start claims nothing.

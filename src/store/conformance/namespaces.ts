@@ -78,6 +78,7 @@ export const namespaceScenarios: StoreScenario[] = [
   {
     name: 'namespaces: timers, tasks, outbox rows and packages are keyed by namespace',
     tags: ['namespaces', 'timers', 'tasks', 'packages'],
+    // eslint-disable-next-line max-lines-per-function -- one scenario: each keyed table checked in turn, read top to bottom like the contract
     async run({ store }) {
       const [a, b] = twin();
       const startTwin = async (run: RunKey, offset: number): Promise<void> => {

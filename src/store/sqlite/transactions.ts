@@ -34,6 +34,7 @@ export interface Transactions {
   readonly purge: Tx<(namespace: string, closedBefore: number, limit: number) => number>;
 }
 
+// eslint-disable-next-line max-lines-per-function -- a table of the write transactions, one short entry each over the shared statements
 export function createTransactions(db: Database.Database, s: Statements): Transactions {
   const writer = new EventWriter(s);
   return {

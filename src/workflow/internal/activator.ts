@@ -59,6 +59,7 @@ export interface RunActivator extends SandboxActivator {
  * its own state (made current while its code executes) and its own instance of the user's
  * workflow module, so module-level state in workflow code belongs to the run.
  */
+// eslint-disable-next-line max-lines-per-function -- a per-run closure: its inner functions share the run's state and workflow module
 export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): RunActivator {
   let workflows: Record<string, unknown> = {};
   // Filled in below; the root scope reads the current state, which is this one.
@@ -133,6 +134,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     );
   }
 
+  // eslint-disable-next-line max-lines-per-function -- one case per activation job, each acting on this run's state in the closure
   function apply(job: ActivationJob): void {
     switch (job.type) {
       case 'startWorkflow':
