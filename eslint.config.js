@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import boundaries from './eslint-rules/boundaries.js';
 
 export default tseslint.config(
   {
@@ -13,6 +14,7 @@ export default tseslint.config(
       '.tmp/**',
       '.ci/**',
       'eslint.config.js',
+      'eslint-rules/**',
     ],
   },
   js.configs.recommended,
@@ -37,6 +39,20 @@ export default tseslint.config(
         { selector: 'TSEnumDeclaration', message: 'Use an `as const` union instead of enum.' },
         { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No TypeScript namespaces.' },
       ],
+    },
+  },
+  {
+    // Shape of the source: folders entered through their door, no import cycles, no file over
+    // 500 lines, no function over 80 without a reason written beside it (an eslint-disable
+    // comment that says why). See docs/architecture.md.
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { aion: boundaries },
+    rules: {
+      'aion/index-only': 'error',
+      'aion/no-cycle': 'error',
+      'max-lines': ['error', { max: 500 }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },
   {

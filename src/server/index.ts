@@ -13,6 +13,7 @@ export {
   ApiKeyStore,
   Authenticator,
   ROLES,
+  isRole,
   type Role,
   type Principal,
   type Permission,

@@ -1,13 +1,11 @@
-import type { AddressInfo, Socket } from 'node:net';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
-import { AionError } from '../core/index.js';
-import type { Engine, NamespaceScope } from '../engine/index.js';
+import type { Engine } from '../engine/index.js';
 import { AuditLog } from './audit.js';
-import { ApiKeyStore, Authenticator, type Permission, type Principal } from './auth.js';
+import { ApiKeyStore, Authenticator } from './auth.js';
 import { DEFAULT_CONFIG, isLoopback, validateConfig, type ServerConfig } from './config.js';
 import type { ServerContext, ServerLogger, ServerPlugin } from './context.js';
-import { toErrorResponse } from './errors.js';
 import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
@@ -15,6 +13,13 @@ import { batchRoutes } from './routes/batches.js';
 import { activityRoutes } from './routes/activities.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { workflowRoutes } from './routes/workflows/index.js';
+import {
+  healthRoutes,
+  instrumentRequests,
+  limitConnectionRate,
+  metricsRoute,
+  serverContext,
+} from './setup.js';
 
 export interface CreateServerOptions {
   /** The engine the server exposes. Create it with `metrics: server metrics` to export engine metrics. */
@@ -77,7 +82,6 @@ export class AionServer {
     const state = { draining: false };
     // Registered namespaces (refreshed on create and every few seconds, for other processes' creates).
     const known = new Set<string>([engine.namespace]);
-    const scopes = new Map<string, NamespaceScope>();
 
     const app = Fastify({
       logger: false,
@@ -88,159 +92,16 @@ export class AionServer {
       ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     });
     app.server.maxConnections = config.maxConnections;
-    // Token bucket on new connections: a flood is shed before it costs a request parse.
-    const refused = metrics.counter(
-      'aion_http_connections_refused_total',
-      'Connections closed by the rate limit',
-    );
-    refused.inc(0); // exported from the start, not from the first refusal
-    let tokens = config.maxConnectionRate;
-    let refilledAt = Date.now();
-    app.server.on('connection', (socket: Socket) => {
-      const now = Date.now();
-      tokens = Math.min(
-        config.maxConnectionRate,
-        tokens + ((now - refilledAt) / 1000) * config.maxConnectionRate,
-      );
-      refilledAt = now;
-      if (tokens < 1) {
-        refused.inc();
-        socket.destroy();
-        return;
-      }
-      tokens -= 1;
-    });
+    limitConnectionRate(app, config, metrics);
 
-    const context: ServerContext = {
-      engine,
-      config,
-      auth,
-      audit,
-      metrics,
-      logger,
-      draining: () => state.draining,
-      authorize: (request: FastifyRequest, permission: Permission, action: string): Principal => {
-        const principal = auth.authenticate(request.headers.authorization);
-        auth.require(principal, permission, action);
-        return principal;
-      },
-      namespace: (name: string) => {
-        if (!known.has(name)) {
-          throw new AionError(
-            'not_found',
-            `namespace ${JSON.stringify(name)} does not exist; an admin creates it with POST /api/v1/namespaces (aion namespace create)`,
-            { namespace: name },
-          );
-        }
-        return name;
-      },
-      scope: (name: string) => {
-        context.namespace(name);
-        let scope = scopes.get(name);
-        if (!scope) {
-          scope = engine.inNamespace(name);
-          scopes.set(name, scope);
-        }
-        return scope;
-      },
-      refreshNamespaces: async () => {
-        const list = await engine.listNamespaces();
-        known.clear();
-        for (const ns of list) known.add(ns.name);
-        known.add(engine.namespace);
-      },
-    };
+    const context = serverContext({ engine, config, auth, audit, metrics, logger, state, known });
 
-    const requests = metrics.counter(
-      'aion_http_requests_total',
-      'HTTP requests, by route and status',
-    );
-    const latency = metrics.histogram(
-      'aion_http_request_seconds',
-      'HTTP request latency',
-      [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
-    );
-    app.addHook('onResponse', async (req, reply) => {
-      const route = req.routeOptions.url ?? 'unknown';
-      requests.inc(1, { method: req.method, route, status: String(reply.statusCode) });
-      latency.observe(reply.elapsedTime / 1000, { method: req.method, route });
-    });
-
-    app.setErrorHandler((err, req, reply) => {
-      const { status, body } = toErrorResponse(err);
-      if (status >= 500)
-        logger.error('request failed', { method: req.method, url: req.url, error: body.message });
-      void reply.code(status).send(body);
-    });
-    app.setNotFoundHandler((req, reply) => {
-      void reply
-        .code(404)
-        .send(
-          new AionError(
-            'not_found',
-            `no route ${req.method} ${req.url.split('?')[0]}; see docs/api.md`,
-            {},
-          ).toJSON(),
-        );
-    });
+    instrumentRequests(app, metrics, logger);
 
     await app.register(websocket, { options: { maxPayload: config.maxBodyBytes } });
 
-    app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
-    app.get('/readyz', async (_req, reply) => {
-      if (state.draining) {
-        return reply
-          .code(503)
-          .send(new AionError('unavailable', 'the server is draining', {}).toJSON());
-      }
-      try {
-        await engine.store.getCurrentRun(engine.namespace, '__readyz__');
-        return { status: 'ready' };
-      } catch (err) {
-        return reply
-          .code(503)
-          .send(
-            new AionError(
-              'unavailable',
-              `store is not reachable: ${(err as Error).message}`,
-              {},
-            ).toJSON(),
-          );
-      }
-    });
-    const backlog = metrics.gauge(
-      'aion_task_queue_backlog',
-      'Activity tasks claimable now but not running, by namespace and task queue',
-    );
-    const running = metrics.gauge(
-      'aion_task_queue_running',
-      'Activity tasks leased to a worker, by namespace and task queue',
-    );
-    const gaugeLabels = new Set<string>();
-    app.get('/metrics', async (_req, reply) => {
-      // Task-queue gauges are read from the store at scrape time.
-      const now = engine.clock.now();
-      const seen = new Set<string>();
-      for (const namespace of known) {
-        for (const q of await engine.store.taskQueueStats(namespace, now).catch(() => [])) {
-          if (q.taskQueue === '__aion_local') continue;
-          const labels = { namespace, task_queue: q.taskQueue };
-          backlog.set(q.backlog, labels);
-          running.set(q.running, labels);
-          seen.add(JSON.stringify(labels));
-        }
-      }
-      // A queue that emptied reads 0, not its last value.
-      for (const key of gaugeLabels) {
-        if (seen.has(key)) continue;
-        const labels = JSON.parse(key) as { namespace: string; task_queue: string };
-        backlog.set(0, labels);
-        running.set(0, labels);
-      }
-      for (const key of seen) gaugeLabels.add(key);
-      void reply.header('content-type', metrics.contentType);
-      return metrics.expose();
-    });
+    healthRoutes(app, engine, state);
+    metricsRoute(app, engine, metrics, known);
 
     await context.refreshNamespaces();
     const refresher = setInterval(() => {

@@ -10,13 +10,13 @@ import {
   shortVersion,
   type CheckFinding,
 } from '../../package/index.js';
-import { historyExport, type HistoryExport } from '../../client/types.js';
+import { historyExport, type HistoryExport } from '../../core/index.js';
 import {
   loadHistoryFile,
   replayHistories,
   writeHistoryFile,
   type ReplayWorkflows,
-} from '../../testing/replay.js';
+} from '../../testing/index.js';
 import { printResult, type CliIo } from '../output.js';
 import { remoteHistory } from './remote/index.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { decodeTaskToken } from '../../activity/complete-async.js';
+import { decodeTaskToken } from '../../activity/internal.js';
 import { AionError, ApplicationFailure, isAionError } from '../../core/index.js';
 import { allows } from '../auth.js';
 import type { ServerContext } from '../context.js';

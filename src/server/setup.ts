@@ -1,0 +1,211 @@
+// The pieces the server is assembled from: the connection-rate limit, the context routes
+// share, request metrics and error handlers, health and readiness, and the metrics endpoint.
+import type { Socket } from 'node:net';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AionError } from '../core/index.js';
+import type { Engine, NamespaceScope } from '../engine/index.js';
+import type { AuditLog } from './audit.js';
+import type { Authenticator, Permission, Principal } from './auth.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext, ServerLogger } from './context.js';
+import { toErrorResponse } from './errors.js';
+import type { PrometheusMetrics } from './prometheus.js';
+
+/** Token bucket on new connections: a flood is shed before it costs a request parse. */
+export function limitConnectionRate(
+  app: FastifyInstance,
+  config: ServerConfig,
+  metrics: PrometheusMetrics,
+): void {
+  const refused = metrics.counter(
+    'aion_http_connections_refused_total',
+    'Connections closed by the rate limit',
+  );
+  refused.inc(0); // exported from the start, not from the first refusal
+  let tokens = config.maxConnectionRate;
+  let refilledAt = Date.now();
+  app.server.on('connection', (socket: Socket) => {
+    const now = Date.now();
+    tokens = Math.min(
+      config.maxConnectionRate,
+      tokens + ((now - refilledAt) / 1000) * config.maxConnectionRate,
+    );
+    refilledAt = now;
+    if (tokens < 1) {
+      refused.inc();
+      socket.destroy();
+      return;
+    }
+    tokens -= 1;
+  });
+}
+
+export interface ContextParts {
+  readonly engine: Engine;
+  readonly config: ServerConfig;
+  readonly auth: Authenticator;
+  readonly audit: AuditLog;
+  readonly metrics: PrometheusMetrics;
+  readonly logger: ServerLogger;
+  readonly state: { draining: boolean };
+  /** Registered namespaces, refreshed by `refreshNamespaces`. */
+  readonly known: Set<string>;
+}
+
+/** The context every route shares: auth, namespaces and their engine scopes, metrics, logs. */
+export function serverContext(d: ContextParts): ServerContext {
+  const { engine, auth, known } = d;
+  const scopes = new Map<string, NamespaceScope>();
+  const context: ServerContext = {
+    engine,
+    config: d.config,
+    auth,
+    audit: d.audit,
+    metrics: d.metrics,
+    logger: d.logger,
+    draining: () => d.state.draining,
+    authorize: (request: FastifyRequest, permission: Permission, action: string): Principal => {
+      const principal = auth.authenticate(request.headers.authorization);
+      auth.require(principal, permission, action);
+      return principal;
+    },
+    namespace: (name: string) => {
+      if (!known.has(name)) {
+        throw new AionError(
+          'not_found',
+          `namespace ${JSON.stringify(name)} does not exist; an admin creates it with POST /api/v1/namespaces (aion namespace create)`,
+          { namespace: name },
+        );
+      }
+      return name;
+    },
+    scope: (name: string) => {
+      context.namespace(name);
+      let scope = scopes.get(name);
+      if (!scope) {
+        scope = engine.inNamespace(name);
+        scopes.set(name, scope);
+      }
+      return scope;
+    },
+    refreshNamespaces: async () => {
+      const list = await engine.listNamespaces();
+      known.clear();
+      for (const ns of list) known.add(ns.name);
+      known.add(engine.namespace);
+    },
+  };
+  return context;
+}
+
+/** Request count and latency per route; errors as `{code, message, details}`. */
+export function instrumentRequests(
+  app: FastifyInstance,
+  metrics: PrometheusMetrics,
+  logger: ServerLogger,
+): void {
+  const requests = metrics.counter(
+    'aion_http_requests_total',
+    'HTTP requests, by route and status',
+  );
+  const latency = metrics.histogram(
+    'aion_http_request_seconds',
+    'HTTP request latency',
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+  );
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    requests.inc(1, { method: req.method, route, status: String(reply.statusCode) });
+    latency.observe(reply.elapsedTime / 1000, { method: req.method, route });
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const { status, body } = toErrorResponse(err);
+    if (status >= 500)
+      logger.error('request failed', { method: req.method, url: req.url, error: body.message });
+    void reply.code(status).send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply
+      .code(404)
+      .send(
+        new AionError(
+          'not_found',
+          `no route ${req.method} ${req.url.split('?')[0]}; see docs/api.md`,
+          {},
+        ).toJSON(),
+      );
+  });
+}
+
+/** `/healthz` (liveness) and `/readyz` (store reachable, not draining). */
+export function healthRoutes(
+  app: FastifyInstance,
+  engine: Engine,
+  state: { readonly draining: boolean },
+): void {
+  app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    if (state.draining) {
+      return reply
+        .code(503)
+        .send(new AionError('unavailable', 'the server is draining', {}).toJSON());
+    }
+    try {
+      await engine.store.getCurrentRun(engine.namespace, '__readyz__');
+      return { status: 'ready' };
+    } catch (err) {
+      return reply
+        .code(503)
+        .send(
+          new AionError(
+            'unavailable',
+            `store is not reachable: ${(err as Error).message}`,
+            {},
+          ).toJSON(),
+        );
+    }
+  });
+}
+
+/** `/metrics`: Prometheus text, with the task-queue gauges read from the store at scrape time. */
+export function metricsRoute(
+  app: FastifyInstance,
+  engine: Engine,
+  metrics: PrometheusMetrics,
+  known: ReadonlySet<string>,
+): void {
+  const backlog = metrics.gauge(
+    'aion_task_queue_backlog',
+    'Activity tasks claimable now but not running, by namespace and task queue',
+  );
+  const running = metrics.gauge(
+    'aion_task_queue_running',
+    'Activity tasks leased to a worker, by namespace and task queue',
+  );
+  const gaugeLabels = new Set<string>();
+  app.get('/metrics', async (_req, reply) => {
+    // Task-queue gauges are read from the store at scrape time.
+    const now = engine.clock.now();
+    const seen = new Set<string>();
+    for (const namespace of known) {
+      for (const q of await engine.store.taskQueueStats(namespace, now).catch(() => [])) {
+        if (q.taskQueue === '__aion_local') continue;
+        const labels = { namespace, task_queue: q.taskQueue };
+        backlog.set(q.backlog, labels);
+        running.set(q.running, labels);
+        seen.add(JSON.stringify(labels));
+      }
+    }
+    // A queue that emptied reads 0, not its last value.
+    for (const key of gaugeLabels) {
+      if (seen.has(key)) continue;
+      const labels = JSON.parse(key) as { namespace: string; task_queue: string };
+      backlog.set(0, labels);
+      running.set(0, labels);
+    }
+    for (const key of seen) gaugeLabels.add(key);
+    void reply.header('content-type', metrics.contentType);
+    return metrics.expose();
+  });
+}
