@@ -1,9 +1,9 @@
 // A remote handle's messages to the run: signals, queries and updates, each through the
 // client's interceptors (headers they add are sent and recorded).
-import { composeInterceptors, type Headers } from '../core/index.js';
+import { composeInterceptors, messageName, type Headers } from '../core/index.js';
 import type { HandleTarget } from './context.js';
 import type { MessageRef, WorkflowHandle } from './types.js';
-import { messageName, withHeaders } from './wire.js';
+import { withHeaders } from './wire.js';
 
 type MessageCalls = Pick<
   WorkflowHandle,

@@ -1,23 +1,11 @@
 // The remote client's side of the JSON API shapes: URL paths, request-body fragments, and
 // reviving the dates in describe/list answers.
 import type { Failure, Headers } from '../core/index.js';
-import type {
-  MessageRef,
-  WorkflowExecutionDescription,
-  WorkflowExecutionInfo,
-  WorkflowTypeRef,
-} from './types.js';
+import type { WorkflowExecutionDescription, WorkflowExecutionInfo } from './types.js';
 
 /** `/api/v1/namespaces/<ns>`: the prefix of every namespaced call. */
 export const namespacePath = (namespace: string): string =>
   `/api/v1/namespaces/${encodeURIComponent(namespace)}`;
-
-export const typeName = (workflow: WorkflowTypeRef): string =>
-  typeof workflow === 'function' ? workflow.name : workflow;
-
-export function messageName(ref: MessageRef): string {
-  return typeof ref === 'string' ? ref : ref.name;
-}
 
 /** The `headers` body field, omitted when there are none. */
 export const withHeaders = (headers: Headers): { headers?: Headers } =>

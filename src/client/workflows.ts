@@ -1,6 +1,6 @@
 // The remote SDK's workflow client: start, execute, signal-with-start, handles, and the
 // visibility list/count calls of one namespace, each start through the client interceptors.
-import { composeInterceptors } from '../core/index.js';
+import { composeInterceptors, messageName, workflowTypeName } from '../core/index.js';
 import type { ClientContext } from './context.js';
 import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.js';
 import type {
@@ -10,7 +10,7 @@ import type {
   WorkflowStartOptions,
   WorkflowTypeRef,
 } from './types.js';
-import { infoFromJson, messageName, namespacePath, typeName, withHeaders } from './wire.js';
+import { infoFromJson, namespacePath, withHeaders } from './wire.js';
 
 type SignalWithStartOptions = WorkflowStartOptions & {
   workflowId: string;
@@ -40,7 +40,7 @@ export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
             ...withHeaders(input.headers),
           }),
         }),
-      )({ workflowType: typeName(workflow), options: rest, headers: headers ?? {} });
+      )({ workflowType: workflowTypeName(workflow), options: rest, headers: headers ?? {} });
       // The handle follows the workflow id (and its continue-as-new chain), like the engine's.
       return ctx.getHandle<ResultOf<W>>(out.workflowId);
     },
@@ -102,7 +102,7 @@ async function signalWithStart<W extends WorkflowTypeRef>(
       },
     ),
   )({
-    workflowType: typeName(workflow),
+    workflowType: workflowTypeName(workflow),
     options: start,
     headers: headers ?? {},
     signalName: messageName(signal),

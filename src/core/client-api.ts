@@ -9,6 +9,11 @@ import type { WorkflowStatus } from './status.js';
 /** A signal or query definition, or just its name. */
 export type MessageRef = string | { readonly name: string };
 
+/** The name of a signal, query or update reference. */
+export function messageName(ref: MessageRef): string {
+  return typeof ref === 'string' ? ref : ref.name;
+}
+
 /** Options of `client.workflow.start`. */
 export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[]> {
   /** Business identifier; at most one open run per id. Default: a random UUID. */
@@ -166,6 +171,11 @@ export interface WorkflowExecutionInfo {
 
 type WorkflowFn = (...args: never[]) => Promise<unknown>;
 export type WorkflowTypeRef = string | WorkflowFn;
+
+/** The type name of a workflow reference: the function's name, or the string itself. */
+export function workflowTypeName(workflow: WorkflowTypeRef): string {
+  return typeof workflow === 'function' ? workflow.name : workflow;
+}
 export type ResultOf<W> = W extends (...args: never[]) => Promise<infer R> ? R : unknown;
 
 export interface WorkflowClient {

@@ -1,3 +1,4 @@
+import { messageName } from '../core/index.js';
 import { captureStack, encode, getState, pushCommand } from './internal/run-state.js';
 
 /** A handle on another workflow, for signalling or cancelling it from workflow code. */
@@ -45,7 +46,7 @@ export function getExternalWorkflowHandle(
     runId,
     signal(signal, ...args) {
       const s = getState();
-      const signalName = typeof signal === 'string' ? signal : signal.name;
+      const signalName = messageName(signal);
       return op('signal', workflowId, runId, (externalId) =>
         pushCommand(s, {
           type: 'signalExternal',

@@ -2,13 +2,14 @@
 // signal, query, update); without interceptors each goes straight to its service.
 import {
   composeInterceptors,
+  messageName,
+  workflowTypeName,
   type Headers,
   type MessageRef,
   type WorkflowClientInterceptor,
   type WorkflowStartOptions,
   type WorkflowTypeRef,
 } from '../../core/index.js';
-import { messageName, typeNameOf } from '../args.js';
 import type {
   QueryService,
   SignalService,
@@ -54,7 +55,7 @@ export class InterceptedCalls {
         headers: input.headers,
       });
       return { workflowId: run.workflowId, runId: run.runId };
-    })({ workflowType: typeNameOf(workflow), options: rest, headers: headers ?? {} });
+    })({ workflowType: workflowTypeName(workflow), options: rest, headers: headers ?? {} });
   }
 
   /** A start with an initial signal, bypassing the interceptors (`engine.start`'s third argument). */
@@ -84,7 +85,7 @@ export class InterceptedCalls {
       });
       return { workflowId: run.workflowId, runId: run.runId };
     })({
-      workflowType: typeNameOf(workflow),
+      workflowType: workflowTypeName(workflow),
       options: rest,
       headers: headers ?? {},
       signalName: messageName(signal),

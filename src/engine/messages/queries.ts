@@ -1,6 +1,6 @@
 // Queries: answered by the live (or replayed) run without recording anything.
-import { AionError, type Limits, type MessageRef } from '../../core/index.js';
-import { decodeJson, encodeArgs, messageName } from '../args.js';
+import { AionError, messageName, type Limits, type MessageRef } from '../../core/index.js';
+import { decodeJson, encodeArgs } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
 import type { RunScheduler } from '../scheduler/index.js';

@@ -6,8 +6,9 @@ import {
   type Headers,
   type Limits,
   type MessageRef,
+  messageName,
 } from '../../core/index.js';
-import { encodeArgs, messageName } from '../args.js';
+import { encodeArgs } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
 import type { RunScheduler } from '../scheduler/index.js';

@@ -12,9 +12,10 @@ import {
   type Limits,
   type MessageRef,
   type RunKey,
+  messageName,
 } from '../../core/index.js';
 import type { RunInfo, Store } from '../../store/index.js';
-import { encodeArgs, messageName } from '../args.js';
+import { encodeArgs } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
 import { actorKey } from '../run-actor.js';

@@ -5,6 +5,7 @@ import {
   optionalDuration,
   validateHeaders,
   validateWorkflowId,
+  workflowTypeName,
   type DataConverter,
   type Headers,
   type Limits,
@@ -58,7 +59,7 @@ export function parseStart(
   workflow: WorkflowTypeRef,
   options: WorkflowStartOptions,
 ): ParsedStart {
-  const workflowType = typeof workflow === 'function' ? workflow.name : workflow;
+  const workflowType = workflowTypeName(workflow);
   if (typeof workflowType !== 'string' || workflowType.length === 0) {
     throw new AionError(
       'invalid_argument',

@@ -11,9 +11,10 @@ import {
   type MessageRef,
   type WorkflowStartOptions,
   type WorkflowTypeRef,
+  messageName,
 } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import { encodeArgs, messageName } from '../args.js';
+import { encodeArgs } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { SignalService } from '../messages/index.js';
 import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
