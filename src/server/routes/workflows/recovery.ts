@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ResetPoint } from '../../../engine/index.js';
 import type { ServerContext } from '../../context.js';
 import { mutation } from '../common.js';
-import { WORKFLOWS, type WorkflowParams } from './request.js';
+import { runIdOf, WORKFLOWS, type WorkflowParams } from './request.js';
 import { body, REASON, VERSION } from './validation.js';
 
 interface ResetRoute {
@@ -48,10 +48,9 @@ export function recoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
         ...(b.reason ? { reason: b.reason } : {}),
         ...(b.version ? { version: b.version } : {}),
       });
-      const described = await handle.describe();
       return {
         target: req.params.workflowId,
-        body: { workflowId: handle.workflowId, runId: described.runId },
+        body: { workflowId: handle.workflowId, runId: await runIdOf(handle) },
       };
     }),
   );
@@ -67,10 +66,9 @@ export function recoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
         ...(b.reason ? { reason: b.reason } : {}),
         ...(b.version ? { version: b.version } : {}),
       });
-      const described = await handle.describe();
       return {
         target: req.params.workflowId,
-        body: { workflowId: handle.workflowId, runId: described.runId },
+        body: { workflowId: handle.workflowId, runId: await runIdOf(handle) },
       };
     }),
   );

@@ -22,6 +22,14 @@ export function handleOf(
     .getHandle(req.params.workflowId, req.body?.runId ?? query.runId);
 }
 
+/**
+ * The run id of a handle a start, reset or reopen returned. The engine's handles name their
+ * run; describing it (four store reads) is only a fallback.
+ */
+export async function runIdOf(handle: WorkflowHandle): Promise<string> {
+  return handle.runId ?? (await handle.describe()).runId;
+}
+
 export function refuseWhileDraining(ctx: ServerContext): void {
   if (ctx.draining()) {
     throw new AionError('unavailable', 'the server is draining and accepts no new workflows', {});

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { mutation, type Params } from '../common.js';
-import { refuseWhileDraining, WORKFLOWS } from './request.js';
+import { refuseWhileDraining, runIdOf, WORKFLOWS } from './request.js';
 import { signalWithStartSchema, startOptions, startSchema, type StartBody } from './validation.js';
 
 interface StartRoute {
@@ -26,8 +26,7 @@ export function startRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const handle = await ctx
         .scope(req.params.namespace)
         .start(req.body.workflowType, startOptions(req.body));
-      // The engine's start handle names its run; describing it (four store reads) is a fallback.
-      const runId = handle.runId ?? (await handle.describe()).runId;
+      const runId = await runIdOf(handle);
       void reply.code(201);
       return { target: handle.workflowId, body: { workflowId: handle.workflowId, runId } };
     }),
@@ -46,10 +45,9 @@ export function startRoutes(app: FastifyInstance, ctx: ServerContext): void {
         signal,
         signalArgs: signalArgs ?? [],
       });
-      const described = await handle.describe();
       return {
         target: handle.workflowId,
-        body: { workflowId: handle.workflowId, runId: described.runId },
+        body: { workflowId: handle.workflowId, runId: await runIdOf(handle) },
       };
     }),
   );
