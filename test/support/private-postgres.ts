@@ -62,8 +62,9 @@ const isRoot = (): boolean => process.getuid?.() === 0;
 
 /** Runs a PostgreSQL binary as the `postgres` user. */
 async function asPostgres(bin: string, args: readonly string[]): Promise<string> {
-  const [cmd, argv] = isRoot() ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
-  const { stdout } = await run(cmd as string, argv as string[], { timeout: 120_000 });
+  const cmd = isRoot() ? 'runuser' : bin;
+  const argv = isRoot() ? ['-u', 'postgres', '--', bin, ...args] : [...args];
+  const { stdout } = await run(cmd, argv, { timeout: 120_000 });
   return stdout;
 }
 
