@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AionError } from '../core/index.js';
+import { registerBackupCommand } from './commands/backup.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { QuietFailure, registerPackageCommands } from './commands/package.js';
 import { registerServerCommands } from './commands/server.js';
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo): Command {
   registerDemoCommand(program, io);
   registerPackageCommands(program, io);
   registerServerCommands(program, io);
+  registerBackupCommand(program, io);
   registerRemoteCommands(program, io);
   registerDevCommands(program, io);
   return program;

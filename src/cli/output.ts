@@ -19,6 +19,10 @@ const HINTS: Hints = {
   store_locked:
     'stop the other Aion process using this data directory, or point --data-dir elsewhere',
   store_schema_too_new: 'upgrade Aion to the version that wrote this store',
+  store_corrupt:
+    'stop the server and restore the data directory from a backup (`aion backup` takes one while the server runs); see docs/operations.md#backup-and-restore',
+  store_not_aion:
+    'point --data-dir at an Aion data directory; this file belongs to another program, or is damaged beyond recognition (then restore it from a backup)',
   store_unavailable:
     'check that the store is reachable (for PostgreSQL: the connection string and server)',
   usage: 'run `aion --help` or `aion <command> --help`',

@@ -97,6 +97,20 @@ export const ERROR_CODES = {
     exitCode: 6,
     description: 'The store could not be reached or is closed.',
   },
+  store_corrupt: {
+    http: 500,
+    retryable: false,
+    exitCode: 6,
+    description:
+      'The store file is damaged (SQLite reports a malformed database); restore it from a backup.',
+  },
+  store_not_aion: {
+    http: 500,
+    retryable: false,
+    exitCode: 6,
+    description:
+      'The store file is not an Aion store: not a SQLite database, or the database of another application.',
+  },
   not_implemented: {
     http: 501,
     retryable: false,

@@ -57,6 +57,7 @@ describe('SQLite store: opening and migrations', () => {
       'meta',
       'namespaces',
       'outbox',
+      'owner',
       'packages',
       'routes',
       'run_search_attrs',

@@ -6,9 +6,25 @@ function sqliteCode(err: unknown): string | undefined {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
+/** `store_not_aion`: `location` is not a file this store may open; it was left as it was. */
+export function notAionStore(
+  location: string,
+  why: string,
+  options?: { cause?: unknown },
+): AionError {
+  return new AionError(
+    'store_not_aion',
+    `${location} is not an Aion store: ${why}; Aion left the file as it was`,
+    { path: location },
+    options,
+  );
+}
+
 /**
  * Maps driver errors to engine errors: a write that waited out the busy timeout is a
- * retryable `store_unavailable`; disk-level failures likewise. Engine errors pass through.
+ * retryable `store_unavailable`; disk-level failures likewise; a malformed database is
+ * `store_corrupt` and a file that is no database at all `store_not_aion`. Engine errors pass
+ * through.
  */
 export function mapSqliteError(err: unknown, location: string): Error {
   if (isAionError(err)) return err;
@@ -19,6 +35,21 @@ export function mapSqliteError(err: unknown, location: string): Error {
         'store_unavailable',
         `SQLite store ${location} stayed locked by another connection past the busy timeout; retry, or raise busyTimeoutMs`,
         { path: location, sqliteCode: code },
+        { cause: err },
+      );
+    }
+    if (code.startsWith('SQLITE_CORRUPT')) {
+      return new AionError(
+        'store_corrupt',
+        `SQLite store ${location} is damaged (${(err as Error).message}); restore it from a backup`,
+        { path: location, sqliteCode: code },
+        { cause: err },
+      );
+    }
+    if (code.startsWith('SQLITE_NOTADB')) {
+      return notAionStore(
+        location,
+        'it is not a SQLite database (it is damaged, encrypted, or another kind of file)',
         { cause: err },
       );
     }

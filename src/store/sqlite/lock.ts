@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { AionError } from '../../core/index.js';
 
@@ -11,10 +12,18 @@ import { AionError } from '../../core/index.js';
 export class OwnerLock {
   readonly #db: Database.Database;
   readonly path: string;
+  /**
+   * `<device>:<inode>` of the lock file this lock holds. While a process holds a lock file
+   * open, its inode cannot be reused, so a later owner that locks a file with the same
+   * identity knows the earlier holder has let go of it (see ownership.ts).
+   */
+  readonly fileId: string;
 
   private constructor(db: Database.Database, path: string) {
     this.#db = db;
     this.path = path;
+    const stat = statSync(path, { bigint: true });
+    this.fileId = `${stat.dev}:${stat.ino}`;
   }
 
   static acquire(storePath: string): OwnerLock {
@@ -34,7 +43,12 @@ export class OwnerLock {
       }
       throw err;
     }
-    return new OwnerLock(db, path);
+    try {
+      return new OwnerLock(db, path);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   release(): void {

@@ -171,6 +171,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'owner heartbeat',
+    sql: `
+      -- The engine that owns the file (see ownership.ts): one row while an engine has it open
+      -- exclusively, refreshed every few seconds, deleted on a clean close.
+      CREATE TABLE owner (
+        slot INTEGER PRIMARY KEY CHECK (slot = 1),
+        owner_id TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        host TEXT NOT NULL,
+        machine TEXT NOT NULL,
+        pid_namespace TEXT NOT NULL,
+        lock_file TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -3,8 +3,10 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { AionError, invalidArgument, resolveLimits } from '../../core/index.js';
 import { mapSqliteError } from './errors.js';
+import { checkStoreIdentity } from './identity.js';
 import { OwnerLock } from './lock.js';
 import { migrate } from './migrations.js';
+import { Ownership } from './ownership.js';
 import type { SqliteStoreOptions } from './options.js';
 import { SqliteStore } from './sqlite-store.js';
 
@@ -36,6 +38,26 @@ function checkOptions(options: SqliteStoreOptions): void {
   }
 }
 
+/** Journal and pragmas of a store connection (see docs/storage.md, "Pragmas and why"). */
+function configure(db: Database.Database, options: SqliteStoreOptions, memory: boolean): void {
+  const path = options.path;
+  if (!memory) {
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') {
+      throw new AionError(
+        'store_unavailable',
+        `SQLite store ${path} cannot use WAL journaling (got ${String(mode)}); put the file on a local file system`,
+        { path },
+      );
+    }
+  }
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  db.pragma('foreign_keys = OFF');
+  db.pragma('temp_store = MEMORY');
+  db.pragma('cache_size = -16384'); // KiB: 16 MiB page cache
+  db.pragma('journal_size_limit = 67108864'); // truncate the WAL back to 64 MiB after checkpoints
+}
+
 function openSync(options: SqliteStoreOptions): SqliteStore {
   checkOptions(options);
   const limits = resolveLimits(options.limits);
@@ -45,26 +67,18 @@ function openSync(options: SqliteStoreOptions): SqliteStore {
   // The lock comes first: a second owner must not even run migrations on the file.
   const lock = options.exclusive !== false && !memory ? OwnerLock.acquire(path) : undefined;
   let db: Database.Database | undefined;
+  let ownership: Ownership | undefined;
   try {
     db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
-    if (!memory) {
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal') {
-        throw new AionError(
-          'store_unavailable',
-          `SQLite store ${path} cannot use WAL journaling (got ${String(mode)}); put the file on a local file system`,
-          { path },
-        );
-      }
-    }
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    db.pragma('foreign_keys = OFF');
-    db.pragma('temp_store = MEMORY');
-    db.pragma('cache_size = -16384'); // KiB: 16 MiB page cache
-    db.pragma('journal_size_limit = 67108864'); // truncate the WAL back to 64 MiB after checkpoints
+    // Reads only: a file that is not an Aion store is refused before anything writes to it.
+    checkStoreIdentity(db, path);
+    configure(db, options, memory);
     migrate(db, path);
-    return new SqliteStore(db, lock, limits, path);
+    // The owner row covers what the lock file cannot: a lock file deleted under a live owner.
+    ownership = lock ? Ownership.claim(db, path, lock) : undefined;
+    return new SqliteStore(db, { lock, ownership }, limits, path);
   } catch (err) {
+    ownership?.release();
     db?.close();
     lock?.release();
     throw mapSqliteError(err, path);
@@ -74,9 +88,10 @@ function openSync(options: SqliteStoreOptions): SqliteStore {
 /**
  * Opens (creating if needed) a SQLite store and brings its schema up to date.
  *
- * Fails with `store_locked` when another process (or another exclusive store in this
- * process) owns the file, and with `store_schema_too_new` when the file was written by a
- * newer Aion.
+ * Fails with `store_locked` when another engine (in another process or in this one) owns
+ * the file, with `store_schema_too_new` when the file was written by a newer Aion, with
+ * `store_not_aion` when it is not an Aion store (not a SQLite database, or another
+ * application's) and with `store_corrupt` when SQLite finds it damaged.
  *
  * @example
  * ```ts

@@ -34,7 +34,9 @@ import type { NamespacePatch } from '../shared/index.js';
 import { rowToRunInfo } from '../sql/index.js';
 import { prepareCommits } from './commit.js';
 import { closedError, mapSqliteError } from './errors.js';
+import { backupConnection, type BackupResult } from './backup.js';
 import type { OwnerLock } from './lock.js';
+import type { Ownership } from './ownership.js';
 import {
   outboxFromRow,
   packageSummaryFromRow,
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #s: Statements;
   readonly #lock: OwnerLock | undefined;
+  readonly #ownership: Ownership | undefined;
   readonly #limits: Limits;
   readonly #tx: Transactions;
   readonly #visibility: VisibilityQueries;
@@ -70,9 +73,15 @@ export class SqliteStore implements Store {
   #closed = false;
 
   /** @internal Use {@link openSqliteStore}. */
-  constructor(db: Database.Database, lock: OwnerLock | undefined, limits: Limits, path: string) {
+  constructor(
+    db: Database.Database,
+    owner: { readonly lock: OwnerLock | undefined; readonly ownership: Ownership | undefined },
+    limits: Limits,
+    path: string,
+  ) {
     this.#db = db;
-    this.#lock = lock;
+    this.#lock = owner.lock;
+    this.#ownership = owner.ownership;
     this.#limits = limits;
     this.path = path;
     this.#s = prepareStatements(db);
@@ -85,6 +94,8 @@ export class SqliteStore implements Store {
   /** Runs `fn` on the connection and settles a promise with its result or mapped error. */
   #do<T>(fn: () => T): Promise<T> {
     if (this.#closed) return Promise.reject(closedError(this.path));
+    const lost = this.#ownership?.lost;
+    if (lost) return Promise.reject(lost);
     try {
       return Promise.resolve(fn());
     } catch (err) {
@@ -394,12 +405,24 @@ export class SqliteStore implements Store {
 
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────
 
-  /** Closes the connection and releases the owner lock. Idempotent. */
+  /**
+   * Copies the store to a new file `out` while it stays in use: SQLite's online backup,
+   * a few pages at a time between the engine's own calls (whose writes reach the copy too),
+   * written aside and renamed into place once complete. The copy carries no owner, so an
+   * engine can open it at once. Fails with `invalid_argument` if `out` exists.
+   */
+  backup(out: string): Promise<BackupResult> {
+    if (this.#closed) return Promise.reject(closedError(this.path));
+    return backupConnection(this.#db, this.path, out);
+  }
+
+  /** Closes the connection and releases the owner row and lock. Idempotent. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
     try {
       this.#visibility.clear();
+      this.#ownership?.release();
       this.#db.close();
       return Promise.resolve();
     } catch (err) {
