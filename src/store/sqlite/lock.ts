@@ -7,7 +7,8 @@ import { AionError } from '../../core/index.js';
  * sibling file `<path>-lock` for the life of the store. SQLite takes a POSIX advisory lock on
  * that file, which the OS releases when the process dies (also on `kill -9`), so a crashed
  * owner never blocks a restart. SQLite also tracks locks per inode inside one process, so a
- * second exclusive open in the same process is refused as well.
+ * second exclusive open in the same process is refused as well. A lock file deleted under a
+ * live owner defeats it; the owner row (ownership.ts) covers that case.
  */
 export class OwnerLock {
   readonly #db: Database.Database;
