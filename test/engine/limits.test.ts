@@ -242,6 +242,44 @@ describe.each(ENGINE_HARNESSES)('history and per-run limits on $name', (harness:
     expect(count('commit failed')).toBe(0);
   });
 
+  it('parks (does not loop on) a run whose history was filled to the hard cap without headroom', async () => {
+    // Fill a history to exactly 200 events with an engine allowing 400 …
+    let e = await start({ limits: { maxHistoryLength: 400 } });
+    const h = await e.start('fillsUp', { workflowId: 'legacy', args: [200] });
+    await until(async () => {
+      const events = await history('legacy', h.runId);
+      return events.length >= 198 && events.at(-1)?.type === 'WorkflowTaskCompleted';
+    });
+    await e.whenIdle();
+    for (let n = (await history('legacy', h.runId)).length; n < 200; n++) {
+      if (n % 2 === 0) await h.pause('filling');
+      else await h.resume();
+    }
+    expect(await history('legacy', h.runId)).toHaveLength(200);
+    await e.shutdown({ timeoutMs: 1000 });
+    // … then run it on an engine whose cap is 200: nothing fits, not even a terminal event.
+    lines.length = 0;
+    commits.clear();
+    engine = e = await createEngine({
+      store: countingStore(handle!.store, commits),
+      workflowsPath,
+      activities: { step: async () => 'ok' },
+      logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+      limits: { maxHistoryLength: 200 },
+    });
+    const again = e.getHandle('legacy', h.runId);
+    await expect(again.signal('poke')).rejects.toMatchObject({ code: 'history_too_large' });
+    await until(async () => (await again.describe()).stuck !== undefined);
+    expect((await again.describe()).stuck?.reason).toContain('history_too_large');
+    await expect(again.terminate('try')).rejects.toMatchObject({ code: 'history_too_large' });
+    await expect(again.signal('poke')).rejects.toMatchObject({ code: 'history_too_large' });
+    await e.whenIdle();
+    expect(await history('legacy', h.runId)).toHaveLength(200);
+    expect(count('commit failed')).toBe(0);
+    expect(count('workflow run parked as stuck: history full')).toBe(1);
+    expect(commits.get(h.runId ?? '')).toBe(1); // the stuck flag
+  });
+
   const perRun = [
     {
       limit: 'maxPendingActivities',

@@ -94,7 +94,7 @@ function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): 
     // Checked before any command is applied: a run that ends here keeps a clean book.
     const room = activationRoom(d.history, a.book, output.commands);
     if (room !== 'fits') {
-      terminateForHistory(p, room);
+      terminateForHistory(ctx, p, room);
       a.isolate = false;
       return;
     }

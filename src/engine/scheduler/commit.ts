@@ -76,7 +76,7 @@ function recordTaskFailure(ctx: SchedulerContext, p: Plan, taskFailure: TaskFail
   }
   const record = p.events.length > 0 || p.prevLastEventType !== 'WorkflowTaskFailed';
   if (record && !roomForTaskEvent(ctx.deps.history, p)) {
-    terminateForHistory(p, 'length');
+    terminateForHistory(ctx, p, 'length');
     p.taskFailure = undefined; // the run ends: nothing to retry
   } else if (record) {
     p.events.push(

@@ -71,16 +71,35 @@ export function roomForTaskEvent(policy: HistoryPolicy, p: Plan): boolean {
   return p.expectedSeq + p.events.length + 1 <= policy.workflowEvents;
 }
 
-/** Ends the plan's run: WorkflowTerminated{reason: history_too_large}, applied to its book. */
-export function terminateForHistory(p: Plan, limit: HistoryLimit): void {
-  const event = stampEvent(
-    { type: 'WorkflowTerminated', reason: HISTORY_TOO_LARGE },
-    p.expectedSeq + p.events.length + 1,
-    p.now,
-  );
+/**
+ * Ends the plan's run: WorkflowTerminated{reason: history_too_large}, applied to its book.
+ * A history already at the hard cap (written without headroom) has no room even for that:
+ * the run is parked as stuck instead, so nothing the store would refuse is ever submitted.
+ */
+export function terminateForHistory(ctx: SchedulerContext, p: Plan, limit: HistoryLimit): void {
+  const seq = p.expectedSeq + p.events.length + 1;
+  if (seq > ctx.deps.history.maxEvents) {
+    parkFull(ctx, p);
+    return;
+  }
+  const event = stampEvent({ type: 'WorkflowTerminated', reason: HISTORY_TOO_LARGE }, seq, p.now);
   p.actor.book.apply(event);
   p.events.push(event);
   p.historyLimit = limit;
+}
+
+function parkFull(ctx: SchedulerContext, p: Plan): void {
+  const a = p.actor;
+  if (a.stuck) return;
+  const reason = `${HISTORY_TOO_LARGE}: the history is at its hard limit (${a.book.headSeq} events) with no room left for its end`;
+  a.stuck = { reason, since: p.now };
+  p.visibility = { stuck: a.stuck };
+  ctx.deps.metrics.stuckRuns.inc(1, { workflow_type: a.book.started?.workflowType ?? '' });
+  ctx.deps.logger.error('workflow run parked as stuck: history full', {
+    workflowId: a.key.workflowId,
+    runId: a.key.runId,
+    reason,
+  });
 }
 
 /** The refusal of a control that finds no room left (a terminate still fits). */

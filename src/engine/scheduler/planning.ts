@@ -84,8 +84,9 @@ function recordArrival(
   if (verdict === 'record') {
     const room = arrivalRoom(ctx.deps.history, a.book, arrival.event);
     if (room === 'length' || room === 'bytes') {
-      terminateForHistory(plan, room);
-      verdict = admit(a, arrival);
+      terminateForHistory(ctx, plan, room);
+      // Ended: the arrival is refused as for any closed run (else: parked, history full).
+      verdict = a.book.closed ? admit(a, arrival) : 'no_room';
     } else if (room === 'no_room') {
       verdict = room;
     }
