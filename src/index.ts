@@ -3,8 +3,11 @@
  * imports `aion/activity`.
  */
 export { Engine, createEngine, noopMetrics } from './engine/index.js';
+export { DEFAULT_RUN_LIMITS } from './engine/index.js';
 export type {
+  EngineLimits,
   EngineOptions,
+  RunLimits,
   Metrics,
   Counter,
   Gauge,

@@ -48,6 +48,10 @@ const HINTS: Hints = {
   nondeterminism:
     'the code no longer replays this history: guard the change with patched(), or deploy it as a new version',
   payload_too_large: 'send less data (or raise the limit in the server configuration)',
+  history_too_large:
+    'the run has no room left in its history: terminate it; the workflow should continueAsNew before its limits (see docs/operations.md#history-and-per-run-limits)',
+  run_limit_exceeded:
+    'the workflow keeps too much pending or does too much in one task; see docs/operations.md#history-and-per-run-limits',
   rate_limited: 'retry after a pause',
   workflow_failed: 'inspect the run with `aion describe` and `aion history`',
   unknown_query: 'check the query name; `__stack_trace` is always available',

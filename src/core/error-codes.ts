@@ -71,7 +71,15 @@ export const ERROR_CODES = {
     http: 422,
     retryable: false,
     exitCode: 5,
-    description: 'A run history would exceed the configured maximum number of events.',
+    description:
+      'A run history would exceed the configured maximum number of events or bytes; the engine ends such a run TERMINATED with reason history_too_large.',
+  },
+  run_limit_exceeded: {
+    http: 422,
+    retryable: false,
+    exitCode: 5,
+    description:
+      'A workflow task would exceed a per-run limit (pending activities, children or outbound signals, or commands in one task); the task fails and is retried, then the run is parked.',
   },
   unknown_event_type: {
     http: 500,

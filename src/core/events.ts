@@ -88,9 +88,12 @@ export interface EventAttributes {
   // ── workflow tasks ────────────────────────────────────────────────────────────────────
   /** Closes every activation commit; arrivals before it were delivered in one batch. */
   WorkflowTaskCompleted: Record<never, never>;
-  /** A task crash (bug, sandbox violation, non-determinism, deadlock); the run stays open. */
+  /**
+   * A task crash (bug, sandbox violation, non-determinism, deadlock, a per-run limit broken);
+   * the run stays open.
+   */
   WorkflowTaskFailed: {
-    readonly cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled';
+    readonly cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled' | 'limit';
     readonly failure: Failure;
   };
   // ── activities ────────────────────────────────────────────────────────────────────────

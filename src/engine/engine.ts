@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Clock } from '../clock/index.js';
 import {
   AionError,
+  resolveLimits,
   type ClientApi,
   type MessageRef,
   type SearchAttributeType,
@@ -13,6 +14,8 @@ import {
   type WorkflowTypeRef,
 } from '../core/index.js';
 import type { Store } from '../store/index.js';
+import { resolveRunLimits } from './commands/index.js';
+import { checkHeadroom } from './scheduler/index.js';
 import {
   assembleEngine,
   startEngine,
@@ -25,7 +28,7 @@ import type { DeployResult, VersionInfo } from './deploy/index.js';
 import type { EngineEvents } from './event-feed.js';
 import { makeHandle, namespaceScope, type NamespaceScope } from './local-client/index.js';
 import type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
-import type { EngineOptions } from './options.js';
+import { storeLimitsOf, type EngineOptions } from './options.js';
 import type { CountOptions, ListResult } from './read/index.js';
 import type {
   TaskQueueSnapshot,
@@ -73,7 +76,7 @@ export class Engine {
       const { openSqliteStore } = await import('../store/sqlite/index.js');
       store = await openSqliteStore({
         path: path.join(options.dataDir ?? '.aion', 'aion.db'),
-        ...(options.limits ? { limits: options.limits } : {}),
+        ...(options.limits ? { limits: storeLimitsOf(options.limits) } : {}),
       });
       owns = true;
     }
@@ -350,6 +353,10 @@ function validateOptions(options: EngineOptions): void {
       },
     );
   }
+  // Limits: each a positive integer, and room in history beyond the events kept for its end.
+  const limits = resolveLimits(storeLimitsOf(options.limits));
+  resolveRunLimits(options.limits);
+  checkHeadroom(limits.maxHistoryLength);
 }
 
 /** Creates an engine. See {@link EngineOptions} for defaults. */

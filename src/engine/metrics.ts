@@ -61,6 +61,16 @@ export function engineMetrics(m: Metrics) {
       'Workflow task crashes, by cause',
       ['cause'],
     ),
+    historyWarnings: m.counter(
+      'aion_history_limit_warnings_total',
+      'Runs whose history passed the warning fraction of its limit (once per run), by limit',
+      ['workflow_type', 'limit'],
+    ),
+    historyTerminations: m.counter(
+      'aion_history_limit_terminations_total',
+      'Runs terminated at their history limit (reason history_too_large), by limit',
+      ['workflow_type', 'limit'],
+    ),
     stuckRuns: m.counter(
       'aion_workflow_runs_parked_total',
       'Runs parked as stuck after repeated task crashes',

@@ -4,9 +4,32 @@ import type { WorkflowClientInterceptor } from '../core/index.js';
 import type { Clock, IdSource } from '../clock/index.js';
 import type { Limits, PayloadCodec, PayloadConverter } from '../core/index.js';
 import type { Store } from '../store/index.js';
+import type { RunLimits } from './commands/index.js';
 import type { Metrics } from './metrics.js';
 import type { TaskQueueOptions } from './remote-activities/index.js';
 import type { EngineLogger } from './scheduler/index.js';
+
+/**
+ * Limits of an engine: payload size and history length (also enforced by the store, as hard
+ * caps) and the per-run limits the engine checks on each workflow task.
+ *
+ * - `maxPayloadBytes` — one payload, UTF-8 bytes. Default 2 MiB.
+ * - `maxHistoryLength` — events in one run's history. Default 51,200. The workflow's own
+ *   events may use all but the last 20, which are kept for its end and operator controls.
+ * - `maxHistoryBytes` — approximate bytes of one run's history. Default 50 MiB.
+ * - `maxPendingActivities`, `maxPendingChildren`, `maxPendingSignals` (signals and
+ *   cancellations sent to other workflows, not yet delivered) — per run. Default 2,000 each.
+ * - `maxCommandsPerTask` — commands one workflow task may issue. Default 10,000.
+ */
+export type EngineLimits = Limits & RunLimits;
+
+/** The limits the store enforces, out of the engine's (for the store the engine opens). */
+export function storeLimitsOf(limits: Partial<EngineLimits> = {}): Partial<Limits> {
+  return {
+    ...(limits.maxPayloadBytes !== undefined ? { maxPayloadBytes: limits.maxPayloadBytes } : {}),
+    ...(limits.maxHistoryLength !== undefined ? { maxHistoryLength: limits.maxHistoryLength } : {}),
+  };
+}
 
 /** Options of {@link createEngine}. Every field is optional; defaults are listed per field. */
 export interface EngineOptions {
@@ -66,8 +89,16 @@ export interface EngineOptions {
     message: string;
     at: number;
   }) => void;
-  /** Payload size and history limits. */
-  readonly limits?: Partial<Limits>;
+  /**
+   * Payload, history and per-run limits; every field has a default (see {@link EngineLimits}).
+   * A run reaching its history limits ends `TERMINATED`, reason `history_too_large`; a task
+   * breaking a per-run limit fails (`WorkflowTaskFailed`, cause `limit`) and is retried, then
+   * parked. See docs/operations.md, "History and per-run limits".
+   *
+   * @example
+   * createEngine({ limits: { maxHistoryLength: 10_000, maxPendingActivities: 500 } })
+   */
+  readonly limits?: Partial<EngineLimits>;
   /** Converter for values at the host edges (activities, client). Default JSON. */
   readonly payloadConverter?: PayloadConverter;
   /** Codecs (compression, encryption) applied to host-side payloads. */
@@ -83,10 +114,17 @@ export interface EngineOptions {
     readonly failTypes?: readonly string[];
   };
   /**
-   * When `workflowInfo().continueAsNewSuggested` turns true: past `fraction` (default 0.8) of
-   * `limits.maxHistoryLength` events, or of `historyBytes` (default 50 MiB) of history.
+   * When a run is told its history nears its limits: past `fraction` (default 0.8) of the
+   * events the workflow may use (`limits.maxHistoryLength` − 20) or of `limits.maxHistoryBytes`,
+   * `workflowInfo().continueAsNewSuggested` turns true, and the engine logs a warning and
+   * counts it in `aion_history_limit_warnings_total` (once per run).
+   * `historyBytes` is the former name of `limits.maxHistoryBytes` (used when that is not set).
    */
-  readonly continueAsNew?: { readonly fraction?: number; readonly historyBytes?: number };
+  readonly continueAsNew?: {
+    readonly fraction?: number;
+    /** @deprecated Use `limits.maxHistoryBytes`. */
+    readonly historyBytes?: number;
+  };
   /** How often closed runs past their namespace's retention are deleted. Default 60 s. */
   readonly retentionIntervalMs?: number;
   /** Keep the Node process alive until `shutdown()` (timers may be months away). Default true. */

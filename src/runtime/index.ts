@@ -8,6 +8,9 @@ export {
 export {
   RunBook,
   CONTINUE_AS_NEW_SUGGESTED_MARKER,
+  EVENT_ENVELOPE_BYTES,
+  eventBytes,
+  failureBytes,
   type PendingActivity,
   type PendingTimer,
 } from './run-book.js';

@@ -6,7 +6,9 @@ import {
   isTerminalEventType,
   type ActivationJob,
   type EventOf,
+  type Failure,
   type HistoryEvent,
+  type NewEvent,
   type RecordedActivityOptions,
   type WorkflowStatus,
   nextStatus,
@@ -74,7 +76,7 @@ export class RunBook {
   readonly completedUpdates = new Set<string>();
   /** The package version the run executes on (its start version, or the latest re-pin). */
   version = '';
-  /** Approximate size of the history in bytes (payload text plus a fixed overhead per event). */
+  /** Approximate size of the history in bytes (see {@link eventBytes}). */
   historyBytes = 0;
   /** Set by the `continue-as-new-suggested` marker; never unset (history only grows). */
   continueAsNewSuggested = false;
@@ -95,8 +97,8 @@ export class RunBook {
    */
   apply(event: HistoryEvent): ActivationJob | undefined {
     this.headSeq = event.seq;
-    // Size of the history (approximate: payload text dominates), for continueAsNewSuggested.
-    this.historyBytes += eventSize(event);
+    // Size of the history (approximate: payload text dominates), for its byte limit.
+    this.historyBytes += eventBytes(event);
     this.lastEventType = event.type;
     this.status = nextStatus(this.status, event);
     let job: ActivationJob | undefined;
@@ -381,12 +383,20 @@ type MetadataEvent = Extract<
   { type: 'MarkerRecorded' | 'SearchAttributesUpserted' | 'MemoUpserted' }
 >;
 
-/** Payload text of an event plus 64 bytes of envelope: cheap, and close enough for a hint. */
-function eventSize(event: HistoryEvent): number {
-  let size = 64;
+/** Bytes of envelope counted per event, beside its payloads. */
+export const EVENT_ENVELOPE_BYTES = 64;
+
+/**
+ * Approximate size of an event in history: its payload text, its failure's message, stack
+ * and details, plus {@link EVENT_ENVELOPE_BYTES}. Cheap, and close enough for a limit whose
+ * point is to stop unbounded growth (`limits.maxHistoryBytes`, `continueAsNewSuggested`).
+ */
+export function eventBytes(event: NewEvent): number {
+  let size = EVENT_ENVELOPE_BYTES;
   const add = (p: Payload | null | undefined): void => {
     if (p) size += p.data.length;
   };
+  if ('failure' in event && event.failure) size += failureBytes(event.failure);
   switch (event.type) {
     case 'WorkflowStarted':
     case 'SignalReceived':
@@ -412,6 +422,17 @@ function eventSize(event: HistoryEvent): number {
       break;
     default:
       break;
+  }
+  return size;
+}
+
+/** Text of a failure and of its first 32 causes. */
+export function failureBytes(failure: Failure): number {
+  let size = 0;
+  let f: Failure | undefined = failure;
+  for (let depth = 0; f && depth < 32; depth++, f = f.cause) {
+    size += f.type.length + f.message.length + (f.stack?.length ?? 0);
+    for (const d of f.details ?? []) size += d.data.length;
   }
   return size;
 }

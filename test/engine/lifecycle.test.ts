@@ -196,7 +196,7 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
       store: handle.store,
       workflowsPath,
       activities,
-      limits: { maxHistoryLength: 30 },
+      limits: { maxHistoryLength: 60 }, // 40 for the workflow's own events, 20 kept for its end
       logger: { debug() {}, info() {}, warn() {}, error() {} },
     });
     const h = await engine.start('untilSuggested', { workflowId: 'sugg', args: [0] });

@@ -32,6 +32,8 @@ describe('server metrics', () => {
       ['aion_workflow_runs_parked_total', 'counter'],
       ['aion_workflows_closed_total', 'counter'],
       ['aion_workflow_task_failures_total', 'counter'],
+      ['aion_history_limit_warnings_total', 'counter'],
+      ['aion_history_limit_terminations_total', 'counter'],
       ['aion_activity_outcomes_total', 'counter'],
     ] as const) {
       expect(first).toContain(`# TYPE ${name} ${type}`);

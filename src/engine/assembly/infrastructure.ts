@@ -11,10 +11,16 @@ import { ActivityService, activityTimerIds } from '../activity-service/index.js'
 import { EventFeed } from '../event-feed.js';
 import { engineMetrics, noopMetrics, type EngineMetrics } from '../metrics.js';
 import { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
-import { defaultLogger, type EngineOptions } from '../options.js';
+import { resolveRunLimits, type RunLimits } from '../commands/index.js';
+import { defaultLogger, storeLimitsOf, type EngineOptions } from '../options.js';
 import { PackageRegistry } from '../package-registry.js';
 import { Recorder } from '../recorder.js';
-import { RunScheduler, type EngineLogger } from '../scheduler/index.js';
+import {
+  historyPolicy,
+  RunScheduler,
+  type EngineLogger,
+  type HistoryPolicy,
+} from '../scheduler/index.js';
 import type { EngineSeams } from '../seams.js';
 import { TimerService } from '../timer-service.js';
 import type { EngineHooks } from './hooks.js';
@@ -54,7 +60,7 @@ export function buildInfrastructure(
 ): Infrastructure {
   const { store, seams, hooks, identity } = base;
   const { clock } = seams;
-  const limits = resolveLimits(options.limits);
+  const limits = resolveLimits(storeLimitsOf(options.limits));
   const converter = new DataConverter({
     ...(options.payloadConverter ? { payloadConverter: options.payloadConverter } : {}),
     ...(options.payloadCodecs ? { payloadCodecs: options.payloadCodecs } : {}),
@@ -121,6 +127,28 @@ export function buildInfrastructure(
   };
 }
 
+/**
+ * The per-run limits and the history policy: the hard cap on history length is the lower of
+ * the engine's and the store's (the store refuses anything past its own).
+ */
+function runLimitsOf(
+  options: EngineOptions,
+  limits: Limits,
+  store: Store,
+): { runLimits: RunLimits; history: HistoryPolicy } {
+  const formerBytes = options.continueAsNew?.historyBytes;
+  const runLimits = resolveRunLimits({
+    ...(formerBytes !== undefined ? { maxHistoryBytes: formerBytes } : {}),
+    ...options.limits,
+  });
+  const history = historyPolicy(
+    Math.min(limits.maxHistoryLength, store.limits.maxHistoryLength),
+    runLimits.maxHistoryBytes,
+    options.continueAsNew?.fraction ?? 0.8,
+  );
+  return { runLimits, history };
+}
+
 /** Warns once per namespace, queue and type about scheduled activities nothing serves. */
 function warnOnce(logger: EngineLogger): (task: NewActivityTask) => void {
   const warned = new Set<string>();
@@ -178,10 +206,7 @@ function buildScheduler(
     limits: p.limits,
     logger: p.logger,
     maxResidentRuns: options.maxResidentRuns ?? 10_000,
-    continueAsNew: {
-      fraction: options.continueAsNew?.fraction ?? 0.8,
-      historyBytes: options.continueAsNew?.historyBytes ?? 50 * 1024 * 1024,
-    },
+    ...runLimitsOf(options, p.limits, p.store),
     supervision: {
       maxRestarts: options.supervision?.maxRestarts ?? 5,
       withinMs: options.supervision?.withinMs ?? 10 * 60_000,

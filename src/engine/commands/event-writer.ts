@@ -17,10 +17,13 @@ import type { IdSource } from '../../clock/index.js';
 import type { RunBook } from '../../runtime/index.js';
 import type { ActivityService } from '../activity-service/index.js';
 import type { CommitEffects } from './effects.js';
+import type { RunLimits } from './run-limits.js';
 
 /** Engine-wide inputs of command planning (built once, shared by every activation). */
 export interface CommandEnv {
   readonly limits: Limits;
+  /** Per-run limits a task's commands are checked against. */
+  readonly runLimits: RunLimits;
   readonly activities: ActivityService;
   /** Fresh run ids for children and continue-as-new successors. */
   readonly ids: IdSource;

@@ -2,6 +2,13 @@
 // and outbox rows), and what a run's closing commit owes its parent and children.
 export { commandsToEvents } from './to-events.js';
 export type { CommandEnv } from './event-writer.js';
+export {
+  DEFAULT_RUN_LIMITS,
+  resolveRunLimits,
+  type PendingCounts,
+  type RunLimits,
+} from './run-limits.js';
+export { commandsBytes, endsRun } from './command-bytes.js';
 export { closingEffects, childOutcomeEvent } from './closing.js';
 export { emptyEffects, type CommitEffects } from './effects.js';
 export {

@@ -6,6 +6,7 @@ import { DEFAULT_LIMITS, stampEvent } from '../../core/index.js';
 import { RunBook } from '../../runtime/index.js';
 import type { ActivityService } from '../activity-service/index.js';
 import { emptyEffects } from './effects.js';
+import { DEFAULT_RUN_LIMITS } from './run-limits.js';
 import {
   CHILD_START_KIND,
   CONTINUE_AS_NEW_KIND,
@@ -41,7 +42,12 @@ describe('commandsToEvents', () => {
     const effects = emptyEffects();
     const events = commandsToEvents(
       // Neither command schedules an activity.
-      { limits: DEFAULT_LIMITS, activities: {} as ActivityService, ids },
+      {
+        limits: DEFAULT_LIMITS,
+        runLimits: DEFAULT_RUN_LIMITS,
+        activities: {} as ActivityService,
+        ids,
+      },
       run,
       [
         {

@@ -11,6 +11,7 @@ import { requestCancelActivity, scheduleActivity } from './activity-commands.js'
 import type { CommitEffects } from './effects.js';
 import { EventWriter, type CommandEnv } from './event-writer.js';
 import { continueAsNew, signalOrCancelExternal, startChild } from './outbox-commands.js';
+import { checkCommandCount, checkPending, pendingCounts } from './run-limits.js';
 import {
   cancelTimer,
   completeUpdate,
@@ -21,8 +22,9 @@ import {
 
 /**
  * Turns one live activation's commands into events (stamped from `nextSeq`, applied to the
- * book) and side-effect rows. Throws `payload_too_large` for an oversize payload — a task
- * failure, since the same code would produce it again.
+ * book) and side-effect rows. Throws `payload_too_large` for an oversize payload, and
+ * `run_limit_exceeded` for too many commands or too much left pending — task failures, since
+ * the same code would produce them again.
  */
 export function commandsToEvents(
   env: CommandEnv,
@@ -34,6 +36,8 @@ export function commandsToEvents(
   schema: ReadonlyMap<string, SearchAttributeType> = new Map(),
   routeFor: (workflowType: string) => string | undefined = () => undefined,
 ): HistoryEvent[] {
+  checkCommandCount(commands, env.runLimits);
+  const before = pendingCounts(book);
   const w = new EventWriter(env, run, book, now, effects);
   for (const cmd of commands) {
     switch (cmd.type) {
@@ -91,5 +95,6 @@ export function commandsToEvents(
         break;
     }
   }
+  checkPending(before, book, env.runLimits);
   return w.events;
 }

@@ -2,7 +2,6 @@
 // go alone), then each run's output is turned into events and the commit's side effects.
 import { stampEvent, type ActivationOutput } from '../../core/index.js';
 import {
-  CONTINUE_AS_NEW_SUGGESTED_MARKER,
   DeadlockError,
   initInfoFor,
   WorkflowThreadRestartedError,
@@ -10,7 +9,8 @@ import {
 } from '../../runtime/index.js';
 import { commandsToEvents } from '../commands/index.js';
 import type { SchedulerContext } from './context.js';
-import { toFailure } from './failures.js';
+import { commandFailure, toFailure } from './failures.js';
+import { activationRoom, suggestContinueAsNew, terminateForHistory } from './history-budget.js';
 import type { Plan } from './plan.js';
 import { requeue } from './planning.js';
 
@@ -65,25 +65,6 @@ async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void
   });
 }
 
-/** The suggestion is recorded when it first turns true, so replay sees the same value. */
-function suggestContinueAsNew(ctx: SchedulerContext, p: Plan): void {
-  const book = p.actor.book;
-  const suggest = ctx.deps.continueAsNew;
-  if (
-    !book.continueAsNewSuggested &&
-    (book.headSeq > ctx.deps.limits.maxHistoryLength * suggest.fraction ||
-      book.historyBytes > suggest.historyBytes * suggest.fraction)
-  ) {
-    const marker = stampEvent(
-      { type: 'MarkerRecorded', markerName: CONTINUE_AS_NEW_SUGGESTED_MARKER },
-      book.headSeq + 1,
-      p.now,
-    );
-    book.apply(marker);
-    p.events.push(marker);
-  }
-}
-
 function activateItem(p: Plan): ActivateItem {
   const started = p.actor.book.started!;
   return {
@@ -110,6 +91,13 @@ function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): 
     return;
   }
   try {
+    // Checked before any command is applied: a run that ends here keeps a clean book.
+    const room = activationRoom(d.history, a.book, output.commands);
+    if (room !== 'fits') {
+      terminateForHistory(ctx, p, room);
+      a.isolate = false;
+      return;
+    }
     const events = commandsToEvents(
       ctx.commandEnv,
       a.key,
@@ -128,6 +116,6 @@ function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): 
     }
     a.isolate = false;
   } catch (err) {
-    p.taskFailure = { cause: 'unhandled', failure: toFailure(err) };
+    p.taskFailure = commandFailure(err);
   }
 }

@@ -3,6 +3,7 @@
 import { AionError, isAionError, isTerminalEventType } from '../../core/index.js';
 import type { RunActor } from '../run-actor.js';
 import type { SchedulerContext } from './context.js';
+import { reportHistoryLimits } from './history-budget.js';
 import type { Plan } from './plan.js';
 import { requeue } from './planning.js';
 import { scheduleRetry } from './supervision.js';
@@ -33,6 +34,7 @@ export function committed(ctx: SchedulerContext, p: Plan): void {
     if (e.type === 'WorkflowPaused') activities.setPaused(a.key.runId, true);
     if (e.type === 'WorkflowResumed') activities.setPaused(a.key.runId, false);
   }
+  reportHistoryLimits(ctx, p);
   const last = p.events[p.events.length - 1];
   if (last && isTerminalEventType(last.type)) {
     timers.removeRun(a.key.namespace, a.key.runId);

@@ -4,6 +4,7 @@ import { isTerminalEventType, stampEvent } from '../../core/index.js';
 import type { RunCommit } from '../../store/index.js';
 import { closingEffects } from '../commands/index.js';
 import type { SchedulerContext } from './context.js';
+import { roomForTaskEvent, terminateForHistory } from './history-budget.js';
 import type { Plan, TaskFailure } from './plan.js';
 import { settleEmpty } from './planning.js';
 import { scheduleRetry } from './supervision.js';
@@ -53,7 +54,8 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
 /**
  * Keeps the recorded arrivals (p.events holds only those: commands are added only after a
  * successful activation), drops every side effect of the crashed activation, and records
- * WorkflowTaskFailed unless it would repeat the run's last event.
+ * WorkflowTaskFailed unless it would repeat the run's last event — or, when the workflow's
+ * share of history has no room left for it, ends the run (history_too_large) instead.
  */
 function recordTaskFailure(ctx: SchedulerContext, p: Plan, taskFailure: TaskFailure): void {
   const { metrics, logger } = ctx.deps;
@@ -72,7 +74,11 @@ function recordTaskFailure(ctx: SchedulerContext, p: Plan, taskFailure: TaskFail
     for (const o of arrival.removeOutbox ?? []) p.effects.removeOutbox.push(o);
     for (const o of arrival.addOutbox ?? []) p.effects.outbox.push(o);
   }
-  if (p.events.length > 0 || p.prevLastEventType !== 'WorkflowTaskFailed') {
+  const record = p.events.length > 0 || p.prevLastEventType !== 'WorkflowTaskFailed';
+  if (record && !roomForTaskEvent(ctx.deps.history, p)) {
+    terminateForHistory(ctx, p, 'length');
+    p.taskFailure = undefined; // the run ends: nothing to retry
+  } else if (record) {
     p.events.push(
       stampEvent(
         { type: 'WorkflowTaskFailed', cause: taskFailure.cause, failure: taskFailure.failure },

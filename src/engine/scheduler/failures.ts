@@ -15,6 +15,15 @@ export function toFailure(err: unknown): Failure {
   return errorToFailure(err, (v) => jsonConverter.toPayload(v));
 }
 
+/** The task failure of an activation whose commands were refused (a limit, a payload size). */
+export function commandFailure(err: unknown): TaskFailure {
+  if (isAionError(err) && err.code === 'run_limit_exceeded') {
+    const failure = toFailure(err);
+    return { cause: 'limit', failure: { ...failure, message: `[${err.code}] ${failure.message}` } };
+  }
+  return { cause: 'unhandled', failure: toFailure(err) };
+}
+
 export function brokenFrom(err: unknown): TaskFailure {
   if (err instanceof DeadlockError) return { cause: 'deadlock', failure: toFailure(err) };
   if (isAionError(err) && err.code === 'nondeterminism')

@@ -2,3 +2,10 @@
 // crashed tasks and keeps the resident runs bounded. Other engine code imports this door.
 export { RunScheduler } from './run-scheduler.js';
 export type { EngineLogger, SchedulerDeps, SupervisionPolicy } from './types.js';
+export {
+  HISTORY_HEADROOM_EVENTS,
+  HISTORY_TOO_LARGE,
+  checkHeadroom,
+  historyPolicy,
+  type HistoryPolicy,
+} from './history-policy.js';

@@ -6,7 +6,7 @@ import type { Arrival, RunActor } from '../run-actor.js';
 
 /** Why a workflow task failed (recorded as WorkflowTaskFailed, then supervised). */
 export interface TaskFailure {
-  readonly cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled';
+  readonly cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled' | 'limit';
   readonly failure: Failure;
 }
 
@@ -25,5 +25,7 @@ export interface Plan {
   visibility?: { stuck: { reason: string; since: number } | null } | undefined;
   /** The run's last event before this plan (to avoid repeating WorkflowTaskFailed). */
   readonly prevLastEventType: HistoryEvent['type'] | undefined;
-  taskFailure?: TaskFailure;
+  taskFailure?: TaskFailure | undefined;
+  /** Set when the plan ends its run at a history limit (WorkflowTerminated history_too_large). */
+  historyLimit?: 'length' | 'bytes';
 }

@@ -5,6 +5,7 @@ import { emptyEffects } from '../commands/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
 import { admit, type Verdict } from './admission.js';
 import type { SchedulerContext } from './context.js';
+import { arrivalRoom, noRoomError, terminateForHistory } from './history-budget.js';
 import type { Plan } from './plan.js';
 import { scheduleRetry } from './supervision.js';
 
@@ -47,18 +48,7 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
     push(plan.start.started);
     for (const t of plan.start.timers ?? []) plan.effects.timers.push(t);
   }
-  for (const arrival of plan.arrivals) {
-    const verdict = admit(a, arrival);
-    if (verdict === 'record') {
-      push(arrival.event);
-      for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
-      for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
-      for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
-      for (const o of arrival.addOutbox ?? []) plan.effects.outbox.push(o);
-    } else {
-      settleUnrecorded(ctx, a, arrival, verdict);
-    }
-  }
+  for (const arrival of plan.arrivals) recordArrival(ctx, plan, arrival, push);
   if (a.book.closed) {
     plan.visibility = undefined; // a closed run is never stuck
     return plan.events.length > 0 ? plan : settleEmpty(plan);
@@ -79,12 +69,45 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
   return plan;
 }
 
-/** A message for a closed run or a stale outcome: settle its ack and its rows anyway. */
+/**
+ * Records an arrival if the run admits it and its history has room; an arrival of the
+ * workflow's own that does not fit ends the run first (history_too_large).
+ */
+function recordArrival(
+  ctx: SchedulerContext,
+  plan: Plan,
+  arrival: Arrival,
+  push: (event: NewEvent) => void,
+): void {
+  const a = plan.actor;
+  let verdict: Verdict | 'no_room' = admit(a, arrival);
+  if (verdict === 'record') {
+    const room = arrivalRoom(ctx.deps.history, a.book, arrival.event);
+    if (room === 'length' || room === 'bytes') {
+      terminateForHistory(ctx, plan, room);
+      // Ended: the arrival is refused as for any closed run (else: parked, history full).
+      verdict = a.book.closed ? admit(a, arrival) : 'no_room';
+    } else if (room === 'no_room') {
+      verdict = room;
+    }
+  }
+  if (verdict !== 'record') {
+    settleUnrecorded(ctx, a, arrival, verdict);
+    return;
+  }
+  push(arrival.event);
+  for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
+  for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
+  for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
+  for (const o of arrival.addOutbox ?? []) plan.effects.outbox.push(o);
+}
+
+/** A message for a closed (or full) run or a stale outcome: settle its ack and rows anyway. */
 function settleUnrecorded(
   ctx: SchedulerContext,
   a: RunActor,
   arrival: Arrival,
-  verdict: Exclude<Verdict, 'record'>,
+  verdict: Exclude<Verdict, 'record'> | 'no_room',
 ): void {
   const { store } = ctx.deps;
   if (arrival.removeOutbox?.length)
@@ -97,6 +120,8 @@ function settleUnrecorded(
         { status: a.book.status, runId: a.key.runId },
       ),
     );
+  } else if (verdict === 'no_room') {
+    arrival.ack?.reject(noRoomError(a, arrival.event));
   } else if (verdict === 'wrong_state') {
     arrival.ack?.reject(
       new AionError(

@@ -38,6 +38,7 @@ export class RunScheduler {
       runs: this.#runs,
       commandEnv: {
         limits: deps.limits,
+        runLimits: deps.runLimits,
         activities: deps.activities,
         ids: deps.ids ?? randomIds,
       },

@@ -11,10 +11,12 @@ import type {
 import type { WorkflowThread } from '../../runtime/index.js';
 import type { OutboxRow, Store } from '../../store/index.js';
 import type { ActivityService } from '../activity-service/index.js';
+import type { RunLimits } from '../commands/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { Recorder } from '../recorder.js';
 import type { TimerService } from '../timer-service.js';
+import type { HistoryPolicy } from './history-policy.js';
 
 export interface EngineLogger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -38,8 +40,10 @@ export interface SchedulerDeps {
   readonly logger: EngineLogger;
   readonly maxResidentRuns: number;
   readonly supervision: SupervisionPolicy;
-  /** `continueAsNewSuggested` turns true past `fraction` of the history length or of `historyBytes`. */
-  readonly continueAsNew: { readonly fraction: number; readonly historyBytes: number };
+  /** History limits: the workflow's share, the headroom, the warning fraction. */
+  readonly history: HistoryPolicy;
+  /** Per-run limits a workflow task's commands are checked against. */
+  readonly runLimits: RunLimits;
   /** Called after a run's terminal event is committed. */
   readonly onClosed: (run: RunKey, terminal: HistoryEvent, workflowType: string) => void;
   /** An update's outcome was committed. */

@@ -133,6 +133,8 @@ export const validationScenarios: StoreScenario[] = [
     tags: ['history', 'limits'],
     limits: { maxHistoryLength: 5 },
     async run({ store }) {
+      // The store reports the limits it enforces (the engine keeps runs below them).
+      assert.equal(store.limits.maxHistoryLength, 5, 'store.limits.maxHistoryLength');
       const big = makeRunKey();
       const six = eventsFor(big, 1, 6);
       await rejectsWithCode(

@@ -1,5 +1,6 @@
 // The composed store contract: the full `Store` every engine runs on, and the rules every
 // adapter (memory, SQLite, PostgreSQL) follows and the shared conformance suite checks.
+import type { Limits } from '../../core/index.js';
 import type { HistoryStore } from './history.js';
 import type { NamespaceStore } from './namespaces.js';
 import type { OutboxStore } from './outbox.js';
@@ -56,5 +57,10 @@ export interface Store
     SearchAttributeSchemaStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;
+  /**
+   * The limits this store enforces on every append and commit (`maxHistoryLength`: the hard
+   * cap of a run's history). The engine keeps runs below them, so their terminal events fit.
+   */
+  readonly limits: Limits;
   close(): Promise<void>;
 }

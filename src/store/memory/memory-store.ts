@@ -52,6 +52,7 @@ export interface MemoryStoreOptions {
  */
 export class MemoryStore implements Store {
   readonly kind = 'memory';
+  readonly limits: Limits;
   readonly #runs = new MemoryRuns();
   readonly #timers = new MemoryTimers();
   readonly #tasks = new MemoryTasks();
@@ -73,7 +74,8 @@ export class MemoryStore implements Store {
       tasks: this.#tasks,
       outbox: this.#outbox,
     };
-    this.#commits = new MemoryCommits(parts, resolveLimits(options.limits));
+    this.limits = resolveLimits(options.limits);
+    this.#commits = new MemoryCommits(parts, this.limits);
   }
 
   #check(): void {

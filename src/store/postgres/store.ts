@@ -99,6 +99,11 @@ export class PostgresStore implements Store {
     this.#limits = limits;
   }
 
+  /** The limits enforced on every append and commit. */
+  get limits(): Limits {
+    return this.#limits;
+  }
+
   // ── history ─────────────────────────────────────────────────────────────────────────────
 
   async append(run: RunKey, events: readonly HistoryEvent[], expectedSeq: number): Promise<void> {

@@ -103,6 +103,11 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The limits enforced on every append and commit. */
+  get limits(): Limits {
+    return this.#limits;
+  }
+
   // ── history ────────────────────────────────────────────────────────────────────────────
 
   append(run: RunKey, events: readonly HistoryEvent[], expectedSeq: number): Promise<void> {
