@@ -166,7 +166,7 @@ export class ActivityExecutor {
     return this.#shutdown;
   }
 
-  async #doShutdown({ graceful, timeoutMs }: ShutdownOptions): Promise<void> {
+  async #doShutdown({ graceful, timeoutMs, until }: ShutdownOptions): Promise<void> {
     for (const attempt of this.#queue.splice(0)) {
       attempt.shutdown = true;
       this.#settleCancelled(attempt, undefined);
@@ -175,9 +175,10 @@ export class ActivityExecutor {
     let timer: TimerHandle | undefined;
     await Promise.race([
       this.#whenIdle(),
-      new Promise<void>((resolve) => {
-        timer = this.#clock.schedule(this.#clock.now() + timeoutMs, resolve);
-      }),
+      until ??
+        new Promise<void>((resolve) => {
+          timer = this.#clock.schedule(this.#clock.now() + timeoutMs, resolve);
+        }),
     ]);
     timer?.cancel();
     for (const attempt of [...this.#running]) {

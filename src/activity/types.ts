@@ -131,6 +131,12 @@ export interface ShutdownOptions {
    */
   readonly graceful: boolean;
   readonly timeoutMs: number;
+  /**
+   * Ends the wait when it settles, instead of `timeoutMs` on the executor's clock. The engine
+   * passes its drain deadline in host time, so that a virtual clock standing still (a
+   * time-skipping test environment) cannot hold a shutdown forever.
+   */
+  readonly until?: Promise<void>;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

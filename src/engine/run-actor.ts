@@ -42,7 +42,14 @@ export class RunActor {
   residentIn: number | undefined;
   inbox: Arrival[] = [];
   pendingStart: PendingStart | undefined;
-  busy = false;
+  #busy = false;
+  /**
+   * Callers reading the live instance right now (queries, update validators). Several may
+   * read at once; no activation starts while any reads.
+   */
+  readers = 0;
+  /** Callers waiting for the run to be free (woken to re-check, see `whenFree`). */
+  #freeWaiters: (() => void)[] = [];
   /** Activate alone (after a batch hit the deadlock timeout). */
   isolate = false;
   /** The run needs an activation even without new arrivals (recovery, task retry). */
@@ -64,6 +71,39 @@ export class RunActor {
     this.mapKey = actorKey(key.namespace, key.runId);
   }
 
+  /**
+   * An activation, commit or rebuild of this run is in flight: its book and instance are
+   * being changed. Exclusive: at most one at a time, and never while someone reads.
+   */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  set busy(value: boolean) {
+    this.#busy = value;
+    if (!value) this.wakeWaiters();
+  }
+
+  /**
+   * `freed` settles the next time the run may have become free (the caller checks again);
+   * `forget` drops the wait (the caller stopped waiting).
+   */
+  whenFree(): { freed: Promise<void>; forget: () => void } {
+    let wake!: () => void;
+    const freed = new Promise<void>((resolve) => (wake = resolve));
+    this.#freeWaiters.push(wake);
+    const forget = (): void => {
+      const i = this.#freeWaiters.indexOf(wake);
+      if (i >= 0) this.#freeWaiters.splice(i, 1);
+    };
+    return { freed, forget };
+  }
+
+  /** Wakes the callers waiting in `whenFree`. */
+  wakeWaiters(): void {
+    for (const wake of this.#freeWaiters.splice(0)) wake();
+  }
+
   /** Forgets everything derived from history (it will be re-read and replayed). */
   reset(): void {
     this.book = new RunBook();
@@ -74,6 +114,7 @@ export class RunActor {
   get idle(): boolean {
     return (
       !this.busy &&
+      this.readers === 0 &&
       this.inbox.length === 0 &&
       this.pendingStart === undefined &&
       !this.needsActivation &&

@@ -36,7 +36,11 @@ export interface ServerConfig {
   readonly auditLog: string | undefined;
   /** Log level of the server's JSON logs. Default `info`. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /** How long a graceful drain (SIGTERM) waits for in-flight work. Default 10 s. */
+  /**
+   * How long a graceful drain (SIGTERM), once past `drainGraceMs`, waits for requests and
+   * activities in flight; `aion server` exits within `drainGraceMs + drainTimeoutMs + 2 s`.
+   * Default 10 s.
+   */
   readonly drainTimeoutMs: number;
   /**
    * How long a drain keeps the listener open with `/readyz` answering 503 before it stops

@@ -30,6 +30,11 @@ export interface CreateServerOptions {
   readonly logger?: ServerLogger;
   /** Route modules mounted after the core API. Default: event stream and worker protocol. */
   readonly plugins?: readonly ServerPlugin[];
+  /**
+   * The server closes the engine's store at the end of its drain (the store was opened for
+   * it, as `aion server` does). Default false: whoever opened the store closes it.
+   */
+  readonly ownsStore?: boolean;
 }
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
@@ -61,11 +66,18 @@ export class AionServer {
   /** Set by close(): skip the readiness grace period. */
   #hurry = false;
   #endGrace: (() => void) | undefined;
+  readonly #ownsStore: boolean;
 
-  private constructor(app: FastifyInstance, context: ServerContext, draining: { set: () => void }) {
+  private constructor(
+    app: FastifyInstance,
+    context: ServerContext,
+    draining: { set: () => void },
+    ownsStore: boolean,
+  ) {
     this.app = app;
     this.context = context;
     this.#markDraining = draining.set;
+    this.#ownsStore = ownsStore;
   }
 
   readonly #markDraining: () => void;
@@ -120,11 +132,16 @@ export class AionServer {
     activityRoutes(app, context);
     for (const plugin of options.plugins ?? DEFAULT_PLUGINS) await plugin(app, context);
 
-    const server = new AionServer(app, context, {
-      set: () => {
-        state.draining = true;
+    const server = new AionServer(
+      app,
+      context,
+      {
+        set: () => {
+          state.draining = true;
+        },
       },
-    });
+      options.ownsStore ?? false,
+    );
     return server;
   }
 
@@ -143,9 +160,12 @@ export class AionServer {
 
   /**
    * Graceful drain: refuse new starts and turn readiness (`/readyz`) to 503, keep listening
-   * for `drainGraceMs` so load balancers see it, stop accepting connections, let in-flight
-   * requests finish, then shut the engine down (in-flight activities get `drainTimeoutMs` to
-   * finish; everything committed stays committed). Calling it again returns the same drain.
+   * for `drainGraceMs` so load balancers see it, then within `drainTimeoutMs`: stop accepting
+   * connections and let in-flight requests finish (result long-polls answer "still running"),
+   * and shut the engine down — running activities finish and their outcomes are committed,
+   * activities scheduled meanwhile stay in the store for the next start. At the deadline
+   * what still runs is cut (and runs again on the next start); everything committed stays
+   * committed. Calling it again returns the same drain.
    */
   drain(): Promise<void> {
     this.#drained ??= this.#drain();
@@ -158,6 +178,7 @@ export class AionServer {
     const { logger, engine, config, audit } = this.context;
     logger.info('draining: refusing new workflows, finishing in-flight work', {
       graceMs: config.drainGraceMs,
+      timeoutMs: config.drainTimeoutMs,
     });
     if (config.drainGraceMs > 0 && !this.#hurry) {
       await new Promise<void>((resolve) => {
@@ -168,10 +189,31 @@ export class AionServer {
         };
       });
     }
-    await this.app.close();
-    await engine.shutdown({ timeoutMs: config.drainTimeoutMs });
+    const deadline = performance.now() + config.drainTimeoutMs;
+    await this.#closeListener(config.drainTimeoutMs);
+    await engine.shutdown({ timeoutMs: Math.max(0, Math.round(deadline - performance.now())) });
     await audit.close();
+    if (this.#ownsStore) await engine.store.close();
     logger.info('drained', {});
+  }
+
+  /** Stops accepting connections; requests still open after `timeoutMs` are cut. */
+  async #closeListener(timeoutMs: number): Promise<void> {
+    const closed = this.app.close();
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!late) return;
+    this.context.logger.warn('drain deadline reached: closing requests still in flight', {
+      timeoutMs,
+    });
+    this.app.server.closeAllConnections();
+    await closed;
   }
 
   /** Drains without the readiness grace period, cutting one in progress short (tests). */

@@ -132,13 +132,17 @@ export class TestWorkflowEnvironment<C extends Clock = Clock> {
     else await delay(ms);
   }
 
-  /** Shuts the engine down (see `Engine.shutdown`) and closes the store if it made it. */
+  /**
+   * Shuts the engine down (see `Engine.shutdown`) and closes the store if it made it. Activity
+   * attempts still running are cancelled at once; `timeoutMs` (default 0) gives them that long
+   * to finish first, in wall-clock time also when time skips (virtual time stands still here).
+   */
   async teardown(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.#torndown) return;
     this.#torndown = true;
     this.#skipper?.close();
     try {
-      await this.engine.shutdown(options);
+      await this.engine.shutdown({ timeoutMs: options.timeoutMs ?? 0 });
     } finally {
       await this.#ownedStore?.close();
     }

@@ -213,3 +213,26 @@ describe('TestWorkflowEnvironment.createLocal', () => {
     expect(fired!.recordedAt).toBeLessThanOrEqual(Date.now());
   });
 });
+
+describe('TestWorkflowEnvironment.teardown', () => {
+  it('returns promptly while an activity attempt is still running (time skipping)', async () => {
+    const e = await timeSkipping();
+    await e.client.workflow.start('hanging', { workflowId: 'still-running' });
+    const deadline = Date.now() + 30_000;
+    while (e.engine.stats.runningActivities === 0) {
+      if (Date.now() > deadline) throw new Error('the activity did not start');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Virtual time stands still here (nobody awaits a result): only host time can end it.
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      e.teardown().then(() => 'returned'),
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve('hung'), 30_000);
+      }),
+    ]);
+    clearTimeout(timer);
+    expect(outcome).toBe('returned');
+    expect(e.currentTimeMs).toBe(START);
+  }, 60_000);
+});

@@ -120,3 +120,35 @@ export function untilSignalled(
     for (const signal of signals) process.on(signal, handle);
   });
 }
+
+/**
+ * How long after `drainGraceMs + drainTimeoutMs` a stopping server may take to exit: the
+ * commits in flight at the deadline, closing the store, exporting the last spans.
+ */
+export const EXIT_MARGIN_MS = 2000;
+/** After a finished stop, how long stray handles may keep the process before it exits. */
+const STRAY_HANDLES_MS = 200;
+
+/**
+ * Bounds a stop in time. If the process is still alive `ms` from now it exits with status 1,
+ * saying the stop did not finish. Once the stop is `finished()`, the process exits with
+ * status 0 as soon as nothing holds it open — or after a short while if something still does
+ * (say, an activity that ignored its cancellation), saying so. The timers never keep the
+ * process alive themselves.
+ */
+export function exitWithin(ms: number, io: CliIo): { finished(): void } {
+  const bound = setTimeout(() => {
+    io.stderr(`stop did not finish within ${ms} ms: exiting now\n`);
+    process.exit(1);
+  }, ms);
+  bound.unref();
+  return {
+    finished() {
+      clearTimeout(bound);
+      setTimeout(() => {
+        io.stderr('stopped; exiting although open handles remain (user code still running?)\n');
+        process.exit(0);
+      }, STRAY_HANDLES_MS).unref();
+    },
+  };
+}

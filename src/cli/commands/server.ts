@@ -18,6 +18,8 @@ import type { Store } from '../../store/index.js';
 import { aionVersion } from '../installation.js';
 import { printResult, type CliIo } from '../output.js';
 import {
+  EXIT_MARGIN_MS,
+  exitWithin,
   printStartLine,
   untilSignalled,
   withRunFileOptions,
@@ -169,7 +171,9 @@ export async function startServer(
       await engine.deploy(built.archive);
     }
     for (const file of config.packages) await engine.deploy(await readFile(file));
-    const server = await createServer({ engine, metrics, config });
+    // The store was opened here: the server's drain closes it (a PostgreSQL pool would
+    // otherwise hold the process open).
+    const server = await createServer({ engine, metrics, config, ownsStore: true });
     const { url, host, port } = await server.listen();
     return { server, url, host, port, ...(tracing ? { tracing } : {}) };
   } catch (err) {
@@ -269,6 +273,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
       await untilSignalled(
         async (signal) => {
           io.stderr(`${signal}: draining…\n`);
+          const exit = exitWithin(config.drainGraceMs + config.drainTimeoutMs + EXIT_MARGIN_MS, io);
           try {
             await server.drain();
           } catch (err) {
@@ -280,6 +285,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
           await running.tracing
             ?.shutdown()
             .catch((err: unknown) => io.stderr(`trace export: ${(err as Error).message}\n`));
+          exit.finished();
         },
         io,
         removeRunFiles,

@@ -40,6 +40,10 @@ export class ActivityService {
   readonly #running = new Map<string, Running>();
   readonly #paused = new Set<string>();
   readonly #env: ServiceEnv;
+  /** Draining: no attempt starts here any more; tasks wait in the store for the next start. */
+  #draining = false;
+  /** Tasks handed back to the store during the drain (awaited before the store closes). */
+  readonly #handingBack = new Set<Promise<unknown>>();
   #stopped = false;
 
   constructor(options: {
@@ -95,7 +99,7 @@ export class ActivityService {
   /** The task row for a newly scheduled activity (pre-leased when this engine will run it). */
   newTask(run: RunKey, p: ScheduledActivity, now: number): NewActivityTask {
     const base = taskRow(run, p, now);
-    if (this.#stopped) return base;
+    if (this.#stopped || this.#draining) return base; // claimable by the next engine to start
     if (this.#claims.serves(base.taskQueue, p.activityType)) {
       return { ...base, leaseOwner: this.#owner, leaseUntil: now + leaseMsFor(p.options) };
     }
@@ -197,8 +201,24 @@ export class ActivityService {
     this.#claims.wake(this.#clock.now());
   }
 
+  /**
+   * Starts no new in-process attempt from now on (shutdown): running attempts finish and their
+   * outcomes are recorded, while tasks scheduled meanwhile stay in the store, unleased, for
+   * the next engine that starts.
+   */
+  drain(): void {
+    this.#draining = true;
+    this.#claims.stop();
+  }
+
+  /** Resolves once the tasks handed back during the drain are released in the store. */
+  async handedBack(): Promise<void> {
+    while (this.#handingBack.size > 0) await Promise.allSettled([...this.#handingBack]);
+  }
+
   stop(): void {
     this.#stopped = true;
+    this.#draining = true;
     this.#claims.stop();
     for (const r of this.#running.values()) r.renew?.cancel();
   }
@@ -213,26 +233,35 @@ export class ActivityService {
     return failureEvent(scheduledSeq, attempt, failure);
   }
 
-  /** Hands a task of a paused run back untouched; it is claimed again after the run resumes. */
-  #handBack(task: ActivityTask): void {
-    void this.#store
+  /**
+   * Hands a task back untouched (same attempt, lease released): a paused run's task is claimed
+   * again after the run resumes, a task not started because of the drain on the next start.
+   */
+  #handBack(task: ActivityTask, delayMs: number): void {
+    const released = this.#store
       .retryTask({
         namespace: task.namespace,
         taskId: task.taskId,
         owner: this.#owner,
         attempt: task.attempt,
-        visibleAt: this.#clock.now() + 1000,
+        visibleAt: this.#clock.now() + delayMs,
       })
       .then(
-        () => this.#claims.wake(this.#clock.now() + 1000),
-        () => undefined,
+        () => this.#claims.wake(this.#clock.now() + delayMs),
+        () => undefined, // the lease runs out instead
       );
+    this.#handingBack.add(released);
+    void released.finally(() => this.#handingBack.delete(released));
   }
 
   #run(task: ActivityTask, runner: AttemptRunner | undefined = this.#executor): void {
     if (!runner || this.#stopped) return;
+    if (this.#draining && runner === this.#executor) {
+      this.#handBack(task, 0);
+      return;
+    }
     if (this.#paused.has(task.runId)) {
-      this.#handBack(task);
+      this.#handBack(task, 1000);
       return;
     }
     const data = JSON.parse(task.options ?? '{}') as TaskData;
@@ -269,8 +298,15 @@ export class ActivityService {
     }
     const heartbeatDetails = decodeHeartbeatDetails(this.#converter, task.heartbeatDetails);
     const info = attemptInfo(task, data, now, heartbeatDetails);
+    let handle: ReturnType<AttemptRunner['execute']>;
+    try {
+      handle = runner.execute({ info, args, options: data.options });
+    } catch {
+      // The runner refuses work (it is shutting down): the task waits for the next one.
+      this.#handBack(task, 0);
+      return;
+    }
     this.#metrics.activityAttempts.inc(1, { activity_type: task.activityType });
-    const handle = runner.execute({ info, args, options: data.options });
     const running: Running = { handle, renew: undefined };
     this.#running.set(task.taskId, running);
     armRenewal(this.#env, this.#running, task, running, data);

@@ -65,20 +65,34 @@ export async function whenIdle(p: EngineParts): Promise<void> {
 }
 
 /**
- * Graceful drain: stops accepting work, lets running activities finish (up to `timeoutMs`,
- * then cancels them), commits everything in flight, closes the store if the engine opened it.
+ * Graceful drain: stops accepting work and starting activity attempts (tasks scheduled from
+ * now on stay in the store for the next start), lets running attempts finish and their
+ * outcomes commit until `timeoutMs` (host time) has passed, then cancels what still runs,
+ * commits everything in flight, and closes the store if the engine opened it.
  */
 export async function stopEngine(p: EngineParts, timeoutMs: number): Promise<void> {
   if (!p.lifecycle.close()) return;
-  const { infra, services } = p;
-  await infra.executor?.shutdown({ graceful: true, timeoutMs });
-  await Promise.race([whenIdle(p), p.seams.delay(timeoutMs, { unref: true })]);
+  const { infra, services, seams } = p;
+  let expired: { running: number } | undefined;
+  const deadline = seams.delay(timeoutMs, { unref: true }).then(() => {
+    expired = { running: infra.activities.runningCount };
+  });
+  infra.activities.drain();
+  await infra.executor?.shutdown({ graceful: true, timeoutMs, until: deadline });
+  await Promise.race([whenIdle(p), deadline]);
+  if (expired && timeoutMs > 0) {
+    infra.logger.warn(
+      `drain deadline reached after ${timeoutMs} ms: stopped waiting for in-flight work; what did not finish runs again on the next start`,
+      { timeoutMs, runningActivities: expired.running },
+    );
+  }
   infra.scheduler.stop();
   infra.timers.stop();
   services.remoteWorkers.stop();
   services.retention.stop();
   infra.activities.stop();
   await infra.recorder.drained();
+  await infra.activities.handedBack();
   await infra.thread.close();
   await stopBuildService(); // esbuild's service process must not outlive the engine
   if (p.ownsStore) await p.store.close();

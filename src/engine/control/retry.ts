@@ -9,6 +9,9 @@ import type { PackageRegistry } from '../package-registry.js';
 import type { RunResolver } from '../read/index.js';
 import type { RunScheduler } from '../scheduler/index.js';
 
+/** Separates a stuck run's reason from the latest version refused for its re-pin. */
+const REFUSED = '; not re-pinned: ';
+
 export interface RetryOptions {
   runId?: string;
   version?: string;
@@ -33,8 +36,9 @@ export class RetryService {
 
   /**
    * With `version`, the history is first replay-checked against that version; if it replays
-   * the run is re-pinned (WorkflowRepinned) and resumes there. A failed check leaves the run
-   * parked with the divergence as its reason and throws `nondeterminism`.
+   * the run is re-pinned (WorkflowRepinned) and resumes there. A failed check throws
+   * `nondeterminism` and changes nothing about a healthy run; a stuck run stays parked (since
+   * when it was), its reason extended with the refused version and the divergence.
    */
   async retry(
     ns: string,
@@ -57,11 +61,17 @@ export class RetryService {
       const outcome = await this.#d.thread.replay(key, target, info, events);
       this.#d.thread.evict([key]);
       if (!outcome.ok) {
-        const reason = `does not replay on ${target.slice(0, 12)}: ${outcome.failure.message}`;
-        actor.stuck = { reason, since: this.#d.clock.now() };
-        actor.visibilityPatch = { stuck: actor.stuck };
-        scheduler.markReady(actor);
-        throw new AionError('nondeterminism', `run ${info.runId} ${reason}`, {
+        const refusal = `does not replay on ${target.slice(0, 12)}: ${outcome.failure.message}`;
+        // A healthy run is left exactly as it was; a stuck one stays parked, its reason
+        // saying why it is stuck and that this version was refused.
+        const stuck = actor.stuck ?? info.stuck;
+        if (stuck) {
+          const reason = `${stuck.reason.split(REFUSED)[0]}${REFUSED}${refusal}`;
+          actor.stuck = { reason, since: stuck.since };
+          actor.visibilityPatch = { stuck: actor.stuck };
+          scheduler.markReady(actor);
+        }
+        throw new AionError('nondeterminism', `run ${info.runId} ${refusal}`, {
           runId: info.runId,
           version: target,
           failure: outcome.failure,

@@ -7,7 +7,7 @@ import type { ResidentRuns } from './residency.js';
 import type { SchedulerDeps } from './types.js';
 
 /** When a released run goes back to the ready set. */
-export type Wake = 'always' | 'if-pending' | 'never';
+export type Wake = 'always' | 'if-pending';
 
 export interface SchedulerContext {
   readonly deps: SchedulerDeps;
@@ -22,4 +22,8 @@ export interface SchedulerContext {
   hold(a: RunActor): void;
   /** Ends `hold`: the run is free again and, per `wake`, queued for the next tick. */
   release(a: RunActor, wake: Wake): void;
+  /** Counts a reader of the run's live instance (no activation starts while any reads). */
+  enterRead(a: RunActor): void;
+  /** Ends `enterRead`; the last reader out queues the run if it has work waiting. */
+  leaveRead(a: RunActor): void;
 }

@@ -12,28 +12,77 @@ import type { RunActor } from '../run-actor.js';
 import type { SchedulerContext } from './context.js';
 import { rebuildRun } from './rebuild.js';
 
-/** Waits until the run has nothing in flight, then returns its actor loaded (for queries). */
-export async function loadWhenIdle(ctx: SchedulerContext, key: RunKey): Promise<RunActor> {
-  for (let i = 0; i < 1000; i++) {
+/** How long a caller waits for a run to be free before giving up (`deadline_exceeded`). */
+const FREE_WAIT_MS = 60_000;
+/** Waiters re-check at least this often (a run can be replaced or freed without a wake). */
+const RECHECK_MS = 50;
+
+/**
+ * True when the run may be read now: nothing changes it (no activation, commit or rebuild in
+ * flight, no start pending). Readers share the run, but a reader joins others only while no
+ * work waits for them to leave, so a stream of queries cannot hold back the run's activations.
+ */
+function mayRead(a: RunActor): boolean {
+  return (
+    !a.busy &&
+    a.pendingStart === undefined &&
+    (a.readers === 0 || (a.inbox.length === 0 && !a.needsActivation))
+  );
+}
+
+/** Settles when the run may have become free, or after RECHECK_MS at the latest. */
+async function nextChance(a: RunActor): Promise<void> {
+  const wait = a.whenFree();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    wait.freed,
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, RECHECK_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+  wait.forget();
+}
+
+/**
+ * Waits until the run may be read, rebuilding it first when it is not resident, and returns
+ * its actor. With `enter`, a run that is open and resident counts the caller as a reader
+ * before this returns (the caller must then call `ctx.leaveRead`).
+ */
+export async function loadWhenIdle(
+  ctx: SchedulerContext,
+  key: RunKey,
+  enter = false,
+): Promise<RunActor> {
+  const deadline = performance.now() + FREE_WAIT_MS;
+  let rebuilds = 0;
+  for (;;) {
     const a = ctx.runs.actor(key);
-    if (!a.busy && a.inbox.length === 0 && a.pendingStart === undefined) {
-      if (!a.loaded || (!ctx.runs.isResident(a) && !a.book.closed)) {
+    if (mayRead(a)) {
+      const stale = !a.loaded || (!ctx.runs.isResident(a) && !a.book.closed);
+      if (!stale || (rebuilds > 0 && a.broken !== undefined) || rebuilds >= 3) {
+        if (enter && !stale && !a.book.closed) ctx.enterRead(a);
+        return a;
+      }
+      if (a.readers === 0) {
+        rebuilds++;
         ctx.hold(a);
         try {
           await rebuildRun(ctx, a);
         } finally {
-          ctx.release(a, 'never');
+          ctx.release(a, 'if-pending'); // arrivals that came meanwhile are not stranded
         }
         if (!a.loaded)
           throw new AionError('not_found', `workflow run ${key.runId} not found`, {
             runId: key.runId,
           });
+        continue;
       }
-      if (!a.busy) return a;
     }
-    await new Promise((r) => setImmediate(r));
+    if (performance.now() > deadline)
+      throw new AionError('deadline_exceeded', `run ${key.runId} stayed busy; try again`);
+    await nextChance(a);
   }
-  throw new AionError('deadline_exceeded', `run ${key.runId} stayed busy; try again`);
 }
 
 /** Answers a query from the run's live instance. */
@@ -96,7 +145,7 @@ async function withResident<T>(
   onDeadlock: (err: DeadlockError) => T,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
-    const a = await loadWhenIdle(ctx, key);
+    const a = await loadWhenIdle(ctx, key, true);
     if (a.book.closed) {
       throw new AionError('workflow_closed', `run ${key.runId} is ${a.book.status}`, {
         status: a.book.status,
@@ -104,23 +153,20 @@ async function withResident<T>(
       });
     }
     if (!ctx.runs.isResident(a)) {
-      if (attempt < 3 && !a.broken) continue;
       throw new AionError(
         'invalid_state',
         `run ${key.runId} cannot ${what} right now: ${a.broken?.failure.message ?? 'it is being rebuilt'}`,
-        {
-          runId: key.runId,
-        },
+        { runId: key.runId },
       );
     }
-    ctx.hold(a);
+    // Counted as a reader by loadWhenIdle: no activation of the run starts until we leave.
     try {
       return await fn(a);
     } catch (err) {
       if (err instanceof DeadlockError) return onDeadlock(err);
       if (!(err instanceof WorkflowThreadRestartedError) || attempt >= 3) throw err;
     } finally {
-      ctx.release(a, 'if-pending');
+      ctx.leaveRead(a);
     }
   }
 }

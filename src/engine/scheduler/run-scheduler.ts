@@ -46,6 +46,8 @@ export class RunScheduler {
       enqueue: (key, arrival) => this.enqueue(key, arrival),
       hold: (a) => this.#hold(a),
       release: (a, wake) => this.#release(a, wake),
+      enterRead: (a) => this.#enterRead(a),
+      leaveRead: (a) => this.#leaveRead(a),
     };
   }
 
@@ -133,7 +135,8 @@ export class RunScheduler {
     this.#ready = new Set();
     const plans: Plan[] = [];
     for (const a of ready) {
-      if (a.busy || a.idle) continue;
+      // A run being read is queued again by its last reader (see #leaveRead).
+      if (a.busy || a.readers > 0 || a.idle) continue;
       const needsRebuild =
         a.pendingStart === undefined &&
         !this.#runs.isResident(a) &&
@@ -147,6 +150,7 @@ export class RunScheduler {
       }
       const plan = planRun(this.#ctx, a);
       if (plan) plans.push(plan);
+      else a.wakeWaiters(); // nothing to activate: readers held back for it may go
     }
     if (plans.length > 0) this.#activate(plans);
     this.#runs.evict(this.#ready);
@@ -206,6 +210,22 @@ export class RunScheduler {
     a.busy = false;
     this.#inFlight--;
     if (wake === 'always' || (wake === 'if-pending' && !a.idle)) this.markReady(a);
+    this.#checkIdle();
+  }
+
+  #enterRead(a: RunActor): void {
+    a.readers++;
+    this.#inFlight++;
+  }
+
+  #leaveRead(a: RunActor): void {
+    a.readers--;
+    this.#inFlight--;
+    if (a.readers === 0) {
+      // Work that arrived meanwhile goes first; readers still waiting follow once it is done.
+      if (!a.idle) this.markReady(a);
+      else a.wakeWaiters();
+    }
     this.#checkIdle();
   }
 

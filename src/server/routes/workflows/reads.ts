@@ -41,6 +41,14 @@ export function readRoutes(app: FastifyInstance, ctx: ServerContext): void {
 function resultRoute(app: FastifyInstance, ctx: ServerContext): void {
   // One engine waiter per run however many clients long-poll its result.
   const results = new Map<string, Promise<Outcome>>();
+  // A drain closing the server answers open long-polls at once ("still running, ask again"),
+  // so they do not hold the drain for their whole wait.
+  let closing!: () => void;
+  const closed = new Promise<undefined>((resolve) => (closing = () => resolve(undefined)));
+  app.addHook('preClose', (done) => {
+    closing();
+    done();
+  });
   app.get<ResultRoute>(
     `${WORKFLOWS}/:workflowId/result`,
     read<ResultRoute>(ctx, 'workflow.result', async (req, reply) => {
@@ -62,6 +70,7 @@ function resultRoute(app: FastifyInstance, ctx: ServerContext): void {
       let timer: NodeJS.Timeout | undefined;
       const outcome = await Promise.race([
         pending,
+        closed,
         new Promise<undefined>((resolve) => {
           timer = setTimeout(() => resolve(undefined), waitMs);
         }),
