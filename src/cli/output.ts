@@ -56,6 +56,8 @@ const HINTS: Hints = {
   workflow_failed: 'inspect the run with `aion describe` and `aion history`',
   unknown_query: 'check the query name; `__stack_trace` is always available',
   unknown_update: 'check the update name the workflow registers with setHandler',
+  resource_exhausted:
+    'the workflow keeps too much in memory: hold large data in activities or the store, or raise workflowHeapLimitMb; deploy fixed code to re-pin the stuck run',
 };
 
 /** Hints a command gave its own errors, in place of the general hint of their code. */

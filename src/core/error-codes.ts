@@ -236,6 +236,13 @@ export const ERROR_CODES = {
     exitCode: 5,
     description: 'Too many requests or connections; retry after a pause.',
   },
+  resource_exhausted: {
+    http: 422,
+    retryable: false,
+    exitCode: 5,
+    description:
+      'Workflow code ran the workflow thread out of memory (heap limit `workflowHeapLimitMb`); the thread was replaced, and a run that does it alone is parked as stuck.',
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export interface ErrorCodeSpec {

@@ -89,11 +89,12 @@ export interface EventAttributes {
   /** Closes every activation commit; arrivals before it were delivered in one batch. */
   WorkflowTaskCompleted: Record<never, never>;
   /**
-   * A task crash (bug, sandbox violation, non-determinism, deadlock, a per-run limit broken);
-   * the run stays open.
+   * A task crash (bug, sandbox violation, non-determinism, deadlock, a per-run limit broken,
+   * the workflow thread run out of memory); the run stays open.
    */
   WorkflowTaskFailed: {
-    readonly cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled' | 'limit';
+    readonly cause:
+      'nondeterminism' | 'sandbox' | 'deadlock' | 'resource_exhausted' | 'unhandled' | 'limit';
     readonly failure: Failure;
   };
   // ── activities ────────────────────────────────────────────────────────────────────────

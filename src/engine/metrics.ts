@@ -76,6 +76,11 @@ export function engineMetrics(m: Metrics) {
       'Runs parked as stuck after repeated task crashes',
       ['workflow_type'],
     ),
+    threadRestarts: m.counter(
+      'aion_workflow_thread_restarts_total',
+      'Workflow thread replacements, by reason (deadlock, memory, crash)',
+      ['reason'],
+    ),
     commitBatch: m.histogram(
       'aion_commit_batch_size',
       'Run commits per store transaction',

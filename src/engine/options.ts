@@ -64,6 +64,18 @@ export interface EngineOptions {
   readonly maxResidentRuns?: number;
   /** Longest a workflow may run synchronously in one activation. Default 2,000 ms. */
   readonly deadlockTimeoutMs?: number;
+  /**
+   * Heap cap of the workflow thread in MiB (V8 `maxOldGenerationSizeMb`). Workflow code may
+   * keep up to 40% of it alive (checked after each activation); the rest is headroom for
+   * garbage and growth spikes. A run whose code goes past it costs a thread restart and is
+   * retried alone, then parked as stuck with `resource_exhausted`; the engine and the other
+   * runs carry on. Default: 256 MiB + 128 KiB per resident run (`maxResidentRuns`), 1,506 MiB
+   * for the default 10,000.
+   *
+   * @example
+   * createEngine({ maxResidentRuns: 50_000, workflowHeapLimitMb: 4096 })
+   */
+  readonly workflowHeapLimitMb?: number;
   /** Source of time. Default: the wall clock. */
   readonly clock?: Clock;
   /**

@@ -63,7 +63,11 @@ export class RunActor {
   visibilityPatch: { stuck: { reason: string; since: number } | null } | undefined;
   /** Set when the run cannot be rebuilt right now (replay failed, package missing). */
   broken:
-    | { cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled' | 'limit'; failure: Failure }
+    | {
+        cause:
+          'nondeterminism' | 'sandbox' | 'deadlock' | 'resource_exhausted' | 'unhandled' | 'limit';
+        failure: Failure;
+      }
     | undefined;
 
   constructor(key: RunKey) {

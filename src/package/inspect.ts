@@ -1,5 +1,5 @@
 import { AionError } from '../core/index.js';
-import { DeadlockError, WorkflowThread } from '../runtime/index.js';
+import { DeadlockError, ResourceExhaustedError, WorkflowThread } from '../runtime/index.js';
 
 /**
  * Evaluates a freshly built bundle once, on a short-lived workflow thread (so module-level
@@ -17,6 +17,13 @@ export async function inspectBundle(
       throw new AionError(
         'package_build_failed',
         'workflow module code did not finish loading within 10 s (a loop at module level?)',
+        {},
+      );
+    }
+    if (err instanceof ResourceExhaustedError) {
+      throw new AionError(
+        'package_build_failed',
+        `workflow module code ran out of memory while loading (heap limit ${err.heapLimitMb} MiB; unbounded allocation at module level?)`,
         {},
       );
     }

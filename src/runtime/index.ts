@@ -25,5 +25,15 @@ export {
   type ReplayOptions,
   type Replayed,
 } from './replay.js';
-export { WorkflowThread, WorkflowThreadRestartedError } from './workflow-thread.js';
+export {
+  WorkflowThread,
+  WorkflowThreadRestartedError,
+  type ThreadRestartKind,
+} from './workflow-thread.js';
+export {
+  DEFAULT_MAX_RESIDENT_RUNS,
+  defaultWorkflowHeapLimitMb,
+  HEAP_BUDGET_FRACTION,
+  ResourceExhaustedError,
+} from './resource-limits.js';
 export type { ActivateItem, ReplayOutcome } from './worker-protocol.js';

@@ -255,6 +255,8 @@ export interface ReplayOptions {
   readonly timeout?: boolean;
   /** Called with each activation's output (e.g. to count or inspect). */
   readonly onActivation?: (output: ActivationOutput) => void;
+  /** Called once the run's module instance exists (its module-level code returned). */
+  readonly onInstantiated?: () => void;
 }
 
 export interface Replayed {
@@ -280,6 +282,7 @@ export function replayHistory(
   if (first?.type !== 'WorkflowStarted')
     throw new Error(`cannot replay run ${run.runId}: history does not start with WorkflowStarted`);
   const instance = sandbox.instantiate(initInfoFor(run, first));
+  options.onInstantiated?.();
   const patches = events.flatMap((e) =>
     e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId !== undefined
       ? [e.patchId]

@@ -12,6 +12,7 @@ import {
   type WorkflowInitInfo,
 } from '../core/index.js';
 import { BOOTSTRAP_SOURCE } from './bootstrap.js';
+import { describeActivity, type ThreadActivity } from './resource-limits.js';
 
 /** Default deadlock timeout of one activation (synchronous workflow code). */
 export const DEFAULT_DEADLOCK_TIMEOUT_MS = 2000;
@@ -27,9 +28,14 @@ const BOOTSTRAP = new vm.Script(BOOTSTRAP_SOURCE, { filename: 'aion:bootstrap' }
 
 /** Thrown when workflow code did not return within the deadlock timeout. */
 export class DeadlockError extends Error {
-  constructor(readonly timeoutMs: number) {
+  constructor(
+    readonly timeoutMs: number,
+    during: ThreadActivity = 'code',
+  ) {
     super(
-      `workflow code did not yield within ${timeoutMs} ms (a synchronous loop?); the task will be retried`,
+      during === 'code'
+        ? `workflow code did not yield within ${timeoutMs} ms (a synchronous loop?); the task will be retried`
+        : `${describeActivity(during)} did not finish within ${timeoutMs} ms (a loop at module level?); the task will be retried`,
     );
     this.name = 'DeadlockError';
   }

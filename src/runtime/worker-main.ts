@@ -11,7 +11,9 @@ import {
   JsonPayloadConverter,
   type ActivationOutput,
 } from '../core/index.js';
+import { HeapBudgetExceeded, HeapGuard } from './heap-guard.js';
 import { ReplayCrashError, replayHistory } from './replay.js';
+import { HEAP_BUDGET_FRACTION, THREAD_ACTIVITY } from './resource-limits.js';
 import { PackageSandbox, type SandboxRun } from './sandbox.js';
 import type {
   ActivateItem,
@@ -21,11 +23,25 @@ import type {
 } from './worker-protocol.js';
 
 const port = parentPort!;
-const progressBuffer = (workerData as { progress?: SharedArrayBuffer } | undefined)?.progress;
-const progressCounter = progressBuffer ? new Int32Array(progressBuffer) : new Int32Array(1);
-/** Tells the host's watchdog that workflow code returned (one run activated or replayed a step). */
+const data = workerData as { progress?: SharedArrayBuffer; heapLimitMb?: number } | undefined;
+/** [0] counts steps of workflow code that returned; [1] says what runs now (THREAD_ACTIVITY). */
+const shared = data?.progress ? new Int32Array(data.progress) : new Int32Array(2);
+const guard =
+  data?.heapLimitMb !== undefined
+    ? new HeapGuard(data.heapLimitMb * 1024 * 1024, HEAP_BUDGET_FRACTION)
+    : undefined;
+/**
+ * Tells the host's watchdog that workflow code returned (one run activated or replayed a
+ * step), then checks the heap: a run that keeps too much alive is stopped here, before the
+ * next one runs.
+ */
 const progress = (): void => {
-  Atomics.add(progressCounter, 0, 1);
+  Atomics.add(shared, 0, 1);
+  Atomics.store(shared, 1, THREAD_ACTIVITY.code);
+  guard?.check();
+};
+const moduleLoading = (): void => {
+  Atomics.store(shared, 1, THREAD_ACTIVITY.module);
 };
 const sandboxes = new Map<string, PackageSandbox>();
 const runs = new Map<string, SandboxRun>();
@@ -47,6 +63,7 @@ function activate(items: readonly ActivateItem[]): ActivationOutput[] {
     try {
       let run = runs.get(item.key);
       if (item.init) {
+        moduleLoading();
         run = sandboxOf(item.version).instantiate(item.init);
         runs.set(item.key, run);
         progress();
@@ -56,6 +73,7 @@ function activate(items: readonly ActivateItem[]): ActivationOutput[] {
       g.push({ index, run, item });
       groups.set(run.sandbox, g);
     } catch (err) {
+      if (err instanceof HeapBudgetExceeded) throw err;
       runs.delete(item.key);
       outputs[index] = {
         commands: [],
@@ -80,12 +98,15 @@ function activate(items: readonly ActivateItem[]): ActivationOutput[] {
 function replay(req: Extract<WorkerRequest, { type: 'replay' }>): ReplayOutcome {
   runs.delete(req.key);
   try {
+    moduleLoading();
     const result = replayHistory(sandboxOf(req.version), req.run, req.events, {
+      onInstantiated: progress,
       onActivation: progress,
     });
     runs.set(req.key, result.run);
     return { ok: true, activations: result.activations };
   } catch (err) {
+    if (err instanceof HeapBudgetExceeded) throw err;
     const failure = errorToFailure(err, (v) => json.toPayload(v));
     if (err instanceof ReplayCrashError)
       return { ok: false, cause: err.crashCause, failure: err.failure };
@@ -98,8 +119,10 @@ function replay(req: Extract<WorkerRequest, { type: 'replay' }>): ReplayOutcome 
 function handle(req: WorkerRequest): WorkerResponse {
   switch (req.type) {
     case 'load':
-      if (!sandboxes.has(req.version))
+      if (!sandboxes.has(req.version)) {
+        Atomics.store(shared, 1, THREAD_ACTIVITY.load);
         sandboxes.set(req.version, PackageSandbox.create(req.bundle, req.version));
+      }
       return { id: req.id, ok: true };
     case 'activate':
       return { id: req.id, ok: true, outputs: activate(req.items) };
@@ -127,6 +150,7 @@ function handle(req: WorkerRequest): WorkerResponse {
       sandboxes.delete(req.version);
       return { id: req.id, ok: true };
     case 'inspect': {
+      Atomics.store(shared, 1, THREAD_ACTIVITY.load);
       const inspected = PackageSandbox.create(req.bundle, 'inspect').inspect();
       return {
         id: req.id,
@@ -140,9 +164,21 @@ function handle(req: WorkerRequest): WorkerResponse {
 
 port.on('message', (req: WorkerRequest) => {
   let res: WorkerResponse;
+  Atomics.store(shared, 1, THREAD_ACTIVITY.code);
   try {
     res = handle(req);
+    // Whatever ran (a package's top level, a query handler) must leave the heap in budget too.
+    guard?.check();
   } catch (err) {
+    if (err instanceof HeapBudgetExceeded) {
+      // The host replaces this thread: the memory cannot be given back otherwise.
+      port.postMessage({
+        id: req.id,
+        ok: false,
+        error: { code: 'resource_exhausted', message: err.message },
+      } satisfies WorkerResponse);
+      return;
+    }
     const e = err as Error & { code?: unknown; details?: Record<string, unknown> };
     res = {
       id: req.id,

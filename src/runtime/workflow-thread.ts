@@ -9,6 +9,12 @@ import {
   type UpdateValidation,
   type RunKey,
 } from '../core/index.js';
+import {
+  DEFAULT_MAX_RESIDENT_RUNS,
+  defaultWorkflowHeapLimitMb,
+  ResourceExhaustedError,
+  threadActivity,
+} from './resource-limits.js';
 import { DeadlockError } from './sandbox.js';
 import type {
   ActivateItem,
@@ -32,6 +38,9 @@ type RequestBody = WorkerRequest extends infer R
     ? Omit<R, 'id'>
     : never
   : never;
+
+/** Why the workflow thread was replaced. */
+export type ThreadRestartKind = 'deadlock' | 'memory' | 'crash';
 
 /** The workflow thread was restarted; every resident run must be rebuilt by replay. */
 export class WorkflowThreadRestartedError extends Error {
@@ -95,28 +104,52 @@ export function workerExecArgv(execArgv: readonly string[] = process.execArgv): 
   return out;
 }
 
+export interface WorkflowThreadOptions {
+  readonly deadlockTimeoutMs: number;
+  /** V8 heap cap of the thread (`maxOldGenerationSizeMb`). Default: that of 10,000 resident runs. */
+  readonly heapLimitMb?: number;
+  readonly onRestart: (reason: string, kind: ThreadRestartKind) => void;
+}
+
 /**
  * Host side of the workflow thread. Requests run one at a time, each under the deadlock
  * timeout; a request that overruns terminates the thread (stopping the stuck workflow code
- * wherever it is) and a fresh thread takes over with the same packages loaded.
+ * wherever it is) and a fresh thread takes over with the same packages loaded. The thread
+ * runs under a heap cap: workflow code that runs it out of memory costs a thread restart and
+ * fails the request in flight with ResourceExhaustedError, never the engine.
  */
 export class WorkflowThread {
   readonly #deadlockTimeoutMs: number;
-  readonly #onRestart: (reason: string) => void;
+  readonly #heapLimitMb: number;
+  readonly #onRestart: (reason: string, kind: ThreadRestartKind) => void;
   readonly #packages = new Map<string, string>();
+  /** Versions whose bundle ran the thread out of time or memory while loading: not tried again. */
+  readonly #failedLoads = new Map<string, Error>();
+  /** Loads that ended with the thread out of memory, per version (the second one is final). */
+  readonly #loadMemoryFailures = new Map<string, number>();
   #worker: Worker | undefined;
   #queue: Pending[] = [];
   #current:
     { pending: Pending; timer: NodeJS.Timeout; seen: number; changedAt: number } | undefined;
-  /** Incremented by the thread after each run it finishes: the watchdog measures stalls, not batch length. */
-  readonly #progress = new Int32Array(new SharedArrayBuffer(4));
+  /**
+   * [0] is incremented by the thread after each run it finishes (the watchdog measures stalls,
+   * not batch length); [1] says what it runs (a run's code, a module's or a bundle's top level).
+   */
+  readonly #progress = new Int32Array(new SharedArrayBuffer(8));
   #nextId = 1;
   #closed = false;
   #generation = 0;
 
-  constructor(options: { deadlockTimeoutMs: number; onRestart: (reason: string) => void }) {
+  constructor(options: WorkflowThreadOptions) {
     this.#deadlockTimeoutMs = options.deadlockTimeoutMs;
+    this.#heapLimitMb =
+      options.heapLimitMb ?? defaultWorkflowHeapLimitMb(DEFAULT_MAX_RESIDENT_RUNS);
     this.#onRestart = options.onRestart;
+  }
+
+  /** The thread's V8 heap cap in MiB. */
+  get heapLimitMb(): number {
+    return this.#heapLimitMb;
   }
 
   /** Increments each time the thread is replaced (resident runs are then gone). */
@@ -126,14 +159,24 @@ export class WorkflowThread {
 
   #spawn(): Worker {
     const entry = workerEntry();
-    const workerData = { progress: this.#progress.buffer };
+    const options = {
+      workerData: { progress: this.#progress.buffer, heapLimitMb: this.#heapLimitMb },
+      execArgv: workerExecArgv(),
+      resourceLimits: { maxOldGenerationSizeMb: this.#heapLimitMb },
+    };
     const worker = entry.eval
-      ? new Worker(entry.code, { eval: true, workerData, execArgv: workerExecArgv() })
-      : new Worker(entry.url, { workerData, execArgv: workerExecArgv() });
+      ? new Worker(entry.code, { eval: true, ...options })
+      : new Worker(entry.url, options);
     worker.unref();
     worker.on('message', (res: WorkerResponse) => this.#onMessage(worker, res));
-    worker.on('error', (err) => this.#onCrash(worker, `error: ${err.message}`));
-    worker.on('exit', (code) => this.#onCrash(worker, `exit code ${code}`));
+    worker.on('error', (err: Error & { code?: unknown }) =>
+      this.#onCrash(
+        worker,
+        `error: ${err.message}`,
+        err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash',
+      ),
+    );
+    worker.on('exit', (code) => this.#onCrash(worker, `exit code ${code}`, 'crash'));
     // Reload every known package in the new thread before anything else.
     const loads: Pending[] = [...this.#packages].map(([version, bundle]) => ({
       request: { id: this.#nextId++, type: 'load', version, bundle },
@@ -185,7 +228,7 @@ export class WorkflowThread {
       } else if (now - current.changedAt >= pending.timeoutMs) {
         this.#restart(
           `no workflow code returned within ${pending.timeoutMs} ms during a ${pending.request.type} request`,
-          true,
+          'deadlock',
         );
       }
     }, checkEvery);
@@ -202,6 +245,11 @@ export class WorkflowThread {
   #onMessage(worker: Worker, res: WorkerResponse): void {
     if (worker !== this.#worker || !this.#current || this.#current.pending.request.id !== res.id)
       return;
+    if (!res.ok && res.error.code === 'resource_exhausted') {
+      // The thread is over its heap budget: only a fresh thread gives the memory back.
+      this.#restart(res.error.message, 'memory');
+      return;
+    }
     clearInterval(this.#current.timer);
     const { pending } = this.#current;
     this.#current = undefined;
@@ -217,49 +265,80 @@ export class WorkflowThread {
     this.#pump();
   }
 
-  #onCrash(worker: Worker, reason: string): void {
+  #onCrash(worker: Worker, reason: string, kind: ThreadRestartKind): void {
     if (worker !== this.#worker || this.#closed) return;
-    this.#restart(`the thread stopped: ${reason}`, false);
+    this.#restart(`the thread stopped: ${reason}`, kind);
   }
 
-  /** Replaces the thread. The request in flight fails with DeadlockError when it timed out. */
-  #restart(reason: string, deadlock: boolean): void {
+  /**
+   * The request in flight when the thread was replaced fails: with DeadlockError when it
+   * overran, ResourceExhaustedError when the thread ran out of memory. A package whose bundle
+   * did either while loading is not loaded again (its runs then fail fast with that error);
+   * out of memory, it gets one more try in the fresh thread first, as the runs resident in the
+   * old one may have used the memory. Returns true when the request is to be tried again.
+   */
+  #failCurrent(pending: Pending, reason: string, kind: ThreadRestartKind): boolean {
+    const { request } = pending;
+    if (request.type === 'load' && kind === 'memory') {
+      const failures = (this.#loadMemoryFailures.get(request.version) ?? 0) + 1;
+      this.#loadMemoryFailures.set(request.version, failures);
+      if (failures < 2) return true;
+    }
+    const during = threadActivity(Atomics.load(this.#progress, 1));
+    const error =
+      kind === 'deadlock'
+        ? new DeadlockError(pending.timeoutMs, during)
+        : kind === 'memory'
+          ? new ResourceExhaustedError(this.#heapLimitMb, during, request.type)
+          : new WorkflowThreadRestartedError(reason);
+    if (request.type === 'load' && kind !== 'crash') {
+      this.#packages.delete(request.version);
+      this.#failedLoads.set(request.version, error);
+    }
+    pending.reject(error);
+    return false;
+  }
+
+  /** Replaces the thread; the request in flight fails (see #failCurrent), queued ones are retried. */
+  #restart(reason: string, kind: ThreadRestartKind): void {
     const worker = this.#worker;
     this.#worker = undefined;
     this.#generation++;
     if (worker) {
       worker.removeAllListeners('exit');
       worker.removeAllListeners('error');
+      // It may still report an error while it stops (out of memory): an 'error' event without a
+      // listener would be thrown in the engine's process.
+      worker.on('error', () => undefined);
       void worker.terminate();
     }
     const current = this.#current;
     this.#current = undefined;
-    if (current) {
-      clearInterval(current.timer);
-      current.pending.reject(
-        deadlock
-          ? new DeadlockError(current.pending.timeoutMs)
-          : new WorkflowThreadRestartedError(reason),
-      );
-    }
-    // Queued activations and queries referred to runs that are gone; fail them (callers rebuild).
     const queued = this.#queue;
     this.#queue = [];
+    if (current) {
+      clearInterval(current.timer);
+      if (this.#failCurrent(current.pending, reason, kind)) queued.unshift(current.pending);
+    }
+    // Queued activations and queries referred to runs that are gone; fail them (callers rebuild).
+    // Known packages are reloaded by the new thread; a first load waits for it.
     for (const p of queued) {
-      if (p.request.type === 'load') continue;
-      p.reject(new WorkflowThreadRestartedError(reason));
+      if (p.request.type !== 'load') p.reject(new WorkflowThreadRestartedError(reason));
+      else if (!this.#packages.has(p.request.version)) this.#queue.push(p);
     }
-    this.#onRestart(reason);
-    if (!this.#closed && this.#packages.size > 0) {
-      this.#worker = this.#spawn();
-      this.#pump();
-    }
+    this.#onRestart(reason, kind);
+    if (this.#closed) return;
+    if (this.#packages.size > 0) this.#worker = this.#spawn();
+    this.#pump();
   }
 
   async loadPackage(version: string, bundle: string): Promise<void> {
     if (this.#packages.has(version)) return;
+    const failed = this.#failedLoads.get(version);
+    if (failed) throw failed;
     await this.#send({ type: 'load', version, bundle }, this.#loadTimeoutMs());
     this.#packages.set(version, bundle);
+    this.#loadMemoryFailures.delete(version);
   }
 
   /** Drops a package's sandbox (and any resident runs of it) from the thread. */

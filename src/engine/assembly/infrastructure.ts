@@ -4,8 +4,13 @@ import { ActivityExecutor } from '../../activity/internal.js';
 import { loggerSink } from '../../activity/internal.js';
 import type { HeartbeatSink } from '../../activity/internal.js';
 import type { Clock } from '../../clock/index.js';
-import { DataConverter, resolveLimits, type Limits } from '../../core/index.js';
-import { DEFAULT_DEADLOCK_TIMEOUT_MS, WorkflowThread } from '../../runtime/index.js';
+import { AionError, DataConverter, resolveLimits, type Limits } from '../../core/index.js';
+import {
+  DEFAULT_DEADLOCK_TIMEOUT_MS,
+  DEFAULT_MAX_RESIDENT_RUNS,
+  defaultWorkflowHeapLimitMb,
+  WorkflowThread,
+} from '../../runtime/index.js';
 import type { NewActivityTask, Store } from '../../store/index.js';
 import { ActivityService, activityTimerIds } from '../activity-service/index.js';
 import { EventFeed } from '../event-feed.js';
@@ -70,10 +75,16 @@ export function buildInfrastructure(
   const logger = options.logger ?? defaultLogger;
   const thread = new WorkflowThread({
     deadlockTimeoutMs: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
-    onRestart: (reason) =>
+    heapLimitMb: workflowHeapLimitMb(options, logger),
+    onRestart: (reason, kind) => {
+      metrics.threadRestarts.inc(1, { reason: kind });
       logger.warn('workflow thread restarted; resident runs will be rebuilt by replay', {
         reason,
-      }),
+        cause: kind,
+      });
+      // Out of memory: every run is tried alone, so the one that runs out alone is charged.
+      if (kind === 'memory') scheduler.isolateAll();
+    },
   });
   const registry = new PackageRegistry(store, thread);
   const feed = new EventFeed((err) =>
@@ -149,6 +160,27 @@ function runLimitsOf(
   return { runLimits, history };
 }
 
+/** The workflow thread's heap cap: the option, or the default for the residency bound. */
+function workflowHeapLimitMb(options: EngineOptions, logger: EngineLogger): number {
+  const maxResidentRuns = options.maxResidentRuns ?? DEFAULT_MAX_RESIDENT_RUNS;
+  const fitting = defaultWorkflowHeapLimitMb(maxResidentRuns);
+  const limit = options.workflowHeapLimitMb;
+  if (limit === undefined) return fitting;
+  if (!Number.isInteger(limit) || limit < 32) {
+    throw new AionError(
+      'invalid_argument',
+      `workflowHeapLimitMb must be an integer of at least 32 (MiB), got ${String(limit)}`,
+      { field: 'workflowHeapLimitMb' },
+    );
+  }
+  if (limit < fitting)
+    logger.warn(
+      `workflowHeapLimitMb is ${limit} MiB, below the ${fitting} MiB that ${maxResidentRuns} resident runs get by default: many resident runs may exhaust it (and be parked); lower maxResidentRuns too`,
+      { workflowHeapLimitMb: limit, maxResidentRuns },
+    );
+  return limit;
+}
+
 /** Warns once per namespace, queue and type about scheduled activities nothing serves. */
 function warnOnce(logger: EngineLogger): (task: NewActivityTask) => void {
   const warned = new Set<string>();
@@ -205,7 +237,7 @@ function buildScheduler(
     metrics: p.metrics,
     limits: p.limits,
     logger: p.logger,
-    maxResidentRuns: options.maxResidentRuns ?? 10_000,
+    maxResidentRuns: options.maxResidentRuns ?? DEFAULT_MAX_RESIDENT_RUNS,
     ...runLimitsOf(options, p.limits, p.store),
     supervision: {
       maxRestarts: options.supervision?.maxRestarts ?? 5,

@@ -1,15 +1,15 @@
 // Activating planned runs in the workflow thread: batched per tick (runs that hit a deadlock
-// go alone), then each run's output is turned into events and the commit's side effects.
+// or ran the thread out of memory go alone), then each run's output is turned into events and
+// the commit's side effects.
 import { stampEvent, type ActivationOutput } from '../../core/index.js';
 import {
-  DeadlockError,
   initInfoFor,
   WorkflowThreadRestartedError,
   type ActivateItem,
 } from '../../runtime/index.js';
 import { commandsToEvents } from '../commands/index.js';
 import type { SchedulerContext } from './context.js';
-import { commandFailure, toFailure } from './failures.js';
+import { brokenFrom, commandFailure, isThreadFault, toFailure } from './failures.js';
 import { activationRoom, suggestContinueAsNew, terminateForHistory } from './history-budget.js';
 import type { Plan } from './plan.js';
 import { requeue } from './planning.js';
@@ -40,8 +40,9 @@ async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void
     metrics.activations.inc(items.length);
     metrics.activationBatch.observe(items.length);
   } catch (err) {
-    if (err instanceof DeadlockError && group.length > 1) {
-      // Someone in the batch is stuck; find out who by activating each alone.
+    if (isThreadFault(err) && group.length > 1) {
+      // Someone in the batch is stuck or ran the thread out of memory; find out who by
+      // activating each alone (ADR 0002).
       for (const p of group) requeue(ctx, p, true);
       return;
     }
@@ -49,10 +50,9 @@ async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void
       for (const p of group) requeue(ctx, p, p.actor.isolate);
       return;
     }
-    const failure =
-      err instanceof DeadlockError
-        ? { cause: 'deadlock' as const, failure: toFailure(err) }
-        : { cause: 'unhandled' as const, failure: toFailure(err) };
+    const failure = isThreadFault(err)
+      ? brokenFrom(err)
+      : { cause: 'unhandled' as const, failure: toFailure(err) };
     for (const p of group) {
       p.activate = false;
       p.taskFailure = failure;

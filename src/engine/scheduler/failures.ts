@@ -6,7 +6,7 @@ import {
   JsonPayloadConverter,
   type Failure,
 } from '../../core/index.js';
-import { DeadlockError } from '../../runtime/index.js';
+import { DeadlockError, ResourceExhaustedError } from '../../runtime/index.js';
 import type { TaskFailure } from './plan.js';
 
 const jsonConverter = new JsonPayloadConverter();
@@ -24,8 +24,21 @@ export function commandFailure(err: unknown): TaskFailure {
   return { cause: 'unhandled', failure: toFailure(err) };
 }
 
+/** True when the thread was replaced because of the request: it overran or ran out of memory. */
+export function isThreadFault(err: unknown): err is DeadlockError | ResourceExhaustedError {
+  return err instanceof DeadlockError || err instanceof ResourceExhaustedError;
+}
+
 export function brokenFrom(err: unknown): TaskFailure {
   if (err instanceof DeadlockError) return { cause: 'deadlock', failure: toFailure(err) };
+  if (err instanceof ResourceExhaustedError) {
+    // The code in the stuck reason, as for engine refusals below.
+    const failure = toFailure(err);
+    return {
+      cause: 'resource_exhausted',
+      failure: { ...failure, message: `[${err.code}] ${failure.message}` },
+    };
+  }
   if (isAionError(err) && err.code === 'nondeterminism')
     return { cause: 'nondeterminism', failure: toFailure(err) };
   // An engine-side refusal (a missing package version…): keep its stable code visible.

@@ -6,7 +6,8 @@ import type { Arrival, RunActor } from '../run-actor.js';
 
 /** Why a workflow task failed (recorded as WorkflowTaskFailed, then supervised). */
 export interface TaskFailure {
-  readonly cause: 'nondeterminism' | 'sandbox' | 'deadlock' | 'unhandled' | 'limit';
+  readonly cause:
+    'nondeterminism' | 'sandbox' | 'deadlock' | 'resource_exhausted' | 'unhandled' | 'limit';
   readonly failure: Failure;
 }
 

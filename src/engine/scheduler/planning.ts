@@ -147,6 +147,8 @@ export function settleEmpty(plan: Plan): undefined {
 /** Puts a plan's input back (its optimistic book updates are dropped by a reload). */
 export function requeue(ctx: SchedulerContext, p: Plan, isolate: boolean): void {
   const a = p.actor;
+  // An activation for events already in history (after a rebuild) has no arrival to put back.
+  if (p.activate) a.needsActivation = true;
   p.activate = false;
   p.events.length = 0;
   a.reset();

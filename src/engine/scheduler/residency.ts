@@ -46,6 +46,14 @@ export class ResidentRuns {
     return a;
   }
 
+  /**
+   * Every run in memory activates alone until one activation of it succeeds: after the
+   * workflow thread ran out of memory, the run that does it again on its own is the one charged.
+   */
+  isolateAll(): void {
+    for (const a of this.#actors.values()) a.isolate = true;
+  }
+
   /** Drops the run's actor (it closed, was not found, or its start was refused). */
   forget(a: RunActor): void {
     this.#actors.delete(a.mapKey);

@@ -122,6 +122,11 @@ export class RunScheduler {
     return validateRunUpdate(this.#ctx, key, name, args);
   }
 
+  /** The workflow thread ran out of memory: each run activates alone until it succeeds once. */
+  isolateAll(): void {
+    this.#runs.isolateAll();
+  }
+
   /** Clears the stuck flag and retries the run now (operator action or a re-pin). */
   unpark(a: RunActor): void {
     unpark(this.#ctx, a);

@@ -1,0 +1,198 @@
+// Workflow code that loops or allocates without bound while it loads — a module's top level
+// (run for each run's fresh module instance) or a bundle's top level (run once, when the
+// package is loaded) — parks the runs of that package with a clear reason; the engine starts
+// and the runs of other packages complete. The packages here are archives built elsewhere
+// (their top level is changed after the build, whose inspection would have refused them).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine, type Metrics, type WorkflowHandle } from '../../src/index.js';
+import {
+  buildPackage,
+  computeVersion,
+  sha256Hex,
+  writeArchive,
+  type BuiltPackage,
+} from '../../src/package/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+
+const STEADY = `import { sleep } from 'aion/workflow';
+export async function steady(n: number): Promise<number> {
+  for (let i = 0; i < n; i++) await sleep(20);
+  return n;
+}
+`;
+const MARKER = 'AION_TEST_TOP_LEVEL';
+const SLEEPS = 'await sleep(1);';
+const WAITS =
+  "let go = false; setHandler(defineSignal('go'), () => { go = true; }); await condition(() => go);";
+const source = (
+  type: string,
+  body: string,
+): string => `import { condition, defineSignal, setHandler, sleep } from 'aion/workflow';
+export const topLevel = '${MARKER}';
+export async function ${type}(): Promise<string> {
+  ${body}
+  return topLevel;
+}
+`;
+const ALLOCATE =
+  '(() => { const all = []; for (;;) all.push(new Array(1048576).fill(all.length)); })()';
+const LOOP = '(() => { for (;;) {} })()';
+/** Keeps 60 MiB alive: within the budget of a 1 GiB heap limit, not of a 96 MiB one. */
+const BALLAST =
+  'globalThis.ballast = Array.from({ length: 30 }, (_, i) => new Array(262144).fill(i))';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+/** Counter samples by name and labels, e.g. `aion_workflow_thread_restarts_total{"reason":"memory"}`. */
+let counted = new Map<string, number>();
+const metrics: Metrics = {
+  counter: (name) => ({
+    inc: (value = 1, labels = {}) => {
+      const key = `${name}${JSON.stringify(labels)}`;
+      counted.set(key, (counted.get(key) ?? 0) + value);
+    },
+  }),
+  gauge: () => ({ set: () => undefined }),
+  histogram: () => ({ observe: () => undefined }),
+};
+let dir: string | undefined;
+let engine: Engine | undefined;
+
+afterEach(async () => {
+  await close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function close(): Promise<void> {
+  await engine?.shutdown();
+  await engine?.store.close();
+  engine = undefined;
+}
+
+async function open(db: string, maxRestarts: number, heapLimitMb = 96): Promise<Engine> {
+  counted = new Map();
+  engine = await createEngine({
+    store: await openSqliteStore({ path: db }),
+    workflowsPath: path.join(dir!, 'steady.ts'),
+    logger: quiet,
+    metrics,
+    workflowHeapLimitMb: heapLimitMb,
+    deadlockTimeoutMs: 1000,
+    supervision: { maxRestarts, withinMs: 60_000 },
+  });
+  return engine;
+}
+
+/** A package of `type` whose top level is changed after the build (`where` it runs). */
+async function archive(
+  type: string,
+  code: string,
+  where: 'module' | 'bundle',
+  body = SLEEPS,
+): Promise<Uint8Array> {
+  const file = path.join(dir!, `${type}.ts`);
+  writeFileSync(file, source(type, body));
+  const built: BuiltPackage = await buildPackage({ workflowsPath: file });
+  const marked = new RegExp(`(["'])${MARKER}\\1`);
+  expect(built.bundle).toMatch(marked);
+  const bundle =
+    where === 'module' ? built.bundle.replace(marked, code) : `${code};\n${built.bundle}`;
+  const base = {
+    formatVersion: built.manifest.formatVersion,
+    protocolVersion: built.manifest.protocolVersion,
+    workflowTypes: built.manifest.workflowTypes,
+    bundleSha256: sha256Hex(bundle),
+  };
+  return writeArchive({ ...built.manifest, ...base, version: computeVersion(base) }, bundle);
+}
+
+async function until(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + 45_000;
+  while (performance.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function taskFailures(h: WorkflowHandle): Promise<{ cause: string }[]> {
+  return (await h.fetchHistory()).events.flatMap((e) =>
+    e.type === 'WorkflowTaskFailed' ? [{ cause: e.cause }] : [],
+  );
+}
+
+async function parkedReason(h: WorkflowHandle): Promise<string> {
+  await until(`${h.workflowId} to be parked`, async () => (await h.describe()).stuck !== undefined);
+  const described = await h.describe();
+  expect(described.status).toBe('RUNNING');
+  return described.stuck!.reason;
+}
+
+describe('workflow code that runs away while loading', () => {
+  it('parks the runs whose module top level allocates or loops, also when they are in the store at start-up', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-runaway-load-'));
+    writeFileSync(path.join(dir, 'steady.ts'), STEADY);
+    const db = path.join(dir, 'aion.db');
+    // First engine: the runs start and crash (retried, not parked yet); then it stops.
+    let e = await open(db, 100);
+    await e.deploy(await archive('allocates', ALLOCATE, 'module'));
+    await e.deploy(await archive('loops', LOOP, 'module'));
+    const allocates = await e.start('allocates', { workflowId: 'allocates' });
+    const loops = await e.start('loops', { workflowId: 'loops' });
+    for (const h of [allocates, loops])
+      await until(`${h.workflowId} to crash`, async () => (await taskFailures(h)).length > 0);
+    await close();
+
+    // The engine starts on that store; both runs are parked, the others complete.
+    e = await open(db, 1);
+    const steady = await e.start('steady', { workflowId: 'steady', args: [20] });
+    const allocated = await parkedReason(e.getHandle('allocates'));
+    expect(allocated).toContain('[resource_exhausted]');
+    expect(allocated).toContain("module's top-level code");
+    expect(allocated).toContain('out of memory');
+    expect(
+      (await taskFailures(e.getHandle('allocates'))).every((f) => f.cause === 'resource_exhausted'),
+    ).toBe(true);
+    const looped = await parkedReason(e.getHandle('loops'));
+    expect(looped).toContain("module's top-level code");
+    expect(looped).toContain('did not finish within 1000 ms');
+    expect((await taskFailures(e.getHandle('loops'))).every((f) => f.cause === 'deadlock')).toBe(
+      true,
+    );
+    expect(await steady.result()).toBe(20);
+  });
+
+  it('parks the runs of a package whose bundle no longer loads within the heap limit', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-runaway-load-'));
+    writeFileSync(path.join(dir, 'steady.ts'), STEADY);
+    const db = path.join(dir, 'aion.db');
+    // With a large heap limit the package loads (its top level keeps 60 MiB) and runs start.
+    let e = await open(db, 1, 1024);
+    await e.deploy(await archive('heavy', BALLAST, 'bundle', WAITS));
+    for (const i of [1, 2]) await e.start('heavy', { workflowId: `heavy-${i}` });
+    await close();
+
+    // With a small one the engine starts, the package fails to load once, and its runs are
+    // parked when they wake; new starts on it are refused; the other runs complete.
+    e = await open(db, 1);
+    const steady = await e.start('steady', { workflowId: 'steady', args: [20] });
+    for (const i of [1, 2]) await e.getHandle(`heavy-${i}`).signal('go');
+    for (const i of [1, 2]) {
+      const reason = await parkedReason(e.getHandle(`heavy-${i}`));
+      expect(reason).toContain('[resource_exhausted]');
+      expect(reason).toContain("bundle's top-level code");
+    }
+    await expect(e.start('heavy', { workflowId: 'heavy-3' })).rejects.toMatchObject({
+      code: 'resource_exhausted',
+    });
+    // The load was tried at most twice (the second time in a fresh thread), not per run or retry.
+    const restarts = counted.get('aion_workflow_thread_restarts_total{"reason":"memory"}') ?? 0;
+    expect(restarts).toBeGreaterThanOrEqual(1);
+    expect(restarts).toBeLessThanOrEqual(2);
+    expect(await steady.result()).toBe(20);
+    expect(await e.execute('steady', { workflowId: 'steady-after', args: [2] })).toBe(2);
+  });
+});
