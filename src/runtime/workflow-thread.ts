@@ -125,8 +125,8 @@ export class WorkflowThread {
   readonly #packages = new Map<string, string>();
   /** Versions whose bundle ran the thread out of time or memory while loading: not tried again. */
   readonly #failedLoads = new Map<string, Error>();
-  /** Loads that ended with the thread out of memory, per version (the second one is final). */
-  readonly #loadMemoryFailures = new Map<string, number>();
+  /** Loads that overran or ran the thread out of memory, per version (the second is final). */
+  readonly #loadFailures = new Map<string, number>();
   #worker: Worker | undefined;
   #queue: Pending[] = [];
   #current:
@@ -273,15 +273,16 @@ export class WorkflowThread {
   /**
    * The request in flight when the thread was replaced fails: with DeadlockError when it
    * overran, ResourceExhaustedError when the thread ran out of memory. A package whose bundle
-   * did either while loading is not loaded again (its runs then fail fast with that error);
-   * out of memory, it gets one more try in the fresh thread first, as the runs resident in the
-   * old one may have used the memory. Returns true when the request is to be tried again.
+   * did either while loading gets one more try in a fresh thread (the runs resident in the old
+   * one may have used the memory; a loaded machine may have slowed the first), then is not
+   * loaded again: its runs fail fast with that error. Returns true when the request is to be
+   * tried again.
    */
   #failCurrent(pending: Pending, reason: string, kind: ThreadRestartKind): boolean {
     const { request } = pending;
-    if (request.type === 'load' && kind === 'memory') {
-      const failures = (this.#loadMemoryFailures.get(request.version) ?? 0) + 1;
-      this.#loadMemoryFailures.set(request.version, failures);
+    if (request.type === 'load' && kind !== 'crash') {
+      const failures = (this.#loadFailures.get(request.version) ?? 0) + 1;
+      this.#loadFailures.set(request.version, failures);
       if (failures < 2) return true;
     }
     const during = threadActivity(Atomics.load(this.#progress, 1));
@@ -338,7 +339,7 @@ export class WorkflowThread {
     if (failed) throw failed;
     await this.#send({ type: 'load', version, bundle }, this.#loadTimeoutMs());
     this.#packages.set(version, bundle);
-    this.#loadMemoryFailures.delete(version);
+    this.#loadFailures.delete(version);
   }
 
   /** Drops a package's sandbox (and any resident runs of it) from the thread. */
