@@ -109,6 +109,23 @@ describe.each(ENGINE_HARNESSES)('history and per-run limits on $name', (harness:
     return (await engine!.getHandle(workflowId, runId).fetchHistory()).events;
   }
 
+  /**
+   * Waits until `fillsUp` has stopped stepping: no activity in flight and its last task
+   * recorded. A task record alone is not enough: the one that schedules its last step is
+   * followed by that step's completion and one more task, which a control recorded
+   * meanwhile would push past the workflow's share of the history.
+   */
+  async function untilFilled(workflowId: string, runId?: string): Promise<void> {
+    await until(async () => {
+      const events = await history(workflowId, runId);
+      const count = (type: string): number => events.filter((e) => e.type === type).length;
+      return (
+        count('ActivityScheduled') === count('ActivityCompleted') &&
+        events.at(-1)?.type === 'WorkflowTaskCompleted'
+      );
+    });
+  }
+
   async function terminatedBy(workflowId: string, runId?: string): Promise<string | undefined> {
     const events = await history(workflowId, runId);
     const last = events[events.length - 1];
@@ -155,10 +172,7 @@ describe.each(ENGINE_HARNESSES)('history and per-run limits on $name', (harness:
     const e = await start();
     const full = async (workflowId: string): Promise<string | undefined> => {
       const h = await e.start('fillsUp', { workflowId, args: [180] });
-      await until(async () => {
-        const events = await history(workflowId, h.runId);
-        return events.length >= 178 && events.at(-1)?.type === 'WorkflowTaskCompleted';
-      });
+      await untilFilled(workflowId, h.runId);
       await e.whenIdle(); // the commit may read back before the engine has settled it
       return h.runId;
     };
@@ -181,10 +195,7 @@ describe.each(ENGINE_HARNESSES)('history and per-run limits on $name', (harness:
   it('keeps room for terminate: controls fill the headroom up to one event, then are refused', async () => {
     const e = await start();
     const h = await e.start('fillsUp', { workflowId: 'paused', args: [180] });
-    await until(async () => {
-      const events = await history('paused', h.runId);
-      return events.length >= 178 && events.at(-1)?.type === 'WorkflowTaskCompleted';
-    });
+    await untilFilled('paused', h.runId);
     let refused: unknown;
     for (let i = 0; i < 30 && refused === undefined; i++) {
       try {
@@ -205,10 +216,7 @@ describe.each(ENGINE_HARNESSES)('history and per-run limits on $name', (harness:
   it('ends a run at the limit when a signal arrives that does not fit', async () => {
     const e = await start();
     const h = await e.start('fillsUp', { workflowId: 'signalled', args: [180] });
-    await until(async () => {
-      const events = await history('signalled', h.runId);
-      return events.length >= 178 && events.at(-1)?.type === 'WorkflowTaskCompleted';
-    });
+    await untilFilled('signalled', h.runId);
     const refusals: unknown[] = [];
     for (let i = 0; i < 5; i++) await h.signal('poke').catch((err: unknown) => refusals.push(err));
     expect(refusals.length).toBeGreaterThan(0);
@@ -246,10 +254,7 @@ describe.each(ENGINE_HARNESSES)('history and per-run limits on $name', (harness:
     // Fill a history to exactly 200 events with an engine allowing 400 …
     let e = await start({ limits: { maxHistoryLength: 400 } });
     const h = await e.start('fillsUp', { workflowId: 'legacy', args: [200] });
-    await until(async () => {
-      const events = await history('legacy', h.runId);
-      return events.length >= 198 && events.at(-1)?.type === 'WorkflowTaskCompleted';
-    });
+    await untilFilled('legacy', h.runId);
     await e.whenIdle();
     for (let n = (await history('legacy', h.runId)).length; n < 200; n++) {
       if (n % 2 === 0) await h.pause('filling');
