@@ -112,9 +112,18 @@ it('treats a full disk as store unavailable and continues every run once there i
   const ids = Array.from({ length: 30 }, (_, i) => `f-${i}`);
   for (const id of ids) await e.start('faulty', { workflowId: id, args: [id, STEPS] });
 
-  // Full: no page beyond those the file has now (free pages inside it are used up first).
+  // Full: no page beyond those the file has now, and the room left inside them taken.
+  db.exec('CREATE TABLE filler (x BLOB)');
   const pages = db.pragma('page_count', { simple: true }) as number;
   db.pragma(`max_page_count = ${pages}`);
+  const fill = db.prepare('INSERT INTO filler (x) VALUES (zeroblob(?))');
+  for (const size of [65536, 4096, 512, 64, 1]) {
+    try {
+      for (;;) fill.run(size);
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('SQLITE_FULL');
+    }
+  }
   await until('the engine to see the store unavailable', () => !e.storeStatus().available);
   expect(e.storeStatus().lastError?.code).toBe('SQLITE_FULL');
   expect(values.get('aion_store_available')).toBe(0);

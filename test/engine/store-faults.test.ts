@@ -138,7 +138,7 @@ async function checkRuns(e: Engine, ids: readonly string[]): Promise<void> {
 describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
   it('survives connections terminated under load and completes every run', async () => {
     const e = await open('terminate');
-    const ids = Array.from({ length: 80 }, (_, i) => `t-${i}`);
+    const ids = Array.from({ length: 150 }, (_, i) => `t-${i}`);
     let stop = false;
     let rounds = 0;
     let terminated = 0;
@@ -151,7 +151,8 @@ describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
     })();
     try {
       await startAll(e, ids);
-      await sleep(300);
+      // The runs cannot finish before their signal: a few rounds hit them mid-work first.
+      await until('a few rounds of terminations', () => Promise.resolve(rounds >= 8));
       await signalAll(e, ids);
       // Keep terminating while the runs work through their activities and timers.
       await until('every run to complete', () => allCompleted(e, ids), 120_000);
@@ -159,7 +160,7 @@ describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
       stop = true;
       await killer;
     }
-    expect(rounds).toBeGreaterThan(3);
+    expect(rounds).toBeGreaterThanOrEqual(8);
     expect(terminated).toBeGreaterThan(0);
     await checkRuns(e, ids);
     expect(faults).toEqual([]);
