@@ -103,7 +103,7 @@ export const ERROR_CODES = {
     http: 503,
     retryable: true,
     exitCode: 6,
-    description: 'The store could not be reached or is closed.',
+    description: 'The store could not be reached, is out of space, or is closed.',
   },
   store_corrupt: {
     http: 500,

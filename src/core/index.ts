@@ -16,3 +16,4 @@ export * from './nondeterminism.js';
 export * from './headers.js';
 export * from './client-api.js';
 export * from './client-interceptors.js';
+export * from './store-faults.js';

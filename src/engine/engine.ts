@@ -29,6 +29,8 @@ import type { EngineEvents } from './event-feed.js';
 import { makeHandle, namespaceScope, type NamespaceScope } from './local-client/index.js';
 import type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
 import { storeLimitsOf, type EngineOptions } from './options.js';
+import { probeStore, type StoreStatus } from './store-health.js';
+import { withinDeadline } from './store-retry.js';
 import type { CountOptions, ListResult } from './read/index.js';
 import type {
   TaskQueueSnapshot,
@@ -39,6 +41,7 @@ import type {
 } from './remote-activities/index.js';
 
 export type { NamespaceScope } from './local-client/index.js';
+export type { StoreStatus } from './store-health.js';
 export type { VersionInfo } from './deploy/index.js';
 
 /**
@@ -102,11 +105,8 @@ export class Engine {
   ): Promise<WorkflowHandle<R>> {
     if (!withSignal) return this.#scope.start<R>(workflow, options);
     // With an initial signal: straight to the start service (no client interceptors).
-    const run = await this.#p.services.scope.calls.startWithSignal(
-      this.namespace,
-      workflow,
-      options,
-      withSignal,
+    const run = await this.#call(() =>
+      this.#p.services.scope.calls.startWithSignal(this.namespace, workflow, options, withSignal),
     );
     return makeHandle<R>(this.#p.services.scope, this.namespace, run.workflowId, run.runId);
   }
@@ -179,12 +179,12 @@ export class Engine {
 
   /** Completes an activity that threw CompleteAsyncError, by its task token. */
   async completeActivity(taskToken: string, result: unknown): Promise<void> {
-    return this.#p.services.completion.complete(taskToken, result);
+    return this.#call(() => this.#p.services.completion.complete(taskToken, result));
   }
 
   /** Fails an activity that threw CompleteAsyncError, by its task token (final: no retry). */
   async failActivity(taskToken: string, error: unknown): Promise<void> {
-    return this.#p.services.completion.fail(taskToken, error);
+    return this.#call(() => this.#p.services.completion.fail(taskToken, error));
   }
 
   /**
@@ -249,22 +249,22 @@ export class Engine {
     name: string,
     settings: NamespaceSettings = {},
   ): Promise<{ namespace: NamespaceInfo; created: boolean }> {
-    return this.#p.services.namespaceService.create(name, settings);
+    return this.#call(() => this.#p.services.namespaceService.create(name, settings));
   }
 
   /** Changes a namespace's description or retention; `not_found` if it is not registered. */
   async updateNamespace(name: string, settings: NamespaceSettings): Promise<NamespaceInfo> {
-    return this.#p.services.namespaceService.update(name, settings);
+    return this.#call(() => this.#p.services.namespaceService.update(name, settings));
   }
 
   /** A registered namespace; `not_found` if there is none of that name. */
   async describeNamespace(name: string): Promise<NamespaceInfo> {
-    return this.#p.services.namespaceService.describe(name);
+    return this.#call(() => this.#p.services.namespaceService.describe(name));
   }
 
   /** Every registered namespace, by name. */
   async listNamespaces(): Promise<NamespaceInfo[]> {
-    return this.#p.services.namespaceService.list();
+    return this.#call(() => this.#p.services.namespaceService.list());
   }
 
   /** Runs one retention sweep now (closed runs past their namespace's retention are deleted). */
@@ -302,6 +302,25 @@ export class Engine {
     return this.#p.infra.feed;
   }
 
+  /**
+   * What the engine knows about its store: `available` is false while store operations keep
+   * failing with transient errors (connection lost, database down, disk full); background
+   * work retries meanwhile and client calls fail with `store_unavailable` after
+   * `storeRetryDeadlineMs`. Also exported as the `aion_store_available` gauge.
+   */
+  storeStatus(): StoreStatus {
+    return this.#p.infra.health.status();
+  }
+
+  /**
+   * Asks the store now (a cheap read, at most `timeoutMs`, default 2,000) — what readiness
+   * probes use. Resolves false when it fails, does not answer in time, or the engine knows
+   * the store to be unavailable (a full disk fails writes while reads still answer).
+   */
+  async checkStore(options: { timeoutMs?: number } = {}): Promise<boolean> {
+    return probeStore(this.#p.infra, options.timeoutMs ?? 2000);
+  }
+
   /** Resolves when no run has work queued or in flight and no commit is pending. */
   async whenIdle(): Promise<void> {
     return whenIdle(this.#p);
@@ -330,6 +349,11 @@ export class Engine {
    */
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
     return stopEngine(this.#p, options.timeoutMs ?? 10_000);
+  }
+
+  /** A client call: retried through a store outage for at most the store deadline. */
+  #call<T>(fn: () => Promise<T>): Promise<T> {
+    return withinDeadline(this.#p.infra.retry, fn);
   }
 }
 

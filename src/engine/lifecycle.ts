@@ -4,10 +4,23 @@ import { AionError } from '../core/index.js';
 
 export class Lifecycle {
   #closed = false;
+  #halted = false;
   #keepAlive: NodeJS.Timeout | undefined;
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * True once a shutdown stopped waiting for in-flight work (its drain is over): background
+   * retries through a store outage give up then, not at the start of the drain.
+   */
+  get halted(): boolean {
+    return this.#halted;
+  }
+
+  halt(): void {
+    this.#halted = true;
   }
 
   /** Throws `invalid_state` once the engine is shut down. */

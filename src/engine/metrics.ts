@@ -39,6 +39,22 @@ export const noopMetrics: Metrics = {
   histogram: () => NOOP,
 };
 
+/** Whether the store answers, and its failures (see store-health.ts). */
+function storeMetrics(m: Metrics) {
+  return {
+    storeAvailable: m.gauge(
+      'aion_store_available',
+      '1 while the store answers, 0 while its operations fail with transient errors',
+      [],
+    ),
+    storeErrors: m.counter(
+      'aion_store_errors_total',
+      'Failed store operations, by error code (SQLSTATE, SQLite or socket code, else Aion code)',
+      ['code'],
+    ),
+  };
+}
+
 /** The metrics the engine records, created once per engine with their label names. */
 export function engineMetrics(m: Metrics) {
   return {
@@ -109,6 +125,7 @@ export function engineMetrics(m: Metrics) {
       [0.001, 0.01, 0.1, 0.5, 1, 5, 30, 60, 300],
       ['activity_type'],
     ),
+    ...storeMetrics(m),
     activityOutcomes: m.counter(
       'aion_activity_outcomes_total',
       'Activity final outcomes, by outcome',

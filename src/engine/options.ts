@@ -89,6 +89,13 @@ export interface EngineOptions {
    * timers. A simulation may inject its own scheduler.
    */
   readonly delay?: (ms: number, options?: { unref?: boolean }) => Promise<void>;
+  /**
+   * How long a client call (start, signal, update, query, describe, list, terminate…) keeps
+   * retrying while the store is unavailable before it fails with the retryable
+   * `store_unavailable`. Background work is not bounded by it: it waits for the store as long
+   * as it takes. Default 5,000 ms.
+   */
+  readonly storeRetryDeadlineMs?: number;
   /** Metrics sink. Default: no-op. */
   readonly metrics?: Metrics;
   /** Engine log sink. Default: warnings and errors as JSON lines on stderr. */

@@ -1,9 +1,11 @@
 import type { Clock, TimerHandle } from '../clock/index.js';
+import { backoffDelay, STORE_RETRY_BACKOFF } from '../core/index.js';
 
 /**
  * Runs a store poll at the earliest requested time, never two at once: a wake-up that
  * arrives while a poll runs makes it run again right after. The poll returns when it wants
- * to run next (undefined: only when woken); failures retry after a second.
+ * to run next (undefined: only when woken); failures (the store is away) retry with capped,
+ * jittered backoff — 100 ms doubling up to 5 s — until a poll succeeds.
  */
 export class Poller {
   readonly #clock: Clock;
@@ -13,10 +15,17 @@ export class Poller {
   #running = false;
   #again = false;
   #stopped = false;
+  #failures = 0;
+  readonly #random: () => number;
 
-  constructor(clock: Clock, poll: () => Promise<number | undefined>) {
+  constructor(
+    clock: Clock,
+    poll: () => Promise<number | undefined>,
+    random: () => number = Math.random,
+  ) {
     this.#clock = clock;
     this.#poll = poll;
+    this.#random = random;
   }
 
   /** Asks for a poll at `at` (or earlier if one is already due sooner). */
@@ -45,12 +54,15 @@ export class Poller {
     this.#again = false;
     try {
       const next = await this.#poll();
+      this.#failures = 0;
       if (next !== undefined) this.wake(next);
     } catch {
-      this.wake(this.#clock.now() + 1000);
+      const wait = backoffDelay(++this.#failures, STORE_RETRY_BACKOFF, this.#random);
+      this.wake(this.#clock.now() + wait);
     } finally {
       this.#running = false;
-      if (this.#again) this.wake(this.#clock.now());
+      // After a failure the backoff wake-up stands: a wake-up meanwhile does not hasten it.
+      if (this.#again && this.#failures === 0) this.wake(this.#clock.now());
     }
   }
 }

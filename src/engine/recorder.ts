@@ -1,5 +1,5 @@
 import { SpanKind, trace } from '@opentelemetry/api';
-import { AionError, isAionError } from '../core/index.js';
+import { AionError, isAionError, isTransientStoreError } from '../core/index.js';
 import type { CommitOutcome, RunCommit, Store } from '../store/index.js';
 import type { EventFeed } from './event-feed.js';
 import type { EngineMetrics } from './metrics.js';
@@ -87,13 +87,10 @@ export class Recorder {
       if (this.#feed?.active) batch.forEach((p, i) => this.#published(p, outcomes[i]!));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
     } catch (err) {
-      // Invalid input throws for the whole transaction: isolate the culprit so one bad commit
-      // cannot fail the other runs of the batch.
-      if (
-        batch.length > 1 &&
-        isAionError(err) &&
-        (err.code === 'invalid_history' || err.code === 'history_too_large')
-      ) {
+      // A refusal (invalid input, a limit, a constraint) throws for the whole transaction:
+      // isolate the culprit so one bad commit cannot fail the other runs of the batch. An
+      // outage fails them all alike (each run then resolves its commit's outcome).
+      if (batch.length > 1 && !isTransientStoreError(err)) {
         for (const p of batch) {
           try {
             const [outcome] = await this.#store.commit([p.commit]);
@@ -104,9 +101,15 @@ export class Recorder {
           }
         }
       } else {
+        const message = err instanceof Error ? err.message : String(err);
         const error = isAionError(err)
           ? err
-          : new AionError('store_unavailable', `store commit failed: ${(err as Error).message}`);
+          : new AionError(
+              isTransientStoreError(err) ? 'store_unavailable' : 'internal',
+              `store commit failed: ${message}`,
+              {},
+              { cause: err },
+            );
         for (const p of batch) p.reject(error);
       }
     } finally {

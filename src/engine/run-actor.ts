@@ -3,6 +3,22 @@ import type { Failure, NewEvent, RunKey } from '../core/index.js';
 import type { OutboxRow, TimerRow } from '../store/index.js';
 import { RunBook } from '../runtime/index.js';
 
+/** How the sender of an arrival (or start) learns that it was committed, or refused. */
+export interface Ack {
+  resolve(): void;
+  reject(error: unknown): void;
+  /**
+   * True once the sender stopped waiting (its deadline passed while the store was
+   * unavailable; it was told `store_unavailable`): an arrival not committed yet is dropped.
+   */
+  readonly givenUp?: boolean;
+  /**
+   * The sender waits for the commit however long the store is away (background work that
+   * must not lose what it reports, e.g. a remote worker's result): no store deadline.
+   */
+  readonly patient?: boolean;
+}
+
 /** Something that happened to a run and must be recorded (then delivered to its code). */
 export interface Arrival {
   readonly event: NewEvent;
@@ -14,12 +30,12 @@ export interface Arrival {
   /** Outbox rows (of this namespace) this arrival settles, removed in the same commit. */
   readonly removeOutbox?: readonly string[];
   /** Settled once the arrival is committed (or refused). */
-  readonly ack?: { resolve(): void; reject(error: unknown): void };
+  readonly ack?: Ack;
 }
 
 export interface PendingStart {
   readonly started: NewEvent & { type: 'WorkflowStarted' };
-  readonly ack: { resolve(): void; reject(error: unknown): void };
+  readonly ack: Ack;
   /** Outbox rows settled by this start (a continue-as-new successor), in the same commit. */
   readonly removeOutbox?: readonly string[];
   /** Called synchronously once the start is committed, before its outbox rows are dispatched. */
@@ -61,6 +77,15 @@ export class RunActor {
   stuck: { reason: string; since: number } | undefined;
   /** A visibility patch to commit with the run's next commit (parking, un-parking). */
   visibilityPatch: { stuck: { reason: string; since: number } | null } | undefined;
+  /** Consecutive store failures of this run's rebuilds and commits (spaces out retries). */
+  storeAttempts = 0;
+  /** Consecutive commits the store refused for a non-transient reason. */
+  commitRefusals = 0;
+  /**
+   * Set when the store keeps refusing this run's commits (not a transient failure): the run
+   * is parked and records nothing until an operator retries it.
+   */
+  frozen: string | undefined;
   /** Set when the run cannot be rebuilt right now (replay failed, package missing). */
   broken:
     | {

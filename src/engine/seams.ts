@@ -13,6 +13,8 @@ export interface EngineSeams {
    * successor that is being started, the shutdown grace period.
    */
   readonly delay: (ms: number, options?: { unref?: boolean }) => Promise<void>;
+  /** Jitter of retry backoff, in [0, 1). */
+  readonly random: () => number;
 }
 
 /** Waits `ms` on a Node timer (`unref`: one that does not keep the process alive). */
@@ -28,5 +30,6 @@ export function seamsFrom(options: EngineOptions): EngineSeams {
     clock: options.clock ?? new RealClock(),
     ids: options.ids ?? randomIds,
     delay: options.delay ?? hostDelay,
+    random: Math.random,
   };
 }

@@ -49,6 +49,11 @@ export interface ServerConfig {
    */
   readonly drainGraceMs: number;
   /**
+   * How long a request keeps retrying while the store is unavailable before it fails with
+   * `503 store_unavailable`. Default 5 s.
+   */
+  readonly storeRetryDeadlineMs: number;
+  /**
    * Dispatch limits per task queue for remote workers (config file only), e.g.
    * `{ "payments": { "maxConcurrent": 10, "maxPerSecond": 50 } }`.
    */
@@ -74,6 +79,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   logLevel: 'info',
   drainTimeoutMs: 10_000,
   drainGraceMs: 0,
+  storeRetryDeadlineMs: 5000,
   taskQueues: {},
 };
 
@@ -96,6 +102,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   logLevel: { kind: 'level', env: 'AION_LOG_LEVEL' },
   drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },
   drainGraceMs: { kind: 'int', env: 'AION_DRAIN_GRACE_MS' },
+  storeRetryDeadlineMs: { kind: 'int', env: 'AION_STORE_RETRY_DEADLINE_MS' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
 };
 

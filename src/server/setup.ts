@@ -121,7 +121,8 @@ export function instrumentRequests(
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toErrorResponse(err);
-    if (status >= 500)
+    // An unavailable store is logged by the engine once per outage, not once per request.
+    if (status >= 500 && body.code !== 'store_unavailable')
       logger.error('request failed', { method: req.method, url: req.url, error: body.message });
     void reply.code(status).send(body);
   });
@@ -138,6 +139,9 @@ export function instrumentRequests(
   });
 }
 
+/** How long `/readyz` waits for the store before answering 503. */
+const READY_PROBE_TIMEOUT_MS = 2000;
+
 /** `/healthz` (liveness) and `/readyz` (store reachable, not draining). */
 export function healthRoutes(
   app: FastifyInstance,
@@ -151,20 +155,20 @@ export function healthRoutes(
         .code(503)
         .send(new AionError('unavailable', 'the server is draining', {}).toJSON());
     }
-    try {
-      await engine.store.getCurrentRun(engine.namespace, '__readyz__');
-      return { status: 'ready' };
-    } catch (err) {
-      return reply
-        .code(503)
-        .send(
-          new AionError(
-            'unavailable',
-            `store is not reachable: ${(err as Error).message}`,
-            {},
-          ).toJSON(),
-        );
-    }
+    // A cheap read with a short timeout, and what the engine saw of its own store calls (a
+    // full disk fails writes while reads still answer).
+    if (await engine.checkStore({ timeoutMs: READY_PROBE_TIMEOUT_MS })) return { status: 'ready' };
+    const { lastError, since } = engine.storeStatus();
+    return reply.code(503).send(
+      new AionError(
+        'store_unavailable',
+        `store is not available${lastError ? `: ${lastError.message}` : ' (no answer in time)'}`,
+        {
+          ...(lastError ? { storeErrorCode: lastError.code } : {}),
+          ...(since !== undefined ? { since } : {}),
+        },
+      ).toJSON(),
+    );
   });
 }
 

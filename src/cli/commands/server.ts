@@ -10,7 +10,7 @@ import type { ActivityFunction } from '../../activity/index.js';
 import { createEngine } from '../../engine/index.js';
 import { startTracing, tracingConfigFromEnv, type Tracing } from '../../otel/index.js';
 import { buildPackage } from '../../package/index.js';
-import { createServer, type AionServer } from '../../server/index.js';
+import { createServer, jsonLogger, type AionServer } from '../../server/index.js';
 import { loadConfig, type ServerConfig } from '../../server/index.js';
 import { PrometheusMetrics } from '../../server/index.js';
 import { ApiKeyStore, isRole } from '../../server/index.js';
@@ -145,13 +145,18 @@ export async function startServer(
   const tracingConfig = tracingConfigFromEnv(process.env);
   const tracing = tracingConfig ? await startTracing(tracingConfig) : undefined;
   const metrics = new PrometheusMetrics();
+  // One JSON logger at the configured level for the server and its engine (store outages,
+  // parked runs, task failures are engine lines).
+  const logger = jsonLogger(config.logLevel);
   const store = await openStore(config);
   const engine = await createEngine({
     store,
     namespace: config.namespace,
     metrics,
+    logger,
     activities,
     taskQueues: config.taskQueues,
+    storeRetryDeadlineMs: config.storeRetryDeadlineMs,
     ...(config.workflowsPath ? { workflowsPath: config.workflowsPath } : {}),
     ...(tracing
       ? {
@@ -173,7 +178,7 @@ export async function startServer(
     for (const file of config.packages) await engine.deploy(await readFile(file));
     // The store was opened here: the server's drain closes it (a PostgreSQL pool would
     // otherwise hold the process open).
-    const server = await createServer({ engine, metrics, config, ownsStore: true });
+    const server = await createServer({ engine, metrics, config, ownsStore: true, logger });
     const { url, host, port } = await server.listen();
     return { server, url, host, port, ...(tracing ? { tracing } : {}) };
   } catch (err) {

@@ -6,6 +6,7 @@ import type { Clock } from '../../clock/index.js';
 import type { DataConverter, Failure, NewEvent, RunKey } from '../../core/index.js';
 import type { ActivityTask, NewActivityTask, Store } from '../../store/index.js';
 import type { EngineMetrics } from '../metrics.js';
+import type { StoreRetryEnv } from '../store-retry.js';
 import { attemptInfo, decodeHeartbeatDetails } from './attempt-info.js';
 import { TaskClaims } from './claims.js';
 import { armRenewal, extendOnHeartbeat, leaseMsFor, type Running } from './lease.js';
@@ -57,6 +58,7 @@ export class ActivityService {
     servedTypes?: readonly string[];
     converter: DataConverter;
     metrics: EngineMetrics;
+    retry: StoreRetryEnv;
     onArrival: (arrival: ActivityArrival) => void;
     /** A scheduled task nothing serves: no in-process implementation, no connected worker. */
     onUnserved?: (task: NewActivityTask) => void;
@@ -86,6 +88,7 @@ export class ActivityService {
       owner: options.owner,
       converter: options.converter,
       metrics: options.metrics,
+      retry: options.retry,
       onArrival: options.onArrival,
       schedulePoll: (at) => this.#claims.wake(at),
       wakeRemote: (namespace, taskQueue, at) => this.#remote?.wake(namespace, taskQueue, at),

@@ -10,6 +10,7 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type { ActivityTask } from '../../store/index.js';
+import { retryForever } from '../store-retry.js';
 import type { ServiceEnv, TaskData } from './types.js';
 
 /** Records an attempt's outcome: a retry (its time kept in the task row) or the final event. */
@@ -48,16 +49,17 @@ export async function settleOutcome(
       });
       if (decision.retry) {
         const visibleAt = now + decision.delayMs;
-        const held = await env.store
-          .retryTask({
+        // Waits out an outage: otherwise the retry would only happen once the lease expires.
+        const held = await retryForever(env.retry, () =>
+          env.store.retryTask({
             namespace: task.namespace,
             taskId: task.taskId,
             owner: env.owner,
             attempt: decision.nextAttempt,
             visibleAt,
             lastFailure: outcome.failure,
-          })
-          .catch(() => false);
+          }),
+        ).catch(() => false);
         if (held) {
           env.schedulePoll(visibleAt);
           env.wakeRemote(task.namespace, task.taskQueue, visibleAt);
@@ -144,6 +146,8 @@ export function recordFinal(
   }
   return new Promise<void>((resolve, reject) => {
     const ack = {
+      // The worker is acknowledged only once its result is durable: wait through an outage.
+      patient: true,
       resolve: () => resolve(),
       // A closed run refuses the outcome for good: that is settled too.
       reject: (error: unknown) =>

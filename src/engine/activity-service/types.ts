@@ -12,6 +12,7 @@ import type {
 } from '../../core/index.js';
 import type { ActivityTask, Store } from '../../store/index.js';
 import type { EngineMetrics } from '../metrics.js';
+import type { StoreRetryEnv } from '../store-retry.js';
 
 /** Engine data kept in a task row's `options`. */
 export interface TaskData {
@@ -65,6 +66,8 @@ export interface ServiceEnv {
   readonly owner: string;
   readonly converter: DataConverter;
   readonly metrics: EngineMetrics;
+  /** Store writes that must not be lost (a retry's next attempt) wait out an outage with it. */
+  readonly retry: StoreRetryEnv;
   readonly onArrival: (arrival: ActivityArrival) => void;
   /** Claims due tasks of the served queues at `at` (a retry becomes visible then). */
   schedulePoll(at: number): void;

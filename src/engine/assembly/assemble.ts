@@ -7,6 +7,7 @@ import { Lifecycle } from '../lifecycle.js';
 import type { EngineOptions } from '../options.js';
 import { recoverOpenRuns } from '../recovery/index.js';
 import { seamsFrom, type EngineSeams } from '../seams.js';
+import { retryForever } from '../store-retry.js';
 import { unwiredHooks } from './hooks.js';
 import { buildInfrastructure, type Infrastructure } from './infrastructure.js';
 import { buildServices, type Services } from './services.js';
@@ -30,7 +31,14 @@ export function assembleEngine(
   const identity = options.identity ?? `engine-${seams.ids.uuid()}`;
   const lifecycle = new Lifecycle();
   const hooks = unwiredHooks();
-  const infra = buildInfrastructure(options, { namespace, identity, store, seams, hooks });
+  const infra = buildInfrastructure(options, {
+    namespace,
+    identity,
+    store,
+    seams,
+    hooks,
+    stopped: () => lifecycle.halted,
+  });
   const services = buildServices(options, { infra, seams, lifecycle, hooks });
   return { store, ownsStore, seams, lifecycle, infra, services };
 }
@@ -42,7 +50,7 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   await services.namespaceService.ensure(infra.namespace);
   await infra.schemas.load(infra.namespace);
   // This process now owns the store: leases of a previous (dead) owner are void.
-  await p.store.expireLeases({ exceptOwner: infra.identity, now: seams.clock.now() });
+  await infra.store.expireLeases({ exceptOwner: infra.identity, now: seams.clock.now() });
   if (options.workflowsPath) {
     await services.deploys.deployFromPath(infra.namespace, options.workflowsPath);
   }
@@ -50,8 +58,9 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   infra.activities.start();
   services.retention.start();
   if (options.keepAlive !== false) p.lifecycle.keepProcessAlive();
-  await recoverOpenRuns(infra);
-  await services.outbox.recover();
+  // The store answered a moment ago: if it goes away now, recovery waits for it to come back.
+  await retryForever(infra.retry, () => recoverOpenRuns(infra));
+  await retryForever(infra.retry, () => services.outbox.recover());
 }
 
 /** Resolves when no run has work queued or in flight and no commit is pending. */
@@ -86,6 +95,7 @@ export async function stopEngine(p: EngineParts, timeoutMs: number): Promise<voi
       { timeoutMs, runningActivities: expired.running },
     );
   }
+  p.lifecycle.halt(); // store retries stop waiting for the store
   infra.scheduler.stop();
   infra.timers.stop();
   services.remoteWorkers.stop();

@@ -27,6 +27,8 @@ import {
   type HistoryPolicy,
 } from '../scheduler/index.js';
 import type { EngineSeams } from '../seams.js';
+import { StoreHealth } from '../store-health.js';
+import { DEFAULT_STORE_RETRY_DEADLINE_MS, type StoreRetryEnv } from '../store-retry.js';
 import { TimerService } from '../timer-service.js';
 import type { EngineHooks } from './hooks.js';
 
@@ -34,7 +36,10 @@ export interface Infrastructure {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly identity: string;
+  /** The store as the engine uses it: every call reports to `health`. */
   readonly store: Store;
+  readonly health: StoreHealth;
+  readonly retry: StoreRetryEnv;
   readonly limits: Limits;
   readonly converter: DataConverter;
   readonly metrics: EngineMetrics;
@@ -57,13 +62,15 @@ export interface InfrastructureBase {
   readonly store: Store;
   readonly seams: EngineSeams;
   readonly hooks: EngineHooks;
+  /** True once the engine is shutting down (background retries stop). */
+  readonly stopped: () => boolean;
 }
 
 export function buildInfrastructure(
   options: EngineOptions,
   base: InfrastructureBase,
 ): Infrastructure {
-  const { store, seams, hooks, identity } = base;
+  const { seams, hooks, identity } = base;
   const { clock } = seams;
   const limits = resolveLimits(storeLimitsOf(options.limits));
   const converter = new DataConverter({
@@ -73,19 +80,8 @@ export function buildInfrastructure(
   });
   const metrics = engineMetrics(options.metrics ?? noopMetrics);
   const logger = options.logger ?? defaultLogger;
-  const thread = new WorkflowThread({
-    deadlockTimeoutMs: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
-    heapLimitMb: workflowHeapLimitMb(options, logger),
-    onRestart: (reason, kind) => {
-      metrics.threadRestarts.inc(1, { reason: kind });
-      logger.warn('workflow thread restarted; resident runs will be rebuilt by replay', {
-        reason,
-        cause: kind,
-      });
-      // Out of memory: every run is tried alone, so the one that runs out alone is charged.
-      if (kind === 'memory') scheduler.isolateAll();
-    },
-  });
+  const { health, store, retry } = storeAccess(options, base, logger, metrics);
+  const thread = buildThread(options, logger, metrics, () => scheduler.isolateAll());
   const registry = new PackageRegistry(store, thread);
   const feed = new EventFeed((err) =>
     logger.warn('event feed listener threw', { error: String(err) }),
@@ -107,6 +103,7 @@ export function buildInfrastructure(
     servedTypes: Object.keys(activityFns),
     converter,
     metrics,
+    retry,
     onUnserved: warnOnce(logger),
     onArrival: (a) =>
       scheduler.enqueue(a.run, {
@@ -123,7 +120,19 @@ export function buildInfrastructure(
     onFire: (row) => hooks.onTimer(row),
   });
   const schemas = new SearchAttributeSchemas(store);
-  const common = { ...base, taskQueue, limits, converter, metrics, logger, thread, registry };
+  const common = {
+    ...base,
+    store,
+    health,
+    retry,
+    taskQueue,
+    limits,
+    converter,
+    metrics,
+    logger,
+    thread,
+    registry,
+  };
   const scheduler = buildScheduler(options, { ...common, recorder, activities, timers, schemas });
   return {
     ...common,
@@ -179,6 +188,47 @@ function workflowHeapLimitMb(options: EngineOptions, logger: EngineLogger): numb
       { workflowHeapLimitMb: limit, maxResidentRuns },
     );
   return limit;
+}
+
+/** The workflow thread, under its heap cap; an out-of-memory restart isolates every run. */
+function buildThread(
+  options: EngineOptions,
+  logger: EngineLogger,
+  metrics: EngineMetrics,
+  isolateAll: () => void,
+): WorkflowThread {
+  return new WorkflowThread({
+    deadlockTimeoutMs: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
+    heapLimitMb: workflowHeapLimitMb(options, logger),
+    onRestart: (reason, kind) => {
+      metrics.threadRestarts.inc(1, { reason: kind });
+      logger.warn('workflow thread restarted; resident runs will be rebuilt by replay', {
+        reason,
+        cause: kind,
+      });
+      // Out of memory: every run is tried alone, so the one that runs out alone is charged.
+      if (kind === 'memory') isolateAll();
+    },
+  });
+}
+
+/** The store as the engine uses it (every call observed by `health`) and its retry settings. */
+function storeAccess(
+  options: EngineOptions,
+  base: InfrastructureBase,
+  logger: EngineLogger,
+  metrics: EngineMetrics,
+): { health: StoreHealth; store: Store; retry: StoreRetryEnv } {
+  const { seams } = base;
+  const health = new StoreHealth(seams.clock, logger, metrics);
+  const retry: StoreRetryEnv = {
+    clock: seams.clock,
+    delay: seams.delay,
+    random: seams.random,
+    stopped: base.stopped,
+    deadlineMs: options.storeRetryDeadlineMs ?? DEFAULT_STORE_RETRY_DEADLINE_MS,
+  };
+  return { health, store: health.observe(base.store), retry };
 }
 
 /** Warns once per namespace, queue and type about scheduled activities nothing serves. */
@@ -237,6 +287,8 @@ function buildScheduler(
     metrics: p.metrics,
     limits: p.limits,
     logger: p.logger,
+    health: p.health,
+    retry: p.retry,
     maxResidentRuns: options.maxResidentRuns ?? DEFAULT_MAX_RESIDENT_RUNS,
     ...runLimitsOf(options, p.limits, p.store),
     supervision: {

@@ -88,6 +88,7 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
   return {
     scope: {
       ...reads,
+      retry: infra.retry,
       calls,
       control,
       resets,

@@ -9,6 +9,7 @@ import {
 import type { RunControl } from '../control/index.js';
 import type { ResultWaiters, RunDescriber, RunRef } from '../read/index.js';
 import { badRequestId, requestIdIsValid } from '../start/index.js';
+import { withinDeadline, type StoreRetryEnv } from '../store-retry.js';
 import type { InterceptedCalls } from './intercepted-calls.js';
 
 export interface HandleDeps {
@@ -16,6 +17,8 @@ export interface HandleDeps {
   readonly control: RunControl;
   readonly results: ResultWaiters;
   readonly describer: RunDescriber;
+  /** Client calls retry through a store outage for at most the store deadline. */
+  readonly retry: StoreRetryEnv;
 }
 
 export function makeHandle<R = unknown>(
@@ -26,33 +29,35 @@ export function makeHandle<R = unknown>(
 ): WorkflowHandle<R> {
   validateWorkflowId(workflowId);
   const ref: RunRef = { namespace: ns, workflowId, runId };
+  const call = <T>(fn: () => Promise<T>): Promise<T> => withinDeadline(d.retry, fn);
   return {
     workflowId,
     runId,
+    // Waiting for a result is not bounded by the store deadline: it waits through outages.
     result: () => d.results.result(ref) as Promise<R>,
-    signal: (signal, ...args) => d.calls.signal(ref, signal, args),
+    signal: (signal, ...args) => call(() => d.calls.signal(ref, signal, args)),
     signalWithRequestId: (requestId, signal, ...args) =>
       requestIdIsValid(requestId)
-        ? d.calls.signal(ref, signal, args, requestId)
+        ? call(() => d.calls.signal(ref, signal, args, requestId))
         : Promise.reject(badRequestId()),
     signalWithOptions: (options, signal, ...args) => {
       const { requestId, headers } = options ?? {};
       if (requestId !== undefined && !requestIdIsValid(requestId)) {
         return Promise.reject(badRequestId());
       }
-      return d.calls.signal(ref, signal, args, requestId, headers);
+      return call(() => d.calls.signal(ref, signal, args, requestId, headers));
     },
     query: <T>(query: MessageRef, ...args: unknown[]) =>
-      d.calls.query(ref, query, args) as Promise<T>,
-    describe: () => d.describer.describe(ref),
-    fetchHistory: () => d.describer.history(ref),
-    cancel: (reason) => d.control.cancel(ref, reason),
-    terminate: (reason) => d.control.terminate(ref, reason),
-    pause: (reason) => d.control.pause(ref, reason),
-    resume: () => d.control.resume(ref),
+      call(() => d.calls.query(ref, query, args)) as Promise<T>,
+    describe: () => call(() => d.describer.describe(ref)),
+    fetchHistory: () => call(() => d.describer.history(ref)),
+    cancel: (reason) => call(() => d.control.cancel(ref, reason)),
+    terminate: (reason) => call(() => d.control.terminate(ref, reason)),
+    pause: (reason) => call(() => d.control.pause(ref, reason)),
+    resume: () => call(() => d.control.resume(ref)),
     executeUpdate: <T>(
       update: MessageRef,
       options: { args?: readonly unknown[]; updateId?: string; headers?: Headers } = {},
-    ) => d.calls.update(ref, update, options) as Promise<T>,
+    ) => call(() => d.calls.update(ref, update, options)) as Promise<T>,
   };
 }

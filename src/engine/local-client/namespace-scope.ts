@@ -16,6 +16,7 @@ import type { ResetPoint } from '../control/index.js';
 import type { DeployResult, DeployService, VersionInfo } from '../deploy/index.js';
 import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
 import type { CountOptions, ListResult, RunLister } from '../read/index.js';
+import { withinDeadline } from '../store-retry.js';
 import { makeHandle, type HandleDeps } from './handles.js';
 
 /** The engine's API bound to one namespace (see `Engine.inNamespace`). */
@@ -63,13 +64,18 @@ export interface ScopeDeps extends HandleDeps {
   readonly namespaces: NamespacesInUse;
 }
 
+/** A client call: retried through a store outage for at most the store deadline. */
+function call<T>(d: ScopeDeps, fn: () => Promise<T>): Promise<T> {
+  return withinDeadline(d.retry, fn);
+}
+
 async function startHandle<R>(
   d: ScopeDeps,
   ns: string,
   workflow: WorkflowTypeRef,
   options?: WorkflowStartOptions,
 ): Promise<WorkflowHandle<R>> {
-  const run = await d.calls.start(ns, workflow, options);
+  const run = await call(d, () => d.calls.start(ns, workflow, options));
   return makeHandle<R>(d, ns, run.workflowId, run.runId);
 }
 
@@ -79,7 +85,7 @@ async function signalWithStartHandle<R>(
   workflow: WorkflowTypeRef,
   options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
 ): Promise<WorkflowHandle<R>> {
-  const run = await d.calls.signalWithStart(ns, workflow, options);
+  const run = await call(d, () => d.calls.signalWithStart(ns, workflow, options));
   return makeHandle<R>(d, ns, run.workflowId, run.runId);
 }
 
@@ -91,8 +97,8 @@ export function workflowClient(d: ScopeDeps, ns: string): WorkflowClient {
     execute: async (workflow, options) =>
       (await startHandle(d, ns, workflow, options ?? {})).result() as never,
     getHandle: (workflowId, runId) => makeHandle(d, ns, workflowId, runId),
-    list: (options) => d.lister.list(ns, options),
-    count: (options) => d.lister.count(ns, options),
+    list: (options) => call(d, () => d.lister.list(ns, options)),
+    count: (options) => call(d, () => d.lister.count(ns, options)),
   };
 }
 
@@ -109,7 +115,7 @@ export function namespaceScope(d: ScopeDeps, namespace: string): NamespaceScope 
     workflowId: string,
     options: ResetOptions,
   ): Promise<WorkflowHandle> => {
-    const run = await d.resets.resetOrReopen(ns, mode, workflowId, options);
+    const run = await call(d, () => d.resets.resetOrReopen(ns, mode, workflowId, options));
     return makeHandle(d, ns, run.workflowId, run.runId);
   };
   return {
@@ -120,17 +126,17 @@ export function namespaceScope(d: ScopeDeps, namespace: string): NamespaceScope 
     execute: async <R>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions) =>
       (await startHandle<R>(d, ns, workflow, options ?? {})).result(),
     getHandle: (workflowId, runId) => makeHandle(d, ns, workflowId, runId),
-    list: (options) => d.lister.list(ns, options),
-    count: (options) => d.lister.count(ns, options),
+    list: (options) => client.list(options),
+    count: (options) => client.count(options),
     reset: (workflowId, options) => reset('reset', workflowId, options ?? {}),
     reopen: (workflowId, options) =>
       reset('reopen', workflowId, { ...options, to: 'lastWorkflowTask' }),
-    retry: (workflowId, options) => d.retries.retry(ns, workflowId, options),
-    deploy: (archive) => d.deploys.deploy(ns, archive),
-    route: (workflowType, version) => d.deploys.route(ns, workflowType, version),
-    unload: (version) => d.deploys.unload(ns, version),
-    versions: () => d.deploys.versions(ns),
-    registerSearchAttributes: (defs) => d.schemas.register(ns, defs),
-    searchAttributes: () => d.schemas.list(ns),
+    retry: (workflowId, options) => call(d, () => d.retries.retry(ns, workflowId, options)),
+    deploy: (archive) => call(d, () => d.deploys.deploy(ns, archive)),
+    route: (workflowType, version) => call(d, () => d.deploys.route(ns, workflowType, version)),
+    unload: (version) => call(d, () => d.deploys.unload(ns, version)),
+    versions: () => call(d, () => d.deploys.versions(ns)),
+    registerSearchAttributes: (defs) => call(d, () => d.schemas.register(ns, defs)),
+    searchAttributes: () => call(d, () => d.schemas.list(ns)),
   };
 }

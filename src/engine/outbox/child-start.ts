@@ -92,10 +92,6 @@ async function onStartError(
   ) {
     to.failed('version_missing', err.message);
   } else {
-    d.logger.error('child workflow start failed; will retry', {
-      workflowId: data.workflowId,
-      error: String(err),
-    });
-    d.retryLater(row, 5000);
+    d.retryLater(row, { error: err }); // logged there unless the store is merely away
   }
 }

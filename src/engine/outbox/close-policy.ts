@@ -13,7 +13,7 @@ export async function applyClosePolicy(d: OutboxDeps, row: OutboxRow): Promise<v
     else await d.control.cancel(child, data.reason);
   } catch (err) {
     if (!(isAionError(err) && (err.code === 'workflow_closed' || err.code === 'not_found'))) {
-      d.retryLater(row, 5000);
+      d.retryLater(row, { error: err });
       return;
     }
   }

@@ -1,5 +1,6 @@
 // The outbox dispatcher: routes each committed-but-unsettled message (children, child results,
 // close policies, external signals, resets, continue-as-new successors) to its handler.
+import { isTransientStoreError } from '../../core/index.js';
 import type { OutboxRow } from '../../store/index.js';
 import {
   CHILD_RESULT_KIND,
@@ -11,6 +12,7 @@ import {
 } from '../commands/index.js';
 import { RESET_KIND } from '../control/index.js';
 import type { Lifecycle } from '../lifecycle.js';
+import { backgroundDelay, type StoreRetryEnv } from '../store-retry.js';
 import { startChild } from './child-start.js';
 import { applyClosePolicy } from './close-policy.js';
 import { deliverExternal } from './external.js';
@@ -19,27 +21,62 @@ import { startSuccessor } from './successor.js';
 
 export interface OutboxDispatcherDeps extends Omit<OutboxDeps, 'retryLater'> {
   readonly lifecycle: Lifecycle;
+  readonly retry: StoreRetryEnv;
   /** Creates the new run recorded by a reset/reopen intent (idempotent). */
   readonly applyReset: (row: OutboxRow) => Promise<void>;
 }
 
+/** A row that failed for a reason other than an outage is tried again after this long. */
+const REFUSED_RETRY_MS = 5000;
+
 export class OutboxDispatcher {
   readonly #d: OutboxDispatcherDeps;
   readonly #h: OutboxDeps;
+  /** Rows being retried, with their attempt count (entries go once a dispatch settles it). */
+  readonly #attempts = new Map<string, number>();
 
   constructor(deps: OutboxDispatcherDeps) {
     this.#d = deps;
-    this.#h = {
-      ...deps,
-      retryLater: (row, ms) => deps.clock.schedule(deps.clock.now() + ms, () => this.dispatch(row)),
-    };
+    this.#h = { ...deps, retryLater: (row, after) => this.#retryLater(row, after) };
   }
 
   dispatch(row: OutboxRow): void {
     if (this.#d.lifecycle.closed) return;
+    const key = rowKey(row);
+    const before = this.#attempts.get(key);
+    void this.#handle(row).then(
+      () => {
+        // Not sent back for a retry by this dispatch: done with it.
+        if (this.#attempts.get(key) === before) this.#attempts.delete(key);
+      },
+      (error: unknown) => this.#retryLater(row, { error }),
+    );
+  }
+
+  #retryLater(row: OutboxRow, after: number | { error: unknown }): void {
+    const key = rowKey(row);
+    const attempt = (this.#attempts.get(key) ?? 0) + 1;
+    this.#attempts.set(key, attempt);
+    let ms: number;
+    if (typeof after === 'number') ms = after;
+    else if (isTransientStoreError(after.error)) ms = backgroundDelay(this.#d.retry, attempt);
+    else {
+      ms = REFUSED_RETRY_MS;
+      this.#d.logger.error('outbox message failed; it is tried again', {
+        kind: row.kind,
+        workflowId: row.workflowId,
+        runId: row.runId,
+        error: String(after.error),
+      });
+    }
+    const { clock } = this.#d;
+    clock.schedule(clock.now() + ms, () => this.dispatch(row));
+  }
+
+  async #handle(row: OutboxRow): Promise<void> {
     switch (row.kind) {
       case CHILD_START_KIND:
-        return void startChild(this.#h, row);
+        return startChild(this.#h, row);
       case CHILD_RESULT_KIND: {
         const data = JSON.parse(row.data) as ChildResultData;
         const parent = {
@@ -51,16 +88,11 @@ export class OutboxDispatcher {
         return;
       }
       case CLOSE_POLICY_KIND:
-        return void applyClosePolicy(this.#h, row);
+        return applyClosePolicy(this.#h, row);
       case EXTERNAL_KIND:
-        return void deliverExternal(this.#h, row);
+        return deliverExternal(this.#h, row);
       case RESET_KIND:
-        return void this.#d.applyReset(row).catch((err: unknown) =>
-          this.#d.logger.error('reset could not create the new run', {
-            workflowId: row.workflowId,
-            error: String(err),
-          }),
-        );
+        return this.#d.applyReset(row);
       case CONTINUE_AS_NEW_KIND:
         return startSuccessor(this.#h, row);
       default:
@@ -79,4 +111,8 @@ export class OutboxDispatcher {
       after = { namespace: last.namespace, id: last.id };
     }
   }
+}
+
+function rowKey(row: OutboxRow): string {
+  return `${row.namespace}\u0000${row.id}`;
 }

@@ -52,7 +52,7 @@ export async function deliverExternal(d: OutboxDeps, row: OutboxRow): Promise<vo
       d.scheduler.enqueue(sender, { event, removeOutbox: [row.id] });
       return;
     }
-    d.retryLater(row, 5000);
+    d.retryLater(row, { error: err });
   }
 }
 

@@ -15,6 +15,9 @@ export interface OutboxDeps {
   readonly starter: RunStarter;
   readonly resolver: RunResolver;
   readonly control: RunControl;
-  /** Dispatches the row again after `ms` (it stays in the outbox until settled). */
-  readonly retryLater: (row: OutboxRow, ms: number) => void;
+  /**
+   * Dispatches the row again later (it stays in the outbox until settled): after `ms`, or —
+   * given the error that stopped it — after a backoff that grows while the store is away.
+   */
+  readonly retryLater: (row: OutboxRow, after: number | { error: unknown }) => void;
 }

@@ -38,12 +38,7 @@ export function startSuccessor(d: OutboxDeps, row: OutboxRow): void {
         await d.store.deleteOutbox(row.namespace, [row.id]).catch(() => undefined);
         return;
       }
-      d.logger.error('continue-as-new successor could not start', {
-        workflowId: row.workflowId,
-        runId: row.runId,
-        error: String(err),
-      });
       // Try again later; the message stays in the outbox until a successor exists.
-      d.retryLater(row, 5000);
+      d.retryLater(row, { error: err });
     });
 }

@@ -4,6 +4,7 @@ import type { DataConverter, HistoryEvent, RunKey } from '../../core/index.js';
 import type { RunInfo, Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { actorKey } from '../run-actor.js';
+import { retryForever, type StoreRetryEnv } from '../store-retry.js';
 import { decodeTerminal } from './decode-terminal.js';
 import type { RunRef, RunResolver } from './run-resolver.js';
 
@@ -15,6 +16,7 @@ export interface ResultWaitersDeps {
   readonly resolver: RunResolver;
   readonly lifecycle: Lifecycle;
   readonly delay: (ms: number, options?: { unref?: boolean }) => Promise<void>;
+  readonly retry: StoreRetryEnv;
 }
 
 export class ResultWaiters {
@@ -27,7 +29,7 @@ export class ResultWaiters {
 
   /** The workflow's result (following continue-as-new), or its failure as an error. */
   async result(ref: RunRef): Promise<unknown> {
-    let info = await this.#d.resolver.resolve(ref);
+    let info = await retryForever(this.#d.retry, () => this.#d.resolver.resolve(ref));
     for (;;) {
       const k = actorKey(info.namespace, info.runId);
       const current = info;
@@ -35,10 +37,14 @@ export class ResultWaiters {
         const waiters = this.#waiters.get(k) ?? [];
         waiters.push(resolve);
         this.#waiters.set(k, waiters);
-        // Re-check after registering: the run may have closed in between.
-        this.#d.store.getRun(current).then((fresh) => {
+        // Re-check after registering: the run may have closed in between. A caller waiting
+        // for a result waits through a store outage (it is not a client call with a deadline).
+        retryForever(this.#d.retry, () => this.#d.store.getRun(current)).then((fresh) => {
           if (fresh?.closeTime !== undefined) {
-            this.#d.resolver.terminalOf(fresh).then(resolve, reject);
+            retryForever(this.#d.retry, () => this.#d.resolver.terminalOf(fresh)).then(
+              resolve,
+              reject,
+            );
           }
         }, reject);
       });
@@ -62,7 +68,9 @@ export class ResultWaiters {
   /** The successor run of a continue-as-new, waiting briefly while it is being started. */
   async #successor(namespace: string, workflowId: string, runId: string): Promise<RunInfo> {
     for (let delay = 5; ; delay = Math.min(500, delay * 2)) {
-      const info = await this.#d.store.getRun({ namespace, workflowId, runId });
+      const info = await retryForever(this.#d.retry, () =>
+        this.#d.store.getRun({ namespace, workflowId, runId }),
+      );
       if (info) return info;
       this.#d.lifecycle.check();
       await this.#d.delay(delay);

@@ -1,7 +1,7 @@
 // Activating planned runs in the workflow thread: batched per tick (runs that hit a deadlock
 // or ran the thread out of memory go alone), then each run's output is turned into events and
 // the commit's side effects.
-import { stampEvent, type ActivationOutput } from '../../core/index.js';
+import { isTransientStoreError, stampEvent, type ActivationOutput } from '../../core/index.js';
 import {
   initInfoFor,
   WorkflowThreadRestartedError,
@@ -40,6 +40,8 @@ async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void
     metrics.activations.inc(items.length);
     metrics.activationBatch.observe(items.length);
   } catch (err) {
+    // A package that could not be read from the store is not the runs' fault: try again later.
+    if (isTransientStoreError(err)) throw err;
     if (isThreadFault(err) && group.length > 1) {
       // Someone in the batch is stuck or ran the thread out of memory; find out who by
       // activating each alone (ADR 0002).

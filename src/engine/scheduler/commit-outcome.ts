@@ -1,17 +1,20 @@
 // What follows a run's commit: once durable, its acks and side effects are dispatched (timers,
-// tasks, outbox, closing); on a conflict the run is rebuilt; on a store failure it retries.
+// tasks, outbox, closing); on a conflict the run is rebuilt; on a store failure the outcome is
+// resolved from the store, and a commit the store keeps refusing parks the run.
 import { AionError, isAionError, isTerminalEventType } from '../../core/index.js';
 import type { RunActor } from '../run-actor.js';
 import type { SchedulerContext } from './context.js';
 import { reportHistoryLimits } from './history-budget.js';
 import type { Plan } from './plan.js';
 import { requeue } from './planning.js';
-import { scheduleRetry } from './supervision.js';
+import { freeze, scheduleRetry } from './supervision.js';
 
 /** The commit is durable: acknowledge, dispatch its side effects, close the run if it ended. */
 export function committed(ctx: SchedulerContext, p: Plan): void {
   const a = p.actor;
   const d = ctx.deps;
+  a.commitRefusals = 0;
+  a.storeAttempts = 0;
   if (p.taskFailure) {
     // The instance and the optimistic book may hold half an activation: rebuild from the store.
     scheduleRetry(ctx, a, p.taskFailure.failure.message);
@@ -75,12 +78,25 @@ export function conflicted(ctx: SchedulerContext, p: Plan, error: AionError): vo
   requeue(ctx, p, a.isolate);
 }
 
-/** The commit failed: refuse what waits for an ack, keep the rest and try again from the store. */
-export function failedCommit(ctx: SchedulerContext, p: Plan, err: unknown): void {
+/** Commits the store refused (for a reason other than an outage) before the run is parked. */
+const MAX_COMMIT_REFUSALS = 3;
+
+/**
+ * The store refused the commit (not an outage: see in-doubt.ts for those). The refusal is
+ * final for what waits for an ack; the rest is tried again from the store a few times, spaced
+ * out, then the run is parked as stuck with the reason (never a hot loop).
+ */
+export async function refusedCommit(ctx: SchedulerContext, p: Plan, err: unknown): Promise<void> {
   const a = p.actor;
-  const { clock, logger } = ctx.deps;
-  const error = isAionError(err) ? err : new AionError('store_unavailable', String(err));
-  logger.error('commit failed', { runId: a.key.runId, error: error.message });
+  const { logger, retry } = ctx.deps;
+  const error = isAionError(err) ? err : new AionError('internal', String(err));
+  a.commitRefusals++;
+  logger.error('the store refused a commit', {
+    runId: a.key.runId,
+    code: error.code,
+    error: error.message,
+    attempt: a.commitRefusals,
+  });
   p.start?.ack.reject(error);
   const keep = p.arrivals.filter((arrival) => {
     if (arrival.ack) {
@@ -91,9 +107,20 @@ export function failedCommit(ctx: SchedulerContext, p: Plan, err: unknown): void
   });
   a.reset();
   a.inbox = [...keep, ...a.inbox];
+  a.visibilityPatch ??= p.visibility;
   if (p.start) {
     ctx.runs.forget(a);
     return;
   }
-  clock.schedule(clock.now() + 1000, () => ctx.markReady(a));
+  if (a.frozen !== undefined || retry.stopped()) {
+    a.visibilityPatch = undefined; // parked already: nothing more is written
+    return;
+  }
+  if (a.commitRefusals >= MAX_COMMIT_REFUSALS) {
+    freeze(ctx, a, `the store refuses its commits: [${error.code}] ${error.message}`);
+    return;
+  }
+  // Activate again (from the store) once the wait is over, even without new arrivals.
+  a.needsActivation = true;
+  await retry.delay(1000 * 2 ** (a.commitRefusals - 1), { unref: true });
 }

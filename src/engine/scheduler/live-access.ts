@@ -79,6 +79,12 @@ export async function loadWhenIdle(
         continue;
       }
     }
+    if (!ctx.deps.health.available) {
+      // Busy waiting for the store (a commit's outcome, a rebuild): the caller retries.
+      throw new AionError('store_unavailable', `run ${key.runId} is waiting for the store`, {
+        runId: key.runId,
+      });
+    }
     if (performance.now() > deadline)
       throw new AionError('deadline_exceeded', `run ${key.runId} stayed busy; try again`);
     await nextChance(a);

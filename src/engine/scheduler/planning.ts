@@ -7,7 +7,7 @@ import { admit, type Verdict } from './admission.js';
 import type { SchedulerContext } from './context.js';
 import { arrivalRoom, noRoomError, terminateForHistory } from './history-budget.js';
 import type { Plan } from './plan.js';
-import { scheduleRetry } from './supervision.js';
+import { refuseFrozen, scheduleRetry } from './supervision.js';
 
 /** True when the run has something to activate (so a non-resident one must be rebuilt). */
 export function wantsActivation(a: RunActor): boolean {
@@ -19,14 +19,44 @@ export function wantsActivation(a: RunActor): boolean {
   );
 }
 
+/**
+ * Drops what its sender gave up on (its deadline passed during a store outage; it was told
+ * so) and, for a parked run, everything. Returns false when nothing of the run is left.
+ */
+function withdraw(ctx: SchedulerContext, a: RunActor): boolean {
+  if (a.frozen !== undefined) refuseFrozen(a);
+  a.inbox = a.inbox.filter((arrival) => arrival.ack?.givenUp !== true);
+  if (a.pendingStart?.ack.givenUp === true) {
+    a.pendingStart = undefined;
+    // A start never committed: the run does not exist (its initial signals go with it).
+    if (a.book.headSeq === 0) {
+      for (const arrival of a.inbox) arrival.ack?.reject(notStarted(a));
+      a.inbox = [];
+      ctx.runs.forget(a);
+      return false;
+    }
+  }
+  return true;
+}
+
+function notStarted(a: RunActor): AionError {
+  return new AionError('not_found', `workflow run ${a.key.runId} was not started`, {
+    runId: a.key.runId,
+  });
+}
+
 /** Records arrivals (and, on the live path, sets up the activation). */
 export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
+  if (!withdraw(ctx, a)) return undefined;
   const now = ctx.deps.clock.now();
+  // A parked run commits only its stuck flag; what it kept waits in its inbox for a retry.
+  const frozen = a.frozen !== undefined;
+  if (frozen && a.visibilityPatch === undefined) return undefined;
   const plan: Plan = {
     actor: a,
     expectedSeq: a.book.headSeq,
     now,
-    arrivals: a.inbox,
+    arrivals: frozen ? [] : a.inbox,
     start: a.pendingStart,
     events: [],
     effects: emptyEffects(),
@@ -34,7 +64,7 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
     skip: false,
     prevLastEventType: a.book.lastEventType,
   };
-  a.inbox = [];
+  if (!frozen) a.inbox = [];
   a.pendingStart = undefined;
   a.needsActivation = false;
   plan.visibility = a.visibilityPatch;

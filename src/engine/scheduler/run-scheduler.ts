@@ -3,16 +3,20 @@
 import type { Payload, QueryOutcome, RunKey, UpdateValidation } from '../../core/index.js';
 import { randomIds } from '../../clock/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
+import { isTransientStoreError } from '../../core/index.js';
+import { backgroundDelay } from '../store-retry.js';
+import { AckDeadlines, setInFlight } from './ack-deadlines.js';
 import { activatePlans } from './activation.js';
-import { committed, conflicted, failedCommit } from './commit-outcome.js';
+import { committed, conflicted, refusedCommit } from './commit-outcome.js';
 import { buildCommit } from './commit.js';
 import type { SchedulerContext, Wake } from './context.js';
+import { resolveInDoubt } from './in-doubt.js';
 import { loadWhenIdle, queryRun, validateRunUpdate } from './live-access.js';
 import type { Plan } from './plan.js';
 import { planRun, requeue, wantsActivation } from './planning.js';
-import { rebuildRun } from './rebuild.js';
+import { rebuildInBackground } from './rebuild.js';
 import { ResidentRuns } from './residency.js';
-import { unpark } from './supervision.js';
+import { refuseFrozen, unpark } from './supervision.js';
 import type { SchedulerDeps } from './types.js';
 
 /**
@@ -29,9 +33,11 @@ export class RunScheduler {
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
   #stopped = false;
+  readonly #acks: AckDeadlines;
 
   constructor(deps: SchedulerDeps) {
     this.#d = deps;
+    this.#acks = new AckDeadlines(deps.retry, deps.health);
     this.#runs = new ResidentRuns(deps.thread, deps.metrics, deps.maxResidentRuns);
     this.#ctx = {
       deps,
@@ -85,12 +91,18 @@ export class RunScheduler {
   /** Registers a brand-new run (its start commit is pending). */
   addStart(actor: RunActor): void {
     actor.loaded = true;
+    const start = actor.pendingStart;
+    if (start) actor.pendingStart = { ...start, ack: this.#acks.guard(start.ack) };
     this.markReady(actor);
   }
 
+  /**
+   * Queues an arrival for its run. A sender waiting on `ack` waits for the commit, however
+   * slow the store is — but while the store is unavailable, at most the store deadline.
+   */
   enqueue(key: RunKey, arrival: Arrival): void {
     const a = this.actor(key);
-    a.inbox.push(arrival);
+    a.inbox.push(arrival.ack ? { ...arrival, ack: this.#acks.guard(arrival.ack) } : arrival);
     this.markReady(a);
   }
 
@@ -142,6 +154,11 @@ export class RunScheduler {
     for (const a of ready) {
       // A run being read is queued again by its last reader (see #leaveRead).
       if (a.busy || a.readers > 0 || a.idle) continue;
+      if (a.frozen !== undefined && a.visibilityPatch === undefined) {
+        refuseFrozen(a); // parked: takes nothing until retried
+        a.wakeWaiters();
+        continue;
+      }
       const needsRebuild =
         a.pendingStart === undefined &&
         !this.#runs.isResident(a) &&
@@ -150,7 +167,7 @@ export class RunScheduler {
         wantsActivation(a);
       if (!a.loaded || needsRebuild) {
         this.#hold(a);
-        void rebuildRun(this.#ctx, a).finally(() => this.#release(a, 'always'));
+        void rebuildInBackground(this.#ctx, a).finally(() => this.#release(a, 'always'));
         continue;
       }
       const plan = planRun(this.#ctx, a);
@@ -176,8 +193,14 @@ export class RunScheduler {
           }
         },
         (err: unknown) => {
-          this.#d.logger.error('activation failed', { error: String(err) });
-          for (const p of plans) if (!p.skip) requeue(this.#ctx, p, false);
+          if (!isTransientStoreError(err))
+            this.#d.logger.error('activation failed', { error: String(err) });
+          for (const p of plans) {
+            if (p.skip) continue;
+            requeue(this.#ctx, p, false);
+            // A store failure (a package could not be read): wait before trying again.
+            if (isTransientStoreError(err)) this.#backOff(p.actor);
+          }
         },
       )
       .finally(() => {
@@ -194,6 +217,7 @@ export class RunScheduler {
     if (commit === undefined) return;
     const a = p.actor;
     this.#hold(a);
+    setInFlight([p.start?.ack, ...p.arrivals.map((x) => x.ack)], true);
     void this.#d.recorder
       .submit(commit, a.book.started?.workflowType)
       .then(
@@ -201,9 +225,25 @@ export class RunScheduler {
           if (outcome.ok) committed(this.#ctx, p);
           else conflicted(this.#ctx, p, outcome.error);
         },
-        (err: unknown) => failedCommit(this.#ctx, p, err),
+        // The run stays held until the outcome is known (or the refusal's wait is over).
+        (err: unknown) =>
+          isTransientStoreError(err)
+            ? resolveInDoubt(this.#ctx, p)
+            : refusedCommit(this.#ctx, p, err),
+      )
+      .catch((err: unknown) =>
+        this.#d.logger.error('commit follow-up failed', { error: String(err) }),
       )
       .finally(() => this.#release(a, 'if-pending'));
+  }
+
+  /** Holds the run for a backoff delay after a store failure, then queues it again. */
+  #backOff(a: RunActor): void {
+    this.#hold(a);
+    const retry = this.#d.retry;
+    void retry
+      .delay(backgroundDelay(retry, ++a.storeAttempts), { unref: true })
+      .finally(() => this.#release(a, 'always'));
   }
 
   #hold(a: RunActor): void {

@@ -15,6 +15,8 @@ import type { RunLimits } from '../commands/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { Recorder } from '../recorder.js';
+import type { StoreHealth } from '../store-health.js';
+import type { StoreRetryEnv } from '../store-retry.js';
 import type { TimerService } from '../timer-service.js';
 import type { HistoryPolicy } from './history-policy.js';
 
@@ -38,6 +40,10 @@ export interface SchedulerDeps {
   readonly metrics: EngineMetrics;
   readonly limits: Limits;
   readonly logger: EngineLogger;
+  /** Whether the store answers (senders waiting on a commit are given up only while it does not). */
+  readonly health: StoreHealth;
+  /** Waits, jitter, the store deadline and whether the engine is stopping, for store retries. */
+  readonly retry: StoreRetryEnv;
   readonly maxResidentRuns: number;
   readonly supervision: SupervisionPolicy;
   /** History limits: the workflow's share, the headroom, the warning fraction. */

@@ -8,12 +8,17 @@ import {
   WORKFLOW_TIMEOUT_KIND,
 } from '../commands/index.js';
 import type { RunScheduler } from '../scheduler/index.js';
+import { retryForever, type StoreRetryEnv } from '../store-retry.js';
 
 export interface TimerRouterDeps {
   readonly store: Store;
   readonly scheduler: RunScheduler;
   readonly activities: ActivityService;
+  readonly retry: StoreRetryEnv;
 }
+
+/** A timer row left in place is claimed again by a later poll (its claim lease expires). */
+const leaveForLater = (): undefined => undefined;
 
 export class TimerRouter {
   readonly #d: TimerRouterDeps;
@@ -43,7 +48,7 @@ export class TimerRouter {
       return;
     }
     if (row.kind === ACTIVITY_TIMEOUT_KIND) return this.#activityTimeout(row);
-    void this.#d.store.deleteTimer(row.namespace, row.runId, row.timerId);
+    void this.#d.store.deleteTimer(row.namespace, row.runId, row.timerId).catch(leaveForLater);
   }
 
   #activityTimeout(row: TimerRow): void {
@@ -54,10 +59,12 @@ export class TimerRouter {
       timeoutType?: 'SCHEDULE_TO_CLOSE' | 'SCHEDULE_TO_START';
     };
     const taskId = taskIdFor(row.runId, activityId);
-    void this.#d.store.getTask(row.namespace, taskId).then((task) => {
+    const { store } = this.#d;
+    const read = retryForever(this.#d.retry, () => store.getTask(row.namespace, taskId));
+    void read.then((task) => {
       // Schedule-to-start only applies while no worker has picked the task up.
       if (timeoutType === 'SCHEDULE_TO_START' && task !== undefined && task.deliveries > 0) {
-        void this.#d.store.deleteTimer(row.namespace, row.runId, row.timerId);
+        void store.deleteTimer(row.namespace, row.runId, row.timerId).catch(leaveForLater);
         return;
       }
       this.#d.activities.cancel(
@@ -75,6 +82,6 @@ export class TimerRouter {
         removeTasks: [taskId],
         cancelTimers: activityTimerIds(activityId),
       });
-    });
+    }, leaveForLater);
   }
 }

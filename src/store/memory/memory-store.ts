@@ -79,7 +79,8 @@ export class MemoryStore implements Store {
   }
 
   #check(): void {
-    if (this.#closed) throw new AionError('store_unavailable', 'the memory store is closed');
+    if (this.#closed)
+      throw new AionError('store_unavailable', 'the memory store is closed', { closed: true });
   }
 
   /** A part's synchronous answer as a promise; on a closed store the call throws. */

@@ -50,6 +50,7 @@ export function quoteSchema(schema: string): string {
 }
 
 const MAX_TX_ATTEMPTS = 3;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** Owns (or borrows) the pool; every store operation goes through `query` or `tx`. */
 export class PgDriver {
@@ -96,9 +97,15 @@ export class PgDriver {
       application_name: 'aion',
       // The schema name is validated (quoteSchema) before it gets here.
       options: `-c search_path="${options.schema}"`,
+      // A server that does not answer (rather than refuse) fails the connect instead of
+      // hanging it: the caller sees store_unavailable and retries.
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      // Dead peers (a crashed server, a dropped network path) are noticed by TCP keepalive.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
-    // An idle connection dropped by the server must not crash the process; the next query
-    // reconnects or reports store_unavailable.
+    // An idle connection dropped by the server must not crash the process: the pool discards
+    // it, and the next query opens a new one or reports store_unavailable.
     pool.on('error', () => {});
     return new PgDriver(pool, true, options.schema);
   }
@@ -166,22 +173,33 @@ export class PgDriver {
   async #txOnce<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
     if (this.#closed) throw closedStoreError();
     const client = await this.#pool.connect();
+    // While checked out, the pool does not listen for the connection's errors: a backend
+    // terminated mid-transaction would emit an unhandled 'error' and crash the process.
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken ??= err;
+    };
+    client.on?.('error', onError);
     const q = clientQueryable(client);
-    let broken: unknown;
     try {
       await client.query({ text: 'BEGIN' });
       const result = await fn(q);
       await client.query({ text: 'COMMIT' });
       return result;
     } catch (error) {
-      try {
-        await client.query({ text: 'ROLLBACK' });
-      } catch (rollbackError) {
-        broken = rollbackError;
+      if (broken === undefined) {
+        try {
+          await client.query({ text: 'ROLLBACK' });
+        } catch (rollbackError) {
+          broken =
+            rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
       }
       throw error;
     } finally {
-      client.release(broken instanceof Error ? broken : undefined);
+      client.removeListener?.('error', onError);
+      // A broken connection is destroyed, not returned: the pool opens a fresh one.
+      client.release(broken);
     }
   }
 

@@ -33,7 +33,8 @@ function isConnectionFailure(code: string | undefined, message: string): boolean
     // 08: connection exception; 57P01-57P03: admin shutdown, crash shutdown, cannot connect now.
     if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03')
       return true;
-    if (code === '53300') return true; // too_many_connections
+    // 53000 insufficient resources, 53100 disk full, 53200 out of memory, 53300 too many connections.
+    if (code === '53000' || code === '53100' || code === '53200' || code === '53300') return true;
   }
   return /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
     message,
@@ -56,6 +57,14 @@ export function mapPgError(error: unknown, what: string): AionError {
   if (typeof e.table === 'string') details.table = e.table;
   if (typeof e.detail === 'string') details.detail = e.detail;
 
+  if (code === '53100') {
+    return new AionError(
+      'store_unavailable',
+      `PostgreSQL is out of disk space during ${what}: ${message}; nothing was written — free space on the database server`,
+      details,
+      { cause: error },
+    );
+  }
   if (isConnectionFailure(code, message)) {
     return new AionError(
       'store_unavailable',
@@ -100,6 +109,6 @@ export function closedStoreError(): AionError {
   return new AionError(
     'store_unavailable',
     'the PostgreSQL store is closed; open a new one with openPostgresStore',
-    {},
+    { closed: true },
   );
 }

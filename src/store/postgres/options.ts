@@ -23,6 +23,12 @@ export interface PgPoolClientLike {
   query(config: PgQueryConfig): Promise<PgQueryResult>;
   /** Pass an error (or `true`) to destroy the connection instead of returning it to the pool. */
   release(destroy?: Error | boolean): void;
+  /**
+   * `pg` clients are event emitters: a connection that dies while checked out emits `error`,
+   * which would crash the process without a listener. Optional for other pool implementations.
+   */
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+  removeListener?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 /** A connection pool (`pg.Pool` satisfies it). */

@@ -46,6 +46,14 @@ export function mapSqliteError(err: unknown, location: string): Error {
         { cause: err },
       );
     }
+    if (code.startsWith('SQLITE_FULL')) {
+      return new AionError(
+        'store_unavailable',
+        `SQLite store ${location} is full (${(err as Error).message}); nothing was written — free disk space`,
+        { path: location, sqliteCode: code },
+        { cause: err },
+      );
+    }
     if (code.startsWith('SQLITE_NOTADB')) {
       return notAionStore(
         location,
@@ -55,7 +63,6 @@ export function mapSqliteError(err: unknown, location: string): Error {
     }
     if (
       code.startsWith('SQLITE_IOERR') ||
-      code.startsWith('SQLITE_FULL') ||
       code.startsWith('SQLITE_CANTOPEN') ||
       code.startsWith('SQLITE_READONLY')
     ) {
@@ -73,5 +80,6 @@ export function mapSqliteError(err: unknown, location: string): Error {
 export function closedError(location: string): AionError {
   return new AionError('store_unavailable', `SQLite store ${location} is closed`, {
     path: location,
+    closed: true,
   });
 }

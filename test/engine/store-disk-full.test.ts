@@ -1,0 +1,165 @@
+/**
+ * A full disk is "store unavailable": the SQLite store is capped with `PRAGMA max_page_count`
+ * (writes fail with SQLITE_FULL while reads still answer), then uncapped. Meanwhile the
+ * engine reports the store unavailable (status, readiness, metric), client calls fail with
+ * `store_unavailable`, nothing hot-loops or crashes; afterwards every run completes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { createEngine, type Engine, type Metrics } from '../../src/index.js';
+import { isAionError, resolveLimits, type HistoryEvent } from '../../src/core/index.js';
+import { migrate } from '../../src/store/sqlite/migrations.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+
+const workflowsPath = new URL('./fixtures/fault-workflows.ts', import.meta.url).pathname;
+const STEPS = 3;
+const executions = new Map<string, number>();
+const activities = {
+  work: async (workflowId: string, i: number) => {
+    await new Promise((r) => setTimeout(r, 5));
+    const k = `${workflowId}/${i}`;
+    executions.set(k, (executions.get(k) ?? 0) + 1);
+    return `${workflowId}:${i}`;
+  },
+};
+
+/** The last value of each gauge and the sum of each counter, by metric name. */
+function recordingMetrics(): { metrics: Metrics; values: Map<string, number> } {
+  const values = new Map<string, number>();
+  const metrics: Metrics = {
+    counter: (name) => ({ inc: (v = 1) => values.set(name, (values.get(name) ?? 0) + v) }),
+    gauge: (name) => ({ set: (v) => values.set(name, v) }),
+    histogram: () => ({ observe: () => undefined }),
+  };
+  return { metrics, values };
+}
+
+const faults: unknown[] = [];
+const onFault = (err: unknown): void => {
+  faults.push(err);
+};
+let dir: string;
+let db: Database.Database;
+let engine: Engine | undefined;
+let store: SqliteStore | undefined;
+const lines: { level: string; message: string }[] = [];
+const log =
+  (level: string) =>
+  (message: string): void => {
+    lines.push({ level, message });
+  };
+
+beforeEach(() => {
+  process.on('unhandledRejection', onFault);
+  process.on('uncaughtException', onFault);
+  dir = mkdtempSync(path.join(tmpdir(), 'aion-full-'));
+  const file = path.join(dir, 'aion.db');
+  // The store on a connection this test holds, so it can cap the file's size.
+  db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  migrate(db, file);
+  store = new SqliteStore(db, { lock: undefined, ownership: undefined }, resolveLimits(), file);
+});
+
+afterEach(async () => {
+  process.off('unhandledRejection', onFault);
+  process.off('uncaughtException', onFault);
+  await engine?.shutdown({ timeoutMs: 2000 }).catch(() => undefined);
+  await store?.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+  engine = undefined;
+  executions.clear();
+});
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (
+      await Promise.resolve()
+        .then(check)
+        .catch(() => false)
+    )
+      return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function allCompleted(e: Engine, ids: readonly string[]): Promise<boolean> {
+  for (const id of ids) {
+    if ((await e.getHandle(id).describe()).status !== 'COMPLETED') return false;
+  }
+  return true;
+}
+
+it('treats a full disk as store unavailable and continues every run once there is room', async () => {
+  const { metrics, values } = recordingMetrics();
+  engine = await createEngine({
+    store: store!,
+    workflowsPath,
+    activities,
+    metrics,
+    storeRetryDeadlineMs: 1000,
+    logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+  });
+  const e = engine;
+  const ids = Array.from({ length: 30 }, (_, i) => `f-${i}`);
+  for (const id of ids) await e.start('faulty', { workflowId: id, args: [id, STEPS] });
+
+  // Full: no page beyond those the file has now, and the room left inside them taken.
+  db.exec('CREATE TABLE filler (x BLOB)');
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  db.pragma(`max_page_count = ${pages}`);
+  const fill = db.prepare('INSERT INTO filler (x) VALUES (zeroblob(?))');
+  for (const size of [65536, 4096, 512, 64, 1]) {
+    try {
+      for (;;) fill.run(size);
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('SQLITE_FULL');
+    }
+  }
+  await until('the engine to see the store unavailable', () => !e.storeStatus().available);
+  expect(e.storeStatus().lastError?.code).toBe('SQLITE_FULL');
+  expect(values.get('aion_store_available')).toBe(0);
+  expect(values.get('aion_store_errors_total')).toBeGreaterThan(0);
+  expect(await e.checkStore()).toBe(false);
+  const started = await e.start('faulty', { workflowId: 'while-full', args: ['x', STEPS] }).then(
+    () => 'started',
+    (err: unknown) => (isAionError(err) ? err.code : err),
+  );
+  expect(started).toBe('store_unavailable');
+  await sleep(3000); // the engine keeps retrying meanwhile (spaced out, not in a hot loop)
+  const errorsWhileFull = values.get('aion_store_errors_total') ?? 0;
+  // At most a few attempts per run and second with the backoff capped at 5 s.
+  expect(errorsWhileFull).toBeLessThan(ids.length * 40);
+
+  db.pragma('max_page_count = 1073741823');
+  await until('the store to be available again', () => e.checkStore());
+  expect(values.get('aion_store_available')).toBe(1);
+  for (const id of ids) {
+    await until(`signal to ${id}`, () =>
+      e
+        .getHandle(id)
+        .signalWithRequestId(`go-${id}`, 'go', 'done')
+        .then(() => true),
+    );
+  }
+  await until('every run to complete', () => allCompleted(e, ids), 90_000);
+  for (const id of ids) {
+    const events: readonly HistoryEvent[] = (await e.getHandle(id).fetchHistory()).events;
+    expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(events.filter((ev) => ev.type === 'ActivityCompleted')).toHaveLength(STEPS + 3);
+    for (const step of [...Array(STEPS).keys(), 100, 101, 200])
+      expect({ id, step, runs: executions.get(`${id}/${step}`) }).toEqual({ id, step, runs: 1 });
+  }
+  expect(faults).toEqual([]);
+  // One line when the store went away and one when it came back — not one per attempt.
+  expect(lines.filter((l) => l.message.startsWith('store unavailable'))).toHaveLength(1);
+  expect(lines.filter((l) => l.message === 'store available again')).toHaveLength(1);
+}, 120_000);
