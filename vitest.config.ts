@@ -1,7 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (p: string): string => fileURLToPath(new URL(`./src/${p}`, import.meta.url));
+
+/** Fault trials stop and restart their own PostgreSQL cluster: one file at a time, apart. */
+const FAULTS = 'test/faults/**/*.test.ts';
 
 export default defineConfig({
   resolve: {
@@ -15,11 +18,30 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     reporters: ['default', 'json'],
     outputFile: { json: '.tmp/vitest-report.json' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'default',
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, FAULTS],
+        },
+      },
+      {
+        // `npm run torture`'s trials under CI: serial, with a budget of minutes, not seconds.
+        extends: true,
+        test: {
+          name: 'faults',
+          include: [FAULTS],
+          fileParallelism: false,
+          testTimeout: 600_000,
+        },
+      },
+    ],
   },
 });

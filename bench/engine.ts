@@ -2,9 +2,8 @@
 // timers, replay speed and residency density. Each scenario runs in a fresh child process
 // (engine-child.ts) so memory figures and JIT/GC state do not leak between scenarios; this
 // file judges the figures against the targets and emits one JSON line per scenario.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RESULT_PREFIX } from './engine-common.js';
+import { runChild } from './child.js';
 import { round, type Emit } from './lib.js';
 import type { Figures } from './engine-scenarios.js';
 
@@ -130,40 +129,16 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-/** Runs one scenario in a child process; resolves with its figures. */
-function runChild(scenario: Scenario): Promise<Figures> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...(scenario.nodeFlags ?? []), '--import', 'tsx', CHILD, ...scenario.args],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (out += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code === 0 && line) {
-        resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as Figures);
-      } else {
-        reject(
-          new Error(`child ${scenario.args.join(' ')} ended with ${signal ?? `code ${code}`}`),
-        );
-      }
-    });
-  });
-}
-
 export default async function engineBench(emit: Emit): Promise<void> {
   const only = process.env.AION_BENCH_ENGINE_ONLY?.split(',');
   const earlier = new Map<string, Figures>();
   for (const scenario of SCENARIOS) {
     if (only && !only.some((o) => scenario.name.startsWith(o))) continue;
     try {
-      const figures = await runChild(scenario);
+      const figures = await runChild(CHILD, scenario.args, {
+        ...(scenario.nodeFlags ? { nodeFlags: scenario.nodeFlags } : {}),
+        timeoutMs: CHILD_TIMEOUT_MS,
+      });
       earlier.set(scenario.name, figures);
       const judged = scenario.judge(figures, earlier);
       emit({ suite: 'engine', name: scenario.name, ...figures, ...judged });

@@ -5,9 +5,8 @@
 // one JSON line for each, the server line carrying the server/embedded ratios.
 //   AION_BENCH_SERVER_WORKFLOWS   workflows of each throughput phase (default 3000)
 //   AION_BENCH_SERVER_CONCURRENCY workflows in flight over the server (default 100)
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { RESULT_PREFIX } from './engine-common.js';
+import { runChild } from './child.js';
 import { round, type Emit } from './lib.js';
 import type { Figures } from './engine-scenarios.js';
 
@@ -17,26 +16,6 @@ const CHILD_TIMEOUT_MS = 240_000;
 const WORKFLOWS = Number.parseInt(process.env.AION_BENCH_SERVER_WORKFLOWS ?? '3000', 10);
 const CONCURRENCY = Number.parseInt(process.env.AION_BENCH_SERVER_CONCURRENCY ?? '100', 10);
 const SINGLE_RUNS = 50; // engine-child's S1 default, so both latency samples are the same size
-
-/** Runs a bench child (`node --import tsx <script> ...args`); resolves with its figures. */
-function runChild(script: string, args: readonly string[]): Promise<Figures> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (out += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
-      if (code === 0 && line) resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as Figures);
-      else reject(new Error(`child ${args.join(' ')} ended with ${signal ?? `code ${code}`}`));
-    });
-  });
-}
 
 const num = (f: Figures, key: string): number => {
   const v = f[key];
@@ -49,7 +28,9 @@ export default async function serverBench(emit: Emit): Promise<void> {
   const serverName = `s1-server-sqlite-${WORKFLOWS}-one-remote-worker`;
   let embedded: Figures | undefined;
   try {
-    embedded = await runChild(ENGINE_CHILD, ['s1', String(WORKFLOWS), 'sqlite']);
+    embedded = await runChild(ENGINE_CHILD, ['s1', String(WORKFLOWS), 'sqlite'], {
+      timeoutMs: CHILD_TIMEOUT_MS,
+    });
     emit({
       suite: 'server',
       name: embeddedName,
@@ -61,11 +42,11 @@ export default async function serverBench(emit: Emit): Promise<void> {
     emit({ suite: 'server', name: embeddedName, error: (err as Error).message, met: false });
   }
   try {
-    const server = await runChild(SERVER_CHILD, [
-      String(WORKFLOWS),
-      String(CONCURRENCY),
-      String(SINGLE_RUNS),
-    ]);
+    const server = await runChild(
+      SERVER_CHILD,
+      [String(WORKFLOWS), String(CONCURRENCY), String(SINGLE_RUNS)],
+      { timeoutMs: CHILD_TIMEOUT_MS },
+    );
     emit({
       suite: 'server',
       name: serverName,

@@ -1,0 +1,68 @@
+// Bench children: a scenario runs in a fresh process (so memory figures and JIT/GC state do not
+// leak between scenarios) and reports its figures as one stdout line prefixed by RESULT_PREFIX.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { RESULT_PREFIX } from './engine-common.js';
+import type { Figures } from './engine-scenarios.js';
+
+export interface ChildOptions {
+  /** Node flags before `--import tsx` (e.g. `--expose-gc`). */
+  readonly nodeFlags?: readonly string[];
+  /** SIGKILL after this long. Default 240 s. */
+  readonly timeoutMs?: number;
+}
+
+/** A bench child whose figures arrive before it exits (it may stay up, e.g. to be killed). */
+export interface LiveChild {
+  readonly child: ChildProcess;
+  /** Resolves with the figures as soon as the result line is printed. */
+  readonly figures: Promise<Figures>;
+  /** Resolves when the process is gone. */
+  readonly exited: Promise<void>;
+}
+
+/** Starts `node [flags] --import tsx <script> ...args`. */
+export function startChild(
+  script: string,
+  args: readonly string[],
+  options: ChildOptions = {},
+): LiveChild {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), '--import', 'tsx', script, ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  void exited.then(() => clearTimeout(timer));
+  const figures = new Promise<Figures>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      const complete = out.split('\n').slice(0, -1);
+      const line = complete.find((l) => l.startsWith(RESULT_PREFIX));
+      if (line) resolve(JSON.parse(line.slice(RESULT_PREFIX.length)) as Figures);
+    });
+    child.on('error', reject);
+    child.once('close', (code, signal) =>
+      reject(new Error(`child ${args.join(' ')} ended with ${signal ?? `code ${code}`}`)),
+    );
+  });
+  return { child, figures, exited };
+}
+
+/** Runs a bench child to completion; resolves with its figures if it exits 0. */
+export async function runChild(
+  script: string,
+  args: readonly string[],
+  options: ChildOptions = {},
+): Promise<Figures> {
+  const live = startChild(script, args, options);
+  const figures = await live.figures;
+  await live.exited;
+  if (live.child.exitCode !== 0)
+    throw new Error(
+      `child ${args.join(' ')} ended with ${live.child.signalCode ?? `code ${live.child.exitCode}`}`,
+    );
+  return figures;
+}

@@ -1,0 +1,30 @@
+// An embedded engine under torture, in its own process (so its death is observable as this
+// process's exit): an engine on PostgreSQL running the torture workflows and activities, and
+// the workload driven through `engine.client`.
+//   node --import tsx torture/children/embedded-child.ts <postgres url> <ack file> <plan json>
+// It stays up after the workload until SIGTERM, then shuts the engine down and exits 0; any
+// earlier exit is a death. Started again after a death, it resumes the workload.
+import { createEngine } from '../../src/index.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
+import { effect } from '../fixtures/activities.js';
+import { TORTURE_WORKFLOWS } from '../paths.js';
+import { runWorkload, type WorkloadPlan } from '../workload.js';
+
+const [url, ackFile, planJson] = process.argv.slice(2) as [string, string, string];
+const plan = JSON.parse(planJson) as WorkloadPlan;
+
+const store = await openPostgresStore({ connectionString: url });
+const engine = await createEngine({
+  store,
+  workflowsPath: TORTURE_WORKFLOWS,
+  activities: { effect },
+});
+process.once('SIGTERM', () => {
+  void engine
+    .shutdown()
+    .then(() => store.close())
+    .finally(() => process.exit(0));
+});
+await runWorkload(engine.client, plan, ackFile);
+// Stay up until asked to stop (the engine's own handles may not keep the loop alive).
+setInterval(() => undefined, 60_000);

@@ -1,0 +1,8 @@
+// The fault torture harness, for `npm run torture` (cli.ts) and the fault tests (test/faults).
+export { PG_FAULTS, type Fault, type FaultTarget } from './faults.js';
+export { checkInvariants, type InvariantName, type Violation } from './invariants.js';
+export { rotation, runPgFaults, type PgFaultOptions } from './pg-faults.js';
+export { summarize, trialLine, type Summary } from './report.js';
+export { SUBJECT_KINDS, type SubjectKind } from './subjects.js';
+export type { TrialReport } from './trial.js';
+export { DEFAULT_PLAN, type WorkloadPlan } from './workload.js';
