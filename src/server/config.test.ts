@@ -11,6 +11,37 @@ afterEach(() => {
 });
 
 describe('loadConfig', () => {
+  it('takes the engine limits, heap cap and residency from the file or the environment', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
+    writeFileSync(
+      path.join(d, 'aion.config.json'),
+      JSON.stringify({ limits: { maxHistoryLength: 20_000 }, maxResidentRuns: 500 }),
+    );
+    const fromFile = loadConfig({ cwd: d, env: {} });
+    expect(fromFile.limits).toEqual({ maxHistoryLength: 20_000 });
+    expect(fromFile.maxResidentRuns).toBe(500);
+    expect(fromFile.workflowHeapLimitMb).toBeUndefined();
+    const fromEnv = loadConfig({
+      cwd: d,
+      env: {
+        AION_LIMITS: '{"maxPendingActivities": 100, "maxHistoryBytes": 1048576}',
+        AION_WORKFLOW_HEAP_LIMIT_MB: '512',
+      },
+    });
+    expect(fromEnv.limits).toEqual({ maxPendingActivities: 100, maxHistoryBytes: 1_048_576 });
+    expect(fromEnv.workflowHeapLimitMb).toBe(512);
+    expect(() => loadConfig({ cwd: d, env: { AION_LIMITS: '{"maxHistory": 5}' } })).toThrow(
+      /environment: limits\.maxHistory is not a limit; known limits: maxPayloadBytes, maxHistoryLength/,
+    );
+    expect(() => loadConfig({ cwd: d, env: { AION_LIMITS: '{"maxHistoryLength": 0}' } })).toThrow(
+      /limits\.maxHistoryLength must be a positive integer/,
+    );
+    expect(() => loadConfig({ cwd: d, env: { AION_LIMITS: 'nope' } })).toThrow(
+      /must be a JSON object of limits/,
+    );
+  });
+
   it('layers defaults < file < environment < flags', () => {
     const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
     dir = d;

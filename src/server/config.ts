@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AionError } from '../core/index.js';
+import { AionError, DEFAULT_LIMITS } from '../core/index.js';
+import { DEFAULT_RUN_LIMITS, type EngineLimits } from '../engine/index.js';
 
 /**
  * Server configuration. Sources, lowest to highest precedence: defaults < config file
@@ -58,6 +59,18 @@ export interface ServerConfig {
    * `{ "payments": { "maxConcurrent": 10, "maxPerSecond": 50 } }`.
    */
   readonly taskQueues: Readonly<Record<string, { maxConcurrent?: number; maxPerSecond?: number }>>;
+  /**
+   * Heap cap of the workflow thread, MiB (`createEngine({ workflowHeapLimitMb })`). Default:
+   * derived from `maxResidentRuns` (256 MiB + 128 KiB per resident run).
+   */
+  readonly workflowHeapLimitMb: number | undefined;
+  /** Runs kept in memory at once (`createEngine({ maxResidentRuns })`). Default 10,000. */
+  readonly maxResidentRuns: number | undefined;
+  /**
+   * Payload, history and per-run limits (`createEngine({ limits })`), e.g.
+   * `{ "maxHistoryLength": 20000, "maxPendingActivities": 500 }`. Unset keys keep their defaults.
+   */
+  readonly limits: Partial<EngineLimits>;
 }
 
 export const DEFAULT_PORT = 7233;
@@ -81,9 +94,15 @@ export const DEFAULT_CONFIG: ServerConfig = {
   drainGraceMs: 0,
   storeRetryDeadlineMs: 5000,
   taskQueues: {},
+  workflowHeapLimitMb: undefined,
+  maxResidentRuns: undefined,
+  limits: {},
 };
 
-type Kind = 'string' | 'port' | 'int' | 'bool' | 'list' | 'level' | 'queues';
+/** The keys `limits` accepts. */
+const LIMIT_KEYS = new Set([...Object.keys(DEFAULT_LIMITS), ...Object.keys(DEFAULT_RUN_LIMITS)]);
+
+type Kind = 'string' | 'port' | 'int' | 'bool' | 'list' | 'level' | 'queues' | 'limits';
 
 const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = {
   host: { kind: 'string', env: 'AION_HOST' },
@@ -104,6 +123,9 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   drainGraceMs: { kind: 'int', env: 'AION_DRAIN_GRACE_MS' },
   storeRetryDeadlineMs: { kind: 'int', env: 'AION_STORE_RETRY_DEADLINE_MS' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
+  workflowHeapLimitMb: { kind: 'int', env: 'AION_WORKFLOW_HEAP_LIMIT_MB' },
+  maxResidentRuns: { kind: 'int', env: 'AION_MAX_RESIDENT_RUNS' },
+  limits: { kind: 'limits', env: 'AION_LIMITS' },
 };
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
@@ -174,11 +196,34 @@ function coerce(source: string, key: string, kind: Kind, value: unknown): unknow
       }
       return v;
     }
+    case 'limits':
+      return coerceLimits(source, key, fromText, value);
     case 'level':
       if (typeof value !== 'string' || !LEVELS.has(value))
         bad(source, key, `must be one of ${[...LEVELS].join(', ')} (got ${JSON.stringify(value)})`);
       return value;
   }
+}
+
+/** `limits`: a JSON object of known limit names to positive integers. */
+function coerceLimits(source: string, key: string, fromText: boolean, value: unknown): unknown {
+  let v = value;
+  if (fromText && typeof value === 'string') {
+    try {
+      v = JSON.parse(value) as unknown;
+    } catch {
+      bad(source, key, 'must be a JSON object of limits, e.g. {"maxHistoryLength": 20000}');
+    }
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    bad(source, key, 'must be an object of limits, e.g. { "maxHistoryLength": 20000 }');
+  for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
+    if (!LIMIT_KEYS.has(k))
+      bad(source, `${key}.${k}`, `is not a limit; known limits: ${[...LIMIT_KEYS].join(', ')}`);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n <= 0)
+      bad(source, `${key}.${k}`, `must be a positive integer (got ${JSON.stringify(n)})`);
+  }
+  return v;
 }
 
 function apply(

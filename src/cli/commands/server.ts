@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import * as esbuild from 'esbuild';
 import { AionError } from '../../core/index.js';
 import type { ActivityFunction } from '../../activity/index.js';
-import { createEngine } from '../../engine/index.js';
+import { createEngine, storeLimitsOf } from '../../engine/index.js';
 import { startTracing, tracingConfigFromEnv, type Tracing } from '../../otel/index.js';
 import { buildPackage } from '../../package/index.js';
 import { createServer, jsonLogger, type AionServer } from '../../server/index.js';
@@ -95,14 +95,15 @@ export async function loadActivities(
 }
 
 async function openStore(config: ServerConfig): Promise<Store> {
+  const limits = storeLimitsOf(config.limits);
   if (config.store === 'sqlite') {
     const { openSqliteStore } = await import('../../store/sqlite/index.js');
     mkdirSync(config.dataDir, { recursive: true });
-    return openSqliteStore({ path: path.join(config.dataDir, 'aion.db') });
+    return openSqliteStore({ path: path.join(config.dataDir, 'aion.db'), limits });
   }
   if (/^postgres(ql)?:\/\//.test(config.store)) {
     const { openPostgresStore } = await import('../../store/postgres/index.js');
-    return openPostgresStore({ connectionString: config.store });
+    return openPostgresStore({ connectionString: config.store, limits });
   }
   throw new AionError(
     'invalid_argument',
@@ -157,6 +158,11 @@ export async function startServer(
     activities,
     taskQueues: config.taskQueues,
     storeRetryDeadlineMs: config.storeRetryDeadlineMs,
+    limits: config.limits,
+    ...(config.workflowHeapLimitMb !== undefined
+      ? { workflowHeapLimitMb: config.workflowHeapLimitMb }
+      : {}),
+    ...(config.maxResidentRuns !== undefined ? { maxResidentRuns: config.maxResidentRuns } : {}),
     ...(config.workflowsPath ? { workflowsPath: config.workflowsPath } : {}),
     ...(tracing
       ? {
