@@ -7,6 +7,8 @@
  *   check recorded (golden) histories against current workflow code.
  * - The store conformance suite ({@link runStoreConformance}, {@link storeConformanceScenarios}):
  *   every `Store` adapter, including third-party ones, must pass it.
+ * - {@link createFaultInjectingStore}: wraps a `Store` to inject seeded, reproducible faults
+ *   (unavailable before or after the call is applied, latency, torn connections, outages).
  */
 export {
   runScenario,
@@ -28,6 +30,17 @@ export {
   type TestEnvironmentOptions,
   type TimeSkippingEnvironmentOptions,
 } from './environment.js';
+export {
+  createFaultInjectingStore,
+  FAULT_STORE_METHODS,
+  type FaultCounters,
+  type FaultInjectingStore,
+  type FaultKind,
+  type FaultRates,
+  type FaultStoreOptions,
+  type InjectedFault,
+  type StoreMethod,
+} from './fault-store/index.js';
 export { DEFAULT_MAX_TIME_SKIPS } from './time-skipper.js';
 export {
   loadHistoryFile,
