@@ -5,6 +5,8 @@
  *   (`createTimeSkipping`) or the wall clock (`createLocal`).
  * - Replay helpers ({@link replayHistory}, {@link replayHistories}, {@link loadHistoryFile}):
  *   check recorded (golden) histories against current workflow code.
+ * - {@link checkCrashAtEveryStep}: simulates a crash at every workflow task boundary of a run
+ *   and checks that each recovery reproduces the original history.
  * - The store conformance suite ({@link runStoreConformance}, {@link storeConformanceScenarios}):
  *   every `Store` adapter, including third-party ones, must pass it.
  * - {@link createFaultInjectingStore}: wraps a `Store` to inject seeded, reproducible faults
@@ -42,6 +44,13 @@ export {
   type StoreMethod,
 } from './fault-store/index.js';
 export { DEFAULT_MAX_TIME_SKIPS } from './time-skipper.js';
+export {
+  checkCrashAtEveryStep,
+  CrashStepError,
+  type CrashAtEveryStepOptions,
+  type CrashAtEveryStepResult,
+  type CrashStepResult,
+} from './crash-steps.js';
 export {
   loadHistoryFile,
   parseHistory,

@@ -8,7 +8,7 @@ import { Client, Connection, type RemoteWorkflowHandle } from '../../src/client/
 import { main } from '../../src/cli/main.js';
 import { capture } from '../support/cli-io.js';
 import { checkWorkflows } from '../../src/package/index.js';
-import { TestWorkflowEnvironment } from '../../src/testing/index.js';
+import { checkCrashAtEveryStep, TestWorkflowEnvironment } from '../../src/testing/index.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bin = path.join(root, 'bin', 'aion.js');
@@ -76,6 +76,16 @@ describe('aion new', () => {
     } finally {
       await env.teardown();
     }
+    const crashes = await checkCrashAtEveryStep({
+      workflowsPath: path.join(app, 'src', 'workflows.ts'),
+      activities: { sendEmail: () => Promise.resolve() },
+      workflowType: 'signup',
+      args: ['ada@example.com'],
+      script: async (handle) => {
+        await handle.signal('confirm');
+      },
+    });
+    expect(crashes.steps).toBeGreaterThan(1);
 
     expect(await main(['new', 'my-app', '--dir', d], capture())).toBe(4);
     const bad = capture();

@@ -113,7 +113,7 @@ console.log('result:', await handle.result());
 
 const WORKFLOWS_TEST = `import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { TestWorkflowEnvironment } from 'aion/testing';
+import { checkCrashAtEveryStep, TestWorkflowEnvironment } from 'aion/testing';
 
 const workflowsPath = fileURLToPath(new URL('../src/workflows.ts', import.meta.url));
 
@@ -129,6 +129,21 @@ it('sends a reminder when the confirmation never comes (a day passes in millisec
   } finally {
     await env.teardown();
   }
+});
+
+it('recovers from a crash at every step to the same history', async () => {
+  // Runs signup once (confirmed), then rebuilds it from every workflow task boundary as a
+  // restarted server would, and checks each recovery makes the same decisions to the end.
+  const { steps } = await checkCrashAtEveryStep({
+    workflowsPath,
+    activities: { sendEmail: async () => undefined },
+    workflowType: 'signup',
+    args: ['ada@example.com'],
+    script: async (handle) => {
+      await handle.signal('confirm');
+    },
+  });
+  expect(steps).toBeGreaterThan(1);
 });
 `;
 
