@@ -54,6 +54,7 @@ afterEach(async () => {
   engine = undefined;
   store = undefined;
   executions.clear();
+  faults.length = 0;
 });
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -107,6 +107,7 @@ export class PgDriver {
     // An idle connection dropped by the server must not crash the process: the pool discards
     // it, and the next query opens a new one or reports store_unavailable.
     pool.on('error', () => {});
+    guardClientErrors(pool);
     return new PgDriver(pool, true, options.schema);
   }
 
@@ -208,6 +209,20 @@ export class PgDriver {
     this.#closed = true;
     if (this.#ownsPool) await this.#pool.end();
   }
+}
+
+/**
+ * Gives every connection of `pool` a permanent `error` listener from the moment it connects.
+ * `pg-pool` hands a new connection over with no listener of its own, and the caller attaches
+ * one only after its `await` resumes; a backend terminated in that gap (its error arrives in
+ * the same socket read as the connect) would emit an unhandled `error` and crash the process.
+ * With the guard the error only marks the client unqueryable: its next query fails and the
+ * caller destroys it.
+ */
+export function guardClientErrors(pool: pg.Pool): void {
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
 }
 
 function clientQueryable(client: PgPoolClientLike): Queryable {

@@ -48,7 +48,9 @@ export interface PostgresStoreOptions {
   /**
    * A pool the caller owns (e.g. a shared `pg.Pool`); `close()` leaves it open. Every query is
    * schema-qualified, so the pool's `search_path` does not matter. Exactly one of
-   * `connectionString` and `pool` is required.
+   * `connectionString` and `pool` is required. The caller keeps the pool's own error
+   * handling: give a `pg.Pool` an `error` listener, and one on each client from its `connect`
+   * event, or a connection the server terminates can crash the process.
    */
   readonly pool?: PgPoolLike;
   /**
