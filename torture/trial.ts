@@ -1,7 +1,7 @@
 // One trial: a fresh database, the subject (embedded engine or server) under the workload, one
 // fault in the middle of it, the wait for the workload to finish, then the invariants checked
 // from what the store, the ack file and the effects file hold.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { historyExport } from '../src/core/index.js';
@@ -134,6 +134,7 @@ export async function runTrial(
       const r0 = Date.now();
       unfinished = await workloadOutcome(files, subject, spec.plan.deadlineMs);
       timings.afterFaultToDoneMs = Date.now() - r0;
+      if (unfinished !== undefined) await dumpStall(url, path.join(dir, 'stall.json'));
     }
   } finally {
     await subject.stop();
@@ -155,6 +156,30 @@ export async function runTrial(
     clientErrors: done?.op === 'done' ? done.errors : {},
     timings,
   };
+}
+
+/**
+ * Writes what the store holds for every open run (its last events, its activity tasks and
+ * timers) while the subject still runs, so a workload that stalled can be diagnosed.
+ */
+async function dumpStall(url: string, file: string): Promise<void> {
+  const state = await admin(url, async (c) => {
+    const runs = await c.query(
+      `SELECT run_id, workflow_id, status, head_seq FROM aion.runs WHERE status = 'RUNNING'`,
+    );
+    const out = [];
+    for (const r of runs.rows as { run_id: string }[]) {
+      const events = await c.query(
+        `SELECT * FROM aion.events WHERE run_id = $1 ORDER BY seq DESC LIMIT 8`,
+        [r.run_id],
+      );
+      const tasks = await c.query(`SELECT * FROM aion.tasks WHERE run_id = $1`, [r.run_id]);
+      const timers = await c.query(`SELECT * FROM aion.timers WHERE run_id = $1`, [r.run_id]);
+      out.push({ run: r, events: events.rows, tasks: tasks.rows, timers: timers.rows });
+    }
+    return { at: Date.now(), open: out };
+  }).catch((e: unknown) => ({ error: String(e) }));
+  writeFileSync(file, JSON.stringify(state, null, 2));
 }
 
 /** Waits for the first acknowledged start; returns why it never came, if it did not. */

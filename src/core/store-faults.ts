@@ -50,7 +50,7 @@ const TRANSIENT_CODES = new Set([
 ]);
 
 const TRANSIENT_MESSAGE =
-  /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect/i;
+  /Connection terminated|Client has encountered a connection error|Query read timeout|timeout exceeded when trying to connect/i;
 
 /**
  * True for a store failure that may go away by itself: a typed `store_unavailable` (database

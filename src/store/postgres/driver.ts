@@ -51,6 +51,8 @@ export function quoteSchema(schema: string): string {
 
 const MAX_TX_ATTEMPTS = 3;
 const CONNECT_TIMEOUT_MS = 10_000;
+/** The message of `pg`'s client-side `query_timeout` error. */
+const READ_TIMEOUT_MESSAGE = 'Query read timeout';
 
 /** Owns (or borrows) the pool; every store operation goes through `query` or `tx`. */
 export class PgDriver {
@@ -71,6 +73,8 @@ export class PgDriver {
     pool?: PgPoolLike;
     poolSize: number;
     schema: string;
+    /** Client-side read timeout of every statement (0: none). */
+    queryTimeoutMs?: number;
   }): PgDriver {
     if (options.pool !== undefined) {
       if (options.connectionString !== undefined) {
@@ -103,6 +107,9 @@ export class PgDriver {
       // Dead peers (a crashed server, a dropped network path) are noticed by TCP keepalive.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      // A server that accepts but never answers fails the statement instead of holding it
+      // (and what waits on it) forever; the timed-out connection is discarded.
+      ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
     });
     // An idle connection dropped by the server must not crash the process: the pool discards
     // it, and the next query opens a new one or reports store_unavailable.
@@ -188,6 +195,8 @@ export class PgDriver {
       await client.query({ text: 'COMMIT' });
       return result;
     } catch (error) {
+      // A timed-out statement may still be running on the connection: never reuse it.
+      if (broken === undefined && isReadTimeout(error)) broken = error as Error;
       if (broken === undefined) {
         try {
           await client.query({ text: 'ROLLBACK' });
@@ -223,6 +232,10 @@ export function guardClientErrors(pool: pg.Pool): void {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
+}
+
+function isReadTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === READ_TIMEOUT_MESSAGE;
 }
 
 function clientQueryable(client: PgPoolClientLike): Queryable {

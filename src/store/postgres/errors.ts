@@ -36,7 +36,7 @@ function isConnectionFailure(code: string | undefined, message: string): boolean
     // 53000 insufficient resources, 53100 disk full, 53200 out of memory, 53300 too many connections.
     if (code === '53000' || code === '53100' || code === '53200' || code === '53300') return true;
   }
-  return /Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
+  return /Connection terminated|Client has encountered a connection error|Query read timeout|timeout exceeded when trying to connect|Cannot use a pool after calling end/i.test(
     message,
   );
 }
@@ -61,6 +61,14 @@ export function mapPgError(error: unknown, what: string): AionError {
     return new AionError(
       'store_unavailable',
       `PostgreSQL is out of disk space during ${what}: ${message}; nothing was written — free space on the database server`,
+      details,
+      { cause: error },
+    );
+  }
+  if (message === 'Query read timeout') {
+    return new AionError(
+      'store_unavailable',
+      `PostgreSQL did not answer ${what} within the query timeout (queryTimeoutMs); the server may be overloaded, frozen or cut off — whether a write was applied is read back`,
       details,
       { cause: error },
     );

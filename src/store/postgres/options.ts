@@ -60,6 +60,14 @@ export interface PostgresStoreOptions {
   readonly schema?: string;
   /** Connections in the store-owned pool (ignored with `pool`). Default 10. */
   readonly poolSize?: number;
+  /**
+   * How long a statement of the store-owned pool may wait for its answer before it fails with
+   * the retryable `store_unavailable` and its connection is discarded (ignored with `pool`).
+   * It bounds what a database that accepts connections but never answers (a frozen server, a
+   * silent network partition) can hold up: a commit that times out is settled by reading the
+   * history back, like any commit whose outcome is unknown. Default 60 000; 0 waits forever.
+   */
+  readonly queryTimeoutMs?: number;
   /** Overrides of the history limits enforced on append/commit. Default {@link DEFAULT_LIMITS}. */
   readonly limits?: Partial<Limits>;
 }

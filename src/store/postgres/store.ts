@@ -1,4 +1,5 @@
 import {
+  AionError,
   resolveLimits,
   validateAppend,
   type HistoryEvent,
@@ -48,6 +49,19 @@ import * as visibility from './visibility.js';
 
 const DEFAULT_SCHEMA = 'aion';
 const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
+
+function queryTimeout(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_QUERY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new AionError(
+      'invalid_argument',
+      `queryTimeoutMs must be a whole number of milliseconds, 0 or more (0 waits forever); got ${String(ms)}`,
+      { field: 'queryTimeoutMs' },
+    );
+  }
+  return ms;
+}
 
 /**
  * Opens (and migrates) a PostgreSQL store.
@@ -64,6 +78,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const driver = PgDriver.create({
     schema,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
+    queryTimeoutMs: queryTimeout(options.queryTimeoutMs),
     ...(options.connectionString !== undefined
       ? { connectionString: options.connectionString }
       : {}),
