@@ -134,7 +134,9 @@ export async function runTrial(
       const r0 = Date.now();
       unfinished = await workloadOutcome(files, subject, spec.plan.deadlineMs);
       timings.afterFaultToDoneMs = Date.now() - r0;
-      if (unfinished !== undefined) await dumpStall(url, path.join(dir, 'stall.json'));
+      if (unfinished !== undefined) {
+        unfinished += `; ${await dumpStall(url, path.join(dir, 'stall.json'))}`;
+      }
     }
   } finally {
     await subject.stop();
@@ -162,13 +164,13 @@ export async function runTrial(
  * Writes what the store holds for every open run (its last events, its activity tasks and
  * timers) while the subject still runs, so a workload that stalled can be diagnosed.
  */
-async function dumpStall(url: string, file: string): Promise<void> {
+export async function dumpStall(url: string, file: string): Promise<string> {
   const state = await admin(url, async (c) => {
     const runs = await c.query(
       `SELECT run_id, workflow_id, status, head_seq FROM aion.runs WHERE status = 'RUNNING'`,
     );
     const out = [];
-    for (const r of runs.rows as { run_id: string }[]) {
+    for (const r of runs.rows as { run_id: string; workflow_id: string }[]) {
       const events = await c.query(
         `SELECT * FROM aion.events WHERE run_id = $1 ORDER BY seq DESC LIMIT 8`,
         [r.run_id],
@@ -180,6 +182,15 @@ async function dumpStall(url: string, file: string): Promise<void> {
     return { at: Date.now(), open: out };
   }).catch((e: unknown) => ({ error: String(e) }));
   writeFileSync(file, JSON.stringify(state, null, 2));
+  if ('error' in state) return `open runs not read: ${state.error}`;
+  const runs = state.open.map((o) => {
+    const last = (o.events[0] as { type?: string } | undefined)?.type ?? 'none';
+    const tasks = (o.tasks as { activity_type: string; attempt: number; lease_owner: unknown }[])
+      .map((t) => `${t.activity_type}#${t.attempt}${t.lease_owner ? ' leased' : ''}`)
+      .join(',');
+    return `${o.run.workflow_id} last=${last} tasks=[${tasks}] timers=${o.timers.length}`;
+  });
+  return `${runs.length} open: ${runs.join('; ')} (details in ${file} with --keep)`;
 }
 
 /** Waits for the first acknowledged start; returns why it never came, if it did not. */
