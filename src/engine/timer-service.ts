@@ -73,6 +73,11 @@ export class TimerService {
     this.#poller.wake(this.#clock.now());
   }
 
+  /** Polls the store now: timers may have been committed that were not armed in memory. */
+  wake(): void {
+    if (!this.#stopped) this.#poller.wake(this.#clock.now());
+  }
+
   stop(): void {
     this.#stopped = true;
     this.#poller.stop();

@@ -99,9 +99,19 @@ export class ActivityService {
     return this.#running.size;
   }
 
-  /** The task row for a newly scheduled activity (pre-leased when this engine will run it). */
-  newTask(run: RunKey, p: ScheduledActivity, now: number): NewActivityTask {
+  /**
+   * The task row for a newly scheduled activity (pre-leased when this engine will run it).
+   * `preLease: false` leaves it unleased, for a commit that may be retried after it landed
+   * (the retry would not dispatch it): the claim poll then picks it up at once.
+   */
+  newTask(
+    run: RunKey,
+    p: ScheduledActivity,
+    now: number,
+    options: { preLease?: boolean } = {},
+  ): NewActivityTask {
     const base = taskRow(run, p, now);
+    if (options.preLease === false) return base;
     if (this.#stopped || this.#draining) return base; // claimable by the next engine to start
     if (this.#claims.serves(base.taskQueue, p.activityType)) {
       return { ...base, leaseOwner: this.#owner, leaseUntil: now + leaseMsFor(p.options) };

@@ -152,6 +152,9 @@ function pendingTasks(
           headers,
         },
         now,
+        // The new run's commit is retried when its outcome is unknown, and a retry that finds
+        // the run created dispatches nothing: unleased tasks are claimed by the poll instead.
+        { preLease: false },
       );
     });
 }

@@ -123,20 +123,32 @@ export class ResetService {
     const old = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
     const newKey = { ...old, runId: data.newRunId };
     if (await d.store.getRun(newKey)) {
+      // Created by an earlier try whose outcome was unknown: its tasks wait for a claim.
+      d.activities.wake();
+      d.timers.wake();
       await d.store.deleteOutbox(row.namespace, [row.id]);
       return;
     }
     const plan = planNewRun(old, await d.store.readHistory(old), data, d.activities, d.clock.now());
-    const outcome = await d.recorder.submit({
-      run: newKey,
-      expectedSeq: 0,
-      events: plan.events,
-      tasks: { enqueue: plan.tasks },
-      timers: { upsert: plan.timers },
-      outbox: { remove: [row.id] },
-    });
+    const outcome = await d.recorder
+      .submit({
+        run: newKey,
+        expectedSeq: 0,
+        events: plan.events,
+        tasks: { enqueue: plan.tasks },
+        timers: { upsert: plan.timers },
+        outbox: { remove: [row.id] },
+      })
+      .catch((err: unknown) => {
+        // The outcome is unknown (and the intent row goes with the commit, so nothing retries
+        // it if it landed): the new run's tasks and timers are picked up from the store.
+        d.activities.wake();
+        d.timers.wake();
+        throw err;
+      });
     if (!outcome.ok) throw outcome.error;
     for (const t of plan.tasks) d.activities.dispatch(t);
+    if (plan.tasks.length > 0) d.activities.wake();
     for (const t of plan.timers) d.timers.add(t);
   }
 }
