@@ -1,7 +1,7 @@
 // Reset and reopen: a new run of the same workflow id from a prefix of an old run. The intent
 // is recorded first (with the old run's terminal, or alone), so a crash cannot lose the new run.
 import type { Clock, IdSource } from '../../clock/index.js';
-import { AionError } from '../../core/index.js';
+import { AionError, isTransientStoreError } from '../../core/index.js';
 import type { OutboxRow, Store } from '../../store/index.js';
 import type { ActivityService } from '../activity-service/index.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -98,12 +98,16 @@ export class ResetService {
         });
       });
     } else {
-      const [outcome] = await d.store.commit([
-        { run: info, expectedSeq: info.headSeq, events: [], outbox: { add: [row] } },
-      ]);
+      const [outcome] = await d.store
+        .commit([{ run: info, expectedSeq: info.headSeq, events: [], outbox: { add: [row] } }])
+        .catch((err: unknown) => {
+          throw outcomeUnknown(err, data.newRunId);
+        });
       if (outcome && !outcome.ok) throw outcome.error;
     }
-    await this.apply(row);
+    await this.apply(row).catch((err: unknown) => {
+      throw outcomeUnknown(err, data.newRunId);
+    });
     return { workflowId: info.workflowId, runId: data.newRunId };
   }
 
@@ -151,4 +155,19 @@ export class ResetService {
     if (plan.tasks.length > 0) d.activities.wake();
     for (const t of plan.timers) d.timers.add(t);
   }
+}
+
+/**
+ * A store failure while the intent or the new run was being committed: either may have been
+ * recorded, so the call is not repeated (a repeat would reset the new run, or record a second
+ * intent) and the caller is told which run to look for.
+ */
+function outcomeUnknown(err: unknown, newRunId: string): unknown {
+  if (!isTransientStoreError(err)) return err;
+  return new AionError(
+    'store_unavailable',
+    `the store failed while the reset was being recorded, so it may have happened: describe the workflow (a new run would be ${newRunId}) before trying again`,
+    { outcome: 'unknown', newRunId },
+    { cause: err },
+  );
 }
