@@ -3,7 +3,7 @@
 // when the store went away and came back — once per outage, not once per attempt.
 import { isTransientStoreError, storeErrorCode } from '../core/index.js';
 import type { Clock } from '../clock/index.js';
-import type { Store } from '../store/index.js';
+import { isStoreMethod, type Store } from '../store/index.js';
 import type { EngineMetrics } from './metrics.js';
 
 /** The slice of the engine logger used here. */
@@ -146,9 +146,9 @@ export class StoreHealth {
 }
 
 /**
- * A view of `store` whose every method reports to `health`: a call that settles reports
- * success, a call that throws reports its error. Methods run on the store itself (its private
- * state is untouched); other properties read through.
+ * A view of `store` whose every I/O method (`STORE_METHODS`) reports to `health`: a call that
+ * settles reports success, a call that throws reports its error. Methods run on the store
+ * itself (its private state is untouched); other properties read through.
  */
 function observedStore(store: Store, health: StoreHealth): Store {
   const wrapped = new Map<PropertyKey, unknown>();
@@ -158,36 +158,46 @@ function observedStore(store: Store, health: StoreHealth): Store {
       if (typeof value !== 'function' || prop === 'close' || prop === 'constructor') return value;
       let fn = wrapped.get(prop);
       if (fn === undefined) {
-        const op = String(prop);
         const method = value as (...args: unknown[]) => unknown;
-        fn = (...args: unknown[]): unknown => {
-          let result: unknown;
-          try {
-            result = method.apply(target, args);
-          } catch (err) {
-            health.failed(op, err);
-            throw err;
-          }
-          if (result instanceof Promise) {
-            return result.then(
-              (v: unknown) => {
-                health.succeeded(op);
-                return v;
-              },
-              (err: unknown) => {
-                health.failed(op, err);
-                throw err;
-              },
-            );
-          }
-          health.succeeded(op);
-          return result;
-        };
+        // An adapter's own methods (a SQLite backup) are no store calls of the engine.
+        fn = isStoreMethod(prop) ? reporting(target, prop, method, health) : method.bind(target);
         wrapped.set(prop, fn);
       }
       return fn;
     },
   });
+}
+
+/** `method` of `target`, reporting each call's outcome to `health` as operation `op`. */
+function reporting(
+  target: Store,
+  op: string,
+  method: (...args: unknown[]) => unknown,
+  health: StoreHealth,
+): (...args: unknown[]) => unknown {
+  return (...args) => {
+    let result: unknown;
+    try {
+      result = method.apply(target, args);
+    } catch (err) {
+      health.failed(op, err);
+      throw err;
+    }
+    if (result instanceof Promise) {
+      return result.then(
+        (v: unknown) => {
+          health.succeeded(op);
+          return v;
+        },
+        (err: unknown) => {
+          health.failed(op, err);
+          throw err;
+        },
+      );
+    }
+    health.succeeded(op);
+    return result;
+  };
 }
 
 /**

@@ -1,5 +1,7 @@
 // The store contract, one interface group per file, composed into `Store` (./store.ts).
-// Types only: adapters implement it, the engine and the conformance suite program against it.
+// Types (and the list of the store's methods): adapters implement it, the engine and the
+// conformance suite program against it.
+export { isStoreMethod, STORE_METHODS, type StoreMethod } from './methods.js';
 export type { CommitOutcome, HistoryStore, ReadRange, RunCommit } from './history.js';
 export type { NamespaceRecord, NamespaceStore } from './namespaces.js';
 export type { OutboxRow, OutboxStore } from './outbox.js';

@@ -2,7 +2,7 @@
 // before they reach it, fails them after they were applied (the in-doubt case), delays them,
 // tears the connection for a burst of calls, or fails everything while paused (an outage).
 import { AionError } from '../../core/index.js';
-import type { Store } from '../../store/index.js';
+import { STORE_METHODS, type Store } from '../../store/index.js';
 import {
   checkRates,
   type FaultCounters,
@@ -14,49 +14,8 @@ import {
 } from './options.js';
 import { seededRandom } from './prng.js';
 
-/** Every I/O method of the contract (typed: adding a method to `Store` without listing it fails). */
-const IO_METHODS: Readonly<Record<StoreMethod, true>> = {
-  append: true,
-  commit: true,
-  readHistory: true,
-  headSeq: true,
-  getRun: true,
-  getCurrentRun: true,
-  getRunChain: true,
-  listOpenRuns: true,
-  claimDueTimers: true,
-  deleteTimer: true,
-  listTimers: true,
-  nextTimerAt: true,
-  claimTasks: true,
-  expireLeases: true,
-  extendTaskLease: true,
-  retryTask: true,
-  getTask: true,
-  listTasks: true,
-  nextTaskAt: true,
-  taskQueueStats: true,
-  listOutbox: true,
-  deleteOutbox: true,
-  listRuns: true,
-  countRuns: true,
-  putPackage: true,
-  getPackage: true,
-  listPackages: true,
-  deletePackage: true,
-  setRoute: true,
-  listRoutes: true,
-  purgeClosedRuns: true,
-  createNamespace: true,
-  updateNamespace: true,
-  getNamespace: true,
-  listNamespaces: true,
-  registerSearchAttributes: true,
-  listSearchAttributes: true,
-};
-
-/** The store methods faults are injected into, in contract order. */
-export const FAULT_STORE_METHODS = Object.keys(IO_METHODS) as readonly StoreMethod[];
+/** The store methods faults are injected into, in contract order: every I/O method of `Store`. */
+export const FAULT_STORE_METHODS: readonly StoreMethod[] = STORE_METHODS;
 
 const DEFAULT_TORN_CALLS = 3;
 

@@ -1,12 +1,10 @@
 // The options and observable state of the fault-injecting store: per-method fault rates, the
 // log of injected faults and the counters. Types and option checks only.
 import { AionError } from '../../core/index.js';
-import type { Store } from '../../store/index.js';
+import type { StoreMethod } from '../../store/index.js';
 
 /** The store methods that do I/O: the ones faults are injected into (`close` is not one). */
-export type StoreMethod = {
-  [K in keyof Store]: Store[K] extends (...args: never[]) => Promise<unknown> ? K : never;
-}[Exclude<keyof Store, 'close'>];
+export type { StoreMethod };
 
 /** How often each kind of fault hits one method's calls. Probabilities are in [0, 1]. */
 export interface FaultRates {
