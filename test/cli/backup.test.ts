@@ -18,8 +18,11 @@ import { main } from '../../src/cli/main.js';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { SqliteStore } from '../../src/store/sqlite/index.js';
 import * as activities from '../server/fixtures/activities.js';
-import { activitiesPath, fixturesPath } from '../server/helpers.js';
-import { cli, firstLine, spawnAion, until, type AionProcess } from '../support/aion-process.js';
+import { fixturesPath } from '../server/helpers.js';
+import { cli, until, type AionProcess } from '../support/aion-process.js';
+import { spawnServer, startLine } from '../support/aion-server.js';
+import { capture } from '../support/cli-io.js';
+import { damagePage } from '../support/damaged-store.js';
 
 let dir: string | undefined;
 let proc: AionProcess | undefined;
@@ -36,27 +39,6 @@ afterEach(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-function capture(): {
-  out: string;
-  err: string;
-  stdout(t: string): void;
-  stderr(t: string): void;
-  isTTY: boolean;
-} {
-  const io = {
-    out: '',
-    err: '',
-    isTTY: false,
-    stdout(t: string) {
-      io.out += t;
-    },
-    stderr(t: string) {
-      io.err += t;
-    },
-  };
-  return io;
-}
 
 /** An engine on a data directory holding only `backup` as its store. */
 async function engineOnCopy(backup: string, name: string): Promise<Engine> {
@@ -82,25 +64,8 @@ describe('aion backup', () => {
   it('copies the store of a running server with runs in flight; an engine opened on the copy continues them', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'aion-backup-'));
     const dataDir = path.join(dir, 'data');
-    proc = spawnAion([
-      '--json',
-      'server',
-      '--port',
-      '0',
-      '--no-auth',
-      '--data-dir',
-      dataDir,
-      '--workflows',
-      fixturesPath,
-      '--activities',
-      activitiesPath,
-      '--log-level',
-      'warn',
-    ]);
-    const p = proc;
-    const started = JSON.parse(await until('the start line', () => firstLine(p.stdout()))) as {
-      address: string;
-    };
+    proc = spawnServer(dataDir, { json: true });
+    const started = await startLine(proc);
     const api = `${started.address}/api/v1/namespaces/default/workflows`;
     for (let i = 1; i <= 3; i++) {
       await post(api, { workflowType: 'counter', workflowId: `c-${i}`, args: [i * 10] });
@@ -162,11 +127,7 @@ describe('aion backup', () => {
     expect(readFileSync(exists, 'utf8')).toBe('keep me');
 
     // Damage a page of the store: the backup reads every row, so it fails instead of copying.
-    const store = path.join(dataDir, 'aion.db');
-    const bytes = readFileSync(store);
-    const pageSize = bytes.readUInt16BE(16);
-    Buffer.alloc(pageSize, 0xff).copy(bytes, pageSize * (bytes.length / pageSize - 1));
-    writeFileSync(store, bytes);
+    damagePage(path.join(dataDir, 'aion.db'), 1);
     const damaged = capture();
     const out = path.join(dir, 'damaged-copy.db');
     expect(await main(['backup', '--data-dir', dataDir, '--out', out], damaged)).toBe(6);

@@ -3,15 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixturesPath } from '../server/helpers.js';
-import {
-  cli,
-  firstLine,
-  root,
-  spawnAion,
-  until,
-  type AionProcess,
-} from '../support/aion-process.js';
+import { cli, root, until, type AionProcess } from '../support/aion-process.js';
+import { spawnServer, startLine } from '../support/aion-server.js';
 
 // One server for the file (no in-process activities: they run in a remote worker).
 let dataDir: string;
@@ -21,21 +14,8 @@ const others: ChildProcess[] = [];
 
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'aion-remote-cli-'));
-  server = spawnAion([
-    '--json',
-    'server',
-    '--port',
-    '0',
-    '--no-auth',
-    '--data-dir',
-    dataDir,
-    '--workflows',
-    fixturesPath,
-    '--log-level',
-    'warn',
-  ]);
-  const line = await until('the server to listen', () => firstLine(server.stdout()));
-  address = (JSON.parse(line) as { address: string }).address;
+  server = spawnServer(dataDir, { json: true, activities: false });
+  address = (await startLine(server)).address;
 });
 
 afterAll(() => {

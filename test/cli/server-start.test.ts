@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { activitiesPath, fixturesPath } from '../server/helpers.js';
-import { firstLine, spawnAion, until, type AionProcess } from '../support/aion-process.js';
+import { firstLine, type AionProcess } from '../support/aion-process.js';
+import { spawnServer, startLine } from '../support/aion-server.js';
 
 let dir: string | undefined;
 let proc: AionProcess | undefined;
@@ -14,24 +14,6 @@ afterEach(() => {
   dir = undefined;
 });
 
-function serverArgs(dataDir: string, ...extra: string[]): string[] {
-  return [
-    'server',
-    '--port',
-    '0',
-    '--no-auth',
-    '--data-dir',
-    dataDir,
-    '--workflows',
-    fixturesPath,
-    '--activities',
-    activitiesPath,
-    '--log-level',
-    'warn',
-    ...extra,
-  ];
-}
-
 describe('aion server start line and run files', () => {
   it('with --json prints where it listens; writes the port and pid files, removed at a clean exit', async () => {
     const d = mkdtempSync(path.join(tmpdir(), 'aion-start-'));
@@ -39,10 +21,9 @@ describe('aion server start line and run files', () => {
     mkdirSync(path.join(d, 'run'));
     const portFile = path.join(d, 'run', 'port');
     const pidFile = path.join(d, 'run', 'pid');
-    proc = spawnAion(['--json', ...serverArgs(d, '--port-file', portFile, '--pid-file', pidFile)]);
+    proc = spawnServer(d, { json: true, args: ['--port-file', portFile, '--pid-file', pidFile] });
     const p = proc;
-    const line = await until('the start line', () => firstLine(p.stdout()));
-    const started = JSON.parse(line) as Record<string, unknown>;
+    const started = await startLine(p);
     expect(started).toMatchObject({
       host: '127.0.0.1',
       pid: p.child.pid,
@@ -56,7 +37,7 @@ describe('aion server start line and run files', () => {
     expect(started.address).toBe(`http://127.0.0.1:${port}`);
     expect(readFileSync(portFile, 'utf8')).toBe(`${port}\n`);
     expect(readFileSync(pidFile, 'utf8')).toBe(`${p.child.pid}\n`);
-    expect((await fetch(`${started.address as string}/readyz`)).status).toBe(200);
+    expect((await fetch(`${started.address}/readyz`)).status).toBe(200);
     // The human line is still on standard error; standard output holds only the start line.
     expect(p.stderr()).toContain(`listening on http://127.0.0.1:${port}`);
 
@@ -71,7 +52,7 @@ describe('aion server start line and run files', () => {
     const d = mkdtempSync(path.join(tmpdir(), 'aion-start-'));
     dir = d;
     const portFile = path.join(d, 'missing', 'port');
-    proc = spawnAion(serverArgs(d, '--port-file', portFile));
+    proc = spawnServer(d, { args: ['--port-file', portFile] });
     expect(await proc.exited).toBe(2);
     expect(proc.stderr()).toContain(
       `error[invalid_argument]: cannot write --port-file ${portFile}`,
@@ -79,7 +60,7 @@ describe('aion server start line and run files', () => {
     expect(proc.stderr()).toContain('hint: the directory of --port-file must exist');
     expect(existsSync(portFile)).toBe(false);
 
-    const json = spawnAion(['--json', ...serverArgs(d, '--pid-file', path.join(d, 'no', 'pid'))]);
+    const json = spawnServer(d, { json: true, args: ['--pid-file', path.join(d, 'no', 'pid')] });
     expect(await json.exited).toBe(2);
     const out = JSON.parse(firstLine(json.stdout())!) as {
       error: { code: string; details: object };

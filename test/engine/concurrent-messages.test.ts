@@ -1,8 +1,9 @@
 // Many updates, signals and queries on one run at once: each is recorded exactly once, in a
 // contiguous history, every caller gets its answer, and the engine shuts down cleanly.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type HistoryEvent } from '../../src/index.js';
 import type { StoreHandle } from '../../src/testing/index.js';
+import { collectEscapedErrors } from '../support/escaped-errors.js';
 import { ENGINE_HARNESSES } from './harness.js';
 
 const workflowsPath = new URL('../fixtures/workflows/messages.ts', import.meta.url).pathname;
@@ -15,16 +16,7 @@ const activities = {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 // Errors nobody awaited (e.g. a late dispatch after shutdown) must not escape.
-const escaped: unknown[] = [];
-const onEscape = (err: unknown): void => void escaped.push(err);
-beforeAll(() => {
-  process.on('uncaughtException', onEscape);
-  process.on('unhandledRejection', onEscape);
-});
-afterAll(() => {
-  process.off('uncaughtException', onEscape);
-  process.off('unhandledRejection', onEscape);
-});
+const escaped = collectEscapedErrors();
 
 let engine: Engine | undefined;
 let handle: StoreHandle | undefined;

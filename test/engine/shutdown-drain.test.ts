@@ -1,22 +1,14 @@
 // Engine shutdown while activities run: the running attempt finishes and is recorded, the
 // activity it leads to stays in the store (unleased) for the next engine, nothing escapes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
+import { collectEscapedErrors } from '../support/escaped-errors.js';
 import { ENGINE_HARNESSES } from './harness.js';
 
 const workflowsPath = new URL('../fixtures/workflows/drain.ts', import.meta.url).pathname;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
-const escaped: unknown[] = [];
-const onEscape = (err: unknown): void => void escaped.push(err);
-beforeAll(() => {
-  process.on('uncaughtException', onEscape);
-  process.on('unhandledRejection', onEscape);
-});
-afterAll(() => {
-  process.off('uncaughtException', onEscape);
-  process.off('unhandledRejection', onEscape);
-});
+const escaped = collectEscapedErrors();
 
 describe.each(ENGINE_HARNESSES)(
   'engine shutdown during a chain of activities on $name',

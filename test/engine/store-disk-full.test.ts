@@ -13,18 +13,15 @@ import { createEngine, type Engine, type Metrics } from '../../src/index.js';
 import { isAionError, resolveLimits, type HistoryEvent } from '../../src/core/index.js';
 import { migrate } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { collectEscapedErrors } from '../support/escaped-errors.js';
+import {
+  allCompleted,
+  faultWorkflowsPath,
+  faultWorkload,
+  FAULT_STEPS,
+} from '../support/fault-workload.js';
 
-const workflowsPath = new URL('./fixtures/fault-workflows.ts', import.meta.url).pathname;
-const STEPS = 3;
-const executions = new Map<string, number>();
-const activities = {
-  work: async (workflowId: string, i: number) => {
-    await new Promise((r) => setTimeout(r, 5));
-    const k = `${workflowId}/${i}`;
-    executions.set(k, (executions.get(k) ?? 0) + 1);
-    return `${workflowId}:${i}`;
-  },
-};
+const { activities, executions } = faultWorkload(() => 5);
 
 /** The last value of each gauge and the sum of each counter, by metric name. */
 function recordingMetrics(): { metrics: Metrics; values: Map<string, number> } {
@@ -37,10 +34,7 @@ function recordingMetrics(): { metrics: Metrics; values: Map<string, number> } {
   return { metrics, values };
 }
 
-const faults: unknown[] = [];
-const onFault = (err: unknown): void => {
-  faults.push(err);
-};
+const faults = collectEscapedErrors();
 let dir: string;
 let db: Database.Database;
 let engine: Engine | undefined;
@@ -53,8 +47,6 @@ const log =
   };
 
 beforeEach(() => {
-  process.on('unhandledRejection', onFault);
-  process.on('uncaughtException', onFault);
   dir = mkdtempSync(path.join(tmpdir(), 'aion-full-'));
   const file = path.join(dir, 'aion.db');
   // The store on a connection this test holds, so it can cap the file's size.
@@ -66,8 +58,6 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  process.off('unhandledRejection', onFault);
-  process.off('uncaughtException', onFault);
   await engine?.shutdown({ timeoutMs: 2000 }).catch(() => undefined);
   await store?.close().catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
@@ -91,18 +81,11 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
   }
 }
 
-async function allCompleted(e: Engine, ids: readonly string[]): Promise<boolean> {
-  for (const id of ids) {
-    if ((await e.getHandle(id).describe()).status !== 'COMPLETED') return false;
-  }
-  return true;
-}
-
 it('treats a full disk as store unavailable and continues every run once there is room', async () => {
   const { metrics, values } = recordingMetrics();
   engine = await createEngine({
     store: store!,
-    workflowsPath,
+    workflowsPath: faultWorkflowsPath,
     activities,
     metrics,
     storeRetryDeadlineMs: 1000,
@@ -110,7 +93,7 @@ it('treats a full disk as store unavailable and continues every run once there i
   });
   const e = engine;
   const ids = Array.from({ length: 30 }, (_, i) => `f-${i}`);
-  for (const id of ids) await e.start('faulty', { workflowId: id, args: [id, STEPS] });
+  for (const id of ids) await e.start('faulty', { workflowId: id, args: [id, FAULT_STEPS] });
 
   // Full: no page beyond those the file has now, and the room left inside them taken.
   db.exec('CREATE TABLE filler (x BLOB)');
@@ -129,10 +112,12 @@ it('treats a full disk as store unavailable and continues every run once there i
   expect(values.get('aion_store_available')).toBe(0);
   expect(values.get('aion_store_errors_total')).toBeGreaterThan(0);
   expect(await e.checkStore()).toBe(false);
-  const started = await e.start('faulty', { workflowId: 'while-full', args: ['x', STEPS] }).then(
-    () => 'started',
-    (err: unknown) => (isAionError(err) ? err.code : err),
-  );
+  const started = await e
+    .start('faulty', { workflowId: 'while-full', args: ['x', FAULT_STEPS] })
+    .then(
+      () => 'started',
+      (err: unknown) => (isAionError(err) ? err.code : err),
+    );
   expect(started).toBe('store_unavailable');
   await sleep(3000); // the engine keeps retrying meanwhile (spaced out, not in a hot loop)
   const errorsWhileFull = values.get('aion_store_errors_total') ?? 0;
@@ -154,8 +139,8 @@ it('treats a full disk as store unavailable and continues every run once there i
   for (const id of ids) {
     const events: readonly HistoryEvent[] = (await e.getHandle(id).fetchHistory()).events;
     expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.filter((ev) => ev.type === 'ActivityCompleted')).toHaveLength(STEPS + 3);
-    for (const step of [...Array(STEPS).keys(), 100, 101, 200])
+    expect(events.filter((ev) => ev.type === 'ActivityCompleted')).toHaveLength(FAULT_STEPS + 3);
+    for (const step of [...Array(FAULT_STEPS).keys(), 100, 101, 200])
       expect({ id, step, runs: executions.get(`${id}/${step}`) }).toEqual({ id, step, runs: 1 });
   }
   expect(faults).toEqual([]);

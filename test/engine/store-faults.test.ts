@@ -6,45 +6,37 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { isAionError, type HistoryEvent } from '../../src/core/index.js';
+import { isAionError } from '../../src/core/index.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import {
   canRunPrivatePostgres,
   startPrivatePostgres,
   type PrivatePostgres,
 } from '../support/private-postgres.js';
+import { collectEscapedErrors } from '../support/escaped-errors.js';
+import {
+  allCompleted,
+  expectEachStepOnce,
+  faultWorkflowsPath,
+  faultWorkload,
+  FAULT_STEPS,
+  signalFaultRuns,
+  startFaultRuns,
+} from '../support/fault-workload.js';
 
-const workflowsPath = new URL('./fixtures/fault-workflows.ts', import.meta.url).pathname;
-const STEPS = 3;
 /** Activity executions per workflow and step (an execution = one attempt that returned). */
-const executions = new Map<string, number>();
-const activities = {
-  work: async (workflowId: string, i: number) => {
-    await new Promise((r) => setTimeout(r, 5 + (i % 7)));
-    const k = `${workflowId}/${i}`;
-    executions.set(k, (executions.get(k) ?? 0) + 1);
-    return `${workflowId}:${i}`;
-  },
-};
-
-const faults: unknown[] = [];
-const onFault = (err: unknown): void => {
-  faults.push(err);
-};
+const { activities, executions } = faultWorkload((i) => 5 + (i % 7));
+const faults = collectEscapedErrors();
 
 let pg: PrivatePostgres | undefined;
 let engine: Engine | undefined;
 let store: PostgresStore | undefined;
 
 beforeAll(async () => {
-  process.on('unhandledRejection', onFault);
-  process.on('uncaughtException', onFault);
   pg = await startPrivatePostgres();
 }, 120_000);
 
 afterAll(async () => {
-  process.off('unhandledRejection', onFault);
-  process.off('uncaughtException', onFault);
   await pg?.destroy();
 }, 60_000);
 
@@ -72,48 +64,12 @@ async function open(schema: string, storeRetryDeadlineMs?: number): Promise<Engi
   store = await openPostgresStore({ connectionString: pg!.url, schema, poolSize: 8 });
   engine = await createEngine({
     store,
-    workflowsPath,
+    workflowsPath: faultWorkflowsPath,
     activities,
     logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
     ...(storeRetryDeadlineMs !== undefined ? { storeRetryDeadlineMs } : {}),
   });
   return engine;
-}
-
-/** Retries a client call until it succeeds (the store may be down for a while). */
-async function eventually<T>(fn: () => Promise<T>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(100);
-    }
-  }
-}
-
-async function startAll(e: Engine, ids: readonly string[]): Promise<void> {
-  await Promise.all(
-    ids.map((id) =>
-      eventually(() => e.start('faulty', { workflowId: id, args: [id, STEPS], requestId: id })),
-    ),
-  );
-}
-
-async function signalAll(e: Engine, ids: readonly string[]): Promise<void> {
-  await Promise.all(
-    ids.map((id) =>
-      eventually(() => e.getHandle(id).signalWithRequestId(`go-${id}`, 'go', 'done')),
-    ),
-  );
-}
-
-async function allCompleted(e: Engine, ids: readonly string[]): Promise<boolean> {
-  for (const id of ids) {
-    if ((await e.getHandle(id).describe()).status !== 'COMPLETED') return false;
-  }
-  return true;
 }
 
 /**
@@ -122,18 +78,7 @@ async function allCompleted(e: Engine, ids: readonly string[]): Promise<boolean>
  */
 async function checkRuns(e: Engine, ids: readonly string[]): Promise<void> {
   await until('every run to complete', () => allCompleted(e, ids), 120_000);
-  for (const id of ids) {
-    const events: readonly HistoryEvent[] = (await e.getHandle(id).fetchHistory()).events;
-    expect(events.map((ev) => ev.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(events.filter((ev) => ev.type === 'WorkflowStarted')).toHaveLength(1);
-    expect(events.filter((ev) => ev.type === 'SignalReceived')).toHaveLength(1);
-    expect(events.filter((ev) => ev.type === 'WorkflowCompleted')).toHaveLength(1);
-    const completed = events.filter((ev) => ev.type === 'ActivityCompleted');
-    expect(completed).toHaveLength(STEPS + 3);
-    for (const step of [...Array(STEPS).keys(), 100, 101, 200]) {
-      expect({ id, step, runs: executions.get(`${id}/${step}`) }).toEqual({ id, step, runs: 1 });
-    }
-  }
+  await expectEachStepOnce(e, ids, executions);
 }
 
 describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
@@ -151,10 +96,10 @@ describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
       }
     })();
     try {
-      await startAll(e, ids);
+      await startFaultRuns(e, ids);
       // The runs cannot finish before their signal: a few rounds hit them mid-work first.
       await until('a few rounds of terminations', () => Promise.resolve(rounds >= 8));
-      await signalAll(e, ids);
+      await signalFaultRuns(e, ids);
       // Keep terminating while the runs work through their activities and timers.
       await until('every run to complete', () => allCompleted(e, ids), 120_000);
     } finally {
@@ -171,7 +116,7 @@ describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
   it('rides out a database outage: client calls fail with store_unavailable, every run continues after', async () => {
     const e = await open('outage', 1500);
     const ids = Array.from({ length: 60 }, (_, i) => `o-${i}`);
-    await startAll(e, ids);
+    await startFaultRuns(e, ids);
     await sleep(300);
     await pg!.stop();
     const down = Date.now();
@@ -180,7 +125,7 @@ describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
       [
         e.getHandle('o-1').describe(),
         e.getHandle('o-2').signalWithRequestId('go-o-2', 'go', 'done'),
-        e.start('faulty', { workflowId: 'late', args: ['late', STEPS] }),
+        e.start('faulty', { workflowId: 'late', args: ['late', FAULT_STEPS] }),
         e.list(),
       ].map((p) =>
         p.then(
@@ -201,7 +146,7 @@ describe.skipIf(!canRunPrivatePostgres())('store faults on PostgreSQL', () => {
     expect(failedAt - down).toBeLessThan(8000);
     await pg!.start();
     await until('the store to be available again', () => e.checkStore({ timeoutMs: 1000 }));
-    await signalAll(e, ids);
+    await signalFaultRuns(e, ids);
     await checkRuns(e, ids);
     expect(e.storeStatus().available).toBe(true);
     expect(faults).toEqual([]);

@@ -2,18 +2,15 @@
  * `aion server` exports traces as the standard `OTEL_*` environment variables say: the server
  * runs as a process, a tiny OTLP/HTTP receiver in the test collects what arrives.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { activitiesPath, fixturesPath } from './helpers.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'aion.js');
+import { until, type AionProcess } from '../support/aion-process.js';
+import { listeningUrl, spawnServer } from '../support/aion-server.js';
 
 interface Received {
   readonly path: string;
@@ -51,39 +48,11 @@ afterEach(async () => {
 });
 
 /** Starts `aion server` with `env`; resolves with its URL once it listens. */
-async function startServer(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; stderr: () => string; exited: Promise<number> }> {
+async function startServer(env: Record<string, string>): Promise<AionProcess & { url: string }> {
   dataDir = mkdtempSync(path.join(tmpdir(), 'aion-otlp-'));
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'server',
-      '--port',
-      '0',
-      '--no-auth',
-      '--data-dir',
-      dataDir,
-      '--workflows',
-      fixturesPath,
-      '--activities',
-      activitiesPath,
-    ],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  children.push(child);
-  let stderr = '';
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(stderr);
-      if (m) resolve(m[1]!);
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr, exited };
+  const server = spawnServer(dataDir, { logLevel: null, env });
+  children.push(server.child);
+  return { ...server, url: await listeningUrl(server) };
 }
 
 async function startGreet(url: string, workflowId: string): Promise<void> {
@@ -93,16 +62,6 @@ async function startGreet(url: string, workflowId: string): Promise<void> {
     body: JSON.stringify({ workflowType: 'greet', workflowId, args: ['otel'] }),
   });
   expect(res.status).toBe(201);
-}
-
-async function until<T>(what: string, fn: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 interface JsonSpan {

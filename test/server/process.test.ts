@@ -2,91 +2,24 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Connection } from '../../src/client/index.js';
-import { activitiesPath, fixturesPath } from './helpers.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(root, 'bin', 'aion.js');
-
-interface ServerProcess {
-  readonly child: ChildProcess;
-  url: string;
-  stderr: string;
-  readonly exited: Promise<number | null>;
-}
+import { cli, root, until, type AionProcess } from '../support/aion-process.js';
+import { listeningUrl, spawnServer } from '../support/aion-server.js';
 
 /** Runs `aion server` as a real process and waits until it listens. */
 async function startServerProcess(
   dataDir: string,
   env: Record<string, string> = {},
   options: { activities?: boolean; auth?: boolean; extraArgs?: string[] } = {},
-): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'server',
-      '--port',
-      '0',
-      ...(options.auth ? [] : ['--no-auth']),
-      '--data-dir',
-      dataDir,
-      '--workflows',
-      fixturesPath,
-      ...(options.activities === false ? [] : ['--activities', activitiesPath]),
-      '--log-level',
-      'warn',
-      ...(options.extraArgs ?? []),
-    ],
-    { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const proc: ServerProcess = { child, url: '', stderr: '', exited };
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`server did not start:\n${proc.stderr}`)),
-      60_000,
-    );
-    child.stderr.on('data', (chunk: Buffer) => {
-      proc.stderr += chunk.toString();
-      const m = /listening on (http:\/\/\S+)/.exec(proc.stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${proc.stderr}`)));
+): Promise<AionProcess & { url: string }> {
+  const server = spawnServer(dataDir, {
+    env,
+    auth: options.auth === true,
+    activities: options.activities !== false,
+    args: options.extraArgs ?? [],
   });
-  proc.url = url;
-  return proc;
-}
-
-/** Runs the CLI to completion. */
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return { ...server, url: await listeningUrl(server) };
 }
 
 let dataDir: string | undefined;
@@ -164,7 +97,7 @@ describe('aion server as a process', () => {
     await h.signal('add', 1);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    expect(first.stderr).toContain('SIGTERM: draining');
+    expect(first.stderr()).toContain('SIGTERM: draining');
 
     const second = await startServerProcess(dataDir);
     running.push(second.child);
@@ -199,7 +132,7 @@ describe('aion server as a process', () => {
     ).token;
     const server = await startServerProcess(dataDir, {}, { activities: false, auth: true });
     running.push(server.child);
-    expect(server.stderr).toContain('auth on');
+    expect(server.stderr()).toContain('auth on');
 
     // Without a worker the activity waits in the backlog; the CLI blocks on the result.
     const executing = cli([

@@ -1,8 +1,10 @@
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAionError, SequenceConflictError } from '../../src/core/index.js';
-import { openSqliteStore, SCHEMA_VERSION, type SqliteStore } from '../../src/store/sqlite/index.js';
+import { openSqliteStore, SCHEMA_VERSION } from '../../src/store/sqlite/index.js';
+import { errorOf } from '../support/errors.js';
+import { holdInChild, killHolder, openInChild } from './fixtures/sqlite-children.js';
+import { sqliteFileEachTest } from './fixtures/sqlite-file.js';
 import {
   batch,
   exited,
@@ -10,37 +12,10 @@ import {
   runKey,
   spawnFixture,
   tagOf,
-  tempDir,
 } from './fixtures/sqlite-helpers.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let file: string;
-const opened: SqliteStore[] = [];
-
-async function open(options: { exclusive?: boolean } = {}): Promise<SqliteStore> {
-  const store = await openSqliteStore({ path: file, ...options });
-  opened.push(store);
-  return store;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
-beforeEach(() => {
-  tmp = tempDir();
-  file = path.join(tmp.dir, 'nested', 'dir', 'aion.db');
-});
-
-afterEach(async () => {
-  for (const store of opened.splice(0)) await store.close();
-  tmp.remove();
-});
+const sqlite = sqliteFileEachTest('nested', 'dir', 'aion.db');
+const { open } = sqlite;
 
 describe('SQLite store durability', () => {
   it('keeps history, visibility and side-effect rows across close and reopen', async () => {
@@ -84,21 +59,21 @@ describe('SQLite store durability', () => {
 
   it('refuses a store whose schema version is newer than the code, without touching it', async () => {
     await (await open()).close();
-    const db = new Database(file);
+    const db = new Database(sqlite.file);
     db.prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`).run(
       String(SCHEMA_VERSION + 1),
     );
     db.close();
-    const err = await errorOf(openSqliteStore({ path: file }));
+    const err = await errorOf(openSqliteStore({ path: sqlite.file }));
     expect(isAionError(err) && err.code).toBe('store_schema_too_new');
     expect((err as Error).message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
-    const check = new Database(file, { readonly: true });
+    const check = new Database(sqlite.file, { readonly: true });
     expect(check.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
       String(SCHEMA_VERSION + 1),
     );
     check.close();
     // The refused open released the owner lock.
-    const db2 = new Database(file);
+    const db2 = new Database(sqlite.file);
     db2
       .prepare(`UPDATE meta SET value = ? WHERE key = 'schema_version'`)
       .run(String(SCHEMA_VERSION));
@@ -108,9 +83,9 @@ describe('SQLite store durability', () => {
 
   it('refuses a second exclusive open in the same process and frees the lock on close', async () => {
     const first = await open();
-    const err = await errorOf(openSqliteStore({ path: file }));
+    const err = await errorOf(openSqliteStore({ path: sqlite.file }));
     expect(isAionError(err) && err.code).toBe('store_locked');
-    expect((err as Error).message).toContain(`another process owns ${file}`);
+    expect((err as Error).message).toContain(`another process owns ${sqlite.file}`);
     // Tools may still open a second connection.
     const tool = await open({ exclusive: false });
     expect(await tool.headSeq(runKey(1))).toBe(0);
@@ -119,22 +94,13 @@ describe('SQLite store durability', () => {
   });
 
   it('owner lock: another process gets store_locked; after the holder is killed with -9 the lock is free', async () => {
-    const holder = spawnFixture('sqlite-child.ts', ['hold', file]);
-    const holderOut = new LineReader(holder);
+    const holder = await holdInChild(sqlite.file);
     try {
-      await holderOut.waitFor((l) => l === '"ready"');
-      const probe = spawnFixture('sqlite-child.ts', ['open', file]);
-      const probeOut = new LineReader(probe);
-      expect(JSON.parse(await probeOut.waitFor((l) => l.startsWith('{')))).toEqual({
-        ok: false,
-        code: 'store_locked',
-      });
-      await exited(probe);
-      const err = await errorOf(openSqliteStore({ path: file }));
+      expect(await openInChild(sqlite.file)).toEqual({ ok: false, code: 'store_locked' });
+      const err = await errorOf(openSqliteStore({ path: sqlite.file }));
       expect(isAionError(err) && err.code).toBe('store_locked');
     } finally {
-      holder.kill('SIGKILL');
-      await exited(holder);
+      await killHolder(holder);
     }
     const store = await open();
     expect(await store.headSeq(runKey(1))).toBe(0);
@@ -162,7 +128,7 @@ describe('SQLite store durability', () => {
     await (await open()).close(); // create the schema first
     const run = runKey(9);
     const children = ['P', 'Q'].map((tag) =>
-      spawnFixture('sqlite-child.ts', ['append', file, '9', tag]),
+      spawnFixture('sqlite-child.ts', ['append', sqlite.file, '9', tag]),
     );
     const readers = children.map((c) => new LineReader(c));
     await Promise.all(readers.map((r) => r.waitFor((l) => l === '"ready"')));

@@ -12,6 +12,9 @@ import { isAionError } from '../../src/core/index.js';
 import { main } from '../../src/cli/main.js';
 import { createEngine } from '../../src/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { capture } from '../support/cli-io.js';
+import { damagePage } from '../support/damaged-store.js';
+import { errorOf } from '../support/errors.js';
 import { batch, runKey, tempDir } from './fixtures/sqlite-helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -26,36 +29,6 @@ afterEach(() => {
 
 function digest(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
-
-function capture(): {
-  out: string;
-  err: string;
-  stdout(t: string): void;
-  stderr(t: string): void;
-  isTTY: boolean;
-} {
-  const io = {
-    out: '',
-    err: '',
-    isTTY: false,
-    stdout(t: string) {
-      io.out += t;
-    },
-    stderr(t: string) {
-      io.err += t;
-    },
-  };
-  return io;
 }
 
 /** A data directory whose `aion.db` is written by `make`. */
@@ -78,13 +51,16 @@ function foreignDb(file: string): void {
   db.close();
 }
 
+/** An Aion store with 40 runs, each of three events tagged with 4000 × `fill`. */
+async function storeWithRuns(file: string, fill: string): Promise<void> {
+  const store = await openSqliteStore({ path: file });
+  for (let i = 0; i < 40; i++) await store.append(runKey(i), batch(0, 3, fill.repeat(4000)), 0);
+  await store.close();
+}
+
 /** An Aion store with some runs, cut to half its size. */
 async function truncatedStore(file: string): Promise<void> {
-  const store = await openSqliteStore({ path: file });
-  for (let i = 0; i < 40; i++) {
-    await store.append(runKey(i), batch(0, 3, 'x'.repeat(4000)), 0);
-  }
-  await store.close();
+  await storeWithRuns(file, 'x');
   truncateSync(file, Math.floor(statSync(file).size / 2));
 }
 
@@ -131,16 +107,9 @@ describe('files that are not a healthy Aion store', () => {
 
   it('a damaged page met later surfaces as store_corrupt from the call that reads it', async () => {
     const file = path.join(tmp.dir, 'garbled.db');
-    const store = await openSqliteStore({ path: file });
-    for (let i = 0; i < 40; i++) await store.append(runKey(i), batch(0, 3, 'y'.repeat(4000)), 0);
-    await store.close();
-    // Overwrite one page in the middle of the history with 0xff bytes: no valid b-tree page
-    // type, and an overflow pointer past the end of the file.
-    const bytes = readFileSync(file);
-    const pageSize = bytes.readUInt16BE(16);
-    const page = Math.floor((bytes.length / pageSize) * 0.75);
-    Buffer.alloc(pageSize, 0xff).copy(bytes, pageSize * page);
-    writeFileSync(file, bytes);
+    await storeWithRuns(file, 'y');
+    // One page in the middle of the history.
+    damagePage(file, 0.75);
     const damaged = await openSqliteStore({ path: file });
     try {
       let failure: unknown;

@@ -7,11 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAionError } from '../../src/core/index.js';
 import { createEngine } from '../../src/index.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
-import { exited, LineReader, runKey, spawnFixture, tempDir } from './fixtures/sqlite-helpers.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { until } from '../support/aion-process.js';
+import { errorOf } from '../support/errors.js';
+import { holdInChild, killHolder, openInChild } from './fixtures/sqlite-children.js';
+import { sqliteFileEachTest } from './fixtures/sqlite-file.js';
+import { runKey } from './fixtures/sqlite-helpers.js';
 
 interface OwnerRow {
   owner_id: string;
@@ -24,27 +28,11 @@ interface OwnerRow {
   heartbeat_at: number;
 }
 
-let tmp: ReturnType<typeof tempDir>;
-let file: string;
-const opened: SqliteStore[] = [];
-
-async function open(options: { exclusive?: boolean } = {}): Promise<SqliteStore> {
-  const store = await openSqliteStore({ path: file, ...options });
-  opened.push(store);
-  return store;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
+const sqlite = sqliteFileEachTest();
+const { open } = sqlite;
 
 function ownerRow(): OwnerRow | undefined {
-  const db = new Database(file, { readonly: true });
+  const db = new Database(sqlite.file, { readonly: true });
   try {
     return db.prepare(`SELECT * FROM owner WHERE slot = 1`).get() as OwnerRow | undefined;
   } finally {
@@ -53,7 +41,7 @@ function ownerRow(): OwnerRow | undefined {
 }
 
 function writeOwnerRow(row: OwnerRow): void {
-  const db = new Database(file);
+  const db = new Database(sqlite.file);
   try {
     db.prepare(
       `INSERT OR REPLACE INTO owner (slot, owner_id, pid, host, machine, pid_namespace, lock_file, started_at, heartbeat_at)
@@ -66,7 +54,7 @@ function writeOwnerRow(row: OwnerRow): void {
 
 /** The row a live owner in this process writes (machine and PID namespace included). */
 async function ownRow(): Promise<OwnerRow> {
-  const store = await openSqliteStore({ path: file });
+  const store = await openSqliteStore({ path: sqlite.file });
   const row = ownerRow();
   await store.close();
   expect(row?.pid).toBe(process.pid);
@@ -79,54 +67,25 @@ function deadPid(): number {
   return child.pid;
 }
 
-async function until<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-beforeEach(() => {
-  tmp = tempDir();
-  file = path.join(tmp.dir, 'aion.db');
-});
-
-afterEach(async () => {
-  for (const store of opened.splice(0)) await store.close();
-  tmp.remove();
-});
-
 describe('SQLite ownership beyond the lock file', () => {
   it('another process owning the file refuses a second owner although the lock file was deleted; after kill -9 it is taken over at once', async () => {
-    const holder = spawnFixture('sqlite-child.ts', ['hold', file]);
-    const holderOut = new LineReader(holder);
+    const holder = await holdInChild(sqlite.file);
     try {
-      await holderOut.waitFor((l) => l === '"ready"');
-      rmSync(`${file}-lock`);
-      const err = await errorOf(openSqliteStore({ path: file }));
+      rmSync(`${sqlite.file}-lock`);
+      const err = await errorOf(openSqliteStore({ path: sqlite.file }));
       expect(isAionError(err) && err.code, String(err)).toBe('store_locked');
       expect((err as Error).message).toContain(`process ${holder.pid} on`);
       expect((err as Error).message).toContain('heartbeat');
       // Also from a third process.
-      rmSync(`${file}-lock`);
-      const probe = spawnFixture('sqlite-child.ts', ['open', file]);
-      const probeOut = new LineReader(probe);
-      expect(JSON.parse(await probeOut.waitFor((l) => l.startsWith('{')))).toEqual({
-        ok: false,
-        code: 'store_locked',
-      });
-      await exited(probe);
+      rmSync(`${sqlite.file}-lock`);
+      expect(await openInChild(sqlite.file)).toEqual({ ok: false, code: 'store_locked' });
       expect(ownerRow()?.pid).toBe(holder.pid);
     } finally {
-      holder.kill('SIGKILL');
-      await exited(holder);
+      await killHolder(holder);
     }
     // The dead owner's row is still there and fresh, and its lock file is gone: its PID
     // has no process any more, so the row is taken over without waiting for it to go stale.
-    rmSync(`${file}-lock`, { force: true });
+    rmSync(`${sqlite.file}-lock`, { force: true });
     expect(ownerRow()?.pid).toBe(holder.pid);
     const store = await open();
     expect(await store.headSeq(runKey(1))).toBe(0);
@@ -134,7 +93,7 @@ describe('SQLite ownership beyond the lock file', () => {
   });
 
   it('two engines in one process: the second is refused although the lock file was deleted', async () => {
-    const dataDir = tmp.dir;
+    const dataDir = sqlite.dir;
     const first = await createEngine({ dataDir });
     try {
       rmSync(path.join(dataDir, 'aion.db-lock'));
@@ -155,7 +114,7 @@ describe('SQLite ownership beyond the lock file', () => {
     const owner = await open();
     const claimed = ownerRow()!;
     expect(claimed).toMatchObject({ pid: process.pid });
-    rmSync(`${file}-lock`);
+    rmSync(`${sqlite.file}-lock`);
     const tool = await open({ exclusive: false });
     expect(await tool.headSeq(runKey(1))).toBe(0);
     await tool.close();
@@ -167,10 +126,7 @@ describe('SQLite ownership beyond the lock file', () => {
     await owner.close();
     expect(ownerRow()).toBeUndefined();
     // Another process opens right away.
-    const probe = spawnFixture('sqlite-child.ts', ['open', file]);
-    const probeOut = new LineReader(probe);
-    expect(JSON.parse(await probeOut.waitFor((l) => l.startsWith('{')))).toEqual({ ok: true });
-    await exited(probe);
+    expect(await openInChild(sqlite.file)).toEqual({ ok: true });
   });
 
   it('an owner on another machine is waited out until its heartbeat is stale', async () => {
@@ -185,7 +141,7 @@ describe('SQLite ownership beyond the lock file', () => {
       heartbeat_at: Date.now(),
     };
     writeOwnerRow(elsewhere);
-    const err = await errorOf(openSqliteStore({ path: file }));
+    const err = await errorOf(openSqliteStore({ path: sqlite.file }));
     expect(isAionError(err) && err.code).toBe('store_locked');
     expect((err as Error).message).toContain('process 4242 on other-host');
     expect(ownerRow()?.owner_id).toBe('other-owner');

@@ -1,24 +1,15 @@
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isAionError, stampEvent, type SearchAttributes } from '../../src/core/index.js';
 import type { RunInfo, VisibilityExpr } from '../../src/store/index.js';
 import { evaluateExpr } from '../../src/store/shared/expr.js';
 import { MIGRATIONS, migrate, SCHEMA_VERSION } from '../../src/store/sqlite/migrations.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
-import { batch, runKey, started, tempDir } from './fixtures/sqlite-helpers.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { sqliteFileEachTest } from './fixtures/sqlite-file.js';
+import { batch, runKey, started } from './fixtures/sqlite-helpers.js';
 
-let tmp: ReturnType<typeof tempDir>;
-let file: string;
-const opened: SqliteStore[] = [];
-
-async function open(
-  options: Parameters<typeof openSqliteStore>[0] = { path: file },
-): Promise<SqliteStore> {
-  const store = await openSqliteStore(options);
-  opened.push(store);
-  return store;
-}
+const sqlite = sqliteFileEachTest();
+const { open } = sqlite;
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
@@ -29,21 +20,11 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   return 'resolved';
 }
 
-beforeEach(() => {
-  tmp = tempDir();
-  file = path.join(tmp.dir, 'aion.db');
-});
-
-afterEach(async () => {
-  for (const store of opened.splice(0)) await store.close();
-  tmp.remove();
-});
-
 describe('SQLite store: opening and migrations', () => {
   it('creates the schema at the current version in WAL mode, and reopening changes nothing', async () => {
     await (await open()).close();
     await (await open()).close();
-    const db = new Database(file, { readonly: true });
+    const db = new Database(sqlite.file, { readonly: true });
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
       String(SCHEMA_VERSION),
     );
@@ -73,7 +54,7 @@ describe('SQLite store: opening and migrations', () => {
     const store = await open();
     await store.append(runKey(1), batch(0, 3, 'x'), 0);
     await store.close();
-    const db = new Database(file);
+    const db = new Database(sqlite.file);
     const later = [
       ...MIGRATIONS,
       {
@@ -87,7 +68,7 @@ describe('SQLite store: opening and migrations', () => {
         sql: 'CREATE TABLE oops (a); SELECT * FROM no_such_table',
       },
     ];
-    expect(() => migrate(db, file, later)).toThrow(/no_such_table/);
+    expect(() => migrate(db, sqlite.file, later)).toThrow(/no_such_table/);
     // The good migration stayed applied, the broken one rolled back entirely.
     expect(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
       String(SCHEMA_VERSION + 1),
@@ -101,14 +82,14 @@ describe('SQLite store: opening and migrations', () => {
     expect(db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(3);
     db.close();
     // Code that knows only the older schema now refuses the store.
-    expect(await codeOf(openSqliteStore({ path: file }))).toBe('store_schema_too_new');
+    expect(await codeOf(openSqliteStore({ path: sqlite.file }))).toBe('store_schema_too_new');
   });
 
   it('upgrades a version-2 store to the namespace registry, keeping its data', async () => {
-    const db = new Database(file);
+    const db = new Database(sqlite.file);
     migrate(
       db,
-      file,
+      sqlite.file,
       MIGRATIONS.filter((m) => m.version <= 2),
     );
     db.prepare(
@@ -131,7 +112,7 @@ describe('SQLite store: opening and migrations', () => {
     expect(await store.createNamespace(record)).toEqual({ created: true });
     await store.close();
     expect(await (await open()).getNamespace('orders')).toEqual(record);
-    const check = new Database(file, { readonly: true });
+    const check = new Database(sqlite.file, { readonly: true });
     expect(check.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
       String(SCHEMA_VERSION),
     );
@@ -140,15 +121,15 @@ describe('SQLite store: opening and migrations', () => {
 
   it('validates options and works in memory', async () => {
     expect(await codeOf(openSqliteStore({ path: '' }))).toBe('invalid_argument');
-    expect(await codeOf(openSqliteStore({ path: file, synchronous: 'OFF' as 'FULL' }))).toBe(
+    expect(await codeOf(openSqliteStore({ path: sqlite.file, synchronous: 'OFF' as 'FULL' }))).toBe(
       'invalid_argument',
     );
-    expect(await codeOf(openSqliteStore({ path: file, busyTimeoutMs: -1 }))).toBe(
+    expect(await codeOf(openSqliteStore({ path: sqlite.file, busyTimeoutMs: -1 }))).toBe(
       'invalid_argument',
     );
-    expect(await codeOf(openSqliteStore({ path: file, limits: { maxHistoryLength: 0 } }))).toBe(
-      'invalid_argument',
-    );
+    expect(
+      await codeOf(openSqliteStore({ path: sqlite.file, limits: { maxHistoryLength: 0 } })),
+    ).toBe('invalid_argument');
     const a = await open({ path: ':memory:' });
     const b = await open({ path: ':memory:' }); // private databases: no lock, no sharing
     await a.append(runKey(1), batch(0, 2, 'm'), 0);
@@ -157,7 +138,7 @@ describe('SQLite store: opening and migrations', () => {
   });
 
   it('a closed store rejects calls with store_unavailable; close is idempotent', async () => {
-    const store = await openSqliteStore({ path: file, synchronous: 'NORMAL' });
+    const store = await openSqliteStore({ path: sqlite.file, synchronous: 'NORMAL' });
     await store.close();
     await store.close();
     expect(await codeOf(store.headSeq(runKey(1)))).toBe('store_unavailable');
@@ -165,8 +146,8 @@ describe('SQLite store: opening and migrations', () => {
   });
 
   it('a write that waits out the busy timeout is a retryable store_unavailable', async () => {
-    const store = await open({ path: file, exclusive: false, busyTimeoutMs: 50 });
-    const blocker = new Database(file);
+    const store = await open({ path: sqlite.file, exclusive: false, busyTimeoutMs: 50 });
+    const blocker = new Database(sqlite.file);
     blocker.exec('BEGIN IMMEDIATE');
     try {
       const err = await store.append(runKey(1), batch(0, 1, 'b'), 0).then(
@@ -325,7 +306,7 @@ describe('SQLite store: projections', () => {
 describe('SQLite store: events written by someone else', () => {
   /** Inserts an event row behind the store's back, through a second raw connection. */
   function insertRaw(seq: number, type: string, data: unknown, index: number): void {
-    const db = new Database(file);
+    const db = new Database(sqlite.file);
     try {
       const run = runKey(index);
       db.prepare(

@@ -10,3 +10,13 @@ export async function codeOf(fn: () => Promise<unknown>): Promise<string> {
   }
   return 'ok';
 }
+
+/** What `promise` rejects with; fails the test when it resolves. */
+export async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}

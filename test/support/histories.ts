@@ -62,3 +62,10 @@ export function historyShapeProblems(events: readonly HistoryEvent[]): string[] 
 export function terminalTypes(events: readonly HistoryEvent[]): string[] {
   return events.filter((e) => isTerminalEventType(e.type)).map((e) => e.type);
 }
+
+/** How many events of each type a history holds (types it does not hold are absent). */
+export function eventCounts(events: readonly HistoryEvent[]): Partial<Record<string, number>> {
+  const counts: Partial<Record<string, number>> = {};
+  for (const e of events) counts[e.type] = (counts[e.type] ?? 0) + 1;
+  return counts;
+}
