@@ -3,11 +3,10 @@
 // package is loaded) — parks the runs of that package with a clear reason; the engine starts
 // and the runs of other packages complete. The packages here are archives built elsewhere
 // (their top level is changed after the build, whose inspection would have refused them).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, type Metrics, type WorkflowHandle } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Engine, WorkflowHandle } from '../../src/index.js';
 import {
   buildPackage,
   computeVersion,
@@ -15,7 +14,9 @@ import {
   writeArchive,
   type BuiltPackage,
 } from '../../src/package/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { countingMetrics } from '../support/counting-metrics.js';
+import { engineOnFileEachTest } from '../support/engine-on-file.js';
+import { parkedReason, untilTrue } from '../support/parked-runs.js';
 
 const STEADY = `import { sleep } from 'aion/workflow';
 export async function steady(n: number): Promise<number> {
@@ -45,45 +46,20 @@ const BALLAST =
   'globalThis.ballast = Array.from({ length: 30 }, (_, i) => new Array(262144).fill(i))';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-/** Counter samples by name and labels, e.g. `aion_workflow_thread_restarts_total{"reason":"memory"}`. */
-let counted = new Map<string, number>();
-const metrics: Metrics = {
-  counter: (name) => ({
-    inc: (value = 1, labels = {}) => {
-      const key = `${name}${JSON.stringify(labels)}`;
-      counted.set(key, (counted.get(key) ?? 0) + value);
-    },
-  }),
-  gauge: () => ({ set: () => undefined }),
-  histogram: () => ({ observe: () => undefined }),
-};
-let dir: string | undefined;
-let engine: Engine | undefined;
+const { metrics, counted } = countingMetrics();
+const engines = engineOnFileEachTest('aion-runaway-load-');
+const { close } = engines;
 
-afterEach(async () => {
-  await close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-async function close(): Promise<void> {
-  await engine?.shutdown();
-  await engine?.store.close();
-  engine = undefined;
-}
-
-async function open(db: string, maxRestarts: number, heapLimitMb = 96): Promise<Engine> {
-  counted = new Map();
-  engine = await createEngine({
-    store: await openSqliteStore({ path: db }),
-    workflowsPath: path.join(dir!, 'steady.ts'),
+async function open(maxRestarts: number, heapLimitMb = 96): Promise<Engine> {
+  counted.clear();
+  return engines.open({
+    workflowsPath: path.join(engines.dir, 'steady.ts'),
     logger: quiet,
     metrics,
     workflowHeapLimitMb: heapLimitMb,
     deadlockTimeoutMs: 1000,
     supervision: { maxRestarts, withinMs: 60_000 },
   });
-  return engine;
 }
 
 /** A package of `type` whose top level is changed after the build (`where` it runs). */
@@ -93,7 +69,7 @@ async function archive(
   where: 'module' | 'bundle',
   body = SLEEPS,
 ): Promise<Uint8Array> {
-  const file = path.join(dir!, `${type}.ts`);
+  const file = path.join(engines.dir, `${type}.ts`);
   writeFileSync(file, source(type, body));
   const built: BuiltPackage = await buildPackage({ workflowsPath: file });
   const marked = new RegExp(`(["'])${MARKER}\\1`);
@@ -109,45 +85,27 @@ async function archive(
   return writeArchive({ ...built.manifest, ...base, version: computeVersion(base) }, bundle);
 }
 
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = performance.now() + 45_000;
-  while (performance.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 async function taskFailures(h: WorkflowHandle): Promise<{ cause: string }[]> {
   return (await h.fetchHistory()).events.flatMap((e) =>
     e.type === 'WorkflowTaskFailed' ? [{ cause: e.cause }] : [],
   );
 }
 
-async function parkedReason(h: WorkflowHandle): Promise<string> {
-  await until(`${h.workflowId} to be parked`, async () => (await h.describe()).stuck !== undefined);
-  const described = await h.describe();
-  expect(described.status).toBe('RUNNING');
-  return described.stuck!.reason;
-}
-
 describe('workflow code that runs away while loading', () => {
   it('parks the runs whose module top level allocates or loops, also when they are in the store at start-up', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-runaway-load-'));
-    writeFileSync(path.join(dir, 'steady.ts'), STEADY);
-    const db = path.join(dir, 'aion.db');
+    writeFileSync(path.join(engines.dir, 'steady.ts'), STEADY);
     // First engine: the runs start and crash (retried, not parked yet); then it stops.
-    let e = await open(db, 100);
+    let e = await open(100);
     await e.deploy(await archive('allocates', ALLOCATE, 'module'));
     await e.deploy(await archive('loops', LOOP, 'module'));
     const allocates = await e.start('allocates', { workflowId: 'allocates' });
     const loops = await e.start('loops', { workflowId: 'loops' });
     for (const h of [allocates, loops])
-      await until(`${h.workflowId} to crash`, async () => (await taskFailures(h)).length > 0);
+      await untilTrue(`${h.workflowId} to crash`, async () => (await taskFailures(h)).length > 0);
     await close();
 
     // The engine starts on that store; both runs are parked, the others complete.
-    e = await open(db, 1);
+    e = await open(1);
     const steady = await e.start('steady', { workflowId: 'steady', args: [20] });
     const allocated = await parkedReason(e.getHandle('allocates'));
     expect(allocated).toContain('[resource_exhausted]');
@@ -166,18 +124,16 @@ describe('workflow code that runs away while loading', () => {
   });
 
   it('parks the runs of a package whose bundle no longer loads within the heap limit', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-runaway-load-'));
-    writeFileSync(path.join(dir, 'steady.ts'), STEADY);
-    const db = path.join(dir, 'aion.db');
+    writeFileSync(path.join(engines.dir, 'steady.ts'), STEADY);
     // With a large heap limit the package loads (its top level keeps 60 MiB) and runs start.
-    let e = await open(db, 1, 1024);
+    let e = await open(1, 1024);
     await e.deploy(await archive('heavy', BALLAST, 'bundle', WAITS));
     for (const i of [1, 2]) await e.start('heavy', { workflowId: `heavy-${i}` });
     await close();
 
     // With a small one the engine starts, the package fails to load once, and its runs are
     // parked when they wake; new starts on it are refused; the other runs complete.
-    e = await open(db, 1);
+    e = await open(1);
     const steady = await e.start('steady', { workflowId: 'steady', args: [20] });
     for (const i of [1, 2]) await e.getHandle(`heavy-${i}`).signal('go');
     for (const i of [1, 2]) {

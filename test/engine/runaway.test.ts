@@ -2,13 +2,14 @@
 // deadlock watchdog never fires) must cost its own run, never the engine: the workflow thread
 // runs under a heap cap, the run that runs out of memory alone is parked as stuck with
 // `resource_exhausted`, the other runs complete, and a restart does not crash-loop.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine, type Metrics, type WorkflowHandle } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { createEngine, type Engine, type WorkflowHandle } from '../../src/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { countingMetrics } from '../support/counting-metrics.js';
+import { engineOnFileEachTest } from '../support/engine-on-file.js';
+import { parkedReason } from '../support/parked-runs.js';
 
 const WORKFLOWS = `import { sleep } from 'aion/workflow';
 // Module-level state: one per run. Each activation keeps ~2 MiB more alive.
@@ -42,66 +43,31 @@ export async function steady(n: number): Promise<number> {
 
 /** What an operator sees: log lines and counter samples (by name and labels). */
 let logged: { level: string; message: string; fields: Record<string, unknown> }[] = [];
-let counted = new Map<string, number>();
+const { metrics, counted } = countingMetrics();
 const line =
   (level: string) =>
   (message: string, fields: Record<string, unknown> = {}): void =>
     void logged.push({ level, message, fields });
 const logger = { debug() {}, info() {}, warn: line('warn'), error: line('error') };
-const metrics: Metrics = {
-  counter: (name) => ({
-    inc: (value = 1, labels = {}) => {
-      const key = `${name}${JSON.stringify(labels)}`;
-      counted.set(key, (counted.get(key) ?? 0) + value);
-    },
-  }),
-  gauge: () => ({ set: () => undefined }),
-  histogram: () => ({ observe: () => undefined }),
-};
-let dir: string | undefined;
-let engine: Engine | undefined;
+const engines = engineOnFileEachTest('aion-runaway-');
+const { close } = engines;
 
-afterEach(async () => {
-  await close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = undefined;
-});
-
-async function close(): Promise<void> {
-  await engine?.shutdown();
-  await engine?.store.close();
-  engine = undefined;
-}
-
-async function open(db: string, file: string): Promise<Engine> {
+async function open(file: string): Promise<Engine> {
   logged = [];
-  counted = new Map();
-  engine = await createEngine({
-    store: await openSqliteStore({ path: db }),
+  counted.clear();
+  return engines.open({
     workflowsPath: file,
     logger,
     metrics,
     workflowHeapLimitMb: 96,
     supervision: { maxRestarts: 2, withinMs: 60_000 },
   });
-  return engine;
-}
-
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const deadline = performance.now() + 45_000;
-  while (performance.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function parked(h: WorkflowHandle): Promise<void> {
-  await until(`${h.workflowId} to be parked`, async () => (await h.describe()).stuck !== undefined);
-  const described = await h.describe();
-  expect(described.status).toBe('RUNNING');
-  expect(described.stuck?.reason).toContain('[resource_exhausted]');
-  expect(described.stuck?.reason).toContain('out of memory');
+  const reason = await parkedReason(h);
+  expect(reason).toContain('[resource_exhausted]');
+  expect(reason).toContain('out of memory');
   const failed = (await h.fetchHistory()).events.filter((e) => e.type === 'WorkflowTaskFailed');
   expect(failed.length).toBeGreaterThan(0);
   expect(failed.every((e) => (e as { cause: string }).cause === 'resource_exhausted')).toBe(true);
@@ -109,11 +75,9 @@ async function parked(h: WorkflowHandle): Promise<void> {
 
 describe('runaway workflow code (memory)', () => {
   it('parks the run that runs the workflow thread out of memory; the others complete, also after a restart', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-runaway-'));
-    const file = path.join(dir, 'workflows.ts');
-    const db = path.join(dir, 'aion.db');
+    const file = path.join(engines.dir, 'workflows.ts');
     writeFileSync(file, WORKFLOWS);
-    let e = await open(db, file);
+    let e = await open(file);
     const steady = await e.start('steady', { workflowId: 'steady-1', args: [40] });
     const hoarder = await e.start('hoarder', { workflowId: 'hoarder' });
     const grower = await e.start('grower', { workflowId: 'grower' });
@@ -141,7 +105,7 @@ describe('runaway workflow code (memory)', () => {
 
     // Same store, new engine: it starts, the parked runs stay parked, new work completes.
     await close();
-    e = await open(db, file);
+    e = await open(file);
     const lengths = await Promise.all(
       ['hoarder', 'grower', 'burst'].map(
         async (id) => (await e.getHandle(id).fetchHistory()).events.length,
