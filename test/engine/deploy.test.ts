@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Engine } from '../../src/index.js';
 import { buildPackage } from '../../src/package/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { engineOnFileEachTest } from '../support/engine-on-file.js';
 import { codeOf } from '../support/errors.js';
 
 const source = (
@@ -20,17 +19,11 @@ export async function greeter(): Promise<string> {
 }
 `;
 
-let dir: string | undefined;
+const engines = engineOnFileEachTest('aion-deploy-');
 let engine: Engine | undefined;
-afterEach(async () => {
-  await engine?.shutdown();
-  await engine?.store.close();
-  engine = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
 
 async function archiveOf(tag: string): Promise<{ version: string; archive: Uint8Array }> {
-  const file = path.join(dir!, `${tag}.ts`);
+  const file = path.join(engines.dir, `${tag}.ts`);
   writeFileSync(file, source(tag));
   const built = await buildPackage({ workflowsPath: file, name: 'greeter' });
   return { version: built.version, archive: built.archive };
@@ -38,13 +31,11 @@ async function archiveOf(tag: string): Promise<{ version: string; archive: Uint8
 
 describe('deploy, route, unload', () => {
   it('routes new starts to the deployed version, keeps old runs pinned, rolls back and unloads only free versions', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-'));
-    const db = path.join(dir, 'aion.db');
     const v1 = await archiveOf('v1');
     const v2 = await archiveOf('v2');
     expect(v1.version).not.toBe(v2.version);
 
-    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    engine = await engines.open();
     expect(await engine.deploy(v1.archive)).toEqual({
       version: v1.version,
       freshlyLoaded: true,
@@ -81,9 +72,8 @@ describe('deploy, route, unload', () => {
     await engine.route('greeter', v1.version);
     const c = await engine.start('greeter', { workflowId: 'c' });
     expect((await c.describe()).version).toBe(v1.version);
-    await engine.shutdown();
-    await engine.store.close();
-    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    await engines.close();
+    engine = await engines.open();
     const d = await engine.start('greeter', { workflowId: 'd' });
     expect((await d.describe()).version).toBe(v1.version);
 
@@ -99,26 +89,23 @@ describe('deploy, route, unload', () => {
     expect(await codeOf(() => engine!.unload(v1.version))).toBe('invalid_state');
 
     // An unloaded version does not come back at restart.
-    await engine.shutdown();
-    await engine.store.close();
-    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    await engines.close();
+    engine = await engines.open();
     expect((await engine.versions()).map((r) => r.version)).toEqual([v1.version]);
     expect(await codeOf(() => engine!.route('greeter', v2.version))).toBe('not_found');
   });
 
   it('a run whose pinned version is missing is parked alone with a typed reason; the engine and other runs go on', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-'));
-    const db = path.join(dir, 'aion.db');
+    const db = engines.db;
     const v1 = await archiveOf('v1');
     const v2 = await archiveOf('v2');
     const supervision = { maxRestarts: 1, withinMs: 60_000 };
-    engine = await createEngine({ store: await openSqliteStore({ path: db }), supervision });
+    engine = await engines.open({ supervision });
     await engine.deploy(v1.archive);
     await engine.start('greeter', { workflowId: 'orphan' });
     await engine.deploy(v2.archive);
     await engine.start('greeter', { workflowId: 'healthy' });
-    await engine.shutdown();
-    await engine.store.close();
+    await engines.close();
 
     // The package row of v1 disappears behind the engine's back (a bad restore, manual SQL).
     const Database = (await import('better-sqlite3')).default;
@@ -126,7 +113,7 @@ describe('deploy, route, unload', () => {
     expect(raw.prepare('DELETE FROM packages WHERE version = ?').run(v1.version).changes).toBe(1);
     raw.close();
 
-    engine = await createEngine({ store: await openSqliteStore({ path: db }), supervision });
+    engine = await engines.open({ supervision });
     const orphan = engine.getHandle('orphan');
     // Rebuilding the orphan fails; supervision retries, then parks it with the typed reason.
     let stuck: { reason: string } | undefined;
@@ -158,12 +145,9 @@ describe('deploy, route, unload', () => {
   });
 
   it('parallel starts racing route flips: every run executes and finishes on the version it recorded', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-race-'));
     const v1 = await archiveOf('v1');
     const v2 = await archiveOf('v2');
-    engine = await createEngine({
-      store: await openSqliteStore({ path: path.join(dir, 'aion.db') }),
-    });
+    engine = await engines.open();
     await engine.deploy(v1.archive);
     await engine.deploy(v2.archive);
     const tagOf = new Map([
@@ -204,12 +188,11 @@ describe('deploy, route, unload', () => {
   });
 
   it('a v1 run finishes on v1 across a kill -9 restart while new starts go to v2', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-kill-'));
-    const db = path.join(dir, 'aion.db');
+    const db = engines.db;
     const v1 = await archiveOf('v1');
     const v2 = await archiveOf('v2');
-    const f1 = path.join(dir, 'v1.aion');
-    const f2 = path.join(dir, 'v2.aion');
+    const f1 = path.join(engines.dir, 'v1.aion');
+    const f2 = path.join(engines.dir, 'v2.aion');
     writeFileSync(f1, v1.archive);
     writeFileSync(f2, v2.archive);
     const runner = new URL('./fixtures/deploy-runner.ts', import.meta.url).pathname;
@@ -252,17 +235,14 @@ describe('deploy, route, unload', () => {
     expect(lines[0]).toMatchObject({ step: 'deployed', version: v2.version, routeChanged: true });
     expect(lines.at(-1)).toEqual({ step: 'results', results: { old: 'v1', fresh: 'v2' } });
 
-    engine = await createEngine({ store: await openSqliteStore({ path: db }) });
+    engine = await engines.open();
     expect((await engine.getHandle('old').describe()).version).toBe(v1.version);
     expect((await engine.getHandle('fresh').describe()).version).toBe(v2.version);
   }, 60_000);
 
   it('rejects corrupt, tampered and oversize archives with package_invalid and changes nothing', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-deploy-bad-'));
     const v1 = await archiveOf('v1');
-    engine = await createEngine({
-      store: await openSqliteStore({ path: path.join(dir, 'aion.db') }),
-    });
+    engine = await engines.open();
     const e = engine;
     expect(await codeOf(() => e.deploy(new Uint8Array([1, 2, 3])))).toBe('package_invalid');
     const tampered = Uint8Array.from(v1.archive);

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { describe, expect, it } from 'vitest';
+import type { Engine, EngineOptions } from '../../src/index.js';
+import { engineOnFileEachTest } from '../support/engine-on-file.js';
+import { parkedReason, untilTrue } from '../support/parked-runs.js';
 
 const header = `import { proxyActivities } from 'aion/workflow';
 const { step } = proxyActivities<{ step(n: number): Promise<number> }>({ startToCloseTimeout: '5s' });
@@ -29,61 +29,34 @@ export async function order(): Promise<number> {
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const activities = { step: async (n: number) => n };
-let dir: string | undefined;
-let engine: Engine | undefined;
-afterEach(async () => {
-  await engine?.shutdown();
-  await engine?.store.close();
-  engine = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const engines = engineOnFileEachTest('aion-super-');
 
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('timed out');
-}
-
-async function open(
-  file: string,
-  db: string,
-  extra: Parameters<typeof createEngine>[0] = {},
-): Promise<Engine> {
-  engine = await createEngine({
-    store: await openSqliteStore({ path: db }),
+async function open(file: string, extra: Omit<EngineOptions, 'store'> = {}): Promise<Engine> {
+  return engines.open({
     workflowsPath: file,
     activities,
     logger: quiet,
     supervision: { maxRestarts: 1, withinMs: 60_000 },
     ...extra,
   });
-  return engine;
 }
 
-async function reopen(file: string, db: string): Promise<Engine> {
-  await engine!.shutdown();
-  await engine!.store.close();
-  return open(file, db);
+async function reopen(file: string): Promise<Engine> {
+  await engines.close();
+  return open(file);
 }
 
 describe('supervision', () => {
   it('parks a crashing run as stuck (durably), then re-pins it to fixed code and resumes', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-super-'));
-    const file = path.join(dir, 'workflows.ts');
-    const db = path.join(dir, 'aion.db');
+    const file = path.join(engines.dir, 'workflows.ts');
     writeFileSync(file, BUGGY);
-    let e = await open(file, db);
+    let e = await open(file);
     const h = await e.start('order', { workflowId: 'o1' });
-    await until(async () => (await h.describe()).stuck !== undefined);
-    const parked = await h.describe();
-    expect(parked.status).toBe('RUNNING');
-    expect(parked.stuck?.reason).toContain('Cannot set properties of undefined');
+    expect(await parkedReason(h)).toContain('Cannot set properties of undefined');
     expect(await e.count({ query: 'Stuck = true' })).toBe(1);
 
     // A restart keeps the flag and does not retry the run by itself.
-    e = await reopen(file, db);
+    e = await reopen(file);
     const length = (await e.getHandle('o1').fetchHistory()).events.length;
     await new Promise((r) => setTimeout(r, 300));
     expect((await e.getHandle('o1').describe()).stuck).toBeDefined();
@@ -91,14 +64,14 @@ describe('supervision', () => {
 
     // Code that diverges from the history is refused; the run stays parked with the reason.
     writeFileSync(file, DIVERGENT);
-    e = await reopen(file, db);
-    await until(async () =>
+    e = await reopen(file);
+    await untilTrue('the refusal', async () =>
       ((await e.getHandle('o1').describe()).stuck?.reason ?? '').includes('does not replay'),
     );
 
     // Fixed code that replays the history: re-pinned at startup and resumed.
     writeFileSync(file, FIXED);
-    e = await reopen(file, db);
+    e = await reopen(file);
     expect(await e.getHandle('o1').result()).toBe(3);
     const events = (await e.getHandle('o1').fetchHistory()).events;
     const repin = events.find((x) => x.type === 'WorkflowRepinned');
@@ -109,10 +82,9 @@ describe('supervision', () => {
   });
 
   it('fails the run instead of parking it for workflow types configured so', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-super-'));
-    const file = path.join(dir, 'workflows.ts');
+    const file = path.join(engines.dir, 'workflows.ts');
     writeFileSync(file, BUGGY);
-    const e = await open(file, path.join(dir, 'aion.db'), {
+    const e = await open(file, {
       supervision: { maxRestarts: 1, withinMs: 60_000, failTypes: ['order'] },
     });
     const h = await e.start('order');

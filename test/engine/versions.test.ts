@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src/index.js';
-import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/core/index.js';
+import { engineOnFileEachTest } from '../support/engine-on-file.js';
 
 const V1 = `import { condition, defineSignal, setHandler } from 'aion/workflow';
 export const go = defineSignal('go');
@@ -28,14 +26,7 @@ export async function pinned(): Promise<string> {
 }
 `;
 
-let dir: string | undefined;
-let engine: Engine | undefined;
-afterEach(async () => {
-  await engine?.shutdown();
-  await engine?.store.close();
-  engine = undefined;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+const engines = engineOnFileEachTest('aion-versions-');
 
 function versionOf(events: readonly HistoryEvent[]): string {
   const started = events[0];
@@ -45,24 +36,15 @@ function versionOf(events: readonly HistoryEvent[]): string {
 
 describe('package versions across restarts', () => {
   it('replays a run on the version it started on after the code on disk changed; new starts use the new code', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'aion-versions-'));
-    const file = path.join(dir, 'workflows.ts');
-    const db = path.join(dir, 'aion.db');
+    const file = path.join(engines.dir, 'workflows.ts');
     writeFileSync(file, V1);
-    engine = await createEngine({
-      store: await openSqliteStore({ path: db }),
-      workflowsPath: file,
-    });
+    let engine = await engines.open({ workflowsPath: file });
     const old = await engine.start('pinned', { workflowId: 'old' });
     const v1 = versionOf((await old.fetchHistory()).events);
-    await engine.shutdown();
-    await engine.store.close();
+    await engines.close();
 
     writeFileSync(file, V2);
-    engine = await createEngine({
-      store: await openSqliteStore({ path: db }),
-      workflowsPath: file,
-    });
+    engine = await engines.open({ workflowsPath: file });
     const fresh = await engine.start('pinned', { workflowId: 'fresh' });
     const v2 = versionOf((await fresh.fetchHistory()).events);
     expect(v2).not.toBe(v1);

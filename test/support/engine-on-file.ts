@@ -13,7 +13,7 @@ export interface EngineOnFile {
   /** The store file in it (`aion.db`). */
   readonly db: string;
   /** Opens an engine on a store on `db` (the one engine of the test until `close`). */
-  readonly open: (options: Omit<EngineOptions, 'store'>) => Promise<Engine>;
+  readonly open: (options?: Omit<EngineOptions, 'store'>) => Promise<Engine>;
   /** Shuts the engine down and closes its store (the file stays for the next `open`). */
   readonly close: () => Promise<void>;
 }
@@ -30,7 +30,7 @@ export function engineOnFileEachTest(prefix: string): EngineOnFile {
     get db(): string {
       return path.join(fixture.dir, 'aion.db');
     },
-    open: async (options) => {
+    open: async (options = {}) => {
       const store = await openSqliteStore({ path: fixture.db });
       engine = await createEngine({ ...options, store });
       return engine;
