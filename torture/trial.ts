@@ -184,7 +184,11 @@ export async function dumpStall(url: string, file: string): Promise<string> {
   writeFileSync(file, JSON.stringify(state, null, 2));
   if ('error' in state) return `open runs not read: ${state.error}`;
   const runs = state.open.map((o) => {
-    const last = (o.events[0] as { type?: string } | undefined)?.type ?? 'none';
+    const last = (o.events as { seq: number; type: string }[])
+      .slice(0, 6)
+      .reverse()
+      .map((e) => `${e.seq}:${e.type}`)
+      .join(',');
     const tasks = (o.tasks as { activity_type: string; attempt: number; lease_owner: unknown }[])
       .map((t) => `${t.activity_type}#${t.attempt}${t.lease_owner ? ' leased' : ''}`)
       .join(',');
