@@ -128,7 +128,7 @@ export class PackageSandbox {
       }) as SandboxActivator;
       return { activator, sandbox: this };
     } catch (err) {
-      if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs);
+      if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs, 'module');
       throw err;
     } finally {
       this.#op({});

@@ -23,7 +23,11 @@ import type {
 } from './worker-protocol.js';
 
 const port = parentPort!;
-const data = workerData as { progress?: SharedArrayBuffer; heapLimitMb?: number } | undefined;
+const data = workerData as
+  { progress?: SharedArrayBuffer; heapLimitMb?: number; deadlockTimeoutMs?: number } | undefined;
+/** The engine's deadlock timeout, for the vm watchdog of each evaluation (default if absent). */
+const sandboxOptions =
+  data?.deadlockTimeoutMs !== undefined ? { deadlockTimeoutMs: data.deadlockTimeoutMs } : {};
 /** [0] counts steps of workflow code that returned; [1] says what runs now (THREAD_ACTIVITY). */
 const shared = data?.progress ? new Int32Array(data.progress) : new Int32Array(2);
 const guard =
@@ -121,7 +125,7 @@ function handle(req: WorkerRequest): WorkerResponse {
     case 'load':
       if (!sandboxes.has(req.version)) {
         Atomics.store(shared, 1, THREAD_ACTIVITY.load);
-        sandboxes.set(req.version, PackageSandbox.create(req.bundle, req.version));
+        sandboxes.set(req.version, PackageSandbox.create(req.bundle, req.version, sandboxOptions));
       }
       return { id: req.id, ok: true };
     case 'activate':

@@ -160,7 +160,11 @@ export class WorkflowThread {
   #spawn(): Worker {
     const entry = workerEntry();
     const options = {
-      workerData: { progress: this.#progress.buffer, heapLimitMb: this.#heapLimitMb },
+      workerData: {
+        progress: this.#progress.buffer,
+        heapLimitMb: this.#heapLimitMb,
+        deadlockTimeoutMs: this.#deadlockTimeoutMs,
+      },
       execArgv: workerExecArgv(),
       resourceLimits: { maxOldGenerationSizeMb: this.#heapLimitMb },
     };
