@@ -4,6 +4,8 @@
 //   node --import tsx torture/children/embedded-child.ts <postgres url> <ack file> <plan json>
 // It stays up after the workload until SIGTERM, then shuts the engine down and exits 0; any
 // earlier exit is a death. Started again after a death, it resumes the workload.
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
 import { createEngine } from '../../src/index.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { effect } from '../fixtures/activities.js';
@@ -14,7 +16,17 @@ const [url, ackFile, planJson] = process.argv.slice(2) as [string, string, strin
 const plan = JSON.parse(planJson) as WorkloadPlan;
 
 const store = await openPostgresStore({ connectionString: url });
+// Every engine log line, debug included, goes to engine.log beside the ack file.
+const log = createWriteStream(path.join(path.dirname(ackFile), 'engine.log'), { flags: 'a' });
+const line =
+  (level: string) =>
+  (message: string, fields?: Record<string, unknown>): void => {
+    log.write(
+      `${JSON.stringify({ at: Date.now(), pid: process.pid, level, message, ...fields })}\n`,
+    );
+  };
 const engine = await createEngine({
+  logger: { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') },
   store,
   workflowsPath: TORTURE_WORKFLOWS,
   activities: { effect },

@@ -25,6 +25,12 @@ export async function resolveInDoubt(ctx: SchedulerContext, p: Plan): Promise<vo
     a.reset();
     return;
   }
+  ctx.deps.logger.debug('commit outcome settled by reading the history back', {
+    runId: a.key.runId,
+    landed,
+    fromSeq: p.events[0]?.seq,
+    events: p.events.length,
+  });
   if (landed) {
     committed(ctx, p);
     a.reset();

@@ -139,7 +139,15 @@ function settleUnrecorded(
   arrival: Arrival,
   verdict: Exclude<Verdict, 'record'> | 'no_room',
 ): void {
-  const { store } = ctx.deps;
+  const { store, logger } = ctx.deps;
+  if (verdict === 'drop') {
+    logger.debug('arrival not recorded: stale or a duplicate', {
+      runId: a.key.runId,
+      event: arrival.event.type,
+      headSeq: a.book.headSeq,
+      loaded: a.loaded,
+    });
+  }
   if (arrival.removeOutbox?.length)
     void store.deleteOutbox(a.key.namespace, [...arrival.removeOutbox]).catch(() => undefined);
   if (verdict === 'closed') {
