@@ -1,12 +1,32 @@
+import { REALM_BRIDGE_SOURCE } from './realm-bridge.js';
+import { REALM_LOCKDOWN_SOURCE } from './realm-lockdown.js';
+
+/** What the bootstrap function returns to the host (functions of the sandbox realm). */
+export interface RealmControl {
+  /** Hands the next hook call its operation; host data is copied into the realm here. */
+  readonly setOp: (op: Record<string, unknown> | undefined) => void;
+  /** After the bundle's runtime section: fixes the `__aion*` hooks, records the built-ins. */
+  readonly lock: () => void;
+  /**
+   * After the first module evaluation: the first built-in it changed (then the package is
+   * refused), or undefined once the built-ins are frozen.
+   */
+  readonly settle: () => string | undefined;
+}
+
 /**
- * Source of the script evaluated once in every package context. It runs inside the
- * sandbox realm, so everything it creates (per-run Date, Math, console, crypto) belongs to
- * that realm. Globals that could break determinism are removed or replaced by functions
- * that throw a `WorkflowSandboxViolation` with a hint.
+ * Source of the function evaluated once in every package context, called with the context's
+ * global and the host capabilities (realm-bridge.ts). It runs inside the sandbox realm, so
+ * everything it creates (per-run Date, Math, console, crypto, the TextEncoder/URL/
+ * AsyncLocalStorage wrappers) belongs to that realm; host objects stay in its closure. Globals
+ * that could break determinism are removed or replaced by functions that throw a
+ * `WorkflowSandboxViolation` with a hint.
  */
 export const BOOTSTRAP_SOURCE = String.raw`
-(function (g) {
+(function (g, host) {
   'use strict';
+  ${REALM_BRIDGE_SOURCE}
+  ${REALM_LOCKDOWN_SOURCE}
   class WorkflowSandboxViolation extends Error {
     constructor(message) { super(message); this.name = 'WorkflowSandboxViolation'; }
   }
@@ -20,70 +40,174 @@ export const BOOTSTRAP_SOURCE = String.raw`
   g.fetch = forbid('fetch', 'do I/O in an activity');
   g.queueMicrotask = forbid('queueMicrotask', 'await a promise instead');
   for (const name of ['WeakRef', 'FinalizationRegistry', 'SharedArrayBuffer', 'Atomics']) delete g[name];
+  installBridge();
 
   const BaseDate = g.Date;
-  const baseRandom = g.Math.random;
+  const BaseMath = g.Math;
+  const reflectConstruct = Reflect.construct;
+  const mathFloor = Math.floor;
   // Globals reached explicitly through globalThis are not per-run: refuse them clearly.
   BaseDate.now = forbid('globalThis.Date.now', 'call Date.now() directly (it returns workflow time)');
-  g.Math.random = forbid('globalThis.Math.random', "call Math.random() directly or random() from 'aion/workflow'");
-  void baseRandom;
+  BaseMath.random = forbid('globalThis.Math.random', "call Math.random() directly or random() from 'aion/workflow'");
 
-  g.__aionMakeGlobals = function (cell) {
+  const data = (value) => ({ __proto__: null, value, writable: true, enumerable: true, configurable: true });
+  const makeGlobals = (cell) => {
     function WorkflowDate(...args) {
       if (!new.target) return new BaseDate(cell.now()).toString();
-      return args.length === 0 ? Reflect.construct(BaseDate, [cell.now()], new.target) : Reflect.construct(BaseDate, args, new.target);
+      return args.length === 0 ? reflectConstruct(BaseDate, [cell.now()], new.target) : reflectConstruct(BaseDate, args, new.target);
     }
-    WorkflowDate.prototype = BaseDate.prototype;
-    WorkflowDate.now = () => cell.now();
-    WorkflowDate.parse = BaseDate.parse;
-    WorkflowDate.UTC = BaseDate.UTC;
-    const WorkflowMath = Object.create(g.Math);
-    WorkflowMath.random = () => cell.random();
+    defineProperty(WorkflowDate, 'prototype', { __proto__: null, value: BaseDate.prototype, writable: false });
+    defineProperty(WorkflowDate, 'now', data(() => cell.now()));
+    defineProperty(WorkflowDate, 'parse', data(BaseDate.parse));
+    defineProperty(WorkflowDate, 'UTC', data(BaseDate.UTC));
+    const WorkflowMath = { __proto__: BaseMath };
+    defineProperty(WorkflowMath, 'random', data(() => cell.random()));
     const log = (level) => (...args) => cell.log(level, args);
     const workflowConsole = { log: log('info'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('debug') };
     const workflowCrypto = {
       randomUUID: () => cell.uuid(),
       getRandomValues: (array) => {
-        const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
-        for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(cell.random() * 256);
+        const bytes = new LocalUint8Array(array.buffer, array.byteOffset, array.byteLength);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = mathFloor(cell.random() * 256);
         return array;
       },
     };
     return [WorkflowDate, WorkflowMath, workflowConsole, workflowCrypto];
   };
 
-  g.__aionInstantiate = function () {
-    const op = g.__aionOp;
-    const runtime = g.__aionRuntime;
-    if (runtime.ACTIVATION_PROTOCOL_VERSION !== op.protocolVersion) {
-      throw new WorkflowSandboxViolation('package runtime speaks activation protocol ' + runtime.ACTIVATION_PROTOCOL_VERSION + ' but this engine speaks ' + op.protocolVersion + '; rebuild the package with this Aion');
+  // Host data (init info, activation input, query arguments: JSON-like) copied into the realm.
+  const objectKeys = Object.keys;
+  const LocalArray = Array;
+  const copyIn = (v, depth) => {
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'function') throw new WorkflowSandboxViolation('a host function cannot enter the sandbox');
+      return v;
     }
-    const cell = { now: () => op.init.startTime, random: () => 0, uuid: () => '', log: () => undefined };
-    const [D, M, C, K] = g.__aionMakeGlobals(cell);
-    const activator = runtime.createActivator(op.init, cell);
-    const requireModule = (name) => {
-      if (name === 'aion/workflow') return runtime.api;
-      throw new WorkflowSandboxViolation('workflow code cannot load ' + JSON.stringify(name) + ' at run time; bundle it into the package');
+    if (depth > 100) throw new WorkflowSandboxViolation('host data nested too deeply');
+    if (isArray(v)) {
+      const n = v.length;
+      const out = new LocalArray(n);
+      for (let i = 0; i < n; i++) out[i] = copyIn(v[i], depth + 1);
+      return out;
+    }
+    const out = {};
+    const keys = objectKeys(v);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      // Plain assignment keeps the copies fast objects; only __proto__ would mean something else.
+      if (key === '__proto__') defineProperty(out, key, data(copyIn(v[key], depth + 1)));
+      else out[key] = copyIn(v[key], depth + 1);
+    }
+    return out;
+  };
+
+  const activators = new WeakSet();
+  const weakHas = WeakSet.prototype.has;
+  const weakAdd = WeakSet.prototype.add;
+  let pending;
+  const take = () => {
+    const op = pending;
+    pending = undefined;
+    if (op === undefined) throw new WorkflowSandboxViolation('the Aion runtime hooks are not callable from workflow code');
+    return op;
+  };
+  const setOp = (op) => {
+    if (op === undefined) { pending = undefined; return; }
+    const activator = op.activator;
+    if (activator !== undefined && !apply(weakHas, activators, [activator])) throw new WorkflowSandboxViolation('unknown activator');
+    pending = {
+      activator,
+      init: copyIn(op.init, 0),
+      input: copyIn(op.input, 0),
+      protocolVersion: copyIn(op.protocolVersion, 0),
+      name: copyIn(op.name, 0),
+      args: copyIn(op.args, 0),
+      validate: op.validate === true,
     };
-    activator.setWorkflows(g.__aionUserFactory(requireModule, D, M, C, K));
-    return activator;
   };
 
-  g.__aionActivateOne = function () {
-    const op = g.__aionOp;
-    op.activator.activate(op.input);
+  let runtime;
+  let userFactory;
+  let settled = false;
+  const frozenHint = /read.only|not extensible|Cannot (add|assign|define|redefine|delete)|frozen in workflow code/;
+  const explain = (err) => {
+    if (!settled || !(err instanceof LocalTypeError) || !frozenHint.test(err.message)) return err;
+    const out = new WorkflowSandboxViolation('module-level code failed: ' + err.message + ' (built-in objects are frozen in workflow code: they are shared by every run of the package)');
+    defineProperty(out, 'cause', data(err));
+    return out;
   };
 
-  g.__aionConditionsOne = function () {
-    return g.__aionOp.activator.checkConditions();
+  const hooks = {
+    __aionInstantiate() {
+      const op = take();
+      if (runtime.ACTIVATION_PROTOCOL_VERSION !== op.protocolVersion) {
+        throw new WorkflowSandboxViolation('package runtime speaks activation protocol ' + runtime.ACTIVATION_PROTOCOL_VERSION + ' but this engine speaks ' + op.protocolVersion + '; rebuild the package with this Aion');
+      }
+      const cell = { now: () => op.init.startTime, random: () => 0, uuid: () => '', log: () => undefined };
+      const made = makeGlobals(cell);
+      const activator = runtime.createActivator(op.init, cell);
+      apply(weakAdd, activators, [activator]);
+      const requireModule = (name) => {
+        if (name === 'aion/workflow') return runtime.api;
+        throw new WorkflowSandboxViolation('workflow code cannot load ' + JSON.stringify(name) + ' at run time; bundle it into the package');
+      };
+      let module;
+      try { module = userFactory(requireModule, made[0], made[1], made[2], made[3]); } catch (err) { throw explain(err); }
+      activator.setWorkflows(module);
+      return activator;
+    },
+    __aionActivateOne() {
+      const op = take();
+      op.activator.activate(op.input);
+    },
+    __aionConditionsOne() {
+      return take().activator.checkConditions();
+    },
+    __aionQuery() {
+      const op = take();
+      if (op.validate) return op.activator.validateUpdate(op.name, op.args);
+      return op.name === '__stack_trace'
+        ? { ok: true, stackTrace: op.activator.stackTrace() }
+        : op.activator.query(op.name, op.args);
+    },
   };
+  const fix = (name, value) => defineProperty(g, name, { __proto__: null, value, writable: false, enumerable: false, configurable: false });
+  const hookNames = objectKeys(hooks);
+  for (let i = 0; i < hookNames.length; i++) fix(hookNames[i], hooks[hookNames[i]]);
 
-  g.__aionQuery = function () {
-    const op = g.__aionOp;
-    if (op.validate) return op.activator.validateUpdate(op.name, op.args);
-    return op.name === '__stack_trace'
-      ? { ok: true, stackTrace: op.activator.stackTrace() }
-      : op.activator.query(op.name, op.args);
+  let baseline;
+  const lock = () => {
+    const keys = ownKeys(g);
+    for (let k = 0; k < keys.length; k++) {
+      if (typeof keys[k] === 'string' && keys[k].startsWith('__aion')) fix(keys[k], g[keys[k]]);
+    }
+    runtime = g.__aionRuntime;
+    userFactory = g.__aionUserFactory;
+    const roots = globalRoots();
+    push(roots, ['WorkflowSandboxViolation', WorkflowSandboxViolation]);
+    const found = collectIntrinsics(roots);
+    baseline = { objects: found.objects, paths: found.paths, snap: snapshotOf(found.objects), globalKeys: keys, globals: recordOf(g) };
   };
-})(globalThis);
+  const settle = () => {
+    if (settled) return undefined;
+    const b = baseline;
+    // Built-ins first: reading the global's descriptors goes through Node's interceptors, which
+    // rely on an unpolluted Object.prototype.
+    const change = changeSince(b.objects, b.paths, b.snap);
+    if (change !== undefined) return change;
+    for (let j = 2; j < b.globals.length; j += 5) {
+      const d = getOwnPropertyDescriptor(g, b.globals[j]);
+      const where = 'globalThis' + keyName(b.globals[j]);
+      if (d === undefined) return where + ' was deleted';
+      const first = hasOwn(d, 'value') ? d.value : d.get;
+      const second = hasOwn(d, 'value') ? undefined : d.set;
+      if (!same(first, b.globals[j + 2]) || second !== b.globals[j + 3]) return where + ' was replaced';
+    }
+    hardenAll(b.objects, b.paths, b.globalKeys);
+    baseline = undefined;
+    settled = true;
+    return undefined;
+  };
+  return { setOp, lock, settle };
+})
 `;

@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import vm from 'node:vm';
 import {
   ACTIVATION_PROTOCOL_VERSION,
@@ -11,7 +10,8 @@ import {
   type SandboxActivator,
   type WorkflowInitInfo,
 } from '../core/index.js';
-import { BOOTSTRAP_SOURCE } from './bootstrap.js';
+import { BOOTSTRAP_SOURCE, type RealmControl } from './bootstrap.js';
+import { hostCapabilities } from './realm-bridge.js';
 import { describeActivity, type ThreadActivity } from './resource-limits.js';
 
 /** Default deadlock timeout of one activation (synchronous workflow code). */
@@ -25,6 +25,18 @@ const RUNTIME = new vm.Script('globalThis.__aionRuntime = globalThis.__aionRunti
 const INSTANTIATE = new vm.Script('__aionInstantiate()', { filename: 'aion:instantiate' });
 const QUERY = new vm.Script('__aionQuery()', { filename: 'aion:query' });
 const BOOTSTRAP = new vm.Script(BOOTSTRAP_SOURCE, { filename: 'aion:bootstrap' });
+
+/** Runs the bootstrap in a fresh context; the host capabilities stay in its closure. */
+function connectRealm(context: vm.Context): RealmControl {
+  const install = BOOTSTRAP.runInContext(context) as (
+    global: unknown,
+    host: Record<string, unknown>,
+  ) => RealmControl;
+  const global = vm.runInContext('globalThis', context) as unknown;
+  const control = install(global, hostCapabilities());
+  // Keep the functions, not the realm object (its properties are workflow-reachable later).
+  return { setOp: control.setOp, lock: control.lock, settle: control.settle };
+}
 
 /** Thrown when workflow code did not return within the deadlock timeout. */
 export class DeadlockError extends Error {
@@ -62,16 +74,29 @@ export interface BatchItem {
 
 /**
  * A package version's sandbox: one `node:vm` context with deterministic globals, the bundle
- * compiled once into a module factory, and a fresh module instance per run.
+ * compiled once into a module factory, and a fresh module instance per run. No object of the
+ * host realm is reachable from workflow code (the globals the runtime needs are in-realm
+ * wrappers, host data is copied in), and the realm's built-in objects are frozen after the
+ * first module evaluation (see docs/packages.md, "Trust model").
  */
 export class PackageSandbox {
   readonly version: string;
   readonly deadlockTimeoutMs: number;
   readonly #context: vm.Context;
+  readonly #realm: RealmControl;
+  /** Set when the first module evaluation changed a built-in: every instantiation refuses. */
+  #refused: AionError | undefined;
+  #settled = false;
 
-  private constructor(version: string, context: vm.Context, deadlockTimeoutMs: number) {
+  private constructor(
+    version: string,
+    context: vm.Context,
+    realm: RealmControl,
+    deadlockTimeoutMs: number,
+  ) {
     this.version = version;
     this.#context = context;
+    this.#realm = realm;
     this.deadlockTimeoutMs = deadlockTimeoutMs;
   }
 
@@ -80,21 +105,15 @@ export class PackageSandbox {
     version: string,
     options: { deadlockTimeoutMs?: number } = {},
   ): PackageSandbox {
-    const context = vm.createContext(
-      {
-        __aionAsyncLocalStorage: AsyncLocalStorage,
-        TextEncoder,
-        TextDecoder,
-        URL,
-        URLSearchParams,
-      },
-      {
-        name: `aion-package-${version.slice(0, 12)}`,
-        microtaskMode: 'afterEvaluate',
-        codeGeneration: { strings: false, wasm: false },
-      },
-    );
-    BOOTSTRAP.runInContext(context);
+    // A null-prototype contextified object: the global's named-property lookups fall through
+    // to it, so with the host's Object.prototype behind it `globalThis.constructor` (and every
+    // other inherited name) would be a host function.
+    const context = vm.createContext(Object.create(null) as object, {
+      name: `aion-package-${version.slice(0, 12)}`,
+      microtaskMode: 'afterEvaluate',
+      codeGeneration: { strings: false, wasm: false },
+    });
+    const realm = connectRealm(context);
     try {
       // The bundle defines the runtime factory and the per-run user-module factory.
       new vm.Script(bundle, { filename: `aion-package-${version.slice(0, 12)}.js` }).runInContext(
@@ -108,31 +127,62 @@ export class PackageSandbox {
         { rule: 'bundle_compile' },
       );
     }
+    realm.lock();
     return new PackageSandbox(
       version,
       context,
+      realm,
       options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
     );
   }
 
-  #op(op: Record<string, unknown>): void {
-    (this.#context as Record<string, unknown>).__aionOp = op;
+  #op(op: Record<string, unknown> | undefined): void {
+    this.#realm.setOp(op);
   }
 
-  /** Creates a fresh module instance for a run. Throws DeadlockError or the module's own error. */
+  /** After the first module evaluation: the refusal if it changed a built-in (else they are now frozen). */
+  #settle(): AionError | undefined {
+    if (this.#settled) return this.#refused;
+    this.#settled = true;
+    const change = this.#realm.settle();
+    if (change !== undefined) {
+      this.#refused = new AionError(
+        'package_invalid',
+        `package ${this.version} changes built-in objects when its module is evaluated (${change}); ` +
+          'workflow code cannot modify built-ins, which every run of the package shares',
+        { rule: 'intrinsics_modified', change },
+      );
+    }
+    return this.#refused;
+  }
+
+  /**
+   * Creates a fresh module instance for a run. Throws DeadlockError, the module's own error,
+   * or `package_invalid` when the package's first module evaluation changed a built-in.
+   */
   instantiate(init: WorkflowInitInfo): SandboxRun {
+    if (this.#refused) throw this.#refused;
+    let outcome: { activator: SandboxActivator } | { error: Error };
     this.#op({ init, protocolVersion: ACTIVATION_PROTOCOL_VERSION });
     try {
-      const activator = INSTANTIATE.runInContext(this.#context, {
-        timeout: this.deadlockTimeoutMs,
-      }) as SandboxActivator;
-      return { activator, sandbox: this };
+      outcome = {
+        activator: INSTANTIATE.runInContext(this.#context, {
+          timeout: this.deadlockTimeoutMs,
+        }) as SandboxActivator,
+      };
     } catch (err) {
-      if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs, 'module');
-      throw err;
+      outcome = {
+        error: isTimeout(err)
+          ? new DeadlockError(this.deadlockTimeoutMs, 'module')
+          : (err as Error),
+      };
     } finally {
-      this.#op({});
+      this.#op(undefined);
     }
+    const refused = this.#settle();
+    if (refused) throw refused;
+    if ('error' in outcome) throw outcome.error;
+    return { activator: outcome.activator, sandbox: this };
   }
 
   /**
@@ -156,13 +206,14 @@ export class PackageSandbox {
         ACTIVATE.runInContext(this.#context, runOptions);
         // Resolving condition() waiters may unblock code that makes further conditions true.
         for (let round = 0; round < 10_000; round++) {
+          this.#op({ activator: item.run.activator });
           if (!(CONDITIONS.runInContext(this.#context, runOptions) as boolean)) break;
         }
       } catch (err) {
         if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs);
         throw err;
       } finally {
-        this.#op({});
+        this.#op(undefined);
       }
       outputs.push(item.run.activator.takeOutput());
       options.onProgress?.();
@@ -194,7 +245,7 @@ export class PackageSandbox {
       }
       throw err;
     } finally {
-      this.#op({});
+      this.#op(undefined);
     }
   }
 
@@ -204,7 +255,7 @@ export class PackageSandbox {
     try {
       return QUERY.runInContext(this.#context) as UpdateValidation;
     } finally {
-      this.#op({});
+      this.#op(undefined);
     }
   }
 
