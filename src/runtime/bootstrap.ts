@@ -175,15 +175,22 @@ export const BOOTSTRAP_SOURCE = String.raw`
   const hookNames = objectKeys(hooks);
   for (let i = 0; i < hookNames.length; i++) fix(hookNames[i], hooks[hookNames[i]]);
 
+  // The realm's global bindings before any bundle code runs.
+  const bootKeys = ownKeys(g);
   let baseline;
   const lock = () => {
     const keys = ownKeys(g);
+    const rooted = [];
+    for (let k = 0; k < bootKeys.length; k++) push(rooted, bootKeys[k]);
     for (let k = 0; k < keys.length; k++) {
-      if (typeof keys[k] === 'string' && keys[k].startsWith('__aion')) fix(keys[k], g[keys[k]]);
+      if (typeof keys[k] === 'string' && keys[k].startsWith('__aion')) {
+        fix(keys[k], g[keys[k]]);
+        push(rooted, keys[k]);
+      }
     }
     runtime = g.__aionRuntime;
     userFactory = g.__aionUserFactory;
-    const roots = globalRoots();
+    const roots = globalRoots(rooted);
     push(roots, ['WorkflowSandboxViolation', WorkflowSandboxViolation]);
     const found = collectIntrinsics(roots);
     baseline = { objects: found.objects, paths: found.paths, snap: snapshotOf(found.objects), globalKeys: keys, globals: recordOf(g) };

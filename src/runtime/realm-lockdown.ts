@@ -81,9 +81,10 @@ export const REALM_LOCKDOWN_SOURCE = String.raw`
     return { objects, paths, seen };
   };
 
-  const globalRoots = () => {
+  // The given global bindings (the realm's own and the runtime's, never what a bundle's top
+  // level added: walking a large user value would take as long as the value is big).
+  const globalRoots = (keys) => {
     const roots = [];
-    const keys = ownKeys(g);
     for (let k = 0; k < keys.length; k++) {
       const d = getOwnPropertyDescriptor(g, keys[k]);
       const name = typeof keys[k] === 'symbol' ? 'globalThis' + keyName(keys[k]) : keys[k];
