@@ -20,6 +20,7 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
     p.events.length === 0 &&
     p.effects.removeTasks.length === 0 &&
     p.effects.cancelTimers.length === 0 &&
+    p.effects.removeOutbox.length === 0 &&
     p.visibility === undefined
   ) {
     settleEmpty(p);

@@ -94,7 +94,13 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
     a.stuck === undefined &&
     a.book.undelivered.length > 0 &&
     (plan.start !== undefined || ctx.runs.isResident(a));
-  if (!plan.activate && plan.events.length === 0 && plan.visibility === undefined)
+  if (
+    !plan.activate &&
+    plan.events.length === 0 &&
+    plan.visibility === undefined &&
+    plan.effects.removeOutbox.length === 0 &&
+    plan.effects.cancelTimers.length === 0
+  )
     return settleEmpty(plan);
   return plan;
 }
@@ -121,6 +127,16 @@ function recordArrival(
       verdict = room;
     }
   }
+  if (verdict === 'drop' && !a.book.closed) {
+    // Stale or a duplicate — as far as this book knows. Its rows go with the plan's commit,
+    // and a waiting sender hears once that commits: a book behind the store (a commit that
+    // landed unseen) conflicts there, and the arrival is then admitted again after a rebuild
+    // instead of being lost with its outbox row.
+    logDrop(ctx, a, arrival);
+    for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
+    for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
+    return;
+  }
   if (verdict !== 'record') {
     settleUnrecorded(ctx, a, arrival, verdict);
     return;
@@ -139,15 +155,8 @@ function settleUnrecorded(
   arrival: Arrival,
   verdict: Exclude<Verdict, 'record'> | 'no_room',
 ): void {
-  const { store, logger } = ctx.deps;
-  if (verdict === 'drop') {
-    logger.debug('arrival not recorded: stale or a duplicate', {
-      runId: a.key.runId,
-      event: arrival.event.type,
-      headSeq: a.book.headSeq,
-      loaded: a.loaded,
-    });
-  }
+  const { store } = ctx.deps;
+  if (verdict === 'drop') logDrop(ctx, a, arrival);
   if (arrival.removeOutbox?.length)
     void store.deleteOutbox(a.key.namespace, [...arrival.removeOutbox]).catch(() => undefined);
   if (verdict === 'closed') {
@@ -174,6 +183,14 @@ function settleUnrecorded(
   // A stale outcome or timer: make sure its row does not linger.
   for (const t of arrival.cancelTimers ?? [])
     void store.deleteTimer(a.key.namespace, a.key.runId, t).catch(() => undefined);
+}
+
+function logDrop(ctx: SchedulerContext, a: RunActor, arrival: Arrival): void {
+  ctx.deps.logger.debug('arrival not recorded: stale or a duplicate', {
+    runId: a.key.runId,
+    event: arrival.event.type,
+    headSeq: a.book.headSeq,
+  });
 }
 
 /** Acknowledges a plan that writes nothing. */
