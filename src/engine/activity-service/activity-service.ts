@@ -78,6 +78,7 @@ export class ActivityService {
       executor: options.executor !== undefined,
       servedQueues: options.servedQueues,
       servedTypes: options.servedTypes ?? [],
+      random: options.retry.random,
       onClaimed: (t) => {
         if (!this.#running.has(t.taskId)) this.#run(t);
       },
