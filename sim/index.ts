@@ -41,6 +41,7 @@ export function seedLine(r: SeedReport, verbose = false): Record<string, unknown
           steps: r.steps,
           virtualMs: r.virtualMs,
           workflows: r.plan.workflows.map((w) => w.kind),
+          faults: r.faults,
           figures: r.verdict.figures,
           workload: r.workload,
         }

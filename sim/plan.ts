@@ -99,6 +99,6 @@ export function planOf(seed: number): SimPlan {
   const crashes: CrashPoint[] = [];
   const crashCount = r() < 0.35 ? 0 : between(r, 1, 3);
   for (let i = 0; i < crashCount; i++)
-    crashes.push({ call: between(r, 5, 250), applied: r() < 0.5 });
+    crashes.push({ call: between(r, 1, 150), applied: r() < 0.5 });
   return { seed, workflows, rates, crashes, maxResidentRuns: r() < 0.3 ? 2 : 100 };
 }

@@ -26,6 +26,7 @@ export interface SeedReport {
   /** Hash of the histories, acknowledgements, effects and injected faults. */
   readonly hash: string;
   readonly engines: number;
+  readonly faults: World['faultCounts'];
   readonly steps: number;
   readonly virtualMs: number;
   readonly workload?: WorkloadStats;
@@ -129,6 +130,7 @@ export async function runSeed(seed: number): Promise<SeedReport> {
     verdict,
     hash: hashOf(world, histories),
     engines: world.generations,
+    faults: world.faultCounts,
     steps: loop.steps,
     virtualMs: world.clock.now() - Date.UTC(2026, 0, 1),
     ...(loop.stats ? { workload: loop.stats } : {}),

@@ -41,6 +41,7 @@ export class World {
   /** Store calls, timers and acknowledgements so far: what `settle()` watches move. */
   progress = 0;
   #current: Generation | undefined;
+  readonly #all: Generation[] = [];
   #generations = 0;
   #crashWanted = false;
 
@@ -56,6 +57,19 @@ export class World {
 
   get generations(): number {
     return this.#generations;
+  }
+
+  /** Faults injected into every engine's store calls, by kind. */
+  get faultCounts(): { calls: number; before: number; after: number; torn: number } {
+    const out = { calls: 0, before: 0, after: 0, torn: 0 };
+    for (const g of this.#all) {
+      const c = g.faults.counters;
+      out.calls += c.calls;
+      out.before += c.before;
+      out.after += c.after;
+      out.torn += c.torn;
+    }
+    return out;
   }
 
   /** True once the current engine crashed and no successor runs yet. */
@@ -159,6 +173,7 @@ export class World {
     const crash = this.plan.crashes[n];
     if (crash) fence.arm(crash);
     this.#current = generation;
+    this.#all.push(generation);
     this.#crashWanted = false;
     return generation;
   }
