@@ -35,4 +35,18 @@ describe('deterministic simulation', () => {
     },
     60_000,
   );
+
+  // Seeds 1554 and 2179: a user timer fired from memory and, once more, from a poll's claim;
+  // the duplicate was dropped and its timer row deleted at once, before the first firing was
+  // committed. The engine crashed in between and the timer was lost: the run never woke up.
+  // The duplicate's row now goes with the commit of the firing that is recorded.
+  it.each([1554, 2179])(
+    'seed %i: a timer fired twice before a crash still fires',
+    async (seed) => {
+      const report = await runSeed(seed);
+      expect(report.engines).toBeGreaterThan(1);
+      expect(report.verdict.violations).toEqual([]);
+    },
+    60_000,
+  );
 });

@@ -122,7 +122,11 @@ function recordArrival(
     }
   }
   if (verdict !== 'record') {
-    settleUnrecorded(ctx, a, arrival, verdict);
+    // A duplicate of an arrival this plan records (a timer fired from memory and claimed by a
+    // poll too): its timer rows go with the plan's commit. Deleted now, a crash before that
+    // commit would lose the timer.
+    const committing = new Set(plan.effects.cancelTimers);
+    settleUnrecorded(ctx, a, arrival, verdict, (t) => !committing.has(t));
     return;
   }
   push(arrival.event);
@@ -138,6 +142,7 @@ function settleUnrecorded(
   a: RunActor,
   arrival: Arrival,
   verdict: Exclude<Verdict, 'record'> | 'no_room',
+  deletable: (timerId: string) => boolean,
 ): void {
   const { store, logger } = ctx.deps;
   if (verdict === 'drop') {
@@ -173,7 +178,8 @@ function settleUnrecorded(
   }
   // A stale outcome or timer: make sure its row does not linger.
   for (const t of arrival.cancelTimers ?? [])
-    void store.deleteTimer(a.key.namespace, a.key.runId, t).catch(() => undefined);
+    if (deletable(t))
+      void store.deleteTimer(a.key.namespace, a.key.runId, t).catch(() => undefined);
 }
 
 /** Acknowledges a plan that writes nothing. */
