@@ -102,6 +102,9 @@ export async function runSeed(seed: number): Promise<SeedReport> {
   const loop = await drive(world);
   world.crash(); // the last engine too: nothing may change the store while it is read
   const histories = await readAllHistories(world.store);
+  const stuck = histories.flatMap((h) =>
+    h.run.stuck ? [`${h.run.workflowId} stuck: ${h.run.stuck.reason}`] : [],
+  );
   const replay = await replayHistories(
     histories.map((h) => historyExport(h.run, h.events)),
     pkg,
@@ -114,7 +117,9 @@ export async function runSeed(seed: number): Promise<SeedReport> {
     effects: world.effects,
     deaths: [],
     replay,
-    ...(loop.unfinished !== undefined ? { unfinished: loop.unfinished } : {}),
+    ...(loop.unfinished !== undefined
+      ? { unfinished: [loop.unfinished, ...stuck].join('; ') }
+      : {}),
     completionTime: (run, done) =>
       (world.completions.get(`${run.runId}/${done.scheduledSeq}`) ?? Infinity) - 0.5,
     allowedEnds: (workflowId): HistoryEvent['type'][] => {
