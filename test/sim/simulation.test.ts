@@ -49,4 +49,13 @@ describe('deterministic simulation', () => {
     },
     60_000,
   );
+
+  // Seed 5338: an update was recorded, then its engine crashed before acknowledging it and the
+  // run completed; the retried call (same update id) was refused `workflow_closed` forever.
+  // A retried update now gets its recorded outcome also from a closed run.
+  it('seed 5338: a retried update gets its outcome after the run closed', async () => {
+    const report = await runSeed(5338);
+    expect(report.engines).toBeGreaterThan(1);
+    expect(report.verdict.violations).toEqual([]);
+  }, 60_000);
 });
