@@ -2,6 +2,7 @@
 // other and prints one JSON line per failing seed (with the command that reproduces it) and a
 // summary line. Exit code 1 when any seed failed.
 import { parseArgs } from 'node:util';
+import { DEFECTS, type Defect } from '../src/core/index.js';
 import { runSeeds, type SeedReport } from './index.js';
 
 const { values } = parseArgs({
@@ -10,6 +11,8 @@ const { values } = parseArgs({
     from: { type: 'string' },
     seed: { type: 'string' },
     verbose: { type: 'boolean', default: false },
+    defect: { type: 'string', multiple: true },
+    'late-writes': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -24,6 +27,13 @@ function int(name: string, text: string | undefined, fallback: number): number {
   return n;
 }
 
+const defects = (values.defect ?? []).map((d) => {
+  if (!(DEFECTS as readonly string[]).includes(d)) {
+    process.stderr.write(`--defect must be one of ${DEFECTS.join(', ')}, got ${d}\n`);
+    process.exit(2);
+  }
+  return d as Defect;
+});
 const single = values.seed !== undefined;
 const from = single ? int('seed', values.seed, 0) : int('from', values.from, 1);
 const count = single ? 1 : int('seeds', values.seeds, 100);
@@ -32,6 +42,13 @@ const onSeed = (r: SeedReport, line: Record<string, unknown>): void => {
   if (r.verdict.violations.length > 0 || values.verbose || single)
     process.stdout.write(`${JSON.stringify(line)}\n`);
 };
-const summary = await runSeeds({ from, count, onSeed, verbose: values.verbose || single });
+const summary = await runSeeds({
+  from,
+  count,
+  onSeed,
+  verbose: values.verbose || single,
+  defects,
+  lateWrites: values['late-writes'],
+});
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exitCode = summary.failed > 0 ? 1 : 0;

@@ -53,6 +53,12 @@ export interface SimPlan {
   readonly crashes: readonly CrashPoint[];
   /** Runs kept resident: low values make activations rebuild runs by replay. */
   readonly maxResidentRuns: number;
+  /**
+   * Store calls on their way (slow) when their engine crashes still land, later, possibly
+   * after the next engine started: writes of a dead owner that the store applies late.
+   * Off unless asked for (`--late-writes`): the engine does not fence them (see ADR 0009).
+   */
+  readonly lateWrites: boolean;
 }
 
 function workflowPlan(r: () => number, i: number): WorkflowPlan {
@@ -82,23 +88,32 @@ function workflowPlan(r: () => number, i: number): WorkflowPlan {
 }
 
 /** Fault rates of a seed: some seeds run clean, most fail a share of calls. */
-function ratesOf(r: () => number): SimPlan['rates'] {
+function ratesOf(r: () => number, slowR: () => number): SimPlan['rates'] {
   const level = r() < 0.15 ? 0 : r() * 0.2;
   const torn = r() < 0.3 ? level / 10 : 0;
+  // Slow commits: one in flight when its engine crashes lands after the next engine started.
+  const slow: FaultRates = slowR() < 0.5 ? { latencyMs: [0, between(slowR, 1, 400)] } : {};
   return {
-    commit: { before: level * r(), after: level * r(), torn, tornCalls: between(r, 1, 4) },
+    commit: {
+      before: level * r(),
+      after: level * r(),
+      torn,
+      tornCalls: between(r, 1, 4),
+      ...slow,
+    },
     read: { before: (level / 2) * r(), after: (level / 2) * r() },
     other: { before: (level / 4) * r(), after: (level / 4) * r() },
   };
 }
 
-export function planOf(seed: number): SimPlan {
+export function planOf(seed: number, lateWrites = false): SimPlan {
   const r = stream(seed, 'plan');
   const workflows = Array.from({ length: between(r, 2, 6) }, (_, i) => workflowPlan(r, i));
-  const rates = ratesOf(r);
+  const rates = ratesOf(r, stream(seed, 'slow-commits'));
   const crashes: CrashPoint[] = [];
   const crashCount = r() < 0.35 ? 0 : between(r, 1, 3);
   for (let i = 0; i < crashCount; i++)
     crashes.push({ call: between(r, 1, 150), applied: r() < 0.5 });
-  return { seed, workflows, rates, crashes, maxResidentRuns: r() < 0.3 ? 2 : 100 };
+  const maxResidentRuns = r() < 0.3 ? 2 : 100;
+  return { seed, workflows, rates, crashes, maxResidentRuns, lateWrites };
 }

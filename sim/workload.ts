@@ -14,11 +14,13 @@ const DEADLINE_MS = 6 * 3600_000;
 export interface WorkloadStats {
   retries: number;
   readonly errors: Record<string, number>;
+  /** Operations under way (not yet acknowledged), with the last error each got. */
+  readonly pending: Map<string, string>;
 }
 
 class Driver {
   readonly #world: World;
-  readonly stats: WorkloadStats = { retries: 0, errors: {} };
+  readonly stats: WorkloadStats = { retries: 0, errors: {}, pending: new Map() };
 
   constructor(world: World) {
     this.#world = world;
@@ -29,12 +31,19 @@ class Driver {
     const world = this.#world;
     const deadline = world.clock.now() + DEADLINE_MS;
     let backoff = 100;
+    this.stats.pending.set(what, '');
     for (;;) {
       const gen = world.current;
       try {
-        return await Promise.race([call(gen.engine.client), gen.died]);
+        const value = await Promise.race([call(gen.engine.client), gen.died]);
+        this.stats.pending.delete(what);
+        return value;
       } catch (err) {
-        if (isAionError(err) && err.code === 'workflow_failed') throw err;
+        this.stats.pending.set(what, (err as Error).message);
+        if (isAionError(err) && err.code === 'workflow_failed') {
+          this.stats.pending.delete(what);
+          throw err;
+        }
         this.stats.retries++;
         const code = isAionError(err) ? err.code : (err as Error).name;
         this.stats.errors[code] = (this.stats.errors[code] ?? 0) + 1;
@@ -126,8 +135,8 @@ class Driver {
 }
 
 /** Runs every driver; resolves with the stats once all are done (rejects when one gives up). */
-export async function runWorkload(world: World): Promise<WorkloadStats> {
+export function runWorkload(world: World): { stats: WorkloadStats; done: Promise<void> } {
   const driver = new Driver(world);
-  await Promise.all(world.plan.workflows.map((wf) => driver.drive(wf)));
-  return driver.stats;
+  const done = Promise.all(world.plan.workflows.map((wf) => driver.drive(wf))).then(() => {});
+  return { stats: driver.stats, done };
 }

@@ -12,6 +12,7 @@ import type { CommitOutcome, RunCommit, Store } from '../src/store/index.js';
 import { createMemoryStore } from '../src/store/memory/index.js';
 import { createFaultInjectingStore, type FaultInjectingStore } from '../src/testing/index.js';
 import type { Ack, AckLine, EffectLine } from '../torture/journal.js';
+import type { Death } from '../torture/supervisor.js';
 import { delegate, Fence } from './fence.js';
 import { stream, type SimPlan } from './plan.js';
 
@@ -45,8 +46,12 @@ export class World {
   #generations = 0;
   #crashWanted = false;
 
-  constructor(plan: SimPlan) {
+  /** What would have killed an engine's process during this seed. */
+  readonly deaths: Death[];
+
+  constructor(plan: SimPlan, deaths: Death[] = []) {
     this.plan = plan;
+    this.deaths = deaths;
     this.store = this.#stamping(createMemoryStore());
   }
 
@@ -139,7 +144,7 @@ export class World {
     });
     const seed = this.plan.seed;
     const clock = fence.clock(this.clock);
-    const faults = createFaultInjectingStore(fence.store(this.store), {
+    const faults = createFaultInjectingStore(this.store, {
       seed: (stream(seed, `faults/${n}`)() * 2 ** 32) >>> 0,
       rates: {
         default: this.plan.rates.other,
@@ -151,9 +156,11 @@ export class World {
         getCurrentRun: this.plan.rates.read,
       },
       enabled: false,
+      // A slow call on its way when its engine crashes lands late (world clock) or never.
+      delay: (ms) => this.sleep(ms, this.plan.lateWrites ? this.clock : clock),
     });
     const engine = await createEngine({
-      store: faults,
+      store: fence.store(faults),
       clock,
       ids: new SeededIds((stream(seed, `ids/${n}`)() * 2 ** 32) >>> 0),
       random: stream(seed, `random/${n}`),
