@@ -36,11 +36,11 @@ describe('deterministic simulation', () => {
     60_000,
   );
 
-  // Seeds 1554 and 2179: a user timer fired from memory and, once more, from a poll's claim;
-  // the duplicate was dropped and its timer row deleted at once, before the first firing was
-  // committed. The engine crashed in between and the timer was lost: the run never woke up.
-  // The duplicate's row now goes with the commit of the firing that is recorded.
-  it.each([1554, 2179])(
+  // Seeds 929, 1149 and 1653: a user timer fired from memory and, once more, from a poll's
+  // claim; the duplicate was dropped and its timer row deleted at once, before the first
+  // firing was committed. The engine crashed in between and the timer was lost: the run never
+  // woke up. The duplicate's row now goes with the commit of the firing that is recorded.
+  it.each([929, 1149, 1653])(
     'seed %i: a timer fired twice before a crash still fires',
     async (seed) => {
       const report = await runSeed(seed);
@@ -55,6 +55,14 @@ describe('deterministic simulation', () => {
   // A retried update now gets its recorded outcome also from a closed run.
   it('seed 5338: a retried update gets its outcome after the run closed', async () => {
     const report = await runSeed(5338);
+    expect(report.engines).toBeGreaterThan(1);
+    expect(report.verdict.violations).toEqual([]);
+  }, 60_000);
+
+  // Seed 1416: the same for a signal: recorded, its engine crashed before acknowledging it, the
+  // run completed, and the retried call (same request id) was refused `workflow_closed`.
+  it('seed 1416: a retried signal is acknowledged after the run closed', async () => {
+    const report = await runSeed(1416);
     expect(report.engines).toBeGreaterThan(1);
     expect(report.verdict.violations).toEqual([]);
   }, 60_000);
