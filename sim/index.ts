@@ -25,8 +25,8 @@ export interface RunSeedsOptions {
   readonly defects?: readonly Defect[];
   /** Writes on their way when their engine crashes land late (`--late-writes`). */
   readonly lateWrites?: boolean;
-  /** Stop at the first failing seed. */
-  readonly stopOnFailure?: boolean;
+  /** Stop after the first seed this is true of. */
+  readonly stopWhen?: (report: SeedReport) => boolean;
 }
 
 export interface Summary {
@@ -86,7 +86,7 @@ export async function runSeeds(options: RunSeedsOptions): Promise<Summary> {
     const failed = report.verdict.violations.length > 0;
     if (failed) failedSeeds.push(seed);
     options.onSeed?.(report, seedLine(report, options.verbose, defects, lateWrites));
-    if (failed && options.stopOnFailure) break;
+    if (options.stopWhen?.(report)) break;
   }
   return {
     summary: true,
