@@ -17,3 +17,4 @@ export * from './headers.js';
 export * from './client-api.js';
 export * from './client-interceptors.js';
 export * from './store-faults.js';
+export { defectOn, setDefects, DEFECTS, type Defect } from './defects.js';

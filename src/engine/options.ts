@@ -90,6 +90,20 @@ export interface EngineOptions {
    */
   readonly delay?: (ms: number, options?: { unref?: boolean }) => Promise<void>;
   /**
+   * Source of the jitter of store retries and poll backoff, in [0, 1). Default `Math.random`.
+   * A simulation injects a seeded one so the same seed retries at the same times.
+   */
+  readonly random?: () => number;
+  /**
+   * Internal, for the deterministic simulator only: `'inline'` runs workflow code in its
+   * node:vm sandbox on the calling thread, with the workflow thread's request handler, so
+   * its replies arrive in a deterministic order. There is no deadlock watchdog and no heap
+   * cap there: a workflow that never returns hangs the engine. Default `'thread'`.
+   *
+   * @internal
+   */
+  readonly workflowRuntime?: 'thread' | 'inline';
+  /**
    * How long a client call (start, signal, update, query, describe, list, terminate…) keeps
    * retrying while the store is unavailable before it fails with the retryable
    * `store_unavailable`. Background work is not bounded by it: it waits for the store as long

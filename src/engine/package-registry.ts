@@ -36,6 +36,11 @@ export class PackageRegistry {
     this.#loadedNamespaces.add(namespace);
   }
 
+  /** Loads the routes of `namespace` once (what `cachedRoute` answers from). */
+  loadRoutes(namespace: string): Promise<void> {
+    return this.#ensureRoutes(namespace);
+  }
+
   /** The version a new run of `workflowType` starts on; throws unknown_workflow_type. */
   async routeFor(namespace: string, workflowType: string): Promise<string> {
     await this.#ensureRoutes(namespace);

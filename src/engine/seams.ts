@@ -13,7 +13,7 @@ export interface EngineSeams {
    * successor that is being started, the shutdown grace period.
    */
   readonly delay: (ms: number, options?: { unref?: boolean }) => Promise<void>;
-  /** Jitter of retry backoff, in [0, 1). */
+  /** Jitter of retry and poll backoff, in [0, 1). */
   readonly random: () => number;
 }
 
@@ -30,6 +30,6 @@ export function seamsFrom(options: EngineOptions): EngineSeams {
     clock: options.clock ?? new RealClock(),
     ids: options.ids ?? randomIds,
     delay: options.delay ?? hostDelay,
-    random: Math.random,
+    random: options.random ?? Math.random,
   };
 }

@@ -27,13 +27,15 @@ export class TimerService {
     owner: string;
     onFire: (timer: TimerRow) => void;
     idlePollMs?: number;
+    /** Jitter of the poll's backoff while the store fails. Default `Math.random`. */
+    random?: () => number;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#owner = options.owner;
     this.#onFire = options.onFire;
     this.#idlePollMs = options.idlePollMs ?? 60_000;
-    this.#poller = new Poller(this.#clock, () => this.#poll());
+    this.#poller = new Poller(this.#clock, () => this.#poll(), options.random);
   }
 
   get size(): number {

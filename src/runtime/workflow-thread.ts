@@ -15,6 +15,7 @@ import {
   ResourceExhaustedError,
   threadActivity,
 } from './resource-limits.js';
+import { createRequestHandler } from './request-handler.js';
 import { DeadlockError } from './sandbox.js';
 import type {
   ActivateItem,
@@ -109,6 +110,22 @@ export interface WorkflowThreadOptions {
   /** V8 heap cap of the thread (`maxOldGenerationSizeMb`). Default: that of 10,000 resident runs. */
   readonly heapLimitMb?: number;
   readonly onRestart: (reason: string, kind: ThreadRestartKind) => void;
+  /**
+   * Internal, for the deterministic simulator: no thread; each request runs on the calling
+   * thread (still in its node:vm sandbox) in a microtask, in request order, so replies come
+   * in a deterministic order. No deadlock watchdog and no heap cap: a workflow that never
+   * returns hangs the caller.
+   */
+  readonly inline?: boolean;
+}
+
+/** The error a failed response turns into on the host side. */
+function responseError(error: Extract<WorkerResponse, { ok: false }>['error']): AionError {
+  return new AionError(
+    error.code === 'package_invalid' ? 'package_invalid' : 'internal',
+    error.message,
+    error.details ?? {},
+  );
 }
 
 /**
@@ -139,12 +156,17 @@ export class WorkflowThread {
   #nextId = 1;
   #closed = false;
   #generation = 0;
+  /** The inline runtime's handler (the `inline` option), made on first use. */
+  readonly #inline: boolean;
+  #inlineHandler: ReturnType<typeof createRequestHandler> | undefined;
+  #inlineScheduled = false;
 
   constructor(options: WorkflowThreadOptions) {
     this.#deadlockTimeoutMs = options.deadlockTimeoutMs;
     this.#heapLimitMb =
       options.heapLimitMb ?? defaultWorkflowHeapLimitMb(DEFAULT_MAX_RESIDENT_RUNS);
     this.#onRestart = options.onRestart;
+    this.#inline = options.inline ?? false;
   }
 
   /** The thread's V8 heap cap in MiB. */
@@ -216,6 +238,12 @@ export class WorkflowThread {
   }
 
   #pump(): void {
+    if (this.#inline) {
+      if (this.#inlineScheduled || this.#closed) return;
+      this.#inlineScheduled = true;
+      queueMicrotask(() => this.#drainInline());
+      return;
+    }
     if (this.#current || this.#queue.length === 0 || this.#closed) return;
     const worker = this.#ensure();
     const pending = this.#queue.shift()!;
@@ -246,6 +274,18 @@ export class WorkflowThread {
     worker.postMessage(pending.request);
   }
 
+  /** The inline runtime: answers every queued request on this thread, in order. */
+  #drainInline(): void {
+    this.#inlineScheduled = false;
+    this.#inlineHandler ??= createRequestHandler({ deadlockTimeoutMs: this.#deadlockTimeoutMs });
+    while (this.#queue.length > 0 && !this.#closed) {
+      const pending = this.#queue.shift()!;
+      const res = this.#inlineHandler(pending.request);
+      if (res.ok) pending.resolve(res);
+      else pending.reject(responseError(res.error));
+    }
+  }
+
   #onMessage(worker: Worker, res: WorkerResponse): void {
     if (worker !== this.#worker || !this.#current || this.#current.pending.request.id !== res.id)
       return;
@@ -258,14 +298,7 @@ export class WorkflowThread {
     const { pending } = this.#current;
     this.#current = undefined;
     if (res.ok) pending.resolve(res);
-    else
-      pending.reject(
-        new AionError(
-          res.error.code === 'package_invalid' ? 'package_invalid' : 'internal',
-          res.error.message,
-          res.error.details ?? {},
-        ),
-      );
+    else pending.reject(responseError(res.error));
     this.#pump();
   }
 
@@ -391,7 +424,7 @@ export class WorkflowThread {
   }
 
   evict(keys: readonly string[]): void {
-    if (keys.length === 0 || !this.#worker) return;
+    if (keys.length === 0 || (!this.#worker && !this.#inline)) return;
     void this.#send({ type: 'evict', keys }).catch(() => undefined);
   }
 

@@ -28,6 +28,13 @@ export interface ReplayOptions {
    * Default 2,000 ms (the engine's default).
    */
   readonly deadlockTimeoutMs?: number;
+  /**
+   * Internal, for the deterministic simulator: `'inline'` replays on the calling thread (no
+   * deadlock timeout: code that never yields hangs the caller). Default `'thread'`.
+   *
+   * @internal
+   */
+  readonly workflowRuntime?: 'thread' | 'inline';
 }
 
 export interface ReplayHistoryOptions extends ReplayOptions {
@@ -246,6 +253,7 @@ class Replayer {
     const thread = new WorkflowThread({
       deadlockTimeoutMs: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
       onRestart: () => undefined,
+      inline: options.workflowRuntime === 'inline',
     });
     try {
       await thread.loadPackage(built.version, built.bundle);

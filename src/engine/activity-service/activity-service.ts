@@ -3,7 +3,13 @@
 import type { ActivityExecutor } from '../../activity/internal.js';
 import type { ActivityInfo } from '../../activity/internal.js';
 import type { Clock } from '../../clock/index.js';
-import type { DataConverter, Failure, NewEvent, RunKey } from '../../core/index.js';
+import {
+  defectOn,
+  type DataConverter,
+  type Failure,
+  type NewEvent,
+  type RunKey,
+} from '../../core/index.js';
 import type { ActivityTask, NewActivityTask, Store } from '../../store/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { StoreRetryEnv } from '../store-retry.js';
@@ -39,6 +45,7 @@ export class ActivityService {
   readonly #converter: DataConverter;
   readonly #metrics: EngineMetrics;
   readonly #running = new Map<string, Running>();
+  readonly #redispatched = new Set<string>();
   readonly #paused = new Set<string>();
   readonly #env: ServiceEnv;
   /** Draining: no attempt starts here any more; tasks wait in the store for the next start. */
@@ -78,6 +85,7 @@ export class ActivityService {
       executor: options.executor !== undefined,
       servedQueues: options.servedQueues,
       servedTypes: options.servedTypes ?? [],
+      random: options.retry.random,
       onClaimed: (t) => {
         if (!this.#running.has(t.taskId)) this.#run(t);
       },
@@ -267,6 +275,13 @@ export class ActivityService {
     void released.finally(() => this.#handingBack.delete(released));
   }
 
+  /** The `redispatch-completed-activity` defect: runs a finished task once more, a moment later. */
+  #redispatch(task: ActivityTask, runner: AttemptRunner | undefined): void {
+    if (this.#redispatched.has(task.taskId)) return;
+    this.#redispatched.add(task.taskId);
+    this.#clock.schedule(this.#clock.now() + 1, () => this.#run(task, runner));
+  }
+
   #run(task: ActivityTask, runner: AttemptRunner | undefined = this.#executor): void {
     if (!runner || this.#stopped) return;
     if (this.#draining && runner === this.#executor) {
@@ -330,6 +345,7 @@ export class ActivityService {
         this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
           activity_type: task.activityType,
         });
+        if (defectOn('redispatch-completed-activity')) this.#redispatch(task, runner);
         return settleOutcome(this.#env, run, task, data, outcome, runner !== this.#executor);
       })
       .then(

@@ -29,6 +29,8 @@ export class TaskClaims {
     servedQueues: readonly string[];
     servedTypes: readonly string[];
     onClaimed: (task: ActivityTask) => void;
+    /** Jitter of the poll's backoff while the store fails. Default `Math.random`. */
+    random?: () => number;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;
@@ -37,7 +39,7 @@ export class TaskClaims {
     this.#served = new Set(options.executor ? [...options.servedQueues, LOCAL_QUEUE] : []);
     this.#types = new Set(options.servedTypes);
     this.#onClaimed = options.onClaimed;
-    this.#poller = new Poller(this.#clock, () => this.#poll());
+    this.#poller = new Poller(this.#clock, () => this.#poll(), options.random);
   }
 
   /** True when the in-process executor runs tasks of this queue and type. */

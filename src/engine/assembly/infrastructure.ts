@@ -87,7 +87,6 @@ export function buildInfrastructure(
     logger.warn('event feed listener threw', { error: String(err) }),
   );
   const recorder = new Recorder(store, metrics, undefined, feed);
-  const activityFns = options.activities ?? {};
   const executor = buildExecutor(options, clock, (info, details) =>
     activities.heartbeat(info, details),
   );
@@ -100,7 +99,7 @@ export function buildInfrastructure(
     namespaces: () => namespaces.names,
     executor,
     servedQueues: [taskQueue],
-    servedTypes: Object.keys(activityFns),
+    servedTypes: Object.keys(options.activities ?? {}),
     converter,
     metrics,
     retry,
@@ -118,6 +117,7 @@ export function buildInfrastructure(
     clock,
     owner: identity,
     onFire: (row) => hooks.onTimer(row),
+    random: seams.random,
   });
   const schemas = new SearchAttributeSchemas(store);
   const common = {
@@ -200,6 +200,7 @@ function buildThread(
   return new WorkflowThread({
     deadlockTimeoutMs: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
     heapLimitMb: workflowHeapLimitMb(options, logger),
+    inline: options.workflowRuntime === 'inline',
     onRestart: (reason, kind) => {
       metrics.threadRestarts.inc(1, { reason: kind });
       logger.warn('workflow thread restarted; resident runs will be rebuilt by replay', {

@@ -116,6 +116,7 @@ function buildRemoteWorkers(options: EngineOptions, b: ServiceBase): RemoteWorke
         owner: infra.identity,
         namespace,
         activities: infra.activities,
+        random: seams.random,
         ...(options.taskQueues ? { taskQueues: options.taskQueues } : {}),
       }),
     lifecycle,

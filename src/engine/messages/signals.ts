@@ -12,6 +12,7 @@ import { encodeArgs } from '../args.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunRef, RunResolver } from '../read/index.js';
 import type { RunScheduler } from '../scheduler/index.js';
+import type { Store } from '../../store/index.js';
 
 export interface SignalServiceDeps {
   readonly lifecycle: Lifecycle;
@@ -19,6 +20,7 @@ export interface SignalServiceDeps {
   readonly identity: string;
   readonly resolver: RunResolver;
   readonly scheduler: RunScheduler;
+  readonly store: Store;
 }
 
 export class SignalService {
@@ -43,7 +45,14 @@ export class SignalService {
         field: 'signal',
       });
     const payloads = encodeArgs(args, this.#d.limits, `arguments of signal ${signalName}`);
-    const info = await this.#d.resolver.resolveOpen(ref, 'signal');
+    const info = await this.#d.resolver.resolve(ref);
+    if (info.closeTime !== undefined && requestId !== undefined) {
+      // A retried call whose signal was recorded (its acknowledgement lost with its engine)
+      // is acknowledged, also once the run closed.
+      const history = await this.#d.store.readHistory(info);
+      if (history.some((e) => e.type === 'SignalReceived' && e.requestId === requestId)) return;
+    }
+    this.#d.resolver.checkOpen(info, 'signal');
     await new Promise<void>((resolve, reject) => {
       this.#d.scheduler.enqueue(info, {
         event: {

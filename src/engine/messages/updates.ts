@@ -65,14 +65,19 @@ export class UpdateService {
       this.#d.limits,
       `arguments of update ${name}`,
     );
-    const info = await this.#d.resolver.resolveOpen(ref, 'update');
-    const updateId = options.updateId ?? this.#d.ids.uuid();
-    // A retried call with the same update id gets the recorded outcome.
-    const recorded = (await this.#d.store.readHistory(info)).find(
-      (e): e is EventOf<'UpdateCompleted'> =>
-        e.type === 'UpdateCompleted' && e.updateId === updateId,
-    );
+    const info = await this.#d.resolver.resolve(ref);
+    // A retried call with the same update id gets the recorded outcome, also once the run
+    // closed (the first call's acknowledgement may have been lost with its engine).
+    const recorded =
+      options.updateId === undefined
+        ? undefined
+        : (await this.#d.store.readHistory(info)).find(
+            (e): e is EventOf<'UpdateCompleted'> =>
+              e.type === 'UpdateCompleted' && e.updateId === options.updateId,
+          );
     if (recorded) return this.#outcome(info, name, recorded);
+    this.#d.resolver.checkOpen(info, 'update');
+    const updateId = options.updateId ?? this.#d.ids.uuid();
     const validation = await this.#d.scheduler.validateUpdate(info, name, payloads);
     if (!validation.ok) {
       throw new AionError(

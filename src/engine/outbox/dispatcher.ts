@@ -1,6 +1,6 @@
 // The outbox dispatcher: routes each committed-but-unsettled message (children, child results,
 // close policies, external signals, resets, continue-as-new successors) to its handler.
-import { isTransientStoreError } from '../../core/index.js';
+import { defectOn, isTransientStoreError } from '../../core/index.js';
 import type { OutboxRow } from '../../store/index.js';
 import {
   CHILD_RESULT_KIND,
@@ -105,7 +105,12 @@ export class OutboxDispatcher {
     let after: { namespace: string; id: string } | undefined;
     for (;;) {
       const rows = await this.#d.store.listOutbox({ limit: 500, ...(after ? { after } : {}) });
-      for (const row of rows) this.dispatch(row);
+      if (defectOn('lose-outbox-after-crash'))
+        await this.#d.store.deleteOutbox(
+          rows[0]?.namespace ?? '',
+          rows.map((r) => r.id),
+        );
+      else for (const row of rows) this.dispatch(row);
       if (rows.length < 500) break;
       const last = rows[rows.length - 1]!;
       after = { namespace: last.namespace, id: last.id };

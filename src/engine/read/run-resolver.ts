@@ -45,7 +45,15 @@ export class RunResolver {
     action: string,
     code: 'workflow_closed' | 'invalid_state' = 'workflow_closed',
   ): Promise<RunInfo> {
-    const info = await this.resolve(ref);
+    return this.checkOpen(await this.resolve(ref), action, code);
+  }
+
+  /** `info` when its run is still open; `workflow_closed` (or `code`) otherwise. */
+  checkOpen(
+    info: RunInfo,
+    action: string,
+    code: 'workflow_closed' | 'invalid_state' = 'workflow_closed',
+  ): RunInfo {
     if (info.closeTime !== undefined) {
       throw new AionError(
         code,

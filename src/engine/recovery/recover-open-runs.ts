@@ -1,8 +1,9 @@
-// The startup sweep over open runs: schemas of their namespaces loaded, paused runs' activities
+// The startup sweep over open runs: schemas and routes of their namespaces loaded, paused runs' activities
 // held, and every run whose last activation did not complete activated again.
 import type { Store } from '../../store/index.js';
 import type { ActivityService } from '../activity-service/index.js';
 import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
+import type { PackageRegistry } from '../package-registry.js';
 import type { RunScheduler } from '../scheduler/index.js';
 
 export interface RecoveryDeps {
@@ -11,6 +12,7 @@ export interface RecoveryDeps {
   readonly namespaces: NamespacesInUse;
   readonly activities: ActivityService;
   readonly scheduler: RunScheduler;
+  readonly registry: PackageRegistry;
 }
 
 export async function recoverOpenRuns(d: RecoveryDeps): Promise<void> {
@@ -20,6 +22,9 @@ export async function recoverOpenRuns(d: RecoveryDeps): Promise<void> {
     for (const info of page) {
       // Search-attribute schemas of every namespace with open runs (upserts validate against them).
       if (!d.schemas.has(info.namespace)) await d.schemas.load(info.namespace);
+      // … and their routes: a child start or continue-as-new recorded by a recovered run
+      // resolves its version from them without I/O (an engine started without a deploy).
+      await d.registry.loadRoutes(info.namespace);
       d.namespaces.use(info.namespace);
       if (info.status === 'PAUSED') d.activities.setPaused(info.runId, true);
       if (info.status !== 'RUNNING' || info.stuck) continue; // stuck runs wait for a fix

@@ -60,6 +60,8 @@ export class RemoteActivities {
     namespace: string;
     activities: ActivityService;
     taskQueues?: Readonly<Record<string, TaskQueueOptions>>;
+    /** Jitter of the poll's backoff while the store fails. Default `Math.random`. */
+    random?: () => number;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;
@@ -77,7 +79,7 @@ export class RemoteActivities {
         if (q.backlog) this.#poller.wake(this.#clock.now());
       },
     });
-    this.#poller = new Poller(this.#clock, () => this.#poll());
+    this.#poller = new Poller(this.#clock, () => this.#poll(), options.random);
   }
 
   /** Called by the activity service for tasks it did not lease (new ones and retries). */

@@ -1,6 +1,6 @@
 // Activation planning: a ready run's arrivals are admitted and recorded onto its book, and
 // the plan says whether it gets an activation this tick; plans can be put back for later.
-import { AionError, stampEvent, type NewEvent } from '../../core/index.js';
+import { AionError, defectOn, stampEvent, type NewEvent } from '../../core/index.js';
 import { emptyEffects } from '../commands/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
 import { admit, type Verdict } from './admission.js';
@@ -76,6 +76,7 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
   };
   if (plan.start) {
     push(plan.start.started);
+    if (defectOn('ack-before-commit')) plan.start.ack.resolve();
     for (const t of plan.start.timers ?? []) plan.effects.timers.push(t);
   }
   for (const arrival of plan.arrivals) recordArrival(ctx, plan, arrival, push);
@@ -116,6 +117,7 @@ function recordArrival(
   push: (event: NewEvent) => void,
 ): void {
   const a = plan.actor;
+  if (injectedDrop(plan, arrival)) return;
   let verdict: Verdict | 'no_room' = admit(a, arrival);
   if (verdict === 'record') {
     const room = arrivalRoom(ctx.deps.history, a.book, arrival.event);
@@ -138,14 +140,27 @@ function recordArrival(
     return;
   }
   if (verdict !== 'record') {
-    settleUnrecorded(ctx, a, arrival, verdict);
+    // A duplicate of an arrival this plan records (a timer fired from memory and claimed by a
+    // poll too): its timer rows go with the plan's commit. Deleted now, a crash before that
+    // commit would lose the timer.
+    const committing = new Set(plan.effects.cancelTimers);
+    settleUnrecorded(ctx, a, arrival, verdict, (t) => !committing.has(t));
     return;
   }
   push(arrival.event);
+  if (defectOn('ack-before-commit')) arrival.ack?.resolve();
   for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
   for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
   for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
   for (const o of arrival.addOutbox ?? []) plan.effects.outbox.push(o);
+}
+
+/** The `drop-buffered-signal` defect: a signal behind another arrival is acknowledged, not recorded. */
+function injectedDrop(plan: Plan, arrival: Arrival): boolean {
+  if (!defectOn('drop-buffered-signal')) return false;
+  if (arrival.event.type !== 'SignalReceived' || plan.arrivals.indexOf(arrival) < 1) return false;
+  arrival.ack?.resolve();
+  return true;
 }
 
 /** A message for a closed (or full) run or a stale outcome: settle its ack and rows anyway. */
@@ -154,6 +169,7 @@ function settleUnrecorded(
   a: RunActor,
   arrival: Arrival,
   verdict: Exclude<Verdict, 'record'> | 'no_room',
+  deletable: (timerId: string) => boolean,
 ): void {
   const { store } = ctx.deps;
   if (verdict === 'drop') logDrop(ctx, a, arrival);
@@ -182,7 +198,8 @@ function settleUnrecorded(
   }
   // A stale outcome or timer: make sure its row does not linger.
   for (const t of arrival.cancelTimers ?? [])
-    void store.deleteTimer(a.key.namespace, a.key.runId, t).catch(() => undefined);
+    if (deletable(t))
+      void store.deleteTimer(a.key.namespace, a.key.runId, t).catch(() => undefined);
 }
 
 function logDrop(ctx: SchedulerContext, a: RunActor, arrival: Arrival): void {

@@ -1,0 +1,227 @@
+// The workflow runtime's request handler: holds package sandboxes and run instances, and
+// executes activations, replays and queries. The workflow thread (worker-main.ts) runs one in
+// its thread; the inline runtime (the deterministic simulator's) runs one on the calling thread.
+import {
+  errorToFailure,
+  isAionError,
+  JsonPayloadConverter,
+  type ActivationOutput,
+} from '../core/index.js';
+import { HeapBudgetExceeded, HeapGuard } from './heap-guard.js';
+import { ReplayCrashError, replayHistory } from './replay.js';
+import { HEAP_BUDGET_FRACTION, THREAD_ACTIVITY } from './resource-limits.js';
+import { PackageSandbox, type SandboxRun } from './sandbox.js';
+import type {
+  ActivateItem,
+  ReplayOutcome,
+  WorkerRequest,
+  WorkerResponse,
+} from './worker-protocol.js';
+
+export interface RequestHandlerOptions {
+  /** Progress cells shared with a watchdog: [0] counts steps of workflow code, [1] what runs. */
+  readonly progress?: SharedArrayBuffer;
+  /** Heap cap in MiB; workflow code keeping more than its share alive is stopped. None: unchecked. */
+  readonly heapLimitMb?: number;
+  /** The engine's deadlock timeout, for the vm watchdog of each evaluation (default if absent). */
+  readonly deadlockTimeoutMs?: number;
+}
+
+const json = new JsonPayloadConverter();
+
+/** A handler with sandboxes and runs of its own: one response per request, synchronously. */
+export function createRequestHandler(
+  options: RequestHandlerOptions = {},
+): (req: WorkerRequest) => WorkerResponse {
+  const handler = new RequestHandler(options);
+  return (req) => handler.respond(req);
+}
+
+class RequestHandler {
+  readonly #shared: Int32Array;
+  readonly #guard: HeapGuard | undefined;
+  readonly #sandboxes = new Map<string, PackageSandbox>();
+  readonly #runs = new Map<string, SandboxRun>();
+  readonly #sandboxOptions: { deadlockTimeoutMs?: number };
+
+  constructor(options: RequestHandlerOptions) {
+    this.#sandboxOptions =
+      options.deadlockTimeoutMs !== undefined
+        ? { deadlockTimeoutMs: options.deadlockTimeoutMs }
+        : {};
+    this.#shared = options.progress ? new Int32Array(options.progress) : new Int32Array(2);
+    this.#guard =
+      options.heapLimitMb !== undefined
+        ? new HeapGuard(options.heapLimitMb * 1024 * 1024, HEAP_BUDGET_FRACTION)
+        : undefined;
+  }
+
+  /**
+   * Tells the watchdog that workflow code returned (one run activated or replayed a step),
+   * then checks the heap: a run that keeps too much alive is stopped here, before the next.
+   */
+  readonly #progress = (): void => {
+    Atomics.add(this.#shared, 0, 1);
+    Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
+    this.#guard?.check();
+  };
+
+  #moduleLoading(): void {
+    Atomics.store(this.#shared, 1, THREAD_ACTIVITY.module);
+  }
+
+  #sandboxOf(version: string): PackageSandbox {
+    const s = this.#sandboxes.get(version);
+    if (!s) throw new Error(`package ${version} is not loaded in the workflow thread`);
+    return s;
+  }
+
+  #residentRun(key: string): SandboxRun {
+    const run = this.#runs.get(key);
+    if (!run) throw new Error(`run ${key} is not resident in the workflow thread`);
+    return run;
+  }
+
+  #activate(items: readonly ActivateItem[]): ActivationOutput[] {
+    const outputs: ActivationOutput[] = new Array<ActivationOutput>(items.length);
+    const groups = new Map<
+      PackageSandbox,
+      { index: number; run: SandboxRun; item: ActivateItem }[]
+    >();
+    items.forEach((item, index) => {
+      try {
+        let run = this.#runs.get(item.key);
+        if (item.init) {
+          this.#moduleLoading();
+          run = this.#sandboxOf(item.version).instantiate(item.init);
+          this.#runs.set(item.key, run);
+          this.#progress();
+        }
+        if (!run) throw new Error(`run ${item.key} is not resident in the workflow thread`);
+        const g = groups.get(run.sandbox) ?? [];
+        g.push({ index, run, item });
+        groups.set(run.sandbox, g);
+      } catch (err) {
+        if (err instanceof HeapBudgetExceeded) throw err;
+        this.#runs.delete(item.key);
+        outputs[index] = {
+          commands: [],
+          logs: [],
+          taskFailure: {
+            cause: 'unhandled',
+            failure: errorToFailure(err, (v) => json.toPayload(v)),
+          },
+        };
+      }
+    });
+    for (const [sandbox, group] of groups) {
+      const results = sandbox.activateBatch(
+        group.map((g) => ({ run: g.run, input: g.item.input })),
+        { timeout: false, onProgress: this.#progress },
+      );
+      group.forEach((g, i) => {
+        outputs[g.index] = results[i]!;
+        if (results[i]!.taskFailure) this.#runs.delete(g.item.key); // half-applied: rebuild by replay
+      });
+    }
+    return outputs;
+  }
+
+  #replay(req: Extract<WorkerRequest, { type: 'replay' }>): ReplayOutcome {
+    this.#runs.delete(req.key);
+    try {
+      this.#moduleLoading();
+      const result = replayHistory(this.#sandboxOf(req.version), req.run, req.events, {
+        onInstantiated: this.#progress,
+        onActivation: this.#progress,
+      });
+      this.#runs.set(req.key, result.run);
+      return { ok: true, activations: result.activations };
+    } catch (err) {
+      if (err instanceof HeapBudgetExceeded) throw err;
+      const failure = errorToFailure(err, (v) => json.toPayload(v));
+      if (err instanceof ReplayCrashError)
+        return { ok: false, cause: err.crashCause, failure: err.failure };
+      if (isAionError(err) && err.code === 'nondeterminism')
+        return { ok: false, cause: 'nondeterminism', failure, details: { ...err.details } };
+      return { ok: false, cause: 'unhandled', failure };
+    }
+  }
+
+  #handle(req: WorkerRequest): WorkerResponse {
+    switch (req.type) {
+      case 'load':
+        if (!this.#sandboxes.has(req.version)) {
+          Atomics.store(this.#shared, 1, THREAD_ACTIVITY.load);
+          this.#sandboxes.set(
+            req.version,
+            PackageSandbox.create(req.bundle, req.version, this.#sandboxOptions),
+          );
+        }
+        return { id: req.id, ok: true };
+      case 'activate':
+        return { id: req.id, ok: true, outputs: this.#activate(req.items) };
+      case 'replay':
+        return { id: req.id, ok: true, replay: this.#replay(req) };
+      case 'query': {
+        const run = this.#residentRun(req.key);
+        const query = run.sandbox.query(run, req.name, req.args);
+        this.#progress();
+        return { id: req.id, ok: true, query };
+      }
+      case 'validateUpdate': {
+        const run = this.#residentRun(req.key);
+        const validation = run.sandbox.validateUpdate(run, req.name, req.args);
+        this.#progress();
+        return { id: req.id, ok: true, validation };
+      }
+      case 'evict':
+        for (const k of req.keys) this.#runs.delete(k);
+        return { id: req.id, ok: true };
+      case 'unload':
+        // Resident (closed) runs keep their sandbox alive until the residency LRU evicts them.
+        this.#sandboxes.delete(req.version);
+        return { id: req.id, ok: true };
+      case 'inspect': {
+        Atomics.store(this.#shared, 1, THREAD_ACTIVITY.load);
+        const inspected = PackageSandbox.create(req.bundle, 'inspect').inspect();
+        return {
+          id: req.id,
+          ok: true,
+          workflowTypes: inspected.workflowTypes,
+          ...(inspected.defaults !== undefined ? { defaults: inspected.defaults } : {}),
+        };
+      }
+    }
+  }
+
+  /** Handles one request; every failure becomes an error response. */
+  respond(req: WorkerRequest): WorkerResponse {
+    Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
+    try {
+      const res = this.#handle(req);
+      // Whatever ran (a package's top level, a query handler) must leave the heap in budget too.
+      this.#guard?.check();
+      return res;
+    } catch (err) {
+      if (err instanceof HeapBudgetExceeded) {
+        // The host replaces the thread: the memory cannot be given back otherwise.
+        return {
+          id: req.id,
+          ok: false,
+          error: { code: 'resource_exhausted', message: err.message },
+        };
+      }
+      const e = err as Error & { code?: unknown; details?: Record<string, unknown> };
+      return {
+        id: req.id,
+        ok: false,
+        error: {
+          ...(typeof e.code === 'string' ? { code: e.code } : {}),
+          message: String(e.message),
+          ...(e.details ? { details: e.details } : {}),
+        },
+      };
+    }
+  }
+}
