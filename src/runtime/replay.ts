@@ -125,6 +125,16 @@ export function describeEvent(e: HistoryEvent): string {
   }
 }
 
+/**
+ * A cancel of a timer or activity that is not pending (after the activation's events): the
+ * command-to-event step records nothing for it (see the engine's cancel commands).
+ */
+function noOpCancel(cmd: WorkflowCommand, book: RunBook): boolean {
+  if (cmd.type === 'cancelTimer') return !book.timers.has(cmd.timerId);
+  if (cmd.type === 'requestCancelActivity') return !book.activities.has(cmd.activityId);
+  return false;
+}
+
 function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean {
   switch (cmd.type) {
     case 'scheduleActivity':
@@ -205,10 +215,15 @@ export function matchCommands(
         )
       ),
   );
-  const n = Math.max(cmds.length, evs.length);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, j = 0; i < cmds.length || j < evs.length; i++, j++) {
     const cmd = cmds[i];
-    const e = evs[i];
+    const e = evs[j];
+    // A cancel whose target had already ended when it was issued (the timer fired, the
+    // activity finished in the same activation) recorded nothing: it matches no event.
+    if (cmd !== undefined && (e === undefined || !matches(cmd, e, book)) && noOpCancel(cmd, book)) {
+      j--;
+      continue;
+    }
     if (cmd === undefined) {
       throw new NonDeterminismError({
         workflowId: run.workflowId,

@@ -1,6 +1,5 @@
 // Activity commands of a live activation: scheduling writes the event, the task row and its
 // schedule timeouts; a cancel request removes the task and aborts a running attempt.
-import { AionError } from '../../core/index.js';
 import {
   activityTimerIds,
   scheduleToCloseTimerId,
@@ -76,7 +75,9 @@ export function requestCancelActivity(
   cmd: CommandOf<'requestCancelActivity'>,
 ): void {
   const pending = w.book.activities.get(cmd.activityId);
-  if (!pending) throw new AionError('internal', `cancel of unknown activity ${cmd.activityId}`);
+  // Finished in this activation (its outcome came with the cancel) or before: nothing to
+  // cancel, nothing recorded (replay skips the command alike).
+  if (!pending) return;
   w.push({ type: 'ActivityCancelRequested', scheduledSeq: pending.scheduledSeq });
   const taskId = taskIdFor(w.run.runId, cmd.activityId);
   w.effects.removeTasks.push(taskId);

@@ -27,7 +27,9 @@ export function startTimer(w: EventWriter, cmd: CommandOf<'startTimer'>): void {
 
 export function cancelTimer(w: EventWriter, cmd: CommandOf<'cancelTimer'>): void {
   const pending = w.book.timers.get(cmd.timerId);
-  if (!pending) throw new AionError('internal', `cancel of unknown timer ${cmd.timerId}`);
+  // Fired in this activation (the cancel came with the firing) or before: nothing to cancel,
+  // nothing recorded (replay skips the command alike).
+  if (!pending) return;
   w.push({ type: 'TimerCancelled', startedSeq: pending.startedSeq, timerId: cmd.timerId });
   w.effects.cancelTimers.push(cmd.timerId);
 }
