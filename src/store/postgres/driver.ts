@@ -220,6 +220,14 @@ export class PgDriver {
   }
 }
 
+/** The `connect` event of a `pg.Pool` (typed here so declarations do not need `pg`'s types). */
+interface PoolConnectEvents {
+  on(
+    event: 'connect',
+    listener: (client: { on(event: 'error', listener: (err: Error) => void): unknown }) => void,
+  ): unknown;
+}
+
 /**
  * Gives every connection of `pool` a permanent `error` listener from the moment it connects.
  * `pg-pool` hands a new connection over with no listener of its own, and the caller attaches
@@ -228,7 +236,7 @@ export class PgDriver {
  * With the guard the error only marks the client unqueryable: its next query fails and the
  * caller destroys it.
  */
-export function guardClientErrors(pool: pg.Pool): void {
+export function guardClientErrors(pool: PoolConnectEvents): void {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
