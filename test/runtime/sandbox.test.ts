@@ -1,27 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/index.js';
 import { DeadlockError, PackageSandbox, WorkflowThread } from '../../src/runtime/index.js';
-import type { ActivationInput, WorkflowInitInfo } from '../../src/core/index.js';
+import type { ActivationInput } from '../../src/core/index.js';
+import { sandboxInitInfo } from '../support/init-info.js';
 
 const fixture = new URL('../fixtures/workflows/basic.ts', import.meta.url).pathname;
 
-function init(
-  workflowType: string,
-  runId = '11111111-1111-4111-8111-111111111111',
-): WorkflowInitInfo {
-  return {
-    namespace: 'default',
-    workflowId: 'wf',
-    runId,
-    workflowType,
-    taskQueue: 'default',
-    startTime: 1_000_000,
-    version: 'v',
-    firstRunId: runId,
-    randomSeed: runId,
-    attempt: 1,
-  };
-}
+const init = sandboxInitInfo;
 
 const input = (now: number, jobs: ActivationInput['jobs']): ActivationInput => ({
   now,

@@ -2,24 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildPackage, type BuiltPackage } from '../../src/package/index.js';
 import { PackageSandbox } from '../../src/runtime/index.js';
 import type { ActivationInput, WorkflowCommand, WorkflowInitInfo } from '../../src/core/index.js';
+import { sandboxInitInfo } from '../support/init-info.js';
 
 const fixtures = new URL('../fixtures/workflows/escape/', import.meta.url).pathname;
 
 let runCount = 0;
 function init(workflowType: string): WorkflowInitInfo {
   const runId = `00000000-0000-4000-8000-${String(++runCount).padStart(12, '0')}`;
-  return {
-    namespace: 'default',
-    workflowId: `wf-${runCount}`,
-    runId,
-    workflowType,
-    taskQueue: 'default',
-    startTime: 1_000_000,
-    version: 'v',
-    firstRunId: runId,
-    randomSeed: runId,
-    attempt: 1,
-  };
+  return sandboxInitInfo(workflowType, runId, `wf-${runCount}`);
 }
 
 const input = (jobs: ActivationInput['jobs']): ActivationInput => ({
