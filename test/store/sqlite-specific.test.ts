@@ -34,6 +34,8 @@ describe('SQLite store: opening and migrations', () => {
       .pluck()
       .all();
     expect(tables).toEqual([
+      'api_keys',
+      'audit_log',
       'events',
       'meta',
       'namespaces',
@@ -44,8 +46,10 @@ describe('SQLite store: opening and migrations', () => {
       'run_search_attrs',
       'runs',
       'search_attribute_defs',
+      'sqlite_sequence',
       'tasks',
       'timers',
+      'token_secrets',
     ]);
     db.close();
   });

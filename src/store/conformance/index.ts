@@ -16,6 +16,7 @@ import { payloadScenarios } from './payloads.js';
 import { retentionScenarios } from './retention.js';
 import { runScenarios } from './runs.js';
 import { searchAttributeSchemaScenarios } from './search-attribute-schema.js';
+import { securityScenarios } from './security.js';
 import { startScenarios } from './starts.js';
 import { taskLeaseScenarios } from './task-leases.js';
 import { runStoreConformance as run, type RunStoreConformanceOptions } from './runner.js';
@@ -48,6 +49,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...payloadScenarios,
   ...namespaceScenarios,
   ...namespaceRegistryScenarios,
+  ...securityScenarios,
   ...durabilityScenarios,
 ]);
 

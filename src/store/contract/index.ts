@@ -14,6 +14,13 @@ export type {
 } from './packages.js';
 export type { RetentionStore } from './retention.js';
 export type { RunInfo, RunStore } from './runs.js';
+export type {
+  ApiKeyRecord,
+  AuditEntry,
+  AuditRecord,
+  SecurityStore,
+  TokenSecret,
+} from './security.js';
 export type { SearchAttributeDefinition, SearchAttributeSchemaStore } from './search-attributes.js';
 export type { Store } from './store.js';
 export type {

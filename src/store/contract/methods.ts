@@ -46,6 +46,17 @@ const LISTED: Readonly<Record<StoreMethod, true>> = {
   listNamespaces: true,
   registerSearchAttributes: true,
   listSearchAttributes: true,
+  createApiKey: true,
+  getApiKey: true,
+  listApiKeys: true,
+  revokeApiKey: true,
+  touchApiKey: true,
+  appendAudit: true,
+  readAudit: true,
+  pruneAudit: true,
+  listTokenSecrets: true,
+  addTokenSecret: true,
+  retireTokenSecret: true,
 };
 
 /** Every I/O method of `Store`, in contract order (`kind`, `limits` and `close` are not). */

@@ -8,6 +8,7 @@ import type { PackageStore } from './packages.js';
 import type { RetentionStore } from './retention.js';
 import type { RunStore } from './runs.js';
 import type { SearchAttributeSchemaStore } from './search-attributes.js';
+import type { SecurityStore } from './security.js';
 import type { TaskStore } from './tasks.js';
 import type { TimerStore } from './timers.js';
 import type { VisibilityStore } from './visibility.js';
@@ -54,7 +55,8 @@ export interface Store
     PackageStore,
     RetentionStore,
     NamespaceStore,
-    SearchAttributeSchemaStore {
+    SearchAttributeSchemaStore,
+    SecurityStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;
   /**

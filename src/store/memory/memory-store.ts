@@ -16,6 +16,10 @@ import type {
   ListPage,
   ListRequest,
   NamespaceRecord,
+  ApiKeyRecord,
+  AuditEntry,
+  AuditRecord,
+  TokenSecret,
   OutboxRow,
   PackageRecord,
   PackageSummary,
@@ -33,6 +37,7 @@ import type {
 import type { NamespacePatch } from '../shared/index.js';
 import { MemoryCommits } from './commit.js';
 import { MemoryNamespaces } from './namespaces.js';
+import { MemorySecurity } from './security.js';
 import { MemoryOutbox } from './outbox.js';
 import { MemoryPackages } from './packages.js';
 import { MemoryRuns } from './runs.js';
@@ -64,6 +69,7 @@ export class MemoryStore implements Store {
   );
   readonly #searchAttributes = new MemorySearchAttributes();
   readonly #namespaces = new MemoryNamespaces();
+  readonly #security = new MemorySecurity();
   readonly #commits: MemoryCommits;
   #closed = false;
 
@@ -318,6 +324,71 @@ export class MemoryStore implements Store {
         this.#outbox.dropRun(run.namespace, run.runId);
       }),
     );
+  }
+
+  // ── security ────────────────────────────────────────────────────────────────────────────
+
+  /** Like #sync, but a throw (bad input) becomes a rejection. */
+  #guard<T>(answer: () => T): Promise<T> {
+    try {
+      return this.#sync(answer);
+    } catch (err) {
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  createApiKey(
+    record: ApiKeyRecord,
+    options?: { readonly onlyIfNone?: boolean },
+  ): Promise<{ readonly created: boolean }> {
+    return this.#guard(() => this.#security.createApiKey(record, options?.onlyIfNone === true));
+  }
+
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#guard(() => this.#security.getApiKey(id));
+  }
+
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.#guard(() => this.#security.listApiKeys());
+  }
+
+  revokeApiKey(id: string, now: number): Promise<ApiKeyRecord | undefined> {
+    return this.#guard(() => this.#security.revokeApiKey(id, now));
+  }
+
+  touchApiKey(id: string, usedAt: number): Promise<void> {
+    return this.#guard(() => this.#security.touchApiKey(id, usedAt));
+  }
+
+  appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    return this.#guard(() => this.#security.appendAudit(entries));
+  }
+
+  readAudit(query: {
+    readonly afterSeq?: number;
+    readonly since?: number;
+    readonly limit: number;
+  }): Promise<AuditRecord[]> {
+    return this.#guard(() => this.#security.readAudit(query));
+  }
+
+  pruneAudit(before: number, limit: number): Promise<number> {
+    return this.#guard(() => this.#security.pruneAudit(before, limit));
+  }
+
+  listTokenSecrets(): Promise<TokenSecret[]> {
+    return this.#guard(() => this.#security.listTokenSecrets());
+  }
+
+  addTokenSecret(
+    secret: TokenSecret,
+    options?: { readonly onlyIfNone?: boolean },
+  ): Promise<{ readonly created: boolean }> {
+    return this.#guard(() => this.#security.addTokenSecret(secret, options?.onlyIfNone === true));
+  }
+
+  retireTokenSecret(id: string, now: number): Promise<void> {
+    return this.#guard(() => this.#security.retireTokenSecret(id, now));
   }
 
   close(): Promise<void> {

@@ -167,6 +167,46 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'api keys, audit trail, task-token secrets',
+    up: (s) => [
+      // API keys: only the SHA-256 of a token is kept. A revoked key keeps its row (revoked_at
+      // set), so its id is never reused and it never becomes live again. namespaces NULL: every
+      // namespace.
+      `CREATE TABLE ${s}.api_keys (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        namespaces TEXT[],
+        hash TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        expires_at BIGINT,
+        revoked_at BIGINT,
+        last_used_at BIGINT
+      )`,
+      // The audit trail: every mutating call, allowed or refused, in append order.
+      `CREATE TABLE ${s}.audit_log (
+        seq BIGSERIAL PRIMARY KEY,
+        time BIGINT NOT NULL,
+        subject TEXT NOT NULL,
+        action TEXT NOT NULL,
+        namespace TEXT,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        code TEXT,
+        count INTEGER NOT NULL
+      )`,
+      `CREATE INDEX audit_log_time ON ${s}.audit_log (time)`,
+      // Secrets that sign task tokens: the newest live one signs, every live one verifies.
+      `CREATE TABLE ${s}.token_secrets (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        secret TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        retired_at BIGINT
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

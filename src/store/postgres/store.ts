@@ -16,6 +16,10 @@ import type {
   ListPage,
   ListRequest,
   NamespaceRecord,
+  ApiKeyRecord,
+  AuditEntry,
+  AuditRecord,
+  TokenSecret,
   OutboxRow,
   PackageRecord,
   PackageSummary,
@@ -37,6 +41,7 @@ import { PgDriver, quoteSchema } from './driver.js';
 import { mapPgError } from './errors.js';
 import { migrate } from './migrations.js';
 import * as namespaces from './namespace-registry.js';
+import * as security from './security.js';
 import type { PostgresStoreOptions } from './options.js';
 import * as outbox from './outbox.js';
 import * as packages from './packages.js';
@@ -328,6 +333,42 @@ export class PostgresStore implements Store {
     readonly limit: number;
   }): Promise<number> {
     return purgeClosedRuns(this.#db, this.#s, request);
+  }
+
+  // ── security ───────────────────────────────────────────────────────────────────────────
+
+  createApiKey(r: ApiKeyRecord, o?: { onlyIfNone?: boolean }): Promise<{ created: boolean }> {
+    return security.createApiKey(this.#db, this.#s, r, o?.onlyIfNone === true);
+  }
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return security.getApiKey(this.#db, this.#s, id);
+  }
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return security.listApiKeys(this.#db, this.#s);
+  }
+  revokeApiKey(id: string, now: number): Promise<ApiKeyRecord | undefined> {
+    return security.revokeApiKey(this.#db, this.#s, id, now);
+  }
+  touchApiKey(id: string, usedAt: number): Promise<void> {
+    return security.touchApiKey(this.#db, this.#s, id, usedAt);
+  }
+  appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    return security.appendAudit(this.#db, this.#s, entries);
+  }
+  readAudit(q: { afterSeq?: number; since?: number; limit: number }): Promise<AuditRecord[]> {
+    return security.readAudit(this.#db, this.#s, q);
+  }
+  pruneAudit(before: number, limit: number): Promise<number> {
+    return security.pruneAudit(this.#db, this.#s, before, limit);
+  }
+  listTokenSecrets(): Promise<TokenSecret[]> {
+    return security.listTokenSecrets(this.#db, this.#s);
+  }
+  addTokenSecret(s: TokenSecret, o?: { onlyIfNone?: boolean }): Promise<{ created: boolean }> {
+    return security.addTokenSecret(this.#db, this.#s, s, o?.onlyIfNone === true);
+  }
+  retireTokenSecret(id: string, now: number): Promise<void> {
+    return security.retireTokenSecret(this.#db, this.#s, id, now);
   }
 
   /** Ends the store-owned pool (a caller's pool stays open). Later calls fail with store_unavailable. */

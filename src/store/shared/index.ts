@@ -6,3 +6,4 @@ export * from './namespaces.js';
 export * from './projection.js';
 export * from './search-attribute-rules.js';
 export * from './validate.js';
+export * from './security.js';

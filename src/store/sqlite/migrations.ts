@@ -190,6 +190,46 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'api keys, audit trail, task-token secrets',
+    sql: `
+      -- API keys: only the SHA-256 of a token is kept. A revoked key keeps its row (revoked_at
+      -- set), so its id is never reused and it never becomes live again. namespaces is a JSON
+      -- list, NULL for every namespace.
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        namespaces TEXT,
+        hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER,
+        revoked_at INTEGER,
+        last_used_at INTEGER
+      );
+      -- The audit trail: every mutating call, allowed or refused, in append order.
+      CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        time INTEGER NOT NULL,
+        subject TEXT NOT NULL,
+        action TEXT NOT NULL,
+        namespace TEXT,
+        target TEXT,
+        outcome TEXT NOT NULL,
+        code TEXT,
+        count INTEGER NOT NULL
+      );
+      CREATE INDEX audit_log_time ON audit_log (time);
+      -- Secrets that sign task tokens: the newest live one signs, every live one verifies.
+      CREATE TABLE token_secrets (
+        id TEXT PRIMARY KEY,
+        secret TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        retired_at INTEGER
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

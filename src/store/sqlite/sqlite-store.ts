@@ -16,6 +16,10 @@ import type {
   ListPage,
   ListRequest,
   NamespaceRecord,
+  ApiKeyRecord,
+  AuditEntry,
+  AuditRecord,
+  TokenSecret,
   OutboxRow,
   PackageRecord,
   PackageSummary,
@@ -45,6 +49,7 @@ import {
   timerFromRow,
 } from './rows.js';
 import { NamespaceRegistry } from './namespace-registry.js';
+import { SecurityTables } from './security.js';
 import { SearchAttributeSchema } from './search-attribute-schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { createTransactions, type Transactions } from './transactions.js';
@@ -70,6 +75,7 @@ export class SqliteStore implements Store {
   readonly #visibility: VisibilityQueries;
   readonly #searchAttributes: SearchAttributeSchema;
   readonly #namespaces: NamespaceRegistry;
+  readonly #security: SecurityTables;
   #closed = false;
 
   /** @internal Use {@link openSqliteStore}. */
@@ -89,6 +95,7 @@ export class SqliteStore implements Store {
     this.#visibility = new VisibilityQueries(db);
     this.#searchAttributes = new SearchAttributeSchema(db);
     this.#namespaces = new NamespaceRegistry(db);
+    this.#security = new SecurityTables(db);
   }
 
   /** Runs `fn` on the connection and settles a promise with its result or mapped error. */
@@ -406,6 +413,42 @@ export class SqliteStore implements Store {
         ? 0
         : this.#tx.purge.immediate(request.namespace, request.closedBefore, request.limit),
     );
+  }
+
+  // ── security ───────────────────────────────────────────────────────────────────────────
+
+  createApiKey(r: ApiKeyRecord, o?: { onlyIfNone?: boolean }): Promise<{ created: boolean }> {
+    return this.#do(() => this.#security.createApiKey(r, o?.onlyIfNone === true));
+  }
+  getApiKey(id: string): Promise<ApiKeyRecord | undefined> {
+    return this.#do(() => this.#security.getApiKey(id));
+  }
+  listApiKeys(): Promise<ApiKeyRecord[]> {
+    return this.#do(() => this.#security.listApiKeys());
+  }
+  revokeApiKey(id: string, now: number): Promise<ApiKeyRecord | undefined> {
+    return this.#do(() => this.#security.revokeApiKey(id, now));
+  }
+  touchApiKey(id: string, usedAt: number): Promise<void> {
+    return this.#do(() => this.#security.touchApiKey(id, usedAt));
+  }
+  appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    return this.#do(() => this.#security.appendAudit(entries));
+  }
+  readAudit(q: { afterSeq?: number; since?: number; limit: number }): Promise<AuditRecord[]> {
+    return this.#do(() => this.#security.readAudit(q));
+  }
+  pruneAudit(before: number, limit: number): Promise<number> {
+    return this.#do(() => this.#security.pruneAudit(before, limit));
+  }
+  listTokenSecrets(): Promise<TokenSecret[]> {
+    return this.#do(() => this.#security.listTokenSecrets());
+  }
+  addTokenSecret(s: TokenSecret, o?: { onlyIfNone?: boolean }): Promise<{ created: boolean }> {
+    return this.#do(() => this.#security.addTokenSecret(s, o?.onlyIfNone === true));
+  }
+  retireTokenSecret(id: string, now: number): Promise<void> {
+    return this.#do(() => this.#security.retireTokenSecret(id, now));
   }
 
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────
