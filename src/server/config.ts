@@ -33,6 +33,14 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** New connections accepted per second (burst of the same size); more are closed at once. Default 500. */
   readonly maxConnectionRate: number;
+  /** Open connections one client address may hold at once; more are closed at once. Default 256. */
+  readonly maxConnectionsPerClient: number;
+  /** How long a client may take to send a request's headers, ms. Default 10 s. */
+  readonly headersTimeoutMs: number;
+  /** How long a client may take to send a whole request (headers and body), ms. Default 60 s. */
+  readonly requestTimeoutMs: number;
+  /** Deepest nesting of arrays and objects a JSON request body may have. Default 64. */
+  readonly maxJsonDepth: number;
   /** Audit log file (JSON lines). Default `<dataDir>/audit.log`; `-` for standard output. */
   readonly auditLog: string | undefined;
   /** Log level of the server's JSON logs. Default `info`. */
@@ -88,6 +96,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxPackageBytes: 32 * 1024 * 1024,
   maxConnections: 1024,
   maxConnectionRate: 500,
+  maxConnectionsPerClient: 256,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 60_000,
+  maxJsonDepth: 64,
   auditLog: undefined,
   logLevel: 'info',
   drainTimeoutMs: 10_000,
@@ -117,6 +129,10 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   maxPackageBytes: { kind: 'int', env: 'AION_MAX_PACKAGE_BYTES' },
   maxConnections: { kind: 'int', env: 'AION_MAX_CONNECTIONS' },
   maxConnectionRate: { kind: 'int', env: 'AION_MAX_CONNECTION_RATE' },
+  maxConnectionsPerClient: { kind: 'int', env: 'AION_MAX_CONNECTIONS_PER_CLIENT' },
+  headersTimeoutMs: { kind: 'int', env: 'AION_HEADERS_TIMEOUT_MS' },
+  requestTimeoutMs: { kind: 'int', env: 'AION_REQUEST_TIMEOUT_MS' },
+  maxJsonDepth: { kind: 'int', env: 'AION_MAX_JSON_DEPTH' },
   auditLog: { kind: 'string', env: 'AION_AUDIT_LOG' },
   logLevel: { kind: 'level', env: 'AION_LOG_LEVEL' },
   drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },
@@ -294,6 +310,7 @@ export function isLoopback(host: string): boolean {
 
 /** Refuses configurations that would be unsafe to run. */
 export function validateConfig(config: ServerConfig, keysConfigured: boolean): void {
+  validateEdge(config);
   if (!isLoopback(config.host) && (!config.auth || !keysConfigured)) {
     throw new AionError(
       'invalid_argument',
@@ -302,6 +319,20 @@ export function validateConfig(config: ServerConfig, keysConfigured: boolean): v
         host: config.host,
         hint: 'create an admin key (aion key create --role admin --data-dir …) and keep auth on, or bind 127.0.0.1',
       },
+    );
+  }
+}
+
+/** The edge limits must leave a client some way to be served. */
+function validateEdge(config: ServerConfig): void {
+  for (const key of ['maxConnectionsPerClient', 'headersTimeoutMs', 'maxJsonDepth'] as const) {
+    if (config[key] < 1) bad('configuration', key, `must be at least 1 (got ${config[key]})`);
+  }
+  if (config.requestTimeoutMs < config.headersTimeoutMs) {
+    bad(
+      'configuration',
+      'requestTimeoutMs',
+      `(${config.requestTimeoutMs}) must be at least headersTimeoutMs (${config.headersTimeoutMs})`,
     );
   }
 }

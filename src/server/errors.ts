@@ -50,7 +50,11 @@ export function toErrorResponse(err: unknown): { status: number; body: ErrorBody
   }
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return error('payload_too_large', `request body is too large: ${e.message}`, {});
+      return error(
+        'payload_too_large',
+        `request body is too large: ${e.message}; send a smaller body (the server's limits are maxBodyBytes for JSON, maxPackageBytes for packages)`,
+        { reason: 'body_too_large' },
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return error(
         'invalid_argument',

@@ -48,7 +48,8 @@ function register(app: FastifyInstance, ctx: ServerContext, limits: StreamLimits
 
   app.get<RunFeedRoute>(
     '/api/v1/namespaces/:namespace/runs/stream',
-    { websocket: true },
+    // Filters may be repeated (`?status=RUNNING&status=PAUSED`).
+    { websocket: true, config: { repeatableQuery: [...RUN_FEED_PARAMS] } },
     (socket, req) => accept(socket, (sink) => startRunFeed(ctx, req, sink)),
   );
 }

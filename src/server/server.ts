@@ -6,6 +6,7 @@ import { AuditLog } from './audit.js';
 import { ApiKeyStore, Authenticator } from './auth.js';
 import { DEFAULT_CONFIG, isLoopback, validateConfig, type ServerConfig } from './config.js';
 import type { ServerContext, ServerLogger, ServerPlugin } from './context.js';
+import { hardenEdge, httpServerOptions } from './edge.js';
 import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
@@ -98,6 +99,8 @@ export class AionServer {
     const app = Fastify({
       logger: false,
       bodyLimit: config.maxBodyBytes,
+      http: httpServerOptions(config),
+      requestTimeout: config.requestTimeoutMs,
       routerOptions: { maxParamLength: 1000 },
       return503OnClosing: true,
       forceCloseConnections: 'idle',
@@ -109,6 +112,7 @@ export class AionServer {
     const context = serverContext({ engine, config, auth, audit, metrics, logger, state, known });
 
     instrumentRequests(app, metrics, logger);
+    hardenEdge(app, config, auth, metrics);
 
     await app.register(websocket, { options: { maxPayload: config.maxBodyBytes } });
 
