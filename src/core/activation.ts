@@ -162,7 +162,10 @@ export interface ActivationOutput {
    * Set when the activation crashed (a bug, not a workflow failure): the run stays open and
    * the engine retries the task. Commands are then discarded.
    */
-  readonly taskFailure?: { readonly cause: 'sandbox' | 'unhandled'; readonly failure: Failure };
+  readonly taskFailure?: {
+    readonly cause: 'sandbox' | 'unhandled' | 'deadlock';
+    readonly failure: Failure;
+  };
 }
 
 export type QueryOutcome =

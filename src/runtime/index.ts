@@ -27,6 +27,7 @@ export {
 } from './replay.js';
 export {
   WorkflowThread,
+  WorkflowThreadClosedError,
   WorkflowThreadRestartedError,
   type ThreadRestartKind,
 } from './workflow-thread.js';

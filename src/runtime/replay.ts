@@ -257,7 +257,7 @@ export function matchCommands(
 /** A recorded activation crashed when replayed (it succeeded when first executed). */
 export class ReplayCrashError extends Error {
   constructor(
-    readonly crashCause: 'sandbox' | 'unhandled',
+    readonly crashCause: 'sandbox' | 'unhandled' | 'deadlock',
     readonly failure: Failure,
   ) {
     super(`workflow code crashed while replaying: ${failure.message}`);

@@ -10,7 +10,7 @@ import {
 import { HeapBudgetExceeded, HeapGuard } from './heap-guard.js';
 import { ReplayCrashError, replayHistory } from './replay.js';
 import { HEAP_BUDGET_FRACTION, THREAD_ACTIVITY } from './resource-limits.js';
-import { PackageSandbox, type SandboxRun } from './sandbox.js';
+import { DeadlockError, PackageSandbox, type SandboxRun } from './sandbox.js';
 import type {
   ActivateItem,
   ReplayOutcome,
@@ -108,7 +108,9 @@ class RequestHandler {
           commands: [],
           logs: [],
           taskFailure: {
-            cause: 'unhandled',
+            // The module's top level overran the vm watchdog: a deadlock, as when the host's
+            // watchdog replaces the thread for it.
+            cause: err instanceof DeadlockError ? 'deadlock' : 'unhandled',
             failure: errorToFailure(err, (v) => json.toPayload(v)),
           },
         };
@@ -144,6 +146,7 @@ class RequestHandler {
         return { ok: false, cause: err.crashCause, failure: err.failure };
       if (isAionError(err) && err.code === 'nondeterminism')
         return { ok: false, cause: 'nondeterminism', failure, details: { ...err.details } };
+      if (err instanceof DeadlockError) return { ok: false, cause: 'deadlock', failure };
       return { ok: false, cause: 'unhandled', failure };
     }
   }

@@ -24,7 +24,7 @@ export type ReplayOutcome =
   | { readonly ok: true; readonly activations: number }
   | {
       readonly ok: false;
-      readonly cause: 'nondeterminism' | 'sandbox' | 'unhandled';
+      readonly cause: 'nondeterminism' | 'sandbox' | 'unhandled' | 'deadlock';
       readonly failure: Failure;
       readonly details?: Record<string, unknown>;
     };

@@ -45,9 +45,22 @@ export type ThreadRestartKind = 'deadlock' | 'memory' | 'crash';
 
 /** The workflow thread was restarted; every resident run must be rebuilt by replay. */
 export class WorkflowThreadRestartedError extends Error {
-  constructor(reason: string) {
-    super(`the workflow thread restarted (${reason}); the run will be rebuilt by replay`);
+  constructor(reason: string, message?: string) {
+    super(
+      message ?? `the workflow thread restarted (${reason}); the run will be rebuilt by replay`,
+    );
     this.name = 'WorkflowThreadRestartedError';
+  }
+}
+
+/**
+ * The workflow thread was closed (the engine is stopping) while a request was queued or in
+ * flight. Not the run's fault: nothing is recorded for it, and the next start rebuilds it.
+ */
+export class WorkflowThreadClosedError extends WorkflowThreadRestartedError {
+  constructor() {
+    super('closed', 'the workflow thread is closed (the engine is stopping)');
+    this.name = 'WorkflowThreadClosedError';
   }
 }
 
@@ -442,11 +455,11 @@ export class WorkflowThread {
     this.#closed = true;
     const worker = this.#worker;
     this.#worker = undefined;
-    for (const p of this.#queue.splice(0))
-      p.reject(new AionError('invalid_state', 'the workflow thread is closed'));
+    // Requests cut short by the stop are not the runs' fault: callers record nothing for them.
+    for (const p of this.#queue.splice(0)) p.reject(new WorkflowThreadClosedError());
     if (this.#current) {
       clearInterval(this.#current.timer);
-      this.#current.pending.reject(new AionError('invalid_state', 'the workflow thread is closed'));
+      this.#current.pending.reject(new WorkflowThreadClosedError());
       this.#current = undefined;
     }
     if (worker) {

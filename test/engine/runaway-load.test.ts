@@ -87,9 +87,9 @@ async function archive(
   return writeArchive({ ...built.manifest, ...base, version: computeVersion(base) }, bundle);
 }
 
-async function taskFailures(h: WorkflowHandle): Promise<{ cause: string }[]> {
+async function taskFailures(h: WorkflowHandle): Promise<{ cause: string; message: string }[]> {
   return (await h.fetchHistory()).events.flatMap((e) =>
-    e.type === 'WorkflowTaskFailed' ? [{ cause: e.cause }] : [],
+    e.type === 'WorkflowTaskFailed' ? [{ cause: e.cause, message: e.failure.message }] : [],
   );
 }
 
@@ -119,9 +119,11 @@ describe('workflow code that runs away while loading', () => {
     const looped = await parkedReason(e.getHandle('loops'));
     expect(looped).toContain("module's top-level code");
     expect(looped).toContain('did not finish within 3000 ms');
-    expect((await taskFailures(e.getHandle('loops'))).every((f) => f.cause === 'deadlock')).toBe(
-      true,
-    );
+    const loopFailures = await taskFailures(e.getHandle('loops'));
+    expect(
+      loopFailures.filter((f) => f.cause !== 'deadlock'),
+      JSON.stringify(loopFailures),
+    ).toEqual([]);
     expect(await steady.result()).toBe(20);
   });
 
@@ -152,5 +154,27 @@ describe('workflow code that runs away while loading', () => {
     expect(restarts).toBeLessThanOrEqual(2);
     expect(await steady.result()).toBe(20);
     expect(await e.execute('steady', { workflowId: 'steady-after', args: [2] })).toBe(2);
+  });
+
+  it('charges a module top level stopped by the vm watchdog as a deadlock, as the thread watchdog does', async () => {
+    // On the inline runtime only the vm watchdog runs: the cause must not depend on which of
+    // the two watchdogs stopped the code first.
+    writeFileSync(path.join(engines.dir, 'steady.ts'), STEADY);
+    const e = await engines.open({
+      workflowsPath: path.join(engines.dir, 'steady.ts'),
+      logger: quiet,
+      workflowRuntime: 'inline',
+      deadlockTimeoutMs: 200,
+      supervision: { maxRestarts: 1, withinMs: 60_000 },
+    });
+    await e.deploy(await archive('loops', LOOP, 'module'));
+    const loops = await e.start('loops', { workflowId: 'loops' });
+    expect(await parkedReason(loops)).toContain('did not finish within 200 ms');
+    const failures = await taskFailures(loops);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(
+      failures.filter((f) => f.cause !== 'deadlock'),
+      JSON.stringify(failures),
+    ).toEqual([]);
   });
 });
