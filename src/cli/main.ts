@@ -3,6 +3,7 @@ import { AionError } from '../core/index.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { QuietFailure, registerPackageCommands } from './commands/package.js';
+import { registerAuditCommands, registerKeyCommands } from './commands/keys.js';
 import { registerServerCommands } from './commands/server.js';
 import { registerRemoteCommands } from './commands/remote/index.js';
 import { registerDevCommands } from './commands/dev.js';
@@ -25,6 +26,8 @@ export function buildProgram(io: CliIo): Command {
   registerDemoCommand(program, io);
   registerPackageCommands(program, io);
   registerServerCommands(program, io);
+  registerKeyCommands(program, io);
+  registerAuditCommands(program, io);
   registerBackupCommand(program, io);
   registerRemoteCommands(program, io);
   registerDevCommands(program, io);

@@ -243,6 +243,27 @@ export const ERROR_CODES = {
     description:
       'Workflow code ran the workflow thread out of memory (heap limit `workflowHeapLimitMb`); the thread was replaced, and a run that does it alone is parked as stuck.',
   },
+  host_not_allowed: {
+    http: 421,
+    retryable: false,
+    exitCode: 7,
+    description:
+      'A server running without API keys (`--no-auth`) answers only requests addressed to a loopback name (localhost, 127.0.0.1, [::1]) and WebSocket upgrades from its own origin.',
+  },
+  task_token_invalid: {
+    http: 403,
+    retryable: false,
+    exitCode: 7,
+    description:
+      'The task token is not one this cluster signed (forged, altered, or signed by a retired secret), or it names another namespace.',
+  },
+  not_task_holder: {
+    http: 403,
+    retryable: false,
+    exitCode: 7,
+    description:
+      'Only the worker session holding an activity task may heartbeat or report it, and only an attempt that raised CompleteAsyncError may be completed by its token.',
+  },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export interface ErrorCodeSpec {

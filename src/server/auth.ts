@@ -1,16 +1,13 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { AionError } from '../core/index.js';
+import type { ApiKeys, Role } from './api-keys.js';
+
+export { ROLES, isRole, type Role } from './api-keys.js';
 
 /**
- * API keys: bearer tokens `aion_<id>_<secret>` with a role. The server stores only the
- * SHA-256 of each token (in `<dataDir>/api-keys.json`, mode 0600) and compares in constant
- * time; a token is shown once, when it is created.
+ * Who may do what. API keys (bearer tokens `aion_<id>_<secret>`) carry a role and, optionally,
+ * the namespaces they may act in; the keys live in the store (see api-keys.ts). Without keys
+ * only under the explicit `--no-auth` switch, on loopback.
  */
-export type Role = 'reader' | 'operator' | 'worker' | 'admin';
-export const ROLES: readonly Role[] = ['reader', 'operator', 'worker', 'admin'];
-
 /** What a request needs: reading, changing workflows, the worker protocol, administration. */
 export type Permission = 'read' | 'write' | 'worker' | 'admin';
 
@@ -25,193 +22,112 @@ export interface Principal {
   /** Key id and name (`k1a2b3c4 (ci)`), or `anonymous` when auth is off. */
   readonly subject: string;
   readonly role: Role;
+  /** The key's id; absent when auth is off. */
+  readonly keyId?: string;
+  /** Namespaces the caller may act in; `null` for every namespace. */
+  readonly namespaces: readonly string[] | null;
 }
 
-export interface ApiKeyRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly role: Role;
-  /** Hex SHA-256 of the whole token. */
-  readonly hash: string;
-  readonly createdAt: string;
-}
-
-export const ANONYMOUS: Principal = { subject: 'anonymous', role: 'admin' };
-
-function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
-}
+export const ANONYMOUS: Principal = { subject: 'anonymous', role: 'admin', namespaces: null };
 
 export function allows(principal: Principal, permission: Permission): boolean {
   return GRANTS[principal.role].has(permission);
 }
 
-/** The key file of a data directory. */
-export class ApiKeyStore {
-  readonly file: string;
-  #keys: ApiKeyRecord[];
-  #mtimeMs = -1;
-  #checkedAt = 0;
+/** Whether the principal may act in `namespace`. */
+export function inScope(principal: Principal, namespace: string): boolean {
+  return principal.namespaces === null || principal.namespaces.includes(namespace);
+}
 
-  constructor(dataDir: string) {
-    this.file = path.join(dataDir, 'api-keys.json');
-    this.#keys = ApiKeyStore.#read(this.file);
-    this.#mtimeMs = this.#mtime();
-  }
+/** The names a `--no-auth` server answers to (DNS rebinding gets another name). */
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 
-  #mtime(): number {
-    try {
-      return statSync(this.file).mtimeMs;
-    } catch {
-      return -1;
-    }
-  }
-
-  /** Picks up keys created or revoked by another process (`aion key …`), checked once a second. */
-  #refresh(): void {
-    const now = Date.now();
-    if (now - this.#checkedAt < 1000) return;
-    this.#checkedAt = now;
-    const mtime = this.#mtime();
-    if (mtime === this.#mtimeMs) return;
-    try {
-      this.#keys = ApiKeyStore.#read(this.file);
-      this.#mtimeMs = mtime;
-    } catch {
-      // A half-written or broken file: keep the keys we have.
-    }
-  }
-
-  static #read(file: string): ApiKeyRecord[] {
-    if (!existsSync(file)) return [];
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new AionError(
-        'invalid_argument',
-        `API key file ${file} is not valid JSON: ${(err as Error).message}`,
-        {
-          path: file,
-        },
-      );
-    }
-    const keys = (parsed as { keys?: unknown }).keys;
-    if (!Array.isArray(keys)) {
-      throw new AionError('invalid_argument', `API key file ${file} must hold { "keys": [...] }`, {
-        path: file,
-      });
-    }
-    return keys as ApiKeyRecord[];
-  }
-
-  get size(): number {
-    this.#refresh();
-    return this.#keys.length;
-  }
-
-  list(): readonly Omit<ApiKeyRecord, 'hash'>[] {
-    return this.#keys.map(({ hash: _hash, ...rest }) => rest);
-  }
-
-  /** Creates a key; returns the token (shown once) and its record. */
-  create(
-    name: string,
-    role: Role,
-    now = new Date(),
-  ): { token: string; key: Omit<ApiKeyRecord, 'hash'> } {
-    if (!isRole(role)) {
-      throw new AionError(
-        'invalid_argument',
-        `role ${JSON.stringify(role)} is not one of ${ROLES.join(', ')}`,
-        {
-          field: 'role',
-        },
-      );
-    }
-    if (typeof name !== 'string' || name.length === 0 || name.length > 100) {
-      throw new AionError('invalid_argument', 'key name must be 1–100 characters', {
-        field: 'name',
-      });
-    }
-    const id = randomBytes(4).toString('hex');
-    const token = `aion_${id}_${randomBytes(32).toString('base64url')}`;
-    const record: ApiKeyRecord = {
-      id,
-      name,
-      role,
-      hash: sha256(token).toString('hex'),
-      createdAt: now.toISOString(),
-    };
-    this.#refresh();
-    this.#keys = [...this.#keys, record];
-    this.#write();
-    const { hash: _hash, ...key } = record;
-    return { token, key };
-  }
-
-  /** Revokes a key by id; not_found if unknown. */
-  revoke(id: string): void {
-    if (!this.#keys.some((k) => k.id === id)) {
-      throw new AionError('not_found', `API key ${JSON.stringify(id)} does not exist`, { id });
-    }
-    this.#keys = this.#keys.filter((k) => k.id !== id);
-    this.#write();
-  }
-
-  #write(): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify({ keys: this.#keys }, null, 2)}\n`, { mode: 0o600 });
-    renameSync(tmp, this.file);
-    this.#mtimeMs = this.#mtime();
-  }
-
-  /** The principal of a bearer token, or undefined if no key matches. */
-  verify(token: string): Principal | undefined {
-    const m = /^aion_([0-9a-f]{8})_[A-Za-z0-9_-]{20,100}$/.exec(token);
-    if (!m) return undefined;
-    this.#refresh();
-    const candidate = sha256(token);
-    let found: ApiKeyRecord | undefined;
-    // Compare against every key of that id in constant time (ids are not secret).
-    for (const key of this.#keys) {
-      if (key.id !== m[1]) continue;
-      const stored = Buffer.from(key.hash, 'hex');
-      if (stored.length === candidate.length && timingSafeEqual(stored, candidate)) found = key;
-    }
-    return found ? { subject: `${found.id} (${found.name})`, role: found.role } : undefined;
-  }
+/** The host name of a Host header or an Origin URL, lower-cased, without the port. */
+function hostName(host: string): string {
+  const h = host.toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon === -1 ? h : h.slice(0, colon);
 }
 
 /**
- * Resolves the caller of a request from its `Authorization` header. With `auth` on, keys are
- * required — except on a loopback-only server that has no keys yet (local development), which
- * serves everyone as admin until the first key is created.
+ * The guard of a server without keys: requests must be addressed to a loopback name, and a
+ * request from a browser page (it carries `Origin`) must come from the server's own origin.
+ * Throws `host_not_allowed`.
  */
-export class Authenticator {
-  readonly keys: ApiKeyStore;
-  readonly #auth: boolean;
-  readonly #loopback: boolean;
+export function checkLoopbackRequest(host: string | undefined, origin: string | undefined): void {
+  if (host === undefined || !LOOPBACK_NAMES.has(hostName(host))) {
+    throw new AionError(
+      'host_not_allowed',
+      `this server runs without API keys (--no-auth) and answers only requests to localhost, 127.0.0.1 or [::1], not ${JSON.stringify(host ?? '')}`,
+      { host: host ?? null },
+    );
+  }
+  if (origin === undefined) return;
+  let originHost: string | undefined;
+  try {
+    originHost = new URL(origin).host.toLowerCase();
+  } catch {
+    originHost = undefined;
+  }
+  if (originHost !== host.toLowerCase()) {
+    throw new AionError(
+      'host_not_allowed',
+      `this server runs without API keys (--no-auth) and refuses requests from other origins (${JSON.stringify(origin)})`,
+      { origin },
+    );
+  }
+}
 
-  constructor(keys: ApiKeyStore, auth: boolean, loopback = false) {
+/** Per-key token buckets: `rate` requests a second, bursts of the same size. */
+class KeyRateLimit {
+  readonly #rate: number;
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(rate: number) {
+    this.#rate = rate;
+  }
+
+  take(id: string, now: number): boolean {
+    if (this.#rate <= 0) return true;
+    const b = this.#buckets.get(id) ?? { tokens: this.#rate, at: now };
+    b.tokens = Math.min(this.#rate, b.tokens + ((now - b.at) / 1000) * this.#rate);
+    b.at = now;
+    this.#buckets.set(id, b);
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+}
+
+/** Resolves the caller of a request from its `Authorization` header and checks permissions. */
+export class Authenticator {
+  readonly keys: ApiKeys;
+  readonly #auth: boolean;
+  readonly #limit: KeyRateLimit;
+
+  /** `auth: false` is the `--no-auth` switch: everyone is admin (loopback only). */
+  constructor(keys: ApiKeys, auth: boolean, keyRequestRate = 0) {
     this.keys = keys;
     this.#auth = auth;
-    this.#loopback = loopback;
+    this.#limit = new KeyRateLimit(keyRequestRate);
   }
 
-  /** Whether requests must carry a key right now. */
+  /** Whether requests must carry a key (false only under `--no-auth`). */
   get enabled(): boolean {
-    return this.#auth && (this.keys.size > 0 || !this.#loopback);
+    return this.#auth;
   }
 
-  /** Throws `unauthenticated` for a missing or unknown key (when auth is on). */
-  authenticate(authorization: string | undefined): Principal {
-    if (!this.enabled) return ANONYMOUS;
+  /**
+   * Throws `unauthenticated` for a missing, unknown, revoked or expired key, and
+   * `rate_limited` past the key's request rate — unless `count: false` (a check that the
+   * route's own authorization repeats).
+   */
+  authenticate(
+    authorization: string | undefined,
+    options?: { readonly count?: boolean },
+  ): Principal {
+    if (!this.#auth) return ANONYMOUS;
     if (!authorization) {
       throw new AionError(
         'unauthenticated',
@@ -220,19 +136,53 @@ export class Authenticator {
       );
     }
     const m = /^Bearer\s+(\S+)$/i.exec(authorization);
-    const principal = m ? this.keys.verify(m[1]!) : undefined;
-    if (!principal)
-      throw new AionError('unauthenticated', 'the API key is not valid (unknown or revoked)', {});
-    return principal;
+    const key = m ? this.keys.verify(m[1]!) : undefined;
+    if (!key) {
+      throw new AionError(
+        'unauthenticated',
+        'the API key is not valid (unknown, revoked or expired)',
+        {},
+      );
+    }
+    if (options?.count !== false && !this.#limit.take(key.id, Date.now())) {
+      throw new AionError(
+        'rate_limited',
+        `API key ${key.id} sent more requests than its rate limit allows; slow down and retry`,
+        { keyId: key.id },
+      );
+    }
+    return {
+      subject: `${key.id} (${key.name})`,
+      role: key.role,
+      keyId: key.id,
+      namespaces: key.namespaces,
+    };
   }
 
-  /** Throws `permission_denied` unless the principal may do `permission`. */
-  require(principal: Principal, permission: Permission, action: string): void {
+  /**
+   * Throws `permission_denied` unless the principal may do `permission` — in `namespace` when
+   * given; a key limited to namespaces may not do server-wide administration.
+   */
+  require(principal: Principal, permission: Permission, action: string, namespace?: string): void {
     if (!allows(principal, permission)) {
       throw new AionError(
         'permission_denied',
         `role ${principal.role} may not ${action} (needs ${permission === 'read' ? 'reader' : permission === 'write' ? 'operator' : permission} or admin)`,
         { role: principal.role, action },
+      );
+    }
+    if (namespace !== undefined && !inScope(principal, namespace)) {
+      throw new AionError(
+        'permission_denied',
+        `this API key may not act in namespace ${JSON.stringify(namespace)} (it is limited to ${principal.namespaces?.join(', ')})`,
+        { action, namespace },
+      );
+    }
+    if (namespace === undefined && permission === 'admin' && principal.namespaces !== null) {
+      throw new AionError(
+        'permission_denied',
+        `a key limited to namespaces may not ${action}: it needs an admin key for every namespace`,
+        { action },
       );
     }
   }

@@ -23,8 +23,21 @@ export interface ServerConfig {
   readonly packages: readonly string[];
   /** Namespace served by this server's engine. Default `default`. */
   readonly namespace: string;
-  /** Require API keys. Default true; may be false only when `host` is a loopback address. */
+  /**
+   * Require API keys. Default true; false (`--no-auth`) is local development: allowed only
+   * when `host` is a loopback address, and then only requests addressed to a loopback name
+   * from no or the server's own origin are served.
+   */
   readonly auth: boolean;
+  /**
+   * Where the first start writes the first admin key (mode 0600) instead of printing it on
+   * standard error. Default: printed.
+   */
+  readonly initialKeyFile: string | undefined;
+  /** Requests per second each API key may send (bursts of the same size); 0 for no limit. Default 1,000. */
+  readonly keyRequestRate: number;
+  /** Days the audit trail keeps entries (pruned hourly); 0 keeps them forever. Default 365. */
+  readonly auditRetentionDays: number;
   /** Largest JSON request body, bytes. Default 4 MiB. */
   readonly maxBodyBytes: number;
   /** Largest package upload, bytes. Default 32 MiB. */
@@ -41,7 +54,10 @@ export interface ServerConfig {
   readonly requestTimeoutMs: number;
   /** Deepest nesting of arrays and objects a JSON request body may have. Default 64. */
   readonly maxJsonDepth: number;
-  /** Audit log file (JSON lines). Default `<dataDir>/audit.log`; `-` for standard output. */
+  /**
+   * A copy of the audit trail as JSON lines in this file (`-`: standard output). The audit
+   * trail itself is in the store (`aion audit tail`). Default: no copy.
+   */
   readonly auditLog: string | undefined;
   /** Log level of the server's JSON logs. Default `info`. */
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -92,6 +108,9 @@ export const DEFAULT_CONFIG: ServerConfig = {
   packages: [],
   namespace: 'default',
   auth: true,
+  initialKeyFile: undefined,
+  keyRequestRate: 1000,
+  auditRetentionDays: 365,
   maxBodyBytes: 4 * 1024 * 1024,
   maxPackageBytes: 32 * 1024 * 1024,
   maxConnections: 1024,
@@ -125,6 +144,9 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   packages: { kind: 'list', env: 'AION_PACKAGES' },
   namespace: { kind: 'string', env: 'AION_NAMESPACE' },
   auth: { kind: 'bool', env: 'AION_AUTH' },
+  initialKeyFile: { kind: 'string', env: 'AION_INITIAL_KEY_FILE' },
+  keyRequestRate: { kind: 'int', env: 'AION_KEY_REQUEST_RATE' },
+  auditRetentionDays: { kind: 'int', env: 'AION_AUDIT_RETENTION_DAYS' },
   maxBodyBytes: { kind: 'int', env: 'AION_MAX_BODY_BYTES' },
   maxPackageBytes: { kind: 'int', env: 'AION_MAX_PACKAGE_BYTES' },
   maxConnections: { kind: 'int', env: 'AION_MAX_CONNECTIONS' },
@@ -309,15 +331,15 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Refuses configurations that would be unsafe to run. */
-export function validateConfig(config: ServerConfig, keysConfigured: boolean): void {
+export function validateConfig(config: ServerConfig): void {
   validateEdge(config);
-  if (!isLoopback(config.host) && (!config.auth || !keysConfigured)) {
+  if (!isLoopback(config.host) && !config.auth) {
     throw new AionError(
       'invalid_argument',
       `refusing to bind ${config.host} without API keys: anyone who can reach it could run and change workflows`,
       {
         host: config.host,
-        hint: 'create an admin key (aion key create --role admin --data-dir …) and keep auth on, or bind 127.0.0.1',
+        hint: 'drop --no-auth (the first start creates an admin key), or bind 127.0.0.1',
       },
     );
   }

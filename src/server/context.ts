@@ -24,12 +24,13 @@ export interface ServerContext {
   /** True once a drain started: new starts and new connections are refused with `unavailable`. */
   readonly draining: () => boolean;
   /**
-   * Authenticates a request (Authorization header) and checks the permission; throws
-   * `unauthenticated` / `permission_denied`.
+   * Authenticates a request (Authorization header) and checks the permission (one of a list)
+   * in the namespace of the request's path; throws `unauthenticated` / `permission_denied` /
+   * `rate_limited`. Refused mutating calls are counted in the audit trail.
    */
   readonly authorize: (
     request: FastifyRequest,
-    permission: Permission,
+    permission: Permission | readonly Permission[],
     action: string,
   ) => Principal;
   /** Resolves the namespace path parameter; `not_found` for a namespace that is not registered. */

@@ -42,7 +42,7 @@ export function hardenEdge(
       // WebSocket upgrades carry no body; they authorize before the upgrade (workers) or
       // answer with an error frame (event streams).
       if (req.url.startsWith('/api/') && req.headers.upgrade === undefined) {
-        auth.authenticate(req.headers.authorization);
+        auth.authenticate(req.headers.authorization, { count: false });
       }
       done();
     } catch (err) {

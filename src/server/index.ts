@@ -9,8 +9,8 @@ export {
   type ServerConfig,
   type LoadConfigInput,
 } from './config.js';
+export { ApiKeys, type ApiKeyInfo, type CreateKeyRequest } from './api-keys.js';
 export {
-  ApiKeyStore,
   Authenticator,
   ROLES,
   isRole,

@@ -2,9 +2,10 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Engine } from '../engine/index.js';
+import { ApiKeys, type ApiKeyInfo } from './api-keys.js';
 import { AuditLog } from './audit.js';
-import { ApiKeyStore, Authenticator } from './auth.js';
-import { DEFAULT_CONFIG, isLoopback, validateConfig, type ServerConfig } from './config.js';
+import { Authenticator, checkLoopbackRequest } from './auth.js';
+import { DEFAULT_CONFIG, validateConfig, type ServerConfig } from './config.js';
 import type { ServerContext, ServerLogger, ServerPlugin } from './context.js';
 import { hardenEdge, httpServerOptions } from './edge.js';
 import { PrometheusMetrics } from './prometheus.js';
@@ -38,6 +39,35 @@ export interface CreateServerOptions {
   readonly ownsStore?: boolean;
 }
 
+/**
+ * Keys and audit on the engine's store: imports a legacy `api-keys.json` once, and on the
+ * first start with keys required creates the first admin key.
+ */
+async function securitySetup(
+  engine: Engine,
+  config: ServerConfig,
+  logger: ServerLogger,
+): Promise<{ auth: Authenticator; audit: AuditLog; firstAdminKey: AionServer['firstAdminKey'] }> {
+  const keys = new ApiKeys(engine.store);
+  const imported = await keys.importKeyFile(config.dataDir);
+  if (imported > 0) {
+    logger.info('imported API keys into the store', { count: imported, dataDir: config.dataDir });
+  }
+  await keys.start();
+  const firstAdminKey = config.auth ? await keys.createFirstAdmin() : undefined;
+  const audit = new AuditLog(engine.store, {
+    file: config.auditLog,
+    retentionDays: config.auditRetentionDays,
+    onError: (error) => logger.warn('audit write failed', { error: String(error) }),
+  });
+  audit.start();
+  return {
+    auth: new Authenticator(keys, config.auth, config.keyRequestRate),
+    audit,
+    firstAdminKey,
+  };
+}
+
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
 
 /** JSON-lines logger on stderr at `level`. */
@@ -68,6 +98,11 @@ export class AionServer {
   #hurry = false;
   #endGrace: (() => void) | undefined;
   readonly #ownsStore: boolean;
+  /**
+   * The admin key created at this start because the store had never had a key (the token is
+   * shown once: `aion server` prints it or writes it to `initialKeyFile`); otherwise undefined.
+   */
+  firstAdminKey: { readonly token: string; readonly key: ApiKeyInfo } | undefined;
 
   private constructor(
     app: FastifyInstance,
@@ -85,13 +120,11 @@ export class AionServer {
 
   static async create(options: CreateServerOptions): Promise<AionServer> {
     const config: ServerConfig = { ...DEFAULT_CONFIG, ...options.config };
-    const keys = new ApiKeyStore(config.dataDir);
-    validateConfig(config, keys.size > 0);
-    const auth = new Authenticator(keys, config.auth, isLoopback(config.host));
-    const audit = new AuditLog(config.auditLog ?? `${config.dataDir}/audit.log`);
+    validateConfig(config);
     const metrics = options.metrics ?? new PrometheusMetrics();
     const logger = options.logger ?? jsonLogger(config.logLevel);
     const engine = options.engine;
+    const { auth, audit, firstAdminKey } = await securitySetup(engine, config, logger);
     const state = { draining: false };
     // Registered namespaces (refreshed on create and every few seconds, for other processes' creates).
     const known = new Set<string>([engine.namespace]);
@@ -108,10 +141,21 @@ export class AionServer {
     });
     app.server.maxConnections = config.maxConnections;
     limitConnectionRate(app, config, metrics);
+    if (!config.auth) {
+      // Without keys, a browser page elsewhere must not reach the server (DNS rebinding, CSRF).
+      app.addHook('onRequest', (req, _reply, done) => {
+        try {
+          checkLoopbackRequest(req.headers.host, req.headers.origin);
+          done();
+        } catch (err) {
+          done(err as Error);
+        }
+      });
+    }
 
     const context = serverContext({ engine, config, auth, audit, metrics, logger, state, known });
 
-    instrumentRequests(app, metrics, logger);
+    instrumentRequests(app, metrics, logger, audit);
     hardenEdge(app, config, auth, metrics);
 
     await app.register(websocket, { options: { maxPayload: config.maxBodyBytes } });
@@ -126,6 +170,7 @@ export class AionServer {
     refresher.unref();
     app.addHook('onClose', () => {
       clearInterval(refresher);
+      auth.keys.stop();
       return Promise.resolve();
     });
 
@@ -146,6 +191,7 @@ export class AionServer {
       },
       options.ownsStore ?? false,
     );
+    server.firstAdminKey = firstAdminKey;
     return server;
   }
 

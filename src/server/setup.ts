@@ -5,10 +5,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AionError } from '../core/index.js';
 import type { Engine, NamespaceScope } from '../engine/index.js';
 import type { AuditLog } from './audit.js';
-import type { Authenticator, Permission, Principal } from './auth.js';
+import { allows, type Authenticator, type Permission, type Principal } from './auth.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext, ServerLogger } from './context.js';
 import { toErrorResponse } from './errors.js';
+import { countRefusal } from './refusals.js';
 import type { PrometheusMetrics } from './prometheus.js';
 
 /** Token bucket on new connections: a flood is shed before it costs a request parse. */
@@ -64,11 +65,7 @@ export function serverContext(d: ContextParts): ServerContext {
     metrics: d.metrics,
     logger: d.logger,
     draining: () => d.state.draining,
-    authorize: (request: FastifyRequest, permission: Permission, action: string): Principal => {
-      const principal = auth.authenticate(request.headers.authorization);
-      auth.require(principal, permission, action);
-      return principal;
-    },
+    authorize: (request, permission, action) => authorize(d, request, permission, action),
     namespace: (name: string) => {
       if (!known.has(name)) {
         throw new AionError(
@@ -98,11 +95,40 @@ export function serverContext(d: ContextParts): ServerContext {
   return context;
 }
 
+/**
+ * Authenticates a request and checks one of `permission` (any of a list) in the namespace of
+ * its path; a refused call that would have changed something is counted in the audit trail.
+ */
+function authorize(
+  d: ContextParts,
+  request: FastifyRequest,
+  permission: Permission | readonly Permission[],
+  action: string,
+): Principal {
+  const namespace = (request.params as { namespace?: string } | undefined)?.namespace;
+  const wanted: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
+  let principal: Principal | undefined;
+  try {
+    principal = d.auth.authenticate(request.headers.authorization);
+    const p = wanted.find((w) => allows(principal!, w)) ?? wanted[0]!;
+    d.auth.require(principal, p, action, namespace);
+    return principal;
+  } catch (err) {
+    countRefusal(d.audit, request, err, {
+      action,
+      ...(principal ? { principal } : {}),
+      mutating: !wanted.includes('read'),
+    });
+    throw err;
+  }
+}
+
 /** Request count and latency per route; errors as `{code, message, details}`. */
 export function instrumentRequests(
   app: FastifyInstance,
   metrics: PrometheusMetrics,
   logger: ServerLogger,
+  audit: AuditLog,
 ): void {
   const requests = metrics.counter(
     'aion_http_requests_total',
@@ -121,6 +147,8 @@ export function instrumentRequests(
 
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = toErrorResponse(err);
+    // Refused before a route ran (the edge checks keys before reading a body).
+    countRefusal(audit, req, err, {});
     // An unavailable store is logged by the engine once per outage, not once per request.
     if (status >= 500 && body.code !== 'store_unavailable')
       logger.error('request failed', { method: req.method, url: req.url, error: body.message });

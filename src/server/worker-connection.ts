@@ -13,6 +13,7 @@ import {
   type WorkerFrame,
 } from '../protocol/index.js';
 import type { ServerContext } from './context.js';
+import type { Principal } from './auth.js';
 
 /** Malformed or out-of-order frames tolerated before the socket is closed (1008). */
 export const MAX_FRAME_ERRORS = 5;
@@ -22,7 +23,7 @@ const PING_INTERVAL_MS = 15_000;
 export class WorkerConnection {
   readonly #socket: WebSocket;
   readonly #ctx: ServerContext;
-  readonly #principal: string;
+  readonly #principal: Principal;
   readonly #peer: string;
   #session: WorkerSession | undefined;
   #identity = '';
@@ -30,7 +31,7 @@ export class WorkerConnection {
   #alive = true;
   #ping: NodeJS.Timeout | undefined;
 
-  constructor(socket: WebSocket, ctx: ServerContext, principal: string, peer: string) {
+  constructor(socket: WebSocket, ctx: ServerContext, principal: Principal, peer: string) {
     this.#socket = socket;
     this.#ctx = ctx;
     this.#principal = principal;
@@ -90,7 +91,7 @@ export class WorkerConnection {
       if (this.#errors >= MAX_FRAME_ERRORS) {
         this.#ctx.logger.warn('closing worker connection after repeated malformed frames', {
           identity: this.#identity,
-          principal: this.#principal,
+          principal: this.#principal.subject,
         });
         this.#socket.close(1008, 'too many malformed frames');
       }
@@ -159,6 +160,7 @@ export class WorkerConnection {
     const identity = frame.identity ?? `worker@${this.#peer}`;
     try {
       const namespace = this.#ctx.namespace(frame.namespace ?? 'default');
+      this.#ctx.auth.require(this.#principal, 'worker', 'connect a remote worker', namespace);
       this.#session = this.#ctx.engine.connectWorker(
         {
           namespace,

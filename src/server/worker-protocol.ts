@@ -40,7 +40,7 @@ export const workerProtocol: ServerPlugin = (app, ctx) => {
     },
     (socket, request) => {
       const principal = ctx.authorize(request, 'worker', 'connect a remote worker');
-      const conn = new WorkerConnection(socket, ctx, principal.subject, request.ip);
+      const conn = new WorkerConnection(socket, ctx, principal, request.ip);
       connections.add(conn);
       socket.on('close', () => connections.delete(conn));
       conn.start();

@@ -127,14 +127,14 @@ async function runPlain(block: ShellBlock): Promise<void> {
   if (finished.code !== 0) throw new Error(report(block, describeEnd(finished), finished));
 }
 
-/** `docs-check: server`: the block runs against `aion server --examples` in its directory. */
+/** `docs-check: server`: the block runs against `aion server --examples --no-auth` in its directory. */
 async function runAgainstServer(block: ShellBlock): Promise<void> {
   const cwd = workspace();
   const port = await freePort();
   const address = `http://127.0.0.1:${port}`;
   const server = new ProcessGroup(
     process.execPath,
-    [bin, 'server', '--examples', '--port', String(port), '--log-level', 'warn'],
+    [bin, 'server', '--examples', '--no-auth', '--port', String(port), '--log-level', 'warn'],
     { cwd, env: blockEnv() },
   );
   try {

@@ -5,7 +5,7 @@
  * the nearest non-blank line before its opening fence decides what the check does:
  *
  * - no marker: run it with bash in a fresh directory;
- * - `<!-- docs-check: server -->`: run it against an `aion server --examples` the check starts
+ * - `<!-- docs-check: server -->`: run it against an `aion server --examples --no-auth` the check starts
  *   on a free loopback port (`AION_ADDRESS` points at it);
  * - `<!-- docs-check: long-running -->`: each command line starts a server; the check starts
  *   it with `AION_PORT` set to a free port, waits until it is ready, stops it with SIGTERM and

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEngine, type Engine } from '../../src/index.js';
 import {
-  ApiKeyStore,
+  ApiKeys,
   createServer,
   PrometheusMetrics,
   type AionServer,
@@ -38,9 +38,6 @@ export async function startTestServer(
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-'));
-  const tokens: Partial<Record<Role, string>> = {};
-  const keys = new ApiKeyStore(dataDir);
-  for (const role of options.roles ?? []) tokens[role] = keys.create(`test-${role}`, role).token;
   const metrics = new PrometheusMetrics({ processMetrics: false });
   const engine = await createEngine({
     store: await openSqliteStore({ path: path.join(dataDir, 'aion.db') }),
@@ -54,6 +51,10 @@ export async function startTestServer(
       error: () => undefined,
     },
   });
+  const tokens: Partial<Record<Role, string>> = {};
+  const keys = new ApiKeys(engine.store);
+  for (const role of options.roles ?? [])
+    tokens[role] = (await keys.create({ name: `test-${role}`, role })).token;
   const server = await createServer({
     engine,
     metrics,

@@ -547,17 +547,30 @@ describe('auth and audit', () => {
     });
     expect((await call(t.url, 'GET', `${ns}/workflows`, { token: fresh })).status).toBe(401);
 
-    // Keys are stored hashed: no token appears in the key file.
-    const file = readFileSync(path.join(t.dataDir, 'api-keys.json'), 'utf8');
+    // Keys are stored hashed: no token appears in the store's key table.
+    const stored = JSON.stringify(await t.engine.store.listApiKeys());
     for (const token of [reader, operator, worker, admin, fresh])
-      expect(file).not.toContain(token.slice(14));
+      expect(stored).not.toContain(token.slice(14));
 
-    // The audit log has every mutating call, with subject, action, target and outcome.
+    // The audit trail has every mutating call, with subject, action, target and outcome —
+    // refused ones too (written within a second, counted per subject).
     await t.server.close();
-    const audit = readFileSync(path.join(t.dataDir, 'audit.log'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, string>);
+    const audit = await t.engine.store.readAudit({ limit: 1000 });
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'POST /api/v1/namespaces/:namespace/workflows',
+        outcome: 'refused',
+        code: 'unauthenticated',
+      }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        action: 'workflow.start',
+        outcome: 'refused',
+        code: 'permission_denied',
+        subject: expect.stringContaining('test-reader'),
+      }),
+    );
     expect(audit).toContainEqual(
       expect.objectContaining({
         action: 'workflow.start',
@@ -594,7 +607,7 @@ describe('auth and audit', () => {
         () =>
           new Promise<'served' | 'dropped'>((resolve) => {
             const socket = net.connect(port, '127.0.0.1', () => {
-              socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+              socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n');
             });
             let data = '';
             socket.on('data', (c: Buffer) => (data += c.toString()));
@@ -611,32 +624,25 @@ describe('auth and audit', () => {
     await limited.app.close();
   });
 
-  it('serves without keys on loopback until the first key exists, then requires one', async () => {
+  it('creates the first admin key at the first start and never serves without a key', async () => {
     t = await startTestServer({ auth: true });
-    expect((await call(t.url, 'GET', '/api/v1/namespaces/default/workflows')).status).toBe(200);
-    const created = await call(t.url, 'POST', '/api/v1/keys', {
-      body: { name: 'first', role: 'admin' },
-    });
-    expect(created.status).toBe(201);
-    expect((await call(t.url, 'GET', '/api/v1/namespaces/default/workflows')).status).toBe(401);
-    const token = created.body.token as string;
-    expect(
-      (await call(t.url, 'GET', '/api/v1/namespaces/default/workflows', { token })).status,
-    ).toBe(200);
+    const first = t.server.firstAdminKey;
+    expect(first?.key.role).toBe('admin');
+    const token = first!.token;
+    const list = '/api/v1/namespaces/default/workflows';
+    expect((await call(t.url, 'GET', list)).status).toBe(401);
+    expect((await call(t.url, 'GET', list, { token })).status).toBe(200);
+    // Revoking every key (even the caller's own) does not open the server.
+    expect((await call(t.url, 'DELETE', `/api/v1/keys/${first!.key.id}`, { token })).status).toBe(
+      200,
+    );
+    expect((await call(t.url, 'GET', list)).status).toBe(401);
+    expect((await call(t.url, 'GET', list, { token })).status).toBe(401);
   });
 
-  it('refuses to bind a non-loopback address without API keys', async () => {
+  it('refuses to bind a non-loopback address with --no-auth', async () => {
     const { createServer } = await import('../../src/server/index.js');
     t = await startTestServer();
-    await expect(
-      createServer({
-        engine: t.engine,
-        config: { host: '0.0.0.0', port: 0, dataDir: path.join(t.dataDir, 'empty') },
-      }),
-    ).rejects.toMatchObject({
-      code: 'invalid_argument',
-      message: expect.stringContaining('without API keys'),
-    });
     await expect(
       createServer({
         engine: t.engine,

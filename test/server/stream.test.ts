@@ -8,7 +8,7 @@ import { subscribeHistory } from '../../src/client/stream.js';
 import { AionError, type HistoryEvent } from '../../src/core/index.js';
 import { createEngine, type Engine } from '../../src/engine/index.js';
 import { eventStream } from '../../src/server/event-stream.js';
-import { ApiKeyStore, createServer, type AionServer } from '../../src/server/index.js';
+import { ApiKeys, createServer, type AionServer } from '../../src/server/index.js';
 import type { StreamLimits } from '../../src/server/stream/socket-sink.js';
 
 const workflowsPath = new URL('../fixtures/workflows/stream.ts', import.meta.url).pathname;
@@ -30,11 +30,11 @@ afterEach(async () => {
 });
 
 async function setup(
-  options: { limits?: Partial<StreamLimits>; keys?: (k: ApiKeyStore) => void } = {},
+  options: { limits?: Partial<StreamLimits>; keys?: (k: ApiKeys) => Promise<void> } = {},
 ): Promise<Env> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-stream-'));
-  if (options.keys) options.keys(new ApiKeyStore(dataDir));
   const engine = await createEngine({ dataDir, workflowsPath });
+  if (options.keys) await options.keys(new ApiKeys(engine.store));
   const server = await createServer({
     engine,
     config: { port: 0, auth: options.keys !== undefined, dataDir, logLevel: 'silent' },
@@ -248,7 +248,11 @@ describe('WebSocket event stream', () => {
 
   it('authorizes read: a reader key streams, no key is refused', async () => {
     let reader = '';
-    const e = await setup({ keys: (k) => (reader = k.create('dashboard', 'reader').token) });
+    const e = await setup({
+      keys: async (k) => {
+        reader = (await k.create({ name: 'dashboard', role: 'reader' })).token;
+      },
+    });
     const h = await e.engine.start('ticker', { workflowId: 'auth' });
     const ok = rawStream(historyUrl(e, 'auth'), { authorization: `Bearer ${reader}` });
     expect(await ok.next('subscribed')).toMatchObject({ workflowId: 'auth' });

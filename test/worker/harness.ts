@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { TaskQueueOptions } from '../../src/engine/index.js';
-import { ApiKeyStore } from '../../src/server/auth.js';
+import { ApiKeys } from '../../src/server/api-keys.js';
 import { createServer, type AionServer } from '../../src/server/server.js';
 
 const workflowsPath = new URL('./fixtures/workflows.ts', import.meta.url).pathname;
@@ -54,8 +54,6 @@ export class Harness {
     } = {},
   ): Promise<{ harness: Harness; tokens: string[] }> {
     const dir = mkdtempSync(path.join(tmpdir(), 'aion-worker-'));
-    const keys = new ApiKeyStore(dir);
-    const tokens = (options.keys ?? []).map((k) => keys.create(k.name, k.role).token);
     const engine = await createEngine({
       dataDir: dir,
       workflowsPath,
@@ -67,6 +65,9 @@ export class Harness {
         error: () => undefined,
       },
     });
+    const keys = new ApiKeys(engine.store);
+    const tokens: string[] = [];
+    for (const k of options.keys ?? []) tokens.push((await keys.create(k)).token);
     const server = await createServer({
       engine,
       config: { port: 0, auth: options.auth ?? false, dataDir: dir },

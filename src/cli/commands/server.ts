@@ -13,10 +13,9 @@ import { buildPackage } from '../../package/index.js';
 import { createServer, jsonLogger, type AionServer } from '../../server/index.js';
 import { loadConfig, type ServerConfig } from '../../server/index.js';
 import { PrometheusMetrics } from '../../server/index.js';
-import { ApiKeyStore, isRole } from '../../server/index.js';
 import type { Store } from '../../store/index.js';
 import { aionVersion } from '../installation.js';
-import { printResult, type CliIo } from '../output.js';
+import type { CliIo } from '../output.js';
 import {
   EXIT_MARGIN_MS,
   exitWithin,
@@ -38,6 +37,7 @@ interface ServerFlags extends RunFileFlags {
   readonly package?: string[];
   readonly namespace?: string;
   readonly auth?: boolean;
+  readonly initialKeyFile?: string;
   readonly logLevel?: string;
   readonly examples?: boolean;
 }
@@ -94,7 +94,8 @@ export async function loadActivities(
   return activities;
 }
 
-async function openStore(config: ServerConfig): Promise<Store> {
+/** Opens the store a server configuration names (SQLite in `dataDir`, or PostgreSQL). */
+export async function openStore(config: ServerConfig): Promise<Store> {
   const limits = storeLimitsOf(config.limits);
   if (config.store === 'sqlite') {
     const { openSqliteStore } = await import('../../store/sqlite/index.js');
@@ -195,16 +196,10 @@ export async function startServer(
   }
 }
 
-/** How auth stands: on, off, or off until the first API key is created (loopback only). */
-function authState(config: ServerConfig, server: AionServer): 'on' | 'off' | 'off-until-first-key' {
-  if (!config.auth) return 'off';
-  return server.context.auth.enabled ? 'on' : 'off-until-first-key';
-}
-
 /** The start line: JSON on standard output with `--json`, and the human lines on standard error. */
 function announce(io: CliIo, json: boolean, config: ServerConfig, running: RunningServer): void {
-  const { server, url, host, port } = running;
-  const auth = authState(config, server);
+  const { url, host, port } = running;
+  const auth = config.auth ? 'on' : 'off';
   const store = config.store === 'sqlite' ? 'sqlite' : 'postgres';
   if (json) {
     printStartLine(io, {
@@ -219,22 +214,33 @@ function announce(io: CliIo, json: boolean, config: ServerConfig, running: Runni
       version: aionVersion(),
     });
   }
-  const authText =
-    auth === 'off-until-first-key'
-      ? 'off until the first API key is created (loopback only)'
-      : auth;
   io.stderr(
-    `aion server listening on ${url} (namespace ${config.namespace}, store ${store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${authText})\n`,
+    `aion server listening on ${url} (namespace ${config.namespace}, store ${store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${auth === 'off' ? 'off (--no-auth: loopback names only)' : 'on'})\n`,
   );
-  if (auth === 'off-until-first-key') {
-    io.stderr(`to require API keys: aion key create --role admin --data-dir ${config.dataDir}\n`);
-  }
 }
 
-/** `aion server` and `aion key …`. */
+/**
+ * The first admin key, created at the first start: written to `initialKeyFile` (mode 0600) or
+ * printed on standard error, once — it is not stored anywhere else.
+ */
+function showFirstKey(io: CliIo, config: ServerConfig, server: AionServer): void {
+  const first = server.firstAdminKey;
+  if (first === undefined) return;
+  if (config.initialKeyFile !== undefined) {
+    writeFileSync(config.initialKeyFile, `${first.token}\n`, { mode: 0o600, flag: 'wx' });
+    io.stderr(
+      `created the first admin key ${first.key.id}; its token is in ${config.initialKeyFile}\n`,
+    );
+    return;
+  }
+  io.stderr(
+    `created the first admin key ${first.key.id} (shown once; keep it, e.g. export AION_API_KEY=…):\n${first.token}\n`,
+  );
+}
+
+/** `aion server`. */
 export function registerServerCommands(program: Command, io: CliIo): void {
   registerServerCommand(program, io);
-  registerKeyCommands(program, io);
 }
 
 function registerServerCommand(program: Command, io: CliIo): void {
@@ -251,7 +257,8 @@ function registerServerCommand(program: Command, io: CliIo): void {
     .option('--activities <module...>', 'activity modules to run in-process (.ts or .js)')
     .option('--package <file...>', 'package files (.aion) to deploy at startup')
     .option('--namespace <name>', 'namespace served (default "default")')
-    .option('--no-auth', 'serve without API keys (only allowed on a loopback address)')
+    .option('--no-auth', 'serve without API keys (loopback only; requests to loopback names only)')
+    .option('--initial-key-file <file>', 'write the first admin key here instead of printing it')
     .option('--log-level <level>', 'debug | info | warn | error | silent')
     .option(
       '--examples',
@@ -269,6 +276,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
           packages: flags.package,
           namespace: flags.namespace,
           auth: flags.auth === false ? false : undefined,
+          initialKeyFile: flags.initialKeyFile,
           logLevel: flags.logLevel,
         },
       });
@@ -280,6 +288,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
       const removeRunFiles = await writeRunFilesOrDrain(server, flags, running.port);
       // before the listening line, which scripts wait for
       if (running.tracing) io.stderr(`exporting traces: ${running.tracing.description}\n`);
+      showFirstKey(io, config, server);
       announce(io, program.opts<{ json: boolean }>().json, config, running);
       await untilSignalled(
         async (signal) => {
@@ -301,59 +310,5 @@ function registerServerCommand(program: Command, io: CliIo): void {
         io,
         removeRunFiles,
       );
-    });
-}
-
-/** `aion key create|list|revoke`: API keys of a data directory, without a running server. */
-function registerKeyCommands(program: Command, io: CliIo): void {
-  const key = program
-    .command('key')
-    .description('manage API keys of a data directory (server-side)');
-  key
-    .command('create')
-    .description('create an API key; the token is printed once')
-    .requiredOption('--role <role>', 'reader | operator | worker | admin')
-    .option('--name <name>', 'a label for the key', 'cli')
-    .option('--data-dir <dir>', 'data directory of the server', '.aion')
-    .action((options: { role: string; name: string; dataDir: string }) => {
-      if (!isRole(options.role)) {
-        throw new AionError(
-          'invalid_argument',
-          `--role must be reader, operator, worker or admin (got ${JSON.stringify(options.role)})`,
-          {
-            field: 'role',
-          },
-        );
-      }
-      const created = new ApiKeyStore(options.dataDir).create(options.name, options.role);
-      const json = program.opts<{ json: boolean }>().json;
-      printResult(io, json, created, () =>
-        [
-          `created ${created.key.role} key ${created.key.id} (${created.key.name})`,
-          created.token,
-        ].join('\n'),
-      );
-    });
-  key
-    .command('list')
-    .description('list API keys (ids, names, roles; never the tokens)')
-    .option('--data-dir <dir>', 'data directory of the server', '.aion')
-    .action((options: { dataDir: string }) => {
-      const keys = new ApiKeyStore(options.dataDir).list();
-      const json = program.opts<{ json: boolean }>().json;
-      printResult(io, json, { keys }, () =>
-        keys.length === 0
-          ? 'no keys'
-          : keys.map((k) => `${k.id}  ${k.role.padEnd(8)}  ${k.name}  ${k.createdAt}`).join('\n'),
-      );
-    });
-  key
-    .command('revoke')
-    .description('revoke an API key by id')
-    .argument('<id>', 'key id')
-    .option('--data-dir <dir>', 'data directory of the server', '.aion')
-    .action((id: string, options: { dataDir: string }) => {
-      new ApiKeyStore(options.dataDir).revoke(id);
-      io.stdout(`revoked ${id}\n`);
     });
 }

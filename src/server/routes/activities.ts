@@ -1,9 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { decodeTaskToken } from '../../activity/internal.js';
 import { AionError, ApplicationFailure, isAionError } from '../../core/index.js';
-import { allows } from '../auth.js';
+import type { Permission } from '../auth.js';
 import type { ServerContext } from '../context.js';
-import type { Params } from './common.js';
+import { mutation, type Params } from './common.js';
+
+/** Worker keys may settle activities too, not only keys that may `write`. */
+const SETTLE: readonly Permission[] = ['write', 'worker'];
 
 const TOKEN = { type: 'string', minLength: 1, maxLength: 4096 } as const;
 
@@ -30,19 +33,26 @@ function completeRoute(app: FastifyInstance, ctx: ServerContext): void {
         },
       },
     },
-    (req) =>
-      audited(ctx, req, 'activity.complete', async () => {
-        tokenIn(req.params.namespace, req.body.taskToken);
+    mutation<{ Params: Params; Body: { taskToken: string; result?: unknown } }>(
+      ctx,
+      SETTLE,
+      'activity.complete',
+      async (req) => {
+        const target = tokenIn(ctx, req.params.namespace, req.body.taskToken);
         await ctx.engine.completeActivity(req.body.taskToken, req.body.result);
-      }),
+        return { target, body: {} };
+      },
+    ),
   );
 }
 
+interface FailRequest {
+  Params: Params;
+  Body: { taskToken: string; message: string; type?: string; details?: unknown[] };
+}
+
 function failRoute(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<{
-    Params: Params;
-    Body: { taskToken: string; message: string; type?: string; details?: unknown[] };
-  }>(
+  app.post<FailRequest>(
     '/api/v1/namespaces/:namespace/activities/fail',
     {
       schema: {
@@ -59,36 +69,28 @@ function failRoute(app: FastifyInstance, ctx: ServerContext): void {
         },
       },
     },
-    (req) =>
-      audited(ctx, req, 'activity.fail', async () => {
-        tokenIn(req.params.namespace, req.body.taskToken);
-        await ctx.engine.failActivity(
-          req.body.taskToken,
-          ApplicationFailure.create({
-            message: req.body.message,
-            ...(req.body.type ? { type: req.body.type } : {}),
-            ...(req.body.details ? { details: req.body.details } : {}),
-            nonRetryable: true,
-          }),
-        );
-      }),
+    mutation<FailRequest>(ctx, SETTLE, 'activity.fail', async (req) => {
+      const target = tokenIn(ctx, req.params.namespace, req.body.taskToken);
+      await ctx.engine.failActivity(
+        req.body.taskToken,
+        ApplicationFailure.create({
+          message: req.body.message,
+          ...(req.body.type ? { type: req.body.type } : {}),
+          ...(req.body.details ? { details: req.body.details } : {}),
+          nonRetryable: true,
+        }),
+      );
+      return { target, body: {} };
+    }),
   );
 }
 
-/** Worker keys may settle activities too, not only keys that may `write`. */
-function authorize(ctx: ServerContext, req: FastifyRequest, action: string): string {
-  const principal = ctx.auth.authenticate(req.headers.authorization);
-  if (!allows(principal, 'worker') && !allows(principal, 'write')) {
-    ctx.auth.require(principal, 'write', action);
-  }
-  return principal.subject;
-}
-
-/** The task token must be well formed and belong to the route's namespace. */
-function tokenIn(namespace: string, token: string): void {
-  let ns: string;
+/** The task token must be well formed and belong to the route's namespace; returns its target. */
+function tokenIn(ctx: ServerContext, namespace: string, token: string): string {
+  ctx.namespace(namespace);
+  let fields: { namespace: string; workflowId: string; activityId: string };
   try {
-    ns = decodeTaskToken(token).namespace;
+    fields = decodeTaskToken(token);
   } catch (err) {
     throw isAionError(err)
       ? err
@@ -97,32 +99,8 @@ function tokenIn(namespace: string, token: string): void {
         });
   }
   // A token of another namespace is as unknown here as a missing one.
-  if (ns !== namespace) {
+  if (fields.namespace !== namespace) {
     throw new AionError('not_found', 'no pending activity attempt for this task token', {});
   }
-}
-
-/** Authorizes, runs the action and writes its outcome to the audit log, also when it fails. */
-async function audited(
-  ctx: ServerContext,
-  req: FastifyRequest<{ Params: Params }>,
-  action: string,
-  fn: () => Promise<void>,
-): Promise<Record<string, never>> {
-  const subject = authorize(ctx, req, action);
-  const namespace = ctx.namespace(req.params.namespace);
-  try {
-    await fn();
-    ctx.audit.write({ subject, action, namespace, outcome: 'ok' });
-    return {};
-  } catch (err) {
-    ctx.audit.write({
-      subject,
-      action,
-      namespace,
-      outcome: 'error',
-      code: isAionError(err) ? err.code : 'internal',
-    });
-    throw err;
-  }
+  return `${fields.workflowId}/${fields.activityId}`;
 }

@@ -143,14 +143,16 @@ function searchAttributeRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 }
 
-/** API keys: list, create, revoke (server-wide, not per namespace). */
+type KeyBody = { name: string; role: Role; namespaces?: string[]; expiresAt?: string };
+
+/** API keys: list, create, revoke (server-wide; a key may be limited to namespaces). */
 function keyRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/api/v1/keys', (req) => {
+  app.get('/api/v1/keys', async (req) => {
     ctx.authorize(req, 'admin', 'key.list');
-    return Promise.resolve({ keys: ctx.auth.keys.list() });
+    return { keys: await ctx.auth.keys.list() };
   });
 
-  app.post<{ Body: { name: string; role: Role } }>(
+  app.post<{ Body: KeyBody }>(
     '/api/v1/keys',
     {
       schema: {
@@ -161,11 +163,13 @@ function keyRoutes(app: FastifyInstance, ctx: ServerContext): void {
           properties: {
             name: { type: 'string', minLength: 1, maxLength: 100 },
             role: { type: 'string' },
+            namespaces: { type: 'array', minItems: 1, maxItems: 100, items: { type: 'string' } },
+            expiresAt: { type: 'string', minLength: 1, maxLength: 40 },
           },
         },
       },
     },
-    mutation<{ Body: { name: string; role: Role } }>(ctx, 'admin', 'key.create', (req, reply) => {
+    mutation<{ Body: KeyBody }>(ctx, 'admin', 'key.create', async (req, reply) => {
       if (!isRole(req.body.role)) {
         throw new AionError(
           'invalid_argument',
@@ -175,17 +179,50 @@ function keyRoutes(app: FastifyInstance, ctx: ServerContext): void {
           },
         );
       }
-      const created = ctx.auth.keys.create(req.body.name, req.body.role);
+      const created = await ctx.auth.keys.create({
+        name: req.body.name,
+        role: req.body.role,
+        ...(req.body.namespaces ? { namespaces: req.body.namespaces } : {}),
+        ...(req.body.expiresAt ? { expiresAt: parseTime(req.body.expiresAt, 'expiresAt') } : {}),
+      });
       void reply.code(201);
-      return Promise.resolve({ target: created.key.id, body: created });
+      return { target: created.key.id, body: created };
     }),
   );
 
   app.delete<{ Params: { id: string } }>(
     '/api/v1/keys/:id',
-    mutation<{ Params: { id: string } }>(ctx, 'admin', 'key.revoke', (req) => {
-      ctx.auth.keys.revoke(req.params.id);
-      return Promise.resolve({ target: req.params.id, body: {} });
+    mutation<{ Params: { id: string } }>(ctx, 'admin', 'key.revoke', async (req) => {
+      await ctx.auth.keys.revoke(req.params.id);
+      return { target: req.params.id, body: {} };
     }),
   );
+
+  app.get<{ Querystring: { afterSeq?: string; since?: string; limit?: string } }>(
+    '/api/v1/audit',
+    async (req) => {
+      ctx.authorize(req, 'admin', 'audit.read');
+      const q = req.query;
+      const limit = Math.min(Number(q.limit ?? 100) || 100, 1000);
+      const entries = await ctx.engine.store.readAudit({
+        limit,
+        ...(q.afterSeq !== undefined ? { afterSeq: Number(q.afterSeq) || 0 } : {}),
+        ...(q.since !== undefined ? { since: parseTime(q.since, 'since') } : {}),
+      });
+      return { entries };
+    },
+  );
+}
+
+/** An ISO 8601 time or milliseconds since the epoch; `invalid_argument` naming the field. */
+function parseTime(text: string, field: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isFinite(ms)) {
+    throw new AionError(
+      'invalid_argument',
+      `${field} must be an ISO 8601 time (got ${JSON.stringify(text)})`,
+      { field },
+    );
+  }
+  return ms;
 }

@@ -25,12 +25,12 @@ export function read<T extends RouteGenericInterface>(
 }
 
 /**
- * A mutating route: authorized for `permission`, and written to the audit log with the
- * caller, the action, its target and the outcome (also when it fails).
+ * A mutating route: authorized for `permission`, and written to the audit trail with the
+ * caller, the action, its target and the outcome (also when it fails) before it answers.
  */
 export function mutation<T extends RouteGenericInterface>(
   ctx: ServerContext,
-  permission: Permission,
+  permission: Permission | readonly Permission[],
   action: string,
   handler: (
     req: FastifyRequest<T>,
@@ -42,27 +42,32 @@ export function mutation<T extends RouteGenericInterface>(
     const principal = ctx.authorize(req, permission, action);
     const namespace = (req.params as { namespace?: string } | undefined)?.namespace;
     const paramTarget = (req.params as { workflowId?: string } | undefined)?.workflowId;
+    let out: { target?: string; body: unknown };
     try {
-      const out = await handler(req, reply, principal);
-      ctx.audit.write({
-        subject: principal.subject,
-        action,
-        ...(namespace ? { namespace } : {}),
-        ...targetOf(out.target ?? paramTarget),
-        outcome: 'ok',
-      });
-      return out.body;
+      out = await handler(req, reply, principal);
     } catch (err) {
-      ctx.audit.write({
-        subject: principal.subject,
-        action,
-        ...(namespace ? { namespace } : {}),
-        ...(paramTarget ? { target: paramTarget } : {}),
-        outcome: 'error',
-        code: isAionError(err) ? err.code : 'internal',
-      });
+      // A failed audit write must not hide the call's own error.
+      await ctx.audit
+        .write({
+          subject: principal.subject,
+          action,
+          ...(namespace ? { namespace } : {}),
+          ...(paramTarget ? { target: paramTarget } : {}),
+          outcome: 'error',
+          code: isAionError(err) ? err.code : 'internal',
+        })
+        .catch(() => undefined);
       throw err;
     }
+    // Written before the response: an acknowledged mutation is always in the audit trail.
+    await ctx.audit.write({
+      subject: principal.subject,
+      action,
+      ...(namespace ? { namespace } : {}),
+      ...targetOf(out.target ?? paramTarget),
+      outcome: 'ok',
+    });
+    return out.body;
   };
 }
 
