@@ -10,6 +10,7 @@ import { checkInvariants, type Verdict } from '../torture/invariants.js';
 import type { Death } from '../torture/supervisor.js';
 import { planOf, type SimPlan } from './plan.js';
 import { runWorkload, type WorkloadStats } from './workload.js';
+import { describeOpenRuns } from './open-runs.js';
 import { World } from './world.js';
 
 const WORKFLOWS = new URL('./fixtures/workflows.ts', import.meta.url).pathname;
@@ -181,7 +182,7 @@ async function simulate(seed: number, lateWrites: boolean, deaths: Death[]): Pro
   await world.startEngine(pkg);
   const loop = await drive(world);
   world.crash(); // the last engine too: nothing may change the store while it is read
-  const { verdict, histories } = await judge(world, pkg, loop).catch((err: unknown) => ({
+  const judged = await judge(world, pkg, loop).catch((err: unknown) => ({
     // A store that cannot even be read back (a corrupted history) fails the seed too.
     verdict: {
       violations: [{ invariant: 'harness' as const, detail: `reading the store: ${String(err)}` }],
@@ -189,6 +190,9 @@ async function simulate(seed: number, lateWrites: boolean, deaths: Death[]): Pro
     },
     histories: [] as RunHistory[],
   }));
+  const { histories } = judged;
+  const verdict =
+    loop.unfinished === undefined ? judged.verdict : await withOpenRuns(world, judged);
   return {
     seed,
     plan,
@@ -200,5 +204,20 @@ async function simulate(seed: number, lateWrites: boolean, deaths: Death[]): Pro
     virtualMs: world.clock.now() - Date.UTC(2026, 0, 1),
     ...(loop.stats ? { workload: loop.stats } : {}),
     histories,
+  };
+}
+
+/** An unfinished seed's verdict says what the store holds for each open run. */
+async function withOpenRuns(
+  world: World,
+  { verdict, histories }: { verdict: Verdict; histories: readonly RunHistory[] },
+): Promise<Verdict> {
+  const open = await describeOpenRuns(world.store, histories).catch((e: unknown) => String(e));
+  if (open === '') return verdict;
+  return {
+    ...verdict,
+    violations: verdict.violations.map((v) =>
+      v.invariant === 'unfinished' ? { ...v, detail: `${v.detail}; ${open}` } : v,
+    ),
   };
 }

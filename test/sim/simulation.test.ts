@@ -79,4 +79,20 @@ describe('deterministic simulation', () => {
     },
     60_000,
   );
+
+  // With late writes (a dead engine's commit that the store applies after the next engine
+  // started): seed 25, a child's completion whose outbox row landed after recovery read the
+  // outbox, so its parent never heard of it; seed 88, a continue-as-new whose successor row did
+  // the same, and a caller waiting for the result of a run that such a write closed. The
+  // outbox is now swept periodically, a rebuild that finds its run closed tells the waiters,
+  // and a caller waiting for a result also looks in the store now and then.
+  it.each([25, 88])(
+    'seed %i with late writes: a late-landing outbox row and close are picked up',
+    async (seed) => {
+      const report = await runSeed(seed, { lateWrites: true });
+      expect(report.engines).toBeGreaterThan(1);
+      expect(report.verdict.violations).toEqual([]);
+    },
+    60_000,
+  );
 });

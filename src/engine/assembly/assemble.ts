@@ -61,6 +61,7 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   // The store answered a moment ago: if it goes away now, recovery waits for it to come back.
   await retryForever(infra.retry, () => recoverOpenRuns(infra));
   await retryForever(infra.retry, () => services.outbox.recover());
+  services.outbox.startSweeping();
 }
 
 /** Resolves when no run has work queued or in flight and no commit is pending. */

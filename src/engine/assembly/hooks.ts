@@ -4,8 +4,8 @@ import type { EventOf, HistoryEvent, RunKey } from '../../core/index.js';
 import type { OutboxRow, TimerRow } from '../../store/index.js';
 
 export interface EngineHooks {
-  /** A run closed (its terminal committed). */
-  onClosed(run: RunKey, terminal: HistoryEvent, workflowType: string): void;
+  /** A run closed (its terminal committed; `found`: by a commit this engine did not make). */
+  onClosed(run: RunKey, terminal: HistoryEvent, workflowType: string, found?: boolean): void;
   /** A committed outbox row is due for dispatch. */
   onOutbox(row: OutboxRow): void;
   /** An UpdateCompleted was committed. */

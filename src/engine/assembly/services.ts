@@ -142,9 +142,9 @@ function wireHooks(
   },
 ): void {
   const { hooks, infra } = b;
-  hooks.onClosed = (run, terminal, workflowType) => {
+  hooks.onClosed = (run, terminal, workflowType, found) => {
     const status = isTerminalEventType(terminal.type) ? statusOfTerminal(terminal.type) : 'UNKNOWN';
-    infra.metrics.workflowsClosed.inc(1, { status, workflow_type: workflowType });
+    if (!found) infra.metrics.workflowsClosed.inc(1, { status, workflow_type: workflowType });
     s.updates.onClosed(run, terminal);
     s.results.onClosed(run, terminal);
   };

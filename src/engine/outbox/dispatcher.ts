@@ -24,16 +24,25 @@ export interface OutboxDispatcherDeps extends Omit<OutboxDeps, 'retryLater'> {
   readonly retry: StoreRetryEnv;
   /** Creates the new run recorded by a reset/reopen intent (idempotent). */
   readonly applyReset: (row: OutboxRow) => Promise<void>;
+  /** Waits between sweeps (host time; the simulation's clock in a simulation). */
+  readonly delay: (ms: number, options?: { unref?: boolean }) => Promise<void>;
 }
 
 /** A row that failed for a reason other than an outage is tried again after this long. */
 const REFUSED_RETRY_MS = 5000;
+/** How often the store's outbox is swept for rows nobody is handling. */
+export const OUTBOX_SWEEP_MS = 10_000;
+const PAGE = 500;
 
 export class OutboxDispatcher {
   readonly #d: OutboxDispatcherDeps;
   readonly #h: OutboxDeps;
   /** Rows being retried, with their attempt count (entries go once a dispatch settles it). */
   readonly #attempts = new Map<string, number>();
+  /** Rows dispatched since the last sweep, and the rows that sweep saw. */
+  #dispatchedSince = new Set<string>();
+  #seen = new Set<string>();
+  #sweeping = false;
 
   constructor(deps: OutboxDispatcherDeps) {
     this.#d = deps;
@@ -43,6 +52,7 @@ export class OutboxDispatcher {
   dispatch(row: OutboxRow): void {
     if (this.#d.lifecycle.closed) return;
     const key = rowKey(row);
+    this.#dispatchedSince.add(key);
     const before = this.#attempts.get(key);
     void this.#handle(row).then(
       () => {
@@ -102,16 +112,77 @@ export class OutboxDispatcher {
 
   /** Re-dispatches messages committed but not settled before the last stop (e.g. successors). */
   async recover(): Promise<void> {
-    let after: { namespace: string; id: string } | undefined;
-    for (;;) {
-      const rows = await this.#d.store.listOutbox({ limit: 500, ...(after ? { after } : {}) });
+    await this.#eachPage((rows) => {
       if (defectOn('lose-outbox-after-crash'))
-        await this.#d.store.deleteOutbox(
+        return this.#d.store.deleteOutbox(
           rows[0]?.namespace ?? '',
           rows.map((r) => r.id),
         );
-      else for (const row of rows) this.dispatch(row);
-      if (rows.length < 500) break;
+      for (const row of rows) this.dispatch(row);
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * Sweeps the outbox every OUTBOX_SWEEP_MS until the engine stops. A row is normally handled
+   * by the engine that committed it, or by the next one's `recover`; one that lands in the
+   * store after that (a dead process's commit the database applied late) would otherwise wait
+   * for the next start. A row is dispatched again when two sweeps in a row saw it and nothing
+   * dispatched it in between; handlers are idempotent, so a row being settled slowly costs a
+   * duplicate that its run drops.
+   */
+  startSweeping(): void {
+    const loop = async (): Promise<void> => {
+      while (!this.#d.lifecycle.closed) {
+        await this.#d.delay(OUTBOX_SWEEP_MS, { unref: true });
+        if (this.#d.lifecycle.closed) return;
+        await this.sweep().catch((error: unknown) => {
+          if (!isTransientStoreError(error))
+            this.#d.logger.warn('outbox sweep failed', { error: String(error) });
+        });
+      }
+    };
+    void loop();
+  }
+
+  /** One sweep (see startSweeping); returns how many rows it dispatched again. */
+  async sweep(): Promise<number> {
+    if (this.#sweeping) return 0;
+    this.#sweeping = true;
+    const idle = this.#dispatchedSince;
+    this.#dispatchedSince = new Set();
+    const seen = new Set<string>();
+    let dispatched = 0;
+    try {
+      await this.#eachPage((rows) => {
+        for (const row of rows) {
+          const key = rowKey(row);
+          seen.add(key);
+          if (!this.#seen.has(key) || idle.has(key) || this.#attempts.has(key)) continue;
+          if (this.#dispatchedSince.has(key)) continue;
+          this.#d.logger.debug('outbox row nobody handled: dispatched again', {
+            kind: row.kind,
+            workflowId: row.workflowId,
+            runId: row.runId,
+          });
+          dispatched++;
+          this.dispatch(row);
+        }
+        return Promise.resolve();
+      });
+      this.#seen = seen;
+    } finally {
+      this.#sweeping = false;
+    }
+    return dispatched;
+  }
+
+  async #eachPage(each: (rows: OutboxRow[]) => Promise<void>): Promise<void> {
+    let after: { namespace: string; id: string } | undefined;
+    for (;;) {
+      const rows = await this.#d.store.listOutbox({ limit: PAGE, ...(after ? { after } : {}) });
+      await each(rows);
+      if (rows.length < PAGE) break;
       const last = rows[rows.length - 1]!;
       after = { namespace: last.namespace, id: last.id };
     }

@@ -10,6 +10,10 @@ import type { RunRef, RunResolver } from './run-resolver.js';
 
 type Waiter = (terminal: HistoryEvent) => void;
 
+/** How often a caller waiting for a result also looks in the store (backing off to the max). */
+const RESULT_RECHECK_MS = 10_000;
+const RESULT_RECHECK_MAX_MS = 120_000;
+
 export interface ResultWaitersDeps {
   readonly store: Store;
   readonly converter: DataConverter;
@@ -39,14 +43,8 @@ export class ResultWaiters {
         this.#waiters.set(k, waiters);
         // Re-check after registering: the run may have closed in between. A caller waiting
         // for a result waits through a store outage (it is not a client call with a deadline).
-        retryForever(this.#d.retry, () => this.#d.store.getRun(current)).then((fresh) => {
-          if (fresh?.closeTime !== undefined) {
-            retryForever(this.#d.retry, () => this.#d.resolver.terminalOf(fresh)).then(
-              resolve,
-              reject,
-            );
-          }
-        }, reject);
+        this.#closedInStore(current).then((t) => t && resolve(t), reject);
+        this.#recheck(current, k, resolve);
       });
       this.#waiters.delete(k);
       if (terminal.type === 'WorkflowContinuedAsNew') {
@@ -55,6 +53,29 @@ export class ResultWaiters {
       }
       return decodeTerminal(this.#d.converter, info, terminal);
     }
+  }
+
+  /** The run's terminal event when the store has it closed. */
+  async #closedInStore(run: RunInfo): Promise<HistoryEvent | undefined> {
+    const fresh = await retryForever(this.#d.retry, () => this.#d.store.getRun(run));
+    if (fresh?.closeTime === undefined) return undefined;
+    return retryForever(this.#d.retry, () => this.#d.resolver.terminalOf(fresh));
+  }
+
+  /**
+   * Looks in the store now and then while callers wait: a run can close by a commit this
+   * engine is not told of (one the store applied late, after its process died).
+   */
+  #recheck(run: RunInfo, k: string, resolve: Waiter): void {
+    const loop = async (): Promise<void> => {
+      for (let ms = RESULT_RECHECK_MS; ; ms = Math.min(ms * 2, RESULT_RECHECK_MAX_MS)) {
+        await this.#d.delay(ms, { unref: true });
+        if (this.#d.lifecycle.closed || !this.#waiters.get(k)?.includes(resolve)) return;
+        const terminal = await this.#closedInStore(run).catch(() => undefined);
+        if (terminal) return this.onClosed(run, terminal);
+      }
+    };
+    void loop();
   }
 
   /** A run closed: every caller waiting for it gets its terminal event. */

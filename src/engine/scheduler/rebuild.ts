@@ -66,7 +66,13 @@ export async function rebuildRun(ctx: SchedulerContext, a: RunActor): Promise<vo
   a.book = bookFrom(events);
   a.loaded = true;
   a.residentIn = undefined;
-  if (a.book.closed) return;
+  if (a.book.closed) {
+    // Callers waiting for its result or an update hear of it even when the close was not
+    // this engine's commit (a dead process's commit the store applied late).
+    const terminal = events[events.length - 1]!;
+    ctx.deps.onClosed(a.key, terminal, a.book.started?.workflowType ?? '', true);
+    return;
+  }
   const generation = thread.generation;
   try {
     await registry.ensureLoaded(a.key.namespace, a.book.version);

@@ -50,8 +50,16 @@ export interface SchedulerDeps {
   readonly history: HistoryPolicy;
   /** Per-run limits a workflow task's commands are checked against. */
   readonly runLimits: RunLimits;
-  /** Called after a run's terminal event is committed. */
-  readonly onClosed: (run: RunKey, terminal: HistoryEvent, workflowType: string) => void;
+  /**
+   * Called after a run's terminal event is committed — or, with `found`, when a rebuild finds
+   * a run closed by a commit this engine did not make (one the store applied late).
+   */
+  readonly onClosed: (
+    run: RunKey,
+    terminal: HistoryEvent,
+    workflowType: string,
+    found?: boolean,
+  ) => void;
   /** An update's outcome was committed. */
   readonly onUpdateCompleted: (
     run: RunKey,
