@@ -1,6 +1,7 @@
 import { AionError } from '../core/index.js';
 import {
   buildPackage,
+  checkDeploy,
   readArchive,
   type BuiltPackage,
   type PackageManifest,
@@ -24,9 +25,20 @@ export class PackageRegistry {
   /** Versions in-flight starts are about to record (count per version). */
   readonly #holds = new Map<string, number>();
 
-  constructor(store: Store, thread: WorkflowThread) {
+  readonly #check: { readonly deadlockTimeoutMs: number; readonly inline: boolean };
+
+  /** `check`: how deploys load a package in isolation before storing it. */
+  constructor(
+    store: Store,
+    thread: WorkflowThread,
+    check: { readonly deadlockTimeoutMs: number; readonly inline: boolean } = {
+      deadlockTimeoutMs: 2000,
+      inline: false,
+    },
+  ) {
     this.#store = store;
     this.#thread = thread;
+    this.#check = check;
   }
 
   async #ensureRoutes(namespace: string): Promise<void> {
@@ -90,6 +102,8 @@ export class PackageRegistry {
     const routeChanged = types.some(
       (t) => this.#routes.get(`${namespace}\u0000${t}`) !== built.version,
     );
+    // Loaded before it is stored: a bundle the workflow thread cannot load stores nothing.
+    await this.#thread.loadPackage(built.version, built.bundle);
     const { inserted } = await this.#store.putPackage(
       {
         namespace,
@@ -100,14 +114,17 @@ export class PackageRegistry {
       },
       types,
     );
-    await this.#thread.loadPackage(built.version, built.bundle);
     this.#manifests.set(built.version, built.manifest);
     for (const t of types) this.#routes.set(`${namespace}\u0000${t}`, built.version);
     return { freshlyLoaded: inserted, routeChanged, workflowTypes: types };
   }
 
-  /** Deploys a package archive (validated: format, integrity, size and inflate limits). */
-  deployArchive(
+  /**
+   * Deploys a package archive, validated before anything is stored: format, integrity, size
+   * and inflate limits; workflow type names; a load in an isolated short-lived thread within
+   * the load time limit and heap cap; manifest types equal to the bundle's exports.
+   */
+  async deployArchive(
     namespace: string,
     archive: Uint8Array,
     now: number,
@@ -118,10 +135,9 @@ export class PackageRegistry {
     workflowTypes: string[];
   }> {
     const loaded = readArchive(archive);
-    return this.deployBuilt(namespace, { ...loaded, archive }, now).then((r) => ({
-      version: loaded.version,
-      ...r,
-    }));
+    await checkDeploy(loaded, { ...this.#check, heapLimitMb: this.#thread.heapLimitMb });
+    const r = await this.deployBuilt(namespace, { ...loaded, archive }, now);
+    return { version: loaded.version, ...r };
   }
 
   /** Points a workflow type at a deployed version (rollback or roll-forward). */

@@ -20,6 +20,7 @@ import {
   type WorkflowTypeDefaults,
 } from './manifest.js';
 import { inspectBundle } from './inspect.js';
+import { checkWorkflowTypeNames } from './deploy-check.js';
 
 export interface BuildOptions {
   /** The workflow module (a file), or a directory holding `index.ts`/`workflows.ts`. */
@@ -173,6 +174,9 @@ export async function buildPackage(options: BuildOptions): Promise<BuiltPackage>
       {},
     );
   }
+  checkWorkflowTypeNames({
+    workflowTypes: inspected.workflowTypes.map((t) => ({ name: t, entry: t })),
+  });
   const name = options.name ?? path.basename(entryFile).replace(/\.[cm]?[jt]sx?$/, '');
   const defaults = parseWorkflowDefaults(inspected.defaults, inspected.workflowTypes, entryFile);
   const base = {

@@ -6,6 +6,12 @@ export {
   type BuiltPackage,
 } from './build.js';
 export {
+  checkDeploy,
+  checkWorkflowTypeNames,
+  RESERVED_EXPORTS,
+  type DeployCheckOptions,
+} from './deploy-check.js';
+export {
   readArchive,
   writeArchive,
   DEFAULT_ARCHIVE_LIMITS,

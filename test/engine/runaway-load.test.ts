@@ -2,7 +2,8 @@
 // (run for each run's fresh module instance) or a bundle's top level (run once, when the
 // package is loaded) — parks the runs of that package with a clear reason; the engine starts
 // and the runs of other packages complete. The packages here are archives built elsewhere
-// (their top level is changed after the build, whose inspection would have refused them).
+// (their top level is changed after the build, whose inspection would have refused them) and
+// put in the store directly, as a store written before deploys checked packages holds them.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,10 +11,12 @@ import type { Engine, WorkflowHandle } from '../../src/index.js';
 import {
   buildPackage,
   computeVersion,
+  readArchive,
   sha256Hex,
   writeArchive,
   type BuiltPackage,
 } from '../../src/package/index.js';
+import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { countingMetrics } from '../support/counting-metrics.js';
 import { engineOnFileEachTest } from '../support/engine-on-file.js';
 import { parkedReason, untilTrue } from '../support/parked-runs.js';
@@ -87,6 +90,21 @@ async function archive(
   return writeArchive({ ...built.manifest, ...base, version: computeVersion(base) }, bundle);
 }
 
+/** Stores packages and routes their types, bypassing the deploy checks (no engine open). */
+async function stored(...archives: Uint8Array[]): Promise<void> {
+  const store = await openSqliteStore({ path: engines.db });
+  try {
+    for (const archive of archives) {
+      const { manifest, version } = readArchive(archive);
+      const record = { manifest: JSON.stringify(manifest), deployedAt: Date.now() };
+      const types = manifest.workflowTypes.map((t) => t.name);
+      await store.putPackage({ namespace: 'default', version, archive, ...record }, types);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
 async function taskFailures(h: WorkflowHandle): Promise<{ cause: string; message: string }[]> {
   return (await h.fetchHistory()).events.flatMap((e) =>
     e.type === 'WorkflowTaskFailed' ? [{ cause: e.cause, message: e.failure.message }] : [],
@@ -97,9 +115,11 @@ describe('workflow code that runs away while loading', () => {
   it('parks the runs whose module top level allocates or loops, also when they are in the store at start-up', async () => {
     writeFileSync(path.join(engines.dir, 'steady.ts'), STEADY);
     // First engine: the runs start and crash (retried, not parked yet); then it stops.
+    await stored(
+      await archive('allocates', ALLOCATE, 'module'),
+      await archive('loops', LOOP, 'module'),
+    );
     let e = await open(100);
-    await e.deploy(await archive('allocates', ALLOCATE, 'module'));
-    await e.deploy(await archive('loops', LOOP, 'module'));
     const allocates = await e.start('allocates', { workflowId: 'allocates' });
     const loops = await e.start('loops', { workflowId: 'loops' });
     for (const h of [allocates, loops])

@@ -82,7 +82,7 @@ export function buildInfrastructure(
   const logger = options.logger ?? defaultLogger;
   const { health, store, retry } = storeAccess(options, base, logger, metrics);
   const thread = buildThread(options, logger, metrics, () => scheduler.isolateAll());
-  const registry = new PackageRegistry(store, thread);
+  const registry = buildRegistry(options, store, thread);
   const feed = new EventFeed((err) =>
     logger.warn('event feed listener threw', { error: String(err) }),
   );
@@ -188,6 +188,18 @@ function workflowHeapLimitMb(options: EngineOptions, logger: EngineLogger): numb
       { workflowHeapLimitMb: limit, maxResidentRuns },
     );
   return limit;
+}
+
+/** Packages and routes; a deploy loads the package in isolation under the thread's limits. */
+function buildRegistry(
+  options: EngineOptions,
+  store: Store,
+  thread: WorkflowThread,
+): PackageRegistry {
+  return new PackageRegistry(store, thread, {
+    deadlockTimeoutMs: options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
+    inline: options.workflowRuntime === 'inline',
+  });
 }
 
 /** The workflow thread, under its heap cap; an out-of-memory restart isolates every run. */

@@ -29,7 +29,7 @@ import type { WorkflowInboundCallsInterceptor, WorkflowInterceptors } from '../i
 
 const NO_HEADERS = Object.freeze({});
 /** Export names of the workflow module that are not workflow types. */
-const RESERVED_EXPORTS = new Set(['interceptors']);
+const RESERVED_EXPORTS = new Set(['interceptors', 'workflowDefaults', 'payloadConverter']);
 
 /** The per-run cell behind the sandbox's Date, Math, console and crypto (see runtime/bootstrap). */
 export interface GlobalsCell {
