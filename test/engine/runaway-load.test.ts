@@ -180,6 +180,7 @@ describe('workflow code that runs away while loading', () => {
     // On the inline runtime only the vm watchdog runs: the cause must not depend on which of
     // the two watchdogs stopped the code first.
     writeFileSync(path.join(engines.dir, 'steady.ts'), STEADY);
+    await stored(await archive('loops', LOOP, 'module'));
     const e = await engines.open({
       workflowsPath: path.join(engines.dir, 'steady.ts'),
       logger: quiet,
@@ -187,7 +188,6 @@ describe('workflow code that runs away while loading', () => {
       deadlockTimeoutMs: 200,
       supervision: { maxRestarts: 1, withinMs: 60_000 },
     });
-    await e.deploy(await archive('loops', LOOP, 'module'));
     const loops = await e.start('loops', { workflowId: 'loops' });
     expect(await parkedReason(loops)).toContain('did not finish within 200 ms');
     const failures = await taskFailures(loops);

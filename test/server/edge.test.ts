@@ -5,6 +5,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, startTestServer, type TestServer } from './helpers.js';
 import { until } from '../support/aion-process.js';
+import { doctoredArchive } from '../support/doctored-packages.js';
 
 let t: TestServer | undefined;
 afterEach(async () => {
@@ -132,5 +133,24 @@ describe('the server edge', () => {
       code: 'payload_too_large',
       details: { reason: 'body_too_large' },
     });
+  });
+
+  it('refuses a deploy whose manifest names a type the bundle does not export; nothing is stored', async () => {
+    t = await startTestServer();
+    const packages = `/api/v1/namespaces/default/packages`;
+    const before = (await call(t.url, 'GET', packages)).body;
+    const { archive } = await doctoredArchive(t.dataDir, 'real', {
+      workflowTypes: (types) => [...types, { name: 'ghostType', entry: 'ghostType' }],
+    });
+    const deploy = await call(t.url, 'POST', packages, { raw: archive });
+    expect(deploy.status).toBe(422);
+    expect(deploy.body).toMatchObject({
+      code: 'package_invalid',
+      details: { rule: 'workflow_types', missing: ['ghostType'] },
+    });
+    expect((await call(t.url, 'GET', packages)).body).toEqual(before);
+    const start = await call(t.url, 'POST', START, { body: { workflowType: 'ghostType' } });
+    expect(start.body.code).toBe('unknown_workflow_type');
+    expect((await call(t.url, 'GET', `${START}-count`)).body).toEqual({ count: 0 });
   });
 });
