@@ -5,8 +5,11 @@ import type { Subject } from './subjects.js';
 
 /** What a fault may act on. */
 export interface FaultTarget {
-  readonly pg: PrivatePostgres;
+  /** The private cluster, when the trial runs on PostgreSQL. */
+  readonly pg?: PrivatePostgres;
   readonly subject: Subject;
+  /** True once the workload finished (a fault may stop early then). */
+  readonly workloadDone: () => boolean;
 }
 
 export interface Fault {
@@ -17,11 +20,17 @@ export interface Fault {
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+function cluster(target: FaultTarget): PrivatePostgres {
+  if (!target.pg) throw new Error('a PostgreSQL fault needs a trial on PostgreSQL');
+  return target.pg;
+}
+
 /** `pg_terminate_backend` of every client connection, in rounds over a few seconds. */
 export const terminateBackends: Fault = {
   name: 'pg-terminate',
   description: 'pg_terminate_backend of every connection, 6 rounds 700 ms apart',
-  inject: async ({ pg }) => {
+  inject: async (target) => {
+    const pg = cluster(target);
     let terminated = 0;
     for (let round = 0; round < 6; round++) {
       if (round > 0) await pause(700);
@@ -35,7 +44,8 @@ export const terminateBackends: Fault = {
 export const restartImmediate: Fault = {
   name: 'pg-restart-immediate',
   description: 'pg_ctl restart -m immediate',
-  inject: async ({ pg }) => {
+  inject: async (target) => {
+    const pg = cluster(target);
     const t = Date.now();
     await pg.restartImmediate();
     return { restartMs: Date.now() - t };
@@ -46,7 +56,8 @@ export const restartImmediate: Fault = {
 export const stopTenSeconds: Fault = {
   name: 'pg-down-10s',
   description: 'pg_ctl stop -m fast, 10 s down, pg_ctl start',
-  inject: async ({ pg }) => {
+  inject: async (target) => {
+    const pg = cluster(target);
     const t = Date.now();
     await pg.stop('fast');
     await pause(10_000);

@@ -13,3 +13,4 @@ export const CLIENT_CHILD = here('./children/client-child.ts');
 /** The repository root and the built CLI (`npm run build` first). */
 export const ROOT = here('../');
 export const AION_BIN = path.join(ROOT, 'bin', 'aion.js');
+export const WORKER_CHILD = here('./children/worker-child.ts');

@@ -8,7 +8,8 @@ import { canRunPrivatePostgres, startPrivatePostgres } from '../test/support/pri
 import { PG_FAULTS, type Fault } from './faults.js';
 import { AION_BIN, ROOT } from './paths.js';
 import { SUBJECT_KINDS, type SubjectKind } from './subjects.js';
-import { dropDatabase, runTrial, type TrialReport } from './trial.js';
+import { postgresDatabase } from './database.js';
+import { runTrial, type TrialReport } from './trial.js';
 import { DEFAULT_PLAN, type WorkloadPlan } from './workload.js';
 
 export interface PgFaultOptions {
@@ -34,7 +35,7 @@ export function rotation(
 }
 
 /** A report for a trial the harness itself could not carry out. */
-function harnessFailure(
+export function harnessFailure(
   index: number,
   fault: Fault,
   subject: SubjectKind,
@@ -68,12 +69,14 @@ export async function runPgFaults(options: PgFaultOptions): Promise<TrialReport[
     for (let i = 0; i < options.trials; i++) {
       const { fault, subject } = rotation(i, faults, subjects);
       let report: TrialReport;
+      const db = await postgresDatabase(cluster, `torture_${i}`);
       try {
-        report = await runTrial({ index: i, subject, fault, plan }, cluster, root);
+        const dir = path.join(root, `trial-${i}`);
+        report = await runTrial({ index: i, subject, fault, plan }, { db, dir, pg: cluster });
       } catch (err) {
         report = harnessFailure(i, fault, subject, err);
       }
-      if (!options.keep) await dropDatabase(cluster, `torture_${i}`).catch(() => undefined);
+      if (!options.keep) await db.drop().catch(() => undefined);
       reports.push(report);
       options.onTrial?.(report);
     }

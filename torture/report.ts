@@ -6,7 +6,12 @@ export interface Summary {
   readonly trials: number;
   readonly passed: number;
   readonly failed: number;
+  /** Process deaths nobody caused (a kill on purpose is not one). */
   readonly deaths: number;
+  /** Processes killed on purpose (kill torture). */
+  readonly kills: number;
+  /** The kill torture's seed of the first trial (trial i used seed + i). */
+  readonly seed?: number;
   /** Violations by invariant, over every trial. */
   readonly violations: Readonly<Record<string, number>>;
   /** Longest wait, after a fault ended, for the workload to finish. */
@@ -26,6 +31,8 @@ export function summarize(reports: readonly TrialReport[]): Summary {
     passed: reports.filter((r) => r.ok).length,
     failed: reports.filter((r) => !r.ok).length,
     deaths: reports.reduce((n, r) => n + (r.figures.deaths ?? 0), 0),
+    kills: reports.reduce((n, r) => n + Number(r.faultDetails.killed ?? 0), 0),
+    ...(reports[0]?.seed === undefined ? {} : { seed: reports[0].seed }),
     violations,
     maxAfterFaultToDoneMs: waits.length > 0 ? Math.max(...waits) : null,
   };

@@ -2,6 +2,8 @@
 // being asked to, that is a death — recorded with its exit status and the tail of its standard
 // error — and it is started again (up to a limit), so the trial can still check what a
 // restarted process recovers. Asked to stop, it gets SIGTERM, then SIGKILL if it lingers.
+// Killed on purpose (`kill`, the kill torture), its exit is a kill, not a death, and it is
+// started again after the first restart delay.
 import type { ChildProcess } from 'node:child_process';
 
 /** A process exit nobody asked for. */
@@ -29,11 +31,14 @@ const TAIL = 4000;
 export class Supervised {
   readonly name: string;
   readonly deaths: Death[] = [];
+  /** Times it was killed on purpose with SIGKILL (each exit then is not a death). */
+  kills = 0;
   readonly #launch: () => ChildProcess;
   readonly #options: Required<SupervisorOptions>;
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #stopping = false;
+  #killing = false;
   #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(name: string, launch: () => ChildProcess, options: SupervisorOptions = {}) {
@@ -64,7 +69,8 @@ export class Supervised {
     });
     this.#exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
-        if (!this.#stopping) this.#died(child, code, signal, stderr);
+        if (this.#killing) this.#killed();
+        else if (!this.#stopping) this.#died(child, code, signal, stderr);
         resolve();
       });
     });
@@ -84,6 +90,32 @@ export class Supervised {
     this.#restartTimer = setTimeout(() => {
       if (!this.#stopping) this.start();
     }, delay);
+  }
+
+  #killed(): void {
+    this.#killing = false;
+    this.kills++;
+    this.#restartTimer = setTimeout(() => {
+      if (!this.#stopping) this.start();
+    }, this.#options.restartDelayMs);
+  }
+
+  /** True while a process is running (not between an exit and its restart). */
+  get running(): boolean {
+    const child = this.#child;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /**
+   * Sends SIGKILL to the running process (a crash on purpose, restarted like a death but not
+   * counted as one); resolves once it is gone. False when no process was running.
+   */
+  async kill(): Promise<boolean> {
+    if (this.#stopping || !this.running || this.#killing) return false;
+    this.#killing = true;
+    this.#child!.kill('SIGKILL');
+    await this.#exited;
+    return true;
   }
 
   /** SIGTERM, SIGKILL after the grace; resolves once the process is gone. */

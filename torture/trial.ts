@@ -1,14 +1,14 @@
-// One trial: a fresh database, the subject (embedded engine or server) under the workload, one
-// fault in the middle of it, the wait for the workload to finish, then the invariants checked
+// One trial: a fresh store, the subject (embedded engine, server, or server with remote
+// workers) under the workload, a fault in the middle of it (PostgreSQL faults, or kill -9 of
+// the subject's processes), the wait for the workload to finish, then the invariants checked
 // from what the store, the ack file and the effects file hold.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { historyExport } from '../src/core/index.js';
-import { openPostgresStore } from '../src/store/postgres/index.js';
 import { replayHistories } from '../src/testing/index.js';
 import { readAllHistories } from '../test/support/histories.js';
 import type { PrivatePostgres } from '../test/support/private-postgres.js';
+import { dumpStall, type StoreKind, type TrialDatabase } from './database.js';
 import type { Fault } from './faults.js';
 import { checkInvariants, type Evidence, type Violation } from './invariants.js';
 import { readLines, type AckLine, type EffectLine } from './journal.js';
@@ -23,12 +23,21 @@ export interface TrialSpec {
   readonly plan: WorkloadPlan;
   /** Pause between the first acknowledged start and the fault. Default 1 s. */
   readonly faultDelayMs?: number;
+  /** Extra environment of the engine-carrying process (e.g. injected defects). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** What the caller adds to the report (the kill torture's store, seed and command). */
+  readonly extra?: Pick<TrialReport, 'store' | 'seed' | 'reproduce'>;
 }
 
 export interface TrialReport {
   readonly trial: number;
   readonly subject: SubjectKind;
   readonly fault: string;
+  readonly store?: StoreKind;
+  /** The kill torture's seed of this trial (its kill schedule). */
+  readonly seed?: number;
+  /** The command that runs this trial again (same subject, store and kill schedule). */
+  readonly reproduce?: string;
   readonly ok: boolean;
   readonly violations: readonly Violation[];
   readonly figures: Record<string, number>;
@@ -39,27 +48,6 @@ export interface TrialReport {
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function admin<T>(url: string, run: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-/** Creates database `name` in the cluster; returns its connection string. */
-export async function createDatabase(cluster: PrivatePostgres, name: string): Promise<string> {
-  await admin(cluster.url, (c) => c.query(`CREATE DATABASE ${name}`));
-  return cluster.url.replace(/\/[^/]*$/, `/${name}`);
-}
-
-export async function dropDatabase(cluster: PrivatePostgres, name: string): Promise<void> {
-  await admin(cluster.url, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-}
 
 /** Waits for `done` in the ack file; returns why the workload did not finish, if it did not. */
 async function workloadOutcome(
@@ -81,8 +69,8 @@ async function workloadOutcome(
   }
 }
 
-async function gather(url: string, files: TrialFiles): Promise<Omit<Evidence, 'deaths'>> {
-  const store = await openPostgresStore({ connectionString: url, poolSize: 2 });
+async function gather(db: TrialDatabase, files: TrialFiles): Promise<Omit<Evidence, 'deaths'>> {
+  const store = await db.open();
   let histories;
   try {
     histories = await readAllHistories(store);
@@ -101,47 +89,62 @@ async function gather(url: string, files: TrialFiles): Promise<Omit<Evidence, 'd
   };
 }
 
-/** Runs one trial in database `torture_<index>` of `cluster`; files go under `root`. */
-export async function runTrial(
-  spec: TrialSpec,
-  cluster: PrivatePostgres,
-  root: string,
-): Promise<TrialReport> {
-  const name = `torture_${spec.index}`;
-  const url = await createDatabase(cluster, name);
-  const dir = path.join(root, `trial-${spec.index}`);
+/** Where a trial runs: its store, its folder, and the cluster PostgreSQL faults act on. */
+export interface TrialPlace {
+  readonly db: TrialDatabase;
+  readonly dir: string;
+  readonly pg?: PrivatePostgres;
+}
+
+/** Starts the subject, injects the fault once the workload runs, waits for it to finish. */
+async function exercise(spec: TrialSpec, place: TrialPlace, files: TrialFiles, subject: Subject) {
+  const t0 = Date.now();
+  const timings: Record<string, number> = {};
+  let faultDetails: Record<string, unknown> = {};
+  let unfinished: string | undefined;
+  try {
+    await subject.start();
+    unfinished = await workloadStarted(files, subject);
+    if (unfinished === undefined) {
+      await pause(spec.faultDelayMs ?? 1000);
+      timings.faultAtMs = Date.now() - t0;
+      const f0 = Date.now();
+      faultDetails = await spec.fault.inject({
+        ...(place.pg ? { pg: place.pg } : {}),
+        subject,
+        workloadDone: () => readLines<AckLine>(files.acks).some((a) => a.op === 'done'),
+      });
+      timings.faultMs = Date.now() - f0;
+      const r0 = Date.now();
+      unfinished = await workloadOutcome(files, subject, spec.plan.deadlineMs);
+      timings.afterFaultToDoneMs = Date.now() - r0;
+      if (unfinished !== undefined)
+        unfinished += `; ${await dumpStall(place.db, path.join(files.dir, 'stall.json'))}`;
+    }
+  } finally {
+    await subject.stop();
+  }
+  return { timings, faultDetails, unfinished };
+}
+
+/** Runs one trial on `place.db`; its files go under `place.dir`. */
+export async function runTrial(spec: TrialSpec, place: TrialPlace): Promise<TrialReport> {
+  const dir = place.dir;
   mkdirSync(dir, { recursive: true });
   const files = {
     dir,
     acks: path.join(dir, 'acks.jsonl'),
     effects: path.join(dir, 'effects.jsonl'),
   };
-  const subject = subjectFor(spec.subject, url, files, spec.plan);
+  const subject = subjectFor(spec.subject, {
+    db: place.db,
+    files,
+    plan: spec.plan,
+    ...(spec.env ? { env: spec.env } : {}),
+  });
   const t0 = Date.now();
-  let faultDetails: Record<string, unknown> = {};
-  let unfinished: string | undefined;
-  const timings: Record<string, number> = {};
-  try {
-    await subject.start();
-    const started = await workloadStarted(files, subject);
-    if (started !== undefined) unfinished = started;
-    else {
-      await pause(spec.faultDelayMs ?? 1000);
-      timings.faultAtMs = Date.now() - t0;
-      const f0 = Date.now();
-      faultDetails = await spec.fault.inject({ pg: cluster, subject });
-      timings.faultMs = Date.now() - f0;
-      const r0 = Date.now();
-      unfinished = await workloadOutcome(files, subject, spec.plan.deadlineMs);
-      timings.afterFaultToDoneMs = Date.now() - r0;
-      if (unfinished !== undefined) {
-        unfinished += `; ${await dumpStall(url, path.join(dir, 'stall.json'))}`;
-      }
-    }
-  } finally {
-    await subject.stop();
-  }
-  const evidence = { ...(await gather(url, files)), deaths: subject.deaths() };
+  const { timings, faultDetails, unfinished } = await exercise(spec, place, files, subject);
+  const evidence = { ...(await gather(place.db, files)), deaths: subject.deaths() };
   const verdict = checkInvariants(
     unfinished === undefined ? evidence : { ...evidence, unfinished },
   );
@@ -151,6 +154,7 @@ export async function runTrial(
     trial: spec.index,
     subject: spec.subject,
     fault: spec.fault.name,
+    ...spec.extra,
     ok: verdict.violations.length === 0,
     violations: verdict.violations,
     figures: verdict.figures,
@@ -158,43 +162,6 @@ export async function runTrial(
     clientErrors: done?.op === 'done' ? done.errors : {},
     timings,
   };
-}
-
-/**
- * Writes what the store holds for every open run (its last events, its activity tasks and
- * timers) while the subject still runs, so a workload that stalled can be diagnosed.
- */
-export async function dumpStall(url: string, file: string): Promise<string> {
-  const state = await admin(url, async (c) => {
-    const runs = await c.query(
-      `SELECT run_id, workflow_id, status, head_seq FROM aion.runs WHERE status = 'RUNNING'`,
-    );
-    const out = [];
-    for (const r of runs.rows as { run_id: string; workflow_id: string }[]) {
-      const events = await c.query(
-        `SELECT * FROM aion.events WHERE run_id = $1 ORDER BY seq DESC LIMIT 8`,
-        [r.run_id],
-      );
-      const tasks = await c.query(`SELECT * FROM aion.tasks WHERE run_id = $1`, [r.run_id]);
-      const timers = await c.query(`SELECT * FROM aion.timers WHERE run_id = $1`, [r.run_id]);
-      out.push({ run: r, events: events.rows, tasks: tasks.rows, timers: timers.rows });
-    }
-    return { at: Date.now(), open: out };
-  }).catch((e: unknown) => ({ error: String(e) }));
-  writeFileSync(file, JSON.stringify(state, null, 2));
-  if ('error' in state) return `open runs not read: ${state.error}`;
-  const runs = state.open.map((o) => {
-    const last = (o.events as { seq: number; type: string }[])
-      .slice(0, 6)
-      .reverse()
-      .map((e) => `${e.seq}:${e.type}`)
-      .join(',');
-    const tasks = (o.tasks as { activity_type: string; attempt: number; lease_owner: unknown }[])
-      .map((t) => `${t.activity_type}#${t.attempt}${t.lease_owner ? ' leased' : ''}`)
-      .join(',');
-    return `${o.run.workflow_id} last=${last} tasks=[${tasks}] timers=${o.timers.length}`;
-  });
-  return `${runs.length} open: ${runs.join('; ')} (details in ${file} with --keep)`;
 }
 
 /** Waits for the first acknowledged start; returns why it never came, if it did not. */
