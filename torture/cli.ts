@@ -8,6 +8,7 @@
 //   --fault F              pg faults: pg-terminate | pg-restart-immediate | pg-down-10s | all
 //   --store S              kills: sqlite (default, a file per trial) | postgres (private cluster)
 //   --seed N               kills: seed of the first trial (trial i uses N + i); default random
+//   --on-ack               kills: every kill right after an acknowledgement (default: half)
 //   --defect NAME          kills: switch an injected engine defect on in the embedded engine
 //   --workflows N          workflows per trial (default 12)
 //   --keep                 keep each trial's database and files
@@ -24,7 +25,7 @@ import type { TrialReport } from './trial.js';
 function usage(message: string): never {
   process.stderr.write(
     `${message}\nusage: npm run torture -- --pg-faults N [--subject embedded|server|both] [--fault NAME|all] [--workflows N] [--keep]\n` +
-      `       npm run torture -- --kills N [--subject embedded|server|remote-worker|all] [--store sqlite|postgres] [--seed N] [--defect NAME] [--workflows N] [--keep]\n`,
+      `       npm run torture -- --kills N [--subject embedded|server|remote-worker|all] [--store sqlite|postgres] [--seed N] [--on-ack] [--defect NAME] [--workflows N] [--keep]\n`,
   );
   process.exit(2);
 }
@@ -37,6 +38,7 @@ const { values } = parseArgs({
     fault: { type: 'string', default: 'all' },
     store: { type: 'string', default: 'sqlite' },
     seed: { type: 'string' },
+    'on-ack': { type: 'boolean', default: false },
     defect: { type: 'string', multiple: true, default: [] },
     workflows: { type: 'string' },
     keep: { type: 'boolean', default: false },
@@ -93,6 +95,7 @@ async function kills(): Promise<TrialReport[]> {
     subjects: subjectsOf(KILL_SUBJECTS, 'all'),
     store,
     seed,
+    onAck: values['on-ack'],
     defects: values.defect as Defect[],
     keep: values.keep,
     ...plan,

@@ -10,6 +10,8 @@ export interface FaultTarget {
   readonly subject: Subject;
   /** True once the workload finished (a fault may stop early then). */
   readonly workloadDone: () => boolean;
+  /** The workload's ack file (journal.ts). */
+  readonly ackFile: string;
 }
 
 export interface Fault {

@@ -4,7 +4,7 @@
 // supervisor. Trials rotate through the subjects, on a SQLite file (default) or a database of
 // a private PostgreSQL cluster; trial i of a run with seed S uses seed S + i, so a failing
 // trial is run again (the same kill schedule) by the command in its report.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Defect } from '../src/core/index.js';
@@ -21,6 +21,7 @@ import {
   type TrialDatabase,
 } from './database.js';
 import type { Fault, FaultTarget } from './faults.js';
+import { readLines, type AckLine } from './journal.js';
 import { AION_BIN, ROOT } from './paths.js';
 import { harnessFailure } from './pg-faults.js';
 import { KILL_SUBJECTS, type SubjectKind } from './subjects.js';
@@ -30,47 +31,79 @@ import { DEFAULT_PLAN, type WorkloadPlan } from './workload.js';
 /** One kill of a schedule: after `afterMs` of the targets running, SIGKILL to each. */
 export interface KillStep {
   readonly afterMs: number;
+  /**
+   * Then wait for the workload's next acknowledgement (start, signal, update) and kill at
+   * once: the moment a commit acknowledged too early would be lost.
+   */
+  readonly onAck: boolean;
   /** Indexes into the subject's killable processes (several: killed at once). */
   readonly targets: readonly number[];
 }
 
 /**
  * The kills of a trial with `seed`, for a subject with `killable` processes: 3 to 6 kills,
- * each 200 to 2,500 ms after its targets (re)started; with several processes, one at random,
- * or (one time in three) all of them at once.
+ * each 200 to 2,500 ms after its targets (re)started, half of them right after the next
+ * acknowledgement (all of them with `alwaysOnAck`); with several processes, one at random, or
+ * (one time in three) all of them.
  */
-export function killSchedule(seed: number, killable: number): KillStep[] {
+export function killSchedule(seed: number, killable: number, alwaysOnAck = false): KillStep[] {
   const random = seededRandom(seed);
   const count = 3 + Math.floor(random() * 4);
   return Array.from({ length: count }, () => {
     const afterMs = 200 + Math.floor(random() * 2300);
+    const onAck = random() < 0.5 || alwaysOnAck;
     const all = killable > 1 && random() < 1 / 3;
     const one = Math.floor(random() * killable);
     const targets = all ? Array.from({ length: killable }, (_, i) => i) : [one];
-    return { afterMs, targets };
+    return { afterMs, onAck, targets };
   });
 }
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+const ACKED = new Set(['start', 'signal', 'update']);
+
+/** Resolves as soon as the ack file gets a new acknowledgement, or after `ms`. */
+async function nextAck(file: string, ms: number): Promise<boolean> {
+  const size = (): number => (existsSync(file) ? statSync(file).size : 0);
+  const seen = readLines<AckLine>(file).length;
+  let last = size();
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    // A tight poll (the file is appended to by another process): the kill should land
+    // within a commit's time of the acknowledgement.
+    await new Promise((r) => setImmediate(r));
+    if (size() === last) continue;
+    last = size();
+    if (
+      readLines<AckLine>(file)
+        .slice(seen)
+        .some((a) => ACKED.has(a.op))
+    )
+      return true;
+  }
+  return false;
+}
+
 /** The kill fault of a trial: runs `killSchedule(seed, …)` against the subject's processes. */
-export function killFault(seed: number): Fault {
+export function killFault(seed: number, alwaysOnAck = false): Fault {
   return {
     name: 'kill-9',
     description: 'SIGKILL of the subject processes at seeded random moments',
-    inject: async ({ subject, workloadDone }: FaultTarget) => {
+    inject: async ({ subject, workloadDone, ackFile }: FaultTarget) => {
       const processes = subject.killable;
-      const kills: { atMs: number; killed: string[] }[] = [];
+      const kills: { atMs: number; onAck: boolean; killed: string[] }[] = [];
       const t0 = Date.now();
-      for (const step of killSchedule(seed, processes.length)) {
+      for (const step of killSchedule(seed, processes.length, alwaysOnAck)) {
         const targets = step.targets.map((i) => processes[i]!);
         const deadline = Date.now() + 60_000;
         while (!targets.every((p) => p.running) && Date.now() < deadline) await pause(50);
         await pause(step.afterMs);
         if (workloadDone()) break;
+        const onAck = step.onAck && (await nextAck(ackFile, 3000));
         const done = await Promise.all(targets.map((p) => p.kill()));
         const killed = targets.filter((_, i) => done[i]).map((p) => p.name);
-        if (killed.length > 0) kills.push({ atMs: Date.now() - t0, killed });
+        if (killed.length > 0) kills.push({ atMs: Date.now() - t0, onAck, killed });
       }
       return { seed, killed: kills.reduce((n, k) => n + k.killed.length, 0), kills };
     },
@@ -86,12 +119,16 @@ export interface KillTortureOptions {
   /** Seed of trial 0 (trial i uses seed + i). Default: from the clock. */
   readonly seed?: number;
   readonly plan?: Partial<WorkloadPlan>;
+  /** Every kill right after an acknowledgement (default: half of them, drawn from the seed). */
+  readonly onAck?: boolean;
   /** Injected engine defects, switched on in the embedded engine's process. */
   readonly defects?: readonly Defect[];
   /** Keep each trial's store and files (their paths are printed). Default false. */
   readonly keep?: boolean;
   /** Called with each trial's report as soon as it is done. */
   readonly onTrial?: (report: TrialReport) => void;
+  /** Stops after the first trial for which this is true. */
+  readonly stopWhen?: (report: TrialReport) => boolean;
 }
 
 /** The command that runs trial `seed` alone again. */
@@ -103,6 +140,7 @@ export function reproduceCommand(
   const parts = ['npm run torture -- --kills 1', `--subject ${subject}`];
   if (options.store === 'postgres') parts.push('--store postgres');
   parts.push(`--seed ${seed}`);
+  if (options.onAck) parts.push('--on-ack');
   if (options.plan?.workflows !== undefined) parts.push(`--workflows ${options.plan.workflows}`);
   for (const d of options.defects ?? []) parts.push(`--defect ${d}`);
   return parts.join(' ');
@@ -126,7 +164,7 @@ async function oneTrial(
   const subjects = options.subjects ?? KILL_SUBJECTS;
   const subject = subjects[index % subjects.length]!;
   const seed = (options.seed ?? 0) + index;
-  const fault = killFault(seed);
+  const fault = killFault(seed, options.onAck);
   const dir = path.join(where.root, `trial-${index}`);
   let db: TrialDatabase | undefined;
   try {
@@ -169,6 +207,7 @@ export async function runKillTorture(options: KillTortureOptions): Promise<Trial
       const report = await oneTrial({ ...options, seed }, i, { root, cluster });
       reports.push(report);
       options.onTrial?.(report);
+      if (options.stopWhen?.(report)) break;
     }
   } finally {
     if (options.keep) process.stderr.write(`kept: ${root}\n`);

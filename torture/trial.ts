@@ -113,6 +113,7 @@ async function exercise(spec: TrialSpec, place: TrialPlace, files: TrialFiles, s
         ...(place.pg ? { pg: place.pg } : {}),
         subject,
         workloadDone: () => readLines<AckLine>(files.acks).some((a) => a.op === 'done'),
+        ackFile: files.acks,
       });
       timings.faultMs = Date.now() - f0;
       const r0 = Date.now();
