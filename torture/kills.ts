@@ -32,8 +32,8 @@ import { DEFAULT_PLAN, type WorkloadPlan } from './workload.js';
 export interface KillStep {
   readonly afterMs: number;
   /**
-   * Then wait for the workload's next acknowledgement (start, signal, update) and kill at
-   * once: the moment a commit acknowledged too early would be lost.
+   * Then wait for the workload's next acknowledged start or signal and kill at once: the
+   * moment a commit acknowledged too early would be lost.
    */
   readonly onAck: boolean;
   /** Indexes into the subject's killable processes (several: killed at once). */
@@ -61,7 +61,9 @@ export function killSchedule(seed: number, killable: number, alwaysOnAck = false
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const ACKED = new Set(['start', 'signal', 'update']);
+// The acknowledgements a kill may follow: a start or signal is acknowledged once committed (an
+// update's result only exists after its commit anyway).
+const ACKED = new Set(['start', 'signal']);
 
 /** Resolves as soon as the ack file gets a new acknowledgement, or after `ms`. */
 async function nextAck(file: string, ms: number): Promise<boolean> {
