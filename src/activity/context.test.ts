@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../clock/index.js';
 import { CancelledFailure, isAionError, isCancellation } from '../core/index.js';
 import { Context, runInContext } from './context.js';
+import { activityInfo, cancellationSignal, cancelled, heartbeat, log, sleep } from './functions.js';
 import type { LogRecord } from './log.js';
 import type { ActivityInfo } from './types.js';
 
@@ -150,5 +151,45 @@ describe('Context', () => {
         },
       },
     ]);
+  });
+});
+
+describe('module-level activity functions (as in @temporalio/activity)', () => {
+  it('act on the running activity: info with Temporal names, heartbeat, log, sleep, cancellation', async () => {
+    const beats: unknown[] = [];
+    const { ctx, clock, controller, logs } = makeContext((d) => beats.push(d));
+    await runInContext(ctx, async () => {
+      const info = activityInfo();
+      expect(info).toMatchObject({
+        activityId: '1',
+        workflowExecution: { workflowId: 'wf-1', runId: 'run-1' },
+        activityNamespace: 'default',
+        workflowNamespace: 'default',
+        scheduledTimestampMs: 0,
+        currentAttemptScheduledTimestampMs: 0,
+      });
+      heartbeat({ step: 1 });
+      log.trace('tracing');
+      log.warn('careful', { n: 1 });
+      expect(cancellationSignal()).toBe(ctx.cancellationSignal);
+      const slept = sleep('1 second');
+      clock.advance(1_000);
+      await slept;
+      const pending = cancelled();
+      const asleep = sleep(5_000);
+      controller.abort(new CancelledFailure('stop'));
+      await expect(pending).rejects.toBeInstanceOf(CancelledFailure);
+      await expect(asleep).rejects.toBeInstanceOf(CancelledFailure);
+    });
+    expect(beats).toEqual([{ step: 1 }]);
+    expect(logs.map((l) => [l.level, l.message])).toEqual([
+      ['debug', 'tracing'],
+      ['warn', 'careful'],
+    ]);
+  });
+
+  it('throw invalid_state outside an activity', () => {
+    for (const call of [activityInfo, () => heartbeat(), cancellationSignal, () => log.info('x')])
+      expect(call).toThrow(/outside an activity/);
   });
 });

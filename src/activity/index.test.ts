@@ -55,9 +55,15 @@ describe('aion/activity entry', () => {
       'CompleteAsyncError',
       'Context',
       'TimeoutFailure',
+      'activityInfo',
+      'cancellationSignal',
+      'cancelled',
+      'heartbeat',
       'isAionFailure',
       'isCancellation',
       'isCompleteAsyncError',
+      'log',
+      'sleep',
     ]);
   });
 });

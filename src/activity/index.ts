@@ -6,6 +6,15 @@
  * by path; they are not part of this public entry.
  */
 export { Context } from './context.js';
+export {
+  activityInfo,
+  cancellationSignal,
+  cancelled,
+  heartbeat,
+  log,
+  sleep,
+  type ActivityInfoAliases,
+} from './functions.js';
 export { CompleteAsyncError, isCompleteAsyncError } from './complete-async.js';
 export {
   ApplicationFailure,
