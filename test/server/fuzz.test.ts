@@ -8,6 +8,7 @@
 //   AION_FUZZ_CASE=<i>   run only case i of that seed
 //   AION_FUZZ_CASES=<n>  number of cases (default 2400)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -83,27 +84,41 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function http(
+/**
+ * One request on a connection of its own (no keep-alive pool: a pooled connection the server
+ * closed after an earlier answer would fail this request for the client's reasons).
+ */
+function http(
   method: string,
   pathname: string,
   init: { body?: string | Uint8Array; headers?: Record<string, string> } = {},
 ): Promise<Answer> {
-  const res = await fetch(url + pathname, {
-    method,
-    headers: init.headers ?? {},
-    ...(init.body !== undefined && method !== 'GET' && method !== 'DELETE'
-      ? { body: init.body }
-      : {}),
-    signal: AbortSignal.timeout(60_000),
+  const body = init.body !== undefined && method !== 'GET' ? Buffer.from(init.body) : undefined;
+  return new Promise((resolve, reject) => {
+    const req = request(url + pathname, {
+      method,
+      agent: false,
+      headers: { ...init.headers, ...(body ? { 'content-length': String(body.length) } : {}) },
+      timeout: 60_000,
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 60 s')));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        let code: string | undefined;
+        try {
+          code = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { code?: string }).code;
+        } catch {
+          code = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, ...(code !== undefined ? { code } : {}) });
+      });
+    });
+    req.end(body);
   });
-  const text = await res.text();
-  let code: string | undefined;
-  try {
-    code = (JSON.parse(text) as { code?: string }).code;
-  } catch {
-    code = undefined;
-  }
-  return { status: res.status, ...(code !== undefined ? { code } : {}) };
 }
 
 const ROUTES: readonly { method: string; path: (r: Rng) => string; valid: () => object }[] = [
