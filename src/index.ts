@@ -59,6 +59,17 @@ export type {
   RetryPolicy,
   Headers,
 } from './core/index.js';
+export {
+  EncryptionCodec,
+  CompressionCodec,
+  parseEncryptionKeys,
+  ENCODING_ENCRYPTED,
+  ENCODING_COMPRESSED,
+  ENCRYPTION_KEY_ID,
+  type EncryptionKey,
+  type EncryptionCodecOptions,
+  type CompressionCodecOptions,
+} from './codecs/index.js';
 export { TRACEPARENT_HEADER, TRACESTATE_HEADER } from './core/index.js';
 export type { Store } from './store/index.js';
 export { createMemoryStore } from './store/memory/index.js';

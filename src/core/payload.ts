@@ -28,6 +28,11 @@ export interface PayloadCodec {
 
 export const ENCODING_JSON = 'json/plain';
 export const ENCODING_UNDEFINED = 'binary/null';
+/**
+ * Metadata key set on a payload that the configured codecs could not decode (unknown or wrong
+ * key, corrupt data): it holds the reason, and converting the payload fails with it.
+ */
+export const CODEC_ERROR_METADATA = 'aion-codec-error';
 
 function describePath(path: readonly string[]): string {
   return path.length === 0 ? 'the value' : `value at ${path.join('.')}`;
@@ -124,6 +129,10 @@ export class JsonPayloadConverter implements PayloadConverter {
   }
 
   fromPayload(payload: Payload): unknown {
+    const codecError = payload.metadata?.[CODEC_ERROR_METADATA];
+    if (codecError !== undefined) {
+      throw new AionError('codec_error', codecError, { encoding: payload.encoding });
+    }
     if (payload.encoding === ENCODING_UNDEFINED) return undefined;
     if (payload.encoding !== ENCODING_JSON) {
       throw new AionError(

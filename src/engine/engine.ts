@@ -7,6 +7,7 @@ import {
   resolveLimits,
   type ClientApi,
   type MessageRef,
+  type PayloadCodec,
   type SearchAttributeType,
   type WorkflowHandle,
   type WorkflowListOptions,
@@ -52,7 +53,10 @@ export class Engine {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly identity: string;
+  /** The store as it is: payloads in it are encoded by `payloadCodecs`. */
   readonly store: Store;
+  /** The codecs that encode every payload this engine stores (`EngineOptions.payloadCodecs`). */
+  readonly payloadCodecs: readonly PayloadCodec[];
   readonly clock: Clock;
   readonly client: ClientApi;
   readonly #p: EngineParts;
@@ -65,6 +69,7 @@ export class Engine {
     this.taskQueue = parts.infra.taskQueue;
     this.identity = parts.infra.identity;
     this.store = parts.store;
+    this.payloadCodecs = parts.infra.payloadCodecs;
     this.clock = parts.seams.clock;
     this.#scope = namespaceScope(parts.services.scope, this.namespace);
     this.client = this.#scope.client;

@@ -134,7 +134,16 @@ export interface EngineOptions {
   readonly limits?: Partial<EngineLimits>;
   /** Converter for values at the host edges (activities, client). Default JSON. */
   readonly payloadConverter?: PayloadConverter;
-  /** Codecs (compression, encryption) applied to host-side payloads. */
+  /**
+   * Codecs (compression, encryption) applied to every payload the engine stores: arguments,
+   * results, signals, updates, queries' inputs, memo, failure details, heartbeat details.
+   * They encode on the way into the store and decode on the way out, so workflow code,
+   * activities and callers see plain values while history holds encoded bytes. Encoding runs
+   * in list order, decoding in reverse. Default none. See docs/data-protection.md.
+   *
+   * @example
+   * createEngine({ payloadCodecs: [new CompressionCodec(), new EncryptionCodec({ keys })] })
+   */
   readonly payloadCodecs?: readonly PayloadCodec[];
   /**
    * Supervision of task crashes: restarts by replay with backoff, at most `maxRestarts`

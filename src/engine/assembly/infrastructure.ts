@@ -4,7 +4,13 @@ import { ActivityExecutor } from '../../activity/internal.js';
 import { loggerSink } from '../../activity/internal.js';
 import type { HeartbeatSink } from '../../activity/internal.js';
 import type { Clock } from '../../clock/index.js';
-import { AionError, DataConverter, resolveLimits, type Limits } from '../../core/index.js';
+import {
+  AionError,
+  DataConverter,
+  resolveLimits,
+  type Limits,
+  type PayloadCodec,
+} from '../../core/index.js';
 import {
   DEFAULT_DEADLOCK_TIMEOUT_MS,
   DEFAULT_MAX_RESIDENT_RUNS,
@@ -27,6 +33,7 @@ import {
   type HistoryPolicy,
 } from '../scheduler/index.js';
 import type { EngineSeams } from '../seams.js';
+import { codecStore } from '../codec-store.js';
 import { StoreHealth } from '../store-health.js';
 import { DEFAULT_STORE_RETRY_DEADLINE_MS, type StoreRetryEnv } from '../store-retry.js';
 import { TimerService } from '../timer-service.js';
@@ -42,6 +49,8 @@ export interface Infrastructure {
   readonly retry: StoreRetryEnv;
   readonly limits: Limits;
   readonly converter: DataConverter;
+  /** The codecs applied at the store boundary (ADR 0011). */
+  readonly payloadCodecs: readonly PayloadCodec[];
   readonly metrics: EngineMetrics;
   readonly logger: EngineLogger;
   readonly thread: WorkflowThread;
@@ -75,7 +84,6 @@ export function buildInfrastructure(
   const limits = resolveLimits(storeLimitsOf(options.limits));
   const converter = new DataConverter({
     ...(options.payloadConverter ? { payloadConverter: options.payloadConverter } : {}),
-    ...(options.payloadCodecs ? { payloadCodecs: options.payloadCodecs } : {}),
     limits,
   });
   const metrics = engineMetrics(options.metrics ?? noopMetrics);
@@ -128,6 +136,7 @@ export function buildInfrastructure(
     taskQueue,
     limits,
     converter,
+    payloadCodecs: options.payloadCodecs ?? [],
     metrics,
     logger,
     thread,
@@ -241,7 +250,9 @@ function storeAccess(
     stopped: base.stopped,
     deadlineMs: options.storeRetryDeadlineMs ?? DEFAULT_STORE_RETRY_DEADLINE_MS,
   };
-  return { health, store: health.observe(base.store), retry };
+  // Codecs encode what reaches the store and decode what comes back (ADR 0011).
+  const store = codecStore(health.observe(base.store), options.payloadCodecs ?? []);
+  return { health, store, retry };
 }
 
 /** Warns once per namespace, queue and type about scheduled activities nothing serves. */
