@@ -12,7 +12,7 @@ export function historyCalls(t: HandleTarget): HistoryCalls {
   const c = t.connection;
   const { workflowId, runId, path } = t;
   return {
-    fetchHistory: async () => {
+    fetchHistory: async (options = {}) => {
       const events: HistoryEvent[] = [];
       let fromSeq: number | null = 1;
       let head: Omit<HistoryExport, 'events'> | undefined;
@@ -21,7 +21,7 @@ export function historyCalls(t: HandleTarget): HistoryCalls {
           'GET',
           `${path}/history`,
           {
-            query: { runId, fromSeq, maxEvents: 10_000 },
+            query: { runId, fromSeq, maxEvents: 10_000, ...decodeQuery(options.decode) },
           },
         );
         const { events: pageEvents, nextSeq, ...rest } = page;
@@ -40,15 +40,21 @@ export function historyCalls(t: HandleTarget): HistoryCalls {
         ...(runId ? { runId } : {}),
         ...(options.fromSeq !== undefined ? { fromSeq: options.fromSeq } : {}),
         ...(options.follow !== undefined ? { follow: options.follow } : {}),
+        ...(options.decode === true ? { decode: true } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       }),
     fetchHistoryPage: async (options = {}) => {
+      const { decode, ...window } = options;
       const page = await c.request<{
         events: HistoryEvent[];
         nextSeq: number | null;
         runId: string;
-      }>('GET', `${path}/history`, { query: { runId, ...options } });
+      }>('GET', `${path}/history`, { query: { runId, ...window, ...decodeQuery(decode) } });
       return { events: page.events, nextSeq: page.nextSeq, runId: page.runId };
     },
   };
+}
+
+function decodeQuery(decode: boolean | undefined): { decode?: string } {
+  return decode === true ? { decode: 'true' } : {};
 }

@@ -5,6 +5,7 @@ import type { HistoryStream } from './stream.js';
 import type {
   MessageRef,
   ResultOf,
+  HistoryExport,
   WorkflowClient,
   WorkflowHandle,
   WorkflowStartOptions,
@@ -28,9 +29,26 @@ export interface RemoteWorkflowHandle<R = unknown> extends WorkflowHandle<R> {
    * as it is committed, until the run (or, with `follow`, its continue-as-new chain) closes.
    * Resumes by itself after disconnects; every event is yielded once, in order.
    */
-  subscribe(options?: { fromSeq?: number; follow?: boolean; signal?: AbortSignal }): HistoryStream;
+  subscribe(options?: {
+    fromSeq?: number;
+    follow?: boolean;
+    signal?: AbortSignal;
+    /** Payloads decoded by the server (operator or admin role). Default false. */
+    decode?: boolean;
+  }): HistoryStream;
+  /**
+   * The run's whole history. With `decode`, the server decodes payloads with its codecs
+   * (operator or admin role); otherwise they are as the server stores them (encrypted, when
+   * it encrypts). See docs/data-protection.md.
+   */
+  fetchHistory(options?: { decode?: boolean }): Promise<HistoryExport>;
   /** One window of the run's history from `fromSeq`; `nextSeq` is null at the head. */
-  fetchHistoryPage(options?: { fromSeq?: number; maxEvents?: number; maxBytes?: number }): Promise<{
+  fetchHistoryPage(options?: {
+    fromSeq?: number;
+    maxEvents?: number;
+    maxBytes?: number;
+    decode?: boolean;
+  }): Promise<{
     events: HistoryEvent[];
     nextSeq: number | null;
     runId: string;

@@ -49,6 +49,11 @@ export interface SubscribeHistoryOptions extends StreamConnectOptions {
   readonly fromSeq?: number;
   /** Follow continue-as-new into successor runs. Default true. */
   readonly follow?: boolean;
+  /**
+   * Ask the server to decode payloads with its codecs (needs the `operator` or `admin` role).
+   * Default false: payloads as the server stores them. See docs/data-protection.md.
+   */
+  readonly decode?: boolean;
 }
 
 /**
@@ -105,6 +110,7 @@ export class HistoryStream implements AsyncIterable<HistoryEvent> {
         follow: String(follow),
       });
       if (this.#runId !== undefined) query.set('runId', this.#runId);
+      if (o.decode === true) query.set('decode', 'true');
       const path = historyStreamPath(o.namespace ?? 'default', o.workflowId);
       const socket = open(o, `${path}?${query.toString()}`);
       let reason: 'lagged' | 'disconnected' | 'error' = 'disconnected';

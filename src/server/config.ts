@@ -95,6 +95,15 @@ export interface ServerConfig {
    * `{ "maxHistoryLength": 20000, "maxPendingActivities": 500 }`. Unset keys keep their defaults.
    */
   readonly limits: Partial<EngineLimits>;
+  /**
+   * Payload encryption keys, `id:base64key[,id:base64key…]` (32-byte AES-256-GCM keys): the
+   * first encrypts, every one decrypts (docs/data-protection.md). Config file or
+   * `AION_ENCRYPTION_KEYS` only — there is no flag, so keys never show in a process list.
+   * Default: none (payloads are stored as JSON).
+   */
+  readonly encryptionKeys: string | undefined;
+  /** Compress payloads of at least this many bytes (before encrypting them). Default: off. */
+  readonly payloadCompressionThreshold: number | undefined;
 }
 
 export const DEFAULT_PORT = 7233;
@@ -128,6 +137,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   workflowHeapLimitMb: undefined,
   maxResidentRuns: undefined,
   limits: {},
+  encryptionKeys: undefined,
+  payloadCompressionThreshold: undefined,
 };
 
 /** The keys `limits` accepts. */
@@ -164,6 +175,8 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   workflowHeapLimitMb: { kind: 'int', env: 'AION_WORKFLOW_HEAP_LIMIT_MB' },
   maxResidentRuns: { kind: 'int', env: 'AION_MAX_RESIDENT_RUNS' },
   limits: { kind: 'limits', env: 'AION_LIMITS' },
+  encryptionKeys: { kind: 'string', env: 'AION_ENCRYPTION_KEYS' },
+  payloadCompressionThreshold: { kind: 'int', env: 'AION_PAYLOAD_COMPRESSION_THRESHOLD' },
 };
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);

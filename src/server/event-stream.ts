@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AionError, isWorkflowStatus, type WorkflowStatus } from '../core/index.js';
 import type { ServerContext, ServerPlugin } from './context.js';
+import { decodeRequested } from './payload-codecs.js';
 import { HistorySession } from './stream/history-session.js';
 import { RunFeedSession, type RunChange } from './stream/run-feed-session.js';
 import { DEFAULT_STREAM_LIMITS, SocketSink, type StreamLimits } from './stream/socket-sink.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
-const HISTORY_PARAMS = new Set(['runId', 'fromSeq', 'follow']);
+const HISTORY_PARAMS = new Set(['runId', 'fromSeq', 'follow', 'decode']);
 const RUN_FEED_PARAMS = new Set(['workflowType', 'status', 'change']);
 const CHANGES: readonly RunChange[] = ['started', 'status', 'closed'];
 
@@ -119,6 +120,7 @@ async function startHistory(
     ...(runId !== undefined ? { runId } : {}),
     fromSeq: positiveInt(single(q, 'fromSeq'), 'fromSeq') ?? 1,
     follow: bool(single(q, 'follow'), 'follow') ?? false,
+    decode: decodeRequested(ctx, req, single(q, 'decode'), 'workflow.history.stream'),
   });
   await session.start();
 }

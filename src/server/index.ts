@@ -19,6 +19,7 @@ export {
   type Permission,
 } from './auth.js';
 export { PrometheusMetrics } from './prometheus.js';
+export { payloadCodecsOf } from './payload-codecs.js';
 export type { ServerContext, ServerPlugin, ServerLogger } from './context.js';
 export { eventStream, eventStreamPlugin } from './event-stream.js';
 export type { StreamLimits } from './stream/socket-sink.js';

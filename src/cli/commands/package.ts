@@ -11,6 +11,8 @@ import {
   type CheckFinding,
 } from '../../package/index.js';
 import { historyExport, type HistoryExport } from '../../core/index.js';
+import { decodePayloads } from '../../codecs/index.js';
+import { payloadCodecsOf } from '../../server/index.js';
 import {
   loadHistoryFile,
   replayHistories,
@@ -82,7 +84,12 @@ async function exportHistory(workflowId: string, options: HistoryOptions): Promi
         { workflowId },
       );
     }
-    return historyExport(run, await store.readHistory(run));
+    // Payloads as stored; decoded when the keys that encrypted them are in the environment.
+    const codecs = payloadCodecsOf({
+      encryptionKeys: process.env.AION_ENCRYPTION_KEYS || undefined,
+      payloadCompressionThreshold: 0,
+    });
+    return historyExport(run, decodePayloads(await store.readHistory(run), codecs));
   } finally {
     await store.close();
   }
@@ -169,10 +176,15 @@ function registerHistoryCommand(program: Command, io: CliIo): void {
     .option('--address <url>', 'server address (env AION_ADDRESS; default http://127.0.0.1:7233)')
     .option('--api-key <key>', 'API key (env AION_API_KEY)')
     .option('--out <file>', 'write to a file instead of standard output')
+    .option(
+      '--decode',
+      'ask the server to decode payloads (operator or admin key); with --data-dir, payloads are decoded with AION_ENCRYPTION_KEYS when set',
+    )
     .action(
       async (
         workflowId: string,
         options: Omit<HistoryOptions, 'dataDir'> & {
+          decode?: boolean;
           dataDir?: string;
           address?: string;
           apiKey?: string;

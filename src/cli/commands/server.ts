@@ -12,7 +12,7 @@ import { startTracing, tracingConfigFromEnv, type Tracing } from '../../otel/ind
 import { buildPackage } from '../../package/index.js';
 import { createServer, jsonLogger, type AionServer } from '../../server/index.js';
 import { loadConfig, type ServerConfig } from '../../server/index.js';
-import { PrometheusMetrics } from '../../server/index.js';
+import { PrometheusMetrics, payloadCodecsOf } from '../../server/index.js';
 import type { Store } from '../../store/index.js';
 import { aionVersion } from '../installation.js';
 import type { CliIo } from '../output.js';
@@ -150,6 +150,7 @@ export async function startServer(
   // One JSON logger at the configured level for the server and its engine (store outages,
   // parked runs, task failures are engine lines).
   const logger = jsonLogger(config.logLevel);
+  const payloadCodecs = payloadCodecsOf(config);
   const store = await openStore(config);
   const engine = await createEngine({
     store,
@@ -160,6 +161,7 @@ export async function startServer(
     taskQueues: config.taskQueues,
     storeRetryDeadlineMs: config.storeRetryDeadlineMs,
     limits: config.limits,
+    payloadCodecs,
     ...(config.workflowHeapLimitMb !== undefined
       ? { workflowHeapLimitMb: config.workflowHeapLimitMb }
       : {}),

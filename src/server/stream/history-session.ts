@@ -5,6 +5,7 @@ import {
   type HistoryEvent,
   type RunKey,
 } from '../../core/index.js';
+import { decodePayloads, encodePayloads } from '../../codecs/index.js';
 import type { CommittedEvents } from '../../engine/index.js';
 import type { Engine } from '../../engine/index.js';
 import type {
@@ -24,6 +25,11 @@ export interface HistorySubscription {
   readonly fromSeq: number;
   /** Follow continue-as-new into the successor run instead of closing. */
   readonly follow: boolean;
+  /**
+   * Payloads decoded with the engine's codecs (`decode=true`, operator role); otherwise as the
+   * store holds them — live events are encoded alike, so the stream is uniform.
+   */
+  readonly decode?: boolean;
 }
 
 /**
@@ -126,7 +132,8 @@ export class HistorySession {
         limit: pageSize,
       });
       if (this.#sink.closed) return;
-      const fresh = page.filter((e) => e.seq >= this.#next);
+      const stored = page.filter((e) => e.seq >= this.#next);
+      const fresh = this.#sub.decode ? decodePayloads(stored, this.#engine.payloadCodecs) : stored;
       if (fresh.length > 0) {
         await this.#sendEvents(fresh); // waits for the socket: a slow client slows the read
         if (this.#sink.closed) return;
@@ -177,8 +184,10 @@ export class HistorySession {
     // Another run of the workflow id: an older one is over; a successor is read from the store
     // when this run's continue-as-new is reached.
     if (batch.runId !== this.#run.runId) return;
-    const fresh = batch.events.filter((e) => e.seq >= this.#next);
-    if (fresh.length === 0) return;
+    const live = batch.events.filter((e) => e.seq >= this.#next);
+    if (live.length === 0) return;
+    // Live events come from the engine's memory, plain: encode them as the store holds them.
+    const fresh = this.#sub.decode ? live : encodePayloads(live, this.#engine.payloadCodecs);
     if (fresh[0]!.seq !== this.#next) {
       // Cannot happen with an ordered feed; re-read rather than leave a gap.
       void this.#catchUp().catch((err: unknown) => this.#sink.fail(err));

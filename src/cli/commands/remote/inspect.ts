@@ -154,10 +154,14 @@ function listTable(
 /** `aion history` against a server: the replayable JSON export of one run. */
 export async function remoteHistory(
   workflowId: string,
-  flags: RemoteFlags & { runId?: string; out?: string },
+  flags: RemoteFlags & { runId?: string; out?: string; decode?: boolean },
   io: CliIo,
 ): Promise<void> {
-  const history = await (await clientFor(flags)).getHandle(workflowId, flags.runId).fetchHistory();
+  const history = await (
+    await clientFor(flags)
+  )
+    .getHandle(workflowId, flags.runId)
+    .fetchHistory(flags.decode === true ? { decode: true } : {});
   if (flags.out) {
     await writeFile(flags.out, `${JSON.stringify(history, null, 2)}\n`);
     io.stderr(

@@ -5,6 +5,7 @@ import type { HistoryEvent } from '../../../core/index.js';
 import type { ServerContext } from '../../context.js';
 import { read } from '../common.js';
 import { handleOf, WORKFLOWS, type WorkflowParams } from './request.js';
+import { decodeRequested, storedForReader } from '../../payload-codecs.js';
 import { intParam } from './validation.js';
 
 const MAX_RESULT_WAIT_MS = 60_000;
@@ -24,7 +25,13 @@ interface ResultRoute {
 
 interface HistoryRoute {
   Params: WorkflowParams;
-  Querystring: { runId?: string; fromSeq?: string; maxEvents?: string; maxBytes?: string };
+  Querystring: {
+    runId?: string;
+    fromSeq?: string;
+    maxEvents?: string;
+    maxBytes?: string;
+    decode?: string;
+  };
 }
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -91,6 +98,7 @@ function historyRoute(app: FastifyInstance, ctx: ServerContext): void {
     `${WORKFLOWS}/:workflowId/history`,
     read<HistoryRoute>(ctx, 'workflow.history', async (req) => {
       handleOf(ctx, req);
+      const decode = decodeRequested(ctx, req, req.query.decode, 'workflow.history');
       const fromSeq =
         intParam(req.query.fromSeq, 'fromSeq', { min: 1, max: Number.MAX_SAFE_INTEGER }) ?? 1;
       const maxEvents =
@@ -108,7 +116,8 @@ function historyRoute(app: FastifyInstance, ctx: ServerContext): void {
         workflowId: described.workflowId,
         runId: described.runId,
       };
-      const events = await ctx.engine.store.readHistory(run, { fromSeq, limit: maxEvents });
+      const stored = await ctx.engine.store.readHistory(run, { fromSeq, limit: maxEvents });
+      const events = storedForReader(ctx, stored, decode);
       const page = capBySize(events, maxBytes);
       const last = page.at(-1)?.seq;
       const head = described.historyLength;
