@@ -24,6 +24,12 @@ export interface RegisterFrame {
   readonly identity?: string;
   /** Attempts this worker runs at once (the server never sends more). */
   readonly maxConcurrent: number;
+  /**
+   * `'encoded'`: task arguments, heartbeat details, results and failure details travel as
+   * payloads encoded with the payload codecs worker and server share (the server refuses this
+   * when it has none). Default: plain JSON values. See docs/data-protection.md.
+   */
+  readonly payloads?: 'encoded';
 }
 
 /** Liveness of a running attempt, with progress details; answered by `heartbeat_ack`. */
@@ -72,7 +78,10 @@ export interface RegisteredFrame {
   readonly identity: string;
 }
 
-/** One attempt to run. `args` are plain JSON values (the engine's converter applied). */
+/**
+ * One attempt to run. `args` (and `heartbeatDetails`) are plain JSON values, or encoded
+ * payloads when the worker registered with `payloads: 'encoded'`.
+ */
 export interface TaskFrame {
   readonly type: 'task';
   /** Identifies this attempt in `heartbeat` and `result` (also usable for async completion). */
@@ -195,11 +204,15 @@ export function parseWorkerFrame(text: string): WorkerFrame {
       ) {
         bad(`maxConcurrent must be an integer from 1 to ${MAX_CONCURRENT}`);
       }
+      if (f.payloads !== undefined && f.payloads !== 'encoded') {
+        bad('payloads must be "encoded" when given');
+      }
       return {
         type: 'register',
         taskQueue,
         activityTypes: [...new Set(types as string[])],
         maxConcurrent: max,
+        ...(f.payloads === 'encoded' ? { payloads: 'encoded' as const } : {}),
         ...(namespace !== undefined ? { namespace } : {}),
         ...(identity !== undefined ? { identity } : {}),
       };

@@ -14,6 +14,7 @@ import {
 } from '../protocol/index.js';
 import type { ServerContext } from './context.js';
 import type { Principal } from './auth.js';
+import { WorkerPayloads } from './worker-payloads.js';
 
 /** Malformed or out-of-order frames tolerated before the socket is closed (1008). */
 export const MAX_FRAME_ERRORS = 5;
@@ -26,6 +27,8 @@ export class WorkerConnection {
   readonly #principal: Principal;
   readonly #peer: string;
   #session: WorkerSession | undefined;
+  /** Set when the worker registered with `payloads: 'encoded'`. */
+  #payloads: WorkerPayloads | undefined;
   #identity = '';
   #errors = 0;
   #alive = true;
@@ -118,7 +121,8 @@ export class WorkerConnection {
     switch (frame.type) {
       case 'heartbeat': {
         try {
-          const { cancelRequested } = session.heartbeat(frame.taskToken, frame.details);
+          const details = this.#payloads ? this.#payloads.detailsIn(frame.details) : frame.details;
+          const { cancelRequested } = session.heartbeat(frame.taskToken, details);
           this.#send({ type: 'heartbeat_ack', taskToken: frame.taskToken, cancelRequested });
         } catch (err) {
           this.#refuse(err, frame.taskToken);
@@ -126,12 +130,13 @@ export class WorkerConnection {
         return;
       }
       case 'result': {
-        const outcome: RemoteOutcome =
+        const received: RemoteOutcome =
           frame.status === 'completed'
             ? { type: 'completed', result: frame.value }
             : frame.status === 'failed'
               ? { type: 'failed', failure: frame.failure }
               : { type: 'cancelled', ...(frame.failure ? { failure: frame.failure } : {}) };
+        const outcome = this.#payloads?.outcomeIn(received) ?? received;
         const taskToken = frame.taskToken;
         let pending: Promise<'accepted' | 'duplicate' | 'stale'>;
         try {
@@ -161,6 +166,11 @@ export class WorkerConnection {
     try {
       const namespace = this.#ctx.namespace(frame.namespace ?? 'default');
       this.#ctx.auth.require(this.#principal, 'worker', 'connect a remote worker', namespace);
+      const wire =
+        frame.payloads === 'encoded'
+          ? new WorkerPayloads(this.#ctx.engine.payloadCodecs)
+          : undefined;
+      this.#payloads = wire;
       this.#session = this.#ctx.engine.connectWorker(
         {
           namespace,
@@ -170,7 +180,7 @@ export class WorkerConnection {
           maxConcurrent: frame.maxConcurrent,
         },
         {
-          task: (task) => this.#send({ type: 'task', ...task }),
+          task: (task) => this.#send({ type: 'task', ...(wire ? wire.taskOut(task) : task) }),
           cancel: (taskToken, reason) => this.#send({ type: 'cancel', taskToken, reason }),
         },
       );

@@ -25,4 +25,12 @@ export {
   type OpenTelemetryInterceptorSet,
   type OpenTelemetryOptions,
 } from '../otel/index.js';
-export type { RetryPolicy, Failure } from '../core/index.js';
+export type { RetryPolicy, Failure, Payload, PayloadCodec } from '../core/index.js';
+export {
+  EncryptionCodec,
+  CompressionCodec,
+  parseEncryptionKeys,
+  type EncryptionKey,
+  type EncryptionCodecOptions,
+  type CompressionCodecOptions,
+} from '../codecs/index.js';

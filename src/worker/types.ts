@@ -3,6 +3,7 @@ import type {
   ActivityInboundCallsInterceptor,
   LogSink,
 } from '../activity/internal.js';
+import type { PayloadCodec } from '../core/index.js';
 
 /** Options of {@link Worker.create}. */
 export interface WorkerOptions {
@@ -39,6 +40,16 @@ export interface WorkerOptions {
    * `OpenTelemetryInterceptors().activity`. Default: none.
    */
   readonly interceptors?: readonly ActivityInboundCallsInterceptor[];
+  /**
+   * Payload codecs — the same ones, with the same keys, as the server's. With codecs, task
+   * arguments, heartbeat details, results and failure details cross the connection encoded
+   * (the server refuses the registration when it has no codecs). Default none: plain JSON
+   * values. See docs/data-protection.md.
+   *
+   * @example
+   * payloadCodecs: [new EncryptionCodec({ keys: parseEncryptionKeys(process.env.AION_ENCRYPTION_KEYS!) })]
+   */
+  readonly payloadCodecs?: readonly PayloadCodec[];
 }
 
 /** Where a worker is in its life. */

@@ -1,12 +1,13 @@
 // The remote `Worker`: its public lifecycle (create, run, shutdown, state), wiring the
 // connection, the running attempts and the pending results together.
-import type { ServerFrame } from '../protocol/index.js';
+import type { ServerFrame, TaskFrame, WorkerFrame } from '../protocol/index.js';
 import { Attempts } from './attempts.js';
 import { WorkerConnection } from './connection.js';
 import { workerLog, type WorkerLog } from './log.js';
 import { resolveOptions } from './options.js';
 import { PendingResults } from './results.js';
 import type { WorkerOptions, WorkerState } from './types.js';
+import { WireCodec } from './wire-codec.js';
 
 /**
  * A remote worker: connects to an Aion server over WebSocket, registers the activities it
@@ -31,6 +32,7 @@ export class Worker {
   readonly #attempts: Attempts;
   readonly #results: PendingResults;
   readonly #connection: WorkerConnection;
+  readonly #wire: WireCodec;
   #serverDraining = false;
   #state: WorkerState = 'idle';
   #run: Promise<void> | undefined;
@@ -41,7 +43,8 @@ export class Worker {
     this.#options = options;
     this.identity = resolved.identity;
     this.#log = workerLog(resolved.logger, this.identity);
-    this.#results = new PendingResults((frame) => this.#connection.send(frame));
+    this.#wire = new WireCodec(options.payloadCodecs);
+    this.#results = new PendingResults((frame) => this.#send(frame));
     this.#attempts = new Attempts({
       activities: options.activities,
       maxConcurrent: resolved.maxConcurrent,
@@ -51,7 +54,7 @@ export class Worker {
       accepting: () =>
         !(this.#state === 'draining' || this.#state === 'stopped' || this.#serverDraining),
       results: this.#results,
-      send: (frame) => this.#connection.send(frame),
+      send: (frame) => this.#send(frame),
     });
     this.#connection = new WorkerConnection({
       url: resolved.url,
@@ -66,6 +69,7 @@ export class Worker {
         activityTypes: Object.keys(options.activities),
         identity: this.identity,
         maxConcurrent: resolved.maxConcurrent,
+        ...(this.#wire.encoded ? { payloads: 'encoded' as const } : {}),
       }),
       onRegistered: () => this.#onRegistered(),
       onFrame: (frame) => this.#onFrame(frame),
@@ -125,6 +129,30 @@ export class Worker {
     await this.#run?.catch(() => undefined);
   }
 
+  #send(frame: WorkerFrame): void {
+    this.#connection.send(this.#wire.frameOut(frame));
+  }
+
+  /** Runs a task; one whose arguments do not decode fails (retryable) without running. */
+  #startTask(frame: TaskFrame): void {
+    let task: TaskFrame;
+    try {
+      task = this.#wire.taskIn(frame);
+    } catch (err) {
+      if (this.#results.has(frame.taskToken)) return;
+      this.#results.report(frame.taskToken, {
+        type: 'failed',
+        failure: {
+          type: 'PayloadDecodeError',
+          message: `worker ${this.identity} cannot decode the task's payloads: ${(err as Error).message}`,
+          retryable: true,
+        },
+      });
+      return;
+    }
+    this.#attempts.start(task);
+  }
+
   #onRegistered(): void {
     this.#serverDraining = false;
     if (this.#state === 'connecting') this.#state = 'running';
@@ -136,7 +164,7 @@ export class Worker {
   #onFrame(frame: ServerFrame): void {
     switch (frame.type) {
       case 'task':
-        this.#attempts.start(frame);
+        this.#startTask(frame);
         return;
       case 'cancel':
         this.#attempts.cancel(frame.taskToken, frame.reason);

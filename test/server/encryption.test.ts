@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Connection } from '../../src/client/index.js';
-import { ApplicationFailure } from '../../src/index.js';
+import { ApplicationFailure, EncryptionCodec } from '../../src/index.js';
 import { Worker } from '../../src/worker/index.js';
 import { cli, spawnAion, until, type AionProcess } from '../support/aion-process.js';
 import { listeningUrl } from '../support/aion-server.js';
@@ -86,6 +86,8 @@ describe('payload encryption through aion server and a remote worker', () => {
       activities,
       identity: 'secrets-worker',
       logger: quiet,
+      // The same key as the server's: values cross the worker connection encrypted too.
+      payloadCodecs: [new EncryptionCodec({ keys: [{ id: 'k1', key: KEY_1 }] })],
     });
     const running = worker.run();
     await until('the worker to register', () => (worker?.state === 'running' ? true : undefined));
