@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, root, until, type AionProcess } from '../support/aion-process.js';
 import { spawnServer, startLine } from '../support/aion-server.js';
+import { doctoredArchive } from '../support/doctored-packages.js';
 
 // One server for the file (no in-process activities: they run in a remote worker).
 let dataDir: string;
@@ -127,5 +128,21 @@ describe('aion workers', () => {
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('error[not_found]');
     expect(unknown.stderr).toMatch(/hint: .*`aion namespace list`/);
+  });
+});
+
+describe('aion deploy', () => {
+  it('refuses a package whose manifest names a type its bundle does not export; nothing is stored', async () => {
+    const { archive } = await doctoredArchive(dataDir, 'real', {
+      workflowTypes: (types) => [...types, { name: 'ghostType', entry: 'ghostType' }],
+    });
+    const file = path.join(dataDir, 'ghost.aion');
+    writeFileSync(file, archive);
+    const before = (await aion('--json', 'versions')).stdout;
+    const refused = await aion('deploy', file);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error[package_invalid]');
+    expect(refused.stderr).toContain('ghostType');
+    expect((await aion('--json', 'versions')).stdout).toBe(before);
   });
 });
