@@ -21,6 +21,7 @@ export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './mess
 export { workflowInfo, uuid4, random } from './info.js';
 export type { WorkflowInfo } from './info.js';
 export { log } from './log.js';
+export { inWorkflowContext, ParentClosePolicy, RetryState, rootCause, Trigger } from './compat.js';
 export { getExternalWorkflowHandle, type ExternalWorkflowHandle } from './external.js';
 export {
   startChild,
