@@ -22,7 +22,7 @@ import { fixturesPath } from '../server/helpers.js';
 import { cli, until, type AionProcess } from '../support/aion-process.js';
 import { spawnServer, startLine } from '../support/aion-server.js';
 import { capture } from '../support/cli-io.js';
-import { damagePage } from '../support/damaged-store.js';
+import { damageTable } from '../support/damaged-store.js';
 
 let dir: string | undefined;
 let proc: AionProcess | undefined;
@@ -127,7 +127,7 @@ describe('aion backup', () => {
     expect(readFileSync(exists, 'utf8')).toBe('keep me');
 
     // Damage a page of the store: the backup reads every row, so it fails instead of copying.
-    damagePage(path.join(dataDir, 'aion.db'), 1);
+    damageTable(path.join(dataDir, 'aion.db'), 'runs');
     const damaged = capture();
     const out = path.join(dir, 'damaged-copy.db');
     expect(await main(['backup', '--data-dir', dataDir, '--out', out], damaged)).toBe(6);

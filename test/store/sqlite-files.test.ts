@@ -13,7 +13,7 @@ import { main } from '../../src/cli/main.js';
 import { createEngine } from '../../src/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { capture } from '../support/cli-io.js';
-import { damagePage } from '../support/damaged-store.js';
+import { damageTable } from '../support/damaged-store.js';
 import { errorOf } from '../support/errors.js';
 import { batch, runKey, tempDir } from './fixtures/sqlite-helpers.js';
 
@@ -108,8 +108,8 @@ describe('files that are not a healthy Aion store', () => {
   it('a damaged page met later surfaces as store_corrupt from the call that reads it', async () => {
     const file = path.join(tmp.dir, 'garbled.db');
     await storeWithRuns(file, 'y');
-    // One page in the middle of the history.
-    damagePage(file, 0.75);
+    // The history's pages.
+    damageTable(file, 'events');
     const damaged = await openSqliteStore({ path: file });
     try {
       let failure: unknown;
