@@ -30,6 +30,15 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
   readonly executionTimeout?: number | string;
   /** Limit of a single run (ms or '1 hour'). Default: none. */
   readonly runTimeout?: number | string;
+  /** Temporal's name of `executionTimeout` (give one or the other). */
+  readonly workflowExecutionTimeout?: number | string;
+  /** Temporal's name of `runTimeout` (give one or the other). */
+  readonly workflowRunTimeout?: number | string;
+  /**
+   * Temporal's limit of one workflow task: accepted (a valid duration) for code written for
+   * Temporal, not applied per run — the engine's `deadlockTimeoutMs` bounds workflow code.
+   */
+  readonly workflowTaskTimeout?: number | string;
   /** When a closed run used this workflow id. Default `ALLOW_DUPLICATE`. */
   readonly workflowIdReusePolicy?:
     'ALLOW_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY' | 'REJECT_DUPLICATE';

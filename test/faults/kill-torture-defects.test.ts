@@ -11,29 +11,37 @@ import { runKillTorture, trialLine, type TrialReport } from '../../torture/index
 
 const MAX_TRIALS = 8;
 
-describe('kill -9 torture with an injected defect', () => {
-  it('ack-before-commit: a kill right after an acknowledgement loses it (lost-ack)', async () => {
-    const caught = (r: TrialReport): boolean =>
-      r.violations.some((v) => v.invariant === 'lost-ack');
-    const reports: TrialReport[] = [];
-    await runKillTorture({
-      trials: MAX_TRIALS,
-      subjects: ['embedded'],
-      seed: Number(process.env.KILL_SEED ?? 1),
-      onAck: true,
-      defects: ['ack-before-commit'],
-      // A lost start leaves the workload retrying a signal until this deadline.
-      plan: { deadlineMs: 15_000 },
-      stopWhen: caught,
-      onTrial: (r) => {
-        reports.push(r);
-        process.stdout.write(`${trialLine(r)}\n`);
-      },
+// Opt-in (AION_TORTURE_DEFECTS=1): up to eight trials of about 40 s each; CI relies on the
+// simulator's defect test (test/faults/simulation-defects.test.ts), which covers every defect.
+describe.skipIf(process.env.AION_TORTURE_DEFECTS !== '1')(
+  'kill -9 torture with an injected defect',
+  () => {
+    it('ack-before-commit: a kill right after an acknowledgement loses it (lost-ack)', async () => {
+      const caught = (r: TrialReport): boolean =>
+        r.violations.some((v) => v.invariant === 'lost-ack');
+      const reports: TrialReport[] = [];
+      await runKillTorture({
+        trials: MAX_TRIALS,
+        subjects: ['embedded'],
+        seed: Number(process.env.KILL_SEED ?? 1),
+        onAck: true,
+        defects: ['ack-before-commit'],
+        // A lost start leaves the workload retrying a signal until this deadline.
+        plan: { deadlineMs: 15_000 },
+        stopWhen: caught,
+        onTrial: (r) => {
+          reports.push(r);
+          process.stdout.write(`${trialLine(r)}\n`);
+        },
+      });
+      const failing = reports.find(caught);
+      expect(
+        failing,
+        `ack-before-commit went unnoticed over ${reports.length} trials`,
+      ).toBeDefined();
+      expect(failing!.reproduce).toBe(
+        `npm run torture -- --kills 1 --subject embedded --seed ${failing!.seed} --on-ack --defect ack-before-commit`,
+      );
     });
-    const failing = reports.find(caught);
-    expect(failing, `ack-before-commit went unnoticed over ${reports.length} trials`).toBeDefined();
-    expect(failing!.reproduce).toBe(
-      `npm run torture -- --kills 1 --subject embedded --seed ${failing!.seed} --on-ack --defect ack-before-commit`,
-    );
-  });
-});
+  },
+);

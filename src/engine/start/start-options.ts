@@ -31,7 +31,27 @@ const START_OPTION_KEYS = new Set([
   'executionTimeout',
   'runTimeout',
   'headers',
+  'workflowExecutionTimeout',
+  'workflowRunTimeout',
+  'workflowTaskTimeout',
 ]);
+
+/** One of Aion's names or its Temporal alias (both given: an error saying so). */
+function aliased(
+  options: WorkflowStartOptions,
+  name: 'executionTimeout' | 'runTimeout',
+  alias: 'workflowExecutionTimeout' | 'workflowRunTimeout',
+): number | undefined {
+  if (options[name] !== undefined && options[alias] !== undefined)
+    throw new AionError(
+      'invalid_argument',
+      `${alias} is another name of ${name}: give one of them, not both`,
+      { field: alias },
+    );
+  return options[alias] !== undefined
+    ? optionalDuration(options[alias], alias)
+    : optionalDuration(options[name], name);
+}
 
 /** A client start's options, validated and encoded (before the id policies apply). */
 export interface ParsedStart {
@@ -80,6 +100,7 @@ export function parseStart(
       );
     }
   }
+  optionalDuration(options.workflowTaskTimeout, 'workflowTaskTimeout'); // validated only
   const args = options.args ?? [];
   if (!Array.isArray(args))
     throw new AionError('invalid_argument', 'args must be an array of workflow arguments', {
@@ -102,8 +123,8 @@ export function parseStart(
     headers: validateHeaders(options.headers),
     memo: encodeMemo(ctx.converter, options.memo),
     searchAttributes: typedSearchAttributes(ctx.schema, options.searchAttributes),
-    executionTimeoutMs: optionalDuration(options.executionTimeout, 'executionTimeout'),
-    runTimeoutMs: optionalDuration(options.runTimeout, 'runTimeout'),
+    executionTimeoutMs: aliased(options, 'executionTimeout', 'workflowExecutionTimeout'),
+    runTimeoutMs: aliased(options, 'runTimeout', 'workflowRunTimeout'),
   };
 }
 

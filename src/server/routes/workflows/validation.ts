@@ -53,6 +53,9 @@ const START_FIELDS = {
   memo: { type: 'object' },
   executionTimeout: DURATION,
   runTimeout: DURATION,
+  workflowExecutionTimeout: DURATION,
+  workflowRunTimeout: DURATION,
+  workflowTaskTimeout: DURATION,
   workflowIdReusePolicy: {
     enum: ['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE'],
   },
@@ -96,6 +99,9 @@ export interface StartBody {
   memo?: Record<string, unknown>;
   executionTimeout?: number | string;
   runTimeout?: number | string;
+  workflowExecutionTimeout?: number | string;
+  workflowRunTimeout?: number | string;
+  workflowTaskTimeout?: number | string;
   workflowIdReusePolicy?: WorkflowStartOptions['workflowIdReusePolicy'];
   workflowIdConflictPolicy?: WorkflowStartOptions['workflowIdConflictPolicy'];
   requestId?: string;

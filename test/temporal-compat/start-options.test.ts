@@ -1,0 +1,67 @@
+// Start options under Temporal's names: workflowExecutionTimeout and workflowRunTimeout are
+// Aion's executionTimeout and runTimeout; workflowTaskTimeout is accepted (a valid duration).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, createMemoryStore, isAionError, type Engine } from '../../src/index.js';
+import { call, startTestServer, type TestServer } from '../server/helpers.js';
+
+const workflowsPath = new URL('./fixtures/values.ts', import.meta.url).pathname;
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+let engine: Engine;
+let server: TestServer;
+
+beforeAll(async () => {
+  engine = await createEngine({ store: createMemoryStore(), workflowsPath, logger: quiet });
+  server = await startTestServer();
+});
+
+afterAll(async () => {
+  await engine.shutdown();
+  await server.stop();
+});
+
+async function started(e: Engine, workflowId: string): Promise<Record<string, unknown>> {
+  const { events } = await e.getHandle(workflowId).fetchHistory();
+  return events[0] as unknown as Record<string, unknown>;
+}
+
+describe("start options under Temporal's names", () => {
+  it('workflowExecutionTimeout and workflowRunTimeout set the run’s timeouts', async () => {
+    await engine.start('leaf', {
+      workflowId: 'aliases-1',
+      workflowExecutionTimeout: '1 day',
+      workflowRunTimeout: '1 hour',
+      workflowTaskTimeout: '10s',
+    });
+    expect(await started(engine, 'aliases-1')).toMatchObject({
+      executionTimeoutMs: 86_400_000,
+      runTimeoutMs: 3_600_000,
+    });
+  });
+
+  it('refuses a name and its alias together, and an invalid workflowTaskTimeout', async () => {
+    const both = await engine
+      .start('leaf', { workflowId: 'aliases-2', runTimeout: '1m', workflowRunTimeout: '2m' })
+      .catch((e: unknown) => e);
+    expect(isAionError(both) && both.code).toBe('invalid_argument');
+    expect(String(both)).toContain('workflowRunTimeout is another name of runTimeout');
+    const bad = await engine
+      .start('leaf', { workflowId: 'aliases-3', workflowTaskTimeout: 'soon' })
+      .catch((e: unknown) => e);
+    expect(isAionError(bad) && bad.code).toBe('invalid_argument');
+    expect(String(bad)).toContain('workflowTaskTimeout');
+  });
+
+  it('aion server accepts them too', async () => {
+    const res = await call(server.url, 'POST', '/api/v1/namespaces/default/workflows', {
+      body: {
+        workflowType: 'greet',
+        workflowId: 'aliases-http',
+        args: ['x'],
+        workflowRunTimeout: 60_000,
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(await started(server.engine, 'aliases-http')).toMatchObject({ runTimeoutMs: 60_000 });
+  });
+});
