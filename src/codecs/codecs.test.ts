@@ -163,3 +163,37 @@ describe('encodePayloads / decodePayloads', () => {
     expect(encodePayloads(read, stranger)).toEqual(encoded);
   });
 });
+
+describe('failure attributes', () => {
+  const codecs = [new EncryptionCodec({ keys: [{ id: 'k1', key: K1 }] })];
+  const event = {
+    type: 'ActivityFailed',
+    failure: {
+      type: 'Refused',
+      message: 'SECRET-MESSAGE',
+      stack: 'Error: SECRET-MESSAGE\n    at SECRET-FRAME',
+      retryable: false,
+      cause: { type: 'Inner', message: 'SECRET-CAUSE', retryable: true },
+    },
+  };
+
+  it('stay plaintext by default', () => {
+    expect(JSON.stringify(encodePayloads(event, codecs))).toContain('SECRET-MESSAGE');
+  });
+
+  it('are encoded on request, causes included, and restored on decode', () => {
+    const encoded = encodePayloads(event, codecs, { failureAttributes: true });
+    const text = JSON.stringify(encoded);
+    expect(text).not.toContain('SECRET');
+    expect(encoded.failure.message).toBe('Encoded failure');
+    expect(decodePayloads(encoded, codecs)).toEqual(event);
+  });
+
+  it('stay encoded, and are written back unchanged, without the key', () => {
+    const encoded = encodePayloads(event, codecs, { failureAttributes: true });
+    const stranger = [new EncryptionCodec({ keys: [{ id: 'k2', key: K2 }] })];
+    const read = decodePayloads(encoded, stranger);
+    expect(read.failure.message).toBe('Encoded failure');
+    expect(encodePayloads(read, stranger, { failureAttributes: true })).toEqual(encoded);
+  });
+});

@@ -12,4 +12,5 @@ export {
   ENCODING_COMPRESSED,
   type CompressionCodecOptions,
 } from './compression.js';
-export { encodePayloads, decodePayloads } from './walk.js';
+export { encodePayloads, decodePayloads, type EncodeOptions } from './walk.js';
+export { ENCODED_FAILURE_MESSAGE } from './failure-attributes.js';

@@ -3,7 +3,7 @@
 // reads is decoded. Inside the engine — the workflow sandbox, activities, queries, clients of
 // the engine — payloads are plain. See docs/adr/0011-payload-codecs-at-the-store-boundary.md.
 import type { PayloadCodec } from '../core/index.js';
-import { decodePayloads, encodePayloads } from '../codecs/index.js';
+import { decodePayloads, encodePayloads, type EncodeOptions } from '../codecs/index.js';
 import { isStoreMethod, type Store, type StoreMethod } from '../store/index.js';
 
 /** Store methods that neither take nor return payloads (packages, namespaces, schemas). */
@@ -28,7 +28,11 @@ const WITHOUT_PAYLOADS: ReadonlySet<StoreMethod> = new Set<StoreMethod>([
  * A view of `store` whose I/O methods encode the payloads in their arguments and decode the
  * payloads in their results with `codecs`. Without codecs, `store` itself.
  */
-export function codecStore(store: Store, codecs: readonly PayloadCodec[]): Store {
+export function codecStore(
+  store: Store,
+  codecs: readonly PayloadCodec[],
+  options: EncodeOptions = {},
+): Store {
   if (codecs.length === 0) return store;
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
@@ -41,7 +45,7 @@ export function codecStore(store: Store, codecs: readonly PayloadCodec[]): Store
       if (fn === undefined) {
         const method = value as (...args: unknown[]) => Promise<unknown>;
         fn = async (...args: unknown[]): Promise<unknown> => {
-          const result = await method.apply(target, encodePayloads(args, codecs));
+          const result = await method.apply(target, encodePayloads(args, codecs, options));
           return decodePayloads(result, codecs);
         };
         wrapped.set(prop, fn);

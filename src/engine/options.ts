@@ -146,6 +146,13 @@ export interface EngineOptions {
    */
   readonly payloadCodecs?: readonly PayloadCodec[];
   /**
+   * Also encode failure messages and stack traces with `payloadCodecs`: stored failures then
+   * read "Encoded failure", and the real message and stack travel in an encoded payload
+   * (`encodedAttributes`), restored whenever the engine reads them back. Default false:
+   * operators can read why a run failed straight from the store.
+   */
+  readonly encodeFailureAttributes?: boolean;
+  /**
    * Supervision of task crashes: restarts by replay with backoff, at most `maxRestarts`
    * (default 5) within `withinMs` (default 10 minutes); then the run is parked as stuck —
    * or failed, for the workflow types listed in `failTypes` (default none).

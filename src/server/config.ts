@@ -104,6 +104,8 @@ export interface ServerConfig {
   readonly encryptionKeys: string | undefined;
   /** Compress payloads of at least this many bytes (before encrypting them). Default: off. */
   readonly payloadCompressionThreshold: number | undefined;
+  /** Encode failure messages and stack traces too (`createEngine({ encodeFailureAttributes })`). Default false. */
+  readonly encodeFailureAttributes: boolean;
 }
 
 export const DEFAULT_PORT = 7233;
@@ -139,6 +141,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   limits: {},
   encryptionKeys: undefined,
   payloadCompressionThreshold: undefined,
+  encodeFailureAttributes: false,
 };
 
 /** The keys `limits` accepts. */
@@ -177,6 +180,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   limits: { kind: 'limits', env: 'AION_LIMITS' },
   encryptionKeys: { kind: 'string', env: 'AION_ENCRYPTION_KEYS' },
   payloadCompressionThreshold: { kind: 'int', env: 'AION_PAYLOAD_COMPRESSION_THRESHOLD' },
+  encodeFailureAttributes: { kind: 'bool', env: 'AION_ENCODE_FAILURE_ATTRIBUTES' },
 };
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);

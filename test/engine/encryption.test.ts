@@ -110,6 +110,20 @@ describe('payload encryption on the embedded engine (SQLite)', () => {
     const at = raw.search(MARKER);
     expect(at === -1 ? '' : raw.slice(at - 300, at + 100)).toBe('');
     expect(raw).not.toContain(KEY_1);
+    // Failure messages stay readable by default (failure details are payloads: encrypted).
+    expect(all.some((c) => c.includes('refused on purpose'))).toBe(true);
+  });
+
+  it('encodes failure messages and stack traces on request', async () => {
+    const e = await fixture.open({
+      ...options([{ id: 'k1', key: KEY_1 }]),
+      encodeFailureAttributes: true,
+    });
+    expect(await runSecrets(e)).toContain('refused');
+    await fixture.close();
+    const raw = rawFiles(fixture.dir);
+    expect(raw).not.toContain('refused on purpose');
+    expect(raw).toContain('Encoded failure');
   });
 
   it('rotates keys: old payloads still decrypt, new ones use the new key', async () => {

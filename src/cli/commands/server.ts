@@ -162,6 +162,7 @@ export async function startServer(
     storeRetryDeadlineMs: config.storeRetryDeadlineMs,
     limits: config.limits,
     payloadCodecs,
+    encodeFailureAttributes: config.encodeFailureAttributes,
     ...(config.workflowHeapLimitMb !== undefined
       ? { workflowHeapLimitMb: config.workflowHeapLimitMb }
       : {}),

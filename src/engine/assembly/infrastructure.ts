@@ -251,7 +251,9 @@ function storeAccess(
     deadlineMs: options.storeRetryDeadlineMs ?? DEFAULT_STORE_RETRY_DEADLINE_MS,
   };
   // Codecs encode what reaches the store and decode what comes back (ADR 0011).
-  const store = codecStore(health.observe(base.store), options.payloadCodecs ?? []);
+  const store = codecStore(health.observe(base.store), options.payloadCodecs ?? [], {
+    failureAttributes: options.encodeFailureAttributes === true,
+  });
   return { health, store, retry };
 }
 
