@@ -16,6 +16,8 @@ export {
   defineUpdate,
   setHandler,
   setDefaultSignalHandler,
+  setDefaultUpdateHandler,
+  allHandlersFinished,
 } from './messages.js';
 export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './messages.js';
 export { workflowInfo, uuid4, random } from './info.js';

@@ -101,6 +101,53 @@ export function setHandler(
   drainBuffered(s);
 }
 
+/**
+ * Handles updates that have no handler of their own (receives the update name first). Such
+ * updates are accepted without validation.
+ */
+export function setDefaultUpdateHandler(
+  handler: ((name: string, ...args: unknown[]) => unknown) | undefined,
+): void {
+  getState().defaultUpdateHandler = handler;
+}
+
+/** The handler of update `name`: its own, else the default one (see setDefaultUpdateHandler). */
+export function updateEntry(
+  s: RunState,
+  name: string,
+):
+  | {
+      handler: (...args: unknown[]) => unknown;
+      validator: ((...args: unknown[]) => unknown) | undefined;
+    }
+  | undefined {
+  const own = s.updateHandlers.get(name);
+  if (own) return own;
+  const fallback = s.defaultUpdateHandler;
+  return fallback
+    ? { handler: (...args) => fallback(name, ...args), validator: undefined }
+    : undefined;
+}
+
+/**
+ * True when no signal or update handler is still running (their promises all settled). Wait
+ * for it before the workflow returns or continues as new, so no handler is cut short:
+ * `await condition(allHandlersFinished)`.
+ */
+export function allHandlersFinished(): boolean {
+  return getState().runningHandlers === 0;
+}
+
+/** Counts `p` as a running handler until it settles. */
+export function trackHandler<T>(s: RunState, p: Promise<T>): Promise<T> {
+  s.runningHandlers++;
+  const done = (): void => {
+    s.runningHandlers--;
+  };
+  p.then(done, done);
+  return p;
+}
+
 /** Handles signals that have no specific handler (receives the signal name first). */
 export function setDefaultSignalHandler(
   handler: ((name: string, ...args: unknown[]) => void | Promise<void>) | undefined,
@@ -136,7 +183,9 @@ function invokeSignal(s: RunState, name: string, args: unknown[]): void {
       result instanceof Promise ||
       (typeof result === 'object' && result !== null && 'then' in result)
     ) {
-      (result as Promise<unknown>).then(undefined, (err: unknown) => reportHandlerError(s, err));
+      trackHandler(s, Promise.resolve(result)).then(undefined, (err: unknown) =>
+        reportHandlerError(s, err),
+      );
     }
   } catch (err) {
     reportHandlerError(s, err);

@@ -57,6 +57,19 @@ describe('Temporal workflow values and helpers', () => {
     });
   });
 
+  it('allHandlersFinished: the workflow waits for a running signal handler before it returns', async () => {
+    const h = await engine.start('waitsForHandlers', { workflowId: 'values-handlers' });
+    await h.signal('work');
+    expect(await h.result()).toBe(1);
+  });
+
+  it('setDefaultUpdateHandler answers updates that have no handler of their own', async () => {
+    const h = await engine.start('defaultUpdates', { workflowId: 'values-default-update' });
+    expect(await h.executeUpdate('anything', { args: [1, 2] })).toBe('anything:1,2');
+    await h.signal('finish');
+    await h.result();
+  });
+
   it('inWorkflowContext is false and rootCause reads plain errors outside a workflow', () => {
     expect(inWorkflowContext()).toBe(false);
     expect(rootCause(new Error('plain'))).toBe('plain');

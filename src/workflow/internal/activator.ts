@@ -19,7 +19,7 @@ import {
 } from '../../core/index.js';
 import { writeLog } from '../log.js';
 import { uuidFrom } from './random.js';
-import { deliverSignal } from '../messages.js';
+import { deliverSignal, trackHandler, updateEntry } from '../messages.js';
 import { childFailure } from '../children.js';
 import { reportWorkflowError } from './errors.js';
 import { seededRandom } from './random.js';
@@ -83,6 +83,8 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     conditions: new Set(),
     signalHandlers: new Map(),
     defaultSignalHandler: undefined,
+    defaultUpdateHandler: undefined,
+    runningHandlers: 0,
     bufferedSignals: [],
     queryHandlers: new Map(),
     updateHandlers: new Map(),
@@ -247,7 +249,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
         return;
       }
       case 'doUpdate': {
-        const entry = s.updateHandlers.get(job.updateName);
+        const entry = updateEntry(s, job.updateName);
         const complete = (outcome: { result?: Payload; failure?: Failure }): void => {
           pushCommand(s, { type: 'completeUpdate', updateId: job.updateId, ...outcome });
         };
@@ -274,17 +276,14 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
                   args,
                   headers: job.headers ?? NO_HEADERS,
                 });
-        Promise.resolve()
-          .then(run)
-          .then(
-            (result) => complete({ result: encode(s, result) }),
-            (err: unknown) => {
-              // A failure (ApplicationFailure…) goes back to the caller; a bug is a task crash.
-              if (isAionFailure(err))
-                complete({ failure: errorToFailure(err, (v) => encode(s, v)) });
-              else reportWorkflowError(s, err);
-            },
-          );
+        trackHandler(s, Promise.resolve().then(run)).then(
+          (result) => complete({ result: encode(s, result) }),
+          (err: unknown) => {
+            // A failure (ApplicationFailure…) goes back to the caller; a bug is a task crash.
+            if (isAionFailure(err)) complete({ failure: errorToFailure(err, (v) => encode(s, v)) });
+            else reportWorkflowError(s, err);
+          },
+        );
         return;
       }
       case 'cancelWorkflow':
@@ -413,7 +412,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
 
     validateUpdate(name: string, args: readonly Payload[]): UpdateValidation {
       setState(s);
-      const entry = s.updateHandlers.get(name);
+      const entry = updateEntry(s, name);
       if (!entry) {
         const known = [...s.updateHandlers.keys()].join(', ') || 'none';
         return {

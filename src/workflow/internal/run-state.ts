@@ -47,6 +47,10 @@ export interface RunState {
   readonly conditions: Set<ConditionWaiter>;
   readonly signalHandlers: Map<string, Handler>;
   defaultSignalHandler: ((name: string, ...args: unknown[]) => unknown) | undefined;
+  /** Handles updates that have no handler of their own (receives the update name first). */
+  defaultUpdateHandler: ((name: string, ...args: unknown[]) => unknown) | undefined;
+  /** Signal and update handlers whose promise has not settled yet (`allHandlersFinished`). */
+  runningHandlers: number;
   readonly bufferedSignals: { name: string; args: unknown[] }[];
   readonly queryHandlers: Map<string, Handler>;
   nextChildId: number;
