@@ -5,6 +5,8 @@ import {
   decodeTaskToken,
   encodeTaskToken,
   isCompleteAsyncError,
+  signTaskToken,
+  verifyTaskToken,
 } from './complete-async.js';
 
 const fields = {
@@ -46,7 +48,7 @@ describe('task tokens', () => {
     expectBadToken('not a token!');
     expectBadToken(Buffer.from('not json').toString('base64url'));
     expectBadToken(b64([1, 2]));
-    expectBadToken(b64({ v: 2, ns: 'a', wf: 'b', run: 'c', act: 'd', att: 1 }));
+    expectBadToken(b64({ v: 3, ns: 'a', wf: 'b', run: 'c', act: 'd', att: 1 }));
     expectBadToken(b64({ v: 1, ns: 'a', wf: 'b', run: 'c', act: 'd', att: 0 }));
     expectBadToken(b64({ v: 1, ns: 'a', wf: '', run: 'c', act: 'd', att: 1 }));
     expectBadToken(b64({ v: 1, ns: 'a', wf: 'b', act: 'd', att: 1 }));
@@ -56,6 +58,40 @@ describe('task tokens', () => {
   it('refuses to encode incomplete fields', () => {
     expect(() => encodeTaskToken({ ...fields, runId: '' })).toThrow(/runId/);
     expect(() => encodeTaskToken({ ...fields, attempt: 0 })).toThrow(/attempt/);
+  });
+});
+
+describe('signed task tokens', () => {
+  const keys = new Map([
+    ['k1', Buffer.alloc(32, 1)],
+    ['k2', Buffer.alloc(32, 2)],
+  ]);
+  const codeOf = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+    } catch (err) {
+      return (err as { code?: string }).code;
+    }
+    return undefined;
+  };
+
+  it('verify with any live key, and only unaltered tokens', () => {
+    const token = signTaskToken(fields, { id: 'k1', key: keys.get('k1')! });
+    expect(verifyTaskToken(token, keys)).toEqual(fields);
+    expect(decodeTaskToken(token)).toEqual(fields);
+    const [payload, signature] = token.split('.');
+    const other = signTaskToken({ ...fields, attempt: 3 }, { id: 'k1', key: keys.get('k1')! });
+    const spliced = `${other.split('.')[0]!}.${signature!}`;
+    expect(codeOf(() => verifyTaskToken(spliced, keys))).toBe('task_token_invalid');
+    expect(codeOf(() => verifyTaskToken(payload!, keys))).toBe('task_token_invalid');
+    expect(codeOf(() => verifyTaskToken(encodeTaskToken(fields), keys))).toBe('task_token_invalid');
+    const byOldKey = signTaskToken(fields, { id: 'k2', key: keys.get('k2')! });
+    expect(verifyTaskToken(byOldKey, keys)).toEqual(fields);
+    expect(codeOf(() => verifyTaskToken(byOldKey, new Map([['k1', keys.get('k1')!]])))).toBe(
+      'task_token_invalid',
+    );
+    const wrongKey = signTaskToken(fields, { id: 'k1', key: Buffer.alloc(32, 9) });
+    expect(codeOf(() => verifyTaskToken(wrongKey, keys))).toBe('task_token_invalid');
   });
 });
 

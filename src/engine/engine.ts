@@ -184,12 +184,40 @@ export class Engine {
 
   /** Completes an activity that threw CompleteAsyncError, by its task token. */
   async completeActivity(taskToken: string, result: unknown): Promise<void> {
-    return this.#call(() => this.#p.services.completion.complete(taskToken, result));
+    return this.#call(() =>
+      this.#settleByToken(taskToken, () => this.#p.services.completion.complete(taskToken, result)),
+    );
   }
 
   /** Fails an activity that threw CompleteAsyncError, by its task token (final: no retry). */
   async failActivity(taskToken: string, error: unknown): Promise<void> {
-    return this.#call(() => this.#p.services.completion.fail(taskToken, error));
+    return this.#call(() =>
+      this.#settleByToken(taskToken, () => this.#p.services.completion.fail(taskToken, error)),
+    );
+  }
+
+  /**
+   * Only a token this cluster signed, of an attempt that raised CompleteAsyncError
+   * (`task_token_invalid`, `not_task_holder`, `not_found` otherwise).
+   */
+  async #settleByToken(taskToken: string, settle: () => Promise<void>): Promise<void> {
+    const { activities } = this.#p.infra;
+    const { taskId, attempt } = await activities.admitAsyncCompletion(taskToken);
+    await settle();
+    activities.asyncAttempts.settled(taskId, attempt);
+  }
+
+  /**
+   * Rotates the secret that signs task tokens: a new one signs from now on, the old ones keep
+   * verifying until {@link retireTaskTokenSecrets}. Returns the new secret's id.
+   */
+  rotateTaskTokenSecret(): Promise<string> {
+    return this.#p.infra.activities.tokens.rotate();
+  }
+
+  /** Retires every task-token secret but the newest: tokens they signed stop verifying. */
+  retireTaskTokenSecrets(): Promise<string[]> {
+    return this.#p.infra.activities.tokens.retireOld();
   }
 
   /**

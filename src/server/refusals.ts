@@ -21,6 +21,11 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Errors already counted, so the error handler does not count them again. */
 const counted = new WeakSet<object>();
 
+/** The error is already in the audit trail (a route recorded it as its outcome). */
+export function markAudited(err: unknown): void {
+  if (typeof err === 'object' && err !== null) counted.add(err);
+}
+
 /** Who sent a request whose key was refused: the key id it claims, else its address. */
 function refusedSubject(request: FastifyRequest): string {
   const id = /^Bearer\s+aion_([0-9a-f]{8})_/i.exec(request.headers.authorization ?? '')?.[1];

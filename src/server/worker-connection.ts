@@ -30,6 +30,7 @@ export class WorkerConnection {
   /** Set when the worker registered with `payloads: 'encoded'`. */
   #payloads: WorkerPayloads | undefined;
   #identity = '';
+  #namespace: string | undefined;
   #errors = 0;
   #alive = true;
   #ping: NodeJS.Timeout | undefined;
@@ -89,6 +90,15 @@ export class WorkerConnection {
       message: e.message,
       ...(taskToken !== undefined ? { taskToken } : {}),
     });
+    if (e.code === 'task_token_invalid' || e.code === 'not_task_holder') {
+      // A report about an attempt this session does not hold: in the audit trail.
+      this.#ctx.audit.refused({
+        subject: this.#principal.subject,
+        action: 'activity.report',
+        ...(this.#namespace !== undefined ? { namespace: this.#namespace } : {}),
+        code: e.code,
+      });
+    }
     if (e.code === 'invalid_argument' || e.code === 'invalid_state') {
       this.#errors++;
       if (this.#errors >= MAX_FRAME_ERRORS) {
@@ -166,6 +176,7 @@ export class WorkerConnection {
     try {
       const namespace = this.#ctx.namespace(frame.namespace ?? 'default');
       this.#ctx.auth.require(this.#principal, 'worker', 'connect a remote worker', namespace);
+      this.#namespace = namespace;
       const wire =
         frame.payloads === 'encoded'
           ? new WorkerPayloads(this.#ctx.engine.payloadCodecs)

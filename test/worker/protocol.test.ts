@@ -117,11 +117,14 @@ describe('worker protocol frames', () => {
     const task: TaskFrame = await w.next('task');
     expect(task).toMatchObject({ activityType: 'echo', attempt: 1, args: ['x'], workflowId: 'p1' });
 
-    // A result for an attempt that does not exist (stale): acked, ignored.
+    // A hand-built (unsigned) token is refused, not taken for a stale attempt.
     const t = decodeTaskToken(task.taskToken);
-    const staleToken = encodeTaskToken({ ...t, attempt: 7 });
-    w.send({ type: 'result', taskToken: staleToken, status: 'completed', value: 'wrong' });
-    expect(await w.next('ack')).toEqual({ type: 'ack', taskToken: staleToken, status: 'stale' });
+    const handBuilt = encodeTaskToken({ ...t, attempt: 7 });
+    w.send({ type: 'result', taskToken: handBuilt, status: 'completed', value: 'wrong' });
+    expect(await w.next('error')).toMatchObject({
+      code: 'task_token_invalid',
+      taskToken: handBuilt,
+    });
 
     const hb = w.frames.length;
     w.send({ type: 'heartbeat', taskToken: task.taskToken, details: { step: 1 } });
@@ -145,6 +148,59 @@ describe('worker protocol frames', () => {
     const hb2 = w.frames.length;
     w.send({ type: 'heartbeat', taskToken: task.taskToken });
     expect(await w.next('heartbeat_ack', hb2)).toMatchObject({ cancelRequested: true });
+  });
+
+  it('only the worker holding an attempt may heartbeat or report it; forged tokens are refused', async () => {
+    const h = (harness = (await Harness.start()).harness);
+    const holder = await connect(h.url);
+    holder.send({
+      type: 'register',
+      taskQueue: 'remote',
+      activityTypes: ['echo'],
+      maxConcurrent: 1,
+      identity: 'a',
+    });
+    await holder.next('registered');
+    const intruder = await connect(h.url);
+    intruder.send({
+      type: 'register',
+      taskQueue: 'other',
+      activityTypes: ['echo'],
+      maxConcurrent: 1,
+      identity: 'b',
+    });
+    await intruder.next('registered');
+    const handle = await h.engine.start('echoWorkflow', { workflowId: 'x1', args: ['x'] });
+    const task: TaskFrame = await holder.next('task');
+
+    intruder.send({ type: 'heartbeat', taskToken: task.taskToken });
+    expect(await intruder.next('error')).toMatchObject({ code: 'not_task_holder' });
+    const mark = intruder.frames.length;
+    intruder.send({
+      type: 'result',
+      taskToken: task.taskToken,
+      status: 'completed',
+      value: 'stolen',
+    });
+    expect(await intruder.next('error', mark)).toMatchObject({ code: 'not_task_holder' });
+
+    // The payload changed under the original signature: forged.
+    const [payload, signature] = task.taskToken.split('.');
+    const fields = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as { att: number };
+    const forged = `${Buffer.from(JSON.stringify({ ...fields, att: 2 })).toString('base64url')}.${signature}`;
+    holder.send({ type: 'heartbeat', taskToken: forged });
+    expect(await holder.next('error')).toMatchObject({ code: 'task_token_invalid' });
+
+    holder.send({ type: 'result', taskToken: task.taskToken, status: 'completed', value: 'real' });
+    expect(await holder.next('ack')).toMatchObject({ status: 'accepted' });
+    expect(await handle.result()).toBe('real');
+    // The refusals are in the audit trail.
+    await waitFor(async () => {
+      const entries = await h.engine.store.readAudit({ limit: 100 });
+      return entries.some((e) => e.code === 'not_task_holder' && e.outcome === 'refused')
+        ? true
+        : undefined;
+    }, 'the refusal in the audit trail');
   });
 
   it('a failed result goes through the retry policy; a draining worker gets no new tasks', async () => {

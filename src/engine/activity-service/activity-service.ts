@@ -13,6 +13,9 @@ import {
 import type { ActivityTask, NewActivityTask, Store } from '../../store/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { StoreRetryEnv } from '../store-retry.js';
+import { TaskTokens } from '../task-tokens.js';
+import { AsyncAttempts } from './async-attempts.js';
+import { taskIdFor } from './task-ids.js';
 import { attemptInfo, decodeHeartbeatDetails } from './attempt-info.js';
 import { TaskClaims } from './claims.js';
 import { armRenewal, extendOnHeartbeat, leaseMsFor, type Running } from './lease.js';
@@ -53,6 +56,10 @@ export class ActivityService {
   /** Tasks handed back to the store during the drain (awaited before the store closes). */
   readonly #handingBack = new Set<Promise<unknown>>();
   #stopped = false;
+  /** The secrets that sign and verify task tokens. */
+  readonly tokens: TaskTokens;
+  /** Attempts that raised CompleteAsyncError here, awaiting completion by token. */
+  readonly asyncAttempts = new AsyncAttempts();
 
   constructor(options: {
     store: Store;
@@ -73,6 +80,7 @@ export class ActivityService {
     this.#onUnserved = options.onUnserved;
     this.#store = options.store;
     this.#clock = options.clock;
+    this.tokens = new TaskTokens(options.store, () => options.clock.now());
     this.#owner = options.owner;
     this.#executor = options.executor;
     this.#converter = options.converter;
@@ -219,7 +227,13 @@ export class ActivityService {
   }
 
   start(): void {
+    this.tokens.load().catch(() => undefined);
     this.#claims.wake(this.#clock.now());
+  }
+
+  /** Admits a completion by token (see {@link AsyncAttempts.admit}). */
+  admitAsyncCompletion(token: string): Promise<{ taskId: string; attempt: number }> {
+    return this.asyncAttempts.admit(this.tokens, this.#store, token, taskIdFor);
   }
 
   /**
@@ -241,6 +255,7 @@ export class ActivityService {
     this.#stopped = true;
     this.#draining = true;
     this.#claims.stop();
+    this.tokens.stop();
     for (const r of this.#running.values()) r.renew?.cancel();
   }
 
@@ -292,6 +307,12 @@ export class ActivityService {
       this.#handBack(task, 1000);
       return;
     }
+    if (!this.tokens.ready) {
+      // Tokens cannot be signed before the secrets are loaded (at start): a moment later.
+      this.tokens.load().catch(() => undefined);
+      this.#handBack(task, 200);
+      return;
+    }
     const data = JSON.parse(task.options ?? '{}') as TaskData;
     const now = this.#clock.now();
     const run: RunKey = {
@@ -325,7 +346,7 @@ export class ActivityService {
       return;
     }
     const heartbeatDetails = decodeHeartbeatDetails(this.#converter, task.heartbeatDetails);
-    const info = attemptInfo(task, data, now, heartbeatDetails);
+    const info = attemptInfo(task, data, now, heartbeatDetails, (f) => this.tokens.sign(f));
     let handle: ReturnType<AttemptRunner['execute']>;
     try {
       handle = runner.execute({ info, args, options: data.options });
@@ -346,6 +367,7 @@ export class ActivityService {
           activity_type: task.activityType,
         });
         if (defectOn('redispatch-completed-activity')) this.#redispatch(task, runner);
+        if (outcome.type === 'async') this.asyncAttempts.mark(task.taskId, task.attempt);
         return settleOutcome(this.#env, run, task, data, outcome, runner !== this.#executor);
       })
       .then(

@@ -1,7 +1,6 @@
 // What an attempt is told about itself (ActivityInfo), built from its task row and the data
 // recorded when the activity was scheduled.
-import { encodeTaskToken } from '../../activity/internal.js';
-import type { ActivityInfo } from '../../activity/internal.js';
+import type { ActivityInfo, TaskTokenFields } from '../../activity/internal.js';
 import type { DataConverter, Headers, Payload } from '../../core/index.js';
 import type { ActivityTask } from '../../store/index.js';
 import type { TaskData } from './types.js';
@@ -26,6 +25,8 @@ export function attemptInfo(
   data: TaskData,
   now: number,
   heartbeatDetails: unknown,
+  /** Signs the attempt's task token. */
+  sign: (fields: TaskTokenFields) => string,
 ): ActivityInfo {
   return {
     namespace: task.namespace,
@@ -36,7 +37,7 @@ export function attemptInfo(
     activityType: task.activityType,
     taskQueue: data.options.taskQueue,
     attempt: task.attempt,
-    taskToken: encodeTaskToken({
+    taskToken: sign({
       namespace: task.namespace,
       workflowId: task.workflowId,
       runId: task.runId,

@@ -1,6 +1,5 @@
 // The table of attempts running on remote workers: their start-to-close and heartbeat
 // timeouts on the engine's clock, worker heartbeats and results, and late or lost attempts.
-import { decodeTaskToken } from '../../activity/internal.js';
 import { timeoutFailure } from '../../activity/internal.js';
 import type { AttemptOutcome, AttemptRequest } from '../../activity/internal.js';
 import type { Clock, TimerHandle } from '../../clock/index.js';
@@ -47,6 +46,8 @@ export class RemoteAttempts {
   readonly #recent = new Set<string>();
   /** Tasks whose late result is being recorded: never dispatch them meanwhile. */
   readonly #lateAccepting = new Set<string>();
+  /** Who held each recent attempt (task queue, worker identity), for late results. */
+  readonly #holders = new Map<string, { taskQueue: string; identity: string }>();
 
   constructor(options: {
     store: Store;
@@ -98,6 +99,10 @@ export class RemoteAttempts {
         conn.inFlight++;
         queue.inFlight++;
         this.#dispatches.set(key, d);
+        this.#holders.set(key, { taskQueue: conn.reg.taskQueue, identity: conn.reg.identity });
+        if (this.#holders.size > RECENT_LIMIT) {
+          this.#holders.delete(this.#holders.keys().next().value as string);
+        }
         this.#armTimeouts(d);
         conn.sink.task(taskFrame(request));
         return {
@@ -189,8 +194,9 @@ export class RemoteAttempts {
 
   // ── worker messages ─────────────────────────────────────────────────────────────────────
 
+  /** The attempt of a token this cluster signed; `task_token_invalid` for any other. */
   #key(taskToken: string): { key: string; taskId: string; attempt: number } {
-    const t = decodeTaskToken(taskToken);
+    const t = this.#activities.tokens.verifyLoaded(taskToken);
     if (t.namespace !== this.#namespace) {
       throw new AionError(
         'not_found',
@@ -202,10 +208,11 @@ export class RemoteAttempts {
   }
 
   /** Records a worker's heartbeat; `cancelRequested` tells it to stop. */
-  heartbeat(taskToken: string, details: unknown): { cancelRequested: boolean } {
+  heartbeat(taskToken: string, details: unknown, from: Conn): { cancelRequested: boolean } {
     const { key } = this.#key(taskToken);
     const d = this.#dispatches.get(key);
     if (d === undefined || d.endedBy !== undefined) return { cancelRequested: true };
+    notHolder(d.conn, from);
     d.lastHeartbeatAt = this.#clock.now();
     d.lastHeartbeatDetails = details;
     this.#activities.heartbeat(d.request.info, details);
@@ -216,9 +223,12 @@ export class RemoteAttempts {
   async result(
     taskToken: string,
     outcome: RemoteOutcome,
+    from: Conn,
   ): Promise<'accepted' | 'duplicate' | 'stale'> {
     const { key, taskId, attempt } = this.#key(taskToken);
     const d = this.#dispatches.get(key);
+    if (d !== undefined) notHolder(d.conn, from);
+    else this.#lateHolder(key, from);
     if (d !== undefined) {
       if (d.endedBy === 'worker') {
         await d.durable;
@@ -231,6 +241,19 @@ export class RemoteAttempts {
     }
     if (this.#recent.has(key)) return 'duplicate';
     return this.#late(taskId, attempt, outcome);
+  }
+
+  /**
+   * A result for an attempt no session holds any more (its worker was lost, it timed out):
+   * accepted only from a worker of the same task queue and identity as the one that held it —
+   * a worker re-reporting after a reconnect.
+   */
+  #lateHolder(key: string, from: Conn): void {
+    const h = this.#holders.get(key);
+    if (h === undefined) return; // never dispatched here: the late path finds no task it may take
+    if (h.taskQueue !== from.reg.taskQueue || h.identity !== from.reg.identity) {
+      throw holderError(from);
+    }
   }
 
   /**
@@ -264,4 +287,17 @@ export class RemoteAttempts {
       this.#lateAccepting.delete(taskId);
     }
   }
+}
+
+function holderError(from: Conn): AionError {
+  return new AionError(
+    'not_task_holder',
+    `worker ${from.reg.identity} (task queue ${from.reg.taskQueue}) does not hold this attempt: only the worker session it was dispatched to may heartbeat or report it`,
+    { identity: from.reg.identity, taskQueue: from.reg.taskQueue },
+  );
+}
+
+/** Throws `not_task_holder` unless `from` is the session holding the attempt. */
+function notHolder(holder: Conn, from: Conn): void {
+  if (holder !== from) throw holderError(from);
 }

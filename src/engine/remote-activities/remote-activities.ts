@@ -119,8 +119,8 @@ export class RemoteActivities {
     this.#poller.wake(this.#clock.now());
     return {
       id: conn.id,
-      heartbeat: (token, details) => this.#attempts.heartbeat(token, details),
-      result: (token, outcome) => this.#attempts.result(token, outcome),
+      heartbeat: (token, details) => this.#attempts.heartbeat(token, details, conn),
+      result: (token, outcome) => this.#attempts.result(token, outcome, conn),
       drain: () => {
         conn.draining = true;
       },

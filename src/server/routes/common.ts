@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest, RouteGenericInterface } from 'fastif
 import { isAionError } from '../../core/index.js';
 import type { Permission, Principal } from '../auth.js';
 import type { ServerContext } from '../context.js';
+import { markAudited } from '../refusals.js';
 
 export interface Params {
   namespace: string;
@@ -46,6 +47,7 @@ export function mutation<T extends RouteGenericInterface>(
     try {
       out = await handler(req, reply, principal);
     } catch (err) {
+      markAudited(err);
       // A failed audit write must not hide the call's own error.
       await ctx.audit
         .write({
