@@ -208,6 +208,14 @@ export class Engine {
   }
 
   /**
+   * Signs task tokens from now on with the cluster's secret kept in the store (created on
+   * first use); tokens must then carry a valid signature. `aion server` does it at start.
+   */
+  enableTaskTokenSigning(): Promise<void> {
+    return this.#p.infra.activities.tokens.load();
+  }
+
+  /**
    * Rotates the secret that signs task tokens: a new one signs from now on, the old ones keep
    * verifying until {@link retireTaskTokenSecrets}. Returns the new secret's id.
    */

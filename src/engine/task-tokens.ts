@@ -1,8 +1,12 @@
 // The secrets that sign task tokens, kept in the store so every node signs and verifies
 // alike: created on first use (one per store), rotatable (the newest live secret signs, every
 // live one verifies until retired), re-read every few seconds to follow rotations elsewhere.
+// Signing is switched on by `load()` — the server does it at start, since task tokens leave
+// the process there; an embedded engine that never loads keeps unsigned tokens.
 import { randomBytes } from 'node:crypto';
 import {
+  decodeTaskToken,
+  encodeTaskToken,
   signTaskToken,
   verifyTaskToken,
   type TaskTokenFields,
@@ -29,19 +33,22 @@ export class TaskTokens {
   #keys = new Map<string, Uint8Array>();
   #loading: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** Whether `load()` switched signing on (tokens must then be signed to verify). */
+  #required = false;
 
   constructor(store: Store, now: () => number) {
     this.#store = store;
     this.#now = now;
   }
 
-  /** True once a secret is loaded (tokens can be signed). */
-  get ready(): boolean {
-    return this.#signer !== undefined;
+  /** True while signing is switched on but no secret is loaded yet. */
+  get pending(): boolean {
+    return this.#required && this.#signer === undefined;
   }
 
   /** Loads the secrets (creating the first one if the store has none), then keeps them fresh. */
   load(): Promise<void> {
+    this.#required = true;
     this.#loading ??= this.#refresh(true).then(() => {
       this.#timer ??= setInterval(
         () => void this.#refresh(false).catch(() => undefined),
@@ -73,20 +80,20 @@ export class TaskTokens {
 
   sign(fields: TaskTokenFields): string {
     if (this.#signer === undefined) {
-      throw new AionError('unavailable', 'task-token secrets are not loaded yet; retry', {});
+      if (this.#required) {
+        throw new AionError('unavailable', 'task-token secrets are not loaded yet; retry', {});
+      }
+      return encodeTaskToken(fields);
     }
     return signTaskToken(fields, this.#signer);
   }
 
-  /** The token's fields if a live secret signed it; `task_token_invalid` otherwise. */
-  async verify(token: string): Promise<TaskTokenFields> {
-    await this.load();
-    return this.verifyLoaded(token);
-  }
-
-  /** Like {@link verify}, with the secrets already loaded. */
-  verifyLoaded(token: string): TaskTokenFields {
-    return verifyTaskToken(token, this.#keys);
+  /**
+   * The token's fields if a live secret signed it (`task_token_invalid` otherwise) — or, while
+   * signing is off, if it is well formed.
+   */
+  verify(token: string): TaskTokenFields {
+    return this.#required ? verifyTaskToken(token, this.#keys) : decodeTaskToken(token);
   }
 
   /** Adds a new secret that signs from now on; older live secrets keep verifying. */

@@ -48,6 +48,8 @@ async function securitySetup(
   config: ServerConfig,
   logger: ServerLogger,
 ): Promise<{ auth: Authenticator; audit: AuditLog; firstAdminKey: AionServer['firstAdminKey'] }> {
+  // Task tokens leave the process here (workers, webhooks): they are signed.
+  await engine.enableTaskTokenSigning();
   const keys = new ApiKeys(engine.store);
   const imported = await keys.importKeyFile(config.dataDir);
   if (imported > 0) {

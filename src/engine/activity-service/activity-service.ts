@@ -227,7 +227,6 @@ export class ActivityService {
   }
 
   start(): void {
-    this.tokens.load().catch(() => undefined);
     this.#claims.wake(this.#clock.now());
   }
 
@@ -307,9 +306,8 @@ export class ActivityService {
       this.#handBack(task, 1000);
       return;
     }
-    if (!this.tokens.ready) {
-      // Tokens cannot be signed before the secrets are loaded (at start): a moment later.
-      this.tokens.load().catch(() => undefined);
+    if (this.tokens.pending) {
+      // Signing was switched on but the secrets are not loaded yet: a moment later.
       this.#handBack(task, 200);
       return;
     }

@@ -37,7 +37,7 @@ export class AsyncAttempts {
     token: string,
     taskIdOf: (runId: string, activityId: string) => string,
   ): Promise<{ taskId: string; attempt: number }> {
-    const t = await tokens.verify(token);
+    const t = tokens.verify(token);
     const taskId = taskIdOf(t.runId, t.activityId);
     if (this.#awaiting.has(AsyncAttempts.key(taskId, t.attempt))) {
       return { taskId, attempt: t.attempt };

@@ -196,7 +196,7 @@ export class RemoteAttempts {
 
   /** The attempt of a token this cluster signed; `task_token_invalid` for any other. */
   #key(taskToken: string): { key: string; taskId: string; attempt: number } {
-    const t = this.#activities.tokens.verifyLoaded(taskToken);
+    const t = this.#activities.tokens.verify(taskToken);
     if (t.namespace !== this.#namespace) {
       throw new AionError(
         'not_found',
