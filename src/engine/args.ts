@@ -1,25 +1,17 @@
-// Encoding of call arguments at the engine's edge (JSON, size-checked) and decoding of
-// query results.
-import {
-  checkPayloadSize,
-  JsonPayloadConverter,
-  payloadSize,
-  type Limits,
-  type Payload,
-} from '../core/index.js';
+// Encoding of call arguments at the engine's edge (the engine's converter, size-checked) and
+// decoding of query results.
+import type { DataConverter, Payload } from '../core/index.js';
 
-const json = new JsonPayloadConverter();
-
-/** Encodes call arguments as JSON payloads, each checked against the payload size limit. */
-export function encodeArgs(args: readonly unknown[], limits: Limits, what: string): Payload[] {
-  return args.map((a, i) => {
-    const p = json.toPayload(a);
-    checkPayloadSize(payloadSize(p), limits, `${what}[${i}]`);
-    return p;
-  });
+/** Encodes call arguments with the engine's converter, each checked against the size limit. */
+export function encodeArgs(
+  converter: DataConverter,
+  args: readonly unknown[],
+  what: string,
+): Payload[] {
+  return converter.encodeArgs(args, what);
 }
 
-/** Decodes a JSON payload (query results). */
-export function decodeJson(p: Payload): unknown {
-  return json.fromPayload(p);
+/** Decodes a query result with the engine's converter. */
+export function decodeResult(converter: DataConverter, p: Payload): unknown {
+  return converter.decode(p);
 }

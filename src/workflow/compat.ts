@@ -2,9 +2,16 @@
 // written for it runs unchanged: the policy and state names as values, `rootCause`,
 // `inWorkflowContext` and `Trigger`.
 import type { ParentClosePolicy as Policy, RetryState as State } from '../core/index.js';
-import { isAionFailure } from '../core/index.js';
+import { isAionFailure, JsonPayloadConverter, type PayloadConverter } from '../core/index.js';
 import { CancellationScope } from './internal/scope.js';
 import { getState } from './internal/run-state.js';
+
+/**
+ * The converter workflow code uses unless the package exports its own `payloadConverter`:
+ * JSON (`json/plain`), `undefined` as `binary/null`. A custom converter falls back to it for
+ * the values it does not handle itself.
+ */
+export const defaultPayloadConverter: PayloadConverter = new JsonPayloadConverter();
 
 /** What happens to a child when its parent closes (`parentClosePolicy` of a child's options). */
 export const ParentClosePolicy = {

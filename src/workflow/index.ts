@@ -23,7 +23,14 @@ export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './mess
 export { workflowInfo, uuid4, random } from './info.js';
 export type { WorkflowInfo } from './info.js';
 export { log } from './log.js';
-export { inWorkflowContext, ParentClosePolicy, RetryState, rootCause, Trigger } from './compat.js';
+export {
+  defaultPayloadConverter,
+  inWorkflowContext,
+  ParentClosePolicy,
+  RetryState,
+  rootCause,
+  Trigger,
+} from './compat.js';
 export { getExternalWorkflowHandle, type ExternalWorkflowHandle } from './external.js';
 export {
   startChild,
@@ -73,6 +80,7 @@ export type {
   Duration,
   Headers,
   Payload,
+  PayloadConverter,
   Failure,
   RetryPolicy,
   WorkflowStatus,

@@ -4,7 +4,7 @@ import {
   AionError,
   validateHeaders,
   type Headers,
-  type Limits,
+  type DataConverter,
   type MessageRef,
   messageName,
 } from '../../core/index.js';
@@ -16,7 +16,7 @@ import type { Store } from '../../store/index.js';
 
 export interface SignalServiceDeps {
   readonly lifecycle: Lifecycle;
-  readonly limits: Limits;
+  readonly converter: DataConverter;
   readonly identity: string;
   readonly resolver: RunResolver;
   readonly scheduler: RunScheduler;
@@ -44,7 +44,7 @@ export class SignalService {
       throw new AionError('invalid_argument', 'signal name must be a non-empty string', {
         field: 'signal',
       });
-    const payloads = encodeArgs(args, this.#d.limits, `arguments of signal ${signalName}`);
+    const payloads = encodeArgs(this.#d.converter, args, `arguments of signal ${signalName}`);
     const info = await this.#d.resolver.resolve(ref);
     if (info.closeTime !== undefined && requestId !== undefined) {
       // A retried call whose signal was recorded (its acknowledgement lost with its engine)

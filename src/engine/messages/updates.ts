@@ -61,8 +61,8 @@ export class UpdateService {
         field: 'update',
       });
     const payloads = encodeArgs(
+      this.#d.converter,
       [...(options.args ?? [])],
-      this.#d.limits,
       `arguments of update ${name}`,
     );
     const info = await this.#d.resolver.resolve(ref);

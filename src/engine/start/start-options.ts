@@ -119,7 +119,7 @@ export function parseStart(
     workflowType,
     workflowId,
     taskQueue,
-    args: encodeArgs(args, ctx.limits, 'workflow arguments'),
+    args: encodeArgs(ctx.converter, args, 'workflow arguments'),
     headers: validateHeaders(options.headers),
     memo: encodeMemo(ctx.converter, options.memo),
     searchAttributes: typedSearchAttributes(ctx.schema, options.searchAttributes),

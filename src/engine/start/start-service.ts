@@ -160,7 +160,11 @@ export class StartService {
       event: {
         type: 'SignalReceived',
         signalName,
-        args: encodeArgs([...withSignal.args], this.#d.limits, `arguments of signal ${signalName}`),
+        args: encodeArgs(
+          this.#d.converter,
+          [...withSignal.args],
+          `arguments of signal ${signalName}`,
+        ),
         identity: this.#d.identity,
         ...(withSignal.headers ? { headers: withSignal.headers } : {}),
       },

@@ -9,6 +9,7 @@ import {
   type ActivationJob,
   type ActivationOutput,
   type Payload,
+  type PayloadConverter,
   type QueryOutcome,
   type SandboxActivator,
   type UpdateValidation,
@@ -298,6 +299,9 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
 
     setWorkflows(w: Record<string, unknown>): void {
       workflows = w;
+      const converter = w.payloadConverter as Partial<PayloadConverter> | undefined;
+      if (typeof converter?.toPayload === 'function' && typeof converter.fromPayload === 'function')
+        s.converter = converter as PayloadConverter;
       const factory = w.interceptors;
       if (typeof factory === 'function') {
         setState(s);

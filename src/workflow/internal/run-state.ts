@@ -1,4 +1,4 @@
-import type { JsonPayloadConverter } from '../../core/index.js';
+import type { PayloadConverter } from '../../core/index.js';
 import {
   type LogLine,
   type Payload,
@@ -28,7 +28,8 @@ export type Handler = (...args: unknown[]) => unknown;
 /** Per-run state of the workflow runtime. One module instance (and so one state) per run. */
 export interface RunState {
   readonly info: WorkflowInitInfo;
-  readonly converter: JsonPayloadConverter;
+  /** JSON, or the package's exported `payloadConverter` (set with the run's module). */
+  converter: PayloadConverter;
   readonly random: () => number;
   now: number;
   replaying: boolean;
