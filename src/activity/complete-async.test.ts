@@ -5,9 +5,8 @@ import {
   decodeTaskToken,
   encodeTaskToken,
   isCompleteAsyncError,
-  signTaskToken,
-  verifyTaskToken,
 } from './complete-async.js';
+import { signTaskToken, verifyTaskToken } from './token-signing.js';
 
 const fields = {
   namespace: 'default',

@@ -6,4 +6,5 @@ export * from './context.js';
 export * from './executor.js';
 export * from './log.js';
 export * from './retry-policy.js';
+export * from './token-signing.js';
 export type * from './types.js';
