@@ -14,3 +14,4 @@ export {
 } from './compression.js';
 export { encodePayloads, decodePayloads, type EncodeOptions } from './walk.js';
 export { ENCODED_FAILURE_MESSAGE } from './failure-attributes.js';
+export { encodeValue, decodeValue, mapTaskValues } from './value.js';

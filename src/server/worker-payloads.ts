@@ -2,17 +2,9 @@
 // task arguments and heartbeat details leave encoded with the engine's codecs, results,
 // heartbeat details and failure details arrive encoded and are decoded before the engine
 // sees them. See docs/data-protection.md and ADR 0011.
-import {
-  AionError,
-  isPayload,
-  JsonPayloadConverter,
-  type Payload,
-  type PayloadCodec,
-} from '../core/index.js';
-import { decodePayloads, encodePayloads } from '../codecs/index.js';
+import { AionError, isPayload, type Payload, type PayloadCodec } from '../core/index.js';
+import { decodePayloads, decodeValue, encodeValue, mapTaskValues } from '../codecs/index.js';
 import type { RemoteOutcome, RemoteTask } from '../engine/index.js';
-
-const json = new JsonPayloadConverter();
 
 export class WorkerPayloads {
   readonly #codecs: readonly PayloadCodec[];
@@ -30,13 +22,7 @@ export class WorkerPayloads {
 
   /** The task with its arguments and heartbeat details encoded. */
   taskOut(task: RemoteTask): RemoteTask {
-    return {
-      ...task,
-      args: task.args.map((a) => this.#encode(a)),
-      ...(task.heartbeatDetails !== undefined
-        ? { heartbeatDetails: this.#encode(task.heartbeatDetails) }
-        : {}),
-    };
+    return mapTaskValues(task, (v) => this.#encode(v));
   }
 
   /** Heartbeat details as a value; `invalid_argument` or `codec_error` when they are not a payload this server decodes. */
@@ -73,7 +59,7 @@ export class WorkerPayloads {
   }
 
   #encode(value: unknown): Payload {
-    return encodePayloads(json.toPayload(value), this.#codecs);
+    return encodeValue(value, this.#codecs);
   }
 
   #decode(value: unknown, what: string): unknown {
@@ -84,6 +70,6 @@ export class WorkerPayloads {
         { field: what },
       );
     }
-    return json.fromPayload(decodePayloads(value, this.#codecs));
+    return decodeValue(value, this.#codecs);
   }
 }

@@ -6,14 +6,11 @@ import {
   AionError,
   isAionError,
   isPayload,
-  JsonPayloadConverter,
   type Payload,
   type PayloadCodec,
 } from '../core/index.js';
-import { decodePayloads, encodePayloads } from '../codecs/index.js';
+import { decodeValue, encodePayloads, encodeValue, mapTaskValues } from '../codecs/index.js';
 import type { ResultFrame, TaskFrame, WorkerFrame } from '../protocol/index.js';
-
-const json = new JsonPayloadConverter();
 
 export class WireCodec {
   readonly #codecs: readonly PayloadCodec[];
@@ -30,13 +27,7 @@ export class WireCodec {
   /** The task with its arguments and heartbeat details as values; throws `codec_error`. */
   taskIn(task: TaskFrame): TaskFrame {
     if (!this.encoded) return task;
-    return {
-      ...task,
-      args: task.args.map((a) => this.#decode(a)),
-      ...(task.heartbeatDetails !== undefined
-        ? { heartbeatDetails: this.#decode(task.heartbeatDetails) }
-        : {}),
-    };
+    return mapTaskValues(task, (v) => this.#decode(v));
   }
 
   /** The frame as it is sent: its values encoded. */
@@ -71,7 +62,7 @@ export class WireCodec {
   }
 
   #encode(value: unknown): Payload {
-    return encodePayloads(json.toPayload(value), this.#codecs);
+    return encodeValue(value, this.#codecs);
   }
 
   #decode(value: unknown): unknown {
@@ -82,6 +73,6 @@ export class WireCodec {
         {},
       );
     }
-    return json.fromPayload(decodePayloads(value, this.#codecs));
+    return decodeValue(value, this.#codecs);
   }
 }
