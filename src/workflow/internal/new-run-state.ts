@@ -1,0 +1,64 @@
+import { JsonPayloadConverter, type LogLine, type WorkflowInitInfo } from '../../core/index.js';
+import { writeLog } from '../log.js';
+import { seededRandom, uuidFrom } from './random.js';
+import { setState, type RunState } from './run-state.js';
+import { CancellationScope } from './scope.js';
+
+/** The per-run cell behind the sandbox's Date, Math, console and crypto (see runtime/bootstrap). */
+export interface GlobalsCell {
+  now: () => number;
+  random: () => number;
+  uuid: () => string;
+  log: (level: LogLine['level'], args: unknown[]) => void;
+}
+
+/**
+ * A fresh run state, made current (its root scope reads the current state), with the
+ * sandbox's globals cell pointed at it.
+ */
+export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunState {
+  const s: RunState = {
+    info: init,
+    converter: new JsonPayloadConverter(),
+    random: seededRandom(init.randomSeed),
+    now: init.startTime,
+    replaying: false,
+    historyLength: 0,
+    continueAsNewSuggested: false,
+    commands: [],
+    logs: [],
+    closed: false,
+    inQuery: false,
+    taskFailure: undefined,
+    nextActivityId: 0,
+    nextTimerId: 0,
+    activities: new Map(),
+    timers: new Map(),
+    conditions: new Set(),
+    signalHandlers: new Map(),
+    defaultSignalHandler: undefined,
+    defaultUpdateHandler: undefined,
+    runningHandlers: 0,
+    bufferedSignals: [],
+    queryHandlers: new Map(),
+    updateHandlers: new Map(),
+    knownPatches: new Set(),
+    nextChildId: 0,
+    nextExternalId: 0,
+    externals: new Map(),
+    children: new Map(),
+    sentPatches: new Set(),
+    cancelRequested: false,
+    rootScope: undefined as unknown as CancellationScope,
+    interceptors: { inbound: [], outbound: [] },
+  };
+  s.rootScope = new CancellationScope({ cancellable: true });
+  setState(s);
+  if (cell) {
+    cell.now = () => s.now;
+    cell.random = s.random;
+    cell.uuid = () => uuidFrom(s.random);
+    cell.log = (level, args) => writeLog(s, level, args[0], args.slice(1));
+  }
+  return s;
+}
