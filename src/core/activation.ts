@@ -7,6 +7,7 @@ import type { Failure } from './failure.js';
 import type { ParentClosePolicy, RecordedActivityOptions } from './options.js';
 import type { Headers } from './headers.js';
 import type { Payload } from './payload.js';
+import type { SearchAttributes } from './search-attributes.js';
 
 export const ACTIVATION_PROTOCOL_VERSION = 1;
 
@@ -32,6 +33,8 @@ export interface WorkflowInitInfo {
   readonly attempt: number;
   /** Headers recorded with the start (absent when none). */
   readonly headers?: Headers;
+  /** Search attributes recorded with the start (absent when none). */
+  readonly searchAttributes?: SearchAttributes;
 }
 
 /** Work delivered to a run in one activation. */
@@ -155,9 +158,28 @@ export interface LogLine {
   readonly at: number;
 }
 
+/**
+ * A call workflow code made to a sink (`proxySinks`). Everything is text so nothing of the
+ * sandbox's realm reaches the host: the arguments are payloads of the run's converter taken
+ * at call time, the workflow info a JSON snapshot taken at call time.
+ */
+export interface SinkCall {
+  readonly sink: string;
+  readonly fn: string;
+  readonly args: readonly Payload[];
+  /** JSON of the caller's `workflowInfo()` (`startTime` in epoch ms, `unsafe` left out). */
+  readonly info: string;
+  /** Made while re-executing recorded history. */
+  readonly replaying: boolean;
+  /** Workflow time of the call (epoch ms). */
+  readonly at: number;
+}
+
 export interface ActivationOutput {
   readonly commands: readonly WorkflowCommand[];
   readonly logs: readonly LogLine[];
+  /** Sink calls of this activation, in call order (absent: none, or an older runtime). */
+  readonly sinkCalls?: readonly SinkCall[];
   /**
    * Set when the activation crashed (a bug, not a workflow failure): the run stays open and
    * the engine retries the task. Commands are then discarded.

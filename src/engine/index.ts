@@ -6,6 +6,7 @@ export { DEFAULT_RUN_LIMITS } from './commands/index.js';
 export type { Metrics, Counter, Gauge, Histogram, Labels } from './metrics.js';
 export { noopMetrics } from './metrics.js';
 export type { EngineLogger } from './scheduler/index.js';
+export type { InjectedSinks, InjectedSink, InjectedSinkFunction } from './sinks.js';
 export type {
   CommittedEvents,
   CommittedEventsListener,

@@ -8,6 +8,7 @@ import type { RunLimits } from './commands/index.js';
 import type { Metrics } from './metrics.js';
 import type { TaskQueueOptions } from './remote-activities/index.js';
 import type { EngineLogger } from './scheduler/index.js';
+import type { InjectedSinks } from './sinks.js';
 
 /**
  * Limits of an engine: payload size and history length (also enforced by the store, as hard
@@ -132,6 +133,19 @@ export interface EngineOptions {
    * createEngine({ limits: { maxHistoryLength: 10_000, maxPendingActivities: 500 } })
    */
   readonly limits?: Partial<EngineLimits>;
+  /**
+   * Host functions receiving the calls workflow code makes through `proxySinks`, by sink and
+   * function name (the shape of `@temporalio/worker`'s `sinks`). Each call is delivered after
+   * the activation that made it, in call order, with the caller's `workflowInfo()` first; a
+   * call made again while a run replays is delivered only to functions with
+   * `callDuringReplay: true`. A function that throws (or rejects) is logged and does not fail
+   * the workflow. Calls to a sink the engine was not given are dropped with a warning, except
+   * `defaultWorkerLogger`, whose calls go to the workflow log. Default: none.
+   *
+   * @example
+   * createEngine({ sinks: { metrics: { count: { fn: (info, name: string) => inc(name, info.workflowType) } } } })
+   */
+  readonly sinks?: InjectedSinks;
   /** Converter for values at the host edges (activities, client). Default JSON. */
   readonly payloadConverter?: PayloadConverter;
   /**

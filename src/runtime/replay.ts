@@ -68,6 +68,7 @@ export function initInfoFor(run: RunKey, started: EventOf<'WorkflowStarted'>): W
   if (started.continuedFromRunId !== undefined)
     info.continuedFromRunId = started.continuedFromRunId;
   if (started.headers) info.headers = started.headers;
+  if (started.searchAttributes) info.searchAttributes = started.searchAttributes;
   if (started.parent)
     info.parent = {
       workflowId: started.parent.workflowId,

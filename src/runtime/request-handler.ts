@@ -6,6 +6,7 @@ import {
   isAionError,
   JsonPayloadConverter,
   type ActivationOutput,
+  type SinkCall,
 } from '../core/index.js';
 import { HeapBudgetExceeded, HeapGuard } from './heap-guard.js';
 import { ReplayCrashError, replayHistory } from './replay.js';
@@ -133,12 +134,20 @@ class RequestHandler {
     this.#runs.delete(req.key);
     try {
       this.#moduleLoading();
+      const sinkCalls: SinkCall[] = [];
       const result = replayHistory(this.#sandboxOf(req.version), req.run, req.events, {
         onInstantiated: this.#progress,
-        onActivation: this.#progress,
+        onActivation: (output) => {
+          if (output.sinkCalls) sinkCalls.push(...output.sinkCalls);
+          this.#progress();
+        },
       });
       this.#runs.set(req.key, result.run);
-      return { ok: true, activations: result.activations };
+      return {
+        ok: true,
+        activations: result.activations,
+        ...(sinkCalls.length > 0 ? { sinkCalls } : {}),
+      };
     } catch (err) {
       if (err instanceof HeapBudgetExceeded) throw err;
       const failure = errorToFailure(err, (v) => json.toPayload(v));

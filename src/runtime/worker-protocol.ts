@@ -7,6 +7,7 @@ import type {
   Payload,
   QueryOutcome,
   RunKey,
+  SinkCall,
   UpdateValidation,
   WorkflowInitInfo,
 } from '../core/index.js';
@@ -21,7 +22,12 @@ export interface ActivateItem {
 }
 
 export type ReplayOutcome =
-  | { readonly ok: true; readonly activations: number }
+  | {
+      readonly ok: true;
+      readonly activations: number;
+      /** Sink calls workflow code made while replaying (absent when none). */
+      readonly sinkCalls?: readonly SinkCall[];
+    }
   | {
       readonly ok: false;
       readonly cause: 'nondeterminism' | 'sandbox' | 'unhandled' | 'deadlock';

@@ -41,7 +41,8 @@ export function toTypedSearchAttributes(
         `is not registered in this namespace${known.length > 0 ? ` (registered: ${known.join(', ')})` : ''}; register it first`,
       );
     }
-    if (raw === null) {
+    // An empty list removes the attribute, as in earlier `@temporalio` clients and workflows.
+    if (raw === null || (Array.isArray(raw) && raw.length === 0)) {
       out[name] = null;
       continue;
     }
@@ -61,6 +62,11 @@ export function toTypedSearchAttributes(
 }
 
 function convert(name: string, type: SearchAttributeType, raw: unknown): SearchAttributeValue {
+  // Earlier `@temporalio` versions write every value as a list: one element for a scalar.
+  if (Array.isArray(raw) && type !== 'KeywordList') {
+    if (raw.length !== 1) fail(name, `${type} holds one value, got a list of ${raw.length}`);
+    raw = raw[0];
+  }
   switch (type) {
     case 'Keyword':
     case 'Text':

@@ -21,8 +21,10 @@ export {
 } from './messages.js';
 export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './messages.js';
 export { workflowInfo, uuid4, random } from './info.js';
-export type { WorkflowInfo } from './info.js';
+export type { WorkflowInfo, Priority } from './info.js';
 export { log } from './log.js';
+export { proxySinks } from './sinks.js';
+export type { Sinks, Sink, SinkFunction, LoggerSinks, WorkflowLogger } from './sinks.js';
 export {
   defaultPayloadConverter,
   inWorkflowContext,
@@ -43,6 +45,7 @@ export {
   upsertSearchAttributes,
   upsertMemo,
   type SearchAttributeValueInput,
+  type SearchAttributesView,
 } from './search-attributes.js';
 export { CancellationScope } from './internal/scope.js';
 export {

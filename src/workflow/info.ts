@@ -1,6 +1,17 @@
 import type { Headers } from '../core/index.js';
 import { getState } from './internal/run-state.js';
 import { uuidFrom } from './internal/random.js';
+import { searchAttributesOf, type SearchAttributesView } from './search-attributes.js';
+
+/**
+ * Task priority as `@temporalio/workflow` describes it. Aion has no task priorities: runs
+ * report `undefined`.
+ */
+export interface Priority {
+  readonly priorityKey?: number;
+  readonly fairnessKey?: string;
+  readonly fairnessWeight?: number;
+}
 
 export interface WorkflowInfo {
   readonly namespace: string;
@@ -20,9 +31,26 @@ export interface WorkflowInfo {
   readonly historyLength: number;
   /** True when history has grown past the configured fraction of its limits. */
   readonly continueAsNewSuggested: boolean;
-  readonly unsafe: { readonly isReplaying: boolean; readonly now: () => number };
+  /**
+   * Not for workflow logic. `isReplaying`: the run is re-executing recorded history (no new
+   * events are written); `isReplayingHistoryEvents` is the same but false inside query
+   * handlers and update validators; `now()` is workflow time in epoch ms.
+   */
+  readonly unsafe: {
+    readonly isReplaying: boolean;
+    readonly isReplayingHistoryEvents: boolean;
+    readonly now: () => number;
+  };
   /** Headers recorded with the start (`{}` when none). */
   readonly headers: Headers;
+  /**
+   * Search attributes of the run — those of the start, with `upsertSearchAttributes` applied
+   * as soon as it is called. Every value is a list (one element for a scalar attribute), as
+   * in `@temporalio/workflow`; Datetime values are `Date`s.
+   */
+  readonly searchAttributes: SearchAttributesView;
+  /** Always `undefined`: Aion has no task priorities (see {@link Priority}). */
+  readonly priority: Priority | undefined;
 }
 
 /** Information about the running workflow. */
@@ -43,8 +71,14 @@ export function workflowInfo(): WorkflowInfo {
     startTime: new Date(i.startTime),
     historyLength: s.historyLength,
     continueAsNewSuggested: s.continueAsNewSuggested,
-    unsafe: { isReplaying: s.replaying, now: () => s.now },
+    unsafe: {
+      isReplaying: s.replaying,
+      isReplayingHistoryEvents: s.replaying && !s.inQuery,
+      now: () => s.now,
+    },
     headers: i.headers ?? {},
+    searchAttributes: searchAttributesOf(s),
+    priority: undefined,
   };
 }
 

@@ -1,13 +1,63 @@
-import type { Payload } from '../core/index.js';
-import { encode, getState, pushCommand } from './internal/run-state.js';
+import type { Payload, SearchAttributes } from '../core/index.js';
+import { encode, getState, pushCommand, type RunState } from './internal/run-state.js';
 
-/** A value of a search attribute as written in workflow code; `null` removes it. */
-export type SearchAttributeValueInput = string | number | boolean | readonly string[] | Date | null;
+/**
+ * A value of a search attribute as written in workflow code; `null` removes it. An array is
+ * a KeywordList's values, or — the form of earlier `@temporalio/workflow` versions — a
+ * one-element list holding a scalar attribute's value (`{ CustomerId: ['c-1'] }`); an empty
+ * array removes the attribute.
+ */
+export type SearchAttributeValueInput =
+  | string
+  | number
+  | boolean
+  | Date
+  | readonly string[]
+  | readonly (number | boolean | Date)[]
+  | null;
+
+/** A run's search attributes as `workflowInfo().searchAttributes` shows them: every value a list. */
+export type SearchAttributesView = Readonly<
+  Record<string, readonly string[] | readonly number[] | readonly boolean[] | readonly Date[]>
+>;
+
+const current = new WeakMap<RunState, Record<string, unknown[]>>();
+
+function fromTyped(typed: SearchAttributes | undefined): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, sa] of Object.entries(typed ?? {})) {
+    if (sa.type === 'KeywordList') out[name] = [...sa.value];
+    else if (sa.type === 'Datetime') out[name] = [new Date(sa.value)];
+    else out[name] = [sa.value];
+  }
+  return out;
+}
+
+function currentOf(s: RunState): Record<string, unknown[]> {
+  let attrs = current.get(s);
+  if (attrs === undefined) {
+    attrs = fromTyped(s.info.searchAttributes);
+    current.set(s, attrs);
+  }
+  return attrs;
+}
+
+/** The run's search attributes: those of the start, with this run's upserts applied. */
+export function searchAttributesOf(s: RunState): SearchAttributesView {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(currentOf(s))) {
+    out[name] = values.map((v) => (v instanceof Date ? new Date(v.getTime()) : v));
+  }
+  return out as SearchAttributesView;
+}
+
+const wire = (v: unknown): unknown => (v instanceof Date ? v.toISOString() : v);
 
 /**
  * Sets (or with `null` removes) search attributes of this run, so it can be found with list
  * queries (`CustomerId = 'c-1'`). Names must be registered in the namespace; values must fit
  * the registered type (an unregistered name or a mistyped value is a task failure naming it).
+ * `workflowInfo().searchAttributes` shows the change at once.
  *
  * @example upsertSearchAttributes({ CustomerId: order.customer, Priority: 2 });
  */
@@ -16,9 +66,17 @@ export function upsertSearchAttributes(
 ): void {
   const s = getState();
   const plain: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(attributes))
-    plain[name] = value instanceof Date ? value.toISOString() : value;
+  const next = { ...currentOf(s) };
+  for (const [name, value] of Object.entries(attributes)) {
+    const list: unknown[] =
+      value === null ? [] : Array.isArray(value) ? [...(value as readonly unknown[])] : [value];
+    // An empty list removes the attribute, as `null` does.
+    plain[name] = list.length === 0 ? null : Array.isArray(value) ? list.map(wire) : wire(value);
+    if (list.length === 0) delete next[name];
+    else next[name] = list;
+  }
   pushCommand(s, { type: 'upsertSearchAttributes', attributes: encode(s, plain) });
+  current.set(s, next);
 }
 
 /** Sets (or with `null` removes) memo entries of this run: any JSON values, shown by describe/list. */

@@ -7,9 +7,12 @@ import type { Clock } from '../../clock/index.js';
 import {
   AionError,
   DataConverter,
+  JsonPayloadConverter,
   resolveLimits,
   type Limits,
+  type LogLine,
   type PayloadCodec,
+  type RunKey,
 } from '../../core/index.js';
 import {
   DEFAULT_DEADLOCK_TIMEOUT_MS,
@@ -37,6 +40,7 @@ import { codecStore } from '../codec-store.js';
 import { StoreHealth } from '../store-health.js';
 import { DEFAULT_STORE_RETRY_DEADLINE_MS, type StoreRetryEnv } from '../store-retry.js';
 import { TimerService } from '../timer-service.js';
+import { SinkDelivery } from '../sinks.js';
 import type { EngineHooks } from './hooks.js';
 
 export interface Infrastructure {
@@ -301,6 +305,23 @@ function buildScheduler(
   p: Omit<Infrastructure, 'feed' | 'executor' | 'scheduler' | 'namespaces'> & InfrastructureBase,
 ): RunScheduler {
   const workflowLogger = options.workflowLogger;
+  const onWorkflowLog = (run: RunKey, line: LogLine): void => {
+    if (workflowLogger)
+      workflowLogger({
+        workflowId: run.workflowId,
+        runId: run.runId,
+        level: line.level,
+        message: line.message,
+        at: line.at,
+      });
+    else p.logger[line.level](line.message, { workflowId: run.workflowId, runId: run.runId });
+  };
+  const sinks = new SinkDelivery(
+    options.sinks,
+    options.payloadConverter ?? new JsonPayloadConverter(),
+    p.logger,
+    onWorkflowLog,
+  );
   return new RunScheduler({
     store: p.store,
     clock: p.seams.clock,
@@ -328,16 +349,7 @@ function buildScheduler(
     onUpdateCompleted: (run, event) => p.hooks.onUpdateCompleted(run, event),
     routeFor: (namespace, workflowType) => p.registry.cachedRoute(namespace, workflowType),
     schemaFor: (namespace) => p.schemas.cached(namespace),
-    onWorkflowLog: (run, line) => {
-      if (workflowLogger)
-        workflowLogger({
-          workflowId: run.workflowId,
-          runId: run.runId,
-          level: line.level,
-          message: line.message,
-          at: line.at,
-        });
-      else p.logger[line.level](line.message, { workflowId: run.workflowId, runId: run.runId });
-    },
+    onWorkflowLog,
+    onSinkCalls: (run, calls) => sinks.deliver(run, calls),
   });
 }

@@ -87,6 +87,7 @@ function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): 
   const a = p.actor;
   const d = ctx.deps;
   for (const line of output.logs) d.onWorkflowLog(a.key, line);
+  if (output.sinkCalls) d.onSinkCalls(a.key, output.sinkCalls);
   if (output.taskFailure) {
     p.taskFailure = output.taskFailure;
     a.residentIn = undefined; // the thread dropped the half-applied instance

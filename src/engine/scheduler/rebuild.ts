@@ -80,6 +80,7 @@ export async function rebuildRun(ctx: SchedulerContext, a: RunActor): Promise<vo
     if (outcome.ok) {
       a.residentIn = generation === thread.generation ? generation : undefined;
       metrics.replaySeconds.observe((performance.now() - started) / 1000);
+      if (outcome.sinkCalls) ctx.deps.onSinkCalls(a.key, outcome.sinkCalls);
     } else {
       a.broken = { cause: outcome.cause, failure: outcome.failure };
     }

@@ -5,6 +5,7 @@ import type {
   HistoryEvent,
   Limits,
   LogLine,
+  SinkCall,
   RunKey,
   SearchAttributeType,
 } from '../../core/index.js';
@@ -73,6 +74,8 @@ export interface SchedulerDeps {
   readonly onOutbox: (row: OutboxRow) => void;
   /** Workflow log lines (already replay-filtered). */
   readonly onWorkflowLog: (run: RunKey, line: LogLine) => void;
+  /** Sink calls of an activation or a replay (the receiver drops replayed ones it does not want). */
+  readonly onSinkCalls: (run: RunKey, calls: readonly SinkCall[]) => void;
 }
 
 /**

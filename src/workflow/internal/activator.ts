@@ -9,6 +9,7 @@ import {
   type WorkflowInitInfo,
 } from '../../core/index.js';
 import type { WorkflowInterceptors } from '../interceptors.js';
+import { takeSinkCalls } from '../sinks.js';
 import { reportWorkflowError } from './errors.js';
 import { doUpdate, signalWorkflow, startWorkflow } from './inbound-jobs.js';
 import { newRunState, type GlobalsCell } from './new-run-state.js';
@@ -85,6 +86,8 @@ function takeOutput(s: RunState): ActivationOutput {
     }
     out.taskFailure = { cause: s.taskFailure.cause, failure };
   }
+  const sinkCalls = takeSinkCalls(s);
+  if (sinkCalls) out.sinkCalls = sinkCalls;
   s.commands = [];
   s.logs = [];
   s.taskFailure = undefined;
