@@ -121,7 +121,8 @@ export class ActivityExecutor {
     let resolve!: (outcome: AttemptOutcome) => void;
     const outcome = new Promise<AttemptOutcome>((r) => (resolve = r));
     const type = request.info.activityType;
-    const fn = this.#activities.get(type);
+    // Like Temporal's worker: an activity named `default` runs the types not registered.
+    const fn = this.#activities.get(type) ?? this.#activities.get('default');
     if (fn === undefined) {
       resolve({
         type: 'failed',

@@ -224,4 +224,6 @@ export interface SandboxActivator {
   workflowTypes(): string[];
   /** The module's exported `workflowDefaults` (per-type default timeouts), as JSON text, if any. */
   workflowDefaults(): string | undefined;
+  /** The run's instance is being dropped (absent in older runtimes). */
+  dispose?(): void;
 }

@@ -14,6 +14,9 @@ import type { Store } from '../store/index.js';
  * Routes (workflow type → package version) and the packages loaded in the workflow thread.
  * A version is a content hash, so it is shared by every namespace that deployed those bytes.
  */
+/** The export name of a workflow that handles the types no package exports. */
+const DEFAULT_WORKFLOW = 'default';
+
 export class PackageRegistry {
   readonly #store: Store;
   readonly #thread: WorkflowThread;
@@ -56,7 +59,7 @@ export class PackageRegistry {
   /** The version a new run of `workflowType` starts on; throws unknown_workflow_type. */
   async routeFor(namespace: string, workflowType: string): Promise<string> {
     await this.#ensureRoutes(namespace);
-    const version = this.#routes.get(`${namespace}\u0000${workflowType}`);
+    const version = this.cachedRoute(namespace, workflowType);
     if (version === undefined) {
       const known = [...this.#routes.keys()]
         .filter((k) => k.startsWith(`${namespace}\u0000`))
@@ -78,7 +81,11 @@ export class PackageRegistry {
 
   /** The routed version of a type if routes of the namespace are loaded (no I/O). */
   cachedRoute(namespace: string, workflowType: string): string | undefined {
-    return this.#routes.get(`${namespace}\u0000${workflowType}`);
+    return (
+      this.#routes.get(`${namespace}\u0000${workflowType}`) ??
+      // A package exporting a `default` workflow runs the types no package exports.
+      this.#routes.get(`${namespace}\u0000${DEFAULT_WORKFLOW}`)
+    );
   }
 
   /** Builds `workflowsPath`, persists the package and routes its types to it (development behaviour). */

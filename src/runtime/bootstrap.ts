@@ -163,6 +163,10 @@ export const BOOTSTRAP_SOURCE = String.raw`
     __aionConditionsOne() {
       return take().activator.checkConditions();
     },
+    __aionDisposeOne() {
+      const activator = take().activator;
+      if (typeof activator.dispose === 'function') activator.dispose();
+    },
     __aionQuery() {
       const op = take();
       if (op.validate) return op.activator.validateUpdate(op.name, op.args);

@@ -77,6 +77,14 @@ class RequestHandler {
     return s;
   }
 
+  /** Forgets a run's instance, letting its `dispose` interceptors run first. */
+  #drop(key: string): void {
+    const run = this.#runs.get(key);
+    if (!run) return;
+    this.#runs.delete(key);
+    run.sandbox.dispose(run);
+  }
+
   #residentRun(key: string): SandboxRun {
     const run = this.#runs.get(key);
     if (!run) throw new Error(`run ${key} is not resident in the workflow thread`);
@@ -124,14 +132,14 @@ class RequestHandler {
       );
       group.forEach((g, i) => {
         outputs[g.index] = results[i]!;
-        if (results[i]!.taskFailure) this.#runs.delete(g.item.key); // half-applied: rebuild by replay
+        if (results[i]!.taskFailure) this.#drop(g.item.key); // half-applied: rebuild by replay
       });
     }
     return outputs;
   }
 
   #replay(req: Extract<WorkerRequest, { type: 'replay' }>): ReplayOutcome {
-    this.#runs.delete(req.key);
+    this.#drop(req.key);
     try {
       this.#moduleLoading();
       const sinkCalls: SinkCall[] = [];
@@ -188,7 +196,7 @@ class RequestHandler {
         return { id: req.id, ok: true, validation };
       }
       case 'evict':
-        for (const k of req.keys) this.#runs.delete(k);
+        for (const k of req.keys) this.#drop(k);
         return { id: req.id, ok: true };
       case 'unload':
         // Resident (closed) runs keep their sandbox alive until the residency LRU evicts them.

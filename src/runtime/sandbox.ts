@@ -24,6 +24,7 @@ const RUNTIME = new vm.Script('globalThis.__aionRuntime = globalThis.__aionRunti
 });
 const INSTANTIATE = new vm.Script('__aionInstantiate()', { filename: 'aion:instantiate' });
 const QUERY = new vm.Script('__aionQuery()', { filename: 'aion:query' });
+const DISPOSE = new vm.Script('__aionDisposeOne()', { filename: 'aion:dispose' });
 const BOOTSTRAP = new vm.Script(BOOTSTRAP_SOURCE, { filename: 'aion:bootstrap' });
 
 /** Runs the bootstrap in a fresh context; the host capabilities stay in its closure. */
@@ -244,6 +245,21 @@ export class PackageSandbox {
         };
       }
       throw err;
+    } finally {
+      this.#op(undefined);
+    }
+  }
+
+  /**
+   * Tells a run's instance it is being dropped (its `dispose` interceptors run). Never throws:
+   * a run that overruns the deadlock timeout or fails here is dropped all the same.
+   */
+  dispose(run: SandboxRun): void {
+    this.#op({ activator: run.activator });
+    try {
+      DISPOSE.runInContext(this.#context, { timeout: this.deadlockTimeoutMs });
+    } catch {
+      // The instance is going away whatever its interceptors do.
     } finally {
       this.#op(undefined);
     }

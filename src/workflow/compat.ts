@@ -2,7 +2,14 @@
 // written for it runs unchanged: the policy and state names as values, `rootCause`,
 // `inWorkflowContext` and `Trigger`.
 import type { ParentClosePolicy as Policy, RetryState as State } from '../core/index.js';
-import { isAionFailure, JsonPayloadConverter, type PayloadConverter } from '../core/index.js';
+import {
+  errorToFailure,
+  failureToError,
+  isAionFailure,
+  JsonPayloadConverter,
+  type Failure,
+  type PayloadConverter,
+} from '../core/index.js';
 import { CancellationScope } from './internal/scope.js';
 import { getState } from './internal/run-state.js';
 
@@ -12,6 +19,29 @@ import { getState } from './internal/run-state.js';
  * the values it does not handle itself.
  */
 export const defaultPayloadConverter: PayloadConverter = new JsonPayloadConverter();
+
+/** Turns errors into recorded failures and back (`defaultFailureConverter`'s shape). */
+export interface FailureConverter {
+  errorToFailure(error: unknown, payloadConverter?: PayloadConverter): Failure;
+  failureToError(failure: Failure, payloadConverter?: PayloadConverter): Error;
+}
+
+/**
+ * How Aion records errors: an error becomes a `Failure` (type, message, stack, retryable,
+ * details encoded with the payload converter — JSON unless one is given — and its cause
+ * chain), and a `Failure` becomes the matching `ApplicationFailure`, `ActivityFailure`,
+ * `CancelledFailure`… error again. Unlike Temporal's, its failures are Aion's JSON form.
+ *
+ * @example const failure = defaultFailureConverter.errorToFailure(ApplicationFailure.nonRetryable('no'));
+ */
+export const defaultFailureConverter: FailureConverter = Object.freeze({
+  errorToFailure: (error: unknown, payloadConverter: PayloadConverter = defaultPayloadConverter) =>
+    errorToFailure(error, (v) => payloadConverter.toPayload(v)),
+  failureToError: (
+    failure: Failure,
+    payloadConverter: PayloadConverter = defaultPayloadConverter,
+  ) => failureToError(failure, (p) => payloadConverter.fromPayload(p)),
+});
 
 /** What happens to a child when its parent closes (`parentClosePolicy` of a child's options). */
 export const ParentClosePolicy = {

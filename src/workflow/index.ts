@@ -26,13 +26,23 @@ export { log } from './log.js';
 export { proxySinks } from './sinks.js';
 export type { Sinks, Sink, SinkFunction, LoggerSinks, WorkflowLogger } from './sinks.js';
 export {
+  defaultFailureConverter,
   defaultPayloadConverter,
   inWorkflowContext,
   ParentClosePolicy,
   RetryState,
   rootCause,
   Trigger,
+  type FailureConverter,
 } from './compat.js';
+export {
+  stackTraceQuery,
+  enhancedStackTraceQuery,
+  setDefaultQueryHandler,
+  type EnhancedStackTrace,
+  type StackTrace,
+  type FileLocation,
+} from './query-fallbacks.js';
 export { getExternalWorkflowHandle, type ExternalWorkflowHandle } from './external.js';
 export {
   startChild,
@@ -67,6 +77,11 @@ export type {
   ScheduleActivityInput,
   StartChildWorkflowInput,
   ContinueAsNewInput,
+  WorkflowInternalsInterceptor,
+  ActivateInput,
+  ConcludeActivationInput,
+  ConcludeActivationOutput,
+  DisposeInput,
 } from './interceptors.js';
 export {
   ApplicationFailure,

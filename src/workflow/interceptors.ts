@@ -16,7 +16,7 @@
  *   }],
  * });
  */
-import type { Headers } from '../core/index.js';
+import type { ActivationInput, Headers, WorkflowCommand } from '../core/index.js';
 import type { ActivityOptions } from './activity-options.js';
 
 export interface WorkflowExecuteInput {
@@ -107,10 +107,52 @@ export interface WorkflowOutboundCallsInterceptor {
   ): Promise<never>;
 }
 
+/**
+ * Input of {@link WorkflowInternalsInterceptor.activate}: one activation of the run — the
+ * jobs the engine delivers together (start, activity and timer outcomes, signals, updates,
+ * cancellation), the workflow time and whether the run is replaying. Unlike Temporal's, the
+ * activation is Aion's, and it is never split into batches (`batchIndex` is always 0).
+ */
+export interface ActivateInput {
+  readonly activation: ActivationInput;
+  readonly batchIndex: number;
+}
+
+/**
+ * Input (and output) of {@link WorkflowInternalsInterceptor.concludeActivation}: the commands
+ * the activation produced, in Aion's command form. Changes must be deterministic: on replay
+ * the commands are matched against recorded history.
+ */
+export interface ConcludeActivationInput {
+  readonly commands: readonly WorkflowCommand[];
+}
+export type ConcludeActivationOutput = ConcludeActivationInput;
+
+/** Input of {@link WorkflowInternalsInterceptor.dispose} (empty, as in Temporal). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- the shape `@temporalio/workflow` exports
+export interface DisposeInput {}
+
+/**
+ * Hooks into the workflow runtime itself. `activate` runs around each activation (call
+ * `next` to apply its jobs); `concludeActivation` sees (and may change) the commands of the
+ * activation once its code has settled; `dispose` runs when the engine drops the run's
+ * instance (it closed and left the cache, or was evicted, or is rebuilt by replay) — best
+ * effort: an instance lost with its workflow thread is not disposed.
+ */
+export interface WorkflowInternalsInterceptor {
+  activate?(input: ActivateInput, next: (input: ActivateInput) => void): void;
+  concludeActivation?(
+    input: ConcludeActivationInput,
+    next: (input: ConcludeActivationInput) => ConcludeActivationOutput,
+  ): ConcludeActivationOutput;
+  dispose?(input: DisposeInput, next: (input: DisposeInput) => void): void;
+}
+
 export interface WorkflowInterceptors {
   /** The first of each list is the outermost. */
   readonly inbound?: readonly WorkflowInboundCallsInterceptor[];
   readonly outbound?: readonly WorkflowOutboundCallsInterceptor[];
+  readonly internals?: readonly WorkflowInternalsInterceptor[];
 }
 
 /** What the workflow module exports as `interceptors` (called once per run). */

@@ -46,7 +46,8 @@ export class TaskClaims {
   serves(taskQueue: string, activityType: string): boolean {
     if (!this.#served.has(taskQueue)) return false;
     // Local activities always run here (an unknown type fails as not registered).
-    return taskQueue === LOCAL_QUEUE || this.#types.has(activityType);
+    // An activity named `default` runs every type that has no function of its own.
+    return taskQueue === LOCAL_QUEUE || this.#types.has(activityType) || this.#types.has('default');
   }
 
   /** Claims at `at` (or sooner if a claim is already due). */
@@ -81,7 +82,9 @@ export class TaskClaims {
           now,
           leaseMs: DEFAULT_LEASE_MS,
           limit: 200,
-          ...(queue === LOCAL_QUEUE ? {} : { activityTypes: [...this.#types] }),
+          ...(queue === LOCAL_QUEUE || this.#types.has('default')
+            ? {}
+            : { activityTypes: [...this.#types] }),
         });
         for (const t of tasks) this.#onClaimed(t);
         if (tasks.length < 200) break;

@@ -10,6 +10,12 @@ import {
 } from '../../core/index.js';
 import type { WorkflowInterceptors } from '../interceptors.js';
 import { takeSinkCalls } from '../sinks.js';
+import {
+  interceptActivate,
+  interceptConclude,
+  interceptDispose,
+  setInternals,
+} from '../internals.js';
 import { reportWorkflowError } from './errors.js';
 import { doUpdate, signalWorkflow, startWorkflow } from './inbound-jobs.js';
 import { newRunState, type GlobalsCell } from './new-run-state.js';
@@ -73,8 +79,14 @@ function checkConditions(s: RunState): boolean {
 
 /** Hands the commands, logs and task failure gathered since the last call to the engine. */
 function takeOutput(s: RunState): ActivationOutput {
+  let commands = s.commands;
+  try {
+    commands = interceptConclude(s, s.commands);
+  } catch (err) {
+    reportWorkflowError(s, err);
+  }
   const out: { -readonly [K in keyof ActivationOutput]: ActivationOutput[K] } = {
-    commands: s.commands,
+    commands,
     logs: s.logs,
   };
   if (s.taskFailure) {
@@ -103,6 +115,7 @@ function installModule(s: RunState, w: Record<string, unknown>): void {
     setState(s);
     const made = (factory as () => WorkflowInterceptors | undefined)() ?? {};
     s.interceptors = { inbound: made.inbound ?? [], outbound: made.outbound ?? [] };
+    setInternals(s, made.internals);
   }
 }
 
@@ -127,14 +140,22 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       s.historyLength = input.historyLength;
       s.continueAsNewSuggested = input.continueAsNewSuggested;
       for (const id of input.patches ?? []) s.knownPatches.add(id);
-      for (const job of input.jobs) {
-        try {
-          applyJob(s, workflows, job);
-        } catch (err) {
-          reportWorkflowError(s, err);
+      const applyJobs = (activation: ActivationInput): void => {
+        for (const job of activation.jobs) {
+          try {
+            applyJob(s, workflows, job);
+          } catch (err) {
+            reportWorkflowError(s, err);
+          }
         }
+      };
+      try {
+        interceptActivate(s, input, applyJobs);
+      } catch (err) {
+        reportWorkflowError(s, err);
       }
     },
+    dispose: () => interceptDispose(s),
     checkConditions: () => checkConditions(s),
     takeOutput: () => takeOutput(s),
     query: (name, args) => runQuery(s, name, args),

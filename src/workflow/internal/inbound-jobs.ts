@@ -31,7 +31,9 @@ export function startWorkflow(
   args: readonly Payload[],
   headers: WorkflowInitInfo['headers'],
 ): void {
-  const fn = workflows[s.info.workflowType];
+  // A `default` export handles the types the module does not export (Temporal's dynamic workflow).
+  const own = workflows[s.info.workflowType];
+  const fn = typeof own === 'function' ? own : workflows.default;
   if (typeof fn !== 'function') {
     throw new TypeError(
       `workflow type ${JSON.stringify(s.info.workflowType)} is not exported by this package`,

@@ -6,6 +6,7 @@ import {
   type UpdateValidation,
 } from '../../core/index.js';
 import { updateEntry } from '../messages.js';
+import { fallbackQueryHandler } from '../query-fallbacks.js';
 import { decodeArgs, inbound } from './inbound-jobs.js';
 import { encode, setState, type RunState } from './run-state.js';
 
@@ -20,9 +21,9 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 /** Answers a query from the run's handlers; a handler must not change workflow state. */
 export function runQuery(s: RunState, name: string, args: readonly Payload[]): QueryOutcome {
   setState(s);
-  const handler = s.queryHandlers.get(name);
+  const handler = s.queryHandlers.get(name) ?? fallbackQueryHandler(s, name);
   if (!handler) {
-    const known = [...s.queryHandlers.keys(), '__stack_trace'].join(', ');
+    const known = [...s.queryHandlers.keys(), '__stack_trace', '__enhanced_stack_trace'].join(', ');
     return {
       ok: false,
       code: 'unknown_query',
