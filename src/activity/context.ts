@@ -101,21 +101,22 @@ export class Context {
   /**
    * Reports liveness (resets the heartbeat timeout) and records `details`, which the next
    * attempt reads from `info.heartbeatDetails` after a failure. Never throws; a heartbeat
-   * after the attempt ended is ignored.
+   * after the attempt ended is ignored. Bound to its context (as in `@temporalio/activity`),
+   * so `const { heartbeat, sleep } = Context.current()` works.
    */
-  heartbeat(details?: unknown): void {
+  readonly heartbeat = (details?: unknown): void => {
     try {
       this.#heartbeat(details);
     } catch (err) {
       this.log.warn('heartbeat could not be delivered', { error: err });
     }
-  }
+  };
 
   /**
    * Sleeps on the worker's clock. Rejects with the abort reason as soon as the attempt is
    * cancelled or times out.
    */
-  sleep(duration: Duration): Promise<void> {
+  readonly sleep = (duration: Duration): Promise<void> => {
     const ms = parseDuration(duration, 'sleep duration');
     const signal = this.cancellationSignal;
     return new Promise<void>((resolve, reject) => {
@@ -133,7 +134,7 @@ export class Context {
       });
       signal.addEventListener('abort', onAbort, { once: true });
     });
-  }
+  };
 }
 
 /** Runs `fn` with `ctx` as {@link Context.current} (for the executor and test helpers). */

@@ -4,7 +4,12 @@
  * attempt. It does not retry or record anything — the engine does, from the outcome.
  */
 import type { Clock, TimerHandle } from '../clock/index.js';
-import { AionError, CancelledFailure, composeInterceptors } from '../core/index.js';
+import {
+  AionError,
+  CancelledFailure,
+  composeInterceptors,
+  isBenignFailure,
+} from '../core/index.js';
 import {
   cancelledFailure,
   notRegisteredFailure,
@@ -212,6 +217,10 @@ export class ActivityExecutor {
       startedTime: now,
       deadline: deadlines.length > 0 ? Math.min(...deadlines) : undefined,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      ...(stc !== undefined ? { startToCloseTimeoutMs: stc } : {}),
+      ...(options.scheduleToCloseTimeoutMs !== undefined
+        ? { scheduleToCloseTimeoutMs: options.scheduleToCloseTimeoutMs }
+        : {}),
     };
     attempt.state = 'running';
     attempt.lastHeartbeatAt = now;
@@ -294,7 +303,17 @@ export class ActivityExecutor {
     if (this.#functionEnded(attempt, 'threw')) return;
     if (attempt.cancelReason !== undefined) this.#settleCancelled(attempt, error);
     else if (isCompleteAsyncError(error)) this.#settle(attempt, { type: 'async' });
-    else this.#settle(attempt, { type: 'failed', failure: toFailure(error) });
+    else {
+      const failure = toFailure(error);
+      // Like Temporal: a failed attempt is a warning, an expected (BENIGN) one only debug.
+      this.#write(
+        isBenignFailure(failure) ? 'debug' : 'warn',
+        `activity attempt failed: ${failure.message}`,
+        attempt.info,
+        { type: failure.type, retryable: failure.retryable },
+      );
+      this.#settle(attempt, { type: 'failed', failure });
+    }
   }
 
   /** Marks the function as ended; true when its attempt was already settled (result dropped). */

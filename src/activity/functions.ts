@@ -50,10 +50,25 @@ export function cancellationSignal(): AbortSignal {
   return Context.current().cancellationSignal;
 }
 
+/** Temporal's level names (any case) and `trace`, which logs at debug level. */
+export type ActivityLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+function levelOf(level: string): 'debug' | 'info' | 'warn' | 'error' {
+  const l = level.toLowerCase();
+  return l === 'info' || l === 'warn' || l === 'error' ? l : 'debug';
+}
+
 /** The running activity's logger; `trace` logs at debug level. */
 export const log: ActivityLogger & {
   trace(message: string, attributes?: Record<string, unknown>): void;
+  /** Logs at `level` (`'INFO'`, `'warn'`…; trace and unknown levels log at debug). */
+  log(
+    level: ActivityLogLevel | Uppercase<ActivityLogLevel>,
+    message: string,
+    attributes?: Record<string, unknown>,
+  ): void;
 } = {
+  log: (level, message, attributes) => Context.current().log[levelOf(level)](message, attributes),
   trace: (message, attributes) => Context.current().log.debug(message, attributes),
   debug: (message, attributes) => Context.current().log.debug(message, attributes),
   info: (message, attributes) => Context.current().log.info(message, attributes),

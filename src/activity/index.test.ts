@@ -51,6 +51,7 @@ describe('aion/activity entry', () => {
     expect(Object.keys(entry).sort()).toEqual([
       'ActivityFailure',
       'ApplicationFailure',
+      'ApplicationFailureCategory',
       'CancelledFailure',
       'CompleteAsyncError',
       'Context',

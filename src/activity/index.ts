@@ -14,10 +14,12 @@ export {
   log,
   sleep,
   type ActivityInfoAliases,
+  type ActivityLogLevel,
 } from './functions.js';
 export { CompleteAsyncError, isCompleteAsyncError } from './complete-async.js';
 export {
   ApplicationFailure,
+  ApplicationFailureCategory,
   ActivityFailure,
   CancelledFailure,
   TimeoutFailure,

@@ -21,6 +21,10 @@ export interface ActivityInfo {
   /** Epoch ms by which this attempt must finish (start-to-close), if any. */
   readonly deadline: number | undefined;
   readonly heartbeatTimeoutMs: number | undefined;
+  /** The activity's start-to-close timeout, if it has one (set once the attempt started). */
+  readonly startToCloseTimeoutMs?: number;
+  /** The activity's schedule-to-close timeout, if it has one (set once the attempt started). */
+  readonly scheduleToCloseTimeoutMs?: number;
   /** Details of the last heartbeat of the previous attempt, if any. */
   readonly heartbeatDetails: unknown;
   readonly isLocal: boolean;

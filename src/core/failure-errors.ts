@@ -24,12 +24,26 @@ export function isAionFailure(value: unknown): value is AionFailure {
   );
 }
 
+/**
+ * How an application failure is treated by logging and metrics (Temporal's names).
+ * `BENIGN` marks an expected failure (a service that is polled until it is ready, say): a
+ * benign activity failure is logged at debug level instead of warn and is counted as
+ * `failed_benign`, not `failed`, in `aion_activity_outcomes_total`. Retries are unchanged.
+ */
+export const ApplicationFailureCategory = {
+  BENIGN: 'BENIGN',
+} as const;
+export type ApplicationFailureCategory =
+  (typeof ApplicationFailureCategory)[keyof typeof ApplicationFailureCategory];
+
 export interface ApplicationFailureOptions {
   readonly message?: string;
   readonly type?: string;
   readonly nonRetryable?: boolean;
   readonly details?: readonly unknown[];
   readonly cause?: Error;
+  /** {@link ApplicationFailureCategory}; none means an ordinary failure. */
+  readonly category?: ApplicationFailureCategory;
 }
 
 /** A failure raised on purpose by application code: fails the workflow (or the activity attempt). */
@@ -38,6 +52,8 @@ export class ApplicationFailure extends AionFailure {
   readonly type: string;
   readonly nonRetryable: boolean;
   readonly details: readonly unknown[];
+  /** {@link ApplicationFailureCategory} (`BENIGN`), or undefined for an ordinary failure. */
+  readonly category: ApplicationFailureCategory | undefined;
 
   constructor(
     message = '',
@@ -45,12 +61,14 @@ export class ApplicationFailure extends AionFailure {
     nonRetryable = false,
     details: readonly unknown[] = [],
     cause?: Error,
+    category?: ApplicationFailureCategory,
   ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'ApplicationFailure';
     this.type = type;
     this.nonRetryable = nonRetryable;
     this.details = details;
+    this.category = category;
   }
 
   static create(options: ApplicationFailureOptions): ApplicationFailure {
@@ -60,6 +78,7 @@ export class ApplicationFailure extends AionFailure {
       options.nonRetryable ?? false,
       options.details,
       options.cause,
+      options.category,
     );
   }
 
@@ -188,6 +207,7 @@ export function errorToFailure(error: unknown, encode: Encode, depth = 0): Failu
       base.type = a.type;
       base.retryable = !a.nonRetryable;
       if (a.details.length > 0) base.details = a.details.map((d) => encode(d));
+      if (isApplicationFailureCategory(a.category)) base.category = a.category;
     } else {
       base.type = error.name;
       base.retryable = error.source !== 'cancelled' && error.source !== 'terminated';
@@ -233,6 +253,15 @@ export function errorToFailure(error: unknown, encode: Encode, depth = 0): Failu
   if (cause !== undefined && cause !== null && depth < MAX_DEPTH)
     base.cause = errorToFailure(cause, encode, depth + 1);
   return base;
+}
+
+function isApplicationFailureCategory(value: unknown): value is ApplicationFailureCategory {
+  return value === ApplicationFailureCategory.BENIGN;
+}
+
+/** Whether a failure record is a benign application failure (logged at debug, not counted as failed). */
+export function isBenignFailure(failure: Failure | undefined): boolean {
+  return failure?.category === ApplicationFailureCategory.BENIGN;
 }
 
 function safeString(value: unknown): string {
@@ -304,6 +333,7 @@ export function failureToError(failure: Failure, decode: Decode, depth = 0): Aio
         !failure.retryable,
         (failure.details ?? []).map((d) => decode(d)),
         cause,
+        isApplicationFailureCategory(failure.category) ? failure.category : undefined,
       );
   }
   if (failure.stack !== undefined) error.stack = failure.stack;

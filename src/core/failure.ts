@@ -16,6 +16,8 @@ export interface Failure {
   readonly cause?: Failure;
   /** Which family produced this failure, when it is not an application failure. */
   readonly source?: FailureSource;
+  /** Application failure category (`'BENIGN'`), when the application set one. */
+  readonly category?: 'BENIGN';
 }
 
 export type FailureSource =

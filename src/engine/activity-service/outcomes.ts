@@ -4,6 +4,7 @@ import { decideRetry, type RetryDecision } from '../../activity/internal.js';
 import type { AttemptOutcome } from '../../activity/internal.js';
 import {
   isAionError,
+  isBenignFailure,
   type Failure,
   type NewEvent,
   type Payload,
@@ -133,7 +134,9 @@ export function recordFinal(
     event.type === 'ActivityCompleted'
       ? 'completed'
       : event.type === 'ActivityFailed'
-        ? 'failed'
+        ? isBenignFailure(event.failure)
+          ? 'failed_benign' // an expected failure (ApplicationFailureCategory.BENIGN)
+          : 'failed'
         : event.type === 'ActivityTimedOut'
           ? 'timed_out'
           : 'cancelled';
