@@ -9,6 +9,8 @@
  *   and checks that each recovery reproduces the original history.
  * - The store conformance suite ({@link runStoreConformance}, {@link storeConformanceScenarios}):
  *   every `Store` adapter, including third-party ones, must pass it.
+ * - {@link MockActivityEnvironment}: runs one activity function with a working activity
+ *   context, outside any engine (unit tests of activities).
  * - {@link createFaultInjectingStore}: wraps a `Store` to inject seeded, reproducible faults
  *   (unavailable before or after the call is applied, latency, torn connections, outages).
  */
@@ -32,6 +34,11 @@ export {
   type TestEnvironmentOptions,
   type TimeSkippingEnvironmentOptions,
 } from './environment.js';
+export {
+  MockActivityEnvironment,
+  defaultActivityInfo,
+  type MockActivityEnvironmentOptions,
+} from './mock-activity-environment.js';
 export {
   createFaultInjectingStore,
   FAULT_STORE_METHODS,
