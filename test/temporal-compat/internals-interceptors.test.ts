@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { buildPackage } from '../../src/package/index.js';
 import { PackageSandbox } from '../../src/runtime/index.js';
+import { replayHistory } from '../../src/testing/index.js';
 import { sandboxInitInfo } from '../support/init-info.js';
 
 const workflowsPath = new URL('./fixtures/internals.ts', import.meta.url).pathname;
@@ -31,6 +32,8 @@ describe('internals interceptors', () => {
     expect(result.concluded).toEqual([['upsertMemo', 'upsertMemo', 'startTimer'], []]);
     const memo = (await h.describe()).memo;
     expect(memo).toEqual({ shown: 2 });
+    // The rewrite happens again on replay, so the recorded history replays cleanly.
+    await expect(replayHistory(await h.fetchHistory(), workflowsPath)).resolves.toBeDefined();
   });
 
   it('dispose runs when the engine drops the instance', async () => {

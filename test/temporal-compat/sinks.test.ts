@@ -12,6 +12,7 @@ import {
   type InjectedSinks,
 } from '../../src/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { TestWorkflowEnvironment } from '../../src/testing/index.js';
 import type { WorkflowInfo } from '../../src/workflow/index.js';
 import type { AuditSinks } from './fixtures/sinks.js';
 
@@ -161,5 +162,21 @@ describe('proxySinks', () => {
         workflowId: 'sinks-logger',
       }),
     );
+  });
+
+  it('the aion/testing environments take sinks too', async () => {
+    const { seen, sinks } = recorder();
+    const env = await TestWorkflowEnvironment.createTimeSkipping({ workflowsPath, sinks });
+    try {
+      expect(
+        await env.client.workflow.execute('throwingSink', {
+          workflowId: 'sinks-env',
+          taskQueue: 'default',
+        }),
+      ).toBe('throwingSink');
+      expect(seen.map((s) => s.args[0])).toEqual(['after boom']);
+    } finally {
+      await env.teardown();
+    }
   });
 });
