@@ -37,7 +37,7 @@ export class SinkDelivery {
     logger: EngineLogger,
     workflowLog: (run: RunKey, line: LogLine) => void,
   ) {
-    this.#sinks = (sinks ?? {});
+    this.#sinks = sinks ?? {};
     this.#converter = converter;
     this.#logger = logger;
     this.#workflowLog = workflowLog;

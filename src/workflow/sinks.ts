@@ -78,12 +78,15 @@ export function proxySinks<T extends Sinks>(): T {
   return new Proxy({} as T, {
     get(_target, sinkName) {
       if (typeof sinkName !== 'string') return undefined;
-      return new Proxy({}, {
-        get(_t, fnName) {
-          if (typeof fnName !== 'string') return undefined;
-          return (...args: unknown[]): void => record(sinkName, fnName, args);
+      return new Proxy(
+        {},
+        {
+          get(_t, fnName) {
+            if (typeof fnName !== 'string') return undefined;
+            return (...args: unknown[]): void => record(sinkName, fnName, args);
+          },
         },
-      });
+      );
     },
   });
 }
