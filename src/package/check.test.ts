@@ -10,7 +10,7 @@ async function rules(source: string, file = 'wf.ts'): Promise<string[]> {
 
 describe('scanSource: forbidden and non-deterministic APIs', () => {
   const cases: [string, string, CheckRule][] = [
-    ['host timer', 'export async function w() { setTimeout(() => 1, 5); }', 'timer'],
+    ['host timer', 'export async function w() { setInterval(() => 1, 5); }', 'timer'],
     [
       'timer via globalThis',
       'export async function w() { globalThis.setInterval(f, 1); }',
@@ -100,10 +100,16 @@ describe('scanSource: forbidden and non-deterministic APIs', () => {
     });
   }
 
+  it('allows setTimeout and clearTimeout (durable timers in the sandbox)', async () => {
+    expect(
+      await rules('export async function w() { clearTimeout(setTimeout(() => 1, 5)); }'),
+    ).toEqual([]);
+  });
+
   it('reports the exact line and column', async () => {
     const found = await scanSource(
       'wf.ts',
-      'const a = 1;\n\nexport async function w() {\n  a; setTimeout(f, 1);\n}\n',
+      'const a = 1;\n\nexport async function w() {\n  a; setInterval(f, 1);\n}\n',
     );
     expect(found).toEqual([
       expect.objectContaining({ rule: 'timer', severity: 'error', line: 4, column: 6 }),
@@ -184,7 +190,7 @@ describe('checkWorkflows: only code reachable from the entry', () => {
         '  return pad(name);',
         '}',
       ].join('\n'),
-      'workflows/helpers.ts': 'export function later(): void {\n  setTimeout(() => 0, 1);\n}\n',
+      'workflows/helpers.ts': 'export function later(): void {\n  setInterval(() => 0, 1);\n}\n',
       'workflows/unused.ts': "export const x = fetch('http://example.com');\n",
       'workflows/activities.ts':
         "import fs from 'node:fs';\nexport async function read(p: string) { return fs.readFileSync(p, 'utf8'); }\n",

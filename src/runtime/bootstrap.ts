@@ -1,4 +1,5 @@
 import { REALM_BRIDGE_SOURCE } from './realm-bridge.js';
+import { REALM_ABORT_SOURCE } from './realm-abort.js';
 import { REALM_LOCKDOWN_SOURCE } from './realm-lockdown.js';
 
 /** What the bootstrap function returns to the host (functions of the sandbox realm). */
@@ -27,16 +28,34 @@ export const BOOTSTRAP_SOURCE = String.raw`
   'use strict';
   ${REALM_BRIDGE_SOURCE}
   ${REALM_LOCKDOWN_SOURCE}
+  ${REALM_ABORT_SOURCE}
   class WorkflowSandboxViolation extends Error {
     constructor(message) { super(message); this.name = 'WorkflowSandboxViolation'; }
   }
+  let runtime;
+  // A violation is reported to the runtime before it is thrown: it fails the activation even
+  // if workflow code catches it (runtimes of older packages have no reporter).
+  const violate = (message) => {
+    const err = new WorkflowSandboxViolation(message);
+    if (runtime !== undefined && typeof runtime.reportViolation === 'function') runtime.reportViolation(err);
+    throw err;
+  };
   const forbid = (name, hint) => function () {
-    throw new WorkflowSandboxViolation(name + ' is not available in workflow code: ' + hint);
+    violate(name + ' is not available in workflow code: ' + hint);
   };
   const timerHint = "use sleep() or condition() from 'aion/workflow' (durable timers)";
-  for (const name of ['setTimeout', 'setInterval', 'setImmediate', 'clearTimeout', 'clearInterval', 'clearImmediate']) {
+  for (const name of ['setInterval', 'setImmediate', 'clearInterval', 'clearImmediate']) {
     g[name] = forbid(name, timerHint);
   }
+  // Durable timers (the runtime's), or refused with a runtime that predates them.
+  const durable = (name) => function (...args) {
+    const impl = runtime === undefined ? undefined : runtime[name];
+    if (typeof impl !== 'function') violate(name + ' is not available in workflow code: ' + timerHint);
+    return apply(impl, undefined, args);
+  };
+  g.setTimeout = durable('setTimeout');
+  g.clearTimeout = durable('clearTimeout');
+  installAbort();
   g.fetch = forbid('fetch', 'do I/O in an activity');
   g.queueMicrotask = forbid('queueMicrotask', 'await a promise instead');
   for (const name of ['WeakRef', 'FinalizationRegistry', 'SharedArrayBuffer', 'Atomics']) delete g[name];
@@ -126,7 +145,6 @@ export const BOOTSTRAP_SOURCE = String.raw`
     };
   };
 
-  let runtime;
   let userFactory;
   let settled = false;
   const frozenHint = /read.only|not extensible|Cannot (add|assign|define|redefine|delete)|frozen in workflow code/;
@@ -149,7 +167,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
       apply(weakAdd, activators, [activator]);
       const requireModule = (name) => {
         if (name === 'aion/workflow') return runtime.api;
-        throw new WorkflowSandboxViolation('workflow code cannot load ' + JSON.stringify(name) + ' at run time; bundle it into the package');
+        violate('workflow code cannot load ' + JSON.stringify(name) + ' at run time; bundle it into the package');
       };
       let module;
       try { module = userFactory(requireModule, made[0], made[1], made[2], made[3]); } catch (err) { throw explain(err); }

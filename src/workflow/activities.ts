@@ -17,16 +17,18 @@ import {
 import { CancellationScope } from './internal/scope.js';
 import type { ScheduleActivityInput, WorkflowOutboundCallsInterceptor } from './interceptors.js';
 
+export { ActivityCancellationType } from './activity-options.js';
 export type {
   ActivityInterfaceFor,
   ActivityOptions,
   LocalActivityOptions,
   RetryPolicyOptions,
 } from './activity-options.js';
-import type {
-  ActivityInterfaceFor,
-  ActivityOptions,
-  LocalActivityOptions,
+import {
+  ActivityCancellationType,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+  type LocalActivityOptions,
 } from './activity-options.js';
 
 type AnyFunction = (...args: never[]) => unknown;
@@ -44,6 +46,11 @@ function toRecordedOptions(
   };
   if (typeof out.taskQueue !== 'string' || out.taskQueue.length === 0)
     fail('taskQueue must be a non-empty string');
+  if (
+    options.cancellationType !== undefined &&
+    !Object.values<string>(ActivityCancellationType).includes(options.cancellationType)
+  )
+    fail(`cancellationType must be one of ${Object.values(ActivityCancellationType).join(', ')}`);
   const stc = optionalDuration(options.startToCloseTimeout, 'startToCloseTimeout');
   const sch = optionalDuration(options.scheduleToCloseTimeout, 'scheduleToCloseTimeout');
   const sts = optionalDuration(options.scheduleToStartTimeout, 'scheduleToStartTimeout');
@@ -100,20 +107,11 @@ export function scheduleActivity(
   const s = getState();
   const scope = CancellationScope.current();
   const recorded = toRecordedOptions(options, s.info.taskQueue);
-  if (scope.consideredCancelled) {
-    return Promise.reject(
-      new ActivityFailure(
-        'activity cancelled before it was scheduled',
-        activityType,
-        '',
-        0,
-        'CANCEL_REQUESTED',
-        new CancelledFailure(scope.reason),
-      ),
-    );
-  }
+  // Nothing is scheduled in a cancelled scope: a bare CancelledFailure, as in Temporal.
+  if (scope.consideredCancelled) return Promise.reject(new CancelledFailure(scope.reason));
   const outbound = s.interceptors.outbound as readonly WorkflowOutboundCallsInterceptor[];
-  if (outbound.length === 0) return schedule(s, scope, activityType, args, recorded, local, {});
+  if (outbound.length === 0)
+    return schedule(s, scope, activityType, args, recorded, local, {}, options.cancellationType);
   const first: ScheduleActivityInput = { activityType, args, options, local, headers: {} };
   return composeInterceptors(outbound, 'scheduleActivity', (input) =>
     schedule(
@@ -124,6 +122,7 @@ export function scheduleActivity(
       input === first ? recorded : toRecordedOptions(input.options, s.info.taskQueue),
       input.local,
       input.headers,
+      input.options.cancellationType,
     ),
   )(first);
 }
@@ -136,6 +135,7 @@ function schedule(
   recorded: RecordedActivityOptions,
   local: boolean,
   headers: Headers,
+  cancellationType: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
 ): Promise<unknown> {
   const activityId = String(++s.nextActivityId);
   pushCommand(s, {
@@ -158,8 +158,13 @@ function schedule(
     };
     s.activities.set(activityId, op);
     op.unsubscribe = scope.onCancel((reason) => {
-      if (!s.activities.delete(activityId)) return;
-      pushCommand(s, { type: 'requestCancelActivity', activityId });
+      if (!s.activities.has(activityId)) return;
+      // Waiting: the recorded outcome (usually ActivityCancelled) settles the promise later.
+      if (cancellationType !== ActivityCancellationType.ABANDON)
+        pushCommand(s, { type: 'requestCancelActivity', activityId });
+      if (cancellationType === ActivityCancellationType.WAIT_CANCELLATION_COMPLETED) return;
+      // Not waiting: a later outcome of the activity is recorded but no longer delivered.
+      s.activities.delete(activityId);
       reject(
         new ActivityFailure(
           'activity cancelled',

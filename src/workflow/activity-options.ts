@@ -16,6 +16,26 @@ export interface RetryPolicyOptions {
   readonly nonRetryableErrorTypes?: readonly string[];
 }
 
+/**
+ * What cancelling an activity's scope does to the activity and to the promise the workflow
+ * awaits (as in Temporal). The promise rejects with an `ActivityFailure` whose `cause` is a
+ * `CancelledFailure`.
+ */
+export const ActivityCancellationType = {
+  /** Ask the activity to stop and reject the promise at once. The default. */
+  TRY_CANCEL: 'TRY_CANCEL',
+  /**
+   * Ask the activity to stop and wait for it: the promise settles with the activity's
+   * recorded outcome (cancelled, or completed/failed if it finished anyway). The activity
+   * must heartbeat to see the request.
+   */
+  WAIT_CANCELLATION_COMPLETED: 'WAIT_CANCELLATION_COMPLETED',
+  /** Do not ask the activity to stop (it runs on, its outcome is ignored); reject at once. */
+  ABANDON: 'ABANDON',
+} as const;
+export type ActivityCancellationType =
+  (typeof ActivityCancellationType)[keyof typeof ActivityCancellationType];
+
 export interface ActivityOptions {
   /** Task queue the activity is dispatched on. Default: the workflow's task queue. */
   readonly taskQueue?: string;
@@ -29,6 +49,8 @@ export interface ActivityOptions {
   readonly heartbeatTimeout?: Duration;
   /** Retry policy. Default: unlimited attempts, 1 s initial interval, coefficient 2, max 100 s. */
   readonly retry?: RetryPolicyOptions;
+  /** What cancelling the calling scope does. Default `TRY_CANCEL`. */
+  readonly cancellationType?: ActivityCancellationType;
 }
 
 export type LocalActivityOptions = Omit<

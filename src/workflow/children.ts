@@ -16,6 +16,7 @@ import {
   type PendingOp,
 } from './internal/run-state.js';
 import { CancellationScope } from './internal/scope.js';
+import { signalWorkflow } from './external.js';
 import type { StartChildWorkflowInput, WorkflowOutboundCallsInterceptor } from './interceptors.js';
 
 type AnyWorkflow = (...args: never[]) => Promise<unknown>;
@@ -41,6 +42,8 @@ export interface ChildWorkflowHandle<R> {
   readonly firstExecutionRunId: string;
   /** The child's outcome (following its continue-as-new chain); rejects with ChildWorkflowFailure. */
   result(): Promise<R>;
+  /** Signals the child (recorded, bound to the current cancellation scope like an external signal). */
+  signal(signal: string | { readonly name: string }, ...args: unknown[]): Promise<void>;
 }
 
 function typeName(workflow: string | AnyWorkflow): string {
@@ -124,6 +127,7 @@ function beginChild<W extends AnyWorkflow>(
           workflowId,
           firstExecutionRunId: runId as string,
           result: () => result as Promise<ResultOf<W>>,
+          signal: (signal, ...args) => signalWorkflow(workflowId, undefined, signal, args),
         }),
       reject,
     };

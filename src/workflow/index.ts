@@ -2,7 +2,7 @@
  * `aion/workflow` — the API workflow code imports. It runs inside the deterministic sandbox
  * and may import only `src/core`. Names and semantics follow `@temporalio/workflow`.
  */
-export { proxyActivities, proxyLocalActivities } from './activities.js';
+export { proxyActivities, proxyLocalActivities, ActivityCancellationType } from './activities.js';
 export type {
   ActivityOptions,
   LocalActivityOptions,
@@ -58,6 +58,7 @@ export {
   type SearchAttributesView,
 } from './search-attributes.js';
 export { CancellationScope } from './internal/scope.js';
+export { IllegalStateError } from './internal/illegal-state.js';
 export {
   continueAsNew,
   makeContinueAsNewFunc,

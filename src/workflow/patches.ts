@@ -1,10 +1,15 @@
-import { getState, pushCommand } from './internal/run-state.js';
+import { IllegalStateError } from './internal/illegal-state.js';
+import { getState, hasState, pushCommand } from './internal/run-state.js';
 
 function patch(patchId: string, deprecated: boolean): boolean {
   if (typeof patchId !== 'string' || patchId.length === 0 || patchId.length > 200) {
     throw new TypeError('patch id must be a non-empty string of at most 200 characters');
   }
+  if (!hasState())
+    throw new IllegalStateError('patched() and deprecatePatch() can only be used in workflow code');
   const s = getState();
+  // Module-level code runs before the workflow starts: no marker may be recorded there.
+  if (!s.started) throw new IllegalStateError('patches cannot be used before the workflow starts');
   // Live code takes the new branch; replay takes it only if the history recorded the patch.
   const usePatch = !s.replaying || s.knownPatches.has(patchId);
   if (usePatch && !s.sentPatches.has(patchId)) {

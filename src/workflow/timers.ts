@@ -1,6 +1,7 @@
 import { CancelledFailure, parseDuration, type Duration } from '../core/index.js';
 import { captureStack, getState, pushCommand, type PendingOp } from './internal/run-state.js';
 import { CancellationScope, installScopeTimer } from './internal/scope.js';
+import { reportWorkflowError } from './internal/errors.js';
 
 function startTimer(
   ms: number,
@@ -103,3 +104,50 @@ installScopeTimer((ms, scope) => {
   );
   return () => timer.cancel('scope completed');
 });
+
+/**
+ * The sandbox's `setTimeout`: a durable timer (as `sleep`) in a new cancellable scope under
+ * the current one. The callback runs when the timer fires; clearing the handle or cancelling
+ * an enclosing scope cancels the timer and the callback never runs. An error thrown by the
+ * callback is handled like one escaping the workflow function.
+ */
+export function workflowSetTimeout(
+  callback: (...args: unknown[]) => unknown,
+  ms?: number,
+  ...args: unknown[]
+): number {
+  if (typeof callback !== 'function')
+    throw new TypeError('setTimeout in workflow code needs a callback function');
+  const s = getState();
+  const n = Number(ms);
+  const duration = Number.isFinite(n) ? Math.max(1, Math.trunc(n)) : 1;
+  const parent = CancellationScope.current();
+  // Nothing is scheduled in a cancelled scope; 0 is never the handle of a live timer.
+  if (parent.consideredCancelled) return 0;
+  const scope = new CancellationScope({ cancellable: true, parent });
+  const handle = s.nextTimerId + 1;
+  const timer = scope.run(() => sleep(duration));
+  s.timeouts.set(handle, () => scope.cancel('timeout cleared'));
+  timer.then(
+    () => {
+      s.timeouts.delete(handle);
+      try {
+        callback(...args);
+      } catch (err) {
+        reportWorkflowError(s, err);
+      }
+    },
+    () => s.timeouts.delete(handle),
+  );
+  return handle;
+}
+
+/** The sandbox's `clearTimeout`: cancels the durable timer of a live handle, else does nothing. */
+export function workflowClearTimeout(handle?: unknown): void {
+  const s = getState();
+  if (typeof handle !== 'number') return;
+  const clear = s.timeouts.get(handle);
+  if (!clear) return;
+  s.timeouts.delete(handle);
+  clear();
+}

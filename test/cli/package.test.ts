@@ -123,7 +123,7 @@ describe('aion check', () => {
     const bad = path.join(dir, 'bad.ts');
     writeFileSync(
       bad,
-      'export async function w() {\n  setTimeout(() => 0, 1);\n  return process.env.X;\n}\n',
+      'export async function w() {\n  setInterval(() => 0, 1);\n  return process.env.X;\n}\n',
     );
     const human = capture();
     expect(await main(['check', bad], human)).toBe(2);

@@ -17,6 +17,7 @@ import {
   setInternals,
 } from '../internals.js';
 import { reportWorkflowError } from './errors.js';
+import { assignExternalIds } from './external-ids.js';
 import { doUpdate, signalWorkflow, startWorkflow } from './inbound-jobs.js';
 import { newRunState, type GlobalsCell } from './new-run-state.js';
 import { runQuery, validateUpdate } from './queries.js';
@@ -79,9 +80,10 @@ function checkConditions(s: RunState): boolean {
 
 /** Hands the commands, logs and task failure gathered since the last call to the engine. */
 function takeOutput(s: RunState): ActivationOutput {
-  let commands = s.commands;
+  // Recorded ids first: the conclude interceptors see the commands as the engine will.
+  let commands = assignExternalIds(s);
   try {
-    commands = interceptConclude(s, s.commands);
+    commands = interceptConclude(s, commands);
   } catch (err) {
     reportWorkflowError(s, err);
   }
@@ -89,6 +91,8 @@ function takeOutput(s: RunState): ActivationOutput {
     commands,
     logs: s.logs,
   };
+  // A forbidden API was called: the activation fails whatever workflow code did with the error.
+  if (s.violation !== undefined) s.taskFailure = { cause: 'sandbox', error: s.violation };
   if (s.taskFailure) {
     let failure;
     try {
@@ -103,6 +107,7 @@ function takeOutput(s: RunState): ActivationOutput {
   s.commands = [];
   s.logs = [];
   s.taskFailure = undefined;
+  s.violation = undefined;
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { errorToFailure, isAionFailure, isCancellation } from '../../core/index.js';
-import { encode, pushCommand, type RunState } from './run-state.js';
+import { encode, getState, hasState, pushCommand, type RunState } from './run-state.js';
 import { isContinueAsNew } from '../continue-as-new.js';
 
 /**
@@ -46,4 +46,15 @@ export function isSandboxViolation(err: unknown): boolean {
         message,
       ))
   );
+}
+
+/**
+ * Records a sandbox violation (a forbidden API was called) for the running activation, which
+ * then fails as a task crash even if workflow code caught the error. Violations while
+ * answering a query fail only that query.
+ */
+export function reportViolation(err: unknown): void {
+  if (!hasState()) return;
+  const s = getState();
+  if (!s.inQuery) s.violation ??= err;
 }

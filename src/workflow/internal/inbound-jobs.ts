@@ -40,6 +40,7 @@ export function startWorkflow(
     );
   }
   const decoded = decodeArgs(s, args);
+  s.started = true;
   const promise =
     inbound(s).length === 0
       ? Promise.resolve().then(() => (fn as WorkflowFunction)(...decoded))

@@ -45,14 +45,18 @@ export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunStat
     knownPatches: new Set(),
     nextChildId: 0,
     nextExternalId: 0,
+    recordedExternals: 0,
     externals: new Map(),
     children: new Map(),
     sentPatches: new Set(),
     cancelRequested: false,
+    started: false,
+    timeouts: new Map(),
+    violation: undefined,
     rootScope: undefined as unknown as CancellationScope,
     interceptors: { inbound: [], outbound: [] },
   };
-  s.rootScope = new CancellationScope({ cancellable: true });
+  s.rootScope = new CancellationScope({ cancellable: true, parent: undefined });
   setState(s);
   if (cell) {
     cell.now = () => s.now;

@@ -6,6 +6,7 @@ import {
   type WorkflowInitInfo,
 } from '../../core/index.js';
 import type { WorkflowInterceptors } from '../interceptors.js';
+import { IllegalStateError } from './illegal-state.js';
 
 export interface PendingOp {
   readonly kind: 'activity' | 'timer' | 'condition' | 'child';
@@ -56,6 +57,8 @@ export interface RunState {
   readonly queryHandlers: Map<string, Handler>;
   nextChildId: number;
   nextExternalId: number;
+  /** Signal/cancel requests that left an activation (the engine's numbering of them). */
+  recordedExternals: number;
   readonly externals: Map<string, PendingOp>;
   readonly children: Map<
     string,
@@ -72,6 +75,15 @@ export interface RunState {
   readonly sentPatches: Set<string>;
   readonly updateHandlers: Map<string, { handler: Handler; validator: Handler | undefined }>;
   cancelRequested: boolean;
+  /** Set once the workflow function was called (patches are refused before). */
+  started: boolean;
+  /** Live `setTimeout` handles (durable timers) and how to clear each. */
+  readonly timeouts: Map<number, () => void>;
+  /**
+   * The first sandbox violation (a forbidden API called) of the current activation: it fails
+   * the activation as a task crash even if workflow code caught the error.
+   */
+  violation: unknown;
   /** A `CancellationScope` (set by the activator; typed structurally so this module does not import scope.ts). */
   rootScope: RootScope;
   /** From the workflow module's `interceptors` export (empty lists when none). */
@@ -91,7 +103,7 @@ export function setState(s: RunState): void {
  */
 export function getState(): RunState {
   if (state === undefined) {
-    throw new Error(
+    throw new IllegalStateError(
       'aion/workflow APIs can only be used inside workflow code run by the Aion engine',
     );
   }

@@ -47,9 +47,10 @@ export class CancellationScope {
   #reason = 'cancelled';
   #listeners = new Set<Listener>();
 
-  constructor(options: { cancellable?: boolean; parent?: CancellationScope } = {}) {
+  /** Without `parent`, the scope's parent is the current scope (as in Temporal). */
+  constructor(options: { cancellable?: boolean; parent?: CancellationScope | undefined } = {}) {
     this.cancellable = options.cancellable ?? true;
-    this.parent = options.parent;
+    this.parent = 'parent' in options ? options.parent : CancellationScope.current();
     if (this.parent && this.cancellable) {
       this.parent.onCancel((reason) => this.cancel(reason));
     }
@@ -71,9 +72,12 @@ export class CancellationScope {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Requests cancellation of everything started in this scope. */
+  /**
+   * Requests cancellation of everything started in this scope. A no-op on a non-cancellable
+   * scope (as in Temporal): what runs in it is shielded from cancellation, its own included.
+   */
   cancel(reason = 'cancelled'): void {
-    if (this.#cancelRequested) return;
+    if (this.#cancelRequested || !this.cancellable) return;
     this.#cancelRequested = true;
     this.#reason = reason;
     const listeners = [...this.#listeners];
