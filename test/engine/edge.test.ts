@@ -98,13 +98,13 @@ describe('engine edge cases', () => {
     engines.length = 0;
   });
 
-  it('reports sandbox violations (setTimeout) as task failures with a clear message', async () => {
+  it('reports sandbox violations (setInterval) as task failures with a clear message', async () => {
     const e = await engineOn({ store: createMemoryStore() });
-    const h = await e.start('usesSetTimeout', { workflowId: 'st' });
+    const h = await e.start('usesSetInterval', { workflowId: 'st' });
     const failed = await waitForEvent(e, 'st', 'WorkflowTaskFailed');
     expect(failed).toMatchObject({ cause: 'sandbox' });
     expect((failed as { failure: { message: string } }).failure.message).toMatch(
-      /setTimeout is not available in workflow code: use sleep\(\)/,
+      /setInterval is not available in workflow code: use sleep\(\)/,
     );
     expect((await h.describe()).status).toBe('RUNNING');
   });
