@@ -39,6 +39,7 @@ export {
   isAionError,
   ERROR_CODES,
   WorkflowFailedError,
+  WithStartWorkflowOperation,
   NonDeterminismError,
   ApplicationFailure,
   ActivityFailure,

@@ -17,8 +17,10 @@ export interface HandleTarget extends Omit<ClientContext, 'getHandle'> {
   readonly workflowId: string;
   /** The run the handle is pinned to; undefined follows the current run. */
   readonly runId: string | undefined;
+  /** What addresses the run in bodies and query strings: `{runId}`, `{firstExecutionRunId}` or `{}`. */
+  readonly address: { readonly runId?: string; readonly firstExecutionRunId?: string };
   /** `/api/v1/namespaces/<ns>/workflows/<workflowId>`. */
   readonly path: string;
-  /** POSTs `<path>/<action>` with the pinned `runId` added to the body. */
+  /** POSTs `<path>/<action>` with the `address` added to the body. */
   readonly post: <T>(action: string, body: object) => Promise<T>;
 }

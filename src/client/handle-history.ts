@@ -21,7 +21,13 @@ export function historyCalls(t: HandleTarget): HistoryCalls {
           'GET',
           `${path}/history`,
           {
-            query: { runId, fromSeq, maxEvents: 10_000, ...decodeQuery(options.decode) },
+            // Later pages stay on the run the first page came from.
+            query: {
+              ...(head ? { runId: head.runId } : t.address),
+              fromSeq,
+              maxEvents: 10_000,
+              ...decodeQuery(options.decode),
+            },
           },
         );
         const { events: pageEvents, nextSeq, ...rest } = page;
@@ -49,7 +55,9 @@ export function historyCalls(t: HandleTarget): HistoryCalls {
         events: HistoryEvent[];
         nextSeq: number | null;
         runId: string;
-      }>('GET', `${path}/history`, { query: { runId, ...window, ...decodeQuery(decode) } });
+      }>('GET', `${path}/history`, {
+        query: { ...t.address, ...window, ...decodeQuery(decode) },
+      });
       return { events: page.events, nextSeq: page.nextSeq, runId: page.runId };
     },
   };

@@ -1,13 +1,25 @@
 // A remote handle's messages to the run: signals, queries and updates, each through the
 // client's interceptors (headers they add are sent and recorded).
-import { composeInterceptors, messageName, type Headers } from '../core/index.js';
+import {
+  composeInterceptors,
+  messageName,
+  type Headers,
+  type WorkflowUpdateOptions,
+} from '../core/index.js';
 import type { HandleTarget } from './context.js';
 import type { MessageRef, WorkflowHandle } from './types.js';
+import { remoteUpdateHandle } from './update-handle.js';
 import { withHeaders } from './wire.js';
 
 type MessageCalls = Pick<
   WorkflowHandle,
-  'signal' | 'signalWithRequestId' | 'signalWithOptions' | 'query' | 'executeUpdate'
+  | 'signal'
+  | 'signalWithRequestId'
+  | 'signalWithOptions'
+  | 'query'
+  | 'executeUpdate'
+  | 'startUpdate'
+  | 'getUpdateHandle'
 >;
 
 export function messageCalls(t: HandleTarget): MessageCalls {
@@ -72,5 +84,46 @@ export function messageCalls(t: HandleTarget): MessageCalls {
         headers: options.headers ?? {},
         ...(options.updateId ? { updateId: options.updateId } : {}),
       })) as T,
+    ...updateCalls(t),
+  };
+}
+
+/** `startUpdate` (returns once accepted) and handles on updates by id. */
+function updateCalls(t: HandleTarget): Pick<WorkflowHandle, 'startUpdate' | 'getUpdateHandle'> {
+  const { workflowId, runId } = t;
+  return {
+    startUpdate: async <T>(update: MessageRef, options: WorkflowUpdateOptions) => {
+      const out = await composeInterceptors(t.interceptors, 'startUpdate', async (input) => {
+        const accepted = await t.post<{ updateId: string; runId: string }>('update', {
+          name: input.updateName,
+          args: [...input.args],
+          ...(input.updateId ? { updateId: input.updateId } : {}),
+          ...withHeaders(input.headers),
+          waitForStage: 'ACCEPTED',
+        });
+        return { updateId: accepted.updateId, workflowRunId: accepted.runId };
+      })({
+        workflowId,
+        runId,
+        updateName: messageName(update),
+        args: options.args ?? [],
+        headers: options.headers ?? {},
+        waitForStage: 'ACCEPTED',
+        ...(options.updateId ? { updateId: options.updateId } : {}),
+      });
+      return remoteUpdateHandle<T>(t.connection, t.path, {
+        updateId: out.updateId,
+        workflowId,
+        runId: out.workflowRunId,
+        address: t.address,
+      });
+    },
+    getUpdateHandle: <T>(updateId: string) =>
+      remoteUpdateHandle<T>(t.connection, t.path, {
+        updateId,
+        workflowId,
+        runId,
+        address: t.address,
+      }),
   };
 }

@@ -1,5 +1,11 @@
 /** `aion/client` — the client API shared by the in-process client and the remote SDK. */
-export { AionError, isAionError, ERROR_CODES, WorkflowFailedError } from '../core/index.js';
+export {
+  AionError,
+  isAionError,
+  ERROR_CODES,
+  WorkflowFailedError,
+  WithStartWorkflowOperation,
+} from '../core/index.js';
 export type { ErrorCode, WorkflowStatus, Payload, Failure } from '../core/index.js';
 export type * from './types.js';
 export type * from './interceptors.js';

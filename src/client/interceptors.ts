@@ -9,4 +9,6 @@ export type {
   WorkflowStartInput,
   WorkflowStartOutput,
   WorkflowUpdateInput,
+  WorkflowStartUpdateInput,
+  WorkflowStartUpdateOutput,
 } from '../core/index.js';

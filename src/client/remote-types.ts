@@ -1,6 +1,6 @@
 // Public interfaces of the remote workflow API: the shared client and handle, plus the
 // operator actions only the remote SDK offers (reset, reopen, retry, history streaming).
-import type { HistoryEvent } from '../core/index.js';
+import type { GetWorkflowHandleOptions, HistoryEvent } from '../core/index.js';
 import type { HistoryStream } from './stream.js';
 import type {
   MessageRef,
@@ -14,11 +14,17 @@ import type {
 
 /** A remote handle: the shared `WorkflowHandle` plus operator actions. */
 export interface RemoteWorkflowHandle<R = unknown> extends WorkflowHandle<R> {
-  /** New run from a workflow-task boundary of this run (see docs/workflows.md#reset-and-reopen). */
+  /**
+   * New run from a workflow-task boundary of this run (see docs/workflows.md#reset-and-reopen).
+   * Signals received after that point are recorded again on the new run unless
+   * `resetReapplyType` is `'NONE'` (or `resetReapplyExcludeTypes` holds `'SIGNAL'`).
+   */
   reset(options?: {
     to?: number | 'firstWorkflowTask' | 'lastWorkflowTask';
     reason?: string;
     version?: string;
+    resetReapplyType?: 'SIGNAL' | 'ALL_ELIGIBLE' | 'NONE';
+    resetReapplyExcludeTypes?: readonly ('SIGNAL' | 'UPDATE')[];
   }): Promise<RemoteWorkflowHandle<R>>;
   /** Reopens a FAILED or CANCELLED run as a new run. */
   reopen(options?: { reason?: string; version?: string }): Promise<RemoteWorkflowHandle<R>>;
@@ -69,11 +75,16 @@ export interface RemoteWorkflowClient extends WorkflowClient {
       signalArgs?: readonly unknown[];
     },
   ): Promise<RemoteWorkflowHandle<ResultOf<W>>>;
-  getHandle<R = unknown>(workflowId: string, runId?: string): RemoteWorkflowHandle<R>;
+  getHandle<R = unknown>(
+    workflowId: string,
+    runId?: string,
+    options?: GetWorkflowHandleOptions,
+  ): RemoteWorkflowHandle<R>;
 }
 
 /** Resolves a handle through the owning client (reset and reopen answer with a new run's). */
 export type GetRemoteHandle = <R = unknown>(
   workflowId: string,
   runId?: string,
+  options?: GetWorkflowHandleOptions,
 ) => RemoteWorkflowHandle<R>;

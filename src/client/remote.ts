@@ -11,6 +11,7 @@ import * as packages from './packages.js';
 import type { DeployResult, VersionInfo } from './packages.js';
 import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.js';
 import type { ClientApi } from './types.js';
+import type { GetWorkflowHandleOptions } from '../core/index.js';
 import { createRemoteHandle } from './workflow-handle.js';
 import { createWorkflowClient } from './workflows.js';
 
@@ -55,12 +56,17 @@ export class Client implements ClientApi {
       connection: this.connection,
       namespace: this.namespace,
       interceptors: this.#interceptors,
-      getHandle: <R>(workflowId: string, runId?: string) => this.getHandle<R>(workflowId, runId),
+      getHandle: <R>(workflowId: string, runId?: string, options?: GetWorkflowHandleOptions) =>
+        this.getHandle<R>(workflowId, runId, options),
     };
   }
 
-  getHandle<R = unknown>(workflowId: string, runId?: string): RemoteWorkflowHandle<R> {
-    return createRemoteHandle<R>(this.#context(), workflowId, runId);
+  getHandle<R = unknown>(
+    workflowId: string,
+    runId?: string,
+    options?: GetWorkflowHandleOptions,
+  ): RemoteWorkflowHandle<R> {
+    return createRemoteHandle<R>(this.#context(), workflowId, runId, options);
   }
 
   /**

@@ -14,4 +14,11 @@ export {
   type WorkflowListOptions,
   type WorkflowStartOptions,
   type WorkflowTypeRef,
+  type GetWorkflowHandleOptions,
+  type WorkflowIdConflictPolicy,
+  type WorkflowIdReusePolicy,
+  type WorkflowUpdateHandle,
+  type WorkflowUpdateOptions,
+  type WorkflowUpdateStage,
+  type WithStartWorkflowOptions,
 } from '../core/index.js';

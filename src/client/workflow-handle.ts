@@ -1,36 +1,47 @@
 // The remote workflow handle: assembles one run's calls (result long-poll, messages,
 // history, describe, control and operator actions) over the shared HTTP connection.
+import type { GetWorkflowHandleOptions } from '../core/index.js';
 import type { ClientContext, HandleTarget } from './context.js';
 import { historyCalls } from './handle-history.js';
 import { messageCalls } from './handle-messages.js';
 import type { GetRemoteHandle, RemoteWorkflowHandle } from './remote-types.js';
 import { describeFromJson, namespacePath } from './wire.js';
 
+/**
+ * A remote handle on `workflowId`: on run `runId`, or the current run when undefined. With
+ * `firstExecutionRunId` (handles from a start), messages and control go to the latest run of
+ * that run's chain (describe and history too), and `result()` follows the chain from it.
+ */
 export function createRemoteHandle<R>(
   ctx: ClientContext,
   workflowId: string,
   runId?: string,
+  options: GetWorkflowHandleOptions = {},
 ): RemoteWorkflowHandle<R> {
   const c = ctx.connection;
   const path = `${namespacePath(ctx.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
-  const withRun = <B extends object>(b: B): B & { runId?: string } => (runId ? { ...b, runId } : b);
+  const first = runId === undefined ? options.firstExecutionRunId : undefined;
+  const pinnedRun = runId ?? first;
+  const address = runId ? { runId } : first ? { firstExecutionRunId: first } : {};
   const target: HandleTarget = {
     connection: c,
     namespace: ctx.namespace,
     interceptors: ctx.interceptors,
     workflowId,
     runId,
+    address,
     path,
     post: <T>(action: string, body: object): Promise<T> =>
-      c.request<T>('POST', `${path}/${action}`, { body: withRun(body) }),
+      c.request<T>('POST', `${path}/${action}`, { body: { ...body, ...address } }),
   };
   return {
     workflowId,
-    runId,
+    runId: pinnedRun,
+    ...(first !== undefined ? { firstExecutionRunId: first } : {}),
     result: async () => {
       for (;;) {
         const out = await c.request<{ status: string; result?: R }>('GET', `${path}/result`, {
-          query: { runId, waitMs: 30_000 },
+          query: { runId: pinnedRun, waitMs: 30_000 },
           timeoutMs: 45_000,
         });
         if (out.status === 'COMPLETED') return out.result as R;
@@ -38,7 +49,9 @@ export function createRemoteHandle<R>(
     },
     ...messageCalls(target),
     describe: async () =>
-      describeFromJson(await c.request<Record<string, unknown>>('GET', path, { query: { runId } })),
+      describeFromJson(
+        await c.request<Record<string, unknown>>('GET', path, { query: { ...address } }),
+      ),
     ...historyCalls(target),
     ...controlCalls<R>(target, ctx.getHandle),
   };

@@ -1,6 +1,11 @@
 // The remote SDK's workflow client: start, execute, signal-with-start, handles, and the
 // visibility list/count calls of one namespace, each start through the client interceptors.
-import { composeInterceptors, messageName, workflowTypeName } from '../core/index.js';
+import {
+  composeInterceptors,
+  messageName,
+  workflowTypeName,
+  type GetWorkflowHandleOptions,
+} from '../core/index.js';
 import type { ClientContext } from './context.js';
 import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.js';
 import type {
@@ -10,6 +15,7 @@ import type {
   WorkflowStartOptions,
   WorkflowTypeRef,
 } from './types.js';
+import { updateWithStart } from './update-with-start.js';
 import { infoFromJson, namespacePath, withHeaders } from './wire.js';
 
 type SignalWithStartOptions = WorkflowStartOptions & {
@@ -41,8 +47,10 @@ export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
           }),
         }),
       )({ workflowType: workflowTypeName(workflow), options: rest, headers: headers ?? {} });
-      // The handle follows the workflow id (and its continue-as-new chain), like the engine's.
-      return ctx.getHandle<ResultOf<W>>(out.workflowId);
+      // The handle follows the run's chain (continue-as-new, reset, retry), like the engine's.
+      return ctx.getHandle<ResultOf<W>>(out.workflowId, undefined, {
+        firstExecutionRunId: out.runId,
+      });
     },
     execute: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
       const handle = await client.start(workflow, options);
@@ -50,7 +58,19 @@ export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
     },
     signalWithStart: <W extends WorkflowTypeRef>(workflow: W, options: SignalWithStartOptions) =>
       signalWithStart<W>(ctx, workflow, options),
-    getHandle: <R>(workflowId: string, runId?: string) => ctx.getHandle<R>(workflowId, runId),
+    getHandle: <R>(workflowId: string, runId?: string, options?: GetWorkflowHandleOptions) =>
+      ctx.getHandle<R>(workflowId, runId, options),
+    executeUpdateWithStart: async <T>(
+      update: MessageRef,
+      options: Parameters<RemoteWorkflowClient['executeUpdateWithStart']>[1],
+    ) => (await updateWithStart<T>(ctx, update, options)).result(),
+    startUpdateWithStart: <T>(
+      update: MessageRef,
+      options: Parameters<RemoteWorkflowClient['startUpdateWithStart']>[1],
+    ) => {
+      const { waitForStage: _stage, ...rest } = options;
+      return updateWithStart<T>(ctx, update, rest);
+    },
     list: async (options: WorkflowListOptions = {}) => {
       const page = await c.request<{
         items: Record<string, unknown>[];
@@ -108,5 +128,5 @@ async function signalWithStart<W extends WorkflowTypeRef>(
     signalName: messageName(signal),
     signalArgs: signalArgs ?? [],
   });
-  return ctx.getHandle<ResultOf<W>>(out.workflowId);
+  return ctx.getHandle<ResultOf<W>>(out.workflowId, undefined, { firstExecutionRunId: out.runId });
 }

@@ -14,6 +14,13 @@ export function messageName(ref: MessageRef): string {
   return typeof ref === 'string' ? ref : ref.name;
 }
 
+/** What a start does when a closed run used its workflow id. */
+export type WorkflowIdReusePolicy =
+  'ALLOW_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY' | 'REJECT_DUPLICATE' | 'TERMINATE_IF_RUNNING';
+
+/** What a start does when a run with its workflow id is open. */
+export type WorkflowIdConflictPolicy = 'FAIL' | 'USE_EXISTING' | 'TERMINATE_EXISTING';
+
 /** Options of `client.workflow.start`. */
 export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[]> {
   /** Business identifier; at most one open run per id. Default: a random UUID. */
@@ -39,11 +46,20 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
    * Temporal, not applied per run — the engine's `deadlockTimeoutMs` bounds workflow code.
    */
   readonly workflowTaskTimeout?: number | string;
-  /** When a closed run used this workflow id. Default `ALLOW_DUPLICATE`. */
+  /**
+   * When a closed run used this workflow id. Default `ALLOW_DUPLICATE`. Temporal's names are
+   * accepted too: the `WORKFLOW_ID_REUSE_POLICY_` prefixed forms, and the deprecated
+   * `TERMINATE_IF_RUNNING` (= `ALLOW_DUPLICATE` with conflict policy `TERMINATE_EXISTING`).
+   */
   readonly workflowIdReusePolicy?:
-    'ALLOW_DUPLICATE' | 'ALLOW_DUPLICATE_FAILED_ONLY' | 'REJECT_DUPLICATE';
-  /** When a run with this workflow id is open. Default `FAIL` (workflow_already_started). */
-  readonly workflowIdConflictPolicy?: 'FAIL' | 'USE_EXISTING' | 'TERMINATE_EXISTING';
+    WorkflowIdReusePolicy | `WORKFLOW_ID_REUSE_POLICY_${WorkflowIdReusePolicy | 'UNSPECIFIED'}`;
+  /**
+   * When a run with this workflow id is open. Default `FAIL` (workflow_already_started).
+   * Temporal's `WORKFLOW_ID_CONFLICT_POLICY_` prefixed forms are accepted too.
+   */
+  readonly workflowIdConflictPolicy?:
+    | WorkflowIdConflictPolicy
+    | `WORKFLOW_ID_CONFLICT_POLICY_${WorkflowIdConflictPolicy | 'UNSPECIFIED'}`;
   /** Idempotency key: retrying a start with the same key returns the run it created. */
   readonly requestId?: string;
   /**
@@ -118,11 +134,48 @@ export function historyExport(
   };
 }
 
+/** Options of an update call (`executeUpdate`, `startUpdate`, update-with-start). */
+export interface WorkflowUpdateOptions {
+  readonly args?: readonly unknown[];
+  /** Idempotency key: a retried call with the same id gets the recorded outcome. Default: a UUID. */
+  readonly updateId?: string;
+  /** Recorded in `UpdateAccepted.headers`. Default: none. */
+  readonly headers?: Headers;
+}
+
+/**
+ * The stage `startUpdate` waits for: `ACCEPTED` — validated and recorded (`UpdateAccepted`
+ * committed), the handler may still be running. (`COMPLETED` is what `executeUpdate` waits for.)
+ */
+export type WorkflowUpdateStage = 'ACCEPTED';
+
+/** An accepted update: its id, the run that accepted it, and its outcome when it is there. */
+export interface WorkflowUpdateHandle<R = unknown> {
+  readonly updateId: string;
+  readonly workflowId: string;
+  /** The run the update was sent to (undefined for a handle made by id alone). */
+  readonly workflowRunId: string | undefined;
+  /** Waits for the update's result; throws `update_failed` when its handler threw. */
+  result(): Promise<R>;
+}
+
 /** A handle on a workflow (its current run, or one specific run). */
 export interface WorkflowHandle<R = unknown> {
   readonly workflowId: string;
-  /** The run this handle addresses; undefined means "the current run". */
+  /**
+   * The run this handle addresses; undefined means "the current run". For a handle returned
+   * by a start: the run the start created (or, with USE_EXISTING, found) — its signals,
+   * queries, updates, cancel, terminate, pause, resume and reads go to the latest run of that run's
+   * chain (continue-as-new, reset, workflow retry), and `result()` follows the chain.
+   * describe() and fetchHistory() show that latest run too.
+   */
   readonly runId: string | undefined;
+  /**
+   * Set on handles returned by a start (and by `getHandle` with the option): the run the
+   * chain is identified by. Calls on a workflow id whose current run belongs to another chain
+   * fail with `not_found`.
+   */
+  readonly firstExecutionRunId?: string;
   /** Waits for the outcome; follows continue-as-new by default. Throws WorkflowFailedError. */
   result(): Promise<R>;
   signal(signal: MessageRef, ...args: unknown[]): Promise<void>;
@@ -148,10 +201,47 @@ export interface WorkflowHandle<R = unknown> {
    * Sends an update (validated first: a rejection records nothing) and waits for its result.
    * `updateId` makes a retried call idempotent.
    */
-  executeUpdate<T = unknown>(
+  executeUpdate<T = unknown>(update: MessageRef, options?: WorkflowUpdateOptions): Promise<T>;
+  /**
+   * Sends an update and returns once it is accepted (validated and recorded): the handle's
+   * `result()` waits for the handler's outcome.
+   *
+   * @example
+   * const u = await handle.startUpdate(approve, { args: ['ok'], waitForStage: 'ACCEPTED' });
+   * console.log(u.updateId, await u.result());
+   */
+  startUpdate<T = unknown>(
     update: MessageRef,
-    options?: { args?: readonly unknown[]; updateId?: string; headers?: Headers },
-  ): Promise<T>;
+    options: WorkflowUpdateOptions & { readonly waitForStage: WorkflowUpdateStage },
+  ): Promise<WorkflowUpdateHandle<T>>;
+  /** A handle on an update sent earlier (by its id) to this handle's run. */
+  getUpdateHandle<T = unknown>(updateId: string): WorkflowUpdateHandle<T>;
+}
+
+/** Start options of an update-with-start: the workflow id and conflict policy are required. */
+export type WithStartWorkflowOptions = WorkflowStartOptions & {
+  readonly workflowId: string;
+  readonly workflowIdConflictPolicy: NonNullable<WorkflowStartOptions['workflowIdConflictPolicy']>;
+};
+
+/**
+ * The start half of an update-with-start: `WithStartWorkflowOperation.create(workflow,
+ * options)`. One operation serves one call; `workflowHandle()` resolves once it ran.
+ */
+export interface StartWorkflowOperation<R = unknown> {
+  readonly workflow: WorkflowTypeRef;
+  readonly options: WithStartWorkflowOptions;
+  workflowHandle(): Promise<WorkflowHandle<R>>;
+  /** Marks the operation used (a second call with it fails). For the clients. */
+  claim(): void;
+  /** Settles `workflowHandle()`. For the clients. */
+  settle(outcome: { handle: WorkflowHandle<R> } | { error: unknown }): void;
+}
+
+/** Options of `getHandle` besides the run id. */
+export interface GetWorkflowHandleOptions {
+  /** Address the latest run of the chain that started with this run (see `firstExecutionRunId`). */
+  readonly firstExecutionRunId?: string;
 }
 
 export interface WorkflowListOptions {
@@ -205,7 +295,28 @@ export interface WorkflowClient {
     workflow: W,
     options?: WorkflowStartOptions,
   ): Promise<ResultOf<W>>;
-  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R>;
+  getHandle<R = unknown>(
+    workflowId: string,
+    runId?: string,
+    options?: GetWorkflowHandleOptions,
+  ): WorkflowHandle<R>;
+  /**
+   * Sends an update to the workflow, starting it first when no run of its id is open (the
+   * operation's `workflowIdConflictPolicy` — required — says what happens when one is).
+   * Idempotent by `updateId`: a retried call returns the recorded outcome.
+   */
+  executeUpdateWithStart<T = unknown>(
+    update: MessageRef,
+    options: WorkflowUpdateOptions & { readonly startWorkflowOperation: StartWorkflowOperation },
+  ): Promise<T>;
+  /** Like `executeUpdateWithStart`, returning once the update is accepted. */
+  startUpdateWithStart<T = unknown>(
+    update: MessageRef,
+    options: WorkflowUpdateOptions & {
+      readonly startWorkflowOperation: StartWorkflowOperation;
+      readonly waitForStage: WorkflowUpdateStage;
+    },
+  ): Promise<WorkflowUpdateHandle<T>>;
   list(
     options?: WorkflowListOptions,
   ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }>;

@@ -54,6 +54,17 @@ export interface WorkflowUpdateInput {
   readonly headers: Headers;
 }
 
+/** `startUpdate`: the update input and the stage the caller waits for. */
+export interface WorkflowStartUpdateInput extends WorkflowUpdateInput {
+  readonly waitForStage: 'ACCEPTED';
+}
+
+export interface WorkflowStartUpdateOutput {
+  readonly updateId: string;
+  /** The run that accepted the update. */
+  readonly workflowRunId: string;
+}
+
 /** Queries are not recorded, so they carry no headers. */
 export interface WorkflowQueryInput {
   readonly workflowId: string;
@@ -78,5 +89,10 @@ export interface WorkflowClientInterceptor {
   ): Promise<WorkflowStartOutput>;
   signal?(input: WorkflowSignalInput, next: Next<WorkflowSignalInput, void>): Promise<void>;
   update?(input: WorkflowUpdateInput, next: Next<WorkflowUpdateInput, unknown>): Promise<unknown>;
+  /** `startUpdate` and update-with-start (the start itself goes through `start`). */
+  startUpdate?(
+    input: WorkflowStartUpdateInput,
+    next: Next<WorkflowStartUpdateInput, WorkflowStartUpdateOutput>,
+  ): Promise<WorkflowStartUpdateOutput>;
   query?(input: WorkflowQueryInput, next: Next<WorkflowQueryInput, unknown>): Promise<unknown>;
 }

@@ -6,6 +6,7 @@ import {
   AionError,
   resolveLimits,
   type ClientApi,
+  type GetWorkflowHandleOptions,
   type MessageRef,
   type PayloadCodec,
   type SearchAttributeType,
@@ -24,7 +25,7 @@ import {
   whenIdle,
   type EngineParts,
 } from './assembly/index.js';
-import type { ResetPoint } from './control/index.js';
+import type { ResetOptions } from './control/index.js';
 import type { DeployResult, VersionInfo } from './deploy/index.js';
 import type { EngineEvents } from './event-feed.js';
 import { makeHandle, namespaceScope, type NamespaceScope } from './local-client/index.js';
@@ -113,7 +114,9 @@ export class Engine {
     const run = await this.#call(() =>
       this.#p.services.scope.calls.startWithSignal(this.namespace, workflow, options, withSignal),
     );
-    return makeHandle<R>(this.#p.services.scope, this.namespace, run.workflowId, run.runId);
+    return makeHandle<R>(this.#p.services.scope, this.namespace, run.workflowId, run.runId, {
+      firstExecutionRunId: run.runId,
+    });
   }
 
   /**
@@ -132,8 +135,12 @@ export class Engine {
     return handle.result();
   }
 
-  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R> {
-    return this.#scope.getHandle<R>(workflowId, runId);
+  getHandle<R = unknown>(
+    workflowId: string,
+    runId?: string,
+    options?: GetWorkflowHandleOptions,
+  ): WorkflowHandle<R> {
+    return this.#scope.getHandle<R>(workflowId, runId, options);
   }
 
   async list(options: WorkflowListOptions = {}): Promise<ListResult> {
@@ -149,11 +156,11 @@ export class Engine {
    * to a workflow-task boundary (recorded results reused, later work re-done), on the old
    * run's version unless `version` is given. An open old run ends TERMINATED with the reset
    * reason. The intent is recorded with that terminal, so a crash cannot lose the new run.
+   * Signals the old run received after the reset point are recorded again on the new run
+   * (Temporal's default) unless `resetReapplyType: 'NONE'` (or `resetReapplyExcludeTypes:
+   * ['SIGNAL']`); updates are not re-applied.
    */
-  async reset(
-    workflowId: string,
-    options: { runId?: string; to?: ResetPoint; reason?: string; version?: string } = {},
-  ): Promise<WorkflowHandle> {
+  async reset(workflowId: string, options: ResetOptions = {}): Promise<WorkflowHandle> {
     return this.#scope.reset(workflowId, options);
   }
 

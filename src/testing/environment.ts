@@ -179,7 +179,17 @@ function skippingClient(inner: Client, skipper: TimeSkipper): Client {
     signalWithStart: async (type, options) =>
       wrap(await inner.workflow.signalWithStart(type, options)),
     execute: async (type, options) => wrap(await inner.workflow.start(type, options)).result(),
-    getHandle: (workflowId, runId) => wrap(inner.workflow.getHandle(workflowId, runId)),
+    getHandle: (workflowId, runId, options) =>
+      wrap(inner.workflow.getHandle(workflowId, runId, options)),
+    executeUpdateWithStart: (update, options) =>
+      skipper.until(inner.workflow.executeUpdateWithStart(update, options)),
+    startUpdateWithStart: async <T>(
+      update: Parameters<WorkflowClient['startUpdateWithStart']>[0],
+      options: Parameters<WorkflowClient['startUpdateWithStart']>[1],
+    ) => {
+      const u = await inner.workflow.startUpdateWithStart<T>(update, options);
+      return { ...u, result: () => skipper.until(u.result()) };
+    },
     list: (options) => inner.workflow.list(options),
     count: (options) => inner.workflow.count(options),
   };

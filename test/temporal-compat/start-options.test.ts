@@ -64,4 +64,59 @@ describe("start options under Temporal's names", () => {
     expect(res.status).toBe(201);
     expect(await started(server.engine, 'aliases-http')).toMatchObject({ runTimeoutMs: 60_000 });
   });
+
+  it("accepts Temporal's id policy names: prefixed forms and TERMINATE_IF_RUNNING", async () => {
+    const first = await engine.start('triggered', { workflowId: 'policies-1' });
+    const refused = await engine
+      .start('triggered', {
+        workflowId: 'policies-1',
+        workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_FAIL',
+      })
+      .catch((e: unknown) => e);
+    expect(isAionError(refused) && refused.code).toBe('workflow_already_started');
+    const same = await engine.start('triggered', {
+      workflowId: 'policies-1',
+      workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING',
+    });
+    expect(same.runId).toBe(first.runId);
+    // The deprecated TERMINATE_IF_RUNNING: the open run is terminated, a new one starts.
+    const next = await engine.start('triggered', {
+      workflowId: 'policies-1',
+      workflowIdReusePolicy: 'TERMINATE_IF_RUNNING',
+    });
+    expect(next.runId).not.toBe(first.runId);
+    expect((await first.describe()).status).toBe('TERMINATED');
+    const both = await engine
+      .start('triggered', {
+        workflowId: 'policies-1',
+        workflowIdReusePolicy: 'TERMINATE_IF_RUNNING',
+        workflowIdConflictPolicy: 'FAIL',
+      })
+      .catch((e: unknown) => e);
+    expect(isAionError(both) && both.code).toBe('invalid_argument');
+    await next.terminate();
+    const rejected = await engine
+      .start('triggered', {
+        workflowId: 'policies-1',
+        workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE',
+      })
+      .catch((e: unknown) => e);
+    expect(isAionError(rejected) && rejected.code).toBe('workflow_already_started');
+    const bad = await engine
+      .start('triggered', { workflowId: 'policies-2', workflowIdReusePolicy: 'SOMETIMES' as never })
+      .catch((e: unknown) => e);
+    expect(isAionError(bad) && bad.code).toBe('invalid_argument');
+  });
+
+  it('aion server accepts the prefixed policy names', async () => {
+    const body = {
+      workflowType: 'greet',
+      workflowId: 'policies-http',
+      args: ['x'],
+      workflowIdConflictPolicy: 'WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING',
+      workflowIdReusePolicy: 'WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE',
+    };
+    const path = '/api/v1/namespaces/default/workflows';
+    expect((await call(server.url, 'POST', path, { body })).status).toBe(201);
+  });
 });

@@ -89,6 +89,7 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
     scope: {
       ...reads,
       retry: infra.retry,
+      newId: () => seams.ids.uuid(),
       calls,
       control,
       resets,

@@ -1,6 +1,6 @@
 // How a reset or reopen builds its new run from a prefix of the old run's history: the reset
 // point, the copied events, and the activity tasks and timers the new run starts with.
-import { AionError, type HistoryEvent, type RunKey } from '../../core/index.js';
+import { AionError, type EventOf, type HistoryEvent, type RunKey } from '../../core/index.js';
 import { RunBook } from '../../runtime/index.js';
 import type { NewActivityTask, TimerRow } from '../../store/index.js';
 import type { ActivityService } from '../activity-service/index.js';
@@ -17,7 +17,15 @@ export interface ResetData {
   /** Re-pin the new run to this version (default: the version at the boundary). */
   readonly version?: string;
   readonly reason: string;
+  /**
+   * Signals received after the boundary are recorded again on the new run (`SIGNAL`) or not
+   * (`NONE`). Absent in intents recorded before signals were re-applied: `NONE`.
+   */
+  readonly reapply?: ResetReapply;
 }
+
+/** What a reset records again on the new run from after its boundary. */
+export type ResetReapply = 'SIGNAL' | 'NONE';
 
 export type ResetPoint = number | 'lastWorkflowTask' | 'firstWorkflowTask';
 
@@ -93,6 +101,7 @@ export function planNewRun(
       v: 1,
     });
   }
+  copy.push(...reappliedSignals(events, data, copy.length, now));
   const tasks = pendingTasks(book, prefix, run, started.workflowType, activities, now);
   const timers: TimerRow[] = [...book.timers.values()].map((t) => ({
     namespace: run.namespace,
@@ -104,6 +113,27 @@ export function planNewRun(
     data: String(t.startedSeq),
   }));
   return { events: copy, tasks, timers };
+}
+
+/**
+ * The old run's signals from after the boundary, recorded again (in order, after the copied
+ * prefix) so the new run receives them in its first activation — what Temporal's reset does
+ * by default. Updates are not re-applied: their callers were answered by (or failed with)
+ * the old run, and running a handler again could repeat its effect.
+ */
+function reappliedSignals(
+  events: readonly HistoryEvent[],
+  data: ResetData,
+  copied: number,
+  now: number,
+): HistoryEvent[] {
+  if (data.reapply !== 'SIGNAL') return [];
+  return events
+    .filter(
+      (e): e is EventOf<'SignalReceived'> =>
+        e.seq > data.boundarySeq && e.type === 'SignalReceived',
+    )
+    .map((e, i) => ({ ...e, seq: copied + 1 + i, recordedAt: now }));
 }
 
 /** A reset point with children, external signals or updates in flight is refused. */

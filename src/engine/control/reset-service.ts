@@ -16,6 +16,7 @@ import {
   resolveResetPoint,
   type ResetData,
   type ResetPoint,
+  type ResetReapply,
 } from './reset-plan.js';
 
 export interface ResetOptions {
@@ -23,6 +24,46 @@ export interface ResetOptions {
   to?: ResetPoint;
   reason?: string;
   version?: string;
+  /** Temporal's reset option: `SIGNAL` (default; also `ALL_ELIGIBLE`) or `NONE`. */
+  resetReapplyType?: string;
+  /** Temporal's newer form: `['SIGNAL']` leaves the signals out. */
+  resetReapplyExcludeTypes?: readonly string[];
+}
+
+const REAPPLY_TYPES: Readonly<Record<string, ResetReapply>> = {
+  SIGNAL: 'SIGNAL',
+  ALL_ELIGIBLE: 'SIGNAL',
+  NONE: 'NONE',
+};
+const EXCLUDE_TYPES = new Set(['SIGNAL', 'UPDATE', 'CANCEL_REQUEST', 'CHILD_WORKFLOW']);
+
+/**
+ * Whether a reset re-applies the signals received after its point: yes unless
+ * `resetReapplyType` is `NONE` or `resetReapplyExcludeTypes` holds `SIGNAL` (Temporal's
+ * `RESET_REAPPLY_TYPE_…` / `RESET_REAPPLY_EXCLUDE_TYPE_…` spellings accepted).
+ */
+export function reapplyOf(options: ResetOptions): ResetReapply {
+  const type = options.resetReapplyType?.replace(/^RESET_REAPPLY_TYPE_/, '');
+  const reapply = type === undefined || type === 'UNSPECIFIED' ? 'SIGNAL' : REAPPLY_TYPES[type];
+  if (reapply === undefined) {
+    throw new AionError(
+      'invalid_argument',
+      `resetReapplyType must be SIGNAL, ALL_ELIGIBLE or NONE, got ${JSON.stringify(options.resetReapplyType)}`,
+      { field: 'resetReapplyType' },
+    );
+  }
+  const excluded = (options.resetReapplyExcludeTypes ?? []).map((t) =>
+    String(t).replace(/^RESET_REAPPLY_EXCLUDE_TYPE_/, ''),
+  );
+  const unknown = excluded.find((t) => !EXCLUDE_TYPES.has(t));
+  if (unknown !== undefined) {
+    throw new AionError(
+      'invalid_argument',
+      `resetReapplyExcludeTypes may hold SIGNAL, UPDATE, CANCEL_REQUEST or CHILD_WORKFLOW, got ${JSON.stringify(unknown)}`,
+      { field: 'resetReapplyExcludeTypes' },
+    );
+  }
+  return excluded.includes('SIGNAL') ? 'NONE' : reapply;
 }
 
 export interface ResetServiceDeps {
@@ -73,6 +114,7 @@ export class ResetService {
       newRunId: d.ids.uuid(),
       boundarySeq,
       reason,
+      reapply: reapplyOf(options),
       ...(options.version !== undefined ? { version: options.version } : {}),
     };
     planNewRun(info, events, data, d.activities, d.clock.now()); // validates the reset point
@@ -154,6 +196,13 @@ export class ResetService {
     for (const t of plan.tasks) d.activities.dispatch(t);
     if (plan.tasks.length > 0) d.activities.wake();
     for (const t of plan.timers) d.timers.add(t);
+    if (plan.events.some((e) => e.seq > data.boundarySeq && e.type === 'SignalReceived')) {
+      // Re-applied signals: the new run is activated to take them now. (After a crash here,
+      // recovery does the same: the run's last event is no workflow-task boundary.)
+      const actor = d.scheduler.actor(newKey);
+      actor.needsActivation = true;
+      d.scheduler.markReady(actor);
+    }
   }
 }
 

@@ -15,6 +15,7 @@ import type {
   SignalService,
   UpdateService,
   UpdateCallOptions,
+  StartedUpdate,
 } from '../messages/index.js';
 import type { RunRef } from '../read/index.js';
 import type {
@@ -120,6 +121,48 @@ export class InterceptedCalls {
     return composeInterceptors(this.#i, 'query', (input) =>
       queries.query(ref, input.queryName, [...input.args]),
     )({ workflowId: ref.workflowId, runId: ref.runId, queryName: messageName(query), args });
+  }
+
+  /** Sends an update and returns once it is accepted (through the `startUpdate` interceptors). */
+  async startUpdate(
+    ref: RunRef,
+    update: MessageRef,
+    options: UpdateCallOptions,
+  ): Promise<{ updateId: string; runId: string; result: () => Promise<unknown> }> {
+    const updates = this.#d.updates;
+    let started: StartedUpdate | undefined;
+    const out = await composeInterceptors(this.#i, 'startUpdate', async (input) => {
+      started = await updates.startUpdate(ref, input.updateName, {
+        args: input.args,
+        headers: input.headers,
+        ...(input.updateId !== undefined ? { updateId: input.updateId } : {}),
+      });
+      return { updateId: started.updateId, workflowRunId: started.runId };
+    })({
+      workflowId: ref.workflowId,
+      runId: ref.runId,
+      updateName: messageName(update),
+      args: options.args ?? [],
+      headers: options.headers ?? {},
+      waitForStage: 'ACCEPTED',
+      ...(options.updateId !== undefined ? { updateId: options.updateId } : {}),
+    });
+    const accepted = started;
+    const run = { namespace: ref.namespace, workflowId: ref.workflowId, runId: out.workflowRunId };
+    return {
+      updateId: out.updateId,
+      runId: out.workflowRunId,
+      // The waiter registered at acceptance, unless an interceptor changed the update id.
+      result:
+        accepted?.updateId === out.updateId
+          ? () => accepted.result()
+          : () => updates.updateResult(run, out.updateId),
+    };
+  }
+
+  /** The outcome of an update accepted earlier (`getUpdateHandle`). */
+  updateResult(ref: RunRef, updateId: string): Promise<unknown> {
+    return this.#d.updates.updateResult(ref, updateId);
   }
 
   async update(ref: RunRef, update: MessageRef, options: UpdateCallOptions): Promise<unknown> {

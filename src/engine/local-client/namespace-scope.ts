@@ -2,6 +2,7 @@
 // search attributes, reset/reopen/retry — what `engine.inNamespace(ns)` returns.
 import {
   validateNamespace,
+  type GetWorkflowHandleOptions,
   type ClientApi,
   type MessageRef,
   type SearchAttributeType,
@@ -12,12 +13,12 @@ import {
   type WorkflowTypeRef,
 } from '../../core/index.js';
 import type { ResetOptions, ResetService, RetryService } from '../control/index.js';
-import type { ResetPoint } from '../control/index.js';
 import type { DeployResult, DeployService, VersionInfo } from '../deploy/index.js';
 import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
 import type { CountOptions, ListResult, RunLister } from '../read/index.js';
 import { withinDeadline } from '../store-retry.js';
 import { makeHandle, type HandleDeps } from './handles.js';
+import { updateWithStart, type UpdateWithStartDeps } from './update-with-start.js';
 
 /** The engine's API bound to one namespace (see `Engine.inNamespace`). */
 export interface NamespaceScope {
@@ -32,13 +33,14 @@ export interface NamespaceScope {
     options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
   ): Promise<WorkflowHandle<R>>;
   execute<R = unknown>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions): Promise<R>;
-  getHandle<R = unknown>(workflowId: string, runId?: string): WorkflowHandle<R>;
+  getHandle<R = unknown>(
+    workflowId: string,
+    runId?: string,
+    options?: GetWorkflowHandleOptions,
+  ): WorkflowHandle<R>;
   list(options?: WorkflowListOptions): Promise<ListResult>;
   count(options?: CountOptions): Promise<number>;
-  reset(
-    workflowId: string,
-    options?: { runId?: string; to?: ResetPoint; reason?: string; version?: string },
-  ): Promise<WorkflowHandle>;
+  reset(workflowId: string, options?: ResetOptions): Promise<WorkflowHandle>;
   reopen(
     workflowId: string,
     options?: { runId?: string; reason?: string; version?: string },
@@ -55,7 +57,7 @@ export interface NamespaceScope {
   searchAttributes(): Promise<Record<string, SearchAttributeType>>;
 }
 
-export interface ScopeDeps extends HandleDeps {
+export interface ScopeDeps extends HandleDeps, UpdateWithStartDeps {
   readonly lister: RunLister;
   readonly resets: ResetService;
   readonly retries: RetryService;
@@ -76,7 +78,8 @@ async function startHandle<R>(
   options?: WorkflowStartOptions,
 ): Promise<WorkflowHandle<R>> {
   const run = await call(d, () => d.calls.start(ns, workflow, options));
-  return makeHandle<R>(d, ns, run.workflowId, run.runId);
+  // Temporal's handle from a start: it follows the run's chain (continue-as-new, reset, retry).
+  return makeHandle<R>(d, ns, run.workflowId, run.runId, { firstExecutionRunId: run.runId });
 }
 
 async function signalWithStartHandle<R>(
@@ -86,7 +89,7 @@ async function signalWithStartHandle<R>(
   options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
 ): Promise<WorkflowHandle<R>> {
   const run = await call(d, () => d.calls.signalWithStart(ns, workflow, options));
-  return makeHandle<R>(d, ns, run.workflowId, run.runId);
+  return makeHandle<R>(d, ns, run.workflowId, run.runId, { firstExecutionRunId: run.runId });
 }
 
 /** The in-process workflow client of one namespace. */
@@ -96,7 +99,24 @@ export function workflowClient(d: ScopeDeps, ns: string): WorkflowClient {
     signalWithStart: (workflow, options) => signalWithStartHandle(d, ns, workflow, options),
     execute: async (workflow, options) =>
       (await startHandle(d, ns, workflow, options ?? {})).result() as never,
-    getHandle: (workflowId, runId) => makeHandle(d, ns, workflowId, runId),
+    getHandle: (workflowId, runId, options) => makeHandle(d, ns, workflowId, runId, options),
+    executeUpdateWithStart: async <T>(
+      update: MessageRef,
+      options: Parameters<WorkflowClient['executeUpdateWithStart']>[1],
+    ) => (await (await updateWithStart(d, ns, update, options)).result()) as T,
+    startUpdateWithStart: async <T>(
+      update: MessageRef,
+      options: Parameters<WorkflowClient['startUpdateWithStart']>[1],
+    ) => {
+      const { waitForStage: _stage, ...rest } = options;
+      const u = await updateWithStart(d, ns, update, rest);
+      return {
+        updateId: u.updateId,
+        workflowId: u.handle.workflowId,
+        workflowRunId: u.runId,
+        result: u.result as () => Promise<T>,
+      };
+    },
     list: (options) => call(d, () => d.lister.list(ns, options)),
     count: (options) => call(d, () => d.lister.count(ns, options)),
   };
@@ -125,7 +145,7 @@ export function namespaceScope(d: ScopeDeps, namespace: string): NamespaceScope 
     signalWithStart: (workflow, options) => signalWithStartHandle(d, ns, workflow, options),
     execute: async <R>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions) =>
       (await startHandle<R>(d, ns, workflow, options ?? {})).result(),
-    getHandle: (workflowId, runId) => makeHandle(d, ns, workflowId, runId),
+    getHandle: (workflowId, runId, options) => makeHandle(d, ns, workflowId, runId, options),
     list: (options) => client.list(options),
     count: (options) => client.count(options),
     reset: (workflowId, options) => reset('reset', workflowId, options ?? {}),

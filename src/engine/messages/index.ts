@@ -2,4 +2,4 @@
 // and handed straight to the scheduler.
 export { SignalService } from './signals.js';
 export { QueryService } from './queries.js';
-export { UpdateService, type UpdateCallOptions } from './updates.js';
+export { UpdateService, type StartedUpdate, type UpdateCallOptions } from './updates.js';

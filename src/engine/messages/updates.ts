@@ -4,6 +4,7 @@ import type { IdSource } from '../../clock/index.js';
 import {
   AionError,
   failureToError,
+  isTerminalEventType,
   validateHeaders,
   type DataConverter,
   type EventOf,
@@ -32,6 +33,14 @@ export interface UpdateCallOptions {
   headers?: Headers;
 }
 
+/** An accepted update (or one whose outcome a retried call found recorded). */
+export interface StartedUpdate {
+  readonly updateId: string;
+  readonly runId: string;
+  /** The update's result, or its failure (`update_failed`) as an error. */
+  result(): Promise<unknown>;
+}
+
 export interface UpdateServiceDeps {
   readonly lifecycle: Lifecycle;
   readonly limits: Limits;
@@ -53,6 +62,19 @@ export class UpdateService {
   }
 
   async update(ref: RunRef, update: MessageRef, options: UpdateCallOptions): Promise<unknown> {
+    const started = await this.startUpdate(ref, update, options);
+    return started.result();
+  }
+
+  /**
+   * Validates and records an update; resolves once `UpdateAccepted` is committed (or at once
+   * when a retried call finds its outcome recorded). `result()` waits for the outcome.
+   */
+  async startUpdate(
+    ref: RunRef,
+    update: MessageRef,
+    options: UpdateCallOptions,
+  ): Promise<StartedUpdate> {
     this.#d.lifecycle.check();
     const headers = validateHeaders(options.headers);
     const name = messageName(update);
@@ -75,7 +97,8 @@ export class UpdateService {
             (e): e is EventOf<'UpdateCompleted'> =>
               e.type === 'UpdateCompleted' && e.updateId === options.updateId,
           );
-    if (recorded) return this.#outcome(info, name, recorded);
+    if (recorded)
+      return this.#started(info, recorded.updateId, () => this.#outcome(info, name, recorded));
     this.#d.resolver.checkOpen(info, 'update');
     const updateId = options.updateId ?? this.#d.ids.uuid();
     const validation = await this.#d.scheduler.validateUpdate(info, name, payloads);
@@ -86,16 +109,7 @@ export class UpdateService {
         { failure: validation.failure },
       );
     }
-    const k = actorKey(info.namespace, info.runId);
-    const waiters = this.#waiters.get(k) ?? new Map<string, UpdateWaiter[]>();
-    this.#waiters.set(k, waiters);
-    let waiter: UpdateWaiter | undefined;
-    const completed = new Promise<EventOf<'UpdateCompleted'>>((resolve, reject) => {
-      waiter = { resolve, reject };
-      // Several callers may wait on one update id (a retried call while the first is in flight).
-      waiters.set(updateId, [...(waiters.get(updateId) ?? []), waiter]);
-    });
-    completed.catch(() => undefined);
+    const { completed, forget } = this.#wait(info, updateId);
     try {
       await new Promise<void>((resolve, reject) => {
         this.#d.scheduler.enqueue(info, {
@@ -111,12 +125,79 @@ export class UpdateService {
         });
       });
     } catch (err) {
+      forget();
+      throw err;
+    }
+    return this.#started(info, updateId, async () => this.#outcome(info, name, await completed));
+  }
+
+  /**
+   * The outcome of an update accepted earlier by a run (`getUpdateHandle`, the HTTP result
+   * route): waits until it completes; `not_found` when the run never accepted it,
+   * `workflow_closed` when the run closed first.
+   */
+  async updateResult(ref: RunRef, updateId: string): Promise<unknown> {
+    this.#d.lifecycle.check();
+    const info = await this.#d.resolver.resolve(ref);
+    // Registered before reading, so a completion committed in between is not missed.
+    const { completed, forget } = this.#wait(info, updateId);
+    const history = await this.#d.store.readHistory(info);
+    const accepted = history.find(
+      (e): e is EventOf<'UpdateAccepted'> => e.type === 'UpdateAccepted' && e.updateId === updateId,
+    );
+    const done = history.find(
+      (e): e is EventOf<'UpdateCompleted'> =>
+        e.type === 'UpdateCompleted' && e.updateId === updateId,
+    );
+    const name = accepted?.updateName ?? updateId;
+    if (done || !accepted || history.some((e) => isTerminalEventType(e.type))) forget();
+    if (done) return this.#outcome(info, name, done);
+    if (!accepted)
+      throw new AionError(
+        'not_found',
+        `workflow ${info.workflowId} run ${info.runId} has no update ${JSON.stringify(updateId)}`,
+        { workflowId: info.workflowId, runId: info.runId, updateId },
+      );
+    if (history.some((e) => isTerminalEventType(e.type)))
+      throw new AionError(
+        'workflow_closed',
+        `workflow ${info.workflowId} run ${info.runId} closed (${info.status}) before update ${JSON.stringify(updateId)} completed`,
+        { runId: info.runId },
+      );
+    return this.#outcome(info, name, await completed);
+  }
+
+  #started(info: RunInfo, updateId: string, result: () => unknown): StartedUpdate {
+    let outcome: Promise<unknown> | undefined;
+    return {
+      updateId,
+      runId: info.runId,
+      result: () => (outcome ??= Promise.resolve().then(result)),
+    };
+  }
+
+  /** Registers a waiter for the update's completion on the run. */
+  #wait(
+    run: RunKey,
+    updateId: string,
+  ): { completed: Promise<EventOf<'UpdateCompleted'>>; forget: () => void } {
+    const k = actorKey(run.namespace, run.runId);
+    const waiters = this.#waiters.get(k) ?? new Map<string, UpdateWaiter[]>();
+    this.#waiters.set(k, waiters);
+    let waiter: UpdateWaiter | undefined;
+    const completed = new Promise<EventOf<'UpdateCompleted'>>((resolve, reject) => {
+      waiter = { resolve, reject };
+      // Several callers may wait on one update id (a retried call while the first is in flight).
+      waiters.set(updateId, [...(waiters.get(updateId) ?? []), waiter]);
+    });
+    completed.catch(() => undefined);
+    const forget = (): void => {
       const rest = (waiters.get(updateId) ?? []).filter((w) => w !== waiter);
       if (rest.length > 0) waiters.set(updateId, rest);
       else waiters.delete(updateId);
-      throw err;
-    }
-    return this.#outcome(info, name, await completed);
+      if (waiters.size === 0 && this.#waiters.get(k) === waiters) this.#waiters.delete(k);
+    };
+    return { completed, forget };
   }
 
   /** An UpdateCompleted was committed: its callers get the outcome. */

@@ -8,6 +8,11 @@ export interface RunRef {
   readonly namespace: string;
   readonly workflowId: string;
   readonly runId: string | undefined;
+  /**
+   * With `runId` undefined: the current run must belong to the chain of this run (the run a
+   * start returned) — the same run, or one recording the same first run.
+   */
+  readonly chainOf?: string;
 }
 
 export class RunResolver {
@@ -26,6 +31,8 @@ export class RunResolver {
           runId: ref.runId,
         })
       : await this.#store.getCurrentRun(ref.namespace, ref.workflowId);
+    if (info && !ref.runId && ref.chainOf !== undefined && info.runId !== ref.chainOf)
+      await this.#checkChain(info, ref.chainOf);
     if (!info) {
       throw new AionError(
         'not_found',
@@ -37,6 +44,24 @@ export class RunResolver {
       );
     }
     return info;
+  }
+
+  /** `not_found` unless `current` and run `anchor` have the same first run. */
+  async #checkChain(current: RunInfo, anchor: string): Promise<void> {
+    const firstOf = async (runId: string): Promise<string | undefined> => {
+      const [started] = await this.#store.readHistory(
+        { namespace: current.namespace, workflowId: current.workflowId, runId },
+        { toSeq: 1 },
+      );
+      return started?.type === 'WorkflowStarted' ? (started.firstRunId ?? runId) : undefined;
+    };
+    const [mine, theirs] = await Promise.all([firstOf(current.runId), firstOf(anchor)]);
+    if (mine !== undefined && mine === theirs) return;
+    throw new AionError(
+      'not_found',
+      `workflow ${JSON.stringify(current.workflowId)}: its current run ${current.runId} is not in the chain of run ${anchor} (a new workflow with the same id started since)`,
+      { workflowId: current.workflowId, runId: anchor },
+    );
   }
 
   /** The addressed run, which must still be open; `workflow_closed` (or `code`) otherwise. */

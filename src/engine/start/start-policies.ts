@@ -7,8 +7,53 @@ import {
 } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 
-const REUSE_POLICIES = ['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE'];
+const REUSE_POLICIES = [
+  'ALLOW_DUPLICATE',
+  'ALLOW_DUPLICATE_FAILED_ONLY',
+  'REJECT_DUPLICATE',
+  'TERMINATE_IF_RUNNING',
+];
 const CONFLICT_POLICIES = ['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'];
+const REUSE_PREFIX = 'WORKFLOW_ID_REUSE_POLICY_';
+const CONFLICT_PREFIX = 'WORKFLOW_ID_CONFLICT_POLICY_';
+
+/**
+ * A policy name without Temporal's proto prefix (`WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE`
+ * is `REJECT_DUPLICATE`); `…_UNSPECIFIED` means the default.
+ */
+function unprefixed(value: unknown, prefix: string): unknown {
+  if (typeof value !== 'string' || !value.startsWith(prefix)) return value;
+  const name = value.slice(prefix.length);
+  return name === 'UNSPECIFIED' ? undefined : name;
+}
+
+/** A policy value as a string for the checks (anything else fails them, shown as JSON). */
+function nameOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * The id policies of a start in Aion's names: Temporal's prefixed names are accepted, and
+ * Temporal's deprecated `TERMINATE_IF_RUNNING` reuse policy is `ALLOW_DUPLICATE` with the
+ * `TERMINATE_EXISTING` conflict policy (it may not be combined with a conflict policy).
+ */
+export function normalizedPolicies(options: WorkflowStartOptions): {
+  reuse: string;
+  conflict: string;
+} {
+  const reuse = unprefixed(options.workflowIdReusePolicy, REUSE_PREFIX) ?? 'ALLOW_DUPLICATE';
+  const conflict = unprefixed(options.workflowIdConflictPolicy, CONFLICT_PREFIX);
+  if (reuse === 'TERMINATE_IF_RUNNING') {
+    if (conflict !== undefined)
+      throw new AionError(
+        'invalid_argument',
+        'workflowIdReusePolicy TERMINATE_IF_RUNNING cannot be combined with a workflowIdConflictPolicy: use ALLOW_DUPLICATE with TERMINATE_EXISTING',
+        { field: 'workflowIdConflictPolicy' },
+      );
+    return { reuse: 'ALLOW_DUPLICATE', conflict: 'TERMINATE_EXISTING' };
+  }
+  return { reuse: nameOf(reuse), conflict: nameOf(conflict ?? 'FAIL') };
+}
 const FAILED_LIKE = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'];
 
 /** Idempotency keys of starts and signals: a non-empty string of at most 200 characters. */
@@ -45,19 +90,19 @@ export async function applyStartPolicies(
   workflowId: string,
   options: WorkflowStartOptions,
 ): Promise<string | undefined> {
-  const reuse = options.workflowIdReusePolicy ?? 'ALLOW_DUPLICATE';
-  const conflict = options.workflowIdConflictPolicy ?? 'FAIL';
-  if (!REUSE_POLICIES.includes(reuse)) {
+  const given = unprefixed(options.workflowIdReusePolicy, REUSE_PREFIX) ?? 'ALLOW_DUPLICATE';
+  if (typeof given !== 'string' || !REUSE_POLICIES.includes(given)) {
     throw new AionError(
       'invalid_argument',
-      `workflowIdReusePolicy must be ALLOW_DUPLICATE, ALLOW_DUPLICATE_FAILED_ONLY or REJECT_DUPLICATE, got ${JSON.stringify(reuse)}`,
+      `workflowIdReusePolicy must be ALLOW_DUPLICATE, ALLOW_DUPLICATE_FAILED_ONLY, REJECT_DUPLICATE or TERMINATE_IF_RUNNING, got ${JSON.stringify(options.workflowIdReusePolicy)}`,
       { field: 'workflowIdReusePolicy' },
     );
   }
+  const { reuse, conflict } = normalizedPolicies(options);
   if (!CONFLICT_POLICIES.includes(conflict)) {
     throw new AionError(
       'invalid_argument',
-      `workflowIdConflictPolicy must be FAIL, USE_EXISTING or TERMINATE_EXISTING, got ${JSON.stringify(conflict)}`,
+      `workflowIdConflictPolicy must be FAIL, USE_EXISTING or TERMINATE_EXISTING, got ${JSON.stringify(options.workflowIdConflictPolicy)}`,
       { field: 'workflowIdConflictPolicy' },
     );
   }

@@ -44,15 +44,27 @@ export function registerControlCommands(program: Command, io: CliIo): void {
     )
     .option('--reason <text>', 'reason (recorded)')
     .option('--version <version>', 'package version of the new run')
+    .option(
+      '--reapply <type>',
+      'signals received after the reset point: SIGNAL (recorded again on the new run) or NONE',
+      'SIGNAL',
+    )
     .action(
       async (
         id: string,
-        flags: RemoteFlags & { runId?: string; to: string; reason?: string; version?: string },
+        flags: RemoteFlags & {
+          runId?: string;
+          to: string;
+          reason?: string;
+          version?: string;
+          reapply: string;
+        },
       ) => {
         const handle = await (await clientFor(flags)).getHandle(id, flags.runId).reset({
           to: resetPoint(flags.to),
           ...(flags.reason ? { reason: flags.reason } : {}),
           ...(flags.version ? { version: flags.version } : {}),
+          resetReapplyType: flags.reapply as 'SIGNAL' | 'NONE',
         });
         printResult(
           io,

@@ -27,6 +27,7 @@ interface HistoryRoute {
   Params: WorkflowParams;
   Querystring: {
     runId?: string;
+    firstExecutionRunId?: string;
     fromSeq?: string;
     maxEvents?: string;
     maxBytes?: string;
@@ -97,7 +98,6 @@ function historyRoute(app: FastifyInstance, ctx: ServerContext): void {
   app.get<HistoryRoute>(
     `${WORKFLOWS}/:workflowId/history`,
     read<HistoryRoute>(ctx, 'workflow.history', async (req) => {
-      handleOf(ctx, req);
       const decode = decodeRequested(ctx, req, req.query.decode, 'workflow.history');
       const fromSeq =
         intParam(req.query.fromSeq, 'fromSeq', { min: 1, max: Number.MAX_SAFE_INTEGER }) ?? 1;
@@ -107,10 +107,7 @@ function historyRoute(app: FastifyInstance, ctx: ServerContext): void {
       const maxBytes =
         intParam(req.query.maxBytes, 'maxBytes', { min: 1024, max: 64 * 1024 * 1024 }) ??
         DEFAULT_HISTORY_BYTES;
-      const described = await ctx
-        .scope(req.params.namespace)
-        .getHandle(req.params.workflowId, req.query.runId)
-        .describe();
+      const described = await handleOf(ctx, req).describe();
       const run = {
         namespace: described.namespace,
         workflowId: described.workflowId,

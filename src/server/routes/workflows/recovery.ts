@@ -5,11 +5,18 @@ import type { ResetPoint } from '../../../engine/index.js';
 import type { ServerContext } from '../../context.js';
 import { mutation } from '../common.js';
 import { runIdOf, WORKFLOWS, type WorkflowParams } from './request.js';
-import { body, REASON, VERSION } from './validation.js';
+import { body, NAME, REASON, VERSION } from './validation.js';
 
 interface ResetRoute {
   Params: WorkflowParams;
-  Body: { runId?: string; to?: number | string; reason?: string; version?: string };
+  Body: {
+    runId?: string;
+    to?: number | string;
+    reason?: string;
+    version?: string;
+    resetReapplyType?: string;
+    resetReapplyExcludeTypes?: string[];
+  };
 }
 
 interface ReopenRoute {
@@ -36,6 +43,8 @@ export function recoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
           },
           reason: REASON,
           version: VERSION,
+          resetReapplyType: NAME,
+          resetReapplyExcludeTypes: { type: 'array', maxItems: 10, items: NAME },
         }),
       },
     },
@@ -47,6 +56,10 @@ export function recoveryRoutes(app: FastifyInstance, ctx: ServerContext): void {
         ...(b.to !== undefined ? { to: b.to as ResetPoint } : {}),
         ...(b.reason ? { reason: b.reason } : {}),
         ...(b.version ? { version: b.version } : {}),
+        ...(b.resetReapplyType ? { resetReapplyType: b.resetReapplyType } : {}),
+        ...(b.resetReapplyExcludeTypes
+          ? { resetReapplyExcludeTypes: b.resetReapplyExcludeTypes }
+          : {}),
       });
       return {
         target: req.params.workflowId,

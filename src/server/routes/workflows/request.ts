@@ -11,15 +11,26 @@ export interface WorkflowParams extends Params {
   workflowId: string;
 }
 
-/** The handle of the run a request addresses: `runId` from the body, else the query string. */
+/**
+ * The handle of the run a request addresses: `runId` from the body, else the query string;
+ * with `firstExecutionRunId` (and no `runId`), the latest run of that run's chain.
+ */
 export function handleOf(
   ctx: ServerContext,
-  req: FastifyRequest<{ Params: WorkflowParams; Body?: { runId?: string } }>,
+  req: FastifyRequest<{
+    Params: WorkflowParams;
+    Body?: { runId?: string; firstExecutionRunId?: string };
+  }>,
 ): WorkflowHandle {
-  const query = req.query as { runId?: string };
+  const query = req.query as { runId?: string; firstExecutionRunId?: string };
+  const first = req.body?.firstExecutionRunId ?? query.firstExecutionRunId;
   return ctx
     .scope(req.params.namespace)
-    .getHandle(req.params.workflowId, req.body?.runId ?? query.runId);
+    .getHandle(
+      req.params.workflowId,
+      req.body?.runId ?? query.runId,
+      first ? { firstExecutionRunId: first } : {},
+    );
 }
 
 /**

@@ -2,13 +2,33 @@
 // both are refused while the server drains.
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { WithStartWorkflowOperation, type WithStartWorkflowOptions } from '../../../core/index.js';
 import { mutation, type Params } from '../common.js';
 import { refuseWhileDraining, runIdOf, WORKFLOWS } from './request.js';
-import { signalWithStartSchema, startOptions, startSchema, type StartBody } from './validation.js';
+import {
+  headersOf,
+  signalWithStartSchema,
+  startOptions,
+  startSchema,
+  updateWithStartSchema,
+  type StartBody,
+} from './validation.js';
 
 interface StartRoute {
   Params: Params;
   Body: StartBody;
+}
+
+interface UpdateWithStartRoute {
+  Params: Params;
+  Body: StartBody & {
+    workflowId: string;
+    update: string;
+    updateArgs?: unknown[];
+    updateId?: string;
+    updateHeaders?: Record<string, unknown>;
+    waitForStage?: 'ACCEPTED' | 'COMPLETED';
+  };
 }
 
 interface SignalWithStartRoute {
@@ -48,6 +68,45 @@ export function startRoutes(app: FastifyInstance, ctx: ServerContext): void {
       return {
         target: handle.workflowId,
         body: { workflowId: handle.workflowId, runId: await runIdOf(handle) },
+      };
+    }),
+  );
+
+  updateWithStartRoute(app, ctx);
+}
+
+/** Starts the workflow if needed and sends it an update (see `executeUpdateWithStart`). */
+function updateWithStartRoute(app: FastifyInstance, ctx: ServerContext): void {
+  app.post<UpdateWithStartRoute>(
+    `${WORKFLOWS}/update-with-start`,
+    { schema: { body: updateWithStartSchema } },
+    mutation<UpdateWithStartRoute>(ctx, 'write', 'workflow.updateWithStart', async (req) => {
+      const scope = ctx.scope(req.params.namespace);
+      refuseWhileDraining(ctx);
+      const { update, updateArgs, updateId, updateHeaders, waitForStage, ...start } = req.body;
+      const op = WithStartWorkflowOperation.create(
+        start.workflowType,
+        startOptions(start) as WithStartWorkflowOptions,
+      );
+      const headers = headersOf(updateHeaders);
+      const accepted = await scope.client.workflow.startUpdateWithStart(update, {
+        args: updateArgs ?? [],
+        ...(updateId ? { updateId } : {}),
+        ...(headers ? { headers } : {}),
+        startWorkflowOperation: op,
+        waitForStage: 'ACCEPTED',
+      });
+      const ids = {
+        workflowId: accepted.workflowId,
+        runId: accepted.workflowRunId ?? null,
+        updateId: accepted.updateId,
+      };
+      if (waitForStage === 'ACCEPTED')
+        return { target: accepted.workflowId, body: { stage: 'ACCEPTED', ...ids } };
+      const result = await accepted.result();
+      return {
+        target: accepted.workflowId,
+        body: { stage: 'COMPLETED', ...ids, result: result ?? null },
       };
     }),
   );

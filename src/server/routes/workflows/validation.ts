@@ -56,10 +56,9 @@ const START_FIELDS = {
   workflowExecutionTimeout: DURATION,
   workflowRunTimeout: DURATION,
   workflowTaskTimeout: DURATION,
-  workflowIdReusePolicy: {
-    enum: ['ALLOW_DUPLICATE', 'ALLOW_DUPLICATE_FAILED_ONLY', 'REJECT_DUPLICATE'],
-  },
-  workflowIdConflictPolicy: { enum: ['FAIL', 'USE_EXISTING', 'TERMINATE_EXISTING'] },
+  // Aion's and Temporal's names (prefixed forms, TERMINATE_IF_RUNNING): the engine checks them.
+  workflowIdReusePolicy: NAME,
+  workflowIdConflictPolicy: NAME,
   requestId: NAME,
   headers: HEADERS,
 } as const;
@@ -71,6 +70,20 @@ export const startSchema = {
   properties: START_FIELDS,
 } as const;
 
+export const updateWithStartSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['workflowType', 'workflowId', 'workflowIdConflictPolicy', 'update'],
+  properties: {
+    ...START_FIELDS,
+    update: NAME,
+    updateArgs: ARGS,
+    updateId: NAME,
+    updateHeaders: HEADERS,
+    waitForStage: { enum: ['ACCEPTED', 'COMPLETED'] },
+  },
+} as const;
+
 export const signalWithStartSchema = {
   type: 'object',
   additionalProperties: false,
@@ -78,9 +91,15 @@ export const signalWithStartSchema = {
   properties: { ...START_FIELDS, signal: NAME, signalArgs: ARGS },
 } as const;
 
-const RUN_ID = { runId: { type: 'string', minLength: 1, maxLength: 100 } } as const;
+const RUN_ID = {
+  runId: { type: 'string', minLength: 1, maxLength: 100 },
+  firstExecutionRunId: { type: 'string', minLength: 1, maxLength: 100 },
+} as const;
 
-/** The schema of a body addressed to one run: `properties`, plus the optional `runId`. */
+/**
+ * The schema of a body addressed to one run: `properties`, plus the optional `runId` (or
+ * `firstExecutionRunId`: the latest run of that run's chain).
+ */
 export function body(properties: Record<string, unknown>, required: string[] = []): object {
   return {
     type: 'object',
