@@ -46,7 +46,8 @@ export interface OpenServer {
 
 /** `aion server` on SQLite, on a free loopback port, with a remote client connected to it. */
 export async function openServer(): Promise<OpenServer> {
-  const { engine, close } = await openEngine('sqlite');
+  const open = await openEngine('sqlite');
+  const engine = open.engine;
   const dir = mkdtempSync(path.join(tmpdir(), 'aion-compat-srv-'));
   const server = await createServer({
     engine,
@@ -60,7 +61,7 @@ export async function openServer(): Promise<OpenServer> {
     url,
     close: async () => {
       await server.close();
-      await close();
+      await open.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
