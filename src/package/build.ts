@@ -220,6 +220,9 @@ async function compileSections(
     conditions: ['workflow', 'import', 'default'],
     target: 'es2022',
     keepNames: true,
+    // Libraries (immer, React-style code) read process.env.NODE_ENV; the sandbox has no
+    // process, so the build replaces it with a constant, as Temporal's bundler does.
+    define: { 'process.env.NODE_ENV': JSON.stringify('development') },
     minify: false,
     legalComments: 'none' as const,
     charset: 'utf8' as const,

@@ -106,6 +106,14 @@ describe('scanSource: forbidden and non-deterministic APIs', () => {
     ).toEqual([]);
   });
 
+  it('allows process.env.NODE_ENV (replaced by the build) but not the rest of process', async () => {
+    expect(
+      await rules(
+        "export async function w() { return process.env.NODE_ENV === 'production' ? 1 : process.env.HOME; }",
+      ),
+    ).toEqual(['1:host-global']);
+  });
+
   it('reports the exact line and column', async () => {
     const found = await scanSource(
       'wf.ts',

@@ -86,6 +86,7 @@ export type {
 } from './interceptors.js';
 export {
   ApplicationFailure,
+  ApplicationFailureCategory,
   ActivityFailure,
   CancelledFailure,
   TimeoutFailure,

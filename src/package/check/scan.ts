@@ -175,6 +175,7 @@ function checkAssignment(scan: Scan, node: Node): void {
 
 /** `globalThis.X` uses and `crypto.subtle`; false (no walk inside) for global members. */
 function checkMember(scan: Scan, node: Node, key: string, parent: Node | undefined): boolean {
+  if (isNodeEnv(scan, node)) return false; // replaced by the build (see NODE_ENV_DEFINE)
   const name = globalMember(node);
   if (name !== undefined) {
     const rule = GLOBALS.get(name);
@@ -200,6 +201,22 @@ function checkMember(scan: Scan, node: Node, key: string, parent: Node | undefin
     scan.add(CRYPTO_SUBTLE_RULE, node.start);
   }
   return true;
+}
+
+/** `process.env.NODE_ENV`, which the build replaces with a constant, as Temporal's bundler does. */
+function isNodeEnv(scan: Scan, node: Node): boolean {
+  const env = node.object as Node;
+  const process = env.object as Node | undefined;
+  return (
+    node.computed !== true &&
+    (node.property as Node).name === 'NODE_ENV' &&
+    env.type === 'MemberExpression' &&
+    env.computed !== true &&
+    (env.property as Node).name === 'env' &&
+    process?.type === 'Identifier' &&
+    process.name === 'process' &&
+    scan.isGlobal('process')
+  );
 }
 
 function checkNew(scan: Scan, node: Node): void {
