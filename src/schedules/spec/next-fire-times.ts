@@ -4,14 +4,15 @@ import { invalidSpec } from './invalid.js';
 import { nextIntervalFire } from './interval.js';
 import { ScheduleZone } from './time-zone.js';
 import type { ScheduleSpec } from './types.js';
-import { addSeconds } from './wall-time.js';
+import { addSeconds, type WallTime } from './wall-time.js';
 import { nextMatchingWall, wallMatches } from './wall-search.js';
 
 /**
- * Candidates skipped in a row before giving up: a spec whose skip list covers every time it
- * would fire (for that long) is treated as having no further fire.
+ * Skipped stretches in a row before giving up: a spec whose skip list covers every time it
+ * would fire (for that long) is treated as having no further fire. A stretch is one fire, or
+ * the whole minute / hour / day around it when the skip spec covers all of it.
  */
-const MAX_SKIPPED = 100_000;
+const MAX_SKIPPED = 5_000;
 /** Wall times tried per calendar before giving up (the fall-back hour at one-second steps). */
 const MAX_REPEATED_WALLS = 10_000;
 
@@ -49,8 +50,9 @@ export function nextFireTimes(
   while (out.length < count && skipped < MAX_SKIPPED) {
     const next = nextUnfiltered(c, cursor);
     if (next === undefined || (c.endAt !== undefined && next > c.endAt)) break;
-    cursor = next;
-    if (isSkipped(c, next)) {
+    const skippedUntil = skippedThrough(c, next);
+    cursor = skippedUntil ?? next;
+    if (skippedUntil !== undefined) {
       skipped++;
       continue;
     }
@@ -95,9 +97,29 @@ export function nextCalendarFire(
   return undefined;
 }
 
-/** Whether a skip calendar matches the wall time of an instant in the schedule's zone. */
-function isSkipped(c: CompiledSpec, ms: number): boolean {
-  if (c.skip.length === 0) return false;
+/**
+ * Undefined when no skip spec matches the instant; else the last instant of the stretch it
+ * skips (the instant itself, or the end of its wall-clock minute / hour / day when the skip spec
+ * accepts every finer value), so the search resumes after it.
+ */
+function skippedThrough(c: CompiledSpec, ms: number): number | undefined {
+  if (c.skip.length === 0) return undefined;
   const wall = c.zone.wallAt(ms);
-  return c.skip.some((m) => wallMatches(m, wall));
+  let through: number | undefined;
+  for (const m of c.skip) {
+    if (!wallMatches(m, wall)) continue;
+    const allSeconds = m.second.length === 60;
+    const allMinutes = allSeconds && m.minute.length === 60;
+    const allHours = allMinutes && m.hour.length === 24;
+    const end: WallTime = {
+      ...wall,
+      hour: allHours ? 23 : wall.hour,
+      minute: allMinutes ? 59 : wall.minute,
+      second: allSeconds ? 59 : wall.second,
+    };
+    // Never move back (the end of the stretch may be a repeated wall time read at its first occurrence).
+    const at = Math.max(ms, c.zone.instantOf(end));
+    through = through === undefined ? at : Math.max(through, at);
+  }
+  return through;
 }
