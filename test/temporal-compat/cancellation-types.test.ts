@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledFailure, createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { Context } from '../../src/activity/index.js';
 import { replayHistory } from '../../src/testing/index.js';
+import { ActivityCancellationType } from '../../src/workflow/index.js';
 
 const workflowsPath = new URL('./fixtures/semantics.ts', import.meta.url).pathname;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -72,6 +73,14 @@ async function expectReplays(h: WorkflowHandle): Promise<void> {
 }
 
 describe('activity cancellation types', () => {
+  it('exports the values with the same names and string values as Temporal', () => {
+    expect(ActivityCancellationType).toEqual({
+      TRY_CANCEL: 'TRY_CANCEL',
+      WAIT_CANCELLATION_COMPLETED: 'WAIT_CANCELLATION_COMPLETED',
+      ABANDON: 'ABANDON',
+    });
+  });
+
   it('TRY_CANCEL (the default): rejects at once with ActivityFailure(CancelledFailure) and asks the activity to stop', async () => {
     const h = await startAndCancel('try-cancel', 'TRY_CANCEL');
     expect(await h.result()).toEqual({ outcome: 'ActivityFailure', cause: 'CancelledFailure' });

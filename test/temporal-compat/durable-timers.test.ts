@@ -51,6 +51,16 @@ describe('durable setTimeout and clearTimeout', () => {
     expect(replayed.activations).toBeGreaterThan(1);
   });
 
+  it('an error thrown by a timer callback fails the run like one escaping the workflow', async () => {
+    const e = engines.at(-1)!;
+    const h = await e.start('timeoutCallbackFails', { workflowId: 'callback-fails' });
+    await expect(h.result()).rejects.toThrow();
+    const failed = (await h.fetchHistory()).events.find((x) => x.type === 'WorkflowFailed');
+    expect(failed).toMatchObject({
+      failure: { message: 'thrown by a timer callback', type: 'TimerCallback' },
+    });
+  });
+
   it('AbortController and AbortSignal behave as in Node, driven by durable timers', async () => {
     const e = engines.at(-1)!;
     const h = await e.start('aborts', { workflowId: 'aborts' });

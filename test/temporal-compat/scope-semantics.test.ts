@@ -90,6 +90,12 @@ describe('patches outside a workflow', () => {
     expect(() => deprecatePatch('x')).toThrow(/only be used in workflow code/);
   });
 
+  it('patched() in module-level code (before the workflow starts) throws and records nothing', async () => {
+    const h = await engine.start('moduleLevelPatchResult', { workflowId: 'module-patch' });
+    expect(await h.result()).toBe('IllegalStateError');
+    expect((await h.fetchHistory()).events.map((e) => e.type)).not.toContain('MarkerRecorded');
+  });
+
   it('patched() inside the workflow records its marker', async () => {
     const h = await engine.start('patchedInside', { workflowId: 'patched-inside' });
     expect(await h.result()).toBe(true);
