@@ -1,5 +1,6 @@
 // The scheduler's loop: the set of ready runs, the tick that plans, activates and commits
 // them, in-flight accounting for idleness, and the entry points the engine calls.
+import { queryClosedRun } from './closed-query.js';
 import type { Payload, QueryOutcome, RunKey, UpdateValidation } from '../../core/index.js';
 import { randomIds } from '../../clock/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
@@ -127,6 +128,15 @@ export class RunScheduler {
     args: readonly Payload[],
   ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
     return queryRun(this.#ctx, key, name, args);
+  }
+
+  /** Answers a query on a closed run from a replay of its history. */
+  queryClosed(
+    key: RunKey,
+    name: string,
+    args: readonly Payload[],
+  ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
+    return queryClosedRun(this.#ctx, key, name, args);
   }
 
   /** Runs an update's validator on the live instance (nothing is recorded). */
