@@ -61,6 +61,21 @@ describe('daylight-saving transitions', () => {
     ).toEqual(['2026-11-02T06:30:00.000Z']);
   });
 
+  it('New York fall-back: every minute resumes after the repeated hour when asked from inside it', () => {
+    expect(
+      fires('America/New_York', { cronExpressions: ['* * * * *'] }, '2026-11-01T06:10:00Z', 2),
+    ).toEqual([
+      '2026-11-01T07:00:00.000Z', // 02:00 EST; 01:11–01:59 EST repeat wall times already fired
+      '2026-11-01T07:01:00.000Z',
+    ]);
+    expect(
+      fires('America/New_York', { cronExpressions: ['* * * * *'] }, '2026-11-01T05:58:00Z', 2),
+    ).toEqual([
+      '2026-11-01T05:59:00.000Z', // 01:59 EDT
+      '2026-11-01T07:00:00.000Z', // 02:00 EST
+    ]);
+  });
+
   it('New York: daily at 02:30 across fall-back is unaffected', () => {
     expect(
       fires('America/New_York', { cronExpressions: ['30 2 * * *'] }, '2026-10-31T12:00:00Z', 2),
