@@ -1,6 +1,6 @@
 // Values and helpers `@temporalio/workflow` exports beside its core API, so workflow code
 // written for it runs unchanged: the policy and state names as values, `rootCause`,
-// `inWorkflowContext` and `Trigger`.
+// `inWorkflowContext`, `Trigger` and the child cancellation-type names.
 import type { ParentClosePolicy as Policy, RetryState as State } from '../core/index.js';
 import {
   errorToFailure,
@@ -119,3 +119,13 @@ export class Trigger<T> implements PromiseLike<T> {
     return this.#promise.then(onfulfilled, onrejected);
   }
 }
+
+/** How a cancelled child's cancellation is awaited (`cancellationType` of child options). */
+export const ChildWorkflowCancellationType = {
+  ABANDON: 'ABANDON',
+  TRY_CANCEL: 'TRY_CANCEL',
+  WAIT_CANCELLATION_COMPLETED: 'WAIT_CANCELLATION_COMPLETED',
+  WAIT_CANCELLATION_REQUESTED: 'WAIT_CANCELLATION_REQUESTED',
+} as const;
+export type ChildWorkflowCancellationType =
+  (typeof ChildWorkflowCancellationType)[keyof typeof ChildWorkflowCancellationType];

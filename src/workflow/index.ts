@@ -26,6 +26,7 @@ export { log } from './log.js';
 export { proxySinks } from './sinks.js';
 export type { Sinks, Sink, SinkFunction, LoggerSinks, WorkflowLogger } from './sinks.js';
 export {
+  ChildWorkflowCancellationType,
   defaultFailureConverter,
   defaultPayloadConverter,
   inWorkflowContext,
