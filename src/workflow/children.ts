@@ -47,7 +47,11 @@ export interface ChildWorkflowHandle<R> {
 }
 
 function typeName(workflow: string | AnyWorkflow): string {
-  const name = typeof workflow === 'function' ? workflow.name : workflow;
+  // The export name is the workflow type (bundling may rename the function itself).
+  const name =
+    typeof workflow === 'function'
+      ? (getState().workflowNames.get(workflow) ?? workflow.name)
+      : workflow;
   if (typeof name !== 'string' || name.length === 0)
     throw new TypeError('child workflow must be an exported workflow function or its type name');
   return name;

@@ -112,6 +112,10 @@ function takeOutput(s: RunState): ActivationOutput {
 }
 
 function installModule(s: RunState, w: Record<string, unknown>): void {
+  for (const [name, value] of Object.entries(w)) {
+    if (typeof value === 'function' && !RESERVED_EXPORTS.has(name) && !s.workflowNames.has(value))
+      s.workflowNames.set(value, name);
+  }
   const converter = w.payloadConverter as Partial<PayloadConverter> | undefined;
   if (typeof converter?.toPayload === 'function' && typeof converter.fromPayload === 'function')
     s.converter = converter as PayloadConverter;

@@ -55,6 +55,7 @@ export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunStat
     violation: undefined,
     rootScope: undefined as unknown as CancellationScope,
     interceptors: { inbound: [], outbound: [] },
+    workflowNames: new Map(),
   };
   s.rootScope = new CancellationScope({ cancellable: true, parent: undefined });
   setState(s);

@@ -88,6 +88,8 @@ export interface RunState {
   rootScope: RootScope;
   /** From the workflow module's `interceptors` export (empty lists when none). */
   interceptors: { inbound: readonly object[]; outbound: readonly object[] } & WorkflowInterceptors;
+  /** Each exported workflow function → its export name (its workflow type, whatever `fn.name` says). */
+  workflowNames: Map<unknown, string>;
 }
 
 let state: RunState | undefined;
