@@ -58,8 +58,9 @@ export default tseslint.config(
   {
     // Code that may run inside the deterministic workflow sandbox must not read real time,
     // real randomness or real timers, and must not import Node-only modules.
-    files: ['src/core/**/*.ts', 'src/workflow/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    // The Node built-in shims are bundled into workflow packages: the same rules apply.
+    files: ['src/core/**/*.ts', 'src/workflow/**/*.ts', 'src/package/node-shims/**/*.ts'],
+    ignores: ['**/*.test.ts', 'src/package/node-shims/index.ts'],
     rules: {
       'no-restricted-properties': [
         'error',

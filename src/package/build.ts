@@ -21,6 +21,8 @@ import {
 } from './manifest.js';
 import { inspectBundle } from './inspect.js';
 import { checkWorkflowTypeNames } from './deploy-check.js';
+import { nodeShimPath } from './node-shims/index.js';
+import { describeUnknownImport, findUnknownImports } from './workflow-imports.js';
 
 export interface BuildOptions {
   /** The workflow module (a file), or a directory holding `index.ts`/`workflows.ts`. */
@@ -91,6 +93,9 @@ function guardPlugin(): esbuild.Plugin {
         const spec = args.path;
         // Provided per run by the package's runtime section.
         if (spec === 'aion/workflow') return { path: spec, external: true };
+        // assert, url, util: deterministic shims bundled into the package.
+        const shim = nodeShimPath(spec);
+        if (shim !== undefined) return { path: shim };
         const bare = spec.startsWith('node:') ? spec.slice(5) : spec;
         if (spec.startsWith('node:') || BUILTINS.has(bare) || BUILTINS.has(bare.split('/')[0]!)) {
           return {
@@ -219,7 +224,8 @@ async function compileSections(
     mainFields: ['module', 'main'],
     conditions: ['workflow', 'import', 'default'],
     target: 'es2022',
-    keepNames: true,
+    // No keepNames: its name-setting helper breaks classes a decorator sealed or froze
+    // ("Cannot redefine property: name"). Workflow types are export names, not `fn.name`.
     // Libraries (immer, React-style code) read process.env.NODE_ENV; the sandbox has no
     // process, so the build replaces it with a constant, as Temporal's bundler does.
     define: { 'process.env.NODE_ENV': JSON.stringify('development') },
@@ -228,6 +234,7 @@ async function compileSections(
     charset: 'utf8' as const,
     logLevel: 'silent' as const,
   };
+  await refuseUnknownImports(entryFile);
   try {
     // The runtime section: `aion/workflow` with its core, evaluated once per sandbox.
     const runtimeResult = await esbuildBuild({
@@ -255,6 +262,25 @@ async function compileSections(
       { errors: messages },
     );
   }
+}
+
+/**
+ * Fails the build when workflow code imports a name `aion/workflow` (or a Node built-in shim)
+ * does not export: without this it would bundle, and every run would fail at that call.
+ */
+async function refuseUnknownImports(entryFile: string): Promise<void> {
+  const unknown = await findUnknownImports(entryFile);
+  if (unknown.length === 0) return; // other build errors: the real build reports them
+  const lines = unknown.map((u) => `${u.file}:${u.line}: ${describeUnknownImport(u)}`);
+  throw new AionError(
+    'package_build_failed',
+    `cannot build workflow package from ${entryFile}: ${lines.join('; ')}`,
+    {
+      rule: 'unknown_import',
+      errors: lines,
+      imports: unknown.map((u) => ({ name: u.name, module: u.module, file: u.file, line: u.line })),
+    },
+  );
 }
 
 /** The package bundle: each section wrapped in a factory the sandbox calls (runtime once, user code per run). */

@@ -4,9 +4,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 // The parent folder's index re-exports this folder, so its modules are imported by path.
 import { resolveWorkflowsPath } from '../build.js';
+import { describeUnknownImport, findUnknownImports } from '../workflow-imports.js';
 import { reachableFiles } from './reachable.js';
-import { unresolvedImportRule } from './rules.js';
+import { unknownImportRule, unresolvedImportRule } from './rules.js';
 import { scanSource } from './scan.js';
+import { nonAsyncWorkflowFindings } from './workflow-exports.js';
 import type { CheckFinding, CheckOptions, CheckResult } from './types.js';
 
 /** Statically checks the workflow code reachable from a workflow entry module. */
@@ -31,6 +33,15 @@ export async function checkWorkflows(options: CheckOptions): Promise<CheckResult
       hint: rule.hint,
       dependency: false,
     });
+  }
+  for (const u of await findUnknownImports(entryFile)) {
+    const rule = unknownImportRule(describeUnknownImport(u));
+    const file = u.file ? path.resolve(path.dirname(entryFile), u.file) : entryFile;
+    const dependency = file.split(path.sep).includes('node_modules');
+    findings.push({ ...rule, file: rel(file), line: u.line, column: 1, dependency });
+  }
+  for (const f of await nonAsyncWorkflowFindings(entryFile)) {
+    findings.push({ ...f, file: rel(f.file), dependency: false });
   }
   for (const file of files) {
     const dependency = file.split(path.sep).includes('node_modules');

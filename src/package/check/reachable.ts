@@ -3,6 +3,7 @@
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { importRule } from './rules.js';
+import { isNodeShimFile, nodeShimPath } from '../node-shims/index.js';
 
 const SOURCE_EXT = /\.(?:[cm]?[jt]sx?)$/;
 
@@ -23,7 +24,8 @@ export async function reachableFiles(
       build.onResolve({ filter: /.*/ }, (args) => {
         const spec = args.path;
         if (spec === 'aion/workflow' || importRule(spec)) return { path: spec, external: true };
-        return undefined;
+        const shim = nodeShimPath(spec);
+        return shim !== undefined ? { path: shim } : undefined;
       });
     },
   };
@@ -45,7 +47,8 @@ export async function reachableFiles(
     return {
       files: Object.keys(result.metafile.inputs)
         .filter((f) => SOURCE_EXT.test(f))
-        .map((f) => path.resolve(base, f)),
+        .map((f) => path.resolve(base, f))
+        .filter((f) => !isNodeShimFile(f)),
       unresolved,
     };
   } catch (err) {

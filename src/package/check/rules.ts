@@ -2,6 +2,8 @@
 // non-deterministic, forbidden imports, and the text of every other finding.
 import { builtinModules } from 'node:module';
 import type { RuleFinding } from './types.js';
+// The parent folder's index re-exports this folder, so its modules are imported by path.
+import { nodeShimPath } from '../node-shims/index.js';
 
 const BUILTINS = new Set(builtinModules);
 const HOST_ENTRIES = new Set([
@@ -109,12 +111,14 @@ export const LOCALE_METHODS = new Set([
 
 /** The finding of importing `spec` from workflow code, or undefined when it may be bundled. */
 export function importRule(spec: string): RuleFinding | undefined {
+  // assert, url and util resolve to deterministic shims (names they lack: unknown-import).
+  if (nodeShimPath(spec) !== undefined) return undefined;
   const bare = spec.startsWith('node:') ? spec.slice(5) : spec;
   if (spec.startsWith('node:') || BUILTINS.has(bare) || BUILTINS.has(bare.split('/')[0]!)) {
     return {
       rule: 'node-builtin-import',
       severity: 'error',
-      message: `imports ${JSON.stringify(spec)}: Node built-in modules are not available in workflows, which must be deterministic`,
+      message: `imports ${JSON.stringify(spec)}: Node built-in modules are not available in workflows, which must be deterministic (only assert, url and util, as deterministic subsets)`,
       hint: 'move this code into an activity',
     };
   }
@@ -199,5 +203,25 @@ export function unresolvedImportRule(message: string): RuleFinding {
     severity: 'error',
     message,
     hint: 'install the dependency or fix the import path (aion build would fail too)',
+  };
+}
+
+/** A name imported from `aion/workflow` (or a Node built-in shim) that it does not export. */
+export function unknownImportRule(message: string): RuleFinding {
+  return {
+    rule: 'unknown-import',
+    severity: 'error',
+    message,
+    hint: 'check the name against the aion/workflow API reference (aion build fails too, so runs never see it)',
+  };
+}
+
+/** An exported workflow function declared without `async`. */
+export function nonAsyncWorkflowRule(name: string): RuleFinding {
+  return {
+    rule: 'non-async-workflow',
+    severity: 'warning',
+    message: `exported function ${name} is not async; every exported function of the workflow module is a workflow type`,
+    hint: 'declare workflows async (a function returning a Promise still works); move helpers out of the workflow module or stop exporting them',
   };
 }

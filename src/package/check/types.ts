@@ -7,6 +7,8 @@ export type CheckRule =
   | 'node-builtin-import'
   | 'host-import'
   | 'unresolved-import'
+  | 'unknown-import'
+  | 'non-async-workflow'
   | 'timer'
   | 'io'
   | 'host-global'
