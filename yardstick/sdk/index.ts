@@ -1,0 +1,76 @@
+// `npm run yardstick -- sdk [--repo <dir>] [--only name…]`: how much of Temporal's TypeScript
+// SDK test workflows builds and runs unchanged on Aion.
+//
+// Builds: every file of `packages/test/src/workflows` (except the few that are not workflow
+// modules) as its own workflow package, after rewriting only the SDK import specifiers.
+// Runs: the cases in ./cases — each drives one workflow on an embedded engine and checks what
+// Temporal's test-workflows.ts / test-integration-*.ts check (result, failure, query answers).
+//
+// Prints one JSON line per build and per case (`reason` says why a known gap fails), one line
+// per Temporal test left out of the count, then `{ builds: {ok,total}, runs: {ok,total} }`.
+// Exit code 0 whatever the counts (it measures, it does not gate); 2 on bad usage.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildOne, workflowFiles, type BuildLine } from './builds.js';
+import { ALL_CASES, EXCLUDED } from './cases/index.js';
+import { runCase, type RunLine } from './runner.js';
+import { extract, HOW_TO_GET, REPO_ENV } from './source.js';
+
+const print = (line: object): void => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+
+function selected(only: readonly string[], ...names: string[]): boolean {
+  return only.length === 0 || only.some((o) => names.some((n) => n === o || n.includes(o)));
+}
+
+async function measure(workflowsDir: string, only: readonly string[]): Promise<object> {
+  const builds: BuildLine[] = [];
+  for (const file of workflowFiles(workflowsDir).filter((f) => selected(only, f))) {
+    const line = await buildOne(workflowsDir, file);
+    builds.push(line);
+    print(line);
+  }
+  const runs: RunLine[] = [];
+  for (const c of ALL_CASES.filter((k) => selected(only, k.name, k.file, k.type))) {
+    const line = await runCase(workflowsDir, c);
+    runs.push(line);
+    print(line);
+  }
+  for (const x of EXCLUDED.filter((k) => selected(only, k.name))) print({ kind: 'excluded', ...x });
+  const ok = (lines: readonly { ok: boolean }[]) => lines.filter((l) => l.ok).length;
+  return {
+    builds: { ok: ok(builds), total: builds.length },
+    runs: { ok: ok(runs), total: runs.length },
+    excluded: EXCLUDED.length,
+  };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      repo: { type: 'string' },
+      only: { type: 'string', multiple: true, default: [] },
+      keep: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const repo = values.repo ?? process.env[REPO_ENV];
+  if (!repo) {
+    process.stderr.write(`yardstick sdk: no SDK checkout; ${HOW_TO_GET}\n`);
+    return 2;
+  }
+  const source = extract(path.resolve(repo));
+  const workflowsDir = path.join(source.testSrc, 'workflows');
+  try {
+    const summary = await measure(workflowsDir, values.only);
+    print({ kind: 'summary', commit: source.commit, ...summary });
+  } finally {
+    if (values.keep) process.stderr.write(`kept ${source.testSrc}\n`);
+    else rmSync(path.resolve(source.testSrc, '../../..'), { recursive: true, force: true });
+  }
+  return 0;
+}
