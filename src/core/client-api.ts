@@ -3,6 +3,7 @@
 import type { HistoryEvent } from './events.js';
 import type { Failure } from './failure.js';
 import type { Headers } from './headers.js';
+import type { WorkflowRetryPolicy } from './options.js';
 import type { SearchAttributes } from './search-attributes.js';
 import type { WorkflowStatus } from './status.js';
 
@@ -46,6 +47,13 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
    * Temporal, not applied per run — the engine's `deadlockTimeoutMs` bounds workflow code.
    */
   readonly workflowTaskTimeout?: number | string;
+  /**
+   * Retry policy of the whole workflow, as in Temporal: when a run fails (its code throws a
+   * failure; not on cancel, terminate or timeout) a new run of the same workflow id starts
+   * after the backoff, with the same arguments and `workflowInfo().attempt` one higher.
+   * Default: none (a failed run is final).
+   */
+  readonly retry?: WorkflowRetryPolicy;
   /**
    * When a closed run used this workflow id. Default `ALLOW_DUPLICATE`. Temporal's names are
    * accepted too: the `WORKFLOW_ID_REUSE_POLICY_` prefixed forms, and the deprecated

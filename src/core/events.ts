@@ -2,6 +2,7 @@ import type { Failure } from './failure.js';
 import type {
   RecordedActivityOptions,
   ParentClosePolicy,
+  RetryPolicy,
   TimeoutType,
   WorkflowTimeoutType,
 } from './options.js';
@@ -59,9 +60,17 @@ export interface EventAttributes {
     readonly requestId?: string;
     /** Headers set by interceptors (trace context…); absent in histories before they existed. */
     readonly headers?: Headers;
+    /** The workflow retry policy of the start (`retry`); absent: a failed run is final. */
+    readonly retryPolicy?: RetryPolicy;
+    /** Attempt of the workflow retry policy this run is (absent: 1). */
+    readonly attempt?: number;
   };
   WorkflowCompleted: { readonly result: Payload };
-  WorkflowFailed: { readonly failure: Failure };
+  WorkflowFailed: {
+    readonly failure: Failure;
+    /** The run retrying this one (workflow retry policy); absent when the failure is final. */
+    readonly newRunId?: string;
+  };
   WorkflowCancelled: { readonly reason?: string };
   WorkflowTerminated: { readonly reason: string; readonly identity?: string };
   WorkflowTimedOut: { readonly timeoutType: WorkflowTimeoutType };

@@ -12,6 +12,23 @@ export interface RetryPolicy {
   readonly nonRetryableErrorTypes?: readonly string[];
 }
 
+/**
+ * Retry policy of a whole workflow as a client gives it (`retry` start option, Temporal's
+ * shape: durations as ms or strings such as '1 second'). Recorded as a {@link RetryPolicy}.
+ */
+export interface WorkflowRetryPolicy {
+  /** Delay before the second attempt. Default 1 s. */
+  readonly initialInterval?: number | string;
+  /** Multiplier applied to the delay after each attempt. Default 2. */
+  readonly backoffCoefficient?: number;
+  /** Upper bound of the delay. Default 100 × initialInterval. */
+  readonly maximumInterval?: number | string;
+  /** Total attempts including the first; 0 or absent means unlimited. */
+  readonly maximumAttempts?: number;
+  /** Failure types that are never retried. */
+  readonly nonRetryableErrorTypes?: readonly string[];
+}
+
 /** Activity options as recorded in `ActivityScheduled` (durations in milliseconds). */
 export interface RecordedActivityOptions {
   readonly taskQueue: string;

@@ -63,7 +63,7 @@ export function initInfoFor(run: RunKey, started: EventOf<'WorkflowStarted'>): W
     version: started.version,
     firstRunId: started.firstRunId ?? run.runId,
     randomSeed: run.runId,
-    attempt: 1,
+    attempt: started.attempt ?? 1,
   };
   if (started.continuedFromRunId !== undefined)
     info.continuedFromRunId = started.continuedFromRunId;

@@ -19,14 +19,21 @@ export interface OpenEngine {
 /** The stores every engine test runs on. */
 export const STORES = ['memory', 'sqlite'] as const;
 
-export async function openEngine(kind: (typeof STORES)[number]): Promise<OpenEngine> {
+export async function openEngine(
+  kind: (typeof STORES)[number],
+  workflows = workflowsPath,
+): Promise<OpenEngine> {
   if (kind === 'memory') {
-    const engine = await createEngine({ store: createMemoryStore(), workflowsPath, logger: quiet });
+    const engine = await createEngine({
+      store: createMemoryStore(),
+      workflowsPath: workflows,
+      logger: quiet,
+    });
     return { engine, close: () => engine.shutdown() };
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'aion-compat-'));
   const store = await openSqliteStore({ path: path.join(dir, 'aion.db') });
-  const engine = await createEngine({ store, workflowsPath, logger: quiet });
+  const engine = await createEngine({ store, workflowsPath: workflows, logger: quiet });
   return {
     engine,
     close: async () => {
@@ -45,8 +52,8 @@ export interface OpenServer {
 }
 
 /** `aion server` on SQLite, on a free loopback port, with a remote client connected to it. */
-export async function openServer(): Promise<OpenServer> {
-  const open = await openEngine('sqlite');
+export async function openServer(workflows = workflowsPath): Promise<OpenServer> {
+  const open = await openEngine('sqlite', workflows);
   const engine = open.engine;
   const dir = mkdtempSync(path.join(tmpdir(), 'aion-compat-srv-'));
   const server = await createServer({

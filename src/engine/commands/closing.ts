@@ -19,6 +19,8 @@ export function childOutcomeEvent(
     case 'WorkflowCompleted':
       return { type: 'ChildWorkflowCompleted', initiatedSeq, result: terminal.result };
     case 'WorkflowFailed':
+      // A failure the retry policy retries: the chain goes on, the parent waits for its end.
+      if (terminal.newRunId !== undefined) return undefined;
       return { type: 'ChildWorkflowFailed', initiatedSeq, failure: terminal.failure };
     case 'WorkflowCancelled':
       return {

@@ -19,6 +19,7 @@ export {
   CONTINUE_AS_NEW_KIND,
   EXTERNAL_KIND,
   USER_TIMER_KIND,
+  WORKFLOW_RETRY_KIND,
   WORKFLOW_TIMEOUT_KIND,
   type ChildResultData,
   type ChildStartData,

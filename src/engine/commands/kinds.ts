@@ -1,9 +1,18 @@
 // Kinds of the timer and outbox rows that a run's commits write, and the data each row carries.
 // The engine reads them back when the timer fires or the outbox row is dispatched.
-import type { Headers, NewEvent, ParentRef, Payload, SearchAttributes } from '../../core/index.js';
+import type {
+  Headers,
+  NewEvent,
+  ParentRef,
+  Payload,
+  RetryPolicy,
+  SearchAttributes,
+} from '../../core/index.js';
 
 export const USER_TIMER_KIND = 'timer';
 export const CONTINUE_AS_NEW_KIND = 'continue-as-new';
+/** The next attempt of a failed run under its workflow retry policy (a successor, like CAN). */
+export const WORKFLOW_RETRY_KIND = 'workflow-retry';
 export const WORKFLOW_TIMEOUT_KIND = 'workflow-timeout';
 export const CHILD_START_KIND = 'child-start';
 export const CHILD_RESULT_KIND = 'child-result';
@@ -49,7 +58,10 @@ export interface ChildStartData {
   readonly headers?: Headers;
 }
 
-/** What the outbox row of a continue-as-new carries to start the successor. */
+/**
+ * What the outbox row of a continue-as-new (or of a workflow retry) carries to start the
+ * successor.
+ */
 export interface ContinueAsNewData {
   readonly newRunId: string;
   readonly workflowType: string;
@@ -63,4 +75,10 @@ export interface ContinueAsNewData {
   readonly memo?: Readonly<Record<string, Payload>>;
   readonly parent?: ParentRef;
   readonly headers?: Headers;
+  /** The workflow retry policy, carried to every run of the chain. */
+  readonly retryPolicy?: RetryPolicy;
+  /** Attempt of the retry policy the successor is (absent: 1). */
+  readonly attempt?: number;
+  /** Epoch ms before which the successor must not start (a retry's backoff). */
+  readonly notBefore?: number;
 }

@@ -132,6 +132,8 @@ export function continueAsNew(w: EventWriter, cmd: CommandOf<'continueAsNew'>): 
     ...(Object.keys(book.memo).length > 0 ? { memo: book.memo } : {}),
     ...(started.parent ? { parent: started.parent } : {}),
     ...(headers ? { headers } : {}),
+    // The retry policy stays with the chain; the successor is attempt 1 again (as in Temporal).
+    ...(started.retryPolicy ? { retryPolicy: started.retryPolicy } : {}),
   };
   w.push({
     type: 'WorkflowContinuedAsNew',

@@ -11,6 +11,7 @@ import { requestCancelActivity, scheduleActivity } from './activity-commands.js'
 import type { CommitEffects } from './effects.js';
 import { EventWriter, type CommandEnv } from './event-writer.js';
 import { continueAsNew, signalOrCancelExternal, startChild } from './outbox-commands.js';
+import { failOrRetry } from './workflow-retry.js';
 import { checkCommandCount, checkPending, pendingCounts } from './run-limits.js';
 import {
   cancelTimer,
@@ -58,7 +59,7 @@ export function commandsToEvents(
         w.push({ type: 'WorkflowCompleted', result: cmd.result });
         break;
       case 'failWorkflow':
-        w.push({ type: 'WorkflowFailed', failure: cmd.failure });
+        failOrRetry(w, cmd);
         break;
       case 'cancelWorkflow':
         w.push({

@@ -8,6 +8,7 @@ import {
   CLOSE_POLICY_KIND,
   CONTINUE_AS_NEW_KIND,
   EXTERNAL_KIND,
+  WORKFLOW_RETRY_KIND,
   type ChildResultData,
 } from '../commands/index.js';
 import { RESET_KIND } from '../control/index.js';
@@ -104,6 +105,7 @@ export class OutboxDispatcher {
       case RESET_KIND:
         return this.#d.applyReset(row);
       case CONTINUE_AS_NEW_KIND:
+      case WORKFLOW_RETRY_KIND:
         return startSuccessor(this.#h, row);
       default:
         return;

@@ -1,11 +1,17 @@
-// The successor run recorded by a continue-as-new: started exactly once (its run id was
-// fixed when the predecessor closed); the message stays in the outbox until it exists.
+// The successor run recorded by a continue-as-new or a workflow retry: started exactly once
+// (its run id was fixed when the predecessor closed); the message stays in the outbox until it
+// exists. A retry's backoff is its due time in the row, so a restart keeps it.
 import type { OutboxRow } from '../../store/index.js';
 import type { ContinueAsNewData } from '../commands/index.js';
 import type { OutboxDeps } from './outbox-deps.js';
 
 export function startSuccessor(d: OutboxDeps, row: OutboxRow): void {
   const data = JSON.parse(row.data) as ContinueAsNewData;
+  const wait = data.notBefore !== undefined ? data.notBefore - d.clock.now() : 0;
+  if (wait > 0) {
+    d.retryLater(row, wait);
+    return;
+  }
   void d.starter
     .startRun({
       namespace: row.namespace,
@@ -28,6 +34,8 @@ export function startSuccessor(d: OutboxDeps, row: OutboxRow): void {
       removeOutbox: [row.id],
       ...(data.parent ? { parent: data.parent } : {}),
       ...(data.headers ? { headers: data.headers } : {}),
+      ...(data.retryPolicy ? { retryPolicy: data.retryPolicy } : {}),
+      ...(data.attempt !== undefined ? { attempt: data.attempt } : {}),
     })
     .catch(async (err: unknown) => {
       const current = await d.store

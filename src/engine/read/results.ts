@@ -1,5 +1,5 @@
 // Callers waiting for a workflow's result: registered per run, resolved when the scheduler
-// reports the run closed, following continue-as-new to the successor run.
+// reports the run closed, following continue-as-new and workflow retries to the successor run.
 import type { DataConverter, HistoryEvent, RunKey } from '../../core/index.js';
 import type { RunInfo, Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -47,8 +47,12 @@ export class ResultWaiters {
         this.#recheck(current, k, resolve);
       });
       this.#waiters.delete(k);
-      if (terminal.type === 'WorkflowContinuedAsNew') {
-        info = await this.#successor(info.namespace, info.workflowId, terminal.newRunId);
+      const next =
+        terminal.type === 'WorkflowContinuedAsNew' || terminal.type === 'WorkflowFailed'
+          ? terminal.newRunId
+          : undefined;
+      if (next !== undefined) {
+        info = await this.#successor(info.namespace, info.workflowId, next);
         continue;
       }
       return decodeTerminal(this.#d.converter, info, terminal);

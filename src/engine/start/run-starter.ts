@@ -77,6 +77,8 @@ export class RunStarter {
           ...(p.requestId !== undefined ? { requestId: p.requestId } : {}),
           ...(p.parent ? { parent: p.parent } : {}),
           ...(p.headers ? { headers: p.headers } : {}),
+          ...(p.retryPolicy ? { retryPolicy: p.retryPolicy } : {}),
+          ...(p.attempt !== undefined && p.attempt > 1 ? { attempt: p.attempt } : {}),
         },
         ack: { resolve, reject },
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),

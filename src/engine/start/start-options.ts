@@ -10,6 +10,7 @@ import {
   type Headers,
   type Limits,
   type Payload,
+  type RetryPolicy,
   type SearchAttributes,
   type SearchAttributeValue,
   type WorkflowStartOptions,
@@ -18,6 +19,7 @@ import {
 import { toTypedSearchAttributes } from '../../visibility/index.js';
 import { encodeArgs } from '../args.js';
 import type { Schema } from '../namespaces/index.js';
+import { parseWorkflowRetry } from './workflow-retry-option.js';
 
 const START_OPTION_KEYS = new Set([
   'workflowIdReusePolicy',
@@ -34,6 +36,7 @@ const START_OPTION_KEYS = new Set([
   'workflowExecutionTimeout',
   'workflowRunTimeout',
   'workflowTaskTimeout',
+  'retry',
 ]);
 
 /** One of Aion's names or its Temporal alias (both given: an error saying so). */
@@ -64,6 +67,7 @@ export interface ParsedStart {
   searchAttributes: SearchAttributes | undefined;
   executionTimeoutMs: number | undefined;
   runTimeoutMs: number | undefined;
+  retryPolicy: RetryPolicy | undefined;
 }
 
 export interface StartOptionContext {
@@ -125,6 +129,7 @@ export function parseStart(
     searchAttributes: typedSearchAttributes(ctx.schema, options.searchAttributes),
     executionTimeoutMs: aliased(options, 'executionTimeout', 'workflowExecutionTimeout'),
     runTimeoutMs: aliased(options, 'runTimeout', 'workflowRunTimeout'),
+    retryPolicy: parseWorkflowRetry(options.retry),
   };
 }
 

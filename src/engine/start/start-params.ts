@@ -1,6 +1,12 @@
 // What a new run is recorded with: the inputs of every kind of start (client, child,
 // continue-as-new successor), resolved to payloads and deadlines.
-import type { Headers, ParentRef, Payload, SearchAttributes } from '../../core/index.js';
+import type {
+  Headers,
+  ParentRef,
+  Payload,
+  RetryPolicy,
+  SearchAttributes,
+} from '../../core/index.js';
 import type { Arrival } from '../run-actor.js';
 
 export interface StartRunParams {
@@ -24,5 +30,9 @@ export interface StartRunParams {
   version?: string;
   parent?: ParentRef;
   headers?: Headers;
+  /** The workflow retry policy (recorded on every run of the chain it applies to). */
+  retryPolicy?: RetryPolicy;
+  /** Attempt of the retry policy this run is (default 1). */
+  attempt?: number;
   onCommitted?: () => void;
 }

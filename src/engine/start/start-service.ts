@@ -106,6 +106,7 @@ export class StartService {
         ? { executionTimeoutMs, executionDeadline: d.clock.now() + executionTimeoutMs }
         : {}),
       ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
+      ...(parsed.retryPolicy ? { retryPolicy: parsed.retryPolicy } : {}),
     });
     return { workflowId, runId };
   }

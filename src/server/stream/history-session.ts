@@ -224,7 +224,11 @@ export class HistorySession {
   }
 
   #runClosed(terminal: HistoryEvent): void {
-    const nextRunId = terminal.type === 'WorkflowContinuedAsNew' ? terminal.newRunId : undefined;
+    // The chain goes on after a continue-as-new and after a failure the retry policy retries.
+    const nextRunId =
+      terminal.type === 'WorkflowContinuedAsNew' || terminal.type === 'WorkflowFailed'
+        ? terminal.newRunId
+        : undefined;
     void this.#sink.send({
       type: 'run_closed',
       runId: this.#run.runId,

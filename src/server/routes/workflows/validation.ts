@@ -56,6 +56,8 @@ const START_FIELDS = {
   workflowExecutionTimeout: DURATION,
   workflowRunTimeout: DURATION,
   workflowTaskTimeout: DURATION,
+  // Temporal's workflow retry policy: the engine checks its fields and names a bad one.
+  retry: { type: 'object' },
   // Aion's and Temporal's names (prefixed forms, TERMINATE_IF_RUNNING): the engine checks them.
   workflowIdReusePolicy: NAME,
   workflowIdConflictPolicy: NAME,
@@ -121,6 +123,7 @@ export interface StartBody {
   workflowExecutionTimeout?: number | string;
   workflowRunTimeout?: number | string;
   workflowTaskTimeout?: number | string;
+  retry?: WorkflowStartOptions['retry'];
   workflowIdReusePolicy?: WorkflowStartOptions['workflowIdReusePolicy'];
   workflowIdConflictPolicy?: WorkflowStartOptions['workflowIdConflictPolicy'];
   requestId?: string;

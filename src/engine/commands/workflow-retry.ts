@@ -1,0 +1,73 @@
+// A failed run under a workflow retry policy: when the policy allows another attempt, the
+// failure names its successor run and an outbox row (due after the backoff) starts it — both
+// in the run's closing commit, so a crash neither loses nor doubles the retry.
+import { decideRetry } from '../../activity/internal.js';
+import type { EventOf, Failure } from '../../core/index.js';
+import type { CommandOf, EventWriter } from './event-writer.js';
+import { WORKFLOW_RETRY_KIND, type ContinueAsNewData } from './kinds.js';
+
+export function failOrRetry(w: EventWriter, cmd: CommandOf<'failWorkflow'>): void {
+  const started = w.book.started;
+  const delayMs = started ? retryDelay(started, cmd.failure, w.now) : undefined;
+  if (started === undefined || delayMs === undefined) {
+    w.push({ type: 'WorkflowFailed', failure: cmd.failure });
+    return;
+  }
+  const { run } = w;
+  const newRunId = w.env.ids.uuid();
+  const data: ContinueAsNewData = {
+    newRunId,
+    workflowType: started.workflowType,
+    args: started.args,
+    taskQueue: started.taskQueue,
+    firstRunId: started.firstRunId ?? run.runId,
+    ...(started.executionDeadline !== undefined
+      ? { executionDeadline: started.executionDeadline }
+      : {}),
+    ...(started.executionTimeoutMs !== undefined
+      ? { executionTimeoutMs: started.executionTimeoutMs }
+      : {}),
+    ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
+    ...(started.searchAttributes ? { searchAttributes: started.searchAttributes } : {}),
+    ...(started.memo ? { memo: started.memo } : {}),
+    ...(started.parent ? { parent: started.parent } : {}),
+    ...(started.headers ? { headers: started.headers } : {}),
+    ...(started.retryPolicy ? { retryPolicy: started.retryPolicy } : {}),
+    attempt: (started.attempt ?? 1) + 1,
+    notBefore: w.now + delayMs,
+  };
+  w.push({ type: 'WorkflowFailed', failure: cmd.failure, newRunId });
+  w.effects.outbox.push({
+    namespace: run.namespace,
+    id: `workflow-retry/${run.runId}`,
+    workflowId: run.workflowId,
+    runId: run.runId,
+    kind: WORKFLOW_RETRY_KIND,
+    data: JSON.stringify(data),
+    createdAt: w.now,
+  });
+}
+
+/**
+ * The backoff before the next attempt, or undefined when the failure is final: no policy, a
+ * non-retryable failure (`nonRetryable`, a listed type), the last attempt, or no time left
+ * before the execution deadline.
+ */
+function retryDelay(
+  started: EventOf<'WorkflowStarted'>,
+  failure: Failure,
+  now: number,
+): number | undefined {
+  if (!started.retryPolicy) return undefined;
+  const decision = decideRetry({
+    policy: started.retryPolicy,
+    attempt: started.attempt ?? 1,
+    failure,
+    now,
+    scheduledTime: now,
+    ...(started.executionDeadline !== undefined
+      ? { scheduleToCloseTimeoutMs: started.executionDeadline - now }
+      : {}),
+  });
+  return decision.retry ? decision.delayMs : undefined;
+}
