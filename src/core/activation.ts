@@ -4,7 +4,7 @@
  * with a clear message instead of misbehaving.
  */
 import type { Failure } from './failure.js';
-import type { ParentClosePolicy, RecordedActivityOptions } from './options.js';
+import type { ParentClosePolicy, RecordedActivityOptions, RetryPolicy } from './options.js';
 import type { Headers } from './headers.js';
 import type { Payload } from './payload.js';
 import type { SearchAttributes } from './search-attributes.js';
@@ -117,6 +117,8 @@ export type WorkflowCommand =
       readonly executionTimeoutMs?: number;
       readonly runTimeoutMs?: number;
       readonly headers?: Headers;
+      /** The child's workflow retry policy; absent in packages built before it existed. */
+      readonly retryPolicy?: RetryPolicy;
     }
   | {
       readonly type: 'signalExternal';

@@ -182,6 +182,8 @@ export interface EventAttributes {
     readonly memo?: Readonly<Record<string, Payload>>;
     /** Headers set by interceptors (trace context…); absent in histories before they existed. */
     readonly headers?: Headers;
+    /** The child's workflow retry policy. */
+    readonly retryPolicy?: RetryPolicy;
   };
   ChildWorkflowStarted: { readonly initiatedSeq: number; readonly runId: string };
   ChildWorkflowStartFailed: {

@@ -5,7 +5,6 @@ import {
   type Headers,
   optionalDuration,
   type RecordedActivityOptions,
-  type RetryPolicy,
 } from '../core/index.js';
 import {
   captureStack,
@@ -15,6 +14,7 @@ import {
   type PendingOp,
 } from './internal/run-state.js';
 import { CancellationScope } from './internal/scope.js';
+import { toRecordedRetry } from './internal/retry-options.js';
 import type { ScheduleActivityInput, WorkflowOutboundCallsInterceptor } from './interceptors.js';
 
 export { ActivityCancellationType } from './activity-options.js';
@@ -59,41 +59,7 @@ function toRecordedOptions(
   if (sch !== undefined) out.scheduleToCloseTimeoutMs = sch;
   if (sts !== undefined) out.scheduleToStartTimeoutMs = sts;
   if (hb !== undefined) out.heartbeatTimeoutMs = hb;
-  if (options.retry) {
-    const r = options.retry;
-    const retry: { -readonly [K in keyof RetryPolicy]: RetryPolicy[K] } = {};
-    const ii = optionalDuration(r.initialInterval, 'retry.initialInterval');
-    const mi = optionalDuration(r.maximumInterval, 'retry.maximumInterval');
-    if (ii !== undefined) retry.initialIntervalMs = ii;
-    if (mi !== undefined) retry.maximumIntervalMs = mi;
-    if (r.backoffCoefficient !== undefined) {
-      if (!(
-        typeof r.backoffCoefficient === 'number' &&
-        r.backoffCoefficient >= 1 &&
-        r.backoffCoefficient <= 100
-      )) {
-        fail('retry.backoffCoefficient must be a number from 1 to 100');
-      }
-      retry.backoffCoefficient = r.backoffCoefficient;
-    }
-    if (r.maximumAttempts !== undefined) {
-      if (!Number.isSafeInteger(r.maximumAttempts) || r.maximumAttempts < 0)
-        fail('retry.maximumAttempts must be an integer >= 0');
-      retry.maximumAttempts = r.maximumAttempts;
-    }
-    if (r.nonRetryableErrorTypes !== undefined) {
-      if (
-        !Array.isArray(r.nonRetryableErrorTypes) ||
-        !r.nonRetryableErrorTypes.every((t) => typeof t === 'string')
-      ) {
-        fail('retry.nonRetryableErrorTypes must be an array of strings');
-      }
-      retry.nonRetryableErrorTypes = [...r.nonRetryableErrorTypes];
-    }
-    if (ii !== undefined && mi !== undefined && mi < ii)
-      fail('retry.maximumInterval must be >= retry.initialInterval');
-    out.retry = retry;
-  }
+  if (options.retry) out.retry = toRecordedRetry(options.retry, fail);
   return out;
 }
 

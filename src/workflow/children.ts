@@ -7,7 +7,9 @@ import {
   type Duration,
   type ParentClosePolicy,
 } from '../core/index.js';
+import type { RetryPolicyOptions } from './activity-options.js';
 import { uuidFrom } from './internal/random.js';
+import { toRecordedRetry } from './internal/retry-options.js';
 import {
   captureStack,
   encode,
@@ -33,6 +35,11 @@ export interface ChildWorkflowOptions<Args extends readonly unknown[] = unknown[
   readonly parentClosePolicy?: ParentClosePolicy;
   readonly workflowExecutionTimeout?: Duration;
   readonly workflowRunTimeout?: Duration;
+  /**
+   * Retry policy of the child workflow (as in Temporal): a failed child run is followed by a
+   * new run after the backoff; the parent sees only the last attempt's outcome. Default: none.
+   */
+  readonly retry?: RetryPolicyOptions;
 }
 
 /** A started child workflow. */
@@ -91,6 +98,10 @@ export function startChild<W extends AnyWorkflow>(
   >;
 }
 
+function invalidOptions(message: string): never {
+  throw new TypeError(`invalid child workflow options: ${message}`);
+}
+
 function beginChild<W extends AnyWorkflow>(
   s: ReturnType<typeof getState>,
   scope: CancellationScope,
@@ -113,6 +124,7 @@ function beginChild<W extends AnyWorkflow>(
     ...(executionTimeoutMs !== undefined ? { executionTimeoutMs } : {}),
     ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
     ...(Object.keys(input.headers).length > 0 ? { headers: input.headers } : {}),
+    ...(options.retry ? { retryPolicy: toRecordedRetry(options.retry, invalidOptions) } : {}),
   });
   let resolveResult!: (v: unknown) => void;
   let rejectResult!: (e: unknown) => void;

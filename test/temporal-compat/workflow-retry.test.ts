@@ -15,6 +15,7 @@ import {
   type WorkflowStartOptions,
 } from '../../src/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { TestWorkflowEnvironment } from '../../src/testing/index.js';
 import { eventually, openEngine, openServer, STORES, type OpenServer } from './client-setup.js';
 import type { AttemptInfo } from './fixtures/workflow-retry.js';
 
@@ -100,6 +101,19 @@ function scenarios(api: () => Api, prefix: string): void {
     expect(await api().statuses(`${prefix}-terminate`)).toEqual(['TERMINATED']);
   });
 
+  it('retries a child workflow; the parent sees only the last attempt', async () => {
+    const ok = await api().start('parentOfFlaky', { workflowId: `${prefix}-parent`, args: [2, 3] });
+    const out = (await ok.result()) as { child: AttemptInfo };
+    expect(out.child.attempt).toBe(2);
+    expect(await api().statuses(`${prefix}-parent-child`)).toEqual(['FAILED', 'COMPLETED']);
+    const bad = await api().start('parentOfFlaky', {
+      workflowId: `${prefix}-parent2`,
+      args: [9, 2],
+    });
+    expect(await bad.result()).toEqual({ failed: 'ChildWorkflowFailure: attempt 2 failed' });
+    expect(await api().statuses(`${prefix}-parent2-child`)).toEqual(['FAILED', 'FAILED']);
+  });
+
   it('refuses a bad retry policy naming the field', async () => {
     for (const [retry, field] of [
       [{ maximumAttempts: -1 }, 'retry.maximumAttempts'],
@@ -155,6 +169,24 @@ describe('workflow retry policy (remote client over HTTP)', () => {
     }),
     'wr-http',
   );
+});
+
+describe('workflow retry policy in the time-skipping environment', () => {
+  it('skips the backoff: hours between attempts pass at once', async () => {
+    const env = await TestWorkflowEnvironment.createTimeSkipping({ workflowsPath });
+    try {
+      const before = env.currentTimeMs;
+      const out = (await env.client.workflow.execute('flaky', {
+        args: [3],
+        retry: { initialInterval: '1 hour', maximumAttempts: 3 },
+      })) as AttemptInfo;
+      expect(out.attempt).toBe(3);
+      // 1 h before attempt 2, then 2 h (coefficient 2) before attempt 3.
+      expect(env.currentTimeMs - before).toBeGreaterThanOrEqual(3 * 3_600_000);
+    } finally {
+      await env.teardown();
+    }
+  });
 });
 
 describe('workflow retry policy across a restart (SQLite)', () => {

@@ -56,6 +56,7 @@ export interface ChildStartData {
   readonly executionTimeoutMs?: number;
   readonly runTimeoutMs?: number;
   readonly headers?: Headers;
+  readonly retryPolicy?: RetryPolicy;
 }
 
 /**

@@ -34,6 +34,7 @@ export function startChild(
     ...(cmd.executionTimeoutMs !== undefined ? { executionTimeoutMs: cmd.executionTimeoutMs } : {}),
     ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
     ...(headers ? { headers } : {}),
+    ...(cmd.retryPolicy ? { retryPolicy: cmd.retryPolicy } : {}),
   });
   const data: ChildStartData = {
     initiatedSeq: e.seq,
@@ -46,6 +47,7 @@ export function startChild(
     ...(cmd.executionTimeoutMs !== undefined ? { executionTimeoutMs: cmd.executionTimeoutMs } : {}),
     ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
     ...(headers ? { headers } : {}),
+    ...(cmd.retryPolicy ? { retryPolicy: cmd.retryPolicy } : {}),
   };
   w.effects.outbox.push({
     namespace: run.namespace,
