@@ -21,6 +21,7 @@ export {
 } from './messages.js';
 export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './messages.js';
 export { workflowInfo, uuid4, random } from './info.js';
+export { getRandomStream, workflowRandom, type WorkflowRandomStream } from './random-streams.js';
 export type { WorkflowInfo, Priority } from './info.js';
 export { log } from './log.js';
 export { proxySinks } from './sinks.js';

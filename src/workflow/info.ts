@@ -1,5 +1,5 @@
 import type { Headers } from '../core/index.js';
-import { getState } from './internal/run-state.js';
+import { currentRandom, getState } from './internal/run-state.js';
 import { uuidFrom } from './internal/random.js';
 import { searchAttributesOf, type SearchAttributesView } from './search-attributes.js';
 
@@ -84,10 +84,11 @@ export function workflowInfo(): WorkflowInfo {
 
 /** A deterministic version-4 UUID (seeded per run; replay draws the same values). */
 export function uuid4(): string {
-  return uuidFrom(getState().random);
+  const s = getState();
+  return uuidFrom(() => currentRandom(s));
 }
 
 /** A deterministic random number in [0, 1) (the same stream as `Math.random` in workflows). */
 export function random(): number {
-  return getState().random();
+  return currentRandom(getState());
 }

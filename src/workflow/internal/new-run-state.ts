@@ -1,7 +1,7 @@
 import { JsonPayloadConverter, type LogLine, type WorkflowInitInfo } from '../../core/index.js';
 import { writeLog } from '../log.js';
 import { seededRandom, uuidFrom } from './random.js';
-import { setState, type RunState } from './run-state.js';
+import { currentRandom, setState, type RunState } from './run-state.js';
 import { CancellationScope } from './scope.js';
 
 /** The per-run cell behind the sandbox's Date, Math, console and crypto (see runtime/bootstrap). */
@@ -56,13 +56,15 @@ export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunStat
     rootScope: undefined as unknown as CancellationScope,
     interceptors: { inbound: [], outbound: [] },
     workflowNames: new Map(),
+    randomStreams: new Map(),
+    randomOverride: undefined,
   };
   s.rootScope = new CancellationScope({ cancellable: true, parent: undefined });
   setState(s);
   if (cell) {
     cell.now = () => s.now;
-    cell.random = s.random;
-    cell.uuid = () => uuidFrom(s.random);
+    cell.random = () => currentRandom(s);
+    cell.uuid = () => uuidFrom(() => currentRandom(s));
     cell.log = (level, args) => writeLog(s, level, args[0], args.slice(1));
   }
   return s;

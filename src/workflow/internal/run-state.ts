@@ -90,6 +90,15 @@ export interface RunState {
   interceptors: { inbound: readonly object[]; outbound: readonly object[] } & WorkflowInterceptors;
   /** Each exported workflow function → its export name (its workflow type, whatever `fn.name` says). */
   workflowNames: Map<unknown, string>;
+  /** Named random streams (`getRandomStream`), each seeded from the run's seed and its name. */
+  readonly randomStreams: Map<string, () => number>;
+  /** The stream `Math.random()` and `uuid4()` draw from inside `stream.with(fn)`; none: `random`. */
+  randomOverride: (() => number) | undefined;
+}
+
+/** The random source `Math.random()`, `uuid4()` and `random()` draw from now. */
+export function currentRandom(s: RunState): number {
+  return (s.randomOverride ?? s.random)();
 }
 
 let state: RunState | undefined;
