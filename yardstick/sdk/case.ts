@@ -58,9 +58,16 @@ export interface SdkCase {
   /** Options of the start beyond the args (e.g. memo, search attributes, retry). */
   readonly start?: Readonly<Record<string, unknown>>;
   readonly activities?: EngineOptions['activities'];
+  /** `virtual`: the engine runs on a clock the drive moves (see drives.ts). Default real. */
+  readonly clock?: 'virtual';
   /** Signals, queries, updates, cancellation… The default waits for the result. */
   readonly drive?: (c: DriveContext) => Promise<unknown>;
   readonly expect: Expectation;
+  /**
+   * The run's `console.log` lines, each as the list of its arguments (what Temporal's tests
+   * compare); checked besides `expect` when given.
+   */
+  readonly logs?: readonly (readonly unknown[])[];
   /** Set when the case is known to fail on Aion: why. */
   readonly gap?: { readonly kind: GapKind; readonly reason: string };
 }

@@ -1,4 +1,4 @@
-// `npm run yardstick -- sdk [--repo <dir>] [--only name…]`: how much of Temporal's TypeScript
+// `npm run yardstick -- sdk [--repo <dir>] [--only name…] [--runs-only] [--keep]`: how much of Temporal's TypeScript
 // SDK test workflows builds and runs unchanged on Aion.
 //
 // Builds: every file of `packages/test/src/workflows` (except the few that are not workflow
@@ -8,6 +8,8 @@
 //
 // Prints one JSON line per build and per case (`reason` says why a known gap fails), one line
 // per Temporal test left out of the count, then `{ builds: {ok,total}, runs: {ok,total} }`.
+// `--only a b c` (or `--only a --only b`) keeps the builds and cases whose file, case name or
+// workflow type contains one of the names.
 // Exit code 0 whatever the counts (it measures, it does not gate); 2 on bad usage.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -25,9 +27,14 @@ function selected(only: readonly string[], ...names: string[]): boolean {
   return only.length === 0 || only.some((o) => names.some((n) => n === o || n.includes(o)));
 }
 
-async function measure(workflowsDir: string, only: readonly string[]): Promise<object> {
+async function measure(
+  workflowsDir: string,
+  only: readonly string[],
+  runsOnly: boolean,
+): Promise<object> {
   const builds: BuildLine[] = [];
-  for (const file of workflowFiles(workflowsDir).filter((f) => selected(only, f))) {
+  const files = runsOnly ? [] : workflowFiles(workflowsDir);
+  for (const file of files.filter((f) => selected(only, f))) {
     const line = await buildOne(workflowsDir, file);
     builds.push(line);
     print(line);
@@ -48,12 +55,13 @@ async function measure(workflowsDir: string, only: readonly string[]): Promise<o
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: [...argv],
     options: {
       repo: { type: 'string' },
       only: { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
+      'runs-only': { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
@@ -66,7 +74,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const source = extract(path.resolve(repo));
   const workflowsDir = path.join(source.testSrc, 'workflows');
   try {
-    const summary = await measure(workflowsDir, values.only);
+    const summary = await measure(
+      workflowsDir,
+      [...values.only, ...positionals],
+      values['runs-only'],
+    );
     print({ kind: 'summary', commit: source.commit, ...summary });
   } finally {
     if (values.keep) process.stderr.write(`kept ${source.testSrc}\n`);

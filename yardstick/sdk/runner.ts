@@ -2,7 +2,12 @@
 // expectation.
 import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
-import { createEngine, createMemoryStore, WorkflowFailedError } from '../../src/index.js';
+import {
+  createEngine,
+  createMemoryStore,
+  VirtualClock,
+  WorkflowFailedError,
+} from '../../src/index.js';
 import type { Engine } from '../../src/index.js';
 import type { FailureMatch, FailureView, SdkCase } from './case.js';
 
@@ -58,6 +63,17 @@ export function matchFailure(
   return m.cause ? matchFailure(view.cause, m.cause, `${at}cause.`) : undefined;
 }
 
+/** A log line as the sandbox's console writes it: strings as they are, the rest as JSON. */
+function logLine(args: readonly unknown[]): string {
+  return args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+}
+
+function judgeLogs(c: SdkCase, lines: readonly string[]): string | undefined {
+  if (!c.logs) return undefined;
+  const want = c.logs.map(logLine);
+  return isDeepStrictEqual(lines, want) ? undefined : `logs ${JSON.stringify(lines)}`;
+}
+
 function judge(c: SdkCase, o: Outcome): string | undefined {
   const x = c.expect;
   if ('result' in x) {
@@ -104,12 +120,15 @@ export async function runCase(workflowsDir: string, c: SdkCase): Promise<RunLine
   const head = { kind: 'run', name: c.name, file: c.file, type: c.type } as const;
   let engine: Engine | undefined;
   let outcome: Outcome;
+  const lines: string[] = [];
   try {
     engine = await createEngine({
       store: createMemoryStore(),
       workflowsPath: path.join(workflowsDir, c.file),
       logger: QUIET,
+      workflowLogger: (l) => lines.push(l.message),
       ...(c.activities ? { activities: c.activities } : {}),
+      ...(c.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
     });
     outcome = await outcomeOf(c, engine, `yardstick-${c.name}`);
   } catch (err) {
@@ -117,7 +136,7 @@ export async function runCase(workflowsDir: string, c: SdkCase): Promise<RunLine
   } finally {
     await engine?.shutdown({ timeoutMs: 5_000 }).catch(() => undefined);
   }
-  const mismatch = judge(c, outcome);
+  const mismatch = judge(c, outcome) ?? judgeLogs(c, lines);
   if (mismatch === undefined) return { ...head, ok: true };
   const got = 'value' in outcome ? outcome.value : outcome;
   const gap = c.gap ? { gap: c.gap.kind, reason: c.gap.reason } : {};
