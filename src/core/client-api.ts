@@ -48,6 +48,12 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
    */
   readonly workflowTaskTimeout?: number | string;
   /**
+   * Temporal's eager start (the worker that asked runs the first workflow task): accepted for
+   * code written for Temporal and not needed — the engine runs the first activation as soon
+   * as the start commits.
+   */
+  readonly requestEagerStart?: boolean;
+  /**
    * Retry policy of the whole workflow, as in Temporal: when a run fails (its code throws a
    * failure; not on cancel, terminate or timeout) a new run of the same workflow id starts
    * after the backoff, with the same arguments and `workflowInfo().attempt` one higher.

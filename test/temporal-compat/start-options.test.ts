@@ -32,6 +32,7 @@ describe("start options under Temporal's names", () => {
       workflowExecutionTimeout: '1 day',
       workflowRunTimeout: '1 hour',
       workflowTaskTimeout: '10s',
+      requestEagerStart: true,
     });
     expect(await started(engine, 'aliases-1')).toMatchObject({
       executionTimeoutMs: 86_400_000,
@@ -50,6 +51,14 @@ describe("start options under Temporal's names", () => {
       .catch((e: unknown) => e);
     expect(isAionError(bad) && bad.code).toBe('invalid_argument');
     expect(String(bad)).toContain('workflowTaskTimeout');
+    const eager = await engine
+      .start('leaf', {
+        workflowId: 'aliases-4',
+        requestEagerStart: 'yes' as unknown as boolean,
+      })
+      .catch((e: unknown) => e);
+    expect(isAionError(eager) && eager.code).toBe('invalid_argument');
+    expect(String(eager)).toContain('requestEagerStart must be a boolean');
   });
 
   it('aion server accepts them too', async () => {
@@ -59,6 +68,7 @@ describe("start options under Temporal's names", () => {
         workflowId: 'aliases-http',
         args: ['x'],
         workflowRunTimeout: 60_000,
+        requestEagerStart: true,
       },
     });
     expect(res.status).toBe(201);

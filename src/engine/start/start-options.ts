@@ -36,6 +36,7 @@ const START_OPTION_KEYS = new Set([
   'workflowExecutionTimeout',
   'workflowRunTimeout',
   'workflowTaskTimeout',
+  'requestEagerStart',
   'retry',
 ]);
 
@@ -105,6 +106,10 @@ export function parseStart(
     }
   }
   optionalDuration(options.workflowTaskTimeout, 'workflowTaskTimeout'); // validated only
+  if (options.requestEagerStart !== undefined && typeof options.requestEagerStart !== 'boolean')
+    throw new AionError('invalid_argument', 'requestEagerStart must be a boolean', {
+      field: 'requestEagerStart',
+    });
   const args = options.args ?? [];
   if (!Array.isArray(args))
     throw new AionError('invalid_argument', 'args must be an array of workflow arguments', {

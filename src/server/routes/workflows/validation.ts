@@ -56,6 +56,7 @@ const START_FIELDS = {
   workflowExecutionTimeout: DURATION,
   workflowRunTimeout: DURATION,
   workflowTaskTimeout: DURATION,
+  requestEagerStart: { type: 'boolean' },
   // Temporal's workflow retry policy: the engine checks its fields and names a bad one.
   retry: { type: 'object' },
   // Aion's and Temporal's names (prefixed forms, TERMINATE_IF_RUNNING): the engine checks them.
@@ -123,6 +124,7 @@ export interface StartBody {
   workflowExecutionTimeout?: number | string;
   workflowRunTimeout?: number | string;
   workflowTaskTimeout?: number | string;
+  requestEagerStart?: boolean;
   retry?: WorkflowStartOptions['retry'];
   workflowIdReusePolicy?: WorkflowStartOptions['workflowIdReusePolicy'];
   workflowIdConflictPolicy?: WorkflowStartOptions['workflowIdConflictPolicy'];
