@@ -2,7 +2,7 @@
 // runs unchanged on Aion. Each suite module exports `main(argv)` and is loaded only when asked
 // for, so one suite's inputs are never needed to run another.
 //   sdk      Temporal TypeScript SDK test workflows (see yardstick/sdk/index.ts)
-//   samples  Temporal's TypeScript samples
+//   samples  Temporal's TypeScript samples (see yardstick/samples/index.ts)
 // Each suite prints one JSON line per item and a summary line on standard output.
 
 interface Suite {
@@ -16,14 +16,9 @@ const SUITES: Readonly<Record<string, Suite>> = {
     load: () => import('./sdk/index.js'),
   },
   samples: {
-    about: 'samples',
-    load: () =>
-      Promise.resolve({
-        main: () => {
-          process.stderr.write('yardstick samples: not available in this checkout\n');
-          return Promise.resolve(2);
-        },
-      }),
+    about:
+      'samples [--repo <samples-typescript clone or bare git dir>] [--only name…] [--install] [--keep]',
+    load: () => import('./samples/index.js'),
   },
 };
 
