@@ -140,12 +140,14 @@ const eagerWorkflowStart: Sample = {
   workflows: 'src/workflows.ts',
   taskQueue: 'eager-workflow-start',
   activityUse: 'unchanged',
-  note: 'requestEagerStart / handle.eagerlyStarted (a Temporal server latency optimisation; an embedded start is already local) do not exist: the start option is left out and the test check eagerlyStarted === true skipped',
+  note: 'requestEagerStart is accepted (an embedded start runs its first activation at once); handle.eagerlyStarted does not exist: the test check eagerlyStarted === true is skipped',
   activities: (ctx) => ctx.load('src/activities.ts'),
   async run(env) {
+    // test/workflows.test.ts
     const h = await env.client.workflow.start('eagerWorkflow', {
       args: ['Temporal'],
       workflowId: 'test',
+      requestEagerStart: true,
     });
     assert.equal(await h.result(), 'Hello, Temporal!');
   },
