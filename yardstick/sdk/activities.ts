@@ -9,6 +9,35 @@ export const html = (url: string): string => `<html><body>hello from ${url}</bod
 
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+class NonRetryableError extends Error {
+  override readonly name = 'NonRetryableError';
+}
+class RetryableError extends Error {
+  override readonly name = 'RetryableError';
+}
+class CustomError extends Error {}
+
+/** Throws the error `type` names, as the SDK's failure-tester activity does. */
+export const throwSpecificError = async (type: string, message: string): Promise<never> => {
+  await Promise.resolve();
+  const F = ApplicationFailure;
+  const errors: Record<string, () => Error> = {
+    NonRetryableError: () => new NonRetryableError(message),
+    RetryableError: () => new RetryableError(message),
+    CustomError: () => new CustomError(message),
+    NonRetryableApplicationFailureWithRetryableFlag: () =>
+      F.retryable(message, 'NonRetryableError'),
+    NonRetryableApplicationFailureWithNonRetryableFlag: () =>
+      F.nonRetryable(message, 'NonRetryableError'),
+    RetryableApplicationFailureWithRetryableFlag: () => F.retryable(message, 'RetryableError'),
+    RetryableApplicationFailureWithNonRetryableFlag: () =>
+      F.nonRetryable(message, 'RetryableError'),
+    RetryableApplicationFailureWithDetails: () =>
+      F.retryable(message, 'RetryableError', 'detail1', 'detail2'),
+  };
+  throw (errors[type] ?? (() => new Error(`unknown error type ${type}`)))();
+};
+
 /** Immediate activities. */
 export const ACTIVITIES: Activities = {
   echo: async (message?: string) => Promise.resolve(message),
@@ -24,6 +53,14 @@ export const ACTIVITIES: Activities = {
     throw new Error(message);
   },
   waitForCancellation: async () => Context.current().cancelled,
+  throwSpecificError,
+  // Reads until cancelled (the SDK's fetches a never-ending body), heartbeating progress.
+  cancellableFetch: async () => {
+    for (let i = 1; ; i++) {
+      await Context.current().sleep(100);
+      Context.current().heartbeat(i);
+    }
+  },
   fakeProgress: async (sleepIntervalMs = 1000, numIters = 1000) => {
     for (let progress = 1; progress <= numIters; ++progress) {
       await Context.current().sleep(sleepIntervalMs);

@@ -58,6 +58,11 @@ export interface SdkCase {
   /** Options of the start beyond the args (e.g. memo, search attributes, retry). */
   readonly start?: Readonly<Record<string, unknown>>;
   readonly activities?: EngineOptions['activities'];
+  /**
+   * Other files of `workflows/` deployed beside `file` (Temporal bundles every test workflow
+   * together; here a child or continue-as-new target in another file is deployed with it).
+   */
+  readonly with?: readonly string[];
   /** `virtual`: the engine runs on a clock the drive moves (see drives.ts). Default real. */
   readonly clock?: 'virtual';
   /** Signals, queries, updates, cancellation… The default waits for the result. */

@@ -40,7 +40,7 @@ async function measure(
     print(line);
   }
   const runs: RunLine[] = [];
-  for (const c of ALL_CASES.filter((k) => selected(only, k.name, k.file, k.type))) {
+  for (const c of ALL_CASES.filter((k) => selected(only, k.name, k.file, k.type, k.from))) {
     const line = await runCase(workflowsDir, c);
     runs.push(line);
     print(line);

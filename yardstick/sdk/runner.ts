@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
 import {
+  buildPackage,
   createEngine,
   createMemoryStore,
   VirtualClock,
@@ -26,7 +27,26 @@ export interface RunLine {
 }
 
 const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
-const CASE_DEADLINE_MS = 60_000;
+const CASE_DEADLINE_MS = 20_000;
+
+/** The custom search attributes Temporal's development server registers for its tests. */
+const TEST_SEARCH_ATTRIBUTES = {
+  CustomKeywordField: 'Keyword',
+  CustomIntField: 'Int',
+  CustomBoolField: 'Bool',
+  CustomTextField: 'Text',
+  CustomDatetimeField: 'Datetime',
+  CustomDoubleField: 'Double',
+} as const;
+
+/** Deploys the case's `with` files and registers the test search attributes. */
+async function prepare(engine: Engine, workflowsDir: string, c: SdkCase): Promise<void> {
+  await engine.registerSearchAttributes(TEST_SEARCH_ATTRIBUTES);
+  for (const file of c.with ?? []) {
+    const built = await buildPackage({ workflowsPath: path.join(workflowsDir, file) });
+    await engine.deploy(built.archive);
+  }
+}
 
 type Outcome =
   { readonly value: unknown } | { readonly failure: FailureView } | { readonly error: FailureView };
@@ -130,6 +150,7 @@ export async function runCase(workflowsDir: string, c: SdkCase): Promise<RunLine
       ...(c.activities ? { activities: c.activities } : {}),
       ...(c.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
     });
+    await prepare(engine, workflowsDir, c);
     outcome = await outcomeOf(c, engine, `yardstick-${c.name}`);
   } catch (err) {
     outcome = { error: viewOf(err) };

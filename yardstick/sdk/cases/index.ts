@@ -1,5 +1,7 @@
 // Every run case of the SDK yardstick, and the Temporal tests left out of the count.
 import type { ExcludedTest, SdkCase } from '../case.js';
+import { INTEGRATION_ONE_CASES } from './test-integration-one.js';
+import { INTEGRATION_TWO_CASES } from './test-integration-two.js';
 import { WORKFLOWS_CASES } from './test-workflows.js';
 import {
   CANCELLATION_CASES,
@@ -12,6 +14,8 @@ export const ALL_CASES: readonly SdkCase[] = [
   ...CANCELLATION_CASES,
   ...PATCH_AND_ORDER_CASES,
   ...ORDERING_CASES,
+  ...INTEGRATION_ONE_CASES,
+  ...INTEGRATION_TWO_CASES,
 ];
 
 export const EXCLUDED: readonly ExcludedTest[] = [];
