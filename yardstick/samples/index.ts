@@ -103,16 +103,27 @@ async function measure(copy: PreparedCopy, samples: readonly Sample[]): Promise<
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const options = parse(argv);
+  let options: Options | string;
+  try {
+    options = parse(argv);
+  } catch (e) {
+    options = (e as Error).message; // an unknown or malformed option
+  }
   const samples = typeof options === 'string' ? options : select(options.only);
   if (typeof samples === 'string' || typeof options === 'string') {
     process.stderr.write(`${typeof samples === 'string' ? samples : ''}\n${USAGE}`);
     return 2;
   }
-  const copy = prepareCopy(
-    options.repo,
-    samples.map((s) => s.name),
-  );
+  let copy: PreparedCopy;
+  try {
+    copy = prepareCopy(
+      options.repo,
+      samples.map((s) => s.name),
+    );
+  } catch (e) {
+    process.stderr.write(`cannot read the samples from ${options.repo}: ${(e as Error).message}\n`);
+    return 2;
+  }
   try {
     const needed = [...new Set(samples.flatMap((s) => s.packages ?? []))];
     if (options.install) installPackages(copy, needed);

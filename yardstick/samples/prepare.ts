@@ -66,12 +66,17 @@ function git(repo: string, args: string[]): string {
 export function prepareCopy(repo: string, samples: readonly string[]): PreparedCopy {
   const commit = git(repo, ['rev-parse', 'HEAD']).trim();
   const dir = mkdtempSync(path.join(tmpdir(), 'aion-yardstick-samples-'));
-  const tar = path.join(dir, 'samples.tar');
-  git(repo, ['archive', '--format=tar', '-o', tar, 'HEAD', '--', ...samples]);
-  execFileSync('tar', ['-xf', tar, '-C', dir]);
-  rmSync(tar);
   const ranges = new Map<string, string>();
-  walk(dir, dir, ranges);
+  try {
+    const tar = path.join(dir, 'samples.tar');
+    git(repo, ['archive', '--format=tar', '-o', tar, 'HEAD', '--', ...samples]);
+    execFileSync('tar', ['-xf', tar, '-C', dir]);
+    rmSync(tar);
+    walk(dir, dir, ranges);
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   // No package.json of their own any more: tsx loads the copies as ES modules.
   writeFileSync(
     path.join(dir, 'package.json'),

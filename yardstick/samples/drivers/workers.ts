@@ -1,6 +1,6 @@
 // Drivers of the samples about worker set-up: sinks, replay, versions, several task queues,
 // search attributes, start options.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createServer } from '../../../src/server/index.js';
@@ -81,6 +81,7 @@ async function withUniqueQueueWorker(
     await worker.shutdown();
     await running;
     await server.app.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
