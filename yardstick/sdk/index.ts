@@ -45,12 +45,13 @@ async function measure(
     runs.push(line);
     print(line);
   }
-  for (const x of EXCLUDED.filter((k) => selected(only, k.name))) print({ kind: 'excluded', ...x });
+  const excluded = EXCLUDED.filter((k) => selected(only, k.name, k.from));
+  for (const x of excluded) print({ kind: 'excluded', ...x });
   const ok = (lines: readonly { ok: boolean }[]) => lines.filter((l) => l.ok).length;
   return {
     builds: { ok: ok(builds), total: builds.length },
     runs: { ok: ok(runs), total: runs.length },
-    excluded: EXCLUDED.length,
+    excluded: excluded.length,
   };
 }
 

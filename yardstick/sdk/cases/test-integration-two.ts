@@ -4,18 +4,12 @@ import { ACTIVITIES } from '../activities.js';
 import type { DriveContext, SdkCase } from '../case.js';
 import { signals } from '../drives.js';
 import { describeAfter, firstEvent } from '../drives-more.js';
+import { valueOf } from './test-integration-options.js';
 import { returns } from './test-workflows.js';
 
 const TWO = 'test-integration-split-two.ts';
 const KEEP = { memo: { note: 'foo' }, searchAttributes: { CustomKeywordField: ['test-value'] } };
 const RETRY = { initialInterval: 1, maximumInterval: 1, maximumAttempts: 2 };
-
-/** A search attribute's value whether typed (`{ type, value }`) or a one-item list. */
-function valueOf(attr: unknown): unknown {
-  if (Array.isArray(attr) && attr.length === 1) return attr[0] as unknown;
-  if (attr && typeof attr === 'object' && 'value' in attr) return attr.value;
-  return attr;
-}
 
 /** What Temporal compares after a continue-as-new: type, new run, memo, search attribute. */
 const chainView = (firstRunId: string | undefined) => (d: Record<string, unknown>) => ({
