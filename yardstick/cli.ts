@@ -12,7 +12,8 @@ interface Suite {
 
 const SUITES: Readonly<Record<string, Suite>> = {
   sdk: {
-    about: 'sdk [--repo <sdk-typescript clone or bare git dir>] [--only name…]',
+    about:
+      'sdk [--repo <sdk-typescript clone or bare git dir>] [--only name…] [--runs-only] [--keep]',
     load: () => import('./sdk/index.js'),
   },
   samples: {

@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { buildOne, workflowFiles, type BuildLine } from './builds.js';
 import { ALL_CASES, EXCLUDED } from './cases/index.js';
 import { runCase, type RunLine } from './runner.js';
-import { extract, HOW_TO_GET, REPO_ENV } from './source.js';
+import { extract, HOW_TO_GET, REPO_ENV, type Extracted } from './source.js';
 
 const print = (line: object): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -55,8 +55,16 @@ async function measure(
   };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
+const USAGE =
+  'usage: npm run yardstick -- sdk [--repo <dir>] [--only name…] [--runs-only] [--keep]\n';
+
+function usage(message: string): number {
+  process.stderr.write(`yardstick sdk: ${message}\n${USAGE}`);
+  return 2;
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
     args: [...argv],
     options: {
       repo: { type: 'string' },
@@ -67,19 +75,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     allowPositionals: true,
     strict: true,
   });
-  const repo = values.repo ?? process.env[REPO_ENV];
-  if (!repo) {
-    process.stderr.write(`yardstick sdk: no SDK checkout; ${HOW_TO_GET}\n`);
-    return 2;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  let source: Extracted;
+  try {
+    parsed = parse(argv);
+    const repo = parsed.values.repo ?? process.env[REPO_ENV];
+    if (!repo) return usage(`no SDK checkout; ${HOW_TO_GET}`);
+    source = extract(path.resolve(repo));
+  } catch (err) {
+    return usage(err instanceof Error ? err.message : String(err));
   }
-  const source = extract(path.resolve(repo));
+  const { values, positionals } = parsed;
   const workflowsDir = path.join(source.testSrc, 'workflows');
   try {
-    const summary = await measure(
-      workflowsDir,
-      [...values.only, ...positionals],
-      values['runs-only'],
-    );
+    const only = [...values.only, ...positionals];
+    const summary = await measure(workflowsDir, only, values['runs-only']);
     print({ kind: 'summary', commit: source.commit, ...summary });
   } finally {
     if (values.keep) process.stderr.write(`kept ${source.testSrc}\n`);
