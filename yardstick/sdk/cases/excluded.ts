@@ -23,7 +23,45 @@ const patchCallbackTests = [
   'threaded patch activation callback logs complete errors before returning a compact failure patchedWorkflow',
 ];
 
+const EXTSTORE = 'test-integration-extstore.ts';
+const EXTERNAL_STORAGE =
+  "Temporal's external payload storage (storage drivers set on the Worker and Client)";
+const extstoreTests = [
+  'large activity result is offloaded to external storage and retrieved once',
+  'large activity input argument is offloaded and retrieved',
+  'payloads at or below the threshold stay inline',
+  'driverSelector routes offloaded payloads to the chosen driver',
+  'offloaded payload round-trips byte-for-byte',
+  'large heartbeat details are offloaded and recovered on retry',
+  'child workflow input and result are offloaded in both directions',
+  'continue-as-new offloads a large argument keyed under the target workflow type',
+  'a transient workflow-completion store failure retries the workflow task and recovers',
+  'a transient workflow-activation retrieve failure retries the workflow task and recovers',
+  'a transient activity result store failure retries the activity and recovers',
+  'a transient activity input retrieve failure retries the activity and recovers',
+  'client offloads a large start argument and retrieves a large result',
+  'client retrieves an offloaded query result',
+  'AsyncCompletionClient.complete offloads a large result',
+  'AsyncCompletionClient.complete by ID targets the Workflow for a Workflow Activity',
+  'AsyncCompletionClient.complete by ID targets the Activity for a Standalone Activity',
+  'signalWithStart offloads a large workflow argument and targets the workflow type',
+  'activity-client start offloads a large input and targets the activity',
+  'client offloads a large workflow memo and retrieves it via describe',
+  'schedule create offloads a large memo and describe retrieves it',
+];
+
 export const EXCLUDED: readonly ExcludedTest[] = [
+  ...extstoreTests.map((name) => ({ name, from: EXTSTORE, why: EXTERNAL_STORAGE })),
+  {
+    name: 'declined patch can roll back to old Workflow code',
+    from: 'test-integration-patch-activation-callback.ts',
+    why: PATCH_CALLBACK,
+  },
+  {
+    name: 'recorded patch bypasses declining callback on a new Worker',
+    from: 'test-integration-patch-activation-callback.ts',
+    why: PATCH_CALLBACK,
+  },
   ...patchCallbackTests.map((name) => ({ name, from: WF, why: PATCH_CALLBACK })),
   { name: 'replay-no-marker patchedWorkflow', from: WF, why: SYNTHETIC_REPLAY },
   { name: 'replay-no-marker-then-not-replay patchedWorkflow', from: WF, why: SYNTHETIC_REPLAY },

@@ -14,7 +14,24 @@ const START = 'test-integration-workflow-start.ts';
 
 const MARKERS = (e: { type: string; markerName?: string }) => e.type;
 
+const DEEP_PATH = (path: string) =>
+  ({
+    kind: 'missing-workflow-api',
+    reason: `imports ${path}, a deep path the method does not rewrite`,
+  }) as const;
+
 export const INTEGRATION_ONE_CASES: readonly SdkCase[] = [
+  returns('args-and-return.ts', 'argsAndReturn', 'Hello, world!', {
+    name: 'args-and-return',
+    from: ONE,
+    args: ['Hello', undefined, new TextEncoder().encode('world!')],
+    gap: DEEP_PATH('@temporalio/common/lib/encoding'),
+  }),
+  returns('child-workflow-cancel.ts', 'childWorkflowCancel', undefined, {
+    name: 'child-workflow-cancel',
+    from: ONE,
+    gap: DEEP_PATH('@temporalio/common/lib/type-helpers'),
+  }),
   returns('cancel-fake-progress.ts', 'cancelFakeProgress', undefined, {
     name: 'cancel-fake-progress',
     from: ONE,
