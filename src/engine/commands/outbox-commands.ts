@@ -10,6 +10,7 @@ import {
   type ContinueAsNewData,
   type ExternalData,
 } from './kinds.js';
+import { inheritedBySuccessor } from './successor-data.js';
 
 export function startChild(
   w: EventWriter,
@@ -120,22 +121,13 @@ export function continueAsNew(w: EventWriter, cmd: CommandOf<'continueAsNew'>): 
     workflowType: cmd.workflowType,
     args: cmd.args,
     taskQueue: cmd.taskQueue,
-    firstRunId: started.firstRunId ?? run.runId,
-    ...(started.executionDeadline !== undefined
-      ? { executionDeadline: started.executionDeadline }
-      : {}),
-    ...(started.executionTimeoutMs !== undefined
-      ? { executionTimeoutMs: started.executionTimeoutMs }
-      : {}),
-    ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
+    // The retry policy stays with the chain; the successor is attempt 1 again (as in Temporal).
+    ...inheritedBySuccessor(started, run.runId),
     ...(Object.keys(book.searchAttributes).length > 0
       ? { searchAttributes: book.searchAttributes }
       : {}),
     ...(Object.keys(book.memo).length > 0 ? { memo: book.memo } : {}),
-    ...(started.parent ? { parent: started.parent } : {}),
     ...(headers ? { headers } : {}),
-    // The retry policy stays with the chain; the successor is attempt 1 again (as in Temporal).
-    ...(started.retryPolicy ? { retryPolicy: started.retryPolicy } : {}),
   };
   w.push({
     type: 'WorkflowContinuedAsNew',

@@ -5,6 +5,7 @@ import { decideRetry } from '../../activity/internal.js';
 import type { EventOf, Failure } from '../../core/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import { WORKFLOW_RETRY_KIND, type ContinueAsNewData } from './kinds.js';
+import { inheritedBySuccessor } from './successor-data.js';
 
 export function failOrRetry(w: EventWriter, cmd: CommandOf<'failWorkflow'>): void {
   const started = w.book.started;
@@ -20,19 +21,10 @@ export function failOrRetry(w: EventWriter, cmd: CommandOf<'failWorkflow'>): voi
     workflowType: started.workflowType,
     args: started.args,
     taskQueue: started.taskQueue,
-    firstRunId: started.firstRunId ?? run.runId,
-    ...(started.executionDeadline !== undefined
-      ? { executionDeadline: started.executionDeadline }
-      : {}),
-    ...(started.executionTimeoutMs !== undefined
-      ? { executionTimeoutMs: started.executionTimeoutMs }
-      : {}),
-    ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
+    ...inheritedBySuccessor(started, run.runId),
     ...(started.searchAttributes ? { searchAttributes: started.searchAttributes } : {}),
     ...(started.memo ? { memo: started.memo } : {}),
-    ...(started.parent ? { parent: started.parent } : {}),
     ...(started.headers ? { headers: started.headers } : {}),
-    ...(started.retryPolicy ? { retryPolicy: started.retryPolicy } : {}),
     attempt: (started.attempt ?? 1) + 1,
     notBefore: w.now + delayMs,
   };

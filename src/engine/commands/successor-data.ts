@@ -1,0 +1,33 @@
+// What every successor of a run (continue-as-new, workflow retry) inherits from its chain,
+// whatever else differs: the chain's first run, the execution deadline and timeouts, the
+// parent and the workflow retry policy.
+import type { EventOf } from '../../core/index.js';
+import type { ContinueAsNewData } from './kinds.js';
+
+type Inherited = Pick<
+  ContinueAsNewData,
+  | 'firstRunId'
+  | 'executionDeadline'
+  | 'executionTimeoutMs'
+  | 'runTimeoutMs'
+  | 'parent'
+  | 'retryPolicy'
+>;
+
+export function inheritedBySuccessor(
+  started: EventOf<'WorkflowStarted'>,
+  runId: string,
+): Inherited {
+  return {
+    firstRunId: started.firstRunId ?? runId,
+    ...(started.executionDeadline !== undefined
+      ? { executionDeadline: started.executionDeadline }
+      : {}),
+    ...(started.executionTimeoutMs !== undefined
+      ? { executionTimeoutMs: started.executionTimeoutMs }
+      : {}),
+    ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
+    ...(started.parent ? { parent: started.parent } : {}),
+    ...(started.retryPolicy ? { retryPolicy: started.retryPolicy } : {}),
+  };
+}
