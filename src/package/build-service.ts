@@ -2,6 +2,16 @@
 // down can stop the process when no build of this process is in flight.
 import * as esbuild from 'esbuild';
 
+/**
+ * How workflow code's imports resolve, in every build that reads it (the package build, the
+ * unknown-import check, `aion check`'s file walk), so all three see the same files.
+ */
+export const WORKFLOW_RESOLUTION = {
+  platform: 'neutral',
+  mainFields: ['module', 'main'],
+  conditions: ['workflow', 'import', 'default'],
+} as const satisfies esbuild.BuildOptions;
+
 let inFlight = 0;
 
 /** Runs an esbuild build, counted so {@link stopBuildService} never cuts one short. */

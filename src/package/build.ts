@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as esbuild from 'esbuild';
-import { esbuildBuild } from './build-service.js';
+import { esbuildBuild, WORKFLOW_RESOLUTION } from './build-service.js';
 import {
   ACTIVATION_PROTOCOL_VERSION,
   AionError,
@@ -220,9 +220,7 @@ async function compileSections(
     bundle: true,
     write: false as const,
     format: 'cjs' as const,
-    platform: 'neutral' as const,
-    mainFields: ['module', 'main'],
-    conditions: ['workflow', 'import', 'default'],
+    ...WORKFLOW_RESOLUTION,
     target: 'es2022',
     // No keepNames: its name-setting helper breaks classes a decorator sealed or froze
     // ("Cannot redefine property: name"). Workflow types are export names, not `fn.name`.

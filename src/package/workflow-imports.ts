@@ -7,7 +7,7 @@ import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as esbuild from 'esbuild';
-import { esbuildBuild } from './build-service.js';
+import { esbuildBuild, WORKFLOW_RESOLUTION } from './build-service.js';
 import { nodeShimPath } from './node-shims/index.js';
 
 const STUB_NAMESPACE = 'aion-workflow-api';
@@ -121,9 +121,7 @@ export async function findUnknownImports(entryFile: string): Promise<UnknownImpo
       bundle: true,
       write: false,
       format: 'esm',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['workflow', 'import', 'default'],
+      ...WORKFLOW_RESOLUTION,
       target: 'es2022',
       logLevel: 'silent',
       plugins: [workflowApiStubPlugin(await workflowApiExports())],

@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { importRule } from './rules.js';
 import { isNodeShimFile, nodeShimPath } from '../node-shims/index.js';
+import { WORKFLOW_RESOLUTION } from '../build-service.js';
 
 const SOURCE_EXT = /\.(?:[cm]?[jt]sx?)$/;
 
@@ -37,9 +38,7 @@ export async function reachableFiles(
       write: false,
       metafile: true,
       format: 'cjs',
-      platform: 'neutral',
-      mainFields: ['module', 'main'],
-      conditions: ['workflow', 'import', 'default'],
+      ...WORKFLOW_RESOLUTION,
       logLevel: 'silent',
       plugins: [plugin],
     });
