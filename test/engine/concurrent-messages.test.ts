@@ -5,6 +5,7 @@ import { createEngine, type Engine, type HistoryEvent } from '../../src/index.js
 import type { StoreHandle } from '../../src/testing/index.js';
 import { collectEscapedErrors } from '../support/escaped-errors.js';
 import { ENGINE_HARNESSES } from './harness.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('../fixtures/workflows/messages.ts', import.meta.url).pathname;
 const activities = {
@@ -13,7 +14,6 @@ const activities = {
     return label;
   },
 };
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 // Errors nobody awaited (e.g. a late dispatch after shutdown) must not escape.
 const escaped = collectEscapedErrors();

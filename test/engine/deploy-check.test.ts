@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/index.js';
 import { doctoredArchive } from '../support/doctored-packages.js';
 import { engineOnFileEachTest } from '../support/engine-on-file.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const STEADY = `import { sleep } from 'aion/workflow';
 export async function steady(n: number): Promise<number> {
@@ -19,7 +20,6 @@ const LOOP = '(() => { for (;;) {} })()';
 const ALLOCATE =
   '(() => { const all = []; for (;;) all.push(new Array(1048576).fill(all.length)); })()';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const engines = engineOnFileEachTest('aion-deploy-check-');
 
 async function open(): Promise<Engine> {

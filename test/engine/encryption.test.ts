@@ -10,9 +10,9 @@ import { ApplicationFailure, EncryptionCodec, CompressionCodec } from '../../src
 import type { Engine, EngineOptions } from '../../src/index.js';
 import { engineOnFileEachTest } from '../support/engine-on-file.js';
 import { parkedReason, untilTrue } from '../support/parked-runs.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('../fixtures/workflows/secrets.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const KEY_1 = Buffer.alloc(32, 1).toString('base64');
 const KEY_2 = Buffer.alloc(32, 2).toString('base64');
 const MARKER = /MARKER/;

@@ -6,9 +6,9 @@ import { AionError } from '../../src/core/index.js';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { RunCommit, Store } from '../../src/store/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('../fixtures/workflows/lifecycle.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let healed = false;
 const activities = {

@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { StoreHandle } from '../../src/testing/index.js';
 import { ENGINE_HARNESSES } from './harness.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('../fixtures/workflows/lifecycle.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 const runs: number[] = [];
 let healed = false;

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { buildPackage, createEngine, type Engine } from '../../src/index.js';
 import type { StoreHandle } from '../../src/testing/index.js';
 import { ENGINE_HARNESSES } from './harness.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const header = `import { condition, defineSignal, proxyActivities, setHandler, sleep } from 'aion/workflow';
 const { step } = proxyActivities<{ step(n: number): Promise<number> }>({ startToCloseTimeout: '5s' });
@@ -35,7 +36,6 @@ export async function buggy(): Promise<number> {
   return await step(99);
 }`;
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let dir: string | undefined;
 let engine: Engine | undefined;
 let handle: StoreHandle | undefined;

@@ -20,6 +20,7 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { countingMetrics } from '../support/counting-metrics.js';
 import { engineOnFileEachTest } from '../support/engine-on-file.js';
 import { parkedReason, untilTrue } from '../support/parked-runs.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const STEADY = `import { sleep } from 'aion/workflow';
 export async function steady(n: number): Promise<number> {
@@ -48,7 +49,6 @@ const LOOP = '(() => { for (;;) {} })()';
 const BALLAST =
   'globalThis.ballast = Array.from({ length: 30 }, (_, i) => new Array(262144).fill(i))';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const { metrics, counted } = countingMetrics();
 const engines = engineOnFileEachTest('aion-runaway-load-');
 const { close } = engines;

@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
 import { collectEscapedErrors } from '../support/escaped-errors.js';
 import { ENGINE_HARNESSES } from './harness.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('../fixtures/workflows/drain.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 const escaped = collectEscapedErrors();
 

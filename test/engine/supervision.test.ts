@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Engine, EngineOptions } from '../../src/index.js';
 import { engineOnFileEachTest } from '../support/engine-on-file.js';
 import { parkedReason, untilTrue } from '../support/parked-runs.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const header = `import { proxyActivities } from 'aion/workflow';
 const { step } = proxyActivities<{ step(n: number): Promise<number> }>({ startToCloseTimeout: '5s' });
@@ -27,7 +28,6 @@ export async function order(): Promise<number> {
   return await step(99);
 }`;
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const activities = { step: async (n: number) => n };
 const engines = engineOnFileEachTest('aion-super-');
 

@@ -2,9 +2,9 @@
 // runs, as it does under Temporal's bundler; ApplicationFailureCategory is a workflow export.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/node-env.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let engine: Engine;
 

@@ -6,9 +6,9 @@ import { CancelledFailure, createEngine, createMemoryStore, type Engine } from '
 import { Context } from '../../src/activity/index.js';
 import { replayHistory } from '../../src/testing/index.js';
 import { ActivityCancellationType } from '../../src/workflow/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/semantics.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface Running {
   aborted: () => boolean;

@@ -7,9 +7,9 @@ import { Client, Connection } from '../../src/client/index.js';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { createServer } from '../../src/server/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 export const workflowsPath = new URL('./fixtures/client-compat.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 export interface OpenEngine {
   readonly engine: Engine;

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { payloadConverter } from './fixtures/converter.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/converter.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let engine: Engine;
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let dir: string | undefined;
 let engine: Engine | undefined;
 

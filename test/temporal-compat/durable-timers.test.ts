@@ -4,9 +4,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { replayHistory } from '../../src/testing/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/semantics.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const store = createMemoryStore();
 const engines: Engine[] = [];
 

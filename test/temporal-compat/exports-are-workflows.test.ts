@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore } from '../../src/index.js';
 import { buildPackage, checkWorkflows } from '../../src/package/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 let dir: string | undefined;
 afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });

@@ -8,9 +8,9 @@ import {
   stackTraceQuery,
   type EnhancedStackTrace,
 } from '../../src/workflow/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/extras.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let engine: Engine;
 

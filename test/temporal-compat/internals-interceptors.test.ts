@@ -6,9 +6,9 @@ import { buildPackage } from '../../src/package/index.js';
 import { PackageSandbox } from '../../src/runtime/index.js';
 import { replayHistory } from '../../src/testing/index.js';
 import { sandboxInitInfo } from '../support/init-info.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/internals.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let engine: Engine;
 

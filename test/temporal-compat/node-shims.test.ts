@@ -6,8 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { buildPackage, checkWorkflows } from '../../src/package/index.js';
-
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+import { quiet } from '../support/quiet-logger.js';
 
 const WORKFLOWS = `
 import assert from 'assert';

@@ -6,9 +6,9 @@ import { SeededIds } from '../../src/clock/index.js';
 import { createEngine, createMemoryStore } from '../../src/index.js';
 import { replayHistory } from '../../src/testing/index.js';
 import { getRandomStream } from '../../src/workflow/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/random-streams.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface Draws {
   main1: number;

@@ -3,9 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, isAionError, type Engine } from '../../src/index.js';
 import { call, startTestServer, type TestServer } from '../server/helpers.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/values.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let engine: Engine;
 let server: TestServer;

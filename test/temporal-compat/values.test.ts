@@ -8,9 +8,9 @@ import {
   type Engine,
 } from '../../src/index.js';
 import { inWorkflowContext, rootCause } from '../../src/workflow/index.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/values.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 let engine: Engine;
 

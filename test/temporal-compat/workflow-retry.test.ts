@@ -18,9 +18,9 @@ import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import { TestWorkflowEnvironment } from '../../src/testing/index.js';
 import { eventually, openEngine, openServer, STORES, type OpenServer } from './client-setup.js';
 import type { AttemptInfo } from './fixtures/workflow-retry.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('./fixtures/workflow-retry.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const fast = { initialInterval: 5, backoffCoefficient: 2, maximumInterval: 20 };
 
 interface Api {

@@ -10,9 +10,9 @@ import { createEngine, DataConverter, EncryptionCodec, type Engine } from '../..
 import { frameText, type ServerFrame, type TaskFrame } from '../../src/protocol/worker.js';
 import { createServer, type AionServer } from '../../src/server/server.js';
 import { Harness, waitFor } from './harness.js';
+import { quiet } from '../support/quiet-logger.js';
 
 const workflowsPath = new URL('../fixtures/workflows/secrets.ts', import.meta.url).pathname;
-const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const codec = new EncryptionCodec({ keys: [{ id: 'w1', key: Buffer.alloc(32, 3) }] });
 const wire = new DataConverter({ payloadCodecs: [codec] });
 
