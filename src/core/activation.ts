@@ -150,6 +150,10 @@ export type WorkflowCommand =
       readonly args: readonly Payload[];
       readonly taskQueue: string;
       readonly headers?: Headers;
+      /** The successor's memo, replacing this run's (absent: this run's memo is carried). */
+      readonly memo?: Readonly<Record<string, Payload>>;
+      /** The successor's search attributes as plain values by name (JSON payload), replacing this run's. */
+      readonly searchAttributes?: Payload;
     };
 
 export type WorkflowCommandType = WorkflowCommand['type'];

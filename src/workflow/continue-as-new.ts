@@ -1,6 +1,8 @@
 import { composeInterceptors, type Headers, type Payload } from '../core/index.js';
 import type { WorkflowOutboundCallsInterceptor } from './interceptors.js';
-import { encode, getState } from './internal/run-state.js';
+import { encode, getState, type RunState } from './internal/run-state.js';
+import type { SearchAttributeValueInput } from './search-attribute-input.js';
+import { plainSearchAttributes } from './search-attributes.js';
 
 const BRAND = Symbol.for('aion.continueAsNew');
 
@@ -16,6 +18,9 @@ export class ContinueAsNew extends Error {
     readonly args: readonly Payload[],
     readonly taskQueue: string,
     readonly headers?: Headers,
+    /** Set when the caller gave the successor's memo / search attributes. */
+    readonly memo?: Readonly<Record<string, Payload>>,
+    readonly searchAttributes?: Payload,
   ) {
     super(`continue as new (${workflowType})`);
     this.name = 'ContinueAsNew';
@@ -35,9 +40,26 @@ export interface ContinueAsNewOptions {
   readonly workflowType?: string;
   /** Task queue of the successor. Default: this run's queue. */
   readonly taskQueue?: string;
+  /**
+   * Memo of the successor (any JSON values), replacing this run's. Default: this run's memo,
+   * with its upserts.
+   */
+  readonly memo?: Readonly<Record<string, unknown>>;
+  /**
+   * Search attributes of the successor (registered names, values as for
+   * `upsertSearchAttributes`), replacing this run's. Default: this run's, with its upserts.
+   */
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValueInput>>;
 }
 
 type AnyWorkflow = (...args: never[]) => Promise<unknown>;
+
+function encodeMemo(s: RunState, memo: Readonly<Record<string, unknown>>): Record<string, Payload> {
+  const out: Record<string, Payload> = {};
+  for (const [key, value] of Object.entries(memo))
+    if (value !== null && value !== undefined) out[key] = encode(s, value);
+  return out;
+}
 
 /**
  * Returns a function that ends this run and starts a successor (same workflow id, new run
@@ -59,10 +81,23 @@ export function makeContinueAsNewFunc<F extends AnyWorkflow>(
             input.workflowType,
             input.args.map((a) => encode(s, a)),
             input.taskQueue,
-            ...(Object.keys(input.headers).length > 0 ? [input.headers] : []),
+            Object.keys(input.headers).length > 0 ? input.headers : undefined,
+            input.memo === undefined ? undefined : encodeMemo(s, input.memo),
+            input.searchAttributes === undefined
+              ? undefined
+              : encode(s, plainSearchAttributes(input.searchAttributes)),
           ),
         ),
-    )({ workflowType, taskQueue, args: args, headers: {} });
+    )({
+      workflowType,
+      taskQueue,
+      args: args,
+      headers: {},
+      ...(options.memo !== undefined ? { memo: options.memo } : {}),
+      ...(options.searchAttributes !== undefined
+        ? { searchAttributes: options.searchAttributes }
+        : {}),
+    });
   };
 }
 

@@ -17,6 +17,7 @@
  * });
  */
 import type { ActivationInput, Headers, WorkflowCommand } from '../core/index.js';
+import type { SearchAttributeValueInput } from './search-attribute-input.js';
 import type { ActivityOptions } from './activity-options.js';
 
 export interface WorkflowExecuteInput {
@@ -86,6 +87,9 @@ export interface ContinueAsNewInput {
   readonly args: readonly unknown[];
   /** Recorded with the successor's start. */
   readonly headers: Headers;
+  /** The successor's memo and search attributes, when the caller set them (else this run's are carried). */
+  readonly memo?: Readonly<Record<string, unknown>>;
+  readonly searchAttributes?: Readonly<Record<string, SearchAttributeValueInput>>;
 }
 
 /**

@@ -1,20 +1,8 @@
 import type { Payload, SearchAttributes } from '../core/index.js';
 import { encode, getState, pushCommand, type RunState } from './internal/run-state.js';
+import type { SearchAttributeValueInput } from './search-attribute-input.js';
 
-/**
- * A value of a search attribute as written in workflow code; `null` removes it. An array is
- * a KeywordList's values, or — the form of earlier `@temporalio/workflow` versions — a
- * one-element list holding a scalar attribute's value (`{ CustomerId: ['c-1'] }`); an empty
- * array removes the attribute.
- */
-export type SearchAttributeValueInput =
-  | string
-  | number
-  | boolean
-  | Date
-  | readonly string[]
-  | readonly (number | boolean | Date)[]
-  | null;
+export type { SearchAttributeValueInput } from './search-attribute-input.js';
 
 /** A run's search attributes as `workflowInfo().searchAttributes` shows them: every value a list. */
 export type SearchAttributesView = Readonly<
@@ -65,18 +53,34 @@ export function upsertSearchAttributes(
   attributes: Readonly<Record<string, SearchAttributeValueInput>>,
 ): void {
   const s = getState();
-  const plain: Record<string, unknown> = {};
   const next = { ...currentOf(s) };
   for (const [name, value] of Object.entries(attributes)) {
-    const list: unknown[] =
-      value === null ? [] : Array.isArray(value) ? [...(value as readonly unknown[])] : [value];
-    // An empty list removes the attribute, as `null` does.
-    plain[name] = list.length === 0 ? null : Array.isArray(value) ? list.map(wire) : wire(value);
+    const list = listOf(value);
     if (list.length === 0) delete next[name];
     else next[name] = list;
   }
-  pushCommand(s, { type: 'upsertSearchAttributes', attributes: encode(s, plain) });
+  pushCommand(s, {
+    type: 'upsertSearchAttributes',
+    attributes: encode(s, plainSearchAttributes(attributes)),
+  });
   current.set(s, next);
+}
+
+function listOf(value: SearchAttributeValueInput): unknown[] {
+  return value === null ? [] : Array.isArray(value) ? [...(value as readonly unknown[])] : [value];
+}
+
+/** Search attributes as the engine reads them: plain values by name, `null` to remove. */
+export function plainSearchAttributes(
+  attributes: Readonly<Record<string, SearchAttributeValueInput>>,
+): Record<string, unknown> {
+  const plain: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    const list = listOf(value);
+    // An empty list removes the attribute, as `null` does.
+    plain[name] = list.length === 0 ? null : Array.isArray(value) ? list.map(wire) : wire(value);
+  }
+  return plain;
 }
 
 /** Sets (or with `null` removes) memo entries of this run: any JSON values, shown by describe/list. */

@@ -1,6 +1,12 @@
 // Commands that reach other runs through the outbox: starting a child, signalling or
 // cancelling an external run, and continuing as a new run. Each writes its event and a row.
-import type { HistoryEvent } from '../../core/index.js';
+import type {
+  HistoryEvent,
+  SearchAttributeType,
+  SearchAttributeValue,
+  SearchAttributes,
+} from '../../core/index.js';
+import { toTypedSearchAttributes } from '../../visibility/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import {
   CHILD_START_KIND,
@@ -110,9 +116,35 @@ export function signalOrCancelExternal(
   });
 }
 
-export function continueAsNew(w: EventWriter, cmd: CommandOf<'continueAsNew'>): void {
+/**
+ * The successor's search attributes: those the command gives (plain values, typed with the
+ * namespace schema; `null` drops one), else this run's current ones.
+ */
+function successorSearchAttributes(
+  book: EventWriter['book'],
+  cmd: CommandOf<'continueAsNew'>,
+  schema: ReadonlyMap<string, SearchAttributeType>,
+): SearchAttributes {
+  if (cmd.searchAttributes === undefined) return book.searchAttributes;
+  const plain = JSON.parse(cmd.searchAttributes.data) as Record<string, unknown>;
+  const typed = toTypedSearchAttributes(plain, schema);
+  return Object.fromEntries(
+    Object.entries(typed).filter(
+      (entry): entry is [string, SearchAttributeValue] => entry[1] !== null,
+    ),
+  );
+}
+
+export function continueAsNew(
+  w: EventWriter,
+  cmd: CommandOf<'continueAsNew'>,
+  schema: ReadonlyMap<string, SearchAttributeType>,
+): void {
   const { run, book } = w;
   w.checkPayloads(cmd.args, 'continue-as-new arguments');
+  if (cmd.memo) w.checkPayloads(Object.values(cmd.memo), 'memo');
+  const searchAttributes = successorSearchAttributes(book, cmd, schema);
+  const memo = cmd.memo ?? book.memo;
   const started = book.started!;
   const newRunId = w.env.ids.uuid();
   const headers = w.headersOf(cmd.headers);
@@ -123,10 +155,8 @@ export function continueAsNew(w: EventWriter, cmd: CommandOf<'continueAsNew'>): 
     taskQueue: cmd.taskQueue,
     // The retry policy stays with the chain; the successor is attempt 1 again (as in Temporal).
     ...inheritedBySuccessor(started, run.runId),
-    ...(Object.keys(book.searchAttributes).length > 0
-      ? { searchAttributes: book.searchAttributes }
-      : {}),
-    ...(Object.keys(book.memo).length > 0 ? { memo: book.memo } : {}),
+    ...(Object.keys(searchAttributes).length > 0 ? { searchAttributes } : {}),
+    ...(Object.keys(memo).length > 0 ? { memo } : {}),
     ...(headers ? { headers } : {}),
   };
   w.push({

@@ -92,7 +92,7 @@ export function commandsToEvents(
         upsertMemo(w, cmd);
         break;
       case 'continueAsNew':
-        continueAsNew(w, cmd);
+        continueAsNew(w, cmd, schema);
         break;
     }
   }

@@ -16,6 +16,8 @@ export function reportWorkflowError(s: RunState, err: unknown): void {
       args: err.args,
       taskQueue: err.taskQueue,
       ...(err.headers ? { headers: err.headers } : {}),
+      ...(err.memo ? { memo: err.memo } : {}),
+      ...(err.searchAttributes ? { searchAttributes: err.searchAttributes } : {}),
     });
     return;
   }

@@ -113,10 +113,6 @@ export const INTEGRATION_TWO_CASES: readonly SdkCase[] = [
     {
       name: 'continue-as-new-to-different-workflow can set memo and search attributes',
       from: TWO,
-      gap: {
-        kind: 'semantics',
-        reason: "continueAsNew's memo and searchAttributes options are not applied to the new run",
-      },
       with: ['sleep.ts'],
       args: [
         1,
