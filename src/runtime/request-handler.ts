@@ -6,12 +6,14 @@ import {
   isAionError,
   JsonPayloadConverter,
   type ActivationOutput,
+  type Failure,
   type SinkCall,
 } from '../core/index.js';
 import { HeapBudgetExceeded, HeapGuard } from './heap-guard.js';
 import { ReplayCrashError, replayHistory } from './replay.js';
 import { HEAP_BUDGET_FRACTION, THREAD_ACTIVITY } from './resource-limits.js';
 import { DeadlockError, PackageSandbox, type SandboxRun } from './sandbox.js';
+import { RejectionTracker } from './unhandled-rejections.js';
 import type {
   ActivateItem,
   ReplayOutcome,
@@ -26,6 +28,11 @@ export interface RequestHandlerOptions {
   readonly heapLimitMb?: number;
   /** The engine's deadlock timeout, for the vm watchdog of each evaluation (default if absent). */
   readonly deadlockTimeoutMs?: number;
+  /**
+   * Attributes unhandled rejections to runs (the workflow thread's): an activation that
+   * leaves one fails its task. None: they are not watched (the inline runtime).
+   */
+  readonly rejections?: RejectionTracker;
 }
 
 const json = new JsonPayloadConverter();
@@ -38,18 +45,49 @@ export function createRequestHandler(
   return (req) => handler.respond(req);
 }
 
+/**
+ * The workflow thread's handler: as {@link createRequestHandler}, and an activation that
+ * leaves a promise rejection unhandled fails its task (as in Temporal) — known only once Node
+ * has reported the rejections, after the current task, so activations answer a turn later.
+ */
+export function createThreadRequestHandler(
+  options: Omit<RequestHandlerOptions, 'rejections'> = {},
+): (req: WorkerRequest) => Promise<WorkerResponse> {
+  const rejections = new RejectionTracker();
+  rejections.install();
+  const handler = new RequestHandler({ ...options, rejections });
+  return (req) => {
+    const res = handler.respond(req);
+    rejections.markEnd();
+    if (req.type !== 'activate' || !('outputs' in res)) return Promise.resolve(res);
+    return new Promise((resolve) =>
+      setImmediate(() =>
+        resolve(
+          handler.failUnhandled(
+            res,
+            rejections.take(),
+            req.items.map((i) => i.key),
+          ),
+        ),
+      ),
+    );
+  };
+}
+
 class RequestHandler {
   readonly #shared: Int32Array;
   readonly #guard: HeapGuard | undefined;
   readonly #sandboxes = new Map<string, PackageSandbox>();
   readonly #runs = new Map<string, SandboxRun>();
   readonly #sandboxOptions: { deadlockTimeoutMs?: number };
+  readonly #rejections: RejectionTracker | undefined;
 
   constructor(options: RequestHandlerOptions) {
     this.#sandboxOptions =
       options.deadlockTimeoutMs !== undefined
         ? { deadlockTimeoutMs: options.deadlockTimeoutMs }
         : {};
+    this.#rejections = options.rejections;
     this.#shared = options.progress ? new Int32Array(options.progress) : new Int32Array(2);
     this.#guard =
       options.heapLimitMb !== undefined
@@ -103,6 +141,7 @@ class RequestHandler {
         if (item.init) {
           this.#moduleLoading();
           run = this.#sandboxOf(item.version).instantiate(item.init);
+          this.#rejections?.markRun(item.key);
           this.#runs.set(item.key, run);
           this.#progress();
         }
@@ -128,7 +167,13 @@ class RequestHandler {
     for (const [sandbox, group] of groups) {
       const results = sandbox.activateBatch(
         group.map((g) => ({ run: g.run, input: g.item.input })),
-        { timeout: false, onProgress: this.#progress },
+        {
+          timeout: false,
+          onProgress: (i) => {
+            this.#rejections?.markRun(group[i]!.item.key);
+            this.#progress();
+          },
+        },
       );
       group.forEach((g, i) => {
         outputs[g.index] = results[i]!;
@@ -213,6 +258,29 @@ class RequestHandler {
         };
       }
     }
+  }
+
+  /**
+   * Fails the activations that left a promise rejection unhandled (their commands are
+   * dropped with the half-applied instance; the run is rebuilt by replay and tried again).
+   */
+  failUnhandled(
+    res: Extract<WorkerResponse, { outputs: unknown }>,
+    unhandled: ReadonlyMap<string, Failure>,
+    keys: readonly string[],
+  ): WorkerResponse {
+    if (unhandled.size === 0) return res;
+    const outputs = res.outputs.map((output, i) => {
+      const failure = unhandled.get(keys[i]!);
+      if (failure === undefined || output.taskFailure) return output;
+      this.#drop(keys[i]!);
+      return {
+        commands: [],
+        logs: output.logs,
+        taskFailure: { cause: 'unhandled' as const, failure },
+      };
+    });
+    return { ...res, outputs };
   }
 
   /** Handles one request; every failure becomes an error response. */

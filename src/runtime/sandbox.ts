@@ -195,13 +195,13 @@ export class PackageSandbox {
    */
   activateBatch(
     items: readonly BatchItem[],
-    options: { timeout?: boolean; onProgress?: () => void } = {},
+    options: { timeout?: boolean; onProgress?: (index: number) => void } = {},
   ): ActivationOutput[] {
     const runOptions = options.timeout ? { timeout: this.deadlockTimeoutMs } : undefined;
     const outputs: ActivationOutput[] = [];
     // One run at a time: each evaluation drains that run's microtasks before the next run
     // starts, so the runtime's current-run pointer is exact.
-    for (const item of items) {
+    for (const [index, item] of items.entries()) {
       this.#op({ activator: item.run.activator, input: item.input });
       try {
         ACTIVATE.runInContext(this.#context, runOptions);
@@ -217,7 +217,7 @@ export class PackageSandbox {
         this.#op(undefined);
       }
       outputs.push(item.run.activator.takeOutput());
-      options.onProgress?.();
+      options.onProgress?.(index);
     }
     return outputs;
   }

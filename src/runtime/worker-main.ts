@@ -5,18 +5,19 @@
  * whatever async hooks the host process uses.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createRequestHandler } from './request-handler.js';
+import { createThreadRequestHandler } from './request-handler.js';
 import type { WorkerRequest } from './worker-protocol.js';
 
 const port = parentPort!;
 const data = workerData as
   { progress?: SharedArrayBuffer; heapLimitMb?: number; deadlockTimeoutMs?: number } | undefined;
-const respond = createRequestHandler({
+const respond = createThreadRequestHandler({
   ...(data?.progress ? { progress: data.progress } : {}),
   ...(data?.heapLimitMb !== undefined ? { heapLimitMb: data.heapLimitMb } : {}),
   ...(data?.deadlockTimeoutMs !== undefined ? { deadlockTimeoutMs: data.deadlockTimeoutMs } : {}),
 });
 
+// The engine sends one request at a time and waits for its answer.
 port.on('message', (req: WorkerRequest) => {
-  port.postMessage(respond(req));
+  void respond(req).then((res) => port.postMessage(res));
 });

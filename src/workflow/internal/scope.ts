@@ -92,10 +92,13 @@ export class CancellationScope {
 
   /** A rejected-on-cancel promise, handy for racing. */
   get cancelRequested(): Promise<never> {
-    return new Promise<never>((_, reject) => {
+    const p = new Promise<never>((_, reject) => {
       if (this.consideredCancelled) reject(new CancelledFailure(this.#reason));
       else this.onCancel((reason) => reject(new CancelledFailure(reason)));
     });
+    // Not reading it is no unhandled rejection (it would fail the workflow task), as in Temporal.
+    p.catch(() => undefined);
+    return p;
   }
 
   static current(): CancellationScope {

@@ -156,10 +156,6 @@ export const INTEGRATION_TWO_CASES: readonly SdkCase[] = [
     {
       name: 'unhandledRejection causes WFT to fail',
       from: TWO,
-      gap: {
-        kind: 'semantics',
-        reason: 'an unhandled rejection does not fail the workflow task: no WorkflowTaskFailed',
-      },
       args: [{ crashWorker: false }],
       activities: ACTIVITIES,
       drive: async (c) => {
