@@ -54,6 +54,19 @@ export const ERROR_CODES = {
     exitCode: 4,
     description: 'The operation is not allowed in the current state of the target.',
   },
+  already_exists: {
+    http: 409,
+    retryable: false,
+    exitCode: 4,
+    description: 'A resource with this id already exists (for example a schedule).',
+  },
+  schedule_conflict: {
+    http: 409,
+    retryable: true,
+    exitCode: 4,
+    description:
+      'A schedule changed (or was deleted) between reading and writing it; nothing was written. Read it again and retry.',
+  },
   invalid_history: {
     http: 422,
     retryable: false,

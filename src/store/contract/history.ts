@@ -1,12 +1,14 @@
 // The history part of the store contract: appending and reading a run's events, and the
 // atomic workflow-task commit that writes events together with the side-effect rows they imply.
 import type {
+  AionError,
   HistoryEvent,
   RunKey,
   SequenceConflictError,
   WorkflowAlreadyStartedError,
 } from '../../core/index.js';
 import type { OutboxRow } from './outbox.js';
+import type { ScheduleWrite } from './schedules.js';
 import type { NewActivityTask } from './tasks.js';
 import type { TimerRow } from './timers.js';
 import type { VisibilityPatch } from './visibility.js';
@@ -38,11 +40,16 @@ export interface RunCommit {
   };
   readonly outbox?: { readonly add?: readonly OutboxRow[]; readonly remove?: readonly string[] };
   readonly visibility?: VisibilityPatch;
+  /**
+   * A schedule write committed with this run's commit (a schedule fire and the run it starts):
+   * both or neither. Its refusal (`already_exists`, `schedule_conflict`) is the run's outcome.
+   */
+  readonly schedule?: ScheduleWrite;
 }
 
 export type CommitOutcome =
   | { readonly ok: true; readonly headSeq: number }
-  | { readonly ok: false; readonly error: SequenceConflictError | WorkflowAlreadyStartedError };
+  | { readonly ok: false; readonly error: SequenceConflictError | WorkflowAlreadyStartedError | AionError };
 
 export interface HistoryStore {
   /** Appends events to one run at `expectedSeq`; throws `SequenceConflictError` or `WorkflowAlreadyStartedError`. */

@@ -14,6 +14,16 @@ export type {
 } from './packages.js';
 export type { RetentionStore } from './retention.js';
 export type { RunInfo, RunStore } from './runs.js';
+export {
+  SCHEDULE_TIMER_ID,
+  SCHEDULE_TIMER_KIND,
+  scheduleTimerRunId,
+  type ScheduleFire,
+  type ScheduleFireOutcome,
+  type ScheduleRecord,
+  type ScheduleStore,
+  type ScheduleWrite,
+} from './schedules.js';
 export type {
   ApiKeyRecord,
   AuditEntry,

@@ -57,6 +57,10 @@ const LISTED: Readonly<Record<StoreMethod, true>> = {
   listTokenSecrets: true,
   addTokenSecret: true,
   retireTokenSecret: true,
+  writeSchedule: true,
+  getSchedule: true,
+  listSchedules: true,
+  listScheduleFires: true,
 };
 
 /** Every I/O method of `Store`, in contract order (`kind`, `limits` and `close` are not). */

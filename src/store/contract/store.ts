@@ -7,6 +7,7 @@ import type { OutboxStore } from './outbox.js';
 import type { PackageStore } from './packages.js';
 import type { RetentionStore } from './retention.js';
 import type { RunStore } from './runs.js';
+import type { ScheduleStore } from './schedules.js';
 import type { SearchAttributeSchemaStore } from './search-attributes.js';
 import type { SecurityStore } from './security.js';
 import type { TaskStore } from './tasks.js';
@@ -56,7 +57,8 @@ export interface Store
     RetentionStore,
     NamespaceStore,
     SearchAttributeSchemaStore,
-    SecurityStore {
+    SecurityStore,
+    ScheduleStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;
   /**

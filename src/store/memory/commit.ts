@@ -17,6 +17,7 @@ import { validateCommit } from '../shared/index.js';
 import { key } from './keys.js';
 import type { MemoryOutbox } from './outbox.js';
 import type { MemoryRuns } from './runs.js';
+import type { MemorySchedules } from './schedules.js';
 import type { MemoryTasks } from './tasks.js';
 import type { MemoryTimers } from './timers.js';
 
@@ -26,6 +27,7 @@ export interface CommitParts {
   readonly timers: MemoryTimers;
   readonly tasks: MemoryTasks;
   readonly outbox: MemoryOutbox;
+  readonly schedules: MemorySchedules;
 }
 
 export class MemoryCommits {
@@ -98,6 +100,11 @@ export class MemoryCommits {
           error: new WorkflowAlreadyStartedError(run.namespace, run.workflowId, open),
         };
       }
+    }
+    if (c.schedule !== undefined) {
+      const refused = this.#parts.schedules.refusal(c.schedule);
+      if (refused) return { ok: false, error: refused };
+      this.#parts.schedules.apply(c.schedule);
     }
     if (c.events.length > 0) {
       runs.record(run, projectRun(run, previous, c.events), c.events.map(encodeEvent));

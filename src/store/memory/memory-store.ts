@@ -28,6 +28,9 @@ import type {
   Route,
   RunCommit,
   RunInfo,
+  ScheduleFire,
+  ScheduleRecord,
+  ScheduleWrite,
   SearchAttributeDefinition,
   Store,
   TaskQueueStats,
@@ -41,6 +44,7 @@ import { MemorySecurity } from './security.js';
 import { MemoryOutbox } from './outbox.js';
 import { MemoryPackages } from './packages.js';
 import { MemoryRuns } from './runs.js';
+import { MemorySchedules } from './schedules.js';
 import { MemorySearchAttributes } from './search-attributes.js';
 import { MemoryTasks } from './tasks.js';
 import { MemoryTimers } from './timers.js';
@@ -70,6 +74,7 @@ export class MemoryStore implements Store {
   readonly #searchAttributes = new MemorySearchAttributes();
   readonly #namespaces = new MemoryNamespaces();
   readonly #security = new MemorySecurity();
+  readonly #schedules = new MemorySchedules(this.#timers);
   readonly #commits: MemoryCommits;
   #closed = false;
 
@@ -79,6 +84,7 @@ export class MemoryStore implements Store {
       timers: this.#timers,
       tasks: this.#tasks,
       outbox: this.#outbox,
+      schedules: this.#schedules,
     };
     this.limits = resolveLimits(options.limits);
     this.#commits = new MemoryCommits(parts, this.limits);
@@ -389,6 +395,32 @@ export class MemoryStore implements Store {
 
   retireTokenSecret(id: string, now: number): Promise<void> {
     return this.#guard(() => this.#security.retireTokenSecret(id, now));
+  }
+
+  // ── schedules ───────────────────────────────────────────────────────────────────────────
+
+  writeSchedule(write: ScheduleWrite): Promise<void> {
+    return this.#guard(() => this.#schedules.write(write));
+  }
+
+  getSchedule(namespace: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
+    return this.#guard(() => this.#schedules.get(namespace, scheduleId));
+  }
+
+  listSchedules(request: {
+    readonly namespace: string;
+    readonly after?: string;
+    readonly limit: number;
+  }): Promise<ScheduleRecord[]> {
+    return this.#guard(() => this.#schedules.list(request));
+  }
+
+  listScheduleFires(request: {
+    readonly namespace: string;
+    readonly scheduleId: string;
+    readonly limit: number;
+  }): Promise<ScheduleFire[]> {
+    return this.#guard(() => this.#schedules.fires(request));
   }
 
   close(): Promise<void> {

@@ -7,3 +7,4 @@ export * from './projection.js';
 export * from './search-attribute-rules.js';
 export * from './validate.js';
 export * from './security.js';
+export * from './schedules.js';
