@@ -15,6 +15,8 @@ export * from './failure-errors.js';
 export * from './nondeterminism.js';
 export * from './headers.js';
 export * from './client-api.js';
+export * from './schedule-spec.js';
+export * from './schedule-api.js';
 export * from './with-start-operation.js';
 export * from './client-interceptors.js';
 export * from './store-faults.js';
