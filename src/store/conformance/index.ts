@@ -20,6 +20,7 @@ import { securityScenarios } from './security.js';
 import { startScenarios } from './starts.js';
 import { taskLeaseScenarios } from './task-leases.js';
 import { runStoreConformance as run, type RunStoreConformanceOptions } from './runner.js';
+import { scheduleScenarios } from './schedules.js';
 import { taskScenarios } from './tasks.js';
 import { timerScenarios } from './timers.js';
 import type { StoreScenario } from './types.js';
@@ -50,6 +51,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...namespaceScenarios,
   ...namespaceRegistryScenarios,
   ...securityScenarios,
+  ...scheduleScenarios,
   ...durabilityScenarios,
 ]);
 

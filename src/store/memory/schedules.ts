@@ -1,6 +1,6 @@
 // The memory store's schedules: rows under an optimistic version, their fire records, and the
 // schedule's one timer (kept with the other timers so it is claimed like any timer).
-import { AionError } from '../../core/index.js';
+import type { AionError } from '../../core/index.js';
 import {
   SCHEDULE_TIMER_ID,
   SCHEDULE_TIMER_KIND,
@@ -44,7 +44,7 @@ export class MemorySchedules {
     }
     this.#rows.set(rowKey, copy(write.record));
     let fires = this.#fires.get(rowKey);
-    if (fires === undefined) this.#fires.set(rowKey, (fires = new Map()));
+    if (fires === undefined) this.#fires.set(rowKey, (fires = new Map<string, ScheduleFire>()));
     for (const f of write.fires ?? []) fires.set(`${f.nominalAt}/${f.kind}`, copy(f));
     if (write.keepFires !== undefined && fires.size > write.keepFires) {
       const drop = [...fires.entries()]

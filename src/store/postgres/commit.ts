@@ -13,6 +13,7 @@ import { validateCommit } from '../shared/index.js';
 import { textArray } from './arrays.js';
 import type { Queryable } from './driver.js';
 import { runColumns, toRunInfo } from './rows.js';
+import { applyScheduleWrite, ScheduleVersions } from './schedules.js';
 import { reportLosers, runKeyOf, writeExisting, writeNew, type RunState } from './run-writes.js';
 import { rewriteSearchAttrs } from './search-attrs.js';
 import { writeSideEffects } from './side-effects.js';
@@ -43,7 +44,8 @@ export function prevalidate(commits: readonly RunCommit[], limits: Limits): void
  *    insert is arbitrated by the unique indexes instead;
  * 2. one statement updates the existing runs and inserts their events;
  * 3. one statement inserts the new runs and the events of those whose insert won;
- * 4. search-attribute index rows and side-effect rows, only when there are any.
+ * 4. search-attribute index rows and side-effect rows, only when there are any;
+ * 5. the schedule writes of the runs that committed (locked and version-checked before step 2).
  * Conflicting runs write nothing and are reported in their outcome.
  */
 export async function commitBatch(
@@ -52,7 +54,9 @@ export async function commitBatch(
   commits: readonly RunCommit[],
 ): Promise<CommitOutcome[]> {
   const states = await lockRuns(q, s, commits);
-  const outcomes = simulate(commits, states);
+  const scheduleWrites = commits.flatMap((c) => (c.schedule === undefined ? [] : [c.schedule]));
+  const versions = await ScheduleVersions.lock(q, s, scheduleWrites);
+  const outcomes = simulate(commits, states, versions);
 
   const all = [...states.values()];
   // Updates first: a batch may close a run and start its successor under the same workflow id.
@@ -81,6 +85,9 @@ export async function commitBatch(
   // Closed runs keep no timers or tasks, also when a late commit to a closed run adds some.
   const closedRuns = winners.filter((st) => st.info?.closeTime !== undefined).map((st) => st.run);
   await writeSideEffects(q, s, okCommits, closedRuns);
+  // Only now are the outcomes final (a start can still lose its workflow id above).
+  for (const c of okCommits)
+    if (c.schedule !== undefined) await applyScheduleWrite(q, s, c.schedule);
   return outcomes;
 }
 
@@ -132,7 +139,11 @@ async function lockRuns(
 }
 
 /** Applies the commits in input order to the in-memory states; same-run commits chain. */
-function simulate(commits: readonly RunCommit[], states: Map<string, RunState>): CommitOutcome[] {
+function simulate(
+  commits: readonly RunCommit[],
+  states: Map<string, RunState>,
+  versions: ScheduleVersions,
+): CommitOutcome[] {
   return commits.map((c, index): CommitOutcome => {
     const st = states.get(runKeyOf(c.run.namespace, c.run.runId))!;
     if (c.expectedSeq !== st.head) {
@@ -146,6 +157,12 @@ function simulate(commits: readonly RunCommit[], states: Map<string, RunState>):
           runId: c.run.runId,
         },
       );
+    }
+    if (c.schedule !== undefined) {
+      // Checked before the run changes anything: a refused schedule write refuses its run.
+      const refused = versions.refusal(c.schedule);
+      if (refused) return { ok: false, error: refused };
+      versions.accept(c.schedule);
     }
     if (c.events.length > 0) {
       if (st.info === undefined) st.startCommit = index;

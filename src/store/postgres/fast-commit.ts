@@ -13,7 +13,7 @@ import {
 
 /**
  * The single-statement group commit: the common batch (each run once, events only, no
- * side-effect rows, no visibility change beyond the head for runs that exist) as one
+ * side-effect rows, no schedule write, no visibility change beyond the head for runs that exist) as one
  * autocommit statement, with no BEGIN/COMMIT and no locking read:
  * - existing runs advance with a conditional `UPDATE … WHERE head_seq = expected AND
  *   close_time IS NULL` (a row-version check; a concurrent writer's commit makes it fail);
@@ -60,6 +60,7 @@ export function fastCommit(s: string, commits: readonly RunCommit[]): FastCommit
     const { run, events } = c;
     if (events.length === 0) return undefined;
     if (c.visibility?.stuck !== undefined) return undefined;
+    if (c.schedule !== undefined) return undefined; // a locked version check: the general path
     const { timers, tasks, outbox } = c;
     if (timers !== undefined && !(isEmpty(timers.upsert) && isEmpty(timers.cancel)))
       return undefined;

@@ -207,6 +207,42 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    name: 'schedules',
+    up: (s) => [
+      // One row per schedule. definition, state and search_attrs are JSON kept as text (read
+      // back exactly as written); version is 1 when created and +1 on every write.
+      `CREATE TABLE ${s}.schedules (
+        namespace TEXT COLLATE "C" NOT NULL,
+        schedule_id TEXT COLLATE "C" NOT NULL,
+        definition TEXT NOT NULL,
+        state TEXT NOT NULL,
+        search_attrs TEXT NOT NULL,
+        next_fire_at BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        version BIGINT NOT NULL,
+        PRIMARY KEY (namespace, schedule_id)
+      )`,
+      `CREATE INDEX schedules_next_fire ON ${s}.schedules (namespace, next_fire_at)`,
+      // A schedule's recent fires; the key makes recording a fire idempotent. The schedule's
+      // timer lives in timers under run id 'schedule:<id>'.
+      `CREATE TABLE ${s}.schedule_fires (
+        namespace TEXT COLLATE "C" NOT NULL,
+        schedule_id TEXT COLLATE "C" NOT NULL,
+        nominal_at BIGINT NOT NULL,
+        kind TEXT COLLATE "C" NOT NULL,
+        actual_at BIGINT NOT NULL,
+        outcome TEXT NOT NULL,
+        workflow_id TEXT,
+        run_id TEXT,
+        reason TEXT,
+        recorded_at BIGINT NOT NULL,
+        PRIMARY KEY (namespace, schedule_id, nominal_at, kind)
+      )`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

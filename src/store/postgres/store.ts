@@ -28,6 +28,10 @@ import type {
   Route,
   RunCommit,
   RunInfo,
+  ScheduleFire,
+  ScheduleRecord,
+  ScheduleStore,
+  ScheduleWrite,
   SearchAttributeDefinition,
   Store,
   TimerRow,
@@ -41,6 +45,7 @@ import { PgDriver, quoteSchema } from './driver.js';
 import { mapPgError } from './errors.js';
 import { migrate } from './migrations.js';
 import * as namespaces from './namespace-registry.js';
+import * as schedules from './schedules.js';
 import * as security from './security.js';
 import type { PostgresStoreOptions } from './options.js';
 import * as outbox from './outbox.js';
@@ -369,6 +374,21 @@ export class PostgresStore implements Store {
   }
   retireTokenSecret(id: string, now: number): Promise<void> {
     return security.retireTokenSecret(this.#db, this.#s, id, now);
+  }
+
+  // ── schedules ──────────────────────────────────────────────────────────────────────────
+
+  writeSchedule(write: ScheduleWrite): Promise<void> {
+    return schedules.writeSchedule(this.#db, this.#s, write);
+  }
+  getSchedule(namespace: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
+    return schedules.getSchedule(this.#db, this.#s, namespace, scheduleId);
+  }
+  listSchedules(r: Parameters<ScheduleStore['listSchedules']>[0]): Promise<ScheduleRecord[]> {
+    return schedules.listSchedules(this.#db, this.#s, r);
+  }
+  listScheduleFires(r: Parameters<ScheduleStore['listScheduleFires']>[0]): Promise<ScheduleFire[]> {
+    return schedules.listScheduleFires(this.#db, this.#s, r);
   }
 
   /** Ends the store-owned pool (a caller's pool stays open). Later calls fail with store_unavailable. */

@@ -12,6 +12,8 @@ export function scheduleWriteRefusal(
   currentVersion: number | undefined,
 ): AionError | undefined {
   const { namespace, scheduleId, expectedVersion, record } = write;
+  const badInput = inputError(write);
+  if (badInput !== undefined) return badInput;
   if (
     record !== null &&
     (record.namespace !== namespace ||
@@ -39,6 +41,31 @@ export function scheduleWriteRefusal(
         : `schedule ${JSON.stringify(scheduleId)} changed while it was being changed (version ${currentVersion}, expected ${expectedVersion}); read it again and retry`,
       { namespace, scheduleId, expected: expectedVersion, actual: currentVersion ?? null },
     );
+  }
+  return undefined;
+}
+
+const isCount = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 0;
+
+/** Input a store could not write faithfully: negative counts, fires of another schedule. */
+function inputError(write: ScheduleWrite): AionError | undefined {
+  const { namespace, scheduleId } = write;
+  const bad = (field: string, what: string): AionError =>
+    new AionError('invalid_argument', `schedule write for ${JSON.stringify(scheduleId)}: ${what}`, {
+      field,
+      namespace,
+      scheduleId,
+    });
+  if (!isCount(write.expectedVersion)) {
+    return bad('expectedVersion', 'expectedVersion must be a non-negative integer');
+  }
+  if (write.keepFires !== undefined && !isCount(write.keepFires)) {
+    return bad('keepFires', 'keepFires must be a non-negative integer');
+  }
+  for (const f of write.fires ?? []) {
+    if (f.namespace !== namespace || f.scheduleId !== scheduleId) {
+      return bad('fires', 'every fire record must name the same namespace and schedule');
+    }
   }
   return undefined;
 }

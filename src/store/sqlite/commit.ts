@@ -1,7 +1,7 @@
 /**
  * The write path: one run's part of a group commit, applied inside the caller's transaction.
- * Every way a run can be refused (sequence conflict, workflow id already taken) is detected
- * before that run writes anything, so a refused run needs no savepoint and the other runs of
+ * Every way a run can be refused (sequence conflict, workflow id already taken, a schedule
+ * write's version check) is detected before that run writes anything, so a refused run needs no savepoint and the other runs of
  * the batch commit unaffected. Any other failure throws and rolls back the whole batch.
  */
 import {
@@ -20,6 +20,7 @@ import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/index.js';
 import { validateCommit } from '../shared/index.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';
+import type { ScheduleTables } from './schedules.js';
 import { EVENT_CHUNK, type Statements } from './statements.js';
 
 const EVENT_COLUMNS = 6;
@@ -234,11 +235,18 @@ export function applyCommit(
   writer: EventWriter,
   commit: RunCommit,
   data: readonly string[],
+  schedules: ScheduleTables,
 ): CommitOutcome {
   const { run, expectedSeq, events } = commit;
   const ns = run.namespace;
   const runId = run.runId;
   let closed = false;
+  // The schedule's version is checked before the run writes anything; its rows are written
+  // only once the run itself was accepted, so the two commit together or not at all.
+  if (commit.schedule !== undefined) {
+    const refused = schedules.refusal(commit.schedule);
+    if (refused) return { ok: false, error: refused };
+  }
   if (events.length === 0) {
     const head = s.selectHead.get(ns, runId);
     if (head === undefined) {
@@ -261,6 +269,7 @@ export function applyCommit(
 
   for (let i = 0; i < events.length; i++) writer.add(ns, runId, events[i]!, data[i]!);
 
+  if (commit.schedule !== undefined) schedules.apply(commit.schedule);
   writeSideEffects(s, commit);
   if (closed) {
     // A closed run has nothing left to wake it: its timers and tasks go with the close.

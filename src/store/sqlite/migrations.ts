@@ -230,6 +230,42 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'schedules',
+    sql: `
+      -- One row per schedule. definition, state and search_attrs are JSON the store keeps as
+      -- text; version is 1 when created and +1 on every write (the optimistic check).
+      CREATE TABLE schedules (
+        namespace TEXT NOT NULL,
+        schedule_id TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        state TEXT NOT NULL,
+        search_attrs TEXT NOT NULL,
+        next_fire_at INTEGER,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (namespace, schedule_id)
+      );
+      CREATE INDEX schedules_next_fire ON schedules (namespace, next_fire_at);
+      -- A schedule's recent fires; the key makes recording a fire idempotent. The schedule's
+      -- timer lives in timers under run id 'schedule:<id>'.
+      CREATE TABLE schedule_fires (
+        namespace TEXT NOT NULL,
+        schedule_id TEXT NOT NULL,
+        nominal_at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        actual_at INTEGER NOT NULL,
+        outcome TEXT NOT NULL,
+        workflow_id TEXT,
+        run_id TEXT,
+        reason TEXT,
+        recorded_at INTEGER NOT NULL,
+        PRIMARY KEY (namespace, schedule_id, nominal_at, kind)
+      );
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -28,6 +28,7 @@ import type {
   Route,
   RunCommit,
   RunInfo,
+  ScheduleWrite,
   SearchAttributeDefinition,
   Store,
   TimerRow,
@@ -49,6 +50,7 @@ import {
   timerFromRow,
 } from './rows.js';
 import { NamespaceRegistry } from './namespace-registry.js';
+import { ScheduleTables, type ListFiresRequest, type ListSchedulesRequest } from './schedules.js';
 import { SecurityTables } from './security.js';
 import { SearchAttributeSchema } from './search-attribute-schema.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -76,6 +78,7 @@ export class SqliteStore implements Store {
   readonly #searchAttributes: SearchAttributeSchema;
   readonly #namespaces: NamespaceRegistry;
   readonly #security: SecurityTables;
+  readonly #schedules: ScheduleTables;
   #closed = false;
 
   /** @internal Use {@link openSqliteStore}. */
@@ -91,7 +94,8 @@ export class SqliteStore implements Store {
     this.#limits = limits;
     this.path = path;
     this.#s = prepareStatements(db);
-    this.#tx = createTransactions(db, this.#s);
+    this.#schedules = new ScheduleTables(db);
+    this.#tx = createTransactions(db, this.#s, this.#schedules);
     this.#visibility = new VisibilityQueries(db);
     this.#searchAttributes = new SearchAttributeSchema(db);
     this.#namespaces = new NamespaceRegistry(db);
@@ -449,6 +453,20 @@ export class SqliteStore implements Store {
   }
   retireTokenSecret(id: string, now: number): Promise<void> {
     return this.#do(() => this.#security.retireTokenSecret(id, now));
+  }
+
+  // ── schedules ──────────────────────────────────────────────────────────────────────────
+  writeSchedule(write: ScheduleWrite): Promise<void> {
+    return this.#do(() => this.#schedules.write(write));
+  }
+  getSchedule(namespace: string, scheduleId: string): ReturnType<Store['getSchedule']> {
+    return this.#do(() => this.#schedules.get(namespace, scheduleId));
+  }
+  listSchedules(r: ListSchedulesRequest): ReturnType<Store['listSchedules']> {
+    return this.#do(() => this.#schedules.list(r));
+  }
+  listScheduleFires(r: ListFiresRequest): ReturnType<Store['listScheduleFires']> {
+    return this.#do(() => this.#schedules.fires(r));
   }
 
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────

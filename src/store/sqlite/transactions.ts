@@ -11,6 +11,7 @@ import type {
 } from '../contract/index.js';
 import { applyCommit, EventWriter } from './commit.js';
 import { claimedTimerFromRow, taskFromRow } from './rows.js';
+import type { ScheduleTables } from './schedules.js';
 import type { Statements } from './statements.js';
 
 type Tx<F extends (...args: never[]) => unknown> = Database.Transaction<F>;
@@ -35,14 +36,18 @@ export interface Transactions {
 }
 
 // eslint-disable-next-line max-lines-per-function -- a table of the write transactions, one short entry each over the shared statements
-export function createTransactions(db: Database.Database, s: Statements): Transactions {
+export function createTransactions(
+  db: Database.Database,
+  s: Statements,
+  schedules: ScheduleTables,
+): Transactions {
   const writer = new EventWriter(s);
   return {
     commit: db.transaction((commits: readonly RunCommit[], data: readonly string[][]) => {
       writer.reset();
       const outcomes = new Array<CommitOutcome>(commits.length);
       for (let i = 0; i < commits.length; i++) {
-        outcomes[i] = applyCommit(s, writer, commits[i]!, data[i]!);
+        outcomes[i] = applyCommit(s, writer, commits[i]!, data[i]!, schedules);
       }
       writer.flush();
       return outcomes;
