@@ -157,6 +157,51 @@ describe('postgres: migrations', () => {
     expect(await store.getNamespace('orders')).toEqual(record);
   });
 
+  it('upgrade a version-4 schema to schedules, keeping its timers', async () => {
+    const schema = freshSchema();
+    const driver = PgDriver.create({ connectionString: URL, poolSize: 2, schema });
+    try {
+      await migrate(
+        driver,
+        schema,
+        `"${schema}"`,
+        MIGRATIONS.filter((m) => m.version <= 4),
+      );
+    } finally {
+      await driver.close();
+    }
+    const runId = randomUUID();
+    await admin.query(
+      `INSERT INTO "${schema}".timers (namespace, run_id, timer_id, workflow_id, fire_at, kind, data)
+       VALUES ('default', $1, 't1', 'wf', $2, 'user', 'd')`,
+      [runId, T0],
+    );
+    const store = await open(schema);
+    expect(await versions(schema)).toEqual(MIGRATIONS.map((m) => m.version));
+    await store.writeSchedule({
+      namespace: 'default',
+      scheduleId: 'nightly',
+      expectedVersion: 0,
+      record: {
+        namespace: 'default',
+        scheduleId: 'nightly',
+        definition: { spec: { cron: ['0 0 * * *'] } },
+        state: {},
+        searchAttributes: {},
+        nextFireAt: T0 + 1,
+        createdAt: T0,
+        updatedAt: T0,
+        version: 1,
+      },
+      timer: { fireAt: T0 + 1, data: 'v1' },
+    });
+    const due = await store.claimDueTimers({ owner: 'o', now: T0 + 10, leaseMs: 1, limit: 10 });
+    expect(due.map((t) => [t.runId, t.kind])).toEqual([
+      [runId, 'user'],
+      ['schedule:nightly', 'schedule.fire'],
+    ]);
+  });
+
   it('refuse a schema written by a newer Aion with store_schema_too_new', async () => {
     const schema = freshSchema();
     await (await open(schema)).close();

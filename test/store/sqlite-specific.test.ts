@@ -45,6 +45,8 @@ describe('SQLite store: opening and migrations', () => {
       'routes',
       'run_search_attrs',
       'runs',
+      'schedule_fires',
+      'schedules',
       'search_attribute_defs',
       'sqlite_sequence',
       'tasks',
@@ -63,8 +65,8 @@ describe('SQLite store: opening and migrations', () => {
       ...MIGRATIONS,
       {
         version: SCHEMA_VERSION + 1,
-        name: 'schedules',
-        sql: 'CREATE TABLE schedules (namespace TEXT, id TEXT)',
+        name: 'later table',
+        sql: 'CREATE TABLE later_table (namespace TEXT, id TEXT)',
       },
       {
         version: SCHEMA_VERSION + 2,
@@ -79,10 +81,10 @@ describe('SQLite store: opening and migrations', () => {
     );
     expect(
       db
-        .prepare(`SELECT name FROM sqlite_master WHERE name IN ('schedules', 'oops')`)
+        .prepare(`SELECT name FROM sqlite_master WHERE name IN ('later_table', 'oops')`)
         .pluck()
         .all(),
-    ).toEqual(['schedules']);
+    ).toEqual(['later_table']);
     expect(db.prepare('SELECT COUNT(*) FROM events').pluck().get()).toBe(3);
     db.close();
     // Code that knows only the older schema now refuses the store.
@@ -119,6 +121,51 @@ describe('SQLite store: opening and migrations', () => {
     const check = new Database(sqlite.file, { readonly: true });
     expect(check.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
       String(SCHEMA_VERSION),
+    );
+    check.close();
+  });
+
+  it('upgrades a version-5 store to schedules, keeping its runs and their timers', async () => {
+    const store = await open();
+    const run = runKey(1);
+    const timer = { ...run, timerId: 't1', fireAt: 5_000, kind: 'user', data: 'd' };
+    await store.commit([{ run, expectedSeq: 0, events: [started()], timers: { upsert: [timer] } }]);
+    await store.close();
+    const db = new Database(sqlite.file);
+    db.exec(`DROP TABLE schedule_fires; DROP TABLE schedules;
+      UPDATE meta SET value = '5' WHERE key = 'schema_version'`);
+    db.close();
+
+    const upgraded = await open();
+    expect(await upgraded.listTimers(run)).toEqual([timer]);
+    const record = {
+      namespace: 'default',
+      scheduleId: 'nightly',
+      definition: { spec: { cron: ['0 0 * * *'] } },
+      state: {},
+      searchAttributes: {},
+      nextFireAt: 6_000,
+      createdAt: 1,
+      updatedAt: 1,
+      version: 1,
+    };
+    await upgraded.writeSchedule({
+      namespace: 'default',
+      scheduleId: 'nightly',
+      expectedVersion: 0,
+      record,
+      timer: { fireAt: 6_000, data: 'v1' },
+    });
+    expect(await upgraded.getSchedule('default', 'nightly')).toEqual(record);
+    const due = await upgraded.claimDueTimers({ owner: 'o', now: 10_000, leaseMs: 1, limit: 10 });
+    expect(due.map((t) => [t.runId, t.kind])).toEqual([
+      [run.runId, 'user'],
+      ['schedule:nightly', 'schedule.fire'],
+    ]);
+    await upgraded.close();
+    const check = new Database(sqlite.file, { readonly: true });
+    expect(check.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
+      '6',
     );
     check.close();
   });
