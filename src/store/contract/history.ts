@@ -49,7 +49,10 @@ export interface RunCommit {
 
 export type CommitOutcome =
   | { readonly ok: true; readonly headSeq: number }
-  | { readonly ok: false; readonly error: SequenceConflictError | WorkflowAlreadyStartedError | AionError };
+  | {
+      readonly ok: false;
+      readonly error: SequenceConflictError | WorkflowAlreadyStartedError | AionError;
+    };
 
 export interface HistoryStore {
   /** Appends events to one run at `expectedSeq`; throws `SequenceConflictError` or `WorkflowAlreadyStartedError`. */

@@ -35,12 +35,7 @@ export interface ScheduleRecord {
 
 /** What a fire turned into. */
 export type ScheduleFireOutcome =
-  | 'started'
-  | 'skipped'
-  | 'buffered'
-  | 'missed'
-  | 'dropped'
-  | 'failed';
+  'started' | 'skipped' | 'buffered' | 'missed' | 'dropped' | 'failed';
 
 /** The record of one fire; `(namespace, scheduleId, nominalAt, kind)` is its key. */
 export interface ScheduleFire {
