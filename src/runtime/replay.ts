@@ -188,6 +188,25 @@ function matches(cmd: WorkflowCommand, e: HistoryEvent, book: RunBook): boolean 
   }
 }
 
+/**
+ * Timers started and cancelled within one recorded activation that the code no longer
+ * issues: today such a timer records nothing, while histories of earlier versions hold both
+ * events for it. They match the silence of today's code.
+ */
+function elidedTimers(
+  commands: readonly WorkflowCommand[],
+  expected: readonly HistoryEvent[],
+): Set<string> {
+  const out = new Set<string>();
+  const started = new Set<string>();
+  for (const e of expected) {
+    if (e.type === 'TimerStarted') started.add(e.timerId);
+    else if (e.type === 'TimerCancelled' && started.has(e.timerId)) out.add(e.timerId);
+  }
+  for (const c of commands) if (c.type === 'startTimer') out.delete(c.timerId);
+  return out;
+}
+
 /** Compares an activation's commands with the command events recorded for it. */
 export function matchCommands(
   run: RunKey,
@@ -207,6 +226,7 @@ export function matchCommands(
         !expected.some((e) => e.type === 'MarkerRecorded' && e.patchId === c.patchId)
       ),
   );
+  const elided = elidedTimers(commands, expected);
   const evs = expected.filter(
     (e) =>
       !(
@@ -214,7 +234,7 @@ export function matchCommands(
         !commands.some(
           (c) => c.type === 'recordPatch' && c.patchId === (e as { patchId?: string }).patchId,
         )
-      ),
+      ) && !((e.type === 'TimerStarted' || e.type === 'TimerCancelled') && elided.has(e.timerId)),
   );
   for (let i = 0, j = 0; i < cmds.length || j < evs.length; i++, j++) {
     const cmd = cmds[i];

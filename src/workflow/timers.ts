@@ -28,7 +28,11 @@ function startTimer(
   const cancel = (reason = 'timer cancelled'): void => {
     if (!s.timers.delete(timerId)) return;
     op.unsubscribe?.();
-    pushCommand(s, { type: 'cancelTimer', timerId });
+    // Started in this activation: the start never leaves it, and nothing is recorded (as in
+    // Temporal, which sends no command for such a timer).
+    const started = s.commands.findIndex((c) => c.type === 'startTimer' && c.timerId === timerId);
+    if (started >= 0 && !s.inQuery) s.commands.splice(started, 1);
+    else pushCommand(s, { type: 'cancelTimer', timerId });
     op.reject(new CancelledFailure(reason));
   };
   op.unsubscribe = scope.onCancel((reason) => cancel(reason));

@@ -124,10 +124,6 @@ export const INTEGRATION_ONE_CASES: readonly SdkCase[] = [
   returns('cancel-timer-immediately.ts', 'cancelTimer', [], {
     name: 'cancel-timer-immediately',
     from: ONE,
-    gap: {
-      kind: 'semantics',
-      reason: 'a timer cancelled before the activation ends is still recorded (started, cancelled)',
-    },
     drive: eventsAfter(['TimerStarted', 'TimerFired', 'TimerCancelled']),
   }),
   returns('patched.ts', 'patchedWorkflow', ['MarkerRecorded'], {
