@@ -39,6 +39,8 @@ export {
   isAionError,
   ERROR_CODES,
   WorkflowFailedError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowContinuedAsNewError,
   WithStartWorkflowOperation,
   NonDeterminismError,
   ApplicationFailure,

@@ -5,6 +5,7 @@ import {
   failureToError,
   isErrorCode,
   JsonPayloadConverter,
+  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   type Failure,
 } from '../core/index.js';
@@ -37,6 +38,17 @@ export function errorFromBody(status: number, body: unknown): AionError {
       failure.message,
       cause,
     );
+  }
+  if (
+    b.code === 'workflow_already_started' &&
+    typeof details.workflowId === 'string' &&
+    typeof details.runId === 'string'
+  ) {
+    const { namespace, workflowId, runId, ...rest } = details;
+    return new WorkflowExecutionAlreadyStartedError(String(namespace), workflowId, runId, {
+      message,
+      details: rest,
+    });
   }
   return new AionError(isErrorCode(b.code) ? b.code : 'internal', message, details);
 }

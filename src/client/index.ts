@@ -4,6 +4,8 @@ export {
   isAionError,
   ERROR_CODES,
   WorkflowFailedError,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowContinuedAsNewError,
   WithStartWorkflowOperation,
 } from '../core/index.js';
 export type { ErrorCode, WorkflowStatus, Payload, Failure } from '../core/index.js';

@@ -3,6 +3,9 @@
 export {
   historyExport,
   type ClientApi,
+  type ActivityCompletionApi,
+  type EngineClient,
+  type Priority,
   type HistoryExport,
   type MessageRef,
   type PendingActivityInfo,

@@ -4,7 +4,12 @@
  * with a clear message instead of misbehaving.
  */
 import type { Failure } from './failure.js';
-import type { ParentClosePolicy, RecordedActivityOptions, RetryPolicy } from './options.js';
+import type {
+  ParentClosePolicy,
+  Priority,
+  RecordedActivityOptions,
+  RetryPolicy,
+} from './options.js';
 import type { Headers } from './headers.js';
 import type { Payload } from './payload.js';
 import type { SearchAttributes } from './search-attributes.js';
@@ -35,6 +40,8 @@ export interface WorkflowInitInfo {
   readonly headers?: Headers;
   /** Search attributes recorded with the start (absent when none). */
   readonly searchAttributes?: SearchAttributes;
+  /** The run's task priority (absent when none was given). */
+  readonly priority?: Priority;
 }
 
 /** Work delivered to a run in one activation. */
@@ -119,6 +126,8 @@ export type WorkflowCommand =
       readonly headers?: Headers;
       /** The child's workflow retry policy; absent in packages built before it existed. */
       readonly retryPolicy?: RetryPolicy;
+      /** The child's task priority (the parent's unless the options gave one). */
+      readonly priority?: Priority;
     }
   | {
       readonly type: 'signalExternal';

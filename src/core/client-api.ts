@@ -3,7 +3,7 @@
 import type { HistoryEvent } from './events.js';
 import type { Failure } from './failure.js';
 import type { Headers } from './headers.js';
-import type { WorkflowRetryPolicy } from './options.js';
+import type { Priority, WorkflowRetryPolicy } from './options.js';
 import type { SearchAttributes } from './search-attributes.js';
 import type { WorkflowStatus } from './status.js';
 
@@ -82,6 +82,17 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
    * Default: none.
    */
   readonly headers?: Headers;
+  /**
+   * Task priority, as in Temporal (`{ priorityKey, fairnessKey, fairnessWeight }`): recorded
+   * with the run, shown in `workflowInfo().priority` and inherited by its children and
+   * continue-as-new successors. Aion does not order tasks by it. Default: none.
+   */
+  readonly priority?: Priority;
+  /**
+   * Whether the returned handle's `result()` follows the run's successors (see
+   * `GetWorkflowHandleOptions.followRuns`). Default true. Not recorded with the run.
+   */
+  readonly followRuns?: boolean;
 }
 
 export interface PendingActivityInfo {
@@ -256,6 +267,12 @@ export interface StartWorkflowOperation<R = unknown> {
 export interface GetWorkflowHandleOptions {
   /** Address the latest run of the chain that started with this run (see `firstExecutionRunId`). */
   readonly firstExecutionRunId?: string;
+  /**
+   * Whether `result()` follows the run's successors (continue-as-new, workflow retry), as in
+   * Temporal. With false, a run that continued as new throws `WorkflowContinuedAsNewError`.
+   * Default true. Honoured by the in-process client; the remote client's results follow.
+   */
+  readonly followRuns?: boolean;
 }
 
 export interface WorkflowListOptions {
@@ -337,7 +354,22 @@ export interface WorkflowClient {
   count(options?: Omit<WorkflowListOptions, 'pageSize' | 'cursor'>): Promise<number>;
 }
 
+/**
+ * `client.activity`, as in Temporal: settles an activity that threw `CompleteAsyncError`,
+ * addressed by its task token (`Context.current().info.taskToken`).
+ */
+export interface ActivityCompletionApi {
+  complete(taskToken: string, result?: unknown): Promise<void>;
+  /** Fails the activity (final: no retry); `failure` is an Error or `{ message, type? }`. */
+  fail(taskToken: string, failure: unknown): Promise<void>;
+}
+
 /** The client API, implemented in-process by the engine and over HTTP by the remote SDK (`Client`). */
 export interface ClientApi {
   readonly workflow: WorkflowClient;
+  /** Async activity completion by task token (the engine's client and the remote `Client` have it). */
+  readonly activity?: ActivityCompletionApi;
 }
+
+/** The engine's in-process client: the workflow client and async activity completion. */
+export type EngineClient = ClientApi & { readonly activity: ActivityCompletionApi };

@@ -65,19 +65,52 @@ export class SequenceConflictError extends AionError {
   }
 }
 
-/** A start found another open run under the same workflow id. */
-export class WorkflowAlreadyStartedError extends AionError {
+/**
+ * A start was refused because of its workflow id: another run with the id is open (conflict
+ * policy FAIL), or a closed one used it and the reuse policy forbids a new run. Temporal's
+ * name and class, so `instanceof WorkflowExecutionAlreadyStartedError` in code ported from it
+ * holds; `code` is `workflow_already_started`.
+ */
+export class WorkflowExecutionAlreadyStartedError extends AionError {
   readonly workflowId: string;
+  /** The run that holds the id (the open one, or the closed one the reuse policy protects). */
   readonly runId: string;
-  constructor(namespace: string, workflowId: string, runId: string) {
+  constructor(
+    namespace: string,
+    workflowId: string,
+    runId: string,
+    refusal?: { readonly message: string; readonly details?: Record<string, unknown> },
+  ) {
     super(
       'workflow_already_started',
-      `workflow ${JSON.stringify(workflowId)} in namespace ${JSON.stringify(namespace)} already has an open run ${runId}; wait for it to close or use another workflow id`,
-      { namespace, workflowId, runId },
+      refusal?.message ??
+        `workflow ${JSON.stringify(workflowId)} in namespace ${JSON.stringify(namespace)} already has an open run ${runId}; wait for it to close or use another workflow id`,
+      { namespace, workflowId, runId, ...refusal?.details },
     );
-    this.name = 'WorkflowAlreadyStartedError';
+    this.name = 'WorkflowExecutionAlreadyStartedError';
     this.workflowId = workflowId;
     this.runId = runId;
+  }
+}
+
+/** Aion's earlier name of {@link WorkflowExecutionAlreadyStartedError} (the same class). */
+export const WorkflowAlreadyStartedError = WorkflowExecutionAlreadyStartedError;
+export type WorkflowAlreadyStartedError = WorkflowExecutionAlreadyStartedError;
+
+/**
+ * `result()` of a handle with `followRuns: false` whose run continued as new (Temporal's
+ * class): the run closed without a result of its own; `newExecutionRunId` is its successor.
+ */
+export class WorkflowContinuedAsNewError extends AionError {
+  readonly newExecutionRunId: string;
+  constructor(workflowId: string, runId: string, newExecutionRunId: string) {
+    super(
+      'workflow_closed',
+      `Workflow execution continued as new: workflow ${workflowId} run ${runId} continued as run ${newExecutionRunId}`,
+      { workflowId, runId, status: 'CONTINUED_AS_NEW', newExecutionRunId },
+    );
+    this.name = 'WorkflowContinuedAsNewError';
+    this.newExecutionRunId = newExecutionRunId;
   }
 }
 

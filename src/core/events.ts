@@ -1,5 +1,6 @@
 import type { Failure } from './failure.js';
 import type {
+  Priority,
   RecordedActivityOptions,
   ParentClosePolicy,
   RetryPolicy,
@@ -64,6 +65,8 @@ export interface EventAttributes {
     readonly retryPolicy?: RetryPolicy;
     /** Attempt of the workflow retry policy this run is (absent: 1). */
     readonly attempt?: number;
+    /** The run's task priority (start option, or inherited from its parent); absent: none. */
+    readonly priority?: Priority;
   };
   WorkflowCompleted: { readonly result: Payload };
   WorkflowFailed: {
@@ -184,6 +187,8 @@ export interface EventAttributes {
     readonly headers?: Headers;
     /** The child's workflow retry policy. */
     readonly retryPolicy?: RetryPolicy;
+    /** The child's task priority. */
+    readonly priority?: Priority;
   };
   ChildWorkflowStarted: { readonly initiatedSeq: number; readonly runId: string };
   ChildWorkflowStartFailed: {

@@ -243,7 +243,7 @@ export function errorToFailure(error: unknown, encode: Encode, depth = 0): Failu
     (typeof error === 'object' && error !== null && 'message' in error)
   ) {
     const e = error as Error;
-    base.type = typeof e.name === 'string' ? e.name : 'Error';
+    base.type = errorTypeName(e);
     base.message = String(e.message);
     if (typeof e.stack === 'string') base.stack = e.stack;
   } else {
@@ -253,6 +253,20 @@ export function errorToFailure(error: unknown, encode: Encode, depth = 0): Failu
   if (cause !== undefined && cause !== null && depth < MAX_DEPTH)
     base.cause = errorToFailure(cause, encode, depth + 1);
   return base;
+}
+
+/**
+ * The failure type of a thrown error: its `name` when the error sets one, else its class's
+ * name (as Temporal does, so a bare `class CustomError extends Error {}` is `CustomError`),
+ * else `Error`. A set `name` wins so a bundler renaming a class does not change the type.
+ */
+function errorTypeName(e: Error): string {
+  if (typeof e.name === 'string' && e.name.length > 0 && e.name !== 'Error') return e.name;
+  const ctor = (e as { constructor?: unknown }).constructor;
+  const className = typeof ctor === 'function' ? (ctor as { name?: unknown }).name : undefined;
+  if (typeof className === 'string' && className.length > 0 && className !== 'Object')
+    return className;
+  return 'Error';
 }
 
 function isApplicationFailureCategory(value: unknown): value is ApplicationFailureCategory {

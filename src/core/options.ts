@@ -45,3 +45,44 @@ export type ParentClosePolicy = (typeof PARENT_CLOSE_POLICIES)[number];
 export type TimeoutType =
   'START_TO_CLOSE' | 'SCHEDULE_TO_CLOSE' | 'SCHEDULE_TO_START' | 'HEARTBEAT';
 export type WorkflowTimeoutType = 'EXECUTION' | 'RUN';
+
+/**
+ * Task priority as Temporal describes it: `priorityKey` (1 is the highest; lower numbers
+ * first), `fairnessKey` and `fairnessWeight`. Aion records it and shows it in
+ * `workflowInfo().priority` (children inherit it), but does not order tasks by it.
+ */
+export interface Priority {
+  readonly priorityKey?: number;
+  readonly fairnessKey?: string;
+  readonly fairnessWeight?: number;
+}
+
+/**
+ * A priority option checked and copied (only the three known fields; absent ones left out),
+ * or undefined when none is given. `fail` reports a bad value.
+ */
+export function validatePriority(
+  value: unknown,
+  fail: (message: string) => never,
+): Priority | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null) fail('priority must be an object');
+  const { priorityKey, fairnessKey, fairnessWeight } = value as Record<string, unknown>;
+  const out: { -readonly [K in keyof Priority]: Priority[K] } = {};
+  if (priorityKey !== undefined) {
+    if (typeof priorityKey !== 'number' || !Number.isSafeInteger(priorityKey) || priorityKey < 1)
+      fail('priority.priorityKey must be a positive integer');
+    out.priorityKey = priorityKey;
+  }
+  if (fairnessKey !== undefined) {
+    if (typeof fairnessKey !== 'string' || fairnessKey.length > 64)
+      fail('priority.fairnessKey must be a string of at most 64 characters');
+    out.fairnessKey = fairnessKey;
+  }
+  if (fairnessWeight !== undefined) {
+    if (typeof fairnessWeight !== 'number' || !(fairnessWeight > 0) || fairnessWeight > 1000)
+      fail('priority.fairnessWeight must be a number in (0, 1000]');
+    out.fairnessWeight = fairnessWeight;
+  }
+  return out;
+}

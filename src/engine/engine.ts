@@ -5,7 +5,7 @@ import type { Clock } from '../clock/index.js';
 import {
   AionError,
   resolveLimits,
-  type ClientApi,
+  type EngineClient,
   type GetWorkflowHandleOptions,
   type MessageRef,
   type PayloadCodec,
@@ -59,7 +59,7 @@ export class Engine {
   /** The codecs that encode every payload this engine stores (`EngineOptions.payloadCodecs`). */
   readonly payloadCodecs: readonly PayloadCodec[];
   readonly clock: Clock;
-  readonly client: ClientApi;
+  readonly client: EngineClient;
   readonly #p: EngineParts;
   /** The engine's API in its own namespace. */
   readonly #scope: NamespaceScope;
@@ -73,7 +73,13 @@ export class Engine {
     this.payloadCodecs = parts.infra.payloadCodecs;
     this.clock = parts.seams.clock;
     this.#scope = namespaceScope(parts.services.scope, this.namespace);
-    this.client = this.#scope.client;
+    this.client = {
+      ...this.#scope.client,
+      activity: {
+        complete: (taskToken, result) => this.completeActivity(taskToken, result),
+        fail: (taskToken, failure) => this.failActivity(taskToken, failure),
+      },
+    };
   }
 
   /** Opens the store, deploys `workflowsPath`, and recovers whatever the store holds. */

@@ -58,7 +58,17 @@ export const BOOTSTRAP_SOURCE = String.raw`
   installAbort();
   g.fetch = forbid('fetch', 'do I/O in an activity');
   g.queueMicrotask = forbid('queueMicrotask', 'await a promise instead');
-  for (const name of ['WeakRef', 'FinalizationRegistry', 'SharedArrayBuffer', 'Atomics']) delete g[name];
+  // As in Temporal: constructing a GC-observable reference throws a catchable error naming
+  // why (it does not fail the activation); shared memory is removed outright.
+  class DeterminismViolationError extends Error {
+    constructor(message) { super(message); this.name = 'DeterminismViolationError'; }
+  }
+  for (const name of ['WeakRef', 'FinalizationRegistry']) {
+    g[name] = function () {
+      throw new DeterminismViolationError(name + ' cannot be used in Workflows because v8 GC is non-deterministic');
+    };
+  }
+  for (const name of ['SharedArrayBuffer', 'Atomics']) delete g[name];
   installBridge();
 
   const BaseDate = g.Date;

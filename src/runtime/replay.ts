@@ -69,6 +69,7 @@ export function initInfoFor(run: RunKey, started: EventOf<'WorkflowStarted'>): W
     info.continuedFromRunId = started.continuedFromRunId;
   if (started.headers) info.headers = started.headers;
   if (started.searchAttributes) info.searchAttributes = started.searchAttributes;
+  if (started.priority) info.priority = started.priority;
   if (started.parent)
     info.parent = {
       workflowId: started.parent.workflowId,

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ClientApi as Client, WorkflowClient, WorkflowHandle } from '../client/index.js';
+import type { WorkflowClient, WorkflowHandle, WorkflowUpdateHandle } from '../client/index.js';
 import { RealClock, VirtualClock, type Clock } from '../clock/index.js';
-import { AionError, parseDuration, type Duration } from '../core/index.js';
+import { AionError, parseDuration, type Duration, type EngineClient } from '../core/index.js';
 import { createEngine, type Engine, type EngineOptions } from '../engine/index.js';
 import type { Store } from '../store/index.js';
 import { createMemoryStore } from '../store/memory/index.js';
@@ -53,8 +53,12 @@ export const DEFAULT_VIRTUAL_START = Date.UTC(2026, 0, 1);
 export class TestWorkflowEnvironment<C extends Clock = Clock> {
   /** The engine (its own `start`/`execute` do not skip time; use `env.client`). */
   readonly engine: Engine;
-  /** The engine's client; in a time-skipping environment its result waits skip time. */
-  readonly client: Client;
+  /**
+   * The engine's client (`client.activity` completes async activities by task token). In a
+   * time-skipping environment, time skips while any of its waits on a workflow is pending:
+   * results, queries, updates (`executeUpdate`, an update handle's `result()`).
+   */
+  readonly client: EngineClient;
   /** The engine's clock: a VirtualClock when time skips, the RealClock otherwise. */
   readonly clock: C;
   readonly #skipper: TimeSkipper | undefined;
@@ -168,11 +172,23 @@ async function openEngine(
   }
 }
 
-/** The engine's client with every result wait (`execute`, `handle.result()`) skipping time. */
-function skippingClient(inner: Client, skipper: TimeSkipper): Client {
+/**
+ * The engine's client with every wait on a workflow (`execute`, `result()`, queries,
+ * updates) skipping time, as Temporal's time-skipping environment does.
+ */
+function skippingClient(inner: EngineClient, skipper: TimeSkipper): EngineClient {
+  const skipUpdate = <T>(u: WorkflowUpdateHandle<T>): WorkflowUpdateHandle<T> => ({
+    ...u,
+    result: () => skipper.until(u.result()),
+  });
   const wrap = <R>(handle: WorkflowHandle<R>): WorkflowHandle<R> => ({
     ...handle,
     result: () => skipper.until(handle.result()),
+    query: (query, ...args) => skipper.until(handle.query(query, ...args)),
+    executeUpdate: (update, options) => skipper.until(handle.executeUpdate(update, options)),
+    startUpdate: async (update, options) =>
+      skipUpdate(await skipper.until(handle.startUpdate(update, options))),
+    getUpdateHandle: (updateId) => skipUpdate(handle.getUpdateHandle(updateId)),
   });
   const workflow: WorkflowClient = {
     start: async (type, options) => wrap(await inner.workflow.start(type, options)),
@@ -186,12 +202,9 @@ function skippingClient(inner: Client, skipper: TimeSkipper): Client {
     startUpdateWithStart: async <T>(
       update: Parameters<WorkflowClient['startUpdateWithStart']>[0],
       options: Parameters<WorkflowClient['startUpdateWithStart']>[1],
-    ) => {
-      const u = await inner.workflow.startUpdateWithStart<T>(update, options);
-      return { ...u, result: () => skipper.until(u.result()) };
-    },
+    ) => skipUpdate(await inner.workflow.startUpdateWithStart<T>(update, options)),
     list: (options) => inner.workflow.list(options),
     count: (options) => inner.workflow.count(options),
   };
-  return { workflow };
+  return { workflow, activity: inner.activity };
 }

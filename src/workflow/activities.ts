@@ -64,7 +64,7 @@ function toRecordedOptions(
 }
 
 /** Schedules one activity and returns its result promise. */
-export function scheduleActivity(
+function scheduleByType(
   activityType: string,
   args: readonly unknown[],
   options: ActivityOptions,
@@ -152,7 +152,7 @@ function makeProxy<A>(options: ActivityOptions, local: boolean): ActivityInterfa
     get(_target, name) {
       if (typeof name !== 'string') return undefined;
       if (name === 'then') return undefined; // not a thenable
-      return (...args: unknown[]) => scheduleActivity(name, args, options, local);
+      return (...args: unknown[]) => scheduleByType(name, args, options, local);
     },
   });
 }
@@ -176,4 +176,30 @@ export function proxyLocalActivities<A = Record<string, AnyFunction>>(
   options: LocalActivityOptions = {},
 ): ActivityInterfaceFor<A> {
   return makeProxy<A>(options, true);
+}
+
+/**
+ * Schedules an activity by its type name (Temporal's low-level call, deprecated there in
+ * favour of {@link proxyActivities}; kept for code written for Temporal).
+ *
+ * @example
+ * const greeting = await scheduleActivity<string>('greet', ['Ada'], { startToCloseTimeout: '1m' });
+ */
+export function scheduleActivity<R = unknown>(
+  activityType: string,
+  args: readonly unknown[],
+  options: ActivityOptions,
+): Promise<R> {
+  if (options === undefined) throw new TypeError('Got empty activity options');
+  return scheduleByType(activityType, args, options, false) as Promise<R>;
+}
+
+/** Like {@link scheduleActivity}, as a local activity (Temporal's low-level call). */
+export function scheduleLocalActivity<R = unknown>(
+  activityType: string,
+  args: readonly unknown[],
+  options: LocalActivityOptions,
+): Promise<R> {
+  if (options === undefined) throw new TypeError('Got empty activity options');
+  return scheduleByType(activityType, args, options, true) as Promise<R>;
 }

@@ -1,6 +1,6 @@
 // Activity options as written in workflow code, and the workflow-side view of an activity
 // module; shared by the activity proxies and the outbound interceptors.
-import type { Duration } from '../core/index.js';
+import type { Duration, Priority } from '../core/index.js';
 
 /** Retry policy as written in workflow code (durations as numbers of ms or strings). */
 export interface RetryPolicyOptions {
@@ -49,6 +49,11 @@ export interface ActivityOptions {
   readonly heartbeatTimeout?: Duration;
   /** Retry policy. Default: unlimited attempts, 1 s initial interval, coefficient 2, max 100 s. */
   readonly retry?: RetryPolicyOptions;
+  /**
+   * Temporal's task priority of the activity: accepted for code written for Temporal and not
+   * applied (Aion does not order activity tasks by priority). Default: none.
+   */
+  readonly priority?: Priority;
   /** What cancelling the calling scope does. Default `TRY_CANCEL`. */
   readonly cancellationType?: ActivityCancellationType;
 }

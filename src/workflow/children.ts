@@ -6,6 +6,8 @@ import {
   PARENT_CLOSE_POLICIES,
   type Duration,
   type ParentClosePolicy,
+  type Priority,
+  validatePriority,
 } from '../core/index.js';
 import type { RetryPolicyOptions } from './activity-options.js';
 import { uuidFrom } from './internal/random.js';
@@ -40,6 +42,11 @@ export interface ChildWorkflowOptions<Args extends readonly unknown[] = unknown[
    * new run after the backoff; the parent sees only the last attempt's outcome. Default: none.
    */
   readonly retry?: RetryPolicyOptions;
+  /**
+   * Task priority of the child (as in Temporal). Default: the parent's. Recorded and shown in
+   * the child's `workflowInfo().priority`; Aion does not order tasks by it.
+   */
+  readonly priority?: Priority;
 }
 
 /** A started child workflow. */
@@ -98,6 +105,12 @@ export function startChild<W extends AnyWorkflow>(
   >;
 }
 
+/** The child's priority: the options', else the parent's (as in Temporal). */
+function priorityOf(given: unknown, parent: Priority | undefined): { priority?: Priority } {
+  const priority = validatePriority(given, invalidOptions) ?? parent;
+  return priority ? { priority } : {};
+}
+
 function invalidOptions(message: string): never {
   throw new TypeError(`invalid child workflow options: ${message}`);
 }
@@ -125,6 +138,7 @@ function beginChild<W extends AnyWorkflow>(
     ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
     ...(Object.keys(input.headers).length > 0 ? { headers: input.headers } : {}),
     ...(options.retry ? { retryPolicy: toRecordedRetry(options.retry, invalidOptions) } : {}),
+    ...priorityOf(options.priority, s.info.priority),
   });
   let resolveResult!: (v: unknown) => void;
   let rejectResult!: (e: unknown) => void;

@@ -2,7 +2,13 @@
  * `aion/workflow` — the API workflow code imports. It runs inside the deterministic sandbox
  * and may import only `src/core`. Names and semantics follow `@temporalio/workflow`.
  */
-export { proxyActivities, proxyLocalActivities, ActivityCancellationType } from './activities.js';
+export {
+  proxyActivities,
+  proxyLocalActivities,
+  scheduleActivity,
+  scheduleLocalActivity,
+  ActivityCancellationType,
+} from './activities.js';
 export type {
   ActivityOptions,
   LocalActivityOptions,
@@ -22,7 +28,8 @@ export {
 export type { SignalDefinition, QueryDefinition, UpdateDefinition } from './messages.js';
 export { workflowInfo, uuid4, random } from './info.js';
 export { getRandomStream, workflowRandom, type WorkflowRandomStream } from './random-streams.js';
-export type { WorkflowInfo, Priority } from './info.js';
+export type { WorkflowInfo } from './info.js';
+export type { Priority } from '../core/index.js';
 export { log } from './log.js';
 export { proxySinks } from './sinks.js';
 export type { Sinks, Sink, SinkFunction, LoggerSinks, WorkflowLogger } from './sinks.js';

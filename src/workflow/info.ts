@@ -1,17 +1,7 @@
-import type { Headers } from '../core/index.js';
+import type { Headers, Priority } from '../core/index.js';
 import { currentRandom, getState } from './internal/run-state.js';
 import { uuidFrom } from './internal/random.js';
 import { searchAttributesOf, type SearchAttributesView } from './search-attributes.js';
-
-/**
- * Task priority as `@temporalio/workflow` describes it. Aion has no task priorities: runs
- * report `undefined`.
- */
-export interface Priority {
-  readonly priorityKey?: number;
-  readonly fairnessKey?: string;
-  readonly fairnessWeight?: number;
-}
 
 export interface WorkflowInfo {
   readonly namespace: string;
@@ -49,8 +39,11 @@ export interface WorkflowInfo {
    * in `@temporalio/workflow`; Datetime values are `Date`s.
    */
   readonly searchAttributes: SearchAttributesView;
-  /** Always `undefined`: Aion has no task priorities (see {@link Priority}). */
-  readonly priority: Priority | undefined;
+  /**
+   * The run's task priority: the start's (or child options') `priority`, else its parent's;
+   * `{}` when none was given, as in Temporal. Aion records it but does not order tasks by it.
+   */
+  readonly priority: Priority;
 }
 
 /** Information about the running workflow. */
@@ -78,7 +71,7 @@ export function workflowInfo(): WorkflowInfo {
     },
     headers: i.headers ?? {},
     searchAttributes: searchAttributesOf(s),
-    priority: undefined,
+    priority: i.priority ?? {},
   };
 }
 

@@ -9,7 +9,7 @@ function patch(patchId: string, deprecated: boolean): boolean {
     throw new IllegalStateError('patched() and deprecatePatch() can only be used in workflow code');
   const s = getState();
   // Module-level code runs before the workflow starts: no marker may be recorded there.
-  if (!s.started) throw new IllegalStateError('patches cannot be used before the workflow starts');
+  if (!s.started) throw new IllegalStateError('Patches cannot be used before Workflow starts');
   // Live code takes the new branch; replay takes it only if the history recorded the patch.
   const usePatch = !s.replaying || s.knownPatches.has(patchId);
   if (usePatch && !s.sentPatches.has(patchId)) {

@@ -45,7 +45,7 @@ describe('workflowInfo() extras', () => {
       before: { CustomKeywordField: ['a'] },
       afterUpsert: { CustomKeywordField: ['b'], Tags: ['x', 'y'], Count: [3] },
       afterRemove: { CustomKeywordField: ['b'], Tags: ['x', 'y'] },
-      priority: undefined,
+      priority: {},
       replaying: false,
     });
     expect((await h.describe()).searchAttributes).toEqual({

@@ -5,6 +5,7 @@ import type {
   NewEvent,
   ParentRef,
   Payload,
+  Priority,
   RetryPolicy,
   SearchAttributes,
 } from '../../core/index.js';
@@ -57,6 +58,7 @@ export interface ChildStartData {
   readonly runTimeoutMs?: number;
   readonly headers?: Headers;
   readonly retryPolicy?: RetryPolicy;
+  readonly priority?: Priority;
 }
 
 /**
@@ -78,6 +80,8 @@ export interface ContinueAsNewData {
   readonly headers?: Headers;
   /** The workflow retry policy, carried to every run of the chain. */
   readonly retryPolicy?: RetryPolicy;
+  /** The chain's task priority. */
+  readonly priority?: Priority;
   /** Attempt of the retry policy the successor is (absent: 1). */
   readonly attempt?: number;
   /** Epoch ms before which the successor must not start (a retry's backoff). */

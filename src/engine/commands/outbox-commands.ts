@@ -42,6 +42,7 @@ export function startChild(
     ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
     ...(headers ? { headers } : {}),
     ...(cmd.retryPolicy ? { retryPolicy: cmd.retryPolicy } : {}),
+    ...(cmd.priority ? { priority: cmd.priority } : {}),
   });
   const data: ChildStartData = {
     initiatedSeq: e.seq,
@@ -55,6 +56,7 @@ export function startChild(
     ...(cmd.runTimeoutMs !== undefined ? { runTimeoutMs: cmd.runTimeoutMs } : {}),
     ...(headers ? { headers } : {}),
     ...(cmd.retryPolicy ? { retryPolicy: cmd.retryPolicy } : {}),
+    ...(cmd.priority ? { priority: cmd.priority } : {}),
   };
   w.effects.outbox.push({
     namespace: run.namespace,

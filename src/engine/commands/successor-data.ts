@@ -1,6 +1,6 @@
 // What every successor of a run (continue-as-new, workflow retry) inherits from its chain,
 // whatever else differs: the chain's first run, the execution deadline and timeouts, the
-// parent and the workflow retry policy.
+// parent, the workflow retry policy and the task priority.
 import type { EventOf } from '../../core/index.js';
 import type { ContinueAsNewData } from './kinds.js';
 
@@ -12,6 +12,7 @@ type Inherited = Pick<
   | 'runTimeoutMs'
   | 'parent'
   | 'retryPolicy'
+  | 'priority'
 >;
 
 export function inheritedBySuccessor(
@@ -29,5 +30,6 @@ export function inheritedBySuccessor(
     ...(started.runTimeoutMs !== undefined ? { runTimeoutMs: started.runTimeoutMs } : {}),
     ...(started.parent ? { parent: started.parent } : {}),
     ...(started.retryPolicy ? { retryPolicy: started.retryPolicy } : {}),
+    ...(started.priority ? { priority: started.priority } : {}),
   };
 }

@@ -58,7 +58,7 @@ export function makeHandle<R = unknown>(
     runId: runId ?? first,
     ...(first !== undefined ? { firstExecutionRunId: first } : {}),
     // Waiting for a result is not bounded by the store deadline: it waits through outages.
-    result: () => d.results.result(pinned) as Promise<R>,
+    result: () => d.results.result(pinned, options.followRuns ?? true) as Promise<R>,
     signal: (signal, ...args) => call(() => d.calls.signal(ref, signal, args)),
     signalWithRequestId: (requestId, signal, ...args) =>
       requestIdIsValid(requestId)

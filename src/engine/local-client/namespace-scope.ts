@@ -79,7 +79,10 @@ async function startHandle<R>(
 ): Promise<WorkflowHandle<R>> {
   const run = await call(d, () => d.calls.start(ns, workflow, options));
   // Temporal's handle from a start: it follows the run's chain (continue-as-new, reset, retry).
-  return makeHandle<R>(d, ns, run.workflowId, run.runId, { firstExecutionRunId: run.runId });
+  return makeHandle<R>(d, ns, run.workflowId, run.runId, {
+    firstExecutionRunId: run.runId,
+    ...(options?.followRuns !== undefined ? { followRuns: options.followRuns } : {}),
+  });
 }
 
 async function signalWithStartHandle<R>(
@@ -89,7 +92,10 @@ async function signalWithStartHandle<R>(
   options: WorkflowStartOptions & { signal: MessageRef; signalArgs?: readonly unknown[] },
 ): Promise<WorkflowHandle<R>> {
   const run = await call(d, () => d.calls.signalWithStart(ns, workflow, options));
-  return makeHandle<R>(d, ns, run.workflowId, run.runId, { firstExecutionRunId: run.runId });
+  return makeHandle<R>(d, ns, run.workflowId, run.runId, {
+    firstExecutionRunId: run.runId,
+    ...(options.followRuns !== undefined ? { followRuns: options.followRuns } : {}),
+  });
 }
 
 /** The in-process workflow client of one namespace. */

@@ -69,6 +69,7 @@ export async function startChild(d: OutboxDeps, row: OutboxRow): Promise<void> {
         : {}),
       ...(data.runTimeoutMs !== undefined ? { runTimeoutMs: data.runTimeoutMs } : {}),
       ...(data.retryPolicy ? { retryPolicy: data.retryPolicy } : {}),
+      ...(data.priority ? { priority: data.priority } : {}),
     });
   } catch (err) {
     await onStartError(d, row, data, err, { tell: () => tell(started), failed });

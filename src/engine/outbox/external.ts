@@ -44,7 +44,16 @@ export async function deliverExternal(d: OutboxDeps, row: OutboxRow): Promise<vo
       return;
     }
     if (isAionError(err) && (err.code === 'not_found' || err.code === 'workflow_closed')) {
-      const failure = { type: 'ExternalWorkflowNotFound', message: err.message, retryable: false };
+      // Temporal's messages (code ported from it matches on them); the target is in the log.
+      d.logger.debug('external workflow not found', {
+        workflowId: data.workflowId,
+        error: err.message,
+      });
+      const message =
+        data.action === 'signal'
+          ? 'Unable to signal external workflow because it was not found'
+          : 'Unable to cancel external workflow because not found';
+      const failure = { type: 'ExternalWorkflowNotFound', message, retryable: false };
       const event: NewEvent =
         data.action === 'signal'
           ? { type: 'ExternalSignalFailed', initiatedSeq: data.initiatedSeq, failure }

@@ -35,6 +35,7 @@ export function startSuccessor(d: OutboxDeps, row: OutboxRow): void {
       ...(data.parent ? { parent: data.parent } : {}),
       ...(data.headers ? { headers: data.headers } : {}),
       ...(data.retryPolicy ? { retryPolicy: data.retryPolicy } : {}),
+      ...(data.priority ? { priority: data.priority } : {}),
       ...(data.attempt !== undefined ? { attempt: data.attempt } : {}),
     })
     .catch(async (err: unknown) => {

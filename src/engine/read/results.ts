@@ -1,6 +1,11 @@
 // Callers waiting for a workflow's result: registered per run, resolved when the scheduler
 // reports the run closed, following continue-as-new and workflow retries to the successor run.
-import type { DataConverter, HistoryEvent, RunKey } from '../../core/index.js';
+import {
+  WorkflowContinuedAsNewError,
+  type DataConverter,
+  type HistoryEvent,
+  type RunKey,
+} from '../../core/index.js';
 import type { RunInfo, Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { actorKey } from '../run-actor.js';
@@ -31,8 +36,12 @@ export class ResultWaiters {
     this.#d = deps;
   }
 
-  /** The workflow's result (following continue-as-new), or its failure as an error. */
-  async result(ref: RunRef): Promise<unknown> {
+  /**
+   * The workflow's result, or its failure as an error. Follows continue-as-new and workflow
+   * retries to the successor run unless `followRuns` is false (then a continued-as-new run
+   * throws WorkflowContinuedAsNewError and a retried failure is the failure).
+   */
+  async result(ref: RunRef, followRuns = true): Promise<unknown> {
     let info = await retryForever(this.#d.retry, () => this.#d.resolver.resolve(ref));
     for (;;) {
       const k = actorKey(info.namespace, info.runId);
@@ -51,7 +60,9 @@ export class ResultWaiters {
         terminal.type === 'WorkflowContinuedAsNew' || terminal.type === 'WorkflowFailed'
           ? terminal.newRunId
           : undefined;
-      if (next !== undefined) {
+      if (!followRuns && terminal.type === 'WorkflowContinuedAsNew')
+        throw new WorkflowContinuedAsNewError(info.workflowId, info.runId, terminal.newRunId);
+      if (next !== undefined && followRuns) {
         info = await this.#successor(info.namespace, info.workflowId, next);
         continue;
       }

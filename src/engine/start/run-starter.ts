@@ -78,6 +78,7 @@ export class RunStarter {
           ...(p.parent ? { parent: p.parent } : {}),
           ...(p.headers ? { headers: p.headers } : {}),
           ...(p.retryPolicy ? { retryPolicy: p.retryPolicy } : {}),
+          ...(p.priority ? { priority: p.priority } : {}),
           ...(p.attempt !== undefined && p.attempt > 1 ? { attempt: p.attempt } : {}),
         },
         ack: { resolve, reject },

@@ -4,12 +4,14 @@ import {
   AionError,
   optionalDuration,
   validateHeaders,
+  validatePriority,
   validateWorkflowId,
   workflowTypeName,
   type DataConverter,
   type Headers,
   type Limits,
   type Payload,
+  type Priority,
   type RetryPolicy,
   type SearchAttributes,
   type SearchAttributeValue,
@@ -38,6 +40,8 @@ const START_OPTION_KEYS = new Set([
   'workflowTaskTimeout',
   'requestEagerStart',
   'retry',
+  'priority',
+  'followRuns',
 ]);
 
 /** One of Aion's names or its Temporal alias (both given: an error saying so). */
@@ -69,6 +73,7 @@ export interface ParsedStart {
   executionTimeoutMs: number | undefined;
   runTimeoutMs: number | undefined;
   retryPolicy: RetryPolicy | undefined;
+  priority: Priority | undefined;
 }
 
 export interface StartOptionContext {
@@ -106,6 +111,10 @@ export function parseStart(
     }
   }
   optionalDuration(options.workflowTaskTimeout, 'workflowTaskTimeout'); // validated only
+  if (options.followRuns !== undefined && typeof options.followRuns !== 'boolean')
+    throw new AionError('invalid_argument', 'followRuns must be a boolean', {
+      field: 'followRuns',
+    });
   if (options.requestEagerStart !== undefined && typeof options.requestEagerStart !== 'boolean')
     throw new AionError('invalid_argument', 'requestEagerStart must be a boolean', {
       field: 'requestEagerStart',
@@ -135,6 +144,9 @@ export function parseStart(
     executionTimeoutMs: aliased(options, 'executionTimeout', 'workflowExecutionTimeout'),
     runTimeoutMs: aliased(options, 'runTimeout', 'workflowRunTimeout'),
     retryPolicy: parseWorkflowRetry(options.retry),
+    priority: validatePriority(options.priority, (message) => {
+      throw new AionError('invalid_argument', message, { field: 'priority' });
+    }),
   };
 }
 

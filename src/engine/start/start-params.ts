@@ -4,6 +4,7 @@ import type {
   Headers,
   ParentRef,
   Payload,
+  Priority,
   RetryPolicy,
   SearchAttributes,
 } from '../../core/index.js';
@@ -32,6 +33,8 @@ export interface StartRunParams {
   headers?: Headers;
   /** The workflow retry policy (recorded on every run of the chain it applies to). */
   retryPolicy?: RetryPolicy;
+  /** Task priority recorded with the run. */
+  priority?: Priority;
   /** Attempt of the retry policy this run is (default 1). */
   attempt?: number;
   onCommitted?: () => void;

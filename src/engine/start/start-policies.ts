@@ -54,6 +54,17 @@ export function normalizedPolicies(options: WorkflowStartOptions): {
   }
   return { reuse: nameOf(reuse), conflict: nameOf(conflict ?? 'FAIL') };
 }
+/**
+ * The conflict policy a start asked for, in Aion's names, or undefined when it left it unset
+ * (signal-with-start then signals the open run, as in Temporal).
+ */
+export function givenConflictPolicy(options: WorkflowStartOptions): string | undefined {
+  const conflict = unprefixed(options.workflowIdConflictPolicy, CONFLICT_PREFIX);
+  const reuse = unprefixed(options.workflowIdReusePolicy, REUSE_PREFIX);
+  if (conflict === undefined && reuse !== 'TERMINATE_IF_RUNNING') return undefined;
+  return normalizedPolicies(options).conflict;
+}
+
 const FAILED_LIKE = ['FAILED', 'CANCELLED', 'TERMINATED', 'TIMED_OUT'];
 
 /** Idempotency keys of starts and signals: a non-empty string of at most 200 characters. */
@@ -131,11 +142,10 @@ export async function applyStartPolicies(
   }
   const failedLike = FAILED_LIKE.includes(current.status);
   if (reuse === 'REJECT_DUPLICATE' || (reuse === 'ALLOW_DUPLICATE_FAILED_ONLY' && !failedLike)) {
-    throw new AionError(
-      'workflow_already_started',
-      `workflow id ${JSON.stringify(workflowId)} was already used by run ${current.runId} (${current.status}) and the reuse policy ${reuse} forbids a new run`,
-      { namespace: ns, workflowId, runId: current.runId, status: current.status },
-    );
+    throw new WorkflowAlreadyStartedError(ns, workflowId, current.runId, {
+      message: `workflow id ${JSON.stringify(workflowId)} was already used by run ${current.runId} (${current.status}) and the reuse policy ${reuse} forbids a new run`,
+      details: { status: current.status },
+    });
   }
   return undefined;
 }

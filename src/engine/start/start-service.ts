@@ -21,7 +21,7 @@ import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/inde
 import type { Arrival } from '../run-actor.js';
 import type { RunStarter } from './run-starter.js';
 import { parseStart } from './start-options.js';
-import { applyStartPolicies, type StartPolicyDeps } from './start-policies.js';
+import { applyStartPolicies, givenConflictPolicy, type StartPolicyDeps } from './start-policies.js';
 
 export interface StartedRun {
   readonly workflowId: string;
@@ -107,6 +107,7 @@ export class StartService {
         : {}),
       ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
       ...(parsed.retryPolicy ? { retryPolicy: parsed.retryPolicy } : {}),
+      ...(parsed.priority ? { priority: parsed.priority } : {}),
     });
     return { workflowId, runId };
   }
@@ -128,6 +129,12 @@ export class StartService {
         field: 'workflowId',
       });
     }
+    const initial = { signal, args: signalArgs, ...(headers ? { headers } : {}) };
+    const conflict = givenConflictPolicy(startOptions);
+    // FAIL and TERMINATE_EXISTING apply as for a start (the new run gets the signal first);
+    // unset or USE_EXISTING signals the open run.
+    if (conflict === 'FAIL' || conflict === 'TERMINATE_EXISTING')
+      return this.start(ns, workflow, startOptions, initial);
     for (let attempt = 0; ; attempt++) {
       const current = await this.#d.store.getCurrentRun(ns, workflowId);
       if (current && current.closeTime === undefined) {
@@ -145,7 +152,7 @@ export class StartService {
           ns,
           workflow,
           { ...startOptions, workflowIdConflictPolicy: 'FAIL' },
-          { signal, args: signalArgs, ...(headers ? { headers } : {}) },
+          initial,
         );
       } catch (err) {
         if (!(isAionError(err) && err.code === 'workflow_already_started') || attempt >= 3)

@@ -67,7 +67,7 @@ export const GLOBALS: ReadonlyMap<string, RuleFinding> = new Map<string, RuleFin
         {
           rule: 'gc-observable',
           severity: 'error',
-          message: `${n} is removed from the workflow sandbox (garbage collection and shared memory are not deterministic)`,
+          message: `${n} ${n === 'WeakRef' || n === 'FinalizationRegistry' ? 'throws DeterminismViolationError in' : 'is removed from'} the workflow sandbox (garbage collection and shared memory are not deterministic)`,
           hint: 'use ordinary references; keep caches out of workflow code',
         },
       ] as const,

@@ -49,8 +49,9 @@ export function runQuery(s: RunState, name: string, args: readonly Payload[]): Q
         ok: false,
         code: 'query_failed',
         failure: {
-          type: 'QueryFailed',
-          message: `query handler ${name} returned a promise; query handlers must be synchronous`,
+          // Temporal's type and message: code ported from it may match on them.
+          type: 'DeterminismViolationError',
+          message: 'Query handlers should not return a Promise',
           retryable: false,
         },
       };

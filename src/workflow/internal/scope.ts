@@ -36,6 +36,9 @@ const storage: AsyncLocalStorageLike<CancellationScope> = AlsCtor
 
 type Listener = (reason: string) => void;
 
+/** The message of a scope cancelled without a reason (Temporal's). */
+const SCOPE_CANCELLED = 'Cancellation scope cancelled';
+
 /**
  * Cancellation scopes, as in Temporal: operations started inside a scope are cancelled with
  * it; a non-cancellable scope shields its operations from outer cancellation.
@@ -44,7 +47,7 @@ export class CancellationScope {
   readonly cancellable: boolean;
   readonly parent: CancellationScope | undefined;
   #cancelRequested = false;
-  #reason = 'cancelled';
+  #reason = SCOPE_CANCELLED;
   #listeners = new Set<Listener>();
 
   /** Without `parent`, the scope's parent is the current scope (as in Temporal). */
@@ -76,7 +79,7 @@ export class CancellationScope {
    * Requests cancellation of everything started in this scope. A no-op on a non-cancellable
    * scope (as in Temporal): what runs in it is shielded from cancellation, its own included.
    */
-  cancel(reason = 'cancelled'): void {
+  cancel(reason = SCOPE_CANCELLED): void {
     if (this.#cancelRequested || !this.cancellable) return;
     this.#cancelRequested = true;
     this.#reason = reason;

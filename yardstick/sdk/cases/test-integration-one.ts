@@ -43,12 +43,6 @@ export const INTEGRATION_ONE_CASES: readonly SdkCase[] = [
     name: 'child-workflow-signals',
     from: ONE,
     with: ['signal-target.ts'],
-    gap: {
-      kind: 'semantics',
-      reason:
-        "signalling a missing external workflow fails with 'workflow … not found in namespace', " +
-        "not 'Unable to signal external workflow because it was not found'",
-    },
   }),
   {
     name: 'query not found',
@@ -166,21 +160,15 @@ export const INTEGRATION_ONE_CASES: readonly SdkCase[] = [
     args: [false, 1],
     start: { priority: { priorityKey: 1, fairnessKey: 'main-workflow', fairnessWeight: 3.0 } },
     activities: ACTIVITIES,
-    gap: { kind: 'engine-feature', reason: 'no priority start, child or activity option' },
   }),
   returns('priority.ts', 'priorityWorkflow', undefined, {
     name: 'workflow start without priorities sees undefined for the key',
     from: THREE,
     args: [true, undefined],
-    gap: { kind: 'semantics', reason: 'workflowInfo().priority is absent, not an empty object' },
   }),
   returns('signal-target.ts', 'signalTarget', [true, 'TERMINATED', 'RUNNING'], {
     name: 'Start of workflow with signal respects conflict id policy',
     from: START,
-    gap: {
-      kind: 'engine-feature',
-      reason: 'signal-with-start always signals the open run; TERMINATE_EXISTING is not applied',
-    },
     drive: async ({ engine, handle }) => {
       const opts = { workflowId: handle.workflowId, signal: 'argsTest', signalArgs: [123, 'kid'] };
       const same = await engine.signalWithStart('signalTarget', opts);

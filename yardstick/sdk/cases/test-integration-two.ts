@@ -56,10 +56,6 @@ export const INTEGRATION_TWO_CASES: readonly SdkCase[] = [
     type: 'continueAsNewSameWorkflow',
     start: { followRuns: false },
     expect: { error: { name: 'WorkflowContinuedAsNewError' } },
-    gap: {
-      kind: 'engine-feature',
-      reason: 'handles always follow the continue-as-new chain (no followRuns: false)',
-    },
   },
   returns('continue-as-new-same-workflow.ts', 'continueAsNewSameWorkflow', undefined, {
     name: 'WorkflowHandle.result() follows chain of execution',
@@ -144,10 +140,6 @@ export const INTEGRATION_TWO_CASES: readonly SdkCase[] = [
     name: 'activity-failures',
     from: TWO,
     activities: ACTIVITIES,
-    gap: {
-      kind: 'semantics',
-      reason: "an activity error's failure type is its name, not its class name (CustomError)",
-    },
   }),
   returns(
     'unhandled-rejection.ts',
@@ -206,11 +198,6 @@ export const INTEGRATION_TWO_CASES: readonly SdkCase[] = [
       }
     },
     expect: { error: { name: 'WorkflowExecutionAlreadyStartedError' } },
-    gap: {
-      kind: 'semantics',
-      reason:
-        "refused, but the error is named WorkflowAlreadyStartedError (Temporal's: WorkflowExecutionAlreadyStartedError)",
-    },
   },
   {
     name: 'WorkflowClient.signalWithStart fails with WorkflowExecutionAlreadyStartedError',
@@ -227,10 +214,6 @@ export const INTEGRATION_TWO_CASES: readonly SdkCase[] = [
       });
     },
     expect: { error: { name: 'WorkflowExecutionAlreadyStartedError' } },
-    gap: {
-      kind: 'semantics',
-      reason: 'refused, but with a plain AionError rather than an already-started error',
-    },
   },
   {
     name: 'Handle from WorkflowClient.start follows only own execution chain',

@@ -142,7 +142,6 @@ export const CANCELLATION_CASES: readonly SdkCase[] = [
     type: 'cancellationErrorIsPropagated',
     expect: { failure: { name: 'CancelledFailure', message: 'Cancellation scope cancelled' } },
     logs: [],
-    gap: { kind: 'semantics', reason: "Aion's scope cancellation message is 'cancelled'" },
   },
   returns(
     'cancel-activity-after-first-completion.ts',
@@ -179,10 +178,6 @@ export const PATCH_AND_ORDER_CASES: readonly SdkCase[] = [
   }),
   returns('patched-top-level.ts', 'patchedTopLevel', undefined, {
     logs: [[['Patches cannot be used before Workflow starts']]],
-    gap: {
-      kind: 'semantics',
-      reason: "Aion's message reads 'patches cannot be used before the workflow starts'",
-    },
   }),
   {
     name: 'tryToContinueAfterCompletion',

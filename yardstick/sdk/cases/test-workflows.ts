@@ -77,10 +77,6 @@ export const WORKFLOWS_CASES: readonly SdkCase[] = [
     type: 'invalidOrFailedQueries',
     drive: queries(['invalidAsyncMethod']),
     expect: { error: { message: /Query handlers should not return a Promise/ } },
-    gap: {
-      kind: 'semantics',
-      reason: "refused, but the message reads 'query handlers must be synchronous'",
-    },
   },
   {
     name: 'invalidOrFailedQueries/fail',
@@ -130,10 +126,6 @@ export const WORKFLOWS_CASES: readonly SdkCase[] = [
     logs: ['WeakRef', 'FinalizationRegistry', 'WeakRef'].map((type) => [
       `DeterminismViolationError: ${type} cannot be used in Workflows because v8 GC is non-deterministic`,
     ]),
-    gap: {
-      kind: 'semantics',
-      reason: 'WeakRef and FinalizationRegistry are absent (ReferenceError), not stubs that throw',
-    },
   }),
   returns('condition.ts', 'conditionWaiter', undefined),
   returns('condition-completion-race.ts', 'conditionRacer', true, {

@@ -59,6 +59,10 @@ const START_FIELDS = {
   requestEagerStart: { type: 'boolean' },
   // Temporal's workflow retry policy: the engine checks its fields and names a bad one.
   retry: { type: 'object' },
+  // Temporal's task priority: the engine checks its fields.
+  priority: { type: 'object' },
+  // Temporal's handle option (the remote client's result always follows): accepted, unused.
+  followRuns: { type: 'boolean' },
   // Aion's and Temporal's names (prefixed forms, TERMINATE_IF_RUNNING): the engine checks them.
   workflowIdReusePolicy: NAME,
   workflowIdConflictPolicy: NAME,
@@ -126,6 +130,8 @@ export interface StartBody {
   workflowTaskTimeout?: number | string;
   requestEagerStart?: boolean;
   retry?: WorkflowStartOptions['retry'];
+  priority?: WorkflowStartOptions['priority'];
+  followRuns?: boolean;
   workflowIdReusePolicy?: WorkflowStartOptions['workflowIdReusePolicy'];
   workflowIdConflictPolicy?: WorkflowStartOptions['workflowIdConflictPolicy'];
   requestId?: string;
