@@ -35,6 +35,19 @@ function describe(reason: unknown): string {
   }
 }
 
+function toFailure(reason: unknown): Failure {
+  try {
+    return errorToFailure(new UnhandledRejectionError(reason), (v) => json.toPayload(v));
+  } catch {
+    // A reason whose properties throw when read: the message alone.
+    return {
+      type: 'UnhandledRejectionError',
+      message: 'Unhandled Promise rejection: unprintable value',
+      retryable: true,
+    };
+  }
+}
+
 export class RejectionTracker {
   /** Rejection reasons and markers, in the order Node emitted them. */
   #seen: unknown[] = [];
@@ -68,11 +81,7 @@ export class RejectionTracker {
         return;
       }
       if (entry.key !== undefined && pending.length > 0 && !out.has(entry.key)) {
-        const error = new UnhandledRejectionError(pending[0]);
-        out.set(
-          entry.key,
-          errorToFailure(error, (v) => json.toPayload(v)),
-        );
+        out.set(entry.key, toFailure(pending[0]));
       }
       pending = [];
       consumed = i + 1;
