@@ -100,10 +100,10 @@ function activitiesExamples(): Sample {
     taskQueue: 'activities-examples',
     local: true, // the mocha test uses createLocal; async completion comes after 1 s of wall clock
     activityUse: 'needs-client',
-    note: "async-completion.ts imports @temporalio/client (new Client(), client.activity.complete): replaced by a driver activity that throws CompleteAsyncError and completes through engine.completeActivity (the in-process client has no client.activity.complete); make-http-request.ts runs unchanged against the axios stand-in; the mocha test's cases use its stubbed makeHTTPRequest",
+    note: "async-completion.ts imports @temporalio/client (new Client(), client.activity.complete): replaced by a driver activity that throws CompleteAsyncError and completes through the environment's client.activity.complete (the module itself builds its own Client over a connection); make-http-request.ts runs unchanged against the axios stand-in; the mocha test's cases use its stubbed makeHTTPRequest",
     activities: () => Promise.resolve(examplesActivities(ex)),
     async run(env, ctx) {
-      ex.complete = (token, result) => env.engine.completeActivity(token, result);
+      ex.complete = (token, result) => env.client.activity.complete(token, result);
       await examplesTest(env, ex);
       const m = await ctx.load<{ makeHTTPRequest: () => Promise<string> }>(
         'src/activities/make-http-request.ts',
