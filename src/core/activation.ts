@@ -10,6 +10,7 @@ import type {
   RecordedActivityOptions,
   RetryPolicy,
 } from './options.js';
+import type { ScheduledBy } from './events.js';
 import type { Headers } from './headers.js';
 import type { Payload } from './payload.js';
 import type { SearchAttributes } from './search-attributes.js';
@@ -42,6 +43,10 @@ export interface WorkflowInitInfo {
   readonly searchAttributes?: SearchAttributes;
   /** The run's task priority (absent when none was given). */
   readonly priority?: Priority;
+  /** The schedule fire that started the run (absent for other starts). */
+  readonly scheduledBy?: ScheduledBy;
+  readonly lastResult?: Payload;
+  readonly lastFailure?: Failure;
 }
 
 /** Work delivered to a run in one activation. */

@@ -4,6 +4,7 @@ import type { HistoryEvent } from './events.js';
 import type { Failure } from './failure.js';
 import type { Headers } from './headers.js';
 import type { Priority, WorkflowRetryPolicy } from './options.js';
+import type { ScheduleClient } from './schedule-api.js';
 import type { SearchAttributes } from './search-attributes.js';
 import type { WorkflowStatus } from './status.js';
 
@@ -369,6 +370,8 @@ export interface ClientApi {
   readonly workflow: WorkflowClient;
   /** Async activity completion by task token (the engine's client and the remote `Client` have it). */
   readonly activity?: ActivityCompletionApi;
+  /** Schedules: workflows started on a calendar, an interval or a cron expression. */
+  readonly schedule?: ScheduleClient;
 }
 
 /** The engine's in-process client: the workflow client and async activity completion. */

@@ -34,6 +34,15 @@ export interface ParentRef {
  * Attributes of each event type. Adding a field: make it optional so old histories decode.
  * Adding a type: append it here; the union and the type list follow.
  */
+/** The schedule fire that started a run. */
+export interface ScheduledBy {
+  readonly scheduleId: string;
+  /** The fire's nominal time (epoch ms). */
+  readonly nominalTime: number;
+  /** When the fire was taken (epoch ms): nominal + jitter, or later after a delay or buffer. */
+  readonly actualTime: number;
+}
+
 export interface EventAttributes {
   // ── workflow lifecycle ────────────────────────────────────────────────────────────────
   WorkflowStarted: {
@@ -67,6 +76,11 @@ export interface EventAttributes {
     readonly attempt?: number;
     /** The run's task priority (start option, or inherited from its parent); absent: none. */
     readonly priority?: Priority;
+    /** The schedule fire that started this run (absent for other starts). */
+    readonly scheduledBy?: ScheduledBy;
+    /** What the previous action of the same schedule (or cron chain) returned, or its failure. */
+    readonly lastResult?: Payload;
+    readonly lastFailure?: Failure;
   };
   WorkflowCompleted: { readonly result: Payload };
   WorkflowFailed: {

@@ -1,5 +1,6 @@
 // The schedules part of the client API contract (`client.schedule`), shared by the engine's
 // in-process client and the remote SDK. Names follow Temporal's schedule client.
+import type { WorkflowTypeRef } from './client-api.js';
 import type { Duration } from './duration.js';
 import type { Headers } from './headers.js';
 import type { WorkflowRetryPolicy } from './options.js';
@@ -28,7 +29,7 @@ export type ScheduleOverlapPolicy =
 export interface ScheduleStartWorkflowAction {
   readonly type: 'startWorkflow';
   /** A registered workflow type (a name, or the workflow function). */
-  readonly workflowType: string | ((...args: never[]) => unknown);
+  readonly workflowType: WorkflowTypeRef;
   readonly args?: readonly unknown[];
   readonly taskQueue?: string;
   /**
@@ -167,8 +168,9 @@ export interface ScheduleListOptions {
   /** Schedules per page fetched underneath (default 100). */
   readonly pageSize?: number;
   /**
-   * A filter over the schedules' search attributes in the list query language
-   * (`Team = 'billing' AND Priority > 2`); also `ScheduleId`, `WorkflowType` and `Paused`.
+   * A filter in the workflow list query language over the schedules' own search attributes
+   * (`Team = 'billing'`); `WorkflowId` is the schedule id, `WorkflowType` the action's type,
+   * `ExecutionStatus` is `'Paused'` or `'Running'`.
    */
   readonly query?: string;
 }

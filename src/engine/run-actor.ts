@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock/index.js';
 import type { Failure, NewEvent, RunKey } from '../core/index.js';
-import type { OutboxRow, TimerRow } from '../store/index.js';
+import type { OutboxRow, ScheduleWrite, TimerRow } from '../store/index.js';
 import { RunBook } from '../runtime/index.js';
 
 /** How the sender of an arrival (or start) learns that it was committed, or refused. */
@@ -42,6 +42,8 @@ export interface PendingStart {
   readonly onCommitted?: () => void;
   /** Timers of the new run (workflow timeouts), written with its start. */
   readonly timers?: readonly TimerRow[];
+  /** The schedule fire that starts this run, committed with it (both or neither). */
+  readonly schedule?: ScheduleWrite;
 }
 
 /**

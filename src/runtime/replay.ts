@@ -68,6 +68,9 @@ export function initInfoFor(run: RunKey, started: EventOf<'WorkflowStarted'>): W
   if (started.continuedFromRunId !== undefined)
     info.continuedFromRunId = started.continuedFromRunId;
   if (started.headers) info.headers = started.headers;
+  if (started.scheduledBy) info.scheduledBy = started.scheduledBy;
+  if (started.lastResult) info.lastResult = started.lastResult;
+  if (started.lastFailure) info.lastFailure = started.lastFailure;
   if (started.searchAttributes) info.searchAttributes = started.searchAttributes;
   if (started.priority) info.priority = started.priority;
   if (started.parent)

@@ -1,6 +1,12 @@
 // The store folder's door for the rest of the code base: the store contract every adapter
 // implements, and the store-side rules other layers build on. Adapters have their own doors.
 export type * from './contract/index.js';
-export { isStoreMethod, STORE_METHODS } from './contract/index.js';
-export { validateExpr } from './shared/expr.js';
+export {
+  isStoreMethod,
+  SCHEDULE_TIMER_ID,
+  SCHEDULE_TIMER_KIND,
+  scheduleTimerRunId,
+  STORE_METHODS,
+} from './contract/index.js';
+export { evaluateExpr, validateExpr } from './shared/expr.js';
 export { BUILTIN_FIELDS, KEYWORDS } from './shared/search-attribute-rules.js';

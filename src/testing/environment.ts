@@ -206,5 +206,9 @@ function skippingClient(inner: EngineClient, skipper: TimeSkipper): EngineClient
     list: (options) => inner.workflow.list(options),
     count: (options) => inner.workflow.count(options),
   };
-  return { workflow, activity: inner.activity };
+  return {
+    workflow,
+    activity: inner.activity,
+    ...(inner.schedule ? { schedule: inner.schedule } : {}),
+  };
 }

@@ -4,6 +4,7 @@ import { isTerminalEventType, statusOfTerminal } from '../../core/index.js';
 import { AsyncCompletion, ResetService, RetryService, RunControl } from '../control/index.js';
 import { DeployService } from '../deploy/index.js';
 import type { Lifecycle } from '../lifecycle.js';
+import { noopMetrics } from '../metrics.js';
 import { InterceptedCalls, type ScopeDeps } from '../local-client/index.js';
 import { QueryService, SignalService, UpdateService } from '../messages/index.js';
 import { NamespaceService, RetentionSweeper } from '../namespaces/index.js';
@@ -13,7 +14,15 @@ import { ResultWaiters, RunDescriber, RunLister, RunResolver } from '../read/ind
 import { RemoteActivities } from '../remote-activities/index.js';
 import type { EngineSeams } from '../seams.js';
 import { RunStarter, StartService } from '../start/index.js';
+import {
+  ScheduleReads,
+  ScheduleRunner,
+  ScheduleService,
+  scheduleMetrics,
+} from '../schedules/index.js';
 import { TimerRouter } from '../timers/index.js';
+import { evaluateExpr } from '../../store/index.js';
+import { parseVisibilityQuery } from '../../visibility/index.js';
 import { RemoteWorkers } from '../workers/index.js';
 import type { EngineHooks } from './hooks.js';
 import type { Infrastructure } from './infrastructure.js';
@@ -26,6 +35,7 @@ export interface Services {
   readonly retention: RetentionSweeper;
   readonly remoteWorkers: RemoteWorkers;
   readonly deploys: DeployService;
+  readonly schedules: ScheduleService;
 }
 
 export interface ServiceBase {
@@ -83,8 +93,9 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
       ? { intervalMs: options.retentionIntervalMs }
       : {}),
   });
-  const timerRouter = new TimerRouter(infra);
-  wireHooks(b, { updates, results: reads.results, outbox, timerRouter });
+  const { schedules, scheduleReads } = buildSchedules(options, b, starter, control);
+  const timerRouter = new TimerRouter({ ...infra, schedules });
+  wireHooks(b, { updates, results: reads.results, outbox, timerRouter, schedules });
   return {
     scope: {
       ...reads,
@@ -97,6 +108,8 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
       deploys,
       schemas: infra.schemas,
       namespaces: infra.namespaces,
+      schedules,
+      scheduleReads,
     },
     outbox,
     completion: new AsyncCompletion(base),
@@ -104,7 +117,53 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
     retention,
     remoteWorkers,
     deploys,
+    schedules,
   };
+}
+
+function buildSchedules(
+  options: EngineOptions,
+  b: ServiceBase,
+  starter: RunStarter,
+  control: RunControl,
+): { schedules: ScheduleService; scheduleReads: ScheduleReads } {
+  const { infra, seams } = b;
+  const runner = new ScheduleRunner({
+    store: infra.store,
+    clock: seams.clock,
+    ids: seams.ids,
+    starter,
+    control,
+    timers: infra.timers,
+    logger: infra.logger,
+    metrics: scheduleMetrics(options.metrics ?? noopMetrics),
+  });
+  const schedules = new ScheduleService({
+    store: infra.store,
+    clock: seams.clock,
+    runner,
+    startContext: async (namespace) => {
+      infra.namespaces.use(namespace);
+      return {
+        limits: infra.limits,
+        converter: infra.converter,
+        defaultTaskQueue: infra.taskQueue,
+        schema: await infra.schemas.of(namespace),
+        newId: () => seams.ids.uuid(),
+      };
+    },
+  });
+  const scheduleReads = new ScheduleReads({
+    store: infra.store,
+    clock: seams.clock,
+    converter: infra.converter,
+    compileQuery: async (namespace, query) => {
+      const parsed = parseVisibilityQuery(query, await infra.schemas.of(namespace));
+      return parsed.where ?? { op: 'and', args: [] };
+    },
+    matches: evaluateExpr,
+  });
+  return { schedules, scheduleReads };
 }
 
 function buildRemoteWorkers(options: EngineOptions, b: ServiceBase): RemoteWorkers {
@@ -140,6 +199,7 @@ function wireHooks(
     results: ResultWaiters;
     outbox: OutboxDispatcher;
     timerRouter: TimerRouter;
+    schedules: ScheduleService;
   },
 ): void {
   const { hooks, infra } = b;
@@ -148,6 +208,7 @@ function wireHooks(
     if (!found) infra.metrics.workflowsClosed.inc(1, { status, workflow_type: workflowType });
     s.updates.onClosed(run, terminal);
     s.results.onClosed(run, terminal);
+    s.schedules.onRunClosed(run.namespace, run.workflowId);
   };
   hooks.onOutbox = (row) => s.outbox.dispatch(row);
   hooks.onUpdateCompleted = (run, event) => s.updates.onCompleted(run, event);

@@ -18,6 +18,7 @@ import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/inde
 import type { CountOptions, ListResult, RunLister } from '../read/index.js';
 import { withinDeadline } from '../store-retry.js';
 import { makeHandle, type HandleDeps } from './handles.js';
+import { scheduleClient, type ScheduleClientDeps } from './schedule-client.js';
 import { updateWithStart, type UpdateWithStartDeps } from './update-with-start.js';
 
 /** The engine's API bound to one namespace (see `Engine.inNamespace`). */
@@ -57,7 +58,7 @@ export interface NamespaceScope {
   searchAttributes(): Promise<Record<string, SearchAttributeType>>;
 }
 
-export interface ScopeDeps extends HandleDeps, UpdateWithStartDeps {
+export interface ScopeDeps extends HandleDeps, UpdateWithStartDeps, ScheduleClientDeps {
   readonly lister: RunLister;
   readonly resets: ResetService;
   readonly retries: RetryService;
@@ -146,7 +147,7 @@ export function namespaceScope(d: ScopeDeps, namespace: string): NamespaceScope 
   };
   return {
     namespace: ns,
-    client: { workflow: client },
+    client: { workflow: client, schedule: scheduleClient(d, ns) },
     start: (workflow, options) => startHandle(d, ns, workflow, options),
     signalWithStart: (workflow, options) => signalWithStartHandle(d, ns, workflow, options),
     execute: async <R>(workflow: WorkflowTypeRef, options?: WorkflowStartOptions) =>

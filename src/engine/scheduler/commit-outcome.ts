@@ -62,10 +62,17 @@ function cancelledActivities(ctx: SchedulerContext, a: RunActor, p: Plan): void 
   }
 }
 
+/** Refusals that end a start: its id is taken, or the schedule fire it belongs to moved. */
+const START_REFUSALS: ReadonlySet<string> = new Set([
+  'workflow_already_started',
+  'schedule_conflict',
+  'already_exists',
+]);
+
 /** The store refused the commit (expected seq moved, or the start's id is taken). */
 export function conflicted(ctx: SchedulerContext, p: Plan, error: AionError): void {
   const a = p.actor;
-  if (p.start && error.code === 'workflow_already_started') {
+  if (p.start && START_REFUSALS.has(error.code)) {
     p.start.ack.reject(error);
     for (const arrival of p.arrivals) arrival.ack?.reject(error);
     ctx.runs.forget(a);

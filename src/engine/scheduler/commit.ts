@@ -49,6 +49,7 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
       remove: [...(p.start?.removeOutbox ?? []), ...p.effects.removeOutbox],
     },
     ...(p.visibility ? { visibility: p.visibility } : {}),
+    ...(p.start?.schedule ? { schedule: p.start.schedule } : {}),
   };
 }
 

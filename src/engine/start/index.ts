@@ -8,4 +8,5 @@ export {
 } from './start-service.js';
 export { RunStarter } from './run-starter.js';
 export { badRequestId, requestIdIsValid } from './start-policies.js';
+export { parseStart, type ParsedStart, type StartOptionContext } from './start-options.js';
 export type { StartRunParams } from './start-params.js';

@@ -80,10 +80,14 @@ export class RunStarter {
           ...(p.retryPolicy ? { retryPolicy: p.retryPolicy } : {}),
           ...(p.priority ? { priority: p.priority } : {}),
           ...(p.attempt !== undefined && p.attempt > 1 ? { attempt: p.attempt } : {}),
+          ...(p.scheduledBy ? { scheduledBy: p.scheduledBy } : {}),
+          ...(p.lastResult ? { lastResult: p.lastResult } : {}),
+          ...(p.lastFailure ? { lastFailure: p.lastFailure } : {}),
         },
         ack: { resolve, reject },
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),
         ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
+        ...(p.schedule ? { schedule: p.schedule } : {}),
         timers,
       };
       for (const arrival of p.signals ?? []) actor.inbox.push(arrival);

@@ -1,13 +1,16 @@
 // What a new run is recorded with: the inputs of every kind of start (client, child,
 // continue-as-new successor), resolved to payloads and deadlines.
 import type {
+  Failure,
   Headers,
   ParentRef,
   Payload,
   Priority,
   RetryPolicy,
+  ScheduledBy,
   SearchAttributes,
 } from '../../core/index.js';
+import type { ScheduleWrite } from '../../store/index.js';
 import type { Arrival } from '../run-actor.js';
 
 export interface StartRunParams {
@@ -38,4 +41,9 @@ export interface StartRunParams {
   /** Attempt of the retry policy this run is (default 1). */
   attempt?: number;
   onCommitted?: () => void;
+  /** The schedule fire starting this run: recorded on it, its write committed with the start. */
+  scheduledBy?: ScheduledBy;
+  lastResult?: Payload;
+  lastFailure?: Failure;
+  schedule?: ScheduleWrite;
 }

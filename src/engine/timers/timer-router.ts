@@ -1,6 +1,6 @@
 // What a fired durable timer means: a workflow timeout, a user timer, an activity's
 // schedule-to-close/-start timeout — each becomes an arrival for its run.
-import type { TimerRow, Store } from '../../store/index.js';
+import { SCHEDULE_TIMER_KIND, type TimerRow, type Store } from '../../store/index.js';
 import { activityTimerIds, taskIdFor, type ActivityService } from '../activity-service/index.js';
 import {
   ACTIVITY_TIMEOUT_KIND,
@@ -15,6 +15,7 @@ export interface TimerRouterDeps {
   readonly scheduler: RunScheduler;
   readonly activities: ActivityService;
   readonly retry: StoreRetryEnv;
+  readonly schedules: { onTimer(row: TimerRow): void };
 }
 
 /** A timer row left in place is claimed again by a later poll (its claim lease expires). */
@@ -48,6 +49,7 @@ export class TimerRouter {
       return;
     }
     if (row.kind === ACTIVITY_TIMEOUT_KIND) return this.#activityTimeout(row);
+    if (row.kind === SCHEDULE_TIMER_KIND) return this.#d.schedules.onTimer(row);
     void this.#d.store.deleteTimer(row.namespace, row.runId, row.timerId).catch(leaveForLater);
   }
 
