@@ -140,6 +140,9 @@ function applyOverlap(input: DecideInput, overlap: ScheduleOverlapPolicy, c: Can
   });
   const skipped = (): Step =>
     done({ ...state, counts: { ...state.counts, skipped: state.counts.skipped + 1 } }, 'skipped');
+  // Limited actions: no more fires wait than actions are left.
+  if (state.remainingActions !== undefined && state.buffer.length >= state.remainingActions)
+    return skipped();
   switch (overlap) {
     case 'SKIP':
       return skipped();
