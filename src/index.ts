@@ -52,6 +52,7 @@ export {
   DataConverter,
   JsonPayloadConverter,
   DEFAULT_LIMITS,
+  ScheduleOverlapPolicy,
 } from './core/index.js';
 export type {
   ErrorCode,

@@ -7,6 +7,7 @@ export {
   WorkflowExecutionAlreadyStartedError,
   WorkflowContinuedAsNewError,
   WithStartWorkflowOperation,
+  ScheduleOverlapPolicy,
 } from '../core/index.js';
 export type { ErrorCode, WorkflowStatus, Payload, Failure } from '../core/index.js';
 export type * from './types.js';

@@ -1,5 +1,5 @@
-import type { Headers, Priority } from '../core/index.js';
-import { currentRandom, getState } from './internal/run-state.js';
+import { failureToError, type Headers, type Priority } from '../core/index.js';
+import { currentRandom, decode, getState } from './internal/run-state.js';
 import { uuidFrom } from './internal/random.js';
 import { searchAttributesOf, type SearchAttributesView } from './search-attributes.js';
 
@@ -44,6 +44,18 @@ export interface WorkflowInfo {
    * `{}` when none was given, as in Temporal. Aion records it but does not order tasks by it.
    */
   readonly priority: Priority;
+  /** The schedule fire that started this run; absent for other starts. */
+  readonly scheduledBy?: {
+    readonly scheduleId: string;
+    /** When the fire was due (its nominal time). */
+    readonly scheduledTime: Date;
+    /** When the fire was taken (nominal + jitter, or later after a buffer or catch-up). */
+    readonly actualTime: Date;
+  };
+  /** What the previous action of the schedule or cron chain returned (absent when none has). */
+  readonly lastResult?: unknown;
+  /** How the previous action of the schedule or cron chain failed, when it did not complete. */
+  readonly lastFailure?: Error;
 }
 
 /** Information about the running workflow. */
@@ -72,6 +84,19 @@ export function workflowInfo(): WorkflowInfo {
     headers: i.headers ?? {},
     searchAttributes: searchAttributesOf(s),
     priority: i.priority ?? {},
+    ...(i.scheduledBy
+      ? {
+          scheduledBy: {
+            scheduleId: i.scheduledBy.scheduleId,
+            scheduledTime: new Date(i.scheduledBy.nominalTime),
+            actualTime: new Date(i.scheduledBy.actualTime),
+          },
+        }
+      : {}),
+    ...(i.lastResult ? { lastResult: decode(s, i.lastResult) } : {}),
+    ...(i.lastFailure
+      ? { lastFailure: failureToError(i.lastFailure, (p) => decode(s, p)) }
+      : {}),
   };
 }
 
