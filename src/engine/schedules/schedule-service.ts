@@ -40,6 +40,7 @@ export interface ScheduleServiceDeps {
 
 export class ScheduleService {
   readonly #d: ScheduleServiceDeps;
+  readonly #lastTrigger = new Map<string, number>();
 
   constructor(deps: ScheduleServiceDeps) {
     this.#d = deps;
@@ -127,9 +128,13 @@ export class ScheduleService {
     overlap?: ScheduleOverlapPolicy,
   ): Promise<void> {
     const policy = parseOverlap(overlap, 'overlap');
+    // Each trigger gets its own nominal time (its workflow id and fire record derive from it).
+    const key = `${namespace}\u0000${scheduleId}`;
+    const nominalAt = Math.max(this.#d.clock.now(), (this.#lastTrigger.get(key) ?? 0) + 1);
+    this.#lastTrigger.set(key, nominalAt);
     await this.#d.runner.process(namespace, scheduleId, [
       {
-        nominalAt: this.#d.clock.now(),
+        nominalAt,
         kind: 'trigger',
         ...(policy !== undefined ? { overlap: policy } : {}),
       },
