@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<Suite[]>> = {
   engine: async () => [(await import('./engine.js')).default],
   server: async () => [(await import('./server.js')).default],
   recovery: async () => [(await import('./recovery.js')).default],
+  schedules: async () => [(await import('./schedules.js')).default],
 };
 
 const requested = process.argv.slice(2);

@@ -43,3 +43,8 @@ export async function waiter(): Promise<void> {
   });
   await condition(() => woken);
 }
+
+/** Schedules: the smallest action a schedule can start (completes in its first activation). */
+export async function tick(): Promise<number> {
+  return 1;
+}
