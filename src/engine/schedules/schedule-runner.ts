@@ -96,21 +96,17 @@ export class ScheduleRunner {
 
   /**
    * Decides and carries out everything due for a schedule: closed actions, buffered fires,
-   * `extras` (triggers, backfills), due scheduled fires; then arms its timer. `rearm`: write
-   * the timer even when nothing else changed (the timer fired and is claimed).
+   * `extras` (triggers, backfills), due scheduled fires. Every write re-arms its timer from
+   * the state it writes, so a pass that finds nothing due (a second fire of the same timer,
+   * from memory and from the store poll) writes nothing.
    */
-  process(
-    namespace: string,
-    scheduleId: string,
-    extras: readonly ExtraFire[] = [],
-    rearm = false,
-  ): Promise<void> {
+  process(namespace: string, scheduleId: string, extras: readonly ExtraFire[] = []): Promise<void> {
     return this.serialize(namespace, scheduleId, () =>
-      this.#process(namespace, scheduleId, [...extras], rearm),
+      this.#process(namespace, scheduleId, [...extras]),
     );
   }
 
-  async #process(ns: string, id: string, extras: ExtraFire[], rearm: boolean): Promise<void> {
+  async #process(ns: string, id: string, extras: ExtraFire[]): Promise<void> {
     for (let conflicts = 0; ; conflicts++) {
       const record = await this.#d.store.getSchedule(ns, id);
       if (record === undefined) {
@@ -120,7 +116,7 @@ export class ScheduleRunner {
       const s = load(record);
       this.index(ns, id, s.state);
       try {
-        await this.#steps(s, extras, rearm);
+        await this.#steps(s, extras);
         return;
       } catch (err) {
         if (!(isAionError(err) && err.code === 'schedule_conflict') || conflicts >= MAX_CONFLICTS)
@@ -129,13 +125,11 @@ export class ScheduleRunner {
     }
   }
 
-  async #steps(s: Loaded, extras: ExtraFire[], rearm: boolean): Promise<void> {
+  async #steps(s: Loaded, extras: ExtraFire[]): Promise<void> {
     const d = this.#d;
-    let wrote = false;
     const reconciled = await reconcileRunning(d.store, s.record.namespace, s.definition, s.state);
     if (reconciled !== undefined) {
       await this.write(s, reconciled, []);
-      wrote = true;
     }
     for (let i = 0; i < MAX_STEPS; i++) {
       const step = nextStep({
@@ -151,11 +145,9 @@ export class ScheduleRunner {
       const running = s.state.running;
       if (step.start) await this.#startFire(s, step);
       else await this.write(s, step.state, [this.#fireRecord(s, step)]);
-      wrote = true;
       d.metrics.fired(step.fire.outcome, step.fire.actualAt - step.fire.nominalAt);
       if (step.stop) this.#stop(s, running, step.stop);
     }
-    if (!wrote && rearm) await this.write(s, s.state, []);
   }
 
   /** Writes the schedule's new state (and fires), re-arming its timer from that state. */

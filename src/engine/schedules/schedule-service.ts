@@ -176,7 +176,7 @@ export class ScheduleService {
 
   /** The schedule's timer fired: decide what is due, re-arm. */
   onTimer(row: TimerRow): void {
-    void this.#d.runner.process(row.namespace, row.workflowId, [], true).catch(() => {
+    void this.#d.runner.process(row.namespace, row.workflowId).catch(() => {
       // Left claimed: the timer is claimed again when its lease ends, and this runs again.
     });
   }
