@@ -55,12 +55,18 @@ export function nextStep(input: DecideInput): Step | undefined {
   }
   const extra = input.extras[0];
   if (extra !== undefined) {
+    // Every trigger has a nominal time of its own (its workflow id and record derive from it),
+    // also when two arrive in the same millisecond, on two nodes.
+    const nominalAt =
+      extra.kind === 'trigger'
+        ? Math.max(extra.nominalAt, (state.lastTriggerAt ?? 0) + 1)
+        : extra.nominalAt;
     return applyOverlap(input, extra.overlap ?? input.definition.policies.overlap, {
-      nominalAt: extra.nominalAt,
+      nominalAt,
       kind: extra.kind,
       actualAt: now,
       consumedExtra: true,
-      state,
+      state: extra.kind === 'trigger' ? { ...state, lastTriggerAt: nominalAt } : state,
     });
   }
   const due = nextDue(input);

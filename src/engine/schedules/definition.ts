@@ -72,6 +72,8 @@ export interface StoredState {
   readonly buffer: readonly BufferedFire[];
   /** Scheduled fires with a nominal time up to here are decided. */
   readonly processedThrough: number;
+  /** The nominal time of the last trigger (the next one gets a later one). */
+  readonly lastTriggerAt?: number;
   readonly counts: {
     readonly taken: number;
     readonly missed: number;

@@ -40,7 +40,6 @@ export interface ScheduleServiceDeps {
 
 export class ScheduleService {
   readonly #d: ScheduleServiceDeps;
-  readonly #lastTrigger = new Map<string, number>();
 
   constructor(deps: ScheduleServiceDeps) {
     this.#d = deps;
@@ -128,10 +127,7 @@ export class ScheduleService {
     overlap?: ScheduleOverlapPolicy,
   ): Promise<void> {
     const policy = parseOverlap(overlap, 'overlap');
-    // Each trigger gets its own nominal time (its workflow id and fire record derive from it).
-    const key = `${namespace}\u0000${scheduleId}`;
-    const nominalAt = Math.max(this.#d.clock.now(), (this.#lastTrigger.get(key) ?? 0) + 1);
-    this.#lastTrigger.set(key, nominalAt);
+    const nominalAt = this.#d.clock.now();
     await this.#d.runner.process(namespace, scheduleId, [
       {
         nominalAt,
