@@ -62,6 +62,20 @@ export interface WorkflowStartOptions<Args extends readonly unknown[] = unknown[
    */
   readonly retry?: WorkflowRetryPolicy;
   /**
+   * Cron workflow, as in Temporal: a cron expression (5 or 6 fields, `@daily`-style aliases,
+   * optionally prefixed `CRON_TZ=<IANA zone>`; UTC otherwise). The first run's code starts at
+   * the first cron time; each run that completes or fails is followed at once by the next run
+   * of the same workflow id, whose code starts at the next cron time, with
+   * `workflowInfo().lastResult` / `lastFailure`. Cancel, terminate or a timeout ends the chain.
+   * For anything more (overlap, catch-up, pause, several specs) use schedules.
+   */
+  readonly cronSchedule?: string;
+  /**
+   * Hold the run's first workflow task this long (Temporal's `startDelay`): the run exists at
+   * once; its code starts after the delay, with the signals that arrived meanwhile.
+   */
+  readonly startDelay?: number | string;
+  /**
    * When a closed run used this workflow id. Default `ALLOW_DUPLICATE`. Temporal's names are
    * accepted too: the `WORKFLOW_ID_REUSE_POLICY_` prefixed forms, and the deprecated
    * `TERMINATE_IF_RUNNING` (= `ALLOW_DUPLICATE` with conflict policy `TERMINATE_EXISTING`).

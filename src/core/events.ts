@@ -81,8 +81,16 @@ export interface EventAttributes {
     /** What the previous action of the same schedule (or cron chain) returned, or its failure. */
     readonly lastResult?: Payload;
     readonly lastFailure?: Failure;
+    /** Cron expression of a cron workflow (`cronSchedule`): each run is followed by the next. */
+    readonly cronSchedule?: string;
+    /** The run's first workflow task waits until then (epoch ms): cron and `startDelay`. */
+    readonly firstTaskAt?: number;
   };
-  WorkflowCompleted: { readonly result: Payload };
+  WorkflowCompleted: {
+    readonly result: Payload;
+    /** The next run of a cron workflow (`cronSchedule`); absent otherwise. */
+    readonly newRunId?: string;
+  };
   WorkflowFailed: {
     readonly failure: Failure;
     /** The run retrying this one (workflow retry policy); absent when the failure is final. */

@@ -72,6 +72,8 @@ export class RunActor {
   isolate = false;
   /** The run needs an activation even without new arrivals (recovery, task retry). */
   needsActivation = false;
+  /** Timer rows of a released first task (cron, `startDelay`), deleted with the next commit. */
+  releaseTimers: readonly string[] = [];
   retryTimer: TimerHandle | undefined;
   /** Times of recent task restarts (the supervisor's intensity window). */
   restarts: number[] = [];

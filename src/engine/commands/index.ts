@@ -1,5 +1,6 @@
 // Command planning: what a live activation's commands record (events) and imply (task, timer
 // and outbox rows), and what a run's closing commit owes its parent and children.
+export { cronSuccessor, nextCronTime, parseCronSchedule } from './cron.js';
 export { commandsToEvents } from './to-events.js';
 export type { CommandEnv } from './event-writer.js';
 export {
@@ -18,7 +19,10 @@ export {
   CLOSE_POLICY_KIND,
   CONTINUE_AS_NEW_KIND,
   EXTERNAL_KIND,
+  FIRST_TASK_KIND,
+  FIRST_TASK_TIMER_ID,
   USER_TIMER_KIND,
+  WORKFLOW_CRON_KIND,
   WORKFLOW_RETRY_KIND,
   WORKFLOW_TIMEOUT_KIND,
   type ChildResultData,

@@ -1,6 +1,7 @@
 // Kinds of the timer and outbox rows that a run's commits write, and the data each row carries.
 // The engine reads them back when the timer fires or the outbox row is dispatched.
 import type {
+  Failure,
   Headers,
   NewEvent,
   ParentRef,
@@ -15,6 +16,11 @@ export const CONTINUE_AS_NEW_KIND = 'continue-as-new';
 /** The next attempt of a failed run under its workflow retry policy (a successor, like CAN). */
 export const WORKFLOW_RETRY_KIND = 'workflow-retry';
 export const WORKFLOW_TIMEOUT_KIND = 'workflow-timeout';
+/** The next run of a cron workflow (a successor, like CAN, created when a run closes). */
+export const WORKFLOW_CRON_KIND = 'workflow-cron';
+/** A run's delayed first workflow task (cron, `startDelay`): the timer that releases it. */
+export const FIRST_TASK_KIND = 'workflow-first-task';
+export const FIRST_TASK_TIMER_ID = 'workflow/first-task';
 export const CHILD_START_KIND = 'child-start';
 export const CHILD_RESULT_KIND = 'child-result';
 export const CLOSE_POLICY_KIND = 'parent-close-policy';
@@ -86,4 +92,9 @@ export interface ContinueAsNewData {
   readonly attempt?: number;
   /** Epoch ms before which the successor must not start (a retry's backoff). */
   readonly notBefore?: number;
+  /** A cron successor: its cron expression, first task time and what the last run left. */
+  readonly cronSchedule?: string;
+  readonly firstTaskAt?: number;
+  readonly lastResult?: Payload;
+  readonly lastFailure?: Failure;
 }

@@ -2,6 +2,7 @@
 // imply (task, timer and outbox rows), in command order, applied to the run's book.
 import type {
   HistoryEvent,
+  Payload,
   RunKey,
   SearchAttributeType,
   WorkflowCommand,
@@ -11,6 +12,7 @@ import { requestCancelActivity, scheduleActivity } from './activity-commands.js'
 import type { CommitEffects } from './effects.js';
 import { EventWriter, type CommandEnv } from './event-writer.js';
 import { continueAsNew, signalOrCancelExternal, startChild } from './outbox-commands.js';
+import { cronSuccessor } from './cron.js';
 import { failOrRetry } from './workflow-retry.js';
 import { checkCommandCount, checkPending, pendingCounts } from './run-limits.js';
 import {
@@ -56,7 +58,7 @@ export function commandsToEvents(
         break;
       case 'completeWorkflow':
         w.checkPayloads([cmd.result], 'workflow result');
-        w.push({ type: 'WorkflowCompleted', result: cmd.result });
+        completeOrNext(w, cmd.result);
         break;
       case 'failWorkflow':
         failOrRetry(w, cmd);
@@ -98,4 +100,10 @@ export function commandsToEvents(
   }
   checkPending(before, book, env.runLimits);
   return w.events;
+}
+
+/** A completed run; a cron run names the next run of its chain. */
+function completeOrNext(w: EventWriter, result: Payload): void {
+  const newRunId = cronSuccessor(w, { result });
+  w.push({ type: 'WorkflowCompleted', result, ...(newRunId !== undefined ? { newRunId } : {}) });
 }

@@ -5,13 +5,16 @@ import { decideRetry } from '../../activity/internal.js';
 import type { EventOf, Failure } from '../../core/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import { WORKFLOW_RETRY_KIND, type ContinueAsNewData } from './kinds.js';
+import { cronSuccessor } from './cron.js';
 import { inheritedBySuccessor } from './successor-data.js';
 
 export function failOrRetry(w: EventWriter, cmd: CommandOf<'failWorkflow'>): void {
   const started = w.book.started;
   const delayMs = started ? retryDelay(started, cmd.failure, w.now) : undefined;
   if (started === undefined || delayMs === undefined) {
-    w.push({ type: 'WorkflowFailed', failure: cmd.failure });
+    // Final for this run; a cron workflow goes on with its next run.
+    const next = cronSuccessor(w, { failure: cmd.failure });
+    w.push({ type: 'WorkflowFailed', failure: cmd.failure, ...(next ? { newRunId: next } : {}) });
     return;
   }
   const { run } = w;
@@ -26,6 +29,7 @@ export function failOrRetry(w: EventWriter, cmd: CommandOf<'failWorkflow'>): voi
     ...(started.memo ? { memo: started.memo } : {}),
     ...(started.headers ? { headers: started.headers } : {}),
     attempt: (started.attempt ?? 1) + 1,
+    ...(started.cronSchedule !== undefined ? { cronSchedule: started.cronSchedule } : {}),
     notBefore: w.now + delayMs,
   };
   w.push({ type: 'WorkflowFailed', failure: cmd.failure, newRunId });

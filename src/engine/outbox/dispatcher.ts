@@ -8,6 +8,7 @@ import {
   CLOSE_POLICY_KIND,
   CONTINUE_AS_NEW_KIND,
   EXTERNAL_KIND,
+  WORKFLOW_CRON_KIND,
   WORKFLOW_RETRY_KIND,
   type ChildResultData,
 } from '../commands/index.js';
@@ -106,6 +107,7 @@ export class OutboxDispatcher {
         return this.#d.applyReset(row);
       case CONTINUE_AS_NEW_KIND:
       case WORKFLOW_RETRY_KIND:
+      case WORKFLOW_CRON_KIND:
         return startSuccessor(this.#h, row);
       default:
         return;

@@ -37,6 +37,10 @@ export function startSuccessor(d: OutboxDeps, row: OutboxRow): void {
       ...(data.retryPolicy ? { retryPolicy: data.retryPolicy } : {}),
       ...(data.priority ? { priority: data.priority } : {}),
       ...(data.attempt !== undefined ? { attempt: data.attempt } : {}),
+      ...(data.cronSchedule !== undefined ? { cronSchedule: data.cronSchedule } : {}),
+      ...(data.firstTaskAt !== undefined ? { firstTaskAt: data.firstTaskAt } : {}),
+      ...(data.lastResult ? { lastResult: data.lastResult } : {}),
+      ...(data.lastFailure ? { lastFailure: data.lastFailure } : {}),
     })
     .catch(async (err: unknown) => {
       const current = await d.store

@@ -57,7 +57,9 @@ export class ResultWaiters {
       });
       this.#waiters.delete(k);
       const next =
-        terminal.type === 'WorkflowContinuedAsNew' || terminal.type === 'WorkflowFailed'
+        terminal.type === 'WorkflowContinuedAsNew' ||
+        terminal.type === 'WorkflowFailed' ||
+        terminal.type === 'WorkflowCompleted'
           ? terminal.newRunId
           : undefined;
       if (!followRuns && terminal.type === 'WorkflowContinuedAsNew')

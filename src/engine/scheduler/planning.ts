@@ -45,6 +45,16 @@ function notStarted(a: RunActor): AionError {
   });
 }
 
+/**
+ * A run whose first workflow task is delayed (cron, `startDelay`) is not activated before its
+ * time: what arrives meanwhile is recorded and delivered with the first task, which its
+ * timer releases.
+ */
+function firstTaskHeld(a: RunActor, now: number): boolean {
+  const at = a.book.started?.firstTaskAt;
+  return at !== undefined && now < at;
+}
+
 /** Records arrivals (and, on the live path, sets up the activation). */
 export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
   if (!withdraw(ctx, a)) return undefined;
@@ -67,6 +77,8 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
   if (!frozen) a.inbox = [];
   a.pendingStart = undefined;
   a.needsActivation = false;
+  for (const t of a.releaseTimers) plan.effects.cancelTimers.push(t);
+  a.releaseTimers = [];
   plan.visibility = a.visibilityPatch;
   a.visibilityPatch = undefined;
   const push = (event: NewEvent): void => {
@@ -93,6 +105,7 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
   plan.activate =
     a.book.status === 'RUNNING' &&
     a.stuck === undefined &&
+    !firstTaskHeld(a, now) &&
     a.book.undelivered.length > 0 &&
     (plan.start !== undefined || ctx.runs.isResident(a));
   if (

@@ -107,6 +107,17 @@ export class RunScheduler {
     this.markReady(a);
   }
 
+  /**
+   * A run whose first workflow task was held (cron, `startDelay`) is due: it activates, and
+   * the timer rows named go in that commit.
+   */
+  release(key: RunKey, cancelTimers: readonly string[]): void {
+    const a = this.actor(key);
+    a.needsActivation = true;
+    a.releaseTimers = [...a.releaseTimers, ...cancelTimers];
+    this.markReady(a);
+  }
+
   markReady(actor: RunActor): void {
     if (this.#stopped) return;
     this.#ready.add(actor);

@@ -2,7 +2,7 @@
 // routed (or a given) version, with its workflow-timeout timers.
 import type { Clock } from '../../clock/index.js';
 import type { TimerRow } from '../../store/index.js';
-import { WORKFLOW_TIMEOUT_KIND } from '../commands/index.js';
+import { FIRST_TASK_KIND, FIRST_TASK_TIMER_ID, WORKFLOW_TIMEOUT_KIND } from '../commands/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { RunScheduler } from '../scheduler/index.js';
@@ -53,6 +53,13 @@ export class RunStarter {
       timers.push(timeoutTimer('workflow/execution-timeout', p.executionDeadline, 'EXECUTION'));
     if (p.runTimeoutMs !== undefined)
       timers.push(timeoutTimer('workflow/run-timeout', now + p.runTimeoutMs, 'RUN'));
+    if (p.firstTaskAt !== undefined && p.firstTaskAt > now)
+      timers.push({
+        ...key,
+        timerId: FIRST_TASK_TIMER_ID,
+        fireAt: p.firstTaskAt,
+        kind: FIRST_TASK_KIND,
+      });
     const actor = d.scheduler.actor(key);
     await new Promise<void>((resolve, reject) => {
       actor.pendingStart = {
@@ -83,6 +90,10 @@ export class RunStarter {
           ...(p.scheduledBy ? { scheduledBy: p.scheduledBy } : {}),
           ...(p.lastResult ? { lastResult: p.lastResult } : {}),
           ...(p.lastFailure ? { lastFailure: p.lastFailure } : {}),
+          ...(p.cronSchedule !== undefined ? { cronSchedule: p.cronSchedule } : {}),
+          ...(p.firstTaskAt !== undefined && p.firstTaskAt > now
+            ? { firstTaskAt: p.firstTaskAt }
+            : {}),
         },
         ack: { resolve, reject },
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),

@@ -20,6 +20,7 @@ import {
 } from '../../core/index.js';
 import { toTypedSearchAttributes } from '../../visibility/index.js';
 import { encodeArgs } from '../args.js';
+import { parseCronSchedule } from '../commands/index.js';
 import type { Schema } from '../namespaces/index.js';
 import { parseWorkflowRetry } from './workflow-retry-option.js';
 
@@ -42,6 +43,8 @@ const START_OPTION_KEYS = new Set([
   'retry',
   'priority',
   'followRuns',
+  'cronSchedule',
+  'startDelay',
 ]);
 
 /** One of Aion's names or its Temporal alias (both given: an error saying so). */
@@ -74,6 +77,8 @@ export interface ParsedStart {
   runTimeoutMs: number | undefined;
   retryPolicy: RetryPolicy | undefined;
   priority: Priority | undefined;
+  cronSchedule: string | undefined;
+  startDelayMs: number | undefined;
 }
 
 export interface StartOptionContext {
@@ -147,6 +152,8 @@ export function parseStart(
     priority: validatePriority(options.priority, (message) => {
       throw new AionError('invalid_argument', message, { field: 'priority' });
     }),
+    cronSchedule: parseCronSchedule(options.cronSchedule),
+    startDelayMs: optionalDuration(options.startDelay, 'startDelay'),
   };
 }
 

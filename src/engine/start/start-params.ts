@@ -45,5 +45,9 @@ export interface StartRunParams {
   scheduledBy?: ScheduledBy;
   lastResult?: Payload;
   lastFailure?: Failure;
+  /** Cron workflow: the expression every run of the chain follows. */
+  cronSchedule?: string;
+  /** The first workflow task waits until then (epoch ms). */
+  firstTaskAt?: number;
   schedule?: ScheduleWrite;
 }

@@ -20,7 +20,8 @@ import type { SignalService } from '../messages/index.js';
 import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
 import type { Arrival } from '../run-actor.js';
 import type { RunStarter } from './run-starter.js';
-import { parseStart } from './start-options.js';
+import { nextCronTime } from '../commands/index.js';
+import { parseStart, type ParsedStart } from './start-options.js';
 import { applyStartPolicies, givenConflictPolicy, type StartPolicyDeps } from './start-policies.js';
 
 export interface StartedRun {
@@ -108,6 +109,7 @@ export class StartService {
       ...(runTimeoutMs !== undefined ? { runTimeoutMs } : {}),
       ...(parsed.retryPolicy ? { retryPolicy: parsed.retryPolicy } : {}),
       ...(parsed.priority ? { priority: parsed.priority } : {}),
+      ...firstTask(parsed, d.clock.now()),
     });
     return { workflowId, runId };
   }
@@ -178,4 +180,24 @@ export class StartService {
       },
     };
   }
+}
+
+/** A cron workflow's first task waits for the first cron time; `startDelay` holds it too. */
+function firstTask(
+  parsed: ParsedStart,
+  now: number,
+): { cronSchedule?: string; firstTaskAt?: number } {
+  if (parsed.cronSchedule !== undefined && parsed.startDelayMs !== undefined)
+    throw new AionError('invalid_argument', 'startDelay cannot be combined with cronSchedule', {
+      field: 'startDelay',
+    });
+  if (parsed.cronSchedule !== undefined) {
+    const at = nextCronTime(parsed.cronSchedule, now);
+    if (at === undefined)
+      throw new AionError('invalid_argument', 'cronSchedule never fires', {
+        field: 'cronSchedule',
+      });
+    return { cronSchedule: parsed.cronSchedule, firstTaskAt: at };
+  }
+  return parsed.startDelayMs ? { firstTaskAt: now + parsed.startDelayMs } : {};
 }

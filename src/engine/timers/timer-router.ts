@@ -4,6 +4,7 @@ import { SCHEDULE_TIMER_KIND, type TimerRow, type Store } from '../../store/inde
 import { activityTimerIds, taskIdFor, type ActivityService } from '../activity-service/index.js';
 import {
   ACTIVITY_TIMEOUT_KIND,
+  FIRST_TASK_KIND,
   USER_TIMER_KIND,
   WORKFLOW_TIMEOUT_KIND,
 } from '../commands/index.js';
@@ -49,6 +50,11 @@ export class TimerRouter {
       return;
     }
     if (row.kind === ACTIVITY_TIMEOUT_KIND) return this.#activityTimeout(row);
+    if (row.kind === FIRST_TASK_KIND) {
+      // The delayed first workflow task is due: the run activates (the row goes with it).
+      this.#d.scheduler.release(run, [row.timerId]);
+      return;
+    }
     if (row.kind === SCHEDULE_TIMER_KIND) return this.#d.schedules.onTimer(row);
     void this.#d.store.deleteTimer(row.namespace, row.runId, row.timerId).catch(leaveForLater);
   }

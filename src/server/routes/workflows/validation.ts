@@ -57,6 +57,8 @@ const START_FIELDS = {
   workflowRunTimeout: DURATION,
   workflowTaskTimeout: DURATION,
   requestEagerStart: { type: 'boolean' },
+  cronSchedule: NAME,
+  startDelay: DURATION,
   // Temporal's workflow retry policy: the engine checks its fields and names a bad one.
   retry: { type: 'object' },
   // Temporal's task priority: the engine checks its fields.
@@ -129,6 +131,8 @@ export interface StartBody {
   workflowRunTimeout?: number | string;
   workflowTaskTimeout?: number | string;
   requestEagerStart?: boolean;
+  cronSchedule?: string;
+  startDelay?: number | string;
   retry?: WorkflowStartOptions['retry'];
   priority?: WorkflowStartOptions['priority'];
   followRuns?: boolean;
