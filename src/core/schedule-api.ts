@@ -1,6 +1,5 @@
 // The schedules part of the client API contract (`client.schedule`), shared by the engine's
 // in-process client and the remote SDK. Names follow Temporal's schedule client.
-import type { WorkflowTypeRef } from './client-api.js';
 import type { Duration } from './duration.js';
 import type { Headers } from './headers.js';
 import type { WorkflowRetryPolicy } from './options.js';
@@ -29,7 +28,7 @@ export type ScheduleOverlapPolicy =
 export interface ScheduleStartWorkflowAction {
   readonly type: 'startWorkflow';
   /** A registered workflow type (a name, or the workflow function). */
-  readonly workflowType: WorkflowTypeRef;
+  readonly workflowType: string | ((...args: never[]) => Promise<unknown>);
   readonly args?: readonly unknown[];
   readonly taskQueue?: string;
   /**

@@ -94,9 +94,7 @@ export function workflowInfo(): WorkflowInfo {
         }
       : {}),
     ...(i.lastResult ? { lastResult: decode(s, i.lastResult) } : {}),
-    ...(i.lastFailure
-      ? { lastFailure: failureToError(i.lastFailure, (p) => decode(s, p)) }
-      : {}),
+    ...(i.lastFailure ? { lastFailure: failureToError(i.lastFailure, (p) => decode(s, p)) } : {}),
   };
 }
 

@@ -35,11 +35,11 @@ function spawnEngine(
   let out = '';
   let err = '';
   const ready = new Promise<void>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
+    proc.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('ready\n')) resolve();
     });
-    proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (err += d.toString()));
     proc.on('exit', (code, signal) => {
       if (!out.includes('ready\n'))
         reject(new Error(`engine exited (${code ?? signal}) before ready: ${err}`));

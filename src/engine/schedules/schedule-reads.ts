@@ -191,7 +191,7 @@ function asRow(record: ScheduleRecord): RunInfo {
     runId: record.scheduleId,
     workflowType: s.definition.action.workflowType,
     taskQueue: s.definition.action.taskQueue,
-    status: (s.state.paused ? 'PAUSED' : 'RUNNING') as RunInfo['status'],
+    status: s.state.paused ? 'PAUSED' : 'RUNNING',
     version: '',
     startTime: record.createdAt,
     headSeq: 0,

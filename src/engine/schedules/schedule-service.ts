@@ -148,7 +148,8 @@ export class ScheduleService {
     const record = await this.#d.store.getSchedule(namespace, scheduleId);
     if (record === undefined) throw notFound(namespace, scheduleId);
     const s = load(record);
-    const extras = backfills.flatMap((b) => this.#backfillFires(s, b));
+    const list: readonly ScheduleBackfill[] = backfills;
+    const extras = list.flatMap((b) => this.#backfillFires(s, b));
     if (extras.length > MAX_BACKFILL_FIRES)
       throw bad('backfill', `covers ${extras.length} fires; at most ${MAX_BACKFILL_FIRES} at once`);
     if (extras.length > 0) await this.#d.runner.process(namespace, scheduleId, extras);

@@ -81,7 +81,7 @@ export const OPTIONS_CASES: readonly SdkCase[] = [
         startDelay: '4678s',
         signal: 'interrupt',
         signalArgs: ['Never called'],
-      } as Parameters<typeof engine.signalWithStart>[1]);
+      });
       const { events } = await h.fetchHistory();
       return events.some((e) => e.type === 'WorkflowTaskCompleted');
     },
