@@ -172,6 +172,8 @@ describe('schedule operations', () => {
     await handle.backfill({ start: new Date(now - 5 * 3600_000), end: new Date(now - 1) });
     const again = await handle.describe();
     expect(again.info.numActionsTaken).toBe(5);
+    expect(again.info.numActionsFailed).toBe(5);
+    expect(again.info.recentActions.filter((a) => a.outcome === 'started').length).toBe(5);
   });
 
   it('records a fire whose workflow type does not exist as failed and goes on', async () => {

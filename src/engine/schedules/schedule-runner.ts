@@ -141,10 +141,11 @@ export class ScheduleRunner {
         now: d.clock.now(),
       });
       if (step === undefined) break;
-      if (step.consumedExtra) extras.shift();
       const running = s.state.running;
       if (step.start) await this.#startFire(s, step);
       else await this.write(s, step.state, [this.#fireRecord(s, step)]);
+      // Only once committed: a step that lost a race is decided again, extras included.
+      if (step.consumedExtra) extras.shift();
       d.metrics.fired(step.fire.outcome, step.fire.actualAt - step.fire.nominalAt);
       if (step.stop) this.#stop(s, running, step.stop);
     }
@@ -303,7 +304,10 @@ export class ScheduleRunner {
       code: err.code,
       error: err.message,
     });
-    await this.write(s, state, [this.#fireRecord(s, failed)]);
+    // A taken workflow id most often means this very fire started before (a backfill run
+    // twice): its record, which says so, is kept rather than replaced.
+    const duplicate = err.code === 'workflow_already_started';
+    await this.write(s, state, duplicate ? [] : [this.#fireRecord(s, failed)]);
   }
 
   #stop(s: Loaded, running: StoredState['running'], how: 'cancel' | 'terminate'): void {
