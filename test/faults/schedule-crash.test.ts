@@ -83,7 +83,8 @@ async function inspect(store: Store): Promise<void> {
     cursor = page.nextCursor;
   }
   const started = fires.filter((f) => f.outcome === 'started');
-  expect(started.length).toBeGreaterThan(3);
+  const summary = fires.map((f) => `${new Date(f.nominalAt).toISOString()} ${f.kind} ${f.outcome}`);
+  expect(started.length, summary.join('\n')).toBeGreaterThan(3);
   // Exactly one workflow per started fire, and no workflow without its fire.
   const ids = runs.map((r) => r.workflowId);
   expect(new Set(ids).size).toBe(ids.length);
