@@ -11,7 +11,8 @@ import * as packages from './packages.js';
 import type { DeployResult, VersionInfo } from './packages.js';
 import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.js';
 import type { ClientApi } from './types.js';
-import type { GetWorkflowHandleOptions } from '../core/index.js';
+import type { GetWorkflowHandleOptions, ScheduleClient } from '../core/index.js';
+import { createScheduleClient } from './schedules.js';
 import { createRemoteHandle } from './workflow-handle.js';
 import { createWorkflowClient } from './workflows.js';
 
@@ -41,6 +42,8 @@ export class Client implements ClientApi {
   readonly connection: Connection;
   readonly namespace: string;
   readonly workflow: RemoteWorkflowClient;
+  /** Schedules: workflows started on a calendar, an interval or a cron expression. */
+  readonly schedule: ScheduleClient;
   readonly #interceptors: readonly WorkflowClientInterceptor[];
 
   constructor(options: ClientOptions) {
@@ -48,6 +51,7 @@ export class Client implements ClientApi {
     this.#interceptors = options.interceptors ?? [];
     this.namespace = options.namespace ?? process.env.AION_NAMESPACE ?? 'default';
     this.workflow = createWorkflowClient(this.#context());
+    this.schedule = createScheduleClient(this.connection, () => this.namespace);
   }
 
   /** What the workflow client and handles share; handles resolve through `getHandle`. */

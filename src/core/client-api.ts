@@ -385,7 +385,7 @@ export interface ClientApi {
   /** Async activity completion by task token (the engine's client and the remote `Client` have it). */
   readonly activity?: ActivityCompletionApi;
   /** Schedules: workflows started on a calendar, an interval or a cron expression. */
-  readonly schedule?: ScheduleClient;
+  readonly schedule: ScheduleClient;
 }
 
 /** The engine's in-process client: the workflow client and async activity completion. */

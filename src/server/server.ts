@@ -12,6 +12,7 @@ import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
 import { batchRoutes } from './routes/batches.js';
+import { scheduleRoutes } from './routes/schedules/index.js';
 import { activityRoutes } from './routes/activities.js';
 import { namespaceRoutes } from './routes/namespaces.js';
 import { workflowRoutes } from './routes/workflows/index.js';
@@ -180,6 +181,7 @@ export class AionServer {
     workflowRoutes(app, context);
     adminRoutes(app, context);
     batchRoutes(app, context);
+    scheduleRoutes(app, context);
     activityRoutes(app, context);
     for (const plugin of options.plugins ?? DEFAULT_PLUGINS) await plugin(app, context);
 

@@ -206,9 +206,5 @@ function skippingClient(inner: EngineClient, skipper: TimeSkipper): EngineClient
     list: (options) => inner.workflow.list(options),
     count: (options) => inner.workflow.count(options),
   };
-  return {
-    workflow,
-    activity: inner.activity,
-    ...(inner.schedule ? { schedule: inner.schedule } : {}),
-  };
+  return { workflow, activity: inner.activity, schedule: inner.schedule };
 }

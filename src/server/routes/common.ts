@@ -42,7 +42,8 @@ export function mutation<T extends RouteGenericInterface>(
   return async (req, reply) => {
     const principal = ctx.authorize(req, permission, action);
     const namespace = (req.params as { namespace?: string } | undefined)?.namespace;
-    const paramTarget = (req.params as { workflowId?: string } | undefined)?.workflowId;
+    const params = req.params as { workflowId?: string; scheduleId?: string } | undefined;
+    const paramTarget = params?.workflowId ?? params?.scheduleId;
     let out: { target?: string; body: unknown };
     try {
       out = await handler(req, reply, principal);

@@ -11,6 +11,9 @@ import { readRoutes } from './reads.js';
 import { recoveryRoutes } from './recovery.js';
 import { startRoutes } from './start.js';
 
+// Body fragments and checks the schedule routes share.
+export { ARGS, HEADERS, headersOf, ID, intParam, NAME, REASON } from './validation.js';
+
 /** `/api/v1/namespaces/:namespace/workflows…`: start, signal, query, update, control, read. */
 export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
   startRoutes(app, ctx);
