@@ -9,12 +9,13 @@ import { registerInspectCommands } from './inspect.js';
 import { registerMessageCommands } from './messages.js';
 import { registerNamespaceCommands, registerSearchAttributeCommands } from './namespaces.js';
 import { registerRecoveryCommands } from './recovery.js';
+import { registerScheduleCommands } from './schedule.js';
 import { registerStartCommands } from './start.js';
 import { registerWorkersCommand } from './workers.js';
 
 export { remoteHistory } from './inspect.js';
 
-/** Commands that talk to a running server: workflows, packages, batches, namespaces, workers. */
+/** Commands that talk to a running server: workflows, packages, batches, schedules, namespaces, workers. */
 export function registerRemoteCommands(program: Command, io: CliIo): void {
   registerStartCommands(program, io);
   registerMessageCommands(program, io);
@@ -23,6 +24,7 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
   registerInspectCommands(program, io);
   registerDeployCommands(program, io);
   registerBatchCommands(program, io);
+  registerScheduleCommands(program, io);
   registerNamespaceCommands(program, io);
   registerSearchAttributeCommands(program, io);
   registerWorkersCommand(program, io);
