@@ -190,6 +190,35 @@ const ROUTES: readonly { method: string; path: (r: Rng) => string; valid: () => 
     path: () => `${NS}/batches`,
     valid: () => ({ query: "WorkflowType = 'nope'", operation: { type: 'signal', signal: 'add' } }),
   },
+  // Schedules of a workflow type no package exports: their fires fail and start no run.
+  {
+    method: 'POST',
+    path: () => `${NS}/schedules`,
+    valid: () => ({
+      scheduleId: 'fz',
+      spec: { cronExpressions: ['0 * * * *'], intervals: [{ every: '1h' }], timezone: 'UTC' },
+      action: { workflowType: 'nope', args: [1] },
+      policies: { overlap: 'SKIP', catchupWindow: '1m' },
+      state: { backfill: [{ start: '2026-01-01T00:00:00Z', end: '2026-01-01T02:00:00Z' }] },
+    }),
+  },
+  {
+    method: 'PUT',
+    path: (r) => `${NS}/schedules/${r.pick(['fz', 'nope'])}`,
+    valid: () => ({
+      spec: { calendars: [{ hour: 9, dayOfWeek: 'MONDAY' }], startAt: '2026-01-01T00:00:00Z' },
+      action: { workflowType: 'nope' },
+      conflictToken: 1,
+    }),
+  },
+  {
+    method: 'POST',
+    path: (r) =>
+      `${NS}/schedules/${r.pick(['fz', 'nope'])}/${r.pick(['pause', 'unpause', 'trigger', 'backfill'])}`,
+    valid: () => ({
+      backfills: [{ start: '2026-01-01T00:00:00Z', end: '2026-01-01T02:00:00Z' }],
+    }),
+  },
   {
     method: 'POST',
     path: () => '/api/v1/namespaces',
