@@ -3,14 +3,12 @@
 // trigger, backfill, delete, and the invalid_argument errors of bad flags.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { createMemoryStore } from '../../src/store/memory/index.js';
 import { startTestServer, type TestServer } from '../server/helpers.js';
 
 let t: TestServer;
 
 beforeAll(async () => {
-  // Schedules are stored by the memory store until the SQL stores implement them.
-  t = await startTestServer({ store: createMemoryStore() });
+  t = await startTestServer();
 });
 
 afterAll(async () => {

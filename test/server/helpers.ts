@@ -10,7 +10,6 @@ import {
   type Role,
   type ServerConfig,
 } from '../../src/server/index.js';
-import type { Store } from '../../src/store/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
 import * as activities from './fixtures/activities.js';
 
@@ -36,14 +35,12 @@ export async function startTestServer(
     maxPackageBytes?: number;
     /** Further server configuration (e.g. drainGraceMs). */
     config?: Partial<ServerConfig>;
-    /** The engine's store. Default: SQLite in the data directory. */
-    store?: Store;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-'));
   const metrics = new PrometheusMetrics({ processMetrics: false });
   const engine = await createEngine({
-    store: options.store ?? (await openSqliteStore({ path: path.join(dataDir, 'aion.db') })),
+    store: await openSqliteStore({ path: path.join(dataDir, 'aion.db') }),
     workflowsPath: fixturesPath,
     activities,
     metrics,

@@ -2,15 +2,13 @@
 // client, dates revived from the JSON answers, `update` as a read–modify–write, typed errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AionError, Client, Connection, type ScheduleSummary } from '../../src/client/index.js';
-import { createMemoryStore } from '../../src/store/memory/index.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
 let client: Client;
 
 beforeAll(async () => {
-  // Schedules are stored by the memory store until the SQL stores implement them.
-  t = await startTestServer({ auth: true, roles: ['operator'], store: createMemoryStore() });
+  t = await startTestServer({ auth: true, roles: ['operator'] });
   const connection = await Connection.connect({ address: t.url, apiKey: t.tokens.operator! });
   client = new Client({ connection });
 });

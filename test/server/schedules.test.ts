@@ -2,7 +2,6 @@
 // with a conflict token, pause, unpause, trigger, backfill and delete; roles, audit entries,
 // and the errors of bad bodies, missing schedules and stale tokens.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemoryStore } from '../../src/store/memory/index.js';
 import { call, startTestServer, type TestServer } from './helpers.js';
 
 let t: TestServer;
@@ -39,11 +38,9 @@ async function waitFor<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promis
 }
 
 beforeAll(async () => {
-  // Schedules are stored by the memory store until the SQL stores implement them.
   t = await startTestServer({
     auth: true,
     roles: ['reader', 'operator'],
-    store: createMemoryStore(),
   });
 });
 
