@@ -79,7 +79,7 @@ async function schedules(emit: Emit, floorPerSecond: number): Promise<void> {
     metrics: rec.metrics,
   });
   try {
-    const schedule = engine.client.schedule!;
+    const schedule = engine.client.schedule;
     const t0 = nowMs();
     await inBatches(SCHEDULES, 50, (i) =>
       schedule.create({

@@ -13,7 +13,7 @@ afterEach(async () => {
 
 async function schedules() {
   env = await TestWorkflowEnvironment.createTimeSkipping({ workflowsPath });
-  return { env, schedule: env.client.schedule! };
+  return { env, schedule: env.client.schedule };
 }
 
 /** A schedule firing every minute whose action (ticker) runs `seconds`. */

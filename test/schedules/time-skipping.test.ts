@@ -14,7 +14,7 @@ afterEach(async () => {
 describe('schedules on the time-skipping clock', () => {
   it('runs a daily schedule for 30 days, one workflow per day with deterministic ids', async () => {
     env = await TestWorkflowEnvironment.createTimeSkipping({ workflowsPath });
-    const schedule = env.client.schedule!;
+    const schedule = env.client.schedule;
     const handle = await schedule.create({
       scheduleId: 'daily',
       spec: { calendars: [{ hour: 9 }] },
@@ -36,7 +36,7 @@ describe('schedules on the time-skipping clock', () => {
       workflowsPath,
       start: Date.UTC(2026, 2, 27, 12), // 2026-03-27 noon UTC, two days before spring-forward
     });
-    const handle = await env.client.schedule!.create({
+    const handle = await env.client.schedule.create({
       scheduleId: 'berlin',
       spec: { calendars: [{ hour: 2, minute: 30 }], timezone: 'Europe/Berlin' },
       action: { type: 'startWorkflow', workflowType: 'ticker', args: [1] },
@@ -49,7 +49,7 @@ describe('schedules on the time-skipping clock', () => {
       '2026-03-30T00:30:00.000Z', // 02:30 CEST
     ]);
     await handle.delete();
-    const fall = await env.client.schedule!.create({
+    const fall = await env.client.schedule.create({
       scheduleId: 'berlin-fall',
       spec: {
         calendars: [{ hour: 2, minute: 30 }],

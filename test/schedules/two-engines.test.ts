@@ -45,13 +45,13 @@ describe('a schedule shared by two engines on PostgreSQL', () => {
   it('starts exactly one workflow per fire while both fire and trigger it', async () => {
     const a = await engine();
     const b = await engine();
-    const handleA = await a.client.schedule!.create({
+    const handleA = await a.client.schedule.create({
       scheduleId: 'shared',
       spec: { intervals: [{ every: '1 second' }] },
       action: { type: 'startWorkflow', workflowType: 'held', args: [10] },
       policies: { overlap: 'ALLOW_ALL', catchupWindow: '1 hour' },
     });
-    const handleB = b.client.schedule!.getHandle('shared');
+    const handleB = b.client.schedule.getHandle('shared');
     for (let round = 0; round < 5; round++) {
       await Promise.all([
         handleA.trigger(),
