@@ -41,7 +41,7 @@ export interface ScheduleStartWorkflowAction {
   readonly workflowTaskTimeout?: Duration;
   readonly retry?: WorkflowRetryPolicy;
   readonly memo?: Readonly<Record<string, unknown>>;
-  readonly searchAttributes?: SearchAttributes;
+  readonly searchAttributes?: Readonly<Record<string, unknown>> | SearchAttributes;
   readonly headers?: Headers;
 }
 
@@ -73,7 +73,7 @@ export interface ScheduleOptions {
     readonly backfill?: readonly ScheduleBackfill[];
   };
   readonly memo?: Readonly<Record<string, unknown>>;
-  readonly searchAttributes?: SearchAttributes;
+  readonly searchAttributes?: Readonly<Record<string, unknown>> | SearchAttributes;
 }
 
 /** The fields an update replaces (the id is fixed). */

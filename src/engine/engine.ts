@@ -392,7 +392,7 @@ export class Engine {
       residentRuns: scheduler.residentCount,
       runningActivities: activities.runningCount,
       memoryTimers: timers.size,
-      idle: scheduler.idle && recorder.idle,
+      idle: scheduler.idle && recorder.idle && this.#p.services.schedules.idle,
     };
   }
 

@@ -73,7 +73,8 @@ export async function whenIdle(p: EngineParts): Promise<void> {
   for (;;) {
     await scheduler.whenIdle();
     await recorder.drained();
-    if (scheduler.idle && recorder.idle) return;
+    await p.services.schedules.whenIdle();
+    if (scheduler.idle && recorder.idle && p.services.schedules.idle) return;
   }
 }
 

@@ -63,6 +63,8 @@ export function load(record: ScheduleRecord): Loaded {
 export class ScheduleRunner {
   readonly #d: ScheduleRunnerDeps;
   readonly #queues = new Map<string, Promise<unknown>>();
+  #inFlight = 0;
+  readonly #idleWaiters: (() => void)[] = [];
   /** Workflow ids of running actions → their schedule, to react when they close. */
   readonly #actions = new Map<string, string>();
 
@@ -70,8 +72,27 @@ export class ScheduleRunner {
     this.#d = deps;
   }
 
+  /** True when no schedule work is queued or running (the time skipper waits for it). */
+  get idle(): boolean {
+    return this.#inFlight === 0;
+  }
+
+  /** Resolves when no schedule work is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
   /** Runs `fn` after every earlier piece of work on the same schedule. */
   serialize<T>(namespace: string, scheduleId: string, fn: () => Promise<T>): Promise<T> {
+    this.#inFlight++;
+    const done = (): void => {
+      if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w();
+    };
+    return this.#serialized(namespace, scheduleId, fn).finally(done);
+  }
+
+  #serialized<T>(namespace: string, scheduleId: string, fn: () => Promise<T>): Promise<T> {
     const key = `${namespace}\u0000${scheduleId}`;
     const previous = this.#queues.get(key) ?? Promise.resolve();
     const next = previous.then(fn, fn);

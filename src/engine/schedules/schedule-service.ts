@@ -171,6 +171,14 @@ export class ScheduleService {
     });
   }
 
+  get idle(): boolean {
+    return this.#d.runner.idle;
+  }
+
+  whenIdle(): Promise<void> {
+    return this.#d.runner.whenIdle();
+  }
+
   /** The schedule's timer fired: decide what is due, re-arm. */
   onTimer(row: TimerRow): void {
     void this.#d.runner.process(row.namespace, row.workflowId).catch(() => {

@@ -199,7 +199,7 @@ function extrasOf(f: ScheduleFlags): Pick<ScheduleOptions, 'memo' | 'searchAttri
   return {
     ...(memo !== undefined ? { memo } : {}),
     ...(sa !== undefined
-      ? { searchAttributes: sa as NonNullable<ScheduleOptions['searchAttributes']> }
+      ? { searchAttributes: sa }
       : {}),
   };
 }

@@ -205,7 +205,7 @@ function definitionOf(b: DefinitionBody): Omit<ScheduleUpdateOptions, 'state'> {
     ...(b.policies !== undefined ? { policies: b.policies } : {}),
     ...(b.memo !== undefined ? { memo: b.memo } : {}),
     ...(b.searchAttributes !== undefined
-      ? { searchAttributes: b.searchAttributes as NonNullable<ScheduleOptions['searchAttributes']> }
+      ? { searchAttributes: b.searchAttributes }
       : {}),
   };
 }
