@@ -198,9 +198,7 @@ function extrasOf(f: ScheduleFlags): Pick<ScheduleOptions, 'memo' | 'searchAttri
   const sa = parseJsonOption(f.searchAttributes, '--search-attributes');
   return {
     ...(memo !== undefined ? { memo } : {}),
-    ...(sa !== undefined
-      ? { searchAttributes: sa }
-      : {}),
+    ...(sa !== undefined ? { searchAttributes: sa } : {}),
   };
 }
 
