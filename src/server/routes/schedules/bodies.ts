@@ -204,9 +204,7 @@ function definitionOf(b: DefinitionBody): Omit<ScheduleUpdateOptions, 'state'> {
     action: { type: 'startWorkflow', ...action, ...(h ? { headers: h } : {}) },
     ...(b.policies !== undefined ? { policies: b.policies } : {}),
     ...(b.memo !== undefined ? { memo: b.memo } : {}),
-    ...(b.searchAttributes !== undefined
-      ? { searchAttributes: b.searchAttributes }
-      : {}),
+    ...(b.searchAttributes !== undefined ? { searchAttributes: b.searchAttributes } : {}),
   };
 }
 
