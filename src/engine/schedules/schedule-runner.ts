@@ -149,9 +149,9 @@ export class ScheduleRunner {
   async #steps(s: Loaded, extras: ExtraFire[]): Promise<void> {
     const d = this.#d;
     const reconciled = await reconcileRunning(d.store, s.record.namespace, s.definition, s.state);
-    if (reconciled !== undefined) {
-      await this.write(s, reconciled, []);
-    }
+    // Closed actions leave the state with the next write (one write per fire, not two).
+    let unwritten = reconciled !== undefined;
+    if (reconciled !== undefined) s.state = reconciled;
     for (let i = 0; i < MAX_STEPS; i++) {
       const step = nextStep({
         scheduleId: s.record.scheduleId,
@@ -167,9 +167,11 @@ export class ScheduleRunner {
       else await this.write(s, step.state, [this.#fireRecord(s, step)]);
       // Only once committed: a step that lost a race is decided again, extras included.
       if (step.consumedExtra) extras.shift();
+      unwritten = false;
       d.metrics.fired(step.fire.outcome, step.fire.actualAt - step.fire.nominalAt);
       if (step.stop) this.#stop(s, running, step.stop);
     }
+    if (unwritten) await this.write(s, s.state, []);
   }
 
   /** Writes the schedule's new state (and fires), re-arming its timer from that state. */
