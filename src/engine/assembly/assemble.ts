@@ -61,9 +61,8 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   // The store answered a moment ago: if it goes away now, recovery waits for it to come back.
   await retryForever(infra.retry, () => recoverOpenRuns(infra));
   await retryForever(infra.retry, () => services.outbox.recover());
-  await retryForever(infra.retry, async () =>
-    services.schedules.recover((await infra.store.listNamespaces()).map((n) => n.name)),
-  );
+  // Schedules of the namespaces this engine serves; others are reconciled at their next fire.
+  await retryForever(infra.retry, () => services.schedules.recover([...infra.namespaces.names]));
   services.outbox.startSweeping();
 }
 
