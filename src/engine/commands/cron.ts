@@ -12,7 +12,7 @@ import {
 import { compileScheduleSpec, nextFireTime, type CompiledSpec } from '../../schedules/index.js';
 import type { EventWriter } from './event-writer.js';
 import { WORKFLOW_CRON_KIND, type ContinueAsNewData } from './kinds.js';
-import { inheritedBySuccessor } from './successor-data.js';
+import { rerunOf } from './successor-data.js';
 
 const compiled = new Map<string, CompiledSpec>();
 
@@ -87,14 +87,7 @@ function successorData(
   outcome: { readonly result?: Payload; readonly failure?: Failure },
 ): ContinueAsNewData {
   return {
-    newRunId,
-    workflowType: started.workflowType,
-    args: started.args,
-    taskQueue: started.taskQueue,
-    ...inheritedBySuccessor(started, run.runId),
-    ...(started.searchAttributes ? { searchAttributes: started.searchAttributes } : {}),
-    ...(started.memo ? { memo: started.memo } : {}),
-    ...(started.headers ? { headers: started.headers } : {}),
+    ...rerunOf(started, run.runId, newRunId),
     cronSchedule: started.cronSchedule!,
     firstTaskAt,
     ...(outcome.result !== undefined ? { lastResult: outcome.result } : {}),

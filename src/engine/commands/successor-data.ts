@@ -33,3 +33,24 @@ export function inheritedBySuccessor(
     ...(started.priority ? { priority: started.priority } : {}),
   };
 }
+
+/**
+ * The same workflow again (a workflow retry, a cron workflow's next run): its type, arguments,
+ * task queue, search attributes, memo and headers, plus what every successor inherits.
+ */
+export function rerunOf(
+  started: EventOf<'WorkflowStarted'>,
+  runId: string,
+  newRunId: string,
+): ContinueAsNewData {
+  return {
+    newRunId,
+    workflowType: started.workflowType,
+    args: started.args,
+    taskQueue: started.taskQueue,
+    ...inheritedBySuccessor(started, runId),
+    ...(started.searchAttributes ? { searchAttributes: started.searchAttributes } : {}),
+    ...(started.memo ? { memo: started.memo } : {}),
+    ...(started.headers ? { headers: started.headers } : {}),
+  };
+}

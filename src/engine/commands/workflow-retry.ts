@@ -6,7 +6,7 @@ import type { EventOf, Failure } from '../../core/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import { WORKFLOW_RETRY_KIND, type ContinueAsNewData } from './kinds.js';
 import { cronSuccessor } from './cron.js';
-import { inheritedBySuccessor } from './successor-data.js';
+import { rerunOf } from './successor-data.js';
 
 export function failOrRetry(w: EventWriter, cmd: CommandOf<'failWorkflow'>): void {
   const started = w.book.started;
@@ -20,14 +20,7 @@ export function failOrRetry(w: EventWriter, cmd: CommandOf<'failWorkflow'>): voi
   const { run } = w;
   const newRunId = w.env.ids.uuid();
   const data: ContinueAsNewData = {
-    newRunId,
-    workflowType: started.workflowType,
-    args: started.args,
-    taskQueue: started.taskQueue,
-    ...inheritedBySuccessor(started, run.runId),
-    ...(started.searchAttributes ? { searchAttributes: started.searchAttributes } : {}),
-    ...(started.memo ? { memo: started.memo } : {}),
-    ...(started.headers ? { headers: started.headers } : {}),
+    ...rerunOf(started, run.runId, newRunId),
     attempt: (started.attempt ?? 1) + 1,
     ...(started.cronSchedule !== undefined ? { cronSchedule: started.cronSchedule } : {}),
     notBefore: w.now + delayMs,
