@@ -25,6 +25,11 @@ export {
   TimeoutFailure,
   isCancellation,
   isAionFailure,
+  // What `@temporalio/common/lib/encoding` and `lib/type-helpers` offer ported code.
+  encode,
+  decode,
+  errorMessage,
+  errorCode,
 } from '../core/index.js';
 export type { ApplicationFailureOptions, Duration, Failure, RetryPolicy } from '../core/index.js';
 export type {

@@ -21,3 +21,4 @@ export * from './with-start-operation.js';
 export * from './client-interceptors.js';
 export * from './store-faults.js';
 export { defectOn, setDefects, DEFECTS, type Defect } from './defects.js';
+export { encode, decode, errorMessage, errorCode } from './common-helpers.js';

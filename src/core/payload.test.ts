@@ -53,6 +53,24 @@ describe('JSON payload converter', () => {
 
   it('refuses unknown encodings on decode', () => {
     expect(codeOf(() => c.fromPayload({ encoding: 'binary/zstd', data: '' }))).toBe('codec_error');
+    expect(codeOf(() => c.fromPayload({ encoding: 'binary/plain', data: 'a*' }))).toBe(
+      'codec_error',
+    );
+  });
+
+  it('carries a top-level Uint8Array (or Buffer) as binary/plain base64 bytes', () => {
+    for (const n of [0, 1, 2, 3, 4, 5, 256]) {
+      const bytes = Uint8Array.from({ length: n }, (_, i) => (i * 37 + 255) % 256);
+      const payload = c.toPayload(bytes);
+      expect(payload).toEqual({
+        encoding: 'binary/plain',
+        data: Buffer.from(bytes).toString('base64'),
+      });
+      const back = c.fromPayload(payload);
+      expect(back).toBeInstanceOf(Uint8Array);
+      expect([...(back as Uint8Array)]).toEqual([...bytes]);
+    }
+    expect(c.toPayload(Buffer.from('hi')).encoding).toBe('binary/plain');
   });
 });
 

@@ -1,3 +1,4 @@
+import { base64ToBytes, bytesToBase64 } from './base64.js';
 import { AionError } from './errors.js';
 import { checkPayloadSize, DEFAULT_LIMITS, utf8Length, type Limits } from './limits.js';
 
@@ -28,6 +29,8 @@ export interface PayloadCodec {
 
 export const ENCODING_JSON = 'json/plain';
 export const ENCODING_UNDEFINED = 'binary/null';
+/** A top-level `Uint8Array` (or `Buffer`): its bytes as base64 text, as Temporal's `binary/plain`. */
+export const ENCODING_BINARY = 'binary/plain';
 /**
  * Metadata key set on a payload that the configured codecs could not decode (unknown or wrong
  * key, corrupt data): it holds the reason, and converting the payload fails with it.
@@ -98,16 +101,25 @@ function checkJsonValue(value: unknown, path: string[], seen: Set<object>): void
   }
 }
 
+/** True for a `Uint8Array` of any realm (the sandbox's or the host's), `Buffer` included. */
+function isBytes(value: unknown): value is Uint8Array {
+  return (
+    value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]'
+  );
+}
+
 /**
  * The default converter: JSON text. It refuses values that would not come back equal
  * (BigInt, functions, symbols, cyclic structures, NaN/Infinity, Map/Set) instead of silently
- * losing data. A top-level `undefined` round-trips. Two conversions are deliberate and match
+ * losing data. A top-level `undefined` and a top-level `Uint8Array` (`binary/plain`, base64)
+ * round-trip, as with Temporal's default converter. Two conversions are deliberate and match
  * Temporal's JSON converter, so ported code sees the same values: a `Date` becomes its ISO
  * string and object properties that are `undefined` are dropped (docs/workflows.md, Payloads).
  */
 export class JsonPayloadConverter implements PayloadConverter {
   toPayload(value: unknown): Payload {
     if (value === undefined) return { encoding: ENCODING_UNDEFINED, data: '' };
+    if (isBytes(value)) return { encoding: ENCODING_BINARY, data: bytesToBase64(value) };
     let data: string;
     try {
       data = JSON.stringify(value);
@@ -134,10 +146,11 @@ export class JsonPayloadConverter implements PayloadConverter {
       throw new AionError('codec_error', codecError, { encoding: payload.encoding });
     }
     if (payload.encoding === ENCODING_UNDEFINED) return undefined;
+    if (payload.encoding === ENCODING_BINARY) return base64ToBytes(payload.data);
     if (payload.encoding !== ENCODING_JSON) {
       throw new AionError(
         'codec_error',
-        `cannot decode payload with encoding ${JSON.stringify(payload.encoding)}: the JSON converter reads only ${ENCODING_JSON}; configure the codec that wrote it`,
+        `cannot decode payload with encoding ${JSON.stringify(payload.encoding)}: the JSON converter reads only ${ENCODING_JSON} (and ${ENCODING_BINARY}); configure the codec that wrote it`,
         { encoding: payload.encoding },
       );
     }

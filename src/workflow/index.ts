@@ -104,6 +104,11 @@ export {
   AionFailure,
   isCancellation,
   isAionFailure,
+  // What `@temporalio/common/lib/encoding` and `lib/type-helpers` offer ported code.
+  encode,
+  decode,
+  errorMessage,
+  errorCode,
 } from '../core/index.js';
 export type {
   Duration,

@@ -1,5 +1,6 @@
 // Workflow code written for @temporalio/workflow that uses its value exports and helpers
-// (Trigger, rootCause, ParentClosePolicy, RetryState, inWorkflowContext) runs unchanged.
+// (Trigger, rootCause, ParentClosePolicy, RetryState, inWorkflowContext) and the helpers of
+// @temporalio/common's deep paths (encode, decode, errorMessage, errorCode) runs unchanged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApplicationFailure,
@@ -68,6 +69,15 @@ describe('Temporal workflow values and helpers', () => {
     expect(await h.executeUpdate('anything', { args: [1, 2] })).toBe('anything:1,2');
     await h.signal('finish');
     await h.result();
+  });
+
+  it('Uint8Array arguments and results stay bytes; encode, decode, errorMessage, errorCode', async () => {
+    const args = ['Hello', new TextEncoder().encode('wörld')];
+    const result = await engine.execute('bytes', { workflowId: 'values-bytes', args });
+    expect(result).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(result as Uint8Array)).toBe(
+      'Hello, wörld gone ENOENT text undefined',
+    );
   });
 
   it('inWorkflowContext is false and rootCause reads plain errors outside a workflow', () => {

@@ -1,7 +1,8 @@
 // Makes the measured copy of the samples: a pristine `git archive` of the counted samples in a
 // temporary folder, with only the import specifiers rewritten ('@temporalio/workflow' →
-// 'aion/workflow', '@temporalio/activity' → 'aion/activity', '@temporalio/common' → whichever
-// of the two the file belongs to). Nothing else of a sample's code changes.
+// 'aion/workflow', '@temporalio/activity' → 'aion/activity', '@temporalio/common' and its
+// '@temporalio/common/lib/<x>' deep paths → whichever of the two the file belongs to).
+// Nothing else of a sample's code changes.
 import { execFileSync } from 'node:child_process';
 import {
   existsSync,
@@ -37,7 +38,7 @@ function rewrite(file: string, rel: string): void {
   const out = text
     .replace(/(['"])@temporalio\/workflow\1/g, "'aion/workflow'")
     .replace(/(['"])@temporalio\/activity\1/g, "'aion/activity'")
-    .replace(/(['"])@temporalio\/common\1/g, `'${common}'`);
+    .replace(/(['"])@temporalio\/common(?:\/lib\/[\w./-]+)?\1/g, `'${common}'`);
   if (out !== text) writeFileSync(file, out);
 }
 

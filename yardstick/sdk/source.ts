@@ -46,15 +46,17 @@ export function extract(repo: string): Extracted {
 
 /**
  * The method's only change to Temporal's code: `@temporalio/workflow` → `aion/workflow`,
- * `@temporalio/activity` → `aion/activity`, and `@temporalio/common` → `aion/workflow` in
- * workflow code (`aion/activity` in activity code). Deeper paths are left as they are.
+ * `@temporalio/activity` → `aion/activity`, and `@temporalio/common` and its deep paths
+ * (`@temporalio/common/lib/encoding`, `…/lib/type-helpers`, any `…/lib/<x>`) → `aion/workflow`
+ * in workflow code (`aion/activity` in activity code). Deep paths of the other packages are
+ * left as they are.
  */
 export function rewriteImports(text: string, activityCode: boolean): string {
   const common = activityCode ? 'aion/activity' : 'aion/workflow';
   return text
     .replace(/(['"])@temporalio\/workflow\1/g, "'aion/workflow'")
     .replace(/(['"])@temporalio\/activity\1/g, "'aion/activity'")
-    .replace(/(['"])@temporalio\/common\1/g, `'${common}'`);
+    .replace(/(['"])@temporalio\/common(?:\/lib\/[\w./-]+)?\1/g, `'${common}'`);
 }
 
 function rewriteTree(root: string, dir: string): void {

@@ -26,10 +26,6 @@ export const OPTIONS_CASES: readonly SdkCase[] = [
         const d = (await handle.describe()) as unknown as Record<string, unknown>;
         return { type: d.workflowType, timeout: d.workflowRunTimeout };
       },
-      gap: {
-        kind: 'missing-workflow-api',
-        reason: 'imports @temporalio/common/lib/encoding, a deep path the method does not rewrite',
-      },
     },
   ),
   returns(

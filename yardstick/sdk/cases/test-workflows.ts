@@ -65,10 +65,6 @@ export const WORKFLOWS_CASES: readonly SdkCase[] = [
   returns('importer.ts', 'importer', undefined, { logs: [['slept']] }),
   returns('args-and-return.ts', 'argsAndReturn', 'Hello, world', {
     args: ['Hello', undefined, new TextEncoder().encode('world')],
-    gap: {
-      kind: 'missing-workflow-api',
-      reason: 'imports @temporalio/common/lib/encoding, a deep path the method does not rewrite',
-    },
   }),
   {
     name: 'invalidOrFailedQueries/invalidAsyncMethod',
