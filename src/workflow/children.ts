@@ -8,6 +8,7 @@ import {
   type ParentClosePolicy,
   type Priority,
   validatePriority,
+  type WorkflowCommand,
 } from '../core/index.js';
 import type { RetryPolicyOptions } from './activity-options.js';
 import { uuidFrom } from './internal/random.js';
@@ -126,7 +127,7 @@ function beginChild<W extends AnyWorkflow>(
   runTimeoutMs: number | undefined,
 ): Promise<ChildWorkflowHandle<ResultOf<W>>> {
   const { workflowType, workflowId } = input;
-  pushCommand(s, {
+  const startCommand: StartChildCommand = {
     type: 'startChild',
     childId,
     workflowId,
@@ -139,7 +140,8 @@ function beginChild<W extends AnyWorkflow>(
     ...(Object.keys(input.headers).length > 0 ? { headers: input.headers } : {}),
     ...(options.retry ? { retryPolicy: toRecordedRetry(options.retry, invalidOptions) } : {}),
     ...priorityOf(options.priority, s.info.priority),
-  });
+  };
+  pushCommand(s, startCommand);
   let resolveResult!: (v: unknown) => void;
   let rejectResult!: (e: unknown) => void;
   const result = new Promise<unknown>((res, rej) => {
@@ -161,25 +163,12 @@ function beginChild<W extends AnyWorkflow>(
         }),
       reject,
     };
-    // Cancelling the scope asks the child to cancel (recorded as an external cancellation);
-    // the child's outcome (usually CANCELLED) then reaches this workflow as usual.
-    started.unsubscribe = scope.onCancel(() => {
-      const child = s.children.get(childId);
-      if (!child) return;
-      const externalId = String(++s.nextExternalId);
-      pushCommand(s, {
-        type: 'cancelExternal',
-        externalId,
-        workflowId,
-        ...(child.runId !== undefined ? { runId: child.runId } : {}),
-      });
-      s.externals.set(externalId, {
-        kind: 'child',
-        describe: () => `cancellation of child ${workflowId}`,
-        stack: {},
-        resolve: () => undefined,
-        reject: () => undefined,
-      });
+    started.unsubscribe = scope.onCancel((reason) => {
+      if (dropUnsentStart(s, startCommand)) {
+        const cause = new CancelledFailure(reason);
+        const message = `child workflow ${workflowId} cancelled before it was started`;
+        reject(childFailure(workflowType, workflowId, undefined, message, cause));
+      } else requestChildCancel(s, startCommand.childId, workflowId);
     });
     s.children.set(childId, {
       workflowType,
@@ -194,6 +183,55 @@ function beginChild<W extends AnyWorkflow>(
       },
     });
   });
+}
+
+/**
+ * Asks a started (or starting) child to cancel, recorded as an external cancellation; the
+ * child's outcome (usually CANCELLED) then reaches this workflow as usual.
+ */
+function requestChildCancel(s: ReturnType<typeof getState>, childId: string, workflowId: string) {
+  const child = s.children.get(childId);
+  if (!child) return;
+  const externalId = String(++s.nextExternalId);
+  pushCommand(s, {
+    type: 'cancelExternal',
+    externalId,
+    workflowId,
+    ...(child.runId !== undefined ? { runId: child.runId } : {}),
+  });
+  s.externals.set(externalId, {
+    kind: 'child',
+    describe: () => `cancellation of child ${workflowId}`,
+    stack: {},
+    resolve: () => undefined,
+    reject: () => undefined,
+  });
+}
+
+type StartChildCommand = Extract<WorkflowCommand, { type: 'startChild' }>;
+
+/**
+ * Cancelling the scope before the start left this activation removes the start (nothing is
+ * recorded), as in Temporal; the caller fails it as cancelled. The engine numbers children in
+ * the order their starts are recorded, so the later starts of this activation, not sent
+ * either, move down one number.
+ */
+function dropUnsentStart(s: ReturnType<typeof getState>, startCommand: StartChildCommand) {
+  const at = s.inQuery ? -1 : s.commands.indexOf(startCommand);
+  if (at < 0) return false;
+  s.commands.splice(at, 1);
+  const dropped = Number(startCommand.childId);
+  s.children.delete(startCommand.childId);
+  for (const later of s.commands) {
+    if (later.type !== 'startChild' || Number(later.childId) < dropped) continue;
+    const child = s.children.get(later.childId);
+    s.children.delete(later.childId);
+    // Not sent yet, so its number is still this workflow's to give.
+    (later as { childId: string }).childId = String(Number(later.childId) - 1);
+    if (child) s.children.set(later.childId, child);
+  }
+  s.nextChildId--;
+  return true;
 }
 
 /** Starts a child workflow and waits for its result. */

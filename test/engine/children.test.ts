@@ -87,7 +87,7 @@ describe.each(ENGINE_HARNESSES)('child workflows on $name', (harness) => {
     expect(await e.getHandle('scoped-kid').result()).toBe('cancelled');
   });
 
-  it('a cancellation sent before the child has started reaches the child once it starts', async () => {
+  it('a cancellation sent while the child is starting reaches the child once it starts', async () => {
     const e = await start();
     for (let i = 0; i < 5; i++) {
       const outcome = await e.execute('cancelBeforeStart', { args: [`early-kid-${i}`] });

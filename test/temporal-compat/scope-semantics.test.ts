@@ -79,6 +79,18 @@ describe('cancellation scopes', () => {
     expect(replayed.activations).toBeGreaterThan(1);
   });
 
+  it('a child start cancelled before it is sent rejects as a cancelled child and is not recorded', async () => {
+    const h = await engine.start('withdrawnChildStart', { workflowId: 'withdrawn-start' });
+    expect(await h.result()).toEqual([
+      { outcome: 'ChildWorkflowFailure', cause: 'CancelledFailure' },
+      'leaf',
+    ]);
+    const history = await h.fetchHistory();
+    const starts = history.events.filter((e) => e.type === 'ChildWorkflowInitiated');
+    expect(starts.map((e) => (e as { workflowId: string }).workflowId)).toEqual(['started-child']);
+    expect((await replayHistory(history, workflowsPath)).activations).toBeGreaterThan(1);
+  });
+
   it('ChildWorkflowHandle.signal sends a signal to the child', async () => {
     expect(await engine.execute('signalsChild', { workflowId: 'signals-child' })).toBe('hello');
   });

@@ -14,23 +14,16 @@ const START = 'test-integration-workflow-start.ts';
 
 const MARKERS = (e: { type: string; markerName?: string }) => e.type;
 
-const DEEP_PATH = (path: string) =>
-  ({
-    kind: 'missing-workflow-api',
-    reason: `imports ${path}, a deep path the method does not rewrite`,
-  }) as const;
-
 export const INTEGRATION_ONE_CASES: readonly SdkCase[] = [
   returns('args-and-return.ts', 'argsAndReturn', 'Hello, world!', {
     name: 'args-and-return',
     from: ONE,
     args: ['Hello', undefined, new TextEncoder().encode('world!')],
-    gap: DEEP_PATH('@temporalio/common/lib/encoding'),
   }),
   returns('child-workflow-cancel.ts', 'childWorkflowCancel', undefined, {
     name: 'child-workflow-cancel',
     from: ONE,
-    gap: DEEP_PATH('@temporalio/common/lib/type-helpers'),
+    with: ['signal-target.ts'],
   }),
   returns('cancel-fake-progress.ts', 'cancelFakeProgress', undefined, {
     name: 'cancel-fake-progress',
@@ -140,10 +133,6 @@ export const INTEGRATION_ONE_CASES: readonly SdkCase[] = [
       args: ['hey', undefined, new TextEncoder().encode('abc')],
       start: { memo: { note: 'foo' } },
       drive: describeAfter((d) => ({ type: d.workflowType, memo: d.memo })),
-      gap: {
-        kind: 'missing-workflow-api',
-        reason: 'imports @temporalio/common/lib/encoding, a deep path the method does not rewrite',
-      },
     },
   ),
   upsertSearchAttributes(),
