@@ -104,7 +104,8 @@ export const ERROR_CODES = {
     http: 503,
     retryable: true,
     exitCode: 6,
-    description: 'Another process owns this store; only one engine may own a SQLite file.',
+    description:
+      'Another engine owns this store (a SQLite file, or the shard leases of a PostgreSQL schema), or this engine lost it after being paused past its lease.',
   },
   store_schema_too_new: {
     http: 500,

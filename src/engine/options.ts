@@ -195,6 +195,13 @@ export interface EngineOptions {
   /** Name of this engine process in leases and history. Default `engine-<uuid>`. */
   readonly identity?: string;
   /**
+   * On a PostgreSQL store: how long the engine's shard leases last without renewal (they are
+   * renewed every third of it). Another engine can take over a killed one after this; an
+   * engine paused longer loses its leases and writes nothing more. Default 5 000 ms, at
+   * least 100.
+   */
+  readonly leaseTtlMs?: number;
+  /**
    * Interceptors: `client` around this engine's client calls (start, signal, update, query),
    * `activity` around each attempt of its in-process activities. Workflow interceptors are
    * workflow code: the workflow module exports them (see `aion/workflow`). Default: none.

@@ -78,6 +78,8 @@ export interface ServerConfig {
    * `503 store_unavailable`. Default 5 s.
    */
   readonly storeRetryDeadlineMs: number;
+  /** PostgreSQL shard lease ttl (takeover of a killed node waits at most this). */
+  readonly leaseTtlMs: number;
   /**
    * Dispatch limits per task queue for remote workers (config file only), e.g.
    * `{ "payments": { "maxConcurrent": 10, "maxPerSecond": 50 } }`.
@@ -135,6 +137,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   drainTimeoutMs: 10_000,
   drainGraceMs: 0,
   storeRetryDeadlineMs: 5000,
+  leaseTtlMs: 5000,
   taskQueues: {},
   workflowHeapLimitMb: undefined,
   maxResidentRuns: undefined,
@@ -174,6 +177,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },
   drainGraceMs: { kind: 'int', env: 'AION_DRAIN_GRACE_MS' },
   storeRetryDeadlineMs: { kind: 'int', env: 'AION_STORE_RETRY_DEADLINE_MS' },
+  leaseTtlMs: { kind: 'int', env: 'AION_LEASE_TTL_MS' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
   workflowHeapLimitMb: { kind: 'int', env: 'AION_WORKFLOW_HEAP_LIMIT_MB' },
   maxResidentRuns: { kind: 'int', env: 'AION_MAX_RESIDENT_RUNS' },

@@ -9,4 +9,5 @@ export {
   STORE_METHODS,
 } from './contract/index.js';
 export { evaluateExpr, validateExpr } from './shared/expr.js';
+export { machineIdentity } from './shared/machine.js';
 export { BUILTIN_FIELDS, KEYWORDS } from './shared/search-attribute-rules.js';

@@ -1,7 +1,8 @@
 /**
- * Two engines on one PostgreSQL schema share a schedule: timers, fires and triggers race
- * between them, and still every fire starts exactly one workflow and no scheduled time is
- * fired twice or lost.
+ * A schedule on PostgreSQL while its timer fires and bursts of concurrent triggers race, from
+ * two handles: every fire starts exactly one workflow and no scheduled time is fired twice or
+ * lost. A second engine on the same schema is refused while the first serves it (one node per
+ * store; see docs/adr/0013-node-leases-and-fencing.md).
  */
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -41,10 +42,14 @@ const until = async (check: () => Promise<boolean>, what: string) => {
   }
 };
 
-describe('a schedule shared by two engines on PostgreSQL', () => {
-  it('starts exactly one workflow per fire while both fire and trigger it', async () => {
+describe('a schedule on PostgreSQL under concurrent triggers', () => {
+  it('starts exactly one workflow per fire while it fires and is triggered', async () => {
     const a = await engine();
-    const b = await engine();
+    await expect(engine()).rejects.toMatchObject({
+      code: 'store_locked',
+      details: { reason: 'node_alive' },
+    });
+    const b = a;
     const handleA = await a.client.schedule.create({
       scheduleId: 'shared',
       spec: { intervals: [{ every: '1 second' }] },

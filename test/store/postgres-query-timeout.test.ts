@@ -27,7 +27,7 @@ async function storeBackends(url: string): Promise<number[]> {
   await admin.connect();
   try {
     const r = await admin.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE application_name = 'aion'`,
+      `SELECT pid FROM pg_stat_activity WHERE application_name LIKE 'aion:%'`,
     );
     return r.rows.map((row) => row.pid);
   } finally {

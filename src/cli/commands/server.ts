@@ -160,6 +160,7 @@ export async function startServer(
     activities,
     taskQueues: config.taskQueues,
     storeRetryDeadlineMs: config.storeRetryDeadlineMs,
+    leaseTtlMs: config.leaseTtlMs,
     limits: config.limits,
     payloadCodecs,
     encodeFailureAttributes: config.encodeFailureAttributes,

@@ -10,6 +10,7 @@ import { seamsFrom, type EngineSeams } from '../seams.js';
 import { retryForever } from '../store-retry.js';
 import { unwiredHooks } from './hooks.js';
 import { buildInfrastructure, type Infrastructure } from './infrastructure.js';
+import { claimStore, DEFAULT_LEASE_TTL_MS } from './node-claim.js';
 import { buildServices, type Services } from './services.js';
 
 export interface EngineParts {
@@ -49,7 +50,14 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   // The engine's own namespace is registered (idempotent; settings of an existing one kept).
   await services.namespaceService.ensure(infra.namespace);
   await infra.schemas.load(infra.namespace);
-  // This process now owns the store: leases of a previous (dead) owner are void.
+  // This node now owns the store (a shared store's shard leases, fencing its commits), so the
+  // task leases and timer claims of a previous (dead) owner are void.
+  await claimStore(p.store, {
+    nodeId: `${infra.identity}#${seams.ids.uuid().slice(0, 8)}`,
+    ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
+    logger: infra.logger,
+    delay: (ms) => seams.delay(ms),
+  });
   await infra.store.expireLeases({ exceptOwner: infra.identity, now: seams.clock.now() });
   if (options.workflowsPath) {
     await services.deploys.deployFromPath(infra.namespace, options.workflowsPath);
@@ -109,5 +117,7 @@ export async function stopEngine(p: EngineParts, timeoutMs: number): Promise<voi
   await infra.activities.handedBack();
   await infra.thread.close();
   await stopBuildService(); // esbuild's service process must not outlive the engine
+  // Everything is committed: hand the shards back so the next node need not wait for expiry.
+  await p.store.membership?.release().catch(() => {});
   if (p.ownsStore) await p.store.close();
 }

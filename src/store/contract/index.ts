@@ -3,6 +3,14 @@
 // conformance suite program against it.
 export { isStoreMethod, STORE_METHODS, type StoreMethod } from './methods.js';
 export type { CommitOutcome, HistoryStore, ReadRange, RunCommit } from './history.js';
+export type {
+  ClaimOutcome,
+  Membership,
+  NodeIdentity,
+  NodeRecord,
+  ShardLease,
+  SharedStore,
+} from './membership.js';
 export type { NamespaceRecord, NamespaceStore } from './namespaces.js';
 export type { OutboxRow, OutboxStore } from './outbox.js';
 export type {

@@ -4,7 +4,7 @@ import type { Store } from './store.js';
 
 /** The store methods that do I/O: every method of `Store` but `close`. */
 export type StoreMethod = {
-  [K in keyof Store]: Store[K] extends (...args: never[]) => Promise<unknown> ? K : never;
+  [K in keyof Store]-?: Store[K] extends (...args: never[]) => Promise<unknown> ? K : never;
 }[Exclude<keyof Store, 'close'>];
 
 /** Typed as a record so that adding a method to `Store` without listing it here fails typecheck. */

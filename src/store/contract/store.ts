@@ -7,6 +7,7 @@ import type { OutboxStore } from './outbox.js';
 import type { PackageStore } from './packages.js';
 import type { RetentionStore } from './retention.js';
 import type { RunStore } from './runs.js';
+import type { SharedStore } from './membership.js';
 import type { ScheduleStore } from './schedules.js';
 import type { SearchAttributeSchemaStore } from './search-attributes.js';
 import type { SecurityStore } from './security.js';
@@ -58,7 +59,8 @@ export interface Store
     NamespaceStore,
     SearchAttributeSchemaStore,
     SecurityStore,
-    ScheduleStore {
+    ScheduleStore,
+    SharedStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;
   /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AionError } from '../../core/index.js';
 import { closedStoreError, mapPgError, RETRYABLE_SQLSTATES, sqlState } from './errors.js';
@@ -59,13 +60,21 @@ export class PgDriver {
   readonly #pool: PgPoolLike;
   readonly #ownsPool: boolean;
   #closed = false;
+  #guard: (() => Error | undefined) | undefined;
   /** Schema every connection has as `search_path` (store-owned pools only). */
   readonly searchPath: string | undefined;
+  /**
+   * `application_name` of every connection of a store-owned pool, unique per store: a node
+   * taking over a frozen one ends that one's sessions by it (their open transactions would
+   * hold the shard leases' row locks). Undefined for a caller's pool.
+   */
+  readonly applicationName: string | undefined;
 
-  constructor(pool: PgPoolLike, ownsPool: boolean, searchPath?: string) {
+  constructor(pool: PgPoolLike, ownsPool: boolean, searchPath?: string, applicationName?: string) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.searchPath = searchPath;
+    this.applicationName = applicationName;
   }
 
   static create(options: {
@@ -95,10 +104,11 @@ export class PgDriver {
         { field: 'connectionString' },
       );
     }
+    const applicationName = `aion:${randomUUID().slice(0, 13)}`;
     const pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize,
-      application_name: 'aion',
+      application_name: applicationName,
       // The schema name is validated (quoteSchema) before it gets here.
       options: `-c search_path="${options.schema}"`,
       // A server that does not answer (rather than refuse) fails the connect instead of
@@ -115,11 +125,22 @@ export class PgDriver {
     // it, and the next query opens a new one or reports store_unavailable.
     pool.on('error', () => {});
     guardClientErrors(pool);
-    return new PgDriver(pool, true, options.schema);
+    return new PgDriver(pool, true, options.schema, applicationName);
   }
 
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** From now on every call first asks `guard`, and fails with the error it returns. */
+  setGuard(guard: () => Error | undefined): void {
+    this.#guard = guard;
+  }
+
+  #check(): void {
+    if (this.#closed) throw closedStoreError();
+    const refused = this.#guard?.();
+    if (refused) throw refused;
   }
 
   async query(text: string, values: readonly unknown[] = [], what = 'query'): Promise<Row[]> {
@@ -131,7 +152,7 @@ export class PgDriver {
     values: readonly unknown[] = [],
     what = 'query',
   ): Promise<{ rows: Row[]; rowCount: number }> {
-    if (this.#closed) throw closedStoreError();
+    this.#check();
     try {
       const result = await this.#pool.query({ text, values, types: TYPES });
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
@@ -152,7 +173,7 @@ export class PgDriver {
     refusals: ReadonlySet<string>,
     what: string,
   ): Promise<boolean> {
-    if (this.#closed) throw closedStoreError();
+    this.#check();
     try {
       await this.#pool.query({ text, values, types: TYPES });
       return true;
@@ -179,7 +200,7 @@ export class PgDriver {
   }
 
   async #txOnce<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    if (this.#closed) throw closedStoreError();
+    this.#check();
     const client = await this.#pool.connect();
     // While checked out, the pool does not listen for the connection's errors: a backend
     // terminated mid-transaction would emit an unhandled 'error' and crash the process.

@@ -19,7 +19,9 @@ import {
  *   close_time IS NULL` (a row-version check; a concurrent writer's commit makes it fail);
  * - new runs are inserted with a plain INSERT (a taken run id or open workflow id raises
  *   unique_violation);
- * - the events of all runs are inserted.
+ * - the events of all runs are inserted;
+ * - when the engine holds shard leases, the touched shards' leases are read FOR SHARE and must
+ *   all still carry its epochs (the fence, see membership.ts).
  * The statement is all or nothing: when any run fails its check, the statement fails (for an
  * existing run, its final SELECT divides by zero), nothing is written, and the caller falls
  * back to the transactional path, which sorts out conflicts per run.
@@ -49,8 +51,20 @@ function isEmpty(list: readonly unknown[] | undefined): boolean {
   return list === undefined || list.length === 0;
 }
 
+/**
+ * The fence of a batch as SQL (see membership.ts): rows per shard still held, parameters
+ * numbered from `first`, and how many rows must come back.
+ */
+export type FenceSql = (
+  first: number,
+) => { readonly sql: string; readonly values: unknown[]; readonly expected: number } | undefined;
+
 /** Builds the statement, or returns undefined when the batch needs the transactional path. */
-export function fastCommit(s: string, commits: readonly RunCommit[]): FastCommit | undefined {
+export function fastCommit(
+  s: string,
+  commits: readonly RunCommit[],
+  fence?: FenceSql,
+): FastCommit | undefined {
   const seen = new Set<string>();
   const existing: Existing[] = [];
   const fresh: { run: RunKey; info: RunInfo; events: RunCommit['events'] }[] = [];
@@ -119,13 +133,33 @@ export function fastCommit(s: string, commits: readonly RunCommit[]): FastCommit
   ctes.push(`ev AS (
        INSERT INTO ${s}.events (namespace, run_id, seq, type, recorded_at, data)
        SELECT * FROM ${events.sql})`);
-  let check = '1';
-  if (existing.length > 0) {
-    values.push(existing.length);
-    // Every existing run must pass its check; otherwise 1 / 0 aborts the whole statement.
-    check = `1 / ((SELECT count(*) FROM upd) = $${values.length}::int8)::int`;
-  }
+  const check = finalCheck(ctes, values, existing.length, fence);
   const text = `WITH ${ctes.join(',\n     ')}
      SELECT ${check} AS ok`;
   return { text, values, outcomes };
+}
+
+/**
+ * The statement's final check (adding the fence CTE when the store holds leases): every
+ * existing run advanced, and every touched shard's lease still ours at our epoch (locked FOR
+ * SHARE, so a takeover waits). Any failed check makes it `1 / 0`, aborting the statement.
+ */
+function finalCheck(
+  ctes: string[],
+  values: unknown[],
+  existing: number,
+  fence: FenceSql | undefined,
+): string {
+  const checks: string[] = [];
+  if (existing > 0) {
+    values.push(existing);
+    checks.push(`(SELECT count(*) FROM upd) = $${values.length}::int8`);
+  }
+  const f = fence?.(values.length + 1);
+  if (f !== undefined) {
+    ctes.push(`fence AS (${f.sql})`);
+    values.push(...f.values, f.expected);
+    checks.push(`(SELECT count(*) FROM fence) = $${values.length}::int8`);
+  }
+  return checks.length === 0 ? '1' : `1 / (${checks.join(' AND ')})::int`;
 }

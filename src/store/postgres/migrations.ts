@@ -12,6 +12,9 @@ export interface Migration {
   up(schema: string): readonly string[];
 }
 
+/** Shards of a new store (fixed for its lifetime; see docs/cluster.md). */
+export const DEFAULT_SHARD_COUNT = 64;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -241,6 +244,42 @@ export const MIGRATIONS: readonly Migration[] = [
         recorded_at BIGINT NOT NULL,
         PRIMARY KEY (namespace, schedule_id, nominal_at, kind)
       )`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'nodes and shard leases',
+    up: (s) => [
+      // The fixed shard count of this store (see shared/shards.ts), chosen at creation.
+      `CREATE TABLE ${s}.cluster (
+        slot INTEGER PRIMARY KEY CHECK (slot = 1),
+        shard_count INTEGER NOT NULL CHECK (shard_count > 0),
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      )`,
+      `INSERT INTO ${s}.cluster (slot, shard_count) VALUES (1, ${DEFAULT_SHARD_COUNT})`,
+      // One row per running node, refreshed by its heartbeat; deleted on a clean leave.
+      `CREATE TABLE ${s}.nodes (
+        node_id TEXT COLLATE "C" PRIMARY KEY,
+        mode TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        machine TEXT NOT NULL,
+        pid_namespace TEXT NOT NULL,
+        -- application_name of the node's connections (when its store owns its pool)
+        app_name TEXT,
+        started_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        heartbeat_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      )`,
+      // One lease per shard. epoch grows by one at every change of owner; every commit of
+      // the shard's runs checks it under FOR SHARE (the fence).
+      `CREATE TABLE ${s}.shard_leases (
+        shard INTEGER PRIMARY KEY,
+        owner TEXT COLLATE "C",
+        epoch BIGINT NOT NULL DEFAULT 0,
+        lease_until TIMESTAMPTZ
+      )`,
+      `INSERT INTO ${s}.shard_leases (shard)
+         SELECT g FROM generate_series(0, ${DEFAULT_SHARD_COUNT} - 1) AS g`,
     ],
   },
 ];

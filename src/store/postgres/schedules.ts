@@ -208,8 +208,14 @@ async function writeFires(q: Queryable, s: string, write: ScheduleWrite): Promis
 }
 
 /** `ScheduleStore.writeSchedule`: lock, check, write, in one transaction; throws its refusal. */
-export async function writeSchedule(db: PgDriver, s: string, write: ScheduleWrite): Promise<void> {
+export async function writeSchedule(
+  db: PgDriver,
+  s: string,
+  write: ScheduleWrite,
+  fence: (q: Queryable) => Promise<void>,
+): Promise<void> {
   await db.tx('writeSchedule', async (q) => {
+    await fence(q);
     const versions = await ScheduleVersions.lock(q, s, [write]);
     const refused = versions.refusal(write);
     if (refused) throw refused;

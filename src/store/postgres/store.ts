@@ -43,6 +43,7 @@ import { commitBatch, prevalidate } from './commit.js';
 import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';
 import { PgDriver, quoteSchema } from './driver.js';
 import { mapPgError } from './errors.js';
+import { PgMembership } from './membership.js';
 import { migrate } from './migrations.js';
 import * as namespaces from './namespace-registry.js';
 import * as schedules from './schedules.js';
@@ -115,6 +116,8 @@ export class PostgresStore implements Store {
   readonly #db: PgDriver;
   readonly #s: string;
   readonly #limits: Limits;
+  /** Node rows and shard leases; fences every commit once the engine has claimed the shards. */
+  readonly membership: PgMembership;
 
   /** @internal Use {@link openPostgresStore}, which migrates the schema first. */
   constructor(driver: PgDriver, schema: string, limits: Limits) {
@@ -122,6 +125,7 @@ export class PostgresStore implements Store {
     this.schema = schema;
     this.#s = quoteSchema(schema);
     this.#limits = limits;
+    this.membership = new PgMembership(driver, this.#s);
   }
 
   /** The limits enforced on every append and commit. */
@@ -141,14 +145,18 @@ export class PostgresStore implements Store {
   async commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
     prevalidate(commits, this.#limits);
     if (commits.length === 0) return [];
-    const fast = fastCommit(this.#s, commits);
+    const runs = commits.map((c) => c.run);
+    const fast = fastCommit(this.#s, commits, (first) => this.membership.fenceSql(runs, first));
     if (
       fast !== undefined &&
       (await this.#db.tryStatement(fast.text, fast.values, FAST_COMMIT_REFUSALS, 'commit'))
     ) {
       return fast.outcomes;
     }
-    return this.#db.tx('commit', (q) => commitBatch(q, this.#s, commits));
+    return this.#db.tx('commit', async (q) => {
+      await this.membership.fence(q, runs);
+      return commitBatch(q, this.#s, commits);
+    });
   }
 
   readHistory(run: RunKey, range?: ReadRange): Promise<HistoryEvent[]> {
@@ -379,7 +387,10 @@ export class PostgresStore implements Store {
   // ── schedules ──────────────────────────────────────────────────────────────────────────
 
   writeSchedule(write: ScheduleWrite): Promise<void> {
-    return schedules.writeSchedule(this.#db, this.#s, write);
+    const key = { namespace: write.namespace, workflowId: write.scheduleId, runId: '' };
+    return schedules.writeSchedule(this.#db, this.#s, write, (q) =>
+      this.membership.fence(q, [key]),
+    );
   }
   getSchedule(namespace: string, scheduleId: string): Promise<ScheduleRecord | undefined> {
     return schedules.getSchedule(this.#db, this.#s, namespace, scheduleId);
@@ -392,7 +403,9 @@ export class PostgresStore implements Store {
   }
 
   /** Ends the store-owned pool (a caller's pool stays open). Later calls fail with store_unavailable. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    // A clean close hands the shards back at once (a kill leaves them to expire).
+    await this.membership.release().catch(() => {});
     return this.#db.close();
   }
 }

@@ -8,3 +8,5 @@ export * from './search-attribute-rules.js';
 export * from './validate.js';
 export * from './security.js';
 export * from './schedules.js';
+export * from './machine.js';
+export * from './shards.js';

@@ -23,11 +23,11 @@
  * another engine claimed the file) stops: every later call of its store fails with
  * `store_locked`. Between the takeover and its next heartbeat it may still write.
  */
-import { readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AionError } from '../../core/index.js';
+import { machineIdentity, processExists } from '../shared/index.js';
 import type { OwnerLock } from './lock.js';
 
 /** How often the owner refreshes its heartbeat. */
@@ -55,33 +55,6 @@ interface Me {
 
 /** Owner ids held by open stores of this process. */
 const liveOwners = new Set<string>();
-
-let identity: { machine: string; pidNamespace: string } | undefined;
-
-/** Which kernel (Linux boot id, else the host name) and which PID namespace this process is in. */
-function machineIdentity(): { machine: string; pidNamespace: string } {
-  if (identity) return identity;
-  let machine = `host:${os.hostname()}`;
-  let pidNamespace = '';
-  try {
-    machine = `boot:${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}`;
-    pidNamespace = readlinkSync('/proc/self/ns/pid');
-  } catch {
-    // not Linux: the host name stands for the machine, and there are no PID namespaces
-  }
-  identity = { machine, pidNamespace };
-  return identity;
-}
-
-function processExists(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
 
 /** Why the recorded owner may be replaced, or undefined when it may still be running. */
 function takeoverReason(row: OwnerRow, me: Me, now: number): string | undefined {

@@ -1,0 +1,78 @@
+// The membership part of the store contract: which engine nodes serve a shared store, and
+// which node owns each shard through a time-limited lease with a fencing epoch. Only stores
+// several processes can share (PostgreSQL) have it; a SQLite file has its owner row, and a
+// memory store lives in one process. See docs/adr/0013-node-leases-and-fencing.md.
+
+/** Who a node is: enough to tell a dead process on the same machine from a live one. */
+export interface NodeIdentity {
+  /** Unique per process start (the engine's identity). */
+  readonly nodeId: string;
+  readonly host: string;
+  readonly pid: number;
+  /** `boot:<Linux boot id>` or `host:<name>` (see shared/machine.ts). */
+  readonly machine: string;
+  readonly pidNamespace: string;
+  /** `single`: this node owns every shard and refuses to share the store. */
+  readonly mode: 'single';
+}
+
+/** A node row as stored (times are epoch ms, read from the database's clock). */
+export interface NodeRecord extends NodeIdentity {
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+}
+
+/** One shard's lease. `owner` is absent when the shard was released. */
+export interface ShardLease {
+  readonly shard: number;
+  readonly owner?: string;
+  readonly epoch: number;
+  /** Lease expiry (epoch ms, database clock); absent when released. */
+  readonly until?: number;
+}
+
+/** What a claim found: ok, or the live node that holds shards (and until when). */
+export type ClaimOutcome =
+  | { readonly ok: true; readonly shards: number; readonly tookOverFrom: readonly string[] }
+  | {
+      readonly ok: false;
+      /** The holder's node row; absent when its row was deleted while its leases live on. */
+      readonly holder?: NodeRecord;
+      readonly holderId: string;
+      /** The latest expiry among the holder's live leases (database clock, epoch ms). */
+      readonly until: number;
+      /** The database's clock when the claim was refused. */
+      readonly now: number;
+    };
+
+/** Membership of a shared store, and the fencing of its writes. */
+export interface Membership {
+  /** The fixed number of shards of the store (set when the schema is created). */
+  shardCount(): Promise<number>;
+  /**
+   * Claims every shard for `node` as a single node: each lease gets a new epoch and expires
+   * `ttlMs` after the database's `now()`. Refused (nothing written) while another node holds a
+   * live lease, unless that node is provably gone (same machine and PID namespace, process
+   * ended). From a successful claim on, every commit of this store is fenced by the epochs:
+   * once another node has taken a shard over, a commit touching it fails with `store_locked`
+   * and writes nothing, and the store refuses every later call (this node must stop). The
+   * store renews the leases every `ttlMs / 3` until {@link release} or `close()`.
+   */
+  claimAll(node: NodeIdentity, ttlMs: number): Promise<ClaimOutcome>;
+  /** Releases the leases (keeping their epochs) and deletes the node row: a clean leave. */
+  release(): Promise<void>;
+  /** Set once this node has lost a lease: the store must not be used any more. */
+  readonly lost: Error | undefined;
+  /** Nodes, leases and the database's clock, for status pages. */
+  status(): Promise<{
+    readonly now: number;
+    readonly shardCount: number;
+    readonly nodes: readonly NodeRecord[];
+    readonly leases: readonly ShardLease[];
+  }>;
+}
+
+/** A store that several processes can share has `membership`. */
+export interface SharedStore {
+  readonly membership?: Membership;
+}
