@@ -66,6 +66,25 @@ describe("Temporal's messages and names", () => {
   });
 });
 
+describe('one activation, several messages', () => {
+  it('signal and update handlers start in arrival order before any of them continues', async () => {
+    const h = await engine.start('handlerOrder', { workflowId: 'handler-order' });
+    await until('the first activation', async () =>
+      (await h.fetchHistory()).events.some((e) => e.type === 'WorkflowTaskCompleted'),
+    );
+    await h.pause('deliver together');
+    await h.signal('ordered', 's1');
+    const update = h.executeUpdate('orderedUpdate', { args: ['u1'], updateId: 'u1' });
+    await until('the update is accepted', async () =>
+      (await h.fetchHistory()).events.some((e) => e.type === 'UpdateAccepted'),
+    );
+    await h.signal('ordered', 's2');
+    await h.resume();
+    expect(await h.result()).toEqual(['s1.sync', 'u1.sync', 's2.sync', 's1.1', 'u1.1', 's2.1']);
+    await update;
+  });
+});
+
 describe('WorkflowExecutionAlreadyStartedError', () => {
   it('is thrown for an open run and for a closed one the reuse policy protects', async () => {
     const h = await engine.start('mailbox', { workflowId: 'dup' });

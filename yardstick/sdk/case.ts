@@ -59,6 +59,11 @@ export interface SdkCase {
   readonly start?: Readonly<Record<string, unknown>>;
   readonly activities?: EngineOptions['activities'];
   /**
+   * The task queue the engine's activities serve (its `taskQueue`), when the workflow sends
+   * them to another queue than its own (as Temporal's tests run an activity worker there).
+   */
+  readonly activityQueue?: string;
+  /**
    * Other files of `workflows/` deployed beside `file` (Temporal bundles every test workflow
    * together; here a child or continue-as-new target in another file is deployed with it).
    */

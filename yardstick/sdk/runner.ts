@@ -148,6 +148,7 @@ export async function runCase(workflowsDir: string, c: SdkCase): Promise<RunLine
       logger: QUIET,
       workflowLogger: (l) => lines.push(l.message),
       ...(c.activities ? { activities: c.activities } : {}),
+      ...(c.activityQueue ? { taskQueue: c.activityQueue } : {}),
       ...(c.clock === 'virtual' ? { clock: new VirtualClock() } : {}),
     });
     await prepare(engine, workflowsDir, c);

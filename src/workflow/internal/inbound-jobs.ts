@@ -105,7 +105,16 @@ export function doUpdate(s: RunState, job: Extract<ActivationJob, { type: 'doUpd
             args,
             headers: job.headers ?? NO_HEADERS,
           });
-  trackHandler(s, Promise.resolve().then(run)).then(
+  // The handler's synchronous part runs now, in job order with the activation's other jobs
+  // (as in Temporal); a synchronous throw settles the update as a rejection would.
+  let running: Promise<unknown>;
+  try {
+    running = Promise.resolve(run());
+  } catch (err) {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the handler threw
+    running = Promise.reject(err);
+  }
+  trackHandler(s, running).then(
     (result) => complete({ result: encode(s, result) }),
     (err: unknown) => {
       // A failure (ApplicationFailure…) goes back to the caller; a bug is a task crash.

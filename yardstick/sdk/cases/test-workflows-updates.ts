@@ -1,5 +1,6 @@
 // Cases for updates, their ordering against signals, and the workflows Temporal's tests drive
 // only through worker internals (log sinks, isolate timeouts).
+import type { VirtualClock } from '../../../src/index.js';
 import { wait } from '../activities.js';
 import type { DriveContext, SdkCase } from '../case.js';
 import { SETTLE_MS } from '../drives.js';
@@ -35,13 +36,68 @@ function firstUpdate(name: string, arg: number) {
   return async ({ handle }: DriveContext) => handle.executeUpdate(name, { args: [arg] });
 }
 
-const SCHEDULE_ACTIVITY = {
-  kind: 'semantics',
-  reason:
-    "Temporal's test feeds one synthetic activation (signal, update, timer fired and activity " +
-    'resolved together); here the activity on the unserved `-activity` queue times out and ' +
-    'the timer fires alone',
-} as const;
+/** `myActivity`, held until the drive lets it finish (Temporal's test stops its worker in it). */
+function heldActivity() {
+  let release = (): void => undefined;
+  let started = (): void => undefined;
+  const running = new Promise<void>((r) => (started = r));
+  const activities = {
+    myActivity: () =>
+      new Promise<void>((r) => {
+        release = r;
+        started();
+      }),
+  };
+  return { activities, running, release: () => release() };
+}
+
+/** Polls the history until it holds every one of `types`. */
+async function untilRecorded(c: DriveContext, types: readonly string[]): Promise<void> {
+  for (let waited = 0; waited < 15_000; waited += 50) {
+    const { events } = await c.handle.fetchHistory();
+    const seen = events.map((e) => `${e.type}:${(e as { updateId?: string }).updateId ?? ''}`);
+    if (types.every((t) => seen.some((e) => e === t || e === `${t}:`))) return;
+    await wait(50);
+  }
+  const { events } = await c.handle.fetchHistory();
+  throw new Error(`history never held ${types.join(', ')}: ${events.map((e) => e.type).join(' ')}`);
+}
+
+/**
+ * One activation with everything, as Temporal's tests get it (the integration test stops its
+ * worker; the others feed one activation): the run is paused once its activity runs, then
+ * the signals and updates arrive, the timer fires (virtual time) and the activity completes,
+ * in the order of Temporal's activation jobs; `resume()` delivers them together.
+ */
+function batched(sends: readonly [kind: 'signal' | 'update', arg?: string][]) {
+  const held = heldActivity();
+  const drive = async (c: DriveContext): Promise<unknown> => {
+    const clock = c.engine.clock as VirtualClock;
+    await held.running;
+    await c.handle.pause('deliver the next events together');
+    const updates: Promise<unknown>[] = [];
+    for (const [kind, arg] of sends) {
+      const args = arg === undefined ? [] : [arg];
+      if (kind === 'signal') await c.handle.signal('aaSignal', ...args);
+      else {
+        const updateId = arg ?? 'update-id';
+        updates.push(c.handle.executeUpdate('aaUpdate', { args, updateId }));
+        await untilRecorded(c, [`UpdateAccepted:${updateId}`]);
+      }
+    }
+    for (const u of updates) u.catch(() => undefined);
+    clock.advance(100); // the workflow's timer (100 ms, or 1 ms) fires; nothing else is due
+    await untilRecorded(c, ['TimerFired']);
+    held.release();
+    await untilRecorded(c, ['ActivityCompleted']);
+    await wait(SETTLE_MS);
+    await c.handle.resume();
+    const result = await c.handle.result();
+    await Promise.all(updates);
+    return result;
+  };
+  return { activities: held.activities, drive, clock: 'virtual' as const };
+}
 
 export const UPDATE_CASES: readonly SdkCase[] = [
   returns('signal-update-ordering.ts', 'signalUpdateOrderingWorkflow', [1, 3, 3], {
@@ -76,29 +132,44 @@ export const UPDATE_CASES: readonly SdkCase[] = [
   returns(
     'signals-timers-activities-order.ts',
     'signalsActivitiesTimersPromiseOrdering',
-    undefined,
+    [true, true, true, true],
     {
       name: 'Signals/Updates/Activities/Timers have coherent promise completion ordering (w/ signals) - signalsActivitiesTimersPromiseOrdering',
-      gap: SCHEDULE_ACTIVITY,
+      start: { taskQueue: 'test' },
+      activityQueue: 'test-activity',
+      ...batched([['signal'], ['update']]),
     },
   ),
   returns(
     'signals-timers-activities-order.ts',
     'signalsActivitiesTimersPromiseOrdering',
-    undefined,
+    [true, true, true, true],
     {
       name: 'Signals/Updates/Activities/Timers have coherent promise completion ordering',
       from: UPDATE,
-      gap: SCHEDULE_ACTIVITY,
+      start: { taskQueue: 'test' },
+      activityQueue: 'test-activity',
+      ...batched([['signal'], ['update']]),
     },
   ),
   returns(
     'signals-timers-activities-order.ts',
     'signalsActivitiesTimersPromiseOrderingTracer',
-    undefined,
+    [
+      'signal1.sync, update1.sync, signal2.sync, update2.sync',
+      'signal1.1, update1.1, signal2.1, update2.1, timer.1, activity.1',
+      'signal1.2, update1.2, signal2.2, update2.2, timer.2, activity.2',
+      'signal1.3, update1.3, signal2.3, update2.3, timer.3, activity.3',
+      'signal1.4, update1.4, signal2.4, update2.4, timer.4, activity.4',
+    ].flatMap((x) => x.split(', ')),
     {
       name: 'Signals/Updates/Activities/Timers - Trace promises completion order - 1.11.0+ - signalsActivitiesTimersPromiseOrderingTracer',
-      gap: SCHEDULE_ACTIVITY,
+      ...batched([
+        ['signal', 'signal1'],
+        ['update', 'update1'],
+        ['signal', 'signal2'],
+        ['update', 'update2'],
+      ]),
     },
   ),
   returns('log-before-timing-out.ts', 'logAndTimeout', true, {
