@@ -155,6 +155,11 @@ export const BOOTSTRAP_SOURCE = String.raw`
     };
   };
 
+  // The host's view of each log line as it is written (only primitives cross), when it has one.
+  const hostLogTap = typeof host.logTap === 'function' ? host.logTap : undefined;
+  const logTap = hostLogTap === undefined ? undefined
+    : (level, message, at) => hostCall(hostLogTap, undefined, ['' + level, '' + message, +at]);
+
   let userFactory;
   let settled = false;
   const frozenHint = /read.only|not extensible|Cannot (add|assign|define|redefine|delete)|frozen in workflow code/;
@@ -171,7 +176,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
       if (runtime.ACTIVATION_PROTOCOL_VERSION !== op.protocolVersion) {
         throw new WorkflowSandboxViolation('package runtime speaks activation protocol ' + runtime.ACTIVATION_PROTOCOL_VERSION + ' but this engine speaks ' + op.protocolVersion + '; rebuild the package with this Aion');
       }
-      const cell = { now: () => op.init.startTime, random: () => 0, uuid: () => '', log: () => undefined };
+      const cell = { now: () => op.init.startTime, random: () => 0, uuid: () => '', log: () => undefined, tap: logTap };
       const made = makeGlobals(cell);
       const activator = runtime.createActivator(op.init, cell);
       apply(weakAdd, activators, [activator]);

@@ -7,8 +7,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * (a host function's `constructor` is the host's `Function`, which compiles code outside the
  * sandbox).
  */
-export function hostCapabilities(): Record<string, unknown> {
-  return { AsyncLocalStorage, TextEncoder, TextDecoder, URL, URLSearchParams };
+export function hostCapabilities(
+  logTap?: (level: string, message: string, at: number) => void,
+): Record<string, unknown> {
+  const caps: Record<string, unknown> = {
+    AsyncLocalStorage,
+    TextEncoder,
+    TextDecoder,
+    URL,
+    URLSearchParams,
+  };
+  if (logTap) caps.logTap = logTap;
+  return caps;
 }
 
 /**

@@ -7,12 +7,13 @@ import {
   JsonPayloadConverter,
   type ActivationOutput,
   type Failure,
+  type LogLine,
   type SinkCall,
 } from '../core/index.js';
 import { HeapBudgetExceeded, HeapGuard } from './heap-guard.js';
 import { ReplayCrashError, replayHistory } from './replay.js';
 import { HEAP_BUDGET_FRACTION, THREAD_ACTIVITY } from './resource-limits.js';
-import { DeadlockError, PackageSandbox, type SandboxRun } from './sandbox.js';
+import { DeadlockError, PackageSandbox, type SandboxOptions, type SandboxRun } from './sandbox.js';
 import { RejectionTracker } from './unhandled-rejections.js';
 import type {
   ActivateItem,
@@ -28,6 +29,8 @@ export interface RequestHandlerOptions {
   readonly heapLimitMb?: number;
   /** The engine's deadlock timeout, for the vm watchdog of each evaluation (default if absent). */
   readonly deadlockTimeoutMs?: number;
+  /** Sees each log line of workflow code as it is written (sent to the thread's host). */
+  readonly onLog?: (line: LogLine) => void;
   /**
    * Attributes unhandled rejections to runs (the workflow thread's): an activation that
    * leaves one fails its task. None: they are not watched (the inline runtime).
@@ -79,14 +82,16 @@ class RequestHandler {
   readonly #guard: HeapGuard | undefined;
   readonly #sandboxes = new Map<string, PackageSandbox>();
   readonly #runs = new Map<string, SandboxRun>();
-  readonly #sandboxOptions: { deadlockTimeoutMs?: number };
+  readonly #sandboxOptions: SandboxOptions;
   readonly #rejections: RejectionTracker | undefined;
 
   constructor(options: RequestHandlerOptions) {
-    this.#sandboxOptions =
-      options.deadlockTimeoutMs !== undefined
+    this.#sandboxOptions = {
+      ...(options.deadlockTimeoutMs !== undefined
         ? { deadlockTimeoutMs: options.deadlockTimeoutMs }
-        : {};
+        : {}),
+      ...(options.onLog ? { onLog: options.onLog } : {}),
+    };
     this.#rejections = options.rejections;
     this.#shared = options.progress ? new Int32Array(options.progress) : new Int32Array(2);
     this.#guard =

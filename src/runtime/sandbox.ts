@@ -4,6 +4,7 @@ import {
   AionError,
   type ActivationInput,
   type ActivationOutput,
+  type LogLine,
   type Payload,
   type QueryOutcome,
   type UpdateValidation,
@@ -28,19 +29,35 @@ const DISPOSE = new vm.Script('__aionDisposeOne()', { filename: 'aion:dispose' }
 const BOOTSTRAP = new vm.Script(BOOTSTRAP_SOURCE, { filename: 'aion:bootstrap' });
 
 /** Runs the bootstrap in a fresh context; the host capabilities stay in its closure. */
-function connectRealm(context: vm.Context): RealmControl {
+function connectRealm(context: vm.Context, onLog?: (line: LogLine) => void): RealmControl {
   const install = BOOTSTRAP.runInContext(context) as (
     global: unknown,
     host: Record<string, unknown>,
   ) => RealmControl;
   const global = vm.runInContext('globalThis', context) as unknown;
-  const control = install(global, hostCapabilities());
+  const tap = onLog
+    ? (level: string, message: string, at: number) =>
+        onLog({ level: level as LogLine['level'], message, at })
+    : undefined;
+  const control = install(global, hostCapabilities(tap));
   // Keep the functions, not the realm object (its properties are workflow-reachable later).
   return { setOp: control.setOp, lock: control.lock, settle: control.settle };
 }
 
+export interface SandboxOptions {
+  readonly deadlockTimeoutMs?: number;
+  /** Sees each log line of workflow code as it is written (the workflow thread's watchdog). */
+  readonly onLog?: (line: LogLine) => void;
+}
+
 /** Thrown when workflow code did not return within the deadlock timeout. */
 export class DeadlockError extends Error {
+  /**
+   * The log lines the stopped request's workflow code wrote before it stuck (the workflow
+   * thread sees them as they are written); its output, and the lines with it, are lost.
+   */
+  logs: readonly LogLine[] = [];
+
   constructor(
     readonly timeoutMs: number,
     during: ThreadActivity = 'code',
@@ -101,11 +118,7 @@ export class PackageSandbox {
     this.deadlockTimeoutMs = deadlockTimeoutMs;
   }
 
-  static create(
-    bundle: string,
-    version: string,
-    options: { deadlockTimeoutMs?: number } = {},
-  ): PackageSandbox {
+  static create(bundle: string, version: string, options: SandboxOptions = {}): PackageSandbox {
     // A null-prototype contextified object: the global's named-property lookups fall through
     // to it, so with the host's Object.prototype behind it `globalThis.constructor` (and every
     // other inherited name) would be a host function.
@@ -114,7 +127,7 @@ export class PackageSandbox {
       microtaskMode: 'afterEvaluate',
       codeGeneration: { strings: false, wasm: false },
     });
-    const realm = connectRealm(context);
+    const realm = connectRealm(context, options.onLog);
     try {
       // The bundle defines the runtime factory and the per-run user-module factory.
       new vm.Script(bundle, { filename: `aion-package-${version.slice(0, 12)}.js` }).runInContext(

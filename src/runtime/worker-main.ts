@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createThreadRequestHandler } from './request-handler.js';
-import type { WorkerRequest } from './worker-protocol.js';
+import type { WorkerLogMessage, WorkerRequest } from './worker-protocol.js';
 
 const port = parentPort!;
 const data = workerData as
@@ -15,6 +15,7 @@ const respond = createThreadRequestHandler({
   ...(data?.progress ? { progress: data.progress } : {}),
   ...(data?.heapLimitMb !== undefined ? { heapLimitMb: data.heapLimitMb } : {}),
   ...(data?.deadlockTimeoutMs !== undefined ? { deadlockTimeoutMs: data.deadlockTimeoutMs } : {}),
+  onLog: (log) => port.postMessage({ log } satisfies WorkerLogMessage),
 });
 
 // The engine sends one request at a time and waits for its answer.

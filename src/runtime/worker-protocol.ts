@@ -4,6 +4,7 @@ import type {
   ActivationOutput,
   Failure,
   HistoryEvent,
+  LogLine,
   Payload,
   QueryOutcome,
   RunKey,
@@ -94,3 +95,11 @@ export type WorkerResponse =
         readonly details?: Record<string, unknown>;
       };
     };
+
+/**
+ * Sent by the thread as workflow code writes a log line, before the request's response: the
+ * host keeps the lines of the request in flight, to deliver them if the request never answers.
+ */
+export interface WorkerLogMessage {
+  readonly log: LogLine;
+}

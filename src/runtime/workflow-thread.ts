@@ -4,6 +4,7 @@ import {
   AionError,
   type ActivationOutput,
   type HistoryEvent,
+  type LogLine,
   type Payload,
   type QueryOutcome,
   type UpdateValidation,
@@ -20,6 +21,7 @@ import { DeadlockError } from './sandbox.js';
 import type {
   ActivateItem,
   ReplayOutcome,
+  WorkerLogMessage,
   WorkerRequest,
   WorkerResponse,
 } from './worker-protocol.js';
@@ -160,7 +162,15 @@ export class WorkflowThread {
   #worker: Worker | undefined;
   #queue: Pending[] = [];
   #current:
-    { pending: Pending; timer: NodeJS.Timeout; seen: number; changedAt: number } | undefined;
+    | {
+        pending: Pending;
+        timer: NodeJS.Timeout;
+        seen: number;
+        changedAt: number;
+        /** Log lines written by the request's workflow code so far (WorkerLogMessage). */
+        logs: LogLine[];
+      }
+    | undefined;
   /**
    * [0] is incremented by the thread after each run it finishes (the watchdog measures stalls,
    * not batch length); [1] says what it runs (a run's code, a module's or a bundle's top level).
@@ -207,7 +217,10 @@ export class WorkflowThread {
       ? new Worker(entry.code, { eval: true, ...options })
       : new Worker(entry.url, options);
     worker.unref();
-    worker.on('message', (res: WorkerResponse) => this.#onMessage(worker, res));
+    worker.on('message', (res: WorkerResponse | WorkerLogMessage) => {
+      if (!('log' in res)) this.#onMessage(worker, res);
+      else if (worker === this.#worker) this.#current?.logs.push(res.log);
+    });
     worker.on('error', (err: Error & { code?: unknown }) =>
       this.#onCrash(
         worker,
@@ -283,6 +296,7 @@ export class WorkflowThread {
       timer,
       seen: Atomics.load(this.#progress, 0),
       changedAt: performance.now(),
+      logs: [],
     };
     worker.postMessage(pending.request);
   }
@@ -328,7 +342,12 @@ export class WorkflowThread {
    * loaded again: its runs fail fast with that error. Returns true when the request is to be
    * tried again.
    */
-  #failCurrent(pending: Pending, reason: string, kind: ThreadRestartKind): boolean {
+  #failCurrent(
+    pending: Pending,
+    reason: string,
+    kind: ThreadRestartKind,
+    logs: readonly LogLine[],
+  ): boolean {
     const { request } = pending;
     if (request.type === 'load' && kind !== 'crash') {
       const failures = (this.#loadFailures.get(request.version) ?? 0) + 1;
@@ -346,6 +365,7 @@ export class WorkflowThread {
       this.#packages.delete(request.version);
       this.#failedLoads.set(request.version, error);
     }
+    if (error instanceof DeadlockError) error.logs = logs;
     pending.reject(error);
     return false;
   }
@@ -369,7 +389,8 @@ export class WorkflowThread {
     this.#queue = [];
     if (current) {
       clearInterval(current.timer);
-      if (this.#failCurrent(current.pending, reason, kind)) queued.unshift(current.pending);
+      if (this.#failCurrent(current.pending, reason, kind, current.logs))
+        queued.unshift(current.pending);
     }
     // Queued activations and queries referred to runs that are gone; fail them (callers rebuild).
     // Known packages are reloaded by the new thread; a first load waits for it.

@@ -23,7 +23,9 @@ export function writeLog(
   attrs: unknown[],
 ): void {
   if (s.replaying || s.inQuery) return; // replay-aware: a line is written once, when first executed
-  s.logs.push({ level, message: format(message, attrs), at: s.now });
+  const line = { level, message: format(message, attrs), at: s.now };
+  s.logs.push(line);
+  s.logTap?.(line.level, line.message, line.at);
 }
 
 function logger(level: LogLine['level']) {

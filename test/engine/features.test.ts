@@ -112,7 +112,8 @@ describe('engine features', () => {
     });
   });
 
-  it('turns a synchronous infinite loop into a task failure; the run stays RUNNING', async () => {
+  it('turns a synchronous infinite loop into a task failure, delivering its log lines; the run stays RUNNING', async () => {
+    logs.length = 0;
     const e = await start();
     const h = await e.start('deadlocker');
     for (let i = 0; i < 100; i++) {
@@ -123,6 +124,8 @@ describe('engine features', () => {
     const failed = (await h.fetchHistory()).events.find((x) => x.type === 'WorkflowTaskFailed');
     expect(failed).toMatchObject({ cause: 'deadlock' });
     expect((await h.describe()).status).toBe('RUNNING');
+    // Written before the loop: the activation never returns its output, the line arrives anyway.
+    expect(logs).toContain('logging before getting stuck');
   });
 
   it('records a bug as a task failure (not a workflow failure) and keeps the run open', async () => {

@@ -3,6 +3,7 @@
 // the commit's side effects.
 import { isTransientStoreError, stampEvent, type ActivationOutput } from '../../core/index.js';
 import {
+  DeadlockError,
   initInfoFor,
   WorkflowThreadRestartedError,
   type ActivateItem,
@@ -55,6 +56,9 @@ async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void
     const failure = isThreadFault(err)
       ? brokenFrom(err)
       : { cause: 'unhandled' as const, failure: toFailure(err) };
+    // The lines the stuck run wrote before it stuck are delivered, as those of a failed task.
+    if (err instanceof DeadlockError && group.length === 1)
+      for (const line of err.logs) ctx.deps.onWorkflowLog(group[0]!.actor.key, line);
     for (const p of group) {
       p.activate = false;
       p.taskFailure = failure;

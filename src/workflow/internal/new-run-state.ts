@@ -10,6 +10,11 @@ export interface GlobalsCell {
   random: () => number;
   uuid: () => string;
   log: (level: LogLine['level'], args: unknown[]) => void;
+  /**
+   * Set by a host that must see each log line as it is written (the workflow thread, whose
+   * activation may never return: a deadlocked one is stopped, its output lost).
+   */
+  tap?: ((level: string, message: string, at: number) => void) | undefined;
 }
 
 /**
@@ -66,6 +71,7 @@ export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunStat
     cell.random = () => currentRandom(s);
     cell.uuid = () => uuidFrom(() => currentRandom(s));
     cell.log = (level, args) => writeLog(s, level, args[0], args.slice(1));
+    if (typeof cell.tap === 'function') s.logTap = cell.tap;
   }
   return s;
 }

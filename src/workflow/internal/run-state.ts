@@ -38,6 +38,8 @@ export interface RunState {
   continueAsNewSuggested: boolean;
   commands: WorkflowCommand[];
   logs: LogLine[];
+  /** Sees each log line as it is written (see GlobalsCell.tap). */
+  logTap?: ((level: string, message: string, at: number) => void) | undefined;
   /** Set once a terminal command was issued; later commands are dropped. */
   closed: boolean;
   inQuery: boolean;
