@@ -33,7 +33,12 @@ import type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
 import { storeLimitsOf, type EngineOptions } from './options.js';
 import { probeStore, type StoreStatus } from './store-health.js';
 import { withinDeadline } from './store-retry.js';
-import type { CountOptions, ListResult } from './read/index.js';
+import {
+  storeNodes,
+  type CountOptions,
+  type ListResult,
+  type StoreNodesStatus,
+} from './read/index.js';
 import type {
   TaskQueueSnapshot,
   WorkerRegistration,
@@ -44,6 +49,7 @@ import type {
 
 export type { NamespaceScope } from './local-client/index.js';
 export type { StoreStatus } from './store-health.js';
+export type { StoreNodesStatus } from './read/index.js';
 export type { VersionInfo } from './deploy/index.js';
 
 /**
@@ -364,6 +370,15 @@ export class Engine {
    */
   storeStatus(): StoreStatus {
     return this.#p.infra.health.status();
+  }
+
+  /**
+   * The nodes serving this engine's store and who holds each shard's lease (PostgreSQL), or
+   * `leases: false` for a store that belongs to this process alone. Also
+   * `GET /api/v1/cluster` and `aion cluster status`.
+   */
+  storeNodes(): Promise<StoreNodesStatus> {
+    return storeNodes(this.#p.store, this.#p.nodeId);
   }
 
   /**

@@ -24,6 +24,6 @@ export type {
   WorkerSnapshot,
 } from './remote-activities/index.js';
 export type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
-export type { NamespaceScope, VersionInfo } from './engine.js';
+export type { NamespaceScope, StoreNodesStatus, VersionInfo } from './engine.js';
 export type { ResetPoint } from './control/index.js';
 export type { DeployResult } from './deploy/index.js';

@@ -11,6 +11,7 @@ import { hardenEdge, httpServerOptions } from './edge.js';
 import { PrometheusMetrics } from './prometheus.js';
 import { DEFAULT_PLUGINS } from './plugins.js';
 import { adminRoutes } from './routes/admin.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { batchRoutes } from './routes/batches.js';
 import { scheduleRoutes } from './routes/schedules/index.js';
 import { activityRoutes } from './routes/activities.js';
@@ -180,6 +181,7 @@ export class AionServer {
     namespaceRoutes(app, context);
     workflowRoutes(app, context);
     adminRoutes(app, context);
+    clusterRoutes(app, context);
     batchRoutes(app, context);
     scheduleRoutes(app, context);
     activityRoutes(app, context);

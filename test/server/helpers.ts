@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEngine, type Engine } from '../../src/index.js';
+import { createEngine, type Engine, type Store } from '../../src/index.js';
 import {
   ApiKeys,
   createServer,
@@ -35,12 +35,16 @@ export async function startTestServer(
     maxPackageBytes?: number;
     /** Further server configuration (e.g. drainGraceMs). */
     config?: Partial<ServerConfig>;
+    /** The engine's store (default: SQLite in the temp dir). */
+    store?: () => Promise<Store>;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-'));
   const metrics = new PrometheusMetrics({ processMetrics: false });
   const engine = await createEngine({
-    store: await openSqliteStore({ path: path.join(dataDir, 'aion.db') }),
+    store: options.store
+      ? await options.store()
+      : await openSqliteStore({ path: path.join(dataDir, 'aion.db') }),
     workflowsPath: fixturesPath,
     activities,
     metrics,

@@ -20,6 +20,8 @@ export interface EngineParts {
   readonly lifecycle: Lifecycle;
   readonly infra: Infrastructure;
   readonly services: Services;
+  /** This engine's node id in a shared store's node rows and shard leases. */
+  readonly nodeId: string;
 }
 
 export function assembleEngine(
@@ -41,7 +43,8 @@ export function assembleEngine(
     stopped: () => lifecycle.halted,
   });
   const services = buildServices(options, { infra, seams, lifecycle, hooks });
-  return { store, ownsStore, seams, lifecycle, infra, services };
+  const nodeId = `${identity}#${seams.ids.uuid().slice(0, 8)}`;
+  return { store, ownsStore, seams, lifecycle, infra, services, nodeId };
 }
 
 /** Registers the namespace, claims the store, deploys `workflowsPath`, recovers open work. */
@@ -53,7 +56,7 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   // This node now owns the store (a shared store's shard leases, fencing its commits), so the
   // task leases and timer claims of a previous (dead) owner are void.
   await claimStore(p.store, {
-    nodeId: `${infra.identity}#${seams.ids.uuid().slice(0, 8)}`,
+    nodeId: p.nodeId,
     ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
     logger: infra.logger,
     delay: (ms) => seams.delay(ms),

@@ -4,3 +4,4 @@ export { RunResolver, type RunRef } from './run-resolver.js';
 export { ResultWaiters } from './results.js';
 export { RunDescriber } from './describe.js';
 export { RunLister, type CountOptions, type ListResult } from './list.js';
+export { storeNodes, type StoreNodesStatus } from './store-nodes.js';

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../../output.js';
 import { registerBatchCommands } from './batch.js';
+import { registerClusterCommands } from './cluster.js';
 import { registerControlCommands } from './control.js';
 import { registerDeployCommands } from './deploy.js';
 import { registerInspectCommands } from './inspect.js';
@@ -28,4 +29,5 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
   registerNamespaceCommands(program, io);
   registerSearchAttributeCommands(program, io);
   registerWorkersCommand(program, io);
+  registerClusterCommands(program, io);
 }
