@@ -55,6 +55,27 @@ function storeMetrics(m: Metrics) {
   };
 }
 
+/** The shard leases of a shared (PostgreSQL) store; see assembly/node-claim.ts. */
+export function leaseMetrics(m: Metrics) {
+  return {
+    leasesHeld: m.gauge(
+      'aion_shard_leases_held',
+      'Shard leases this node holds on a shared (PostgreSQL) store; 0 on SQLite and memory',
+      [],
+    ),
+    leaseRenewals: m.counter(
+      'aion_lease_renewals_total',
+      'Renewals of the shard leases, by outcome (ok, failed: the database did not answer)',
+      ['outcome'],
+    ),
+    leaseLosses: m.counter(
+      'aion_lease_losses_total',
+      'Times this node found its shard leases taken over by another node (it stops writing)',
+      [],
+    ),
+  };
+}
+
 /** The metrics the engine records, created once per engine with their label names. */
 export function engineMetrics(m: Metrics) {
   return {
@@ -126,6 +147,7 @@ export function engineMetrics(m: Metrics) {
       ['activity_type'],
     ),
     ...storeMetrics(m),
+    ...leaseMetrics(m),
     activityOutcomes: m.counter(
       'aion_activity_outcomes_total',
       'Activity final outcomes, by outcome',

@@ -49,6 +49,7 @@ describe('cluster status', () => {
     expect(cli.code, cli.out).toBe(0);
     expect(cli.out).toContain('store: sqlite');
     expect(cli.out).toContain('no node leases');
+    expect(await (await fetch(`${t.url}/metrics`)).text()).toMatch(/^aion_shard_leases_held 0$/m);
     const anonymous = await call(t.url, 'GET', '/api/v1/cluster');
     expect(anonymous.status).toBe(401);
   });
@@ -82,6 +83,9 @@ describe('cluster status', () => {
     expect(cli.out).toContain('shards: 64');
     expect(cli.out).toContain(`${status.nodeId!} (this)`);
     expect(cli.out).toMatch(/OWNER\s+SHARDS\s+EPOCHS\s+EXPIRES IN/);
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toMatch(/^aion_shard_leases_held 64$/m);
+    expect(metrics).toContain('# TYPE aion_lease_losses_total counter');
     const json = await aion(t, '--json', 'cluster', 'status');
     expect(JSON.parse(json.out)).toMatchObject({ leases: true, nodeId: status.nodeId });
   });

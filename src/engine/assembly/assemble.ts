@@ -59,6 +59,7 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
     nodeId: p.nodeId,
     ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
     logger: infra.logger,
+    metrics: infra.metrics,
     delay: (ms) => seams.delay(ms),
   });
   await infra.store.expireLeases({ exceptOwner: infra.identity, now: seams.clock.now() });

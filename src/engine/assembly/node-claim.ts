@@ -5,7 +5,13 @@
 // machine) is waited out until its leases expire. See docs/adr/0013-node-leases-and-fencing.md.
 import os from 'node:os';
 import { AionError } from '../../core/index.js';
-import { machineIdentity, type ClaimOutcome, type Store } from '../../store/index.js';
+import {
+  machineIdentity,
+  type ClaimOutcome,
+  type LeaseObserver,
+  type Store,
+} from '../../store/index.js';
+import type { EngineMetrics } from '../metrics.js';
 import type { EngineLogger } from '../scheduler/index.js';
 
 /** Default lease ttl: failover (another node taking over a dead one) waits at most this. */
@@ -15,6 +21,7 @@ export interface ClaimDeps {
   readonly nodeId: string;
   readonly ttlMs: number;
   readonly logger: EngineLogger;
+  readonly metrics: EngineMetrics;
   readonly delay: (ms: number) => Promise<void>;
 }
 
@@ -33,8 +40,9 @@ export async function claimStore(store: Store, deps: ClaimDeps): Promise<void> {
   };
   let first: Refused | undefined;
   for (;;) {
-    const outcome = await membership.claimAll(node, deps.ttlMs);
+    const outcome = await membership.claimAll(node, deps.ttlMs, observer(deps));
     if (outcome.ok) {
+      deps.metrics.leasesHeld.set(outcome.shards);
       if (outcome.tookOverFrom.length > 0 || first !== undefined) {
         deps.logger.info('took the store over from a node that is gone', {
           nodeId: node.nodeId,
@@ -55,6 +63,24 @@ export async function claimStore(store: Store, deps: ClaimDeps): Promise<void> {
     }
     await deps.delay(Math.min(Math.max(outcome.until - outcome.now, 0) + 50, 1_000));
   }
+}
+
+/** Lease events as metrics, and a loss as an error in the log (the node writes nothing more). */
+function observer(deps: ClaimDeps): LeaseObserver {
+  const { metrics, logger } = deps;
+  return {
+    renewed: (held) => {
+      metrics.leasesHeld.set(held);
+      metrics.leaseRenewals.inc(1, { outcome: 'ok' });
+    },
+    renewFailed: () => metrics.leaseRenewals.inc(1, { outcome: 'failed' }),
+    lost: (error) => {
+      metrics.leasesHeld.set(0);
+      metrics.leaseLosses.inc();
+      logger.error(error.message, { nodeId: deps.nodeId, code: 'store_locked' });
+    },
+    released: () => metrics.leasesHeld.set(0),
+  };
 }
 
 function refusal(outcome: Refused): AionError {

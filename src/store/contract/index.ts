@@ -5,6 +5,7 @@ export { isStoreMethod, STORE_METHODS, type StoreMethod } from './methods.js';
 export type { CommitOutcome, HistoryStore, ReadRange, RunCommit } from './history.js';
 export type {
   ClaimOutcome,
+  LeaseObserver,
   Membership,
   NodeIdentity,
   NodeRecord,

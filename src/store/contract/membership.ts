@@ -45,6 +45,18 @@ export type ClaimOutcome =
       readonly now: number;
     };
 
+/** Told what happens to the leases after a successful claim (metrics, logs). */
+export interface LeaseObserver {
+  /** A renewal extended `held` leases. */
+  renewed?(held: number): void;
+  /** A renewal could not reach the database (the next beat tries again). */
+  renewFailed?(error: unknown): void;
+  /** Another node took the shards over: the store refuses every call from now on. */
+  lost?(error: Error): void;
+  /** The leases were released (a clean leave). */
+  released?(): void;
+}
+
 /** Membership of a shared store, and the fencing of its writes. */
 export interface Membership {
   /** The fixed number of shards of the store (set when the schema is created). */
@@ -58,7 +70,7 @@ export interface Membership {
    * and writes nothing, and the store refuses every later call (this node must stop). The
    * store renews the leases every `ttlMs / 3` until {@link release} or `close()`.
    */
-  claimAll(node: NodeIdentity, ttlMs: number): Promise<ClaimOutcome>;
+  claimAll(node: NodeIdentity, ttlMs: number, observer?: LeaseObserver): Promise<ClaimOutcome>;
   /** Releases the leases (keeping their epochs) and deletes the node row: a clean leave. */
   release(): Promise<void>;
   /** Set once this node has lost a lease: the store must not be used any more. */

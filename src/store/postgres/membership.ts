@@ -4,6 +4,7 @@
 import { AionError, type RunKey } from '../../core/index.js';
 import type {
   ClaimOutcome,
+  LeaseObserver,
   Membership,
   NodeIdentity,
   NodeRecord,
@@ -61,6 +62,7 @@ export class PgMembership implements Membership {
   /** Grows at every claim and release, so a renewal in flight across one is ignored. */
   #generation = 0;
   #lost: AionError | undefined;
+  #observer: LeaseObserver | undefined;
 
   constructor(db: PgDriver, s: string) {
     this.#db = db;
@@ -85,7 +87,11 @@ export class PgMembership implements Membership {
     return this.#count;
   }
 
-  async claimAll(node: NodeIdentity, ttlMs: number): Promise<ClaimOutcome> {
+  async claimAll(
+    node: NodeIdentity,
+    ttlMs: number,
+    observer?: LeaseObserver,
+  ): Promise<ClaimOutcome> {
     if (!Number.isSafeInteger(ttlMs) || ttlMs < 100) {
       throw new AionError('invalid_argument', `lease ttl must be at least 100 ms, got ${ttlMs}`, {
         field: 'leaseTtlMs',
@@ -96,6 +102,7 @@ export class PgMembership implements Membership {
     if (!outcome.ok) return outcome;
     this.#node = node;
     this.#ttlMs = ttlMs;
+    this.#observer = observer;
     liveNodes.add(node.nodeId);
     this.#timer = setInterval(() => void this.#renew(), Math.max(50, Math.floor(ttlMs / 3)));
     this.#timer.unref();
@@ -211,12 +218,14 @@ export class PgMembership implements Membership {
         'renew leases',
       );
       renewed = rows.length;
-    } catch {
+    } catch (error) {
+      this.#observer?.renewFailed?.(error);
       return; // unreachable database: the next beat tries again (the fence still holds)
     }
     // Released or claimed again meanwhile: this answer is about leases no longer held.
     if (generation !== this.#generation) return;
     if (renewed < held) await this.#lose();
+    else this.#observer?.renewed?.(renewed);
   }
 
   async #lose(): Promise<void> {
@@ -240,6 +249,7 @@ export class PgMembership implements Membership {
       { reason: 'lease_lost', ...(taker !== undefined ? { takenBy: taker } : {}) },
     );
     this.#stop();
+    this.#observer?.lost?.(this.#lost);
   }
 
   #held(): [string, string] {
@@ -298,6 +308,7 @@ export class PgMembership implements Membership {
       [node.nodeId, shards, epochs],
       'release leases',
     );
+    this.#observer?.released?.();
   }
 
   #stop(): void {
