@@ -86,6 +86,11 @@ export type ActivationJob =
       readonly updateName: string;
       readonly args: readonly Payload[];
       readonly headers?: Headers;
+      /**
+       * The update was recorded before the run's first activation, with nothing to validate it
+       * against: its validator runs when it is dispatched to a handler.
+       */
+      readonly validate?: true;
     };
 
 export interface ActivationInput {

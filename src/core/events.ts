@@ -234,6 +234,11 @@ export interface EventAttributes {
     readonly identity?: string;
     /** Headers set by interceptors (trace context…); absent in histories before they existed. */
     readonly headers?: Headers;
+    /**
+     * Recorded before the run's first activation (no handler existed to validate it against):
+     * its validator runs when the update is delivered. Absent: validated before recording.
+     */
+    readonly unvalidated?: true;
   };
   UpdateCompleted: {
     readonly acceptedSeq: number;

@@ -261,6 +261,7 @@ export class RunBook {
           updateName: event.updateName,
           args: event.args,
           ...(event.headers ? { headers: event.headers } : {}),
+          ...(event.unvalidated ? { validate: true as const } : {}),
         };
       case 'UpdateCompleted':
         this.openUpdates.delete(event.updateId);

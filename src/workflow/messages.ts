@@ -1,5 +1,6 @@
-import { getState, type Handler, type RunState } from './internal/run-state.js';
+import { getState, trackHandler, type Handler, type RunState } from './internal/run-state.js';
 import { reportHandlerError } from './internal/errors.js';
+import { dispatchBufferedUpdates } from './internal/updates.js';
 
 declare const argsBrand: unique symbol;
 declare const retBrand: unique symbol;
@@ -56,8 +57,9 @@ function checkName(name: unknown, what: string): void {
 }
 
 /**
- * Sets (or with `undefined` removes) the handler of a signal or query. Signals received
- * before a handler existed are delivered to it now, in arrival order.
+ * Sets (or with `undefined` removes) the handler of a signal, query or update. Signals
+ * received before a handler existed are delivered to it now, in arrival order; so are updates
+ * delivered in this activation (those still without a handler when it ends are rejected).
  */
 export function setHandler<Args extends unknown[]>(
   def: SignalDefinition<Args>,
@@ -82,8 +84,12 @@ export function setHandler(
 ): void {
   const s = getState();
   if (def.type === 'update') {
-    if (handler) s.updateHandlers.set(def.name, { handler, validator: options?.validator });
-    else s.updateHandlers.delete(def.name);
+    if (!handler) {
+      s.updateHandlers.delete(def.name);
+      return;
+    }
+    s.updateHandlers.set(def.name, { handler, validator: options?.validator });
+    dispatchBufferedUpdates(s);
     return;
   }
   if (def.type === 'query') {
@@ -108,25 +114,9 @@ export function setHandler(
 export function setDefaultUpdateHandler(
   handler: ((name: string, ...args: unknown[]) => unknown) | undefined,
 ): void {
-  getState().defaultUpdateHandler = handler;
-}
-
-/** The handler of update `name`: its own, else the default one (see setDefaultUpdateHandler). */
-export function updateEntry(
-  s: RunState,
-  name: string,
-):
-  | {
-      handler: (...args: unknown[]) => unknown;
-      validator: ((...args: unknown[]) => unknown) | undefined;
-    }
-  | undefined {
-  const own = s.updateHandlers.get(name);
-  if (own) return own;
-  const fallback = s.defaultUpdateHandler;
-  return fallback
-    ? { handler: (...args) => fallback(name, ...args), validator: undefined }
-    : undefined;
+  const s = getState();
+  s.defaultUpdateHandler = handler;
+  if (handler) dispatchBufferedUpdates(s);
 }
 
 /**
@@ -136,16 +126,6 @@ export function updateEntry(
  */
 export function allHandlersFinished(): boolean {
   return getState().runningHandlers === 0;
-}
-
-/** Counts `p` as a running handler until it settles. */
-export function trackHandler<T>(s: RunState, p: Promise<T>): Promise<T> {
-  s.runningHandlers++;
-  const done = (): void => {
-    s.runningHandlers--;
-  };
-  p.then(done, done);
-  return p;
 }
 
 /** Handles signals that have no specific handler (receives the signal name first). */

@@ -120,6 +120,7 @@ export class UpdateService {
             args: payloads,
             identity: this.#d.identity,
             ...(headers ? { headers } : {}),
+            ...('unvalidated' in validation ? { unvalidated: true as const } : {}),
           },
           ack: { resolve, reject },
         });

@@ -115,13 +115,24 @@ export function queryRun(
   );
 }
 
-/** Runs an update's validator on the live instance (nothing is recorded). */
-export function validateRunUpdate(
+/** What an update's sender is told before it is recorded. */
+export type UpdateAdmission = UpdateValidation | { readonly ok: true; readonly unvalidated: true };
+
+/**
+ * Runs an update's validator on the live instance (nothing is recorded). A run whose code has
+ * not completed an activation yet has no handlers to ask: its updates are taken unvalidated,
+ * delivered in its first activation and validated there (Temporal's order: the handlers set
+ * at the top of the workflow function see them).
+ */
+export async function validateRunUpdate(
   ctx: SchedulerContext,
   key: RunKey,
   name: string,
   args: readonly Payload[],
-): Promise<UpdateValidation> {
+): Promise<UpdateAdmission> {
+  const a = await loadWhenIdle(ctx, key);
+  if (a.loaded && !a.book.closed && a.book.lastTaskCompletedSeq === 0)
+    return { ok: true, unvalidated: true };
   return withResident(
     ctx,
     key,

@@ -1,7 +1,7 @@
 // The scheduler's loop: the set of ready runs, the tick that plans, activates and commits
 // them, in-flight accounting for idleness, and the entry points the engine calls.
 import { queryClosedRun } from './closed-query.js';
-import type { Payload, QueryOutcome, RunKey, UpdateValidation } from '../../core/index.js';
+import type { Payload, QueryOutcome, RunKey } from '../../core/index.js';
 import { randomIds } from '../../clock/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
 import { isTransientStoreError } from '../../core/index.js';
@@ -12,7 +12,7 @@ import { committed, conflicted, refusedCommit } from './commit-outcome.js';
 import { buildCommit } from './commit.js';
 import type { SchedulerContext, Wake } from './context.js';
 import { resolveInDoubt } from './in-doubt.js';
-import { loadWhenIdle, queryRun, validateRunUpdate } from './live-access.js';
+import { loadWhenIdle, queryRun, validateRunUpdate, type UpdateAdmission } from './live-access.js';
 import type { Plan } from './plan.js';
 import { planRun, requeue, wantsActivation } from './planning.js';
 import { rebuildInBackground } from './rebuild.js';
@@ -150,8 +150,11 @@ export class RunScheduler {
     return queryClosedRun(this.#ctx, key, name, args);
   }
 
-  /** Runs an update's validator on the live instance (nothing is recorded). */
-  validateUpdate(key: RunKey, name: string, args: readonly Payload[]): Promise<UpdateValidation> {
+  /**
+   * Runs an update's validator on the live instance (nothing is recorded); before the run's
+   * first activation, takes the update unvalidated (see validateRunUpdate).
+   */
+  validateUpdate(key: RunKey, name: string, args: readonly Payload[]): Promise<UpdateAdmission> {
     return validateRunUpdate(this.#ctx, key, name, args);
   }
 

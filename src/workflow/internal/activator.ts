@@ -18,12 +18,13 @@ import {
 } from '../internals.js';
 import { reportWorkflowError } from './errors.js';
 import { assignExternalIds } from './external-ids.js';
-import { doUpdate, signalWorkflow, startWorkflow } from './inbound-jobs.js';
+import { signalWorkflow, startWorkflow } from './inbound-jobs.js';
 import { newRunState, type GlobalsCell } from './new-run-state.js';
 import { runQuery, validateUpdate } from './queries.js';
 import { applyResolveJob, isResolveJob } from './resolve-jobs.js';
 import { encode, setState, type RunState } from './run-state.js';
 import { stackTrace } from './stack-trace.js';
+import { doUpdate, rejectBufferedUpdates } from './updates.js';
 
 export type { GlobalsCell } from './new-run-state.js';
 
@@ -80,6 +81,7 @@ function checkConditions(s: RunState): boolean {
 
 /** Hands the commands, logs and task failure gathered since the last call to the engine. */
 function takeOutput(s: RunState): ActivationOutput {
+  rejectBufferedUpdates(s);
   // Recorded ids first: the conclude interceptors see the commands as the engine will.
   let commands = assignExternalIds(s);
   try {

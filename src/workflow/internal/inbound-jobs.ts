@@ -1,28 +1,15 @@
 import {
   composeInterceptors,
-  errorToFailure,
-  isAionFailure,
   type ActivationJob,
-  type Failure,
   type Payload,
   type WorkflowInitInfo,
 } from '../../core/index.js';
-import { deliverSignal, trackHandler, updateEntry } from '../messages.js';
-import type { WorkflowInboundCallsInterceptor } from '../interceptors.js';
+import { deliverSignal } from '../messages.js';
 import { reportWorkflowError } from './errors.js';
-import { decode, encode, pushCommand, type RunState } from './run-state.js';
-
-export const NO_HEADERS = Object.freeze({});
+import { decodeArgs, inbound, NO_HEADERS } from './inbound-common.js';
+import { encode, pushCommand, type RunState } from './run-state.js';
 
 type WorkflowFunction = (...args: unknown[]) => unknown;
-
-export function inbound(s: RunState): readonly WorkflowInboundCallsInterceptor[] {
-  return s.interceptors.inbound;
-}
-
-export function decodeArgs(s: RunState, payloads: readonly Payload[]): unknown[] {
-  return payloads.map((p) => decode(s, p));
-}
 
 /** Calls the workflow function (through the inbound interceptors) and reports its outcome. */
 export function startWorkflow(
@@ -74,52 +61,4 @@ export function signalWorkflow(
     args: decodeArgs(s, job.args),
     headers: job.headers ?? NO_HEADERS,
   });
-}
-
-/** Runs an accepted update's handler; its result or failure completes the update. */
-export function doUpdate(s: RunState, job: Extract<ActivationJob, { type: 'doUpdate' }>): void {
-  const entry = updateEntry(s, job.updateName);
-  const complete = (outcome: { result?: Payload; failure?: Failure }): void => {
-    pushCommand(s, { type: 'completeUpdate', updateId: job.updateId, ...outcome });
-  };
-  if (!entry) {
-    complete({
-      failure: {
-        type: 'UnknownUpdate',
-        message: `no handler for update ${job.updateName}`,
-        retryable: false,
-      },
-    });
-    return;
-  }
-  const args = decodeArgs(s, job.args);
-  const run =
-    inbound(s).length === 0
-      ? () => entry.handler(...args)
-      : () =>
-          composeInterceptors(inbound(s), 'handleUpdate', (input) =>
-            Promise.resolve(entry.handler(...input.args)),
-          )({
-            updateId: job.updateId,
-            updateName: job.updateName,
-            args,
-            headers: job.headers ?? NO_HEADERS,
-          });
-  // The handler's synchronous part runs now, in job order with the activation's other jobs
-  // (as in Temporal); a synchronous throw settles the update as a rejection would.
-  let running: Promise<unknown>;
-  try {
-    running = Promise.resolve(run());
-  } catch (err) {
-    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the handler threw
-    running = Promise.reject(err);
-  }
-  trackHandler(s, running).then(
-    (result) => complete({ result: encode(s, result) }),
-    (err: unknown) => {
-      // A failure (ApplicationFailure…) goes back to the caller; a bug is a task crash.
-      if (isAionFailure(err)) complete({ failure: errorToFailure(err, (v) => encode(s, v)) });
-      else reportWorkflowError(s, err);
-    },
-  );
 }

@@ -45,6 +45,7 @@ export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunStat
     defaultUpdateHandler: undefined,
     runningHandlers: 0,
     bufferedSignals: [],
+    bufferedUpdates: [],
     queryHandlers: new Map(),
     updateHandlers: new Map(),
     knownPatches: new Set(),

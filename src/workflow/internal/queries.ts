@@ -5,9 +5,9 @@ import {
   type QueryOutcome,
   type UpdateValidation,
 } from '../../core/index.js';
-import { updateEntry } from '../messages.js';
 import { fallbackQueryHandler } from '../query-fallbacks.js';
-import { decodeArgs, inbound } from './inbound-jobs.js';
+import { decodeArgs, inbound } from './inbound-common.js';
+import { updateEntry } from './updates.js';
 import { encode, setState, type RunState } from './run-state.js';
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

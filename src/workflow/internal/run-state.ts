@@ -1,5 +1,6 @@
 import type { PayloadConverter } from '../../core/index.js';
 import {
+  type ActivationJob,
   type LogLine,
   type Payload,
   type WorkflowCommand,
@@ -56,6 +57,8 @@ export interface RunState {
   /** Signal and update handlers whose promise has not settled yet (`allHandlersFinished`). */
   runningHandlers: number;
   readonly bufferedSignals: { name: string; args: unknown[] }[];
+  /** Updates delivered before a handler (or the default handler) for them was set. */
+  readonly bufferedUpdates: Extract<ActivationJob, { type: 'doUpdate' }>[];
   readonly queryHandlers: Map<string, Handler>;
   nextChildId: number;
   nextExternalId: number;
@@ -152,6 +155,16 @@ export function pushCommand(s: RunState, command: WorkflowCommand): void {
   ) {
     s.closed = true;
   }
+}
+
+/** Counts `p` as a running handler until it settles (`allHandlersFinished`). */
+export function trackHandler<T>(s: RunState, p: Promise<T>): Promise<T> {
+  s.runningHandlers++;
+  const done = (): void => {
+    s.runningHandlers--;
+  };
+  p.then(done, done);
+  return p;
 }
 
 export function encode(s: RunState, value: unknown): Payload {

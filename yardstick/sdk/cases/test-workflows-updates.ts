@@ -3,7 +3,7 @@
 import type { VirtualClock } from '../../../src/index.js';
 import { wait } from '../activities.js';
 import type { DriveContext, SdkCase } from '../case.js';
-import { SETTLE_MS } from '../drives.js';
+import { onVirtualClock, SETTLE_MS } from '../drives.js';
 import { firstEvent } from '../drives-more.js';
 import { returns } from './test-workflows.js';
 
@@ -24,16 +24,29 @@ async function signalThenUpdate({ handle }: DriveContext): Promise<unknown> {
   return [first, await handle.result(), await second];
 }
 
-const BUFFERED_UPDATES = {
-  kind: 'engine-feature',
-  reason:
-    "updates cannot wait in a run's first activation for handlers registered later: " +
-    'the workflow returns before they arrive',
-} as const;
-
-/** Sends one update right after the start; the handler that answered it. */
-function firstUpdate(name: string, arg: number) {
-  return async ({ handle }: DriveContext) => handle.executeUpdate(name, { args: [arg] });
+/**
+ * Temporal's test feeds the start and every update in one activation. Here the run starts with
+ * its first task held (`startDelay`, on the virtual clock): the updates sent meanwhile (ids
+ * `1`, `2`…) are recorded and delivered with the start in the run's first activation. The
+ * value: each update's result, and the order in which they completed (ids).
+ */
+function bufferedUpdates(
+  sends: readonly (readonly [string, number])[],
+): NonNullable<SdkCase['drive']> {
+  return async (c) => {
+    const accepted = [];
+    for (const [i, [name, arg]] of sends.entries()) {
+      const updateId = String(i + 1);
+      accepted.push(
+        await c.handle.startUpdate(name, { args: [arg], updateId, waitForStage: 'ACCEPTED' }),
+      );
+    }
+    await onVirtualClock()(c);
+    const results = await Promise.all(accepted.map((u) => u.result()));
+    const { events } = await c.handle.fetchHistory();
+    const completed = events.flatMap((e) => (e.type === 'UpdateCompleted' ? [e.updateId] : []));
+    return { results, completed };
+  };
 }
 
 /** `myActivity`, held until the drive lets it finish (Temporal's test stops its worker in it). */
@@ -99,6 +112,25 @@ function batched(sends: readonly [kind: 'signal' | 'update', arg?: string][]) {
   return { activities: held.activities, drive, clock: 'virtual' as const };
 }
 
+const HELD = { clock: 'virtual', start: { startDelay: '1s' } } as const;
+
+const UPDATES: readonly (readonly [string, number])[] = [
+  ['non-existant', 1],
+  ['updateA', 2],
+  ['updateA', 3],
+  ['updateC', 4],
+  ['updateB', 5],
+  ['non-existant', 6],
+  ['updateB', 7],
+];
+
+const DEFAULT = (updateName: string, arg: number) => ({
+  handler: 'default',
+  updateName,
+  args: [arg],
+});
+const OWN = (handler: string, arg: number) => ({ handler, args: [arg] });
+
 export const UPDATE_CASES: readonly SdkCase[] = [
   returns('signal-update-ordering.ts', 'signalUpdateOrderingWorkflow', [1, 3, 3], {
     name: "Pending promises can't unblock between signals and updates - 1.11.0+ - signalUpdateOrderingWorkflow",
@@ -112,21 +144,44 @@ export const UPDATE_CASES: readonly SdkCase[] = [
   returns(
     'updates-ordering.ts',
     'updatesOrdering',
-    { handler: 'updateA', args: [2] },
+    {
+      results: [
+        DEFAULT('non-existant', 1),
+        OWN('updateA', 2),
+        OWN('updateA', 3),
+        DEFAULT('updateC', 4),
+        OWN('updateB', 5),
+        DEFAULT('non-existant', 6),
+        OWN('updateB', 7),
+      ],
+      completed: ['2', '3', '5', '7', '1', '4', '6'],
+    },
     {
       name: 'Buffered updates are dispatched in the correct order - updatesOrdering',
-      drive: firstUpdate('updateA', 2),
-      gap: BUFFERED_UPDATES,
+      ...HELD,
+      drive: bufferedUpdates(UPDATES),
     },
   ),
   returns(
     'updates-ordering.ts',
     'updatesAreReentrant',
-    { handler: 'updateA', args: [2] },
+    {
+      results: [
+        DEFAULT('non-existant', 1),
+        OWN('updateA', 2),
+        OWN('updateA', 3),
+        OWN('updateC', 4),
+        OWN('updateB', 5),
+        DEFAULT('non-existant', 6),
+        OWN('updateB', 7),
+        OWN('updateC', 8),
+      ],
+      completed: ['6', '8', '7', '3', '1', '4', '5', '2'],
+    },
     {
       name: 'Buffered updates are reentrant - updatesAreReentrant',
-      drive: firstUpdate('updateA', 2),
-      gap: BUFFERED_UPDATES,
+      ...HELD,
+      drive: bufferedUpdates([...UPDATES, ['updateC', 8]]),
     },
   ),
   returns(
