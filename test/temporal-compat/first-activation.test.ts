@@ -8,6 +8,7 @@ import {
   createMemoryStore,
   isAionError,
   VirtualClock,
+  WithStartWorkflowOperation,
   type Engine,
   type WorkflowHandle,
 } from '../../src/index.js';
@@ -106,6 +107,25 @@ describe('messages sent before the first activation', () => {
     await engine.whenIdle();
     expect(await h.executeUpdate('late', { args: ['b'] })).toBe('late b');
     expect(await finish(h)).toBe('done');
+    await replayHistory(await h.fetchHistory(), workflowsPath);
+  });
+
+  it('update-with-start records the update with the start: the first activation handles it', async () => {
+    const op = WithStartWorkflowOperation.create<string>('answerUpdates', {
+      workflowId: 'update-with-start-first',
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    const answer = await engine.client.workflow.executeUpdateWithStart<string>('second', {
+      args: ['y'],
+      updateId: 'uws',
+      startWorkflowOperation: op,
+    });
+    // The workflow returns in its first activation: the update could not have come later.
+    expect(answer).toBe('second y');
+    const h = await op.workflowHandle();
+    expect(await h.result()).toBe('done');
+    const { events } = await h.fetchHistory();
+    expect(events.slice(0, 2).map((e) => e.type)).toEqual(['WorkflowStarted', 'UpdateAccepted']);
     await replayHistory(await h.fetchHistory(), workflowsPath);
   });
 });

@@ -25,6 +25,13 @@ import type {
   StartService,
 } from '../start/index.js';
 
+/** An accepted update: its id, the run that accepted it, and a wait for its outcome. */
+export interface AcceptedUpdate {
+  readonly updateId: string;
+  readonly runId: string;
+  result(): Promise<unknown>;
+}
+
 export interface InterceptedCallsDeps {
   readonly interceptors: readonly WorkflowClientInterceptor[] | undefined;
   readonly starts: StartService;
@@ -158,6 +165,55 @@ export class InterceptedCalls {
           ? () => accepted.result()
           : () => updates.updateResult(run, out.updateId),
     };
+  }
+
+  /**
+   * Update-with-start: starts the run with the update recorded in its start commit (so its
+   * first activation handles it), or sends the update to the run the id policies chose.
+   * Through the `start` interceptors, then the `startUpdate` ones (nested, as in the remote
+   * client).
+   */
+  async startWithUpdate(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions,
+    update: MessageRef,
+    updateOptions: UpdateCallOptions & { readonly updateId: string },
+  ): Promise<AcceptedUpdate & { workflowId: string }> {
+    const { starts, updates } = this.#d;
+    let accepted: (AcceptedUpdate & { workflowId: string }) | undefined;
+    const { headers, ...rest } = options;
+    await composeInterceptors(this.#i, 'start', async (start) => {
+      await composeInterceptors(this.#i, 'startUpdate', async (input) => {
+        const updateId = input.updateId ?? updateOptions.updateId;
+        const run = await starts.start(
+          ns,
+          start.workflowType,
+          { ...start.options, headers: start.headers },
+          { update: input.updateName, args: input.args, updateId, headers: input.headers },
+        );
+        const ref = { namespace: ns, workflowId: run.workflowId, runId: run.runId };
+        const sent = run.created
+          ? { updateId, runId: run.runId, result: () => updates.updateResult(ref, updateId) }
+          : await updates.startUpdate(ref, input.updateName, {
+              args: input.args,
+              headers: input.headers,
+              updateId,
+            });
+        accepted = { workflowId: run.workflowId, ...sent, result: () => sent.result() };
+        return { updateId: sent.updateId, workflowRunId: sent.runId };
+      })({
+        workflowId: options.workflowId ?? '',
+        runId: undefined,
+        updateName: messageName(update),
+        args: updateOptions.args ?? [],
+        headers: updateOptions.headers ?? {},
+        waitForStage: 'ACCEPTED',
+        updateId: updateOptions.updateId,
+      });
+      return { workflowId: accepted!.workflowId, runId: accepted!.runId };
+    })({ workflowType: workflowTypeName(workflow), options: rest, headers: headers ?? {} });
+    return accepted!;
   }
 
   /** The outcome of an update accepted earlier (`getUpdateHandle`). */

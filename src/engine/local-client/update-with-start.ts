@@ -1,7 +1,8 @@
 // Update-with-start of the in-process client: starts the workflow when no run of its id is
-// open (the operation's conflict policy decides otherwise), then sends the update to the run.
-// A retried call with the same update id finds the run by the start's idempotency key and the
-// update's recorded outcome, so it neither starts twice nor applies the update twice.
+// open (the operation's conflict policy decides otherwise) with the update recorded in the
+// start's commit, so the run's first activation handles it; else sends the update to the open
+// run. A retried call with the same update id finds the run by the start's idempotency key and
+// the update's recorded outcome, so it neither starts twice nor applies the update twice.
 import {
   AionError,
   type MessageRef,
@@ -44,18 +45,22 @@ export async function updateWithStart(
     const updateId = updateOptions.updateId ?? d.newId();
     // The start's idempotency key comes from the update id unless the caller gave one.
     const requestId = start.requestId ?? `update-with-start/${updateId}`.slice(0, 200);
-    const run = await withinDeadline(d.retry, () =>
-      d.calls.start(ns, op.workflow, { ...start, requestId }),
-    );
-    const handle = makeHandle(d, ns, run.workflowId, run.runId, {
-      firstExecutionRunId: run.runId,
-    });
-    const ref = { namespace: ns, workflowId: run.workflowId, runId: run.runId };
     const accepted = await withinDeadline(d.retry, () =>
-      d.calls.startUpdate(ref, update, { ...updateOptions, updateId }),
+      d.calls.startWithUpdate(ns, op.workflow, { ...start, requestId }, update, {
+        ...updateOptions,
+        updateId,
+      }),
     );
+    const handle = makeHandle(d, ns, accepted.workflowId, accepted.runId, {
+      firstExecutionRunId: accepted.runId,
+    });
     op.settle({ handle });
-    return { handle, ...accepted };
+    return {
+      handle,
+      updateId: accepted.updateId,
+      runId: accepted.runId,
+      result: () => accepted.result(),
+    };
   } catch (error) {
     op.settle({ error });
     throw error;

@@ -3,6 +3,7 @@
 export {
   StartService,
   type InitialSignal,
+  type InitialUpdate,
   type SignalWithStartOptions,
   type StartedRun,
 } from './start-service.js';

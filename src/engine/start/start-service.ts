@@ -27,11 +27,21 @@ import { applyStartPolicies, givenConflictPolicy, type StartPolicyDeps } from '.
 export interface StartedRun {
   readonly workflowId: string;
   readonly runId: string;
+  /** True when this call started the run (false: the id policies chose an existing one). */
+  readonly created?: boolean;
 }
 
 export interface InitialSignal {
   signal: MessageRef;
   args: readonly unknown[];
+  headers?: Headers;
+}
+
+/** An update recorded with the start (update-with-start): handled in the first activation. */
+export interface InitialUpdate {
+  update: MessageRef;
+  args: readonly unknown[];
+  updateId: string;
   headers?: Headers;
 }
 
@@ -68,13 +78,13 @@ export class StartService {
     ns: string,
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions = {},
-    withSignal?: InitialSignal,
+    initial?: InitialSignal | InitialUpdate,
   ): Promise<StartedRun> {
     const d = this.#d;
     d.lifecycle.check();
     d.namespaces.use(ns);
     if (!d.schemas.has(ns)) await d.schemas.load(ns);
-    const initialSignal = withSignal ? this.#initialSignal(withSignal) : undefined;
+    const arrival = initial ? this.#initialArrival(initial) : undefined;
     const parsed = parseStart(
       {
         limits: d.limits,
@@ -88,7 +98,7 @@ export class StartService {
     );
     const { workflowId, executionTimeoutMs, runTimeoutMs } = parsed;
     const existing = await applyStartPolicies(d, ns, workflowId, options);
-    if (existing) return { workflowId, runId: existing };
+    if (existing) return { workflowId, runId: existing, created: false };
     const runId = d.ids.uuid();
     await d.starter.startRun({
       namespace: ns,
@@ -99,7 +109,7 @@ export class StartService {
       args: parsed.args,
       firstRunId: runId,
       ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
-      ...(initialSignal ? { signals: [initialSignal] } : {}),
+      ...(arrival ? { signals: [arrival] } : {}),
       ...(parsed.headers ? { headers: parsed.headers } : {}),
       ...(parsed.searchAttributes ? { searchAttributes: parsed.searchAttributes } : {}),
       ...(parsed.memo ? { memo: parsed.memo } : {}),
@@ -111,7 +121,7 @@ export class StartService {
       ...(parsed.priority ? { priority: parsed.priority } : {}),
       ...firstTask(parsed, d.clock.now()),
     });
-    return { workflowId, runId };
+    return { workflowId, runId, created: true };
   }
 
   /**
@@ -164,7 +174,9 @@ export class StartService {
     }
   }
 
-  #initialSignal(withSignal: InitialSignal): Arrival {
+  #initialArrival(initial: InitialSignal | InitialUpdate): Arrival {
+    if ('update' in initial) return this.#initialUpdate(initial);
+    const withSignal = initial;
     const signalName = messageName(withSignal.signal);
     return {
       event: {
@@ -177,6 +189,30 @@ export class StartService {
         ),
         identity: this.#d.identity,
         ...(withSignal.headers ? { headers: withSignal.headers } : {}),
+      },
+    };
+  }
+
+  /**
+   * Recorded with the start, before any handler exists to validate it: its validator runs when
+   * the first activation dispatches it (as Temporal's update-with-start does).
+   */
+  #initialUpdate(initial: InitialUpdate): Arrival {
+    const updateName = messageName(initial.update);
+    if (typeof updateName !== 'string' || updateName.length === 0)
+      throw new AionError('invalid_argument', 'update name must be a non-empty string', {
+        field: 'update',
+      });
+    const headers = validateHeaders(initial.headers);
+    return {
+      event: {
+        type: 'UpdateAccepted',
+        updateId: initial.updateId,
+        updateName,
+        args: encodeArgs(this.#d.converter, [...initial.args], `arguments of update ${updateName}`),
+        identity: this.#d.identity,
+        ...(headers ? { headers } : {}),
+        unvalidated: true,
       },
     };
   }
