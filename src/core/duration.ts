@@ -11,10 +11,19 @@ export const MAX_DURATION_MS = 100 * 365.25 * 24 * 3600 * 1000;
  * Parses a duration to whole milliseconds. Throws `invalid_argument` naming `what` for
  * negative, non-finite, unparseable or over-long values.
  */
+/** `ms`'s reading of a string, or undefined: it throws on an empty or over-long string. */
+function msOf(text: string): number | undefined {
+  try {
+    return ms(text as ms.StringValue);
+  } catch {
+    return undefined;
+  }
+}
+
 export function parseDuration(value: Duration, what = 'duration'): number {
   let msValue: number | undefined;
   if (typeof value === 'number') msValue = value;
-  else if (typeof value === 'string') msValue = ms(value.trim() as ms.StringValue);
+  else if (typeof value === 'string') msValue = msOf(value.trim());
   if (
     typeof msValue !== 'number' ||
     !Number.isFinite(msValue) ||

@@ -409,6 +409,10 @@ describe('namespaces over HTTP', () => {
       body: { name: 'x', retention: '5s' },
     });
     expect(shortRetention.body.code).toBe('invalid_argument');
+    const blankRetention = await call(t.url, 'POST', '/api/v1/namespaces', {
+      body: { name: 'x', retention: ' ' },
+    });
+    expect([blankRetention.status, blankRetention.body.code]).toEqual([400, 'invalid_argument']);
   });
 });
 
