@@ -114,9 +114,9 @@ async function allCompleted(store: PostgresStore): Promise<boolean> {
 describe.skipIf(SKIP_PG)('node leases on PostgreSQL (real processes)', () => {
   it('refuses a second node while the first is alive, and takes a killed node over at once', async () => {
     const { schema, journal } = setup();
-    const a = node(schema, journal, 2000, 'start', String(WORKFLOWS));
+    const a = node(schema, journal, 10_000, 'start', String(WORKFLOWS));
     await a.ready;
-    const b = node(schema, journal, 2000);
+    const b = node(schema, journal, 10_000);
     expect(await b.exited).toBe(3);
     expect(b.output()).toContain('store_locked');
     expect(b.output()).toContain('another Aion node serves this PostgreSQL store');
