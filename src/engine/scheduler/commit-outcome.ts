@@ -1,7 +1,12 @@
 // What follows a run's commit: once durable, its acks and side effects are dispatched (timers,
 // tasks, outbox, closing); on a conflict the run is rebuilt; on a store failure the outcome is
 // resolved from the store, and a commit the store keeps refusing parks the run.
-import { AionError, isAionError, isTerminalEventType } from '../../core/index.js';
+import {
+  AionError,
+  isAionError,
+  isTerminalEventType,
+  SequenceConflictError,
+} from '../../core/index.js';
 import type { RunActor } from '../run-actor.js';
 import type { SchedulerContext } from './context.js';
 import { reportHistoryLimits } from './history-budget.js';
@@ -78,11 +83,46 @@ export function conflicted(ctx: SchedulerContext, p: Plan, error: AionError): vo
     ctx.runs.forget(a);
     return;
   }
+  if (p.start && error instanceof SequenceConflictError && error.actual > 0) {
+    startFoundCommitted(ctx, p);
+    return;
+  }
   ctx.deps.logger.warn('commit conflict; rebuilding run', {
     runId: a.key.runId,
     error: error.message,
   });
   requeue(ctx, p, a.isolate);
+}
+
+/**
+ * A start refused because its run already has history: the run id is this start's own, so an
+ * earlier attempt of this very start committed — one whose outcome was read back before the
+ * write was applied (a commit the database finished after its connection was lost). The start
+ * is durable: it is acknowledged (and its commit hook told), and the run is rebuilt from the
+ * store; what arrived with it goes back to the inbox, where admission drops what the landed
+ * commit already holds (activity outcomes, timers, updates, signals with a request id).
+ */
+function startFoundCommitted(ctx: SchedulerContext, p: Plan): void {
+  const a = p.actor;
+  const start = p.start!;
+  ctx.deps.logger.warn('start found committed by an earlier attempt; rebuilding the run', {
+    runId: a.key.runId,
+  });
+  start.onCommitted?.();
+  start.ack.resolve();
+  requeue(ctx, { ...p, start: undefined }, a.isolate);
+  void dispatchLandedTasks(ctx, a);
+}
+
+/**
+ * The activity tasks a landed commit enqueued leased to this engine were never handed to the
+ * executor (that follows a commit known to be durable): run them now rather than after their
+ * lease runs out. A store failure here leaves them to the lease expiry.
+ */
+async function dispatchLandedTasks(ctx: SchedulerContext, a: RunActor): Promise<void> {
+  const { store, activities } = ctx.deps;
+  const tasks = await store.listTasks(a.key).catch(() => []);
+  for (const t of tasks) if (!activities.isRunning(t.taskId)) activities.dispatch(t);
 }
 
 /** Commits the store refused (for a reason other than an outage) before the run is parked. */
