@@ -10,7 +10,7 @@ import type {
   NodeRecord,
   ShardLease,
 } from '../contract/index.js';
-import { machineIdentity, processExists, shardOf } from '../shared/index.js';
+import { recordedProcessEnded, shardOf } from '../shared/index.js';
 import { intArray } from './arrays.js';
 import type { PgDriver, Queryable, Row } from './driver.js';
 
@@ -38,9 +38,7 @@ function toNode(row: Row): NodeRecord {
 /** Whether a node recorded as holding leases has provably ended (so it can be taken over). */
 function provablyGone(holder: NodeRecord | undefined): boolean {
   if (holder === undefined || liveNodes.has(holder.nodeId)) return false;
-  const me = machineIdentity();
-  if (holder.machine !== me.machine || holder.pidNamespace !== me.pidNamespace) return false;
-  return holder.pid === process.pid || !processExists(holder.pid);
+  return recordedProcessEnded(holder);
 }
 
 /** The shards a batch of commits touches, for the fence. */

@@ -39,3 +39,19 @@ export function processExists(pid: number): boolean {
     return (err as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
+
+/**
+ * Whether the process a store recorded as its owner has provably ended: only checkable on
+ * this machine and in this PID namespace, where its PID runs no process any more — or is this
+ * process's own PID, which makes it an earlier process (the caller has already ruled out an
+ * owner open in this process).
+ */
+export function recordedProcessEnded(recorded: {
+  readonly machine: string;
+  readonly pidNamespace: string;
+  readonly pid: number;
+}): boolean {
+  const me = machineIdentity();
+  if (recorded.machine !== me.machine || recorded.pidNamespace !== me.pidNamespace) return false;
+  return recorded.pid === process.pid || !processExists(recorded.pid);
+}

@@ -27,7 +27,7 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { AionError } from '../../core/index.js';
-import { machineIdentity, processExists } from '../shared/index.js';
+import { machineIdentity, recordedProcessEnded } from '../shared/index.js';
 import type { OwnerLock } from './lock.js';
 
 /** How often the owner refreshes its heartbeat. */
@@ -59,13 +59,11 @@ const liveOwners = new Set<string>();
 /** Why the recorded owner may be replaced, or undefined when it may still be running. */
 function takeoverReason(row: OwnerRow, me: Me, now: number): string | undefined {
   if (liveOwners.has(row.owner_id)) return undefined;
-  if (row.machine === me.machine) {
-    if (row.lock_file === me.lockFile) return 'its lock was released';
-    if (row.pid_namespace === me.pidNamespace) {
-      if (row.pid === process.pid) return 'it was an earlier process with this PID';
-      if (!processExists(row.pid)) return `process ${row.pid} has ended`;
-    }
-  }
+  if (row.machine === me.machine && row.lock_file === me.lockFile) return 'its lock was released';
+  if (recordedProcessEnded({ machine: row.machine, pidNamespace: row.pid_namespace, pid: row.pid }))
+    return row.pid === process.pid
+      ? 'it was an earlier process with this PID'
+      : `process ${row.pid} has ended`;
   if (now - row.heartbeat_at >= STALE_MS) return 'its heartbeat is stale';
   return undefined;
 }
