@@ -72,11 +72,6 @@ export class PgMembership implements Membership {
     return this.#lost;
   }
 
-  /** Whether commits are fenced (this store holds leases). */
-  get fencing(): boolean {
-    return this.#node !== undefined;
-  }
-
   async shardCount(): Promise<number> {
     if (this.#count === undefined) {
       const rows = await this.#db.query(`SELECT shard_count FROM ${this.#s}.cluster`);
