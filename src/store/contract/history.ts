@@ -45,6 +45,11 @@ export interface RunCommit {
    * both or neither. Its refusal (`already_exists`, `schedule_conflict`) is the run's outcome.
    */
   readonly schedule?: ScheduleWrite;
+  /**
+   * Inbox messages (see {@link Inbox}) this commit carries out: marked done with outcome
+   * `{ ok: true }` in the same transaction, so a message is applied exactly once.
+   */
+  readonly inboxDone?: readonly string[];
 }
 
 export type CommitOutcome =

@@ -12,6 +12,7 @@ export type {
   ShardLease,
   SharedStore,
 } from './membership.js';
+export type { Inbox, InboxMessage, InboxOutcome, InboxStore } from './inbox.js';
 export type { NamespaceRecord, NamespaceStore } from './namespaces.js';
 export type { OutboxRow, OutboxStore } from './outbox.js';
 export type {

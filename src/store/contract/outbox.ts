@@ -22,6 +22,8 @@ export interface OutboxStore {
   listOutbox(request: {
     readonly after?: { readonly namespace: string; readonly id: string };
     readonly limit: number;
+    /** Only rows written by runs of these shards; every row when absent. */
+    readonly shards?: readonly number[];
   }): Promise<OutboxRow[]>;
   deleteOutbox(namespace: string, ids: readonly string[]): Promise<void>;
 }

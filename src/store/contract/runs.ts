@@ -31,5 +31,7 @@ export interface RunStore {
   listOpenRuns(request: {
     readonly after?: { readonly namespace: string; readonly runId: string };
     readonly limit: number;
+    /** Only runs of these shards (a cluster node's own); every run when absent. */
+    readonly shards?: readonly number[];
   }): Promise<RunInfo[]>;
 }

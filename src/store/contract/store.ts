@@ -7,6 +7,7 @@ import type { OutboxStore } from './outbox.js';
 import type { PackageStore } from './packages.js';
 import type { RetentionStore } from './retention.js';
 import type { RunStore } from './runs.js';
+import type { InboxStore } from './inbox.js';
 import type { SharedStore } from './membership.js';
 import type { ScheduleStore } from './schedules.js';
 import type { SearchAttributeSchemaStore } from './search-attributes.js';
@@ -60,7 +61,8 @@ export interface Store
     SearchAttributeSchemaStore,
     SecurityStore,
     ScheduleStore,
-    SharedStore {
+    SharedStore,
+    InboxStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;
   /**

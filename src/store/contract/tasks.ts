@@ -78,12 +78,14 @@ export interface TaskStore {
   claimTasks(request: ClaimTasksRequest): Promise<ActivityTask[]>;
   /**
    * Expires, as of `now`, every task lease and timer claim not held by `exceptOwner` (the
-   * owners are known dead, e.g. the previous process of a single-node store). Expired task
+   * owners are known dead, e.g. the previous process of a single-node store) — or, with
+   * `owners`, only those held by the owners named (cluster nodes found dead). Expired task
    * leases keep their owner, so the next claim counts a new attempt. Returns the counts.
    */
   expireLeases(request: {
     readonly exceptOwner: string;
     readonly now: number;
+    readonly owners?: readonly string[];
   }): Promise<{ readonly tasks: number; readonly timers: number }>;
   /** Extends a lease (heartbeat) and stores details; false when `owner` is not the current holder. */
   extendTaskLease(request: {

@@ -28,6 +28,8 @@ export interface TimerStore {
     readonly now: number;
     readonly leaseMs: number;
     readonly limit: number;
+    /** Only timers of runs (and schedules) of these shards; every timer when absent. */
+    readonly shards?: readonly number[];
   }): Promise<ClaimedTimer[]>;
   /** Deletes a timer (idempotent). */
   deleteTimer(namespace: string, runId: string, timerId: string): Promise<void>;
@@ -36,5 +38,5 @@ export interface TimerStore {
    * When the next timer becomes claimable: the earliest of max(fireAt, claimUntil) over all
    * timers (for the engine's wake-up), or undefined when there are none.
    */
-  nextTimerAt(): Promise<number | undefined>;
+  nextTimerAt(shards?: readonly number[]): Promise<number | undefined>;
 }
