@@ -11,6 +11,7 @@ export type {
   NodeRecord,
   ShardLease,
   SharedStore,
+  ShardObserver,
 } from './membership.js';
 export type { Inbox, InboxMessage, InboxOutcome, InboxStore } from './inbox.js';
 export type { NamespaceRecord, NamespaceStore } from './namespaces.js';

@@ -12,12 +12,17 @@ export interface NodeIdentity {
   /** `boot:<Linux boot id>` or `host:<name>` (see shared/machine.ts). */
   readonly machine: string;
   readonly pidNamespace: string;
-  /** `single`: this node owns every shard and refuses to share the store. */
-  readonly mode: 'single';
+  /**
+   * `single`: this node owns every shard and refuses to share the store. `cluster`: it shares
+   * the shards with the other cluster nodes (see {@link Membership.join}).
+   */
+  readonly mode: 'single' | 'cluster';
 }
 
 /** A node row as stored (times are epoch ms, read from the database's clock). */
 export interface NodeRecord extends NodeIdentity {
+  /** A cluster node handing its shards off before it stops (`aion cluster drain`). */
+  readonly draining?: boolean;
   readonly startedAt: number;
   readonly heartbeatAt: number;
 }
@@ -57,6 +62,28 @@ export interface LeaseObserver {
   released?(): void;
 }
 
+/**
+ * Told how a cluster node's share of the shards changes (see {@link Membership.join}). The
+ * membership calls these one at a time, in order, and waits for each.
+ */
+export interface ShardObserver extends LeaseObserver {
+  /**
+   * Shards newly held, each at a new epoch: recover their runs, timers and outbox rows.
+   * `deadOwners` are the previous holders found dead (their task leases may be voided).
+   */
+  acquired(shards: readonly number[], deadOwners: readonly string[]): Promise<void>;
+  /**
+   * Shards to hand to another node: stop taking their work, and resolve once nothing of them
+   * is in flight. The membership releases them afterwards (the new owner claims them).
+   */
+  handOff(shards: readonly number[]): Promise<void>;
+  /**
+   * Shards no longer held (another node took them after this one's leases expired, or a commit
+   * found them moved): their writes are already refused; drop what is in memory of them.
+   */
+  lostShards(shards: readonly number[]): void;
+}
+
 /** Membership of a shared store, and the fencing of its writes. */
 export interface Membership {
   /** The fixed number of shards of the store (set when the schema is created). */
@@ -71,6 +98,23 @@ export interface Membership {
    * store renews the leases every `ttlMs / 3` until {@link release} or `close()`.
    */
   claimAll(node: NodeIdentity, ttlMs: number, observer?: LeaseObserver): Promise<ClaimOutcome>;
+  /**
+   * Joins the cluster as `node`: registers its node row and, at every beat (`ttlMs / 3`),
+   * renews its leases, claims the shards rendezvous hashing gives it over the live nodes
+   * (free or expired ones at once; held ones once their owner hands them off), and hands off
+   * those it holds that now belong to another live node. Refused with `store_locked` while a
+   * single-mode node holds the store. Resolves after the first beat. Every commit is fenced
+   * per shard: a commit touching a shard this node does not hold fails with `store_locked`
+   * (reason `shard_moved`) and writes nothing, without affecting the other shards.
+   */
+  join(node: NodeIdentity, ttlMs: number, observer: ShardObserver): Promise<void>;
+  /** The shards this node holds now (cluster mode), or every shard (single mode). */
+  held(): readonly number[];
+  /**
+   * Hands every shard off and stops claiming (a drain before a stop): resolves once none is
+   * held. The node row stays until {@link release}.
+   */
+  drain(): Promise<void>;
   /** Releases the leases (keeping their epochs) and deletes the node row: a clean leave. */
   release(): Promise<void>;
   /** Set once this node has lost a lease: the store must not be used any more. */

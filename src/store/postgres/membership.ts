@@ -9,9 +9,11 @@ import type {
   NodeIdentity,
   NodeRecord,
   ShardLease,
+  ShardObserver,
 } from '../contract/index.js';
 import { recordedProcessEnded, shardOf } from '../shared/index.js';
 import { intArray } from './arrays.js';
+import { ClusterBalancer, type IsGone } from './cluster-balance.js';
 import type { PgDriver, Queryable, Row } from './driver.js';
 
 /** Node ids whose store is open in this process (a holder with our PID but not here is gone). */
@@ -25,7 +27,8 @@ const NODE_COLUMNS = `node_id, mode, host, pid, machine, pid_namespace,
 function toNode(row: Row): NodeRecord {
   return {
     nodeId: String(row.node_id),
-    mode: 'single',
+    mode: row.mode === 'single' ? 'single' : 'cluster',
+    ...(row.mode === 'draining' ? { draining: true } : {}),
     host: String(row.host),
     pid: Number(row.pid),
     machine: String(row.machine),
@@ -41,10 +44,30 @@ function provablyGone(holder: NodeRecord | undefined): boolean {
   return recordedProcessEnded(holder);
 }
 
+/** A recorded node that has provably ended: its process on this machine is gone. */
+const isGone: IsGone = (n) => !liveNodes.has(n.nodeId) && recordedProcessEnded(n);
+
 /** The shards a batch of commits touches, for the fence. */
 export function shardsOf(runs: readonly RunKey[], count: number): number[] {
   return [...new Set(runs.map((r) => shardOf(r.namespace, r.workflowId, count)))].sort(
     (a, b) => a - b,
+  );
+}
+
+function checkTtl(ttlMs: number): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 100) {
+    throw new AionError('invalid_argument', `lease ttl must be at least 100 ms, got ${ttlMs}`, {
+      field: 'leaseTtlMs',
+    });
+  }
+}
+
+/** A commit touching shards this node does not hold (any more): nothing was written. */
+export function shardMoved(shards: readonly number[]): AionError {
+  return new AionError(
+    'store_locked',
+    `shard ${shards.join(', ')} is not held by this node (another cluster node owns it now); nothing was written`,
+    { reason: 'shard_moved', shards: [...shards] },
   );
 }
 
@@ -61,6 +84,8 @@ export class PgMembership implements Membership {
   #generation = 0;
   #lost: AionError | undefined;
   #observer: LeaseObserver | undefined;
+  /** Set in cluster mode (join): the node holds a share of the shards. */
+  #cluster: ClusterBalancer | undefined;
 
   constructor(db: PgDriver, s: string) {
     this.#db = db;
@@ -85,11 +110,7 @@ export class PgMembership implements Membership {
     ttlMs: number,
     observer?: LeaseObserver,
   ): Promise<ClaimOutcome> {
-    if (!Number.isSafeInteger(ttlMs) || ttlMs < 100) {
-      throw new AionError('invalid_argument', `lease ttl must be at least 100 ms, got ${ttlMs}`, {
-        field: 'leaseTtlMs',
-      });
-    }
+    checkTtl(ttlMs);
     await this.shardCount();
     const outcome = await this.#db.tx('claim shards', (q) => this.#claim(q, node, ttlMs));
     if (!outcome.ok) return outcome;
@@ -279,16 +300,96 @@ export class PgMembership implements Membership {
   async fence(q: Queryable, runs: readonly RunKey[]): Promise<void> {
     const f = this.fenceSql(runs, 1);
     if (f === undefined) return;
-    const rows = await q.query(f.sql, f.values);
+    const rows = await q.query(f.sql.replace('SELECT 1', 'SELECT l.shard'), f.values);
     if (rows.length === f.expected) return;
+    if (this.#cluster !== undefined) {
+      const held = new Set(rows.map((r) => Number(r.shard)));
+      const moved = shardsOf(runs, this.#count!).filter((s) => !held.has(s));
+      this.#cluster.lose(moved);
+      throw shardMoved(moved);
+    }
     this.#markLost(undefined, undefined);
     throw this.#lost!;
+  }
+
+  /**
+   * Cluster mode: the indexes of `runs` on shards this node does not hold (their commits are
+   * refused with `shard_moved` without being sent). Empty in single mode.
+   */
+  notHeld(runs: readonly RunKey[]): Set<number> {
+    const out = new Set<number>();
+    if (this.#cluster === undefined || this.#count === undefined) return out;
+    runs.forEach((r, i) => {
+      if (!this.#epochs.has(shardOf(r.namespace, r.workflowId, this.#count!))) out.add(i);
+    });
+    return out;
+  }
+
+  /** The error of a commit refused because its shard is not (or no longer) held here. */
+  shardMovedFor(run: RunKey): AionError {
+    return shardMoved([shardOf(run.namespace, run.workflowId, this.#count ?? 1)]);
+  }
+
+  async join(node: NodeIdentity, ttlMs: number, observer: ShardObserver): Promise<void> {
+    checkTtl(ttlMs);
+    if (this.#node !== undefined) {
+      throw new AionError('invalid_argument', 'this store already serves a node', {
+        nodeId: this.#node.nodeId,
+      });
+    }
+    await this.shardCount();
+    const cluster = new ClusterBalancer(this.#db, this.#s, {
+      node,
+      ttlMs,
+      observer,
+      epochs: this.#epochs,
+    });
+    await cluster.register(isGone);
+    this.#node = node;
+    this.#ttlMs = ttlMs;
+    this.#observer = observer;
+    this.#cluster = cluster;
+    liveNodes.add(node.nodeId);
+    await this.#clusterBeat();
+    this.#timer = setInterval(() => void this.#clusterBeat(), Math.max(50, Math.floor(ttlMs / 3)));
+    this.#timer.unref();
+  }
+
+  /** Beats never overlap: a slow one (a handoff draining) makes the next ones skip. */
+  #beating = false;
+  async #clusterBeat(): Promise<void> {
+    if (this.#beating || this.#cluster === undefined) return;
+    this.#beating = true;
+    try {
+      await this.#cluster.beat(isGone);
+    } catch (error) {
+      this.#observer?.renewFailed?.(error);
+    } finally {
+      this.#beating = false;
+    }
+  }
+
+  held(): readonly number[] {
+    return [...this.#epochs.keys()].sort((a, b) => a - b);
+  }
+
+  async drain(): Promise<void> {
+    const cluster = this.#cluster;
+    if (cluster === undefined) return;
+    while (this.#beating) await new Promise((r) => setTimeout(r, 20));
+    this.#beating = true;
+    try {
+      await cluster.drain(isGone);
+    } finally {
+      this.#beating = false;
+    }
   }
 
   async release(): Promise<void> {
     const node = this.#node;
     this.#generation++;
     this.#stop();
+    this.#cluster?.stop();
     if (node === undefined || this.#lost || this.#db.closed) return;
     const [shards, epochs] = this.#held();
     this.#node = undefined;

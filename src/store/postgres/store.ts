@@ -145,6 +145,20 @@ export class PostgresStore implements Store {
   async commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
     prevalidate(commits, this.#limits);
     if (commits.length === 0) return [];
+    // A cluster node's commits of shards it does not hold are refused without being sent.
+    const away = this.membership.notHeld(commits.map((c) => c.run));
+    if (away.size === 0) return this.#commitHeld(commits);
+    const held = commits.filter((_, i) => !away.has(i));
+    const outcomes = held.length > 0 ? await this.#commitHeld(held) : [];
+    let next = 0;
+    return commits.map((c, i) =>
+      away.has(i)
+        ? { ok: false as const, error: this.membership.shardMovedFor(c.run) }
+        : outcomes[next++]!,
+    );
+  }
+
+  async #commitHeld(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
     const runs = commits.map((c) => c.run);
     const fast = fastCommit(this.#s, commits, (first) => this.membership.fenceSql(runs, first));
     if (
