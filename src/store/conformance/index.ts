@@ -21,6 +21,7 @@ import { startScenarios } from './starts.js';
 import { taskLeaseScenarios } from './task-leases.js';
 import { runStoreConformance as run, type RunStoreConformanceOptions } from './runner.js';
 import { scheduleScenarios } from './schedules.js';
+import { shardScenarios } from './shards.js';
 import { taskScenarios } from './tasks.js';
 import { timerScenarios } from './timers.js';
 import type { StoreScenario } from './types.js';
@@ -41,6 +42,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...taskScenarios,
   ...taskLeaseScenarios,
   ...leaseScenarios,
+  ...shardScenarios,
   ...outboxScenarios,
   ...visibilityFilterScenarios,
   ...visibilityPageScenarios,

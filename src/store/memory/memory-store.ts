@@ -147,6 +147,7 @@ export class MemoryStore implements Store {
   listOpenRuns(request: {
     after?: { namespace: string; runId: string };
     limit: number;
+    shards?: readonly number[];
   }): Promise<RunInfo[]> {
     return this.#sync(() => this.#runs.listOpenRuns(request));
   }
@@ -158,6 +159,7 @@ export class MemoryStore implements Store {
     now: number;
     leaseMs: number;
     limit: number;
+    shards?: readonly number[];
   }): Promise<ClaimedTimer[]> {
     return this.#sync(() => this.#timers.claimDueTimers(request));
   }
@@ -170,8 +172,8 @@ export class MemoryStore implements Store {
     return this.#sync(() => this.#timers.listTimers(run));
   }
 
-  nextTimerAt(): Promise<number | undefined> {
-    return this.#sync(() => this.#timers.nextTimerAt());
+  nextTimerAt(shards?: readonly number[]): Promise<number | undefined> {
+    return this.#sync(() => this.#timers.nextTimerAt(shards));
   }
 
   // ── tasks ───────────────────────────────────────────────────────────────────────────────
@@ -198,10 +200,12 @@ export class MemoryStore implements Store {
   expireLeases(request: {
     exceptOwner: string;
     now: number;
+    owners?: readonly string[];
   }): Promise<{ tasks: number; timers: number }> {
+    const { exceptOwner, now, owners } = request;
     return this.#sync(() => ({
-      tasks: this.#tasks.expireLeases(request.exceptOwner, request.now),
-      timers: this.#timers.expireClaims(request.exceptOwner, request.now),
+      tasks: this.#tasks.expireLeases(exceptOwner, now, owners),
+      timers: this.#timers.expireClaims(exceptOwner, now, owners),
     }));
   }
 
@@ -226,6 +230,7 @@ export class MemoryStore implements Store {
   listOutbox(request: {
     after?: { namespace: string; id: string };
     limit: number;
+    shards?: readonly number[];
   }): Promise<OutboxRow[]> {
     return this.#sync(() => this.#outbox.listOutbox(request));
   }

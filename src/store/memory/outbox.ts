@@ -2,7 +2,7 @@
 // recovery in (namespace, id) order and deleted once settled or with their purged run.
 import type { OutboxRow } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
-import { key } from './keys.js';
+import { inShards, key } from './keys.js';
 
 export class MemoryOutbox {
   readonly #outbox = new Map<string, OutboxRow>();
@@ -29,11 +29,17 @@ export class MemoryOutbox {
     return undefined;
   }
 
-  listOutbox(request: { after?: { namespace: string; id: string }; limit: number }): OutboxRow[] {
+  listOutbox(request: {
+    after?: { namespace: string; id: string };
+    limit: number;
+    shards?: readonly number[];
+  }): OutboxRow[] {
     const after = request.after;
     return [...this.#outbox.values()]
       .filter(
-        (o) => !after || compareStrings(key(o.namespace, o.id), key(after.namespace, after.id)) > 0,
+        (o) =>
+          (!after || compareStrings(key(o.namespace, o.id), key(after.namespace, after.id)) > 0) &&
+          inShards(request.shards, o.namespace, o.workflowId),
       )
       .sort((a, b) => compareStrings(key(a.namespace, a.id), key(b.namespace, b.id)))
       .slice(0, request.limit)

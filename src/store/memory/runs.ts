@@ -3,7 +3,7 @@
 import { decodeEvent, type HistoryEvent, type RunKey } from '../../core/index.js';
 import type { ReadRange, RunInfo, VisibilityPatch } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
-import { key } from './keys.js';
+import { inShards, key } from './keys.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -119,10 +119,13 @@ export class MemoryRuns {
   listOpenRuns(request: {
     after?: { namespace: string; runId: string };
     limit: number;
+    shards?: readonly number[];
   }): RunInfo[] {
     const after = request.after;
     const open = [...this.infos()]
-      .filter((i) => i.closeTime === undefined)
+      .filter(
+        (i) => i.closeTime === undefined && inShards(request.shards, i.namespace, i.workflowId),
+      )
       .filter(
         (i) =>
           !after ||

@@ -9,7 +9,7 @@ import type {
   TaskQueueStats,
 } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
-import { key } from './keys.js';
+import { key, ownerExpires } from './keys.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -85,13 +85,13 @@ export class MemoryTasks {
   }
 
   /**
-   * Expires, as of `now`, every live lease not held by `exceptOwner`; the owner stays, so the
-   * next claim counts a new attempt. Returns how many.
+   * Expires, as of `now`, every live lease not held by `exceptOwner` (with `owners`: held by
+   * one of them); the owner stays, so the next claim counts a new attempt. Returns how many.
    */
-  expireLeases(exceptOwner: string, now: number): number {
+  expireLeases(exceptOwner: string, now: number, owners?: readonly string[]): number {
     let expired = 0;
     for (const t of this.#tasks.values()) {
-      if (t.leaseOwner !== undefined && t.leaseOwner !== exceptOwner && (t.leaseUntil ?? 0) > now) {
+      if (ownerExpires(t.leaseOwner, exceptOwner, owners) && (t.leaseUntil ?? 0) > now) {
         t.leaseUntil = now;
         expired++;
       }

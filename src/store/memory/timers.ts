@@ -3,7 +3,7 @@
 import type { RunKey } from '../../core/index.js';
 import type { ClaimedTimer, TimerRow } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
-import { key } from './keys.js';
+import { inShards, key, ownerExpires } from './keys.js';
 
 interface TimerState extends TimerRow {
   claimOwner?: string;
@@ -33,11 +33,14 @@ export class MemoryTimers {
     now: number;
     leaseMs: number;
     limit: number;
+    shards?: readonly number[];
   }): ClaimedTimer[] {
     const due = [...this.#timers.values()]
       .filter(
         (t) =>
-          t.fireAt <= request.now && (t.claimUntil === undefined || t.claimUntil <= request.now),
+          t.fireAt <= request.now &&
+          (t.claimUntil === undefined || t.claimUntil <= request.now) &&
+          inShards(request.shards, t.namespace, t.workflowId),
       )
       .sort(
         (a, b) =>
@@ -56,11 +59,14 @@ export class MemoryTimers {
     });
   }
 
-  /** Expires, as of `now`, every live claim not held by `exceptOwner`; returns how many. */
-  expireClaims(exceptOwner: string, now: number): number {
+  /**
+   * Expires, as of `now`, every live claim not held by `exceptOwner` (with `owners`: held by
+   * one of them); returns how many.
+   */
+  expireClaims(exceptOwner: string, now: number, owners?: readonly string[]): number {
     let expired = 0;
     for (const t of this.#timers.values()) {
-      if (t.claimOwner !== undefined && t.claimOwner !== exceptOwner && (t.claimUntil ?? 0) > now) {
+      if (ownerExpires(t.claimOwner, exceptOwner, owners) && (t.claimUntil ?? 0) > now) {
         t.claimUntil = now;
         expired++;
       }
@@ -75,9 +81,10 @@ export class MemoryTimers {
       .map(stripTimer);
   }
 
-  nextTimerAt(): number | undefined {
+  nextTimerAt(shards?: readonly number[]): number | undefined {
     let min: number | undefined;
     for (const t of this.#timers.values()) {
+      if (!inShards(shards, t.namespace, t.workflowId)) continue;
       const at = Math.max(t.fireAt, t.claimUntil ?? 0);
       if (min === undefined || at < min) min = at;
     }

@@ -1,5 +1,7 @@
 import { AionError } from '../../core/index.js';
+import { DEFAULT_SHARD_COUNT } from '../shared/index.js';
 import type { PgDriver, Queryable } from './driver.js';
+import { clusterDataPlane } from './migration-7.js';
 
 /**
  * One schema migration. `up` receives the quoted schema name and returns the statements to run,
@@ -11,9 +13,6 @@ export interface Migration {
   readonly name: string;
   up(schema: string): readonly string[];
 }
-
-/** Shards of a new store (fixed for its lifetime; see docs/cluster.md). */
-export const DEFAULT_SHARD_COUNT = 64;
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -282,6 +281,7 @@ export const MIGRATIONS: readonly Migration[] = [
          SELECT g FROM generate_series(0, ${DEFAULT_SHARD_COUNT} - 1) AS g`,
     ],
   },
+  clusterDataPlane,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,5 +1,6 @@
 import type { OutboxRow } from '../contract/index.js';
 import type { PgDriver } from './driver.js';
+import { shardFilter } from './shard-filter.js';
 import { toOutbox } from './rows.js';
 
 /** Outbox rows of every namespace in (namespace, id) code point order, paged with `after`. */
@@ -9,14 +10,17 @@ export async function listOutbox(
   request: {
     readonly after?: { readonly namespace: string; readonly id: string };
     readonly limit: number;
+    readonly shards?: readonly number[];
   },
 ): Promise<OutboxRow[]> {
   const after = request.after;
+  const values: unknown[] = [after?.namespace ?? null, after?.id ?? null];
+  values.push(Math.max(0, request.limit));
   const rows = await db.query(
     `SELECT * FROM ${s}.outbox
-     WHERE $1::text IS NULL OR (namespace COLLATE "C", id COLLATE "C") > ($1::text COLLATE "C", $2::text COLLATE "C")
+     WHERE ($1::text IS NULL OR (namespace COLLATE "C", id COLLATE "C") > ($1::text COLLATE "C", $2::text COLLATE "C"))${shardFilter(request.shards, values)}
      ORDER BY namespace COLLATE "C", id COLLATE "C" LIMIT $3`,
-    [after?.namespace ?? null, after?.id ?? null, Math.max(0, request.limit)],
+    values,
     'listOutbox',
   );
   return rows.map(toOutbox);

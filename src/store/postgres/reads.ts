@@ -1,6 +1,7 @@
 import { decodeEvent, invalidArgument, type HistoryEvent, type RunKey } from '../../core/index.js';
 import type { ReadRange, RunInfo } from '../contract/index.js';
 import type { PgDriver } from './driver.js';
+import { shardFilter } from './shard-filter.js';
 import { runColumns, toRunInfo } from './rows.js';
 
 function optionalCount(value: number | undefined, field: string): number | null {
@@ -83,15 +84,18 @@ export async function listOpenRuns(
   request: {
     readonly after?: { readonly namespace: string; readonly runId: string };
     readonly limit: number;
+    readonly shards?: readonly number[];
   },
 ): Promise<RunInfo[]> {
   const after = request.after;
+  const values: unknown[] = [after?.namespace ?? null, after?.runId ?? null];
+  values.push(Math.max(0, request.limit));
   const rows = await db.query(
     `SELECT ${runColumns()} FROM ${s}.runs
-     WHERE close_time IS NULL
+     WHERE close_time IS NULL${shardFilter(request.shards, values)}
        AND ($1::text IS NULL OR (namespace COLLATE "C", run_id COLLATE "C") > ($1::text COLLATE "C", $2::text COLLATE "C"))
      ORDER BY namespace COLLATE "C", run_id COLLATE "C" LIMIT $3`,
-    [after?.namespace ?? null, after?.runId ?? null, Math.max(0, request.limit)],
+    values,
     'listOpenRuns',
   );
   return rows.map(toRunInfo);

@@ -198,6 +198,7 @@ export class PostgresStore implements Store {
   listOpenRuns(request: {
     readonly after?: { readonly namespace: string; readonly runId: string };
     readonly limit: number;
+    readonly shards?: readonly number[];
   }): Promise<RunInfo[]> {
     return reads.listOpenRuns(this.#db, this.#s, request);
   }
@@ -209,6 +210,7 @@ export class PostgresStore implements Store {
     readonly now: number;
     readonly leaseMs: number;
     readonly limit: number;
+    readonly shards?: readonly number[];
   }): Promise<ClaimedTimer[]> {
     return timers.claimDueTimers(this.#db, this.#s, request);
   }
@@ -221,8 +223,8 @@ export class PostgresStore implements Store {
     return timers.listTimers(this.#db, this.#s, run);
   }
 
-  nextTimerAt(): Promise<number | undefined> {
-    return timers.nextTimerAt(this.#db, this.#s);
+  nextTimerAt(shards?: readonly number[]): Promise<number | undefined> {
+    return timers.nextTimerAt(this.#db, this.#s, shards);
   }
 
   // ── tasks ───────────────────────────────────────────────────────────────────────────────
@@ -245,6 +247,7 @@ export class PostgresStore implements Store {
   expireLeases(request: {
     readonly exceptOwner: string;
     readonly now: number;
+    readonly owners?: readonly string[];
   }): Promise<{ readonly tasks: number; readonly timers: number }> {
     return tasks.expireLeases(this.#db, this.#s, request);
   }
@@ -274,6 +277,7 @@ export class PostgresStore implements Store {
   listOutbox(request: {
     readonly after?: { readonly namespace: string; readonly id: string };
     readonly limit: number;
+    readonly shards?: readonly number[];
   }): Promise<OutboxRow[]> {
     return outbox.listOutbox(this.#db, this.#s, request);
   }

@@ -6,6 +6,7 @@ import type {
   TaskQueueStats,
 } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
+import { textArray } from './arrays.js';
 import type { PgDriver } from './driver.js';
 import { toTask } from './rows.js';
 
@@ -169,23 +170,30 @@ export async function taskQueueStats(
 
 /**
  * Expires, as of `now`, the task leases and timer claims of every owner but `exceptOwner`
- * (owners known dead). Task leases keep their owner so the next claim counts a new attempt.
+ * (owners known dead) — or, with `owners`, of those owners only. Task leases keep their owner
+ * so the next claim counts a new attempt.
  */
 export async function expireLeases(
   db: PgDriver,
   s: string,
-  request: { readonly exceptOwner: string; readonly now: number },
+  request: {
+    readonly exceptOwner: string;
+    readonly now: number;
+    readonly owners?: readonly string[];
+  },
 ): Promise<{ readonly tasks: number; readonly timers: number }> {
+  const named = request.owners !== undefined;
+  const whose = (column: string): string =>
+    named ? `${column} = ANY($1::text[])` : `${column} IS NOT NULL AND ${column} <> $1`;
+  const values = [named ? textArray(request.owners) : request.exceptOwner, request.now];
   return db.tx('expireLeases', async (q) => {
     const tasks = await q.exec(
-      `UPDATE ${s}.tasks SET lease_until = $2
-       WHERE lease_owner IS NOT NULL AND lease_owner <> $1 AND lease_until > $2`,
-      [request.exceptOwner, request.now],
+      `UPDATE ${s}.tasks SET lease_until = $2 WHERE ${whose('lease_owner')} AND lease_until > $2`,
+      values,
     );
     const timers = await q.exec(
-      `UPDATE ${s}.timers SET claim_until = $2
-       WHERE claim_owner IS NOT NULL AND claim_owner <> $1 AND claim_until > $2`,
-      [request.exceptOwner, request.now],
+      `UPDATE ${s}.timers SET claim_until = $2 WHERE ${whose('claim_owner')} AND claim_until > $2`,
+      values,
     );
     return { tasks: tasks.rowCount, timers: timers.rowCount };
   });

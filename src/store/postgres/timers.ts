@@ -2,6 +2,7 @@ import type { RunKey } from '../../core/index.js';
 import type { ClaimedTimer, TimerRow } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
 import type { PgDriver } from './driver.js';
+import { shardFilter } from './shard-filter.js';
 import { toClaimedTimer, toTimer } from './rows.js';
 
 /**
@@ -18,20 +19,22 @@ export async function claimDueTimers(
     readonly now: number;
     readonly leaseMs: number;
     readonly limit: number;
+    readonly shards?: readonly number[];
   },
 ): Promise<ClaimedTimer[]> {
   const claimUntil = request.now + request.leaseMs;
+  const values: unknown[] = [request.now, Math.max(0, request.limit), request.owner, claimUntil];
   const rows = await db.query(
     `WITH due AS (
        SELECT namespace, run_id, timer_id FROM ${s}.timers
-       WHERE fire_at <= $1 AND (claim_until IS NULL OR claim_until <= $1)
+       WHERE fire_at <= $1 AND (claim_until IS NULL OR claim_until <= $1)${shardFilter(request.shards, values)}
        ORDER BY fire_at, namespace COLLATE "C", run_id COLLATE "C", timer_id COLLATE "C"
        LIMIT $2
        FOR UPDATE SKIP LOCKED)
      UPDATE ${s}.timers t SET claim_owner = $3, claim_until = $4
      FROM due WHERE t.namespace = due.namespace AND t.run_id = due.run_id AND t.timer_id = due.timer_id
      RETURNING t.*`,
-    [request.now, Math.max(0, request.limit), request.owner, claimUntil],
+    values,
     'claimDueTimers',
   );
   return rows
@@ -68,11 +71,17 @@ export async function listTimers(db: PgDriver, s: string, run: RunKey): Promise<
   return rows.map(toTimer);
 }
 
-export async function nextTimerAt(db: PgDriver, s: string): Promise<number | undefined> {
+export async function nextTimerAt(
+  db: PgDriver,
+  s: string,
+  shards?: readonly number[],
+): Promise<number | undefined> {
   // A claimed timer becomes claimable again when its claim expires.
+  const values: unknown[] = [];
+  const filter = shardFilter(shards, values);
   const rows = await db.query(
-    `SELECT MIN(GREATEST(fire_at, COALESCE(claim_until, 0))) AS at FROM ${s}.timers`,
-    [],
+    `SELECT MIN(GREATEST(fire_at, COALESCE(claim_until, 0))) AS at FROM ${s}.timers${filter === '' ? '' : ` WHERE TRUE${filter}`}`,
+    values,
     'nextTimerAt',
   );
   return (rows[0]?.at as number | null | undefined) ?? undefined;

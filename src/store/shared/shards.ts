@@ -6,6 +6,12 @@ const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 const encoder = new TextEncoder();
 
+/**
+ * Shards of a new PostgreSQL store (fixed for its lifetime), and the count the single-node
+ * stores (memory, SQLite) filter by.
+ */
+export const DEFAULT_SHARD_COUNT = 64;
+
 /** The shard (0 ≤ shard < count) of a workflow id in a namespace. */
 export function shardOf(namespace: string, workflowId: string, count: number): number {
   let h = FNV_OFFSET;

@@ -42,17 +42,12 @@ import { closedError, mapSqliteError } from './errors.js';
 import { backupConnection, type BackupResult } from './backup.js';
 import type { OwnerLock } from './lock.js';
 import type { Ownership } from './ownership.js';
-import {
-  outboxFromRow,
-  packageSummaryFromRow,
-  routeFromRow,
-  taskFromRow,
-  timerFromRow,
-} from './rows.js';
+import { packageSummaryFromRow, routeFromRow, taskFromRow, timerFromRow } from './rows.js';
 import { NamespaceRegistry } from './namespace-registry.js';
 import { ScheduleTables, type ListFiresRequest, type ListSchedulesRequest } from './schedules.js';
 import { SecurityTables } from './security.js';
 import { SearchAttributeSchema } from './search-attribute-schema.js';
+import { ShardedQueries } from './shards.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { createTransactions, type Transactions } from './transactions.js';
 import { VisibilityQueries } from './visibility.js';
@@ -79,6 +74,7 @@ export class SqliteStore implements Store {
   readonly #namespaces: NamespaceRegistry;
   readonly #security: SecurityTables;
   readonly #schedules: ScheduleTables;
+  readonly #sharded: ShardedQueries;
   #closed = false;
 
   /** @internal Use {@link openSqliteStore}. */
@@ -96,6 +92,7 @@ export class SqliteStore implements Store {
     this.#s = prepareStatements(db);
     this.#schedules = new ScheduleTables(db);
     this.#tx = createTransactions(db, this.#s, this.#schedules);
+    this.#sharded = new ShardedQueries(db, this.#s, this.#tx);
     this.#visibility = new VisibilityQueries(db);
     this.#searchAttributes = new SearchAttributeSchema(db);
     this.#namespaces = new NamespaceRegistry(db);
@@ -183,32 +180,14 @@ export class SqliteStore implements Store {
     return this.#do(() => this.#s.runChain.all(namespace, workflowId).map(rowToRunInfo));
   }
 
-  listOpenRuns(request: {
-    readonly after?: { readonly namespace: string; readonly runId: string };
-    readonly limit: number;
-  }): Promise<RunInfo[]> {
-    return this.#do(() => {
-      const after = request.after;
-      const rows = this.#s.listOpenRuns.all(
-        after?.namespace ?? '',
-        after?.runId ?? '',
-        request.limit,
-      );
-      return rows.map(rowToRunInfo);
-    });
+  listOpenRuns(request: Parameters<Store['listOpenRuns']>[0]): Promise<RunInfo[]> {
+    return this.#do(() => this.#sharded.listOpenRuns(request));
   }
 
   // ── timers ─────────────────────────────────────────────────────────────────────────────
 
-  claimDueTimers(request: {
-    readonly owner: string;
-    readonly now: number;
-    readonly leaseMs: number;
-    readonly limit: number;
-  }): Promise<ClaimedTimer[]> {
-    return this.#do(() =>
-      this.#tx.claimTimers.immediate(request.owner, request.now, request.leaseMs, request.limit),
-    );
+  claimDueTimers(request: Parameters<Store['claimDueTimers']>[0]): Promise<ClaimedTimer[]> {
+    return this.#do(() => this.#sharded.claimDueTimers(request));
   }
 
   deleteTimer(namespace: string, runId: string, timerId: string): Promise<void> {
@@ -221,8 +200,8 @@ export class SqliteStore implements Store {
     return this.#do(() => this.#s.listTimers.all(run.namespace, run.runId).map(timerFromRow));
   }
 
-  nextTimerAt(): Promise<number | undefined> {
-    return this.#do(() => this.#s.nextTimerAt.get() ?? undefined);
+  nextTimerAt(shards?: readonly number[]): Promise<number | undefined> {
+    return this.#do(() => this.#sharded.nextTimerAt(shards));
   }
 
   // ── tasks ──────────────────────────────────────────────────────────────────────────────
@@ -231,11 +210,10 @@ export class SqliteStore implements Store {
     return this.#do(() => (request.limit <= 0 ? [] : this.#tx.claimTasks.immediate(request)));
   }
 
-  expireLeases(request: {
-    readonly exceptOwner: string;
-    readonly now: number;
-  }): Promise<{ readonly tasks: number; readonly timers: number }> {
-    return this.#do(() => this.#tx.expireLeases.immediate(request.exceptOwner, request.now));
+  expireLeases(
+    request: Parameters<Store['expireLeases']>[0],
+  ): Promise<{ readonly tasks: number; readonly timers: number }> {
+    return this.#do(() => this.#sharded.expireLeases(request));
   }
 
   extendTaskLease(request: {
@@ -305,15 +283,8 @@ export class SqliteStore implements Store {
 
   // ── outbox ─────────────────────────────────────────────────────────────────────────────
 
-  listOutbox(request: {
-    readonly after?: { readonly namespace: string; readonly id: string };
-    readonly limit: number;
-  }): Promise<OutboxRow[]> {
-    return this.#do(() => {
-      const after = request.after;
-      const rows = this.#s.listOutbox.all(after?.namespace ?? '', after?.id ?? '', request.limit);
-      return rows.map(outboxFromRow);
-    });
+  listOutbox(request: Parameters<Store['listOutbox']>[0]): Promise<OutboxRow[]> {
+    return this.#do(() => this.#sharded.listOutbox(request));
   }
 
   deleteOutbox(namespace: string, ids: readonly string[]): Promise<void> {
