@@ -12,6 +12,7 @@ import { projectRun } from '../shared/index.js';
 import { validateCommit } from '../shared/index.js';
 import { textArray } from './arrays.js';
 import type { Queryable } from './driver.js';
+import { inboxDoneIds, inboxDoneParams, inboxDoneSql } from './inbox-channels.js';
 import { runColumns, toRunInfo } from './rows.js';
 import { applyScheduleWrite, ScheduleVersions } from './schedules.js';
 import { reportLosers, runKeyOf, writeExisting, writeNew, type RunState } from './run-writes.js';
@@ -35,6 +36,7 @@ export function prevalidate(commits: readonly RunCommit[], limits: Limits): void
       checkHistoryLength(c.expectedSeq + c.events.length, limits, c.run.runId);
     }
   }
+  inboxDoneIds(commits);
 }
 
 /**
@@ -45,13 +47,15 @@ export function prevalidate(commits: readonly RunCommit[], limits: Limits): void
  * 2. one statement updates the existing runs and inserts their events;
  * 3. one statement inserts the new runs and the events of those whose insert won;
  * 4. search-attribute index rows and side-effect rows, only when there are any;
- * 5. the schedule writes of the runs that committed (locked and version-checked before step 2).
+ * 5. the schedule writes of the runs that committed (locked and version-checked before step 2);
+ * 6. the inbox messages those runs carry out, marked done (`doneChannel` notified at commit).
  * Conflicting runs write nothing and are reported in their outcome.
  */
 export async function commitBatch(
   q: Queryable,
   s: string,
   commits: readonly RunCommit[],
+  doneChannel: string,
 ): Promise<CommitOutcome[]> {
   const states = await lockRuns(q, s, commits);
   const scheduleWrites = commits.flatMap((c) => (c.schedule === undefined ? [] : [c.schedule]));
@@ -88,6 +92,8 @@ export async function commitBatch(
   // Only now are the outcomes final (a start can still lose its workflow id above).
   for (const c of okCommits)
     if (c.schedule !== undefined) await applyScheduleWrite(q, s, c.schedule);
+  const done = inboxDoneIds(okCommits);
+  if (done.length > 0) await q.query(inboxDoneSql(s, 1), inboxDoneParams(done, doneChannel));
   return outcomes;
 }
 

@@ -2,6 +2,7 @@ import type { RunKey } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/index.js';
 import { intArray, textArray } from './arrays.js';
+import { inboxDoneIds, inboxDoneParams, inboxDoneSql } from './inbox-channels.js';
 import {
   byWorkflowId,
   compare,
@@ -21,7 +22,9 @@ import {
  *   unique_violation);
  * - the events of all runs are inserted;
  * - when the engine holds shard leases, the touched shards' leases are read FOR SHARE and must
- *   all still carry its epochs (the fence, see membership.ts).
+ *   all still carry its epochs (the fence, see membership.ts);
+ * - the inbox messages the commits carry out are marked done, their senders notified (at
+ *   commit, so never for a statement that fails).
  * The statement is all or nothing: when any run fails its check, the statement fails (for an
  * existing run, its final SELECT divides by zero), nothing is written, and the caller falls
  * back to the transactional path, which sorts out conflicts per run.
@@ -63,6 +66,7 @@ export type FenceSql = (
 export function fastCommit(
   s: string,
   commits: readonly RunCommit[],
+  doneChannel: string,
   fence?: FenceSql,
 ): FastCommit | undefined {
   const seen = new Set<string>();
@@ -133,6 +137,12 @@ export function fastCommit(
   ctes.push(`ev AS (
        INSERT INTO ${s}.events (namespace, run_id, seq, type, recorded_at, data)
        SELECT * FROM ${events.sql})`);
+  const done = inboxDoneIds(commits);
+  if (done.length > 0) {
+    // Unreferenced, yet run to completion: data-modifying CTEs always are.
+    ctes.push(`inbox_done AS (${inboxDoneSql(s, values.length + 1)})`);
+    values.push(...inboxDoneParams(done, doneChannel));
+  }
   const check = finalCheck(ctes, values, existing.length, fence);
   const text = `WITH ${ctes.join(',\n     ')}
      SELECT ${check} AS ok`;

@@ -43,6 +43,10 @@ import { commitBatch, prevalidate } from './commit.js';
 import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';
 import { PgDriver, quoteSchema } from './driver.js';
 import { mapPgError } from './errors.js';
+import { PgInbox } from './inbox.js';
+import { inboxChannels } from './inbox-channels.js';
+import type { ListenClientFactory } from './inbox-listener.js';
+import { listenClientFactory } from './listen-client.js';
 import { PgMembership } from './membership.js';
 import { migrate } from './migrations.js';
 import * as namespaces from './namespace-registry.js';
@@ -101,7 +105,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await driver.close().catch(() => {});
     throw mapPgError(error, 'open');
   }
-  return new PostgresStore(driver, schema, limits);
+  return new PostgresStore(driver, schema, limits, listenClientFactory(options, driver));
 }
 
 /**
@@ -118,14 +122,21 @@ export class PostgresStore implements Store {
   readonly #limits: Limits;
   /** Node rows and shard leases; fences every commit once the engine has claimed the shards. */
   readonly membership: PgMembership;
+  /** Messages for the owners of shards (table `inbox`). */
+  readonly inbox: PgInbox;
+  /** NOTIFY channel of the inbox messages carried out (`RunCommit.inboxDone`). */
+  readonly #doneChannel: string;
 
   /** @internal Use {@link openPostgresStore}, which migrates the schema first. */
-  constructor(driver: PgDriver, schema: string, limits: Limits) {
+  constructor(driver: PgDriver, schema: string, limits: Limits, listen?: ListenClientFactory) {
     this.#db = driver;
     this.schema = schema;
     this.#s = quoteSchema(schema);
     this.#limits = limits;
     this.membership = new PgMembership(driver, this.#s);
+    const channels = inboxChannels(schema);
+    this.#doneChannel = channels.done;
+    this.inbox = new PgInbox(driver, this.#s, channels, { listen });
   }
 
   /** The limits enforced on every append and commit. */
@@ -160,7 +171,9 @@ export class PostgresStore implements Store {
 
   async #commitHeld(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
     const runs = commits.map((c) => c.run);
-    const fast = fastCommit(this.#s, commits, (first) => this.membership.fenceSql(runs, first));
+    const fast = fastCommit(this.#s, commits, this.#doneChannel, (first) =>
+      this.membership.fenceSql(runs, first),
+    );
     if (
       fast !== undefined &&
       (await this.#db.tryStatement(fast.text, fast.values, FAST_COMMIT_REFUSALS, 'commit'))
@@ -169,7 +182,7 @@ export class PostgresStore implements Store {
     }
     return this.#db.tx('commit', async (q) => {
       await this.membership.fence(q, runs);
-      return commitBatch(q, this.#s, commits);
+      return commitBatch(q, this.#s, commits, this.#doneChannel);
     });
   }
 
@@ -424,6 +437,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     // A clean close hands the shards back at once (a kill leaves them to expire).
     await this.membership.release().catch(() => {});
+    await this.inbox.close();
     return this.#db.close();
   }
 }
