@@ -79,3 +79,15 @@ export function storeErrorCode(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'unknown';
 }
+
+/**
+ * A cluster node's write refused because the run's shard is held by another node (or no
+ * longer by this one): nothing was written, and the run's owner is elsewhere.
+ */
+export function isShardMoved(err: unknown): boolean {
+  return (
+    isAionError(err) &&
+    err.code === 'store_locked' &&
+    (err.details as { reason?: unknown }).reason === 'shard_moved'
+  );
+}

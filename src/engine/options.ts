@@ -202,6 +202,14 @@ export interface EngineOptions {
    */
   readonly leaseTtlMs?: number;
   /**
+   * On a PostgreSQL store: join the cluster of engines sharing it instead of owning it alone.
+   * The store's shards are spread over the live cluster nodes; each node drives the runs of
+   * its shards, and calls for other runs go to their owner through the store. A node that
+   * dies is replaced within the lease ttl. Every engine on the store must be in cluster mode.
+   * See docs/cluster.md. Default false.
+   */
+  readonly cluster?: boolean;
+  /**
    * Interceptors: `client` around this engine's client calls (start, signal, update, query),
    * `activity` around each attempt of its in-process activities. Workflow interceptors are
    * workflow code: the workflow module exports them (see `aion/workflow`). Default: none.

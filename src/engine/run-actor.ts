@@ -31,6 +31,8 @@ export interface Arrival {
   readonly removeOutbox?: readonly string[];
   /** Settled once the arrival is committed (or refused). */
   readonly ack?: Ack;
+  /** The inbox message it came from (cluster mode), marked done by the commit recording it. */
+  readonly inboxId?: string;
 }
 
 export interface PendingStart {
@@ -44,6 +46,8 @@ export interface PendingStart {
   readonly timers?: readonly TimerRow[];
   /** The schedule fire that starts this run, committed with it (both or neither). */
   readonly schedule?: ScheduleWrite;
+  /** The inbox message it came from (cluster mode), marked done by the start's commit. */
+  readonly inboxId?: string;
 }
 
 /**
@@ -68,6 +72,8 @@ export class RunActor {
   readers = 0;
   /** Callers waiting for the run to be free (woken to re-check, see `whenFree`). */
   #freeWaiters: (() => void)[] = [];
+  /** Its shard is leaving this node: once its work in flight settles, it leaves memory. */
+  leaving = false;
   /** Activate alone (after a batch hit the deadlock timeout). */
   isolate = false;
   /** The run needs an activation even without new arrivals (recovery, task retry). */

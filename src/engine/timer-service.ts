@@ -20,6 +20,7 @@ export class TimerService {
   readonly #poller: Poller;
   #stopped = false;
   readonly #idlePollMs: number;
+  readonly #shards: (() => readonly number[] | undefined) | undefined;
 
   constructor(options: {
     store: Store;
@@ -29,7 +30,10 @@ export class TimerService {
     idlePollMs?: number;
     /** Jitter of the poll's backoff while the store fails. Default `Math.random`. */
     random?: () => number;
+    /** Cluster mode: only timers of the shards this node drives are claimed. */
+    shards?: () => readonly number[] | undefined;
   }) {
+    this.#shards = options.shards;
     this.#store = options.store;
     this.#clock = options.clock;
     this.#owner = options.owner;
@@ -90,11 +94,13 @@ export class TimerService {
   async #poll(): Promise<number> {
     for (;;) {
       const now = this.#clock.now();
+      const shards = this.#shards?.();
       const due = await this.#store.claimDueTimers({
         owner: this.#owner,
         now,
         leaseMs: 30_000,
         limit: 500,
+        ...(shards ? { shards } : {}),
       });
       for (const row of due) {
         if (this.#memory.has(key(row.namespace, row.runId, row.timerId))) continue; // fires from memory
@@ -102,7 +108,7 @@ export class TimerService {
       }
       if (due.length < 500) break;
     }
-    const next = await this.#store.nextTimerAt();
+    const next = await this.#store.nextTimerAt(this.#shards?.());
     return Math.min(next ?? Infinity, this.#clock.now() + this.#idlePollMs);
   }
 }

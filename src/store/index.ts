@@ -10,4 +10,5 @@ export {
 } from './contract/index.js';
 export { evaluateExpr, validateExpr } from './shared/expr.js';
 export { machineIdentity } from './shared/machine.js';
+export { shardOf } from './shared/shards.js';
 export { BUILTIN_FIELDS, KEYWORDS } from './shared/search-attribute-rules.js';

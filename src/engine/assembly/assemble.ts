@@ -1,8 +1,10 @@
 // The one place the engine is put together: seams chosen, infrastructure and services built
 // and wired; plus the startup (recovery) and shutdown (drain) sequences over the parts.
-import { validateNamespace } from '../../core/index.js';
+import { validateNamespace, type RunKey } from '../../core/index.js';
 import { stopBuildService } from '../../package/index.js';
 import type { Store } from '../../store/index.js';
+import { ClusterNode, scheduleOps, type RemoteOp } from '../cluster/index.js';
+import type { ResetOptions } from '../control/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { EngineOptions } from '../options.js';
 import { recoverOpenRuns } from '../recovery/index.js';
@@ -22,6 +24,8 @@ export interface EngineParts {
   readonly services: Services;
   /** This engine's node id in a shared store's node rows and shard leases. */
   readonly nodeId: string;
+  /** Cluster mode: this engine's life as a cluster node (set at start). */
+  cluster?: ClusterNode;
 }
 
 export function assembleEngine(
@@ -32,18 +36,20 @@ export function assembleEngine(
   const namespace = validateNamespace(options.namespace ?? 'default');
   const seams = seamsFrom(options);
   const identity = options.identity ?? `engine-${seams.ids.uuid()}`;
+  const nodeId = `${identity}#${seams.ids.uuid().slice(0, 8)}`;
   const lifecycle = new Lifecycle();
   const hooks = unwiredHooks();
   const infra = buildInfrastructure(options, {
     namespace,
     identity,
+    // A cluster node's leases name the process, so a dead node's are told from its successor's.
+    leaseOwner: options.cluster === true ? nodeId : identity,
     store,
     seams,
     hooks,
     stopped: () => lifecycle.halted,
   });
   const services = buildServices(options, { infra, seams, lifecycle, hooks });
-  const nodeId = `${identity}#${seams.ids.uuid().slice(0, 8)}`;
   return { store, ownsStore, seams, lifecycle, infra, services, nodeId };
 }
 
@@ -53,16 +59,30 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   // The engine's own namespace is registered (idempotent; settings of an existing one kept).
   await services.namespaceService.ensure(infra.namespace);
   await infra.schemas.load(infra.namespace);
-  // This node now owns the store (a shared store's shard leases, fencing its commits), so the
-  // task leases and timer claims of a previous (dead) owner are void.
-  await claimStore(p.store, {
-    nodeId: p.nodeId,
-    ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS,
-    logger: infra.logger,
-    metrics: infra.metrics,
-    delay: (ms) => seams.delay(ms),
-  });
-  await infra.store.expireLeases({ exceptOwner: infra.identity, now: seams.clock.now() });
+  const ttlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+  if (options.cluster === true) {
+    // A cluster node holds a share of the shards; dead nodes' leases are voided as their
+    // shards are adopted (live nodes' leases stay theirs).
+    p.cluster = await ClusterNode.join({
+      store: p.store,
+      infra,
+      nodeId: p.nodeId,
+      now: () => seams.clock.now(),
+      ttlMs,
+      delay: (ms, o) => seams.delay(ms, o),
+    });
+  } else {
+    // This node now owns the store (a shared store's shard leases, fencing its commits), so
+    // the task leases and timer claims of a previous (dead) owner are void.
+    await claimStore(p.store, {
+      nodeId: p.nodeId,
+      ttlMs,
+      logger: infra.logger,
+      metrics: infra.metrics,
+      delay: (ms) => seams.delay(ms),
+    });
+    await infra.store.expireLeases({ exceptOwner: infra.identity, now: seams.clock.now() });
+  }
   if (options.workflowsPath) {
     await services.deploys.deployFromPath(infra.namespace, options.workflowsPath);
   }
@@ -76,6 +96,36 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   // Schedules of the namespaces this engine serves; others are reconciled at their next fire.
   await retryForever(infra.retry, () => services.schedules.recover([...infra.namespaces.names]));
   services.outbox.startSweeping();
+  p.cluster?.started((shards) => recoverShards(p, shards), remoteOps(p));
+}
+
+/** What other cluster nodes may have this one carry out, for runs and schedules it drives. */
+function remoteOps(p: EngineParts): Record<string, RemoteOp> {
+  const { scope, schedules } = p.services;
+  const { scheduler } = p.infra;
+  return {
+    reset: (ns: string, mode: 'reset' | 'reopen', workflowId: string, options: ResetOptions) =>
+      scope.resets.resetOrReopen(ns, mode, workflowId, options),
+    retry: (ns: string, workflowId: string, options: { runId?: string; version?: string }) =>
+      scope.retries.retry(ns, workflowId, options),
+    unpark: (key: RunKey) => scheduler.unpark(scheduler.actor(key)),
+    ...scheduleOps(schedules),
+  };
+}
+
+/** Shards a cluster node gained: their runs, outbox rows and schedules, as at startup. */
+async function recoverShards(p: EngineParts, shards: readonly number[]): Promise<void> {
+  const { infra, services } = p;
+  const cluster = p.cluster!;
+  await retryForever(infra.retry, () => recoverOpenRuns(infra, shards));
+  await retryForever(infra.retry, () => services.outbox.recover(shards));
+  const gained = {
+    shards: new Set(shards),
+    of: (ns: string, id: string) => cluster.ownership.shardOf({ namespace: ns, workflowId: id }),
+  };
+  await retryForever(infra.retry, () =>
+    services.schedules.recover([...infra.namespaces.names], gained),
+  );
 }
 
 /** Resolves when no run has work queued or in flight and no commit is pending. */
@@ -122,6 +172,7 @@ export async function stopEngine(p: EngineParts, timeoutMs: number): Promise<voi
   await infra.thread.close();
   await stopBuildService(); // esbuild's service process must not outlive the engine
   // Everything is committed: hand the shards back so the next node need not wait for expiry.
+  await p.cluster?.leave();
   await p.store.membership?.release().catch(() => {});
   if (p.ownsStore) await p.store.close();
 }

@@ -72,6 +72,11 @@ export interface Infrastructure {
 export interface InfrastructureBase {
   readonly namespace: string;
   readonly identity: string;
+  /**
+   * Who holds this engine's task leases and timer claims: its identity, or in cluster mode its
+   * node id (unique per process start, so a dead node's leases are told from a restarted one's).
+   */
+  readonly leaseOwner: string;
   readonly store: Store;
   readonly seams: EngineSeams;
   readonly hooks: EngineHooks;
@@ -83,7 +88,7 @@ export function buildInfrastructure(
   options: EngineOptions,
   base: InfrastructureBase,
 ): Infrastructure {
-  const { seams, hooks, identity } = base;
+  const { seams, hooks, leaseOwner } = base;
   const { clock } = seams;
   const limits = resolveLimits(storeLimitsOf(options.limits));
   const converter = new DataConverter({
@@ -107,7 +112,7 @@ export function buildInfrastructure(
   const activities: ActivityService = new ActivityService({
     store,
     clock,
-    owner: identity,
+    owner: leaseOwner,
     namespaces: () => namespaces.names,
     executor,
     servedQueues: [taskQueue],
@@ -125,10 +130,10 @@ export function buildInfrastructure(
       }),
   });
   const timers = new TimerService({
-    store,
-    clock,
-    owner: identity,
+    ...{ store, clock },
+    owner: leaseOwner,
     onFire: (row) => hooks.onTimer(row),
+    shards: () => scheduler.drivenShards(),
     random: seams.random,
   });
   const schemas = new SearchAttributeSchemas(store);

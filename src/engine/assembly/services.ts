@@ -1,6 +1,6 @@
 // The engine's domain services, each owning one concern, built over the infrastructure and
 // wired to each other directly (a call never goes back through the facade).
-import { isTerminalEventType, statusOfTerminal } from '../../core/index.js';
+import { isTerminalEventType, statusOfTerminal, type RunKey } from '../../core/index.js';
 import { AsyncCompletion, ResetService, RetryService, RunControl } from '../control/index.js';
 import { DeployService } from '../deploy/index.js';
 import type { Lifecycle } from '../lifecycle.js';
@@ -21,6 +21,7 @@ import {
   scheduleMetrics,
 } from '../schedules/index.js';
 import { TimerRouter } from '../timers/index.js';
+import { routedSchedules } from '../cluster/index.js';
 import { evaluateExpr } from '../../store/index.js';
 import { parseVisibilityQuery } from '../../visibility/index.js';
 import { RemoteWorkers } from '../workers/index.js';
@@ -47,7 +48,12 @@ export interface ServiceBase {
 
 export function buildServices(options: EngineOptions, b: ServiceBase): Services {
   const { infra, seams, lifecycle } = b;
-  const base = { ...infra, ...seams, lifecycle };
+  const base = {
+    ...infra,
+    ...seams,
+    lifecycle,
+    isElsewhere: (run: RunKey) => infra.scheduler.isElsewhere(run),
+  };
   const resolver = new RunResolver(infra.store);
   const reads = {
     resolver,
@@ -108,7 +114,8 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
       deploys,
       schemas: infra.schemas,
       namespaces: infra.namespaces,
-      schedules,
+      // Cluster mode: a schedule's node carries out its client calls.
+      schedules: routedSchedules(schedules, infra.scheduler),
       scheduleReads,
     },
     outbox,
@@ -139,6 +146,7 @@ function buildSchedules(
     metrics: scheduleMetrics(options.metrics ?? noopMetrics),
   });
   const schedules = new ScheduleService({
+    elsewhere: (key) => infra.scheduler.isElsewhere(key),
     store: infra.store,
     clock: seams.clock,
     runner,

@@ -97,6 +97,14 @@ export class ResetService {
   ): Promise<{ workflowId: string; runId: string }> {
     const d = this.#d;
     d.lifecycle.check();
+    // Cluster mode: the node driving the workflow resets it (its commits are fenced there).
+    const key = { namespace: ns, workflowId };
+    if (d.scheduler.isElsewhere(key)) {
+      return (await d.scheduler.forward(key, 'reset', [ns, mode, workflowId, options])) as {
+        workflowId: string;
+        runId: string;
+      };
+    }
     const info = await d.resolver.resolve({ namespace: ns, workflowId, runId: options.runId });
     if (mode === 'reopen' && info.status !== 'FAILED' && info.status !== 'CANCELLED') {
       throw new AionError(

@@ -46,6 +46,12 @@ export class RetryService {
     options: RetryOptions = {},
   ): Promise<{ repinned: boolean }> {
     this.#d.lifecycle.check();
+    const routed = { namespace: ns, workflowId };
+    if (this.#d.scheduler.isElsewhere(routed)) {
+      return (await this.#d.scheduler.forward(routed, 'retry', [ns, workflowId, options])) as {
+        repinned: boolean;
+      };
+    }
     const info = await this.#d.resolver.resolveOpen(
       { namespace: ns, workflowId, runId: options.runId },
       'retry',

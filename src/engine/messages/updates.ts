@@ -50,6 +50,9 @@ export interface UpdateServiceDeps {
   readonly converter: DataConverter;
   readonly resolver: RunResolver;
   readonly scheduler: RunScheduler;
+  readonly delay: (ms: number, options?: { unref?: boolean }) => Promise<void>;
+  /** Cluster mode: true when another node drives the run (its commits are not seen here). */
+  readonly isElsewhere?: (run: RunKey) => boolean;
 }
 
 export class UpdateService {
@@ -192,6 +195,7 @@ export class UpdateService {
       waiters.set(updateId, [...(waiters.get(updateId) ?? []), waiter]);
     });
     completed.catch(() => undefined);
+    if (this.#d.isElsewhere?.(run) === true) this.#watchRemote(run, updateId, waiter!);
     const forget = (): void => {
       const rest = (waiters.get(updateId) ?? []).filter((w) => w !== waiter);
       if (rest.length > 0) waiters.set(updateId, rest);
@@ -199,6 +203,30 @@ export class UpdateService {
       if (waiters.size === 0 && this.#waiters.get(k) === waiters) this.#waiters.delete(k);
     };
     return { completed, forget };
+  }
+
+  /**
+   * Another cluster node drives the run: its UpdateCompleted is looked for in the store (often
+   * at first, then backing off) until the waiter is settled or forgotten.
+   */
+  #watchRemote(run: RunKey, updateId: string, waiter: UpdateWaiter): void {
+    const k = actorKey(run.namespace, run.runId);
+    const waiting = (): boolean => this.#waiters.get(k)?.get(updateId)?.includes(waiter) === true;
+    const loop = async (): Promise<void> => {
+      for (let ms = 50; waiting() && !this.#d.lifecycle.closed; ms = Math.min(ms * 2, 1_000)) {
+        await this.#d.delay(ms, { unref: true });
+        if (!waiting()) return;
+        const history = await this.#d.store.readHistory(run).catch(() => undefined);
+        const done = history?.find(
+          (e): e is EventOf<'UpdateCompleted'> =>
+            e.type === 'UpdateCompleted' && e.updateId === updateId,
+        );
+        if (done) return this.onCompleted(run, done);
+        const terminal = history?.find((e) => isTerminalEventType(e.type));
+        if (terminal) return this.onClosed(run, terminal);
+      }
+    };
+    void loop();
   }
 
   /** An UpdateCompleted was committed: its callers get the outcome. */

@@ -115,7 +115,7 @@ export class OutboxDispatcher {
   }
 
   /** Re-dispatches messages committed but not settled before the last stop (e.g. successors). */
-  async recover(): Promise<void> {
+  async recover(shards?: readonly number[]): Promise<void> {
     await this.#eachPage((rows) => {
       if (defectOn('lose-outbox-after-crash'))
         return this.#d.store.deleteOutbox(
@@ -124,7 +124,7 @@ export class OutboxDispatcher {
         );
       for (const row of rows) this.dispatch(row);
       return Promise.resolve();
-    });
+    }, shards);
   }
 
   /**
@@ -181,10 +181,18 @@ export class OutboxDispatcher {
     return dispatched;
   }
 
-  async #eachPage(each: (rows: OutboxRow[]) => Promise<void>): Promise<void> {
+  async #eachPage(
+    each: (rows: OutboxRow[]) => Promise<void>,
+    only?: readonly number[],
+  ): Promise<void> {
     let after: { namespace: string; id: string } | undefined;
     for (;;) {
-      const rows = await this.#d.store.listOutbox({ limit: PAGE, ...(after ? { after } : {}) });
+      const shards = only ?? this.#d.scheduler.drivenShards();
+      const rows = await this.#d.store.listOutbox({
+        limit: PAGE,
+        ...(after ? { after } : {}),
+        ...(shards ? { shards } : {}),
+      });
       await each(rows);
       if (rows.length < PAGE) break;
       const last = rows[rows.length - 1]!;

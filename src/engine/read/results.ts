@@ -18,6 +18,9 @@ type Waiter = (terminal: HistoryEvent) => void;
 /** How often a caller waiting for a result also looks in the store (backing off to the max). */
 const RESULT_RECHECK_MS = 10_000;
 const RESULT_RECHECK_MAX_MS = 120_000;
+/** The same for a run another cluster node drives (its close is not seen here). */
+const REMOTE_RECHECK_MS = 50;
+const REMOTE_RECHECK_MAX_MS = 1_000;
 
 export interface ResultWaitersDeps {
   readonly store: Store;
@@ -26,6 +29,8 @@ export interface ResultWaitersDeps {
   readonly lifecycle: Lifecycle;
   readonly delay: (ms: number, options?: { unref?: boolean }) => Promise<void>;
   readonly retry: StoreRetryEnv;
+  /** Cluster mode: true when another node drives the run (its commits are not seen here). */
+  readonly isElsewhere?: (run: RunKey) => boolean;
 }
 
 export class ResultWaiters {
@@ -85,7 +90,12 @@ export class ResultWaiters {
    */
   #recheck(run: RunInfo, k: string, resolve: Waiter): void {
     const loop = async (): Promise<void> => {
-      for (let ms = RESULT_RECHECK_MS; ; ms = Math.min(ms * 2, RESULT_RECHECK_MAX_MS)) {
+      const remote = (): boolean => this.#d.isElsewhere?.(run) === true;
+      for (
+        let ms = remote() ? REMOTE_RECHECK_MS : RESULT_RECHECK_MS;
+        ;
+        ms = Math.min(ms * 2, remote() ? REMOTE_RECHECK_MAX_MS : RESULT_RECHECK_MAX_MS)
+      ) {
         await this.#d.delay(ms, { unref: true });
         if (this.#d.lifecycle.closed || !this.#waiters.get(k)?.includes(resolve)) return;
         const terminal = await this.#closedInStore(run).catch(() => undefined);

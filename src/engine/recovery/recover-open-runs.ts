@@ -15,10 +15,19 @@ export interface RecoveryDeps {
   readonly registry: PackageRegistry;
 }
 
-export async function recoverOpenRuns(d: RecoveryDeps): Promise<void> {
+/**
+ * Recovers the open runs (of `shards` when given: a cluster node's newly held shards; else of
+ * every shard this node drives).
+ */
+export async function recoverOpenRuns(d: RecoveryDeps, shards?: readonly number[]): Promise<void> {
+  const only = shards ?? d.scheduler.drivenShards();
   let after: { namespace: string; runId: string } | undefined;
   for (;;) {
-    const page = await d.store.listOpenRuns({ limit: 500, ...(after ? { after } : {}) });
+    const page = await d.store.listOpenRuns({
+      limit: 500,
+      ...(after ? { after } : {}),
+      ...(only ? { shards: only } : {}),
+    });
     for (const info of page) {
       // Search-attribute schemas of every namespace with open runs (upserts validate against them).
       if (!d.schemas.has(info.namespace)) await d.schemas.load(info.namespace);

@@ -50,6 +50,7 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
     },
     ...(p.visibility ? { visibility: p.visibility } : {}),
     ...(p.start?.schedule ? { schedule: p.start.schedule } : {}),
+    ...(p.inboxDone.length > 0 ? { inboxDone: p.inboxDone } : {}),
   };
 }
 

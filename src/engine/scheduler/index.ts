@@ -9,3 +9,5 @@ export {
   historyPolicy,
   type HistoryPolicy,
 } from './history-policy.js';
+export type { RunRouter, ShardKey } from './shard-routing.js';
+export type { UpdateAdmission } from './live-access.js';

@@ -20,6 +20,8 @@ export interface Plan {
   readonly start: RunActor['pendingStart'];
   readonly events: HistoryEvent[];
   readonly effects: CommitEffects;
+  /** Inbox messages this plan's commit carries out (cluster mode; see RunCommit.inboxDone). */
+  readonly inboxDone: string[];
   activate: boolean;
   /** Set when the plan was put back (nothing of it is committed this tick). */
   skip: boolean;

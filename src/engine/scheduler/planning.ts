@@ -70,6 +70,7 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
     start: a.pendingStart,
     events: [],
     effects: emptyEffects(),
+    inboxDone: a.pendingStart?.inboxId !== undefined ? [a.pendingStart.inboxId] : [],
     activate: false,
     skip: false,
     prevLastEventType: a.book.lastEventType,
@@ -148,6 +149,7 @@ function recordArrival(
     // landed unseen) conflicts there, and the arrival is then admitted again after a rebuild
     // instead of being lost with its outbox row.
     logDrop(ctx, a, arrival);
+    if (arrival.inboxId !== undefined) plan.inboxDone.push(arrival.inboxId);
     for (const o of arrival.removeOutbox ?? []) plan.effects.removeOutbox.push(o);
     for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);
     return;
@@ -161,6 +163,7 @@ function recordArrival(
     return;
   }
   push(arrival.event);
+  if (arrival.inboxId !== undefined) plan.inboxDone.push(arrival.inboxId);
   if (defectOn('ack-before-commit')) arrival.ack?.resolve();
   for (const t of arrival.removeTasks ?? []) plan.effects.removeTasks.push(t);
   for (const t of arrival.cancelTimers ?? []) plan.effects.cancelTimers.push(t);

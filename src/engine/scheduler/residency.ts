@@ -54,6 +54,11 @@ export class ResidentRuns {
     for (const a of this.#actors.values()) a.isolate = true;
   }
 
+  /** Every actor in memory (a snapshot). */
+  all(): RunActor[] {
+    return [...this.#actors.values()];
+  }
+
   /** Drops the run's actor (it closed, was not found, or its start was refused). */
   forget(a: RunActor): void {
     this.#actors.delete(a.mapKey);

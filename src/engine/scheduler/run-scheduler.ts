@@ -4,7 +4,7 @@ import { queryClosedRun } from './closed-query.js';
 import type { Payload, QueryOutcome, RunKey } from '../../core/index.js';
 import { randomIds } from '../../clock/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
-import { isTransientStoreError } from '../../core/index.js';
+import { isShardMoved, isTransientStoreError } from '../../core/index.js';
 import { backgroundDelay } from '../store-retry.js';
 import { AckDeadlines, setInFlight } from './ack-deadlines.js';
 import { activatePlans } from './activation.js';
@@ -14,6 +14,7 @@ import type { SchedulerContext, Wake } from './context.js';
 import { resolveInDoubt } from './in-doubt.js';
 import { loadWhenIdle, queryRun, validateRunUpdate, type UpdateAdmission } from './live-access.js';
 import type { Plan } from './plan.js';
+import { dropShardRuns, evict, moved, type RunRouter, type ShardKey } from './shard-routing.js';
 import { planRun, requeue, wantsActivation } from './planning.js';
 import { rebuildInBackground } from './rebuild.js';
 import { ResidentRuns } from './residency.js';
@@ -35,6 +36,10 @@ export class RunScheduler {
   #idleWaiters: (() => void)[] = [];
   #stopped = false;
   readonly #acks: AckDeadlines;
+  /** Cluster mode: where runs of shards this node does not drive are reached. */
+  #router: RunRouter | undefined;
+  /** Callers of dropShards waiting for runs whose work was in flight to leave. */
+  #leavingWaiters: (() => void)[] = [];
 
   constructor(deps: SchedulerDeps) {
     this.#d = deps;
@@ -76,6 +81,48 @@ export class RunScheduler {
     this.#stopped = true;
   }
 
+  /** Cluster mode: runs this node does not drive are reached through `router`. */
+  setRouter(router: RunRouter): void {
+    this.#router = router;
+  }
+
+  /** Cluster mode: the shards this node drives (undefined: every run is driven here). */
+  drivenShards(): readonly number[] | undefined {
+    return this.#router?.activeShards();
+  }
+
+  /** Cluster mode: true when another node drives the run (or the schedule, by its id). */
+  isElsewhere(key: ShardKey): boolean {
+    return this.#router !== undefined && !this.#router.owns(key as RunKey);
+  }
+
+  /** Has the node that drives `key` carry out the operation `op` (see RunRouter.call). */
+  forward(key: ShardKey, op: string, args: readonly unknown[]): Promise<unknown> {
+    if (this.#router === undefined) throw new Error('forward: not in cluster mode');
+    return this.#router.call(key, op, args);
+  }
+
+  /** The router, when the run is driven by another node (cluster mode). */
+  #elsewhere(key: RunKey): RunRouter | undefined {
+    const r = this.#router;
+    return r !== undefined && !r.owns(key) ? r : undefined;
+  }
+
+  /**
+   * The shards left this node (the router no longer owns them): their runs leave memory and
+   * what was queued for them is forwarded. Resolves once runs whose work was in flight have
+   * left too.
+   */
+  async dropShards(shards: readonly number[]): Promise<void> {
+    const router = this.#router;
+    if (router === undefined || shards.length === 0) return;
+    let busy = dropShardRuns(this.#ctx, router, new Set(shards));
+    while (busy.length > 0) {
+      await new Promise<void>((resolve) => this.#leavingWaiters.push(resolve));
+      busy = busy.filter((a) => a.leaving);
+    }
+  }
+
   /** True when the run's instance lives in the current workflow thread. */
   isResident(a: RunActor): boolean {
     return this.#runs.isResident(a);
@@ -91,6 +138,15 @@ export class RunScheduler {
 
   /** Registers a brand-new run (its start commit is pending). */
   addStart(actor: RunActor): void {
+    const elsewhere = this.#elsewhere(actor.key);
+    if (elsewhere) {
+      this.#runs.forget(actor);
+      const arrivals = actor.inbox;
+      actor.inbox = [];
+      elsewhere.start(actor.key, actor.pendingStart!, arrivals);
+      actor.pendingStart = undefined;
+      return;
+    }
     actor.loaded = true;
     const start = actor.pendingStart;
     if (start) actor.pendingStart = { ...start, ack: this.#acks.guard(start.ack) };
@@ -102,6 +158,8 @@ export class RunScheduler {
    * slow the store is — but while the store is unavailable, at most the store deadline.
    */
   enqueue(key: RunKey, arrival: Arrival): void {
+    const elsewhere = this.#elsewhere(key);
+    if (elsewhere) return elsewhere.arrival(key, arrival);
     const a = this.actor(key);
     a.inbox.push(arrival.ack ? { ...arrival, ack: this.#acks.guard(arrival.ack) } : arrival);
     this.markReady(a);
@@ -112,6 +170,8 @@ export class RunScheduler {
    * the timer rows named go in that commit.
    */
   release(key: RunKey, cancelTimers: readonly string[]): void {
+    // Another node drives the run: its owner claims the timer that releases it.
+    if (this.#elsewhere(key)) return;
     const a = this.actor(key);
     a.needsActivation = true;
     a.releaseTimers = [...a.releaseTimers, ...cancelTimers];
@@ -138,6 +198,8 @@ export class RunScheduler {
     name: string,
     args: readonly Payload[],
   ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
+    const elsewhere = this.#elsewhere(key);
+    if (elsewhere) return elsewhere.query(key, name, args);
     return queryRun(this.#ctx, key, name, args);
   }
 
@@ -155,6 +217,8 @@ export class RunScheduler {
    * first activation, takes the update unvalidated (see validateRunUpdate).
    */
   validateUpdate(key: RunKey, name: string, args: readonly Payload[]): Promise<UpdateAdmission> {
+    const elsewhere = this.#elsewhere(key);
+    if (elsewhere) return elsewhere.validateUpdate(key, name, args);
     return validateRunUpdate(this.#ctx, key, name, args);
   }
 
@@ -165,6 +229,13 @@ export class RunScheduler {
 
   /** Clears the stuck flag and retries the run now (operator action or a re-pin). */
   unpark(a: RunActor): void {
+    if (this.#elsewhere(a.key)) {
+      this.#runs.forget(a);
+      void this.forward(a.key, 'unpark', [a.key]).catch((err: unknown) =>
+        this.#d.logger.warn('could not reach the node driving the run', { error: String(err) }),
+      );
+      return;
+    }
     unpark(this.#ctx, a);
   }
 
@@ -247,13 +318,16 @@ export class RunScheduler {
       .then(
         (outcome) => {
           if (outcome.ok) committed(this.#ctx, p);
+          else if (this.#router && isShardMoved(outcome.error)) moved(this.#ctx, this.#router, p);
           else conflicted(this.#ctx, p, outcome.error);
         },
         // The run stays held until the outcome is known (or the refusal's wait is over).
         (err: unknown) =>
-          isTransientStoreError(err)
-            ? resolveInDoubt(this.#ctx, p)
-            : refusedCommit(this.#ctx, p, err),
+          this.#router && isShardMoved(err)
+            ? moved(this.#ctx, this.#router, p)
+            : isTransientStoreError(err)
+              ? resolveInDoubt(this.#ctx, p)
+              : refusedCommit(this.#ctx, p, err),
       )
       .catch((err: unknown) =>
         this.#d.logger.error('commit follow-up failed', { error: String(err) }),
@@ -278,7 +352,8 @@ export class RunScheduler {
   #release(a: RunActor, wake: Wake): void {
     a.busy = false;
     this.#inFlight--;
-    if (wake === 'always' || (wake === 'if-pending' && !a.idle)) this.markReady(a);
+    if (a.leaving && this.#router && a.readers === 0) this.#leave(a, this.#router);
+    else if (wake === 'always' || (wake === 'if-pending' && !a.idle)) this.markReady(a);
     this.#checkIdle();
   }
 
@@ -290,12 +365,19 @@ export class RunScheduler {
   #leaveRead(a: RunActor): void {
     a.readers--;
     this.#inFlight--;
-    if (a.readers === 0) {
+    if (a.readers === 0 && a.leaving && !a.busy && this.#router) this.#leave(a, this.#router);
+    else if (a.readers === 0) {
       // Work that arrived meanwhile goes first; readers still waiting follow once it is done.
       if (!a.idle) this.markReady(a);
       else a.wakeWaiters();
     }
     this.#checkIdle();
+  }
+
+  /** A run of a shard that left, whose work in flight has settled, leaves memory. */
+  #leave(a: RunActor, router: RunRouter): void {
+    evict(this.#ctx, router, a);
+    for (const w of this.#leavingWaiters.splice(0)) w();
   }
 
   #checkIdle(): void {

@@ -36,6 +36,11 @@ export interface ScheduleServiceDeps {
   /** What parses a start's options in a namespace (converter, schema, limits). */
   readonly startContext: (namespace: string) => Promise<StartOptionContext>;
   readonly onChanged?: (namespace: string, scheduleId: string, action: string) => void;
+  /** Cluster mode: true when another node drives the schedule (by its id's shard). */
+  readonly elsewhere?: (key: {
+    readonly namespace: string;
+    readonly workflowId: string;
+  }) => boolean;
 }
 
 export class ScheduleService {
@@ -199,7 +204,10 @@ export class ScheduleService {
    * After a start: schedules whose actions may have closed while the engine was down, or that
    * wait with buffered fires, are processed now (timers cover everything else).
    */
-  async recover(namespaces: readonly string[]): Promise<void> {
+  async recover(
+    namespaces: readonly string[],
+    shardOf?: { readonly shards: ReadonlySet<number>; of(ns: string, id: string): number },
+  ): Promise<void> {
     for (const namespace of namespaces) {
       for (let after: string | undefined; ;) {
         const page = await this.#d.store.listSchedules({
@@ -208,6 +216,9 @@ export class ScheduleService {
           ...(after !== undefined ? { after } : {}),
         });
         for (const record of page) {
+          // Cluster mode: the node driving the schedule's shard runs it.
+          if (this.#d.elsewhere?.({ namespace, workflowId: record.scheduleId })) continue;
+          if (shardOf && !shardOf.shards.has(shardOf.of(namespace, record.scheduleId))) continue;
           const state = record.state as StoredState;
           this.#d.runner.index(namespace, record.scheduleId, state);
           if (state.running.length > 0 || state.buffer.length > 0)

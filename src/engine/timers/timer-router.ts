@@ -31,6 +31,8 @@ export class TimerRouter {
 
   onFire(row: TimerRow): void {
     const run = { namespace: row.namespace, workflowId: row.workflowId, runId: row.runId };
+    // Cluster mode: the run (or schedule) moved to another node, which claims the row itself.
+    if (this.#d.scheduler.isElsewhere(run)) return;
     if (row.kind === WORKFLOW_TIMEOUT_KIND) {
       // No workflow code runs: the run ends TIMED_OUT and its timers and tasks are torn down.
       this.#d.scheduler.enqueue(run, {
