@@ -378,7 +378,27 @@ export class Engine {
    * `GET /api/v1/cluster` and `aion cluster status`.
    */
   storeNodes(): Promise<StoreNodesStatus> {
-    return storeNodes(this.#p.store, this.#p.nodeId);
+    return storeNodes(this.#p.store, this.#p.nodeId, this.#p.cluster !== undefined);
+  }
+
+  /**
+   * Asks cluster node `nodeId` (this one or another) to hand its shards to the other nodes
+   * before it is stopped; it keeps serving calls by forwarding them. `not_found` when no
+   * cluster node has that id.
+   */
+  async drainNode(nodeId: string): Promise<{ readonly nodeId: string; readonly draining: true }> {
+    const membership = this.#p.store.membership;
+    if (this.#p.cluster === undefined || membership === undefined) {
+      throw new AionError('invalid_state', 'this engine is not a cluster node: nothing to drain', {
+        nodeId,
+      });
+    }
+    if (!(await membership.requestDrain(nodeId))) {
+      throw new AionError('not_found', `no cluster node ${JSON.stringify(nodeId)} is registered`, {
+        nodeId,
+      });
+    }
+    return { nodeId, draining: true };
   }
 
   /**

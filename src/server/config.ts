@@ -81,6 +81,11 @@ export interface ServerConfig {
   /** PostgreSQL shard lease ttl (takeover of a killed node waits at most this). */
   readonly leaseTtlMs: number;
   /**
+   * Join the cluster of servers sharing the PostgreSQL store (`--cluster`): the shards are
+   * spread over the live nodes and any node serves any call. See docs/cluster.md.
+   */
+  readonly cluster: boolean;
+  /**
    * Dispatch limits per task queue for remote workers (config file only), e.g.
    * `{ "payments": { "maxConcurrent": 10, "maxPerSecond": 50 } }`.
    */
@@ -138,6 +143,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   drainGraceMs: 0,
   storeRetryDeadlineMs: 5000,
   leaseTtlMs: 5000,
+  cluster: false,
   taskQueues: {},
   workflowHeapLimitMb: undefined,
   maxResidentRuns: undefined,
@@ -178,6 +184,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   drainGraceMs: { kind: 'int', env: 'AION_DRAIN_GRACE_MS' },
   storeRetryDeadlineMs: { kind: 'int', env: 'AION_STORE_RETRY_DEADLINE_MS' },
   leaseTtlMs: { kind: 'int', env: 'AION_LEASE_TTL_MS' },
+  cluster: { kind: 'bool', env: 'AION_CLUSTER' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
   workflowHeapLimitMb: { kind: 'int', env: 'AION_WORKFLOW_HEAP_LIMIT_MB' },
   maxResidentRuns: { kind: 'int', env: 'AION_MAX_RESIDENT_RUNS' },
@@ -354,6 +361,16 @@ export function isLoopback(host: string): boolean {
 /** Refuses configurations that would be unsafe to run. */
 export function validateConfig(config: ServerConfig): void {
   validateEdge(config);
+  if (config.cluster && !/^postgres(ql)?:\/\//.test(config.store)) {
+    throw new AionError(
+      'invalid_argument',
+      `cluster mode needs a PostgreSQL store (got ${JSON.stringify(config.store)}): a SQLite store serves one server`,
+      {
+        field: 'cluster',
+        hint: 'pass --store postgres://… (the same database on every node), or drop --cluster',
+      },
+    );
+  }
   if (!isLoopback(config.host) && !config.auth) {
     throw new AionError(
       'invalid_argument',

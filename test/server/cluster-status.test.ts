@@ -8,9 +8,11 @@ import { main } from '../../src/cli/main.js';
 import type { StoreNodesStatus } from '../../src/engine/index.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { PG_URL, SKIP_PG } from '../store/harnesses.js';
+import { waitFor } from '../support/wait.js';
 import { call, startTestServer, type TestServer } from './helpers.js';
 
 const servers: TestServer[] = [];
+const dropLater: string[] = [];
 const schema = `aion_cs_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
 
 afterAll(async () => {
@@ -18,7 +20,8 @@ afterAll(async () => {
   if (SKIP_PG) return;
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  for (const s of [schema, ...dropLater])
+    await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
   await client.end();
 });
 
@@ -89,4 +92,62 @@ describe('cluster status', () => {
     const json = await aion(t, '--json', 'cluster', 'status');
     expect(JSON.parse(json.out)).toMatchObject({ leases: true, nodeId: status.nodeId });
   });
+
+  it.skipIf(SKIP_PG)(
+    'in cluster mode: nodes share the shards, and a drained node hands its own off',
+    async () => {
+      const clusterSchema = `${schema}_c`;
+      dropLater.push(clusterSchema);
+      const open = () =>
+        openPostgresStore({ connectionString: PG_URL, schema: clusterSchema, poolSize: 4 });
+      const [a, b] = [
+        await startTestServer({ auth: true, roles: ['reader', 'admin'], store: open, cluster: {} }),
+        await startTestServer({ auth: true, roles: ['reader', 'admin'], store: open, cluster: {} }),
+      ];
+      servers.push(a, b);
+      const status = async (t: TestServer): Promise<StoreNodesStatus> =>
+        (await call(t.url, 'GET', '/api/v1/cluster', { token: t.tokens.reader! }))
+          .body as unknown as StoreNodesStatus;
+      await waitFor(
+        async () => (await status(a)).nodes.filter((n) => n.ownedShards > 0).length === 2,
+        { timeoutMs: 60_000, what: 'both nodes holding shards' },
+      );
+      const seen = await status(a);
+      expect(seen.mode).toBe('cluster');
+      const other = seen.nodes.find((n) => !n.self)!;
+
+      const refused = await call(a.url, 'POST', `/api/v1/cluster/nodes/${encodeURIComponent(other.nodeId)}/drain`, {
+        token: a.tokens.reader!,
+      });
+      expect(refused.status).toBe(403);
+      const missing = await call(a.url, 'POST', '/api/v1/cluster/nodes/nobody/drain', {
+        token: a.tokens.admin!,
+      });
+      expect(missing.status).toBe(404);
+      const cli = await main(
+        ['cluster', 'drain', other.nodeId, '--address', a.url, '--api-key', a.tokens.admin!],
+        {
+          stdout: () => undefined,
+          stderr: () => undefined,
+          isTTY: false,
+        },
+      );
+      expect(cli).toBe(0);
+      await waitFor(
+        async () => {
+          const s = await status(b);
+          const drained = s.nodes.find((n) => n.nodeId === other.nodeId);
+          return (
+            drained?.draining === true &&
+            drained.ownedShards === 0 &&
+            s.shards.every((g) => g.owner !== other.nodeId)
+          );
+        },
+        { timeoutMs: 60_000, what: 'the drained node to hand every shard off' },
+      );
+      const text = await aion(a, 'cluster', 'status');
+      expect(text.out).toContain('mode: cluster');
+      expect(text.out).toContain('(draining)');
+    },
+  );
 });

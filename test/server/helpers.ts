@@ -37,6 +37,8 @@ export async function startTestServer(
     config?: Partial<ServerConfig>;
     /** The engine's store (default: SQLite in the temp dir). */
     store?: () => Promise<Store>;
+    /** Join the store's cluster (PostgreSQL). */
+    cluster?: { readonly leaseTtlMs?: number };
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-server-'));
@@ -48,6 +50,7 @@ export async function startTestServer(
     workflowsPath: fixturesPath,
     activities,
     metrics,
+    ...(options.cluster ? { cluster: true, leaseTtlMs: options.cluster.leaseTtlMs ?? 1_500 } : {}),
     logger: {
       debug: () => undefined,
       info: () => undefined,

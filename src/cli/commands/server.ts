@@ -32,6 +32,7 @@ interface ServerFlags extends RunFileFlags {
   readonly port?: string;
   readonly dataDir?: string;
   readonly store?: string;
+  readonly cluster?: boolean;
   readonly workflows?: string;
   readonly activities?: string[];
   readonly package?: string[];
@@ -161,6 +162,7 @@ export async function startServer(
     taskQueues: config.taskQueues,
     storeRetryDeadlineMs: config.storeRetryDeadlineMs,
     leaseTtlMs: config.leaseTtlMs,
+    cluster: config.cluster,
     limits: config.limits,
     payloadCodecs,
     encodeFailureAttributes: config.encodeFailureAttributes,
@@ -257,6 +259,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
     .option('--port <port>', 'TCP port (default 7233; 0 picks a free one)')
     .option('--data-dir <dir>', 'data directory: SQLite store, API keys, audit log (default .aion)')
     .option('--store <store>', '"sqlite" (default) or a postgres:// connection string')
+    .option('--cluster', 'join the cluster of servers sharing the PostgreSQL store')
     .option('--workflows <path>', 'workflow module to build and deploy at startup')
     .option('--activities <module...>', 'activity modules to run in-process (.ts or .js)')
     .option('--package <file...>', 'package files (.aion) to deploy at startup')
@@ -276,6 +279,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
           port: flags.port !== undefined ? Number(flags.port) : undefined,
           dataDir: flags.dataDir,
           store: flags.store,
+          cluster: flags.cluster === true ? true : undefined,
           workflowsPath: flags.workflows,
           packages: flags.package,
           namespace: flags.namespace,

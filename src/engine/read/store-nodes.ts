@@ -15,6 +15,8 @@ export interface StoreNode {
   readonly ownedShards: number;
   /** This engine. */
   readonly self: boolean;
+  /** A cluster node handing its shards off before it stops (`aion cluster drain`). */
+  readonly draining?: boolean;
 }
 
 /** Owners of the shards, grouped: shard ranges are listed per owner with their epochs. */
@@ -31,8 +33,8 @@ export interface ShardOwnership {
 export interface StoreNodesStatus {
   /** Store adapter: `postgres`, `sqlite` or `memory`. */
   readonly store: string;
-  /** `single`: one engine serves the store (the only mode so far). */
-  readonly mode: 'single';
+  /** `single`: one engine serves the store; `cluster`: cluster nodes share its shards. */
+  readonly mode: 'single' | 'cluster';
   /** Whether the store has node leases (PostgreSQL); false: the store is this process's. */
   readonly leases: boolean;
   /** This engine's node id (PostgreSQL). */
@@ -50,17 +52,19 @@ export interface StoreNodesStatus {
 export async function storeNodes(
   store: Store,
   nodeId: string | undefined,
+  cluster = false,
 ): Promise<StoreNodesStatus> {
+  const mode = cluster ? ('cluster' as const) : ('single' as const);
   const membership = store.membership;
   if (membership === undefined) {
-    return { store: store.kind, mode: 'single', leases: false, nodes: [], shards: [] };
+    return { store: store.kind, mode, leases: false, nodes: [], shards: [] };
   }
   const lost = membership.lost;
   if (lost) {
     const code = (lost as { code?: string }).code ?? 'store_locked';
     return {
       store: store.kind,
-      mode: 'single',
+      mode,
       leases: true,
       ...(nodeId ? { nodeId } : {}),
       nodes: [],
@@ -84,7 +88,7 @@ export async function storeNodes(
   }
   return {
     store: store.kind,
-    mode: 'single',
+    mode,
     leases: true,
     ...(nodeId ? { nodeId } : {}),
     shardCount: s.shardCount,
@@ -98,6 +102,7 @@ export async function storeNodes(
       heartbeatAt: n.heartbeatAt,
       ownedShards: groups.get(n.nodeId)?.shards ?? 0,
       self: n.nodeId === nodeId,
+      ...(n.draining ? { draining: true } : {}),
     })),
     shards: [...groups.values()],
   };

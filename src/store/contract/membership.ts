@@ -115,6 +115,11 @@ export interface Membership {
    * held. The node row stays until {@link release}.
    */
   drain(): Promise<void>;
+  /**
+   * Asks the cluster node `nodeId` (any node, from any process) to drain: it hands its shards
+   * off at its next beat and claims none after. False when no such cluster node is registered.
+   */
+  requestDrain(nodeId: string): Promise<boolean>;
   /** Releases the leases (keeping their epochs) and deletes the node row: a clean leave. */
   release(): Promise<void>;
   /** Set once this node has lost a lease: the store must not be used any more. */

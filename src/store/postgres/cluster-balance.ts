@@ -173,6 +173,9 @@ export class ClusterBalancer {
     } catch {
       return; // the next beat looks again
     }
+    // An operator asked this node to drain (`aion cluster drain`): hand everything off.
+    if (view.nodes.find((n) => n.nodeId === node.nodeId)?.mode === 'draining')
+      this.#draining = true;
     const alive = view.nodes
       .filter((n) => n.live && n.mode === 'cluster' && !isGone(n))
       .map((n) => n.nodeId)

@@ -385,6 +385,15 @@ export class PgMembership implements Membership {
     }
   }
 
+  async requestDrain(nodeId: string): Promise<boolean> {
+    const rows = await this.#db.query(
+      `UPDATE ${this.#s}.nodes SET mode = 'draining' WHERE node_id = $1 AND mode <> 'single' RETURNING node_id`,
+      [nodeId],
+      'request drain',
+    );
+    return rows.length > 0;
+  }
+
   async release(): Promise<void> {
     const node = this.#node;
     this.#generation++;

@@ -15,10 +15,12 @@ function statusText(s: StoreNodesStatus): string {
   }
   const now = s.now ?? Date.now();
   const head = `store: ${s.store} · mode: ${s.mode} · shards: ${s.shardCount ?? '-'} · this node: ${s.nodeId ?? '-'}`;
+  const label = (n: StoreNodesStatus['nodes'][number]): string =>
+    `${n.nodeId}${n.self ? ' (this)' : ''}${n.draining ? ' (draining)' : ''}`;
   const nodes = table(
     ['NODE', 'HOST', 'PID', 'SHARDS', 'STARTED', 'HEARTBEAT'],
     s.nodes.map((n) => [
-      n.self ? `${n.nodeId} (this)` : n.nodeId,
+      label(n),
       n.host,
       String(n.pid),
       String(n.ownedShards),
@@ -38,7 +40,7 @@ function statusText(s: StoreNodesStatus): string {
   return `${head}\n\n${nodes}\n\n${shards}`;
 }
 
-/** `aion cluster status`. */
+/** `aion cluster status` and `aion cluster drain`. */
 export function registerClusterCommands(program: Command, io: CliIo): void {
   const json = jsonFlag(program);
   const cluster = program
@@ -53,6 +55,28 @@ export function registerClusterCommands(program: Command, io: CliIo): void {
       const client = await clientFor(flags);
       const status = await client.connection.request<StoreNodesStatus>('GET', '/api/v1/cluster');
       printResult(io, json(), status, () => statusText(status));
+    }),
+  );
+  withRemote(
+    cluster
+      .command('drain <node>')
+      .description(
+        "hand a cluster node's shards to the other nodes before it is stopped (a rolling restart)",
+      ),
+  ).action(async (node: string, flags: RemoteFlags) =>
+    withHints({}, async () => {
+      const client = await clientFor(flags);
+      const out = await client.connection.request<{ nodeId: string; draining: boolean }>(
+        'POST',
+        `/api/v1/cluster/nodes/${encodeURIComponent(node)}/drain`,
+      );
+      printResult(
+        io,
+        json(),
+        out,
+        () =>
+          `node ${out.nodeId} is draining: its shards move to the other nodes within a few lease beats (watch \`aion cluster status\`); stop it once it holds none`,
+      );
     }),
   );
 }
