@@ -73,6 +73,27 @@ export function leaseMetrics(m: Metrics) {
       'Times this node found its shard leases taken over by another node (it stops writing)',
       [],
     ),
+    shardHandoffs: m.counter(
+      'aion_shard_handoffs_total',
+      'Shards this cluster node handed to another node (rebalancing on join, drain, stop)',
+      [],
+    ),
+    shardAdoptions: m.counter(
+      'aion_shard_adoptions_total',
+      'Shards this cluster node took, by from: free (released or new) or dead (a node that stopped renewing)',
+      ['from'],
+    ),
+    shardRecoverySeconds: m.histogram(
+      'aion_shard_recovery_seconds',
+      'Time to recover shards a cluster node took (runs rebuilt, timers re-armed, outbox repaired)',
+      [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      [],
+    ),
+    inboxInFlight: m.gauge(
+      'aion_inbox_in_flight',
+      'Inbox messages from other cluster nodes this node is carrying out',
+      [],
+    ),
   };
 }
 

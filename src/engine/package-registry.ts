@@ -46,9 +46,27 @@ export class PackageRegistry {
 
   async #ensureRoutes(namespace: string): Promise<void> {
     if (this.#loadedNamespaces.has(namespace)) return;
-    for (const r of await this.#store.listRoutes(namespace))
-      this.#routes.set(`${namespace}\u0000${r.workflowType}`, r.version);
+    await this.#readRoutes(namespace);
     this.#loadedNamespaces.add(namespace);
+  }
+
+  async #readRoutes(namespace: string): Promise<void> {
+    const routes = await this.#store.listRoutes(namespace);
+    for (const k of [...this.#routes.keys()])
+      if (k.startsWith(`${namespace}\u0000`)) this.#routes.delete(k);
+    for (const r of routes) this.#routes.set(`${namespace}\u0000${r.workflowType}`, r.version);
+  }
+
+  /**
+   * Cluster mode: other nodes deploy and route too. The routes of every namespace read so far
+   * are read again every `everyMs`, so a deploy on any node is seen here within that bound.
+   */
+  refreshRoutesEvery(everyMs: number): () => void {
+    const timer = setInterval(() => {
+      for (const ns of this.#loadedNamespaces) void this.#readRoutes(ns).catch(() => undefined);
+    }, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 
   /** Loads the routes of `namespace` once (what `cachedRoute` answers from). */

@@ -21,6 +21,9 @@ import { InboxWorker, type RemoteOp } from './inbox-worker.js';
 import { Ownership } from './ownership.js';
 import { InboxRouter } from './router.js';
 
+/** How soon a route set on another node is used for starts on this one. */
+export const ROUTE_REFRESH_MS = 1_000;
+
 /** What a node does with shards it gains (recovery as at startup, for those shards only). */
 export type RecoverShards = (shards: readonly number[]) => Promise<void>;
 
@@ -53,6 +56,7 @@ export class ClusterNode {
   readonly #membership: Membership;
   readonly #worker: InboxWorker;
   #recover: RecoverShards | undefined;
+  #stopRoutes: (() => void) | undefined;
   /** Shards gained before recovery could run (during startup): recovered by the startup. */
   #started = false;
 
@@ -80,6 +84,7 @@ export class ClusterNode {
       codecs: infra.payloadCodecs,
       retry: infra.retry,
       logger: infra.logger,
+      inFlight: (n) => infra.metrics.inboxInFlight.set(n),
     });
   }
 
@@ -115,6 +120,8 @@ export class ClusterNode {
   started(recover: RecoverShards, calls: Readonly<Record<string, RemoteOp>>): void {
     this.#recover = recover;
     this.#worker.setCalls(calls);
+    // Deploys and routes made on other nodes are seen here within this bound.
+    this.#stopRoutes = this.#d.infra.registry.refreshRoutesEvery(ROUTE_REFRESH_MS);
     this.#started = true;
     this.#worker.start();
   }
@@ -126,11 +133,12 @@ export class ClusterNode {
         error: String(err),
       }),
     );
-    this.#worker.stop();
+    this.stop();
   }
 
   stop(): void {
     this.#worker.stop();
+    this.#stopRoutes?.();
   }
 
   #observer(): ShardObserver {
@@ -141,6 +149,10 @@ export class ClusterNode {
       acquired: async (shards, deadOwners) => {
         this.ownership.add(shards);
         metrics.leasesHeld.set(this.ownership.size);
+        metrics.shardAdoptions.inc(shards.length, {
+          from: deadOwners.length > 0 ? 'dead' : 'free',
+        });
+        const began = performance.now();
         logger.info('shards acquired', { shards: shards.length, from: deadOwners });
         if (deadOwners.length > 0) {
           // Their task leases and timer claims die with them: run their work again now.
@@ -156,6 +168,7 @@ export class ClusterNode {
         );
         infra.timers.wake();
         this.#worker.wake();
+        metrics.shardRecoverySeconds.observe((performance.now() - began) / 1000);
       },
       handOff: async (shards) => {
         this.ownership.leave(shards);
@@ -163,6 +176,7 @@ export class ClusterNode {
         this.#worker.forgetShards(shards);
         this.ownership.remove(shards);
         metrics.leasesHeld.set(this.ownership.size);
+        metrics.shardHandoffs.inc(shards.length);
         logger.info('shards handed off', { shards: shards.length });
       },
       lostShards: (shards) => {

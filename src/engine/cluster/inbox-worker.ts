@@ -30,6 +30,8 @@ const PRUNE_EVERY_MS = 60_000;
 const PRUNE_AFTER_MS = 10 * 60_000;
 
 export interface InboxWorkerDeps {
+  /** Told how many messages are being carried out here. */
+  readonly inFlight?: (count: number) => void;
   readonly inbox: Inbox;
   readonly ownership: Ownership;
   readonly scheduler: RunScheduler;
@@ -113,6 +115,7 @@ export class InboxWorker {
     for (const m of page) {
       if (this.#taken.has(m.id) || !this.#d.ownership.ownsShard(m.shard)) continue;
       this.#taken.set(m.id, m.shard);
+      this.#d.inFlight?.(this.#taken.size);
       void this.#carryOut(m).catch((err: unknown) => this.#settle(m, err));
     }
   }
@@ -198,6 +201,7 @@ export class InboxWorker {
       this.#d.logger.warn('could not answer an inbox message', { id: m.id, error: String(err) });
     } finally {
       this.#taken.delete(m.id);
+      this.#d.inFlight?.(this.#taken.size);
     }
   }
 }
