@@ -43,7 +43,14 @@ async function node(): Promise<{ engine: Engine; store: PostgresStore }> {
   const engine = await createEngine({
     store,
     workflowsPath,
-    logger: quiet,
+    logger: process.env.AION_TEST_LOG
+      ? {
+          debug: () => undefined,
+          info: (m, f) => console.log('INFO', m, JSON.stringify(f)),
+          warn: (m, f) => console.log('WARN', m, JSON.stringify(f)),
+          error: (m, f) => console.log('ERROR', m, JSON.stringify(f)),
+        }
+      : quiet,
     cluster: true,
     leaseTtlMs: 1_500,
     activities: {
@@ -117,5 +124,35 @@ describe.skipIf(SKIP_PG)('engines in cluster mode on one PostgreSQL schema', () 
     // Read outcomes are deleted by their senders; what is left is answered.
     expect(kinds.rows.every((r) => Number(r.open) === 0)).toBe(true);
     expect([...crossed].sort()).toEqual(['arrival', 'start', 'validate', 'query'].sort());
+  });
+
+  it('runs schedules on the node of their id, whichever node their calls reach', async () => {
+    const nodes = engines.slice(-2); // the two nodes still serving
+    const [b, c] = nodes as [Engine, Engine];
+    const ids = ['sched-a', 'sched-b', 'sched-c', 'sched-d'];
+    for (const [i, id] of ids.entries()) {
+      await nodes[i % 2]!.client.schedule.create({
+        scheduleId: id,
+        spec: { intervals: [{ every: '1 hour' }] },
+        action: { type: 'startWorkflow', workflowType: 'quick', args: [id] },
+        policies: { overlap: 'ALLOW_ALL' },
+      });
+    }
+    for (const [i, id] of ids.entries()) {
+      const h = nodes[(i + 1) % 2]!.client.schedule.getHandle(id);
+      await h.trigger();
+      await h.trigger();
+    }
+    for (const id of ids) {
+      await waitFor(
+        async () => {
+          const d = await b.client.schedule.getHandle(id).describe();
+          return d.info.numActionsTaken === 2 && d.info.runningActions.length === 0;
+        },
+        { timeoutMs: 60_000, what: `schedule ${id} to take and finish two actions` },
+      );
+    }
+    await c.client.schedule.getHandle('sched-a').pause('done');
+    expect((await b.client.schedule.getHandle('sched-a').describe()).state.paused).toBe(true);
   });
 });

@@ -110,6 +110,8 @@ function remoteOps(p: EngineParts): Record<string, RemoteOp> {
       scope.retries.retry(ns, workflowId, options),
     unpark: (key: RunKey) => scheduler.unpark(scheduler.actor(key)),
     ...scheduleOps(schedules),
+    'schedule.onRunClosed': (ns: string, workflowId: string, scheduleId: string) =>
+      schedules.onRunClosed(ns, workflowId, scheduleId),
   };
 }
 

@@ -5,7 +5,13 @@ import type { OutboxRow, TimerRow } from '../../store/index.js';
 
 export interface EngineHooks {
   /** A run closed (its terminal committed; `found`: by a commit this engine did not make). */
-  onClosed(run: RunKey, terminal: HistoryEvent, workflowType: string, found?: boolean): void;
+  onClosed(
+    run: RunKey,
+    terminal: HistoryEvent,
+    workflowType: string,
+    found?: boolean,
+    scheduleId?: string,
+  ): void;
   /** A committed outbox row is due for dispatch. */
   onOutbox(row: OutboxRow): void;
   /** An UpdateCompleted was committed. */

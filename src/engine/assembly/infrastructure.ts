@@ -348,8 +348,8 @@ function buildScheduler(
       withinMs: options.supervision?.withinMs ?? 10 * 60_000,
       failTypes: new Set(options.supervision?.failTypes ?? []),
     },
-    onClosed: (run, terminal, workflowType, found) =>
-      p.hooks.onClosed(run, terminal, workflowType, found),
+    onClosed: (run, terminal, workflowType, found, scheduleId) =>
+      p.hooks.onClosed(run, terminal, workflowType, found, scheduleId),
     onOutbox: (row) => p.hooks.onOutbox(row),
     onUpdateCompleted: (run, event) => p.hooks.onUpdateCompleted(run, event),
     routeFor: (namespace, workflowType) => p.registry.cachedRoute(namespace, workflowType),

@@ -147,6 +147,7 @@ function buildSchedules(
   });
   const schedules = new ScheduleService({
     elsewhere: (key) => infra.scheduler.isElsewhere(key),
+    forward: (key, op, args) => infra.scheduler.forward(key, op, args),
     store: infra.store,
     clock: seams.clock,
     runner,
@@ -211,12 +212,12 @@ function wireHooks(
   },
 ): void {
   const { hooks, infra } = b;
-  hooks.onClosed = (run, terminal, workflowType, found) => {
+  hooks.onClosed = (run, terminal, workflowType, found, scheduleId) => {
     const status = isTerminalEventType(terminal.type) ? statusOfTerminal(terminal.type) : 'UNKNOWN';
     if (!found) infra.metrics.workflowsClosed.inc(1, { status, workflow_type: workflowType });
     s.updates.onClosed(run, terminal);
     s.results.onClosed(run, terminal);
-    s.schedules.onRunClosed(run.namespace, run.workflowId);
+    s.schedules.onRunClosed(run.namespace, run.workflowId, scheduleId);
   };
   hooks.onOutbox = (row) => s.outbox.dispatch(row);
   hooks.onUpdateCompleted = (run, event) => s.updates.onCompleted(run, event);

@@ -137,7 +137,9 @@ export class InboxWorker {
         const { op, args } = body as CallMessage;
         const fn = this.#calls[op];
         if (fn === undefined) throw new AionError('invalid_argument', `unknown operation ${op}`);
-        return this.#answer(m, await (fn as (...a: unknown[]) => unknown)(...args));
+        // JSON has no undefined: an argument left out arrived as null.
+        const given = args.map((a) => (a === null ? undefined : a));
+        return this.#answer(m, await (fn as (...a: unknown[]) => unknown)(...given));
       }
       case 'validate': {
         const { key, name, args } = body as ReadMessage;

@@ -49,7 +49,8 @@ export function committed(ctx: SchedulerContext, p: Plan): void {
     activities.cancelRun(a.key.runId, `workflow ${a.book.status.toLowerCase()}`);
     if (a.residentIn !== undefined) d.thread.evict([a.mapKey]);
     a.residentIn = undefined;
-    d.onClosed(a.key, last, a.book.started?.workflowType ?? '');
+    const started = a.book.started;
+    d.onClosed(a.key, last, started?.workflowType ?? '', false, started?.scheduledBy?.scheduleId);
     if (a.inbox.length === 0) ctx.runs.forget(a);
   }
 }

@@ -70,7 +70,14 @@ export async function rebuildRun(ctx: SchedulerContext, a: RunActor): Promise<vo
     // Callers waiting for its result or an update hear of it even when the close was not
     // this engine's commit (a dead process's commit the store applied late).
     const terminal = events[events.length - 1]!;
-    ctx.deps.onClosed(a.key, terminal, a.book.started?.workflowType ?? '', true);
+    const started = a.book.started;
+    ctx.deps.onClosed(
+      a.key,
+      terminal,
+      started?.workflowType ?? '',
+      true,
+      started?.scheduledBy?.scheduleId,
+    );
     return;
   }
   const generation = thread.generation;

@@ -60,6 +60,8 @@ export interface SchedulerDeps {
     terminal: HistoryEvent,
     workflowType: string,
     found?: boolean,
+    /** The schedule that started the run, if one did. */
+    scheduleId?: string,
   ) => void;
   /** An update's outcome was committed. */
   readonly onUpdateCompleted: (

@@ -41,6 +41,12 @@ export interface ScheduleServiceDeps {
     readonly namespace: string;
     readonly workflowId: string;
   }) => boolean;
+  /** Cluster mode: has the node driving the schedule carry out a schedule operation. */
+  readonly forward?: (
+    key: { readonly namespace: string; readonly workflowId: string },
+    op: string,
+    args: readonly unknown[],
+  ) => Promise<unknown>;
 }
 
 export class ScheduleService {
@@ -192,9 +198,17 @@ export class ScheduleService {
   }
 
   /** A run closed: if it was a schedule's action, let the schedule go on (buffered fires). */
-  onRunClosed(namespace: string, workflowId: string): void {
-    const scheduleId = this.#d.runner.scheduleOf(namespace, workflowId);
+  onRunClosed(namespace: string, workflowId: string, startedBy?: string): void {
+    const scheduleId = startedBy ?? this.#d.runner.scheduleOf(namespace, workflowId);
     if (scheduleId === undefined) return;
+    // Cluster mode: the node driving the schedule hears of its action's close.
+    const key = { namespace, workflowId: scheduleId };
+    if (this.#d.elsewhere?.(key)) {
+      void this.#d
+        .forward?.(key, 'schedule.onRunClosed', [namespace, workflowId, scheduleId])
+        .catch(() => undefined); // the next fire reconciles it
+      return;
+    }
     void this.#d.runner.process(namespace, scheduleId).catch(() => {
       // The next fire (or the next start) reconciles it.
     });
