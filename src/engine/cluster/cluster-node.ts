@@ -57,6 +57,9 @@ export class ClusterNode {
   readonly #worker: InboxWorker;
   #recover: RecoverShards | undefined;
   #stopRoutes: (() => void) | undefined;
+  #gainedEarly: number[] = [];
+  /** Set once join() returned: shards gained from then on may be missed by startup. */
+  #joined = false;
   /** Shards gained before recovery could run (during startup): recovered by the startup. */
   #started = false;
 
@@ -110,6 +113,7 @@ export class ClusterNode {
       deps.ttlMs,
       node.#observer(),
     );
+    node.#joined = true;
     return node;
   }
 
@@ -122,6 +126,13 @@ export class ClusterNode {
     this.#worker.setCalls(calls);
     // Deploys and routes made on other nodes are seen here within this bound.
     this.#stopRoutes = this.#d.infra.registry.refreshRoutesEvery(ROUTE_REFRESH_MS);
+    const early = this.#gainedEarly.filter((s) => this.ownership.ownsShard(s));
+    this.#gainedEarly = [];
+    if (early.length > 0) {
+      void recover(early).catch((err: unknown) =>
+        this.#d.infra.logger.error('recovering acquired shards failed', { error: String(err) }),
+      );
+    }
     this.#started = true;
     this.#worker.start();
   }
@@ -162,7 +173,11 @@ export class ClusterNode {
               logger.warn('could not void dead nodes\u2019 leases', { error: String(err) }),
             );
         }
-        if (!this.#started) return;
+        if (!this.#started) {
+          // Startup recovers what is held when it runs; these may come after it looked.
+          if (this.#joined) this.#gainedEarly.push(...shards);
+          return;
+        }
         await this.#recover?.(shards).catch((err: unknown) =>
           logger.error('recovering acquired shards failed', { error: String(err) }),
         );

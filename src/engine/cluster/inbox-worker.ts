@@ -27,6 +27,8 @@ export type RemoteOp = (...args: never[]) => unknown;
 const POLL_MS = 250;
 const PAGE = 200;
 const PRUNE_EVERY_MS = 60_000;
+/** Far longer than a poll takes: a page read before an answer arrives well within it. */
+const ANSWERED_MEMORY_MS = 60_000;
 const PRUNE_AFTER_MS = 10 * 60_000;
 
 export interface InboxWorkerDeps {
@@ -46,6 +48,12 @@ export class InboxWorker {
   readonly #d: InboxWorkerDeps;
   /** Messages being carried out here, with their shard. */
   readonly #taken = new Map<string, number>();
+  /**
+   * Messages answered lately, by when: a poll that read one as pending just before its commit
+   * marked it done must not take it again (the commit made it done; carrying it out again
+   * would apply it twice).
+   */
+  readonly #answered = new Map<string, number>();
   /** Engine operations other nodes may have this one carry out (see RunRouter.call). */
   #calls: Readonly<Record<string, RemoteOp>> = {};
   #timer: NodeJS.Timeout | undefined;
@@ -112,8 +120,10 @@ export class InboxWorker {
     const shards = this.#d.ownership.active();
     if (shards.length === 0) return;
     const page = await this.#d.inbox.pending({ shards, limit: PAGE });
+    this.#forgetAnswered();
     for (const m of page) {
-      if (this.#taken.has(m.id) || !this.#d.ownership.ownsShard(m.shard)) continue;
+      if (this.#taken.has(m.id) || this.#answered.has(m.id)) continue;
+      if (!this.#d.ownership.ownsShard(m.shard)) continue;
       this.#taken.set(m.id, m.shard);
       this.#d.inFlight?.(this.#taken.size);
       void this.#carryOut(m).catch((err: unknown) => this.#settle(m, err));
@@ -199,11 +209,20 @@ export class InboxWorker {
   async #finish(m: InboxMessage, outcome: InboxOutcome): Promise<void> {
     try {
       await retryForever(this.#d.retry, () => this.#d.inbox.finish(m.id, outcome));
+      this.#answered.set(m.id, Date.now());
     } catch (err) {
       this.#d.logger.warn('could not answer an inbox message', { id: m.id, error: String(err) });
     } finally {
       this.#taken.delete(m.id);
       this.#d.inFlight?.(this.#taken.size);
+    }
+  }
+
+  #forgetAnswered(): void {
+    const before = Date.now() - ANSWERED_MEMORY_MS;
+    for (const [id, at] of this.#answered) {
+      if (at >= before) break; // insertion order is answer order
+      this.#answered.delete(id);
     }
   }
 }
