@@ -13,6 +13,7 @@ import {
   type Store,
 } from '../../store/index.js';
 import type { EngineMetrics } from '../metrics.js';
+import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { EngineLogger, RunScheduler } from '../scheduler/index.js';
 import type { StoreRetryEnv } from '../store-retry.js';
@@ -34,6 +35,8 @@ export interface ClusterInfra {
   readonly scheduler: RunScheduler;
   readonly timers: TimerService;
   readonly registry: PackageRegistry;
+  readonly namespaces: NamespacesInUse;
+  readonly schemas: SearchAttributeSchemas;
   readonly payloadCodecs: readonly PayloadCodec[];
   readonly retry: StoreRetryEnv;
   readonly logger: EngineLogger;
@@ -88,6 +91,11 @@ export class ClusterNode {
       retry: infra.retry,
       logger: infra.logger,
       inFlight: (n) => infra.metrics.inboxInFlight.set(n),
+      prepareNamespace: async (ns) => {
+        infra.namespaces.use(ns);
+        if (!infra.schemas.has(ns)) await infra.schemas.load(ns);
+        await infra.registry.loadRoutes(ns);
+      },
     });
   }
 

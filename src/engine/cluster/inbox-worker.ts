@@ -32,6 +32,11 @@ const ANSWERED_MEMORY_MS = 60_000;
 const PRUNE_AFTER_MS = 10 * 60_000;
 
 export interface InboxWorkerDeps {
+  /**
+   * Makes a namespace served here (its search-attribute schemas and routes loaded, its
+   * activity tasks claimed) before a message of it is carried out.
+   */
+  readonly prepareNamespace: (namespace: string) => Promise<void>;
   /** Told how many messages are being carried out here. */
   readonly inFlight?: (count: number) => void;
   readonly inbox: Inbox;
@@ -48,6 +53,7 @@ export class InboxWorker {
   readonly #d: InboxWorkerDeps;
   /** Messages being carried out here, with their shard. */
   readonly #taken = new Map<string, number>();
+  readonly #prepared = new Set<string>();
   /**
    * Messages answered lately, by when: a poll that read one as pending just before its commit
    * marked it done must not take it again (the commit made it done; carrying it out again
@@ -132,6 +138,11 @@ export class InboxWorker {
 
   async #carryOut(m: InboxMessage): Promise<void> {
     const body = decodePayloads(m.body, this.#d.codecs);
+    const ns = (body as { key?: { namespace?: unknown } }).key?.namespace;
+    if (typeof ns === 'string' && !this.#prepared.has(ns)) {
+      await this.#d.prepareNamespace(ns);
+      this.#prepared.add(ns);
+    }
     switch (m.kind) {
       case 'arrival': {
         const { key, arrival } = body as ArrivalMessage;
