@@ -93,14 +93,20 @@ export class ClusterBalancer {
     });
   }
 
-  /** One beat: renew (losses reported), then balance unless a balance is still running. */
-  async beat(isGone: IsGone): Promise<void> {
+  /**
+   * One beat: renew (losses reported), then balance unless a balance (a handoff draining its
+   * shards, a recovery of gained ones) is still running. The balance is not awaited unless
+   * `wait`: renewals must go on at every beat however long a handoff takes.
+   */
+  async beat(isGone: IsGone, wait = false): Promise<void> {
     if (this.#stopped) return;
     await this.#renew();
     if (this.#balancing === undefined && !this.#stopped) {
-      this.#balancing = this.#balance(isGone).finally(() => (this.#balancing = undefined));
-      await this.#balancing;
+      this.#balancing = this.#balance(isGone)
+        .catch(() => undefined) // the next beat looks again
+        .finally(() => (this.#balancing = undefined));
     }
+    if (wait) await this.#balancing;
   }
 
   stop(): void {
@@ -116,7 +122,7 @@ export class ClusterBalancer {
     ]);
     while (this.#st.epochs.size > 0 && !this.#stopped) {
       await this.#balancing;
-      await this.beat(isGone);
+      await this.beat(isGone, true);
     }
   }
 

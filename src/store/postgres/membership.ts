@@ -350,18 +350,18 @@ export class PgMembership implements Membership {
     this.#observer = observer;
     this.#cluster = cluster;
     liveNodes.add(node.nodeId);
-    await this.#clusterBeat();
+    await this.#clusterBeat(true);
     this.#timer = setInterval(() => void this.#clusterBeat(), Math.max(50, Math.floor(ttlMs / 3)));
     this.#timer.unref();
   }
 
-  /** Beats never overlap: a slow one (a handoff draining) makes the next ones skip. */
+  /** Renewals never overlap (a balance runs beside them, see ClusterBalancer.beat). */
   #beating = false;
-  async #clusterBeat(): Promise<void> {
+  async #clusterBeat(wait = false): Promise<void> {
     if (this.#beating || this.#cluster === undefined) return;
     this.#beating = true;
     try {
-      await this.#cluster.beat(isGone);
+      await this.#cluster.beat(isGone, wait);
     } catch (error) {
       this.#observer?.renewFailed?.(error);
     } finally {
@@ -376,13 +376,7 @@ export class PgMembership implements Membership {
   async drain(): Promise<void> {
     const cluster = this.#cluster;
     if (cluster === undefined) return;
-    while (this.#beating) await new Promise((r) => setTimeout(r, 20));
-    this.#beating = true;
-    try {
-      await cluster.drain(isGone);
-    } finally {
-      this.#beating = false;
-    }
+    await cluster.drain(isGone);
   }
 
   async requestDrain(nodeId: string): Promise<boolean> {
