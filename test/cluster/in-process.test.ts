@@ -5,9 +5,13 @@
  * its shards to the others, which finish its runs.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
+import { buildPackage } from '../../src/package/index.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import { quiet } from '../support/quiet-logger.js';
 import { waitFor } from '../support/wait.js';
@@ -154,5 +158,34 @@ describe.skipIf(SKIP_PG)('engines in cluster mode on one PostgreSQL schema', () 
     }
     await c.client.schedule.getHandle('sched-a').pause('done');
     expect((await b.client.schedule.getHandle('sched-a').describe()).state.paused).toBe(true);
+  });
+
+  it('uses a package deployed on one node for starts on the others within a bound', async () => {
+    const [b, c] = engines.slice(-2) as [Engine, Engine];
+    const dir = mkdtempSync(path.join(tmpdir(), 'aion-cluster-deploy-'));
+    const archiveOf = async (tag: string): Promise<Uint8Array> => {
+      const file = path.join(dir, `${tag}.ts`);
+      writeFileSync(file, `export async function tagged(): Promise<string> { return '${tag}'; }\n`);
+      return (await buildPackage({ workflowsPath: file, name: 'tagged' })).archive;
+    };
+    const startedOn = async (e: Engine): Promise<unknown> => {
+      for (let i = 0; ; i++) {
+        try {
+          return await e.client.workflow.execute('tagged', {
+            workflowId: `tagged-${randomUUID()}`,
+          });
+        } catch (err) {
+          if ((err as { code?: string }).code !== 'unknown_workflow_type' || i > 100) throw err;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    };
+    await b.deploy(await archiveOf('v1'));
+    expect(await startedOn(c)).toBe('v1');
+    await b.deploy(await archiveOf('v2'));
+    await waitFor(async () => (await startedOn(c)) === 'v2', {
+      timeoutMs: 30_000,
+      what: 'the other node to start the new version',
+    });
   });
 });
