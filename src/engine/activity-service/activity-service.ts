@@ -50,6 +50,7 @@ export class ActivityService {
   readonly #running = new Map<string, Running>();
   readonly #redispatched = new Set<string>();
   readonly #paused = new Set<string>();
+  readonly #elsewhere: ((run: RunKey) => boolean) | undefined;
   readonly #env: ServiceEnv;
   /** Draining: no attempt starts here any more; tasks wait in the store for the next start. */
   #draining = false;
@@ -76,7 +77,13 @@ export class ActivityService {
     onArrival: (arrival: ActivityArrival) => void;
     /** A scheduled task nothing serves: no in-process implementation, no connected worker. */
     onUnserved?: (task: NewActivityTask) => void;
+    /**
+     * Cluster mode: true when another node drives the run (its pause is not known here: the
+     * run's status is read before an attempt of it starts).
+     */
+    elsewhere?: (run: RunKey) => boolean;
   }) {
+    this.#elsewhere = options.elsewhere;
     this.#onUnserved = options.onUnserved;
     this.#store = options.store;
     this.#clock = options.clock;
@@ -296,8 +303,22 @@ export class ActivityService {
     this.#clock.schedule(this.#clock.now() + 1, () => this.#run(task, runner));
   }
 
-  #run(task: ActivityTask, runner: AttemptRunner | undefined = this.#executor): void {
+  /** A run another node drives: its pause is read from the store before an attempt starts. */
+  #runIfNotPaused(task: ActivityTask, runner: AttemptRunner): void {
+    void this.#store.getRun(task).then(
+      (info) =>
+        info?.status === 'PAUSED' ? this.#handBack(task, 1000) : this.#run(task, runner, true),
+      () => this.#handBack(task, 1000),
+    );
+  }
+
+  #run(
+    task: ActivityTask,
+    runner: AttemptRunner | undefined = this.#executor,
+    statusRead = false,
+  ): void {
     if (!runner || this.#stopped) return;
+    if (!statusRead && this.#elsewhere?.(task)) return this.#runIfNotPaused(task, runner);
     if (this.#draining && runner === this.#executor) {
       this.#handBack(task, 0);
       return;

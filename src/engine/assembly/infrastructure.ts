@@ -109,28 +109,15 @@ export function buildInfrastructure(
   );
   const namespaces = new NamespacesInUse(base.namespace, () => activities.wake());
   const taskQueue = options.taskQueue ?? 'default';
-  const activities: ActivityService = new ActivityService({
+  const activities: ActivityService = buildActivities(
+    options,
+    { store, clock, leaseOwner, namespaces, executor, taskQueue, converter, metrics, retry },
+    logger,
+    () => scheduler,
+  );
+  const timers = new TimerService({
     store,
     clock,
-    owner: leaseOwner,
-    namespaces: () => namespaces.names,
-    executor,
-    servedQueues: [taskQueue],
-    servedTypes: Object.keys(options.activities ?? {}),
-    converter,
-    metrics,
-    retry,
-    onUnserved: warnOnce(logger),
-    onArrival: (a) =>
-      scheduler.enqueue(a.run, {
-        event: a.event,
-        removeTasks: [a.taskId],
-        cancelTimers: activityTimerIds(a.activityId),
-        ...(a.ack ? { ack: a.ack } : {}),
-      }),
-  });
-  const timers = new TimerService({
-    ...{ store, clock },
     owner: leaseOwner,
     onFire: (row) => hooks.onTimer(row),
     shards: () => scheduler.drivenShards(),
@@ -163,6 +150,46 @@ export function buildInfrastructure(
     schemas,
     namespaces,
   };
+}
+
+/** The activity service: this engine's in-process attempts, task claims and outcomes. */
+function buildActivities(
+  options: EngineOptions,
+  p: {
+    readonly store: Store;
+    readonly clock: Clock;
+    readonly leaseOwner: string;
+    readonly namespaces: NamespacesInUse;
+    readonly executor: ActivityExecutor | undefined;
+    readonly taskQueue: string;
+    readonly converter: DataConverter;
+    readonly metrics: EngineMetrics;
+    readonly retry: StoreRetryEnv;
+  },
+  logger: EngineLogger,
+  scheduler: () => RunScheduler,
+): ActivityService {
+  return new ActivityService({
+    store: p.store,
+    clock: p.clock,
+    owner: p.leaseOwner,
+    namespaces: () => p.namespaces.names,
+    executor: p.executor,
+    servedQueues: [p.taskQueue],
+    servedTypes: Object.keys(options.activities ?? {}),
+    converter: p.converter,
+    metrics: p.metrics,
+    retry: p.retry,
+    onUnserved: warnOnce(logger),
+    elsewhere: (run) => scheduler().isElsewhere(run),
+    onArrival: (a) =>
+      scheduler().enqueue(a.run, {
+        event: a.event,
+        removeTasks: [a.taskId],
+        cancelTimers: activityTimerIds(a.activityId),
+        ...(a.ack ? { ack: a.ack } : {}),
+      }),
+  });
 }
 
 /**
