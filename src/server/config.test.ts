@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_CONFIG, isLoopback, loadConfig } from './config.js';
+import { DEFAULT_CONFIG, isLoopback, loadConfig, validateConfig } from './config.js';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -124,6 +124,23 @@ describe('loadConfig', () => {
     ).toEqual({
       q: { maxPerSecond: 3 },
     });
+  });
+
+  it('takes cluster mode from the environment, and refuses it without a PostgreSQL store', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
+    const config = loadConfig({
+      cwd: d,
+      env: { AION_CLUSTER: 'true', AION_STORE: 'postgres://aion@db/aion' },
+    });
+    expect(config.cluster).toBe(true);
+    expect(() => validateConfig(config)).not.toThrow();
+    expect(() => validateConfig({ ...config, store: 'sqlite' })).toThrow(
+      expect.objectContaining({
+        code: 'invalid_argument',
+        details: expect.objectContaining({ field: 'cluster' }),
+      }),
+    );
   });
 
   it('recognises loopback hosts', () => {
