@@ -47,6 +47,8 @@ export interface Infrastructure {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly identity: string;
+  /** Who holds this engine's task leases and timer claims (see {@link InfrastructureBase}). */
+  readonly leaseOwner: string;
   /** The store as the engine uses it: every call reports to `health`. */
   readonly store: Store;
   readonly health: StoreHealth;

@@ -28,6 +28,9 @@ import { RemoteWorkers } from '../workers/index.js';
 import type { EngineHooks } from './hooks.js';
 import type { Infrastructure } from './infrastructure.js';
 
+/** How often a cluster node's dispatcher looks for tasks other nodes scheduled. */
+const CLUSTER_TASK_POLL_MS = 1000;
+
 export interface Services {
   readonly scope: ScopeDeps;
   readonly outbox: OutboxDispatcher;
@@ -182,10 +185,14 @@ function buildRemoteWorkers(options: EngineOptions, b: ServiceBase): RemoteWorke
       new RemoteActivities({
         store: infra.store,
         clock: seams.clock,
-        owner: infra.identity,
+        // A cluster node's claims name the node, so they are voided when a survivor adopts
+        // its shards after its death (a claim named after the engine would wait out its lease).
+        owner: infra.leaseOwner,
         namespace,
         activities: infra.activities,
         random: seams.random,
+        // Other nodes schedule tasks without waking this node's dispatcher: it looks itself.
+        ...(options.cluster === true ? { idlePollMs: CLUSTER_TASK_POLL_MS } : {}),
         ...(options.taskQueues ? { taskQueues: options.taskQueues } : {}),
       }),
     lifecycle,

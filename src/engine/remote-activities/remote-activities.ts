@@ -52,6 +52,7 @@ export class RemoteActivities {
   readonly #reserved = new Map<string, { queue: string; at: number }>();
   #nextId = 1;
   #stopped = false;
+  readonly #idlePollMs: number | undefined;
 
   constructor(options: {
     store: Store;
@@ -62,7 +63,13 @@ export class RemoteActivities {
     taskQueues?: Readonly<Record<string, TaskQueueOptions>>;
     /** Jitter of the poll's backoff while the store fails. Default `Math.random`. */
     random?: () => number;
+    /**
+     * Look for claimable tasks this often even when nothing woke the dispatcher (cluster
+     * mode: tasks scheduled by other nodes wake nothing here). Default: only when woken.
+     */
+    idlePollMs?: number;
   }) {
+    this.#idlePollMs = options.idlePollMs;
     this.#store = options.store;
     this.#clock = options.clock;
     this.#owner = options.owner;
@@ -206,8 +213,10 @@ export class RemoteActivities {
     // Nothing claimable is left unless visible tasks of types no free worker serves remain.
     q.backlog = at !== undefined && at <= now;
     // Visible tasks left are of types no free worker serves: a registration or a free slot wakes us.
-    if (at === undefined) return undefined;
-    return at <= now ? now + IDLE_POLL_MS : at;
+    const next = at === undefined ? undefined : at <= now ? now + IDLE_POLL_MS : at;
+    // Tasks other cluster nodes schedule wake nothing here: look again soon, whatever is known.
+    if (this.#idlePollMs === undefined) return next;
+    return Math.min(next ?? Infinity, now + this.#idlePollMs);
   }
 
   /**
