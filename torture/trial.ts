@@ -69,11 +69,17 @@ async function workloadOutcome(
   }
 }
 
-async function gather(db: TrialDatabase, files: TrialFiles): Promise<Omit<Evidence, 'deaths'>> {
+/** The evidence a trial's processes left: every history (replayed), the acks and the effects. */
+export async function gatherEvidence(
+  db: TrialDatabase,
+  files: Pick<TrialFiles, 'acks' | 'effects'>,
+  /** Only the workflows (and effect keys) of this workload, when several share the store. */
+  only: (id: string) => boolean = () => true,
+): Promise<Omit<Evidence, 'deaths'>> {
   const store = await db.open();
   let histories;
   try {
-    histories = await readAllHistories(store);
+    histories = (await readAllHistories(store)).filter((h) => only(h.run.workflowId));
   } finally {
     await store.close();
   }
@@ -85,7 +91,7 @@ async function gather(db: TrialDatabase, files: TrialFiles): Promise<Omit<Eviden
     histories,
     replay,
     acks: readLines<AckLine>(files.acks),
-    effects: readLines<EffectLine>(files.effects),
+    effects: readLines<EffectLine>(files.effects).filter((e) => only(e.key)),
   };
 }
 
@@ -145,7 +151,7 @@ export async function runTrial(spec: TrialSpec, place: TrialPlace): Promise<Tria
   });
   const t0 = Date.now();
   const { timings, faultDetails, unfinished } = await exercise(spec, place, files, subject);
-  const evidence = { ...(await gather(place.db, files)), deaths: subject.deaths() };
+  const evidence = { ...(await gatherEvidence(place.db, files)), deaths: subject.deaths() };
   const verdict = checkInvariants(
     unfinished === undefined ? evidence : { ...evidence, unfinished },
   );

@@ -1,6 +1,8 @@
 // The torture workload: starts workflows and sends each its signals and updates (spread over a
 // few seconds, so a fault lands in the middle of them), then waits for every result. It runs
-// against the Client API, in-process (`engine.client`) or over HTTP (the remote `Client`).
+// against the Client API, in-process (`engine.client`) or over HTTP (the remote `Client`) —
+// or through several clients, one per cluster node: a run's messages then go through other
+// nodes than the one that started it, and a failed call is retried through the next node.
 // Every operation carries an idempotency key (start request id, signal request id, update id)
 // and is retried until acknowledged; each acknowledgement is appended to the ack file at once.
 // The workload resumes from that file: a restarted driver skips what was acknowledged.
@@ -24,6 +26,8 @@ export interface WorkloadPlan {
   readonly gapMs: number;
   /** An operation is retried this long before the workload gives up. */
   readonly deadlineMs: number;
+  /** Prefix of the workflow ids, so that several workloads can share one store. Default `wf-`. */
+  readonly prefix?: string;
 }
 
 export const DEFAULT_PLAN: WorkloadPlan = {
@@ -37,11 +41,11 @@ export const DEFAULT_PLAN: WorkloadPlan = {
   deadlineMs: 180_000,
 };
 
-export const workflowId = (i: number): string => `wf-${i}`;
+export const workflowId = (i: number, prefix = 'wf-'): string => `${prefix}${i}`;
 
 /** The workflow ids of a plan. */
 export function workflowIds(plan: WorkloadPlan): string[] {
-  return Array.from({ length: plan.workflows }, (_, i) => workflowId(i));
+  return Array.from({ length: plan.workflows }, (_, i) => workflowId(i, plan.prefix));
 }
 
 type Message =
@@ -62,7 +66,7 @@ function messages(plan: WorkloadPlan, wf: string): Message[] {
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 class Driver {
-  readonly #client: ClientApi;
+  readonly #clients: readonly ClientApi[];
   readonly #plan: WorkloadPlan;
   readonly #ackFile: string;
   readonly #acked: Set<string>;
@@ -70,21 +74,29 @@ class Driver {
   retries = 0;
   readonly errors: Record<string, number> = {};
 
-  constructor(client: ClientApi, plan: WorkloadPlan, ackFile: string) {
-    this.#client = client;
+  constructor(clients: readonly ClientApi[], plan: WorkloadPlan, ackFile: string) {
+    this.#clients = clients;
     this.#plan = plan;
     this.#ackFile = ackFile;
     this.#acked = new Set(readLines<AckLine>(ackFile).map((a) => a.id));
     this.#deadline = Date.now() + plan.deadlineMs;
   }
 
-  /** Runs `call` until it succeeds, then records the acknowledgement `ack(result)`. */
-  async #once<T>(id: string, call: () => Promise<T>, ack: (value: T) => Ack): Promise<void> {
+  /**
+   * Runs `call` until it succeeds, then records the acknowledgement `ack(result)`. The first
+   * attempt goes through client `via`, each retry through the next one.
+   */
+  async #once<T>(
+    id: string,
+    via: number,
+    call: (client: ClientApi) => Promise<T>,
+    ack: (value: T) => Ack,
+  ): Promise<void> {
     if (this.#acked.has(id)) return;
     let backoff = 100;
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
       try {
-        const value = await call();
+        const value = await call(this.#clients[(via + attempt) % this.#clients.length]!);
         appendLine(this.#ackFile, ack(value));
         this.#acked.add(id);
         return;
@@ -100,8 +112,14 @@ class Driver {
     }
   }
 
+  /** Messages and results go through another client than the start (when there are several). */
+  #other(i: number, j: number): number {
+    const n = this.#clients.length;
+    return n === 1 ? 0 : i + 1 + (j % (n - 1));
+  }
+
   async drive(i: number): Promise<void> {
-    const wf = workflowId(i);
+    const wf = workflowId(i, this.#plan.prefix);
     const plan = this.#plan;
     const spec: TortureSpec = {
       signals: plan.signals,
@@ -113,35 +131,39 @@ class Driver {
     if (!this.#acked.has(startId)) await pause((i * plan.spreadMs) / plan.workflows);
     await this.#once(
       startId,
-      () =>
-        this.#client.workflow.start('tortured', {
+      i,
+      (client) =>
+        client.workflow.start('tortured', {
           workflowId: wf,
           args: [spec],
           requestId: startId,
         }),
       () => ({ op: 'start', id: startId, workflowId: wf }),
     );
-    const handle: WorkflowHandle = this.#client.workflow.getHandle(wf);
-    for (const m of messages(plan, wf)) {
+    const handle = (client: ClientApi): WorkflowHandle => client.workflow.getHandle(wf);
+    for (const [j, m] of messages(plan, wf).entries()) {
       if (this.#acked.has(m.id)) continue;
       await pause(plan.gapMs);
       if (m.kind === 'signal')
         await this.#once(
           m.id,
-          () => handle.signalWithOptions({ requestId: m.id }, 'note', m.value),
+          this.#other(i, j),
+          (client) => handle(client).signalWithOptions({ requestId: m.id }, 'note', m.value),
           () => ({ op: 'signal', id: m.id, workflowId: wf }),
         );
       else
         await this.#once(
           m.id,
-          () => handle.executeUpdate('bump', { args: [m.k], updateId: m.id }),
+          this.#other(i, j),
+          (client) => handle(client).executeUpdate('bump', { args: [m.k], updateId: m.id }),
           (result) => ({ op: 'update', id: m.id, workflowId: wf, result }),
         );
     }
     const resultId = `result:${wf}`;
     await this.#once(
       resultId,
-      () => handle.result(),
+      this.#other(i, 0),
+      (client) => handle(client).result(),
       (result) => ({ op: 'result', id: resultId, workflowId: wf, result }),
     );
   }
@@ -150,13 +172,16 @@ class Driver {
 /**
  * Runs (or resumes) the workload; appends `done` (with the retry count and error codes seen)
  * when every workflow returned, `gave-up` when an operation still failed at the deadline.
+ * With several clients, run `i` starts through client `i mod n` and takes its messages
+ * through the others.
  */
 export async function runWorkload(
-  client: ClientApi,
+  client: ClientApi | readonly ClientApi[],
   plan: WorkloadPlan,
   ackFile: string,
 ): Promise<boolean> {
-  const driver = new Driver(client, plan, ackFile);
+  const clients = Array.isArray(client) ? (client as readonly ClientApi[]) : [client as ClientApi];
+  const driver = new Driver(clients, plan, ackFile);
   appendLine(ackFile, { op: 'ready', id: 'ready' });
   try {
     await Promise.all(workflowIds(plan).map((_, i) => driver.drive(i)));
