@@ -354,6 +354,9 @@ export class RunScheduler {
     this.#inFlight--;
     if (a.leaving && this.#router && a.readers === 0) this.#leave(a, this.#router);
     else if (wake === 'always' || (wake === 'if-pending' && !a.idle)) this.markReady(a);
+    // A leaving run whose commit found its shard moved was evicted on the way (moved()):
+    // dropShards must look again, or a handoff waiting for it would wait forever.
+    this.#wakeLeaving();
     this.#checkIdle();
   }
 
@@ -377,6 +380,11 @@ export class RunScheduler {
   /** A run of a shard that left, whose work in flight has settled, leaves memory. */
   #leave(a: RunActor, router: RunRouter): void {
     evict(this.#ctx, router, a);
+    this.#wakeLeaving();
+  }
+
+  /** dropShards callers re-check which of their runs are still leaving. */
+  #wakeLeaving(): void {
     for (const w of this.#leavingWaiters.splice(0)) w();
   }
 
