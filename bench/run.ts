@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<Suite[]>> = {
   server: async () => [(await import('./server.js')).default],
   recovery: async () => [(await import('./recovery.js')).default],
   schedules: async () => [(await import('./schedules.js')).default],
+  cluster: async () => [(await import('./cluster.js')).default],
 };
 
 const requested = process.argv.slice(2);
