@@ -6,7 +6,11 @@ import type { PayloadCodec } from '../core/index.js';
 import { decodePayloads, encodePayloads, type EncodeOptions } from '../codecs/index.js';
 import { isStoreMethod, type Store, type StoreMethod } from '../store/index.js';
 
-/** Store methods that neither take nor return payloads (packages, namespaces, schemas). */
+/**
+ * Store methods that neither take nor return payloads (packages, namespaces, schemas). The
+ * batch-job methods are not listed: a signal job's arguments are user data, stored as
+ * payloads in the job's operation, so they are encoded at rest like any other argument.
+ */
 const WITHOUT_PAYLOADS: ReadonlySet<StoreMethod> = new Set<StoreMethod>([
   'putPackage',
   'getPackage',

@@ -36,6 +36,7 @@ describe('SQLite store: opening and migrations', () => {
     expect(tables).toEqual([
       'api_keys',
       'audit_log',
+      'batch_jobs',
       'events',
       'meta',
       'namespaces',
@@ -132,7 +133,7 @@ describe('SQLite store: opening and migrations', () => {
     await store.commit([{ run, expectedSeq: 0, events: [started()], timers: { upsert: [timer] } }]);
     await store.close();
     const db = new Database(sqlite.file);
-    db.exec(`DROP TABLE schedule_fires; DROP TABLE schedules;
+    db.exec(`DROP TABLE batch_jobs; DROP TABLE schedule_fires; DROP TABLE schedules;
       UPDATE meta SET value = '5' WHERE key = 'schema_version'`);
     db.close();
 
@@ -165,7 +166,7 @@ describe('SQLite store: opening and migrations', () => {
     await upgraded.close();
     const check = new Database(sqlite.file, { readonly: true });
     expect(check.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get()).toBe(
-      '6',
+      String(SCHEMA_VERSION),
     );
     check.close();
   });

@@ -3,6 +3,7 @@
  * Exported from `aion/testing`.
  */
 import { badInputScenarios } from './bad-input.js';
+import { batchJobScenarios } from './batch-jobs.js';
 import { commitScenarios } from './commit.js';
 import { commitBatchScenarios } from './commit-batches.js';
 import { durabilityScenarios } from './durability.js';
@@ -54,6 +55,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...namespaceRegistryScenarios,
   ...securityScenarios,
   ...scheduleScenarios,
+  ...batchJobScenarios,
   ...durabilityScenarios,
 ]);
 

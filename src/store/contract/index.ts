@@ -2,6 +2,14 @@
 // Types (and the list of the store's methods): adapters implement it, the engine and the
 // conformance suite program against it.
 export { isStoreMethod, STORE_METHODS, type StoreMethod } from './methods.js';
+export type {
+  BatchJobFailure,
+  BatchJobOperation,
+  BatchJobProgress,
+  BatchJobRecord,
+  BatchJobState,
+  BatchJobStore,
+} from './batch-jobs.js';
 export type { CommitOutcome, HistoryStore, ReadRange, RunCommit } from './history.js';
 export type {
   ClaimOutcome,

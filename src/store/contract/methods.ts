@@ -61,6 +61,13 @@ const LISTED: Readonly<Record<StoreMethod, true>> = {
   getSchedule: true,
   listSchedules: true,
   listScheduleFires: true,
+  createBatchJob: true,
+  getBatchJob: true,
+  listBatchJobs: true,
+  updateBatchJob: true,
+  requestBatchJobStop: true,
+  claimBatchJobs: true,
+  purgeBatchJobs: true,
 };
 
 /** Every I/O method of `Store`, in contract order (`kind`, `limits` and `close` are not). */

@@ -1,6 +1,7 @@
 // The composed store contract: the full `Store` every engine runs on, and the rules every
 // adapter (memory, SQLite, PostgreSQL) follows and the shared conformance suite checks.
 import type { Limits } from '../../core/index.js';
+import type { BatchJobStore } from './batch-jobs.js';
 import type { HistoryStore } from './history.js';
 import type { NamespaceStore } from './namespaces.js';
 import type { OutboxStore } from './outbox.js';
@@ -62,7 +63,8 @@ export interface Store
     SecurityStore,
     ScheduleStore,
     SharedStore,
-    InboxStore {
+    InboxStore,
+    BatchJobStore {
   /** Adapter name: `memory`, `sqlite` or `postgres`. */
   readonly kind: string;
   /**

@@ -17,6 +17,8 @@ import type {
   ListRequest,
   NamespaceRecord,
   ApiKeyRecord,
+  BatchJobProgress,
+  BatchJobRecord,
   AuditEntry,
   AuditRecord,
   TokenSecret,
@@ -38,6 +40,7 @@ import type {
   VisibilityExpr,
 } from '../contract/index.js';
 import type { NamespacePatch } from '../shared/index.js';
+import { MemoryBatchJobs } from './batch-jobs.js';
 import { MemoryCommits } from './commit.js';
 import { MemoryNamespaces } from './namespaces.js';
 import { MemorySecurity } from './security.js';
@@ -75,6 +78,7 @@ export class MemoryStore implements Store {
   readonly #namespaces = new MemoryNamespaces();
   readonly #security = new MemorySecurity();
   readonly #schedules = new MemorySchedules(this.#timers);
+  readonly #batchJobs = new MemoryBatchJobs();
   readonly #commits: MemoryCommits;
   #closed = false;
 
@@ -426,6 +430,30 @@ export class MemoryStore implements Store {
     readonly limit: number;
   }): Promise<ScheduleFire[]> {
     return this.#guard(() => this.#schedules.fires(request));
+  }
+
+  // ── batch jobs ──────────────────────────────────────────────────────────────────────────
+
+  createBatchJob(job: BatchJobRecord): Promise<{ created: boolean; job: BatchJobRecord }> {
+    return this.#guard(() => this.#batchJobs.create(job));
+  }
+  getBatchJob(namespace: string, jobId: string): Promise<BatchJobRecord | undefined> {
+    return this.#guard(() => this.#batchJobs.get(namespace, jobId));
+  }
+  listBatchJobs(namespace: string, limit: number): Promise<BatchJobRecord[]> {
+    return this.#guard(() => this.#batchJobs.list(namespace, limit));
+  }
+  updateBatchJob(ns: string, jobId: string, owner: string, p: BatchJobProgress) {
+    return this.#guard(() => this.#batchJobs.update(ns, jobId, owner, p));
+  }
+  requestBatchJobStop(namespace: string, jobId: string): Promise<BatchJobRecord | undefined> {
+    return this.#guard(() => this.#batchJobs.requestStop(namespace, jobId));
+  }
+  claimBatchJobs(owner: string, now: number, leaseUntil: number, limit: number) {
+    return this.#guard(() => this.#batchJobs.claim(owner, now, leaseUntil, limit));
+  }
+  purgeBatchJobs(before: number, limit: number): Promise<number> {
+    return this.#guard(() => this.#batchJobs.purge(before, limit));
   }
 
   close(): Promise<void> {

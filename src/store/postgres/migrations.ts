@@ -2,6 +2,7 @@ import { AionError } from '../../core/index.js';
 import { DEFAULT_SHARD_COUNT } from '../shared/index.js';
 import type { PgDriver, Queryable } from './driver.js';
 import { clusterDataPlane } from './migration-7.js';
+import { batchJobsTable } from './migration-8.js';
 
 /**
  * One schema migration. `up` receives the quoted schema name and returns the statements to run,
@@ -282,6 +283,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   clusterDataPlane,
+  batchJobsTable,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -19,6 +19,8 @@ import type {
   ApiKeyRecord,
   AuditEntry,
   AuditRecord,
+  BatchJobProgress,
+  BatchJobRecord,
   TokenSecret,
   OutboxRow,
   PackageRecord,
@@ -52,6 +54,7 @@ import { migrate } from './migrations.js';
 import * as namespaces from './namespace-registry.js';
 import * as schedules from './schedules.js';
 import * as security from './security.js';
+import * as batchJobs from './batch-jobs.js';
 import type { PostgresStoreOptions } from './options.js';
 import * as outbox from './outbox.js';
 import * as packages from './packages.js';
@@ -431,6 +434,30 @@ export class PostgresStore implements Store {
   }
   listScheduleFires(r: Parameters<ScheduleStore['listScheduleFires']>[0]): Promise<ScheduleFire[]> {
     return schedules.listScheduleFires(this.#db, this.#s, r);
+  }
+
+  // ── batch jobs ─────────────────────────────────────────────────────────────────────────
+
+  createBatchJob(job: BatchJobRecord): Promise<{ created: boolean; job: BatchJobRecord }> {
+    return batchJobs.createBatchJob(this.#db, this.#s, job);
+  }
+  getBatchJob(namespace: string, jobId: string): Promise<BatchJobRecord | undefined> {
+    return batchJobs.getBatchJob(this.#db, this.#s, namespace, jobId);
+  }
+  listBatchJobs(namespace: string, limit: number): Promise<BatchJobRecord[]> {
+    return batchJobs.listBatchJobs(this.#db, this.#s, namespace, limit);
+  }
+  updateBatchJob(namespace: string, jobId: string, owner: string, p: BatchJobProgress) {
+    return batchJobs.updateBatchJob(this.#db, this.#s, { namespace, jobId, owner }, p);
+  }
+  requestBatchJobStop(namespace: string, jobId: string): Promise<BatchJobRecord | undefined> {
+    return batchJobs.requestBatchJobStop(this.#db, this.#s, namespace, jobId);
+  }
+  claimBatchJobs(owner: string, now: number, leaseUntil: number, limit: number) {
+    return batchJobs.claimBatchJobs(this.#db, this.#s, owner, { now, leaseUntil }, limit);
+  }
+  purgeBatchJobs(before: number, limit: number): Promise<number> {
+    return batchJobs.purgeBatchJobs(this.#db, this.#s, before, limit);
   }
 
   /** Ends the store-owned pool (a caller's pool stays open). Later calls fail with store_unavailable. */

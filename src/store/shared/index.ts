@@ -10,3 +10,4 @@ export * from './security.js';
 export * from './schedules.js';
 export * from './machine.js';
 export * from './shards.js';
+export * from './batch-jobs.js';

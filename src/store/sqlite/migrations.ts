@@ -266,6 +266,37 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 7,
+    name: 'batch jobs',
+    sql: `
+      -- One row per batch job. operation and failures are JSON the store keeps as text;
+      -- owner and lease_until are the runner's lease, renewed with every progress write.
+      CREATE TABLE batch_jobs (
+        namespace TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        query TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        state TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        matched INTEGER NOT NULL,
+        succeeded INTEGER NOT NULL,
+        skipped INTEGER NOT NULL,
+        failed INTEGER NOT NULL,
+        failures TEXT NOT NULL,
+        error TEXT,
+        stop_requested INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        lease_until INTEGER NOT NULL,
+        PRIMARY KEY (namespace, job_id)
+      );
+      CREATE INDEX batch_jobs_started ON batch_jobs (namespace, started_at, job_id);
+      CREATE INDEX batch_jobs_running ON batch_jobs (lease_until) WHERE state = 'RUNNING';
+      CREATE INDEX batch_jobs_closed ON batch_jobs (closed_at) WHERE closed_at IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */

@@ -19,6 +19,8 @@ import type {
   ApiKeyRecord,
   AuditEntry,
   AuditRecord,
+  BatchJobProgress,
+  BatchJobRecord,
   TokenSecret,
   OutboxRow,
   PackageRecord,
@@ -46,6 +48,7 @@ import { packageSummaryFromRow, routeFromRow, taskFromRow, timerFromRow } from '
 import { NamespaceRegistry } from './namespace-registry.js';
 import { ScheduleTables, type ListFiresRequest, type ListSchedulesRequest } from './schedules.js';
 import { SecurityTables } from './security.js';
+import { BatchJobTables } from './batch-jobs.js';
 import { SearchAttributeSchema } from './search-attribute-schema.js';
 import { ShardedQueries } from './shards.js';
 import { prepareStatements, type Statements } from './statements.js';
@@ -73,6 +76,7 @@ export class SqliteStore implements Store {
   readonly #searchAttributes: SearchAttributeSchema;
   readonly #namespaces: NamespaceRegistry;
   readonly #security: SecurityTables;
+  readonly #batchJobs: BatchJobTables;
   readonly #schedules: ScheduleTables;
   readonly #sharded: ShardedQueries;
   #closed = false;
@@ -97,6 +101,7 @@ export class SqliteStore implements Store {
     this.#searchAttributes = new SearchAttributeSchema(db);
     this.#namespaces = new NamespaceRegistry(db);
     this.#security = new SecurityTables(db);
+    this.#batchJobs = new BatchJobTables(db);
   }
 
   /** Runs `fn` on the connection and settles a promise with its result or mapped error. */
@@ -438,6 +443,29 @@ export class SqliteStore implements Store {
   }
   listScheduleFires(r: ListFiresRequest): ReturnType<Store['listScheduleFires']> {
     return this.#do(() => this.#schedules.fires(r));
+  }
+
+  // ── batch jobs ─────────────────────────────────────────────────────────────────────────
+  createBatchJob(job: BatchJobRecord): ReturnType<Store['createBatchJob']> {
+    return this.#do(() => this.#batchJobs.create(job));
+  }
+  getBatchJob(namespace: string, jobId: string): ReturnType<Store['getBatchJob']> {
+    return this.#do(() => this.#batchJobs.get(namespace, jobId));
+  }
+  listBatchJobs(namespace: string, limit: number): ReturnType<Store['listBatchJobs']> {
+    return this.#do(() => this.#batchJobs.list(namespace, limit));
+  }
+  updateBatchJob(ns: string, id: string, owner: string, p: BatchJobProgress) {
+    return this.#do(() => this.#batchJobs.update(ns, id, owner, p));
+  }
+  requestBatchJobStop(namespace: string, jobId: string): ReturnType<Store['getBatchJob']> {
+    return this.#do(() => this.#batchJobs.requestStop(namespace, jobId));
+  }
+  claimBatchJobs(owner: string, now: number, until: number, limit: number) {
+    return this.#do(() => this.#batchJobs.claim(owner, now, until, limit));
+  }
+  purgeBatchJobs(before: number, limit: number): Promise<number> {
+    return this.#do(() => this.#batchJobs.purge(before, limit));
   }
 
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────
