@@ -1,6 +1,7 @@
 export { Engine, createEngine } from './engine.js';
 export type { EngineLimits, EngineOptions } from './options.js';
 export { storeLimitsOf } from './options.js';
+export { codecStore } from './codec-store.js';
 export type { RunLimits } from './commands/index.js';
 export { DEFAULT_RUN_LIMITS } from './commands/index.js';
 export type { Metrics, Counter, Gauge, Histogram, Labels } from './metrics.js';

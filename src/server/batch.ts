@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AionError, isAionError } from '../core/index.js';
+import { AionError } from '../core/index.js';
 import type { NamespaceScope, ResetPoint } from '../engine/index.js';
+import type { BatchJobOperation, BatchJobRecord, Store } from '../store/index.js';
+import { argsOf, BatchRunner, toStoredArgs } from './batch-runner.js';
 
 /** What a batch job does to every run its query matches. */
 export type BatchOperation =
@@ -9,193 +11,248 @@ export type BatchOperation =
   | { readonly type: 'signal'; readonly signal: string; readonly args?: readonly unknown[] }
   | { readonly type: 'reset'; readonly to?: ResetPoint; readonly reason?: string };
 
+/** A batch job as the API shows it. */
 export interface BatchJob {
   readonly jobId: string;
   readonly namespace: string;
   readonly query: string;
   readonly operation: BatchOperation;
   readonly subject: string;
-  state: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
+  readonly state: 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
   readonly startedAt: string;
-  closedAt: string | undefined;
+  readonly closedAt: string | undefined;
   /** Runs matched so far (the query is paged while the job runs). */
-  matched: number;
-  succeeded: number;
+  readonly matched: number;
+  readonly succeeded: number;
   /** Runs skipped because they closed meanwhile or were already in the target state. */
-  skipped: number;
-  failed: number;
+  readonly skipped: number;
+  readonly failed: number;
   /** The first failures (at most 20), for diagnosis. */
-  readonly failures: { workflowId: string; runId: string; code: string; message: string }[];
-  error: string | undefined;
+  readonly failures: readonly {
+    workflowId: string;
+    runId: string;
+    code: string;
+    message: string;
+  }[];
+  readonly error: string | undefined;
 }
 
-const MAX_FAILURES = 20;
-const MAX_JOBS = 1000;
+export interface BatchJobsOptions {
+  /** The store holding the jobs (the engine's codecs applied: signal arguments are user data). */
+  readonly store: Store;
+  /** The engine's API in a namespace; throws `not_found` for an unknown one. */
+  readonly scope: (namespace: string) => NamespaceScope;
+  readonly now: () => number;
+  readonly onError?: (message: string, fields: Record<string, unknown>) => void;
+  /** Runs changed at once per job. Default 16. */
+  readonly concurrency?: number;
+  /** How long a runner's hold on its job lasts without a progress write. Default 15 s. */
+  readonly leaseMs?: number;
+  /** How often a runner writes its progress (and renews its lease). Default 1 s. */
+  readonly progressMs?: number;
+  /** How often this server looks for jobs whose runner stopped. Default 3 s. */
+  readonly claimMs?: number;
+  /** How long closed jobs are kept. Default 7 days. */
+  readonly retentionMs?: number;
+}
+
+/** Jobs listed per namespace, newest first. */
+const LIST_LIMIT = 1000;
+const CLAIM_LIMIT = 10;
+const PURGE_LIMIT = 1000;
+
+function view(job: BatchJobRecord): BatchJob {
+  const op = job.operation;
+  return {
+    jobId: job.jobId,
+    namespace: job.namespace,
+    query: job.query,
+    operation: op.type === 'signal' ? { ...op, args: argsOf(job) } : op,
+    subject: job.subject,
+    state: job.state,
+    startedAt: new Date(job.startedAt).toISOString(),
+    closedAt: job.closedAt === null ? undefined : new Date(job.closedAt).toISOString(),
+    matched: job.matched,
+    succeeded: job.succeeded,
+    skipped: job.skipped,
+    failed: job.failed,
+    failures: job.failures,
+    error: job.error ?? undefined,
+  };
+}
+
+function stored(op: BatchOperation): BatchJobOperation {
+  return op.type === 'signal' ? { ...op, args: toStoredArgs(op.args ?? []) } : op;
+}
 
 /**
- * Batch operations by visibility query: each job pages through the matching runs and applies
- * one operation per run, recording progress. Operations are idempotent per run — cancel and
- * terminate skip closed runs, signals carry the request id `<jobId>/<runId>` so a job re-run
- * with the same id (after a server restart) delivers each signal once, and reset skips runs
- * that are no longer open. Job records live in memory; re-submit a job to resume it.
+ * Batch operations by visibility query, kept in the store: every server of a cluster sees
+ * (gets, lists, stops) every job, and a job outlives the server running it. Its runner holds
+ * a lease on the job, renewed with each progress write (every second); each server looks
+ * every few seconds for RUNNING jobs whose lease ran out and resumes them. A resumed job
+ * pages its query again from the start: operations are idempotent per run — cancel and
+ * terminate skip closed runs, signals carry the request id `<jobId>/<runId>` so each run gets
+ * a job's signal once, reset skips runs that are no longer open.
  */
 export class BatchJobs {
-  readonly #engine: NamespaceScope;
-  readonly #jobs = new Map<string, BatchJob>();
-  readonly #stops = new Map<string, () => void>();
-  readonly #concurrency: number;
+  readonly #o: BatchJobsOptions;
+  readonly #owner = `batch-${randomUUID()}`;
+  readonly #running = new Map<string, { runner: BatchRunner; done: Promise<void> }>();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
-  constructor(engine: NamespaceScope, options: { concurrency?: number } = {}) {
-    this.#engine = engine;
-    this.#concurrency = options.concurrency ?? 16;
+  constructor(options: BatchJobsOptions) {
+    this.#o = options;
   }
 
-  start(input: {
+  /** Starts looking for jobs to resume (now and every `claimMs`). */
+  open(): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setInterval(() => void this.#claim(), this.#o.claimMs ?? 3000);
+    this.#timer.unref();
+    void this.#claim();
+  }
+
+  async start(input: {
     jobId?: string;
     namespace: string;
     query: string;
     operation: BatchOperation;
     subject: string;
-  }): BatchJob {
-    const jobId = input.jobId ?? randomUUID();
-    const existing = this.#jobs.get(jobId);
-    if (existing?.state === 'RUNNING') return existing;
+  }): Promise<BatchJob> {
     if (!input.query.trim()) {
       throw new AionError(
         'invalid_argument',
         'a batch needs a non-empty query (it selects the runs to change)',
-        {
-          field: 'query',
-        },
+        { field: 'query' },
       );
     }
-    if (this.#jobs.size >= MAX_JOBS) this.#evictClosed();
-    const job: BatchJob = {
-      jobId,
+    const now = this.#o.now();
+    const { created, job } = await this.#o.store.createBatchJob({
       namespace: input.namespace,
+      jobId: input.jobId ?? randomUUID(),
       query: input.query,
-      operation: input.operation,
+      operation: stored(input.operation),
       subject: input.subject,
       state: 'RUNNING',
-      startedAt: new Date().toISOString(),
-      closedAt: undefined,
+      startedAt: now,
+      closedAt: null,
       matched: 0,
       succeeded: 0,
       skipped: 0,
       failed: 0,
       failures: [],
-      error: undefined,
-    };
-    this.#jobs.set(jobId, job);
-    let stopped = false;
-    this.#stops.set(jobId, () => {
-      stopped = true;
+      error: null,
+      stopRequested: false,
+      owner: this.#owner,
+      leaseUntil: now + this.#leaseMs(),
     });
-    void this.#run(job, () => stopped).finally(() => this.#stops.delete(jobId));
-    return job;
+    if (created) this.#run(job);
+    return view(job);
   }
 
-  get(jobId: string): BatchJob {
-    const job = this.#jobs.get(jobId);
-    if (!job)
+  async get(namespace: string, jobId: string): Promise<BatchJob> {
+    const job = await this.#o.store.getBatchJob(namespace, jobId);
+    if (!job) {
       throw new AionError('not_found', `batch job ${JSON.stringify(jobId)} does not exist`, {
         jobId,
       });
-    return job;
+    }
+    return view(job);
   }
 
-  list(): BatchJob[] {
-    return [...this.#jobs.values()].reverse();
+  /** The namespace's newest jobs first (at most 1000). */
+  async list(namespace: string): Promise<BatchJob[]> {
+    return (await this.#o.store.listBatchJobs(namespace, LIST_LIMIT)).map(view);
   }
 
-  /** Stops a running job after the runs in flight. */
-  stop(jobId: string): BatchJob {
-    const job = this.get(jobId);
-    this.#stops.get(jobId)?.();
-    return job;
+  /** Stops a running job after the runs in flight, whichever server runs it. */
+  async stop(namespace: string, jobId: string): Promise<BatchJob> {
+    const job = await this.#o.store.requestBatchJobStop(namespace, jobId);
+    if (!job) return this.get(namespace, jobId);
+    this.#running.get(this.#key(namespace, jobId))?.runner.requestStop();
+    return view(job);
   }
 
   /** Validates a query before a job starts, so a typo fails the request instead of the job. */
-  async validate(query: string): Promise<void> {
-    await this.#engine.count({ query });
+  async validate(namespace: string, query: string): Promise<void> {
+    await this.#o.scope(namespace).count({ query });
   }
 
-  #evictClosed(): void {
-    for (const [id, job] of this.#jobs) {
-      if (job.state !== 'RUNNING') this.#jobs.delete(id);
-      if (this.#jobs.size < MAX_JOBS / 2) return;
-    }
+  /**
+   * Stops this server's runners after the runs in flight and hands their jobs back (still
+   * RUNNING, lease ended) for another server to resume.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const { runner } of this.#running.values()) runner.abort();
+    await Promise.all([...this.#running.values()].map((r) => r.done));
   }
 
-  async #run(job: BatchJob, stopped: () => boolean): Promise<void> {
+  #leaseMs(): number {
+    return this.#o.leaseMs ?? 15_000;
+  }
+
+  #key(namespace: string, jobId: string): string {
+    return `${namespace}\u0000${jobId}`;
+  }
+
+  #run(job: BatchJobRecord): void {
+    const key = this.#key(job.namespace, job.jobId);
+    const onError = this.#o.onError ?? (() => undefined);
+    let scope: NamespaceScope;
     try {
-      // Snapshot the matching runs first: operations change statuses, which would shift pages.
-      const targets: { workflowId: string; runId: string }[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await this.#engine.list({
-          query: job.query,
-          pageSize: 500,
-          ...(cursor ? { cursor } : {}),
-        });
-        for (const item of page.items)
-          targets.push({ workflowId: item.workflowId, runId: item.runId });
-        job.matched = targets.length;
-        cursor = page.nextCursor;
-      } while (cursor && !stopped());
-      let next = 0;
-      const worker = async (): Promise<void> => {
-        while (next < targets.length && !stopped()) {
-          const target = targets[next++]!;
-          await this.#apply(job, target);
-        }
-      };
-      await Promise.all(Array.from({ length: this.#concurrency }, worker));
-      job.state = stopped() ? 'CANCELLED' : 'COMPLETED';
+      scope = this.#o.scope(job.namespace);
     } catch (err) {
-      job.state = 'FAILED';
-      job.error = (err as Error).message;
+      // The namespace is gone (or not yet known here): close the job rather than loop on it.
+      void this.#o.store
+        .updateBatchJob(job.namespace, job.jobId, this.#owner, {
+          ...job,
+          state: 'FAILED',
+          closedAt: this.#o.now(),
+          error: (err as Error).message,
+        })
+        .catch((e: unknown) => onError('batch job close failed', { error: String(e) }));
+      return;
     }
-    job.closedAt = new Date().toISOString();
+    const runner = new BatchRunner(job, scope, {
+      store: this.#o.store,
+      owner: this.#owner,
+      now: this.#o.now,
+      leaseMs: this.#leaseMs(),
+      progressMs: this.#o.progressMs ?? 1000,
+      concurrency: this.#o.concurrency ?? 16,
+      onError,
+    });
+    const done = runner.run().finally(() => {
+      if (this.#running.get(key)?.runner === runner) this.#running.delete(key);
+    });
+    this.#running.set(key, { runner, done });
   }
 
-  async #apply(job: BatchJob, target: { workflowId: string; runId: string }): Promise<void> {
-    const op = job.operation;
-    const handle = this.#engine.getHandle(target.workflowId, target.runId);
+  /** Resumes jobs whose runner stopped, and deletes closed jobs past the retention. */
+  async #claim(): Promise<void> {
+    if (this.#closed) return;
+    const now = this.#o.now();
     try {
-      switch (op.type) {
-        case 'cancel':
-          await handle.cancel(op.reason);
-          break;
-        case 'terminate':
-          await handle.terminate(op.reason ?? `batch ${job.jobId}`);
-          break;
-        case 'signal':
-          await handle.signalWithRequestId(
-            `${job.jobId}/${target.runId}`,
-            op.signal,
-            ...(op.args ?? []),
-          );
-          break;
-        case 'reset':
-          await this.#engine.reset(target.workflowId, {
-            runId: target.runId,
-            ...(op.to !== undefined ? { to: op.to } : {}),
-            reason: op.reason ?? `batch ${job.jobId}`,
-          });
-          break;
+      const claimed = await this.#o.store.claimBatchJobs(
+        this.#owner,
+        now,
+        now + this.#leaseMs(),
+        CLAIM_LIMIT,
+      );
+      for (const job of claimed) {
+        if (this.#closed) break;
+        // A resumed job counts again from the start: it pages its query again.
+        this.#run({ ...job, matched: 0, succeeded: 0, skipped: 0, failed: 0, failures: [] });
       }
-      job.succeeded++;
+      await this.#o.store.purgeBatchJobs(
+        now - (this.#o.retentionMs ?? 7 * 86_400_000),
+        PURGE_LIMIT,
+      );
     } catch (err) {
-      const code = isAionError(err) ? err.code : 'internal';
-      if (code === 'workflow_closed' || code === 'invalid_state') {
-        job.skipped++;
-        return;
-      }
-      job.failed++;
-      if (job.failures.length < MAX_FAILURES) {
-        job.failures.push({ ...target, code, message: (err as Error).message });
-      }
+      this.#o.onError?.('batch job claim failed', { error: (err as Error).message });
     }
   }
 }

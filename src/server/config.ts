@@ -78,6 +78,11 @@ export interface ServerConfig {
    * `503 store_unavailable`. Default 5 s.
    */
   readonly storeRetryDeadlineMs: number;
+  /**
+   * How many runs a batch job changes at once on this server (lower it to soften a large
+   * job's load on the store). Default 16.
+   */
+  readonly batchConcurrency: number;
   /** PostgreSQL shard lease ttl (takeover of a killed node waits at most this). */
   readonly leaseTtlMs: number;
   /**
@@ -142,6 +147,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   drainTimeoutMs: 10_000,
   drainGraceMs: 0,
   storeRetryDeadlineMs: 5000,
+  batchConcurrency: 16,
   leaseTtlMs: 5000,
   cluster: false,
   taskQueues: {},
@@ -183,6 +189,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   drainTimeoutMs: { kind: 'int', env: 'AION_DRAIN_TIMEOUT_MS' },
   drainGraceMs: { kind: 'int', env: 'AION_DRAIN_GRACE_MS' },
   storeRetryDeadlineMs: { kind: 'int', env: 'AION_STORE_RETRY_DEADLINE_MS' },
+  batchConcurrency: { kind: 'int', env: 'AION_BATCH_CONCURRENCY' },
   leaseTtlMs: { kind: 'int', env: 'AION_LEASE_TTL_MS' },
   cluster: { kind: 'bool', env: 'AION_CLUSTER' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
@@ -361,6 +368,9 @@ export function isLoopback(host: string): boolean {
 /** Refuses configurations that would be unsafe to run. */
 export function validateConfig(config: ServerConfig): void {
   validateEdge(config);
+  if (config.batchConcurrency < 1) {
+    bad('configuration', 'batchConcurrency', `must be at least 1 (got ${config.batchConcurrency})`);
+  }
   if (config.cluster && !/^postgres(ql)?:\/\//.test(config.store)) {
     throw new AionError(
       'invalid_argument',

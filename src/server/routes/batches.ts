@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../context.js';
-import { BatchJobs, type BatchJob, type BatchOperation } from '../batch.js';
+import { codecStore } from '../../engine/index.js';
+import { BatchJobs, type BatchOperation } from '../batch.js';
 import { mutation, read, type Params } from './common.js';
 
 const REASON = { type: 'string', maxLength: 1000 } as const;
@@ -41,23 +42,20 @@ const operationSchema = {
   ],
 } as const;
 
-function view(job: BatchJob): Record<string, unknown> {
-  return { ...job };
-}
-
 /** `{ns}/batches`: operations applied to every run a visibility query matches. */
 export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  // One job registry per namespace: job ids and listings never cross namespaces.
-  const registries = new Map<string, BatchJobs>();
-  const jobsOf = (namespace: string): BatchJobs => {
-    const scope = ctx.scope(namespace);
-    let jobs = registries.get(namespace);
-    if (!jobs) {
-      jobs = new BatchJobs(scope);
-      registries.set(namespace, jobs);
-    }
-    return jobs;
-  };
+  // Jobs are keyed by namespace in the store: job ids and listings never cross namespaces.
+  const { engine } = ctx;
+  const jobs = new BatchJobs({
+    store: codecStore(engine.store, engine.payloadCodecs),
+    scope: (namespace) => ctx.scope(namespace),
+    now: () => engine.clock.now(),
+    concurrency: ctx.config.batchConcurrency,
+    onError: (message, fields) => ctx.logger.warn(message, fields),
+  });
+  jobs.open();
+  // Runners stop before the engine does; their jobs stay RUNNING for another server.
+  app.addHook('onClose', () => jobs.close());
   const base = '/api/v1/namespaces/:namespace/batches';
 
   app.post<{
@@ -84,9 +82,8 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
       Body: { jobId?: string; query: string; operation: BatchOperation };
     }>(ctx, 'write', 'batch.start', async (req, reply, principal) => {
       const namespace = ctx.namespace(req.params.namespace);
-      const jobs = jobsOf(namespace);
-      await jobs.validate(req.body.query);
-      const job = jobs.start({
+      await jobs.validate(namespace, req.body.query);
+      const job = await jobs.start({
         ...(req.body.jobId ? { jobId: req.body.jobId } : {}),
         namespace,
         query: req.body.query,
@@ -94,34 +91,29 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
         subject: principal.subject,
       });
       void reply.code(202);
-      return { target: job.jobId, body: view(job) };
+      return { target: job.jobId, body: job };
     }),
   );
 
   app.get<{ Params: Params }>(
     base,
-    read<{ Params: Params }>(ctx, 'batch.list', (req) => {
-      ctx.namespace(req.params.namespace);
-      return Promise.resolve({ jobs: jobsOf(req.params.namespace).list().map(view) });
-    }),
+    read<{ Params: Params }>(ctx, 'batch.list', async (req) => ({
+      jobs: await jobs.list(ctx.namespace(req.params.namespace)),
+    })),
   );
 
   app.get<{ Params: Params & { jobId: string } }>(
     `${base}/:jobId`,
-    read<{ Params: Params & { jobId: string } }>(ctx, 'batch.describe', (req) => {
-      ctx.namespace(req.params.namespace);
-      return Promise.resolve(view(jobsOf(req.params.namespace).get(req.params.jobId)));
-    }),
+    read<{ Params: Params & { jobId: string } }>(ctx, 'batch.describe', (req) =>
+      jobs.get(ctx.namespace(req.params.namespace), req.params.jobId),
+    ),
   );
 
   app.post<{ Params: Params & { jobId: string } }>(
     `${base}/:jobId/stop`,
-    mutation<{ Params: Params & { jobId: string } }>(ctx, 'write', 'batch.stop', (req) => {
-      ctx.namespace(req.params.namespace);
-      return Promise.resolve({
-        target: req.params.jobId,
-        body: view(jobsOf(req.params.namespace).stop(req.params.jobId)),
-      });
-    }),
+    mutation<{ Params: Params & { jobId: string } }>(ctx, 'write', 'batch.stop', async (req) => ({
+      target: req.params.jobId,
+      body: await jobs.stop(ctx.namespace(req.params.namespace), req.params.jobId),
+    })),
   );
 }
