@@ -185,6 +185,12 @@ export class InboxWorker {
     // The owner activates the run: its package must be loaded here.
     await this.#d.registry.ensureLoaded(key.namespace, start.started.version);
     if (!this.#d.ownership.ownsShard(m.shard)) return void this.#taken.delete(m.id);
+    // The run is in memory already: this message was carried out (its commit marked it done, or
+    // is about to). Starting it again would append a second WorkflowStarted.
+    if (this.#d.scheduler.existing(key.namespace, key.runId) !== undefined) {
+      this.#taken.delete(m.id);
+      return;
+    }
     const actor = this.#d.scheduler.actor(key);
     const ack = this.#ack(m, () => {
       for (const t of start.timers ?? []) this.#d.timers.add(t);
