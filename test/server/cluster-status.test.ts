@@ -116,9 +116,14 @@ describe('cluster status', () => {
       expect(seen.mode).toBe('cluster');
       const other = seen.nodes.find((n) => !n.self)!;
 
-      const refused = await call(a.url, 'POST', `/api/v1/cluster/nodes/${encodeURIComponent(other.nodeId)}/drain`, {
-        token: a.tokens.reader!,
-      });
+      const refused = await call(
+        a.url,
+        'POST',
+        `/api/v1/cluster/nodes/${encodeURIComponent(other.nodeId)}/drain`,
+        {
+          token: a.tokens.reader!,
+        },
+      );
       expect(refused.status).toBe(403);
       const missing = await call(a.url, 'POST', '/api/v1/cluster/nodes/nobody/drain', {
         token: a.tokens.admin!,
