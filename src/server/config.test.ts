@@ -131,9 +131,14 @@ describe('loadConfig', () => {
     dir = d;
     const config = loadConfig({
       cwd: d,
-      env: { AION_CLUSTER: 'true', AION_STORE: 'postgres://aion@db/aion' },
+      env: {
+        AION_CLUSTER: 'true',
+        AION_STORE: 'postgres://aion@db/aion',
+        AION_NODE_NAME: 'node-1',
+      },
     });
     expect(config.cluster).toBe(true);
+    expect(config.nodeName).toBe('node-1');
     expect(() => validateConfig(config)).not.toThrow();
     expect(() => validateConfig({ ...config, store: 'sqlite' })).toThrow(
       expect.objectContaining({

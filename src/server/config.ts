@@ -91,6 +91,11 @@ export interface ServerConfig {
    */
   readonly cluster: boolean;
   /**
+   * This server's name in the store's node rows and shard leases (`--node-name`): the node id
+   * is `<name>#<8 random hex>` (a new suffix at every start). Default `engine-<uuid>`.
+   */
+  readonly nodeName: string | undefined;
+  /**
    * Dispatch limits per task queue for remote workers (config file only), e.g.
    * `{ "payments": { "maxConcurrent": 10, "maxPerSecond": 50 } }`.
    */
@@ -150,6 +155,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   batchConcurrency: 16,
   leaseTtlMs: 5000,
   cluster: false,
+  nodeName: undefined,
   taskQueues: {},
   workflowHeapLimitMb: undefined,
   maxResidentRuns: undefined,
@@ -192,6 +198,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   batchConcurrency: { kind: 'int', env: 'AION_BATCH_CONCURRENCY' },
   leaseTtlMs: { kind: 'int', env: 'AION_LEASE_TTL_MS' },
   cluster: { kind: 'bool', env: 'AION_CLUSTER' },
+  nodeName: { kind: 'string', env: 'AION_NODE_NAME' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },
   workflowHeapLimitMb: { kind: 'int', env: 'AION_WORKFLOW_HEAP_LIMIT_MB' },
   maxResidentRuns: { kind: 'int', env: 'AION_MAX_RESIDENT_RUNS' },

@@ -33,6 +33,7 @@ interface ServerFlags extends RunFileFlags {
   readonly dataDir?: string;
   readonly store?: string;
   readonly cluster?: boolean;
+  readonly nodeName?: string;
   readonly workflows?: string;
   readonly activities?: string[];
   readonly package?: string[];
@@ -163,6 +164,7 @@ export async function startServer(
     storeRetryDeadlineMs: config.storeRetryDeadlineMs,
     leaseTtlMs: config.leaseTtlMs,
     cluster: config.cluster,
+    ...(config.nodeName !== undefined ? { identity: config.nodeName } : {}),
     limits: config.limits,
     payloadCodecs,
     encodeFailureAttributes: config.encodeFailureAttributes,
@@ -260,6 +262,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
     .option('--data-dir <dir>', 'data directory: SQLite store, API keys, audit log (default .aion)')
     .option('--store <store>', '"sqlite" (default) or a postgres:// connection string')
     .option('--cluster', 'join the cluster of servers sharing the PostgreSQL store')
+    .option('--node-name <name>', "this server's name in node rows and shard leases")
     .option('--workflows <path>', 'workflow module to build and deploy at startup')
     .option('--activities <module...>', 'activity modules to run in-process (.ts or .js)')
     .option('--package <file...>', 'package files (.aion) to deploy at startup')
@@ -280,6 +283,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
           dataDir: flags.dataDir,
           store: flags.store,
           cluster: flags.cluster === true ? true : undefined,
+          nodeName: flags.nodeName,
           workflowsPath: flags.workflows,
           packages: flags.package,
           namespace: flags.namespace,
