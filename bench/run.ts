@@ -13,6 +13,7 @@ const SUITES: Record<string, () => Promise<Suite[]>> = {
   recovery: async () => [(await import('./recovery.js')).default],
   schedules: async () => [(await import('./schedules.js')).default],
   cluster: async () => [(await import('./cluster.js')).default],
+  visibility: async () => [(await import('./visibility.js')).default],
 };
 
 const requested = process.argv.slice(2);

@@ -1,6 +1,7 @@
 // The remote SDK's workflow client: start, execute, signal-with-start, handles, and the
 // visibility list/count calls of one namespace, each start through the client interceptors.
 import {
+  AionError,
   composeInterceptors,
   messageName,
   workflowTypeName,
@@ -11,6 +12,7 @@ import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.
 import type {
   MessageRef,
   ResultOf,
+  WorkflowCountGroups,
   WorkflowListOptions,
   WorkflowStartOptions,
   WorkflowTypeRef,
@@ -96,6 +98,7 @@ export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
           },
         })
       ).count,
+    countGroups: (options) => countGroups(ctx, options),
   };
   return client;
 }
@@ -129,4 +132,33 @@ async function signalWithStart<W extends WorkflowTypeRef>(
     signalArgs: signalArgs ?? [],
   });
   return ctx.getHandle<ResultOf<W>>(out.workflowId, undefined, { firstExecutionRunId: out.runId });
+}
+
+async function countGroups(
+  ctx: ClientContext,
+  options: Parameters<RemoteWorkflowClient['countGroups']>[0],
+): Promise<WorkflowCountGroups> {
+  const out = await ctx.connection.request<Partial<WorkflowCountGroups>>(
+    'GET',
+    `${namespacePath(ctx.namespace)}/workflows-count`,
+    {
+      query: {
+        query: options.query,
+        workflowType: options.workflowType,
+        status: options.status,
+        groupBy: options.groupBy,
+      },
+    },
+  );
+  // Without groupBy nor a GROUP BY in the query the server answers the plain count.
+  if (out.groups === undefined) throw noGroupBy();
+  return { count: out.count ?? 0, groups: out.groups };
+}
+
+function noGroupBy(): AionError {
+  return new AionError(
+    'invalid_argument',
+    "countGroups needs groupBy ('ExecutionStatus' or 'WorkflowType') or a query ending in GROUP BY <field>",
+    { field: 'groupBy' },
+  );
 }

@@ -303,6 +303,19 @@ export interface WorkflowListOptions {
   readonly status?: WorkflowStatus;
 }
 
+/** Options of `count` and `countGroups`: the list filters without paging. */
+export type WorkflowCountOptions = Omit<WorkflowListOptions, 'pageSize' | 'cursor'>;
+
+/** The fields `countGroups` can count by. */
+export type WorkflowCountGroupBy = 'ExecutionStatus' | 'WorkflowType';
+
+/** Matching runs in total and per value of the grouped field (values no run has are absent). */
+export interface WorkflowCountGroups {
+  readonly count: number;
+  /** Ascending by value; a status reads as in `WorkflowExecutionInfo.status` (`RUNNING`, …). */
+  readonly groups: readonly { readonly value: string; readonly count: number }[];
+}
+
 export interface WorkflowExecutionInfo {
   readonly workflowId: string;
   readonly runId: string;
@@ -367,6 +380,17 @@ export interface WorkflowClient {
     options?: WorkflowListOptions,
   ): Promise<{ items: WorkflowExecutionInfo[]; nextCursor: string | undefined }>;
   count(options?: Omit<WorkflowListOptions, 'pageSize' | 'cursor'>): Promise<number>;
+  /**
+   * Counts the matching runs per execution status or workflow type, in one grouped query.
+   * `groupBy` may instead end the query, as in Temporal:
+   * `WorkflowType = 'order' GROUP BY ExecutionStatus`. Any other field is `invalid_argument`.
+   *
+   * @example
+   * const { count, groups } = await client.workflow.countGroups({ groupBy: 'ExecutionStatus' });
+   */
+  countGroups(
+    options: WorkflowCountOptions & { readonly groupBy?: WorkflowCountGroupBy },
+  ): Promise<WorkflowCountGroups>;
 }
 
 /**

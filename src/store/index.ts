@@ -12,3 +12,4 @@ export { evaluateExpr, validateExpr } from './shared/expr.js';
 export { machineIdentity } from './shared/machine.js';
 export { shardOf } from './shared/shards.js';
 export { BUILTIN_FIELDS, KEYWORDS } from './shared/search-attribute-rules.js';
+export { GROUP_BY_FIELDS, validateGroupBy } from './shared/group-by.js';

@@ -205,6 +205,7 @@ function skippingClient(inner: EngineClient, skipper: TimeSkipper): EngineClient
     ) => skipUpdate(await inner.workflow.startUpdateWithStart<T>(update, options)),
     list: (options) => inner.workflow.list(options),
     count: (options) => inner.workflow.count(options),
+    countGroups: (options) => inner.workflow.countGroups(options),
   };
   return { workflow, activity: inner.activity, schedule: inner.schedule };
 }

@@ -15,3 +15,4 @@ export { schemaFromDefinitions } from './schema.js';
 export { parseIsoDatetime } from './datetime.js';
 export { BUILTIN_FIELDS, KEYWORDS, normalizeStatus, ORDER_FIELDS } from './fields.js';
 export { toTypedSearchAttributes, type SearchAttributeInput } from './values.js';
+export { splitGroupBy, type GroupedQuery } from './group-by.js';

@@ -7,6 +7,7 @@ import {
   type MessageRef,
   type SearchAttributeType,
   type WorkflowClient,
+  type WorkflowCountGroups,
   type WorkflowHandle,
   type WorkflowListOptions,
   type WorkflowStartOptions,
@@ -41,6 +42,8 @@ export interface NamespaceScope {
   ): WorkflowHandle<R>;
   list(options?: WorkflowListOptions): Promise<ListResult>;
   count(options?: CountOptions): Promise<number>;
+  /** Counts per value of `groupBy` (a field name, checked) or the query's trailing `GROUP BY`. */
+  countGroups(options: CountOptions & { groupBy?: string }): Promise<WorkflowCountGroups>;
   reset(workflowId: string, options?: ResetOptions): Promise<WorkflowHandle>;
   reopen(
     workflowId: string,
@@ -126,6 +129,7 @@ export function workflowClient(d: ScopeDeps, ns: string): WorkflowClient {
     },
     list: (options) => call(d, () => d.lister.list(ns, options)),
     count: (options) => call(d, () => d.lister.count(ns, options)),
+    countGroups: (options) => call(d, () => d.lister.countGroups(ns, options)),
   };
 }
 
@@ -155,6 +159,7 @@ export function namespaceScope(d: ScopeDeps, namespace: string): NamespaceScope 
     getHandle: (workflowId, runId, options) => makeHandle(d, ns, workflowId, runId, options),
     list: (options) => client.list(options),
     count: (options) => client.count(options),
+    countGroups: (options) => call(d, () => d.lister.countGroups(ns, options)),
     reset: (workflowId, options) => reset('reset', workflowId, options ?? {}),
     reopen: (workflowId, options) =>
       reset('reopen', workflowId, { ...options, to: 'lastWorkflowTask' }),

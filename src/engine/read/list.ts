@@ -1,8 +1,18 @@
 // Listing and counting a namespace's runs: the list query language plus the shorthand
 // fields, compiled to one visibility filter.
-import type { WorkflowExecutionInfo, WorkflowListOptions } from '../../core/index.js';
-import type { ListRequest, Store, VisibilityExpr } from '../../store/index.js';
-import { parseVisibilityQuery } from '../../visibility/index.js';
+import {
+  AionError,
+  type WorkflowCountGroups,
+  type WorkflowExecutionInfo,
+  type WorkflowListOptions,
+} from '../../core/index.js';
+import {
+  validateGroupBy,
+  type ListRequest,
+  type Store,
+  type VisibilityExpr,
+} from '../../store/index.js';
+import { parseVisibilityQuery, splitGroupBy } from '../../visibility/index.js';
 import type { SearchAttributeSchemas } from '../namespaces/index.js';
 
 export type CountOptions = Omit<WorkflowListOptions, 'pageSize' | 'cursor'>;
@@ -45,9 +55,36 @@ export class RunLister {
     };
   }
 
+  /** A trailing `GROUP BY` in the query does not change the total: it is left out here. */
   async count(ns: string, options: CountOptions = {}): Promise<number> {
     await this.#schemas.of(ns);
-    return await this.#store.countRuns(ns, this.#parse(ns, options).where);
+    const { query } = splitQuery(options.query);
+    return await this.#store.countRuns(ns, this.#parse(ns, { ...options, query }).where);
+  }
+
+  /** Counts per value of `groupBy` (or the query's trailing `GROUP BY`), one grouped query. */
+  async countGroups(
+    ns: string,
+    options: CountOptions & { readonly groupBy?: string },
+  ): Promise<WorkflowCountGroups> {
+    await this.#schemas.of(ns);
+    const split = splitQuery(options.query);
+    if (
+      options.groupBy !== undefined &&
+      split.groupBy !== undefined &&
+      options.groupBy !== split.groupBy
+    ) {
+      throw new AionError(
+        'invalid_argument',
+        `groupBy is ${JSON.stringify(options.groupBy)} but the query groups by ${JSON.stringify(split.groupBy)}; give one of them`,
+        { field: 'groupBy' },
+      );
+    }
+    const groupBy = options.groupBy ?? split.groupBy;
+    validateGroupBy(groupBy);
+    const where = this.#parse(ns, { ...options, query: split.query }).where;
+    const groups = await this.#store.countRunGroups(ns, groupBy, where);
+    return { count: groups.reduce((n, g) => n + g.count, 0), groups };
   }
 
   /** Filter and order from list options: the query language plus the shorthand fields. */
@@ -84,4 +121,9 @@ export class RunLister {
           : ({ op: 'and', args } as VisibilityExpr);
     return { ...(where ? { where } : {}), ...(orderBy ? { orderBy } : {}) };
   }
+}
+
+/** The filter text without a trailing `GROUP BY <field>`, and that field. */
+function splitQuery(query: string | undefined): { query: string; groupBy?: string } {
+  return query === undefined ? { query: '' } : splitGroupBy(query);
 }

@@ -146,6 +146,48 @@ export const visibilityFilterScenarios: StoreScenario[] = [
     },
   },
   {
+    name: 'visibility: counts grouped by status and by type match every filter exactly',
+    tags: ['visibility'],
+    async run({ store }) {
+      await seed(store);
+      for (const [what, where] of CASES) {
+        const items = (
+          await store.listRuns({
+            namespace: 'default',
+            pageSize: 1000,
+            ...(where ? { where } : {}),
+          })
+        ).items;
+        for (const groupBy of ['ExecutionStatus', 'WorkflowType'] as const) {
+          const tally = new Map<string, number>();
+          for (const i of items) {
+            const value = groupBy === 'ExecutionStatus' ? i.status : i.workflowType;
+            tally.set(value, (tally.get(value) ?? 0) + 1);
+          }
+          const expected = [...tally]
+            .map(([value, count]) => ({ value, count }))
+            .sort((a, b) => (a.value < b.value ? -1 : 1));
+          assert.deepStrictEqual(
+            await store.countRunGroups('default', groupBy, where),
+            expected,
+            `${groupBy}: ${what}`,
+          );
+        }
+      }
+      assert.deepStrictEqual(await store.countRunGroups('other', 'ExecutionStatus'), []);
+      await rejectsWithCode(
+        store.countRunGroups('default', 'TaskQueue' as never),
+        'invalid_argument',
+        'grouping by a field that cannot be grouped',
+      );
+      await rejectsWithCode(
+        store.countRunGroups('default', 'ExecutionStatus', cmp(STATUS, '=', 'BOGUS')),
+        'invalid_argument',
+        'grouping with an ill-typed filter',
+      );
+    },
+  },
+  {
     name: 'visibility: search-attribute and memo upserts are reflected (changed and removed values)',
     tags: ['visibility'],
     async run({ store }) {

@@ -64,9 +64,11 @@ export type { ClaimedTimer, TimerRow, TimerStore } from './timers.js';
 export type {
   BuiltinField,
   FieldRef,
+  GroupByField,
   ListPage,
   ListRequest,
   OrderField,
+  RunGroupCount,
   ScalarValue,
   VisibilityExpr,
   VisibilityPatch,

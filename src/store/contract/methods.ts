@@ -33,6 +33,7 @@ const LISTED: Readonly<Record<StoreMethod, true>> = {
   deleteOutbox: true,
   listRuns: true,
   countRuns: true,
+  countRunGroups: true,
   putPackage: true,
   getPackage: true,
   listPackages: true,

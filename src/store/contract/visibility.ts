@@ -75,7 +75,27 @@ export interface ListPage {
   readonly nextCursor?: string;
 }
 
+/** The fields runs can be counted by, one count per value (see `countRunGroups`). */
+export type GroupByField = 'ExecutionStatus' | 'WorkflowType';
+
+/** Matching runs with one value of the grouped field. */
+export interface RunGroupCount {
+  /** The field's value: a status (`RUNNING`, …) or a workflow type. */
+  readonly value: string;
+  readonly count: number;
+}
+
 export interface VisibilityStore {
   listRuns(request: ListRequest): Promise<ListPage>;
   countRuns(namespace: string, where?: VisibilityExpr): Promise<number>;
+  /**
+   * Counts the matching runs per value of `groupBy` in one grouped query. Values no run has
+   * are absent; groups come in ascending code-point order of their value. An unknown
+   * `groupBy` is `invalid_argument`.
+   */
+  countRunGroups(
+    namespace: string,
+    groupBy: GroupByField,
+    where?: VisibilityExpr,
+  ): Promise<RunGroupCount[]>;
 }

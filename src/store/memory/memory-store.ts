@@ -13,6 +13,7 @@ import type {
   ClaimTasksRequest,
   CommitOutcome,
   DeletePackageOutcome,
+  GroupByField,
   ListPage,
   ListRequest,
   NamespaceRecord,
@@ -29,6 +30,7 @@ import type {
   RetryTaskRequest,
   Route,
   RunCommit,
+  RunGroupCount,
   RunInfo,
   ScheduleFire,
   ScheduleRecord,
@@ -255,6 +257,16 @@ export class MemoryStore implements Store {
   async countRuns(namespace: string, where?: VisibilityExpr): Promise<number> {
     this.#check();
     return this.#visibility.countRuns(namespace, where);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async so throws become rejections
+  async countRunGroups(
+    namespace: string,
+    groupBy: GroupByField,
+    where?: VisibilityExpr,
+  ): Promise<RunGroupCount[]> {
+    this.#check();
+    return this.#visibility.countRunGroups(namespace, groupBy, where);
   }
 
   // ── packages ────────────────────────────────────────────────────────────────────────────

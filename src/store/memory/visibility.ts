@@ -1,6 +1,13 @@
 // The memory store's visibility: list and count runs by evaluating the filter expression over
 // every run's row (the reference semantics), with stable cursor pagination.
-import type { ListPage, ListRequest, RunInfo, VisibilityExpr } from '../contract/index.js';
+import type {
+  GroupByField,
+  ListPage,
+  ListRequest,
+  RunGroupCount,
+  RunInfo,
+  VisibilityExpr,
+} from '../contract/index.js';
 import {
   cursorAfter,
   decodeCursor,
@@ -8,7 +15,14 @@ import {
   resolvePageSize,
   sortValue,
 } from '../shared/index.js';
-import { compareStrings, evaluateExpr, validateExpr } from '../shared/index.js';
+import {
+  compareStrings,
+  evaluateExpr,
+  groupValue,
+  sortGroups,
+  validateExpr,
+  validateGroupBy,
+} from '../shared/index.js';
 import type { MemoryRuns } from './runs.js';
 
 export class MemoryVisibility {
@@ -48,6 +62,22 @@ export class MemoryVisibility {
   countRuns(namespace: string, where?: VisibilityExpr): number {
     if (where) validateExpr(where);
     return this.#matching(namespace, where).length;
+  }
+
+  /** Throws on a bad field or filter. */
+  countRunGroups(
+    namespace: string,
+    groupBy: GroupByField,
+    where: VisibilityExpr | undefined,
+  ): RunGroupCount[] {
+    validateGroupBy(groupBy);
+    if (where) validateExpr(where);
+    const counts = new Map<string, number>();
+    for (const info of this.#matching(namespace, where)) {
+      const value = groupValue(info, groupBy);
+      counts.set(value, (counts.get(value) ?? 0) + 1);
+    }
+    return sortGroups([...counts].map(([value, count]) => ({ value, count })));
   }
 
   #matching(namespace: string, where: VisibilityExpr | undefined): RunInfo[] {

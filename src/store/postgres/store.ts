@@ -29,6 +29,7 @@ import type {
   RetryTaskRequest,
   Route,
   RunCommit,
+  RunGroupCount,
   RunInfo,
   ScheduleFire,
   ScheduleRecord,
@@ -38,6 +39,7 @@ import type {
   Store,
   TimerRow,
   VisibilityExpr,
+  GroupByField,
   TaskQueueStats,
 } from '../contract/index.js';
 import type { NamespacePatch } from '../shared/index.js';
@@ -310,6 +312,14 @@ export class PostgresStore implements Store {
 
   countRuns(namespace: string, where?: VisibilityExpr): Promise<number> {
     return visibility.countRuns(this.#db, this.schema, namespace, where);
+  }
+
+  countRunGroups(
+    namespace: string,
+    groupBy: GroupByField,
+    where?: VisibilityExpr,
+  ): Promise<RunGroupCount[]> {
+    return visibility.countRunGroups(this.#db, this.schema, namespace, groupBy, where);
   }
 
   // ── packages ────────────────────────────────────────────────────────────────────────────

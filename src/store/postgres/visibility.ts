@@ -1,8 +1,16 @@
-import type { ListPage, ListRequest, VisibilityExpr } from '../contract/index.js';
+import type {
+  GroupByField,
+  ListPage,
+  ListRequest,
+  RunGroupCount,
+  VisibilityExpr,
+} from '../contract/index.js';
 import {
   buildCountQuery,
+  buildGroupCountQuery,
   buildListQuery,
   POSTGRES_DIALECT,
+  toGroups,
   toListPage,
   type RunRow,
 } from '../sql/index.js';
@@ -46,4 +54,16 @@ export async function countRuns(
   const { sql, params } = buildCountQuery(namespace, where, POSTGRES_DIALECT);
   const rows = await run(db, schema, sql, params, 'countRuns');
   return Number(rows[0]?.n ?? 0);
+}
+
+export async function countRunGroups(
+  db: PgDriver,
+  schema: string,
+  namespace: string,
+  groupBy: GroupByField,
+  where?: VisibilityExpr,
+): Promise<RunGroupCount[]> {
+  const { sql, params } = buildGroupCountQuery(namespace, groupBy, where, POSTGRES_DIALECT);
+  const rows = await run(db, schema, sql, params, 'countRunGroups');
+  return toGroups(rows as unknown as { value: string; n: string }[]);
 }

@@ -2,6 +2,7 @@
 // validation at the store edge, namespace records and the search-attribute schema rules.
 export * from './cursor.js';
 export * from './expr.js';
+export * from './group-by.js';
 export * from './namespaces.js';
 export * from './projection.js';
 export * from './search-attribute-rules.js';

@@ -13,7 +13,9 @@ import {
 import type {
   BuiltinField,
   FieldRef,
+  GroupByField,
   ListRequest,
+  RunGroupCount,
   RunInfo,
   ScalarValue,
   VisibilityExpr,
@@ -26,7 +28,7 @@ import {
   resolvePageSize,
   type CursorPosition,
 } from '../shared/index.js';
-import { validateExpr } from '../shared/index.js';
+import { sortGroups, validateExpr, validateGroupBy } from '../shared/index.js';
 
 export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';
@@ -252,21 +254,51 @@ export function buildListQuery(request: ListRequest, dialect: SqlDialect): Compi
   return { sql, params: p.values, pageSize, order };
 }
 
-export function buildCountQuery(
+/** `FROM runs r WHERE …` for the namespace and filter, with its parameters. */
+function countFrom(
   namespace: string,
   where: VisibilityExpr | undefined,
   dialect: SqlDialect,
-): { sql: string; params: unknown[] } {
+): { from: string; params: unknown[] } {
   const p = new Params(dialect);
   const conditions = [`r.namespace = ${p.add(namespace)}`];
   if (where) {
     validateExpr(where);
     conditions.push(compile(where, p));
   }
-  return {
-    sql: `SELECT COUNT(*) AS n FROM runs r WHERE ${conditions.join(' AND ')}`,
-    params: p.values,
-  };
+  return { from: `FROM runs r WHERE ${conditions.join(' AND ')}`, params: p.values };
+}
+
+export function buildCountQuery(
+  namespace: string,
+  where: VisibilityExpr | undefined,
+  dialect: SqlDialect,
+): { sql: string; params: unknown[] } {
+  const { from, params } = countFrom(namespace, where, dialect);
+  return { sql: `SELECT COUNT(*) AS n ${from}`, params };
+}
+
+const GROUP_COLUMN: Record<GroupByField, string> = {
+  ExecutionStatus: 'r.status',
+  WorkflowType: 'r.workflow_type',
+};
+
+/** `SELECT value, COUNT(*) … GROUP BY value`: every group's count in one query. */
+export function buildGroupCountQuery(
+  namespace: string,
+  groupBy: GroupByField,
+  where: VisibilityExpr | undefined,
+  dialect: SqlDialect,
+): { sql: string; params: unknown[] } {
+  validateGroupBy(groupBy);
+  const { from, params } = countFrom(namespace, where, dialect);
+  const column = GROUP_COLUMN[groupBy];
+  return { sql: `SELECT ${column} AS value, COUNT(*) AS n ${from} GROUP BY ${column}`, params };
+}
+
+/** Group rows as the contract returns them (counts may arrive as strings from pg's int8). */
+export function toGroups(rows: readonly { value: string; n: number | string }[]): RunGroupCount[] {
+  return sortGroups(rows.map((row) => ({ value: row.value, count: Number(row.n) })));
 }
 
 /** One row of `run_search_attrs` (besides namespace and run_id). */

@@ -29,6 +29,7 @@ import type {
   RetryTaskRequest,
   Route,
   RunCommit,
+  RunGroupCount,
   RunInfo,
   ScheduleWrite,
   SearchAttributeDefinition,
@@ -276,14 +277,7 @@ export class SqliteStore implements Store {
   }
 
   taskQueueStats(namespace: string, now: number): Promise<TaskQueueStats[]> {
-    return this.#do(() =>
-      this.#s.taskQueueStats.all(now, now, namespace).map((r) => ({
-        taskQueue: r.task_queue,
-        backlog: r.backlog,
-        running: r.running,
-        scheduled: r.scheduled,
-      })),
-    );
+    return this.#do(() => this.#s.taskQueueStats.all(now, now, namespace));
   }
 
   // ── outbox ─────────────────────────────────────────────────────────────────────────────
@@ -306,6 +300,10 @@ export class SqliteStore implements Store {
 
   countRuns(namespace: string, where?: VisibilityExpr): Promise<number> {
     return this.#do(() => this.#visibility.count(namespace, where));
+  }
+
+  countRunGroups(...args: Parameters<Store['countRunGroups']>): Promise<RunGroupCount[]> {
+    return this.#do(() => this.#visibility.countGroups(...args));
   }
 
   // ── packages ───────────────────────────────────────────────────────────────────────────

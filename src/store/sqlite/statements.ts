@@ -3,6 +3,7 @@
  * parameters keep binding cheap on the hot path.
  */
 import type Database from 'better-sqlite3';
+import type { TaskQueueStats } from '../contract/index.js';
 import type { RunRow } from '../sql/index.js';
 import type { OutboxDbRow, PackageDbRow, RouteDbRow, TaskDbRow, TimerDbRow } from './rows.js';
 
@@ -287,11 +288,8 @@ const SQL = {
     `SELECT MIN(MAX(visible_at, COALESCE(lease_until, visible_at))) FROM tasks WHERE namespace = ? AND task_queue = ?`,
     'pluck',
   ),
-  taskQueueStats: sql<
-    [now: number, now2: number, namespace: string],
-    { task_queue: string; backlog: number; running: number; scheduled: number }
-  >(
-    `SELECT task_queue,
+  taskQueueStats: sql<[now: number, now2: number, namespace: string], TaskQueueStats>(
+    `SELECT task_queue AS taskQueue,
             SUM(CASE WHEN r THEN 0 WHEN v THEN 0 ELSE 1 END) AS backlog,
             SUM(CASE WHEN r THEN 1 ELSE 0 END) AS running,
             SUM(CASE WHEN r THEN 0 WHEN v THEN 1 ELSE 0 END) AS scheduled

@@ -1,10 +1,18 @@
 /** listRuns/countRuns on SQLite through the shared visibility compiler. */
 import type Database from 'better-sqlite3';
-import type { ListPage, ListRequest, VisibilityExpr } from '../contract/index.js';
+import type {
+  GroupByField,
+  ListPage,
+  ListRequest,
+  RunGroupCount,
+  VisibilityExpr,
+} from '../contract/index.js';
 import {
   buildCountQuery,
+  buildGroupCountQuery,
   buildListQuery,
   SQLITE_DIALECT,
+  toGroups,
   toListPage,
   type RunRow,
   type SqlDialect,
@@ -58,6 +66,16 @@ export class VisibilityQueries {
   count(namespace: string, where: VisibilityExpr | undefined): number {
     const { sql, params } = buildCountQuery(namespace, where, DIALECT);
     return (this.#statement(sql).get(named(params)) as { n: number }).n;
+  }
+
+  countGroups(
+    namespace: string,
+    groupBy: GroupByField,
+    where: VisibilityExpr | undefined,
+  ): RunGroupCount[] {
+    const { sql, params } = buildGroupCountQuery(namespace, groupBy, where, DIALECT);
+    const rows = this.#statement(sql).all(named(params)) as { value: string; n: number }[];
+    return toGroups(rows);
   }
 
   clear(): void {

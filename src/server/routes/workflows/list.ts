@@ -1,6 +1,7 @@
 // Visibility routes over a namespace's runs: the filtered, paged list and the count
-// (`…/workflows` and `…/workflows-count`).
+// (`…/workflows` and `…/workflows-count`, with `groupBy` one count per status or type).
 import type { FastifyInstance } from 'fastify';
+import { splitGroupBy } from '../../../visibility/index.js';
 import type { ServerContext } from '../../context.js';
 import { read, type Params } from '../common.js';
 import { WORKFLOWS } from './request.js';
@@ -13,7 +14,7 @@ interface ListRoute {
 
 interface CountRoute {
   Params: Params;
-  Querystring: ListQuery;
+  Querystring: ListQuery & { groupBy?: string };
 }
 
 export function listRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -35,7 +36,16 @@ export function listRoutes(app: FastifyInstance, ctx: ServerContext): void {
     `${WORKFLOWS}-count`,
     read<CountRoute>(ctx, 'workflow.count', async (req) => {
       ctx.namespace(req.params.namespace);
-      return { count: await ctx.scope(req.params.namespace).count(listFilters(req.query)) };
+      const filters = listFilters(req.query);
+      const scope = ctx.scope(req.params.namespace);
+      // Grouped when asked for, by parameter or by the query's trailing GROUP BY.
+      const { groupBy } = req.query;
+      if (groupBy !== undefined || splitGroupBy(filters.query ?? '').groupBy !== undefined)
+        return await scope.countGroups({
+          ...filters,
+          ...(groupBy !== undefined ? { groupBy } : {}),
+        });
+      return { count: await scope.count(filters) };
     }),
   );
 }
