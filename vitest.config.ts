@@ -5,6 +5,8 @@ const src = (p: string): string => fileURLToPath(new URL(`./src/${p}`, import.me
 
 /** Fault trials stop and restart their own PostgreSQL cluster: one file at a time, apart. */
 const FAULTS = 'test/faults/**/*.test.ts';
+/** The console in a real browser (chromium): one file at a time, apart. */
+const BROWSER = 'test/console/**/*.test.ts';
 
 export default defineConfig({
   resolve: {
@@ -29,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, FAULTS],
+          exclude: [...configDefaults.exclude, FAULTS, BROWSER],
         },
       },
       {
@@ -40,6 +42,18 @@ export default defineConfig({
           include: [FAULTS],
           fileParallelism: false,
           testTimeout: 600_000,
+        },
+      },
+      {
+        // `npx vitest run --project browser`: the ops console driven in chromium against a
+        // real server; saves screenshots under .tmp/console-screenshots.
+        extends: true,
+        test: {
+          name: 'browser',
+          include: [BROWSER],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],

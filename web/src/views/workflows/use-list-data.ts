@@ -1,0 +1,86 @@
+// What the workflows list loads: the page of runs, counts by status, which of them are
+// stuck, the namespace's search attributes and known workflow types. Reloaded while live.
+import { api, nsPath, qs } from '../../api.js';
+import { useLoad, type Loaded } from '../../hooks.js';
+import type { ListPage } from '../../types.js';
+import { composeQuery, filtersToParams, splitOrderBy, type Filters } from './compose.js';
+import { loadCounts, type Counts } from './status-counts.js';
+
+export const PAGE_SIZE = 100;
+
+export interface ListData {
+  readonly list: Loaded<ListPage>;
+  readonly counts: Loaded<Counts>;
+  readonly stuck: ReadonlySet<string>;
+  readonly attributes: readonly string[];
+  readonly workflowTypes: readonly string[];
+}
+
+export function useListData(
+  ns: string,
+  filters: Filters,
+  cursor: string,
+  pollMs: number | undefined,
+): ListData {
+  const key = JSON.stringify(filtersToParams(filters));
+  const list = useLoad(
+    (signal) =>
+      api<ListPage>(
+        'GET',
+        nsPath(
+          ns,
+          `/workflows${qs({ query: composeQuery(filters, Date.now()), pageSize: PAGE_SIZE, cursor })}`,
+        ),
+        { signal },
+      ),
+    [ns, key, cursor],
+    pollMs,
+  );
+  const counts = useLoad(
+    (signal) => loadCounts(ns, composeQuery(filters, Date.now(), true), signal),
+    [ns, key],
+    pollMs,
+  );
+  const stuck = useLoad(
+    async (signal) => {
+      const { where } = splitOrderBy(composeQuery(filters, Date.now()));
+      const q = where ? `(${where}) AND Stuck = true` : 'Stuck = true';
+      const page = await api<ListPage>(
+        'GET',
+        nsPath(ns, `/workflows${qs({ query: q, pageSize: 1000 })}`),
+        {
+          signal,
+        },
+      );
+      return new Set(page.items.map((i) => i.runId));
+    },
+    [ns, key],
+    pollMs,
+  );
+  const schema = useLoad(
+    (signal) =>
+      api<{ searchAttributes: Record<string, string> }>('GET', nsPath(ns, '/search-attributes'), {
+        signal,
+      }),
+    [ns],
+  );
+  const packages = useLoad(
+    (signal) =>
+      api<{ versions: { routedTypes: string[] }[] }>('GET', nsPath(ns, '/packages'), { signal }),
+    [ns],
+  );
+  const items = list.data?.items ?? [];
+  const workflowTypes = [
+    ...new Set([
+      ...(packages.data?.versions.flatMap((v) => v.routedTypes) ?? []),
+      ...items.map((i) => i.workflowType),
+    ]),
+  ].sort();
+  return {
+    list,
+    counts,
+    stuck: stuck.data ?? new Set(),
+    attributes: Object.keys(schema.data?.searchAttributes ?? {}).sort(),
+    workflowTypes,
+  };
+}
