@@ -82,6 +82,8 @@ export class ActivityExecutor {
   #abandoned = 0;
   #idleWaiters: (() => void)[] = [];
   #shutdown: Promise<void> | undefined;
+  /** When it was created, on its clock (epoch ms): since when it has served its activities. */
+  readonly startedAt: number;
 
   constructor(options: ActivityExecutorOptions) {
     const activities = new Map<string, ActivityFunction>();
@@ -99,6 +101,7 @@ export class ActivityExecutor {
     }
     this.#activities = activities;
     this.#clock = options.clock;
+    this.startedAt = options.clock.now();
     this.#maxConcurrent = max;
     this.#onHeartbeat = options.onHeartbeat;
     this.#log = options.logger ?? consoleLogSink;
@@ -155,6 +158,16 @@ export class ActivityExecutor {
       this.#queued++;
     }
     return { outcome, cancel: (reason) => this.#cancel(attempt, reason) };
+  }
+
+  /** The activity types this executor runs (`default` runs the types not registered). */
+  get activityTypes(): string[] {
+    return [...this.#activities.keys()];
+  }
+
+  /** Attempts it runs at once; more wait in its queue. */
+  get maxConcurrent(): number {
+    return this.#maxConcurrent;
   }
 
   getStats(): ExecutorStats {

@@ -28,6 +28,7 @@ export { errorFromBody } from './error-body.js';
 export type { RemoteWorkflowHandle, RemoteWorkflowClient } from './remote-types.js';
 export type { BatchJobInfo, BatchOperation } from './batch.js';
 export type { NamespaceDescription } from './namespaces.js';
+export type { TaskQueueInfo, TaskQueueWorkerInfo } from './task-queues.js';
 export type { DeployResult, VersionInfo } from './packages.js';
 export {
   subscribeHistory,

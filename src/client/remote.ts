@@ -13,6 +13,7 @@ import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.
 import type { ClientApi } from './types.js';
 import type { GetWorkflowHandleOptions, ScheduleClient } from '../core/index.js';
 import { createScheduleClient } from './schedules.js';
+import { listTaskQueues, type TaskQueueInfo } from './task-queues.js';
 import { createRemoteHandle } from './workflow-handle.js';
 import { createWorkflowClient } from './workflows.js';
 
@@ -84,6 +85,14 @@ export class Client implements ClientApi {
   /** Batch operations by visibility query (operator role). */
   get batch(): BatchClient {
     return batchClient(this.connection, this.namespace);
+  }
+
+  /**
+   * The namespace's task queues — those with activity tasks or workers — with their task
+   * counts and workers (remote ones connected to the server, and the server's own).
+   */
+  listTaskQueues(): Promise<TaskQueueInfo[]> {
+    return listTaskQueues(this.connection, this.namespace);
   }
 
   /** Registers a namespace (admin); idempotent by name (`created: false` when it existed). */

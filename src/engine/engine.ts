@@ -39,6 +39,7 @@ import {
   type ListResult,
   type StoreNodesStatus,
 } from './read/index.js';
+import { embeddedWorkerSnapshot, type EmbeddedWorkerSnapshot } from './workers/index.js';
 import type {
   TaskQueueSnapshot,
   WorkerRegistration,
@@ -350,6 +351,11 @@ export class Engine {
     namespace: string = this.namespace,
   ): Promise<{ workers: WorkerSnapshot[]; taskQueues: TaskQueueSnapshot[] }> {
     return this.#p.services.remoteWorkers.snapshot(namespace);
+  }
+
+  /** This engine's own activity worker (its `activities`); undefined when it has none. */
+  embeddedWorker(): EmbeddedWorkerSnapshot | undefined {
+    return embeddedWorkerSnapshot(this.#p.infra);
   }
 
   // ── lifecycle ──────────────────────────────────────────────────────────────────────────

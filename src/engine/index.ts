@@ -24,6 +24,7 @@ export type {
   WorkerSink,
   WorkerSnapshot,
 } from './remote-activities/index.js';
+export type { EmbeddedWorkerSnapshot } from './workers/index.js';
 export type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
 export type { NamespaceScope, StoreNodesStatus, VersionInfo } from './engine.js';
 export type { ResetPoint } from './control/index.js';

@@ -16,6 +16,7 @@ import { batchRoutes } from './routes/batches.js';
 import { scheduleRoutes } from './routes/schedules/index.js';
 import { activityRoutes } from './routes/activities.js';
 import { namespaceRoutes } from './routes/namespaces.js';
+import { taskQueueRoutes } from './routes/task-queues.js';
 import { workflowRoutes } from './routes/workflows/index.js';
 import {
   healthRoutes,
@@ -185,6 +186,7 @@ export class AionServer {
     batchRoutes(app, context);
     scheduleRoutes(app, context);
     activityRoutes(app, context);
+    taskQueueRoutes(app, context);
     for (const plugin of options.plugins ?? DEFAULT_PLUGINS) await plugin(app, context);
 
     const server = new AionServer(

@@ -12,6 +12,7 @@ import { registerNamespaceCommands, registerSearchAttributeCommands } from './na
 import { registerRecoveryCommands } from './recovery.js';
 import { registerScheduleCommands } from './schedule.js';
 import { registerStartCommands } from './start.js';
+import { registerTaskQueueCommands } from './task-queues.js';
 import { registerWorkersCommand } from './workers.js';
 
 export { remoteHistory } from './inspect.js';
@@ -29,5 +30,6 @@ export function registerRemoteCommands(program: Command, io: CliIo): void {
   registerNamespaceCommands(program, io);
   registerSearchAttributeCommands(program, io);
   registerWorkersCommand(program, io);
+  registerTaskQueueCommands(program, io);
   registerClusterCommands(program, io);
 }

@@ -1,0 +1,62 @@
+// `aion task-queue list`: the namespace's task queues with their task counts and the workers
+// serving each (remote workers connected to the server, and the server's own).
+import type { Command } from 'commander';
+import type { TaskQueueInfo } from '../../../client/index.js';
+import { printResult, withHints, type CliIo } from '../../output.js';
+import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
+import { date, table } from './format.js';
+
+function taskQueuesText(namespace: string, queues: readonly TaskQueueInfo[]): string {
+  if (queues.length === 0) return `no task queues with tasks or workers in namespace ${namespace}`;
+  const summary = table(
+    ['TASK QUEUE', 'WORKERS', 'BACKLOG', 'RUNNING', 'SCHEDULED'],
+    queues.map((q) => [
+      q.name,
+      String(q.workers.length),
+      String(q.backlog),
+      String(q.running),
+      String(q.scheduled),
+    ]),
+  );
+  const workers = queues.flatMap((q) => q.workers.map((w) => ({ queue: q.name, ...w })));
+  if (workers.length === 0) return `${summary}\n\nno workers`;
+  const detail = table(
+    ['WORKER', 'TASK QUEUE', 'IN FLIGHT', 'STATE', 'CONNECTED', 'ACTIVITIES'],
+    workers.map((w) => [
+      w.embedded ? `${w.identity} (server)` : w.identity,
+      w.queue,
+      `${w.inFlight}/${w.maxConcurrent}`,
+      w.draining ? 'draining' : 'ready',
+      date(new Date(w.connectedAt)),
+      w.activityTypes.join(',') || '-',
+    ]),
+  );
+  return `${summary}\n\n${detail}`;
+}
+
+/** `aion task-queue list`. */
+export function registerTaskQueueCommands(program: Command, io: CliIo): void {
+  const json = jsonFlag(program);
+  const taskQueue = program
+    .command('task-queue')
+    .description('task queues: activity task counts and the workers serving them');
+  withRemote(
+    taskQueue
+      .command('list')
+      .description('list the task queues with tasks or workers, with their workers'),
+  ).action(async (flags: RemoteFlags) =>
+    withHints(
+      {
+        not_found:
+          'check --namespace (env AION_NAMESPACE); `aion namespace list` shows the namespaces',
+      },
+      async () => {
+        const client = await clientFor(flags);
+        const taskQueues = await client.listTaskQueues();
+        printResult(io, json(), { namespace: client.namespace, taskQueues }, () =>
+          taskQueuesText(client.namespace, taskQueues),
+        );
+      },
+    ),
+  );
+}
