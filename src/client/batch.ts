@@ -1,7 +1,8 @@
 // Batch operations over the API: one cancel/terminate/signal/reset applied to every run a
 // visibility query matches, run by the server as a job the client starts, polls and stops.
+import type { WorkflowExecutionInfo } from '../core/index.js';
 import type { Connection } from './connection.js';
-import { namespacePath } from './wire.js';
+import { infoFromJson, namespacePath } from './wire.js';
 
 /** A batch operation applied to every run a visibility query matches. */
 export type BatchOperation =
@@ -36,6 +37,15 @@ export interface BatchJobInfo {
   readonly error?: string;
 }
 
+/** What a batch job would change: nothing is started (see `BatchClient.dryRun`). */
+export interface BatchDryRunInfo {
+  readonly dryRun: true;
+  /** Runs the query matches now. */
+  readonly matched: number;
+  /** The first of them (at most 20), in the order a job would take them. */
+  readonly sample: readonly WorkflowExecutionInfo[];
+}
+
 /** `client.batch`: batch jobs of one namespace. */
 export interface BatchClient {
   start(options: {
@@ -43,6 +53,11 @@ export interface BatchClient {
     operation: BatchOperation;
     jobId?: string;
   }): Promise<BatchJobInfo>;
+  /**
+   * Checks the query and operation as `start` does and answers what the job would match,
+   * starting and storing nothing (operator role).
+   */
+  dryRun(options: { query: string; operation: BatchOperation }): Promise<BatchDryRunInfo>;
   describe(jobId: string): Promise<BatchJobInfo>;
   list(): Promise<BatchJobInfo[]>;
   stop(jobId: string): Promise<BatchJobInfo>;
@@ -52,6 +67,14 @@ export function batchClient(c: Connection, namespace: string): BatchClient {
   const base = `${namespacePath(namespace)}/batches`;
   return {
     start: (options) => c.request('POST', base, { body: options }),
+    dryRun: async (options) => {
+      const out = await c.request<{ matched: number; sample: Record<string, unknown>[] }>(
+        'POST',
+        base,
+        { body: { query: options.query, operation: options.operation, dryRun: true } },
+      );
+      return { dryRun: true, matched: out.matched, sample: out.sample.map(infoFromJson) };
+    },
     describe: (jobId) => c.request('GET', `${base}/${encodeURIComponent(jobId)}`),
     list: async () => (await c.request<{ jobs: BatchJobInfo[] }>('GET', base)).jobs,
     stop: (jobId) => c.request('POST', `${base}/${encodeURIComponent(jobId)}/stop`, { body: {} }),

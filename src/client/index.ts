@@ -26,7 +26,7 @@ export {
 } from './connection.js';
 export { errorFromBody } from './error-body.js';
 export type { RemoteWorkflowHandle, RemoteWorkflowClient } from './remote-types.js';
-export type { BatchJobInfo, BatchOperation } from './batch.js';
+export type { BatchDryRunInfo, BatchJobInfo, BatchOperation } from './batch.js';
 export type { NamespaceDescription } from './namespaces.js';
 export type { TaskQueueInfo, TaskQueueWorkerInfo } from './task-queues.js';
 export type { DeployResult, VersionInfo } from './packages.js';

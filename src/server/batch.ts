@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AionError } from '../core/index.js';
+import { AionError, type WorkflowExecutionInfo } from '../core/index.js';
 import type { NamespaceScope, ResetPoint } from '../engine/index.js';
 import type { BatchJobOperation, BatchJobRecord, Store } from '../store/index.js';
+import { splitGroupBy } from '../visibility/index.js';
 import { argsOf, BatchRunner, toStoredArgs } from './batch-runner.js';
 
 /** What a batch job does to every run its query matches. */
@@ -55,6 +56,18 @@ export interface BatchJobsOptions {
   /** How long closed jobs are kept. Default 7 days. */
   readonly retentionMs?: number;
 }
+
+/** What a job would change, found without changing anything (see {@link BatchJobs.dryRun}). */
+export interface BatchDryRun {
+  readonly dryRun: true;
+  /** Runs the query matches now. */
+  readonly matched: number;
+  /** The first of them (at most 20), in the order the job would take them. */
+  readonly sample: readonly WorkflowExecutionInfo[];
+}
+
+/** Runs shown by a dry run. */
+const DRY_RUN_SAMPLE = 20;
 
 /** Jobs listed per namespace, newest first. */
 const LIST_LIMIT = 1000;
@@ -120,13 +133,7 @@ export class BatchJobs {
     operation: BatchOperation;
     subject: string;
   }): Promise<BatchJob> {
-    if (!input.query.trim()) {
-      throw new AionError(
-        'invalid_argument',
-        'a batch needs a non-empty query (it selects the runs to change)',
-        { field: 'query' },
-      );
-    }
+    checkQuery(input.query);
     const now = this.#o.now();
     const { created, job } = await this.#o.store.createBatchJob({
       namespace: input.namespace,
@@ -176,7 +183,21 @@ export class BatchJobs {
 
   /** Validates a query before a job starts, so a typo fails the request instead of the job. */
   async validate(namespace: string, query: string): Promise<void> {
+    checkQuery(query);
     await this.#o.scope(namespace).count({ query });
+  }
+
+  /**
+   * What a job with this query would change, changing nothing and storing nothing: the
+   * query is checked as for a job, then the matching runs are counted and the first listed.
+   */
+  async dryRun(namespace: string, query: string): Promise<BatchDryRun> {
+    await this.validate(namespace, query);
+    const scope = this.#o.scope(namespace);
+    const page = await scope.list({ query, pageSize: DRY_RUN_SAMPLE });
+    const matched =
+      page.nextCursor === undefined ? page.items.length : await scope.count({ query });
+    return { dryRun: true, matched, sample: page.items };
   }
 
   /**
@@ -254,5 +275,23 @@ export class BatchJobs {
     } catch (err) {
       this.#o.onError?.('batch job claim failed', { error: (err as Error).message });
     }
+  }
+}
+
+function checkQuery(query: string): void {
+  if (!query.trim()) {
+    throw new AionError(
+      'invalid_argument',
+      'a batch needs a non-empty query (it selects the runs to change)',
+      { field: 'query' },
+    );
+  }
+  // Counts accept a trailing GROUP BY; the job lists its runs, which does not.
+  if (splitGroupBy(query).groupBy !== undefined) {
+    throw new AionError(
+      'invalid_argument',
+      'a batch query selects runs and cannot end in GROUP BY (only counts are grouped)',
+      { field: 'query' },
+    );
   }
 }

@@ -42,6 +42,24 @@ const operationSchema = {
   ],
 } as const;
 
+interface StartRoute {
+  Params: Params;
+  Body: { jobId?: string; query: string; operation: BatchOperation; dryRun?: boolean };
+}
+
+const startSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['query', 'operation'],
+  properties: {
+    jobId: { type: 'string', minLength: 1, maxLength: 200 },
+    query: { type: 'string', minLength: 1, maxLength: 10_000 },
+    operation: operationSchema,
+    // With `true`: count and show the matching runs, start nothing.
+    dryRun: { type: 'boolean' },
+  },
+} as const;
+
 /** `{ns}/batches`: operations applied to every run a visibility query matches. */
 export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
   // Jobs are keyed by namespace in the store: job ids and listings never cross namespaces.
@@ -58,42 +76,25 @@ export function batchRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onClose', () => jobs.close());
   const base = '/api/v1/namespaces/:namespace/batches';
 
-  app.post<{
-    Params: Params;
-    Body: { jobId?: string; query: string; operation: BatchOperation };
-  }>(
-    base,
-    {
-      schema: {
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['query', 'operation'],
-          properties: {
-            jobId: { type: 'string', minLength: 1, maxLength: 200 },
-            query: { type: 'string', minLength: 1, maxLength: 10_000 },
-            operation: operationSchema,
-          },
-        },
-      },
-    },
-    mutation<{
-      Params: Params;
-      Body: { jobId?: string; query: string; operation: BatchOperation };
-    }>(ctx, 'write', 'batch.start', async (req, reply, principal) => {
-      const namespace = ctx.namespace(req.params.namespace);
-      await jobs.validate(namespace, req.body.query);
-      const job = await jobs.start({
-        ...(req.body.jobId ? { jobId: req.body.jobId } : {}),
-        namespace,
-        query: req.body.query,
-        operation: req.body.operation,
-        subject: principal.subject,
-      });
-      void reply.code(202);
-      return { target: job.jobId, body: job };
-    }),
-  );
+  const start = mutation<StartRoute>(ctx, 'write', 'batch.start', async (req, reply, principal) => {
+    const namespace = ctx.namespace(req.params.namespace);
+    await jobs.validate(namespace, req.body.query);
+    const job = await jobs.start({
+      ...(req.body.jobId ? { jobId: req.body.jobId } : {}),
+      namespace,
+      query: req.body.query,
+      operation: req.body.operation,
+      subject: principal.subject,
+    });
+    void reply.code(202);
+    return { target: job.jobId, body: job };
+  });
+  app.post<StartRoute>(base, { schema: { body: startSchema } }, async (req, reply) => {
+    // A dry run changes nothing: the operator's permission, but no audit entry.
+    if (req.body.dryRun !== true) return start(req, reply);
+    ctx.authorize(req, 'write', 'batch.dryRun');
+    return jobs.dryRun(ctx.namespace(req.params.namespace), req.body.query);
+  });
 
   app.get<{ Params: Params }>(
     base,

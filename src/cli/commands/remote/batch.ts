@@ -2,10 +2,11 @@
 // applied to every run a visibility query matches, followed as a server-side job.
 import type { Command } from 'commander';
 import { AionError } from '../../../core/index.js';
-import type { BatchJobInfo, BatchOperation } from '../../../client/index.js';
+import type { BatchDryRunInfo, BatchJobInfo, BatchOperation } from '../../../client/index.js';
 import { printResult, type CliIo } from '../../output.js';
 import { parseArgs, resetPoint } from './args.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
+import { date, table } from './format.js';
 
 interface BatchStartFlags extends RemoteFlags {
   readonly query: string;
@@ -17,10 +18,22 @@ interface BatchStartFlags extends RemoteFlags {
   readonly reason?: string;
   readonly jobId?: string;
   readonly wait?: boolean;
+  readonly dryRun?: boolean;
 }
 
 function batchLine(job: BatchJobInfo): string {
   return `${job.jobId}  ${job.state}  ${job.operation.type}  matched ${job.matched}, done ${job.succeeded}, skipped ${job.skipped}, failed ${job.failed}${job.error ? `  error: ${job.error}` : ''}`;
+}
+
+function dryRunText(dry: BatchDryRunInfo, operation: BatchOperation): string {
+  const head = `dry run: ${operation.type} would apply to ${dry.matched} run${dry.matched === 1 ? '' : 's'}; nothing was started`;
+  if (dry.sample.length === 0) return head;
+  const rows = table(
+    ['WORKFLOW ID', 'RUN ID', 'TYPE', 'STATUS', 'STARTED'],
+    dry.sample.map((i) => [i.workflowId, i.runId, i.workflowType, i.status, date(i.startTime)]),
+  );
+  const more = dry.matched > dry.sample.length ? `\n(first ${dry.sample.length} shown)` : '';
+  return `${head}\n${rows}${more}`;
 }
 
 /** The one operation the flags choose; `invalid_argument` unless exactly one is given. */
@@ -62,9 +75,15 @@ export function registerBatchCommands(program: Command, io: CliIo): void {
     .option('--reason <text>', 'reason recorded with cancel, terminate or reset')
     .option('--job-id <id>', 'job id (re-submitting the same id is idempotent for signals)')
     .option('--wait', 'wait for the job to finish, printing progress')
+    .option('--dry-run', 'show how many runs the job would change, and the first 20; start nothing')
     .action(async (flags: BatchStartFlags) => {
       const operation = operationOf(flags);
       const client = await clientFor(flags);
+      if (flags.dryRun) {
+        const dry = await client.batch.dryRun({ query: flags.query, operation });
+        printResult(io, json(), dry, () => dryRunText(dry, operation));
+        return;
+      }
       let job = await client.batch.start({
         query: flags.query,
         operation,
