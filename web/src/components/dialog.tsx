@@ -44,6 +44,8 @@ export interface ApiCall {
 export function ConfirmCall(props: {
   title: string;
   call: ApiCall;
+  /** Why the call cannot be made yet (a field to fix); Confirm stays disabled. */
+  invalid?: string | undefined;
   run: () => Promise<unknown>;
   onDone: (answer: unknown) => void;
   onClose: () => void;
@@ -72,6 +74,11 @@ export function ConfirmCall(props: {
         {`${props.call.method} ${API_BASE}${props.call.path}`}
         {props.call.body !== undefined ? `\n${JSON.stringify(props.call.body, null, 2)}` : ''}
       </pre>
+      {props.invalid && (
+        <p class="error" role="alert">
+          {props.invalid}
+        </p>
+      )}
       <ErrorBox error={error} />
       <div class="dialog-buttons">
         <button type="button" onClick={props.onClose}>
@@ -80,7 +87,7 @@ export function ConfirmCall(props: {
         <button
           type="button"
           class={props.danger ? 'danger' : 'primary'}
-          disabled={busy}
+          disabled={busy || props.invalid !== undefined}
           onClick={() => void confirm()}
         >
           {busy ? 'Working…' : 'Confirm'}

@@ -1,5 +1,7 @@
 import type { Route } from '../router.js';
 import { Placeholder } from './placeholder.js';
+import { RunView } from './run/run-view.js';
+import { StartView } from './start/start-view.js';
 import { WorkflowsView } from './workflows/workflows-view.js';
 
 /** The view a route names. */
@@ -7,6 +9,18 @@ export function ViewFor({ route }: { route: Route }) {
   switch (route.view) {
     case 'workflows':
       return <WorkflowsView ns={route.ns} params={route.params} />;
+    case 'run':
+      return (
+        <RunView
+          key={`${route.workflowId}/${route.runId}`}
+          ns={route.ns}
+          workflowId={route.workflowId}
+          runId={route.runId}
+          params={route.params}
+        />
+      );
+    case 'start':
+      return <StartView ns={route.ns} params={route.params} />;
     case 'not-found':
       return (
         <section>
