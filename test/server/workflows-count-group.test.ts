@@ -12,6 +12,7 @@ import type { RunCommit, Store } from '../../src/store/index.js';
 import { createMemoryStore } from '../../src/store/memory/index.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
 import { storeFixtures } from '../../src/testing/index.js';
+import { capture } from '../support/cli-io.js';
 import { codeOf } from '../support/errors.js';
 import { PG_URL, SKIP_PG } from '../store/harnesses.js';
 import { call, startTestServer, type TestServer } from './helpers.js';
@@ -143,6 +144,21 @@ describe.each(STORES)('counts grouped by status and type: $name', ({ skip, open 
     expect(
       await client.workflow.count({ query: "WorkflowType = 'refund' GROUP BY WorkflowType" }),
     ).toBe(5);
+
+    // The CLI: `aion count --group-by`, or a query ending in GROUP BY.
+    const { main } = await import('../../src/cli/main.js');
+    const out = capture();
+    expect(await main(['count', '--group-by', 'ExecutionStatus', '--address', t.url], out)).toBe(0);
+    expect(out.out).toMatch(
+      /^STATUS\s+COUNT\nCOMPLETED\s+4\nFAILED\s+2\nRUNNING\s+2\nTERMINATED\s+4\ntotal\s+12\n$/,
+    );
+    const byType = capture();
+    const query = "ExecutionStatus = 'Failed' GROUP BY WorkflowType";
+    expect(await main(['--json', 'count', query, '--address', t.url], byType)).toBe(0);
+    expect(JSON.parse(byType.out)).toEqual({ count: 2, groups: [{ value: 'order', count: 2 }] });
+    const plain = capture();
+    expect(await main(['count', "WorkflowType = 'order'", '--address', t.url], plain)).toBe(0);
+    expect(plain.out).toBe('5\n');
   });
 
   it.skipIf(skip)('refuses other fields as invalid_argument naming groupBy', async () => {

@@ -3,7 +3,13 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AionError, type HistoryEvent } from '../../../core/index.js';
-import type { WorkflowExecutionDescription, WorkflowExecutionInfo } from '../../../client/index.js';
+import type {
+  WorkflowCountGroupBy,
+  WorkflowCountGroups,
+  WorkflowExecutionDescription,
+  WorkflowExecutionInfo,
+} from '../../../client/index.js';
+import { splitGroupBy } from '../../../visibility/index.js';
 import { printResult, type CliIo } from '../../output.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
 import { colourStatus, date, table } from './format.js';
@@ -78,12 +84,35 @@ export function registerInspectCommands(program: Command, io: CliIo): void {
       },
     );
 
+  registerCountCommand(program, io, json);
+}
+
+/** `aion count [query] [--group-by field]`: grouped also when the query ends in GROUP BY. */
+function registerCountCommand(program: Command, io: CliIo, json: () => boolean): void {
   withRemote(program.command('count').description('count workflows matching a query'))
     .argument('[query]', 'visibility query')
-    .action(async (query: string | undefined, flags: RemoteFlags) => {
-      const count = await (await clientFor(flags)).workflow.count(query ? { query } : {});
-      printResult(io, json(), { count }, () => String(count));
+    .option('--group-by <field>', 'one count per ExecutionStatus or WorkflowType')
+    .action(async (query: string | undefined, flags: RemoteFlags & { groupBy?: string }) => {
+      const client = await clientFor(flags);
+      const groupBy = flags.groupBy ?? splitGroupBy(query ?? '').groupBy;
+      if (groupBy === undefined) {
+        const count = await client.workflow.count(query ? { query } : {});
+        printResult(io, json(), { count }, () => String(count));
+        return;
+      }
+      const grouped = await client.workflow.countGroups({
+        ...(query ? { query } : {}),
+        ...(flags.groupBy !== undefined ? { groupBy: flags.groupBy as WorkflowCountGroupBy } : {}),
+      });
+      printResult(io, json(), grouped, () => groupsTable(groupBy, grouped));
     });
+}
+
+function groupsTable(groupBy: string, grouped: WorkflowCountGroups): string {
+  return table(
+    [groupBy === 'WorkflowType' ? 'TYPE' : 'STATUS', 'COUNT'],
+    [...grouped.groups.map((g) => [g.value, String(g.count)]), ['total', String(grouped.count)]],
+  );
 }
 
 function describeText(io: CliIo, d: WorkflowExecutionDescription): string {
