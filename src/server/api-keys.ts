@@ -24,6 +24,8 @@ export interface VerifiedKey {
   readonly name: string;
   readonly role: Role;
   readonly namespaces: readonly string[] | null;
+  /** When the key stops working (ms since the epoch); `null` never. */
+  readonly expiresAt: number | null;
 }
 
 export interface CreateKeyRequest {
@@ -179,23 +181,47 @@ export class ApiKeys {
   verify(token: string): VerifiedKey | undefined {
     const m = TOKEN_RE.exec(token);
     if (!m) return undefined;
-    const now = this.#now();
-    if (now - this.#loadedAt > STALE_MS) {
+    const key = this.#fresh().get(m[1]!);
+    if (key === undefined) return undefined;
+    const stored = Buffer.from(key.hash, 'hex');
+    const candidate = sha256(token);
+    if (stored.length !== candidate.length || !timingSafeEqual(stored, candidate)) return undefined;
+    return this.#use(key);
+  }
+
+  /**
+   * The key with this id if it is live (not revoked, not expired); else undefined. For
+   * credentials that stand for a key already verified once (console sessions).
+   */
+  live(id: string): VerifiedKey | undefined {
+    const key = this.#fresh().get(id);
+    return key === undefined ? undefined : this.#use(key);
+  }
+
+  /** The snapshot of the key table; `store_unavailable` when it is too old to trust. */
+  #fresh(): ReadonlyMap<string, ApiKeyRecord> {
+    if (this.#now() - this.#loadedAt > STALE_MS) {
       throw new AionError(
         'store_unavailable',
         'API keys cannot be checked: the store has not answered for a few seconds',
         {},
       );
     }
-    const key = this.#byId.get(m[1]!);
-    if (key === undefined) return undefined;
-    const stored = Buffer.from(key.hash, 'hex');
-    const candidate = sha256(token);
-    if (stored.length !== candidate.length || !timingSafeEqual(stored, candidate)) return undefined;
+    return this.#byId;
+  }
+
+  #use(key: ApiKeyRecord): VerifiedKey | undefined {
+    const now = this.#now();
     if (key.revokedAt !== null || (key.expiresAt !== null && key.expiresAt <= now))
       return undefined;
     this.#touch(key.id, now);
-    return { id: key.id, name: key.name, role: key.role as Role, namespaces: key.namespaces };
+    return {
+      id: key.id,
+      name: key.name,
+      role: key.role as Role,
+      namespaces: key.namespaces,
+      expiresAt: key.expiresAt,
+    };
   }
 
   /** Records a use, at most once a minute per key, without delaying the request. */

@@ -1,5 +1,5 @@
 import { AionError } from '../core/index.js';
-import type { ApiKeys, Role } from './api-keys.js';
+import type { ApiKeys, Role, VerifiedKey } from './api-keys.js';
 
 export { ROLES, isRole, type Role } from './api-keys.js';
 
@@ -100,11 +100,30 @@ class KeyRateLimit {
   }
 }
 
-/** Resolves the caller of a request from its `Authorization` header and checks permissions. */
+/** What the authenticator reads of a request. */
+export interface RequestCredentials {
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly url: string;
+}
+
+/** Console sessions: a signed cookie standing for an API key, beside bearer keys. */
+export interface SessionCredentials {
+  /**
+   * The key id of the request's session; undefined when it carries no session cookie (or its
+   * route takes none). Throws `unauthenticated` for a cookie that is no longer valid.
+   */
+  keyIdOf(request: RequestCredentials): string | undefined;
+}
+
+/**
+ * Resolves the caller of a request from its `Authorization` header (or, without one, a
+ * console session cookie) and checks permissions.
+ */
 export class Authenticator {
   readonly keys: ApiKeys;
   readonly #auth: boolean;
   readonly #limit: KeyRateLimit;
+  #sessions: SessionCredentials | undefined;
 
   /** `auth: false` is the `--no-auth` switch: everyone is admin (loopback only). */
   constructor(keys: ApiKeys, auth: boolean, keyRequestRate = 0) {
@@ -116,6 +135,37 @@ export class Authenticator {
   /** Whether requests must carry a key (false only under `--no-auth`). */
   get enabled(): boolean {
     return this.#auth;
+  }
+
+  /** Accepts console session cookies from now on (requests without `Authorization`). */
+  useSessions(sessions: SessionCredentials): void {
+    this.#sessions = sessions;
+  }
+
+  /**
+   * The caller of a request: its bearer key, else its console session's key. Throws like
+   * {@link authenticate}; a session whose key was revoked or expired is `unauthenticated`.
+   */
+  authenticateRequest(
+    request: RequestCredentials,
+    options?: { readonly count?: boolean },
+  ): Principal {
+    if (!this.#auth) return ANONYMOUS;
+    const authorization = request.headers.authorization;
+    if (typeof authorization === 'string' && authorization !== '') {
+      return this.authenticate(authorization, options);
+    }
+    const keyId = this.#sessions?.keyIdOf(request);
+    if (keyId === undefined) return this.authenticate(undefined, options);
+    const key = this.keys.live(keyId);
+    if (!key) {
+      throw new AionError(
+        'unauthenticated',
+        'the console session ended (its API key was revoked or expired); sign in again',
+        {},
+      );
+    }
+    return this.admit(key, options);
   }
 
   /**
@@ -144,6 +194,11 @@ export class Authenticator {
         {},
       );
     }
+    return this.admit(key, options);
+  }
+
+  /** The principal of a verified key, counted against its rate limit unless `count: false`. */
+  admit(key: VerifiedKey, options?: { readonly count?: boolean }): Principal {
     if (options?.count !== false && !this.#limit.take(key.id, Date.now())) {
       throw new AionError(
         'rate_limited',

@@ -11,6 +11,39 @@ afterEach(() => {
 });
 
 describe('loadConfig', () => {
+  it('takes the console settings from the file, the environment and flags', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
+    expect(loadConfig({ cwd: d, env: {} })).toMatchObject({
+      console: true,
+      consoleDir: undefined,
+      consoleSessionTtl: 3_600_000,
+    });
+    writeFileSync(
+      path.join(d, 'aion.config.json'),
+      JSON.stringify({ console: false, consoleDir: 'ui', consoleSessionTtl: '30m' }),
+    );
+    expect(loadConfig({ cwd: d, env: {} })).toMatchObject({
+      console: false,
+      consoleDir: 'ui',
+      consoleSessionTtl: 1_800_000,
+    });
+    const fromEnv = loadConfig({
+      cwd: d,
+      env: { AION_CONSOLE: 'true', AION_CONSOLE_DIR: 'web', AION_CONSOLE_SESSION_TTL: '120000' },
+    });
+    expect(fromEnv).toMatchObject({ console: true, consoleDir: 'web', consoleSessionTtl: 120_000 });
+    expect(
+      loadConfig({ cwd: d, env: {}, flags: { consoleSessionTtl: '2h' } }).consoleSessionTtl,
+    ).toBe(7_200_000);
+    expect(() => loadConfig({ cwd: d, env: { AION_CONSOLE_SESSION_TTL: 'soon' } })).toThrow(
+      /environment: consoleSessionTtl must be a duration/,
+    );
+    expect(() => validateConfig({ ...DEFAULT_CONFIG, consoleSessionTtl: 1000 })).toThrow(
+      /consoleSessionTtl must be between 1 minute and 7 days/,
+    );
+  });
+
   it('takes the engine limits, heap cap and residency from the file or the environment', () => {
     const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
     dir = d;

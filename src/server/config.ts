@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { AionError, DEFAULT_LIMITS } from '../core/index.js';
+import { AionError, DEFAULT_LIMITS, parseDuration } from '../core/index.js';
 import { DEFAULT_RUN_LIMITS, type EngineLimits } from '../engine/index.js';
 
 /**
@@ -123,6 +123,19 @@ export interface ServerConfig {
   readonly payloadCompressionThreshold: number | undefined;
   /** Encode failure messages and stack traces too (`createEngine({ encodeFailureAttributes })`). Default false. */
   readonly encodeFailureAttributes: boolean;
+  /** Serve the ops console at `/` (`--no-console` turns it off). Default true. */
+  readonly console: boolean;
+  /**
+   * Directory of the console build (`index.html` and `assets/`). Default: `dist/console` of
+   * the Aion package (built by `npm run build`).
+   */
+  readonly consoleDir: string | undefined;
+  /**
+   * How long a console sign-in lasts, ms (config file: ms or a duration such as `"30m"`; flag
+   * and environment: a duration or ms). A session in use is renewed once less than half is
+   * left; it never outlives its API key. Default 1 h.
+   */
+  readonly consoleSessionTtl: number;
 }
 
 export const DEFAULT_PORT = 7233;
@@ -163,12 +176,16 @@ export const DEFAULT_CONFIG: ServerConfig = {
   encryptionKeys: undefined,
   payloadCompressionThreshold: undefined,
   encodeFailureAttributes: false,
+  console: true,
+  consoleDir: undefined,
+  consoleSessionTtl: 3_600_000,
 };
 
 /** The keys `limits` accepts. */
 const LIMIT_KEYS = new Set([...Object.keys(DEFAULT_LIMITS), ...Object.keys(DEFAULT_RUN_LIMITS)]);
 
-type Kind = 'string' | 'port' | 'int' | 'bool' | 'list' | 'level' | 'queues' | 'limits';
+type Kind =
+  'string' | 'port' | 'int' | 'duration' | 'bool' | 'list' | 'level' | 'queues' | 'limits';
 
 const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = {
   host: { kind: 'string', env: 'AION_HOST' },
@@ -206,6 +223,9 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   encryptionKeys: { kind: 'string', env: 'AION_ENCRYPTION_KEYS' },
   payloadCompressionThreshold: { kind: 'int', env: 'AION_PAYLOAD_COMPRESSION_THRESHOLD' },
   encodeFailureAttributes: { kind: 'bool', env: 'AION_ENCODE_FAILURE_ATTRIBUTES' },
+  console: { kind: 'bool', env: 'AION_CONSOLE' },
+  consoleDir: { kind: 'string', env: 'AION_CONSOLE_DIR' },
+  consoleSessionTtl: { kind: 'duration', env: 'AION_CONSOLE_SESSION_TTL' },
 };
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
@@ -228,6 +248,8 @@ function coerce(source: string, key: string, kind: Kind, value: unknown): unknow
         bad(source, key, `must be an integer between 0 and ${max} (got ${JSON.stringify(value)})`);
       return n;
     }
+    case 'duration':
+      return coerceDuration(source, key, value);
     case 'bool':
       if (fromText) {
         if (value === 'true' || value === '1') return true;
@@ -283,6 +305,24 @@ function coerce(source: string, key: string, kind: Kind, value: unknown): unknow
         bad(source, key, `must be one of ${[...LEVELS].join(', ')} (got ${JSON.stringify(value)})`);
       return value;
   }
+}
+
+/** A duration: milliseconds, or text such as `30m` or `2h`. */
+function coerceDuration(source: string, key: string, value: unknown): number {
+  let n: number | undefined;
+  try {
+    if (typeof value === 'string' && /^\d+$/.test(value)) n = Number(value);
+    else if (typeof value === 'string' || typeof value === 'number') n = parseDuration(value, key);
+  } catch {
+    n = undefined;
+  }
+  if (n === undefined || !Number.isSafeInteger(n) || n <= 0)
+    bad(
+      source,
+      key,
+      `must be a duration such as "30m" or milliseconds (got ${JSON.stringify(value)})`,
+    );
+  return n;
 }
 
 /** `limits`: a JSON object of known limit names to positive integers. */
@@ -375,6 +415,13 @@ export function isLoopback(host: string): boolean {
 /** Refuses configurations that would be unsafe to run. */
 export function validateConfig(config: ServerConfig): void {
   validateEdge(config);
+  if (config.consoleSessionTtl < 60_000 || config.consoleSessionTtl > 7 * 86_400_000) {
+    bad(
+      'configuration',
+      'consoleSessionTtl',
+      `must be between 1 minute and 7 days (got ${config.consoleSessionTtl} ms)`,
+    );
+  }
   if (config.batchConcurrency < 1) {
     bad('configuration', 'batchConcurrency', `must be at least 1 (got ${config.batchConcurrency})`);
   }

@@ -11,6 +11,8 @@ import type { PrometheusMetrics } from './prometheus.js';
 /** Route config: query parameters a route accepts more than once (as a list). */
 export interface EdgeRouteConfig {
   readonly repeatableQuery?: readonly string[];
+  /** The route authenticates its callers itself (console sign-in and sign-out). */
+  readonly ownAuthentication?: boolean;
 }
 
 /** Node's HTTP server options for the header and request (body) deadlines. */
@@ -41,8 +43,9 @@ export function hardenEdge(
       refuseRepeatedQuery(req);
       // WebSocket upgrades carry no body; they authorize before the upgrade (workers) or
       // answer with an error frame (event streams).
-      if (req.url.startsWith('/api/') && req.headers.upgrade === undefined) {
-        auth.authenticate(req.headers.authorization, { count: false });
+      const own = (req.routeOptions.config as EdgeRouteConfig | undefined)?.ownAuthentication;
+      if (req.url.startsWith('/api/') && req.headers.upgrade === undefined && own !== true) {
+        auth.authenticateRequest(req, { count: false });
       }
       done();
     } catch (err) {
@@ -54,7 +57,7 @@ export function hardenEdge(
 }
 
 /** A refused request's body is not read: close the connection after the answer. */
-function closeUnreadBody(req: FastifyRequest, reply: FastifyReply): void {
+export function closeUnreadBody(req: FastifyRequest, reply: FastifyReply): void {
   const length = req.headers['content-length'];
   const hasBody =
     req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');

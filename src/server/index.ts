@@ -9,6 +9,7 @@ export {
   type ServerConfig,
   type LoadConfigInput,
 } from './config.js';
+export type { ConsoleStatus } from './console/index.js';
 export { ApiKeys, type ApiKeyInfo, type CreateKeyRequest } from './api-keys.js';
 export {
   Authenticator,

@@ -26,8 +26,18 @@ export function markAudited(err: unknown): void {
   if (typeof err === 'object' && err !== null) counted.add(err);
 }
 
+/** Refusals whose caller is known although no route authenticated it (a console session). */
+const subjects = new WeakMap<object, string>();
+
+/** Names the caller a refusal is counted for (when the error handler counts it). */
+export function attributeRefusal(err: unknown, subject: string): void {
+  if (typeof err === 'object' && err !== null) subjects.set(err, subject);
+}
+
 /** Who sent a request whose key was refused: the key id it claims, else its address. */
-function refusedSubject(request: FastifyRequest): string {
+function refusedSubject(request: FastifyRequest, err: object): string {
+  const known = subjects.get(err);
+  if (known !== undefined) return known;
   const id = /^Bearer\s+aion_([0-9a-f]{8})_/i.exec(request.headers.authorization ?? '')?.[1];
   return id !== undefined ? `${id} (not valid)` : `unauthenticated ${request.ip}`;
 }
@@ -44,7 +54,7 @@ export function countRefusal(
   counted.add(err);
   const namespace = (request.params as { namespace?: string } | undefined)?.namespace;
   audit.refused({
-    subject: how.principal?.subject ?? refusedSubject(request),
+    subject: how.principal?.subject ?? refusedSubject(request, err),
     action:
       how.action ?? `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
     ...(namespace !== undefined ? { namespace } : {}),

@@ -6,6 +6,12 @@ import { ApiKeys, type ApiKeyInfo } from './api-keys.js';
 import { AuditLog } from './audit.js';
 import { Authenticator, checkLoopbackRequest } from './auth.js';
 import { DEFAULT_CONFIG, validateConfig, type ServerConfig } from './config.js';
+import {
+  mountConsoleFiles,
+  sessionRoutes,
+  startConsoleSessions,
+  type ConsoleStatus,
+} from './console/index.js';
 import type { ServerContext, ServerLogger, ServerPlugin } from './context.js';
 import { hardenEdge, httpServerOptions } from './edge.js';
 import { PrometheusMetrics } from './prometheus.js';
@@ -108,6 +114,8 @@ export class AionServer {
    * shown once: `aion server` prints it or writes it to `initialKeyFile`); otherwise undefined.
    */
   firstAdminKey: { readonly token: string; readonly key: ApiKeyInfo } | undefined;
+  /** Whether the ops console is served at `/`, and from where. */
+  console: ConsoleStatus = { state: 'off' };
 
   private constructor(
     app: FastifyInstance,
@@ -146,6 +154,12 @@ export class AionServer {
     });
     app.server.maxConnections = config.maxConnections;
     limitConnectionRate(app, config, metrics);
+    // A WebSocket upgrade refused before the WebSocket plugin's own hooks ran (the checks
+    // below) would keep its socket open after the answer; a successful upgrade never answers.
+    app.addHook('onResponse', (req, _reply, done) => {
+      if (req.headers.upgrade !== undefined) req.raw.socket.destroy();
+      done();
+    });
     if (!config.auth) {
       // Without keys, a browser page elsewhere must not reach the server (DNS rebinding, CSRF).
       app.addHook('onRequest', (req, _reply, done) => {
@@ -161,11 +175,15 @@ export class AionServer {
     const context = serverContext({ engine, config, auth, audit, metrics, logger, state, known });
 
     instrumentRequests(app, metrics, logger, audit);
+    // Session cookies are checked (and ended ones cleared) before the edge authenticates.
+    const sessions = await startConsoleSessions(app, engine.store, auth, config);
     hardenEdge(app, config, auth, metrics);
 
     await app.register(websocket, { options: { maxPayload: config.maxBodyBytes } });
+    sessions?.guardUpgrades(app);
 
     healthRoutes(app, engine, state);
+    const consoleStatus = mountConsoleFiles(app, config);
     metricsRoute(app, engine, metrics, known);
 
     await context.refreshNamespaces();
@@ -187,6 +205,7 @@ export class AionServer {
     scheduleRoutes(app, context);
     activityRoutes(app, context);
     taskQueueRoutes(app, context);
+    sessionRoutes(app, context, sessions);
     for (const plugin of options.plugins ?? DEFAULT_PLUGINS) await plugin(app, context);
 
     const server = new AionServer(
@@ -200,6 +219,7 @@ export class AionServer {
       options.ownsStore ?? false,
     );
     server.firstAdminKey = firstAdminKey;
+    server.console = consoleStatus;
     return server;
   }
 

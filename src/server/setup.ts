@@ -109,7 +109,7 @@ function authorize(
   const wanted: readonly Permission[] = typeof permission === 'string' ? [permission] : permission;
   let principal: Principal | undefined;
   try {
-    principal = d.auth.authenticate(request.headers.authorization);
+    principal = d.auth.authenticateRequest(request);
     const p = wanted.find((w) => allows(principal!, w)) ?? wanted[0]!;
     d.auth.require(principal, p, action, namespace);
     return principal;

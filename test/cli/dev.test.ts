@@ -194,6 +194,10 @@ describe('aion dev', () => {
       expect(line).toMatchObject({ host: '127.0.0.1', pid, watching: path.join(dev.app, 'src') });
       const port = line.port as number;
       expect(line.address).toBe(`http://127.0.0.1:${port}`);
+      expect(line.console).toBe(`http://127.0.0.1:${port}/`);
+      await waitFor('the console line', () =>
+        dev.stderr().includes(`console: http://127.0.0.1:${port}/`),
+      );
       expect(readFileSync(portFile, 'utf8')).toBe(`${port}\n`);
       expect(readFileSync(pidFile, 'utf8')).toBe(`${pid}\n`);
 

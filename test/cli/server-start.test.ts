@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { firstLine, type AionProcess } from '../support/aion-process.js';
+import { firstLine, until, type AionProcess } from '../support/aion-process.js';
 import { spawnServer, startLine } from '../support/aion-server.js';
 
 let dir: string | undefined;
@@ -40,6 +40,11 @@ describe('aion server start line and run files', () => {
     expect((await fetch(`${started.address}/readyz`)).status).toBe(200);
     // The human line is still on standard error; standard output holds only the start line.
     expect(p.stderr()).toContain(`listening on http://127.0.0.1:${port}`);
+    // The ops console's address, in both.
+    expect(started.console).toBe(`http://127.0.0.1:${port}/`);
+    await until('the console line', () =>
+      p.stderr().includes(`console: http://127.0.0.1:${port}/`) ? true : undefined,
+    );
 
     p.child.kill('SIGTERM');
     expect(await p.exited).toBe(0);

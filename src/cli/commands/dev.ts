@@ -15,7 +15,7 @@ import {
 } from './lifecycle.js';
 import { LiveRedeploy } from './live-redeploy.js';
 import { scaffold } from './scaffold.js';
-import { startServer } from './server.js';
+import { announceConsole, consoleField, startServer } from './server.js';
 
 interface DevOptions extends RunFileFlags {
   readonly activities?: string[];
@@ -102,18 +102,29 @@ function registerDevCommand(program: Command, io: CliIo): void {
           auth: false,
         },
       });
-      const { server, url, host, port } = await startServer(config, { activities });
+      const running = await startServer(config, { activities });
+      const { server, url, host, port } = running;
       const removeRunFiles = await writeRunFilesOrDrain(server, options, port);
       const watching = path.dirname(entry);
       if (program.opts<{ json: boolean }>().json) {
         const dataDir = path.resolve(config.dataDir);
         const version = aionVersion();
-        const line = { address: url, host, port, pid: process.pid, dataDir, watching, version };
+        const line = {
+          address: url,
+          host,
+          port,
+          pid: process.pid,
+          dataDir,
+          watching,
+          version,
+          ...consoleField(running),
+        };
         printStartLine(io, line);
       }
       io.stderr(
         `aion dev: ${url} — watching ${watching} (workflow changes deploy live; restart for activity changes)\n`,
       );
+      announceConsole(io, running);
       const redeploy = new LiveRedeploy(entry, server.context.engine, io);
       await untilSignalled(
         async () => {

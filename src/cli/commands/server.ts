@@ -42,6 +42,9 @@ interface ServerFlags extends RunFileFlags {
   readonly initialKeyFile?: string;
   readonly logLevel?: string;
   readonly examples?: boolean;
+  readonly console?: boolean;
+  readonly consoleDir?: string;
+  readonly consoleSessionTtl?: string;
 }
 
 /** The examples shipped with Aion (workflows + in-process activities). */
@@ -220,11 +223,26 @@ function announce(io: CliIo, json: boolean, config: ServerConfig, running: Runni
       dataDir: path.resolve(config.dataDir),
       auth,
       version: aionVersion(),
+      ...consoleField(running),
     });
   }
   io.stderr(
     `aion server listening on ${url} (namespace ${config.namespace}, store ${store === 'sqlite' ? path.join(config.dataDir, 'aion.db') : 'postgres'}, auth ${auth === 'off' ? 'off (--no-auth: loopback names only)' : 'on'})\n`,
   );
+  announceConsole(io, running);
+}
+
+/** The console's address for the JSON start line (absent when the console is off). */
+export function consoleField(running: RunningServer): { console?: string } {
+  return running.server.console.state === 'off' ? {} : { console: `${running.url}/` };
+}
+
+/** `console: http://127.0.0.1:7233/` on standard error (with a hint when it is not built). */
+export function announceConsole(io: CliIo, running: RunningServer): void {
+  const status = running.server.console;
+  if (status.state === 'off') return;
+  const hint = status.state === 'missing' ? ' (not built: run npm run build)' : '';
+  io.stderr(`console: ${running.url}/${hint}\n`);
 }
 
 /**
@@ -270,6 +288,9 @@ function registerServerCommand(program: Command, io: CliIo): void {
     .option('--no-auth', 'serve without API keys (loopback only; requests to loopback names only)')
     .option('--initial-key-file <file>', 'write the first admin key here instead of printing it')
     .option('--log-level <level>', 'debug | info | warn | error | silent')
+    .option('--no-console', 'do not serve the ops console at /')
+    .option('--console-dir <dir>', 'directory of the console build (default: dist/console)')
+    .option('--console-session-ttl <duration>', 'how long a console sign-in lasts (default 1h)')
     .option(
       '--examples',
       'deploy the bundled examples with their activities (try: aion start helloWorld --arg \'"you"\')',
@@ -290,6 +311,9 @@ function registerServerCommand(program: Command, io: CliIo): void {
           auth: flags.auth === false ? false : undefined,
           initialKeyFile: flags.initialKeyFile,
           logLevel: flags.logLevel,
+          console: flags.console === false ? false : undefined,
+          consoleDir: flags.consoleDir,
+          consoleSessionTtl: flags.consoleSessionTtl,
         },
       });
       const running = await startServer(config, {

@@ -1,0 +1,152 @@
+// `POST/GET/DELETE /api/v1/session`: the console signs in with an API key and gets a session
+// cookie, asks who it is, and signs out. Sign-in and sign-out are in the audit trail
+// (`session.create`, `session.delete`); failed sign-ins count as refused calls.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AionError } from '../../core/index.js';
+import type { VerifiedKey } from '../api-keys.js';
+import type { Principal } from '../auth.js';
+import type { ServerContext } from '../context.js';
+import type { EdgeRouteConfig } from '../edge.js';
+import { countRefusal } from '../refusals.js';
+import { checkConsoleRequest, checkSameOrigin } from './csrf.js';
+import { SESSION_PATH, type ConsoleSessions } from './sessions.js';
+
+/** What the console shows of who is signed in. */
+interface SessionView {
+  readonly role: string;
+  readonly namespaces: readonly string[] | null;
+  readonly keyId?: string;
+  readonly name?: string;
+  readonly expiresAt?: string;
+}
+
+const OWN: { config: EdgeRouteConfig } = { config: { ownAuthentication: true } };
+
+const NO_AUTH = { authRequired: false, authenticated: true, role: 'admin', namespaces: null };
+
+function view(key: VerifiedKey, expiresAt?: number): SessionView {
+  return {
+    role: key.role,
+    namespaces: key.namespaces,
+    keyId: key.id,
+    name: key.name,
+    ...(expiresAt !== undefined ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
+  };
+}
+
+/** Mounts the session routes (`sessions` undefined under `--no-auth`). */
+export function sessionRoutes(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  sessions: ConsoleSessions | undefined,
+): void {
+  app.post<{ Body: { apiKey: string } }>(
+    SESSION_PATH,
+    {
+      ...OWN,
+      schema: {
+        body: {
+          type: 'object',
+          required: ['apiKey'],
+          additionalProperties: false,
+          properties: { apiKey: { type: 'string', minLength: 1, maxLength: 200 } },
+        },
+      },
+    },
+    async (req, reply) => {
+      if (sessions === undefined) return NO_AUTH;
+      const { key, principal } = signIn(ctx, req);
+      const expiresAt = sessions.issue(req, reply, key);
+      await ctx.audit.write({
+        subject: principal.subject,
+        action: 'session.create',
+        outcome: 'ok',
+      });
+      return view(key, expiresAt);
+    },
+  );
+
+  app.get(SESSION_PATH, OWN, (req, reply) =>
+    Promise.resolve(sessions === undefined ? NO_AUTH : whoAmI(ctx, sessions, req, reply)),
+  );
+
+  app.delete(SESSION_PATH, OWN, async (req, reply) => {
+    if (sessions === undefined) return reply.code(204).send();
+    const checked = sessions.check(req);
+    if (checked?.ok === true) {
+      const principal = ctx.auth.admit(checked.key, { count: false });
+      try {
+        checkConsoleRequest(req);
+      } catch (err) {
+        countRefusal(ctx.audit, req, err, { action: 'session.delete', principal });
+        throw err;
+      }
+      await ctx.audit.write({
+        subject: principal.subject,
+        action: 'session.delete',
+        outcome: 'ok',
+      });
+    }
+    sessions.clear(req, reply);
+    return reply.code(204).send();
+  });
+}
+
+/** Checks a sign-in: the page's origin, the key, its role and rate limit. */
+function signIn(
+  ctx: ServerContext,
+  req: FastifyRequest<{ Body: { apiKey: string } }>,
+): { key: VerifiedKey; principal: Principal } {
+  let principal: Principal | undefined;
+  try {
+    checkSameOrigin(req);
+    const key = ctx.auth.keys.verify(req.body.apiKey);
+    if (key === undefined) {
+      throw new AionError(
+        'unauthenticated',
+        'the API key is not valid (unknown, revoked or expired)',
+        {},
+      );
+    }
+    principal = ctx.auth.admit(key);
+    if (key.role === 'worker') {
+      throw new AionError(
+        'permission_denied',
+        'worker keys cannot sign in to the console; use a reader, operator or admin key',
+        { role: key.role, action: 'session.create' },
+      );
+    }
+    return { key, principal };
+  } catch (err) {
+    countRefusal(ctx.audit, req, err, {
+      action: 'session.create',
+      ...(principal ? { principal } : {}),
+    });
+    throw err;
+  }
+}
+
+/** `GET /api/v1/session`: the caller by its session cookie (renewed) or its bearer key. */
+function whoAmI(
+  ctx: ServerContext,
+  sessions: ConsoleSessions,
+  req: FastifyRequest,
+  reply: FastifyReply,
+): Record<string, unknown> {
+  if (req.headers.authorization !== undefined) {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization);
+    const key = m ? ctx.auth.keys.verify(m[1]!) : undefined;
+    if (key === undefined) return { authRequired: true, authenticated: false };
+    ctx.auth.admit(key);
+    return { authRequired: true, authenticated: true, ...view(key) };
+  }
+  const checked = sessions.check(req);
+  if (checked === undefined) return { authRequired: true, authenticated: false };
+  if (!checked.ok) {
+    sessions.clear(req, reply);
+    return { authRequired: true, authenticated: false };
+  }
+  ctx.auth.admit(checked.key);
+  const expiresAt = sessions.renew(req, reply, checked);
+  return { authRequired: true, authenticated: true, ...view(checked.key, expiresAt) };
+}
