@@ -1,6 +1,10 @@
 // The remote workflow handle: assembles one run's calls (result long-poll, messages,
 // history, describe, control and operator actions) over the shared HTTP connection.
-import type { GetWorkflowHandleOptions } from '../core/index.js';
+import {
+  messageName,
+  type GetWorkflowHandleOptions,
+  type TimeTravelResult,
+} from '../core/index.js';
 import type { ClientContext, HandleTarget } from './context.js';
 import { historyCalls } from './handle-history.js';
 import { messageCalls } from './handle-messages.js';
@@ -54,6 +58,18 @@ export function createRemoteHandle<R>(
       ),
     ...historyCalls(target),
     ...controlCalls<R>(target, ctx.getHandle),
+    timeTravel: (options) =>
+      target.post<TimeTravelResult>('time-travel', {
+        atSeq: options.atSeq,
+        ...(options.queries
+          ? {
+              queries: options.queries.map((q) => ({
+                name: messageName(q.name),
+                args: [...(q.args ?? [])],
+              })),
+            }
+          : {}),
+      }),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Priority, WorkflowRetryPolicy } from './options.js';
 import type { ScheduleClient } from './schedule-api.js';
 import type { SearchAttributes } from './search-attributes.js';
 import type { WorkflowStatus } from './status.js';
+import type { TimeTravelOptions, TimeTravelResult } from './time-travel-api.js';
 
 /** A signal or query definition, or just its name. */
 export type MessageRef = string | { readonly name: string };
@@ -256,6 +257,19 @@ export interface WorkflowHandle<R = unknown> {
   ): Promise<WorkflowUpdateHandle<T>>;
   /** A handle on an update sent earlier (by its id) to this handle's run. */
   getUpdateHandle<T = unknown>(updateId: string): WorkflowUpdateHandle<T>;
+  /**
+   * The run's state as of an earlier point of its history (open or closed run): its history
+   * up to the last workflow-task boundary at or before `atSeq` is replayed in a throwaway
+   * instance on the run's pinned version, and the stack trace and the given queries are
+   * answered from it. Nothing is recorded; the run itself is untouched. A query that fails
+   * fails in its own entry; `atSeq` past the history is `invalid_argument`; a history that
+   * no longer replays is `query_failed`.
+   *
+   * @example
+   * const then = await handle.timeTravel({ atSeq: 12, queries: [{ name: 'count' }] });
+   * console.log(then.boundarySeq, then.queries[0], then.stackTrace);
+   */
+  timeTravel(options: TimeTravelOptions): Promise<TimeTravelResult>;
 }
 
 /** Start options of an update-with-start: the workflow id and conflict policy are required. */

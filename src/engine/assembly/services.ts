@@ -6,7 +6,12 @@ import { DeployService } from '../deploy/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { noopMetrics } from '../metrics.js';
 import { InterceptedCalls, type ScopeDeps } from '../local-client/index.js';
-import { QueryService, SignalService, UpdateService } from '../messages/index.js';
+import {
+  QueryService,
+  SignalService,
+  TimeTravelService,
+  UpdateService,
+} from '../messages/index.js';
 import { NamespaceService, RetentionSweeper } from '../namespaces/index.js';
 import type { EngineOptions } from '../options.js';
 import { OutboxDispatcher } from '../outbox/index.js';
@@ -66,6 +71,7 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
   };
   const signals = new SignalService({ ...base, resolver });
   const queries = new QueryService({ ...base, resolver });
+  const timeTravels = new TimeTravelService({ ...base, resolver });
   const updates = new UpdateService({ ...base, resolver });
   const control = new RunControl({ ...base, resolver });
   const retries = new RetryService({ ...base, resolver });
@@ -94,20 +100,14 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
     updates,
   });
   const remoteWorkers = buildRemoteWorkers(options, b);
-  const retention = new RetentionSweeper({
-    store: infra.store,
-    clock: seams.clock,
-    logger: infra.logger,
-    ...(options.retentionIntervalMs !== undefined
-      ? { intervalMs: options.retentionIntervalMs }
-      : {}),
-  });
+  const retention = buildRetention(options, b);
   const { schedules, scheduleReads } = buildSchedules(options, b, starter, control);
   const timerRouter = new TimerRouter({ ...infra, schedules });
   wireHooks(b, { updates, results: reads.results, outbox, timerRouter, schedules });
   return {
     scope: {
       ...reads,
+      timeTravels,
       retry: infra.retry,
       newId: () => seams.ids.uuid(),
       calls,
@@ -129,6 +129,17 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
     deploys,
     schedules,
   };
+}
+
+function buildRetention(options: EngineOptions, b: ServiceBase): RetentionSweeper {
+  return new RetentionSweeper({
+    store: b.infra.store,
+    clock: b.seams.clock,
+    logger: b.infra.logger,
+    ...(options.retentionIntervalMs !== undefined
+      ? { intervalMs: options.retentionIntervalMs }
+      : {}),
+  });
 }
 
 function buildSchedules(

@@ -9,6 +9,7 @@ import {
   type WorkflowUpdateOptions,
 } from '../../core/index.js';
 import type { RunControl } from '../control/index.js';
+import type { TimeTravelService } from '../messages/index.js';
 import type { ResultWaiters, RunDescriber, RunRef } from '../read/index.js';
 import { badRequestId, requestIdIsValid } from '../start/index.js';
 import { withinDeadline, type StoreRetryEnv } from '../store-retry.js';
@@ -19,6 +20,7 @@ export interface HandleDeps {
   readonly control: RunControl;
   readonly results: ResultWaiters;
   readonly describer: RunDescriber;
+  readonly timeTravels: TimeTravelService;
   /** Client calls retry through a store outage for at most the store deadline. */
   readonly retry: StoreRetryEnv;
 }
@@ -90,5 +92,6 @@ export function makeHandle<R = unknown>(
     },
     getUpdateHandle: <T>(updateId: string) =>
       updateHandle<T>(updateId, pinned.runId, () => d.calls.updateResult(ref, updateId)),
+    timeTravel: (options) => call(() => d.timeTravels.timeTravel(ref, options)),
   };
 }

@@ -1,6 +1,6 @@
-// Queries on a closed run: its history is replayed into a throwaway instance on the version
-// the run was pinned to, and the query is answered from that instance (nothing is recorded,
-// the run's own actor is untouched).
+// Queries on a closed run, and time travel on any run: a history (or a prefix of it) is
+// replayed into a throwaway instance on the version the run is pinned to, and queries are
+// answered from that instance (nothing is recorded, the run's own actor is untouched).
 import {
   AionError,
   type HistoryEvent,
@@ -21,27 +21,20 @@ export async function queryClosedRun(
   name: string,
   args: readonly Payload[],
 ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
-  const { store, thread, registry } = ctx.deps;
-  const events = await store.readHistory(key);
+  const events = await ctx.deps.store.readHistory(key);
   if (events.length === 0)
     throw new AionError('not_found', `workflow run ${key.runId} not found`, { runId: key.runId });
   const book = new RunBook();
   for (const e of events) book.apply(e);
-  const version = book.version;
-  const replayed = replayable(events);
-  const release = registry.hold(version); // not unloaded while the replay needs it
-  const instance = `closed-query/${actorKey(key.namespace, key.runId)}/${++instances}`;
   try {
-    await registry.ensureLoaded(key.namespace, version);
-    const outcome = await thread.replay(instance, version, key, replayed);
-    if (!outcome.ok) {
-      throw new AionError(
-        'query_failed',
-        `query ${JSON.stringify(name)} on closed run ${key.runId}: its history does not replay on version ${version.slice(0, 12)}: ${outcome.failure.message}`,
-        { failure: outcome.failure, runId: key.runId },
-      );
-    }
-    return await thread.query(instance, name, args);
+    return await withReplayedInstance(
+      ctx,
+      key,
+      book.version,
+      replayable(events),
+      `query ${JSON.stringify(name)} on closed run ${key.runId}`,
+      (instance) => ctx.deps.thread.query(instance, name, args),
+    );
   } catch (err) {
     if (!(err instanceof DeadlockError)) throw err;
     return {
@@ -53,6 +46,36 @@ export async function queryClosedRun(
         retryable: false,
       },
     };
+  }
+}
+
+/**
+ * Replays `events` of run `key` into a throwaway instance on `version`, hands the instance
+ * to `use`, and drops it. A history that does not replay is `query_failed`, its message
+ * starting with `what`. The version is held (not unloaded) meanwhile.
+ */
+export async function withReplayedInstance<T>(
+  ctx: SchedulerContext,
+  key: RunKey,
+  version: string,
+  events: readonly HistoryEvent[],
+  what: string,
+  use: (instance: string) => Promise<T>,
+): Promise<T> {
+  const { thread, registry } = ctx.deps;
+  const release = registry.hold(version); // not unloaded while the replay needs it
+  const instance = `closed-query/${actorKey(key.namespace, key.runId)}/${++instances}`;
+  try {
+    await registry.ensureLoaded(key.namespace, version);
+    const outcome = await thread.replay(instance, version, key, events);
+    if (!outcome.ok) {
+      throw new AionError(
+        'query_failed',
+        `${what}: its history does not replay on version ${version.slice(0, 12)}: ${outcome.failure.message}`,
+        { failure: outcome.failure, runId: key.runId },
+      );
+    }
+    return await use(instance);
   } finally {
     thread.evict([instance]);
     release();

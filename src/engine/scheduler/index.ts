@@ -11,3 +11,4 @@ export {
 } from './history-policy.js';
 export type { RunRouter, ShardKey } from './shard-routing.js';
 export type { UpdateAdmission } from './live-access.js';
+export type { TimeTravelAnswer, TimeTravelOutcome, TimeTravelQuery } from './time-travel.js';

@@ -1,6 +1,7 @@
 // The scheduler's loop: the set of ready runs, the tick that plans, activates and commits
 // them, in-flight accounting for idleness, and the entry points the engine calls.
 import { queryClosedRun } from './closed-query.js';
+import { timeTravelRun, type TimeTravelOutcome, type TimeTravelQuery } from './time-travel.js';
 import type { Payload, QueryOutcome, RunKey } from '../../core/index.js';
 import { randomIds } from '../../clock/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
@@ -210,6 +211,18 @@ export class RunScheduler {
     args: readonly Payload[],
   ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
     return queryClosedRun(this.#ctx, key, name, args);
+  }
+
+  /**
+   * The stack trace and queries answered from a replay of the run's history up to the
+   * workflow-task boundary of `atSeq` (open or closed run; any node can do it).
+   */
+  timeTravel(
+    key: RunKey,
+    atSeq: number,
+    queries: readonly TimeTravelQuery[],
+  ): Promise<TimeTravelOutcome> {
+    return timeTravelRun(this.#ctx, key, atSeq, queries);
   }
 
   /**

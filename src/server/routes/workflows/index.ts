@@ -10,6 +10,7 @@ import { messageRoutes } from './messages.js';
 import { readRoutes } from './reads.js';
 import { recoveryRoutes } from './recovery.js';
 import { startRoutes } from './start.js';
+import { timeTravelRoutes } from './time-travel.js';
 
 // Body fragments and checks the schedule routes share.
 export { ARGS, HEADERS, headersOf, ID, intParam, NAME, REASON } from './validation.js';
@@ -20,6 +21,7 @@ export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
   listRoutes(app, ctx);
   readRoutes(app, ctx);
   messageRoutes(app, ctx);
+  timeTravelRoutes(app, ctx);
   controlRoutes(app, ctx);
   recoveryRoutes(app, ctx);
 }
