@@ -102,3 +102,10 @@ export function reportError(io: CliIo, error: unknown, json: boolean): number {
 export function printResult(io: CliIo, json: boolean, value: unknown, human: () => string): void {
   io.stdout(json ? `${JSON.stringify(value)}\n` : `${human()}\n`);
 }
+
+/** An error already reported in the command's output: main() exits with its code, printing nothing more. */
+export class QuietFailure extends Error {
+  constructor(readonly failure: AionError) {
+    super(failure.message);
+  }
+}

@@ -29,7 +29,12 @@ export type { RemoteWorkflowHandle, RemoteWorkflowClient } from './remote-types.
 export type { BatchDryRunInfo, BatchJobInfo, BatchOperation } from './batch.js';
 export type { NamespaceDescription } from './namespaces.js';
 export type { TaskQueueInfo, TaskQueueWorkerInfo } from './task-queues.js';
-export type { DeployResult, VersionInfo } from './packages.js';
+export type {
+  DeployCheckDivergence,
+  DeployCheckResult,
+  DeployResult,
+  VersionInfo,
+} from './packages.js';
 export {
   subscribeHistory,
   subscribeRuns,

@@ -30,6 +30,41 @@ export function deployPackage(
   });
 }
 
+/** An open run whose history the checked package does not replay. */
+export interface DeployCheckDivergence {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly workflowType: string;
+  /** The version the run is pinned to now. */
+  readonly version: string;
+  /** Where and how the replay diverged (or crashed). */
+  readonly message: string;
+}
+
+/** What a pre-deploy replay check found (`client.checkDeploy`). */
+export interface DeployCheckResult {
+  readonly version: string;
+  readonly workflowTypes: readonly string[];
+  /** Open runs replayed. */
+  readonly checked: number;
+  /** Of those, the ones that replayed without divergence. */
+  readonly passed: number;
+  readonly diverged: readonly DeployCheckDivergence[];
+}
+
+export function checkPackage(
+  c: Connection,
+  namespace: string,
+  archive: Uint8Array,
+  options: { readonly sample?: number } = {},
+): Promise<DeployCheckResult> {
+  return c.request('POST', `${namespacePath(namespace)}/packages/check`, {
+    raw: archive,
+    ...(options.sample !== undefined ? { query: { sample: options.sample } } : {}),
+    timeoutMs: 300_000,
+  });
+}
+
 export async function listVersions(c: Connection, namespace: string): Promise<VersionInfo[]> {
   const out = await c.request<{
     versions: (VersionInfo & { deployedAt: string })[];

@@ -8,7 +8,7 @@ import type { WorkflowClientInterceptor } from './interceptors.js';
 import * as namespaces from './namespaces.js';
 import type { NamespaceDescription } from './namespaces.js';
 import * as packages from './packages.js';
-import type { DeployResult, VersionInfo } from './packages.js';
+import type { DeployCheckResult, DeployResult, VersionInfo } from './packages.js';
 import type { RemoteWorkflowClient, RemoteWorkflowHandle } from './remote-types.js';
 import type { ClientApi } from './types.js';
 import type { GetWorkflowHandleOptions, ScheduleClient } from '../core/index.js';
@@ -133,6 +133,19 @@ export class Client implements ClientApi {
   /** Deploys a package archive (`.aion` bytes) and routes its workflow types to it. */
   deploy(archive: Uint8Array): Promise<DeployResult> {
     return packages.deployPackage(this.connection, this.namespace, archive);
+  }
+
+  /**
+   * Checks a package before deploying it (admin): the server replays up to `sample` open runs
+   * (default 50, newest first) of the workflow types it exports against it and lists those
+   * whose history it does not reproduce. Nothing is stored or routed.
+   *
+   * @example
+   * const check = await client.checkDeploy(await readFile('orders.aion'), { sample: 100 });
+   * for (const d of check.diverged) console.log(d.workflowId, d.message);
+   */
+  checkDeploy(archive: Uint8Array, options: { sample?: number } = {}): Promise<DeployCheckResult> {
+    return packages.checkPackage(this.connection, this.namespace, archive, options);
   }
 
   versions(): Promise<VersionInfo[]> {

@@ -26,7 +26,7 @@ import {
   type EngineParts,
 } from './assembly/index.js';
 import type { ResetOptions } from './control/index.js';
-import type { DeployResult, VersionInfo } from './deploy/index.js';
+import type { DeployCheckResult, DeployResult, VersionInfo } from './deploy/index.js';
 import type { EngineEvents } from './event-feed.js';
 import { makeHandle, namespaceScope, type NamespaceScope } from './local-client/index.js';
 import type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
@@ -51,7 +51,7 @@ import type {
 export type { NamespaceScope } from './local-client/index.js';
 export type { StoreStatus } from './store-health.js';
 export type { StoreNodesStatus } from './read/index.js';
-export type { VersionInfo } from './deploy/index.js';
+export type { DeployCheckDivergence, DeployCheckResult, VersionInfo } from './deploy/index.js';
 
 /**
  * The Aion engine: runs durable workflows on a store. Create it with {@link createEngine};
@@ -268,6 +268,17 @@ export class Engine {
    */
   async deploy(archive: Uint8Array): Promise<DeployResult> {
     return this.#scope.deploy(archive);
+  }
+
+  /**
+   * Replays up to `sample` open runs (default 50, newest first) of the types a package exports
+   * against it and lists those it does not reproduce; nothing is stored or routed.
+   */
+  async checkDeploy(
+    archive: Uint8Array,
+    options?: { sample?: number },
+  ): Promise<DeployCheckResult> {
+    return this.#scope.checkDeploy(archive, options);
   }
 
   /** Re-points a workflow type's route (rollback or roll-forward). */

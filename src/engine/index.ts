@@ -26,6 +26,12 @@ export type {
 } from './remote-activities/index.js';
 export type { EmbeddedWorkerSnapshot } from './workers/index.js';
 export type { NamespaceInfo, NamespaceSettings } from './namespaces/index.js';
-export type { NamespaceScope, StoreNodesStatus, VersionInfo } from './engine.js';
+export type {
+  DeployCheckDivergence,
+  DeployCheckResult,
+  NamespaceScope,
+  StoreNodesStatus,
+  VersionInfo,
+} from './engine.js';
 export type { ResetPoint } from './control/index.js';
 export type { DeployResult } from './deploy/index.js';

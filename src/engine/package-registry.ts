@@ -4,6 +4,7 @@ import {
   checkDeploy,
   readArchive,
   type BuiltPackage,
+  type LoadedPackage,
   type PackageManifest,
 } from '../package/index.js';
 import type { WorkflowTypeDefaults } from '../package/index.js';
@@ -159,10 +160,21 @@ export class PackageRegistry {
     routeChanged: boolean;
     workflowTypes: string[];
   }> {
-    const loaded = readArchive(archive);
-    await checkDeploy(loaded, { ...this.#check, heapLimitMb: this.#thread.heapLimitMb });
+    const loaded = await this.validateArchive(archive);
     const r = await this.deployBuilt(namespace, { ...loaded, archive }, now);
     return { version: loaded.version, ...r };
+  }
+
+  /** Reads and validates a package archive as a deploy does (see deployArchive); stores nothing. */
+  async validateArchive(archive: Uint8Array): Promise<LoadedPackage> {
+    const loaded = readArchive(archive);
+    await checkDeploy(loaded, this.isolation);
+    return loaded;
+  }
+
+  /** The limits a thread of its own runs a package under: those of the workflow thread. */
+  get isolation(): { deadlockTimeoutMs: number; inline: boolean; heapLimitMb: number } {
+    return { ...this.#check, heapLimitMb: this.#thread.heapLimitMb };
   }
 
   /** Points a workflow type at a deployed version (rollback or roll-forward). */

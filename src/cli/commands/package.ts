@@ -19,7 +19,7 @@ import {
   writeHistoryFile,
   type ReplayWorkflows,
 } from '../../testing/index.js';
-import { printResult, type CliIo } from '../output.js';
+import { printResult, QuietFailure, type CliIo } from '../output.js';
 import { remoteHistory } from './remote/index.js';
 
 interface BuildOptions {
@@ -285,9 +285,4 @@ function formatCheck(findings: readonly CheckFinding[], fileCount: number): stri
   return lines.join('\n');
 }
 
-/** An error already reported in the command's output: main() exits with its code, printing nothing more. */
-export class QuietFailure extends Error {
-  constructor(readonly failure: AionError) {
-    super(failure.message);
-  }
-}
+export { QuietFailure } from '../output.js';

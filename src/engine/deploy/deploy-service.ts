@@ -6,6 +6,7 @@ import type { RetryService } from '../control/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { PackageRegistry } from '../package-registry.js';
 import type { EngineLogger, RunScheduler } from '../scheduler/index.js';
+import { replayCheck, type DeployCheckResult } from './replay-check.js';
 
 /** A deployed package version, as `versions()` lists it. */
 export interface VersionInfo {
@@ -50,6 +51,19 @@ export class DeployService {
       freshlyLoaded: result.freshlyLoaded,
       routeChanged: result.routeChanged,
     };
+  }
+
+  /**
+   * Replays up to `sample` open runs (newest first) of the types the archive exports against
+   * it, without storing, routing or loading it where runs execute (see replay-check.ts).
+   */
+  async checkDeploy(
+    ns: string,
+    archive: Uint8Array,
+    options: { readonly sample?: number } = {},
+  ): Promise<DeployCheckResult> {
+    this.#d.lifecycle.check();
+    return replayCheck(this.#d, ns, archive, options.sample);
   }
 
   /** Builds and deploys a workflow module from source (the engine's `workflowsPath`). */

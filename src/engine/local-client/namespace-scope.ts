@@ -14,7 +14,12 @@ import {
   type WorkflowTypeRef,
 } from '../../core/index.js';
 import type { ResetOptions, ResetService, RetryService } from '../control/index.js';
-import type { DeployResult, DeployService, VersionInfo } from '../deploy/index.js';
+import type {
+  DeployCheckResult,
+  DeployResult,
+  DeployService,
+  VersionInfo,
+} from '../deploy/index.js';
 import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/index.js';
 import type { CountOptions, ListResult, RunLister } from '../read/index.js';
 import { withinDeadline } from '../store-retry.js';
@@ -54,6 +59,8 @@ export interface NamespaceScope {
     options?: { runId?: string; version?: string },
   ): Promise<{ repinned: boolean }>;
   deploy(archive: Uint8Array): Promise<DeployResult>;
+  /** Replays a sample of open runs against a package without deploying it. */
+  checkDeploy(archive: Uint8Array, options?: { sample?: number }): Promise<DeployCheckResult>;
   route(workflowType: string, version: string): Promise<void>;
   unload(version: string): Promise<void>;
   versions(): Promise<VersionInfo[]>;
@@ -165,6 +172,7 @@ export function namespaceScope(d: ScopeDeps, namespace: string): NamespaceScope 
       reset('reopen', workflowId, { ...options, to: 'lastWorkflowTask' }),
     retry: (workflowId, options) => call(d, () => d.retries.retry(ns, workflowId, options)),
     deploy: (archive) => call(d, () => d.deploys.deploy(ns, archive)),
+    checkDeploy: (archive, options) => call(d, () => d.deploys.checkDeploy(ns, archive, options)),
     route: (workflowType, version) => call(d, () => d.deploys.route(ns, workflowType, version)),
     unload: (version) => call(d, () => d.deploys.unload(ns, version)),
     versions: () => call(d, () => d.deploys.versions(ns)),

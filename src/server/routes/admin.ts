@@ -3,6 +3,7 @@ import { AionError } from '../../core/index.js';
 import type { ServerContext } from '../context.js';
 import { isRole, type Role } from '../auth.js';
 import { mutation, read, type Params } from './common.js';
+import { packageCheckRoutes } from './package-check.js';
 
 const VERSION = { type: 'string', pattern: '^[0-9a-f]{64}$' } as const;
 
@@ -11,6 +12,7 @@ const NS = '/api/v1/namespaces/:namespace';
 /** Packages (deploy, versions, route, unload), search attributes, API keys. */
 export function adminRoutes(app: FastifyInstance, ctx: ServerContext): void {
   packageRoutes(app, ctx);
+  packageCheckRoutes(app, ctx);
   workflowTypeRoutes(app, ctx);
   searchAttributeRoutes(app, ctx);
   keyRoutes(app, ctx);
