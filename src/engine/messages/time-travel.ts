@@ -25,6 +25,11 @@ export interface TimeTravelServiceDeps {
 
 export class TimeTravelService {
   readonly #d: TimeTravelServiceDeps;
+  /**
+   * Time travels take turns: a replay holds the workflow thread while it runs (about half a
+   * second for 50,000 events), so live runs never wait behind more than one of them.
+   */
+  #turn: Promise<void> = Promise.resolve();
 
   constructor(deps: TimeTravelServiceDeps) {
     this.#d = deps;
@@ -48,7 +53,9 @@ export class TimeTravelService {
       };
     });
     const info = await this.#d.resolver.resolve(ref);
-    const out = await this.#d.scheduler.timeTravel(info, options.atSeq, queries);
+    const out = await this.#inTurn(() =>
+      this.#d.scheduler.timeTravel(info, options.atSeq, queries),
+    );
     return {
       atSeq: out.atSeq,
       boundarySeq: out.boundarySeq,
@@ -56,6 +63,18 @@ export class TimeTravelService {
       queries: out.queries.map((a) => this.#decoded(a)),
       boundaries: out.boundaries,
     };
+  }
+
+  async #inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const before = this.#turn;
+    let done!: () => void;
+    this.#turn = new Promise<void>((resolve) => (done = resolve));
+    await before;
+    try {
+      return await work();
+    } finally {
+      done();
+    }
   }
 
   #decoded(a: TimeTravelAnswer): TimeTravelQueryResult {
