@@ -1,10 +1,13 @@
 // Visibility benchmark: count and grouped count (by status, by type) over 100,000 runs in
-// SQLite, with and without a filter. Runs are written through the store, 1,000 per commit.
+// SQLite and PostgreSQL, with and without a filter. Runs are written through the store,
+// 1,000 per commit.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { RunCommit, Store, VisibilityExpr } from '../src/store/index.js';
+import pg from 'pg';
+import { openPostgresStore } from '../src/store/postgres/index.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { storeFixtures } from '../src/testing/index.js';
 import { nowMs, percentile, round, type Emit } from './lib.js';
@@ -46,42 +49,58 @@ async function timed(fn: () => Promise<unknown>): Promise<{ p50: number; p95: nu
   return { p50: round(percentile(ms, 50)), p95: round(percentile(ms, 95)) };
 }
 
+const PG_URL = process.env.AION_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function measure(emit: Emit, name: 'sqlite' | 'postgres', store: Store): Promise<void> {
+  const seedMs = await seed(store);
+  emit({ suite: 'visibility', name: 'seed', store: name, runs: RUNS, ms: round(seedMs) });
+  const order: VisibilityExpr = {
+    op: 'cmp',
+    field: { kind: 'builtin', name: 'WorkflowType' },
+    cmp: '=',
+    value: 'order',
+  };
+  const cases: [string, () => Promise<unknown>][] = [
+    ['count', () => store.countRuns('default')],
+    ['count grouped by ExecutionStatus', () => store.countRunGroups('default', 'ExecutionStatus')],
+    ['count grouped by WorkflowType', () => store.countRunGroups('default', 'WorkflowType')],
+    [
+      "count grouped by ExecutionStatus where WorkflowType = 'order'",
+      () => store.countRunGroups('default', 'ExecutionStatus', order),
+    ],
+  ];
+  for (const [what, fn] of cases) {
+    emit({
+      suite: 'visibility',
+      name: what,
+      store: name,
+      runs: RUNS,
+      ...(await timed(fn)),
+      unit: 'ms',
+    });
+  }
+}
+
+/** SQLite always; PostgreSQL (a fresh schema, dropped after) unless AION_SKIP_PG=1. */
 export default async function visibility(emit: Emit): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-visibility-'));
-  const store = await openSqliteStore({ path: path.join(dir, 'aion.db') });
+  const sqlite = await openSqliteStore({ path: path.join(dir, 'aion.db') });
   try {
-    const seedMs = await seed(store);
-    emit({ suite: 'visibility', name: 'seed', runs: RUNS, ms: round(seedMs) });
-    const order: VisibilityExpr = {
-      op: 'cmp',
-      field: { kind: 'builtin', name: 'WorkflowType' },
-      cmp: '=',
-      value: 'order',
-    };
-    const cases: [string, () => Promise<unknown>][] = [
-      ['count', () => store.countRuns('default')],
-      [
-        'count grouped by ExecutionStatus',
-        () => store.countRunGroups('default', 'ExecutionStatus'),
-      ],
-      ['count grouped by WorkflowType', () => store.countRunGroups('default', 'WorkflowType')],
-      [
-        "count grouped by ExecutionStatus where WorkflowType = 'order'",
-        () => store.countRunGroups('default', 'ExecutionStatus', order),
-      ],
-    ];
-    for (const [name, fn] of cases) {
-      emit({
-        suite: 'visibility',
-        name,
-        store: 'sqlite',
-        runs: RUNS,
-        ...(await timed(fn)),
-        unit: 'ms',
-      });
-    }
+    await measure(emit, 'sqlite', sqlite);
   } finally {
-    await store.close();
+    await sqlite.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+  if (process.env.AION_SKIP_PG === '1') return;
+  const schema = `aion_bench_vis_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const postgres = await openPostgresStore({ connectionString: PG_URL, schema, poolSize: 2 });
+  try {
+    await measure(emit, 'postgres', postgres);
+  } finally {
+    await postgres.close();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await admin.end();
   }
 }
