@@ -122,6 +122,7 @@ export interface TimeTravelAnswer {
     readonly name: string;
     readonly ok: boolean;
     readonly result?: unknown;
+    readonly code?: string;
     readonly failure?: Failure;
   }[];
   readonly boundaries: readonly number[];

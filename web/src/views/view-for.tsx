@@ -1,5 +1,10 @@
 import type { Route } from '../router.js';
-import { Placeholder } from './placeholder.js';
+import { BatchesView } from './ops/batches.js';
+import { ClusterView } from './ops/cluster.js';
+import { NamespacesView } from './ops/namespaces.js';
+import { PackagesView } from './ops/packages.js';
+import { SchedulesView } from './ops/schedules.js';
+import { TaskQueuesView } from './ops/task-queues.js';
 import { RunView } from './run/run-view.js';
 import { StartView } from './start/start-view.js';
 import { WorkflowsView } from './workflows/workflows-view.js';
@@ -28,7 +33,17 @@ export function ViewFor({ route }: { route: Route }) {
           <p>There is no view at {route.path}.</p>
         </section>
       );
-    default:
-      return <Placeholder route={route} />;
+    case 'schedules':
+      return <SchedulesView ns={route.ns} />;
+    case 'batches':
+      return <BatchesView ns={route.ns} />;
+    case 'packages':
+      return <PackagesView ns={route.ns} />;
+    case 'task-queues':
+      return <TaskQueuesView ns={route.ns} />;
+    case 'namespaces':
+      return <NamespacesView />;
+    case 'cluster':
+      return <ClusterView />;
   }
 }

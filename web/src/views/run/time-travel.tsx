@@ -44,11 +44,6 @@ export function TimeTravel(props: {
       setBusy(false);
     }
   };
-  const boundaries = answer?.boundaries ?? [];
-  const pos = answer ? boundaries.indexOf(answer.boundarySeq) : -1;
-  const prev = pos > 0 ? boundaries[pos - 1] : undefined;
-  const next = pos >= 0 && pos < boundaries.length - 1 ? boundaries[pos + 1] : undefined;
-  const event = props.events.find((e) => e.seq === answer?.boundarySeq);
   return (
     <section aria-label="Time travel">
       <p class="muted">
@@ -87,43 +82,68 @@ export function TimeTravel(props: {
       </form>
       <ErrorBox error={error} what="Time travel" />
       {answer && (
-        <div class="tt-answer" data-testid="time-travel">
-          <div class="inline">
-            <button
-              type="button"
-              disabled={prev === undefined || busy}
-              onClick={() => prev !== undefined && void travel(prev)}
-            >
-              ← Previous task
-            </button>
-            <span data-testid="tt-boundary">
-              State after event #{answer.boundarySeq}
-              {event ? ` (${event.type})` : ''} · task {pos + 1} of {boundaries.length}
-            </span>
-            <button
-              type="button"
-              disabled={next === undefined || busy}
-              onClick={() => next !== undefined && void travel(next)}
-            >
-              Next task →
-            </button>
-          </div>
-          <h3>Call stack then</h3>
-          <pre class="stack" data-testid="tt-stack" tabIndex={0}>
-            {answer.stackTrace || '(nothing pending)'}
-          </pre>
-          {answer.queries.map((q) => (
-            <div key={q.name}>
-              <h3>Query {q.name}</h3>
-              {q.ok ? (
-                <JsonView value={q.result} label={`Query ${q.name}`} />
-              ) : (
-                <ErrorBox error={new Error(q.failure?.message ?? 'failed')} />
-              )}
-            </div>
-          ))}
-        </div>
+        <TravelAnswer
+          answer={answer}
+          events={props.events}
+          busy={busy}
+          travel={(seq) => void travel(seq)}
+        />
       )}
     </section>
+  );
+}
+
+function TravelAnswer(props: {
+  answer: TimeTravelAnswer;
+  events: readonly HistoryEvent[];
+  busy: boolean;
+  travel: (seq: number) => void;
+}) {
+  const { answer } = props;
+  const boundaries = answer.boundaries;
+  const pos = boundaries.indexOf(answer.boundarySeq);
+  const prev = pos > 0 ? boundaries[pos - 1] : undefined;
+  const next = pos >= 0 && pos < boundaries.length - 1 ? boundaries[pos + 1] : undefined;
+  const event = props.events.find((e) => e.seq === answer.boundarySeq);
+  return (
+    <div class="tt-answer" data-testid="time-travel">
+      <div class="inline">
+        <button
+          type="button"
+          disabled={prev === undefined || props.busy}
+          onClick={() => prev !== undefined && props.travel(prev)}
+        >
+          ← Previous task
+        </button>
+        <span data-testid="tt-boundary">
+          State after event #{answer.boundarySeq}
+          {event ? ` (${event.type})` : ''} · task {pos + 1} of {boundaries.length}
+        </span>
+        <button
+          type="button"
+          disabled={next === undefined || props.busy}
+          onClick={() => next !== undefined && props.travel(next)}
+        >
+          Next task →
+        </button>
+      </div>
+      <h3>Call stack then</h3>
+      <pre class="stack" data-testid="tt-stack" tabIndex={0}>
+        {answer.stackTrace || '(nothing pending)'}
+      </pre>
+      {answer.queries.map((q) => (
+        <div key={q.name}>
+          <h3>Query {q.name}</h3>
+          {q.ok ? (
+            <JsonView value={q.result} label={`Query ${q.name}`} />
+          ) : (
+            <p class="error" role="alert">
+              <strong class="error-code">{q.code ?? 'query_failed'}</strong>{' '}
+              {q.failure?.message ?? ''}
+            </p>
+          )}
+        </div>
+      ))}
+    </div>
   );
 }

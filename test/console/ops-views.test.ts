@@ -1,0 +1,170 @@
+// The operations views in a browser: task queues, batches (with a dry run), packages (with a
+// replay check before deploying), schedules, namespaces and the cluster.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPackage } from '../../src/package/index.js';
+import { waitFor } from '../support/wait.js';
+import { newPage, screenshot, seriousViolations } from './support/browser.js';
+import { startHarness, startRun, type Harness } from './support/harness.js';
+
+let h: Harness;
+let dir: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  dir = mkdtempSync(path.join(tmpdir(), 'aion-console-pkg-'));
+  for (const id of ['bulk-1', 'bulk-2', 'bulk-3']) await startRun(h, 'order', id, [id, 1]);
+  await waitFor(
+    async () =>
+      (
+        await h.call<{ count: number }>(
+          'GET',
+          `/namespaces/default/workflows-count?query=${encodeURIComponent("WorkflowType = 'ship'")}`,
+        )
+      ).count === 3,
+    { what: 'the orders to reach their children' },
+  );
+});
+
+afterAll(async () => {
+  await h?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const clean = async (page: Page, name: string): Promise<void> => {
+  await screenshot(page, name);
+  expect(await seriousViolations(page)).toEqual([]);
+};
+
+describe('operations views', () => {
+  it('task queues, namespaces and the cluster', async () => {
+    const { page, errors, close } = await newPage(h.browser);
+    await h.open(page, 'admin', '#/namespaces/default/task-queues');
+    const queue = page.getByTestId('task-queue').first();
+    await expect.poll(() => queue.textContent()).toContain('default');
+    expect(await queue.textContent()).toContain('charge');
+    await clean(page, 'task-queues');
+
+    await page.getByRole('link', { name: 'Namespaces' }).click();
+    await page.getByLabel('Name (required)').fill('billing');
+    await page.getByLabel('Retention (e.g. 30 days; empty: keep closed runs)').fill('30 days');
+    await page.getByRole('button', { name: 'Create…' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByRole('link', { name: 'billing' }).count()).toBe(1);
+    await clean(page, 'namespaces');
+    await page.getByRole('link', { name: 'billing' }).click();
+    await expect.poll(() => page.getByLabel('Namespace').inputValue()).toBe('billing');
+
+    await page.getByRole('link', { name: 'Cluster' }).click();
+    await expect.poll(() => page.getByTestId('cluster-summary').textContent()).toContain('sqlite');
+    await clean(page, 'cluster');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('previews a batch with a dry run, then runs it', async () => {
+    const { page, close } = await newPage(h.browser);
+    await h.open(page, 'operator', '#/namespaces/default/batches');
+    await page
+      .getByLabel('Runs to change (query, required)')
+      .fill("WorkflowType = 'order' AND ExecutionStatus = 'Running'");
+    await page.getByLabel('Reason').fill('bulk cancel');
+    await page.getByRole('button', { name: 'Preview (dry run)' }).click();
+    await expect
+      .poll(() => page.getByTestId('dry-run').textContent())
+      .toContain('Would change 3 runs');
+    expect(await page.getByTestId('dry-run').getByRole('link').count()).toBe(3);
+    await clean(page, 'batches');
+    await page.getByRole('button', { name: 'Start…' }).click();
+    await expect
+      .poll(() => page.getByTestId('api-call').textContent())
+      .toContain('"type": "cancel"');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect
+      .poll(() => page.getByTestId('batch-jobs').textContent(), { timeout: 30_000 })
+      .toContain('completed');
+    const cancelled = await h.call<{ count: number }>(
+      'GET',
+      `/namespaces/default/workflows-count?query=${encodeURIComponent("WorkflowType = 'order' AND ExecutionStatus = 'Canceled'")}`,
+    );
+    expect(cancelled.count).toBe(3);
+    await close();
+  });
+
+  it('checks a package against open runs before deploying it', async () => {
+    await startRun(h, 'order', 'pkg-1', ['pkg-1', 1]);
+    const source = path.join(dir, 'workflows.ts');
+    // The order workflow changed incompatibly: it no longer charges first.
+    writeFileSync(
+      source,
+      `import { condition, proxyActivities } from 'aion/workflow';
+const { echo } = proxyActivities<{ echo(s: string): Promise<string> }>({ startToCloseTimeout: '10s' });
+export async function order(id: string, _amount: number): Promise<string> {
+  await echo(id);
+  await condition(() => false);
+  return id;
+}
+`,
+    );
+    const built = await buildPackage({ workflowsPath: source });
+    const file = path.join(dir, built.fileName);
+    writeFileSync(file, built.archive);
+    const { page, errors, close } = await newPage(h.browser);
+    await h.open(page, 'admin', '#/namespaces/default/packages');
+    await expect.poll(() => page.getByTestId('packages').locator('tbody tr').count()).toBe(1);
+    await page.getByLabel('Package file (.aion, from aion build)').setInputFiles(file);
+    await page.getByRole('button', { name: 'Check against open runs' }).click();
+    await waitFor(
+      async () =>
+        (await page.getByTestId('package-check').count()) +
+          (await page.locator('.notice').count()) >
+        0,
+      {
+        what: 'the check to answer',
+      },
+    );
+    if ((await page.getByTestId('package-check').count()) > 0) {
+      const text = await page.getByTestId('package-check').textContent();
+      expect(text).toContain('0 passed');
+      expect(text).toContain('pkg-1');
+    } else {
+      expect(await page.locator('.notice').textContent()).toContain('not available');
+    }
+    await clean(page, 'packages');
+    await page.getByRole('button', { name: 'Deploy…' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => page.getByTestId('packages').locator('tbody tr').count()).toBe(2);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('lists schedules and pauses one', async () => {
+    await h.call('POST', '/namespaces/default/schedules', {
+      scheduleId: 'nightly-ship',
+      spec: { cronExpressions: ['0 3 * * *'] },
+      action: { workflowType: 'ship', args: ['nightly'] },
+    });
+    const { page, close } = await newPage(h.browser);
+    await h.open(page, 'operator', '#/namespaces/default/schedules');
+    const card = page.getByTestId('schedule');
+    await expect.poll(() => card.textContent()).toContain('nightly-ship');
+    await clean(page, 'schedules');
+    await card.getByRole('button', { name: 'Pause…' }).click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await waitFor(
+      async () =>
+        (
+          await h.call<{ state: { paused: boolean } }>(
+            'GET',
+            '/namespaces/default/schedules/nightly-ship',
+          )
+        ).state.paused,
+      { what: 'the schedule to pause' },
+    );
+    await expect.poll(() => card.textContent()).toContain('paused');
+    await close();
+  });
+});
