@@ -117,22 +117,9 @@ export async function order(id: string, _amount: number): Promise<string> {
     await expect.poll(() => page.getByTestId('packages').locator('tbody tr').count()).toBe(1);
     await page.getByLabel('Package file (.aion, from aion build)').setInputFiles(file);
     await page.getByRole('button', { name: 'Check against open runs' }).click();
-    await waitFor(
-      async () =>
-        (await page.getByTestId('package-check').count()) +
-          (await page.locator('.notice').count()) >
-        0,
-      {
-        what: 'the check to answer',
-      },
-    );
-    if ((await page.getByTestId('package-check').count()) > 0) {
-      const text = await page.getByTestId('package-check').textContent();
-      expect(text).toContain('0 passed');
-      expect(text).toContain('pkg-1');
-    } else {
-      expect(await page.locator('.notice').textContent()).toContain('not available');
-    }
+    const check = page.getByTestId('package-check');
+    await expect.poll(() => check.textContent(), { timeout: 60_000 }).toContain('0 passed');
+    expect(await check.textContent()).toContain('pkg-1');
     await clean(page, 'packages');
     await page.getByRole('button', { name: 'Deploy…' }).click();
     await page.getByRole('button', { name: 'Confirm' }).click();

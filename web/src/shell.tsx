@@ -20,7 +20,11 @@ export function Shell(props: { route: Route; ns: string; children: ComponentChil
   const { session, signOut } = useSession();
   const [theme, nextTheme] = useTheme();
   const namespaces = useLoad(() => api<{ namespaces: NamespaceInfo[] }>('GET', '/namespaces'), []);
-  const names = namespaces.data?.namespaces.map((n) => n.name) ?? [ns];
+  // A key limited to some namespaces sees only those.
+  const allowed = session.namespaces ?? undefined;
+  const names = (namespaces.data?.namespaces.map((n) => n.name) ?? [ns]).filter(
+    (n) => !allowed || allowed.includes(n),
+  );
   if (!names.includes(ns)) names.push(ns);
   const active = route.view === 'run' || route.view === 'start' ? 'workflows' : route.view;
   useEffect(() => {

@@ -34,6 +34,9 @@ export async function startHarness(): Promise<Harness> {
     backend = await startBackend({ auth: false });
   }
   const front = await openFront(backend.url);
+  console.log(
+    `console at ${front.url}: ${front.served ? 'served by the server' : 'served by the test front'}, ${sessions ? 'signed in with keys' : 'no keys'}`,
+  );
   const browser = await launchBrowser();
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${backend.url}/api/v1${path}`, {

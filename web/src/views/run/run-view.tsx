@@ -91,14 +91,14 @@ export function RunView(props: {
             aria-selected={tab === t}
             aria-controls="run-panel"
             tabIndex={tab === t ? 0 : -1}
-            onClick={() => go(t)}
+            onClick={() => go(t, selectedSeq)}
             onKeyDown={(e) => {
               const i = TABS.findIndex(([x]) => x === t);
               const step = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
               if (step === 0) return;
               const next = TABS[(i + step + TABS.length) % TABS.length];
               if (next) {
-                go(next[0]);
+                go(next[0], selectedSeq);
                 requestAnimationFrame(() => document.getElementById(`tab-${next[0]}`)?.focus());
               }
             }}
