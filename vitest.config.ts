@@ -30,7 +30,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'default',
-          include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts'],
           exclude: [...configDefaults.exclude, FAULTS, BROWSER],
         },
       },
