@@ -190,4 +190,22 @@ describe('actions', () => {
     await expect.poll(() => dialog.locator('.error-code').textContent()).toBe('unknown_query');
     await close();
   });
+
+  it('marks a stuck run and retries it', async () => {
+    const run = await startRun(h, 'buggy', 'buggy-1', [{}]);
+    await waitForRun(h, 'buggy-1', (d) => d.stuck !== undefined, 'buggy-1 to be parked');
+    const { page, errors, close } = await newPage(h.browser);
+    await h.open(page, 'operator', '#/namespaces/default/workflows?prefix=buggy-');
+    await expect
+      .poll(() => page.getByTestId('workflow-row').first().textContent())
+      .toContain('stuck');
+    await page.getByTestId('workflow-row').first().click();
+    await expect
+      .poll(() => page.getByRole('region', { name: 'Summary' }).textContent())
+      .toContain('stuck since');
+    await act(page, 'Retry', {}, `/workflows/buggy-1/retry`);
+    expect(page.url()).toContain(run.runId);
+    expect(errors).toEqual([]);
+    await close();
+  });
 });

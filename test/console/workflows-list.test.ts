@@ -139,4 +139,37 @@ describe('workflows list', () => {
     await waitFor(() => page.url().includes('/workflows/parcel-12'), { what: 'a run to open' });
     await close();
   });
+
+  it('shows search attributes as columns, in the dark theme too', async () => {
+    await h.call('POST', '/namespaces/default/search-attributes', {
+      searchAttributes: { CustomerId: 'Keyword' },
+    });
+    await h.call('POST', '/namespaces/default/workflows', {
+      workflowType: 'failing',
+      workflowId: 'sa-1',
+      args: ['x'],
+      searchAttributes: { CustomerId: 'c-42' },
+    });
+    const { page, errors, close } = await newPage(h.browser, { colorScheme: 'dark' });
+    await h.open(page, 'reader', '#/namespaces/default/workflows?prefix=sa-');
+    await expect.poll(() => page.getByRole('columnheader', { name: 'CustomerId' }).count()).toBe(1);
+    await expect
+      .poll(() => page.getByTestId('workflow-row').first().textContent())
+      .toContain('c-42');
+    await screenshot(page, 'workflows-dark');
+    expect(await seriousViolations(page)).toEqual([]);
+    // The theme button overrides the system's choice, and the choice is kept.
+    await page.getByRole('button', { name: /Change theme/ }).click();
+    expect(await page.evaluate<string | undefined>('document.documentElement.dataset.theme')).toBe(
+      'light',
+    );
+    await page.reload();
+    await page.getByTestId('workflow-row').first().waitFor();
+    expect(await page.evaluate<string | undefined>('document.documentElement.dataset.theme')).toBe(
+      'light',
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await close();
+  });
 });

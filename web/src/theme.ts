@@ -1,5 +1,5 @@
 // Light or dark: the system's preference unless the user chose one (kept in localStorage).
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
 export type ThemeChoice = 'light' | 'dark' | 'system';
 const KEY = 'aion.console.theme';
@@ -21,17 +21,16 @@ export function initTheme(): void {
 
 export function useTheme(): [ThemeChoice, () => void] {
   const [choice, setChoice] = useState<ThemeChoice>(stored);
-  useEffect(() => {
-    apply(choice);
-    if (choice === 'system') localStorage.removeItem(KEY);
-    else localStorage.setItem(KEY, choice);
-  }, [choice]);
   const next = (): void => {
     const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
     // Cycle through the explicit opposite of what is shown, then back to the system's.
-    setChoice((c) =>
-      c === 'system' ? (dark ? 'light' : 'dark') : c === 'light' ? 'dark' : 'system',
-    );
+    const to: ThemeChoice =
+      choice === 'system' ? (dark ? 'light' : 'dark') : choice === 'light' ? 'dark' : 'system';
+    // Applied at once (not in an effect): the page changes in the same frame as the button.
+    apply(to);
+    if (to === 'system') localStorage.removeItem(KEY);
+    else localStorage.setItem(KEY, to);
+    setChoice(to);
   };
   return [choice, next];
 }

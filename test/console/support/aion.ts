@@ -33,6 +33,8 @@ export async function startBackend(options: { auth: boolean }): Promise<ConsoleB
     workflowsPath,
     activities,
     metrics,
+    // A crashing task parks its run at once (the console shows it stuck and offers Retry).
+    supervision: { maxRestarts: 0 },
     logger: quiet,
   });
   const keys = new ApiKeys(engine.store);

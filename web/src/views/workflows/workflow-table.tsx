@@ -6,6 +6,7 @@ import { StatusBadge } from '../../components/status-badge.js';
 import { shortId, time } from '../../format.js';
 import { href, navigate } from '../../router.js';
 import type { ListItem } from '../../types.js';
+import { useRowAttributes } from './use-row-attributes.js';
 
 const ROW = 36;
 
@@ -18,6 +19,8 @@ export function WorkflowTable(props: {
   const { ns, items, attributes } = props;
   const scroll = useRef<HTMLDivElement>(null);
   const v = useVirtualRows(items.length, ROW, scroll);
+  const visible = v.getVirtualItems().flatMap((row) => items[row.index] ?? []);
+  const attributesOf = useRowAttributes(ns, visible, attributes.length > 0);
   const columns = `minmax(12rem, 2fr) minmax(8rem, 1fr) 9rem 11rem 11rem 7rem 4rem${' minmax(7rem, 1fr)'.repeat(attributes.length)}`;
   const open = (item: ListItem): void => navigate(href.run(ns, item.workflowId, item.runId));
   const focusRow = (index: number): void => {
@@ -107,7 +110,7 @@ export function WorkflowTable(props: {
               <span role="cell">{isStuck ? <span class="badge warn">stuck</span> : ''}</span>
               {attributes.map((a) => (
                 <span role="cell" key={a} class="ellipsis">
-                  {formatAttr(item.searchAttributes?.[a])}
+                  {formatAttr(attributesOf(item)?.[a])}
                 </span>
               ))}
             </div>

@@ -28,9 +28,8 @@ export function WorkflowsView({ ns, params }: { ns: string; params: URLSearchPar
   const data = useListData(ns, filters, cursor, live ? POLL_MS : undefined);
   const go = (f: Filters): void => navigate(href.workflows(ns, filtersToParams(f)));
   const items = data.list.data?.items ?? [];
-  const shownAttributes = data.attributes.filter((a) =>
-    items.some((i) => i.searchAttributes?.[a] !== undefined),
-  );
+  // Registered search attributes as columns (the first few, by name).
+  const shownAttributes = data.attributes.slice(0, 6);
   const toggleStatus = (s: WorkflowStatus): void =>
     go({
       ...filters,
