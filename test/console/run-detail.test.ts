@@ -107,4 +107,30 @@ describe('run detail', () => {
     expect(errors).toEqual([]);
     await close();
   });
+
+  it('reads a long history in pages and keeps the list virtualised', async () => {
+    const long = await startRun(h, 'chatty', 'chatty-1', [3000]);
+    await waitForRun(h, 'chatty-1', (d) => d.status === 'COMPLETED', 'chatty-1 to complete');
+    const { page, errors, close } = await newPage(h.browser);
+    const pages: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/history?'))
+        pages.push(new URL(r.url()).searchParams.get('fromSeq') ?? '');
+    });
+    await h.open(page, 'reader', runHash(long, 'history'));
+    const started = Date.now();
+    await expect
+      .poll(() => page.getByTestId('history-count').textContent(), { timeout: 30_000 })
+      .toContain('3002 events');
+    console.log(`history of 3002 events read and listed in ${Date.now() - started} ms`);
+    expect(pages).toEqual(['1', '1001', '2001', '3001']);
+    expect(await page.getByTestId('event-row').count()).toBeLessThan(100);
+    await page.getByRole('listbox', { name: 'Events' }).focus();
+    await page.keyboard.press('End');
+    await expect
+      .poll(() => page.locator('.event-detail h3').textContent())
+      .toBe('#3002 WorkflowCompleted');
+    expect(errors).toEqual([]);
+    await close();
+  });
 });

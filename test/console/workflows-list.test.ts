@@ -100,6 +100,14 @@ describe('workflows list', () => {
     await expect
       .poll(() => page.getByTestId('workflow-row').first().textContent())
       .toContain('order-1');
+    // A query the server cannot parse: its code, message and position.
+    await box.fill("WorkflowType = 'x' ANDD StartTime > 5");
+    await box.press('Escape');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect
+      .poll(() => page.locator('.error-code').first().textContent())
+      .toBe('invalid_argument');
+    expect(await page.locator('.error-message').first().textContent()).toContain('position 19');
     await box.fill('WorkflowType = ');
     await box.press('End');
     await box.pressSequentially('sh');
@@ -156,6 +164,9 @@ describe('workflows list', () => {
     await expect
       .poll(() => page.getByTestId('workflow-row').first().textContent())
       .toContain('c-42');
+    // Live: a run started meanwhile shows up without a reload.
+    await startRun(h, 'failing', 'sa-2', ['y']);
+    await expect.poll(() => page.getByTestId('workflow-row').count(), { timeout: 20_000 }).toBe(2);
     await screenshot(page, 'workflows-dark');
     expect(await seriousViolations(page)).toEqual([]);
     // The theme button overrides the system's choice, and the choice is kept.
