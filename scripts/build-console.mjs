@@ -1,12 +1,15 @@
 // Builds the ops console (web/) into dist/console: one minified script and one stylesheet with
 // content-hashed names, and index.html referencing them. Run by `npm run build`.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const outdir = path.join(root, 'dist', 'console');
+const target = path.join(root, 'dist', 'console');
+// Built beside the target, then swapped in: a server starting meanwhile reads the old build
+// or none, never half of one.
+const outdir = `${target}.tmp-${process.pid}`;
 const started = performance.now();
 
 rmSync(outdir, { recursive: true, force: true });
@@ -46,7 +49,8 @@ const html = template
     `<script type="module" src="/${script.split(path.sep).join('/')}"></script>`,
   );
 writeFileSync(path.join(outdir, 'index.html'), html);
-writeFileSync(path.join(outdir, 'meta.json'), JSON.stringify(result.metafile));
+rmSync(target, { recursive: true, force: true });
+renameSync(outdir, target);
 
 const size = (p) => result.metafile.outputs[path.relative(root, path.join(outdir, p))]?.bytes ?? 0;
 const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;

@@ -3,7 +3,7 @@
 // dist/console and passes /api and the rest to the server, so the page and the API share
 // one origin as they do in production.
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -11,8 +11,22 @@ import path from 'node:path';
 const root = path.resolve(new URL('../../..', import.meta.url).pathname);
 export const consoleDir = path.join(root, 'dist', 'console');
 
-/** Builds the console (esbuild, well under a second). */
+/** The newest modification time of the files under `dir`. */
+function newest(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((t, e) => {
+    const p = path.join(dir, e.name);
+    return Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }, 0);
+}
+
+/** Builds the console (esbuild, well under a second) unless the build is newer than web/. */
 export function buildConsole(): void {
+  const index = path.join(consoleDir, 'index.html');
+  const sources = Math.max(
+    newest(path.join(root, 'web')),
+    statSync(path.join(root, 'scripts', 'build-console.mjs')).mtimeMs,
+  );
+  if (existsSync(index) && statSync(index).mtimeMs > sources) return;
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-console.mjs')], {
     cwd: root,
     stdio: 'pipe',
