@@ -90,4 +90,23 @@ describe('sign-in and roles', () => {
     });
     await close();
   });
+
+  it('offers a key limited to namespaces only those', async () => {
+    await h.call('POST', '/namespaces', { name: 'billing' });
+    const created = await h.call<{ token: string }>('POST', '/keys', {
+      name: 'billing-reader',
+      role: 'reader',
+      namespaces: ['billing'],
+    });
+    const { page, close } = await newPage(h.browser);
+    await page.goto(`${h.front.url}/`);
+    await page.getByLabel('API key').fill(created.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByLabel('Namespace').inputValue()).toBe('billing');
+    await expect
+      .poll(() => page.getByLabel('Namespace').locator('option').allTextContents())
+      .toEqual(['billing']);
+    await expect.poll(() => page.getByTestId('total-count').textContent()).toBe('0 in all');
+    await close();
+  });
 });

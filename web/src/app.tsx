@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { onUnauthenticated } from './api.js';
 import { ErrorBox } from './components/error-box.js';
 import { parseHash, useHash } from './router.js';
-import { abilities, loadSession, SessionContext, signOut } from './session.js';
+import { abilities, loadSession, SessionContext, signOut, useSession } from './session.js';
 import { Shell } from './shell.js';
 import type { SessionInfo } from './types.js';
 import { SignIn } from './views/sign-in.js';
@@ -58,7 +58,14 @@ export function App() {
 
 function Routed() {
   const hash = useHash();
-  const [defaultNs] = useState(() => localStorage.getItem('aion.console.namespace') ?? 'default');
+  const { session } = useSession();
+  // The namespace last used, if this key may use it; else the key's first, else `default`.
+  const [defaultNs] = useState(() => {
+    const last = localStorage.getItem('aion.console.namespace');
+    const allowed = session.namespaces ?? undefined;
+    if (last !== null && (!allowed || allowed.includes(last))) return last;
+    return allowed?.[0] ?? 'default';
+  });
   const route = parseHash(hash, defaultNs);
   const ns = 'ns' in route ? route.ns : defaultNs;
   useEffect(() => localStorage.setItem('aion.console.namespace', ns), [ns]);

@@ -22,7 +22,7 @@ export function Shell(props: { route: Route; ns: string; children: ComponentChil
   const namespaces = useLoad(() => api<{ namespaces: NamespaceInfo[] }>('GET', '/namespaces'), []);
   // A key limited to some namespaces sees only those.
   const allowed = session.namespaces ?? undefined;
-  const names = (namespaces.data?.namespaces.map((n) => n.name) ?? [ns]).filter(
+  const names = (namespaces.data?.namespaces.map((n) => n.name) ?? allowed ?? [ns]).filter(
     (n) => !allowed || allowed.includes(n),
   );
   if (!names.includes(ns)) names.push(ns);
