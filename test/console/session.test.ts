@@ -84,7 +84,8 @@ describe('sign-in and roles', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByTestId('workflow-row').first().waitFor();
     await h.call('DELETE', `/keys/${created.key.id}`);
-    // The list refreshes itself; its next call answers 401 and the console asks for a key.
+    // A run starting makes the list reload; that call answers 401 and the console asks for a key.
+    await startRun(h, 'ship', 'after-revoke', ['x']);
     await waitFor(async () => (await page.getByLabel('API key').count()) === 1, {
       what: 'the sign-in page after the key was revoked',
     });

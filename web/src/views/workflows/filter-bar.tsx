@@ -1,5 +1,5 @@
 // The chips beside the query box: workflow type, start time, workflow-id prefix, live refresh.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { WITHIN, type Filters } from './compose.js';
 
 export function FilterBar(props: {
@@ -7,11 +7,17 @@ export function FilterBar(props: {
   workflowTypes: readonly string[];
   go: (f: Filters) => void;
   live: boolean;
+  /** The run feed is connected. */
+  feed: boolean;
   setLive: (live: boolean) => void;
 }) {
   const { filters, go } = props;
   const [prefix, setPrefix] = useState(filters.prefix);
-  useEffect(() => setPrefix(filters.prefix), [filters.prefix]);
+  const [shown, setShown] = useState(filters.prefix);
+  if (shown !== filters.prefix) {
+    setShown(filters.prefix);
+    setPrefix(filters.prefix);
+  }
   return (
     <div class="filters">
       <label>
@@ -64,6 +70,11 @@ export function FilterBar(props: {
           onChange={(e) => props.setLive(e.currentTarget.checked)}
         />
         <span>Live</span>
+        {props.live && (
+          <span class="muted" data-testid="live-mode">
+            {props.feed ? '(as runs change)' : '(every 5 s)'}
+          </span>
+        )}
       </label>
     </div>
   );

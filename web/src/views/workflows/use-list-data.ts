@@ -1,7 +1,9 @@
 // What the workflows list loads: the page of runs, counts by status, which of them are
 // stuck, the namespace's search attributes and known workflow types. Reloaded while live.
 import { api, nsPath, qs } from '../../api.js';
+import { useRef } from 'preact/hooks';
 import { useLoad, type Loaded } from '../../hooks.js';
+import { useRunFeed } from '../../run-feed.js';
 import type { ListPage } from '../../types.js';
 import { composeQuery, filtersToParams, splitOrderBy, type Filters } from './compose.js';
 import { loadCounts, type Counts } from './status-counts.js';
@@ -9,6 +11,8 @@ import { loadCounts, type Counts } from './status-counts.js';
 export const PAGE_SIZE = 100;
 
 export interface ListData {
+  /** The run feed is connected (changes arrive as they happen). */
+  readonly feed: boolean;
   readonly list: Loaded<ListPage>;
   readonly counts: Loaded<Counts>;
   readonly stuck: ReadonlySet<string>;
@@ -16,13 +20,13 @@ export interface ListData {
   readonly workflowTypes: readonly string[];
 }
 
-export function useListData(
-  ns: string,
-  filters: Filters,
-  cursor: string,
-  pollMs: number | undefined,
-): ListData {
+export function useListData(ns: string, filters: Filters, cursor: string, live: boolean): ListData {
   const key = JSON.stringify(filtersToParams(filters));
+  // Live: reload when the run feed reports a change (and every 15 s), or poll every 5 s
+  // while the feed is not connected.
+  const reloadAll = useRef(() => undefined as void);
+  const feed = useRunFeed(ns, live, () => reloadAll.current());
+  const pollMs = live ? (feed ? 15_000 : 5_000) : undefined;
   const list = useLoad(
     (signal) =>
       api<ListPage>(
@@ -69,6 +73,11 @@ export function useListData(
       api<{ versions: { routedTypes: string[] }[] }>('GET', nsPath(ns, '/packages'), { signal }),
     [ns],
   );
+  reloadAll.current = () => {
+    list.reload();
+    counts.reload();
+    stuck.reload();
+  };
   const items = list.data?.items ?? [];
   const workflowTypes = [
     ...new Set([
@@ -77,6 +86,7 @@ export function useListData(
     ]),
   ].sort();
   return {
+    feed,
     list,
     counts,
     stuck: stuck.data ?? new Set(),

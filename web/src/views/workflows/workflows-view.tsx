@@ -1,7 +1,7 @@
 // The workflows list: query box with completion, filter chips, counts by status, saved
 // views, a virtualised page of runs, cursor pages that Back/Forward return to, and live
 // refresh.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ErrorBox } from '../../components/error-box.js';
 import { href, navigate } from '../../router.js';
 import { useSession } from '../../session.js';
@@ -15,8 +15,6 @@ import { BUILT_IN_FIELDS } from './suggest.js';
 import { useListData } from './use-list-data.js';
 import { WorkflowTable } from './workflow-table.js';
 
-const POLL_MS = 5_000;
-
 export function WorkflowsView({ ns, params }: { ns: string; params: URLSearchParams }) {
   const { can } = useSession();
   const filters = filtersFromParams(params);
@@ -24,8 +22,14 @@ export function WorkflowsView({ ns, params }: { ns: string; params: URLSearchPar
   const page = Number(params.get('page') ?? '1') || 1;
   const [draft, setDraft] = useState(filters.query);
   const [live, setLive] = useState(true);
-  useEffect(() => setDraft(filters.query), [filters.query]);
-  const data = useListData(ns, filters, cursor, live ? POLL_MS : undefined);
+  // The box follows the URL's query (Back, a saved view) — set while rendering, so a late
+  // effect can never overwrite what is typed after it.
+  const [shown, setShown] = useState(filters.query);
+  if (shown !== filters.query) {
+    setShown(filters.query);
+    setDraft(filters.query);
+  }
+  const data = useListData(ns, filters, cursor, live);
   const go = (f: Filters): void => navigate(href.workflows(ns, filtersToParams(f)));
   const items = data.list.data?.items ?? [];
   // Registered search attributes as columns (the first few, by name).
@@ -74,6 +78,7 @@ export function WorkflowsView({ ns, params }: { ns: string; params: URLSearchPar
         workflowTypes={data.workflowTypes}
         go={go}
         live={live}
+        feed={data.feed}
         setLive={setLive}
       />
       <StatusCounts counts={data.counts.data} selected={filters.statuses} onToggle={toggleStatus} />
