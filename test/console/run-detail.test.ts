@@ -1,5 +1,6 @@
 // A run's page in a browser: summary, history (compact and JSON), timeline, pending work,
 // call stack, relationships; each checked for accessibility and photographed.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.js';
 import { newPage, screenshot, seriousViolations } from './support/browser.js';
@@ -71,6 +72,17 @@ describe('run detail', () => {
       .toBe('#1 WorkflowStarted');
     await screenshot(page, 'run-history');
     expect(await seriousViolations(page)).toEqual([]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download JSON' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`order-7-${order.runId}.history.json`);
+    const exported = JSON.parse(readFileSync(await download.path(), 'utf8')) as {
+      format: string;
+      events: { seq: number }[];
+    };
+    expect(exported.format).toBe('aion-history');
+    expect(exported.events[0]?.seq).toBe(1);
     await page.getByRole('button', { name: 'Full JSON' }).click();
     await expect
       .poll(() => page.getByLabel('History as JSON').textContent())
