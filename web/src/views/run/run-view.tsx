@@ -1,6 +1,6 @@
 // One run: header with its status and actions, then tabs (summary, history, timeline,
 // pending work, call stack, time travel, relationships). Followed live while it is open.
-import { useMemo } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { api, qs, wfPath } from '../../api.js';
 import { ErrorBox } from '../../components/error-box.js';
 import { StatusBadge } from '../../components/status-badge.js';
@@ -43,13 +43,16 @@ export function RunView(props: {
     : 'summary';
   const seqParam = params.get('seq');
   const selectedSeq = seqParam ? Number(seqParam) : undefined;
+  const [closed, setClosed] = useState(false);
   const desc = useLoad(
     (signal) => api<Description>('GET', wfPath(ns, workflowId, qs({ runId })), { signal }),
     [ns, workflowId, runId],
-    2_000,
+    // Followed while open; a closed run changes only by an action here (which reloads it).
+    closed ? undefined : 2_000,
   );
   const d = desc.data;
   const open = d ? d.status === 'RUNNING' || d.status === 'PAUSED' : true;
+  if (closed === open) setClosed(!open);
   const history = useHistory(ns, workflowId, runId, can.decode, open);
   const model = useMemo(() => buildModel(history.events), [history.events]);
   const go = (t: Tab, seq?: number): void =>
