@@ -4,39 +4,27 @@ import type { Browser, Page } from 'playwright-core';
 import { waitFor } from '../../support/wait.js';
 import { startBackend, type ConsoleBackend } from './aion.js';
 import { launchBrowser } from './browser.js';
-import { buildConsole, openFront, type Front } from './front.js';
+import { buildConsole } from './front.js';
 
 export type ConsoleRole = 'admin' | 'operator' | 'reader';
 
 export interface Harness {
   readonly backend: ConsoleBackend;
-  readonly front: Front;
+  /** Where the browser opens the console: the server itself. */
+  readonly front: { readonly url: string };
   readonly browser: Browser;
-  /** True when the server signs the console in with a session cookie (keys required). */
-  readonly sessions: boolean;
   /** An API call with the admin key (seeding runs, checking effects). */
   call<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T>;
-  /** Opens the console at `hash` signed in as `role` (when the server has sessions). */
+  /** Opens the console at `hash`, signed in with the key of `role`. */
   open(page: Page, role: ConsoleRole, hash?: string): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startHarness(): Promise<Harness> {
+  // Built before the server starts: it reads the build once, at start.
   buildConsole();
-  let backend = await startBackend({ auth: true });
-  const probe = await fetch(`${backend.url}/api/v1/session`, {
-    headers: { authorization: `Bearer ${backend.tokens.reader}` },
-  });
-  const sessions = probe.status !== 404;
-  if (!sessions) {
-    // A server without console sessions: the console runs against it without keys.
-    await backend.stop();
-    backend = await startBackend({ auth: false });
-  }
-  const front = await openFront(backend.url);
-  console.log(
-    `console at ${front.url}: ${front.served ? 'served by the server' : 'served by the test front'}, ${sessions ? 'signed in with keys' : 'no keys'}`,
-  );
+  const backend = await startBackend({ auth: true });
+  const front = { url: backend.url };
   const browser = await launchBrowser();
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${backend.url}/api/v1${path}`, {
@@ -55,19 +43,15 @@ export async function startHarness(): Promise<Harness> {
     backend,
     front,
     browser,
-    sessions,
     call,
     open: async (page, role, hash = '') => {
       await page.goto(`${front.url}/${hash}`);
-      if (sessions) {
-        await page.getByLabel('API key').fill(backend.tokens[role]);
-        await page.getByRole('button', { name: 'Sign in' }).click();
-      }
+      await page.getByLabel('API key').fill(backend.tokens[role]);
+      await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByRole('navigation', { name: 'Main' }).waitFor();
     },
     stop: async () => {
       await browser.close();
-      await front.close();
       await backend.stop();
     },
   };
