@@ -97,6 +97,9 @@ describe('actions', () => {
     await dialog.getByRole('button', { name: 'Confirm' }).click();
     await expect.poll(() => page.getByTestId('action-answer').textContent()).toContain('rush');
 
+    // The history follows the run over its stream: the signal shows up without a reload.
+    await page.getByRole('tab', { name: 'History' }).click();
+    await expect.poll(() => page.getByTestId('history-count').textContent()).toContain('live');
     await act(
       page,
       'Signal',
@@ -104,6 +107,9 @@ describe('actions', () => {
       '"approve"',
     );
     await waitForRun(h, 'order-a', (d) => d.status === 'COMPLETED', 'order-a to complete');
+    await expect
+      .poll(() => page.getByTestId('event-row').filter({ hasText: 'SignalReceived' }).count())
+      .toBe(1);
     // The page follows the run: its status and the new events show without a reload.
     await expect.poll(() => page.locator('h1 .status').textContent()).toBe('Completed');
     expect(errors).toEqual([]);

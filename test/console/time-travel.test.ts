@@ -59,6 +59,17 @@ describe('time travel', () => {
     await fired.click();
     await page.getByRole('tab', { name: 'Time travel' }).click();
     await expect.poll(() => at.inputValue()).toBe(seq);
+
+    // The history follows the open run over its stream (no polling while it is connected).
+    await page.getByRole('tab', { name: 'History' }).click();
+    await expect.poll(() => page.getByTestId('history-count').textContent()).toContain('live');
+    await h.call('POST', '/namespaces/default/workflows/order-tt/signal', {
+      name: 'approve',
+      args: ['ops'],
+    });
+    await expect
+      .poll(() => page.locator('.event-row .etype', { hasText: /^WorkflowCompleted$/ }).count())
+      .toBe(1);
     expect(errors).toEqual([]);
     await close();
   });

@@ -29,6 +29,7 @@ export function HistoryView(props: {
         <span class="muted" data-testid="history-count">
           {events.length} events{history.loading ? ' (reading…)' : ''}
           {history.decoded ? '' : ' · payloads as stored'}
+          {history.streaming ? ' · live' : ''}
         </span>
         <div role="group" aria-label="History view" class="inline">
           <button type="button" aria-pressed={mode === 'list'} onClick={() => setMode('list')}>

@@ -1,7 +1,8 @@
 // A run's history, read page by page (`fromSeq`, `maxEvents`) and followed while the run is
-// open: new events are read from where the last page ended.
+// open: new events arrive over the run's history stream (or, without it, are read every 2 s
+// from where the last page ended).
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { api, qs, wfPath } from '../../api.js';
+import { api, API_BASE, qs, wfPath } from '../../api.js';
 import { useInterval } from '../../hooks.js';
 import type { HistoryEvent, HistoryPage } from '../../types.js';
 
@@ -14,8 +15,10 @@ export interface History {
   readonly error: unknown;
   /** The decoded payloads were asked for (the role allows it). */
   readonly decoded: boolean;
-  /** Reads events appended since (also done every few seconds while `follow`). */
+  /** Reads events appended since (done every few seconds while following without a stream). */
   readonly refresh: () => void;
+  /** New events arrive over the history stream as they are committed. */
+  readonly streaming: boolean;
 }
 
 export function useHistory(
@@ -74,6 +77,66 @@ export function useHistory(
     void readFrom(generation.current);
   }, [readFrom]);
   const refresh = useCallback(() => void readFrom(generation.current), [readFrom]);
-  useInterval(refresh, follow ? 2_000 : undefined);
-  return { events, loading, error, decoded: decode, refresh };
+  const append = useCallback(
+    (batch: readonly HistoryEvent[]) => {
+      const fresh = batch.filter((e) => e.seq >= next.current);
+      if (fresh.length === 0) return;
+      // A gap (a frame lost between the read and the stream): read it from the store.
+      if (fresh[0]?.seq !== next.current) {
+        refresh();
+        return;
+      }
+      next.current = (fresh[fresh.length - 1]?.seq ?? next.current) + 1;
+      setEvents((old) => [...old, ...fresh]);
+    },
+    [refresh],
+  );
+  const streaming = useHistoryStream(
+    ns,
+    workflowId,
+    runId,
+    decode,
+    follow && !loading,
+    () => next.current,
+    append,
+  );
+  useInterval(refresh, follow && !streaming ? 2_000 : undefined);
+  return { events, loading, error, decoded: decode, refresh, streaming };
+}
+
+/**
+ * The run's history stream (WebSocket `…/history/stream`, docs/events.md) from `from()` on,
+ * while `enabled`: events as they are committed. True while connected; the caller polls
+ * otherwise.
+ */
+function useHistoryStream(
+  ns: string,
+  workflowId: string,
+  runId: string,
+  decode: boolean,
+  enabled: boolean,
+  from: () => number,
+  onEvents: (events: readonly HistoryEvent[]) => void,
+): boolean {
+  const [connected, setConnected] = useState(false);
+  const handler = useRef(onEvents);
+  handler.current = onEvents;
+  const start = useRef(from);
+  start.current = from;
+  useEffect(() => {
+    if (!enabled || typeof WebSocket === 'undefined') return undefined;
+    const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const query = qs({ runId, fromSeq: start.current(), decode: decode || undefined });
+    const socket = new WebSocket(
+      `${proto}//${window.location.host}${API_BASE}${wfPath(ns, workflowId, `/history/stream${query}`)}`,
+    );
+    socket.onmessage = (m) => {
+      const frame = JSON.parse(String(m.data)) as { type?: string; events?: HistoryEvent[] };
+      if (frame.type === 'subscribed') setConnected(true);
+      else if (frame.type === 'events' && frame.events) handler.current(frame.events);
+    };
+    socket.onclose = () => setConnected(false);
+    return () => socket.close();
+  }, [ns, workflowId, runId, decode, enabled]);
+  return connected;
 }
