@@ -2,6 +2,7 @@
 // key ending the session.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/wait.js';
+import { startBackend } from './support/aion.js';
 import { newPage, screenshot, seriousViolations } from './support/browser.js';
 import { startHarness, startRun, type Harness } from './support/harness.js';
 
@@ -108,5 +109,21 @@ describe('sign-in and roles', () => {
       .toEqual(['billing']);
     await expect.poll(() => page.getByTestId('total-count').textContent()).toBe('0 in all');
     await close();
+  });
+});
+
+describe('without keys (--no-auth)', () => {
+  it('opens without sign-in, as an admin', async () => {
+    const open = await startBackend({ auth: false });
+    try {
+      const { page, close } = await newPage(h.browser);
+      await page.goto(`${open.url}/`);
+      await expect.poll(() => page.getByTestId('role').textContent()).toBe('admin');
+      expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
+      expect(await page.getByRole('link', { name: 'Start workflow' }).count()).toBe(1);
+      await close();
+    } finally {
+      await open.stop();
+    }
   });
 });
