@@ -14,6 +14,7 @@ const SUITES: Record<string, () => Promise<Suite[]>> = {
   schedules: async () => [(await import('./schedules.js')).default],
   cluster: async () => [(await import('./cluster.js')).default],
   visibility: async () => [(await import('./visibility.js')).default],
+  console: async () => [(await import('./console.js')).default],
 };
 
 const requested = process.argv.slice(2);
