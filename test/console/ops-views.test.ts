@@ -154,4 +154,58 @@ export async function order(id: string, _amount: number): Promise<string> {
     await expect.poll(() => card.textContent()).toContain('paused');
     await close();
   });
+
+  it("shows a schedule's next fires in its zone and UTC, and backfills a range", async () => {
+    await h.call('POST', '/namespaces/default/schedules', {
+      scheduleId: 'hourly-ship',
+      spec: { cronExpressions: ['0 * * * *'], timezone: 'America/New_York' },
+      action: { workflowType: 'ship', args: ['backfilled'] },
+      policies: { overlap: 'ALLOW_ALL' },
+    });
+    const described = await h.call<{ info: { nextActionTimes: string[] } }>(
+      'GET',
+      '/namespaces/default/schedules/hourly-ship',
+    );
+    const { page, errors, close } = await newPage(h.browser);
+    await h.open(page, 'operator', '#/namespaces/default/schedules');
+    const card = page.getByTestId('schedule').filter({ hasText: 'hourly-ship' });
+    const fires = card.getByRole('table', { name: 'Next fire times of hourly-ship' });
+    await expect.poll(() => fires.getByTestId('next-fire').count()).toBe(5);
+    expect(await fires.textContent()).toContain('Next fires (America/New_York)');
+    const first = described.info.nextActionTimes[0]!;
+    const newYork = new Intl.DateTimeFormat('sv-SE', {
+      timeZone: 'America/New_York',
+      dateStyle: 'short',
+      timeStyle: 'medium',
+    }).format(new Date(first));
+    const cells = fires.getByTestId('next-fire').first().getByRole('cell');
+    expect(await cells.nth(0).textContent()).toBe(newYork);
+    expect(await cells.nth(1).textContent()).toBe(first.replace('T', ' ').replace('.000Z', 'Z'));
+
+    await card.getByText('Backfill', { exact: true }).click();
+    await card.getByLabel('Backfill start (UTC)').fill('2026-01-01T00:00:00');
+    await card.getByLabel('Backfill end (UTC)').fill('2026-01-01T02:30:00');
+    await card.getByLabel('Overlap policy').selectOption('ALLOW_ALL');
+    await card.getByRole('button', { name: 'Backfill…' }).click();
+    const call = await page.getByTestId('api-call').textContent();
+    expect(call).toContain('POST /api/v1/namespaces/default/schedules/hourly-ship/backfill');
+    expect(call).toContain('"start": "2026-01-01T00:00:00.000Z"');
+    expect(call).toContain('"end": "2026-01-01T02:30:00.000Z"');
+    expect(call).toContain('"overlap": "ALLOW_ALL"');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    // Fires at 00:00, 01:00 and 02:00 UTC, each a run whose id starts with the schedule id.
+    await waitFor(
+      async () =>
+        (
+          await h.call<{ count: number }>(
+            'GET',
+            `/namespaces/default/workflows-count?query=${encodeURIComponent("WorkflowId >= 'hourly-ship-' AND WorkflowId < 'hourly-ship.'")}`,
+          )
+        ).count === 3,
+      { what: 'the three backfilled runs' },
+    );
+    expect(await seriousViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await close();
+  });
 });

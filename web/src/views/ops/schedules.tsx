@@ -1,5 +1,5 @@
-// Schedules: what each starts and when (next times, recent actions); operators pause,
-// unpause, trigger and delete them.
+// Schedules: what each starts and when (next times in the schedule's zone and UTC, recent
+// actions); operators pause, unpause, trigger, backfill and delete them.
 import { useState } from 'preact/hooks';
 import { api, nsPath } from '../../api.js';
 import { ConfirmCall, type ApiCall } from '../../components/dialog.js';
@@ -9,10 +9,11 @@ import { time } from '../../format.js';
 import { useLoad } from '../../hooks.js';
 import { href } from '../../router.js';
 import { useSession } from '../../session.js';
+import { BackfillForm, NextFires } from './schedule-parts.js';
 
 interface ScheduleItem {
   readonly scheduleId: string;
-  readonly spec: Record<string, unknown>;
+  readonly spec: Record<string, unknown> & { readonly timezone?: string };
   readonly action: { readonly type: string; readonly workflowType: string };
   readonly state: { readonly paused: boolean; readonly note?: string };
   readonly info: {
@@ -67,10 +68,14 @@ export function SchedulesView({ ns }: { ns: string }) {
             {s.scheduleId} {s.state.paused && <span class="badge warn">paused</span>}
           </h2>
           <p>
-            Starts <strong>{s.action.workflowType}</strong>; next:{' '}
-            {s.info.nextActionTimes.slice(0, 3).map(time).join(', ') || '—'}
+            Starts <strong>{s.action.workflowType}</strong>
             {s.state.note ? ` · note: ${s.state.note}` : ''}
           </p>
+          <NextFires
+            times={s.info.nextActionTimes}
+            zone={s.spec.timezone ?? 'UTC'}
+            scheduleId={s.scheduleId}
+          />
           <details>
             <summary>Spec and recent actions</summary>
             <JsonView value={s.spec} label={`Spec of ${s.scheduleId}`} />
@@ -103,6 +108,12 @@ export function SchedulesView({ ns }: { ns: string }) {
                 Delete…
               </button>
             </div>
+          )}
+          {can.operate && (
+            <BackfillForm
+              path={nsPath(ns, `/schedules/${encodeURIComponent(s.scheduleId)}`)}
+              onBackfill={(call) => setPending({ title: `Backfill ${s.scheduleId}`, call })}
+            />
           )}
         </article>
       ))}
