@@ -10,6 +10,6 @@ export {
 } from './contract/index.js';
 export { evaluateExpr, validateExpr } from './shared/expr.js';
 export { machineIdentity } from './shared/machine.js';
-export { shardOf } from './shared/shards.js';
+export { rendezvousOwner, shardOf } from './shared/shards.js';
 export { BUILTIN_FIELDS, KEYWORDS } from './shared/search-attribute-rules.js';
 export { GROUP_BY_FIELDS, validateGroupBy } from './shared/group-by.js';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/index.js';
-import { shardOf } from '../../src/store/index.js';
+import { rendezvousOwner, shardOf } from '../../src/store/index.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 import { quiet } from '../support/quiet-logger.js';
 import { waitFor } from '../support/wait.js';
@@ -58,12 +58,19 @@ async function node(): Promise<{ engine: Engine; store: PostgresStore }> {
 describe.skipIf(SKIP_PG)('a handoff whose run finds its shard moved', () => {
   it('finishes, and the run’s input reaches the shard’s new owner', async () => {
     const [a, b] = [await node(), await node()];
-    await waitFor(
-      () =>
-        a.store.membership.held().length > 0 &&
-        a.store.membership.held().length + b.store.membership.held().length === 64,
-      { timeoutMs: 60_000, what: 'the shards spread over two nodes' },
-    );
+    // Settled: each node holds exactly the shards rendezvous hashing gives it (a node that
+    // has not yet seen the other may hold every shard for a moment).
+    const ids = [(await a.engine.storeNodes()).nodeId!, (await b.engine.storeNodes()).nodeId!];
+    const settled = (n: { store: PostgresStore }, id: string): boolean => {
+      const held = new Set(n.store.membership.held());
+      return Array.from({ length: 64 }, (_, s) => s).every(
+        (s) => held.has(s) === (rendezvousOwner(s, ids) === id),
+      );
+    };
+    await waitFor(() => settled(a, ids[0]!) && settled(b, ids[1]!), {
+      timeoutMs: 60_000,
+      what: 'the shards spread over two nodes',
+    });
     const onA = new Set(a.store.membership.held());
     const id = Array.from({ length: 500 }, (_, i) => `moved-${i}`).find((w) =>
       onA.has(shardOf('default', w, 64)),
