@@ -1,5 +1,6 @@
 // Package calls over the API: deploy a built `.aion` archive, list the deployed versions,
 // route a workflow type to a version, and unload a version.
+import type { DeployCheckDivergence, DeployCheckResult } from '../core/index.js';
 import type { Connection } from './connection.js';
 import { namespacePath } from './wire.js';
 
@@ -30,27 +31,7 @@ export function deployPackage(
   });
 }
 
-/** An open run whose history the checked package does not replay. */
-export interface DeployCheckDivergence {
-  readonly workflowId: string;
-  readonly runId: string;
-  readonly workflowType: string;
-  /** The version the run is pinned to now. */
-  readonly version: string;
-  /** Where and how the replay diverged (or crashed). */
-  readonly message: string;
-}
-
-/** What a pre-deploy replay check found (`client.checkDeploy`). */
-export interface DeployCheckResult {
-  readonly version: string;
-  readonly workflowTypes: readonly string[];
-  /** Open runs replayed. */
-  readonly checked: number;
-  /** Of those, the ones that replayed without divergence. */
-  readonly passed: number;
-  readonly diverged: readonly DeployCheckDivergence[];
-}
+export type { DeployCheckDivergence, DeployCheckResult };
 
 export function checkPackage(
   c: Connection,

@@ -15,6 +15,7 @@ export * from './failure-errors.js';
 export * from './nondeterminism.js';
 export * from './headers.js';
 export * from './client-api.js';
+export type { DeployCheckDivergence, DeployCheckResult } from './deploy-check.js';
 export * from './time-travel-api.js';
 export * from './schedule-spec.js';
 export * from './schedule-api.js';

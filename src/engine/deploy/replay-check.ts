@@ -2,7 +2,13 @@
 // workflow thread of its own (never stored, routed or loaded where runs execute), and the
 // newest open runs of the workflow types it exports are replayed on it to find the ones
 // whose history it would not reproduce.
-import { AionError, OPEN_STATUSES, type RunKey } from '../../core/index.js';
+import {
+  AionError,
+  OPEN_STATUSES,
+  type DeployCheckDivergence,
+  type DeployCheckResult,
+  type RunKey,
+} from '../../core/index.js';
 import {
   DeadlockError,
   ResourceExhaustedError,
@@ -17,29 +23,7 @@ export const DEFAULT_CHECK_SAMPLE = 50;
 /** Most open runs one check replays. */
 export const MAX_CHECK_SAMPLE = 1000;
 
-/** An open run whose history the checked package does not replay. */
-export interface DeployCheckDivergence {
-  readonly workflowId: string;
-  readonly runId: string;
-  readonly workflowType: string;
-  /** The version the run is pinned to now. */
-  readonly version: string;
-  /** Where and how the replay diverged (or crashed). */
-  readonly message: string;
-}
-
-/** What a pre-deploy replay check found. */
-export interface DeployCheckResult {
-  /** The checked package's version (its content hash). */
-  readonly version: string;
-  /** The workflow types it exports. */
-  readonly workflowTypes: readonly string[];
-  /** Open runs replayed. */
-  readonly checked: number;
-  /** Of those, the ones that replayed without divergence. */
-  readonly passed: number;
-  readonly diverged: readonly DeployCheckDivergence[];
-}
+export type { DeployCheckDivergence, DeployCheckResult };
 
 export interface ReplayCheckDeps {
   readonly store: Store;
