@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import type { TaskQueueInfo } from '../../../client/index.js';
 import { printResult, withHints, type CliIo } from '../../output.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
-import { date, table } from './format.js';
+import { table } from './format.js';
+import { workersTable } from './workers.js';
 
 function taskQueuesText(namespace: string, queues: readonly TaskQueueInfo[]): string {
   if (queues.length === 0) return `no task queues with tasks or workers in namespace ${namespace}`;
@@ -18,19 +19,15 @@ function taskQueuesText(namespace: string, queues: readonly TaskQueueInfo[]): st
       String(q.scheduled),
     ]),
   );
-  const workers = queues.flatMap((q) => q.workers.map((w) => ({ queue: q.name, ...w })));
-  if (workers.length === 0) return `${summary}\n\nno workers`;
-  const detail = table(
-    ['WORKER', 'TASK QUEUE', 'IN FLIGHT', 'STATE', 'CONNECTED', 'ACTIVITIES'],
-    workers.map((w) => [
-      w.embedded ? `${w.identity} (server)` : w.identity,
-      w.queue,
-      `${w.inFlight}/${w.maxConcurrent}`,
-      w.draining ? 'draining' : 'ready',
-      date(new Date(w.connectedAt)),
-      w.activityTypes.join(',') || '-',
-    ]),
+  const workers = queues.flatMap((q) =>
+    q.workers.map((w) => ({
+      ...w,
+      identity: w.embedded ? `${w.identity} (server)` : w.identity,
+      taskQueue: q.name,
+    })),
   );
+  if (workers.length === 0) return `${summary}\n\nno workers`;
+  const detail = workersTable(workers);
   return `${summary}\n\n${detail}`;
 }
 

@@ -50,9 +50,20 @@ function workersText(listing: WorkersListing): string {
     ]),
   );
   if (listing.workers.length === 0) return `${queues}\n\nno workers connected`;
-  const workers = table(
+  return `${queues}\n\n${workersTable(listing.workers)}`;
+}
+
+/** A worker row of `aion workers` and `aion task-queue list`. */
+export type WorkerRow = Pick<
+  WorkerInfo,
+  'identity' | 'taskQueue' | 'activityTypes' | 'maxConcurrent' | 'inFlight' | 'draining'
+> & { readonly connectedAt: number | string };
+
+/** The workers as a table: identity, queue, slots in use, state, connection time, types. */
+export function workersTable(workers: readonly WorkerRow[]): string {
+  return table(
     ['WORKER', 'TASK QUEUE', 'IN FLIGHT', 'STATE', 'CONNECTED', 'ACTIVITIES'],
-    listing.workers.map((w) => [
+    workers.map((w) => [
       w.identity,
       w.taskQueue,
       `${w.inFlight}/${w.maxConcurrent}`,
@@ -61,7 +72,6 @@ function workersText(listing: WorkersListing): string {
       w.activityTypes.join(',') || '-',
     ]),
   );
-  return `${queues}\n\n${workers}`;
 }
 
 /** `aion workers`. */
