@@ -19,7 +19,8 @@ import {
   type StoreKind,
   type VmStats,
 } from './engine-common.js';
-import { nowMs, percentile, round } from './lib.js';
+import { commitLatencyFigures } from './engine-floor.js';
+import { GcMeter, nowMs, percentile, round } from './lib.js';
 
 export type Figures = Record<string, unknown>;
 
@@ -85,11 +86,15 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
     const sampler = new RssSampler();
     const before = { ...commits };
     const vmBefore = vm && { ...vm };
+    const gc = new GcMeter();
+    const cpu0 = process.cpuUsage();
     const t0 = nowMs();
     const results = await Promise.all(
       Array.from({ length: n }, () => engine.start<number>('threeSteps').then((h) => h.result())),
     );
     const seconds = (nowMs() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const gcMs = gc.stop();
     const peakRss = sampler.stop();
     const phase = diffCommits(commits, before);
     const vmPhase = vm && vmBefore && diffVm(vm, vmBefore);
@@ -99,6 +104,7 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
     await probe.result();
     const eventsPerWorkflow = (await probe.fetchHistory()).events.length;
 
+    const floor = kind === 'sqlite' ? await commitLatencyFigures() : {};
     for (let i = 0; i < 5; i++) await engine.execute('threeSteps'); // warm-up
     const single: number[] = [];
     for (let i = 0; i < singleRuns; i++) {
@@ -116,7 +122,12 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
       activitiesPerSec: round((3 * n) / seconds, 1),
       eventsPerSec: round((eventsPerWorkflow * n) / seconds, 0),
       peakRssMiB: round(peakRss / MiB, 1),
+      // Process CPU (every thread: main, workflow thread, SQLite) per workflow.
+      cpuMsPerWorkflow: round((cpu.user + cpu.system) / 1000 / n, 4),
+      cpuCores: round((cpu.user + cpu.system) / 1000 / (seconds * 1000), 2),
+      mainGcShare: round(gcMs / (seconds * 1000), 3),
       ...commitFigures(phase, n, seconds * 1000, vmPhase),
+      ...floor,
       singleRuns,
       ...latencyFigures('singleRun', single),
     };

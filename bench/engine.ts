@@ -16,6 +16,7 @@ interface Judged {
   readonly target: string;
   readonly met: boolean | null;
   readonly ratios?: Record<string, number>;
+  readonly floors?: Record<string, number | null>;
 }
 
 interface Scenario {
@@ -35,17 +36,36 @@ const informative = (what: string): Judged => ({ target: `none (${what})`, met: 
 
 const SCENARIOS: readonly Scenario[] = [
   {
+    name: 's1-floor-sqlite-10k-raw-driver',
+    args: ['s1floor', '10000'],
+    judge: () =>
+      informative(
+        "S1's own commits replayed through raw better-sqlite3: the floor S1 is judged against",
+      ),
+  },
+  {
     name: 's1-sqlite-10k-three-activities',
     args: ['s1', '10000', 'sqlite'],
-    judge: (f) => {
+    judge: (f, earlier) => {
+      const floor = earlier.get('s1-floor-sqlite-10k-raw-driver');
       const wps = num(f, 'workflowsPerSec');
       const p50 = num(f, 'singleRunP50Ms');
+      const singleFloor = 4 * num(f, 'singleCommitP50Ms');
+      const vsRaw = floor ? wps / num(floor, 'rawWorkflowsPerSec') : NaN;
+      const p50VsFloor = p50 / singleFloor;
+      const p99VsP50 = num(f, 'singleRunP99Ms') / p50;
       return {
-        target: 'workflowsPerSec >= 1500 and singleRunP50Ms <= 4',
-        met: wps >= 1500 && p50 <= 4,
+        target:
+          'workflowsPerSec >= 0.25 x raw driver replay of the same commits; singleRunP50Ms <= 1.5 x (4 x single commit p50); p99 <= 3 x p50',
+        met: vsRaw >= 0.25 && p50VsFloor <= 1.5 && p99VsP50 <= 3,
         ratios: {
-          throughputVsTarget: round(wps / 1500, 2),
-          singleRunP50VsTarget: round(p50 / 4, 2),
+          throughputVsRawDriver: round(vsRaw, 3),
+          singleRunP50VsFloor: round(p50VsFloor, 2),
+          singleRunP99VsP50: round(p99VsP50, 2),
+        },
+        floors: {
+          rawDriverWorkflowsPerSec: floor ? num(floor, 'rawWorkflowsPerSec') : null,
+          singleRunFloorMs: round(singleFloor, 3),
         },
       };
     },

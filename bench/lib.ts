@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /** One benchmark result line. Every line carries the machine note. */
 export interface BenchRecord {
@@ -22,10 +23,13 @@ export function machine(): Record<string, unknown> {
 
 export type Emit = (record: BenchRecord) => void;
 
+/** Every record emitted in this process, with its JSON line (for the summary and --save). */
+export const emitted: { record: BenchRecord; line: string }[] = [];
+
 export function emitJsonLine(record: BenchRecord): void {
-  process.stdout.write(
-    `${JSON.stringify({ ...record, machine: machine(), at: new Date().toISOString() })}\n`,
-  );
+  const line = JSON.stringify({ ...record, machine: machine(), at: new Date().toISOString() });
+  emitted.push({ record, line });
+  process.stdout.write(`${line}\n`);
 }
 
 /** Percentile (0–100) of a list of numbers, by nearest rank. */
@@ -44,4 +48,22 @@ export function round(value: number, digits = 2): number {
 /** High-resolution milliseconds. */
 export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** Time this thread spent in garbage collection while it ran (PerformanceObserver 'gc'). */
+export class GcMeter {
+  #ms = 0;
+  readonly #observer: PerformanceObserver;
+
+  constructor() {
+    this.#observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) this.#ms += e.duration;
+    });
+    this.#observer.observe({ entryTypes: ['gc'] });
+  }
+
+  stop(): number {
+    this.#observer.disconnect();
+    return this.#ms;
+  }
 }

@@ -1,5 +1,8 @@
-// Runs benchmark suites and prints one JSON line per result: `npm run bench -- [suite...]`.
-import { emitJsonLine, type Emit } from './lib.js';
+// Runs benchmark suites and prints one JSON line per result, then a summary table (stderr):
+//   npm run bench -- [suite...] [--save]
+// `--save` also appends the lines to bench/results/<date>.jsonl.
+import { emitJsonLine, emitted, type Emit } from './lib.js';
+import { saveResults, summaryTable } from './summary.js';
 
 type Suite = (emit: Emit) => Promise<void>;
 
@@ -17,7 +20,9 @@ const SUITES: Record<string, () => Promise<Suite[]>> = {
   console: async () => [(await import('./console.js')).default],
 };
 
-const requested = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const save = argv.includes('--save');
+const requested = argv.filter((a) => a !== '--save');
 const names = requested.length > 0 ? requested : Object.keys(SUITES);
 for (const name of names) {
   const load = SUITES[name];
@@ -29,3 +34,5 @@ for (const name of names) {
   }
   for (const suite of await load()) await suite(emitJsonLine);
 }
+process.stderr.write(`\n${summaryTable(emitted.map((e) => e.record))}\n`);
+if (save) process.stderr.write(`saved to ${saveResults(emitted.map((e) => e.line))}\n`);

@@ -64,7 +64,8 @@ function rawTrial(dir: string, w: Workload): number {
   return (RUNS * EVENTS_PER_RUN) / (ms / 1000);
 }
 
-async function latency(dir: string): Promise<number[]> {
+/** Single-commit latencies of the SQLite adapter (two events per commit, synchronous=FULL). */
+export async function sqliteCommitLatency(dir: string): Promise<number[]> {
   const store = await openSqliteStore({ path: path.join(dir, 'latency.db'), synchronous: 'FULL' });
   const runs = Array.from({ length: 50 }, (_, i) => runKey(10_000 + i));
   const histories = runs.map((_, i) =>
@@ -148,7 +149,7 @@ export default async function storeSqlite(emit: Emit): Promise<void> {
       trialValues: ratios.map((v) => round(v, 3)),
       target: 0.6,
     });
-    const samples = await latency(dir);
+    const samples = await sqliteCommitLatency(dir);
     emit({
       suite: 'store',
       name: 'sqlite.commit_latency',

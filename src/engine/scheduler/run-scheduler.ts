@@ -22,6 +22,9 @@ import { ResidentRuns } from './residency.js';
 import { refuseFrozen, unpark } from './supervision.js';
 import type { SchedulerDeps } from './types.js';
 
+/** Runs per workflow-thread request; a tick with more sends several, pipelined. */
+const ACTIVATION_CHUNK = 256;
+
 /**
  * Drives runs: collects ready runs each tick, rebuilds the ones that are not resident,
  * activates the rest in batches per package sandbox, and submits their commits together so
@@ -282,7 +285,10 @@ export class RunScheduler {
       if (plan) plans.push(plan);
       else a.wakeWaiters(); // nothing to activate: readers held back for it may go
     }
-    if (plans.length > 0) this.#activate(plans);
+    // Chunks pipeline: the workflow thread activates the next chunk while this thread commits
+    // the previous one and dispatches its activities (both cores busy, no lock-step waves).
+    for (let i = 0; i < plans.length; i += ACTIVATION_CHUNK)
+      this.#activate(plans.slice(i, i + ACTIVATION_CHUNK));
     this.#runs.evict(this.#ready);
     this.#checkIdle();
   }
