@@ -1,10 +1,13 @@
-// Visibility benchmark: count and grouped count (by status, by type) over 100,000 runs in
-// SQLite and PostgreSQL, with and without a filter. Runs are written through the store,
-// 1,000 per commit.
+// Visibility benchmark: count, grouped count (by status, by type) and the first list page
+// (as the engine answers it) over 100,000 runs in SQLite and PostgreSQL, with and without a
+// filter. Runs, each with two search attributes, are written through the store, 1,000 per
+// commit.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { SearchAttributeSchemas } from '../src/engine/namespaces/index.js';
+import { RunLister } from '../src/engine/read/index.js';
 import type { RunCommit, Store, VisibilityExpr } from '../src/store/index.js';
 import pg from 'pg';
 import { openPostgresStore } from '../src/store/postgres/index.js';
@@ -22,13 +25,24 @@ const CLOSES = ['WorkflowCompleted', 'WorkflowFailed', 'WorkflowTerminated'] as 
 function commitOf(i: number): RunCommit {
   const run = { namespace: 'default', workflowId: `wf-${i}`, runId: randomUUID() };
   const at = storeFixtures.T0 + i;
-  const started = storeFixtures.startedEvent({ at, workflowType: TYPES[i % TYPES.length]! });
+  const started = storeFixtures.startedEvent({
+    at,
+    workflowType: TYPES[i % TYPES.length]!,
+    searchAttributes: {
+      CustomerId: { type: 'Keyword', value: `c-${i % 1000}` },
+      Amount: { type: 'Int', value: i },
+    },
+  });
   const close = i % 4 === 0 ? [] : [storeFixtures.terminalEvent(2, at + 1, CLOSES[i % 3])];
   return { run, expectedSeq: 0, events: [started, ...close] };
 }
 
 async function seed(store: Store): Promise<number> {
   const start = nowMs();
+  await store.registerSearchAttributes('default', [
+    { name: 'CustomerId', type: 'Keyword' },
+    { name: 'Amount', type: 'Int' },
+  ]);
   for (let from = 0; from < RUNS; from += PER_COMMIT) {
     const batch: RunCommit[] = [];
     for (let i = from; i < Math.min(RUNS, from + PER_COMMIT); i++) batch.push(commitOf(i));
@@ -60,6 +74,7 @@ async function measure(emit: Emit, name: 'sqlite' | 'postgres', store: Store): P
     cmp: '=',
     value: 'order',
   };
+  const lister = new RunLister(store, new SearchAttributeSchemas(store));
   const cases: [string, () => Promise<unknown>][] = [
     ['count', () => store.countRuns('default')],
     ['count grouped by ExecutionStatus', () => store.countRunGroups('default', 'ExecutionStatus')],
@@ -67,6 +82,11 @@ async function measure(emit: Emit, name: 'sqlite' | 'postgres', store: Store): P
     [
       "count grouped by ExecutionStatus where WorkflowType = 'order'",
       () => store.countRunGroups('default', 'ExecutionStatus', order),
+    ],
+    ['list first page (100)', () => lister.list('default', { pageSize: 100 })],
+    [
+      "list first page (100) where WorkflowType = 'order'",
+      () => lister.list('default', { pageSize: 100, query: "WorkflowType = 'order'" }),
     ],
   ];
   for (const [what, fn] of cases) {
