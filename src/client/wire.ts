@@ -44,5 +44,7 @@ export function infoFromJson(raw: Record<string, unknown>): WorkflowExecutionInf
     ...(raw as unknown as WorkflowExecutionInfo),
     startTime: toDate(raw.startTime)!,
     closeTime: toDate(raw.closeTime),
+    searchAttributes: (raw.searchAttributes as WorkflowExecutionInfo['searchAttributes']) ?? {},
+    stuck: raw.stuck === true,
   };
 }

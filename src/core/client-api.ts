@@ -338,7 +338,12 @@ export interface WorkflowExecutionInfo {
   readonly startTime: Date;
   readonly closeTime: Date | undefined;
   readonly taskQueue: string;
+  /** The version the run is pinned to. */
   readonly version: string;
+  /** The run's typed search attribute values, as `describe` returns them. */
+  readonly searchAttributes: SearchAttributes;
+  /** The run is parked after repeated task crashes (`describe` says why and since when). */
+  readonly stuck: boolean;
 }
 
 type WorkflowFn = (...args: never[]) => Promise<unknown>;

@@ -55,6 +55,9 @@ describe.each(ENGINE_HARNESSES)('search attributes on $name', (harness) => {
       Stage: { type: 'Keyword', value: 'shipping' },
     });
     expect(described.memo).toEqual({ note: { hello: 'world' } });
+    // List items carry the same typed values as describe.
+    expect(page.items[0]!.searchAttributes).toEqual(described.searchAttributes);
+    expect(page.items[0]!.stuck).toBe(false);
     await a.signal('advance', 'done');
     await b.signal('advance', 'done');
     expect(await a.result()).toBe('done');

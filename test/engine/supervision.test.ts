@@ -54,6 +54,7 @@ describe('supervision', () => {
     const h = await e.start('order', { workflowId: 'o1' });
     expect(await parkedReason(h)).toContain('Cannot set properties of undefined');
     expect(await e.count({ query: 'Stuck = true' })).toBe(1);
+    expect((await e.list()).items.map((i) => [i.workflowId, i.stuck])).toEqual([['o1', true]]);
 
     // A restart keeps the flag and does not retry the run by itself.
     e = await reopen(file);
@@ -78,6 +79,7 @@ describe('supervision', () => {
     expect(repin).toBeDefined();
     const described = await e.getHandle('o1').describe();
     expect(described.stuck).toBeUndefined();
+    expect((await e.list()).items.map((i) => [i.workflowId, i.stuck])).toEqual([['o1', false]]);
     expect(described.version).toBe((repin as { toVersion: string }).toVersion);
   });
 

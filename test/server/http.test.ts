@@ -27,7 +27,13 @@ describe('HTTP API + remote client', () => {
     t = await startTestServer();
     const client = await clientOf(t);
 
-    expect(await client.workflow.execute('greet', { args: ['ada'] })).toBe('hi ada');
+    await t.engine.registerSearchAttributes({ CustomerId: 'Keyword' });
+    expect(
+      await client.workflow.execute('greet', {
+        args: ['ada'],
+        searchAttributes: { CustomerId: 'c-7' },
+      }),
+    ).toBe('hi ada');
 
     const h = await client.workflow.start('counter', { workflowId: 'c-1', args: [1] });
     await h.signal('add', 2);
@@ -71,6 +77,17 @@ describe('HTTP API + remote client', () => {
     const listed = await client.workflow.list({ workflowType: 'greet' });
     expect(listed.items.map((i) => i.workflowType)).toEqual(['greet']);
     expect(listed.items[0]!.startTime).toBeInstanceOf(Date);
+    // Each item carries the run's typed search attributes and its stuck flag.
+    expect(listed.items[0]).toMatchObject({
+      searchAttributes: { CustomerId: { type: 'Keyword', value: 'c-7' } },
+      stuck: false,
+    });
+    const raw = await call(t.url, 'GET', '/api/v1/namespaces/default/workflows?workflowType=greet');
+    expect((raw.body.items as Record<string, unknown>[])[0]).toMatchObject({
+      searchAttributes: { CustomerId: { type: 'Keyword', value: 'c-7' } },
+      stuck: false,
+      version: expect.any(String),
+    });
     expect(await client.workflow.count({ status: 'FAILED' })).toBe(1);
   });
 

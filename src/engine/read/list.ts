@@ -50,6 +50,8 @@ export class RunLister {
         closeTime: r.closeTime === undefined ? undefined : new Date(r.closeTime),
         taskQueue: r.taskQueue,
         version: r.version,
+        searchAttributes: r.searchAttributes,
+        stuck: r.stuck !== undefined,
       })),
       nextCursor: page.nextCursor,
     };

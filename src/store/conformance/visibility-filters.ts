@@ -21,7 +21,7 @@ import {
   TYPE,
   VIP,
 } from './visibility-expr.js';
-import { seed } from './visibility-seed.js';
+import { FIXTURES, seed } from './visibility-seed.js';
 
 /** [filter, labels it must match] — every comparison operator and every attribute type. */
 const CASES: readonly [string, VisibilityExpr | undefined, string[]][] = [
@@ -146,6 +146,34 @@ export const visibilityFilterScenarios: StoreScenario[] = [
     },
   },
   {
+    name: 'visibility: listed rows carry their typed search attributes and stuck flag',
+    tags: ['visibility'],
+    async run({ store }) {
+      const runs = await seed(store);
+      const listed = new Map(
+        (await store.listRuns({ namespace: 'default', pageSize: 1000 })).items.map((i) => [
+          i.runId,
+          i,
+        ]),
+      );
+      for (const f of FIXTURES) {
+        const item = listed.get(runs.get(f.label)!.runId);
+        assert.ok(item, `${f.label} is listed`);
+        assert.deepStrictEqual(item.searchAttributes, f.sa, `${f.label}: search attributes`);
+        assert.deepStrictEqual(
+          item.stuck,
+          f.stuck ? { reason: 'r', since: f.start } : undefined,
+          `${f.label}: stuck`,
+        );
+      }
+      // Cleared: the list shows it at once.
+      const r4 = runs.get('R4')!;
+      await store.commit([{ run: r4, expectedSeq: 2, events: [], visibility: { stuck: null } }]);
+      const page = await store.listRuns({ namespace: 'default', where: cmp(TYPE, '=', 'Refund') });
+      assert.equal(page.items.find((i) => i.runId === r4.runId)?.stuck, undefined, 'stuck cleared');
+    },
+  },
+  {
     name: 'visibility: counts grouped by status and by type match every filter exactly',
     tags: ['visibility'],
     async run({ store }) {
@@ -234,6 +262,8 @@ export const visibilityFilterScenarios: StoreScenario[] = [
         Vip: { type: 'Bool', value: true },
       });
       assert.deepStrictEqual(info.memo, { keep: jsonPayload(1), added: jsonPayload('new') });
+      const [listed] = (await store.listRuns({ namespace: 'default' })).items;
+      assert.deepStrictEqual(listed?.searchAttributes, info.searchAttributes, 'listed as upserted');
       const count = (where: VisibilityExpr): Promise<number> => store.countRuns('default', where);
       assert.equal(await count(cmp(CUSTOMER, '=', 'a')), 0, 'old keyword value');
       assert.equal(await count(cmp(CUSTOMER, '=', 'b')), 1, 'new keyword value');
