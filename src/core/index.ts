@@ -9,6 +9,7 @@ export * from './search-attributes.js';
 export * from './events.js';
 export * from './event-codec.js';
 export * from './status.js';
+export { BUILTIN_FIELDS, STATUS_QUERY_NAMES, type BuiltinField } from './visibility-names.js';
 export * from './duration.js';
 export * from './activation.js';
 export * from './failure-errors.js';

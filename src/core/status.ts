@@ -1,18 +1,8 @@
 import { AionError } from './errors.js';
 import { isTerminalEventType, type HistoryEvent, type TerminalEventType } from './events.js';
+import { WORKFLOW_STATUSES, type WorkflowStatus } from './visibility-names.js';
 
-export const WORKFLOW_STATUSES = [
-  'RUNNING',
-  'PAUSED',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-  'TERMINATED',
-  'TIMED_OUT',
-  'CONTINUED_AS_NEW',
-] as const;
-
-export type WorkflowStatus = (typeof WORKFLOW_STATUSES)[number];
+export { WORKFLOW_STATUSES, type WorkflowStatus };
 
 export const OPEN_STATUSES: readonly WorkflowStatus[] = ['RUNNING', 'PAUSED'];
 

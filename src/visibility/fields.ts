@@ -2,7 +2,12 @@
  * The fields a visibility query can name and what each accepts: the built-in fields of every
  * run and the custom search attributes of a namespace's schema.
  */
-import type { SearchAttributeType, WorkflowStatus } from '../core/index.js';
+import {
+  STATUS_QUERY_NAMES,
+  WORKFLOW_STATUSES,
+  type SearchAttributeType,
+  type WorkflowStatus,
+} from '../core/index.js';
 import {
   BUILTIN_FIELDS,
   KEYWORDS,
@@ -74,23 +79,19 @@ export function isOrderField(name: string): name is OrderField {
   return (ORDER_FIELDS as readonly string[]).includes(name);
 }
 
-/** Temporal spellings (any case, `_` optional) of each status. */
-const STATUS_SPELLINGS: Record<string, WorkflowStatus> = {
-  running: 'RUNNING',
-  paused: 'PAUSED',
-  completed: 'COMPLETED',
-  failed: 'FAILED',
-  canceled: 'CANCELLED',
-  cancelled: 'CANCELLED',
-  terminated: 'TERMINATED',
-  timedout: 'TIMED_OUT',
-  continuedasnew: 'CONTINUED_AS_NEW',
-};
+const spelling = (name: string): string => name.toLowerCase().replaceAll('_', '');
 
-export const STATUS_NAMES =
-  'Running, Paused, Completed, Failed, Canceled, Terminated, TimedOut, ContinuedAsNew';
+/** Each status by its spellings (any case, `_` optional): Temporal's and the API's. */
+const STATUS_SPELLINGS: ReadonlyMap<string, WorkflowStatus> = new Map(
+  WORKFLOW_STATUSES.flatMap((s) => [
+    [spelling(STATUS_QUERY_NAMES[s]), s],
+    [spelling(s), s],
+  ]),
+);
+
+export const STATUS_NAMES = WORKFLOW_STATUSES.map((s) => STATUS_QUERY_NAMES[s]).join(', ');
 
 /** The status a query literal names (`'Running'`, `'TIMED_OUT'`, `'canceled'` …), if any. */
 export function normalizeStatus(text: string): WorkflowStatus | undefined {
-  return STATUS_SPELLINGS[text.toLowerCase().replaceAll('_', '')];
+  return STATUS_SPELLINGS.get(spelling(text));
 }

@@ -329,6 +329,12 @@ describe('parseVisibilityQuery: invalid queries', () => {
       /unknown execution status 'Runing' at position 18: use one of Running, Paused/,
     ],
     [
+      'a name every object has is no status',
+      "ExecutionStatus = 'constructor'",
+      "'constructor'",
+      /unknown execution status 'constructor' at position 18: use one of Running, Paused, Completed, Failed, Canceled, Terminated, TimedOut, ContinuedAsNew$/m,
+    ],
+    [
       'ordering operator on a KeywordList',
       "Tags > 'a'",
       '>',

@@ -1,5 +1,5 @@
 // Display helpers: times, durations, statuses, short ids.
-import type { WorkflowStatus } from './types.js';
+import { STATUS_QUERY_NAMES, WORKFLOW_STATUSES, type WorkflowStatus } from './types.js';
 
 export function time(value: string | number | undefined | null): string {
   if (value === undefined || value === null || value === '') return '—';
@@ -45,33 +45,14 @@ export function statusLabel(status: string): string {
 
 /** The query-language spelling of a status (Temporal's). */
 export function statusQueryValue(status: WorkflowStatus): string {
-  const q: Record<WorkflowStatus, string> = {
-    RUNNING: 'Running',
-    PAUSED: 'Paused',
-    COMPLETED: 'Completed',
-    FAILED: 'Failed',
-    CANCELLED: 'Canceled',
-    TERMINATED: 'Terminated',
-    TIMED_OUT: 'TimedOut',
-    CONTINUED_AS_NEW: 'ContinuedAsNew',
-  };
-  return q[status];
+  return STATUS_QUERY_NAMES[status];
 }
 
 /** The status a count group's value names (the server may answer either spelling). */
 export function statusFromValue(value: string): WorkflowStatus | undefined {
   const v = value.toUpperCase().replace(/[^A-Z]/g, '');
-  const all: readonly WorkflowStatus[] = [
-    'RUNNING',
-    'PAUSED',
-    'COMPLETED',
-    'FAILED',
-    'CANCELLED',
-    'TERMINATED',
-    'TIMED_OUT',
-    'CONTINUED_AS_NEW',
-  ];
-  return all.find((s) => s.replace(/_/g, '') === v || (s === 'CANCELLED' && v === 'CANCELED'));
+  const key = (s: string): string => s.toUpperCase().replace(/_/g, '');
+  return WORKFLOW_STATUSES.find((s) => key(s) === v || key(STATUS_QUERY_NAMES[s]) === v);
 }
 
 export function shortId(id: string, n = 12): string {

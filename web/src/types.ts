@@ -1,18 +1,15 @@
 // Shapes of the HTTP API answers the console reads (docs/api.md). Only the fields it uses.
+// The statuses and query field names are the engine's own (a module with no imports).
+import type { WorkflowStatus } from '../../src/core/visibility-names.js';
+
+export type { WorkflowStatus };
+export {
+  BUILTIN_FIELDS,
+  STATUS_QUERY_NAMES,
+  WORKFLOW_STATUSES,
+} from '../../src/core/visibility-names.js';
 
 export type Role = 'reader' | 'operator' | 'worker' | 'admin';
-
-export const STATUSES = [
-  'RUNNING',
-  'PAUSED',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-  'TERMINATED',
-  'TIMED_OUT',
-  'CONTINUED_AS_NEW',
-] as const;
-export type WorkflowStatus = (typeof STATUSES)[number];
 
 export interface SessionInfo {
   readonly authRequired: boolean;

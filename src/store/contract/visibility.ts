@@ -1,6 +1,6 @@
 // The visibility part of the store contract: the filter expression every store compiles to
 // its own query, ordering and cursor pages over run rows, and the non-event visibility fields.
-import type { SearchAttributeType } from '../../core/index.js';
+import type { BuiltinField, SearchAttributeType } from '../../core/index.js';
 import type { RunInfo } from './runs.js';
 
 /** Extra visibility fields that are not derived from events. */
@@ -9,16 +9,8 @@ export interface VisibilityPatch {
   readonly stuck?: { readonly reason: string; readonly since: number } | null;
 }
 
-export type BuiltinField =
-  | 'WorkflowId'
-  | 'RunId'
-  | 'WorkflowType'
-  | 'TaskQueue'
-  | 'ExecutionStatus'
-  | 'StartTime'
-  | 'CloseTime'
-  | 'Version'
-  | 'Stuck';
+/** The built-in fields of every run's visibility row (defined in core: the console shares them). */
+export type { BuiltinField };
 
 export type FieldRef =
   | { readonly kind: 'builtin'; readonly name: BuiltinField }

@@ -2,24 +2,15 @@
 // which names are reserved (built-in fields, query keywords) and what a registration adds.
 import {
   AionError,
+  BUILTIN_FIELDS,
   checkSearchAttribute,
   SEARCH_ATTRIBUTE_TYPES,
   type SearchAttributeType,
 } from '../../core/index.js';
-import type { BuiltinField, SearchAttributeDefinition } from '../contract/index.js';
+import type { SearchAttributeDefinition } from '../contract/index.js';
 
-/** The built-in fields of every run's visibility row, as a query names them. */
-export const BUILTIN_FIELDS: readonly BuiltinField[] = [
-  'WorkflowId',
-  'RunId',
-  'WorkflowType',
-  'TaskQueue',
-  'ExecutionStatus',
-  'StartTime',
-  'CloseTime',
-  'Version',
-  'Stuck',
-];
+/** The built-in fields of every run's visibility row (defined in core: the console shares them). */
+export { BUILTIN_FIELDS };
 
 /**
  * Reserved words of the visibility query language (matched case-insensitively). Kept here

@@ -1,7 +1,7 @@
 // The list's filters as query-language text: the query box, then the chips (status, type,
 // start time, workflow-id prefix) joined with AND, the box's ORDER BY kept at the end.
 import { quote, statusQueryValue } from '../../format.js';
-import { STATUSES, type WorkflowStatus } from '../../types.js';
+import { WORKFLOW_STATUSES, type WorkflowStatus } from '../../types.js';
 
 export interface Filters {
   /** The query box's text. */
@@ -22,7 +22,7 @@ export const WITHIN: Record<string, { label: string; ms: number }> = {
 export function filtersFromParams(p: URLSearchParams): Filters {
   const statuses = (p.get('status') ?? '')
     .split(',')
-    .filter((s): s is WorkflowStatus => (STATUSES as readonly string[]).includes(s));
+    .filter((s): s is WorkflowStatus => (WORKFLOW_STATUSES as readonly string[]).includes(s));
   return {
     query: p.get('query') ?? '',
     statuses,

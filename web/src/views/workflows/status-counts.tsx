@@ -2,7 +2,7 @@
 // Uses the grouped count; a server without it is asked once per status.
 import { api, ApiError, nsPath, qs } from '../../api.js';
 import { quote, statusFromValue, statusLabel, statusQueryValue } from '../../format.js';
-import { STATUSES, type CountAnswer, type WorkflowStatus } from '../../types.js';
+import { WORKFLOW_STATUSES, type CountAnswer, type WorkflowStatus } from '../../types.js';
 import { splitOrderBy } from './compose.js';
 
 export type Counts = Partial<Record<WorkflowStatus, number>> & { total: number };
@@ -28,7 +28,7 @@ export async function loadCounts(ns: string, query: string, signal: AbortSignal)
     if (!(err instanceof ApiError) || err.details.field !== 'groupBy') throw err;
   }
   const per = await Promise.all(
-    STATUSES.map(async (s) => {
+    WORKFLOW_STATUSES.map(async (s) => {
       const clause = `ExecutionStatus = ${quote(statusQueryValue(s))}`;
       const q = where ? `(${where}) AND ${clause}` : clause;
       const a = await api<CountAnswer>('GET', nsPath(ns, `/workflows-count${qs({ query: q })}`), {
@@ -50,7 +50,7 @@ export function StatusCounts(props: {
   const { counts, selected } = props;
   return (
     <div class="chips" role="group" aria-label="Filter by status">
-      {STATUSES.map((s) => {
+      {WORKFLOW_STATUSES.map((s) => {
         const n = counts?.[s];
         if (n === undefined && !selected.includes(s)) return null;
         if (n === 0 && !selected.includes(s)) return null;

@@ -1,18 +1,7 @@
 // Completions for the query box: attribute names and keywords where a field may stand, values
 // of ExecutionStatus and WorkflowType after a comparison.
 import { quote } from '../../format.js';
-
-export const BUILT_IN_FIELDS = [
-  'WorkflowId',
-  'RunId',
-  'WorkflowType',
-  'TaskQueue',
-  'ExecutionStatus',
-  'StartTime',
-  'CloseTime',
-  'Version',
-  'Stuck',
-] as const;
+import { STATUS_QUERY_NAMES, WORKFLOW_STATUSES } from '../../types.js';
 
 const KEYWORDS = [
   'AND',
@@ -28,16 +17,7 @@ const KEYWORDS = [
   'DESC',
 ];
 
-export const STATUS_VALUES = [
-  'Running',
-  'Paused',
-  'Completed',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'TimedOut',
-  'ContinuedAsNew',
-];
+const STATUS_VALUES = WORKFLOW_STATUSES.map((s) => STATUS_QUERY_NAMES[s]);
 
 export interface Suggestion {
   readonly label: string;

@@ -5,13 +5,12 @@ import { useState } from 'preact/hooks';
 import { ErrorBox } from '../../components/error-box.js';
 import { href, navigate } from '../../router.js';
 import { useSession } from '../../session.js';
-import type { WorkflowStatus } from '../../types.js';
+import { BUILTIN_FIELDS, type WorkflowStatus } from '../../types.js';
 import { composeQuery, filtersFromParams, filtersToParams, type Filters } from './compose.js';
 import { FilterBar } from './filter-bar.js';
 import { QueryInput } from './query-input.js';
 import { SavedViews } from './saved-views.js';
 import { StatusCounts } from './status-counts.js';
-import { BUILT_IN_FIELDS } from './suggest.js';
 import { useListData } from './use-list-data.js';
 import { WorkflowTable } from './workflow-table.js';
 
@@ -65,7 +64,7 @@ export function WorkflowsView({ ns, params }: { ns: string; params: URLSearchPar
           onInput={setDraft}
           onSubmit={() => go({ ...filters, query: draft })}
           ctx={{
-            fields: [...BUILT_IN_FIELDS, ...data.attributes],
+            fields: [...BUILTIN_FIELDS, ...data.attributes],
             workflowTypes: data.workflowTypes,
           }}
         />
