@@ -159,11 +159,16 @@ describe('workflows list', () => {
       searchAttributes: { CustomerId: 'c-42' },
     });
     const { page, errors, close } = await newPage(h.browser, { colorScheme: 'dark' });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(decodeURIComponent(r.url())));
     await h.open(page, 'reader', '#/namespaces/default/workflows?prefix=sa-');
     await expect.poll(() => page.getByRole('columnheader', { name: 'CustomerId' }).count()).toBe(1);
+    // The value as written (not its typed JSON), from the list answer itself: no run is
+    // described and no separate query asks which runs are stuck.
     await expect
-      .poll(() => page.getByTestId('workflow-row').first().textContent())
+      .poll(() => page.getByTestId('workflow-row').first().getByRole('cell').allTextContents())
       .toContain('c-42');
+    expect(requests.filter((u) => /\/workflows\/sa-|Stuck/.test(u))).toEqual([]);
     // Live: a run started meanwhile shows up without a reload (the run feed reports it).
     await expect.poll(() => page.getByTestId('live-mode').textContent()).toBe('(as runs change)');
     await startRun(h, 'failing', 'sa-2', ['y']);

@@ -1,8 +1,9 @@
 // Shapes of the HTTP API answers the console reads (docs/api.md). Only the fields it uses.
 // The statuses and query field names are the engine's own (a module with no imports).
+import type { SearchAttributeValue } from '../../src/core/search-attributes.js';
 import type { WorkflowStatus } from '../../src/core/visibility-names.js';
 
-export type { WorkflowStatus };
+export type { SearchAttributeValue, WorkflowStatus };
 export {
   BUILTIN_FIELDS,
   STATUS_QUERY_NAMES,
@@ -43,9 +44,11 @@ export interface ListItem {
   readonly startTime: string;
   readonly closeTime?: string;
   readonly taskQueue: string;
+  /** The version the run is pinned to. */
   readonly version: string;
-  readonly searchAttributes?: Record<string, unknown>;
-  readonly stuck?: boolean;
+  readonly searchAttributes: Readonly<Record<string, SearchAttributeValue>>;
+  /** Parked after repeated task crashes. */
+  readonly stuck: boolean;
 }
 
 export interface ListPage {

@@ -1,11 +1,12 @@
-// What the workflows list loads: the page of runs, counts by status, which of them are
-// stuck, the namespace's search attributes and known workflow types. Reloaded while live.
+// What the workflows list loads: the page of runs (each with its stuck flag and search
+// attribute values), counts by status, the namespace's search attributes and known workflow
+// types. Reloaded while live.
 import { api, nsPath, qs } from '../../api.js';
 import { useRef } from 'preact/hooks';
 import { useLoad, type Loaded } from '../../hooks.js';
 import { useRunFeed } from '../../run-feed.js';
 import type { ListPage } from '../../types.js';
-import { composeQuery, filtersToParams, splitOrderBy, type Filters } from './compose.js';
+import { composeQuery, filtersToParams, type Filters } from './compose.js';
 import { loadCounts, type Counts } from './status-counts.js';
 
 export const PAGE_SIZE = 100;
@@ -15,7 +16,6 @@ export interface ListData {
   readonly feed: boolean;
   readonly list: Loaded<ListPage>;
   readonly counts: Loaded<Counts>;
-  readonly stuck: ReadonlySet<string>;
   readonly attributes: readonly string[];
   readonly workflowTypes: readonly string[];
 }
@@ -45,22 +45,6 @@ export function useListData(ns: string, filters: Filters, cursor: string, live: 
     [ns, key],
     pollMs,
   );
-  const stuck = useLoad(
-    async (signal) => {
-      const { where } = splitOrderBy(composeQuery(filters, Date.now()));
-      const q = where ? `(${where}) AND Stuck = true` : 'Stuck = true';
-      const page = await api<ListPage>(
-        'GET',
-        nsPath(ns, `/workflows${qs({ query: q, pageSize: 1000 })}`),
-        {
-          signal,
-        },
-      );
-      return new Set(page.items.map((i) => i.runId));
-    },
-    [ns, key],
-    pollMs,
-  );
   const schema = useLoad(
     (signal) =>
       api<{ searchAttributes: Record<string, string> }>('GET', nsPath(ns, '/search-attributes'), {
@@ -76,7 +60,6 @@ export function useListData(ns: string, filters: Filters, cursor: string, live: 
   reloadAll.current = () => {
     list.reload();
     counts.reload();
-    stuck.reload();
   };
   const items = list.data?.items ?? [];
   const workflowTypes = [
@@ -89,7 +72,6 @@ export function useListData(ns: string, filters: Filters, cursor: string, live: 
     feed,
     list,
     counts,
-    stuck: stuck.data ?? new Set(),
     attributes: Object.keys(schema.data?.searchAttributes ?? {}).sort(),
     workflowTypes,
   };

@@ -1,26 +1,22 @@
 // The runs of one page as a virtualised table: rows are focusable, Enter opens a run,
-// ArrowUp/ArrowDown move between rows.
+// ArrowUp/ArrowDown move between rows. Every cell comes from the list answer itself.
 import { useRef } from 'preact/hooks';
 import { useVirtualRows } from '../../components/virtual-rows.js';
 import { StatusBadge } from '../../components/status-badge.js';
 import { shortId, time } from '../../format.js';
 import { href, navigate } from '../../router.js';
-import type { ListItem } from '../../types.js';
-import { useRowAttributes } from './use-row-attributes.js';
+import type { ListItem, SearchAttributeValue } from '../../types.js';
 
 const ROW = 36;
 
 export function WorkflowTable(props: {
   ns: string;
   items: readonly ListItem[];
-  stuck: ReadonlySet<string>;
   attributes: readonly string[];
 }) {
   const { ns, items, attributes } = props;
   const scroll = useRef<HTMLDivElement>(null);
   const v = useVirtualRows(items.length, ROW, scroll);
-  const visible = v.getVirtualItems().flatMap((row) => items[row.index] ?? []);
-  const attributesOf = useRowAttributes(ns, visible, attributes.length > 0);
   const columns = `minmax(12rem, 2fr) minmax(8rem, 1fr) 9rem 11rem 11rem 7rem 4rem${' minmax(7rem, 1fr)'.repeat(attributes.length)}`;
   const open = (item: ListItem): void => navigate(href.run(ns, item.workflowId, item.runId));
   const focusRow = (index: number): void => {
@@ -58,7 +54,6 @@ export function WorkflowTable(props: {
         {v.getVirtualItems().map((row) => {
           const item = items[row.index];
           if (!item) return null;
-          const isStuck = item.stuck === true || props.stuck.has(item.runId);
           return (
             <div
               key={item.runId}
@@ -107,10 +102,10 @@ export function WorkflowTable(props: {
               <span role="cell" class="mono" title={item.version}>
                 {shortId(item.version, 8)}
               </span>
-              <span role="cell">{isStuck ? <span class="badge warn">stuck</span> : ''}</span>
+              <span role="cell">{item.stuck ? <span class="badge warn">stuck</span> : ''}</span>
               {attributes.map((a) => (
                 <span role="cell" key={a} class="ellipsis">
-                  {formatAttr(attributesOf(item)?.[a])}
+                  {formatAttr(item.searchAttributes[a])}
                 </span>
               ))}
             </div>
@@ -122,10 +117,15 @@ export function WorkflowTable(props: {
   );
 }
 
-function formatAttr(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  if (Array.isArray(v)) return v.map((x) => formatAttr(x)).join(', ');
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number' || typeof v === 'boolean') return `${v}`;
-  return JSON.stringify(v);
+/** A typed value as text: a list joined with commas, a Datetime as a UTC time. */
+function formatAttr(sa: SearchAttributeValue | undefined): string {
+  if (sa === undefined) return '';
+  switch (sa.type) {
+    case 'KeywordList':
+      return sa.value.join(', ');
+    case 'Datetime':
+      return time(sa.value);
+    default:
+      return String(sa.value);
+  }
 }

@@ -89,7 +89,7 @@ export function WorkflowsView({ ns, params }: { ns: string; params: URLSearchPar
       </p>
       <SavedViews ns={ns} filters={filters} />
       <ErrorBox error={data.list.error ?? data.counts.error} />
-      <WorkflowTable ns={ns} items={items} stuck={data.stuck} attributes={shownAttributes} />
+      <WorkflowTable ns={ns} items={items} attributes={shownAttributes} />
       <Pager
         ns={ns}
         filters={filters}
