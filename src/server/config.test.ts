@@ -44,6 +44,30 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes traceUrl from the file, the environment or a flag, and checks it at startup', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
+    const jaeger = 'http://127.0.0.1:16686/trace/{traceId}';
+    expect(loadConfig({ cwd: d, env: {} }).traceUrl).toBeUndefined();
+    writeFileSync(path.join(d, 'aion.config.json'), JSON.stringify({ traceUrl: jaeger }));
+    expect(loadConfig({ cwd: d, env: {} }).traceUrl).toBe(jaeger);
+    const tempo = 'https://grafana.example/explore?trace={traceId}';
+    expect(loadConfig({ cwd: d, env: { AION_TRACE_URL: tempo } }).traceUrl).toBe(tempo);
+    expect(
+      loadConfig({ cwd: d, env: { AION_TRACE_URL: tempo }, flags: { traceUrl: jaeger } }).traceUrl,
+    ).toBe(jaeger);
+
+    expect(() => validateConfig({ ...DEFAULT_CONFIG, traceUrl: jaeger })).not.toThrow();
+    expect(() => validateConfig({ ...DEFAULT_CONFIG, traceUrl: tempo })).not.toThrow();
+    expect(() =>
+      validateConfig({ ...DEFAULT_CONFIG, traceUrl: 'http://127.0.0.1:16686/trace/' }),
+    ).toThrow(/traceUrl must contain \{traceId\} where the trace id goes/);
+    for (const notHttp of ['javascript:alert({traceId})', 'ftp://x/{traceId}', '/trace/{traceId}'])
+      expect(() => validateConfig({ ...DEFAULT_CONFIG, traceUrl: notHttp })).toThrow(
+        /configuration: traceUrl must be an http or https URL/,
+      );
+  });
+
   it('takes the engine limits, heap cap and residency from the file or the environment', () => {
     const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
     dir = d;

@@ -136,6 +136,11 @@ export interface ServerConfig {
    * left; it never outlives its API key. Default 1 h.
    */
   readonly consoleSessionTtl: number;
+  /**
+   * Where the console links trace ids: an http(s) URL with `{traceId}` in it, e.g.
+   * `http://127.0.0.1:16686/trace/{traceId}` (Jaeger). Default: none (trace ids are plain text).
+   */
+  readonly traceUrl: string | undefined;
 }
 
 export const DEFAULT_PORT = 7233;
@@ -179,6 +184,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   console: true,
   consoleDir: undefined,
   consoleSessionTtl: 3_600_000,
+  traceUrl: undefined,
 };
 
 /** The keys `limits` accepts. */
@@ -226,6 +232,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   console: { kind: 'bool', env: 'AION_CONSOLE' },
   consoleDir: { kind: 'string', env: 'AION_CONSOLE_DIR' },
   consoleSessionTtl: { kind: 'duration', env: 'AION_CONSOLE_SESSION_TTL' },
+  traceUrl: { kind: 'string', env: 'AION_TRACE_URL' },
 };
 
 const LEVELS = new Set(['debug', 'info', 'warn', 'error', 'silent']);
@@ -422,6 +429,7 @@ export function validateConfig(config: ServerConfig): void {
       `must be between 1 minute and 7 days (got ${config.consoleSessionTtl} ms)`,
     );
   }
+  if (config.traceUrl !== undefined) validateTraceUrl(config.traceUrl);
   if (config.batchConcurrency < 1) {
     bad('configuration', 'batchConcurrency', `must be at least 1 (got ${config.batchConcurrency})`);
   }
@@ -445,6 +453,29 @@ export function validateConfig(config: ServerConfig): void {
       },
     );
   }
+}
+
+/** `traceUrl`: an http(s) URL template that puts the trace id somewhere. */
+function validateTraceUrl(template: string): void {
+  const example = 'e.g. "http://127.0.0.1:16686/trace/{traceId}"';
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(template).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== 'http:' && protocol !== 'https:')
+    bad(
+      'configuration',
+      'traceUrl',
+      `must be an http or https URL, ${example} (got ${JSON.stringify(template)})`,
+    );
+  if (!template.includes('{traceId}'))
+    bad(
+      'configuration',
+      'traceUrl',
+      `must contain {traceId} where the trace id goes, ${example} (got ${JSON.stringify(template)})`,
+    );
 }
 
 /** The edge limits must leave a client some way to be served. */

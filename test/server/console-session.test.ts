@@ -161,6 +161,21 @@ describe('console sign-in', () => {
     expect(maxAge).toBeLessThanOrEqual(600);
   });
 
+  it('tells a signed-in console the traceUrl setting, and only when it is set', async () => {
+    const traceUrl = 'http://127.0.0.1:16686/trace/{traceId}';
+    t = await start({ traceUrl });
+    const { cookie, answer } = await signIn(t.url, t.tokens.reader!);
+    expect(answer.body.traceUrl).toBe(traceUrl);
+    expect((await send(t.url, 'GET', SESSION, { cookie })).body.traceUrl).toBe(traceUrl);
+    expect((await send(t.url, 'GET', SESSION)).body).toEqual({
+      authRequired: true,
+      authenticated: false,
+    });
+    await t.stop();
+    t = await start();
+    expect((await signIn(t.url, t.tokens.reader!)).answer.body).not.toHaveProperty('traceUrl');
+  });
+
   it('refuses bad keys and worker keys, counted as refused calls', async () => {
     t = await start();
     const bad = await send(t.url, 'POST', SESSION, {

@@ -20,6 +20,8 @@ export interface SessionInfo {
   readonly keyId?: string;
   readonly name?: string;
   readonly expiresAt?: string | number;
+  /** The server's `traceUrl`: where trace ids link to (`{traceId}` replaced). */
+  readonly traceUrl?: string;
 }
 
 export interface Payload {

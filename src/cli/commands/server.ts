@@ -45,6 +45,7 @@ interface ServerFlags extends RunFileFlags {
   readonly console?: boolean;
   readonly consoleDir?: string;
   readonly consoleSessionTtl?: string;
+  readonly traceUrl?: string;
 }
 
 /** The examples shipped with Aion (workflows + in-process activities). */
@@ -269,8 +270,20 @@ export function registerServerCommands(program: Command, io: CliIo): void {
   registerServerCommand(program, io);
 }
 
+/** The console's settings as flags. */
+function withConsoleOptions(command: Command): Command {
+  return command
+    .option('--no-console', 'do not serve the ops console at /')
+    .option('--console-dir <dir>', 'directory of the console build (default: dist/console)')
+    .option('--console-session-ttl <duration>', 'how long a console sign-in lasts (default 1h)')
+    .option(
+      '--trace-url <template>',
+      'link trace ids in the console, e.g. http://127.0.0.1:16686/trace/{traceId}',
+    );
+}
+
 function registerServerCommand(program: Command, io: CliIo): void {
-  withRunFileOptions(program.command('server'))
+  withConsoleOptions(withRunFileOptions(program.command('server')))
     .description(
       'run the Aion server: HTTP/JSON API, event stream and worker protocol on the engine',
     )
@@ -288,9 +301,6 @@ function registerServerCommand(program: Command, io: CliIo): void {
     .option('--no-auth', 'serve without API keys (loopback only; requests to loopback names only)')
     .option('--initial-key-file <file>', 'write the first admin key here instead of printing it')
     .option('--log-level <level>', 'debug | info | warn | error | silent')
-    .option('--no-console', 'do not serve the ops console at /')
-    .option('--console-dir <dir>', 'directory of the console build (default: dist/console)')
-    .option('--console-session-ttl <duration>', 'how long a console sign-in lasts (default 1h)')
     .option(
       '--examples',
       'deploy the bundled examples with their activities (try: aion start helloWorld --arg \'"you"\')',
@@ -314,6 +324,7 @@ function registerServerCommand(program: Command, io: CliIo): void {
           console: flags.console === false ? false : undefined,
           consoleDir: flags.consoleDir,
           consoleSessionTtl: flags.consoleSessionTtl,
+          traceUrl: flags.traceUrl,
         },
       });
       const running = await startServer(config, {

@@ -18,19 +18,35 @@ interface SessionView {
   readonly keyId?: string;
   readonly name?: string;
   readonly expiresAt?: string;
+  /** Where trace ids link to (`traceUrl`), when set. */
+  readonly traceUrl?: string;
 }
 
 const OWN: { config: EdgeRouteConfig } = { config: { ownAuthentication: true } };
 
-const NO_AUTH = { authRequired: false, authenticated: true, role: 'admin', namespaces: null };
+/** What the console is told about the server's settings once signed in. */
+function consoleSettings(ctx: ServerContext): { traceUrl?: string } {
+  return ctx.config.traceUrl !== undefined ? { traceUrl: ctx.config.traceUrl } : {};
+}
 
-function view(key: VerifiedKey, expiresAt?: number): SessionView {
+function noAuth(ctx: ServerContext): Record<string, unknown> {
+  return {
+    authRequired: false,
+    authenticated: true,
+    role: 'admin',
+    namespaces: null,
+    ...consoleSettings(ctx),
+  };
+}
+
+function view(ctx: ServerContext, key: VerifiedKey, expiresAt?: number): SessionView {
   return {
     role: key.role,
     namespaces: key.namespaces,
     keyId: key.id,
     name: key.name,
     ...(expiresAt !== undefined ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
+    ...consoleSettings(ctx),
   };
 }
 
@@ -54,7 +70,7 @@ export function sessionRoutes(
       },
     },
     async (req, reply) => {
-      if (sessions === undefined) return NO_AUTH;
+      if (sessions === undefined) return noAuth(ctx);
       const { key, principal } = signIn(ctx, req);
       const expiresAt = sessions.issue(req, reply, key);
       await ctx.audit.write({
@@ -62,12 +78,12 @@ export function sessionRoutes(
         action: 'session.create',
         outcome: 'ok',
       });
-      return view(key, expiresAt);
+      return view(ctx, key, expiresAt);
     },
   );
 
   app.get(SESSION_PATH, OWN, (req, reply) =>
-    Promise.resolve(sessions === undefined ? NO_AUTH : whoAmI(ctx, sessions, req, reply)),
+    Promise.resolve(sessions === undefined ? noAuth(ctx) : whoAmI(ctx, sessions, req, reply)),
   );
 
   app.delete(SESSION_PATH, OWN, async (req, reply) => {
@@ -138,7 +154,7 @@ function whoAmI(
     const key = m ? ctx.auth.keys.verify(m[1]!) : undefined;
     if (key === undefined) return { authRequired: true, authenticated: false };
     ctx.auth.admit(key);
-    return { authRequired: true, authenticated: true, ...view(key) };
+    return { authRequired: true, authenticated: true, ...view(ctx, key) };
   }
   const checked = sessions.check(req);
   if (checked === undefined) return { authRequired: true, authenticated: false };
@@ -148,5 +164,5 @@ function whoAmI(
   }
   ctx.auth.admit(checked.key);
   const expiresAt = sessions.renew(req, reply, checked);
-  return { authRequired: true, authenticated: true, ...view(checked.key, expiresAt) };
+  return { authRequired: true, authenticated: true, ...view(ctx, checked.key, expiresAt) };
 }

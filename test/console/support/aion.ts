@@ -10,6 +10,7 @@ import {
   PrometheusMetrics,
   type AionServer,
   type Role,
+  type ServerConfig,
 } from '../../../src/server/index.js';
 import { openSqliteStore } from '../../../src/store/sqlite/index.js';
 import { quiet } from '../../support/quiet-logger.js';
@@ -25,7 +26,11 @@ export interface ConsoleBackend {
   stop(): Promise<void>;
 }
 
-export async function startBackend(options: { auth: boolean }): Promise<ConsoleBackend> {
+export async function startBackend(options: {
+  auth: boolean;
+  /** More server settings (e.g. `traceUrl`). */
+  config?: Partial<ServerConfig>;
+}): Promise<ConsoleBackend> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'aion-console-'));
   const metrics = new PrometheusMetrics({ processMetrics: false });
   const engine = await createEngine({
@@ -48,7 +53,7 @@ export async function startBackend(options: { auth: boolean }): Promise<ConsoleB
   const server = await createServer({
     engine,
     metrics,
-    config: { port: 0, auth: options.auth, dataDir, logLevel: 'silent' },
+    config: { ...options.config, port: 0, auth: options.auth, dataDir, logLevel: 'silent' },
   });
   const { url } = await server.listen();
   return {

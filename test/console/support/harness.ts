@@ -1,6 +1,7 @@
 // One console under test: the server (with keys when the server offers console sessions),
 // the page's origin, and the browser.
 import type { Browser, Page } from 'playwright-core';
+import type { ServerConfig } from '../../../src/server/index.js';
 import { waitFor } from '../../support/wait.js';
 import { startBackend, type ConsoleBackend } from './aion.js';
 import { launchBrowser } from './browser.js';
@@ -20,10 +21,10 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(config?: Partial<ServerConfig>): Promise<Harness> {
   // Built before the server starts: it reads the build once, at start.
   buildConsole();
-  const backend = await startBackend({ auth: true });
+  const backend = await startBackend({ auth: true, ...(config ? { config } : {}) });
   const front = { url: backend.url };
   const browser = await launchBrowser();
   const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {

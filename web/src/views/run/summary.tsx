@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { JsonView } from '../../components/json-view.js';
 import { StatusBadge } from '../../components/status-badge.js';
+import { TraceId } from '../../components/trace-link.js';
 import { duration, time } from '../../format.js';
 import { readable, traceIdOf } from '../../payload.js';
 import { href } from '../../router.js';
@@ -80,7 +81,7 @@ export function Summary({ d, model }: { d: Description; model: RunModel }) {
         )}
         {traceId && (
           <Row k="Trace id">
-            <code data-testid="trace-id">{traceId}</code>
+            <TraceId traceId={traceId} />
           </Row>
         )}
       </dl>
