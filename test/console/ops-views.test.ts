@@ -183,6 +183,7 @@ export async function order(id: string, _amount: number): Promise<string> {
     expect(await cells.nth(1).textContent()).toBe(first.replace('T', ' ').replace('.000Z', 'Z'));
 
     await card.getByText('Backfill', { exact: true }).click();
+    await card.getByRole('radio', { name: 'UTC', exact: true }).check();
     await card.getByLabel('Backfill start (UTC)').fill('2026-01-01T00:00:00');
     await card.getByLabel('Backfill end (UTC)').fill('2026-01-01T02:30:00');
     await card.getByLabel('Overlap policy').selectOption('ALLOW_ALL');

@@ -266,4 +266,43 @@ describe('schedule routes', () => {
       audit.some((a) => a.action === 'schedule.describe' || a.action === 'schedule.list'),
     ).toBe(false);
   });
+
+  it('previews the next fire times of an unsaved spec, for readers too, refusing bad specs', async () => {
+    const preview = '/api/v1/namespaces/default/schedule-preview';
+    const after = '2026-03-28T12:00:00Z';
+    const berlin = await reader('POST', preview, {
+      spec: { cronExpressions: ['30 2 * * *'], timezone: 'Europe/Berlin' },
+      after,
+      count: 3,
+    });
+    expect(berlin.status).toBe(200);
+    // 02:30 does not exist in Berlin on 29 March 2026: it fires at 03:00 (CEST) that night.
+    expect(berlin.body).toEqual({
+      nextActionTimes: [
+        '2026-03-29T01:00:00.000Z',
+        '2026-03-30T00:30:00.000Z',
+        '2026-03-31T00:30:00.000Z',
+      ],
+    });
+    const ended = await reader('POST', preview, {
+      spec: { intervals: [{ every: '1h' }], endAt: '2026-03-28T14:00:00Z' },
+      after,
+    });
+    expect(ended.body).toEqual({
+      nextActionTimes: ['2026-03-28T13:00:00.000Z', '2026-03-28T14:00:00.000Z'],
+    });
+    const fivesByDefault = await reader('POST', preview, {
+      spec: { cronExpressions: ['@hourly'] },
+    });
+    expect((fivesByDefault.body.nextActionTimes as string[]).length).toBe(5);
+
+    const bad = await reader('POST', preview, { spec: { cronExpressions: ['61 * * * *'] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ code: 'invalid_argument' });
+    expect(bad.body.message).toMatch(/spec\.cronExpressions\[0\].*61/);
+    const zone = await reader('POST', preview, { spec: { timezone: 'Mars/Base' } });
+    expect(zone.body.message).toMatch(/unknown IANA time zone "Mars\/Base"/);
+    const tooMany = await reader('POST', preview, { spec: {}, count: 1000 });
+    expect(tooMany.status).toBe(400);
+  });
 });

@@ -27,7 +27,7 @@ const INSTANT = {
 export const OVERLAP = { enum: Object.values(ScheduleOverlapPolicy) } as const;
 const CALENDARS = { type: 'array', maxItems: 100, items: { type: 'object' } } as const;
 
-const SPEC = {
+export const SPEC = {
   type: 'object',
   additionalProperties: false,
   properties: {
@@ -132,7 +132,7 @@ export const updateSchema = {
 
 type Instant = string | number;
 
-interface SpecBody extends Omit<ScheduleSpec, 'startAt' | 'endAt'> {
+export interface SpecBody extends Omit<ScheduleSpec, 'startAt' | 'endAt'> {
   startAt?: Instant;
   endAt?: Instant;
 }
@@ -187,7 +187,8 @@ export function backfillsOf(raw: readonly BackfillBody[], field: string): Schedu
   }));
 }
 
-function specOf(raw: SpecBody): ScheduleSpec {
+/** A body's spec as the spec engine takes it (instants as dates). */
+export function specOf(raw: SpecBody): ScheduleSpec {
   const { startAt, endAt, ...rest } = raw;
   return {
     ...rest,

@@ -1,7 +1,7 @@
 // `/api/v1/namespaces/:namespace/schedules…`: create, list, describe, update, delete, and the
 // pause, unpause, trigger and backfill actions, over the engine's schedule client. Reads need
 // the reader role, everything else the operator role; every mutation is audited with the
-// schedule id as its target.
+// schedule id as its target. A spec's next fire times can be previewed before it is saved.
 import type { FastifyInstance } from 'fastify';
 import {
   AionError,
@@ -23,6 +23,7 @@ import {
   type CreateBody,
   type UpdateBody,
 } from './bodies.js';
+import { schedulePreviewRoute } from './preview.js';
 
 const SCHEDULES = '/api/v1/namespaces/:namespace/schedules';
 const ONE = `${SCHEDULES}/:scheduleId`;
@@ -109,6 +110,7 @@ export function scheduleRoutes(app: FastifyInstance, ctx: ServerContext): void {
   );
 
   actionRoutes(app, ctx);
+  schedulePreviewRoute(app, ctx);
 }
 
 /** `POST {id}/pause|unpause|trigger|backfill`. */

@@ -1,5 +1,5 @@
 // Schedules: what each starts and when (next times in the schedule's zone and UTC, recent
-// actions); operators pause, unpause, trigger, backfill and delete them.
+// actions); operators create and edit them, and pause, unpause, trigger, backfill and delete.
 import { useState } from 'preact/hooks';
 import { api, nsPath } from '../../api.js';
 import { ConfirmCall, type ApiCall } from '../../components/dialog.js';
@@ -9,6 +9,7 @@ import { time } from '../../format.js';
 import { useLoad } from '../../hooks.js';
 import { href } from '../../router.js';
 import { useSession } from '../../session.js';
+import { ScheduleEditor } from './schedule-form.js';
 import { BackfillForm, NextFires } from './schedule-parts.js';
 
 interface ScheduleItem {
@@ -36,7 +37,9 @@ export function SchedulesView({ ns }: { ns: string }) {
     10_000,
   );
   const [pending, setPending] = useState<{ title: string; call: ApiCall; danger?: boolean }>();
-  const act = (s: ScheduleItem, what: 'pause' | 'unpause' | 'trigger' | 'delete'): void => {
+  /** The schedule being edited, `''` for a new one; undefined: no form open. */
+  const [editing, setEditing] = useState<string>();
+  const act = (s: ScheduleItem, what: Act): void => {
     const base = nsPath(ns, `/schedules/${encodeURIComponent(s.scheduleId)}`);
     const call: ApiCall =
       what === 'delete'
@@ -55,67 +58,41 @@ export function SchedulesView({ ns }: { ns: string }) {
   return (
     <section>
       <h1>Schedules</h1>
+      {can.operate && editing === undefined && (
+        <button type="button" class="primary" onClick={() => setEditing('')}>
+          New schedule…
+        </button>
+      )}
+      {editing !== undefined && (
+        <ScheduleEditor
+          key={`${ns}/${editing}`}
+          ns={ns}
+          {...(editing ? { scheduleId: editing } : {})}
+          onSaved={() => {
+            setEditing(undefined);
+            list.reload();
+          }}
+          onCancel={() => setEditing(undefined)}
+        />
+      )}
       <ErrorBox error={list.error} />
       {list.data?.items.length === 0 && (
         <p class="muted">
-          No schedules. Create one with <code>aion schedule create</code> or{' '}
-          <code>POST …/schedules</code>.
+          No schedules.{' '}
+          {can.operate ? 'Create one here, with' : 'An operator creates them here, with'}{' '}
+          <code>aion schedule create</code> or <code>POST …/schedules</code>.
         </p>
       )}
       {list.data?.items.map((s) => (
-        <article key={s.scheduleId} class="card-plain" data-testid="schedule">
-          <h2>
-            {s.scheduleId} {s.state.paused && <span class="badge warn">paused</span>}
-          </h2>
-          <p>
-            Starts <strong>{s.action.workflowType}</strong>
-            {s.state.note ? ` · note: ${s.state.note}` : ''}
-          </p>
-          <NextFires
-            times={s.info.nextActionTimes}
-            zone={s.spec.timezone ?? 'UTC'}
-            scheduleId={s.scheduleId}
-          />
-          <details>
-            <summary>Spec and recent actions</summary>
-            <JsonView value={s.spec} label={`Spec of ${s.scheduleId}`} />
-            <ul>
-              {s.info.recentActions.map((a, i) => (
-                <li key={i}>
-                  {time(a.actualTime ?? a.scheduleTime)}{' '}
-                  {a.workflowId && a.runId && (
-                    <a href={href.run(ns, a.workflowId, a.runId)}>{a.workflowId}</a>
-                  )}
-                </li>
-              ))}
-            </ul>
-          </details>
-          {can.operate && (
-            <div class="inline">
-              {s.state.paused ? (
-                <button type="button" onClick={() => act(s, 'unpause')}>
-                  Unpause…
-                </button>
-              ) : (
-                <button type="button" onClick={() => act(s, 'pause')}>
-                  Pause…
-                </button>
-              )}
-              <button type="button" onClick={() => act(s, 'trigger')}>
-                Trigger now…
-              </button>
-              <button type="button" class="danger-outline" onClick={() => act(s, 'delete')}>
-                Delete…
-              </button>
-            </div>
-          )}
-          {can.operate && (
-            <BackfillForm
-              path={nsPath(ns, `/schedules/${encodeURIComponent(s.scheduleId)}`)}
-              onBackfill={(call) => setPending({ title: `Backfill ${s.scheduleId}`, call })}
-            />
-          )}
-        </article>
+        <ScheduleCard
+          key={s.scheduleId}
+          ns={ns}
+          s={s}
+          operate={can.operate}
+          onAct={(what) => act(s, what)}
+          onEdit={() => setEditing(s.scheduleId)}
+          onBackfill={(call) => setPending({ title: `Backfill ${s.scheduleId}`, call })}
+        />
       ))}
       {pending && (
         <ConfirmCall
@@ -137,5 +114,77 @@ export function SchedulesView({ ns }: { ns: string }) {
         />
       )}
     </section>
+  );
+}
+
+type Act = 'pause' | 'unpause' | 'trigger' | 'delete';
+
+function ScheduleCard(props: {
+  ns: string;
+  s: ScheduleItem;
+  operate: boolean;
+  onAct: (what: Act) => void;
+  onEdit: () => void;
+  onBackfill: (call: ApiCall) => void;
+}) {
+  const { ns, s } = props;
+  return (
+    <article class="card-plain" data-testid="schedule">
+      <h2>
+        {s.scheduleId} {s.state.paused && <span class="badge warn">paused</span>}
+      </h2>
+      <p>
+        Starts <strong>{s.action.workflowType}</strong>
+        {s.state.note ? ` · note: ${s.state.note}` : ''}
+      </p>
+      <NextFires
+        times={s.info.nextActionTimes}
+        zone={s.spec.timezone ?? 'UTC'}
+        scheduleId={s.scheduleId}
+      />
+      <details>
+        <summary>Spec and recent actions</summary>
+        <JsonView value={s.spec} label={`Spec of ${s.scheduleId}`} />
+        <ul>
+          {s.info.recentActions.map((a, i) => (
+            <li key={i}>
+              {time(a.actualTime ?? a.scheduleTime)}{' '}
+              {a.workflowId && a.runId && (
+                <a href={href.run(ns, a.workflowId, a.runId)}>{a.workflowId}</a>
+              )}
+            </li>
+          ))}
+        </ul>
+      </details>
+      {props.operate && (
+        <div class="inline">
+          <button type="button" onClick={() => props.onEdit()}>
+            Edit…
+          </button>
+          {s.state.paused ? (
+            <button type="button" onClick={() => props.onAct('unpause')}>
+              Unpause…
+            </button>
+          ) : (
+            <button type="button" onClick={() => props.onAct('pause')}>
+              Pause…
+            </button>
+          )}
+          <button type="button" onClick={() => props.onAct('trigger')}>
+            Trigger now…
+          </button>
+          <button type="button" class="danger-outline" onClick={() => props.onAct('delete')}>
+            Delete…
+          </button>
+        </div>
+      )}
+      {props.operate && (
+        <BackfillForm
+          path={nsPath(ns, `/schedules/${encodeURIComponent(s.scheduleId)}`)}
+          zone={s.spec.timezone ?? 'UTC'}
+          onBackfill={(call) => props.onBackfill(call)}
+        />
+      )}
+    </article>
   );
 }
