@@ -284,8 +284,8 @@ describe.skipIf(SKIP_PG)('PostgreSQL inbox', () => {
 });
 
 describe.skipIf(SKIP_PG)('PostgreSQL RunCommit.inboxDone', () => {
-  // A commit with a timer takes the transactional path; one with events only, the
-  // single-statement one (checked below with fastCommit itself).
+  // A commit with an outbox row takes the transactional path; one with events (and task or
+  // timer rows) only, the single-statement one (checked below with fastCommit itself).
   const paths = [{ path: 'single-statement' }, { path: 'transactional' }];
 
   it.each(paths)(
@@ -297,8 +297,8 @@ describe.skipIf(SKIP_PG)('PostgreSQL RunCommit.inboxDone', () => {
       const withRun = (c: Omit<RunCommit, 'run'>): RunCommit => {
         const base: RunCommit = { run, ...c };
         return path === 'transactional'
-          ? { ...base, timers: { upsert: [timerRow(run, `t${c.expectedSeq}`, T0)] } }
-          : base;
+          ? { ...base, outbox: { add: [outboxRow(run, `${run.runId}-o${c.expectedSeq}`)] } }
+          : { ...base, timers: { upsert: [timerRow(run, `t${c.expectedSeq}`, T0)] } };
       };
       const refused = await store.inbox.send(0, 'arrival', {});
       const accepted = await store.inbox.send(0, 'arrival', {});

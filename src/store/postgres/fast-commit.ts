@@ -2,6 +2,14 @@ import type { RunKey } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/index.js';
 import { intArray, textArray } from './arrays.js';
+import {
+  deleteTasksSql,
+  deleteTimersSql,
+  netSideEffects,
+  upsertTasksSql,
+  upsertTimersSql,
+  type Sql,
+} from './side-effect-sql.js';
 import { inboxDoneIds, inboxDoneParams, inboxDoneSql } from './inbox-channels.js';
 import {
   byWorkflowId,
@@ -13,14 +21,14 @@ import {
 } from './run-writes.js';
 
 /**
- * The single-statement group commit: the common batch (each run once, events only, no
- * side-effect rows, no schedule write, no visibility change beyond the head for runs that exist) as one
+ * The single-statement group commit: the common batch (each run once, with its task and timer
+ * rows but no outbox rows, no schedule write, no visibility change beyond the head for runs that exist) as one
  * autocommit statement, with no BEGIN/COMMIT and no locking read:
  * - existing runs advance with a conditional `UPDATE … WHERE head_seq = expected AND
  *   close_time IS NULL` (a row-version check; a concurrent writer's commit makes it fail);
  * - new runs are inserted with a plain INSERT (a taken run id or open workflow id raises
  *   unique_violation);
- * - the events of all runs are inserted;
+ * - the events of all runs are inserted, and the batch's task and timer rows written;
  * - when the engine holds shard leases, the touched shards' leases are read FOR SHARE and must
  *   all still carry its epochs (the fence, see membership.ts);
  * - the inbox messages the commits carry out are marked done, their senders notified (at
@@ -79,10 +87,7 @@ export function fastCommit(
     if (events.length === 0) return undefined;
     if (c.visibility?.stuck !== undefined) return undefined;
     if (c.schedule !== undefined) return undefined; // a locked version check: the general path
-    const { timers, tasks, outbox } = c;
-    if (timers !== undefined && !(isEmpty(timers.upsert) && isEmpty(timers.cancel)))
-      return undefined;
-    if (tasks !== undefined && !(isEmpty(tasks.enqueue) && isEmpty(tasks.remove))) return undefined;
+    const { outbox } = c;
     if (outbox !== undefined && !(isEmpty(outbox.add) && isEmpty(outbox.remove))) return undefined;
     const key = runKeyOf(run.namespace, run.runId);
     if (seen.has(key)) return undefined; // same-run commits chain: the general path
@@ -137,6 +142,7 @@ export function fastCommit(
   ctes.push(`ev AS (
        INSERT INTO ${s}.events (namespace, run_id, seq, type, recorded_at, data)
        SELECT * FROM ${events.sql})`);
+  sideEffectCtes(s, commits, ctes, values);
   const done = inboxDoneIds(commits);
   if (done.length > 0) {
     // Unreferenced, yet run to completion: data-modifying CTEs always are.
@@ -147,6 +153,30 @@ export function fastCommit(
   const text = `WITH ${ctes.join(',\n     ')}
      SELECT ${check} AS ok`;
   return { text, values, outcomes };
+}
+
+/**
+ * The batch's task and timer rows as CTEs. Every key is either deleted or upserted (net of the
+ * batch), so no row is touched twice in the statement; runs that close take the general path,
+ * so no run-wide delete meets an upsert here.
+ */
+function sideEffectCtes(
+  s: string,
+  commits: readonly RunCommit[],
+  ctes: string[],
+  values: unknown[],
+): void {
+  const net = netSideEffects(commits);
+  const add = (name: string, build: (first: number) => Sql): void => {
+    const stmt = build(values.length + 1);
+    ctes.push(`${name} AS (${stmt.sql})`);
+    values.push(...stmt.values);
+  };
+  if (net.taskRemovals.length > 0) add('task_del', (f) => deleteTasksSql(s, net.taskRemovals, f));
+  if (net.taskRows.length > 0) add('task_ins', (f) => upsertTasksSql(s, net.taskRows, f));
+  if (net.timerRemovals.length > 0)
+    add('timer_del', (f) => deleteTimersSql(s, net.timerRemovals, f));
+  if (net.timerRows.length > 0) add('timer_ins', (f) => upsertTimersSql(s, net.timerRows, f));
 }
 
 /**
