@@ -87,6 +87,7 @@ export class ApiKeys {
   #refreshing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   readonly #touched = new Map<string, number>();
+  readonly #onRefresh = new Set<() => void>();
 
   constructor(store: Store, now: () => number = Date.now) {
     this.#store = store;
@@ -114,11 +115,28 @@ export class ApiKeys {
       .then((keys) => {
         this.#byId = new Map(keys.map((k) => [k.id, k]));
         this.#loadedAt = this.#now();
+        for (const listener of this.#onRefresh) listener();
       })
       .finally(() => {
         this.#refreshing = undefined;
       });
     return this.#refreshing;
+  }
+
+  /** Calls `listener` after each refresh of the snapshot; returns the unsubscribe. */
+  onRefresh(listener: () => void): () => void {
+    this.#onRefresh.add(listener);
+    return () => this.#onRefresh.delete(listener);
+  }
+
+  /**
+   * Why the key with this id no longer works (`revoked`: revoked or unknown; `expired`), or
+   * `live`. Throws `store_unavailable` like {@link verify} when the snapshot is too old.
+   */
+  status(id: string): 'live' | 'revoked' | 'expired' {
+    const key = this.#fresh().get(id);
+    if (key === undefined || key.revokedAt !== null) return 'revoked';
+    return key.expiresAt !== null && key.expiresAt <= this.#now() ? 'expired' : 'live';
   }
 
   /** Creates a key; returns the token (shown once) and the key. */

@@ -1,5 +1,6 @@
 import { AionError } from '../core/index.js';
 import type { ApiKeys, Role, VerifiedKey } from './api-keys.js';
+import { SocketCredentials } from './socket-credentials.js';
 
 export { ROLES, isRole, type Role } from './api-keys.js';
 
@@ -26,6 +27,8 @@ export interface Principal {
   readonly keyId?: string;
   /** Namespaces the caller may act in; `null` for every namespace. */
   readonly namespaces: readonly string[] | null;
+  /** The console session the request came with (its cookie), if it came with one. */
+  readonly session?: { readonly id: string; readonly expiresAt: number };
 }
 
 export const ANONYMOUS: Principal = { subject: 'anonymous', role: 'admin', namespaces: null };
@@ -109,10 +112,13 @@ export interface RequestCredentials {
 /** Console sessions: a signed cookie standing for an API key, beside bearer keys. */
 export interface SessionCredentials {
   /**
-   * The key id of the request's session; undefined when it carries no session cookie (or its
-   * route takes none). Throws `unauthenticated` for a cookie that is no longer valid.
+   * The key id, session id and end (ms) of the request's session; undefined when it carries
+   * no session cookie (or its route takes none). Throws `unauthenticated` for a cookie that
+   * is no longer valid.
    */
-  keyIdOf(request: RequestCredentials): string | undefined;
+  sessionOf(
+    request: RequestCredentials,
+  ): { readonly keyId: string; readonly id: string; readonly expiresAt: number } | undefined;
 }
 
 /**
@@ -121,6 +127,8 @@ export interface SessionCredentials {
  */
 export class Authenticator {
   readonly keys: ApiKeys;
+  /** The open WebSockets, closed when the key or session they were opened with ends. */
+  readonly sockets: SocketCredentials;
   readonly #auth: boolean;
   readonly #limit: KeyRateLimit;
   #sessions: SessionCredentials | undefined;
@@ -128,6 +136,7 @@ export class Authenticator {
   /** `auth: false` is the `--no-auth` switch: everyone is admin (loopback only). */
   constructor(keys: ApiKeys, auth: boolean, keyRequestRate = 0) {
     this.keys = keys;
+    this.sockets = new SocketCredentials(keys);
     this.#auth = auth;
     this.#limit = new KeyRateLimit(keyRequestRate);
   }
@@ -155,9 +164,9 @@ export class Authenticator {
     if (typeof authorization === 'string' && authorization !== '') {
       return this.authenticate(authorization, options);
     }
-    const keyId = this.#sessions?.keyIdOf(request);
-    if (keyId === undefined) return this.authenticate(undefined, options);
-    const key = this.keys.live(keyId);
+    const session = this.#sessions?.sessionOf(request);
+    if (session === undefined) return this.authenticate(undefined, options);
+    const key = this.keys.live(session.keyId);
     if (!key) {
       throw new AionError(
         'unauthenticated',
@@ -165,7 +174,8 @@ export class Authenticator {
         {},
       );
     }
-    return this.admit(key, options);
+    const principal = this.admit(key, options);
+    return { ...principal, session: { id: session.id, expiresAt: session.expiresAt } };
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { AionError, isWorkflowStatus, type WorkflowStatus } from '../core/index.js';
+import type { Principal } from './auth.js';
 import type { ServerContext, ServerPlugin } from './context.js';
 import { decodeRequested } from './payload-codecs.js';
 import { HistorySession } from './stream/history-session.js';
@@ -100,6 +101,18 @@ function socketAcceptor(app: FastifyInstance, ctx: ServerContext, limits: Stream
   };
 }
 
+/**
+ * Closes the stream when the key or console session it was opened with ends: an `error`
+ * frame (`unauthenticated`), then close 1008 with reason `key_revoked`, `key_expired` or
+ * `session_ended`.
+ */
+function watchCredentials(ctx: ServerContext, principal: Principal, sink: SocketSink): void {
+  const unwatch = ctx.auth.sockets.watch(principal, (reason, message) =>
+    sink.fail(new AionError('unauthenticated', message, { reason }), reason),
+  );
+  sink.whenClosed(unwatch);
+}
+
 /** `…/workflows/:workflowId/history/stream`: a run's history from `fromSeq`, then live. */
 async function startHistory(
   ctx: ServerContext,
@@ -107,7 +120,7 @@ async function startHistory(
   req: FastifyRequest<HistoryRoute>,
   sink: SocketSink,
 ): Promise<void> {
-  ctx.authorize(req, 'read', 'workflow.history.stream');
+  watchCredentials(ctx, ctx.authorize(req, 'read', 'workflow.history.stream'), sink);
   const namespace = ctx.namespace(req.params.namespace);
   const q = checkKeys(req.query, HISTORY_PARAMS);
   const runId = single(q, 'runId');
@@ -131,7 +144,7 @@ function startRunFeed(
   req: FastifyRequest<RunFeedRoute>,
   sink: SocketSink,
 ): void {
-  ctx.authorize(req, 'read', 'workflow.stream');
+  watchCredentials(ctx, ctx.authorize(req, 'read', 'workflow.stream'), sink);
   const namespace = ctx.namespace(req.params.namespace);
   const q = checkKeys(req.query, RUN_FEED_PARAMS);
   const types = list(q, 'workflowType');

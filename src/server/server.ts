@@ -72,8 +72,11 @@ async function securitySetup(
     onError: (error) => logger.warn('audit write failed', { error: String(error) }),
   });
   audit.start();
+  const auth = new Authenticator(keys, config.auth, config.keyRequestRate);
+  // Open sockets are re-checked on every refresh of the key snapshot.
+  auth.sockets.start();
   return {
-    auth: new Authenticator(keys, config.auth, config.keyRequestRate),
+    auth,
     audit,
     firstAdminKey,
   };
@@ -193,6 +196,7 @@ export class AionServer {
     refresher.unref();
     app.addHook('onClose', () => {
       clearInterval(refresher);
+      auth.sockets.stop();
       auth.keys.stop();
       return Promise.resolve();
     });

@@ -34,6 +34,7 @@ export class WorkerConnection {
   #errors = 0;
   #alive = true;
   #ping: NodeJS.Timeout | undefined;
+  #unwatch: (() => void) | undefined;
 
   constructor(socket: WebSocket, ctx: ServerContext, principal: Principal, peer: string) {
     this.#socket = socket;
@@ -67,6 +68,24 @@ export class WorkerConnection {
       socket.ping();
     }, PING_INTERVAL_MS);
     this.#ping.unref();
+    this.#unwatch = this.#ctx.auth.sockets.watch(this.#principal, (reason, message) =>
+      this.#credentialsEnded(reason, message),
+    );
+  }
+
+  /**
+   * The key the worker connected with was revoked or expired: it gets no further task, the
+   * attempts it holds are failed as for any dropped connection, and the socket closes (1008).
+   */
+  #credentialsEnded(reason: string, message: string): void {
+    this.#send({ type: 'error', code: 'unauthenticated', message });
+    this.#ctx.logger.warn('closing worker connection: its API key ended', {
+      identity: this.#identity,
+      principal: this.#principal.subject,
+      reason,
+    });
+    this.#onClose(`connection closed (${reason})`);
+    this.#socket.close(1008, reason);
   }
 
   /** The server drains: no new tasks for this worker; it should finish and report in-flight ones. */
@@ -219,6 +238,7 @@ export class WorkerConnection {
 
   #onClose(reason: string): void {
     if (this.#ping) clearInterval(this.#ping);
+    this.#unwatch?.();
     if (this.#session === undefined) return;
     this.#session.close(reason);
     this.#ctx.logger.info('worker disconnected', { workerId: this.#session.id, reason });

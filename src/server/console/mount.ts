@@ -43,6 +43,8 @@ export async function startConsoleSessions(
   });
   const sessions = new ConsoleSessions(signer, auth.keys, config.consoleSessionTtl);
   auth.useSessions(sessions);
+  // A session's sockets stay open while it is renewed (also by requests to other nodes).
+  sessions.onSeen((id, expiresAt) => auth.sockets.sessionSeen(id, expiresAt));
   sessions.install(app);
   return sessions;
 }

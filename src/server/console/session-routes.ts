@@ -102,6 +102,9 @@ export function sessionRoutes(
         action: 'session.delete',
         outcome: 'ok',
       });
+      // Its open sockets on this node (run feed, history) close with `session_ended`.
+      if (checked.claims.sessionId !== undefined)
+        ctx.auth.sockets.endSession(checked.claims.sessionId);
     }
     sessions.clear(req, reply);
     return reply.code(204).send();

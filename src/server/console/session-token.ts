@@ -3,18 +3,25 @@
 // is followed within seconds, and retiring a secret ends the sessions it signed. The derived
 // key (HMAC of a fixed label under the secret) keeps a session value from ever being a valid
 // task-token signature and the other way round.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AionError } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 
 const LABEL = 'aion console session v1';
-const VERSION = 's1';
+const VERSION = 's2';
+/** Values of earlier versions (no session id) verify until they expire. */
+const V1 = 's1';
 const REFRESH_MS = 5000;
 
 /** What a session value carries: the key it stands for and when it ends (ms). */
 export interface SessionClaims {
   readonly keyId: string;
   readonly expiresAt: number;
+  /**
+   * The sign-in this value continues (renewals keep it): signing out ends the sockets it
+   * opened. A new one is drawn when signing without it.
+   */
+  readonly sessionId?: string;
 }
 
 function mac(key: Buffer, text: string): Buffer {
@@ -22,8 +29,9 @@ function mac(key: Buffer, text: string): Buffer {
 }
 
 /**
- * Signs and verifies session values `s1.<secretId>.<keyId>.<expires, s>.<hmac>` with the
- * live task-token secrets: the newest signs, every live one verifies.
+ * Signs and verifies session values `s2.<secretId>.<keyId>.<sessionId>.<expires, s>.<hmac>`
+ * with the live task-token secrets: the newest signs, every live one verifies. Values of the
+ * form `s1.<secretId>.<keyId>.<expires, s>.<hmac>` (no session id) still verify.
  */
 export class SessionSigner {
   readonly #store: Store;
@@ -61,22 +69,38 @@ export class SessionSigner {
     if (id === undefined || key === undefined) {
       throw new AionError('unavailable', 'session secrets are not loaded yet; retry', {});
     }
-    const body = `${VERSION}.${id}.${claims.keyId}.${Math.floor(claims.expiresAt / 1000)}`;
+    const sessionId = claims.sessionId ?? randomBytes(8).toString('hex');
+    const body = `${VERSION}.${id}.${claims.keyId}.${sessionId}.${Math.floor(claims.expiresAt / 1000)}`;
     return `${body}.${mac(key, body).toString('base64url')}`;
   }
 
   /** The claims of a value a live secret signed, ended or not; undefined for anything else. */
   verify(value: string): SessionClaims | undefined {
     const parts = value.split('.');
-    if (parts.length !== 5 || parts[0] !== VERSION) return undefined;
-    const [, id, keyId, expires, signature] = parts as [string, string, string, string, string];
+    // An `s1` value names no session: the value itself stands for it.
+    if (parts[0] === V1 && parts.length === 5) parts.splice(3, 0, '');
+    else if (parts[0] !== VERSION || parts.length !== 6) return undefined;
+    const [version, id, keyId, sessionId, expires, signature] = parts as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const key = this.#keys.get(id);
-    if (key === undefined || !/^[0-9a-f]{8}$/.test(keyId) || !/^\d{1,12}$/.test(expires)) {
+    if (
+      key === undefined ||
+      !/^[0-9a-f]{8}$/.test(keyId) ||
+      !/^\d{1,12}$/.test(expires) ||
+      (version === VERSION && !/^[0-9a-f]{16}$/.test(sessionId))
+    ) {
       return undefined;
     }
-    const expected = mac(key, `${VERSION}.${id}.${keyId}.${expires}`);
+    const body = [version, id, keyId, ...(version === VERSION ? [sessionId] : []), expires];
+    const expected = mac(key, body.join('.'));
     const given = Buffer.from(signature, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
-    return { keyId, expiresAt: Number(expires) * 1000 };
+    return { keyId, expiresAt: Number(expires) * 1000, sessionId: sessionId || value };
   }
 }

@@ -51,6 +51,7 @@ export class ConsoleSessions implements SessionCredentials {
   readonly #keys: ApiKeys;
   readonly #now: () => number;
   readonly #checked = new WeakMap<object, CheckedSession | null>();
+  #seen: ((sessionId: string, expiresAt: number) => void) | undefined;
 
   constructor(signer: SessionSigner, keys: ApiKeys, ttlMs: number, now: () => number = Date.now) {
     this.#signer = signer;
@@ -59,12 +60,20 @@ export class ConsoleSessions implements SessionCredentials {
     this.#now = now;
   }
 
-  keyIdOf(request: RequestCredentials): string | undefined {
+  /** Calls `fn` with each live session a request carries and with each renewal's new end. */
+  onSeen(fn: (sessionId: string, expiresAt: number) => void): void {
+    this.#seen = fn;
+  }
+
+  sessionOf(
+    request: RequestCredentials,
+  ): { keyId: string; id: string; expiresAt: number } | undefined {
     if (!takesCookie(request.url)) return undefined;
     const checked = this.check(request);
     if (checked === undefined) return undefined;
     if (!checked.ok) throw checked.error;
-    return checked.key.id;
+    const { claims } = checked;
+    return { keyId: checked.key.id, id: claims.sessionId!, expiresAt: claims.expiresAt };
   }
 
   /** The request's session cookie, checked once per request; undefined without one. */
@@ -73,6 +82,8 @@ export class ConsoleSessions implements SessionCredentials {
     if (seen !== undefined) return seen ?? undefined;
     const checked = this.#check(readCookie(request.headers.cookie, SESSION_COOKIE));
     this.#checked.set(request, checked ?? null);
+    if (checked?.ok === true && checked.claims.sessionId !== undefined)
+      this.#seen?.(checked.claims.sessionId, checked.claims.expiresAt);
     return checked;
   }
 
@@ -97,13 +108,21 @@ export class ConsoleSessions implements SessionCredentials {
     return { ok: true, claims, key };
   }
 
-  /** Starts a session for `key` on `reply`; returns when it ends (ms). */
-  issue(req: FastifyRequest, reply: FastifyReply, key: VerifiedKey): number {
+  /**
+   * Starts a session for `key` on `reply` (or continues `sessionId`, renewing); returns when
+   * it ends (ms).
+   */
+  issue(req: FastifyRequest, reply: FastifyReply, key: VerifiedKey, sessionId?: string): number {
     const now = this.#now();
     // Whole seconds (the cookie carries seconds), never past the key's own expiry.
     const expiresAt =
       Math.floor(Math.min(now + this.ttlMs, key.expiresAt ?? Infinity) / 1000) * 1000;
-    const value = this.#signer.sign({ keyId: key.id, expiresAt });
+    const value = this.#signer.sign({
+      keyId: key.id,
+      expiresAt,
+      ...(sessionId !== undefined ? { sessionId } : {}),
+    });
+    if (sessionId !== undefined) this.#seen?.(sessionId, expiresAt);
     void reply.header(
       'set-cookie',
       sessionCookie(SESSION_COOKIE, value, {
@@ -122,7 +141,9 @@ export class ConsoleSessions implements SessionCredentials {
     const next = Math.min(now + this.ttlMs, key.expiresAt ?? Infinity);
     // A session at its key's expiry cannot be extended: keep the cookie it has.
     if (next - claims.expiresAt < 1000) return claims.expiresAt;
-    return this.issue(req, reply, key);
+    // An `s1` value's id is the value itself: its renewal starts a session id of its own.
+    const id = claims.sessionId !== undefined && /^[0-9a-f]{16}$/.test(claims.sessionId);
+    return this.issue(req, reply, key, id ? claims.sessionId : undefined);
   }
 
   /** Clears the session cookie on `reply`. */

@@ -75,8 +75,17 @@ export class SocketSink {
     this.close(STREAM_CLOSE.lagged, 'lagged');
   }
 
-  /** Sends an `error` frame and closes (1008 for client mistakes, 1011 for server failures). */
-  fail(err: unknown): void {
+  /** Also calls `fn` when the connection ends, whoever ends it (beside {@link onClose}). */
+  whenClosed(fn: () => void): void {
+    if (this.#closed) fn();
+    else this.#socket.once('close', fn);
+  }
+
+  /**
+   * Sends an `error` frame and closes (1008 for client mistakes, 1011 for server failures),
+   * with the error's code as the close reason unless `reason` is given.
+   */
+  fail(err: unknown, reason?: string): void {
     if (this.#closed) return;
     const e = isAionError(err)
       ? err
@@ -88,7 +97,10 @@ export class SocketSink {
       ...(Object.keys(e.details).length > 0 ? { details: e.details } : {}),
     };
     void this.send(frame);
-    this.close(e.httpStatus >= 500 ? STREAM_CLOSE.internal : STREAM_CLOSE.refused, e.code);
+    this.close(
+      e.httpStatus >= 500 ? STREAM_CLOSE.internal : STREAM_CLOSE.refused,
+      reason ?? e.code,
+    );
   }
 
   /** Closes after everything queued has been sent (never drops queued frames). */
