@@ -3,7 +3,13 @@
 // for both from the same handlers.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AionError } from '../../core/index.js';
-import { missingBuildPage, type ConsoleFiles, type StaticFile } from './static-files.js';
+import { chooseCoding } from './encoding.js';
+import {
+  missingBuildPage,
+  type Coding,
+  type ConsoleFiles,
+  type StaticFile,
+} from './static-files.js';
 
 /** The console's Content-Security-Policy: only its own scripts, styles and API. */
 export const CONSOLE_CSP =
@@ -21,15 +27,38 @@ function secure(reply: FastifyReply): FastifyReply {
     .header('referrer-policy', 'no-referrer');
 }
 
+/** Whether `If-None-Match` names `etag` (a list, weak tags, `*`). */
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((t) => t.trim().replace(/^W\//, ''))
+    .some((t) => t === '*' || t === etag);
+}
+
+/**
+ * Answers with `file` in the best coding the client accepts (its precompressed `.br` or
+ * `.gz`), else as it is; every answer varies by `Accept-Encoding` and each coding has its own
+ * entity tag.
+ */
 function send(
   req: FastifyRequest,
   reply: FastifyReply,
   file: StaticFile,
   cacheControl: string,
 ): FastifyReply {
-  secure(reply).header('cache-control', cacheControl).header('etag', file.etag);
-  if (req.headers['if-none-match'] === file.etag) return reply.code(304).send();
-  return reply.type(file.type).send(file.body);
+  const coding = chooseCoding(
+    req.headers['accept-encoding'],
+    Object.keys(file.encoded) as Coding[],
+  );
+  const chosen = coding === undefined ? file : file.encoded[coding]!;
+  secure(reply)
+    .header('cache-control', cacheControl)
+    .header('vary', 'Accept-Encoding')
+    .header('etag', chosen.etag);
+  if (matches(req.headers['if-none-match'], chosen.etag)) return reply.code(304).send();
+  if (coding !== undefined) void reply.header('content-encoding', coding);
+  return reply.type(file.type).header('content-length', chosen.body.length).send(chosen.body);
 }
 
 /** Mounts the console at `/`: the build's files, or a page saying to build it. */
