@@ -17,6 +17,14 @@ export * from './nondeterminism.js';
 export * from './headers.js';
 export * from './client-api.js';
 export type { DeployCheckDivergence, DeployCheckResult } from './deploy-check.js';
+export {
+  workersListing,
+  type ConnectedWorkerInfo,
+  type TaskQueueInfo,
+  type TaskQueueListing,
+  type TaskQueueWorkerInfo,
+  type WorkersListing,
+} from './task-queues.js';
 export * from './time-travel-api.js';
 export * from './schedule-spec.js';
 export * from './schedule-api.js';

@@ -1,7 +1,7 @@
 /**
- * The remote worker endpoint: `GET /api/v1/worker` (WebSocket, permission `worker`) and the
- * listing `GET /api/v1/namespaces/:namespace/workers` (permission `read`). Frames and
- * semantics: docs/workers.md.
+ * The remote worker endpoint: `GET /api/v1/worker` (WebSocket, permission `worker`). Frames
+ * and semantics: docs/workers.md. The workers are listed by `GET {ns}/task-queues`
+ * (routes/task-queues.ts).
  */
 import { AionError } from '../core/index.js';
 import { WORKER_PROTOCOL_PATH } from '../protocol/index.js';
@@ -44,35 +44,6 @@ export const workerProtocol: ServerPlugin = (app, ctx) => {
       connections.add(conn);
       socket.on('close', () => connections.delete(conn));
       conn.start();
-    },
-  );
-
-  app.get<{ Params: { namespace: string } }>(
-    '/api/v1/namespaces/:namespace/workers',
-    async (request) => {
-      ctx.authorize(request, 'read', 'list workers');
-      const namespace = ctx.namespace(request.params.namespace);
-      const [{ workers, taskQueues }, stats] = await Promise.all([
-        ctx.engine.workers(namespace),
-        ctx.engine.store.taskQueueStats(namespace, ctx.engine.clock.now()),
-      ]);
-      // Every queue with tasks or workers: dispatch state plus the stored task counts.
-      const names = new Set([...taskQueues.map((q) => q.name), ...stats.map((q) => q.taskQueue)]);
-      names.delete('__aion_local');
-      return {
-        namespace,
-        workers: workers.filter((w) => w.namespace === namespace),
-        taskQueues: [...names].sort().map((name) => {
-          const dispatch = taskQueues.find((q) => q.name === name);
-          const counts = stats.find((q) => q.taskQueue === name);
-          return {
-            ...(dispatch ?? { name }),
-            backlog: counts?.backlog ?? 0,
-            running: counts?.running ?? 0,
-            scheduled: counts?.scheduled ?? 0,
-          };
-        }),
-      };
     },
   );
 };

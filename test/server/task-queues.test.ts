@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Client, Connection, type TaskQueueInfo } from '../../src/client/index.js';
+import { workersListing, type TaskQueueListing } from '../../src/core/index.js';
 import { Worker } from '../../src/worker/index.js';
 import { capture } from '../support/cli-io.js';
 import { waitFor } from '../support/wait.js';
@@ -57,6 +58,7 @@ describe('task queues and their workers', () => {
     expect(listed).toMatchObject({ name: 'payments', backlog: 0, running: 0, scheduled: 0 });
     expect(listed.workers).toEqual([
       {
+        id: expect.any(String) as unknown,
         identity: 'payments-worker-1',
         connectedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         activityTypes: ['echo', 'refund'],
@@ -116,6 +118,35 @@ describe('task queues and their workers', () => {
       ).body.code,
     ).toBe('not_found');
 
+    // `/workers` is the same listing in its older shape: remote workers only, ms times.
+    const alias = await call(t.url, 'GET', '/api/v1/namespaces/default/workers', {
+      token: t.tokens.reader!,
+    });
+    expect(alias.status).toBe(200);
+    const canonical = (res.body as unknown as TaskQueueListing).taskQueues;
+    expect(alias.body).toEqual(workersListing({ namespace: 'default', taskQueues: canonical }));
+    const payments = canonical.find((q) => q.name === 'payments')!;
+    expect(alias.body.workers).toEqual([
+      {
+        id: payments.workers[0]!.id,
+        identity: 'payments-worker-1',
+        namespace: 'default',
+        taskQueue: 'payments',
+        activityTypes: ['echo', 'refund'],
+        maxConcurrent: 3,
+        inFlight: 0,
+        draining: false,
+        connectedAt: Date.parse(payments.workers[0]!.connectedAt),
+      },
+    ]);
+    expect(alias.body.taskQueues).toContainEqual({
+      name: 'payments',
+      backlog: 0,
+      running: 0,
+      scheduled: 0,
+      inFlight: 0,
+    });
+
     // The CLI: a table of queues, then one of workers; JSON with --json.
     const { main } = await import('../../src/cli/main.js');
     const flags = ['--address', t.url, '--api-key', t.tokens.reader!];
@@ -137,6 +168,15 @@ describe('task queues and their workers', () => {
         expect.objectContaining({ name: 'payments' }),
       ]) as unknown,
     });
+    // `aion workers` reads the same listing and prints the `/workers` shape.
+    const workersJson = capture();
+    expect(await main(['--json', 'workers', ...flags], workersJson)).toBe(0);
+    expect(JSON.parse(workersJson.out)).toEqual(alias.body);
+    const workersHuman = capture();
+    expect(await main(['workers', ...flags], workersHuman)).toBe(0);
+    expect(workersHuman.out).toMatch(/^TASK QUEUE\s+WORKERS\s+IN FLIGHT\s+BACKLOG/);
+    expect(workersHuman.out).toMatch(/^payments\s+1\s+0\s+0\s+0\s+0$/m);
+    expect(workersHuman.out).not.toContain('(server)');
 
     // A worker that leaves is no longer listed.
     await worker.shutdown();

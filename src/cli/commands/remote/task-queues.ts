@@ -1,10 +1,11 @@
 // `aion task-queue list`: the namespace's task queues with their task counts and the workers
 // serving each (remote workers connected to the server, and the server's own).
 import type { Command } from 'commander';
-import type { TaskQueueInfo } from '../../../client/index.js';
-import { printResult, withHints, type CliIo } from '../../output.js';
-import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
+import type { TaskQueueInfo } from '../../../core/index.js';
+import { printResult, type CliIo } from '../../output.js';
+import { jsonFlag, withRemote, type RemoteFlags } from './connect.js';
 import { table } from './format.js';
+import { withTaskQueues } from './task-queue-listing.js';
 import { workersTable } from './workers.js';
 
 function taskQueuesText(namespace: string, queues: readonly TaskQueueInfo[]): string {
@@ -41,19 +42,9 @@ export function registerTaskQueueCommands(program: Command, io: CliIo): void {
     taskQueue
       .command('list')
       .description('list the task queues with tasks or workers, with their workers'),
-  ).action(async (flags: RemoteFlags) =>
-    withHints(
-      {
-        not_found:
-          'check --namespace (env AION_NAMESPACE); `aion namespace list` shows the namespaces',
-      },
-      async () => {
-        const client = await clientFor(flags);
-        const taskQueues = await client.listTaskQueues();
-        printResult(io, json(), { namespace: client.namespace, taskQueues }, () =>
-          taskQueuesText(client.namespace, taskQueues),
-        );
-      },
+  ).action((flags: RemoteFlags) =>
+    withTaskQueues(flags, (listing) =>
+      printResult(io, json(), listing, () => taskQueuesText(listing.namespace, listing.taskQueues)),
     ),
   );
 }

@@ -1,39 +1,16 @@
 // `aion workers`: the remote workers connected to a namespace, per task queue, with each
-// queue's dispatch state and stored task counts (GET /api/v1/namespaces/:ns/workers).
+// queue's dispatch state and stored task counts. It reads the same listing as `aion
+// task-queue list` (GET {ns}/task-queues) and shows it as `GET {ns}/workers` shapes it.
 import type { Command } from 'commander';
-import { printResult, withHints, type CliIo } from '../../output.js';
-import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
+import {
+  workersListing,
+  type ConnectedWorkerInfo,
+  type WorkersListing,
+} from '../../../core/index.js';
+import { printResult, type CliIo } from '../../output.js';
+import { jsonFlag, withRemote, type RemoteFlags } from './connect.js';
 import { date, table } from './format.js';
-
-/** One connected worker, as the server lists it. */
-interface WorkerInfo {
-  readonly id: string;
-  readonly identity: string;
-  readonly taskQueue: string;
-  readonly activityTypes: readonly string[];
-  readonly maxConcurrent: number;
-  readonly inFlight: number;
-  readonly draining: boolean;
-  /** Epoch milliseconds. */
-  readonly connectedAt: number;
-}
-
-/** A task queue with workers or tasks: dispatch state (when it has workers) and task counts. */
-interface TaskQueueInfo {
-  readonly name: string;
-  readonly inFlight?: number;
-  readonly maxConcurrent?: number;
-  readonly maxPerSecond?: number;
-  readonly backlog: number;
-  readonly running: number;
-  readonly scheduled: number;
-}
-
-interface WorkersListing {
-  readonly namespace: string;
-  readonly workers: readonly WorkerInfo[];
-  readonly taskQueues: readonly TaskQueueInfo[];
-}
+import { withTaskQueues } from './task-queue-listing.js';
 
 function workersText(listing: WorkersListing): string {
   if (listing.taskQueues.length === 0 && listing.workers.length === 0)
@@ -55,7 +32,7 @@ function workersText(listing: WorkersListing): string {
 
 /** A worker row of `aion workers` and `aion task-queue list`. */
 export type WorkerRow = Pick<
-  WorkerInfo,
+  ConnectedWorkerInfo,
   'identity' | 'taskQueue' | 'activityTypes' | 'maxConcurrent' | 'inFlight' | 'draining'
 > & { readonly connectedAt: number | string };
 
@@ -81,20 +58,10 @@ export function registerWorkersCommand(program: Command, io: CliIo): void {
     program
       .command('workers')
       .description('list the remote workers connected to the namespace, per task queue'),
-  ).action(async (flags: RemoteFlags) =>
-    withHints(
-      {
-        not_found:
-          'check --namespace (env AION_NAMESPACE); `aion namespace list` shows the namespaces',
-      },
-      async () => {
-        const client = await clientFor(flags);
-        const listing = await client.connection.request<WorkersListing>(
-          'GET',
-          `/api/v1/namespaces/${encodeURIComponent(client.namespace)}/workers`,
-        );
-        printResult(io, json(), listing, () => workersText(listing));
-      },
-    ),
+  ).action((flags: RemoteFlags) =>
+    withTaskQueues(flags, (listing) => {
+      const workers = workersListing(listing);
+      printResult(io, json(), workers, () => workersText(workers));
+    }),
   );
 }
