@@ -22,6 +22,7 @@ import {
   timerRow,
 } from '../../src/store/conformance/fixtures.js';
 import { PgDriver } from '../../src/store/postgres/driver.js';
+import { fastCommit } from '../../src/store/postgres/fast-commit.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
 
@@ -413,6 +414,65 @@ describe('postgres: group commit', () => {
       [next.runId, 'RUNNING'],
     ]);
     expect(await store.listTimers(run)).toEqual([]);
+  });
+
+  it('closes runs and writes task and timer rows in the single statement', async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const closing = (await startRun(store)).run;
+    const advancing = (await startRun(store)).run;
+    await store.commit([
+      {
+        run: closing,
+        expectedSeq: 1,
+        events: eventsFor(closing, 2, 1),
+        tasks: { enqueue: [taskRow(closing, 'a1'), taskRow(closing, 'a2')] },
+        timers: { upsert: [timerRow(closing, 't1', T0 + 60_000)] },
+        visibility: { stuck: { reason: 'x', since: T0 } },
+      },
+    ]);
+    const batch = [
+      {
+        run: closing,
+        expectedSeq: 2,
+        events: [terminalEvent(3, T0 + 5)],
+        tasks: { remove: [`${closing.runId}/a1`] },
+      },
+      {
+        run: advancing,
+        expectedSeq: 1,
+        events: eventsFor(advancing, 2, 1),
+        tasks: { enqueue: [taskRow(advancing, 'b1')] },
+        timers: { upsert: [timerRow(advancing, 't2', T0 + 60_000)] },
+      },
+    ];
+    expect(fastCommit(`"${schema}"`, batch, 'c')).toBeDefined();
+    expect(await store.commit(batch)).toEqual([
+      { ok: true, headSeq: 3 },
+      { ok: true, headSeq: 2 },
+    ]);
+    const row = async (sql: string, runId: string): Promise<unknown> =>
+      (await admin.query(sql.replaceAll('$s', `"${schema}"`), [runId])).rows[0];
+    expect(
+      await row(
+        'SELECT status, close_time, stuck_reason, stuck_since FROM $s.runs WHERE run_id = $1',
+        closing.runId,
+      ),
+    ).toEqual({
+      status: 'COMPLETED',
+      close_time: String(T0 + 5),
+      stuck_reason: null,
+      stuck_since: null,
+    });
+    for (const table of ['tasks', 'timers']) {
+      expect(
+        await row(`SELECT count(*)::int AS n FROM $s.${table} WHERE run_id = $1`, closing.runId),
+      ).toEqual({ n: 0 });
+      expect(
+        await row(`SELECT count(*)::int AS n FROM $s.${table} WHERE run_id = $1`, advancing.runId),
+      ).toEqual({ n: 1 });
+    }
+    expect(await store.headSeq(advancing)).toBe(2);
   });
 
   it('reports a conflicting run and commits the others, in input order', async () => {

@@ -1,8 +1,14 @@
-import type { RunKey } from '../../core/index.js';
+import {
+  isTerminalEventType,
+  statusOfTerminal,
+  type RunKey,
+  type WorkflowStatus,
+} from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/index.js';
 import { intArray, textArray } from './arrays.js';
 import {
+  closedRunsSql,
   deleteTasksSql,
   deleteTimersSql,
   netSideEffects,
@@ -22,7 +28,8 @@ import {
 
 /**
  * The single-statement group commit: the common batch (each run once, with its task and timer
- * rows but no outbox rows, no schedule write, no visibility change beyond the head for runs that exist) as one
+ * rows but no outbox rows, no schedule write, no visibility change for runs that exist beyond
+ * the head and a close) as one
  * autocommit statement, with no BEGIN/COMMIT and no locking read:
  * - existing runs advance with a conditional `UPDATE … WHERE head_seq = expected AND
  *   close_time IS NULL` (a row-version check; a concurrent writer's commit makes it fail);
@@ -56,6 +63,19 @@ interface Existing {
   readonly run: RunKey;
   readonly expectedSeq: number;
   readonly events: RunCommit['events'];
+  /** Set when the commit closes the run (its last event is terminal). */
+  readonly close?: { readonly status: WorkflowStatus; readonly at: number };
+}
+
+/**
+ * How an existing run's row changes: `'head'` (head seq only), a close (status and close
+ * time; stuck cleared), or undefined when anything else changes (the general path).
+ */
+function rowChange(events: RunCommit['events']): 'head' | Existing['close'] {
+  const last = events[events.length - 1]!;
+  if (!isTerminalEventType(last.type)) return changesProjection(events) ? undefined : 'head';
+  if (changesProjection(events.slice(0, -1))) return undefined;
+  return { status: statusOfTerminal(last.type), at: last.recordedAt };
 }
 
 function isEmpty(list: readonly unknown[] | undefined): boolean {
@@ -99,8 +119,14 @@ export function fastCommit(
       for (const _ in info.searchAttributes) return undefined; // index rows: general path
       fresh.push({ run, info, events });
     } else {
-      if (changesProjection(events)) return undefined;
-      existing.push({ run, expectedSeq: c.expectedSeq, events });
+      const change = rowChange(events);
+      if (change === undefined) return undefined;
+      if (change === 'head') existing.push({ run, expectedSeq: c.expectedSeq, events });
+      else {
+        // A closing run keeps no timers or tasks: rows it adds would meet the run-wide delete.
+        if (!isEmpty(c.tasks?.enqueue) || !isEmpty(c.timers?.upsert)) return undefined;
+        existing.push({ run, expectedSeq: c.expectedSeq, events, close: change });
+      }
     }
     outcomes[i] = { ok: true, headSeq: c.expectedSeq + events.length };
   }
@@ -121,28 +147,14 @@ export function fastCommit(
     ctes.push(`ins AS (${insertRunsSql(s, false)})`);
     values.push(...insertRunsParams(fresh.map((f) => f.info)));
   }
-  if (existing.length > 0) {
-    const p = values.length;
-    ctes.push(`upd AS (
-       UPDATE ${s}.runs AS r SET head_seq = v.head_seq
-       FROM unnest($${p + 1}::text[], $${p + 2}::text[], $${p + 3}::int8[], $${p + 4}::int8[])
-         AS v(namespace, run_id, expected, head_seq)
-       WHERE r.namespace = v.namespace AND r.run_id = v.run_id AND r.head_seq = v.expected
-         AND r.close_time IS NULL
-       RETURNING 1)`);
-    values.push(
-      textArray(existing.map((e) => e.run.namespace)),
-      textArray(existing.map((e) => e.run.runId)),
-      intArray(existing.map((e) => e.expectedSeq)),
-      intArray(existing.map((e) => e.expectedSeq + e.events.length)),
-    );
-  }
+  if (existing.length > 0) advanceCte(s, existing, ctes, values);
   const events = eventColumns([...fresh, ...existing], values.length + 1);
   values.push(...events.params);
   ctes.push(`ev AS (
        INSERT INTO ${s}.events (namespace, run_id, seq, type, recorded_at, data)
        SELECT * FROM ${events.sql})`);
-  sideEffectCtes(s, commits, ctes, values);
+  const closing = existing.filter((e) => e.close !== undefined).map((e) => e.run);
+  sideEffectCtes(s, commits, closing, ctes, values);
   const done = inboxDoneIds(commits);
   if (done.length > 0) {
     // Unreferenced, yet run to completion: data-modifying CTEs always are.
@@ -155,18 +167,54 @@ export function fastCommit(
   return { text, values, outcomes };
 }
 
+/** Existing runs advance (and close) only from the head seq the commit expects. */
+function advanceCte(
+  s: string,
+  existing: readonly Existing[],
+  ctes: string[],
+  values: unknown[],
+): void {
+  const p = values.length;
+  // A close sets status and close time and clears the stuck mark (as projectRun does).
+  ctes.push(`upd AS (
+       UPDATE ${s}.runs AS r SET head_seq = v.head_seq,
+         status = COALESCE(v.status, r.status), close_time = v.close_time,
+         stuck_reason = CASE WHEN v.status IS NULL THEN r.stuck_reason END,
+         stuck_since = CASE WHEN v.status IS NULL THEN r.stuck_since END
+       FROM unnest($${p + 1}::text[], $${p + 2}::text[], $${p + 3}::int8[], $${p + 4}::int8[],
+         $${p + 5}::text[], $${p + 6}::int8[])
+         AS v(namespace, run_id, expected, head_seq, status, close_time)
+       WHERE r.namespace = v.namespace AND r.run_id = v.run_id AND r.head_seq = v.expected
+         AND r.close_time IS NULL
+       RETURNING 1)`);
+  values.push(
+    textArray(existing.map((e) => e.run.namespace)),
+    textArray(existing.map((e) => e.run.runId)),
+    intArray(existing.map((e) => e.expectedSeq)),
+    intArray(existing.map((e) => e.expectedSeq + e.events.length)),
+    textArray(existing.map((e) => e.close?.status ?? null)),
+    intArray(existing.map((e) => e.close?.at ?? null)),
+  );
+}
+
 /**
  * The batch's task and timer rows as CTEs. Every key is either deleted or upserted (net of the
- * batch), so no row is touched twice in the statement; runs that close take the general path,
- * so no run-wide delete meets an upsert here.
+ * batch), so no row is touched twice in the statement. Runs that close lose all their timers
+ * and tasks (their own removals are part of that; they add none, see fastCommit).
  */
 function sideEffectCtes(
   s: string,
   commits: readonly RunCommit[],
+  closing: readonly RunKey[],
   ctes: string[],
   values: unknown[],
 ): void {
-  const net = netSideEffects(commits);
+  const closed = new Set(closing.map((r) => runKeyOf(r.namespace, r.runId)));
+  const net = netSideEffects(
+    closed.size === 0
+      ? commits
+      : commits.filter((c) => !closed.has(runKeyOf(c.run.namespace, c.run.runId))),
+  );
   const add = (name: string, build: (first: number) => Sql): void => {
     const stmt = build(values.length + 1);
     ctes.push(`${name} AS (${stmt.sql})`);
@@ -177,6 +225,10 @@ function sideEffectCtes(
   if (net.timerRemovals.length > 0)
     add('timer_del', (f) => deleteTimersSql(s, net.timerRemovals, f));
   if (net.timerRows.length > 0) add('timer_ins', (f) => upsertTimersSql(s, net.timerRows, f));
+  if (closing.length > 0) {
+    add('closed_timers', (f) => closedRunsSql(s, 'timers', closing, f));
+    add('closed_tasks', (f) => closedRunsSql(s, 'tasks', closing, f));
+  }
 }
 
 /**
