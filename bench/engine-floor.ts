@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchEngine, openBenchStore } from './engine-common.js';
+import { benchEngine, openBenchStore, type StoreKind } from './engine-common.js';
 import type { Figures } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 import { replayRaw, StatementRecorder } from './sqlite-floor.js';
-import { sqliteCommitLatency } from './store-sqlite.js';
+import { sqliteCommitLatency, storeCommitLatency } from './store-sqlite.js';
 
 /**
  * Runs S1's `n` workflows on SQLite while recording every statement the store's commits run,
@@ -43,19 +43,32 @@ export async function s1Floor(n: number): Promise<Figures> {
   };
 }
 
-/** The SQLite adapter's single-commit latency (synchronous=FULL) on this machine, now. */
-export async function commitLatencyFigures(): Promise<Figures> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-commit-'));
-  try {
-    const t = nowMs();
-    const samples = await sqliteCommitLatency(dir);
-    return {
-      singleCommitP50Ms: round(percentile(samples, 50), 3),
-      singleCommitP99Ms: round(percentile(samples, 99), 3),
-      singleCommitSamples: samples.length,
-      singleCommitPhaseMs: round(nowMs() - t, 1),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+/**
+ * The store adapter's single-commit latency on this machine, now: SQLite (synchronous=FULL)
+ * in a fresh file on the same disk, PostgreSQL in a fresh schema of the same database.
+ */
+export async function commitLatencyFigures(kind: StoreKind): Promise<Figures> {
+  const t = nowMs();
+  let samples: number[];
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-commit-'));
+    try {
+      samples = await sqliteCommitLatency(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else {
+    const bench = await openBenchStore(kind);
+    try {
+      samples = await storeCommitLatency(bench.store);
+    } finally {
+      await bench.dispose();
+    }
   }
+  return {
+    singleCommitP50Ms: round(percentile(samples, 50), 3),
+    singleCommitP99Ms: round(percentile(samples, 99), 3),
+    singleCommitSamples: samples.length,
+    singleCommitPhaseMs: round(nowMs() - t, 1),
+  };
 }

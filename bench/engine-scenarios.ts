@@ -104,7 +104,7 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
     await probe.result();
     const eventsPerWorkflow = (await probe.fetchHistory()).events.length;
 
-    const floor = kind === 'sqlite' ? await commitLatencyFigures() : {};
+    const floor = await commitLatencyFigures(kind);
     for (let i = 0; i < 5; i++) await engine.execute('threeSteps'); // warm-up
     const single: number[] = [];
     for (let i = 0; i < singleRuns; i++) {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { encodeEvent } from '../src/core/index.js';
-import type { RunCommit } from '../src/store/index.js';
+import type { RunCommit, Store } from '../src/store/index.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { nowMs, percentile, round, type Emit } from './lib.js';
 import {
@@ -67,6 +67,15 @@ function rawTrial(dir: string, w: Workload): number {
 /** Single-commit latencies of the SQLite adapter (two events per commit, synchronous=FULL). */
 export async function sqliteCommitLatency(dir: string): Promise<number[]> {
   const store = await openSqliteStore({ path: path.join(dir, 'latency.db'), synchronous: 'FULL' });
+  try {
+    return await storeCommitLatency(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Single-commit latencies of any store: one run commit of two events at a time. */
+export async function storeCommitLatency(store: Store): Promise<number[]> {
   const runs = Array.from({ length: 50 }, (_, i) => runKey(10_000 + i));
   const histories = runs.map((_, i) =>
     historyOf(1 + 2 * Math.ceil(LATENCY_COMMITS / runs.length), 1_700_000_000_000 + i),
@@ -90,7 +99,6 @@ export async function sqliteCommitLatency(dir: string): Promise<number[]> {
     if (!outcome?.ok) throw new Error('latency commit was refused');
     heads[i] = head + 2;
   }
-  await store.close();
   return samples;
 }
 
