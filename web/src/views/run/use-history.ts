@@ -125,18 +125,32 @@ function useHistoryStream(
   start.current = from;
   useEffect(() => {
     if (!enabled || typeof WebSocket === 'undefined') return undefined;
-    const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const query = qs({ runId, fromSeq: start.current(), decode: decode || undefined });
-    const socket = new WebSocket(
-      `${proto}//${window.location.host}${API_BASE}${wfPath(ns, workflowId, `/history/stream${query}`)}`,
-    );
-    socket.onmessage = (m) => {
-      const frame = JSON.parse(String(m.data)) as { type?: string; events?: HistoryEvent[] };
-      if (frame.type === 'subscribed') setConnected(true);
-      else if (frame.type === 'events' && frame.events) handler.current(frame.events);
+    let socket: WebSocket | undefined;
+    let retry: number | undefined;
+    let closed = false;
+    const open = (): void => {
+      const proto = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+      const query = qs({ runId, fromSeq: start.current(), decode: decode || undefined });
+      socket = new WebSocket(
+        `${proto}//${window.location.host}${API_BASE}${wfPath(ns, workflowId, `/history/stream${query}`)}`,
+      );
+      socket.onmessage = (m) => {
+        const frame = JSON.parse(String(m.data)) as { type?: string; events?: HistoryEvent[] };
+        if (frame.type === 'subscribed') setConnected(true);
+        else if (frame.type === 'events' && frame.events) handler.current(frame.events);
+      };
+      // The caller polls while disconnected; the stream resumes from the next unseen event.
+      socket.onclose = () => {
+        setConnected(false);
+        if (!closed) retry = window.setTimeout(open, 5_000);
+      };
     };
-    socket.onclose = () => setConnected(false);
-    return () => socket.close();
+    open();
+    return () => {
+      closed = true;
+      window.clearTimeout(retry);
+      socket?.close();
+    };
   }, [ns, workflowId, runId, decode, enabled]);
   return connected;
 }
