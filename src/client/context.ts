@@ -1,6 +1,6 @@
 // What the workflow client and its handles take from the `Client` that owns them, and what
 // every call of one handle shares (the run it addresses, the POST that pins that run).
-import type { Connection } from './connection.js';
+import type { Connection, RequestOptions } from './connection.js';
 import type { WorkflowClientInterceptor } from './interceptors.js';
 import type { GetRemoteHandle } from './remote-types.js';
 
@@ -22,5 +22,8 @@ export interface HandleTarget extends Omit<ClientContext, 'getHandle'> {
   /** `/api/v1/namespaces/<ns>/workflows/<workflowId>`. */
   readonly path: string;
   /** POSTs `<path>/<action>` with the `address` added to the body. */
-  readonly post: <T>(action: string, body: object) => Promise<T>;
+  readonly post: <T>(action: string, body: object, options?: PostOptions) => Promise<T>;
 }
+
+/** How a handle's POST is sent (see `RequestOptions`). */
+export type PostOptions = Pick<RequestOptions, 'idempotent' | 'longPoll' | 'timeoutMs'>;

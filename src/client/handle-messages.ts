@@ -1,5 +1,7 @@
 // A remote handle's messages to the run: signals, queries and updates, each through the
-// client's interceptors (headers they add are sent and recorded).
+// client's interceptors (headers they add are sent and recorded). Each is safe to send again
+// (signals by request id, updates by update id), so the connection retries them.
+import { randomUUID } from 'node:crypto';
 import {
   composeInterceptors,
   messageName,
@@ -30,12 +32,17 @@ export function messageCalls(t: HandleTarget): MessageCalls {
     args: unknown[],
   ): Promise<void> =>
     composeInterceptors(t.interceptors, 'signal', async (input) => {
-      await t.post('signal', {
-        name: input.signalName,
-        args: [...input.args],
-        ...(input.requestId !== undefined ? { requestId: input.requestId } : {}),
-        ...withHeaders(input.headers),
-      });
+      // A request id (generated when not given) makes the signal safe to send again.
+      await t.post(
+        'signal',
+        {
+          name: input.signalName,
+          args: [...input.args],
+          requestId: input.requestId ?? randomUUID(),
+          ...withHeaders(input.headers),
+        },
+        { idempotent: true },
+      );
     })({
       workflowId,
       runId,
@@ -54,10 +61,11 @@ export function messageCalls(t: HandleTarget): MessageCalls {
         'query',
         async (input) =>
           (
-            await t.post<{ result: unknown }>('query', {
-              name: input.queryName,
-              args: [...input.args],
-            })
+            await t.post<{ result: unknown }>(
+              'query',
+              { name: input.queryName, args: [...input.args] },
+              { idempotent: true },
+            )
           ).result,
       )({ workflowId, runId, queryName: messageName(query), args })) as T,
     executeUpdate: async <T>(
@@ -69,12 +77,17 @@ export function messageCalls(t: HandleTarget): MessageCalls {
         'update',
         async (input) =>
           (
-            await t.post<{ result: unknown }>('update', {
-              name: input.updateName,
-              args: [...input.args],
-              ...(input.updateId ? { updateId: input.updateId } : {}),
-              ...withHeaders(input.headers),
-            })
+            await t.post<{ result: unknown }>(
+              'update',
+              {
+                name: input.updateName,
+                args: [...input.args],
+                updateId: input.updateId || randomUUID(),
+                ...withHeaders(input.headers),
+              },
+              // Waits for the handler to finish: on the long-poll sockets.
+              { idempotent: true, longPoll: true },
+            )
           ).result,
       )({
         workflowId,
@@ -94,13 +107,17 @@ function updateCalls(t: HandleTarget): Pick<WorkflowHandle, 'startUpdate' | 'get
   return {
     startUpdate: async <T>(update: MessageRef, options: WorkflowUpdateOptions) => {
       const out = await composeInterceptors(t.interceptors, 'startUpdate', async (input) => {
-        const accepted = await t.post<{ updateId: string; runId: string }>('update', {
-          name: input.updateName,
-          args: [...input.args],
-          ...(input.updateId ? { updateId: input.updateId } : {}),
-          ...withHeaders(input.headers),
-          waitForStage: 'ACCEPTED',
-        });
+        const accepted = await t.post<{ updateId: string; runId: string }>(
+          'update',
+          {
+            name: input.updateName,
+            args: [...input.args],
+            updateId: input.updateId || randomUUID(),
+            ...withHeaders(input.headers),
+            waitForStage: 'ACCEPTED',
+          },
+          { idempotent: true },
+        );
         return { updateId: accepted.updateId, workflowRunId: accepted.runId };
       })({
         workflowId,

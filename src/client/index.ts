@@ -22,6 +22,7 @@ export {
   Connection,
   DEFAULT_ADDRESS,
   type ConnectionOptions,
+  type ClientRetryOptions,
   type RequestOptions,
 } from './connection.js';
 export { errorFromBody } from './error-body.js';

@@ -55,6 +55,14 @@ export class Client implements ClientApi {
     this.schedule = createScheduleClient(this.connection, () => this.namespace);
   }
 
+  /**
+   * Closes the connection's sockets (after the calls in flight are answered). The connection
+   * is shared by every client built on it: close it once, when none of them is used any more.
+   */
+  close(): Promise<void> {
+    return this.connection.close();
+  }
+
   /** What the workflow client and handles share; handles resolve through `getHandle`. */
   #context(): ClientContext {
     return {

@@ -24,7 +24,7 @@ export function remoteUpdateHandle<T>(
         const out = await connection.request<{ status: string; result?: T }>(
           'GET',
           `${path}/updates/${encodeURIComponent(ids.updateId)}/result`,
-          { query: { ...address, waitMs: 30_000 }, timeoutMs: 45_000 },
+          { query: { ...address, waitMs: 30_000 }, timeoutMs: 45_000, longPoll: true },
         );
         if (out.status === 'COMPLETED') return out.result as T;
       }

@@ -1,6 +1,7 @@
 // The remote SDK's update-with-start: one call that starts the workflow when needed and sends
 // it an update. The start goes through the `start` interceptors and the update through the
 // `startUpdate` ones (nested, so both can add headers) before the single HTTP request.
+import { randomUUID } from 'node:crypto';
 import {
   composeInterceptors,
   messageName,
@@ -38,10 +39,12 @@ export async function updateWithStart<T>(
             ...withHeaders(start.headers),
             update: input.updateName,
             updateArgs: [...input.args],
-            ...(input.updateId ? { updateId: input.updateId } : {}),
+            // By update id (generated when not given) the call is safe to send again.
+            updateId: input.updateId || randomUUID(),
             ...(Object.keys(input.headers).length > 0 ? { updateHeaders: input.headers } : {}),
             waitForStage: 'ACCEPTED',
           },
+          idempotent: true,
         });
         return { updateId: accepted.updateId, workflowRunId: accepted.runId };
       })({

@@ -5,7 +5,7 @@ import {
   type GetWorkflowHandleOptions,
   type TimeTravelResult,
 } from '../core/index.js';
-import type { ClientContext, HandleTarget } from './context.js';
+import type { ClientContext, HandleTarget, PostOptions } from './context.js';
 import { historyCalls } from './handle-history.js';
 import { messageCalls } from './handle-messages.js';
 import type { GetRemoteHandle, RemoteWorkflowHandle } from './remote-types.js';
@@ -35,8 +35,8 @@ export function createRemoteHandle<R>(
     runId,
     address,
     path,
-    post: <T>(action: string, body: object): Promise<T> =>
-      c.request<T>('POST', `${path}/${action}`, { body: { ...body, ...address } }),
+    post: <T>(action: string, body: object, options?: PostOptions): Promise<T> =>
+      c.request<T>('POST', `${path}/${action}`, { ...options, body: { ...body, ...address } }),
   };
   return {
     workflowId,
@@ -47,6 +47,7 @@ export function createRemoteHandle<R>(
         const out = await c.request<{ status: string; result?: R }>('GET', `${path}/result`, {
           query: { runId: pinnedRun, waitMs: 30_000 },
           timeoutMs: 45_000,
+          longPoll: true,
         });
         if (out.status === 'COMPLETED') return out.result as R;
       }

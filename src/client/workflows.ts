@@ -1,5 +1,6 @@
 // The remote SDK's workflow client: start, execute, signal-with-start, handles, and the
 // visibility list/count calls of one namespace, each start through the client interceptors.
+import { randomUUID } from 'node:crypto';
 import {
   AionError,
   composeInterceptors,
@@ -34,6 +35,20 @@ function startBody(
   return { workflowType, ...options, ...(options.args ? { args: [...options.args] } : {}) };
 }
 
+/**
+ * A start is sent with a workflow id and a request id (generated when not given), so that
+ * sending it again after a lost answer returns the run it started instead of another.
+ */
+function retryableStart(options: WorkflowStartOptions): {
+  workflowId: string;
+  requestId: string;
+} {
+  return {
+    workflowId: options.workflowId ?? randomUUID(),
+    requestId: options.requestId ?? randomUUID(),
+  };
+}
+
 export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
   const c = ctx.connection;
   // Built per call, so a namespace that cannot be URL-encoded fails the call, not `new Client`.
@@ -45,8 +60,10 @@ export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
         c.request<{ workflowId: string; runId: string }>('POST', `${base()}/workflows`, {
           body: startBody(input.workflowType, {
             ...input.options,
+            ...retryableStart(input.options),
             ...withHeaders(input.headers),
           }),
+          idempotent: true,
         }),
       )({ workflowType: workflowTypeName(workflow), options: rest, headers: headers ?? {} });
       // The handle follows the run's chain (continue-as-new, reset, retry), like the engine's.

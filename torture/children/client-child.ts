@@ -12,7 +12,8 @@ let connection: Connection | undefined;
 const deadline = Date.now() + plan.deadlineMs;
 while (!connection) {
   try {
-    connection = await Connection.connect({ address, timeoutMs: 10_000 });
+    // The workload retries each operation itself (and counts the retries): one attempt per call.
+    connection = await Connection.connect({ address, timeoutMs: 10_000, retry: false });
   } catch (err) {
     if (Date.now() > deadline) throw err;
     await new Promise((r) => setTimeout(r, 200));

@@ -1,0 +1,156 @@
+// The remote client over a real server on loopback: a burst of starts shares a bounded set of
+// keep-alive sockets (so the server's connection-rate limit never drops one), and a start
+// whose answer is lost is sent again and answered with the run it started.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, Connection, isAionError } from '../../src/client/index.js';
+import { startTestServer, type TestServer } from './helpers.js';
+
+let ts: TestServer;
+let accepted = 0;
+
+beforeAll(async () => {
+  // A low connection-rate limit: a client opening one socket per call would be cut off.
+  ts = await startTestServer({ config: { maxConnectionRate: 50 } });
+  ts.server.app.server.on('connection', () => {
+    accepted++;
+  });
+});
+
+afterAll(async () => {
+  await ts?.stop();
+});
+
+describe('remote client connection pool', () => {
+  it('runs a burst of 2,000 concurrent starts over at most `connections` sockets', async () => {
+    const connection = await Connection.connect({ address: ts.url, connections: 8 });
+    const client = new Client({ connection });
+    try {
+      const before = accepted;
+      const handles = await Promise.all(
+        Array.from({ length: 2000 }, (_, i) =>
+          client.workflow.start('counter', { workflowId: `burst-${i}`, args: [i] }),
+        ),
+      );
+      expect(new Set(handles.map((h) => h.firstExecutionRunId)).size).toBe(2000);
+      expect(accepted - before).toBeLessThanOrEqual(8);
+      expect(await client.workflow.count({ workflowType: 'counter' })).toBeGreaterThanOrEqual(2000);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('waits for results on their own sockets, so other calls are not held up', async () => {
+    const connection = await Connection.connect({
+      address: ts.url,
+      connections: 1,
+      longPollConnections: 4,
+    });
+    const client = new Client({ connection });
+    try {
+      const handles = await Promise.all(
+        [1, 2, 3].map((i) =>
+          client.workflow.start('counter', { workflowId: `lp-${i}`, args: [0] }),
+        ),
+      );
+      const results = handles.map((h) => h.result());
+      // Three results wait on the long-poll sockets; the one ordinary socket stays free.
+      for (const h of handles) await h.signal('add', 2);
+      for (const h of handles) await h.signal('finish');
+      expect(await Promise.all(results)).toEqual([2, 2, 2]);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
+
+  it('closes its sockets on close()', async () => {
+    const sockets: Socket[] = [];
+    const track = (s: Socket): void => void sockets.push(s);
+    ts.server.app.server.on('connection', track);
+    const connection = await Connection.connect({ address: ts.url });
+    await new Client({ connection }).workflow.count();
+    ts.server.app.server.off('connection', track);
+    await connection.close();
+    await expect.poll(() => sockets.every((s) => s.destroyed || s.closed)).toBe(true);
+    await expect(connection.request('GET', '/healthz')).rejects.toThrow();
+  });
+});
+
+/** A proxy in front of the test server that drops the answer of the first start it forwards. */
+async function lossyProxy(
+  target: string,
+): Promise<{ url: string; starts: () => number; close(): Promise<void> }> {
+  let starts = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const isStart = req.method === 'POST' && /\/workflows$/.test(req.url ?? '');
+      if (isStart) starts++;
+      const first = isStart && starts === 1;
+      void fetch(target + req.url, {
+        method: req.method ?? 'GET',
+        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+      }).then(async (answer) => {
+        const text = await answer.text();
+        // The server committed the start; the client never hears of it.
+        if (first) return void req.socket.destroy();
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(text);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    starts: () => starts,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('remote client start retries', () => {
+  it('sends a start again after its answer was lost and gets the run it started', async () => {
+    const proxy = await lossyProxy(ts.url);
+    const connection = await Connection.connect({
+      address: proxy.url,
+      retry: { initialIntervalMs: 10 },
+    });
+    const client = new Client({ connection });
+    try {
+      const handle = await client.workflow.start('counter', { workflowId: 'lost-answer' });
+      expect(proxy.starts()).toBe(2);
+      const current = await ts.engine.client.workflow.getHandle('lost-answer').describe();
+      expect(handle.firstExecutionRunId).toBe(current.runId);
+      // One run: the second send was recognised by its request id.
+      const runs = await client.workflow.list({ query: "WorkflowId = 'lost-answer'" });
+      expect(runs.items).toHaveLength(1);
+      // Another start (another request id) of the open workflow still conflicts.
+      const again = await client.workflow
+        .start('counter', { workflowId: 'lost-answer' })
+        .catch((e: unknown) => e);
+      expect(isAionError(again) && again.code).toBe('workflow_already_started');
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('returns the same run for a start sent twice with the same requestId', async () => {
+    const connection = await Connection.connect({ address: ts.url });
+    const client = new Client({ connection });
+    try {
+      const options = { workflowId: 'same-request', requestId: 'req-1' };
+      const a = await client.workflow.start('counter', options);
+      const b = await client.workflow.start('counter', options);
+      expect(b.firstExecutionRunId).toBe(a.firstExecutionRunId);
+    } finally {
+      await client.close();
+    }
+  });
+});
