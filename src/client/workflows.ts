@@ -134,11 +134,14 @@ async function signalWithStart<W extends WorkflowTypeRef>(
         body: {
           ...startBody(input.workflowType, {
             ...input.options,
+            // The request id identifies the start and the signal: a retried call does each once.
+            requestId: input.options.requestId ?? randomUUID(),
             ...withHeaders(input.headers),
           }),
           signal: input.signalName,
           signalArgs: [...input.signalArgs],
         },
+        idempotent: true,
       },
     ),
   )({

@@ -190,6 +190,25 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
     expect(await h.result()).toBe(2);
   });
 
+  it('carries out a signal-with-start sent twice with one requestId once', async () => {
+    const e = await start();
+    const call = (requestId: string) =>
+      e.client.workflow.signalWithStart('bumps', {
+        workflowId: 'sws-r',
+        signal: 'bump',
+        requestId,
+      });
+    const h = await call('r1'); // started the run with the signal
+    expect((await call('r1')).runId).toBe(h.runId); // a retried call: no second signal
+    expect(await h.query('count')).toBe(1);
+    await call('r2'); // signalled the open run
+    await call('r2');
+    expect(await h.result()).toBe(2);
+    const signals = (await h.fetchHistory()).events.filter((x) => x.type === 'SignalReceived');
+    expect(signals.map((x) => (x as { requestId?: string }).requestId)).toEqual(['r1', 'r2']);
+    await expect(call('')).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
   it('records continueAsNewSuggested so replay takes the same branch', async () => {
     handle = await harness.create();
     engine = await createEngine({

@@ -77,16 +77,17 @@ describe('remote client connection pool', () => {
   });
 });
 
-/** A proxy in front of the test server that drops the answer of the first start it forwards. */
+/** A proxy in front of the test server that drops the answer of the first call matching `lose`. */
 async function lossyProxy(
   target: string,
+  lose = /\/workflows$/,
 ): Promise<{ url: string; starts: () => number; close(): Promise<void> }> {
   let starts = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const isStart = req.method === 'POST' && /\/workflows$/.test(req.url ?? '');
+      const isStart = req.method === 'POST' && lose.test(req.url ?? '');
       if (isStart) starts++;
       const first = isStart && starts === 1;
       void fetch(target + req.url, {
@@ -135,6 +136,36 @@ describe('remote client start retries', () => {
         .start('counter', { workflowId: 'lost-answer' })
         .catch((e: unknown) => e);
       expect(isAionError(again) && again.code).toBe('workflow_already_started');
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('sends a signal-with-start again after its answer was lost; the run gets one signal', async () => {
+    const proxy = await lossyProxy(ts.url, /\/signal-with-start$/);
+    const connection = await Connection.connect({
+      address: proxy.url,
+      retry: { initialIntervalMs: 10 },
+    });
+    const client = new Client({ connection });
+    try {
+      const handle = await client.workflow.signalWithStart('counter', {
+        workflowId: 'lost-sws',
+        args: [0],
+        signal: 'add',
+        signalArgs: [5],
+      });
+      expect(proxy.starts()).toBe(2);
+      expect(await handle.query('count')).toBe(5);
+      // Again on the open run (another call): its answer arrives, and the signal is added.
+      await client.workflow.signalWithStart('counter', {
+        workflowId: 'lost-sws',
+        args: [0],
+        signal: 'add',
+        signalArgs: [1],
+      });
+      expect(await handle.query('count')).toBe(6);
     } finally {
       await client.close();
       await proxy.close();

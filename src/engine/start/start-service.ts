@@ -12,6 +12,7 @@ import {
   type WorkflowStartOptions,
   type WorkflowTypeRef,
   messageName,
+  type RunKey,
 } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import { encodeArgs } from '../args.js';
@@ -22,7 +23,13 @@ import type { Arrival } from '../run-actor.js';
 import type { RunStarter } from './run-starter.js';
 import { nextCronTime } from '../commands/index.js';
 import { parseStart, type ParsedStart } from './start-options.js';
-import { applyStartPolicies, givenConflictPolicy, type StartPolicyDeps } from './start-policies.js';
+import {
+  applyStartPolicies,
+  badRequestId,
+  givenConflictPolicy,
+  requestIdIsValid,
+  type StartPolicyDeps,
+} from './start-policies.js';
 
 export interface StartedRun {
   readonly workflowId: string;
@@ -35,6 +42,8 @@ export interface InitialSignal {
   signal: MessageRef;
   args: readonly unknown[];
   headers?: Headers;
+  /** The call's request id: the run records the signal once however often it is sent. */
+  requestId?: string;
 }
 
 /** An update recorded with the start (update-with-start): handled in the first activation. */
@@ -141,7 +150,15 @@ export class StartService {
         field: 'workflowId',
       });
     }
-    const initial = { signal, args: signalArgs, ...(headers ? { headers } : {}) };
+    // The start's request id also identifies the signal, so a retried call signals once.
+    const { requestId } = startOptions;
+    if (requestId !== undefined && !requestIdIsValid(requestId)) throw badRequestId();
+    const initial = {
+      signal,
+      args: signalArgs,
+      ...(headers ? { headers } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
+    };
     const conflict = givenConflictPolicy(startOptions);
     // FAIL and TERMINATE_EXISTING apply as for a start (the new run gets the signal first);
     // unset or USE_EXISTING signals the open run.
@@ -152,13 +169,16 @@ export class StartService {
       if (current && current.closeTime === undefined) {
         try {
           const ref = { namespace: ns, workflowId, runId: current.runId };
-          await this.#d.signals.signal(ref, signal, [...signalArgs], undefined, headers);
+          await this.#d.signals.signal(ref, signal, [...signalArgs], requestId, headers);
           return { workflowId, runId: current.runId };
         } catch (err) {
           if (!(isAionError(err) && err.code === 'workflow_closed') || attempt >= 3) throw err;
           continue; // closed in between: start a new run
         }
       }
+      // A retried call whose signal the run recorded before it closed: that run, not a new one.
+      if (current && requestId !== undefined && (await this.#signalled(current, requestId)))
+        return { workflowId, runId: current.runId };
       try {
         return await this.start(
           ns,
@@ -172,6 +192,11 @@ export class StartService {
         // Someone started it concurrently: signal that run instead.
       }
     }
+  }
+
+  async #signalled(run: RunKey, requestId: string): Promise<boolean> {
+    const history = await this.#d.store.readHistory(run);
+    return history.some((e) => e.type === 'SignalReceived' && e.requestId === requestId);
   }
 
   #initialArrival(initial: InitialSignal | InitialUpdate): Arrival {
@@ -189,6 +214,7 @@ export class StartService {
         ),
         identity: this.#d.identity,
         ...(withSignal.headers ? { headers: withSignal.headers } : {}),
+        ...(withSignal.requestId !== undefined ? { requestId: withSignal.requestId } : {}),
       },
     };
   }
