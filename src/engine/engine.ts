@@ -108,6 +108,7 @@ export class Engine {
       await startEngine(parts, options);
     } catch (err) {
       await parts.infra.thread.close();
+      await parts.infra.replays.close();
       if (owns) await store.close();
       throw err;
     }

@@ -423,6 +423,11 @@ export class WorkflowThread {
     return this.#packages.has(version);
   }
 
+  /** The bundle of a loaded package (undefined when not loaded). */
+  bundleOf(version: string): string | undefined {
+    return this.#packages.get(version);
+  }
+
   /** Activates runs; throws DeadlockError (thread replaced) when the batch overran. */
   async activate(items: readonly ActivateItem[]): Promise<readonly ActivationOutput[]> {
     const res = await this.#send({ type: 'activate', items }, this.#deadlockTimeoutMs);

@@ -108,3 +108,39 @@ describe.each(ENGINE_HARNESSES)('time travel on $name', (harness) => {
     expect((await handle.store.readHistory(run)).length).toBe(head);
   }, 180_000);
 });
+
+describe('time travel off the live workflow thread', () => {
+  it('a replay whose query never returns fails alone; the live thread keeps its runs', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'aion-time-travel-'));
+    const workflowsPath = path.join(dir, 'workflows.ts');
+    writeFileSync(
+      workflowsPath,
+      `${WORKFLOWS}
+const spin = defineQuery<number>('spin');
+export async function spinner(): Promise<number> {
+  setHandler(spin, () => { for (;;) { /* never returns */ } });
+  await condition(() => false);
+  return 0;
+}`,
+    );
+    handle = await ENGINE_HARNESSES[0]!.create();
+    const warnings: string[] = [];
+    engine = await createEngine({
+      store: handle.store,
+      workflowsPath,
+      deadlockTimeoutMs: 1000,
+      logger: { ...quiet, warn: (message: string) => void warnings.push(message) },
+    });
+    const live = await engine.start('tally', { args: [5] });
+    const stuck = await engine.start('spinner');
+    expect(await live.query('total')).toBe(5);
+    const seq = (await stuck.fetchHistory()).events.length;
+    await expect(
+      stuck.timeTravel({ atSeq: seq, queries: [{ name: 'spin' }] }),
+    ).rejects.toMatchObject({ code: 'query_failed' });
+    // The live thread was not restarted: its runs stayed resident and answer as before.
+    expect(warnings.filter((w) => w.includes('workflow thread restarted'))).toEqual([]);
+    await live.signal('add', 2);
+    expect(await live.query('total')).toBe(7);
+  }, 60_000);
+});

@@ -172,6 +172,7 @@ export async function stopEngine(p: EngineParts, timeoutMs: number): Promise<voi
   await infra.recorder.drained();
   await infra.activities.handedBack();
   await infra.thread.close();
+  await infra.replays.close();
   await stopBuildService(); // esbuild's service process must not outlive the engine
   // Everything is committed: hand the shards back so the next node need not wait for expiry.
   await p.cluster?.leave();

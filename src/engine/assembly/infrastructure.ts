@@ -31,6 +31,7 @@ import { PackageRegistry } from '../package-registry.js';
 import { Recorder } from '../recorder.js';
 import {
   historyPolicy,
+  ReplayThread,
   RunScheduler,
   type EngineLogger,
   type HistoryPolicy,
@@ -60,6 +61,8 @@ export interface Infrastructure {
   readonly metrics: EngineMetrics;
   readonly logger: EngineLogger;
   readonly thread: WorkflowThread;
+  /** Replays that answer reads (closed-run queries, time travel), off the live thread. */
+  readonly replays: ReplayThread;
   readonly registry: PackageRegistry;
   readonly feed: EventFeed;
   readonly recorder: Recorder;
@@ -102,6 +105,7 @@ export function buildInfrastructure(
   const { health, store, retry } = storeAccess(options, base, logger, metrics);
   const thread = buildThread(options, logger, metrics, () => scheduler.isolateAll());
   const registry = buildRegistry(options, store, thread);
+  const replays = new ReplayThread({ ...registry.isolation });
   const feed = new EventFeed((err) =>
     logger.warn('event feed listener threw', { error: String(err) }),
   );
@@ -138,6 +142,7 @@ export function buildInfrastructure(
     metrics,
     logger,
     thread,
+    replays,
     registry,
   };
   const scheduler = buildScheduler(options, { ...common, recorder, activities, timers, schemas });
@@ -363,6 +368,7 @@ function buildScheduler(
     recorder: p.recorder,
     registry: p.registry,
     thread: p.thread,
+    replays: p.replays,
     activities: p.activities,
     timers: p.timers,
     metrics: p.metrics,

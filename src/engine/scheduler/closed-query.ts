@@ -8,7 +8,7 @@ import {
   type QueryOutcome,
   type RunKey,
 } from '../../core/index.js';
-import { DeadlockError, RunBook } from '../../runtime/index.js';
+import { DeadlockError, RunBook, type WorkflowThread } from '../../runtime/index.js';
 import { actorKey } from '../run-actor.js';
 import type { SchedulerContext } from './context.js';
 
@@ -33,7 +33,7 @@ export async function queryClosedRun(
       book.version,
       replayable(events),
       `query ${JSON.stringify(name)} on closed run ${key.runId}`,
-      (instance) => ctx.deps.thread.query(instance, name, args),
+      (thread, instance) => thread.query(instance, name, args),
     );
   } catch (err) {
     if (!(err instanceof DeadlockError)) throw err;
@@ -60,24 +60,35 @@ export async function withReplayedInstance<T>(
   version: string,
   events: readonly HistoryEvent[],
   what: string,
-  use: (instance: string) => Promise<T>,
+  use: (thread: WorkflowThread, instance: string) => Promise<T>,
 ): Promise<T> {
-  const { thread, registry } = ctx.deps;
+  const { thread: live, replays, registry } = ctx.deps;
   const release = registry.hold(version); // not unloaded while the replay needs it
   const instance = `closed-query/${actorKey(key.namespace, key.runId)}/${++instances}`;
   try {
+    // The bundle comes from the live thread's copy (loaded from the store when not resident).
     await registry.ensureLoaded(key.namespace, version);
-    const outcome = await thread.replay(instance, version, key, events);
-    if (!outcome.ok) {
-      throw new AionError(
-        'query_failed',
-        `${what}: its history does not replay on version ${version.slice(0, 12)}: ${outcome.failure.message}`,
-        { failure: outcome.failure, runId: key.runId },
-      );
-    }
-    return await use(instance);
+    const bundle = (): string => {
+      const b = live.bundleOf(version);
+      if (b === undefined) throw new AionError('internal', `package ${version} is not loaded`);
+      return b;
+    };
+    return await replays.use(version, bundle, async (thread) => {
+      try {
+        const outcome = await thread.replay(instance, version, key, events);
+        if (!outcome.ok) {
+          throw new AionError(
+            'query_failed',
+            `${what}: its history does not replay on version ${version.slice(0, 12)}: ${outcome.failure.message}`,
+            { failure: outcome.failure, runId: key.runId },
+          );
+        }
+        return await use(thread, instance);
+      } finally {
+        thread.evict([instance]);
+      }
+    });
   } finally {
-    thread.evict([instance]);
     release();
   }
 }

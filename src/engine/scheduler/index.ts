@@ -1,6 +1,7 @@
 // The run scheduler: drives runs through plan → activate → commit → dispatch, supervises
 // crashed tasks and keeps the resident runs bounded. Other engine code imports this door.
 export { RunScheduler } from './run-scheduler.js';
+export { ReplayThread } from './replay-thread.js';
 export type { EngineLogger, SchedulerDeps, SupervisionPolicy } from './types.js';
 export {
   HISTORY_HEADROOM_EVENTS,

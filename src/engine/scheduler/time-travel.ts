@@ -9,7 +9,7 @@ import {
   type QueryOutcome,
   type RunKey,
 } from '../../core/index.js';
-import { DeadlockError } from '../../runtime/index.js';
+import { DeadlockError, type WorkflowThread } from '../../runtime/index.js';
 import { withReplayedInstance } from './closed-query.js';
 import type { SchedulerContext } from './context.js';
 
@@ -113,11 +113,11 @@ export async function timeTravelRun(
       version,
       prefix,
       `time travel to seq ${atSeq} of run ${key.runId}`,
-      async (instance) => ({
+      async (thread, instance) => ({
         atSeq,
         boundarySeq,
-        stackTrace: await stackTraceOf(ctx, instance),
-        queries: await answer(ctx, instance, queries),
+        stackTrace: await stackTraceOf(thread, instance),
+        queries: await answer(thread, instance, queries),
         boundaries,
       }),
     );
@@ -131,20 +131,20 @@ export async function timeTravelRun(
   }
 }
 
-async function stackTraceOf(ctx: SchedulerContext, instance: string): Promise<string> {
-  const out = await ctx.deps.thread.query(instance, '__stack_trace', []);
+async function stackTraceOf(thread: WorkflowThread, instance: string): Promise<string> {
+  const out = await thread.query(instance, '__stack_trace', []);
   if ('stackTrace' in out) return out.stackTrace;
   return out.ok ? '' : `(no stack trace: ${out.failure.message})`;
 }
 
 /** Each query in turn; a failure is that query's answer, not the whole call's. */
 async function answer(
-  ctx: SchedulerContext,
+  thread: WorkflowThread,
   instance: string,
   queries: readonly TimeTravelQuery[],
 ): Promise<TimeTravelAnswer[]> {
   const out: TimeTravelAnswer[] = [];
   for (const q of queries)
-    out.push({ name: q.name, ...(await ctx.deps.thread.query(instance, q.name, q.args)) });
+    out.push({ name: q.name, ...(await thread.query(instance, q.name, q.args)) });
   return out;
 }

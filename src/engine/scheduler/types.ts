@@ -1,5 +1,6 @@
 // What the scheduler is built from: the engine's services and settings it drives runs with,
 // the callbacks it reports through, and the supervision policy for crashed tasks.
+import type { ReplayThread } from './replay-thread.js';
 import type { Clock, IdSource } from '../../clock/index.js';
 import type {
   HistoryEvent,
@@ -36,6 +37,8 @@ export interface SchedulerDeps {
   readonly recorder: Recorder;
   readonly registry: PackageRegistry;
   readonly thread: WorkflowThread;
+  /** Replays that answer reads (closed-run queries, time travel) run here, not in `thread`. */
+  readonly replays: ReplayThread;
   readonly activities: ActivityService;
   readonly timers: TimerService;
   readonly metrics: EngineMetrics;
