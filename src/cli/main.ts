@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AionError } from '../core/index.js';
+import { registerBenchCommand } from './bench/index.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { QuietFailure, registerPackageCommands } from './commands/package.js';
@@ -31,6 +32,7 @@ export function buildProgram(io: CliIo): Command {
   registerBackupCommand(program, io);
   registerRemoteCommands(program, io);
   registerDevCommands(program, io);
+  registerBenchCommand(program, io);
   return program;
 }
 
