@@ -51,8 +51,11 @@ export default async function serverBench(emit: Emit): Promise<void> {
       suite: 'server',
       name: serverName,
       ...server,
-      target: 'none (compare with embedded S1 of the same run)',
-      met: null,
+      target: 'workflowsPerSec >= 0.6 x embedded S1 and singleRunP50Ms <= 1.3 x embedded, same run',
+      met: embedded
+        ? num(server, 'workflowsPerSec') / num(embedded, 'workflowsPerSec') >= 0.6 &&
+          num(server, 'singleRunP50Ms') / num(embedded, 'singleRunP50Ms') <= 1.3
+        : false,
       ...(embedded && {
         ratios: {
           throughputVsEmbedded: round(
