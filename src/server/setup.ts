@@ -152,6 +152,9 @@ export function instrumentRequests(
     // An unavailable store is logged by the engine once per outage, not once per request.
     if (status >= 500 && body.code !== 'store_unavailable')
       logger.error('request failed', { method: req.method, url: req.url, error: body.message });
+    // Refusals a client should retry say when: a second is when a key's rate bucket refills
+    // and a short store outage is usually over (aion/client honours the header).
+    if (status === 429 || status === 503) void reply.header('retry-after', '1');
     void reply.code(status).send(body);
   });
   app.setNotFoundHandler((req, reply) => {

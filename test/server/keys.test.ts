@@ -104,10 +104,16 @@ describe('API keys in the store', () => {
       return res.status === 401;
     });
     const codes: unknown[] = [];
+    let retryAfter: string | null = null;
     for (let i = 0; i < 20; i++) {
-      codes.push((await call(t.url, 'GET', LIST, { token: t.tokens.admin! })).body.code);
+      const res = await fetch(`${t.url}${LIST}`, {
+        headers: { authorization: `Bearer ${t.tokens.admin!}` },
+      });
+      codes.push(((await res.json()) as { code?: string }).code);
+      if (res.status === 429) retryAfter ??= res.headers.get('retry-after');
     }
     expect(codes).toContain('rate_limited');
+    expect(retryAfter).toBe('1');
     const used = await t.engine.store.listApiKeys();
     expect(used.find((k) => k.role === 'admin')?.lastUsedAt).toEqual(expect.any(Number));
   });
