@@ -10,6 +10,8 @@ import type { Figures } from './engine-scenarios.js';
 const CHILD = fileURLToPath(new URL('./engine-child.ts', import.meta.url));
 const CHILD_TIMEOUT_MS = 240_000;
 /** Workflows of S1 on PostgreSQL (a network round trip per commit makes 10,000 slow). */
+/** Waiting runs of the density scenario (the goal is stated for 1,000,000). */
+const DENSITY_WORKFLOWS = Number.parseInt(process.env.AION_BENCH_DENSITY_WORKFLOWS ?? '100000', 10);
 const PG_WORKFLOWS = Number.parseInt(process.env.AION_BENCH_PG_WORKFLOWS ?? '10000', 10);
 
 interface Judged {
@@ -74,59 +76,70 @@ const SCENARIOS: readonly Scenario[] = [
     name: 's2-fanout-100',
     args: ['s2', '100', '30'],
     judge: (f) => ({
-      target: 'wallP50Ms <= 15',
-      met: num(f, 'wallP50Ms') <= 15,
-      ratios: { wallP50VsTarget: round(num(f, 'wallP50Ms') / 15, 2) },
+      target: 'wallP50Ms <= 10',
+      met: num(f, 'wallP50Ms') <= 10,
+      ratios: { wallP50VsTarget: round(num(f, 'wallP50Ms') / 10, 2) },
     }),
   },
   {
     name: 's2-fanout-1000',
     args: ['s2', '1000', '10'],
-    judge: (f, earlier) => {
-      const small = earlier.get('s2-fanout-100');
-      return {
-        ...informative('scaling of the 100 variant'),
-        ...(small && {
-          ratios: { wallP50VsFanout100: round(num(f, 'wallP50Ms') / num(small, 'wallP50Ms'), 2) },
-        }),
-      };
-    },
+    judge: (f) => ({
+      target: 'wallP50Ms <= 60',
+      met: num(f, 'wallP50Ms') <= 60,
+      ratios: { wallP50VsTarget: round(num(f, 'wallP50Ms') / 60, 2) },
+    }),
   },
   {
     name: 's3-timers-1000x2s',
     args: ['s3', '1000'],
     judge: (f) => ({
-      target: 'totalMs <= 2300 and peakRssMiB <= 200',
-      met: num(f, 'totalMs') <= 2300 && num(f, 'peakRssMiB') <= 200,
-      ratios: {
-        totalVsTarget: round(num(f, 'totalMs') / 2300, 2),
-        peakRssVsTarget: round(num(f, 'peakRssMiB') / 200, 2),
-      },
+      target: 'overheadMs <= 100',
+      met: num(f, 'overheadMs') <= 100,
+      ratios: { overheadVsTarget: round(num(f, 'overheadMs') / 100, 2) },
     }),
   },
   {
     name: 's3-timers-10000x2s',
     args: ['s3', '10000'],
-    judge: () => informative('10x the 1,000 variant'),
+    judge: (f) => ({
+      target: 'totalMs <= 2500 and peakRssMiB <= 300',
+      met: num(f, 'totalMs') <= 2500 && num(f, 'peakRssMiB') <= 300,
+      ratios: {
+        totalVsTarget: round(num(f, 'totalMs') / 2500, 2),
+        peakRssVsTarget: round(num(f, 'peakRssMiB') / 300, 2),
+      },
+    }),
   },
   {
     name: 'replay-10k-events',
     args: ['replay', '3333', '7'],
     judge: (f) => ({
-      target: 'eventsPerSec >= 100000',
-      met: num(f, 'eventsPerSec') >= 100_000,
-      ratios: { eventsPerSecVsTarget: round(num(f, 'eventsPerSec') / 100_000, 2) },
+      target: 'eventsPerSec >= 1000000',
+      met: num(f, 'eventsPerSec') >= 1_000_000,
+      ratios: { eventsPerSecVsTarget: round(num(f, 'eventsPerSec') / 1_000_000, 3) },
     }),
   },
   {
-    name: 'density-100k-waiting-max-resident-10k',
-    args: ['density', '100000', '10000'],
+    name: `density-${DENSITY_WORKFLOWS}-waiting-max-resident-10k`,
+    args: ['density', String(DENSITY_WORKFLOWS), '10000'],
     nodeFlags: ['--expose-gc'],
-    judge: (f) => ({
-      target: 'idleRssMiB <= 1024',
-      met: num(f, 'idleRssMiB') <= 1024,
-      ratios: { idleRssVsTarget: round(num(f, 'idleRssMiB') / 1024, 2) },
-    }),
+    judge: (f) => {
+      // The goal is for 1,000,000 waiting runs; a smaller run is judged pro rata above the
+      // process baseline (memory per evicted run is what grows with the count).
+      const scale = 1_000_000 / DENSITY_WORKFLOWS;
+      const base = num(f, 'baselineRssMiB');
+      const projected = base + (num(f, 'idleRssMiB') - base) * scale;
+      return {
+        target:
+          'idle RSS for 1,000,000 waiting runs <= 1536 MiB (projected from this count) and wakeSignalToResultP50Ms <= 10',
+        met: projected <= 1536 && num(f, 'wakeSignalToResultP50Ms') <= 10,
+        ratios: {
+          projectedIdleRssVsTarget: round(projected / 1536, 2),
+          wakeP50VsTarget: round(num(f, 'wakeSignalToResultP50Ms') / 10, 2),
+        },
+      };
+    },
   },
   {
     name: `s1-postgres-${PG_WORKFLOWS}-three-activities`,
