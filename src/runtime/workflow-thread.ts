@@ -1,3 +1,4 @@
+import { startWorker } from './worker-exec-argv.js';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import {
@@ -81,43 +82,6 @@ function workerEntry(): { code: string; eval: true } | { url: URL; eval: false }
     };
   }
   return { eval: false, url: new URL('./worker-main.js', here) };
-}
-
-/** Flags of the host's command line that only concern its own main script (with a value). */
-const MAIN_SCRIPT_FLAGS_WITH_VALUE = new Set(['-e', '--eval', '-p', '--print']);
-/** … and without one, or with it after `=`. */
-const MAIN_SCRIPT_FLAGS = [
-  '--input-type',
-  '--eval',
-  '--print',
-  '--interactive',
-  '-i',
-  '--check',
-  '-c',
-  '--test',
-  '--watch',
-  '--entry-url',
-];
-
-/**
- * The host's Node flags that the workflow thread should share (loaders, `--import`, source
- * maps, experimental features), without those about the host's own main script: a worker
- * started with `--input-type` or `-e` refuses to start, which made an engine created from
- * `node --input-type=module -e …` fail.
- */
-export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i]!;
-    if (MAIN_SCRIPT_FLAGS_WITH_VALUE.has(arg)) {
-      i++; // and its value
-      continue;
-    }
-    const name = arg.split('=')[0]!;
-    if (MAIN_SCRIPT_FLAGS.some((f) => name === f || name.startsWith(`${f}-`))) continue;
-    out.push(arg);
-  }
-  return out;
 }
 
 export interface WorkflowThreadOptions {
@@ -210,12 +174,13 @@ export class WorkflowThread {
         heapLimitMb: this.#heapLimitMb,
         deadlockTimeoutMs: this.#deadlockTimeoutMs,
       },
-      execArgv: workerExecArgv(),
       resourceLimits: { maxOldGenerationSizeMb: this.#heapLimitMb },
     };
-    const worker = entry.eval
-      ? new Worker(entry.code, { eval: true, ...options })
-      : new Worker(entry.url, options);
+    const worker = startWorker((execArgv) =>
+      entry.eval
+        ? new Worker(entry.code, { eval: true, execArgv, ...options })
+        : new Worker(entry.url, { execArgv, ...options }),
+    );
     worker.unref();
     worker.on('message', (res: WorkerResponse | WorkerLogMessage) => {
       if (!('log' in res)) this.#onMessage(worker, res);
