@@ -19,3 +19,11 @@ export {
   type WorkerDrainFrame,
   type WorkerFrame,
 } from './worker.js';
+export {
+  FrameSender,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_FRAMES,
+  parseServerMessage,
+  parseWorkerMessage,
+  type SendMessage,
+} from './batch.js';

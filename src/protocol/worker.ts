@@ -30,6 +30,11 @@ export interface RegisterFrame {
    * when it has none). Default: plain JSON values. See docs/data-protection.md.
    */
   readonly payloads?: 'encoded';
+  /**
+   * The worker accepts batches: WebSocket messages carrying a JSON array of frames. The server
+   * sends them only when it answered `registered` with `batching: true`. See batch.ts.
+   */
+  readonly batching?: boolean;
 }
 
 /** Liveness of a running attempt, with progress details; answered by `heartbeat_ack`. */
@@ -76,6 +81,13 @@ export interface RegisteredFrame {
   readonly namespace: string;
   readonly taskQueue: string;
   readonly identity: string;
+  /**
+   * The server accepts batches too (only ever `true` when the worker registered with
+   * `batching: true`): from now on either side may send a JSON array of frames per message.
+   */
+  readonly batching?: boolean;
+  /** With `batching`: the largest WebSocket message the server takes, in bytes. */
+  readonly maxMessageBytes?: number;
 }
 
 /**
@@ -175,13 +187,24 @@ function token(frame: Record<string, unknown>): string {
  * naming what is wrong.
  */
 export function parseWorkerFrame(text: string): WorkerFrame {
-  let raw: unknown;
+  return validateWorkerFrame(parseJson(text));
+}
+
+/** The JSON of a worker message; `invalid_argument` when it is not JSON. */
+export function parseJson(text: string): unknown {
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text) as unknown;
   } catch {
-    bad('frame is not valid JSON; send one JSON object per WebSocket message');
+    return bad(
+      'frame is not valid JSON; send one JSON object (or, once batching is agreed, an array of them) per WebSocket message',
+    );
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+}
+
+/** Validates one parsed worker → server frame (a message, or one element of a batch). */
+export function validateWorkerFrame(raw: unknown): WorkerFrame {
+  if (Array.isArray(raw)) bad('a frame must be a JSON object with a "type"; batches do not nest');
+  if (typeof raw !== 'object' || raw === null) {
     bad('frame must be a JSON object with a "type"');
   }
   const f = raw as Record<string, unknown>;
@@ -207,12 +230,16 @@ export function parseWorkerFrame(text: string): WorkerFrame {
       if (f.payloads !== undefined && f.payloads !== 'encoded') {
         bad('payloads must be "encoded" when given');
       }
+      if (f.batching !== undefined && typeof f.batching !== 'boolean') {
+        bad('batching must be a boolean when given');
+      }
       return {
         type: 'register',
         taskQueue,
         activityTypes: [...new Set(types as string[])],
         maxConcurrent: max,
         ...(f.payloads === 'encoded' ? { payloads: 'encoded' as const } : {}),
+        ...(f.batching === true ? { batching: true } : {}),
         ...(namespace !== undefined ? { namespace } : {}),
         ...(identity !== undefined ? { identity } : {}),
       };
@@ -261,8 +288,13 @@ export function frameText(data: Buffer | ArrayBuffer | readonly Buffer[]): strin
 
 /** Parses a server → worker frame (the SDK trusts the server's shapes). */
 export function parseServerFrame(text: string): ServerFrame {
-  const raw = JSON.parse(text) as unknown;
+  return validateServerFrame(JSON.parse(text) as unknown);
+}
+
+/** Checks one parsed server → worker frame (a message, or one element of a batch). */
+export function validateServerFrame(raw: unknown): ServerFrame {
   if (
+    Array.isArray(raw) ||
     typeof raw !== 'object' ||
     raw === null ||
     typeof (raw as { type?: unknown }).type !== 'string'

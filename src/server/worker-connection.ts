@@ -5,10 +5,11 @@
  */
 import type { WebSocket } from 'ws';
 import { AionError, isAionError } from '../core/index.js';
-import type { RemoteOutcome, WorkerSession } from '../engine/index.js';
+import type { Counter, RemoteOutcome, WorkerSession } from '../engine/index.js';
 import {
+  FrameSender,
   frameText,
-  parseWorkerFrame,
+  parseWorkerMessage,
   type ServerFrame,
   type WorkerFrame,
 } from '../protocol/index.js';
@@ -20,6 +21,15 @@ import { WorkerPayloads } from './worker-payloads.js';
 export const MAX_FRAME_ERRORS = 5;
 /** A peer that does not answer a ping within this window is dropped (half-open TCP). */
 const PING_INTERVAL_MS = 15_000;
+
+/** Messages and frames of the worker protocol, by direction (`in` from workers, `out` to them). */
+export interface WorkerWireMetrics {
+  readonly messages: Counter;
+  readonly frames: Counter;
+}
+
+const IN = { direction: 'in' } as const;
+const OUT = { direction: 'out' } as const;
 
 export class WorkerConnection {
   readonly #socket: WebSocket;
@@ -35,12 +45,28 @@ export class WorkerConnection {
   #alive = true;
   #ping: NodeJS.Timeout | undefined;
   #unwatch: (() => void) | undefined;
+  readonly #wire: WorkerWireMetrics;
+  /** Frames to the worker: one per message, or batched once the worker agreed to batches. */
+  readonly #out: FrameSender;
 
-  constructor(socket: WebSocket, ctx: ServerContext, principal: Principal, peer: string) {
+  constructor(
+    socket: WebSocket,
+    ctx: ServerContext,
+    principal: Principal,
+    peer: string,
+    wire: WorkerWireMetrics,
+  ) {
     this.#socket = socket;
     this.#ctx = ctx;
     this.#principal = principal;
     this.#peer = peer;
+    this.#wire = wire;
+    this.#out = new FrameSender((text, frames) => {
+      if (socket.readyState !== socket.OPEN) return;
+      socket.send(text);
+      wire.messages.inc(1, OUT);
+      wire.frames.inc(frames, OUT);
+    });
   }
 
   start(): void {
@@ -85,7 +111,7 @@ export class WorkerConnection {
       reason,
     });
     this.#onClose(`connection closed (${reason})`);
-    this.#socket.close(1008, reason);
+    this.#close(1008, reason);
   }
 
   /** The server drains: no new tasks for this worker; it should finish and report in-flight ones. */
@@ -96,7 +122,13 @@ export class WorkerConnection {
 
   #send(frame: ServerFrame): void {
     if (this.#socket.readyState !== this.#socket.OPEN) return;
-    this.#socket.send(JSON.stringify(frame));
+    this.#out.push(frame);
+  }
+
+  /** Closes the socket after the frames still queued for it (e.g. the error saying why). */
+  #close(code: number, reason: string): void {
+    this.#out.flush();
+    this.#socket.close(code, reason);
   }
 
   #refuse(error: unknown, taskToken?: string): void {
@@ -125,19 +157,32 @@ export class WorkerConnection {
           identity: this.#identity,
           principal: this.#principal.subject,
         });
-        this.#socket.close(1008, 'too many malformed frames');
+        this.#close(1008, 'too many malformed frames');
       }
     }
   }
 
+  /** A message: one frame, or a batch whose frames are handled in order, each on its own. */
   #onText(text: string): void {
-    let frame: WorkerFrame;
+    this.#wire.messages.inc(1, IN);
+    let frames: (WorkerFrame | AionError)[];
     try {
-      frame = parseWorkerFrame(text);
+      frames = parseWorkerMessage(text);
     } catch (err) {
+      this.#wire.frames.inc(1, IN);
       this.#refuse(err);
       return;
     }
+    this.#wire.frames.inc(frames.length, IN);
+    for (const frame of frames) {
+      // Closed for repeated malformed frames (or by the peer): the rest of the batch is moot.
+      if (this.#socket.readyState !== this.#socket.OPEN) return;
+      if (frame instanceof AionError) this.#refuse(frame);
+      else this.#onFrame(frame);
+    }
+  }
+
+  #onFrame(frame: WorkerFrame): void {
     if (frame.type === 'register') {
       this.#register(frame);
       return;
@@ -216,17 +261,21 @@ export class WorkerConnection {
       );
     } catch (err) {
       this.#refuse(err);
-      this.#socket.close(1008, 'registration refused');
+      this.#close(1008, 'registration refused');
       return;
     }
     this.#identity = identity;
+    const batching = frame.batching === true;
     this.#send({
       type: 'registered',
       workerId: this.#session.id,
       namespace: frame.namespace ?? 'default',
       taskQueue: frame.taskQueue,
       identity,
+      ...(batching ? { batching: true, maxMessageBytes: this.#ctx.config.maxBodyBytes } : {}),
     });
+    // After `registered` (sent alone): a worker that did not ask keeps one frame per message.
+    if (batching) this.#out.enable();
     this.#ctx.logger.info('worker registered', {
       workerId: this.#session.id,
       identity,

@@ -6,11 +6,23 @@
 import { AionError } from '../core/index.js';
 import { WORKER_PROTOCOL_PATH } from '../protocol/index.js';
 import type { ServerPlugin } from './context.js';
-import { WorkerConnection } from './worker-connection.js';
+import { WorkerConnection, type WorkerWireMetrics } from './worker-connection.js';
 
 /** Mounts the worker protocol. Part of `DEFAULT_PLUGINS`. */
 export const workerProtocol: ServerPlugin = (app, ctx) => {
   const connections = new Set<WorkerConnection>();
+  const wire: WorkerWireMetrics = {
+    messages: ctx.metrics.counter(
+      'aion_worker_messages_total',
+      'WebSocket messages of the remote worker protocol (a batch of frames is one message)',
+      ['direction'],
+    ),
+    frames: ctx.metrics.counter(
+      'aion_worker_frames_total',
+      'Frames of the remote worker protocol, single or in batches',
+      ['direction'],
+    ),
+  };
 
   // Tell workers before the sockets close, so they stop taking tasks and reconnect later.
   app.addHook('preClose', (done) => {
@@ -40,7 +52,7 @@ export const workerProtocol: ServerPlugin = (app, ctx) => {
     },
     (socket, request) => {
       const principal = ctx.authorize(request, 'worker', 'connect a remote worker');
-      const conn = new WorkerConnection(socket, ctx, principal, request.ip);
+      const conn = new WorkerConnection(socket, ctx, principal, request.ip, wire);
       connections.add(conn);
       socket.on('close', () => connections.delete(conn));
       conn.start();

@@ -3,8 +3,9 @@
 import WebSocket from 'ws';
 import { AionError, ERROR_CODES, type ErrorCode } from '../core/index.js';
 import {
+  FrameSender,
   frameText,
-  parseServerFrame,
+  parseServerMessage,
   type RegisterFrame,
   type ServerFrame,
   type WorkerFrame,
@@ -41,6 +42,8 @@ export interface ConnectionLifecycle {
 export class WorkerConnection {
   readonly #options: ConnectionOptions;
   #ws: WebSocket | undefined;
+  /** The frames to `#ws`: batched once the server agreed to batches in `registered`. */
+  #out: FrameSender | undefined;
   #registered = false;
   #wakeSleep: (() => void) | undefined;
 
@@ -82,7 +85,7 @@ export class WorkerConnection {
 
   /** Sends a frame if the connection is open and registered; otherwise drops it. */
   send(frame: WorkerFrame): void {
-    if (this.#ws && this.#registered) this.#sendOn(this.#ws, frame);
+    if (this.#ws && this.#registered) this.#out?.push(frame);
   }
 
   /** Ends a reconnect wait early (shutdown). */
@@ -91,6 +94,7 @@ export class WorkerConnection {
   }
 
   close(code: number, reason: string): void {
+    this.#out?.flush();
     this.#ws?.close(code, reason);
   }
 
@@ -100,11 +104,15 @@ export class WorkerConnection {
       headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {},
       handshakeTimeout: 10_000,
     });
+    const out = new FrameSender((text) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+    });
     this.#ws = ws;
+    this.#out = out;
     let registered = false;
     let fatal: Error | undefined;
     return new Promise((resolve) => {
-      ws.on('open', () => this.#sendOn(ws, this.#options.register()));
+      ws.on('open', () => out.push(this.#options.register()));
       ws.on('unexpected-response', (_req, res) => {
         let body = '';
         res.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -114,15 +122,17 @@ export class WorkerConnection {
         });
       });
       ws.on('message', (data) => {
-        const frame = this.#parse(data);
-        if (frame === undefined) return;
-        if (frame.type === 'registered') {
+        for (const frame of this.#parse(data)) {
+          if (frame.type !== 'registered') {
+            this.#options.onFrame(frame);
+            continue;
+          }
+          // Batches only once the server said it takes them (an older server does not).
+          if (frame.batching === true) out.enable(frame.maxMessageBytes);
           registered = true;
           this.#registered = true;
           this.#options.onRegistered();
-          return;
         }
-        this.#options.onFrame(frame);
       });
       ws.on('error', (err) => {
         this.#options.log('debug', 'connection error', { error: err.message });
@@ -130,6 +140,7 @@ export class WorkerConnection {
       ws.on('close', () => {
         if (this.#ws === ws) {
           this.#ws = undefined;
+          this.#out = undefined;
           this.#registered = false;
         }
         resolve(fatal ? { registered, fatal } : { registered });
@@ -137,18 +148,22 @@ export class WorkerConnection {
     });
   }
 
-  /** A server frame, or undefined (logged) when it is malformed. */
-  #parse(data: WebSocket.RawData): ServerFrame | undefined {
+  /** The frames of a server message (one, or a batch); malformed ones are logged and skipped. */
+  #parse(data: WebSocket.RawData): ServerFrame[] {
+    let items: (ServerFrame | AionError)[];
     try {
-      return parseServerFrame(frameText(data));
+      items = parseServerMessage(frameText(data));
     } catch (err) {
-      this.#options.log('warn', 'ignored a malformed server frame', { error: String(err) });
-      return undefined;
+      this.#options.log('warn', 'ignored a malformed server message', { error: String(err) });
+      return [];
     }
-  }
-
-  #sendOn(ws: WebSocket, frame: WorkerFrame): void {
-    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    const frames: ServerFrame[] = [];
+    for (const item of items) {
+      if (item instanceof AionError) {
+        this.#options.log('warn', 'ignored a malformed server frame', { error: String(item) });
+      } else frames.push(item);
+    }
+    return frames;
   }
 }
 

@@ -70,6 +70,7 @@ export class Worker {
         identity: this.identity,
         maxConcurrent: resolved.maxConcurrent,
         ...(this.#wire.encoded ? { payloads: 'encoded' as const } : {}),
+        batching: true,
       }),
       onRegistered: () => this.#onRegistered(),
       onFrame: (frame) => this.#onFrame(frame),

@@ -245,16 +245,26 @@ export function rawRequest(r: Rng, host: string): string {
   }
 }
 
-/** A worker-protocol frame: a mutated valid frame, random JSON, or not JSON at all. */
+/**
+ * A worker-protocol message: a mutated valid frame, a batch (array) of them, random JSON, or
+ * not JSON at all.
+ */
 export function workerFrame(r: Rng): string | Buffer {
   const valid: Record<string, unknown>[] = [
     { type: 'register', taskQueue: 'fuzz', activityTypes: ['a'], maxConcurrent: 1 },
+    { type: 'register', taskQueue: 'fuzz', activityTypes: ['a'], maxConcurrent: 1, batching: true },
     { type: 'heartbeat', taskToken: 'x', details: 1 },
     { type: 'result', taskToken: 'x', status: 'completed', value: 1 },
     { type: 'result', taskToken: 'x', status: 'failed', failure: { message: 'no' } },
     { type: 'drain' },
   ];
-  switch (r.int(5)) {
+  switch (r.int(6)) {
+    case 5:
+      return JSON.stringify(
+        Array.from({ length: r.int(6) }, () =>
+          r.chance(0.8) ? mutatedBody(r, r.pick(valid)) : jsonValue(r, 2),
+        ),
+      );
     case 0:
       return randomText(r, r.int(100));
     case 1:
