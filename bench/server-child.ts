@@ -58,6 +58,26 @@ function latency(prefix: string, samples: readonly number[]): Record<string, num
   };
 }
 
+/** The worker protocol's message and frame counters of the server, by direction (GET /metrics). */
+async function wireCounters(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out: Record<string, number> = {};
+  const line = /^aion_worker_(messages|frames)_total\{direction="(in|out)"\} (\d+)/gm;
+  for (const m of text.matchAll(line)) out[`${m[1]}_${m[2]}`] = Number(m[3]);
+  return out;
+}
+
+/** Frames per WebSocket message of the phase between two readings (1: no batching). */
+function framesPerMessage(
+  a: Record<string, number>,
+  b: Record<string, number>,
+  dir: 'in' | 'out',
+): number | null {
+  const messages = (b[`messages_${dir}`] ?? 0) - (a[`messages_${dir}`] ?? 0);
+  const frames = (b[`frames_${dir}`] ?? 0) - (a[`frames_${dir}`] ?? 0);
+  return messages > 0 ? round(frames / messages, 2) : null;
+}
+
 /** Resolves once a worker of the bench queue is registered; rejects if the process dies first. */
 async function registered(engine: Engine, child: ChildProcess): Promise<void> {
   const deadline = nowMs() + REGISTER_TIMEOUT_MS;
@@ -120,6 +140,7 @@ try {
     const sampler = new RssSampler();
     const before = { ...commits };
     const requestsBefore = requests;
+    const wireBefore = await wireCounters(url);
     const stopProfile = await profile(PROFILE_DIR);
     const cpuBefore = process.cpuUsage();
     const starts: number[] = [];
@@ -137,6 +158,7 @@ try {
     const cpu = process.cpuUsage(cpuBefore);
     await stopProfile();
     const peakRss = sampler.stop();
+    const wireAfter = await wireCounters(url);
     const phaseRequests = requests - requestsBefore;
     const phase = {
       calls: commits.calls - before.calls,
@@ -172,6 +194,9 @@ try {
       peakRssMiB: round(peakRss / MiB, 1),
       serverProcessCpuShare: round((cpu.user + cpu.system) / 1000 / (seconds * 1000), 2),
       httpRequestsPerWorkflow: round(phaseRequests / n, 2),
+      // Worker protocol frames per WebSocket message (null: the server does not count them).
+      workerFramesPerMessageIn: framesPerMessage(wireBefore, wireAfter, 'in'),
+      workerFramesPerMessageOut: framesPerMessage(wireBefore, wireAfter, 'out'),
       ...latency('loadedStart', starts),
       ...latency('loadedRun', loaded),
       ...commitFigures(phase, n, seconds * 1000),
