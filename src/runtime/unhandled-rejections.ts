@@ -14,6 +14,17 @@ class Marker extends Error {
   }
 }
 
+/** A marker without a stack trace: one is made per activation, and capturing one costs. */
+function marker(key: string | undefined): Marker {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new Marker(key);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** Thrown value of a workflow's unhandled rejection, recorded as the task's failure. */
 export class UnhandledRejectionError extends Error {
   constructor(reason: unknown) {
@@ -59,12 +70,12 @@ export class RejectionTracker {
 
   /** The rejections so far (not claimed by an earlier mark) are the run's. */
   markRun(key: string): void {
-    void Promise.reject(new Marker(key));
+    void Promise.reject(marker(key));
   }
 
   /** The end of a request: rejections not claimed by a run are dropped (replays, queries). */
   markEnd(): void {
-    void Promise.reject(new Marker(undefined));
+    void Promise.reject(marker(undefined));
   }
 
   /**
