@@ -258,16 +258,30 @@ export function density(n: number, maxResidentRuns: number, wakeSample = 100): P
   const baselineRss = process.memoryUsage().rss;
   return withEngine('sqlite', { maxResidentRuns }, async ({ engine, storeDescription }) => {
     const prefix = `density-${randomUUID().slice(0, 8)}`;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    const settledRss = async (): Promise<NodeJS.MemoryUsage> => {
+      await engine.whenIdle();
+      gc?.();
+      await new Promise((r) => setTimeout(r, 200));
+      gc?.();
+      return process.memoryUsage();
+    };
+    // RSS at half the runs and at all of them: the slope is what each further waiting run
+    // costs (the resident ones are capped), which projects the figure for larger counts.
+    const half = Math.floor(n / 2);
     const t0 = nowMs();
-    await pool(n, 1000, (i) => engine.start('waiter', { workflowId: `${prefix}-${i}` }));
-    const startMs = nowMs() - t0;
+    await pool(half, 1000, (i) => engine.start('waiter', { workflowId: `${prefix}-${i}` }));
+    const halfStartMs = nowMs() - t0;
+    const halfMem = await settledRss();
+    const t1 = nowMs();
+    await pool(n - half, 1000, (i) =>
+      engine.start('waiter', { workflowId: `${prefix}-${half + i}` }),
+    );
+    const startMs = halfStartMs + (nowMs() - t1);
     await engine.whenIdle();
     const idleRss = process.memoryUsage().rss;
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    await new Promise((r) => setTimeout(r, 200));
-    gc?.();
-    const mem = process.memoryUsage();
+    const mem = await settledRss();
+    const perRunBytes = Math.max(0, (mem.rss - halfMem.rss) / (n - half));
     const resident = engine.stats.residentRuns;
     const peak = sampler.stop();
 
@@ -290,6 +304,9 @@ export function density(n: number, maxResidentRuns: number, wakeSample = 100): P
       baselineRssMiB: round(baselineRss / MiB, 1),
       idleRssMiB: round(idleRss / MiB, 1),
       idleRssAfterGcMiB: round(mem.rss / MiB, 1),
+      halfIdleRssAfterGcMiB: round(halfMem.rss / MiB, 1),
+      bytesPerFurtherWaitingRun: round(perRunBytes, 0),
+      projectedRssFor1MMiB: round((mem.rss + (1_000_000 - n) * perRunBytes) / MiB, 1),
       heapUsedAfterGcMiB: round(mem.heapUsed / MiB, 1),
       externalMiB: round(mem.external / MiB, 1),
       peakRssMiB: round(peak / MiB, 1),

@@ -124,22 +124,15 @@ const SCENARIOS: readonly Scenario[] = [
     name: `density-${DENSITY_WORKFLOWS}-waiting-max-resident-10k`,
     args: ['density', String(DENSITY_WORKFLOWS), '10000'],
     nodeFlags: ['--expose-gc'],
-    judge: (f) => {
-      // The goal is for 1,000,000 waiting runs; a smaller run is judged pro rata above the
-      // process baseline (memory per evicted run is what grows with the count).
-      const scale = 1_000_000 / DENSITY_WORKFLOWS;
-      const base = num(f, 'baselineRssMiB');
-      const projected = base + (num(f, 'idleRssMiB') - base) * scale;
-      return {
-        target:
-          'idle RSS for 1,000,000 waiting runs <= 1536 MiB (projected from this count) and wakeSignalToResultP50Ms <= 10',
-        met: projected <= 1536 && num(f, 'wakeSignalToResultP50Ms') <= 10,
-        ratios: {
-          projectedIdleRssVsTarget: round(projected / 1536, 2),
-          wakeP50VsTarget: round(num(f, 'wakeSignalToResultP50Ms') / 10, 2),
-        },
-      };
-    },
+    judge: (f) => ({
+      target:
+        'RSS for 1,000,000 waiting runs <= 1536 MiB (projected from the RSS slope between half and all of this run) and wakeSignalToResultP50Ms <= 10',
+      met: num(f, 'projectedRssFor1MMiB') <= 1536 && num(f, 'wakeSignalToResultP50Ms') <= 10,
+      ratios: {
+        projectedRssFor1MVsTarget: round(num(f, 'projectedRssFor1MMiB') / 1536, 2),
+        wakeP50VsTarget: round(num(f, 'wakeSignalToResultP50Ms') / 10, 2),
+      },
+    }),
   },
   {
     name: `s1-postgres-${PG_WORKFLOWS}-three-activities`,
