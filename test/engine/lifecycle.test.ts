@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Context } from '../../src/activity/index.js';
 import { createEngine, type Engine } from '../../src/index.js';
 import type { StoreHandle } from '../../src/testing/index.js';
-import { quiet } from '../support/quiet-logger.js';
 import { ENGINE_HARNESSES } from './harness.js';
 
 const workflowsPath = new URL('../fixtures/workflows/lifecycle.ts', import.meta.url).pathname;
@@ -227,26 +226,6 @@ describe.each(ENGINE_HARNESSES)('lifecycle on $name', (harness) => {
     await expect(replayHistory(first, workflowsPath)).resolves.toMatchObject({
       activations: expect.any(Number),
     });
-  });
-
-  it('an update with a new id on a run loaded here reads no history to look for it', async () => {
-    handle = await harness.create();
-    const store = handle.store;
-    const read = store.readHistory.bind(store);
-    let reads = 0;
-    store.readHistory = (...args) => {
-      reads++;
-      return read(...args);
-    };
-    engine = await createEngine({ store, workflowsPath, activities, logger: quiet });
-    const h = await engine.start('cart', { workflowId: 'cart-reads' });
-    expect(await h.executeUpdate('addItem', { args: ['apple'], updateId: 'u-1' })).toBe(1);
-    const before = reads;
-    expect(await h.executeUpdate('addItem', { args: ['pear'], updateId: 'u-2' })).toBe(2);
-    expect(reads).toBe(before);
-    // A retried call with a completed id is answered from the history, as before.
-    expect(await h.executeUpdate('addItem', { args: ['pear'], updateId: 'u-2' })).toBe(2);
-    expect(reads).toBeGreaterThan(before);
   });
 
   it('runs updates: validated (rejection records nothing), recorded, answered; idempotent by id', async () => {

@@ -94,7 +94,7 @@ export class UpdateService {
     // A retried call with the same update id gets the recorded outcome, also once the run
     // closed (the first call's acknowledgement may have been lost with its engine).
     const recorded =
-      options.updateId === undefined || !this.#mayBeRecorded(info, options.updateId)
+      options.updateId === undefined
         ? undefined
         : (await this.#d.store.readHistory(info)).find(
             (e): e is EventOf<'UpdateCompleted'> =>
@@ -181,17 +181,6 @@ export class UpdateService {
   }
 
   /** Registers a waiter for the update's completion on the run. */
-  /**
-   * False when the run's book here is loaded (it holds the whole history) and has not seen the
-   * update complete: the history need not be read to look for it. Clients send an update id
-   * with every call, so this keeps an update on a long-running run from reading its history.
-   */
-  #mayBeRecorded(run: RunKey, updateId: string): boolean {
-    if (this.#d.isElsewhere?.(run) === true) return true;
-    const actor = this.#d.scheduler.existing(run.namespace, run.runId);
-    return actor?.loaded !== true || actor.book.completedUpdates.has(updateId);
-  }
-
   #wait(
     run: RunKey,
     updateId: string,
