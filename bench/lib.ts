@@ -32,18 +32,8 @@ export function emitJsonLine(record: BenchRecord): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Percentile (0–100) of a list of numbers, by nearest rank. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank]!;
-}
-
-export function round(value: number, digits = 2): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-}
+// Percentiles and rounding as `aion bench` computes them (one definition for both).
+export { percentile, round } from '../src/cli/bench/scenarios.js';
 
 /** High-resolution milliseconds. */
 export function nowMs(): number {
