@@ -36,6 +36,8 @@ export interface RequestHandlerOptions {
    * leaves one fails its task. None: they are not watched (the inline runtime).
    */
   readonly rejections?: RejectionTracker;
+  /** False where the thread's own watchdog stops code that never returns (see SandboxOptions). */
+  readonly vmWatchdog?: boolean;
 }
 
 const json = new JsonPayloadConverter();
@@ -91,6 +93,7 @@ class RequestHandler {
         ? { deadlockTimeoutMs: options.deadlockTimeoutMs }
         : {}),
       ...(options.onLog ? { onLog: options.onLog } : {}),
+      ...(options.vmWatchdog !== undefined ? { vmWatchdog: options.vmWatchdog } : {}),
     };
     this.#rejections = options.rejections;
     this.#shared = options.progress ? new Int32Array(options.progress) : new Int32Array(2);

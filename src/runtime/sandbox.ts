@@ -48,6 +48,13 @@ export interface SandboxOptions {
   readonly deadlockTimeoutMs?: number;
   /** Sees each log line of workflow code as it is written (the workflow thread's watchdog). */
   readonly onLog?: (line: LogLine) => void;
+  /**
+   * False where a watchdog outside the sandbox stops code that never returns (the workflow
+   * thread's, which replaces the thread): module evaluation and `dispose` then run without
+   * the vm's own watchdog, which starts a thread per evaluation — more than a whole
+   * activation costs. Default true (the inline runtime has no other watchdog).
+   */
+  readonly vmWatchdog?: boolean;
 }
 
 /** Thrown when workflow code did not return within the deadlock timeout. */
@@ -100,6 +107,8 @@ export interface BatchItem {
 export class PackageSandbox {
   readonly version: string;
   readonly deadlockTimeoutMs: number;
+  /** Options of module evaluations and disposals: the vm watchdog, unless another one runs. */
+  readonly #guarded: vm.RunningScriptOptions | undefined;
   readonly #context: vm.Context;
   readonly #realm: RealmControl;
   /** Set when the first module evaluation changed a built-in: every instantiation refuses. */
@@ -111,11 +120,13 @@ export class PackageSandbox {
     context: vm.Context,
     realm: RealmControl,
     deadlockTimeoutMs: number,
+    vmWatchdog: boolean,
   ) {
     this.version = version;
     this.#context = context;
     this.#realm = realm;
     this.deadlockTimeoutMs = deadlockTimeoutMs;
+    this.#guarded = vmWatchdog ? { timeout: deadlockTimeoutMs } : undefined;
   }
 
   static create(bundle: string, version: string, options: SandboxOptions = {}): PackageSandbox {
@@ -147,6 +158,7 @@ export class PackageSandbox {
       context,
       realm,
       options.deadlockTimeoutMs ?? DEFAULT_DEADLOCK_TIMEOUT_MS,
+      options.vmWatchdog ?? true,
     );
   }
 
@@ -180,9 +192,7 @@ export class PackageSandbox {
     this.#op({ init, protocolVersion: ACTIVATION_PROTOCOL_VERSION });
     try {
       outcome = {
-        activator: INSTANTIATE.runInContext(this.#context, {
-          timeout: this.deadlockTimeoutMs,
-        }) as SandboxActivator,
+        activator: INSTANTIATE.runInContext(this.#context, this.#guarded) as SandboxActivator,
       };
     } catch (err) {
       outcome = {
@@ -270,7 +280,7 @@ export class PackageSandbox {
   dispose(run: SandboxRun): void {
     this.#op({ activator: run.activator });
     try {
-      DISPOSE.runInContext(this.#context, { timeout: this.deadlockTimeoutMs });
+      DISPOSE.runInContext(this.#context, this.#guarded);
     } catch {
       // The instance is going away whatever its interceptors do.
     } finally {

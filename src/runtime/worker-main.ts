@@ -16,6 +16,9 @@ const respond = createThreadRequestHandler({
   ...(data?.heapLimitMb !== undefined ? { heapLimitMb: data.heapLimitMb } : {}),
   ...(data?.deadlockTimeoutMs !== undefined ? { deadlockTimeoutMs: data.deadlockTimeoutMs } : {}),
   onLog: (log) => port.postMessage({ log } satisfies WorkerLogMessage),
+  // The host's watchdog replaces this thread when workflow code never returns (module top
+  // levels and dispose interceptors included): no vm watchdog thread per evaluation.
+  ...(data?.progress ? { vmWatchdog: false } : {}),
 });
 
 // The engine sends one request at a time and waits for its answer.
