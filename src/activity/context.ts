@@ -12,7 +12,8 @@ import type { ActivityInfo } from './types.js';
 /** What the executor gives a context. */
 export interface ContextInit {
   readonly info: ActivityInfo;
-  readonly signal: AbortSignal;
+  /** The attempt's signal, or how to make it on first use (most attempts never read it). */
+  readonly signal: AbortSignal | (() => AbortSignal);
   readonly clock: Clock;
   /** Called by {@link Context.heartbeat}; may throw (the context swallows it). */
   readonly heartbeat: (details: unknown) => void;
@@ -49,30 +50,31 @@ function abortReason(signal: AbortSignal): Error {
 export class Context {
   /** Information about this attempt (ids, attempt number, task token, deadline…). */
   readonly info: ActivityInfo;
-  /** Aborted when the attempt is cancelled or times out; `reason` is the failure. */
-  readonly cancellationSignal: AbortSignal;
-  /** Structured logger; every line carries the workflow and activity ids. */
-  readonly log: ActivityLogger;
+  readonly #init: ContextInit;
   readonly #clock: Clock;
   readonly #heartbeat: (details: unknown) => void;
-  readonly #cancelled: Promise<never>;
+  // Made on first use: most activities read none of them, and every attempt has a context.
+  #signal: AbortSignal | undefined;
+  #log: ActivityLogger | undefined;
+  #cancelled: Promise<never> | undefined;
 
   constructor(init: ContextInit) {
     this.info = init.info;
-    this.cancellationSignal = init.signal;
+    this.#init = init;
     this.#clock = init.clock;
     this.#heartbeat = init.heartbeat;
-    this.log = createActivityLogger(init.logSink ?? consoleLogSink, init.info, () =>
-      init.clock.now(),
-    );
-    const signal = init.signal;
-    this.#cancelled = new Promise<never>((_resolve, reject) => {
-      if (signal.aborted) reject(abortReason(signal));
-      else signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true });
-    });
-    // Mark handled: an activity that never awaits `cancelled` must not cause an unhandled
-    // rejection. Whoever awaits it still sees the rejection.
-    this.#cancelled.catch(() => undefined);
+  }
+
+  /** Aborted when the attempt is cancelled or times out; `reason` is the failure. */
+  get cancellationSignal(): AbortSignal {
+    const { signal } = this.#init;
+    return (this.#signal ??= typeof signal === 'function' ? signal() : signal);
+  }
+
+  /** Structured logger; every line carries the workflow and activity ids. */
+  get log(): ActivityLogger {
+    const { logSink, info, clock } = this.#init;
+    return (this.#log ??= createActivityLogger(logSink ?? consoleLogSink, info, () => clock.now()));
   }
 
   /**
@@ -95,6 +97,16 @@ export class Context {
    * TimeoutFailure); never resolves. Race it against work that does not take a signal.
    */
   get cancelled(): Promise<never> {
+    if (this.#cancelled === undefined) {
+      const signal = this.cancellationSignal;
+      this.#cancelled = new Promise<never>((_resolve, reject) => {
+        if (signal.aborted) reject(abortReason(signal));
+        else signal.addEventListener('abort', () => reject(abortReason(signal)), { once: true });
+      });
+      // Mark handled: an activity that awaits `cancelled` only sometimes must not cause an
+      // unhandled rejection. Whoever awaits it still sees the rejection.
+      this.#cancelled.catch(() => undefined);
+    }
     return this.#cancelled;
   }
 

@@ -40,7 +40,10 @@ const SHUTDOWN_REASON = 'worker shutting down';
 interface Attempt {
   readonly request: AttemptRequest;
   readonly fn: ActivityFunction;
-  readonly controller: AbortController;
+  /** Made when the function first reads its signal (most never do); see #signal. */
+  controller: AbortController | undefined;
+  /** Why the attempt was aborted (the signal is made aborted if it is read only later). */
+  abortedWith: Error | undefined;
   readonly resolve: (outcome: AttemptOutcome) => void;
   state: 'queued' | 'running' | 'settled';
   info: ActivityInfo;
@@ -141,7 +144,8 @@ export class ActivityExecutor {
     const attempt: Attempt = {
       request,
       fn,
-      controller: new AbortController(),
+      controller: undefined,
+      abortedWith: undefined,
       resolve,
       state: 'queued',
       info: request.info,
@@ -269,7 +273,7 @@ export class ActivityExecutor {
     }
     const ctx = new Context({
       info: attempt.info,
-      signal: attempt.controller.signal,
+      signal: () => this.#signal(attempt),
       clock: this.#clock,
       heartbeat: (details) => this.#heartbeat(attempt, details),
       logSink: this.#log,
@@ -368,9 +372,21 @@ export class ActivityExecutor {
 
   /** Signals the attempt; its abort listeners run in its Context (`Context.current()` works there). */
   #abort(attempt: Attempt, reason: Error): void {
-    const ctx = attempt.context;
-    if (ctx) runInContext(ctx, () => attempt.controller.abort(reason));
-    else attempt.controller.abort(reason);
+    if (attempt.abortedWith !== undefined) return;
+    attempt.abortedWith = reason;
+    const { context: ctx, controller } = attempt;
+    if (controller === undefined) return; // nobody listens yet: the signal is made aborted
+    if (ctx) runInContext(ctx, () => controller.abort(reason));
+    else controller.abort(reason);
+  }
+
+  /** The attempt's signal, made on first use (already aborted if the attempt was). */
+  #signal(attempt: Attempt): AbortSignal {
+    if (attempt.controller === undefined) {
+      attempt.controller = new AbortController();
+      if (attempt.abortedWith !== undefined) attempt.controller.abort(attempt.abortedWith);
+    }
+    return attempt.controller.signal;
   }
 
   /** Settles as cancelled; `error` is what the function threw (undefined if it never ran). */
