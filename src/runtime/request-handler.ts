@@ -249,7 +249,10 @@ class RequestHandler {
         return { id: req.id, ok: true, validation };
       }
       case 'evict':
-        for (const k of req.keys) this.#drop(k);
+        for (const k of req.keys) {
+          this.#drop(k);
+          Atomics.add(this.#shared, 0, 1); // a dispose returned: the watchdog measures stalls
+        }
         return { id: req.id, ok: true };
       case 'unload':
         // Resident (closed) runs keep their sandbox alive until the residency LRU evicts them.

@@ -141,6 +141,8 @@ export class WorkflowThread {
    */
   readonly #progress = new Int32Array(new SharedArrayBuffer(8));
   #nextId = 1;
+  /** The last evict request queued, whose keys later evictions may join while it waits. */
+  #evictWaiting: { readonly pending: Pending; readonly keys: string[] } | undefined;
   #closed = false;
   #generation = 0;
   /** The inline runtime's handler (the `inline` option), made on first use. */
@@ -429,7 +431,21 @@ export class WorkflowThread {
 
   evict(keys: readonly string[]): void {
     if (keys.length === 0 || (!this.#worker && !this.#inline)) return;
-    void this.#send({ type: 'evict', keys }).catch(() => undefined);
+    // Closed runs leave in batches: the keys join an evict request still waiting at the end of
+    // the queue (only at the end: a request queued after it may be for one of these runs).
+    const waiting = this.#evictWaiting;
+    if (waiting !== undefined && this.#queue[this.#queue.length - 1] === waiting.pending) {
+      waiting.keys.push(...keys);
+      return;
+    }
+    const batch = [...keys];
+    void this.#send({ type: 'evict', keys: batch }).catch(() => undefined);
+    const last = this.#queue[this.#queue.length - 1];
+    // Sent at once (the thread was idle): nothing can join it any more.
+    this.#evictWaiting =
+      last?.request.type === 'evict' && last.request.keys === batch
+        ? { pending: last, keys: batch }
+        : undefined;
   }
 
   async inspect(

@@ -1,0 +1,93 @@
+// Evictions queued while the workflow thread is busy travel together, and never ahead of a
+// request queued after them.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPackage } from '../../src/package/index.js';
+import { WorkflowThread, type ActivateItem } from '../../src/runtime/index.js';
+import type { ActivationInput } from '../../src/core/index.js';
+import { sandboxInitInfo } from '../support/init-info.js';
+
+const fixture = new URL('../fixtures/workflows/basic.ts', import.meta.url).pathname;
+
+const input = (jobs: ActivationInput['jobs']): ActivationInput => ({
+  now: 2_000_000,
+  replaying: false,
+  jobs,
+  historyLength: 1,
+  continueAsNewSuggested: false,
+});
+
+const runIds = [
+  '11111111-1111-4111-8111-111111111111',
+  '22222222-2222-4222-8222-222222222222',
+  '33333333-3333-4333-8333-333333333333',
+  '44444444-4444-4444-8444-444444444444',
+];
+
+describe('workflow thread evictions', () => {
+  let thread: WorkflowThread;
+  let version: string;
+
+  beforeAll(async () => {
+    const pkg = await buildPackage({ workflowsPath: fixture });
+    version = pkg.version;
+    thread = new WorkflowThread({ deadlockTimeoutMs: 60_000, onRestart: () => undefined });
+    await thread.loadPackage(pkg.version, pkg.bundle);
+  });
+  afterAll(() => thread.close());
+
+  const start = (key: string, i: number): ActivateItem => ({
+    key,
+    version,
+    init: sandboxInitInfo('waitForApproval', runIds[i]),
+    input: input([{ type: 'startWorkflow', args: [] }]),
+  });
+  const status = async (key: string): Promise<string> => {
+    try {
+      const answer = await thread.query(key, 'status', []);
+      return 'result' in answer ? answer.result.data : 'failed';
+    } catch (err) {
+      return (err as Error).message.includes('not resident') ? 'evicted' : String(err);
+    }
+  };
+
+  it('drops every run evicted while the thread was busy, and keeps the others', async () => {
+    await thread.activate(['a', 'b', 'c', 'd'].map(start));
+    // The first request goes at once; the evictions wait behind it and join one another.
+    const busy = thread.query('d', 'status', []);
+    thread.evict(['a']);
+    thread.evict(['b']);
+    thread.evict(['c']);
+    await busy;
+    expect(await status('a')).toBe('evicted');
+    expect(await status('b')).toBe('evicted');
+    expect(await status('c')).toBe('evicted');
+    expect(await status('d')).toBe('"waiting"');
+  });
+
+  it('never moves an eviction ahead of a request queued before it', async () => {
+    await thread.activate([start('e', 0), start('f', 1)]);
+    const busy = thread.query('f', 'status', []);
+    thread.evict(['e']);
+    // Queued after the first eviction: `f` must still be resident when this runs.
+    const signalled = thread.activate([
+      {
+        key: 'f',
+        version,
+        input: input([
+          {
+            type: 'signalWorkflow',
+            signalName: 'approve',
+            args: [{ encoding: 'json/plain', data: '"bob"' }],
+          },
+        ]),
+      },
+    ]);
+    thread.evict(['f']);
+    await busy;
+    const [output] = await signalled;
+    expect(output!.taskFailure).toBeUndefined();
+    expect(output!.commands.map((c) => c.type)).toEqual(['cancelTimer', 'startTimer']);
+    expect(await status('e')).toBe('evicted');
+    expect(await status('f')).toBe('evicted');
+  });
+});
