@@ -141,13 +141,15 @@ export class PgStatementRecorder {
   }
 }
 
-function track(ctx: Context, config: QueryConfig, result: unknown): Call {
+/** Records a statement of a commit call; marks it failed if its promise rejects. */
+function track(ctx: Context, config: QueryConfig, result: unknown): void {
   const call: Call = { sql: config.text, args: copyArgs(config.values), failed: false };
   ctx.calls.push(call);
-  (result as Promise<unknown>).catch(() => {
-    call.failed = true;
-  });
-  return call;
+  if (result instanceof Promise) {
+    result.catch(() => {
+      call.failed = true;
+    });
+  }
 }
 
 /** The connection a commit transaction runs on, recording what it runs. */
