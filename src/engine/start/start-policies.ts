@@ -100,6 +100,8 @@ export async function applyStartPolicies(
   ns: string,
   workflowId: string,
   options: WorkflowStartOptions,
+  /** The engine generated `workflowId` for this start (the caller gave none). */
+  generatedId = false,
 ): Promise<string | undefined> {
   const given = unprefixed(options.workflowIdReusePolicy, REUSE_PREFIX) ?? 'ALLOW_DUPLICATE';
   if (typeof given !== 'string' || !REUSE_POLICIES.includes(given)) {
@@ -120,6 +122,8 @@ export async function applyStartPolicies(
   if (options.requestId !== undefined && !requestIdIsValid(options.requestId)) {
     throw badRequestId();
   }
+  // An id this start generated names no run yet: the start commit alone guards it.
+  if (generatedId) return undefined;
   const current = await deps.store.getCurrentRun(ns, workflowId);
   if (!current) return undefined;
   if (options.requestId !== undefined) {

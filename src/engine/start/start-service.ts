@@ -106,7 +106,13 @@ export class StartService {
       options,
     );
     const { workflowId, executionTimeoutMs, runTimeoutMs } = parsed;
-    const existing = await applyStartPolicies(d, ns, workflowId, options);
+    const existing = await applyStartPolicies(
+      d,
+      ns,
+      workflowId,
+      options,
+      options.workflowId === undefined,
+    );
     if (existing) return { workflowId, runId: existing, created: false };
     const runId = d.ids.uuid();
     await d.starter.startRun({
