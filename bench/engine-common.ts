@@ -128,13 +128,13 @@ export interface CommitStats {
 export function instrumentCommits(store: Store): CommitStats {
   const stats: CommitStats = { calls: 0, runCommits: 0, events: 0, ms: 0 };
   const original = store.commit.bind(store);
-  (store as { commit: Store['commit'] }).commit = async (commits) => {
+  (store as { commit: Store['commit'] }).commit = async (commits, audit) => {
     stats.calls++;
     stats.runCommits += commits.length;
     for (const c of commits) stats.events += c.events.length;
     const t = performance.now();
     try {
-      return await original(commits);
+      return await original(commits, audit);
     } finally {
       stats.ms += performance.now() - t;
     }

@@ -52,12 +52,12 @@ export class StatementRecorder {
       };
     }
     const commit = store.commit.bind(store);
-    (store as { commit: Store['commit'] }).commit = async (commits) => {
-      if (!this.#on) return commit(commits);
+    (store as { commit: Store['commit'] }).commit = async (commits, audit) => {
+      if (!this.#on) return commit(commits, audit);
       const tx: Call[] = [];
       this.#current = tx;
       try {
-        return await commit(commits);
+        return await commit(commits, audit);
       } finally {
         this.#current = undefined;
         if (tx.length > 0) this.transactions.push(tx);

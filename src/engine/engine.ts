@@ -1,5 +1,5 @@
-// The Engine facade: the public API of the embedded engine. It holds no logic of its own —
-// each call delegates to the service that owns it (see ./assembly for how they are wired).
+// The Engine facade, the embedded engine's public API: no logic of its own, each call
+// delegates to the service that owns it (see ./assembly for how they are wired).
 import path from 'node:path';
 import type { Clock } from '../clock/index.js';
 import {
@@ -15,7 +15,7 @@ import {
   type WorkflowStartOptions,
   type WorkflowTypeRef,
 } from '../core/index.js';
-import type { Store } from '../store/index.js';
+import type { AuditEntry, Store } from '../store/index.js';
 import { resolveRunLimits } from './commands/index.js';
 import { checkHeadroom } from './scheduler/index.js';
 import {
@@ -47,7 +47,6 @@ import type {
   WorkerSink,
   WorkerSnapshot,
 } from './remote-activities/index.js';
-
 export type { NamespaceScope } from './local-client/index.js';
 export type { StoreStatus } from './store-health.js';
 export type { StoreNodesStatus } from './read/index.js';
@@ -356,6 +355,11 @@ export class Engine {
    */
   connectWorker(registration: WorkerRegistration, sink: WorkerSink): WorkerSession {
     return this.#p.services.remoteWorkers.connect(registration, sink);
+  }
+
+  /** Appends audit-trail entries durably, in the store transaction of the next group commit. */
+  appendAudit(entries: readonly AuditEntry[]): Promise<void> {
+    return this.#p.infra.recorder.audit(entries);
   }
 
   /** Connected remote workers and the dispatch state of their task queues (of one namespace). */

@@ -1,6 +1,6 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { AionError, isAionError, isTransientStoreError } from '../core/index.js';
-import type { CommitOutcome, RunCommit, Store } from '../store/index.js';
+import type { AuditEntry, CommitOutcome, RunCommit, Store } from '../store/index.js';
 import type { EventFeed } from './event-feed.js';
 import type { EngineMetrics } from './metrics.js';
 
@@ -11,10 +11,21 @@ interface Pending {
   readonly reject: (error: unknown) => void;
 }
 
+interface PendingAudit {
+  readonly entries: readonly AuditEntry[];
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Audit entries carried by one store transaction at most (the rest join the next one). */
+const MAX_AUDIT_ENTRIES = 1000;
+
 /**
  * Group commit: every run commit submitted while a store transaction is in flight joins the
  * next one. One transaction carries many runs, which is how throughput approaches what the
- * storage can do. Nothing is acknowledged before its transaction commits.
+ * storage can do. Nothing is acknowledged before its transaction commits. Audit-trail
+ * entries join the same transaction (a server's audited calls then cost no commit, and no
+ * durable sync, of their own).
  */
 export class Recorder {
   readonly #store: Store;
@@ -22,6 +33,7 @@ export class Recorder {
   readonly #maxBatch: number;
   readonly #feed: EventFeed | undefined;
   #queue: Pending[] = [];
+  #audits: PendingAudit[] = [];
   #inFlight = false;
   #scheduled = false;
   #idleWaiters: (() => void)[] = [];
@@ -41,8 +53,16 @@ export class Recorder {
     });
   }
 
+  /** Appends audit entries with the next store transaction; resolves once it committed. */
+  audit(entries: readonly AuditEntry[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#audits.push({ entries, resolve, reject });
+      this.#schedule();
+    });
+  }
+
   get idle(): boolean {
-    return !this.#inFlight && this.#queue.length === 0;
+    return !this.#inFlight && this.#queue.length === 0 && this.#audits.length === 0;
   }
 
   /** Resolves once nothing is queued or in flight. */
@@ -66,9 +86,10 @@ export class Recorder {
   }
 
   async #flush(): Promise<void> {
-    if (this.#inFlight || this.#queue.length === 0) return;
+    if (this.#inFlight || (this.#queue.length === 0 && this.#audits.length === 0)) return;
     this.#inFlight = true;
     const batch = this.#queue.splice(0, this.#maxBatch);
+    const audits = this.#takeAudits();
     const started = performance.now();
     // One span per store transaction (not per run): without an SDK this is a no-op span.
     // Looked up per batch so a provider registered (or replaced) later is used.
@@ -81,16 +102,45 @@ export class Recorder {
       span.setAttributes({ 'aion.commit.runs': batch.length, 'aion.commit.events': events });
     }
     try {
-      const outcomes = await this.#store.commit(batch.map((p) => p.commit));
+      if (batch.length === 0) await this.#auditAlone(audits);
+      else await this.#commit(batch, audits, started);
+    } finally {
+      span.end();
+      this.#inFlight = false;
+      if (this.#queue.length > 0 || this.#audits.length > 0) this.#schedule();
+      else for (const w of this.#idleWaiters.splice(0)) w();
+    }
+  }
+
+  /** Whole waiters' entries, up to {@link MAX_AUDIT_ENTRIES} (at least one waiter). */
+  #takeAudits(): PendingAudit[] {
+    let n = 0;
+    let entries = 0;
+    while (n < this.#audits.length) {
+      entries += this.#audits[n]!.entries.length;
+      if (n > 0 && entries > MAX_AUDIT_ENTRIES) break;
+      n++;
+    }
+    return this.#audits.splice(0, n);
+  }
+
+  async #commit(batch: Pending[], audits: PendingAudit[], started: number): Promise<void> {
+    const entries = audits.length > 0 ? audits.flatMap((a) => a.entries) : undefined;
+    try {
+      const outcomes = await this.#store.commit(
+        batch.map((p) => p.commit),
+        entries,
+      );
       this.#metrics.commitBatch.observe(batch.length);
       this.#metrics.commitSeconds.observe((performance.now() - started) / 1000);
       if (this.#feed?.active) batch.forEach((p, i) => this.#published(p, outcomes[i]!));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      for (const a of audits) a.resolve();
     } catch (err) {
       // A refusal (invalid input, a limit, a constraint) throws for the whole transaction:
-      // isolate the culprit so one bad commit cannot fail the other runs of the batch. An
+      // isolate the culprit so one bad commit (or audit entry) cannot fail the others. An
       // outage fails them all alike (each run then resolves its commit's outcome).
-      if (batch.length > 1 && !isTransientStoreError(err)) {
+      if ((batch.length > 1 || audits.length > 0) && !isTransientStoreError(err)) {
         for (const p of batch) {
           try {
             const [outcome] = await this.#store.commit([p.commit]);
@@ -100,23 +150,38 @@ export class Recorder {
             p.reject(single);
           }
         }
+        await this.#auditAlone(audits);
       } else {
-        const message = err instanceof Error ? err.message : String(err);
-        const error = isAionError(err)
-          ? err
-          : new AionError(
-              isTransientStoreError(err) ? 'store_unavailable' : 'internal',
-              `store commit failed: ${message}`,
-              {},
-              { cause: err },
-            );
+        const error = commitError(err);
         for (const p of batch) p.reject(error);
+        for (const a of audits) a.reject(error);
       }
-    } finally {
-      span.end();
-      this.#inFlight = false;
-      if (this.#queue.length > 0) this.#schedule();
-      else for (const w of this.#idleWaiters.splice(0)) w();
     }
   }
+
+  /** Audit entries in a transaction of their own; a refused one fails only its waiter. */
+  async #auditAlone(audits: readonly PendingAudit[]): Promise<void> {
+    if (audits.length === 0) return;
+    try {
+      await this.#store.appendAudit(audits.flatMap((a) => a.entries));
+      for (const a of audits) a.resolve();
+    } catch (err) {
+      if (audits.length === 1 || isTransientStoreError(err)) {
+        for (const a of audits) a.reject(err);
+        return;
+      }
+      for (const a of audits) await this.#auditAlone([a]);
+    }
+  }
+}
+
+function commitError(err: unknown): AionError {
+  if (isAionError(err)) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new AionError(
+    isTransientStoreError(err) ? 'store_unavailable' : 'internal',
+    `store commit failed: ${message}`,
+    {},
+    { cause: err },
+  );
 }

@@ -70,6 +70,7 @@ async function securitySetup(
     file: config.auditLog,
     retentionDays: config.auditRetentionDays,
     onError: (error) => logger.warn('audit write failed', { error: String(error) }),
+    append: (entries) => engine.appendAudit(entries),
   });
   audit.start();
   const auth = new Authenticator(keys, config.auth, config.keyRequestRate);

@@ -35,13 +35,13 @@ async function node(): Promise<{ engine: Engine; store: PostgresStore }> {
   const store = await openPostgresStore({ connectionString: PG_URL, schema, poolSize: 4 });
   stores.push(store);
   const commit = store.commit.bind(store);
-  store.commit = async (batch) => {
+  store.commit = async (batch, audit) => {
     const g = gated;
     if (g && batch.some((c) => c.run.workflowId === g.workflowId)) {
       g.reached = true;
       await g.gate;
     }
-    return commit(batch);
+    return commit(batch, audit);
   };
   const engine = await createEngine({
     store,

@@ -6,7 +6,7 @@
 import { afterEach, expect, it } from 'vitest';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { AionError } from '../../src/core/index.js';
-import type { RunCommit, Store } from '../../src/store/index.js';
+import type { AuditEntry, RunCommit, Store } from '../../src/store/index.js';
 
 const workflowsPath = new URL('./fixtures/fault-workflows.ts', import.meta.url).pathname;
 const activities = { work: async (workflowId: string, i: number) => `${workflowId}:${i}` };
@@ -28,7 +28,7 @@ function refusingStore(victim: string): {
   const inner = createMemoryStore();
   const armed = { on: false };
   let refused = 0;
-  const commit = (commits: readonly RunCommit[]) => {
+  const commit = (commits: readonly RunCommit[], audit?: readonly AuditEntry[]) => {
     if (armed.on && commits.some((c) => c.run.workflowId === victim && c.events.length > 0)) {
       refused++;
       return Promise.reject(
@@ -37,7 +37,7 @@ function refusingStore(victim: string): {
         }),
       );
     }
-    return inner.commit(commits);
+    return inner.commit(commits, audit);
   };
   const store = new Proxy(inner, {
     get(target, prop) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ApiKeyRecord, AuditEntry, TokenSecret } from '../contract/index.js';
-import { rejectsWithCode } from './check.js';
-import { T0 } from './fixtures.js';
+import { assertConflict, assertHead, failedOutcome, rejectsWithCode } from './check.js';
+import { eventsFor, makeRunKey, startedEvent, startRun, T0 } from './fixtures.js';
 import type { StoreScenario } from './types.js';
 
 function key(id: string, fields: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
@@ -95,6 +95,56 @@ export const securityScenarios: StoreScenario[] = [
       await store.createApiKey(key('bbbb0002'));
       assert.deepStrictEqual(await store.createApiKey(key('aaaa0001')), { created: false });
       assert.equal((await store.getApiKey('aaaa0001'))?.revokedAt, T0 + 10);
+    },
+  },
+  {
+    name: 'security: audit entries given to a group commit land with it, also when a run conflicts',
+    tags: ['security', 'commit'],
+    async run({ store }) {
+      const subjects = async (): Promise<string[]> =>
+        (await store.readAudit({ limit: 100 })).map((e) => e.subject);
+      const fresh = makeRunKey();
+      const { run } = await startRun(store);
+      // Plain commits (a store's single-statement path, where it has one).
+      const ok = await store.commit(
+        [
+          { run: fresh, expectedSeq: 0, events: [startedEvent()] },
+          { run, expectedSeq: 1, events: eventsFor(run, 2, 1) },
+        ],
+        [entry(1), entry(2, { outcome: 'error', code: 'not_found' })],
+      );
+      assert.deepStrictEqual(ok, [
+        { ok: true, headSeq: 1 },
+        { ok: true, headSeq: 2 },
+      ]);
+      assert.deepStrictEqual(await subjects(), ['k1', 'k2']);
+      // A conflicting run is reported in its outcome; the entries are written all the same.
+      const mixed = await store.commit(
+        [
+          { run, expectedSeq: 1, events: eventsFor(run, 2, 1) },
+          { run: fresh, expectedSeq: 1, events: eventsFor(fresh, 2, 1) },
+        ],
+        [entry(3)],
+      );
+      assertConflict(failedOutcome(mixed[0], 'a stale commit'), 1, 2);
+      assert.deepStrictEqual(mixed[1], { ok: true, headSeq: 2 });
+      assert.deepStrictEqual(await store.commit([], [entry(4)]), []);
+      assert.deepStrictEqual(await subjects(), ['k1', 'k2', 'k3', 'k4']);
+      // A refused entry, or refused run input, writes nothing of the call.
+      const other = makeRunKey();
+      await rejectsWithCode(
+        store.commit(
+          [{ run: other, expectedSeq: 0, events: [startedEvent()] }],
+          [entry(5, { count: 0 })],
+        ),
+        'invalid_argument',
+      );
+      await rejectsWithCode(
+        store.commit([{ run: other, expectedSeq: 1, events: [startedEvent()] }], [entry(6)]),
+        'invalid_history',
+      );
+      await assertHead(store, other, 0);
+      assert.deepStrictEqual(await subjects(), ['k1', 'k2', 'k3', 'k4']);
     },
   },
   {

@@ -8,6 +8,7 @@ import type {
   WorkflowAlreadyStartedError,
 } from '../../core/index.js';
 import type { OutboxRow } from './outbox.js';
+import type { AuditEntry } from './security.js';
 import type { ScheduleWrite } from './schedules.js';
 import type { NewActivityTask } from './tasks.js';
 import type { TimerRow } from './timers.js';
@@ -67,8 +68,13 @@ export interface HistoryStore {
    * checked against its own `expectedSeq`; a conflicting run writes nothing and is reported
    * in its outcome, the others commit. Outcomes are in input order. Commits for the same run
    * in one batch apply in order.
+   *
+   * `audit` entries (see `SecurityStore.appendAudit`) are appended in the same transaction:
+   * written whatever the runs' outcomes, durable when the call resolves, not written when it
+   * throws. The engine's group commit carries the audit trail this way instead of a
+   * transaction (and a durable sync) of its own.
    */
-  commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]>;
+  commit(commits: readonly RunCommit[], audit?: readonly AuditEntry[]): Promise<CommitOutcome[]>;
   readHistory(run: RunKey, range?: ReadRange): Promise<HistoryEvent[]>;
   /** Head seq of a run, 0 when unknown. */
   headSeq(run: RunKey): Promise<number>;

@@ -123,9 +123,17 @@ export class MemoryStore implements Store {
   }
 
   // eslint-disable-next-line @typescript-eslint/require-await -- async so throws become rejections
-  async commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
+  async commit(
+    commits: readonly RunCommit[],
+    audit?: readonly AuditEntry[],
+  ): Promise<CommitOutcome[]> {
     this.#check();
-    return this.#commits.commit(commits);
+    if (audit === undefined || audit.length === 0) return this.#commits.commit(commits);
+    // Validated first, so a refused entry writes nothing (as a transaction would).
+    const insert = this.#security.auditInsert(audit);
+    const outcomes = this.#commits.commit(commits);
+    insert();
+    return outcomes;
   }
 
   readHistory(run: RunKey, range: ReadRange = {}): Promise<HistoryEvent[]> {

@@ -52,6 +52,12 @@ export class MemorySecurity {
     }
   }
 
+  /** Validates audit entries and returns their append (done after the batch's run commits). */
+  auditInsert(entries: readonly AuditEntry[]): () => void {
+    for (const e of entries) validateAuditEntry(e);
+    return () => this.appendAudit(entries);
+  }
+
   appendAudit(entries: readonly AuditEntry[]): void {
     for (const e of entries) validateAuditEntry(e);
     for (const e of entries) {

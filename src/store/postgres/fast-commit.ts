@@ -4,7 +4,7 @@ import {
   type RunKey,
   type WorkflowStatus,
 } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
+import type { AuditEntry, CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/index.js';
 import { intArray, textArray } from './arrays.js';
 import {
@@ -17,6 +17,7 @@ import {
   type Sql,
 } from './side-effect-sql.js';
 import { inboxDoneIds, inboxDoneParams, inboxDoneSql } from './inbox-channels.js';
+import { auditInsertSql } from './security.js';
 import {
   byWorkflowId,
   compare,
@@ -96,6 +97,8 @@ export function fastCommit(
   commits: readonly RunCommit[],
   doneChannel: string,
   fence?: FenceSql,
+  /** Audit entries written by the same statement (validated). */
+  audit?: readonly AuditEntry[],
 ): FastCommit | undefined {
   const seen = new Set<string>();
   const existing: Existing[] = [];
@@ -160,6 +163,11 @@ export function fastCommit(
     // Unreferenced, yet run to completion: data-modifying CTEs always are.
     ctes.push(`inbox_done AS (${inboxDoneSql(s, values.length + 1)})`);
     values.push(...inboxDoneParams(done, doneChannel));
+  }
+  if (audit !== undefined && audit.length > 0) {
+    const insert = auditInsertSql(s, audit, values.length + 1);
+    ctes.push(`audit AS (${insert.sql})`);
+    values.push(...insert.values);
   }
   const check = finalCheck(ctes, values, existing.length, fence);
   const text = `WITH ${ctes.join(',\n     ')}

@@ -6,6 +6,7 @@ import {
   validateAuditEntry,
   validateTokenSecret,
 } from '../shared/index.js';
+import { intArray, textArray } from './arrays.js';
 import type { PgDriver, Queryable, Row } from './driver.js';
 
 const KEY_COLUMNS =
@@ -126,6 +127,37 @@ export async function touchApiKey(
     [id, usedAt],
     'touchApiKey',
   );
+}
+
+/**
+ * Audit entries as one INSERT over arrays (8 parameters from `$first`), in order: the
+ * statement of {@link appendAudit}, and a part of a group commit's statement or transaction.
+ * Entries must be validated beforehand.
+ */
+export function auditInsertSql(
+  s: string,
+  entries: readonly AuditEntry[],
+  first: number,
+): { readonly sql: string; readonly values: unknown[] } {
+  const text = (f: (e: AuditEntry) => string | null): string => textArray(entries.map(f));
+  const values = [
+    intArray(entries.map((e) => e.time)),
+    text((e) => e.subject),
+    text((e) => e.action),
+    text((e) => e.namespace),
+    text((e) => e.target),
+    text((e) => e.outcome),
+    text((e) => e.code),
+    intArray(entries.map((e) => e.count)),
+  ];
+  const types = ['int8', 'text', 'text', 'text', 'text', 'text', 'text', 'int4'];
+  const arrays = types.map((t, i) => `$${first + i}::${t}[]`).join(', ');
+  return {
+    sql: `INSERT INTO ${s}.audit_log (time, subject, action, namespace, target, outcome, code, count)
+       SELECT t, su, a, n, ta, o, c, k
+       FROM unnest(${arrays}) WITH ORDINALITY AS u(t, su, a, n, ta, o, c, k, i) ORDER BY i`,
+    values,
+  };
 }
 
 /** One multi-row INSERT: the entries land together, in order, or not at all. */

@@ -42,7 +42,7 @@ import type {
   GroupByField,
   TaskQueueStats,
 } from '../contract/index.js';
-import type { NamespacePatch } from '../shared/index.js';
+import { validateAuditEntry, type NamespacePatch } from '../shared/index.js';
 import { commitBatch, prevalidate } from './commit.js';
 import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';
 import { PgDriver, quoteSchema } from './driver.js';
@@ -158,14 +158,19 @@ export class PostgresStore implements Store {
     if (outcome && !outcome.ok) throw outcome.error;
   }
 
-  async commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
+  async commit(
+    commits: readonly RunCommit[],
+    audit?: readonly AuditEntry[],
+  ): Promise<CommitOutcome[]> {
     prevalidate(commits, this.#limits);
-    if (commits.length === 0) return [];
+    const entries = audit !== undefined && audit.length > 0 ? audit : undefined;
+    for (const e of entries ?? []) validateAuditEntry(e);
     // A cluster node's commits of shards it does not hold are refused without being sent.
     const away = this.membership.notHeld(commits.map((c) => c.run));
-    if (away.size === 0) return this.#commitHeld(commits);
+    if (away.size === 0 && commits.length > 0) return this.#commitHeld(commits, entries);
     const held = commits.filter((_, i) => !away.has(i));
-    const outcomes = held.length > 0 ? await this.#commitHeld(held) : [];
+    const outcomes = held.length > 0 ? await this.#commitHeld(held, entries) : [];
+    if (held.length === 0 && entries) await this.appendAudit(entries);
     let next = 0;
     return commits.map((c, i) =>
       away.has(i)
@@ -174,10 +179,17 @@ export class PostgresStore implements Store {
     );
   }
 
-  async #commitHeld(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
+  async #commitHeld(
+    commits: readonly RunCommit[],
+    audit: readonly AuditEntry[] | undefined,
+  ): Promise<CommitOutcome[]> {
     const runs = commits.map((c) => c.run);
-    const fast = fastCommit(this.#s, commits, this.#doneChannel, (first) =>
-      this.membership.fenceSql(runs, first),
+    const fast = fastCommit(
+      this.#s,
+      commits,
+      this.#doneChannel,
+      (first) => this.membership.fenceSql(runs, first),
+      audit,
     );
     if (
       fast !== undefined &&
@@ -187,7 +199,12 @@ export class PostgresStore implements Store {
     }
     return this.#db.tx('commit', async (q) => {
       await this.membership.fence(q, runs);
-      return commitBatch(q, this.#s, commits, this.#doneChannel);
+      const outcomes = await commitBatch(q, this.#s, commits, this.#doneChannel);
+      if (audit) {
+        const insert = security.auditInsertSql(this.#s, audit, 1);
+        await q.query(insert.sql, insert.values);
+      }
+      return outcomes;
     });
   }
 

@@ -57,6 +57,8 @@ export class SecurityTables {
   readonly #createKeyTx: Database.Transaction<
     (record: ApiKeyRecord, onlyIfNone: boolean) => boolean
   >;
+  /** Inserts audit entries in the transaction already open (validated beforehand). */
+  readonly #insertAudit: (entries: readonly AuditEntry[]) => void;
   readonly #appendTx: Database.Transaction<(entries: readonly AuditEntry[]) => void>;
   readonly #addSecretTx: Database.Transaction<(s: TokenSecret, onlyIfNone: boolean) => boolean>;
 
@@ -79,7 +81,7 @@ export class SecurityTables {
       `INSERT INTO audit_log (time, subject, action, namespace, target, outcome, code, count)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#appendTx = db.transaction((entries: readonly AuditEntry[]) => {
+    this.#insertAudit = (entries: readonly AuditEntry[]) => {
       for (const e of entries) {
         insertAudit.run(
           e.time,
@@ -92,7 +94,8 @@ export class SecurityTables {
           e.count,
         );
       }
-    });
+    };
+    this.#appendTx = db.transaction(this.#insertAudit);
     const anyLive = db
       .prepare('SELECT 1 FROM token_secrets WHERE retired_at IS NULL LIMIT 1')
       .pluck();
@@ -141,6 +144,15 @@ export class SecurityTables {
   appendAudit(entries: readonly AuditEntry[]): void {
     for (const e of entries) validateAuditEntry(e);
     if (entries.length > 0) this.#appendTx.immediate(entries);
+  }
+
+  /**
+   * Validates audit entries and returns their insert, to run inside a transaction the caller
+   * opens (the group commit's): nothing is written if validation throws.
+   */
+  auditInsert(entries: readonly AuditEntry[]): () => void {
+    for (const e of entries) validateAuditEntry(e);
+    return () => this.#insertAudit(entries);
   }
 
   readAudit(q: { afterSeq?: number; since?: number; limit: number }): AuditRecord[] {

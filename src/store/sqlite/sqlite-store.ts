@@ -133,9 +133,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  commit(commits: readonly RunCommit[]): Promise<CommitOutcome[]> {
+  commit(commits: readonly RunCommit[], audit?: readonly AuditEntry[]): Promise<CommitOutcome[]> {
     return this.#do(() => {
       const data = prepareCommits(commits, this.#limits);
+      if (audit !== undefined && audit.length > 0)
+        return this.#tx.commitWith.immediate(commits, data, this.#security.auditInsert(audit));
       return commits.length === 0 ? [] : this.#tx.commit.immediate(commits, data);
     });
   }

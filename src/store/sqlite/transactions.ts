@@ -21,6 +21,10 @@ export interface Transactions {
   readonly commit: Tx<
     (commits: readonly RunCommit[], data: readonly string[][]) => CommitOutcome[]
   >;
+  /** Group commit with more writes in its transaction (the audit entries of the batch). */
+  readonly commitWith: Tx<
+    (commits: readonly RunCommit[], data: readonly string[][], also: () => void) => CommitOutcome[]
+  >;
   readonly claimTimers: Tx<
     (owner: string, now: number, leaseMs: number, limit: number) => ClaimedTimer[]
   >;
@@ -42,16 +46,24 @@ export function createTransactions(
   schedules: ScheduleTables,
 ): Transactions {
   const writer = new EventWriter(s);
+  const commit = (commits: readonly RunCommit[], data: readonly string[][]): CommitOutcome[] => {
+    writer.reset();
+    const outcomes = new Array<CommitOutcome>(commits.length);
+    for (let i = 0; i < commits.length; i++) {
+      outcomes[i] = applyCommit(s, writer, commits[i]!, data[i]!, schedules);
+    }
+    writer.flush();
+    return outcomes;
+  };
   return {
-    commit: db.transaction((commits: readonly RunCommit[], data: readonly string[][]) => {
-      writer.reset();
-      const outcomes = new Array<CommitOutcome>(commits.length);
-      for (let i = 0; i < commits.length; i++) {
-        outcomes[i] = applyCommit(s, writer, commits[i]!, data[i]!, schedules);
-      }
-      writer.flush();
-      return outcomes;
-    }),
+    commit: db.transaction(commit),
+    commitWith: db.transaction(
+      (commits: readonly RunCommit[], data: readonly string[][], also: () => void) => {
+        const outcomes = commit(commits, data);
+        also();
+        return outcomes;
+      },
+    ),
 
     claimTimers: db.transaction((owner: string, now: number, leaseMs: number, limit: number) => {
       const rows = s.dueTimers.all(now, now, limit);
