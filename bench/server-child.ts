@@ -109,6 +109,13 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-server-'));
 let worker: ChildProcess | undefined;
 try {
   const commits = instrumentCommits(bench.store);
+  // Audit entries written in a store transaction of their own (not with a group commit).
+  let auditAppends = 0;
+  const appendAudit = bench.store.appendAudit.bind(bench.store);
+  bench.store.appendAudit = (entries) => {
+    auditAppends++;
+    return appendAudit(entries);
+  };
   // No `activities`: every `step` goes to the remote worker.
   const engine = await createEngine({ store: bench.store, workflowsPath: WORKFLOWS_PATH });
   const server = await createServer({
@@ -140,6 +147,7 @@ try {
     const sampler = new RssSampler();
     const before = { ...commits };
     const requestsBefore = requests;
+    const auditAppendsBefore = auditAppends;
     const wireBefore = await wireCounters(url);
     const stopProfile = await profile(PROFILE_DIR);
     const cpuBefore = process.cpuUsage();
@@ -200,6 +208,7 @@ try {
       ...latency('loadedStart', starts),
       ...latency('loadedRun', loaded),
       ...commitFigures(phase, n, seconds * 1000),
+      auditAppendsPerWorkflow: round((auditAppends - auditAppendsBefore) / n, 3),
       singleRuns,
       ...latency('singleRun', single),
       singleRunMinMs: round(Math.min(...single), 3),
