@@ -103,6 +103,12 @@ export interface ActivationInput {
   readonly continueAsNewSuggested: boolean;
   /** While replaying: patch ids whose markers the history holds (`patched()` returns true for them). */
   readonly patches?: readonly string[];
+  /**
+   * While replaying: false when every activity, timer, child or external request this
+   * activation starts settles later in the replayed history, so where it was started (shown
+   * by `__stack_trace` while it is pending) need not be captured. Absent: captured.
+   */
+  readonly captureStacks?: boolean;
 }
 
 /** Decisions a run makes; the engine turns them into events (live) or matches them (replay). */
@@ -238,6 +244,11 @@ export interface SandboxActivator {
   activate(input: ActivationInput): void;
   /** Resolves `condition()` waiters whose predicate became true; returns true if any fired. */
   checkConditions(): boolean;
+  /**
+   * True when `condition()` waiters exist (else `checkConditions` has nothing to do); runs no
+   * workflow code. Absent in older runtimes.
+   */
+  hasConditions?(): boolean;
   /** Takes the output collected since the last call. */
   takeOutput(): ActivationOutput;
   query(name: string, args: readonly Payload[]): QueryOutcome;

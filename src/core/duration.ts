@@ -20,10 +20,27 @@ function msOf(text: string): number | undefined {
   }
 }
 
+/**
+ * Strings already read (a workflow passes the same few, e.g. its activities' timeouts, on
+ * every call; reading one takes a regular expression). Bounded: cleared when full.
+ */
+const parsed = new Map<string, number>();
+const PARSED_MAX = 256;
+
+function readString(text: string): number | undefined {
+  const known = parsed.get(text);
+  if (known !== undefined) return known;
+  const value = msOf(text.trim());
+  if (value === undefined || !Number.isFinite(value)) return value;
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(text, value);
+  return value;
+}
+
 export function parseDuration(value: Duration, what = 'duration'): number {
   let msValue: number | undefined;
   if (typeof value === 'number') msValue = value;
-  else if (typeof value === 'string') msValue = msOf(value.trim());
+  else if (typeof value === 'string') msValue = readString(value);
   if (
     typeof msValue !== 'number' ||
     !Number.isFinite(msValue) ||

@@ -104,7 +104,10 @@ function checkJsonValue(value: unknown, path: string[], seen: Set<object>): void
 /** True for a `Uint8Array` of any realm (the sandbox's or the host's), `Buffer` included. */
 function isBytes(value: unknown): value is Uint8Array {
   return (
-    value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]'
+    typeof value === 'object' &&
+    value !== null &&
+    (value instanceof Uint8Array ||
+      Object.prototype.toString.call(value) === '[object Uint8Array]')
   );
 }
 
@@ -129,9 +132,10 @@ export class JsonPayloadConverter implements PayloadConverter {
     }
     // JSON.stringify drops functions/symbols and maps NaN to null silently; a scan is needed
     // only for objects (primitives were validated by stringify or are checked here).
-    if (
+    if (typeof value === 'number') {
+      if (!Number.isFinite(value)) checkJsonValue(value, [], new Set());
+    } else if (
       typeof value === 'object' ||
-      typeof value === 'number' ||
       typeof value === 'function' ||
       typeof value === 'symbol'
     ) {

@@ -9,8 +9,9 @@ import {
   type WorkflowInitInfo,
   type EventOf,
 } from '../core/index.js';
+import { activationsWithPendingOps, closesActivation } from './replay-stacks.js';
 import { RunBook } from './run-book.js';
-import type { PackageSandbox, SandboxRun } from './sandbox.js';
+import type { BatchItem, PackageSandbox, SandboxRun } from './sandbox.js';
 
 /** Event types that record a decision of workflow code (matched against commands on replay). */
 const COMMAND_EVENTS = new Set<EventType>([
@@ -28,14 +29,6 @@ const COMMAND_EVENTS = new Set<EventType>([
   'ChildWorkflowInitiated',
   'ExternalSignalInitiated',
   'ExternalCancelInitiated',
-]);
-
-/** Terminal events decided by workflow code: they also close the activation that issued them. */
-const WORKFLOW_TERMINALS = new Set<EventType>([
-  'WorkflowCompleted',
-  'WorkflowFailed',
-  'WorkflowCancelled',
-  'WorkflowContinuedAsNew',
 ]);
 
 export const PATCH_MARKER = 'patch';
@@ -211,15 +204,20 @@ function elidedTimers(
   return out;
 }
 
-/** Compares an activation's commands with the command events recorded for it. */
-export function matchCommands(
-  run: RunKey,
+/**
+ * The commands and events to pair up: deprecated patches may be present in history without
+ * code, or in code without history, and timers elided by today's code match nothing.
+ */
+function comparable(
   commands: readonly WorkflowCommand[],
   expected: readonly HistoryEvent[],
-  boundarySeq: number,
-  book: RunBook,
-): void {
-  // Deprecated patches may be present in history without code, or in code without history.
+): { cmds: readonly WorkflowCommand[]; evs: readonly HistoryEvent[] } {
+  // Without patches or cancelled timers (the usual activation) nothing is left out.
+  if (
+    !commands.some((c) => c.type === 'recordPatch') &&
+    !expected.some((e) => e.type === 'MarkerRecorded' || e.type === 'TimerCancelled')
+  )
+    return { cmds: commands, evs: expected };
   const isDeprecatedMarker = (e: HistoryEvent): boolean =>
     e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.deprecated === true;
   const cmds = commands.filter(
@@ -240,6 +238,18 @@ export function matchCommands(
         )
       ) && !((e.type === 'TimerStarted' || e.type === 'TimerCancelled') && elided.has(e.timerId)),
   );
+  return { cmds, evs };
+}
+
+/** Compares an activation's commands with the command events recorded for it. */
+export function matchCommands(
+  run: RunKey,
+  commands: readonly WorkflowCommand[],
+  expected: readonly HistoryEvent[],
+  boundarySeq: number,
+  book: RunBook,
+): void {
+  const { cmds, evs } = comparable(commands, expected);
   for (let i = 0, j = 0; i < cmds.length || j < evs.length; i++, j++) {
     const cmd = cmds[i];
     const e = evs[j];
@@ -323,49 +333,39 @@ export function replayHistory(
     throw new Error(`cannot replay run ${run.runId}: history does not start with WorkflowStarted`);
   const instance = sandbox.instantiate(initInfoFor(run, first));
   options.onInstantiated?.();
-  const patches = events.flatMap((e) =>
-    e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId !== undefined
-      ? [e.patchId]
-      : [],
-  );
+  const patches: string[] = [];
+  for (const e of events)
+    if (e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId !== undefined)
+      patches.push(e.patchId);
+  const withStacks = activationsWithPendingOps(events);
   const book = new RunBook();
+  const batchOptions = { timeout: options.timeout ?? false };
+  const item: { run: SandboxRun; input: BatchItem['input'] } = {
+    run: instance,
+    input: undefined as unknown as BatchItem['input'],
+  };
+  const items = [item];
   let expected: HistoryEvent[] = [];
   let activations = 0;
-  const activate = (boundary: HistoryEvent): void => {
-    const [output] = sandbox.activateBatch(
-      [
-        {
-          run: instance,
-          input: {
-            now: boundary.recordedAt,
-            replaying: true,
-            jobs: book.undelivered,
-            historyLength: boundary.seq,
-            continueAsNewSuggested: book.continueAsNewSuggested,
-            patches,
-          },
-        },
-      ],
-      { timeout: options.timeout ?? false },
-    );
-    activations++;
-    if (output!.taskFailure)
-      throw new ReplayCrashError(output!.taskFailure.cause, output!.taskFailure.failure);
-    options.onActivation?.(output!);
-    matchCommands(run, output!.commands, expected, boundary.seq, book);
-    expected = [];
-  };
   for (const event of events) {
-    if (event.type === 'WorkflowTaskCompleted') {
-      activate(event);
-      book.apply(event);
-      continue;
-    }
     if (isCommand(event)) expected.push(event);
-    if (WORKFLOW_TERMINALS.has(event.type)) {
-      activate(event);
-      book.apply(event);
-      continue;
+    if (closesActivation(event)) {
+      item.input = {
+        now: event.recordedAt,
+        replaying: true,
+        jobs: book.undelivered,
+        historyLength: event.seq,
+        continueAsNewSuggested: book.continueAsNewSuggested,
+        patches,
+        captureStacks: withStacks[activations] === true,
+      };
+      const output = sandbox.activateBatch(items, batchOptions)[0]!;
+      activations++;
+      if (output.taskFailure)
+        throw new ReplayCrashError(output.taskFailure.cause, output.taskFailure.failure);
+      options.onActivation?.(output);
+      matchCommands(run, output.commands, expected, event.seq, book);
+      expected = [];
     }
     book.apply(event);
   }

@@ -394,9 +394,6 @@ export const EVENT_ENVELOPE_BYTES = 64;
  */
 export function eventBytes(event: NewEvent): number {
   let size = EVENT_ENVELOPE_BYTES;
-  const add = (p: Payload | null | undefined): void => {
-    if (p) size += p.data.length;
-  };
   if ('failure' in event && event.failure) size += failureBytes(event.failure);
   switch (event.type) {
     case 'WorkflowStarted':
@@ -405,25 +402,28 @@ export function eventBytes(event: NewEvent): number {
     case 'ChildWorkflowInitiated':
     case 'ExternalSignalInitiated':
     case 'WorkflowContinuedAsNew':
-      for (const p of event.args) add(p);
-      break;
+      return size + payloadsBytes(event.args);
     case 'ActivityScheduled':
-      for (const p of event.input) add(p);
-      break;
+      return size + payloadsBytes(event.input);
     case 'ActivityCompleted':
     case 'WorkflowCompleted':
     case 'ChildWorkflowCompleted':
-      add(event.result);
-      break;
     case 'UpdateCompleted':
-      add(event.result);
-      break;
+      return size + payloadBytes(event.result);
     case 'MemoUpserted':
-      for (const p of Object.values(event.memo)) add(p);
-      break;
+      return size + payloadsBytes(Object.values(event.memo));
     default:
-      break;
+      return size;
   }
+}
+
+function payloadBytes(p: Payload | null | undefined): number {
+  return p ? p.data.length : 0;
+}
+
+function payloadsBytes(payloads: readonly (Payload | null)[]): number {
+  let size = 0;
+  for (let i = 0; i < payloads.length; i++) size += payloadBytes(payloads[i]);
   return size;
 }
 

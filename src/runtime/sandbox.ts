@@ -225,12 +225,15 @@ export class PackageSandbox {
     // One run at a time: each evaluation drains that run's microtasks before the next run
     // starts, so the runtime's current-run pointer is exact.
     for (const [index, item] of items.entries()) {
-      this.#op({ activator: item.run.activator, input: item.input });
+      const activator = item.run.activator;
+      this.#op({ activator, input: item.input });
       try {
         ACTIVATE.runInContext(this.#context, runOptions);
         // Resolving condition() waiters may unblock code that makes further conditions true.
-        for (let round = 0; round < 10_000; round++) {
-          this.#op({ activator: item.run.activator });
+        // Without waiters there is nothing to check (runtimes without hasConditions: check).
+        const some = activator.hasConditions === undefined || activator.hasConditions();
+        for (let round = 0; some && round < 10_000; round++) {
+          this.#op({ activator });
           if (!(CONDITIONS.runInContext(this.#context, runOptions) as boolean)) break;
         }
       } catch (err) {
@@ -239,7 +242,7 @@ export class PackageSandbox {
       } finally {
         this.#op(undefined);
       }
-      outputs.push(item.run.activator.takeOutput());
+      outputs.push(activator.takeOutput());
       options.onProgress?.(index);
     }
     return outputs;

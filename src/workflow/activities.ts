@@ -118,7 +118,7 @@ function schedule(
       kind: 'activity',
       activityType,
       describe: () => `${local ? 'local ' : ''}activity ${activityId} ${activityType}`,
-      stack: captureStack(),
+      stack: captureStack(s),
       resolve,
       reject,
     };

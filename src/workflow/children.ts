@@ -153,7 +153,7 @@ function beginChild<W extends AnyWorkflow>(
     const started: PendingOp = {
       kind: 'child',
       describe: () => `child workflow ${workflowId} (${workflowType}) starting`,
-      stack: captureStack(),
+      stack: captureStack(s),
       resolve: (runId) =>
         resolve({
           workflowId,

@@ -40,7 +40,7 @@ function op(
     const pending: PendingOp = {
       kind: 'child',
       describe: () => `${kind} of external workflow ${workflowId}${runId ? ` run ${runId}` : ''}`,
-      stack: captureStack(),
+      stack: captureStack(s),
       resolve: () => {
         pending.unsubscribe?.();
         resolve();

@@ -16,7 +16,7 @@ function startTimer(
     op = {
       kind: 'timer',
       describe: () => `timer ${timerId} (${ms} ms, fires at ${new Date(firesAt).toISOString()})`,
-      stack: captureStack(),
+      stack: captureStack(s),
       resolve: () => {
         op.unsubscribe?.();
         resolve();
@@ -69,6 +69,7 @@ export function condition(fn: () => boolean, timeout?: Duration): Promise<void |
     const op: PendingOp = {
       kind: 'condition',
       describe: () => (ms === undefined ? 'condition' : `condition with ${ms} ms timeout`),
+      // Always taken: history does not tell whether a condition is still waiting at its end.
       stack: captureStack(),
       resolve: () => {
         s.conditions.delete(waiter);

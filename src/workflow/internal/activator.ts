@@ -108,6 +108,7 @@ function takeOutput(s: RunState): ActivationOutput {
   if (sinkCalls) out.sinkCalls = sinkCalls;
   s.commands = [];
   s.logs = [];
+  s.captureStacks = true;
   s.taskFailure = undefined;
   s.violation = undefined;
   return out;
@@ -148,6 +149,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
       setState(s);
       s.now = input.now;
       s.replaying = input.replaying;
+      s.captureStacks = input.captureStacks !== false;
       s.historyLength = input.historyLength;
       s.continueAsNewSuggested = input.continueAsNewSuggested;
       for (const id of input.patches ?? []) s.knownPatches.add(id);
@@ -168,6 +170,7 @@ export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): Run
     },
     dispose: () => interceptDispose(s),
     checkConditions: () => checkConditions(s),
+    hasConditions: () => s.conditions.size > 0,
     takeOutput: () => takeOutput(s),
     query: (name, args) => runQuery(s, name, args),
     validateUpdate: (name, args) => validateUpdate(s, name, args),

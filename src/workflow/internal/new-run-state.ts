@@ -28,6 +28,7 @@ export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunStat
     random: seededRandom(init.randomSeed),
     now: init.startTime,
     replaying: false,
+    captureStacks: true,
     historyLength: 0,
     continueAsNewSuggested: false,
     commands: [],

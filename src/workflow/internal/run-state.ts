@@ -35,6 +35,11 @@ export interface RunState {
   readonly random: () => number;
   now: number;
   replaying: boolean;
+  /**
+   * False while replaying an activation none of whose operations is still pending at the end
+   * of the replayed history: their creation stacks (see {@link captureStack}) are not taken.
+   */
+  captureStacks: boolean;
   historyLength: number;
   continueAsNewSuggested: boolean;
   commands: WorkflowCommand[];
@@ -177,11 +182,13 @@ export function decode(s: RunState, payload: Payload): unknown {
 
 /**
  * Captures where an operation was created (for the `__stack_trace` query). The holder is
- * kept unformatted: V8 formats the trace only if `.stack` is read.
+ * kept unformatted: V8 formats the trace only if `.stack` is read. Capturing is the costliest
+ * step of starting an operation, so with `s` given it is skipped while `s.captureStacks` is
+ * false (a replayed activation whose operations all settle later in the replayed history).
  */
-export function captureStack(): { stack?: string } {
+export function captureStack(s?: RunState): { stack?: string } {
   const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, captureStack);
+  if (s === undefined || s.captureStacks) Error.captureStackTrace(holder, captureStack);
   return holder;
 }
 
