@@ -342,8 +342,10 @@ export const TERMINAL_EVENT_TYPES = [
 
 export type TerminalEventType = (typeof TERMINAL_EVENT_TYPES)[number];
 
+const TERMINAL_TYPES: ReadonlySet<string> = new Set(TERMINAL_EVENT_TYPES);
+
 export function isTerminalEventType(type: EventType): type is TerminalEventType {
-  return (TERMINAL_EVENT_TYPES as readonly string[]).includes(type);
+  return TERMINAL_TYPES.has(type);
 }
 
 /** Stamps a new event with its seq and time. */

@@ -130,6 +130,22 @@ export const BOOTSTRAP_SOURCE = String.raw`
     return out;
   };
 
+  // An activation input, the copy of every activation: its fields by name (a fresh object
+  // filled with fixed names keeps one shape; the job list and patches are copied as above).
+  const copyInput = (v) => {
+    if (v === null || typeof v !== 'object' || isArray(v)) return copyIn(v, 0);
+    const out = {
+      now: copyIn(v.now, 1),
+      replaying: copyIn(v.replaying, 1),
+      jobs: copyIn(v.jobs, 1),
+      historyLength: copyIn(v.historyLength, 1),
+      continueAsNewSuggested: copyIn(v.continueAsNewSuggested, 1),
+    };
+    if (v.patches !== undefined) out.patches = copyIn(v.patches, 1);
+    if (v.captureStacks !== undefined) out.captureStacks = copyIn(v.captureStacks, 1);
+    return out;
+  };
+
   const activators = new WeakSet();
   const weakHas = WeakSet.prototype.has;
   const weakAdd = WeakSet.prototype.add;
@@ -147,7 +163,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
     pending = {
       activator,
       init: copyIn(op.init, 0),
-      input: copyIn(op.input, 0),
+      input: op.input === undefined ? undefined : copyInput(op.input),
       protocolVersion: copyIn(op.protocolVersion, 0),
       name: copyIn(op.name, 0),
       args: copyIn(op.args, 0),

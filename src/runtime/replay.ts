@@ -1,5 +1,6 @@
 import {
   NonDeterminismError,
+  type ActivationInput,
   type ActivationOutput,
   type EventType,
   type Failure,
@@ -9,9 +10,9 @@ import {
   type WorkflowInitInfo,
   type EventOf,
 } from '../core/index.js';
-import { activationsWithPendingOps, closesActivation } from './replay-stacks.js';
+import { activationsWithPendingOps, WORKFLOW_TERMINALS } from './replay-stacks.js';
 import { RunBook } from './run-book.js';
-import type { BatchItem, PackageSandbox, SandboxRun } from './sandbox.js';
+import type { PackageSandbox, SandboxRun } from './sandbox.js';
 
 /** Event types that record a decision of workflow code (matched against commands on replay). */
 const COMMAND_EVENTS = new Set<EventType>([
@@ -339,18 +340,15 @@ export function replayHistory(
       patches.push(e.patchId);
   const withStacks = activationsWithPendingOps(events);
   const book = new RunBook();
-  const batchOptions = { timeout: options.timeout ?? false };
-  const item: { run: SandboxRun; input: BatchItem['input'] } = {
-    run: instance,
-    input: undefined as unknown as BatchItem['input'],
-  };
-  const items = [item];
+  const timeout = options.timeout ?? false;
   let expected: HistoryEvent[] = [];
   let activations = 0;
   for (const event of events) {
-    if (isCommand(event)) expected.push(event);
-    if (closesActivation(event)) {
-      item.input = {
+    const command = isCommand(event);
+    if (command) expected.push(event);
+    // Terminal events of workflow code are command events.
+    if (event.type === 'WorkflowTaskCompleted' || (command && WORKFLOW_TERMINALS.has(event.type))) {
+      const input: ActivationInput = {
         now: event.recordedAt,
         replaying: true,
         jobs: book.undelivered,
@@ -359,7 +357,7 @@ export function replayHistory(
         patches,
         captureStacks: withStacks[activations] === true,
       };
-      const output = sandbox.activateBatch(items, batchOptions)[0]!;
+      const output = sandbox.activate(instance, input, timeout);
       activations++;
       if (output.taskFailure)
         throw new ReplayCrashError(output.taskFailure.cause, output.taskFailure.failure);

@@ -100,7 +100,10 @@ export class RunBook {
     // Size of the history (approximate: payload text dominates), for its byte limit.
     this.historyBytes += eventBytes(event);
     this.lastEventType = event.type;
-    this.status = nextStatus(this.status, event);
+    const terminal = isTerminalEventType(event.type);
+    // A running run stays running except by a terminal event or a pause.
+    if (terminal || this.status !== 'RUNNING' || event.type === 'WorkflowPaused')
+      this.status = nextStatus(this.status, event);
     let job: ActivationJob | undefined;
     switch (event.type) {
       case 'WorkflowStarted':
@@ -155,7 +158,7 @@ export class RunBook {
         break;
     }
     if (job) this.undelivered.push(job);
-    if (isTerminalEventType(event.type)) {
+    if (terminal) {
       this.activities.clear();
       this.timers.clear();
       this.undelivered = [];

@@ -220,32 +220,38 @@ export class PackageSandbox {
     items: readonly BatchItem[],
     options: { timeout?: boolean; onProgress?: (index: number) => void } = {},
   ): ActivationOutput[] {
-    const runOptions = options.timeout ? { timeout: this.deadlockTimeoutMs } : undefined;
     const outputs: ActivationOutput[] = [];
     // One run at a time: each evaluation drains that run's microtasks before the next run
     // starts, so the runtime's current-run pointer is exact.
-    for (const [index, item] of items.entries()) {
-      const activator = item.run.activator;
-      this.#op({ activator, input: item.input });
-      try {
-        ACTIVATE.runInContext(this.#context, runOptions);
-        // Resolving condition() waiters may unblock code that makes further conditions true.
-        // Without waiters there is nothing to check (runtimes without hasConditions: check).
-        const some = activator.hasConditions === undefined || activator.hasConditions();
-        for (let round = 0; some && round < 10_000; round++) {
-          this.#op({ activator });
-          if (!(CONDITIONS.runInContext(this.#context, runOptions) as boolean)) break;
-        }
-      } catch (err) {
-        if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs);
-        throw err;
-      } finally {
-        this.#op(undefined);
-      }
-      outputs.push(activator.takeOutput());
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
+      outputs.push(this.activate(item.run, item.input, options.timeout === true));
       options.onProgress?.(index);
     }
     return outputs;
+  }
+
+  /** Activates one run (see {@link activateBatch}). */
+  activate(run: SandboxRun, input: ActivationInput, timeout = false): ActivationOutput {
+    const runOptions = timeout ? { timeout: this.deadlockTimeoutMs } : undefined;
+    const activator = run.activator;
+    this.#op({ activator, input });
+    try {
+      ACTIVATE.runInContext(this.#context, runOptions);
+      // Resolving condition() waiters may unblock code that makes further conditions true.
+      // Without waiters there is nothing to check (runtimes without hasConditions: check).
+      const some = activator.hasConditions === undefined || activator.hasConditions();
+      for (let round = 0; some && round < 10_000; round++) {
+        this.#op({ activator });
+        if (!(CONDITIONS.runInContext(this.#context, runOptions) as boolean)) break;
+      }
+    } catch (err) {
+      if (isTimeout(err)) throw new DeadlockError(this.deadlockTimeoutMs);
+      throw err;
+    } finally {
+      this.#op(undefined);
+    }
+    return activator.takeOutput();
   }
 
   /** Answers a query (or the built-in `__stack_trace`) without changing the run. */

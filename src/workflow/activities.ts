@@ -4,6 +4,8 @@ import {
   composeInterceptors,
   type Headers,
   optionalDuration,
+  type Payload,
+  type WorkflowCommand,
   type RecordedActivityOptions,
 } from '../core/index.js';
 import {
@@ -32,6 +34,13 @@ import {
 } from './activity-options.js';
 
 type AnyFunction = (...args: never[]) => unknown;
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** `Object.keys(o).length > 0` without building the array. */
+function hasKeys(o: object): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return true;
+  return false;
+}
 
 function fail(message: string): never {
   throw new TypeError(`invalid activity options: ${message}`);
@@ -104,15 +113,18 @@ function schedule(
   cancellationType: ActivityCancellationType = ActivityCancellationType.TRY_CANCEL,
 ): Promise<unknown> {
   const activityId = String(++s.nextActivityId);
-  pushCommand(s, {
+  const encoded: Payload[] = [];
+  for (let i = 0; i < args.length; i++) encoded.push(encode(s, args[i]));
+  const command: Writable<Extract<WorkflowCommand, { type: 'scheduleActivity' }>> = {
     type: 'scheduleActivity',
     activityId,
     activityType,
-    args: args.map((a) => encode(s, a)),
+    args: encoded,
     options: recorded,
     local,
-    ...(Object.keys(headers).length > 0 ? { headers } : {}),
-  });
+  };
+  if (hasKeys(headers)) command.headers = headers;
+  pushCommand(s, command);
   return new Promise<unknown>((resolve, reject) => {
     const op: PendingOp & { activityType: string } = {
       kind: 'activity',
