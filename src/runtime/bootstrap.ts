@@ -6,6 +6,11 @@ import { REALM_LOCKDOWN_SOURCE } from './realm-lockdown.js';
 export interface RealmControl {
   /** Hands the next hook call its operation; host data is copied into the realm here. */
   readonly setOp: (op: Record<string, unknown> | undefined) => void;
+  /**
+   * Runs the synchronous part of an activation (`{ activator, input }`) at once, as the
+   * activate hook would: its microtasks wait in the context's queue for its next evaluation.
+   */
+  readonly activate: (op: Record<string, unknown>) => void;
   /** After the bundle's runtime section: fixes the `__aion*` hooks, records the built-ins. */
   readonly lock: () => void;
   /**
@@ -268,6 +273,10 @@ export const BOOTSTRAP_SOURCE = String.raw`
     settled = true;
     return undefined;
   };
-  return { setOp, lock, settle };
+  const activate = (op) => {
+    setOp(op);
+    hooks.__aionActivateOne();
+  };
+  return { setOp, activate, lock, settle };
 })
 `;

@@ -19,6 +19,8 @@ import { describeActivity, type ThreadActivity } from './resource-limits.js';
 export const DEFAULT_DEADLOCK_TIMEOUT_MS = 2000;
 
 const ACTIVATE = new vm.Script('__aionActivateOne()', { filename: 'aion:activate' });
+/** Evaluates nothing: the context's microtasks run after it (`microtaskMode: 'afterEvaluate'`). */
+const DRAIN = new vm.Script('undefined', { filename: 'aion:drain' });
 const CONDITIONS = new vm.Script('__aionConditionsOne()', { filename: 'aion:conditions' });
 const RUNTIME = new vm.Script('globalThis.__aionRuntime = globalThis.__aionRuntimeFactory()', {
   filename: 'aion:runtime',
@@ -41,7 +43,12 @@ function connectRealm(context: vm.Context, onLog?: (line: LogLine) => void): Rea
     : undefined;
   const control = install(global, hostCapabilities(tap));
   // Keep the functions, not the realm object (its properties are workflow-reachable later).
-  return { setOp: control.setOp, lock: control.lock, settle: control.settle };
+  return {
+    setOp: control.setOp,
+    activate: control.activate,
+    lock: control.lock,
+    settle: control.settle,
+  };
 }
 
 export interface SandboxOptions {
@@ -235,9 +242,19 @@ export class PackageSandbox {
   activate(run: SandboxRun, input: ActivationInput, timeout = false): ActivationOutput {
     const runOptions = timeout ? { timeout: this.deadlockTimeoutMs } : undefined;
     const activator = run.activator;
-    this.#op({ activator, input });
     try {
-      ACTIVATE.runInContext(this.#context, runOptions);
+      if (runOptions === undefined) {
+        // Without a vm timeout the hook is called directly (no lookup of it through the
+        // context's global interceptor), then an empty evaluation drains its microtasks.
+        try {
+          this.#realm.activate({ activator, input });
+        } finally {
+          DRAIN.runInContext(this.#context);
+        }
+      } else {
+        this.#op({ activator, input });
+        ACTIVATE.runInContext(this.#context, runOptions);
+      }
       // Resolving condition() waiters may unblock code that makes further conditions true.
       // Without waiters there is nothing to check (runtimes without hasConditions: check).
       const some = activator.hasConditions === undefined || activator.hasConditions();
