@@ -106,8 +106,7 @@ function isBytes(value: unknown): value is Uint8Array {
   return (
     typeof value === 'object' &&
     value !== null &&
-    (value instanceof Uint8Array ||
-      Object.prototype.toString.call(value) === '[object Uint8Array]')
+    (value instanceof Uint8Array || Object.prototype.toString.call(value) === '[object Uint8Array]')
   );
 }
 

@@ -68,6 +68,7 @@ export function activationsWithPendingOps(events: readonly HistoryEvent[]): bool
     if (closesActivation(e)) activation++;
   }
   const out = new Array<boolean>(activation + 1).fill(false);
-  for (const pending of [activities, timers, others]) for (const a of pending.values()) out[a] = true;
+  for (const pending of [activities, timers, others])
+    for (const a of pending.values()) out[a] = true;
   return out;
 }

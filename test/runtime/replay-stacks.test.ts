@@ -1,0 +1,59 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HistoryEvent } from '../../src/core/index.js';
+import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
+import { buildPackage } from '../../src/package/index.js';
+import { PackageSandbox, replayHistory } from '../../src/runtime/index.js';
+import { activationsWithPendingOps } from '../../src/runtime/replay-stacks.js';
+
+const workflowsPath = new URL('../fixtures/workflows/replay-stacks.ts', import.meta.url).pathname;
+
+let engine: Engine | undefined;
+afterEach(async () => {
+  await engine?.shutdown({ timeoutMs: 500 });
+  engine = undefined;
+});
+
+async function recordedHistory(): Promise<{ events: readonly HistoryEvent[]; runId: string }> {
+  engine = await createEngine({
+    store: createMemoryStore(),
+    workflowsPath,
+    activities: { step: async (n: number) => n },
+  });
+  const h = await engine.start('stepsThenSleep', { workflowId: 'stacks-1' });
+  for (;;) {
+    const history = await h.fetchHistory();
+    if (history.events.some((e) => e.type === 'TimerStarted')) {
+      return { events: history.events, runId: history.runId };
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('replay and operation stacks', () => {
+  it('marks only the activations whose operations are still pending at the end', async () => {
+    const { events } = await recordedHistory();
+    // Activations 0–2 start activities that complete later; activation 3 starts the timer.
+    expect(activationsWithPendingOps(events).slice(0, 4)).toEqual([false, false, false, true]);
+    // Cut before the first activity completed: its activation now holds a pending operation.
+    const cut = events.findIndex((e) => e.type === 'ActivityCompleted');
+    expect(activationsWithPendingOps(events.slice(0, cut))[0]).toBe(true);
+  });
+
+  it('a replayed run still tells where its pending timer was started', async () => {
+    const { events, runId } = await recordedHistory();
+    const pkg = await buildPackage({ workflowsPath });
+    const sandbox = PackageSandbox.create(pkg.bundle, pkg.version);
+    const replayed = replayHistory(
+      sandbox,
+      { namespace: 'default', workflowId: 'stacks-1', runId },
+      events,
+    );
+    expect(replayed.activations).toBe(4);
+    const answer = sandbox.query(replayed.run, '__stack_trace', []) as { stackTrace: string };
+    const lines = answer.stackTrace.split('\n');
+    expect(lines[0]).toMatch(/^waiting on timer 1 /);
+    expect(lines.slice(1).join('\n')).toContain('stepsThenSleep');
+    // Nothing else is pending: the activities settled during the replay.
+    expect(lines.filter((l) => l.startsWith('waiting on'))).toHaveLength(1);
+  });
+});
