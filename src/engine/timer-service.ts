@@ -2,8 +2,12 @@ import type { Clock, TimerHandle } from '../clock/index.js';
 import { Poller } from './poller.js';
 import type { Store, TimerRow } from '../store/index.js';
 
-const key = (ns: string, runId: string, timerId: string): string =>
-  `${ns}\u0000${runId}\u0000${timerId}`;
+const runKey = (ns: string, runId: string): string => `${ns}\u0000${runId}`;
+
+interface Armed {
+  readonly row: TimerRow;
+  readonly handle: TimerHandle;
+}
 
 /**
  * Durable timers. Timers created by this engine are also kept in memory for exact wake-ups;
@@ -16,7 +20,9 @@ export class TimerService {
   readonly #clock: Clock;
   readonly #owner: string;
   readonly #onFire: (timer: TimerRow) => void;
-  readonly #memory = new Map<string, { row: TimerRow; handle: TimerHandle }>();
+  /** Armed timers per run, then per timer id (a closing run drops its own, not a scan of all). */
+  readonly #memory = new Map<string, Map<string, Armed>>();
+  #size = 0;
   readonly #poller: Poller;
   #stopped = false;
   readonly #idlePollMs: number;
@@ -43,36 +49,53 @@ export class TimerService {
   }
 
   get size(): number {
-    return this.#memory.size;
+    return this.#size;
   }
 
   /** Arms an in-memory wake-up for a timer that was just committed. */
   add(row: TimerRow): void {
     if (this.#stopped) return;
-    const k = key(row.namespace, row.runId, row.timerId);
-    this.#memory.get(k)?.handle.cancel();
+    const rk = runKey(row.namespace, row.runId);
+    let timers = this.#memory.get(rk);
+    if (timers === undefined) this.#memory.set(rk, (timers = new Map<string, Armed>()));
+    const previous = timers.get(row.timerId);
+    if (previous) {
+      previous.handle.cancel();
+      this.#size--;
+    }
     const handle = this.#clock.schedule(row.fireAt, () => {
-      this.#memory.delete(k);
+      this.#forget(rk, row.timerId);
       this.#onFire(row);
     });
-    this.#memory.set(k, { row, handle });
+    timers.set(row.timerId, { row, handle });
+    this.#size++;
   }
 
   remove(namespace: string, runId: string, timerId: string): void {
-    const k = key(namespace, runId, timerId);
-    this.#memory.get(k)?.handle.cancel();
-    this.#memory.delete(k);
+    const rk = runKey(namespace, runId);
+    this.#memory.get(rk)?.get(timerId)?.handle.cancel();
+    this.#forget(rk, timerId);
   }
 
   /** Drops every in-memory timer of a run (it closed). */
   removeRun(namespace: string, runId: string): void {
-    const prefix = `${namespace}\u0000${runId}\u0000`;
-    for (const [k, v] of this.#memory) {
-      if (k.startsWith(prefix)) {
-        v.handle.cancel();
-        this.#memory.delete(k);
-      }
-    }
+    const rk = runKey(namespace, runId);
+    const timers = this.#memory.get(rk);
+    if (timers === undefined) return;
+    for (const t of timers.values()) t.handle.cancel();
+    this.#size -= timers.size;
+    this.#memory.delete(rk);
+  }
+
+  #forget(rk: string, timerId: string): void {
+    const timers = this.#memory.get(rk);
+    if (timers === undefined || !timers.delete(timerId)) return;
+    this.#size--;
+    if (timers.size === 0) this.#memory.delete(rk);
+  }
+
+  #armed(row: TimerRow): boolean {
+    return this.#memory.get(runKey(row.namespace, row.runId))?.has(row.timerId) === true;
   }
 
   start(): void {
@@ -87,8 +110,9 @@ export class TimerService {
   stop(): void {
     this.#stopped = true;
     this.#poller.stop();
-    for (const v of this.#memory.values()) v.handle.cancel();
+    for (const timers of this.#memory.values()) for (const t of timers.values()) t.handle.cancel();
     this.#memory.clear();
+    this.#size = 0;
   }
 
   async #poll(): Promise<number> {
@@ -103,7 +127,7 @@ export class TimerService {
         ...(shards ? { shards } : {}),
       });
       for (const row of due) {
-        if (this.#memory.has(key(row.namespace, row.runId, row.timerId))) continue; // fires from memory
+        if (this.#armed(row)) continue; // fires from memory
         this.#onFire(row);
       }
       if (due.length < 500) break;

@@ -129,6 +129,7 @@ class RequestHandler {
     if (!run) return;
     this.#runs.delete(key);
     run.sandbox.dispose(run);
+    Atomics.add(this.#shared, 0, 1); // its interceptors returned
   }
 
   #residentRun(key: string): SandboxRun {
@@ -301,6 +302,8 @@ class RequestHandler {
       const res = this.#handle(req);
       // Whatever ran (a package's top level, a query handler) must leave the heap in budget too.
       this.#guard?.check();
+      // Done: a host that reads the answer late (its own thread was busy) sees no stall.
+      Atomics.add(this.#shared, 0, 1);
       return res;
     } catch (err) {
       if (err instanceof HeapBudgetExceeded) {

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock } from '../clock/index.js';
+import type { TimerRow } from '../store/index.js';
+import { createMemoryStore } from '../store/memory/index.js';
+import { TimerService } from './timer-service.js';
+
+const row = (runId: string, timerId: string, fireAt: number): TimerRow => ({
+  namespace: 'default',
+  workflowId: `wf-${runId}`,
+  runId,
+  timerId,
+  fireAt,
+  kind: 'user',
+});
+
+describe('TimerService (in-memory wake-ups)', () => {
+  it('fires armed timers when due and drops a closed run’s timers only', () => {
+    const clock = new VirtualClock(1_000);
+    const fired: string[] = [];
+    const timers = new TimerService({
+      store: createMemoryStore(),
+      clock,
+      owner: 'test',
+      onFire: (t) => fired.push(`${t.runId}/${t.timerId}`),
+    });
+    timers.add(row('a', 't1', 2_000));
+    timers.add(row('a', 't2', 3_000));
+    timers.add(row('b', 't1', 2_000));
+    timers.add(row('b', 't1', 2_500)); // re-armed: replaces the first
+    timers.add(row('c', 't1', 2_000));
+    expect(timers.size).toBe(4);
+    timers.removeRun('default', 'a');
+    timers.remove('default', 'c', 't1');
+    expect(timers.size).toBe(1);
+    clock.advanceTo(2_000);
+    expect(fired).toEqual([]);
+    clock.advanceTo(3_000);
+    expect(fired).toEqual(['b/t1']);
+    expect(timers.size).toBe(0);
+    timers.removeRun('default', 'b'); // nothing left: no effect
+    timers.stop();
+  });
+});
