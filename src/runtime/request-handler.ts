@@ -129,7 +129,6 @@ class RequestHandler {
     if (!run) return;
     this.#runs.delete(key);
     run.sandbox.dispose(run);
-    Atomics.add(this.#shared, 0, 1); // its interceptors returned
   }
 
   #residentRun(key: string): SandboxRun {

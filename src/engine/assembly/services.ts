@@ -61,6 +61,7 @@ export function buildServices(options: EngineOptions, b: ServiceBase): Services 
     ...seams,
     lifecycle,
     isElsewhere: (run: RunKey) => infra.scheduler.isElsewhere(run),
+    knowsOpen: (run: RunKey) => infra.scheduler.knowsOpen(run),
   };
   const resolver = new RunResolver(infra.store);
   const reads = {

@@ -13,7 +13,7 @@ import type { RunInfo } from '../../store/index.js';
 
 export function decodeTerminal(
   converter: DataConverter,
-  info: RunInfo,
+  info: Pick<RunInfo, 'workflowId' | 'runId'>,
   terminal: HistoryEvent,
 ): unknown {
   const decode = (p: Payload): unknown => converter.decode(p);

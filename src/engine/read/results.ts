@@ -6,7 +6,7 @@ import {
   type HistoryEvent,
   type RunKey,
 } from '../../core/index.js';
-import type { RunInfo, Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import { actorKey } from '../run-actor.js';
 import { retryForever, type StoreRetryEnv } from '../store-retry.js';
@@ -31,6 +31,11 @@ export interface ResultWaitersDeps {
   readonly retry: StoreRetryEnv;
   /** Cluster mode: true when another node drives the run (its commits are not seen here). */
   readonly isElsewhere?: (run: RunKey) => boolean;
+  /**
+   * True when this engine drives the run and knows it open with no close in flight: its close
+   * is then reported to {@link ResultWaiters.onClosed}, and the store need not be asked.
+   */
+  readonly knowsOpen?: (run: RunKey) => boolean;
 }
 
 export class ResultWaiters {
@@ -47,7 +52,13 @@ export class ResultWaiters {
    * throws WorkflowContinuedAsNewError and a retried failure is the failure).
    */
   async result(ref: RunRef, followRuns = true): Promise<unknown> {
-    let info = await retryForever(this.#d.retry, () => this.#d.resolver.resolve(ref));
+    const known = ref.runId !== undefined ? { ...ref, runId: ref.runId } : undefined;
+    // A run this engine drives and holds open needs no look-up: it exists, and its close will
+    // be reported here.
+    let info: RunKey =
+      known && this.#d.knowsOpen?.(known)
+        ? known
+        : await retryForever(this.#d.retry, () => this.#d.resolver.resolve(ref));
     for (;;) {
       const k = actorKey(info.namespace, info.runId);
       const current = info;
@@ -55,9 +66,12 @@ export class ResultWaiters {
         const waiters = this.#waiters.get(k) ?? [];
         waiters.push(resolve);
         this.#waiters.set(k, waiters);
-        // Re-check after registering: the run may have closed in between. A caller waiting
-        // for a result waits through a store outage (it is not a client call with a deadline).
-        this.#closedInStore(current).then((t) => t && resolve(t), reject);
+        // Re-check after registering: the run may have closed in between (unless this engine
+        // knows it open: registered synchronously, its close cannot be missed). A caller
+        // waiting for a result waits through a store outage (it is not a client call with a
+        // deadline).
+        if (!this.#d.knowsOpen?.(current))
+          this.#closedInStore(current).then((t) => t && resolve(t), reject);
         this.#recheck(current, k, resolve);
       });
       this.#waiters.delete(k);
@@ -78,7 +92,7 @@ export class ResultWaiters {
   }
 
   /** The run's terminal event when the store has it closed. */
-  async #closedInStore(run: RunInfo): Promise<HistoryEvent | undefined> {
+  async #closedInStore(run: RunKey): Promise<HistoryEvent | undefined> {
     const fresh = await retryForever(this.#d.retry, () => this.#d.store.getRun(run));
     if (fresh?.closeTime === undefined) return undefined;
     return retryForever(this.#d.retry, () => this.#d.resolver.terminalOf(fresh));
@@ -88,7 +102,7 @@ export class ResultWaiters {
    * Looks in the store now and then while callers wait: a run can close by a commit this
    * engine is not told of (one the store applied late, after its process died).
    */
-  #recheck(run: RunInfo, k: string, resolve: Waiter): void {
+  #recheck(run: RunKey, k: string, resolve: Waiter): void {
     const loop = async (): Promise<void> => {
       const remote = (): boolean => this.#d.isElsewhere?.(run) === true;
       for (
@@ -114,7 +128,7 @@ export class ResultWaiters {
   }
 
   /** The successor run of a continue-as-new, waiting briefly while it is being started. */
-  async #successor(namespace: string, workflowId: string, runId: string): Promise<RunInfo> {
+  async #successor(namespace: string, workflowId: string, runId: string): Promise<RunKey> {
     for (let delay = 5; ; delay = Math.min(500, delay * 2)) {
       const info = await retryForever(this.#d.retry, () =>
         this.#d.store.getRun({ namespace, workflowId, runId }),

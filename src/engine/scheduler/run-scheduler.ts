@@ -127,6 +127,22 @@ export class RunScheduler {
     }
   }
 
+  /**
+   * True when this node drives the run and holds its whole history in memory, open with no
+   * closing commit in flight: its close will be reported here (see ResultWaiters).
+   */
+  knowsOpen(key: RunKey): boolean {
+    if (this.isElsewhere(key)) return false;
+    const a = this.#runs.existing(key.namespace, key.runId);
+    return (
+      a !== undefined &&
+      a.loaded &&
+      a.key.workflowId === key.workflowId &&
+      a.book.started !== undefined &&
+      !a.book.closed
+    );
+  }
+
   /** True when the run's instance lives in the current workflow thread. */
   isResident(a: RunActor): boolean {
     return this.#runs.isResident(a);
