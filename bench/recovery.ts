@@ -2,11 +2,16 @@
 // signal), the engine's process killed with SIGKILL, then a new engine on what it left. Each
 // phase runs in a process of its own (recovery-child.ts): populate (then kill -9), the floor
 // (every open run's history read straight from the store, in a fresh process), the engine's
-// start-up on an empty store (the fixed part of the start-up) and recover
-// (time until the engine is ready, then until every run answered a signal by completing). The
-// figures are judged as ratios to the floor measured in the same run, and the answering time
-// also to the same answering by resident runs before the kill (the warm baseline).
-//   AION_BENCH_RECOVERY_RUNS    open runs (default 10000)
+// start-up on an empty store (the fixed part of the start-up) and recover: `readyMs`, the time
+// until the engine is ready to serve (`createEngine` returned and a signal to an arbitrary
+// open run, the middle one, was accepted: committed to its history), then until every run (up
+// to 10,000; beyond, 10,000 spread evenly over them) answered a signal by completing, and until
+// the engine is idle (its background sweep over the open runs done). The figures are judged as
+// ratios to the floor measured in the same run, and the answering time also to the same
+// answering by resident runs before the kill (the warm baseline). With 1,000,000 open runs
+// (populating takes a long while and a few GB of disk) `readyMs` is judged against the goal:
+// ready to serve in at most 10 s.
+//   AION_BENCH_RECOVERY_RUNS    open runs (default 10000; 1000000 for the goal)
 //   AION_BENCH_RECOVERY_STORES  stores, comma-separated (default sqlite,postgres; PostgreSQL at
 //                               AION_TEST_PG, a fresh schema dropped afterwards)
 import { randomBytes } from 'node:crypto';
@@ -23,7 +28,10 @@ import { round, type Emit } from './lib.js';
 const CHILD = fileURLToPath(new URL('./recovery-child.ts', import.meta.url));
 const RUNS = Number.parseInt(process.env.AION_BENCH_RECOVERY_RUNS ?? '10000', 10);
 const STORES = (process.env.AION_BENCH_RECOVERY_STORES ?? 'sqlite,postgres').split(',');
-const TIMEOUT_MS = 600_000;
+const TIMEOUT_MS = RUNS > 100_000 ? 7_200_000 : 600_000;
+/** The goal: ready to serve within 10 s of the start with 1,000,000 open runs. */
+const GOAL_RUNS = 1_000_000;
+const GOAL_READY_MS = 10_000;
 
 /** Where a store kind's data lives for one run of the benchmark, and how to remove it. */
 interface Place {
@@ -107,14 +115,20 @@ export default async function recoveryBench(emit: Emit): Promise<void> {
     const name = `recovery-${kind}-${RUNS}-open-runs-after-kill-9`;
     const where = await place(kind);
     try {
+      const figures = await measure(kind, where);
+      const readyMs = num(figures, 'readyMs');
+      const judged = RUNS >= GOAL_RUNS;
       emit({
         suite: 'recovery',
         name,
         store: kind,
         runs: RUNS,
-        ...(await measure(kind, where)),
-        target: 'none (ratios to the floor: every open history read from the store)',
-        met: null,
+        ...figures,
+        value: readyMs,
+        target: judged
+          ? `readyMs <= ${GOAL_READY_MS} with ${RUNS} open runs; ratios to the floor`
+          : 'none (ratios to the floor: every open history read from the store)',
+        met: judged ? readyMs <= GOAL_READY_MS : null,
       });
     } catch (err) {
       emit({ suite: 'recovery', name, error: (err as Error).message, met: false });

@@ -50,6 +50,11 @@ export class ActivityService {
   readonly #running = new Map<string, Running>();
   readonly #redispatched = new Set<string>();
   readonly #paused = new Set<string>();
+  /**
+   * While the open runs are being swept after a start (see beginPauseRecovery): the runs whose
+   * pause a commit here set since (the sweep's older read of them does not count).
+   */
+  #pausesLive: Set<string> | undefined;
   readonly #elsewhere: ((run: RunKey) => boolean) | undefined;
   readonly #env: ServiceEnv;
   /** Draining: no attempt starts here any more; tasks wait in the store for the next start. */
@@ -208,6 +213,7 @@ export class ActivityService {
 
   /** While a run is paused no new attempt of its activities starts (running ones finish). */
   setPaused(runId: string, paused: boolean): void {
+    this.#pausesLive?.add(runId);
     if (paused) this.#paused.add(runId);
     else if (this.#paused.delete(runId)) this.#claims.wake(this.#clock.now());
   }
@@ -216,7 +222,27 @@ export class ActivityService {
   cancelRun(runId: string, reason: string): void {
     const prefix = `${runId}/`;
     for (const [taskId, r] of this.#running) if (taskId.startsWith(prefix)) r.handle.cancel(reason);
+    this.#pausesLive?.add(runId);
     this.#paused.delete(runId);
+  }
+
+  /**
+   * The paused runs are not all known yet (the open runs are swept in the background after a
+   * start): until endPauseRecovery, an attempt starts only once its run's status, read from
+   * the store, is not PAUSED.
+   */
+  beginPauseRecovery(): void {
+    this.#pausesLive ??= new Set();
+  }
+
+  /** A run the sweep read as PAUSED (unless a commit here paused, resumed or closed it since). */
+  recoveredPause(runId: string): void {
+    if (!this.#pausesLive?.has(runId)) this.#paused.add(runId);
+  }
+
+  /** Every open run was swept: the paused ones are known. */
+  endPauseRecovery(): void {
+    this.#pausesLive = undefined;
   }
 
   isRunning(taskId: string): boolean {
@@ -318,7 +344,8 @@ export class ActivityService {
     statusRead = false,
   ): void {
     if (!runner || this.#stopped) return;
-    if (!statusRead && this.#elsewhere?.(task)) return this.#runIfNotPaused(task, runner);
+    if (!statusRead && (this.#pausesLive !== undefined || this.#elsewhere?.(task)))
+      return this.#runIfNotPaused(task, runner);
     if (this.#draining && runner === this.#executor) {
       this.#handBack(task, 0);
       return;

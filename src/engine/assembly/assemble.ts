@@ -7,7 +7,7 @@ import { ClusterNode, scheduleOps, type RemoteOp } from '../cluster/index.js';
 import type { ResetOptions } from '../control/index.js';
 import { Lifecycle } from '../lifecycle.js';
 import type { EngineOptions } from '../options.js';
-import { recoverOpenRuns } from '../recovery/index.js';
+import { recoverOpenRuns, useOpenNamespaces } from '../recovery/index.js';
 import { seamsFrom, type EngineSeams } from '../seams.js';
 import { retryForever } from '../store-retry.js';
 import { unwiredHooks } from './hooks.js';
@@ -26,6 +26,8 @@ export interface EngineParts {
   readonly nodeId: string;
   /** Cluster mode: this engine's life as a cluster node (set at start). */
   cluster?: ClusterNode;
+  /** The sweep over open runs that follows a start (settles when every run was gone through). */
+  sweep?: Promise<void>;
 }
 
 export function assembleEngine(
@@ -86,17 +88,39 @@ export async function startEngine(p: EngineParts, options: EngineOptions): Promi
   if (options.workflowsPath) {
     await services.deploys.deployFromPath(infra.namespace, options.workflowsPath);
   }
+  // Until the open runs are swept, the pause of a run is read from the store before its attempts.
+  if (!p.cluster) infra.activities.beginPauseRecovery();
   infra.timers.start();
   infra.activities.start();
   services.retention.start();
   if (options.keepAlive !== false) p.lifecycle.keepProcessAlive();
   // The store answered a moment ago: if it goes away now, recovery waits for it to come back.
-  await retryForever(infra.retry, () => recoverOpenRuns(infra));
+  if (p.cluster) await retryForever(infra.retry, () => recoverOpenRuns(infra));
+  else await retryForever(infra.retry, () => useOpenNamespaces(infra));
   await retryForever(infra.retry, () => services.outbox.recover());
   // Schedules of the namespaces this engine serves; others are reconciled at their next fire.
   await retryForever(infra.retry, () => services.schedules.recover([...infra.namespaces.names]));
   services.outbox.startSweeping();
+  if (!p.cluster) p.sweep = sweepOpenRuns(p);
   p.cluster?.started((shards) => recoverShards(p, shards), remoteOps(p));
+}
+
+/**
+ * The open runs, gone through in the background once the engine serves: the time to start
+ * does not grow with their number. A run touched before the sweep reaches it is rebuilt from
+ * its history on that touch (as any run that is not resident), timers and activity tasks are
+ * claimed from the store as they fall due, whatever the sweep has reached.
+ */
+async function sweepOpenRuns(p: EngineParts): Promise<void> {
+  const { infra } = p;
+  const stopped = (): boolean => p.lifecycle.closed;
+  try {
+    await retryForever(infra.retry, () => recoverOpenRuns(infra, undefined, { stopped }));
+    if (!stopped()) infra.activities.endPauseRecovery();
+  } catch (err) {
+    // Paused runs stay unknown: their status is still read before each attempt.
+    if (!stopped()) infra.logger.error('sweep of open runs failed', { error: String(err) });
+  }
 }
 
 /** What other cluster nodes may have this one carry out, for runs and schedules it drives. */
@@ -133,6 +157,7 @@ async function recoverShards(p: EngineParts, shards: readonly number[]): Promise
 /** Resolves when no run has work queued or in flight and no commit is pending. */
 export async function whenIdle(p: EngineParts): Promise<void> {
   const { scheduler, recorder } = p.infra;
+  await p.sweep;
   for (;;) {
     await scheduler.whenIdle();
     await recorder.drained();

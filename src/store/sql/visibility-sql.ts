@@ -135,6 +135,11 @@ function compile(expr: VisibilityExpr, p: Params): string {
     case 'cmp': {
       const { field } = expr;
       if (field.kind === 'builtin') {
+        if (field.name === 'Stuck' && (expr.cmp === '=' || expr.cmp === '!=')) {
+          // `stuck_reason IS [NOT] NULL` as such: SQLite's partial index on stuck runs matches it.
+          const stuck = (expr.value === true) === (expr.cmp === '=');
+          return `(r.stuck_reason IS ${stuck ? 'NOT ' : ''}NULL)`;
+        }
         return guard(
           field,
           `${builtinColumn(p, field.name)} ${expr.cmp} ${builtinOperand(p, field, expr.value)}`,

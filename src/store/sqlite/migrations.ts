@@ -297,6 +297,15 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX batch_jobs_closed ON batch_jobs (closed_at) WHERE closed_at IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    name: 'stuck runs index',
+    sql: `
+      -- The stuck runs of a namespace (re-pinned at every deploy, also the engine's own at
+      -- start-up): found without scanning every run of the namespace.
+      CREATE INDEX runs_stuck ON runs (namespace, start_time, run_id) WHERE stuck_reason IS NOT NULL;
+    `,
+  },
 ];
 
 /** The schema version this code writes and understands. */
