@@ -133,7 +133,7 @@ describe('SQLite store: opening and migrations', () => {
     await store.commit([{ run, expectedSeq: 0, events: [started()], timers: { upsert: [timer] } }]);
     await store.close();
     const db = new Database(sqlite.file);
-    db.exec(`DROP TABLE batch_jobs; DROP TABLE schedule_fires; DROP TABLE schedules;
+    db.exec(`DROP INDEX runs_stuck; DROP TABLE batch_jobs; DROP TABLE schedule_fires; DROP TABLE schedules;
       UPDATE meta SET value = '5' WHERE key = 'schema_version'`);
     db.close();
 
