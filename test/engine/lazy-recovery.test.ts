@@ -104,3 +104,34 @@ it('serves before the open runs are swept; a paused run stays paused; every run 
     expect(await engine.getHandle(`w-${i}`).result()).toBe('woken');
   }
 });
+
+it('leaves a run started since start-up to the engine: its task retry keeps its backoff', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'aion-lazy-recovery-'));
+  cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
+  const store = await openSqliteStore({ path: join(dir, 'aion.db') });
+  cleanups.push(() => store.close());
+  const g = gated(store);
+  const failures: number[] = []; // when each task failure was logged
+  const engine = await createEngine({
+    store: g.store,
+    workflowsPath: new URL('../fixtures/workflows/limits.ts', import.meta.url).pathname,
+    activities: { step: async (n: number) => n },
+    limits: { maxPendingActivities: 5 },
+    supervision: { maxRestarts: 5, withinMs: 600_000 },
+    logger: {
+      ...quiet,
+      warn: (message: string) =>
+        void (message === 'workflow task failed' && failures.push(Date.now())),
+    },
+  });
+  cleanups.push(() => engine.shutdown({ timeoutMs: 1000 }));
+  // Its first task fails (over the limit); the retry waits out a backoff of a second.
+  const h = await engine.start('manyActivities', { workflowId: 'over', args: [6] });
+  await until(() => failures.length === 1);
+  g.release(); // the sweep now finds the run open, its last task failed
+  await engine.whenIdle();
+  // Not activated again ahead of its backoff (a second failure, if the backoff already ran
+  // out on a slow machine, comes at least a second after the first).
+  if (failures.length > 1) expect(failures[1]! - failures[0]!).toBeGreaterThanOrEqual(950);
+  expect((await h.describe()).status).toBe('RUNNING');
+});

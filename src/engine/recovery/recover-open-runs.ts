@@ -74,6 +74,10 @@ export async function recoverOpenRuns(
       }
       if (info.status === 'PAUSED') d.activities.recoveredPause(info.runId);
       if (info.status !== 'RUNNING' || info.stuck) continue; // stuck runs wait for a fix
+      // In the background sweep, a run this engine already holds (started since it started,
+      // touched, or waiting out a task retry's backoff) is driven by it: what it must redo is
+      // known to it, and a second activation from here would skip the backoff.
+      if (background && d.scheduler.existing(info.namespace, info.runId) !== undefined) continue;
       const key = { namespace: info.namespace, workflowId: info.workflowId, runId: info.runId };
       const [last] = await d.store.readHistory(key, { fromSeq: info.headSeq });
       if (last && last.type !== 'WorkflowTaskCompleted') {
