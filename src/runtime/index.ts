@@ -25,6 +25,7 @@ export {
   type ReplayOptions,
   type Replayed,
 } from './replay.js';
+export { closesActivation } from './replay-stacks.js';
 export {
   WorkflowThread,
   WorkflowThreadClosedError,

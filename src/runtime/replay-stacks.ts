@@ -1,7 +1,7 @@
 import type { HistoryEvent } from '../core/index.js';
 
 /** Terminal events decided by workflow code: they also close the activation that issued them. */
-export const WORKFLOW_TERMINALS: ReadonlySet<HistoryEvent['type']> = new Set([
+const WORKFLOW_TERMINALS: ReadonlySet<HistoryEvent['type']> = new Set([
   'WorkflowCompleted',
   'WorkflowFailed',
   'WorkflowCancelled',

@@ -10,7 +10,7 @@ import {
   type WorkflowInitInfo,
   type EventOf,
 } from '../core/index.js';
-import { activationsWithPendingOps, WORKFLOW_TERMINALS } from './replay-stacks.js';
+import { activationsWithPendingOps, closesActivation } from './replay-stacks.js';
 import { RunBook } from './run-book.js';
 import type { PackageSandbox, SandboxRun } from './sandbox.js';
 
@@ -346,8 +346,7 @@ export function replayHistory(
   for (const event of events) {
     const command = isCommand(event);
     if (command) expected.push(event);
-    // Terminal events of workflow code are command events.
-    if (event.type === 'WorkflowTaskCompleted' || (command && WORKFLOW_TERMINALS.has(event.type))) {
+    if (closesActivation(event)) {
       const input: ActivationInput = {
         now: event.recordedAt,
         replaying: true,

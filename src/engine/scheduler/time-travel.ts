@@ -3,27 +3,17 @@
 // instance on the run's pinned version, and the stack trace and queries are answered there.
 import {
   AionError,
-  type EventType,
   type HistoryEvent,
   type Payload,
   type QueryOutcome,
   type RunKey,
 } from '../../core/index.js';
-import { DeadlockError, type WorkflowThread } from '../../runtime/index.js';
+import { closesActivation, DeadlockError, type WorkflowThread } from '../../runtime/index.js';
 import { withReplayedInstance } from './closed-query.js';
 import type { SchedulerContext } from './context.js';
 
 /** Events read from the store per page while scanning a history. */
 const PAGE_EVENTS = 5000;
-
-/** Events that close an activation decided by workflow code (as replay treats them). */
-const CLOSING_EVENTS = new Set<EventType>([
-  'WorkflowTaskCompleted',
-  'WorkflowCompleted',
-  'WorkflowFailed',
-  'WorkflowCancelled',
-  'WorkflowContinuedAsNew',
-]);
 
 export interface TimeTravelQuery {
   readonly name: string;
@@ -68,7 +58,7 @@ async function scan(ctx: SchedulerContext, key: RunKey, atSeq: number): Promise<
     const page = await ctx.deps.store.readHistory(key, { fromSeq: head + 1, limit: PAGE_EVENTS });
     for (const e of page) {
       if (e.seq <= atSeq || boundaries.length === 0) kept.push(e);
-      if (CLOSING_EVENTS.has(e.type)) boundaries.push(e.seq);
+      if (closesActivation(e)) boundaries.push(e.seq);
       if (e.type === 'WorkflowStarted') version = e.version;
       else if (e.type === 'WorkflowRepinned') version = e.toVersion;
       head = e.seq;
