@@ -1,11 +1,20 @@
 // Bench children: a scenario runs in a fresh process (so memory figures and JIT/GC state do not
 // leak between scenarios) and reports its figures as one stdout line prefixed by RESULT_PREFIX.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { RESULT_PREFIX } from './engine-common.js';
 import type { Figures } from './engine-scenarios.js';
 
+/** How every bench process loads code: bench files through tsx, the engine from dist/ (compiled-engine.mjs). */
+export const BENCH_IMPORTS: readonly string[] = [
+  '--import',
+  'tsx',
+  '--import',
+  fileURLToPath(new URL('./compiled-engine.mjs', import.meta.url)),
+];
+
 export interface ChildOptions {
-  /** Node flags before `--import tsx` (e.g. `--expose-gc`). */
+  /** Node flags before the bench's imports (e.g. `--expose-gc`). */
   readonly nodeFlags?: readonly string[];
   /** SIGKILL after this long. Default 240 s. */
   readonly timeoutMs?: number;
@@ -20,7 +29,7 @@ export interface LiveChild {
   readonly exited: Promise<void>;
 }
 
-/** Starts `node [flags] --import tsx <script> ...args`. */
+/** Starts `node [flags] --import tsx --import compiled-engine.mjs <script> ...args`. */
 export function startChild(
   script: string,
   args: readonly string[],
@@ -28,7 +37,7 @@ export function startChild(
 ): LiveChild {
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), '--import', 'tsx', script, ...args],
+    [...(options.nodeFlags ?? []), ...BENCH_IMPORTS, script, ...args],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);

@@ -1,9 +1,9 @@
 // Client process of the cluster benchmark (`npm run bench -- cluster`), through the remote
 // client SDK, one connection per node:
-//   node --import tsx bench/cluster-client.ts throughput <url,url,…> <workflows> <concurrency>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/cluster-client.ts throughput <url,url,…> <workflows> <concurrency>
 //     S1 (`threeSteps`) with <concurrency> workflows in flight, each started on the next node
 //     in turn and its result awaited there; prints the figures (RESULT_PREFIX) and exits.
-//   node --import tsx bench/cluster-client.ts load <url,url,…> <concurrency>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/cluster-client.ts load <url,url,…> <concurrency>
 //     S1 without end while nodes are killed and restarted: workflow i gets an id on shard
 //     i mod 64 (so every shard keeps getting work), a call that fails is retried on the next
 //     node; on SIGTERM prints what it saw (RESULT_PREFIX) and exits.

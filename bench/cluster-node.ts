@@ -1,5 +1,5 @@
 // One server node of the cluster benchmark (`npm run bench -- cluster`), in its own process:
-//   node --import tsx bench/cluster-node.ts <schema> <cluster|single> <port>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/cluster-node.ts <schema> <cluster|single> <port>
 // What `aion server [--cluster] --store postgres://…` assembles (engine without in-process
 // activities, HTTP server without auth), on a PostgreSQL schema of the bench's choosing in
 // AION_TEST_PG's database: the CLI always uses the schema `aion`, and every phase needs a

@@ -1,5 +1,5 @@
 // One engine-benchmark scenario in a fresh process (so RSS and heap start clean):
-//   node [--expose-gc] [--cpu-prof] --import tsx bench/engine-child.ts <scenario> [args]
+//   node [--expose-gc] [--cpu-prof] --import tsx --import ./bench/compiled-engine.mjs bench/engine-child.ts <scenario> [args]
 //     s1 <workflows> <sqlite|postgres|memory>   s1floor <workflows> [sqlite|postgres]
 //     s2 <activities> <trials>   s3 <workflows>   replay <activities> <iterations>
 //     density <workflows> <maxResidentRuns>

@@ -1,15 +1,15 @@
 // One phase of the recovery benchmark (`npm run bench -- recovery`), in a process of its own:
-//   node --import tsx bench/recovery-child.ts populate <sqlite|postgres> <location> <runs>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/recovery-child.ts populate <sqlite|postgres> <location> <runs>
 //     starts <runs> workflows that wait for a signal, then <runs> more that it signals at once
 //     (the warm baseline: resident runs answering), reports, then stays up to be kill -9ed;
-//   node --import tsx bench/recovery-child.ts floor <sqlite|postgres> <location>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/recovery-child.ts floor <sqlite|postgres> <location>
 //     reads every open run's history straight from the store (the floor of the ratios);
-//   node --import tsx bench/recovery-child.ts empty <sqlite|postgres> <location>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/recovery-child.ts empty <sqlite|postgres> <location>
 //     the engine's start-up on an empty store (the fixed part of `readyMs`);
-//   node --import tsx bench/recovery-child.ts recover <sqlite|postgres> <location> <runs>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/recovery-child.ts recover <sqlite|postgres> <location> <runs>
 //     opens an engine on what the killed one left: time until it is ready, then until every
 //     run answered a signal by completing;
-//   node --import tsx bench/recovery-child.ts ready <sqlite|postgres> <location> <runs>
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/recovery-child.ts ready <sqlite|postgres> <location> <runs>
 //     only the start-up and one signal, then exits (to profile the start-up).
 // <location> is the SQLite file, or the PostgreSQL schema (in AION_TEST_PG's database).
 // Prints its figures as one line prefixed by RESULT_PREFIX.

@@ -1,5 +1,5 @@
 // S1 over the server, in a fresh process (so JIT/GC state matches the embedded S1 child):
-//   node --import tsx bench/server-child.ts <workflows> [concurrency] [singleRuns]
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/server-child.ts <workflows> [concurrency] [singleRuns]
 // An engine without in-process activities (SQLite, temp dir) behind `createServer`, one
 // remote worker process (server-worker.ts) serving the S1 activity, and the remote client
 // SDK in this process. Prints the figures as one JSON line prefixed by RESULT_PREFIX.
@@ -23,6 +23,7 @@ import {
   RssSampler,
   WORKFLOWS_PATH,
 } from './engine-common.js';
+import { BENCH_IMPORTS } from './child.js';
 import { nowMs, percentile, round } from './lib.js';
 
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
@@ -127,7 +128,7 @@ try {
     const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     worker = spawn(
       process.execPath,
-      [...profileFlags, '--import', 'tsx', WORKER, url, String(2 * window)],
+      [...profileFlags, ...BENCH_IMPORTS, WORKER, url, String(2 * window)],
       {
         stdio: ['ignore', 'inherit', 'inherit'],
       },

@@ -1,5 +1,5 @@
 // Remote worker of the server benchmark (`npm run bench -- server`), in its own process:
-//   node --import tsx bench/server-worker.ts <server url> [maxConcurrentActivities]
+//   node --import tsx --import ./bench/compiled-engine.mjs bench/server-worker.ts <server url> [maxConcurrentActivities]
 // Serves the S1 activity (`step`, as in engine-common.ts) on task queue `default` through the
 // `aion/worker` SDK, and shuts down gracefully on SIGTERM.
 import { Worker } from '../src/worker/index.js';
