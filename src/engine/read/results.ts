@@ -11,16 +11,10 @@ import type { Lifecycle } from '../lifecycle.js';
 import { actorKey } from '../run-actor.js';
 import { retryForever, type StoreRetryEnv } from '../store-retry.js';
 import { decodeTerminal } from './decode-terminal.js';
+import { ResultRechecks } from './result-rechecks.js';
 import type { RunRef, RunResolver } from './run-resolver.js';
 
 type Waiter = (terminal: HistoryEvent) => void;
-
-/** How often a caller waiting for a result also looks in the store (backing off to the max). */
-const RESULT_RECHECK_MS = 10_000;
-const RESULT_RECHECK_MAX_MS = 120_000;
-/** The same for a run another cluster node drives (its close is not seen here). */
-const REMOTE_RECHECK_MS = 50;
-const REMOTE_RECHECK_MAX_MS = 1_000;
 
 export interface ResultWaitersDeps {
   readonly store: Store;
@@ -41,9 +35,20 @@ export interface ResultWaitersDeps {
 export class ResultWaiters {
   readonly #d: ResultWaitersDeps;
   readonly #waiters = new Map<string, Waiter[]>();
+  readonly #rechecks: ResultRechecks;
 
   constructor(deps: ResultWaitersDeps) {
     this.#d = deps;
+    this.#rechecks = new ResultRechecks({
+      delay: deps.delay,
+      stopped: () => deps.lifecycle.closed,
+      isElsewhere: deps.isElsewhere,
+      lookUp: (run) =>
+        this.#closedInStore(run).then(
+          (terminal) => terminal && this.onClosed(run, terminal),
+          () => undefined,
+        ),
+    });
   }
 
   /**
@@ -62,19 +67,25 @@ export class ResultWaiters {
     for (;;) {
       const k = actorKey(info.namespace, info.runId);
       const current = info;
-      const terminal = await new Promise<HistoryEvent>((resolve, reject) => {
-        const waiters = this.#waiters.get(k) ?? [];
-        waiters.push(resolve);
-        this.#waiters.set(k, waiters);
-        // Re-check after registering: the run may have closed in between (unless this engine
-        // knows it open: registered synchronously, its close cannot be missed). A caller
-        // waiting for a result waits through a store outage (it is not a client call with a
-        // deadline).
-        if (!this.#d.knowsOpen?.(current))
-          this.#closedInStore(current).then((t) => t && resolve(t), reject);
-        this.#recheck(current, k, resolve);
-      });
-      this.#waiters.delete(k);
+      let waiter: Waiter | undefined;
+      let terminal: HistoryEvent;
+      try {
+        terminal = await new Promise<HistoryEvent>((resolve, reject) => {
+          waiter = resolve;
+          const waiters = this.#waiters.get(k) ?? [];
+          waiters.push(resolve);
+          this.#waiters.set(k, waiters);
+          // Re-check after registering: the run may have closed in between (unless this engine
+          // knows it open: registered synchronously, its close cannot be missed). A caller
+          // waiting for a result waits through a store outage (it is not a client call with a
+          // deadline).
+          if (!this.#d.knowsOpen?.(current))
+            this.#closedInStore(current).then((t) => t && resolve(t), reject);
+          this.#rechecks.watch(k, current);
+        });
+      } finally {
+        this.#forget(k, waiter);
+      }
       const next =
         terminal.type === 'WorkflowContinuedAsNew' ||
         terminal.type === 'WorkflowFailed' ||
@@ -98,25 +109,15 @@ export class ResultWaiters {
     return retryForever(this.#d.retry, () => this.#d.resolver.terminalOf(fresh));
   }
 
-  /**
-   * Looks in the store now and then while callers wait: a run can close by a commit this
-   * engine is not told of (one the store applied late, after its process died).
-   */
-  #recheck(run: RunKey, k: string, resolve: Waiter): void {
-    const loop = async (): Promise<void> => {
-      const remote = (): boolean => this.#d.isElsewhere?.(run) === true;
-      for (
-        let ms = remote() ? REMOTE_RECHECK_MS : RESULT_RECHECK_MS;
-        ;
-        ms = Math.min(ms * 2, remote() ? REMOTE_RECHECK_MAX_MS : RESULT_RECHECK_MAX_MS)
-      ) {
-        await this.#d.delay(ms, { unref: true });
-        if (this.#d.lifecycle.closed || !this.#waiters.get(k)?.includes(resolve)) return;
-        const terminal = await this.#closedInStore(run).catch(() => undefined);
-        if (terminal) return this.onClosed(run, terminal);
-      }
-    };
-    void loop();
+  /** One caller of the run of key `k` no longer waits (the others, if any, still do). */
+  #forget(k: string, waiter: Waiter | undefined): void {
+    const waiters = this.#waiters.get(k);
+    const at = waiter === undefined ? -1 : (waiters?.indexOf(waiter) ?? -1);
+    if (waiters !== undefined && at >= 0) waiters.splice(at, 1);
+    if (waiters === undefined || waiters.length === 0) {
+      this.#waiters.delete(k);
+      this.#rechecks.unwatch(k);
+    }
   }
 
   /** A run closed: every caller waiting for it gets its terminal event. */
@@ -124,6 +125,7 @@ export class ResultWaiters {
     const k = actorKey(run.namespace, run.runId);
     const waiters = this.#waiters.get(k);
     this.#waiters.delete(k);
+    this.#rechecks.unwatch(k);
     for (const w of waiters ?? []) w(terminal);
   }
 
