@@ -21,6 +21,7 @@ import {
   type PendingOp,
 } from './internal/run-state.js';
 import { CancellationScope } from './internal/scope.js';
+import { workflowNameOf } from './internal/workflow-exports.js';
 import { signalWorkflow } from './external.js';
 import type { StartChildWorkflowInput, WorkflowOutboundCallsInterceptor } from './interceptors.js';
 
@@ -65,7 +66,7 @@ function typeName(workflow: string | AnyWorkflow): string {
   // The export name is the workflow type (bundling may rename the function itself).
   const name =
     typeof workflow === 'function'
-      ? (getState().workflowNames.get(workflow) ?? workflow.name)
+      ? (workflowNameOf(getState(), workflow) ?? workflow.name)
       : workflow;
   if (typeof name !== 'string' || name.length === 0)
     throw new TypeError('child workflow must be an exported workflow function or its type name');

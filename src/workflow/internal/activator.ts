@@ -4,8 +4,11 @@ import {
   type ActivationInput,
   type ActivationJob,
   type ActivationOutput,
+  type Payload,
   type PayloadConverter,
+  type QueryOutcome,
   type SandboxActivator,
+  type UpdateValidation,
   type WorkflowInitInfo,
 } from '../../core/index.js';
 import type { WorkflowInterceptors } from '../interceptors.js';
@@ -25,25 +28,23 @@ import { applyResolveJob, isResolveJob } from './resolve-jobs.js';
 import { encode, setState, type RunState } from './run-state.js';
 import { stackTrace } from './stack-trace.js';
 import { doUpdate, rejectBufferedUpdates } from './updates.js';
+import { readExports, RESERVED_EXPORTS } from './workflow-exports.js';
 
 export type { GlobalsCell } from './new-run-state.js';
-
-/** Export names of the workflow module that are not workflow types. */
-const RESERVED_EXPORTS = new Set(['interceptors', 'workflowDefaults', 'payloadConverter']);
 
 /** The activator plus the hook that hands it the run's freshly instantiated workflow module. */
 export interface RunActivator extends SandboxActivator {
   setWorkflows(workflows: Record<string, unknown>): void;
 }
 
-function applyJob(s: RunState, workflows: Record<string, unknown>, job: ActivationJob): void {
+function applyJob(s: RunState, job: ActivationJob): void {
   if (isResolveJob(job)) {
     applyResolveJob(s, job);
     return;
   }
   switch (job.type) {
     case 'startWorkflow':
-      startWorkflow(s, workflows, job.args, job.headers);
+      startWorkflow(s, job.args, job.headers);
       return;
     case 'signalWorkflow':
       signalWorkflow(s, job);
@@ -114,20 +115,100 @@ function takeOutput(s: RunState): ActivationOutput {
   return out;
 }
 
-function installModule(s: RunState, w: Record<string, unknown>): void {
-  for (const [name, value] of Object.entries(w)) {
-    if (typeof value === 'function' && !RESERVED_EXPORTS.has(name) && !s.workflowNames.has(value))
-      s.workflowNames.set(value, name);
-  }
-  const converter = w.payloadConverter as Partial<PayloadConverter> | undefined;
+function installModule(s: RunState, module: Record<string, unknown>): void {
+  s.workflows = readExports(module);
+  const converter = s.workflows.get('payloadConverter') as Partial<PayloadConverter> | undefined;
   if (typeof converter?.toPayload === 'function' && typeof converter.fromPayload === 'function')
     s.converter = converter as PayloadConverter;
-  const factory = w.interceptors;
+  const factory = s.workflows.get('interceptors');
   if (typeof factory === 'function') {
     setState(s);
     const made = (factory as () => WorkflowInterceptors | undefined)() ?? {};
     s.interceptors = { inbound: made.inbound ?? [], outbound: made.outbound ?? [] };
     setInternals(s, made.internals);
+  }
+}
+
+/** Applies an activation's jobs in order; a job's error fails the task, not the others. */
+function applyJobs(s: RunState, activation: ActivationInput): void {
+  for (const job of activation.jobs) {
+    try {
+      applyJob(s, job);
+    } catch (err) {
+      reportWorkflowError(s, err);
+    }
+  }
+}
+
+/**
+ * A run's activator: the hooks the sandbox calls for the run, over its state. A class, so that
+ * its methods are shared by every run rather than made for each.
+ */
+class RunActivatorObject implements RunActivator {
+  readonly protocolVersion = ACTIVATION_PROTOCOL_VERSION;
+  readonly #s: RunState;
+
+  constructor(s: RunState) {
+    this.#s = s;
+  }
+
+  setWorkflows(module: Record<string, unknown>): void {
+    installModule(this.#s, module);
+  }
+
+  activate(input: ActivationInput): void {
+    const s = this.#s;
+    setState(s);
+    s.now = input.now;
+    s.replaying = input.replaying;
+    s.captureStacks = input.captureStacks !== false;
+    s.historyLength = input.historyLength;
+    s.continueAsNewSuggested = input.continueAsNewSuggested;
+    for (const id of input.patches ?? []) s.knownPatches.add(id);
+    try {
+      interceptActivate(s, input, (activation) => applyJobs(s, activation));
+    } catch (err) {
+      reportWorkflowError(s, err);
+    }
+  }
+
+  dispose(): void {
+    interceptDispose(this.#s);
+  }
+
+  checkConditions(): boolean {
+    return checkConditions(this.#s);
+  }
+
+  hasConditions(): boolean {
+    return this.#s.conditions.size > 0;
+  }
+
+  takeOutput(): ActivationOutput {
+    return takeOutput(this.#s);
+  }
+
+  query(name: string, args: readonly Payload[]): QueryOutcome {
+    return runQuery(this.#s, name, args);
+  }
+
+  validateUpdate(name: string, args: readonly Payload[]): UpdateValidation {
+    return validateUpdate(this.#s, name, args);
+  }
+
+  stackTrace(): string {
+    return stackTrace(this.#s);
+  }
+
+  workflowTypes(): string[] {
+    return [...this.#s.workflows]
+      .filter(([k, v]) => typeof v === 'function' && !RESERVED_EXPORTS.has(k))
+      .map(([k]) => k);
+  }
+
+  workflowDefaults(): string | undefined {
+    const defaults = this.#s.workflows.get('workflowDefaults');
+    return typeof defaults === 'object' && defaults !== null ? JSON.stringify(defaults) : undefined;
   }
 }
 
@@ -137,54 +218,5 @@ function installModule(s: RunState, w: Record<string, unknown>): void {
  * workflow module, so module-level state in workflow code belongs to the run.
  */
 export function createActivator(init: WorkflowInitInfo, cell?: GlobalsCell): RunActivator {
-  let workflows: Record<string, unknown> = {};
-  const s = newRunState(init, cell);
-  return {
-    protocolVersion: ACTIVATION_PROTOCOL_VERSION,
-    setWorkflows(w: Record<string, unknown>): void {
-      workflows = w;
-      installModule(s, w);
-    },
-    activate(input: ActivationInput): void {
-      setState(s);
-      s.now = input.now;
-      s.replaying = input.replaying;
-      s.captureStacks = input.captureStacks !== false;
-      s.historyLength = input.historyLength;
-      s.continueAsNewSuggested = input.continueAsNewSuggested;
-      for (const id of input.patches ?? []) s.knownPatches.add(id);
-      const applyJobs = (activation: ActivationInput): void => {
-        for (const job of activation.jobs) {
-          try {
-            applyJob(s, workflows, job);
-          } catch (err) {
-            reportWorkflowError(s, err);
-          }
-        }
-      };
-      try {
-        interceptActivate(s, input, applyJobs);
-      } catch (err) {
-        reportWorkflowError(s, err);
-      }
-    },
-    dispose: () => interceptDispose(s),
-    checkConditions: () => checkConditions(s),
-    hasConditions: () => s.conditions.size > 0,
-    takeOutput: () => takeOutput(s),
-    query: (name, args) => runQuery(s, name, args),
-    validateUpdate: (name, args) => validateUpdate(s, name, args),
-    stackTrace: () => stackTrace(s),
-    workflowTypes(): string[] {
-      return Object.keys(workflows).filter(
-        (k) => typeof workflows[k] === 'function' && !RESERVED_EXPORTS.has(k),
-      );
-    },
-    workflowDefaults(): string | undefined {
-      const defaults = workflows.workflowDefaults;
-      return typeof defaults === 'object' && defaults !== null
-        ? JSON.stringify(defaults)
-        : undefined;
-    },
-  };
+  return new RunActivatorObject(newRunState(init, cell));
 }

@@ -14,13 +14,12 @@ type WorkflowFunction = (...args: unknown[]) => unknown;
 /** Calls the workflow function (through the inbound interceptors) and reports its outcome. */
 export function startWorkflow(
   s: RunState,
-  workflows: Record<string, unknown>,
   args: readonly Payload[],
   headers: WorkflowInitInfo['headers'],
 ): void {
   // A `default` export handles the types the module does not export (Temporal's dynamic workflow).
-  const own = workflows[s.info.workflowType];
-  const fn = typeof own === 'function' ? own : workflows.default;
+  const own = s.workflows.get(s.info.workflowType);
+  const fn = typeof own === 'function' ? own : s.workflows.get('default');
   if (typeof fn !== 'function') {
     throw new TypeError(
       `workflow type ${JSON.stringify(s.info.workflowType)} is not exported by this package`,

@@ -1,4 +1,10 @@
-import { JsonPayloadConverter, type LogLine, type WorkflowInitInfo } from '../../core/index.js';
+import {
+  JsonPayloadConverter,
+  type LogLine,
+  type PayloadConverter,
+  type WorkflowCommand,
+  type WorkflowInitInfo,
+} from '../../core/index.js';
 import { writeLog } from '../log.js';
 import { seededRandom, uuidFrom } from './random.js';
 import { currentRandom, setState, type RunState } from './run-state.js';
@@ -21,51 +27,102 @@ export interface GlobalsCell {
  * A fresh run state, made current (its root scope reads the current state), with the
  * sandbox's globals cell pointed at it.
  */
+/**
+ * A run's state. The collections most runs never touch (message handlers, children, external
+ * requests, patches, `setTimeout` handles, named random streams) are each made on first use, so
+ * that a run waiting on a timer or a signal keeps only what it uses. A class with its fields
+ * declared, so that every state has the same shape with its fields in the object.
+ */
+class RunStateObject implements RunState {
+  readonly info: WorkflowInitInfo;
+  converter: PayloadConverter = new JsonPayloadConverter();
+  readonly random: () => number;
+  now: number;
+  replaying = false;
+  captureStacks = true;
+  historyLength = 0;
+  continueAsNewSuggested = false;
+  commands: WorkflowCommand[] = [];
+  logs: LogLine[] = [];
+  logTap: RunState['logTap'] = undefined;
+  closed = false;
+  inQuery = false;
+  taskFailure: RunState['taskFailure'] = undefined;
+  nextActivityId = 0;
+  nextTimerId = 0;
+  readonly activities: RunState['activities'] = new Map();
+  readonly timers: RunState['timers'] = new Map();
+  readonly conditions: RunState['conditions'] = new Set();
+  defaultSignalHandler: RunState['defaultSignalHandler'] = undefined;
+  defaultUpdateHandler: RunState['defaultUpdateHandler'] = undefined;
+  runningHandlers = 0;
+  readonly bufferedSignals: RunState['bufferedSignals'] = [];
+  readonly bufferedUpdates: RunState['bufferedUpdates'] = [];
+  nextChildId = 0;
+  nextExternalId = 0;
+  recordedExternals = 0;
+  cancelRequested = false;
+  started = false;
+  violation: unknown = undefined;
+  rootScope: RunState['rootScope'] = undefined as unknown as RunState['rootScope'];
+  interceptors: RunState['interceptors'] = { inbound: [], outbound: [] };
+  workflows: RunState['workflows'] = NO_EXPORTS;
+  workflowNames: RunState['workflowNames'] = undefined;
+  randomOverride: RunState['randomOverride'] = undefined;
+  #signalHandlers: RunState['signalHandlers'] | undefined;
+  #queryHandlers: RunState['queryHandlers'] | undefined;
+  #updateHandlers: RunState['updateHandlers'] | undefined;
+  #externals: RunState['externals'] | undefined;
+  #children: RunState['children'] | undefined;
+  #knownPatches: RunState['knownPatches'] | undefined;
+  #sentPatches: RunState['sentPatches'] | undefined;
+  #timeouts: RunState['timeouts'] | undefined;
+  #randomStreams: RunState['randomStreams'] | undefined;
+
+  constructor(init: WorkflowInitInfo) {
+    this.info = init;
+    this.random = seededRandom(init.randomSeed);
+    this.now = init.startTime;
+  }
+
+  get signalHandlers(): RunState['signalHandlers'] {
+    return (this.#signalHandlers ??= new Map());
+  }
+  get queryHandlers(): RunState['queryHandlers'] {
+    return (this.#queryHandlers ??= new Map());
+  }
+  get updateHandlers(): RunState['updateHandlers'] {
+    return (this.#updateHandlers ??= new Map());
+  }
+  get externals(): RunState['externals'] {
+    return (this.#externals ??= new Map());
+  }
+  get children(): RunState['children'] {
+    return (this.#children ??= new Map());
+  }
+  get knownPatches(): RunState['knownPatches'] {
+    return (this.#knownPatches ??= new Set());
+  }
+  get sentPatches(): RunState['sentPatches'] {
+    return (this.#sentPatches ??= new Set());
+  }
+  get timeouts(): RunState['timeouts'] {
+    return (this.#timeouts ??= new Map());
+  }
+  get randomStreams(): RunState['randomStreams'] {
+    return (this.#randomStreams ??= new Map());
+  }
+}
+
+/** The exports of a run whose module is not instantiated yet. */
+const NO_EXPORTS: ReadonlyMap<string, unknown> = new Map();
+
+/**
+ * A fresh run state, made current (its root scope reads the current state), with the
+ * sandbox's globals cell pointed at it.
+ */
 export function newRunState(init: WorkflowInitInfo, cell?: GlobalsCell): RunState {
-  const s: RunState = {
-    info: init,
-    converter: new JsonPayloadConverter(),
-    random: seededRandom(init.randomSeed),
-    now: init.startTime,
-    replaying: false,
-    captureStacks: true,
-    historyLength: 0,
-    continueAsNewSuggested: false,
-    commands: [],
-    logs: [],
-    closed: false,
-    inQuery: false,
-    taskFailure: undefined,
-    nextActivityId: 0,
-    nextTimerId: 0,
-    activities: new Map(),
-    timers: new Map(),
-    conditions: new Set(),
-    signalHandlers: new Map(),
-    defaultSignalHandler: undefined,
-    defaultUpdateHandler: undefined,
-    runningHandlers: 0,
-    bufferedSignals: [],
-    bufferedUpdates: [],
-    queryHandlers: new Map(),
-    updateHandlers: new Map(),
-    knownPatches: new Set(),
-    nextChildId: 0,
-    nextExternalId: 0,
-    recordedExternals: 0,
-    externals: new Map(),
-    children: new Map(),
-    sentPatches: new Set(),
-    cancelRequested: false,
-    started: false,
-    timeouts: new Map(),
-    violation: undefined,
-    rootScope: undefined as unknown as CancellationScope,
-    interceptors: { inbound: [], outbound: [] },
-    workflowNames: new Map(),
-    randomStreams: new Map(),
-    randomOverride: undefined,
-  };
+  const s = new RunStateObject(init);
   s.rootScope = new CancellationScope({ cancellable: true, parent: undefined });
   setState(s);
   if (cell) {

@@ -98,8 +98,10 @@ export interface RunState {
   rootScope: RootScope;
   /** From the workflow module's `interceptors` export (empty lists when none). */
   interceptors: { inbound: readonly object[]; outbound: readonly object[] } & WorkflowInterceptors;
-  /** Each exported workflow function → its export name (its workflow type, whatever `fn.name` says). */
-  workflowNames: Map<unknown, string>;
+  /** The run's instance of the workflow module: its exports, by name (workflow-exports.ts). */
+  workflows: ReadonlyMap<string, unknown>;
+  /** Each exported workflow function → its export name; made on first use (workflowNameOf). */
+  workflowNames: Map<unknown, string> | undefined;
   /** Named random streams (`getRandomStream`), each seeded from the run's seed and its name. */
   readonly randomStreams: Map<string, () => number>;
   /** The stream `Math.random()` and `uuid4()` draw from inside `stream.with(fn)`; none: `random`. */
