@@ -51,6 +51,10 @@ export const CONTINUE_AS_NEW_SUGGESTED_MARKER = 'continue-as-new-suggested';
  * which recorded arrivals have not been delivered to workflow code yet, and its status.
  * Fed with events in seq order, both while replaying and after each live commit.
  */
+/** What a book holds of a collection it has not made yet. */
+const NONE: ReadonlyMap<never, never> = new Map<never, never>();
+const NO_IDS: ReadonlySet<string> = new Set();
+
 export class RunBook {
   headSeq = 0;
   status: WorkflowStatus = 'RUNNING';
@@ -65,26 +69,47 @@ export class RunBook {
   /** Seq of the last WorkflowTaskCompleted (reset points). */
   lastTaskCompletedSeq = 0;
   consecutiveTaskFailures = 0;
-  /** Child workflows by the seq of their ChildWorkflowInitiated event, until their outcome. */
-  readonly children = new Map<number, PendingChild>();
+  // The collections few runs use are made on first use (a resident run keeps less).
+  #children: Map<number, PendingChild> | undefined;
   #childCount = 0;
-  /** Signals/cancellations sent to other workflows, by initiated seq → external id. */
-  readonly externals = new Map<number, string>();
+  #externals: Map<number, string> | undefined;
   #externalCount = 0;
-  /** Accepted updates by id → seq of UpdateAccepted; completed ones are removed. */
-  readonly openUpdates = new Map<string, number>();
-  readonly completedUpdates = new Set<string>();
+  #openUpdates: Map<string, number> | undefined;
+  #completedUpdates: Set<string> | undefined;
+  #signalRequestIds: Set<string> | undefined;
   /** The package version the run executes on (its start version, or the latest re-pin). */
   version = '';
   /** Approximate size of the history in bytes (see {@link eventBytes}). */
   historyBytes = 0;
   /** Set by the `continue-as-new-suggested` marker; never unset (history only grows). */
   continueAsNewSuggested = false;
-  /** Idempotency keys of recorded signals (a retried signal call is not recorded twice). */
-  readonly signalRequestIds = new Set<string>();
   /** Current search attributes and memo (carried to a continue-as-new successor). */
   searchAttributes: SearchAttributes = {};
   memo: Readonly<Record<string, Payload>> = {};
+
+  /** Child workflows by the seq of their ChildWorkflowInitiated event, until their outcome. */
+  get children(): ReadonlyMap<number, PendingChild> {
+    return this.#children ?? NONE;
+  }
+
+  /** Signals/cancellations sent to other workflows, by initiated seq → external id. */
+  get externals(): ReadonlyMap<number, string> {
+    return this.#externals ?? NONE;
+  }
+
+  /** Accepted updates by id → seq of UpdateAccepted; completed ones are removed. */
+  get openUpdates(): ReadonlyMap<string, number> {
+    return this.#openUpdates ?? NONE;
+  }
+
+  get completedUpdates(): ReadonlySet<string> {
+    return this.#completedUpdates ?? NO_IDS;
+  }
+
+  /** Idempotency keys of recorded signals (a retried signal call is not recorded twice). */
+  get signalRequestIds(): ReadonlySet<string> {
+    return this.#signalRequestIds ?? NO_IDS;
+  }
 
   get closed(): boolean {
     return this.status !== 'RUNNING' && this.status !== 'PAUSED';
@@ -249,7 +274,8 @@ export class RunBook {
   #applyMessageEvent(event: MessageEvent): ActivationJob | undefined {
     switch (event.type) {
       case 'SignalReceived':
-        if (event.requestId !== undefined) this.signalRequestIds.add(event.requestId);
+        if (event.requestId !== undefined)
+          (this.#signalRequestIds ??= new Set()).add(event.requestId);
         return {
           type: 'signalWorkflow',
           signalName: event.signalName,
@@ -257,7 +283,7 @@ export class RunBook {
           ...(event.headers ? { headers: event.headers } : {}),
         };
       case 'UpdateAccepted':
-        this.openUpdates.set(event.updateId, event.seq);
+        (this.#openUpdates ??= new Map()).set(event.updateId, event.seq);
         return {
           type: 'doUpdate',
           updateId: event.updateId,
@@ -267,8 +293,8 @@ export class RunBook {
           ...(event.unvalidated ? { validate: true as const } : {}),
         };
       case 'UpdateCompleted':
-        this.openUpdates.delete(event.updateId);
-        this.completedUpdates.add(event.updateId);
+        this.#openUpdates?.delete(event.updateId);
+        (this.#completedUpdates ??= new Set()).add(event.updateId);
         return undefined;
     }
   }
@@ -278,20 +304,20 @@ export class RunBook {
     switch (event.type) {
       case 'ExternalSignalInitiated':
       case 'ExternalCancelInitiated':
-        this.externals.set(event.seq, String(++this.#externalCount));
+        (this.#externals ??= new Map()).set(event.seq, String(++this.#externalCount));
         return undefined;
       case 'ExternalSignalDelivered':
       case 'ExternalCancelDelivered': {
-        const id = this.externals.get(event.initiatedSeq);
+        const id = this.#externals?.get(event.initiatedSeq);
         if (id === undefined) return undefined;
-        this.externals.delete(event.initiatedSeq);
+        this.#externals?.delete(event.initiatedSeq);
         return { type: 'resolveExternal', externalId: id };
       }
       case 'ExternalSignalFailed':
       case 'ExternalCancelFailed': {
-        const id = this.externals.get(event.initiatedSeq);
+        const id = this.#externals?.get(event.initiatedSeq);
         if (id === undefined) return undefined;
-        this.externals.delete(event.initiatedSeq);
+        this.#externals?.delete(event.initiatedSeq);
         return { type: 'rejectExternal', externalId: id, failure: event.failure };
       }
     }
@@ -300,7 +326,7 @@ export class RunBook {
   #applyChildEvent(event: ChildEvent): ActivationJob | undefined {
     switch (event.type) {
       case 'ChildWorkflowInitiated':
-        this.children.set(event.seq, {
+        (this.#children ??= new Map()).set(event.seq, {
           childId: String(++this.#childCount),
           workflowId: event.workflowId,
           runId: event.runId,
@@ -310,7 +336,7 @@ export class RunBook {
         });
         return undefined;
       case 'ChildWorkflowStarted': {
-        const child = this.children.get(event.initiatedSeq);
+        const child = this.#children?.get(event.initiatedSeq);
         if (!child) return undefined;
         child.started = true;
         return { type: 'resolveChildStart', childId: child.childId, runId: event.runId };
@@ -321,9 +347,9 @@ export class RunBook {
       case 'ChildWorkflowCancelled':
       case 'ChildWorkflowTerminated':
       case 'ChildWorkflowTimedOut': {
-        const child = this.children.get(event.initiatedSeq);
+        const child = this.#children?.get(event.initiatedSeq);
         if (!child) return undefined;
-        this.children.delete(event.initiatedSeq);
+        this.#children?.delete(event.initiatedSeq);
         // A fast child can finish before its parent records that it started.
         if (!child.started && event.type !== 'ChildWorkflowStartFailed') {
           this.undelivered.push({
