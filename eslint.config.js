@@ -106,12 +106,17 @@ export default tseslint.config(
     },
   },
   {
-    // Build scripts in plain JavaScript (Node globals, no type information).
-    files: ['scripts/**/*.mjs'],
+    // Build scripts and bench loader hooks in plain JavaScript (Node globals, no type information).
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { process: 'readonly', console: 'readonly', performance: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        performance: 'readonly',
+        URL: 'readonly',
+      },
     },
   },
   {
