@@ -46,15 +46,15 @@ export interface PendingTimer {
  */
 export const CONTINUE_AS_NEW_SUGGESTED_MARKER = 'continue-as-new-suggested';
 
+/** What a book holds of a collection it has not made yet. */
+const NONE: ReadonlyMap<never, never> = new Map<never, never>();
+const NO_IDS: ReadonlySet<string> = new Set();
+
 /**
  * The engine's bookkeeping of one run, derived from its history alone: what is pending,
  * which recorded arrivals have not been delivered to workflow code yet, and its status.
  * Fed with events in seq order, both while replaying and after each live commit.
  */
-/** What a book holds of a collection it has not made yet. */
-const NONE: ReadonlyMap<never, never> = new Map<never, never>();
-const NO_IDS: ReadonlySet<string> = new Set();
-
 export class RunBook {
   headSeq = 0;
   status: WorkflowStatus = 'RUNNING';

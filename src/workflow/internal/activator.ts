@@ -28,7 +28,7 @@ import { applyResolveJob, isResolveJob } from './resolve-jobs.js';
 import { encode, setState, type RunState } from './run-state.js';
 import { stackTrace } from './stack-trace.js';
 import { doUpdate, rejectBufferedUpdates } from './updates.js';
-import { readExports, RESERVED_EXPORTS } from './workflow-exports.js';
+import { readExports, workflowFunctions } from './workflow-exports.js';
 
 export type { GlobalsCell } from './new-run-state.js';
 
@@ -201,9 +201,7 @@ class RunActivatorObject implements RunActivator {
   }
 
   workflowTypes(): string[] {
-    return [...this.#s.workflows]
-      .filter(([k, v]) => typeof v === 'function' && !RESERVED_EXPORTS.has(k))
-      .map(([k]) => k);
+    return [...workflowFunctions(this.#s.workflows)].map(([name]) => name);
   }
 
   workflowDefaults(): string | undefined {

@@ -24,10 +24,6 @@ export interface GlobalsCell {
 }
 
 /**
- * A fresh run state, made current (its root scope reads the current state), with the
- * sandbox's globals cell pointed at it.
- */
-/**
  * A run's state. The collections most runs never touch (message handlers, children, external
  * requests, patches, `setTimeout` handles, named random streams) are each made on first use, so
  * that a run waiting on a timer or a signal keeps only what it uses. A class with its fields

@@ -18,14 +18,21 @@ export function readExports(module: Record<string, unknown>): ReadonlyMap<string
   return exports;
 }
 
+/** The exported workflow functions, by export name (reserved exports left out). */
+export function* workflowFunctions(
+  exports: ReadonlyMap<string, unknown>,
+): Generator<[name: string, fn: unknown]> {
+  for (const [name, value] of exports) {
+    if (typeof value === 'function' && !RESERVED_EXPORTS.has(name)) yield [name, value];
+  }
+}
+
 /** The workflow type of an exported workflow function (its export name, whatever `fn.name` says). */
 export function workflowNameOf(s: RunState, fn: unknown): string | undefined {
   if (s.workflowNames === undefined) {
     const names = new Map<unknown, string>();
-    for (const [name, value] of s.workflows) {
-      if (typeof value === 'function' && !RESERVED_EXPORTS.has(name) && !names.has(value))
-        names.set(value, name);
-    }
+    for (const [name, fn] of workflowFunctions(s.workflows))
+      if (!names.has(fn)) names.set(fn, name);
     s.workflowNames = names;
   }
   return s.workflowNames.get(fn);
