@@ -168,4 +168,22 @@ describe('engine features', () => {
     expect(trace).toContain('condition with 3600000 ms timeout');
     expect(trace).toContain('timer 1');
   });
+
+  it('__stack_trace locates the first 64 operations an activation starts and counts the rest', async () => {
+    const e = await start();
+    const h = await e.start('wideWait', { args: [100] });
+    const trace = await h.query<string>('__stack_trace');
+    const lines = trace.split('\n');
+    const waiting = lines.filter((l) => l.startsWith('waiting on timer'));
+    expect(waiting).toHaveLength(100);
+    // A located operation is followed by its stack (indented lines naming the workflow).
+    const located = lines.filter(
+      (l, i) => l.startsWith('waiting on') && lines[i + 1]?.startsWith('  '),
+    );
+    expect(located).toHaveLength(64);
+    expect(trace).toContain('at sleep');
+    expect(lines.at(-1)).toBe(
+      '36 operation(s) without a stack: an activation records where its first 64 operations started',
+    );
+  });
 });

@@ -270,7 +270,7 @@ export function applyCommit(
   for (let i = 0; i < events.length; i++) writer.add(ns, runId, events[i]!, data[i]!);
 
   if (commit.schedule !== undefined) schedules.apply(commit.schedule);
-  writeSideEffects(s, commit);
+  writeSideEffects(s, commit, closed);
   if (closed) {
     // A closed run has nothing left to wake it: its timers and tasks go with the close.
     s.deleteRunTimers.run(ns, runId);
@@ -279,8 +279,12 @@ export function applyCommit(
   return { ok: true, headSeq: expectedSeq + events.length };
 }
 
-/** Writes the side-effect rows of one run commit (timers, tasks, outbox, stuck flag). */
-function writeSideEffects(s: Statements, commit: RunCommit): void {
+/**
+ * Writes the side-effect rows of one run commit (timers, tasks, outbox, stuck flag). A run
+ * that closes loses all its timers and tasks right after (one statement each), so their
+ * removals one by one are skipped.
+ */
+function writeSideEffects(s: Statements, commit: RunCommit, closing: boolean): void {
   const ns = commit.run.namespace;
   const runId = commit.run.runId;
   const { timers, tasks, outbox, visibility } = commit;
@@ -298,7 +302,7 @@ function writeSideEffects(s: Statements, commit: RunCommit): void {
         );
       }
     }
-    if (timers.cancel !== undefined)
+    if (timers.cancel !== undefined && !closing)
       for (const id of timers.cancel) s.deleteTimer.run(ns, runId, id);
   }
   if (tasks !== undefined) {
@@ -324,7 +328,8 @@ function writeSideEffects(s: Statements, commit: RunCommit): void {
         );
       }
     }
-    if (tasks.remove !== undefined) for (const id of tasks.remove) s.deleteTask.run(ns, id);
+    if (tasks.remove !== undefined && !closing)
+      for (const id of tasks.remove) s.deleteTask.run(ns, id);
   }
   if (outbox !== undefined) {
     if (outbox.add !== undefined) {

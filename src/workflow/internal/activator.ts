@@ -25,7 +25,7 @@ import { signalWorkflow, startWorkflow } from './inbound-jobs.js';
 import { newRunState, type GlobalsCell } from './new-run-state.js';
 import { runQuery, validateUpdate } from './queries.js';
 import { applyResolveJob, isResolveJob } from './resolve-jobs.js';
-import { encode, setState, type RunState } from './run-state.js';
+import { encode, setState, STACKS_PER_ACTIVATION, type RunState } from './run-state.js';
 import { stackTrace } from './stack-trace.js';
 import { doUpdate, rejectBufferedUpdates } from './updates.js';
 import { readExports, workflowFunctions } from './workflow-exports.js';
@@ -109,7 +109,7 @@ function takeOutput(s: RunState): ActivationOutput {
   if (sinkCalls) out.sinkCalls = sinkCalls;
   s.commands = [];
   s.logs = [];
-  s.captureStacks = true;
+  s.stacksLeft = STACKS_PER_ACTIVATION;
   s.taskFailure = undefined;
   s.violation = undefined;
   return out;
@@ -161,7 +161,7 @@ class RunActivatorObject implements RunActivator {
     setState(s);
     s.now = input.now;
     s.replaying = input.replaying;
-    s.captureStacks = input.captureStacks !== false;
+    s.stacksLeft = input.captureStacks === false ? 0 : STACKS_PER_ACTIVATION;
     s.historyLength = input.historyLength;
     s.continueAsNewSuggested = input.continueAsNewSuggested;
     for (const id of input.patches ?? []) s.knownPatches.add(id);

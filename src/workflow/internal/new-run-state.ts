@@ -7,7 +7,7 @@ import {
 } from '../../core/index.js';
 import { writeLog } from '../log.js';
 import { seededRandom, uuidFrom } from './random.js';
-import { currentRandom, setState, type RunState } from './run-state.js';
+import { currentRandom, setState, STACKS_PER_ACTIVATION, type RunState } from './run-state.js';
 import { CancellationScope } from './scope.js';
 
 /** The per-run cell behind the sandbox's Date, Math, console and crypto (see runtime/bootstrap). */
@@ -35,7 +35,7 @@ class RunStateObject implements RunState {
   readonly random: () => number;
   now: number;
   replaying = false;
-  captureStacks = true;
+  stacksLeft = STACKS_PER_ACTIVATION;
   historyLength = 0;
   continueAsNewSuggested = false;
   commands: WorkflowCommand[] = [];
