@@ -1,9 +1,8 @@
 // The engine benchmark's scenarios. Each returns its figures (no target logic here); the
 // suite (engine.ts) runs each one in a fresh child process (engine-child.ts) and judges it.
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { buildPackage } from '../src/package/index.js';
-import { replayHistory } from '../src/runtime/replay.js';
-import { PackageSandbox } from '../src/runtime/sandbox.js';
 import type { Engine } from '../src/index.js';
 import {
   benchEngine,
@@ -21,6 +20,18 @@ import {
 } from './engine-common.js';
 import { commitLatencyFigures } from './engine-floor.js';
 import { GcMeter, nowMs, percentile, round } from './lib.js';
+import type { ReplayJob, ReplayTimes } from './replay-worker.js';
+
+/**
+ * Starts replay-worker.ts the way bench processes load code (a worker thread does not take
+ * the process's `--import` hooks): tsx, then compiled-engine.mjs, then the worker module.
+ */
+const REPLAY_WORKER_BOOT = `
+  import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})
+    .then((tsx) => tsx.register())
+    .then(() => import(${JSON.stringify(new URL('./compiled-engine.mjs', import.meta.url).href)}))
+    .then(() => import(${JSON.stringify(new URL('./replay-worker.ts', import.meta.url).href)}));
+`;
 
 export type Figures = Record<string, unknown>;
 
@@ -195,7 +206,8 @@ export async function s3(n: number, sleepMs = 2000): Promise<Figures> {
 
 /**
  * Replay: records one run of `activities` sequential activities (3 events each) on the memory
- * store, then times `replayHistory` over its history in a sandbox built like the engine's.
+ * store, then times `replayHistory` over its history in a sandbox built like the engine's, in a
+ * fresh worker thread as the engine replays (replay-worker.ts).
  */
 export async function replay(activitiesCount: number, iterations: number): Promise<Figures> {
   const bench = await openBenchStore('memory');
@@ -215,26 +227,26 @@ export async function replay(activitiesCount: number, iterations: number): Promi
   }
   const recordMs = nowMs() - tRecord;
   const built = await buildPackage({ workflowsPath: WORKFLOWS_PATH });
-  const sandbox = PackageSandbox.create(built.bundle, built.version);
-  const events = history.events;
   const run = {
     namespace: history.namespace,
     workflowId: history.workflowId,
     runId: history.runId,
   };
-  const once = (): { ms: number; activations: number } => {
-    const t = nowMs();
-    const replayed = replayHistory(sandbox, run, events);
-    return { ms: nowMs() - t, activations: replayed.activations };
+  const job: ReplayJob = {
+    bundle: built.bundle,
+    version: built.version,
+    run,
+    events: history.events,
+    iterations,
   };
-  once(); // warm-up (JIT)
-  const times: number[] = [];
-  let activations = 0;
-  for (let i = 0; i < iterations; i++) {
-    const r = once();
-    times.push(r.ms);
-    activations = r.activations;
-  }
+  const worker = new Worker(REPLAY_WORKER_BOOT, { eval: true, workerData: job });
+  const { times, activations } = await new Promise<ReplayTimes>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`replay worker exited with ${code}`)));
+  });
+  await worker.terminate();
+  const events = history.events;
   const p50 = percentile(times, 50);
   return {
     recordedOn: 'memory store (recording is not timed as replay)',

@@ -20,7 +20,7 @@ import { attemptInfo, decodeHeartbeatDetails } from './attempt-info.js';
 import { TaskClaims } from './claims.js';
 import { armRenewal, extendOnHeartbeat, leaseMsFor, type Running } from './lease.js';
 import { failureEvent, recordFinal, settleOutcome } from './outcomes.js';
-import { taskRow, type ScheduledActivity } from './task-row.js';
+import { firstDelivery, leased, taskDataOf, taskRow, type ScheduledActivity } from './task-row.js';
 import type {
   ActivityArrival,
   AttemptRunner,
@@ -142,13 +142,13 @@ export class ActivityService {
     if (options.preLease === false) return base;
     if (this.#stopped || this.#draining) return base; // claimable by the next engine to start
     if (this.#claims.serves(base.taskQueue, p.activityType)) {
-      return { ...base, leaseOwner: this.#owner, leaseUntil: now + leaseMsFor(p.options) };
+      return leased(base, this.#owner, now + leaseMsFor(p.options));
     }
     // A connected remote worker has a free slot: lease it in the scheduling commit and hand
     // it over after the commit, instead of a separate claim write later.
     if (this.#remote?.reserve(run.namespace, base.taskQueue, p.activityType, base.taskId)) {
       this.#remoteReserved.add(base.taskId);
-      return { ...base, leaseOwner: this.#owner, leaseUntil: now + leaseMsFor(p.options) };
+      return leased(base, this.#owner, now + leaseMsFor(p.options));
     }
     return base;
   }
@@ -178,7 +178,7 @@ export class ActivityService {
       this.#remote?.take({ ...task, deliveries: 1 });
       return;
     }
-    this.#run({ ...task, deliveries: 1 });
+    this.#run(firstDelivery(task));
   }
 
   /**
@@ -359,7 +359,7 @@ export class ActivityService {
       this.#handBack(task, 200);
       return;
     }
-    const data = JSON.parse(task.options ?? '{}') as TaskData;
+    const data = taskDataOf(task);
     const now = this.#clock.now();
     const run: RunKey = {
       namespace: task.namespace,

@@ -277,7 +277,10 @@ export class RunScheduler {
     this.#tickScheduled = false;
     const ready = [...this.#ready];
     this.#ready = new Set();
-    const plans: Plan[] = [];
+    // Chunks pipeline: each is sent as soon as it is planned, so the workflow thread activates
+    // it while this thread plans the next one, then commits the previous one and dispatches
+    // its activities (both cores busy, no lock-step waves).
+    let plans: Plan[] = [];
     for (const a of ready) {
       // A run being read is queued again by its last reader (see #leaveRead).
       if (a.busy || a.readers > 0 || a.idle) continue;
@@ -298,13 +301,17 @@ export class RunScheduler {
         continue;
       }
       const plan = planRun(this.#ctx, a);
-      if (plan) plans.push(plan);
-      else a.wakeWaiters(); // nothing to activate: readers held back for it may go
+      if (plan === undefined) {
+        a.wakeWaiters(); // nothing to activate: readers held back for it may go
+        continue;
+      }
+      plans.push(plan);
+      if (plans.length === ACTIVATION_CHUNK) {
+        this.#activate(plans);
+        plans = [];
+      }
     }
-    // Chunks pipeline: the workflow thread activates the next chunk while this thread commits
-    // the previous one and dispatches its activities (both cores busy, no lock-step waves).
-    for (let i = 0; i < plans.length; i += ACTIVATION_CHUNK)
-      this.#activate(plans.slice(i, i + ACTIVATION_CHUNK));
+    if (plans.length > 0) this.#activate(plans);
     this.#runs.evict(this.#ready);
     this.#checkIdle();
   }

@@ -1,0 +1,39 @@
+// The replay bench's timing, in a fresh worker thread: the engine replays on its workflow and
+// replay threads, where no AsyncLocalStorage has switched promise hooks on (the bench process
+// ran an engine to record the history, and its activity context did). Receives the bundle and
+// the history, replies with the time of each replay.
+import { parentPort, workerData } from 'node:worker_threads';
+import type { HistoryEvent, RunKey } from '../src/core/index.js';
+import { replayHistory } from '../src/runtime/replay.js';
+import { PackageSandbox } from '../src/runtime/sandbox.js';
+import { nowMs } from './lib.js';
+
+export interface ReplayJob {
+  readonly bundle: string;
+  readonly version: string;
+  readonly run: RunKey;
+  readonly events: readonly HistoryEvent[];
+  readonly iterations: number;
+}
+
+export interface ReplayTimes {
+  readonly times: number[];
+  readonly activations: number;
+}
+
+const job = workerData as ReplayJob;
+const sandbox = PackageSandbox.create(job.bundle, job.version);
+const once = (): { ms: number; activations: number } => {
+  const t = nowMs();
+  const replayed = replayHistory(sandbox, job.run, job.events);
+  return { ms: nowMs() - t, activations: replayed.activations };
+};
+once(); // warm-up (JIT)
+const times: number[] = [];
+let activations = 0;
+for (let i = 0; i < job.iterations; i++) {
+  const r = once();
+  times.push(r.ms);
+  activations = r.activations;
+}
+parentPort!.postMessage({ times, activations } satisfies ReplayTimes);
