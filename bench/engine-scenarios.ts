@@ -150,10 +150,14 @@ export function s2(n: number, trials: number): Promise<Figures> {
   return withEngine('sqlite', {}, async ({ engine, storeDescription }) => {
     for (let i = 0; i < 3; i++) await engine.execute('fanOut', { args: [n] }); // warm-up
     const walls: number[] = [];
+    const cpus: number[] = [];
     for (let i = 0; i < trials; i++) {
       const t = nowMs();
+      const cpu0 = process.cpuUsage();
       const count = await engine.execute<number>('fanOut', { args: [n] });
       walls.push(nowMs() - t);
+      const cpu = process.cpuUsage(cpu0);
+      cpus.push((cpu.user + cpu.system) / 1000);
       if (count !== n) throw new Error(`S2: fan-out returned ${count}, expected ${n}`);
     }
     return {
@@ -161,6 +165,8 @@ export function s2(n: number, trials: number): Promise<Figures> {
       activities: n,
       trials,
       ...latencyFigures('wall', walls),
+      // Process CPU of a trial (every thread: the engine, the workflow thread, SQLite).
+      cpuP50Ms: round(percentile(cpus, 50), 3),
       activitiesPerSecAtP50: round(n / (percentile(walls, 50) / 1000), 0),
     };
   });

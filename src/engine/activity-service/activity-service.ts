@@ -15,12 +15,12 @@ import type { EngineMetrics } from '../metrics.js';
 import type { StoreRetryEnv } from '../store-retry.js';
 import { TaskTokens } from '../task-tokens.js';
 import { AsyncAttempts } from './async-attempts.js';
-import { taskIdFor } from './task-ids.js';
+import { LOCAL_QUEUE, taskIdFor } from './task-ids.js';
 import { attemptInfo, decodeHeartbeatDetails } from './attempt-info.js';
 import { TaskClaims } from './claims.js';
-import { armRenewal, extendOnHeartbeat, leaseMsFor, type Running } from './lease.js';
+import { extendOnHeartbeat, LeaseRenewals, leaseMsFor, type Running } from './lease.js';
 import { failureEvent, recordFinal, settleOutcome } from './outcomes.js';
-import { firstDelivery, leased, taskDataOf, taskRow, type ScheduledActivity } from './task-row.js';
+import { firstDelivery, taskDataOf, taskRow, type ScheduledActivity } from './task-row.js';
 import type {
   ActivityArrival,
   AttemptRunner,
@@ -57,6 +57,7 @@ export class ActivityService {
   #pausesLive: Set<string> | undefined;
   readonly #elsewhere: ((run: RunKey) => boolean) | undefined;
   readonly #env: ServiceEnv;
+  readonly #renewals: LeaseRenewals;
   /** Draining: no attempt starts here any more; tasks wait in the store for the next start. */
   #draining = false;
   /** Tasks handed back to the store during the drain (awaited before the store closes). */
@@ -121,6 +122,7 @@ export class ActivityService {
       schedulePoll: (at) => this.#claims.wake(at),
       wakeRemote: (namespace, taskQueue, at) => this.#remote?.wake(namespace, taskQueue, at),
     };
+    this.#renewals = new LeaseRenewals(this.#env, this.#running);
   }
 
   get runningCount(): number {
@@ -138,19 +140,20 @@ export class ActivityService {
     now: number,
     options: { preLease?: boolean } = {},
   ): NewActivityTask {
-    const base = taskRow(run, p, now);
-    if (options.preLease === false) return base;
-    if (this.#stopped || this.#draining) return base; // claimable by the next engine to start
-    if (this.#claims.serves(base.taskQueue, p.activityType)) {
-      return leased(base, this.#owner, now + leaseMsFor(p.options));
-    }
+    const unleased = (): NewActivityTask => taskRow(run, p, now);
+    if (options.preLease === false) return unleased();
+    if (this.#stopped || this.#draining) return unleased(); // claimable by the next engine
+    const taskQueue = p.local ? LOCAL_QUEUE : p.options.taskQueue;
+    const lease = { owner: this.#owner, until: now + leaseMsFor(p.options) };
+    if (this.#claims.serves(taskQueue, p.activityType)) return taskRow(run, p, now, lease);
     // A connected remote worker has a free slot: lease it in the scheduling commit and hand
     // it over after the commit, instead of a separate claim write later.
-    if (this.#remote?.reserve(run.namespace, base.taskQueue, p.activityType, base.taskId)) {
-      this.#remoteReserved.add(base.taskId);
-      return leased(base, this.#owner, now + leaseMsFor(p.options));
+    const taskId = taskIdFor(run.runId, p.activityId);
+    if (this.#remote?.reserve(run.namespace, taskQueue, p.activityType, taskId)) {
+      this.#remoteReserved.add(taskId);
+      return taskRow(run, p, now, lease);
     }
-    return base;
+    return unleased();
   }
 
   /** Whether this engine's executor or a connected remote worker runs tasks of this kind. */
@@ -288,7 +291,7 @@ export class ActivityService {
     this.#draining = true;
     this.#claims.stop();
     this.tokens.stop();
-    for (const r of this.#running.values()) r.renew?.cancel();
+    this.#renewals.stop();
   }
 
   /** Records a heartbeat: extends the lease and stores the details for the next attempt. */
@@ -402,12 +405,9 @@ export class ActivityService {
       return;
     }
     this.#metrics.activityAttempts.inc(1, { activity_type: task.activityType });
-    const running: Running = { handle, renew: undefined };
-    this.#running.set(task.taskId, running);
-    armRenewal(this.#env, this.#running, task, running, data);
+    const running = this.#renewals.track(handle, task, data);
     void handle.outcome
       .then((outcome) => {
-        running.renew?.cancel();
         if (this.#running.get(task.taskId) === running) this.#running.delete(task.taskId);
         this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
           activity_type: task.activityType,

@@ -13,41 +13,108 @@ export const DEFAULT_LEASE_MS = 5 * 60_000;
 /** An attempt running under this engine's lease. */
 export interface Running {
   readonly handle: AttemptHandle;
-  renew: TimerHandle | undefined;
+  readonly task: ActivityTask;
+  /** How long each extension of its lease lasts. */
+  readonly leaseMs: number;
+  /** When its lease is next extended (half a lease after the last extension). */
+  renewAt: number;
+  /** An extension is in flight. */
+  renewing: boolean;
 }
 
 export function leaseMsFor(options: RecordedActivityOptions): number {
   return (options.startToCloseTimeoutMs ?? DEFAULT_LEASE_MS) + 30_000;
 }
 
-/** Keeps the lease of a long attempt alive while it runs in this process. */
-export function armRenewal(
-  env: ServiceEnv,
-  live: ReadonlyMap<string, Running>,
-  task: ActivityTask,
-  running: Running,
-  data: TaskData,
-): void {
-  const { clock, store } = env;
-  const leaseMs = leaseMsFor(data.options);
-  running.renew = clock.schedule(clock.now() + leaseMs / 2, () => {
-    if (!live.has(task.taskId)) return;
+/**
+ * Keeps the leases of the attempts running in this process alive: each is extended half a
+ * lease after it was taken or last extended. One timer serves them all, armed for the
+ * earliest extension due (a lease lasts at least 30 s, so they come rarely), instead of a
+ * timer per attempt that almost every attempt cancels unfired.
+ */
+export class LeaseRenewals {
+  readonly #env: ServiceEnv;
+  readonly #live: Map<string, Running>;
+  #timer: TimerHandle | undefined;
+  #armedAt = Infinity;
+  #stopped = false;
+
+  constructor(env: ServiceEnv, live: Map<string, Running>) {
+    this.#env = env;
+    this.#live = live;
+  }
+
+  /** Starts tracking an attempt (already in the live map) whose lease was just taken. */
+  track(handle: AttemptHandle, task: ActivityTask, data: TaskData): Running {
+    const leaseMs = leaseMsFor(data.options);
+    const running: Running = {
+      handle,
+      task,
+      leaseMs,
+      renewAt: this.#env.clock.now() + leaseMs / 2,
+      renewing: false,
+    };
+    this.#live.set(task.taskId, running);
+    this.#arm(running.renewAt);
+    return running;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#timer?.cancel();
+    this.#timer = undefined;
+  }
+
+  #arm(at: number): void {
+    if (this.#stopped || at >= this.#armedAt) return;
+    this.#timer?.cancel();
+    this.#armedAt = at;
+    this.#timer = this.#env.clock.schedule(at, () => this.#sweep());
+  }
+
+  #sweep(): void {
+    this.#timer = undefined;
+    this.#armedAt = Infinity;
+    const now = this.#env.clock.now();
+    let next = Infinity;
+    for (const running of this.#live.values()) {
+      if (running.renewing) continue; // re-armed when its extension settles
+      if (running.renewAt <= now) this.#renew(running);
+      else next = Math.min(next, running.renewAt);
+    }
+    if (next < Infinity) this.#arm(next);
+  }
+
+  #renew(running: Running): void {
+    const { clock, store, owner } = this.#env;
+    const task = running.task;
+    running.renewing = true;
+    const settled = (renewAt: number): void => {
+      running.renewing = false;
+      if (this.#live.get(task.taskId) !== running) return; // it finished meanwhile
+      running.renewAt = renewAt;
+      this.#arm(renewAt);
+    };
     void store
       .extendTaskLease({
         namespace: task.namespace,
         taskId: task.taskId,
-        owner: env.owner,
-        leaseUntil: clock.now() + leaseMs,
+        owner,
+        leaseUntil: clock.now() + running.leaseMs,
         now: clock.now(),
       })
       .then(
         (held) => {
-          if (!held) running.handle.cancel('the task lease was lost');
-          else armRenewal(env, live, task, running, data);
+          if (!held) {
+            running.renewing = false;
+            running.renewAt = Infinity; // not extended again: its attempt is being cancelled
+            running.handle.cancel('the task lease was lost');
+          } else settled(clock.now() + running.leaseMs / 2);
         },
-        () => armRenewal(env, live, task, running, data),
+        // A failed extension is tried again half a lease later, as before.
+        () => settled(clock.now() + running.leaseMs / 2),
       );
-  });
+  }
 }
 
 /** Records a heartbeat: extends the lease and stores the details for the next attempt. */

@@ -18,18 +18,30 @@ export interface ScheduledActivity {
 }
 
 /**
- * The engine data of task rows made here, as objects: a row dispatched right after its commit
- * is run without reading its `options` text back (see {@link taskDataOf}).
+ * The engine data of a task row made here, as an object, under a symbol: copies of the row
+ * (object spread) keep it, the stores never write it, so a row dispatched right after its
+ * commit is run without reading its `options` text back (see {@link taskDataOf}).
  */
-const made = new WeakMap<object, TaskData>();
+const TASK_DATA = Symbol('aion.taskData');
+
+type WithData = { [TASK_DATA]?: TaskData };
+type NewRow = { -readonly [K in keyof NewActivityTask]: NewActivityTask[K] } & WithData;
 
 /** The engine data of a task row: kept when the row was made here, else read from its text. */
 export function taskDataOf(task: NewActivityTask | ActivityTask): TaskData {
-  return made.get(task) ?? (JSON.parse(task.options ?? '{}') as TaskData);
+  return (task as WithData)[TASK_DATA] ?? (JSON.parse(task.options ?? '{}') as TaskData);
 }
 
-/** The row of a new task, visible now and not leased to anyone yet. */
-export function taskRow(run: RunKey, p: ScheduledActivity, now: number): NewActivityTask {
+/**
+ * The row of a new task, visible now: leased to `lease.owner` until `lease.until` when given
+ * (the engine hands it to an attempt right after the commit), else not leased to anyone yet.
+ */
+export function taskRow(
+  run: RunKey,
+  p: ScheduledActivity,
+  now: number,
+  lease?: { readonly owner: string; readonly until: number },
+): NewActivityTask {
   const taskQueue = p.local ? LOCAL_QUEUE : p.options.taskQueue;
   const data: TaskData = {
     workflowType: p.workflowType,
@@ -38,7 +50,7 @@ export function taskRow(run: RunKey, p: ScheduledActivity, now: number): NewActi
     local: p.local,
     ...(p.headers ? { headers: p.headers } : {}),
   };
-  const row: NewActivityTask = {
+  const row: NewRow = {
     namespace: run.namespace,
     workflowId: run.workflowId,
     runId: run.runId,
@@ -51,23 +63,16 @@ export function taskRow(run: RunKey, p: ScheduledActivity, now: number): NewActi
     options: JSON.stringify(data),
     attempt: 1,
     visibleAt: now,
+    [TASK_DATA]: data,
   };
-  made.set(row, data);
+  if (lease !== undefined) {
+    row.leaseOwner = lease.owner;
+    row.leaseUntil = lease.until;
+  }
   return row;
 }
 
-/** The row leased to `owner` until `leaseUntil` (its engine data kept, see {@link taskDataOf}). */
-export function leased(row: NewActivityTask, owner: string, leaseUntil: number): NewActivityTask {
-  const out: NewActivityTask = { ...row, leaseOwner: owner, leaseUntil };
-  const data = made.get(row);
-  if (data !== undefined) made.set(out, data);
-  return out;
-}
-
-/** A task row this engine enqueued pre-leased, as its first delivery (engine data kept). */
+/** A task row this engine enqueued pre-leased, as its first delivery. */
 export function firstDelivery(row: NewActivityTask): ActivityTask {
-  const out: ActivityTask = { ...row, deliveries: 1 };
-  const data = made.get(row);
-  if (data !== undefined) made.set(out, data);
-  return out;
+  return { ...row, deliveries: 1 };
 }
