@@ -1,6 +1,7 @@
 // The remote SDK's workflow client: start, execute, signal-with-start, handles, and the
 // visibility list/count calls of one namespace, each start through the client interceptors.
 import { randomUUID } from 'node:crypto';
+import { uuidV7 } from '../clock/index.js';
 import {
   AionError,
   composeInterceptors,
@@ -44,7 +45,7 @@ function retryableStart(options: WorkflowStartOptions): {
   requestId: string;
 } {
   return {
-    workflowId: options.workflowId ?? randomUUID(),
+    workflowId: options.workflowId ?? uuidV7(),
     requestId: options.requestId ?? randomUUID(),
   };
 }

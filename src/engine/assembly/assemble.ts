@@ -38,7 +38,8 @@ export function assembleEngine(
   const namespace = validateNamespace(options.namespace ?? 'default');
   const seams = seamsFrom(options);
   const identity = options.identity ?? `engine-${seams.ids.uuid()}`;
-  const nodeId = `${identity}#${seams.ids.uuid().slice(0, 8)}`;
+  // The random end of a fresh id (a time-ordered id begins with the time).
+  const nodeId = `${identity}#${seams.ids.uuid().slice(-8)}`;
   const lifecycle = new Lifecycle();
   const hooks = unwiredHooks();
   const infra = buildInfrastructure(options, {
