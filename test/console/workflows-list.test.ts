@@ -83,6 +83,31 @@ describe('workflows list', () => {
     await close();
   });
 
+  it('keeps what is typed right after a completion was taken, before the next frame', async () => {
+    const { page, errors, close } = await newPage(h.browser);
+    // A busy machine: frames come late, after the next keys have been typed.
+    await page.addInitScript(`
+      window.lateFrames = 0;
+      window.requestAnimationFrame = (cb) => {
+        window.lateFrames++;
+        return setTimeout(() => { window.lateFrames--; cb(performance.now()); }, 500);
+      };`);
+    await h.open(page, 'reader');
+    const box = page.getByRole('combobox', { name: 'Query' });
+    await box.click();
+    await box.pressSequentially('Execu');
+    await expect.poll(() => suggestions(page).first().textContent()).toContain('ExecutionStatus');
+    await box.press('Enter');
+    await box.pressSequentially('= ');
+    // The frame of the completion comes now, between two keys.
+    await expect.poll(() => page.evaluate<number>('window.lateFrames')).toBe(0);
+    await box.pressSequentially("'Ru");
+    expect(await box.inputValue()).toBe("ExecutionStatus = 'Ru");
+    await expect.poll(() => suggestions(page).first().textContent()).toContain('Running');
+    expect(errors).toEqual([]);
+    await close();
+  });
+
   it('completes attribute names and values in the query box', async () => {
     const { page, errors, close } = await newPage(h.browser);
     await h.open(page, 'reader');

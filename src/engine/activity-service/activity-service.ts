@@ -15,12 +15,18 @@ import type { EngineMetrics } from '../metrics.js';
 import type { StoreRetryEnv } from '../store-retry.js';
 import { TaskTokens } from '../task-tokens.js';
 import { AsyncAttempts } from './async-attempts.js';
-import { LOCAL_QUEUE, taskIdFor } from './task-ids.js';
+import { taskIdFor } from './task-ids.js';
 import { attemptInfo, decodeHeartbeatDetails } from './attempt-info.js';
 import { TaskClaims } from './claims.js';
 import { extendOnHeartbeat, LeaseRenewals, leaseMsFor, type Running } from './lease.js';
 import { failureEvent, recordFinal, settleOutcome } from './outcomes.js';
-import { firstDelivery, taskDataOf, taskRow, type ScheduledActivity } from './task-row.js';
+import {
+  firstDelivery,
+  taskDataOf,
+  taskQueueOf,
+  taskRow,
+  type ScheduledActivity,
+} from './task-row.js';
 import type {
   ActivityArrival,
   AttemptRunner,
@@ -143,7 +149,7 @@ export class ActivityService {
     const unleased = (): NewActivityTask => taskRow(run, p, now);
     if (options.preLease === false) return unleased();
     if (this.#stopped || this.#draining) return unleased(); // claimable by the next engine
-    const taskQueue = p.local ? LOCAL_QUEUE : p.options.taskQueue;
+    const taskQueue = taskQueueOf(p);
     const lease = { owner: this.#owner, until: now + leaseMsFor(p.options) };
     if (this.#claims.serves(taskQueue, p.activityType)) return taskRow(run, p, now, lease);
     // A connected remote worker has a free slot: lease it in the scheduling commit and hand

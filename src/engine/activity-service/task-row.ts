@@ -32,6 +32,11 @@ export function taskDataOf(task: NewActivityTask | ActivityTask): TaskData {
   return (task as WithData)[TASK_DATA] ?? (JSON.parse(task.options ?? '{}') as TaskData);
 }
 
+/** The queue a scheduled activity's task goes to (local activities: this engine's own). */
+export function taskQueueOf(p: ScheduledActivity): string {
+  return p.local ? LOCAL_QUEUE : p.options.taskQueue;
+}
+
 /**
  * The row of a new task, visible now: leased to `lease.owner` until `lease.until` when given
  * (the engine hands it to an attempt right after the commit), else not leased to anyone yet.
@@ -42,7 +47,7 @@ export function taskRow(
   now: number,
   lease?: { readonly owner: string; readonly until: number },
 ): NewActivityTask {
-  const taskQueue = p.local ? LOCAL_QUEUE : p.options.taskQueue;
+  const taskQueue = taskQueueOf(p);
   const data: TaskData = {
     workflowType: p.workflowType,
     scheduledAt: now,

@@ -26,8 +26,11 @@ export function QueryInput(props: {
     setItems([]);
     const pos = s.from + s.insert.length + 1;
     requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(pos, pos);
+      // Typed on before this frame (a fast typist, a busy machine): the caret is theirs now;
+      // moving it back would put what they typed next in the wrong place.
+      if (!el || el.value !== next) return;
+      el.focus();
+      el.setSelectionRange(pos, pos);
     });
   };
   const onKeyDown = (e: KeyboardEvent): void => {
