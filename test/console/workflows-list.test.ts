@@ -14,6 +14,16 @@ let h: Harness;
 const suggestions = (page: Page): Locator =>
   page.getByRole('listbox', { name: 'Suggestions' }).getByRole('option');
 
+/** Opens the query box, types the start of `ExecutionStatus` and takes its completion. */
+async function takeStatusCompletion(page: Page): Promise<Locator> {
+  const box = page.getByRole('combobox', { name: 'Query' });
+  await box.click();
+  await box.pressSequentially('Execu');
+  await expect.poll(() => suggestions(page).first().textContent()).toContain('ExecutionStatus');
+  await box.press('Enter');
+  return box;
+}
+
 beforeAll(async () => {
   h = await startHarness();
   await startRun(h, 'failing', 'refund-1', ['no stock']);
@@ -93,11 +103,7 @@ describe('workflows list', () => {
         return setTimeout(() => { window.lateFrames--; cb(performance.now()); }, 500);
       };`);
     await h.open(page, 'reader');
-    const box = page.getByRole('combobox', { name: 'Query' });
-    await box.click();
-    await box.pressSequentially('Execu');
-    await expect.poll(() => suggestions(page).first().textContent()).toContain('ExecutionStatus');
-    await box.press('Enter');
+    const box = await takeStatusCompletion(page);
     await box.pressSequentially('= ');
     // The frame of the completion comes now, between two keys.
     await expect.poll(() => page.evaluate<number>('window.lateFrames')).toBe(0);
@@ -111,11 +117,7 @@ describe('workflows list', () => {
   it('completes attribute names and values in the query box', async () => {
     const { page, errors, close } = await newPage(h.browser);
     await h.open(page, 'reader');
-    const box = page.getByRole('combobox', { name: 'Query' });
-    await box.click();
-    await box.pressSequentially('Execu');
-    await expect.poll(() => suggestions(page).first().textContent()).toContain('ExecutionStatus');
-    await box.press('Enter');
+    const box = await takeStatusCompletion(page);
     await box.pressSequentially("= 'Ru");
     await expect.poll(() => suggestions(page).first().textContent()).toContain('Running');
     await box.press('Tab');

@@ -27,13 +27,7 @@ import {
   taskRow,
   type ScheduledActivity,
 } from './task-row.js';
-import type {
-  ActivityArrival,
-  AttemptRunner,
-  RemoteWakeups,
-  ServiceEnv,
-  TaskData,
-} from './types.js';
+import type { ActivityArrival, AttemptRunner, RemoteWakeups, ServiceEnv } from './types.js';
 
 /**
  * Runs activity tasks on the engine's own executor: direct dispatch of tasks it enqueued
@@ -184,7 +178,7 @@ export class ActivityService {
       return;
     }
     if (this.#remoteReserved.delete(task.taskId)) {
-      this.#remote?.take({ ...task, deliveries: 1 });
+      this.#remote?.take(firstDelivery(task));
       return;
     }
     this.#run(firstDelivery(task));
@@ -209,7 +203,7 @@ export class ActivityService {
       workflowId: task.workflowId,
       runId: task.runId,
     };
-    const data = JSON.parse(task.options ?? '{}') as TaskData;
+    const data = taskDataOf(task);
     return settleOutcome(
       this.#env,
       run,

@@ -77,7 +77,7 @@ export function taskRow(
   return row;
 }
 
-/** A task row this engine enqueued pre-leased, as its first delivery. */
+/** A task row this engine enqueued pre-leased, as its first delivery (here or to a remote worker). */
 export function firstDelivery(row: NewActivityTask): ActivityTask {
   return { ...row, deliveries: 1 };
 }
