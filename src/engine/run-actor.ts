@@ -1,6 +1,6 @@
 import type { TimerHandle } from '../clock/index.js';
 import type { Failure, NewEvent, RunKey } from '../core/index.js';
-import type { OutboxRow, ScheduleWrite, TimerRow } from '../store/index.js';
+import type { AuditEntry, OutboxRow, ScheduleWrite, TimerRow } from '../store/index.js';
 import { RunBook } from '../runtime/index.js';
 
 /** How the sender of an arrival (or start) learns that it was committed, or refused. */
@@ -48,6 +48,12 @@ export interface PendingStart {
   readonly schedule?: ScheduleWrite;
   /** The inbox message it came from (cluster mode), marked done by the start's commit. */
   readonly inboxId?: string;
+  /**
+   * Audit-trail entries the start's commit writes only if the store accepts it (see
+   * START_AUDIT); `carried` is called once that commit is durable. Not forwarded with a start
+   * another node carries out: its caller then writes the entries itself.
+   */
+  readonly audit?: { readonly entries: readonly AuditEntry[]; readonly carried: () => void };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The audit trail: every mutating call, allowed or refused, in the store. An allowed call's
 // entry is written before its response is sent (so after kill -9 every acknowledged mutation
-// is in it); entries of calls in flight together share one store write. Refused calls (401,
+// is in it); entries of calls in flight together share one store write, and a start's entry
+// is written by the run's own start commit. Refused calls (401,
 // 403, 429, refused task tokens) are counted per subject and action and written once a second,
 // so a flood of refusals costs one row per subject, not one per request.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
@@ -89,6 +90,20 @@ export class AuditLog {
     }
     this.#batch.entries.push(stored);
     return this.#batch.written;
+  }
+
+  /**
+   * An entry in its stored form for a write that carries it into the store itself (a start's
+   * run commit, see START_AUDIT), stamped now; once that write committed, pass it to
+   * {@link carried}.
+   */
+  stored(entry: AuditEntry): StoredEntry {
+    return toStored(entry, Date.now(), 1);
+  }
+
+  /** An entry the write it records committed (see {@link stored}): mirrored to the file only. */
+  carried(entry: StoredEntry): void {
+    this.#mirror(entry);
   }
 
   /** Counts a refused call; written with the next flush. */

@@ -35,7 +35,8 @@ export interface RouterDeps {
 
 /** The data of an arrival (its ack stays with the sender). */
 export type ArrivalData = Omit<Arrival, 'ack' | 'inboxId'>;
-export type StartData = Omit<PendingStart, 'ack' | 'onCommitted' | 'inboxId'>;
+/** A forwarded start leaves its audit entries with its sender, which writes them itself. */
+export type StartData = Omit<PendingStart, 'ack' | 'onCommitted' | 'inboxId' | 'audit'>;
 
 export interface ArrivalMessage {
   readonly key: RunKey;
@@ -62,7 +63,7 @@ export function arrivalData(a: Arrival): ArrivalData {
 }
 
 function startData(s: PendingStart): StartData {
-  const { ack: _ack, onCommitted: _hook, inboxId: _id, ...data } = s;
+  const { ack: _ack, onCommitted: _hook, inboxId: _id, audit: _audit, ...data } = s;
   return data;
 }
 

@@ -25,6 +25,7 @@ export function committed(ctx: SchedulerContext, p: Plan): void {
     scheduleRetry(ctx, a, p.taskFailure.failure.message);
     a.reset();
   }
+  p.start?.audit?.carried();
   p.start?.onCommitted?.();
   p.start?.ack.resolve();
   for (const arrival of p.arrivals) arrival.ack?.resolve();
@@ -109,6 +110,7 @@ function startFoundCommitted(ctx: SchedulerContext, p: Plan): void {
   ctx.deps.logger.warn('start found committed by an earlier attempt; rebuilding the run', {
     runId: a.key.runId,
   });
+  start.audit?.carried(); // in that same commit
   start.onCommitted?.();
   start.ack.resolve();
   requeue(ctx, { ...p, start: undefined }, a.isolate);

@@ -1,5 +1,6 @@
 // Commit building: what a plan writes in its run's commit (events, timer, task and outbox
-// rows, visibility), including the WorkflowTaskFailed of a crashed task and closing effects.
+// rows, visibility, a start's audit entries), including the WorkflowTaskFailed of a crashed
+// task and closing effects.
 import { isTerminalEventType, stampEvent } from '../../core/index.js';
 import type { RunCommit } from '../../store/index.js';
 import { closingEffects } from '../commands/index.js';
@@ -51,6 +52,7 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
     ...(p.visibility ? { visibility: p.visibility } : {}),
     ...(p.start?.schedule ? { schedule: p.start.schedule } : {}),
     ...(p.inboxDone.length > 0 ? { inboxDone: p.inboxDone } : {}),
+    ...(p.start?.audit ? { audit: p.start.audit.entries } : {}),
   };
 }
 

@@ -99,6 +99,7 @@ export class RunStarter {
         ...(p.removeOutbox ? { removeOutbox: p.removeOutbox } : {}),
         ...(p.onCommitted ? { onCommitted: p.onCommitted } : {}),
         ...(p.schedule ? { schedule: p.schedule } : {}),
+        ...(p.audit ? { audit: p.audit } : {}),
         timers,
       };
       for (const arrival of p.signals ?? []) actor.inbox.push(arrival);

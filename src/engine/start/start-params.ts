@@ -11,7 +11,7 @@ import type {
   SearchAttributes,
 } from '../../core/index.js';
 import type { ScheduleWrite } from '../../store/index.js';
-import type { Arrival } from '../run-actor.js';
+import type { Arrival, PendingStart } from '../run-actor.js';
 
 export interface StartRunParams {
   namespace: string;
@@ -50,4 +50,6 @@ export interface StartRunParams {
   /** The first workflow task waits until then (epoch ms). */
   firstTaskAt?: number;
   schedule?: ScheduleWrite;
+  /** Audit entries written with the start's commit (see START_AUDIT). */
+  audit?: PendingStart['audit'];
 }

@@ -22,6 +22,7 @@ import type { NamespacesInUse, SearchAttributeSchemas } from '../namespaces/inde
 import type { Arrival } from '../run-actor.js';
 import type { RunStarter } from './run-starter.js';
 import { nextCronTime } from '../commands/index.js';
+import { startAuditWrite } from './start-audit.js';
 import { parseStart, type ParsedStart } from './start-options.js';
 import {
   applyStartPolicies,
@@ -115,6 +116,8 @@ export class StartService {
     );
     if (existing) return { workflowId, runId: existing, created: false };
     const runId = d.ids.uuid();
+    // A server's audit entry of this call, written with the run's start commit.
+    const audit = startAuditWrite(options, workflowId);
     await d.starter.startRun({
       namespace: ns,
       workflowId,
@@ -135,6 +138,7 @@ export class StartService {
       ...(parsed.retryPolicy ? { retryPolicy: parsed.retryPolicy } : {}),
       ...(parsed.priority ? { priority: parsed.priority } : {}),
       ...firstTask(parsed, d.clock.now()),
+      ...(audit ? { audit } : {}),
     });
     return { workflowId, runId, created: true };
   }

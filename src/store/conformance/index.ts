@@ -16,6 +16,7 @@ import { packageScenarios } from './packages.js';
 import { payloadScenarios } from './payloads.js';
 import { retentionScenarios } from './retention.js';
 import { runScenarios } from './runs.js';
+import { runAuditScenarios } from './run-audit.js';
 import { searchAttributeSchemaScenarios } from './search-attribute-schema.js';
 import { securityScenarios } from './security.js';
 import { startScenarios } from './starts.js';
@@ -54,6 +55,7 @@ export const storeConformanceScenarios: readonly StoreScenario[] = Object.freeze
   ...namespaceScenarios,
   ...namespaceRegistryScenarios,
   ...securityScenarios,
+  ...runAuditScenarios,
   ...scheduleScenarios,
   ...batchJobScenarios,
   ...durabilityScenarios,

@@ -51,6 +51,12 @@ export interface RunCommit {
    * `{ ok: true }` in the same transaction, so a message is applied exactly once.
    */
   readonly inboxDone?: readonly string[];
+  /**
+   * Audit-trail entries (see `SecurityStore.appendAudit`) appended in the same transaction
+   * only if this run's commit is accepted: a refused run commit writes none of them. A server
+   * records a start's audit entry this way, so the start costs one durable commit, not two.
+   */
+  readonly audit?: readonly AuditEntry[];
 }
 
 export type CommitOutcome =
@@ -72,7 +78,9 @@ export interface HistoryStore {
    * `audit` entries (see `SecurityStore.appendAudit`) are appended in the same transaction:
    * written whatever the runs' outcomes, durable when the call resolves, not written when it
    * throws. The engine's group commit carries the audit trail this way instead of a
-   * transaction (and a durable sync) of its own.
+   * transaction (and a durable sync) of its own. A run's own entries (`RunCommit.audit`) are
+   * written only with that run's accepted commit; invalid entries of either kind throw
+   * (`invalid_argument`) and nothing of the call is written.
    */
   commit(commits: readonly RunCommit[], audit?: readonly AuditEntry[]): Promise<CommitOutcome[]>;
   readHistory(run: RunKey, range?: ReadRange): Promise<HistoryEvent[]>;

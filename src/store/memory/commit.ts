@@ -1,5 +1,6 @@
 // The memory store's atomic workflow-task commit: validates a whole batch before writing any
-// of it, then applies each run's events and side-effect rows across the parts, or reports why not.
+// of it, then applies each run's events, side-effect rows and audit entries across the parts, or
+// reports why not.
 import {
   defectOn,
   AionError,
@@ -18,6 +19,7 @@ import { key } from './keys.js';
 import type { MemoryOutbox } from './outbox.js';
 import type { MemoryRuns } from './runs.js';
 import type { MemorySchedules } from './schedules.js';
+import type { MemorySecurity } from './security.js';
 import type { MemoryTasks } from './tasks.js';
 import type { MemoryTimers } from './timers.js';
 
@@ -28,6 +30,7 @@ export interface CommitParts {
   readonly tasks: MemoryTasks;
   readonly outbox: MemoryOutbox;
   readonly schedules: MemorySchedules;
+  readonly security: MemorySecurity;
 }
 
 export class MemoryCommits {
@@ -110,6 +113,8 @@ export class MemoryCommits {
       runs.record(run, projectRun(run, previous, c.events), c.events.map(encodeEvent));
     }
     this.#applySideEffects(c);
+    // Written only with the accepted commit (validated with the batch).
+    if (c.audit !== undefined && c.audit.length > 0) this.#parts.security.appendAudit(c.audit);
     const current = runs.info(run)!;
     if (current.closeTime !== undefined) {
       runs.releaseWorkflowId(run);

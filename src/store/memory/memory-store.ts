@@ -91,6 +91,7 @@ export class MemoryStore implements Store {
       tasks: this.#tasks,
       outbox: this.#outbox,
       schedules: this.#schedules,
+      security: this.#security,
     };
     this.limits = resolveLimits(options.limits);
     this.#commits = new MemoryCommits(parts, this.limits);

@@ -7,7 +7,7 @@ import {
   type Limits,
   type RunKey,
 } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
+import type { AuditEntry, CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { projectRun } from '../shared/index.js';
 import { validateCommit } from '../shared/index.js';
 import { textArray } from './arrays.js';
@@ -17,6 +17,7 @@ import { runColumns, toRunInfo } from './rows.js';
 import { applyScheduleWrite, ScheduleVersions } from './schedules.js';
 import { reportLosers, runKeyOf, writeExisting, writeNew, type RunState } from './run-writes.js';
 import { rewriteSearchAttrs } from './search-attrs.js';
+import { auditInsertSql, auditOf } from './security.js';
 import { writeSideEffects } from './side-effects.js';
 
 /**
@@ -48,7 +49,8 @@ export function prevalidate(commits: readonly RunCommit[], limits: Limits): void
  * 3. one statement inserts the new runs and the events of those whose insert won;
  * 4. search-attribute index rows and side-effect rows, only when there are any;
  * 5. the schedule writes of the runs that committed (locked and version-checked before step 2);
- * 6. the inbox messages those runs carry out, marked done (`doneChannel` notified at commit).
+ * 6. the inbox messages those runs carry out, marked done (`doneChannel` notified at commit);
+ * 7. the audit entries of those runs, then the batch's `audit` (validated), in one statement.
  * Conflicting runs write nothing and are reported in their outcome.
  */
 export async function commitBatch(
@@ -56,6 +58,7 @@ export async function commitBatch(
   s: string,
   commits: readonly RunCommit[],
   doneChannel: string,
+  audit?: readonly AuditEntry[],
 ): Promise<CommitOutcome[]> {
   const states = await lockRuns(q, s, commits);
   const scheduleWrites = commits.flatMap((c) => (c.schedule === undefined ? [] : [c.schedule]));
@@ -94,6 +97,11 @@ export async function commitBatch(
     if (c.schedule !== undefined) await applyScheduleWrite(q, s, c.schedule);
   const done = inboxDoneIds(okCommits);
   if (done.length > 0) await q.query(inboxDoneSql(s, 1), inboxDoneParams(done, doneChannel));
+  const entries = auditOf(commits, outcomes, audit);
+  if (entries.length > 0) {
+    const insert = auditInsertSql(s, entries, 1);
+    await q.query(insert.sql, insert.values);
+  }
   return outcomes;
 }
 

@@ -17,7 +17,7 @@ import {
   type Sql,
 } from './side-effect-sql.js';
 import { inboxDoneIds, inboxDoneParams, inboxDoneSql } from './inbox-channels.js';
-import { auditInsertSql } from './security.js';
+import { auditInsertSql, auditOf } from './security.js';
 import {
   byWorkflowId,
   compare,
@@ -40,7 +40,8 @@ import {
  * - when the engine holds shard leases, the touched shards' leases are read FOR SHARE and must
  *   all still carry its epochs (the fence, see membership.ts);
  * - the inbox messages the commits carry out are marked done, their senders notified (at
- *   commit, so never for a statement that fails).
+ *   commit, so never for a statement that fails);
+ * - the runs' own audit entries and the batch's are inserted.
  * The statement is all or nothing: when any run fails its check, the statement fails (for an
  * existing run, its final SELECT divides by zero), nothing is written, and the caller falls
  * back to the transactional path, which sorts out conflicts per run.
@@ -164,8 +165,10 @@ export function fastCommit(
     ctes.push(`inbox_done AS (${inboxDoneSql(s, values.length + 1)})`);
     values.push(...inboxDoneParams(done, doneChannel));
   }
-  if (audit !== undefined && audit.length > 0) {
-    const insert = auditInsertSql(s, audit, values.length + 1);
+  // The statement succeeds only with every run accepted, so the runs' own entries go with it.
+  const entries = auditOf(commits, undefined, audit);
+  if (entries.length > 0) {
+    const insert = auditInsertSql(s, entries, values.length + 1);
     ctes.push(`audit AS (${insert.sql})`);
     values.push(...insert.values);
   }

@@ -1,5 +1,12 @@
 /** API keys, the audit trail and task-token secrets on PostgreSQL. */
-import type { ApiKeyRecord, AuditEntry, AuditRecord, TokenSecret } from '../contract/index.js';
+import type {
+  ApiKeyRecord,
+  AuditEntry,
+  AuditRecord,
+  CommitOutcome,
+  RunCommit,
+  TokenSecret,
+} from '../contract/index.js';
 import {
   normalizeApiKey,
   validateApiKeyRecord,
@@ -158,6 +165,28 @@ export function auditInsertSql(
        FROM unnest(${arrays}) WITH ORDINALITY AS u(t, su, a, n, ta, o, c, k, i) ORDER BY i`,
     values,
   };
+}
+
+/**
+ * What a group commit appends to the audit trail: the entries of the runs whose commit was
+ * accepted (every run's when `outcomes` is undefined: the single statement commits all or
+ * none), in input order, then the batch's own.
+ */
+export function auditOf(
+  commits: readonly RunCommit[],
+  outcomes: readonly CommitOutcome[] | undefined,
+  batch: readonly AuditEntry[] | undefined,
+): readonly AuditEntry[] {
+  let entries: AuditEntry[] | undefined;
+  for (let i = 0; i < commits.length; i++) {
+    const own = commits[i]!.audit;
+    if (own === undefined || own.length === 0) continue;
+    if (outcomes !== undefined && !outcomes[i]!.ok) continue;
+    (entries ??= []).push(...own);
+  }
+  if (entries === undefined) return batch ?? [];
+  if (batch !== undefined) entries.push(...batch);
+  return entries;
 }
 
 /** One multi-row INSERT: the entries land together, in order, or not at all. */

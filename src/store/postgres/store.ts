@@ -199,12 +199,7 @@ export class PostgresStore implements Store {
     }
     return this.#db.tx('commit', async (q) => {
       await this.membership.fence(q, runs);
-      const outcomes = await commitBatch(q, this.#s, commits, this.#doneChannel);
-      if (audit) {
-        const insert = security.auditInsertSql(this.#s, audit, 1);
-        await q.query(insert.sql, insert.values);
-      }
-      return outcomes;
+      return commitBatch(q, this.#s, commits, this.#doneChannel, audit);
     });
   }
 

@@ -18,6 +18,7 @@ import {
   type Payload,
 } from '../../core/index.js';
 import type { RunCommit } from '../contract/index.js';
+import { validateAuditEntry } from './security.js';
 
 /** Deeper cause chains than this are refused (a cyclic chain would never end). */
 const MAX_FAILURE_DEPTH = 256;
@@ -30,7 +31,10 @@ export function validateCommitInput(commits: readonly RunCommit[], limits: Limit
   for (let i = 0; i < commits.length; i++) validateCommit(commits[i]!, limits);
 }
 
-/** Validates one commit: its run key, its side-effect rows and the payloads of its events. */
+/**
+ * Validates one commit: its run key, its side-effect rows, its audit entries and the payloads
+ * of its events.
+ */
 export function validateCommit(commit: RunCommit, limits: Limits): void {
   const { run } = commit;
   validateRunKey(run);
@@ -57,6 +61,8 @@ export function validateCommit(commit: RunCommit, limits: Limits): void {
   if (outbox?.add !== undefined) {
     for (const o of outbox.add) checkOwner(commit, 'outbox row', o.id, o.namespace, o.runId);
   }
+  const audit = commit.audit;
+  if (audit !== undefined) for (let i = 0; i < audit.length; i++) validateAuditEntry(audit[i]!);
   const events = commit.events;
   for (let i = 0; i < events.length; i++) checkEventPayloads(commit, events[i]!, limits);
 }

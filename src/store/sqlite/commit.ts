@@ -1,8 +1,9 @@
 /**
  * The write path: one run's part of a group commit, applied inside the caller's transaction.
  * Every way a run can be refused (sequence conflict, workflow id already taken, a schedule
- * write's version check) is detected before that run writes anything, so a refused run needs no savepoint and the other runs of
- * the batch commit unaffected. Any other failure throws and rolls back the whole batch.
+ * write's version check) is detected before that run writes anything (its audit entries
+ * included), so a refused run needs no savepoint and the other runs of the batch commit
+ * unaffected. Any other failure throws and rolls back the whole batch.
  */
 import {
   AionError,
@@ -16,7 +17,7 @@ import {
   type Limits,
   type RunKey,
 } from '../../core/index.js';
-import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
+import type { AuditEntry, CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { changesProjection, projectRun } from '../shared/index.js';
 import { validateCommit } from '../shared/index.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';
@@ -271,12 +272,29 @@ export function applyCommit(
 
   if (commit.schedule !== undefined) schedules.apply(commit.schedule);
   writeSideEffects(s, commit, closed);
+  // Only an accepted run writes its audit entries (validated with the batch, before it).
+  if (commit.audit !== undefined) writeAudit(s, commit.audit);
   if (closed) {
     // A closed run has nothing left to wake it: its timers and tasks go with the close.
     s.deleteRunTimers.run(ns, runId);
     s.deleteRunTasks.run(ns, runId);
   }
   return { ok: true, headSeq: expectedSeq + events.length };
+}
+
+function writeAudit(s: Statements, entries: readonly AuditEntry[]): void {
+  for (const e of entries) {
+    s.insertAudit.run(
+      e.time,
+      e.subject,
+      e.action,
+      e.namespace,
+      e.target,
+      e.outcome,
+      e.code,
+      e.count,
+    );
+  }
 }
 
 /**

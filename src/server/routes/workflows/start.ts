@@ -1,7 +1,9 @@
 // Routes that create runs: start, and signal-with-start (signals the open run or starts one);
-// both are refused while the server drains.
+// both are refused while the server drains. A plain start's audit entry is written by the run's
+// start commit; the with-start routes write theirs after the call, as other mutations do.
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
+import { withStartAudit } from '../../../engine/index.js';
 import { WithStartWorkflowOperation, type WithStartWorkflowOptions } from '../../../core/index.js';
 import { mutation, type Params } from '../common.js';
 import { refuseWhileDraining, runIdOf, WORKFLOWS } from './request.js';
@@ -40,12 +42,13 @@ export function startRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post<StartRoute>(
     WORKFLOWS,
     { schema: { body: startSchema } },
-    mutation<StartRoute>(ctx, 'write', 'workflow.start', async (req, reply) => {
+    mutation<StartRoute>(ctx, 'write', 'workflow.start', async (req, reply, _principal, audit) => {
       ctx.namespace(req.params.namespace);
       refuseWhileDraining(ctx);
+      // The ok entry is written by the run's start commit: one durable commit per start.
       const handle = await ctx
         .scope(req.params.namespace)
-        .start(req.body.workflowType, startOptions(req.body));
+        .start(req.body.workflowType, withStartAudit(startOptions(req.body), audit));
       const runId = await runIdOf(handle);
       void reply.code(201);
       return { target: handle.workflowId, body: { workflowId: handle.workflowId, runId } };
