@@ -8,6 +8,7 @@ import {
   AionError,
   CancelledFailure,
   composeInterceptors,
+  extend,
   isBenignFailure,
 } from '../core/index.js';
 import {
@@ -224,21 +225,20 @@ export class ActivityExecutor {
     const now = this.#clock.now();
     const { options } = attempt.request;
     const stc = options.startToCloseTimeoutMs;
-    const deadlines: number[] = [];
-    if (stc !== undefined) deadlines.push(now + stc);
-    if (options.scheduleToCloseTimeoutMs !== undefined) {
-      deadlines.push(attempt.request.info.scheduledTime + options.scheduleToCloseTimeoutMs);
-    }
-    attempt.info = {
-      ...attempt.request.info,
+    const stcDeadline = stc !== undefined ? now + stc : undefined;
+    const sct = options.scheduleToCloseTimeoutMs;
+    const sctDeadline = sct !== undefined ? attempt.request.info.scheduledTime + sct : undefined;
+    const started: { -readonly [K in keyof ActivityInfo]?: ActivityInfo[K] } = {
       startedTime: now,
-      deadline: deadlines.length > 0 ? Math.min(...deadlines) : undefined,
+      deadline:
+        stcDeadline === undefined || (sctDeadline !== undefined && sctDeadline < stcDeadline)
+          ? sctDeadline
+          : stcDeadline,
       heartbeatTimeoutMs: options.heartbeatTimeoutMs,
-      ...(stc !== undefined ? { startToCloseTimeoutMs: stc } : {}),
-      ...(options.scheduleToCloseTimeoutMs !== undefined
-        ? { scheduleToCloseTimeoutMs: options.scheduleToCloseTimeoutMs }
-        : {}),
     };
+    if (stc !== undefined) started.startToCloseTimeoutMs = stc;
+    if (sct !== undefined) started.scheduleToCloseTimeoutMs = sct;
+    attempt.info = extend(attempt.request.info, started) as ActivityInfo;
     attempt.state = 'running';
     attempt.lastHeartbeatAt = now;
     this.#running.add(attempt);

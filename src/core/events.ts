@@ -1,4 +1,5 @@
 import type { Failure } from './failure.js';
+import { extend } from './objects.js';
 import type {
   Priority,
   RecordedActivityOptions,
@@ -350,5 +351,5 @@ export function isTerminalEventType(type: EventType): type is TerminalEventType 
 
 /** Stamps a new event with its seq and time. */
 export function stampEvent(event: NewEvent, seq: number, recordedAt: number): HistoryEvent {
-  return { ...event, seq, recordedAt, v: EVENT_SCHEMA_VERSION };
+  return extend(event, { seq, recordedAt, v: EVENT_SCHEMA_VERSION }) as HistoryEvent;
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import {
   AionError,
+  extend,
   type ActivationOutput,
   type HistoryEvent,
   type LogLine,
@@ -224,7 +225,7 @@ export class WorkflowThread {
 
   #send(body: RequestBody, timeoutMs = this.#deadlockTimeoutMs): Promise<WorkerResponse> {
     return new Promise((resolve, reject) => {
-      const request = { ...body, id: this.#nextId++ } as WorkerRequest;
+      const request = extend(body, { id: this.#nextId++ }) as WorkerRequest;
       this.#queue.push({ request, timeoutMs, resolve, reject });
       this.#pump();
     });

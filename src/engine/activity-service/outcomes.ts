@@ -3,6 +3,7 @@
 import { decideRetry, type RetryDecision } from '../../activity/internal.js';
 import type { AttemptOutcome } from '../../activity/internal.js';
 import {
+  extend,
   isAionError,
   isBenignFailure,
   type Failure,
@@ -158,7 +159,7 @@ export function recordFinal(
           ? resolve()
           : reject(error instanceof Error ? error : new Error(String(error))),
     };
-    env.onArrival({ ...arrival, ack });
+    env.onArrival(extend(arrival, { ack }));
   });
 }
 

@@ -1,6 +1,7 @@
 // The task row written with an ActivityScheduled event: where the task is queued and the
 // engine data (TaskData) its attempts need, kept in the row's `options`.
 import type { Headers, Payload, RecordedActivityOptions, RunKey } from '../../core/index.js';
+import { extend } from '../../core/index.js';
 import type { ActivityTask, NewActivityTask } from '../../store/index.js';
 import { LOCAL_QUEUE, taskIdFor } from './task-ids.js';
 import type { TaskData } from './types.js';
@@ -79,5 +80,5 @@ export function taskRow(
 
 /** A task row this engine enqueued pre-leased, as its first delivery (here or to a remote worker). */
 export function firstDelivery(row: NewActivityTask): ActivityTask {
-  return { ...row, deliveries: 1 };
+  return extend(row, { deliveries: 1 });
 }

@@ -5,7 +5,7 @@ import { timeTravelRun, type TimeTravelOutcome, type TimeTravelQuery } from './t
 import type { Payload, QueryOutcome, RunKey } from '../../core/index.js';
 import { randomIds } from '../../clock/index.js';
 import type { Arrival, RunActor } from '../run-actor.js';
-import { isShardMoved, isTransientStoreError } from '../../core/index.js';
+import { extend, isShardMoved, isTransientStoreError } from '../../core/index.js';
 import { backgroundDelay } from '../store-retry.js';
 import { AckDeadlines, setInFlight } from './ack-deadlines.js';
 import { activatePlans } from './activation.js';
@@ -169,7 +169,7 @@ export class RunScheduler {
     }
     actor.loaded = true;
     const start = actor.pendingStart;
-    if (start) actor.pendingStart = { ...start, ack: this.#acks.guard(start.ack) };
+    if (start) actor.pendingStart = extend(start, { ack: this.#acks.guard(start.ack) });
     this.markReady(actor);
   }
 
@@ -181,7 +181,7 @@ export class RunScheduler {
     const elsewhere = this.#elsewhere(key);
     if (elsewhere) return elsewhere.arrival(key, arrival);
     const a = this.actor(key);
-    a.inbox.push(arrival.ack ? { ...arrival, ack: this.#acks.guard(arrival.ack) } : arrival);
+    a.inbox.push(arrival.ack ? extend(arrival, { ack: this.#acks.guard(arrival.ack) }) : arrival);
     this.markReady(a);
   }
 

@@ -1,5 +1,6 @@
 /** Row shapes of the SQLite tables and their mapping to contract types. */
 import type { Failure, Payload } from '../../core/index.js';
+import { extend } from '../../core/index.js';
 import type {
   ActivityTask,
   ClaimedTimer,
@@ -38,7 +39,7 @@ export function timerFromRow(row: TimerDbRow): TimerRow {
 }
 
 export function claimedTimerFromRow(row: TimerDbRow, claimUntil: number): ClaimedTimer {
-  return { ...timerFromRow(row), claimUntil };
+  return extend(timerFromRow(row), { claimUntil });
 }
 
 export interface TaskDbRow {
