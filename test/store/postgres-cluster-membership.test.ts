@@ -142,7 +142,10 @@ describe.skipIf(SKIP_PG)('PostgreSQL cluster membership', () => {
       timeoutMs: 30_000,
       what: 'the expired shards adopted',
     });
-    expect(ra.deadLog.flat()).toContain('ghost');
+    const seen = { acquired: ra.acquiredLog, dead: ra.deadLog, lost: ra.lostLog };
+    expect(ra.deadLog.flat(), `the membership's reports: ${JSON.stringify(seen)}`).toContain(
+      'ghost',
+    );
     const leases = (await a.membership.status()).leases;
     expect(leases.filter((l) => l.shard < 10).every((l) => l.epoch === 8)).toBe(true);
   });

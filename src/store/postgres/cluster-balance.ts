@@ -258,7 +258,9 @@ export class ClusterBalancer {
   ): Promise<{ shards: number[]; deadOwners: string[] }> {
     const s = this.#s;
     const { node, ttlMs, epochs } = this.#st;
-    return this.#db.tx('claim shards', async (q) => {
+    // The epochs are recorded once the claim committed (the transaction may be retried or
+    // fail after its UPDATE: a shard is held only if its claim is in the store).
+    const claimed = await this.#db.tx('claim shards', async (q) => {
       await q.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`aion.claim:${s}`]);
       await endSessions(q, s, node.nodeId, shards, gone);
       const rows = await q.query(
@@ -277,7 +279,6 @@ export class ClusterBalancer {
       );
       const dead = new Set<string>();
       for (const r of rows) {
-        epochs.set(Number(r.shard), Number(r.epoch));
         if (typeof r.prev === 'string' && r.prev !== node.nodeId) dead.add(r.prev);
       }
       // Rows of nodes that hold nothing and stopped beating are history.
@@ -290,10 +291,15 @@ export class ClusterBalancer {
         [node.nodeId, ttlMs],
       );
       return {
-        shards: rows.map((r) => Number(r.shard)).sort((a, b) => a - b),
+        epochs: rows.map((r) => [Number(r.shard), Number(r.epoch)] as const),
         deadOwners: [...dead],
       };
     });
+    for (const [shard, epoch] of claimed.epochs) epochs.set(shard, epoch);
+    return {
+      shards: claimed.epochs.map(([shard]) => shard).sort((a, b) => a - b),
+      deadOwners: claimed.deadOwners,
+    };
   }
 
   /** The engine drains the shards, then they are released (epochs kept) for their new owner. */
