@@ -1,5 +1,6 @@
 import {
   applySearchAttributeUpsert,
+  isTerminalEventType,
   nextStatus,
   TERMINAL_EVENT_TYPES,
   type HistoryEvent,
@@ -111,4 +112,20 @@ export function changesProjection(events: readonly HistoryEvent[]): boolean {
 
 export function isClosed(info: RunInfo): boolean {
   return info.closeTime !== undefined;
+}
+
+/**
+ * The terminal event when it is the only one of `events` that changes the run's visibility row
+ * beyond its head seq: the row then only takes the terminal status and close time and loses
+ * its stuck flag ({@link projectRun}), so an adapter may close it without reading it.
+ */
+export function closingOnly(events: readonly HistoryEvent[]): HistoryEvent | undefined {
+  let closing: HistoryEvent | undefined;
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i]!;
+    if (!PROJECTED.has(event.type)) continue;
+    if (closing !== undefined || !isTerminalEventType(event.type)) return undefined;
+    closing = event;
+  }
+  return closing;
 }

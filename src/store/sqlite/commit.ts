@@ -11,14 +11,16 @@ import {
   encodeEvent,
   invalidArgument,
   SequenceConflictError,
+  statusOfTerminal,
   validateAppend,
   WorkflowAlreadyStartedError,
   type HistoryEvent,
   type Limits,
   type RunKey,
+  type TerminalEventType,
 } from '../../core/index.js';
 import type { AuditEntry, CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
-import { changesProjection, projectRun } from '../shared/index.js';
+import { changesProjection, closingOnly, projectRun } from '../shared/index.js';
 import { validateCommit } from '../shared/index.js';
 import { rowToRunInfo, searchAttributeRows } from '../sql/index.js';
 import type { ScheduleTables } from './schedules.js';
@@ -206,6 +208,21 @@ function advanceRun(
     validateAppend(run.runId, events, head.head_seq, true); // closed: throws invalid_history
     return false;
   }
+  // The usual close (a terminal event, nothing else projected) writes the row without
+  // reading it; a refused update (a conflict, a closed run) takes the full path to say why.
+  const closing = closingOnly(events);
+  if (
+    closing !== undefined &&
+    s.closeRun.run(
+      statusOfTerminal(closing.type as TerminalEventType),
+      closing.recordedAt,
+      newHead,
+      run.namespace,
+      run.runId,
+      expectedSeq,
+    ).changes === 1
+  )
+    return true;
   const row = s.getRun.get(run.namespace, run.runId);
   if (row === undefined) return conflict(run, expectedSeq, 0);
   if (row.head_seq !== expectedSeq) return conflict(run, expectedSeq, row.head_seq);

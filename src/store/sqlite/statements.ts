@@ -105,6 +105,11 @@ const SQL = {
     `UPDATE runs SET status = ?, close_time = ?, head_seq = ?, search_attributes = ?, memo = ?, stuck_reason = ?, stuck_since = ?, version = ?
        WHERE namespace = ? AND run_id = ?`,
   ),
+  /** A close that changes nothing else of the row (see `closingOnly`), seq-checked. */
+  closeRun: sql<[status: string, closeTime: number, headSeq: number, ...Key, expected: number]>(
+    `UPDATE runs SET status = ?, close_time = ?, head_seq = ?, stuck_reason = NULL, stuck_since = NULL
+       WHERE namespace = ? AND run_id = ? AND head_seq = ? AND close_time IS NULL`,
+  ),
   setStuck: sql<[reason: Nullable<string>, since: Nullable<number>, ...Key]>(
     `UPDATE runs SET stuck_reason = ?, stuck_since = ? WHERE namespace = ? AND run_id = ? AND close_time IS NULL`,
   ),
