@@ -18,6 +18,15 @@ import {
 } from './fixtures.js';
 import type { StoreScenario } from './types.js';
 
+const TERMINAL_STATUS_OF: Record<string, WorkflowStatus> = {
+  WorkflowCompleted: 'COMPLETED',
+  WorkflowFailed: 'FAILED',
+  WorkflowCancelled: 'CANCELLED',
+  WorkflowTerminated: 'TERMINATED',
+  WorkflowTimedOut: 'TIMED_OUT',
+  WorkflowContinuedAsNew: 'CONTINUED_AS_NEW',
+};
+
 export const runScenarios: StoreScenario[] = [
   {
     name: 'runs: WorkflowRepinned moves the visibility row to the new version, also in lists',
@@ -107,14 +116,7 @@ export const runScenarios: StoreScenario[] = [
     name: 'runs: every terminal event type projects its status and closeTime',
     tags: ['runs'],
     async run({ store }) {
-      const expected: Record<string, WorkflowStatus> = {
-        WorkflowCompleted: 'COMPLETED',
-        WorkflowFailed: 'FAILED',
-        WorkflowCancelled: 'CANCELLED',
-        WorkflowTerminated: 'TERMINATED',
-        WorkflowTimedOut: 'TIMED_OUT',
-        WorkflowContinuedAsNew: 'CONTINUED_AS_NEW',
-      };
+      const expected = TERMINAL_STATUS_OF;
       for (const [i, type] of TERMINAL_EVENT_TYPES.entries()) {
         const { run } = await startRun(store);
         await store.append(
@@ -125,6 +127,43 @@ export const runScenarios: StoreScenario[] = [
         const info = await store.getRun(run);
         assert.equal(info?.status, expected[type], type);
         assert.equal(info?.closeTime, T0 + 100 + i, `${type} closeTime`);
+      }
+    },
+  },
+  {
+    name: 'runs: a close keeps the rest of the row; a close at a stale seq or of a closed run changes nothing',
+    tags: ['runs', 'commit'],
+    async run({ store }) {
+      for (const [i, type] of TERMINAL_EVENT_TYPES.entries()) {
+        const { run } = await startRun(store, {
+          searchAttributes: { Customer: { type: 'Keyword', value: 'acme' } },
+          memo: { note: jsonPayload('memo') },
+          extra: 1, // head 2
+        });
+        const open = defined(await store.getRun(run));
+        const stuck = { reason: 'x', since: T0 + 1 };
+        await store.commit([{ run, expectedSeq: 2, events: [], visibility: { stuck } }]);
+        const stale = await store.commit([
+          { run, expectedSeq: 1, events: [terminalEvent(2, T0 + 50, type)] },
+        ]);
+        assert.equal(stale[0]?.ok, false, `${type}: a close at a stale seq is refused`);
+        assert.equal((await store.getRun(run))?.status, 'RUNNING');
+        await closeRun(store, run, 2, T0 + 100 + i, type);
+        // The stuck flag set after `open` was read is cleared by the close.
+        assert.deepStrictEqual(await store.getRun(run), {
+          ...open,
+          status: TERMINAL_STATUS_OF[type],
+          closeTime: T0 + 100 + i,
+          headSeq: 3,
+        });
+        const again = await store
+          .commit([{ run, expectedSeq: 3, events: [terminalEvent(4, T0 + 200, type)] }])
+          .then(
+            (outcomes) => outcomes[0]?.ok ?? false,
+            () => false,
+          );
+        assert.equal(again, false, `${type}: a closed run cannot close again`);
+        assert.equal((await store.getRun(run))?.closeTime, T0 + 100 + i);
       }
     },
   },
