@@ -36,6 +36,8 @@ export class RunScheduler {
   readonly #ctx: SchedulerContext;
   #ready = new Set<RunActor>();
   #tickScheduled = false;
+  /** True while a tick plans (an arrival then waits for the next tick). */
+  #ticking = false;
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
   #stopped = false;
@@ -170,7 +172,7 @@ export class RunScheduler {
     actor.loaded = true;
     const start = actor.pendingStart;
     if (start) actor.pendingStart = extend(start, { ack: this.#acks.guard(start.ack) });
-    this.markReady(actor);
+    this.#markArrived(actor);
   }
 
   /**
@@ -182,7 +184,7 @@ export class RunScheduler {
     if (elsewhere) return elsewhere.arrival(key, arrival);
     const a = this.actor(key);
     a.inbox.push(arrival.ack ? extend(arrival, { ack: this.#acks.guard(arrival.ack) }) : arrival);
-    this.markReady(a);
+    this.#markArrived(a);
   }
 
   /**
@@ -205,6 +207,16 @@ export class RunScheduler {
       this.#tickScheduled = true;
       setImmediate(() => this.#tick());
     }
+  }
+
+  /**
+   * As {@link markReady}, for a new run or an arrival: once a whole chunk of runs is ready it
+   * is planned and sent at once, so that in a burst (many starts, many timers due together)
+   * the workflow thread activates the first runs while this thread takes in the rest.
+   */
+  #markArrived(actor: RunActor): void {
+    this.markReady(actor);
+    if (this.#ready.size >= ACTIVATION_CHUNK && !this.#ticking) this.#tick();
   }
 
   /** Waits until the run has nothing in flight, then returns its actor loaded (for queries). */
@@ -274,6 +286,15 @@ export class RunScheduler {
   // ── the tick ──────────────────────────────────────────────────────────────────────────
 
   #tick(): void {
+    this.#ticking = true;
+    try {
+      this.#plan();
+    } finally {
+      this.#ticking = false;
+    }
+  }
+
+  #plan(): void {
     this.#tickScheduled = false;
     const ready = [...this.#ready];
     this.#ready = new Set();
