@@ -1,9 +1,9 @@
 // The audit trail: every mutating call, allowed or refused, in the store. An allowed call's
 // entry is written before its response is sent (so after kill -9 every acknowledged mutation
 // is in it); entries of calls in flight together share one store write, and a start's entry
-// is written by the run's own start commit. Refused calls (401,
-// 403, 429, refused task tokens) are counted per subject and action and written once a second,
-// so a flood of refusals costs one row per subject, not one per request.
+// is written by the run's own start commit. Refused calls (401, 403, 429, refused task
+// tokens) are counted per subject and action and written once a second, so a flood of
+// refusals costs one row per subject, not one per request.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { AuditEntry as StoredEntry, Store } from '../store/index.js';
