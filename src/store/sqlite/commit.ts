@@ -254,6 +254,7 @@ export function applyCommit(
   commit: RunCommit,
   data: readonly string[],
   schedules: ScheduleTables,
+  insertAudit: (entries: readonly AuditEntry[]) => void,
 ): CommitOutcome {
   const { run, expectedSeq, events } = commit;
   const ns = run.namespace;
@@ -290,28 +291,13 @@ export function applyCommit(
   if (commit.schedule !== undefined) schedules.apply(commit.schedule);
   writeSideEffects(s, commit, closed);
   // Only an accepted run writes its audit entries (validated with the batch, before it).
-  if (commit.audit !== undefined) writeAudit(s, commit.audit);
+  if (commit.audit !== undefined) insertAudit(commit.audit);
   if (closed) {
     // A closed run has nothing left to wake it: its timers and tasks go with the close.
     s.deleteRunTimers.run(ns, runId);
     s.deleteRunTasks.run(ns, runId);
   }
   return { ok: true, headSeq: expectedSeq + events.length };
-}
-
-function writeAudit(s: Statements, entries: readonly AuditEntry[]): void {
-  for (const e of entries) {
-    s.insertAudit.run(
-      e.time,
-      e.subject,
-      e.action,
-      e.namespace,
-      e.target,
-      e.outcome,
-      e.code,
-      e.count,
-    );
-  }
 }
 
 /**

@@ -57,8 +57,11 @@ export class SecurityTables {
   readonly #createKeyTx: Database.Transaction<
     (record: ApiKeyRecord, onlyIfNone: boolean) => boolean
   >;
-  /** Inserts audit entries in the transaction already open (validated beforehand). */
-  readonly #insertAudit: (entries: readonly AuditEntry[]) => void;
+  /**
+   * Inserts audit entries in the transaction already open (validated beforehand): the batch's
+   * entries and a run commit's own (`RunCommit.audit`, written by the group commit).
+   */
+  readonly insertAudit: (entries: readonly AuditEntry[]) => void;
   readonly #appendTx: Database.Transaction<(entries: readonly AuditEntry[]) => void>;
   readonly #addSecretTx: Database.Transaction<(s: TokenSecret, onlyIfNone: boolean) => boolean>;
 
@@ -81,7 +84,7 @@ export class SecurityTables {
       `INSERT INTO audit_log (time, subject, action, namespace, target, outcome, code, count)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#insertAudit = (entries: readonly AuditEntry[]) => {
+    this.insertAudit = (entries: readonly AuditEntry[]) => {
       for (const e of entries) {
         insertAudit.run(
           e.time,
@@ -95,7 +98,7 @@ export class SecurityTables {
         );
       }
     };
-    this.#appendTx = db.transaction(this.#insertAudit);
+    this.#appendTx = db.transaction(this.insertAudit);
     const anyLive = db
       .prepare('SELECT 1 FROM token_secrets WHERE retired_at IS NULL LIMIT 1')
       .pluck();
@@ -152,7 +155,7 @@ export class SecurityTables {
    */
   auditInsert(entries: readonly AuditEntry[]): () => void {
     for (const e of entries) validateAuditEntry(e);
-    return () => this.#insertAudit(entries);
+    return () => this.insertAudit(entries);
   }
 
   readAudit(q: { afterSeq?: number; since?: number; limit: number }): AuditRecord[] {

@@ -96,12 +96,12 @@ export class SqliteStore implements Store {
     this.path = path;
     this.#s = prepareStatements(db);
     this.#schedules = new ScheduleTables(db);
-    this.#tx = createTransactions(db, this.#s, this.#schedules);
+    this.#security = new SecurityTables(db);
+    this.#tx = createTransactions(db, this.#s, this.#schedules, this.#security.insertAudit);
     this.#sharded = new ShardedQueries(db, this.#s, this.#tx);
     this.#visibility = new VisibilityQueries(db);
     this.#searchAttributes = new SearchAttributeSchema(db);
     this.#namespaces = new NamespaceRegistry(db);
-    this.#security = new SecurityTables(db);
     this.#batchJobs = new BatchJobTables(db);
   }
 

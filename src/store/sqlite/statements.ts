@@ -189,21 +189,6 @@ const SQL = {
   deleteOutbox: sql<[namespace: string, id: string]>(
     `DELETE FROM outbox WHERE namespace = ? AND id = ?`,
   ),
-  // A run commit's own audit entries (the batch's are SecurityTables' to write).
-  insertAudit: sql<
-    [
-      time: number,
-      subject: string,
-      action: string,
-      namespace: Nullable<string>,
-      target: Nullable<string>,
-      outcome: string,
-      code: Nullable<string>,
-      count: number,
-    ]
-  >(
-    `INSERT INTO audit_log (time, subject, action, namespace, target, outcome, code, count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  ),
   // ── reads ────────────────────────────────────────────────────────────────────────────
   readEvents: sql<[...Key, fromSeq: number, toSeq: number, limit: number], [number, string]>(
     `SELECT seq, data FROM events WHERE namespace = ? AND run_id = ? AND seq >= ? AND seq <= ? ORDER BY seq LIMIT ?`,

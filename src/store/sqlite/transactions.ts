@@ -2,6 +2,7 @@
 import type Database from 'better-sqlite3';
 import type {
   ActivityTask,
+  AuditEntry,
   ClaimedTimer,
   ClaimTasksRequest,
   CommitOutcome,
@@ -44,13 +45,15 @@ export function createTransactions(
   db: Database.Database,
   s: Statements,
   schedules: ScheduleTables,
+  /** Audit entries into the open transaction (a run commit's own, see `RunCommit.audit`). */
+  insertAudit: (entries: readonly AuditEntry[]) => void,
 ): Transactions {
   const writer = new EventWriter(s);
   const commit = (commits: readonly RunCommit[], data: readonly string[][]): CommitOutcome[] => {
     writer.reset();
     const outcomes = new Array<CommitOutcome>(commits.length);
     for (let i = 0; i < commits.length; i++) {
-      outcomes[i] = applyCommit(s, writer, commits[i]!, data[i]!, schedules);
+      outcomes[i] = applyCommit(s, writer, commits[i]!, data[i]!, schedules, insertAudit);
     }
     writer.flush();
     return outcomes;
