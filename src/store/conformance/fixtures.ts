@@ -11,7 +11,14 @@ import {
   type SearchAttributes,
   type TerminalEventType,
 } from '../../core/index.js';
-import type { NewActivityTask, OutboxRow, RunInfo, Store, TimerRow } from '../contract/index.js';
+import type {
+  AuditEntry,
+  NewActivityTask,
+  OutboxRow,
+  RunInfo,
+  Store,
+  TimerRow,
+} from '../contract/index.js';
 
 /** Base of every fixture time (epoch ms); scenarios offset from it so values stay readable. */
 export const T0 = 1_700_000_000_000;
@@ -283,4 +290,19 @@ export function expectedRunInfo(run: RunKey, started: HistoryEvent): RunInfo {
   if (started.continuedFromRunId !== undefined)
     info.continuedFromRunId = started.continuedFromRunId;
   return info;
+}
+
+/** Audit entry number `i` (subject `k<i>`, target `wf-<i>`, time T0 + i), with `fields` over it. */
+export function auditEntry(i: number, fields: Partial<AuditEntry> = {}): AuditEntry {
+  return {
+    time: T0 + i,
+    subject: `k${i}`,
+    action: 'workflow.start',
+    namespace: 'default',
+    target: `wf-${i}`,
+    outcome: 'ok',
+    code: null,
+    count: 1,
+    ...fields,
+  };
 }

@@ -1,7 +1,7 @@
 // A run commit's own audit entries (`RunCommit.audit`): written in the transaction of that
 // run's commit only if the store accepts it, beside the batch's entries.
 import assert from 'node:assert/strict';
-import type { AuditEntry, Store } from '../contract/index.js';
+import type { Store } from '../contract/index.js';
 import {
   assertAlreadyStarted,
   assertConflict,
@@ -9,22 +9,8 @@ import {
   failedOutcome,
   rejectsWithCode,
 } from './check.js';
-import { eventsFor, makeRunKey, startedEvent, startRun, T0 } from './fixtures.js';
+import { auditEntry, eventsFor, makeRunKey, startedEvent, startRun, T0 } from './fixtures.js';
 import type { StoreScenario } from './types.js';
-
-function entry(i: number, fields: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    time: T0 + i,
-    subject: `k${i}`,
-    action: 'workflow.start',
-    namespace: 'default',
-    target: `wf-${i}`,
-    outcome: 'ok',
-    code: null,
-    count: 1,
-    ...fields,
-  };
-}
 
 async function subjects(store: Store): Promise<string[]> {
   return (await store.readAudit({ limit: 100 })).map((e) => e.subject);
@@ -43,9 +29,9 @@ export const runAuditScenarios: StoreScenario[] = [
           run: fresh,
           expectedSeq: 0,
           events: [startedEvent()],
-          audit: [entry(1, { target: fresh.workflowId })],
+          audit: [auditEntry(1, { target: fresh.workflowId })],
         },
-        { run, expectedSeq: 1, events: eventsFor(run, 2, 1), audit: [entry(2)] },
+        { run, expectedSeq: 1, events: eventsFor(run, 2, 1), audit: [auditEntry(2)] },
       ]);
       assert.deepStrictEqual(ok, [
         { ok: true, headSeq: 1 },
@@ -54,7 +40,7 @@ export const runAuditScenarios: StoreScenario[] = [
       const stored = await store.readAudit({ limit: 100 });
       assert.deepStrictEqual(
         stored.map(({ seq: _seq, ...e }) => e),
-        [entry(1, { target: fresh.workflowId }), entry(2)],
+        [auditEntry(1, { target: fresh.workflowId }), auditEntry(2)],
         'the entries read back as written, in commit order',
       );
       assert.ok(stored[0]!.seq < stored[1]!.seq, 'seq increases with every entry');
@@ -65,16 +51,16 @@ export const runAuditScenarios: StoreScenario[] = [
       const other = makeRunKey();
       const mixed = await store.commit(
         [
-          { run, expectedSeq: 1, events: eventsFor(run, 2, 1), audit: [entry(3)] },
-          { run: taken, expectedSeq: 0, events: [startedEvent()], audit: [entry(4)] },
+          { run, expectedSeq: 1, events: eventsFor(run, 2, 1), audit: [auditEntry(3)] },
+          { run: taken, expectedSeq: 0, events: [startedEvent()], audit: [auditEntry(4)] },
           {
             run: other,
             expectedSeq: 0,
             events: [startedEvent()],
-            audit: [entry(5), entry(6, { outcome: 'error', code: 'not_found' })],
+            audit: [auditEntry(5), auditEntry(6, { outcome: 'error', code: 'not_found' })],
           },
         ],
-        [entry(7)],
+        [auditEntry(7)],
       );
       assertConflict(failedOutcome(mixed[0], 'a stale commit'), 1, 2);
       assertAlreadyStarted(
@@ -91,7 +77,7 @@ export const runAuditScenarios: StoreScenario[] = [
           run: makeRunKey({ workflowId: fresh.workflowId }),
           expectedSeq: 0,
           events: [startedEvent()],
-          audit: [entry(8)],
+          audit: [auditEntry(8)],
         },
       ]);
       failedOutcome(again[0], 'a second start of a taken workflow id');
@@ -116,10 +102,15 @@ export const runAuditScenarios: StoreScenario[] = [
       await rejectsWithCode(
         store.commit(
           [
-            { run: good, expectedSeq: 0, events: [startedEvent()], audit: [entry(1)] },
-            { run: bad, expectedSeq: 0, events: [startedEvent()], audit: [entry(2, { count: 0 })] },
+            { run: good, expectedSeq: 0, events: [startedEvent()], audit: [auditEntry(1)] },
+            {
+              run: bad,
+              expectedSeq: 0,
+              events: [startedEvent()],
+              audit: [auditEntry(2, { count: 0 })],
+            },
           ],
-          [entry(3)],
+          [auditEntry(3)],
         ),
         'invalid_argument',
       );

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import type { ApiKeyRecord, AuditEntry, TokenSecret } from '../contract/index.js';
+import type { ApiKeyRecord, TokenSecret } from '../contract/index.js';
 import { assertConflict, assertHead, failedOutcome, rejectsWithCode } from './check.js';
-import { eventsFor, makeRunKey, startedEvent, startRun, T0 } from './fixtures.js';
+import { auditEntry, eventsFor, makeRunKey, startedEvent, startRun, T0 } from './fixtures.js';
 import type { StoreScenario } from './types.js';
 
 function key(id: string, fields: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
@@ -18,20 +18,6 @@ function key(id: string, fields: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
     expiresAt: null,
     revokedAt: null,
     lastUsedAt: null,
-    ...fields,
-  };
-}
-
-function entry(i: number, fields: Partial<AuditEntry> = {}): AuditEntry {
-  return {
-    time: T0 + i,
-    subject: `k${i}`,
-    action: 'workflow.start',
-    namespace: 'default',
-    target: `wf-${i}`,
-    outcome: 'ok',
-    code: null,
-    count: 1,
     ...fields,
   };
 }
@@ -111,7 +97,7 @@ export const securityScenarios: StoreScenario[] = [
           { run: fresh, expectedSeq: 0, events: [startedEvent()] },
           { run, expectedSeq: 1, events: eventsFor(run, 2, 1) },
         ],
-        [entry(1), entry(2, { outcome: 'error', code: 'not_found' })],
+        [auditEntry(1), auditEntry(2, { outcome: 'error', code: 'not_found' })],
       );
       assert.deepStrictEqual(ok, [
         { ok: true, headSeq: 1 },
@@ -124,23 +110,23 @@ export const securityScenarios: StoreScenario[] = [
           { run, expectedSeq: 1, events: eventsFor(run, 2, 1) },
           { run: fresh, expectedSeq: 1, events: eventsFor(fresh, 2, 1) },
         ],
-        [entry(3)],
+        [auditEntry(3)],
       );
       assertConflict(failedOutcome(mixed[0], 'a stale commit'), 1, 2);
       assert.deepStrictEqual(mixed[1], { ok: true, headSeq: 2 });
-      assert.deepStrictEqual(await store.commit([], [entry(4)]), []);
+      assert.deepStrictEqual(await store.commit([], [auditEntry(4)]), []);
       assert.deepStrictEqual(await subjects(), ['k1', 'k2', 'k3', 'k4']);
       // A refused entry, or refused run input, writes nothing of the call.
       const other = makeRunKey();
       await rejectsWithCode(
         store.commit(
           [{ run: other, expectedSeq: 0, events: [startedEvent()] }],
-          [entry(5, { count: 0 })],
+          [auditEntry(5, { count: 0 })],
         ),
         'invalid_argument',
       );
       await rejectsWithCode(
-        store.commit([{ run: other, expectedSeq: 1, events: [startedEvent()] }], [entry(6)]),
+        store.commit([{ run: other, expectedSeq: 1, events: [startedEvent()] }], [auditEntry(6)]),
         'invalid_history',
       );
       await assertHead(store, other, 0);
@@ -164,8 +150,8 @@ export const securityScenarios: StoreScenario[] = [
     async run({ store }) {
       assert.deepStrictEqual(await store.readAudit({ limit: 10 }), []);
       await store.appendAudit([
-        entry(1),
-        entry(2, {
+        auditEntry(1),
+        auditEntry(2, {
           outcome: 'refused',
           code: 'unauthenticated',
           count: 7,
@@ -173,21 +159,21 @@ export const securityScenarios: StoreScenario[] = [
           target: null,
         }),
       ]);
-      await store.appendAudit([entry(3, { outcome: 'error', code: 'not_found' })]);
+      await store.appendAudit([auditEntry(3, { outcome: 'error', code: 'not_found' })]);
       await store.appendAudit([]);
       const all = await store.readAudit({ limit: 10 });
       assert.deepStrictEqual(
         all.map(({ seq: _seq, ...rest }) => rest),
         [
-          entry(1),
-          entry(2, {
+          auditEntry(1),
+          auditEntry(2, {
             outcome: 'refused',
             code: 'unauthenticated',
             count: 7,
             namespace: null,
             target: null,
           }),
-          entry(3, { outcome: 'error', code: 'not_found' }),
+          auditEntry(3, { outcome: 'error', code: 'not_found' }),
         ],
       );
       assert.ok(all[0]!.seq < all[1]!.seq && all[1]!.seq < all[2]!.seq, 'seq increases');
@@ -200,7 +186,7 @@ export const securityScenarios: StoreScenario[] = [
         ['k3'],
       );
       await rejectsWithCode(
-        store.appendAudit([entry(4), entry(5, { count: 0 })]),
+        store.appendAudit([auditEntry(4), auditEntry(5, { count: 0 })]),
         'invalid_argument',
       );
       assert.equal((await store.readAudit({ limit: 10 })).length, 3, 'a bad batch writes nothing');
@@ -239,7 +225,7 @@ export const securityScenarios: StoreScenario[] = [
     async run({ store, reopen }) {
       await store.createApiKey(key('aaaa0001', { namespaces: ['orders'] }));
       await store.revokeApiKey('aaaa0001', T0 + 1);
-      await store.appendAudit([entry(1)]);
+      await store.appendAudit([auditEntry(1)]);
       await store.addTokenSecret(secret('s1', T0));
       const again = await reopen();
       assert.equal((await again.getApiKey('aaaa0001'))?.revokedAt, T0 + 1);
