@@ -50,11 +50,8 @@ export function mutation<T extends RouteGenericInterface>(
     const namespace = (req.params as { namespace?: string } | undefined)?.namespace;
     const params = req.params as { workflowId?: string; scheduleId?: string } | undefined;
     const paramTarget = params?.workflowId ?? params?.scheduleId;
-    const carrier = okCarrier(ctx, {
-      subject: principal.subject,
-      action,
-      ...(namespace ? { namespace } : {}),
-    });
+    const call = { subject: principal.subject, action, ...(namespace ? { namespace } : {}) };
+    const carrier = okCarrier(ctx, call);
     let out: { target?: string; body: unknown };
     try {
       out = await handler(req, reply, principal, carrier);
@@ -65,9 +62,7 @@ export function mutation<T extends RouteGenericInterface>(
       // A failed audit write must not hide the call's own error.
       await ctx.audit
         .write({
-          subject: principal.subject,
-          action,
-          ...(namespace ? { namespace } : {}),
+          ...call,
           ...(paramTarget ? { target: paramTarget } : {}),
           outcome: 'error',
           code: isAionError(err) ? err.code : 'internal',
@@ -78,13 +73,7 @@ export function mutation<T extends RouteGenericInterface>(
     // Written before the response: an acknowledged mutation is always in the audit trail.
     if (carrier.carried && carrier.stored) ctx.audit.carried(carrier.stored);
     else {
-      await ctx.audit.write({
-        subject: principal.subject,
-        action,
-        ...(namespace ? { namespace } : {}),
-        ...targetOf(out.target ?? paramTarget),
-        outcome: 'ok',
-      });
+      await ctx.audit.write({ ...call, ...targetOf(out.target ?? paramTarget), outcome: 'ok' });
     }
     return out.body;
   };
