@@ -30,4 +30,26 @@ describe('extend', () => {
     expect((out as { polluted?: boolean }).polluted).toBeUndefined();
     expect(out.a).toBe(1);
   });
+
+  it('takes an own __proto__ field of the added fields as data too, and reads getters as a spread does', () => {
+    const extra = JSON.parse('{"__proto__": {"polluted": true}}') as object;
+    const out = extend({ a: 1 }, extra) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.prototype.hasOwnProperty.call(out, '__proto__')).toBe(true);
+    let reads = 0;
+    const withGetter = {
+      get n(): number {
+        reads++;
+        return 7;
+      },
+    };
+    const copy = extend(withGetter, { m: 1 });
+    expect(reads).toBe(1);
+    expect(Object.getOwnPropertyDescriptor(copy, 'n')).toEqual({
+      value: 7,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  });
 });
