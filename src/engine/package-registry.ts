@@ -251,6 +251,11 @@ export class PackageRegistry {
   }
 
   /** Makes sure a version is loaded in the workflow thread, reading its archive from the store. */
+  /** True when `version` is loaded in the workflow thread (no I/O). */
+  hasPackage(version: string): boolean {
+    return this.#thread.hasPackage(version);
+  }
+
   ensureLoaded(namespace: string, version: string): Promise<void> {
     if (this.#thread.hasPackage(version)) return Promise.resolve();
     let loading = this.#loading.get(version);

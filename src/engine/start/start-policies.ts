@@ -92,17 +92,13 @@ export interface StartPolicyDeps {
 }
 
 /**
- * Applies the id reuse and conflict policies and the idempotency key. Returns the run id of
- * an existing run to use instead of starting one (idempotent retry, USE_EXISTING).
+ * Validates a start's id policies and idempotency key (synchronous: a start whose id the
+ * engine generates needs nothing else of them). Returns the policies in Aion's names.
  */
-export async function applyStartPolicies(
-  deps: StartPolicyDeps,
-  ns: string,
-  workflowId: string,
-  options: WorkflowStartOptions,
-  /** The engine generated `workflowId` for this start (the caller gave none). */
-  generatedId = false,
-): Promise<string | undefined> {
+export function checkStartPolicies(options: WorkflowStartOptions): {
+  reuse: string;
+  conflict: string;
+} {
   const given = unprefixed(options.workflowIdReusePolicy, REUSE_PREFIX) ?? 'ALLOW_DUPLICATE';
   if (typeof given !== 'string' || !REUSE_POLICIES.includes(given)) {
     throw new AionError(
@@ -122,8 +118,22 @@ export async function applyStartPolicies(
   if (options.requestId !== undefined && !requestIdIsValid(options.requestId)) {
     throw badRequestId();
   }
-  // An id this start generated names no run yet: the start commit alone guards it.
-  if (generatedId) return undefined;
+  return { reuse, conflict };
+}
+
+/**
+ * Applies the id reuse and conflict policies and the idempotency key to a start of a given
+ * workflow id (an id the engine generated names no run yet: the start commit alone guards
+ * it, and {@link checkStartPolicies} is all it needs). Returns the run id of an existing run
+ * to use instead of starting one (idempotent retry, USE_EXISTING).
+ */
+export async function applyStartPolicies(
+  deps: StartPolicyDeps,
+  ns: string,
+  workflowId: string,
+  options: WorkflowStartOptions,
+): Promise<string | undefined> {
+  const { reuse, conflict } = checkStartPolicies(options);
   const current = await deps.store.getCurrentRun(ns, workflowId);
   if (!current) return undefined;
   if (options.requestId !== undefined) {
