@@ -228,17 +228,28 @@ export class ActivityExecutor {
     const stcDeadline = stc !== undefined ? now + stc : undefined;
     const sct = options.scheduleToCloseTimeoutMs;
     const sctDeadline = sct !== undefined ? attempt.request.info.scheduledTime + sct : undefined;
-    const started: { -readonly [K in keyof ActivityInfo]?: ActivityInfo[K] } = {
-      startedTime: now,
-      deadline:
-        stcDeadline === undefined || (sctDeadline !== undefined && sctDeadline < stcDeadline)
-          ? sctDeadline
-          : stcDeadline,
-      heartbeatTimeoutMs: options.heartbeatTimeoutMs,
-    };
-    if (stc !== undefined) started.startToCloseTimeoutMs = stc;
-    if (sct !== undefined) started.scheduleToCloseTimeoutMs = sct;
-    attempt.info = extend(attempt.request.info, started) as ActivityInfo;
+    const deadline =
+      stcDeadline === undefined || (sctDeadline !== undefined && sctDeadline < stcDeadline)
+        ? sctDeadline
+        : stcDeadline;
+    const given = attempt.request.info;
+    // The engine's info of an attempt started at once already says all this: used as is.
+    if (
+      given.startedTime !== now ||
+      given.deadline !== deadline ||
+      given.heartbeatTimeoutMs !== options.heartbeatTimeoutMs ||
+      given.startToCloseTimeoutMs !== stc ||
+      given.scheduleToCloseTimeoutMs !== sct
+    ) {
+      const started: { -readonly [K in keyof ActivityInfo]?: ActivityInfo[K] } = {
+        startedTime: now,
+        deadline,
+        heartbeatTimeoutMs: options.heartbeatTimeoutMs,
+      };
+      if (stc !== undefined) started.startToCloseTimeoutMs = stc;
+      if (sct !== undefined) started.scheduleToCloseTimeoutMs = sct;
+      attempt.info = extend(given, started) as ActivityInfo;
+    }
     attempt.state = 'running';
     attempt.lastHeartbeatAt = now;
     this.#running.add(attempt);

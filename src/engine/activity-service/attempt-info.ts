@@ -20,6 +20,10 @@ export function decodeHeartbeatDetails(
   }
 }
 
+/**
+ * The info of an attempt that starts `now`, as the executor completes it when it starts the
+ * attempt (deadline, timeouts): one started at once is run with this object, not a copy.
+ */
 export function attemptInfo(
   task: ActivityTask,
   data: TaskData,
@@ -28,14 +32,19 @@ export function attemptInfo(
   /** Signs the attempt's task token. */
   sign: (fields: TaskTokenFields) => string,
 ): ActivityInfo {
-  return {
+  const { options } = data;
+  const stc = options.startToCloseTimeoutMs;
+  const sct = options.scheduleToCloseTimeoutMs;
+  const stcDeadline = stc === undefined ? undefined : now + stc;
+  const sctDeadline = sct === undefined ? undefined : data.scheduledAt + sct;
+  const info: { -readonly [K in keyof ActivityInfo]: ActivityInfo[K] } = {
     namespace: task.namespace,
     workflowId: task.workflowId,
     runId: task.runId,
     workflowType: data.workflowType,
     activityId: task.activityId,
     activityType: task.activityType,
-    taskQueue: data.options.taskQueue,
+    taskQueue: options.taskQueue,
     attempt: task.attempt,
     taskToken: sign({
       namespace: task.namespace,
@@ -47,12 +56,15 @@ export function attemptInfo(
     scheduledTime: data.scheduledAt,
     startedTime: now,
     deadline:
-      data.options.startToCloseTimeoutMs === undefined
-        ? undefined
-        : now + data.options.startToCloseTimeoutMs,
-    heartbeatTimeoutMs: data.options.heartbeatTimeoutMs,
+      stcDeadline === undefined || (sctDeadline !== undefined && sctDeadline < stcDeadline)
+        ? sctDeadline
+        : stcDeadline,
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     heartbeatDetails,
     isLocal: data.local,
     headers: data.headers ?? NO_HEADERS,
   };
+  if (stc !== undefined) info.startToCloseTimeoutMs = stc;
+  if (sct !== undefined) info.scheduleToCloseTimeoutMs = sct;
+  return info;
 }

@@ -26,7 +26,9 @@ export interface ScheduledActivity {
 const TASK_DATA = Symbol('aion.taskData');
 
 type WithData = { [TASK_DATA]?: TaskData };
-type NewRow = { -readonly [K in keyof NewActivityTask]: NewActivityTask[K] } & WithData;
+type NewRow = { -readonly [K in keyof NewActivityTask]: NewActivityTask[K] } & WithData & {
+    deliveries?: number;
+  };
 
 /** The engine data of a task row: kept when the row was made here, else read from its text. */
 export function taskDataOf(task: NewActivityTask | ActivityTask): TaskData {
@@ -74,11 +76,15 @@ export function taskRow(
   if (lease !== undefined) {
     row.leaseOwner = lease.owner;
     row.leaseUntil = lease.until;
+    // Handed to an attempt right after the commit: its first delivery (the stores write 1).
+    row.deliveries = 1;
   }
   return row;
 }
 
 /** A task row this engine enqueued pre-leased, as its first delivery (here or to a remote worker). */
 export function firstDelivery(row: NewActivityTask): ActivityTask {
-  return extend(row, { deliveries: 1 });
+  const made = row as NewRow;
+  // A row made pre-leased here already says so (no copy on the dispatch path).
+  return made.deliveries === 1 ? (made as ActivityTask) : extend(row, { deliveries: 1 });
 }
