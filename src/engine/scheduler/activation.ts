@@ -72,19 +72,19 @@ async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void
 }
 
 function activateItem(p: Plan): ActivateItem {
-  const started = p.actor.book.started!;
-  return {
-    key: p.actor.mapKey,
-    version: p.actor.book.version,
-    ...(p.start ? { init: initInfoFor(p.actor.key, started) } : {}),
-    input: {
-      now: p.now,
-      replaying: false,
-      jobs: p.actor.book.undelivered,
-      historyLength: p.actor.book.headSeq,
-      continueAsNewSuggested: p.actor.book.continueAsNewSuggested,
-    },
+  const a = p.actor;
+  const book = a.book;
+  const input = {
+    now: p.now,
+    replaying: false,
+    jobs: book.undelivered,
+    historyLength: book.headSeq,
+    continueAsNewSuggested: book.continueAsNewSuggested,
   };
+  // A first activation carries the run's init info (its module is instantiated with it).
+  return p.start
+    ? { key: a.mapKey, version: book.version, init: initInfoFor(a.key, book.started!), input }
+    : { key: a.mapKey, version: book.version, input };
 }
 
 function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): void {

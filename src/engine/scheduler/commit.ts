@@ -39,7 +39,7 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
     settleEmpty(p);
     return undefined;
   }
-  return {
+  const commit: Writable<RunCommit> = {
     run: a.key,
     expectedSeq: p.expectedSeq,
     events: p.events,
@@ -47,14 +47,20 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
     tasks: { enqueue: p.effects.tasks, remove: p.effects.removeTasks },
     outbox: {
       add: p.effects.outbox,
-      remove: [...(p.start?.removeOutbox ?? []), ...p.effects.removeOutbox],
+      remove: p.start?.removeOutbox
+        ? [...p.start.removeOutbox, ...p.effects.removeOutbox]
+        : p.effects.removeOutbox,
     },
-    ...(p.visibility ? { visibility: p.visibility } : {}),
-    ...(p.start?.schedule ? { schedule: p.start.schedule } : {}),
-    ...(p.inboxDone.length > 0 ? { inboxDone: p.inboxDone } : {}),
-    ...(p.start?.audit ? { audit: p.start.audit.entries } : {}),
   };
+  // Optional parts by assignment (every commit is built here: no object per absent part).
+  if (p.visibility) commit.visibility = p.visibility;
+  if (p.start?.schedule) commit.schedule = p.start.schedule;
+  if (p.inboxDone.length > 0) commit.inboxDone = p.inboxDone;
+  if (p.start?.audit) commit.audit = p.start.audit.entries;
+  return commit;
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Keeps the recorded arrivals (p.events holds only those: commands are added only after a
