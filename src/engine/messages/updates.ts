@@ -240,8 +240,9 @@ export class UpdateService {
   onClosed(run: RunKey, terminal: HistoryEvent): void {
     const k = actorKey(run.namespace, run.runId);
     const updates = this.#waiters.get(k);
+    if (updates === undefined) return; // the usual close: no caller waits for an update
     this.#waiters.delete(k);
-    for (const w of [...(updates?.values() ?? [])].flat()) {
+    for (const w of [...updates.values()].flat()) {
       w.reject(
         new AionError(
           'workflow_closed',
