@@ -33,4 +33,4 @@ export * from './client-interceptors.js';
 export * from './store-faults.js';
 export { defectOn, setDefects, DEFECTS, type Defect } from './defects.js';
 export { encode, decode, errorMessage, errorCode } from './common-helpers.js';
-export { extend } from './objects.js';
+export { extend, type Mutable } from './objects.js';

@@ -1,5 +1,8 @@
 // Copies of engine-built objects with fields added, for hot paths.
 
+/** `T` with its `readonly` modifiers removed: an object built field by field before it is handed on. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 const { keys } = Object;
 const symbolsOf = Object.getOwnPropertySymbols;
 const isEnumerable = (o: object, key: symbol): boolean =>

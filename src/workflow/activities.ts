@@ -7,6 +7,7 @@ import {
   type Payload,
   type WorkflowCommand,
   type RecordedActivityOptions,
+  type Mutable,
 } from '../core/index.js';
 import {
   captureStack,
@@ -34,7 +35,6 @@ import {
 } from './activity-options.js';
 
 type AnyFunction = (...args: never[]) => unknown;
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `Object.keys(o).length > 0` without building the array. */
 function hasKeys(o: object): boolean {
@@ -115,7 +115,7 @@ function schedule(
   const activityId = String(++s.nextActivityId);
   const encoded: Payload[] = [];
   for (let i = 0; i < args.length; i++) encoded.push(encode(s, args[i]));
-  const command: Writable<Extract<WorkflowCommand, { type: 'scheduleActivity' }>> = {
+  const command: Mutable<Extract<WorkflowCommand, { type: 'scheduleActivity' }>> = {
     type: 'scheduleActivity',
     activityId,
     activityType,

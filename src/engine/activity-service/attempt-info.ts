@@ -1,7 +1,7 @@
 // What an attempt is told about itself (ActivityInfo), built from its task row and the data
 // recorded when the activity was scheduled.
 import type { ActivityInfo, TaskTokenFields } from '../../activity/internal.js';
-import type { DataConverter, Headers, Payload } from '../../core/index.js';
+import type { DataConverter, Headers, Mutable, Payload } from '../../core/index.js';
 import type { ActivityTask } from '../../store/index.js';
 import type { TaskData } from './types.js';
 
@@ -37,7 +37,7 @@ export function attemptInfo(
   const sct = options.scheduleToCloseTimeoutMs;
   const stcDeadline = stc === undefined ? undefined : now + stc;
   const sctDeadline = sct === undefined ? undefined : data.scheduledAt + sct;
-  const info: { -readonly [K in keyof ActivityInfo]: ActivityInfo[K] } = {
+  const info: Mutable<ActivityInfo> = {
     namespace: task.namespace,
     workflowId: task.workflowId,
     runId: task.runId,

@@ -1,7 +1,7 @@
 // The task row written with an ActivityScheduled event: where the task is queued and the
 // engine data (TaskData) its attempts need, kept in the row's `options`.
 import type { Headers, Payload, RecordedActivityOptions, RunKey } from '../../core/index.js';
-import { extend } from '../../core/index.js';
+import { extend, type Mutable } from '../../core/index.js';
 import type { ActivityTask, NewActivityTask } from '../../store/index.js';
 import { LOCAL_QUEUE, taskIdFor } from './task-ids.js';
 import type { TaskData } from './types.js';
@@ -26,9 +26,7 @@ export interface ScheduledActivity {
 const TASK_DATA = Symbol('aion.taskData');
 
 type WithData = { [TASK_DATA]?: TaskData };
-type NewRow = { -readonly [K in keyof NewActivityTask]: NewActivityTask[K] } & WithData & {
-    deliveries?: number;
-  };
+type NewRow = Mutable<NewActivityTask> & WithData & { deliveries?: number };
 
 /** The engine data of a task row: kept when the row was made here, else read from its text. */
 export function taskDataOf(task: NewActivityTask | ActivityTask): TaskData {

@@ -6,7 +6,7 @@ import {
   scheduleToStartTimerId,
   taskIdFor,
 } from '../activity-service/index.js';
-import type { EventAttributes } from '../../core/index.js';
+import type { EventAttributes, Mutable } from '../../core/index.js';
 import type { CommandOf, EventWriter } from './event-writer.js';
 import { ACTIVITY_TIMEOUT_KIND } from './kinds.js';
 
@@ -14,14 +14,13 @@ export function scheduleActivity(w: EventWriter, cmd: CommandOf<'scheduleActivit
   const { run, now, effects } = w;
   w.checkPayloads(cmd.args, `input of activity ${cmd.activityType}`);
   const headers = w.headersOf(cmd.headers);
-  const scheduled: { type: 'ActivityScheduled' } & Writable<EventAttributes['ActivityScheduled']> =
-    {
-      type: 'ActivityScheduled',
-      activityId: cmd.activityId,
-      activityType: cmd.activityType,
-      input: cmd.args,
-      options: cmd.options,
-    };
+  const scheduled: { type: 'ActivityScheduled' } & Mutable<EventAttributes['ActivityScheduled']> = {
+    type: 'ActivityScheduled',
+    activityId: cmd.activityId,
+    activityType: cmd.activityType,
+    input: cmd.args,
+    options: cmd.options,
+  };
   if (cmd.local) scheduled.local = true;
   if (headers) scheduled.headers = headers;
   const e = w.push(scheduled);
@@ -87,5 +86,3 @@ export function requestCancelActivity(
   w.effects.cancelTimers.push(...activityTimerIds(cmd.activityId));
   w.effects.abortTasks.push(taskId);
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };

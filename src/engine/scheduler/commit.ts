@@ -1,7 +1,7 @@
 // Commit building: what a plan writes in its run's commit (events, timer, task and outbox
 // rows, visibility, a start's audit entries), including the WorkflowTaskFailed of a crashed
 // task and closing effects.
-import { isTerminalEventType, stampEvent } from '../../core/index.js';
+import { isTerminalEventType, stampEvent, type Mutable } from '../../core/index.js';
 import type { RunCommit } from '../../store/index.js';
 import { closingEffects } from '../commands/index.js';
 import type { SchedulerContext } from './context.js';
@@ -39,7 +39,7 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
     settleEmpty(p);
     return undefined;
   }
-  const commit: Writable<RunCommit> = {
+  const commit: Mutable<RunCommit> = {
     run: a.key,
     expectedSeq: p.expectedSeq,
     events: p.events,
@@ -59,8 +59,6 @@ export function buildCommit(ctx: SchedulerContext, p: Plan): RunCommit | undefin
   if (p.start?.audit) commit.audit = p.start.audit.entries;
   return commit;
 }
-
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Keeps the recorded arrivals (p.events holds only those: commands are added only after a

@@ -1,6 +1,7 @@
 // Records a new run — its WorkflowStarted and first activation in one commit — on the type's
 // routed (or a given) version, with its workflow-timeout timers.
 import type { Clock } from '../../clock/index.js';
+import type { Mutable } from '../../core/index.js';
 import type { TimerRow } from '../../store/index.js';
 import type { PendingStart } from '../run-actor.js';
 import { FIRST_TASK_KIND, FIRST_TASK_TIMER_ID, WORKFLOW_TIMEOUT_KIND } from '../commands/index.js';
@@ -69,7 +70,7 @@ export class RunStarter {
     const actor = d.scheduler.actor(key);
     const started = startedEvent(p, version, d.identity, now);
     await new Promise<void>((resolve, reject) => {
-      const pending: Writable<PendingStart> = { started, ack: { resolve, reject } };
+      const pending: Mutable<PendingStart> = { started, ack: { resolve, reject } };
       if (p.removeOutbox) pending.removeOutbox = p.removeOutbox;
       if (p.onCommitted) pending.onCommitted = p.onCommitted;
       if (p.schedule) pending.schedule = p.schedule;
@@ -99,7 +100,6 @@ export class RunStarter {
   }
 }
 
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
 type StartedEvent = PendingStart['started'];
 
 /**
@@ -113,7 +113,7 @@ function startedEvent(
   identity: string,
   now: number,
 ): StartedEvent {
-  const e: Writable<StartedEvent> = {
+  const e: Mutable<StartedEvent> = {
     type: 'WorkflowStarted',
     workflowType: p.workflowType,
     taskQueue: p.taskQueue,

@@ -1,11 +1,9 @@
 // The memory store's runs: each run's visibility row and encoded history, the open run of each
 // workflow id and its chain of runs. Reads answer the run, history and open-run lookups.
-import { decodeEvent, type HistoryEvent, type RunKey } from '../../core/index.js';
+import { decodeEvent, type HistoryEvent, type RunKey, type Mutable } from '../../core/index.js';
 import type { ReadRange, RunInfo, VisibilityPatch } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
 import { inShards, key } from './keys.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 interface RunState {
   info: RunInfo;

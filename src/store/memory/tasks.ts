@@ -1,6 +1,6 @@
 // The memory store's activity tasks: enqueued by commits, claimed under a lease, extended by
 // heartbeats, retried with durable backoff, expired when their holder is known dead.
-import type { RunKey } from '../../core/index.js';
+import type { RunKey, Mutable } from '../../core/index.js';
 import type {
   ActivityTask,
   ClaimTasksRequest,
@@ -10,8 +10,6 @@ import type {
 } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
 import { key, ownerExpires } from './keys.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class MemoryTasks {
   readonly #tasks = new Map<string, Mutable<ActivityTask>>();

@@ -1,4 +1,4 @@
-import type { Failure, Payload } from '../../core/index.js';
+import type { Failure, Payload, Mutable } from '../../core/index.js';
 import type {
   ActivityTask,
   ClaimedTimer,
@@ -10,8 +10,6 @@ import type {
 } from '../contract/index.js';
 import { rowToRunInfo, type RunRow } from '../sql/index.js';
 import type { Row } from './driver.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Columns selected for a {@link RunInfo} (prefix with the table alias where needed). */
 export const RUN_COLUMNS = [

@@ -4,14 +4,13 @@ import {
   WorkflowAlreadyStartedError,
   type HistoryEvent,
   type RunKey,
+  type Mutable,
 } from '../../core/index.js';
 import type { CommitOutcome, RunCommit, RunInfo } from '../contract/index.js';
 import { intArray, textArray } from './arrays.js';
 import type { Queryable } from './driver.js';
 
 /** Statements that write runs and events for a group commit (see commit.ts for the flow). */
-
-export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** What the batch does to one run, simulated in memory against the locked row. */
 export interface RunState {

@@ -6,10 +6,9 @@ import {
   type HistoryEvent,
   type Payload,
   type RunKey,
+  type Mutable,
 } from '../../core/index.js';
 import type { RunInfo } from '../contract/index.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * Event types that change a run's visibility row beyond its head seq (see {@link projectRun}),

@@ -1,5 +1,5 @@
 /** Row shapes of the SQLite tables and their mapping to contract types. */
-import type { Failure, Payload } from '../../core/index.js';
+import type { Failure, Payload, Mutable } from '../../core/index.js';
 import { extend } from '../../core/index.js';
 import type {
   ActivityTask,
@@ -9,8 +9,6 @@ import type {
   Route,
   TimerRow,
 } from '../contract/index.js';
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export interface TimerDbRow {
   readonly rid: number;
