@@ -60,6 +60,22 @@ interface Attempt {
 }
 
 /**
+ * The deadline of an attempt that starts at `now`: its start-to-close timeout from now, or the
+ * activity's schedule-to-close timeout from when it was scheduled, whichever comes first.
+ */
+export function attemptDeadline(
+  now: number,
+  scheduledTime: number,
+  startToCloseTimeoutMs: number | undefined,
+  scheduleToCloseTimeoutMs: number | undefined,
+): number | undefined {
+  const stc = startToCloseTimeoutMs === undefined ? undefined : now + startToCloseTimeoutMs;
+  const sct =
+    scheduleToCloseTimeoutMs === undefined ? undefined : scheduledTime + scheduleToCloseTimeoutMs;
+  return stc === undefined || (sct !== undefined && sct < stc) ? sct : stc;
+}
+
+/**
  * Executes activity attempts.
  *
  * Outcomes: a returned value is `completed` — also when cancellation was requested, so a
@@ -225,14 +241,9 @@ export class ActivityExecutor {
     const now = this.#clock.now();
     const { options } = attempt.request;
     const stc = options.startToCloseTimeoutMs;
-    const stcDeadline = stc !== undefined ? now + stc : undefined;
     const sct = options.scheduleToCloseTimeoutMs;
-    const sctDeadline = sct !== undefined ? attempt.request.info.scheduledTime + sct : undefined;
-    const deadline =
-      stcDeadline === undefined || (sctDeadline !== undefined && sctDeadline < stcDeadline)
-        ? sctDeadline
-        : stcDeadline;
     const given = attempt.request.info;
+    const deadline = attemptDeadline(now, given.scheduledTime, stc, sct);
     // The engine's info of an attempt started at once already says all this: used as is.
     if (
       given.startedTime !== now ||

@@ -1,6 +1,10 @@
 // What an attempt is told about itself (ActivityInfo), built from its task row and the data
 // recorded when the activity was scheduled.
-import type { ActivityInfo, TaskTokenFields } from '../../activity/internal.js';
+import {
+  attemptDeadline,
+  type ActivityInfo,
+  type TaskTokenFields,
+} from '../../activity/internal.js';
 import type { DataConverter, Headers, Mutable, Payload } from '../../core/index.js';
 import type { ActivityTask } from '../../store/index.js';
 import type { TaskData } from './types.js';
@@ -35,8 +39,6 @@ export function attemptInfo(
   const { options } = data;
   const stc = options.startToCloseTimeoutMs;
   const sct = options.scheduleToCloseTimeoutMs;
-  const stcDeadline = stc === undefined ? undefined : now + stc;
-  const sctDeadline = sct === undefined ? undefined : data.scheduledAt + sct;
   const info: Mutable<ActivityInfo> = {
     namespace: task.namespace,
     workflowId: task.workflowId,
@@ -55,10 +57,8 @@ export function attemptInfo(
     }),
     scheduledTime: data.scheduledAt,
     startedTime: now,
-    deadline:
-      stcDeadline === undefined || (sctDeadline !== undefined && sctDeadline < stcDeadline)
-        ? sctDeadline
-        : stcDeadline,
+    // The same deadline the executor gives an attempt it starts now (it then runs this object).
+    deadline: attemptDeadline(now, data.scheduledAt, stc, sct),
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     heartbeatDetails,
     isLocal: data.local,
