@@ -250,14 +250,14 @@ export class PackageRegistry {
     );
   }
 
-  /** Makes sure a version is loaded in the workflow thread, reading its archive from the store. */
   /** True when `version` is loaded in the workflow thread (no I/O). */
   hasPackage(version: string): boolean {
     return this.#thread.hasPackage(version);
   }
 
+  /** Makes sure a version is loaded in the workflow thread, reading its archive from the store. */
   ensureLoaded(namespace: string, version: string): Promise<void> {
-    if (this.#thread.hasPackage(version)) return Promise.resolve();
+    if (this.hasPackage(version)) return Promise.resolve();
     let loading = this.#loading.get(version);
     if (!loading) {
       loading = (async () => {

@@ -36,7 +36,7 @@ export class RunStarter {
       registry.cachedRoute(p.namespace, p.workflowType) ??
       (await registry.routeFor(p.namespace, p.workflowType));
     // Held until committed: unload refuses a version an in-flight start is about to record.
-    const release = this.#d.registry.hold(version);
+    const release = registry.hold(version);
     try {
       await this.#startOn(version, p);
     } finally {
