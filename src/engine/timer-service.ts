@@ -63,8 +63,9 @@ export class TimerService {
       previous.handle.cancel();
       this.#size--;
     }
+    const runTimers = timers;
     const handle = this.#clock.schedule(row.fireAt, () => {
-      this.#forget(rk, row.timerId);
+      if (runTimers.get(row.timerId)?.row === row) this.#forgetIn(runTimers, rk, row.timerId);
       this.#onFire(row);
     });
     timers.set(row.timerId, { row, handle });
@@ -84,12 +85,21 @@ export class TimerService {
     if (timers === undefined) return;
     for (const t of timers.values()) t.handle.cancel();
     this.#size -= timers.size;
+    timers.clear(); // a fire holds this map: it must not find the run's timers in it
     this.#memory.delete(rk);
   }
 
   #forget(rk: string, timerId: string): void {
     const timers = this.#memory.get(rk);
-    if (timers === undefined || !timers.delete(timerId)) return;
+    if (timers !== undefined) this.#forgetIn(timers, rk, timerId);
+  }
+
+  /**
+   * Drops a timer from its run's map (a fire holds the map it was armed in and checks that it
+   * still holds that very timer, so the run's entry is not looked up again).
+   */
+  #forgetIn(timers: Map<string, Armed>, rk: string, timerId: string): void {
+    if (!timers.delete(timerId)) return;
     this.#size--;
     if (timers.size === 0) this.#memory.delete(rk);
   }

@@ -7,10 +7,11 @@ export interface RealmControl {
   /** Hands the next hook call its operation; host data is copied into the realm here. */
   readonly setOp: (op: Record<string, unknown> | undefined) => void;
   /**
-   * Runs the synchronous part of an activation (`{ activator, input }`) at once, as the
-   * activate hook would: its microtasks wait in the context's queue for its next evaluation.
+   * Runs the synchronous part of an activation at once, as the activate hook would (without
+   * an operation record in between): its microtasks wait in the context's queue for its next
+   * evaluation.
    */
-  readonly activate: (op: Record<string, unknown>) => void;
+  readonly activate: (activator: unknown, input: unknown) => void;
   /** After the bundle's runtime section: fixes the `__aion*` hooks, records the built-ins. */
   readonly lock: () => void;
   /**
@@ -137,17 +138,21 @@ export const BOOTSTRAP_SOURCE = String.raw`
 
   // An activation input, the copy of every activation: its fields by name (a fresh object
   // filled with fixed names keeps one shape; the job list and patches are copied as above).
+  // Fields that are usually primitives skip the call (copyIn returns a primitive as is).
+  const copyField = (x) => (x === null || (typeof x !== 'object' && typeof x !== 'function') ? x : copyIn(x, 1));
   const copyInput = (v) => {
     if (v === null || typeof v !== 'object' || isArray(v)) return copyIn(v, 0);
     const out = {
-      now: copyIn(v.now, 1),
-      replaying: copyIn(v.replaying, 1),
+      now: copyField(v.now),
+      replaying: copyField(v.replaying),
       jobs: copyIn(v.jobs, 1),
-      historyLength: copyIn(v.historyLength, 1),
-      continueAsNewSuggested: copyIn(v.continueAsNewSuggested, 1),
+      historyLength: copyField(v.historyLength),
+      continueAsNewSuggested: copyField(v.continueAsNewSuggested),
     };
-    if (v.patches !== undefined) out.patches = copyIn(v.patches, 1);
-    if (v.captureStacks !== undefined) out.captureStacks = copyIn(v.captureStacks, 1);
+    const patches = v.patches;
+    if (patches !== undefined) out.patches = isArray(patches) && patches.length === 0 ? [] : copyIn(patches, 1);
+    const captureStacks = v.captureStacks;
+    if (captureStacks !== undefined) out.captureStacks = copyField(captureStacks);
     return out;
   };
 
@@ -273,9 +278,9 @@ export const BOOTSTRAP_SOURCE = String.raw`
     settled = true;
     return undefined;
   };
-  const activate = (op) => {
-    setOp(op);
-    hooks.__aionActivateOne();
+  const activate = (activator, input) => {
+    if (!apply(weakHas, activators, [activator])) throw new WorkflowSandboxViolation('unknown activator');
+    activator.activate(copyInput(input));
   };
   return { setOp, activate, lock, settle };
 })

@@ -1,4 +1,5 @@
 import {
+  EVENT_TYPES,
   NonDeterminismError,
   type ActivationInput,
   type ActivationOutput,
@@ -34,6 +35,27 @@ const COMMAND_EVENTS = new Set<EventType>([
 
 export const PATCH_MARKER = 'patch';
 
+// What replay does with an event of each type (bits), in one map look-up per event.
+const NONE = 0;
+/** Always a command event. */
+const COMMAND = 1;
+/** A marker: a command event when it records a patch. */
+const PATCH_CANDIDATE = 2;
+/** Closes a recorded activation. */
+const CLOSES = 4;
+const ROLES: ReadonlyMap<string, number> = (() => {
+  const roles = new Map<string, number>();
+  for (const type of EVENT_TYPES) {
+    const probe = { type } as HistoryEvent;
+    const role =
+      (COMMAND_EVENTS.has(type) ? COMMAND : NONE) |
+      (type === 'MarkerRecorded' ? PATCH_CANDIDATE : NONE) |
+      (closesActivation(probe) ? CLOSES : NONE);
+    roles.set(type, role);
+  }
+  return roles;
+})();
+
 export function isCommandEvent(type: EventType): boolean {
   return COMMAND_EVENTS.has(type);
 }
@@ -43,6 +65,23 @@ function isCommand(e: HistoryEvent): boolean {
   return (
     COMMAND_EVENTS.has(e.type) || (e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER)
   );
+}
+
+/**
+ * Does any command or event of an activation need {@link comparable}'s filtering (patches,
+ * markers, cancelled timers)? The usual activation has none: loops, not closures, since this
+ * runs once per replayed activation.
+ */
+function needsFiltering(
+  commands: readonly WorkflowCommand[],
+  expected: readonly HistoryEvent[],
+): boolean {
+  for (let i = 0; i < commands.length; i++) if (commands[i]!.type === 'recordPatch') return true;
+  for (let i = 0; i < expected.length; i++) {
+    const type = expected[i]!.type;
+    if (type === 'MarkerRecorded' || type === 'TimerCancelled') return true;
+  }
+  return false;
 }
 
 /** The init info of a run, from its key and WorkflowStarted event. */
@@ -206,19 +245,14 @@ function elidedTimers(
 }
 
 /**
- * The commands and events to pair up: deprecated patches may be present in history without
- * code, or in code without history, and timers elided by today's code match nothing.
+ * The commands and events to pair up when {@link needsFiltering}: deprecated patches may be
+ * present in history without code, or in code without history, and timers elided by today's
+ * code match nothing.
  */
 function comparable(
   commands: readonly WorkflowCommand[],
   expected: readonly HistoryEvent[],
 ): { cmds: readonly WorkflowCommand[]; evs: readonly HistoryEvent[] } {
-  // Without patches or cancelled timers (the usual activation) nothing is left out.
-  if (
-    !commands.some((c) => c.type === 'recordPatch') &&
-    !expected.some((e) => e.type === 'MarkerRecorded' || e.type === 'TimerCancelled')
-  )
-    return { cmds: commands, evs: expected };
   const isDeprecatedMarker = (e: HistoryEvent): boolean =>
     e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.deprecated === true;
   const cmds = commands.filter(
@@ -250,7 +284,10 @@ export function matchCommands(
   boundarySeq: number,
   book: RunBook,
 ): void {
-  const { cmds, evs } = comparable(commands, expected);
+  // Without patches or cancelled timers (the usual activation) nothing is left out.
+  const { cmds, evs } = needsFiltering(commands, expected)
+    ? comparable(commands, expected)
+    : { cmds: commands, evs: expected };
   for (let i = 0, j = 0; i < cmds.length || j < evs.length; i++, j++) {
     const cmd = cmds[i];
     const e = evs[j];
@@ -341,12 +378,14 @@ export function replayHistory(
   const withStacks = activationsWithPendingOps(events);
   const book = new RunBook();
   const timeout = options.timeout ?? false;
-  let expected: HistoryEvent[] = [];
+  const expected: HistoryEvent[] = [];
   let activations = 0;
   for (const event of events) {
-    const command = isCommand(event);
-    if (command) expected.push(event);
-    if (closesActivation(event)) {
+    // One look-up per event: is it a command event, does it close an activation?
+    const role = ROLES.get(event.type) ?? NONE;
+    if ((role & COMMAND) !== 0 || (role & PATCH_CANDIDATE && isCommand(event)))
+      expected.push(event);
+    if ((role & CLOSES) !== 0) {
       const input: ActivationInput = {
         now: event.recordedAt,
         replaying: true,
@@ -362,7 +401,7 @@ export function replayHistory(
         throw new ReplayCrashError(output.taskFailure.cause, output.taskFailure.failure);
       options.onActivation?.(output);
       matchCommands(run, output.commands, expected, event.seq, book);
-      expected = [];
+      expected.length = 0;
     }
     book.apply(event);
   }

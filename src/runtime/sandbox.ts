@@ -247,7 +247,7 @@ export class PackageSandbox {
         // Without a vm timeout the hook is called directly (no lookup of it through the
         // context's global interceptor), then an empty evaluation drains its microtasks.
         try {
-          this.#realm.activate({ activator, input });
+          this.#realm.activate(activator, input);
         } finally {
           DRAIN.runInContext(this.#context);
         }

@@ -112,9 +112,12 @@ export class ResultWaiters {
   /** One caller of the run of key `k` no longer waits (the others, if any, still do). */
   #forget(k: string, waiter: Waiter | undefined): void {
     const waiters = this.#waiters.get(k);
-    const at = waiter === undefined ? -1 : (waiters?.indexOf(waiter) ?? -1);
-    if (waiters !== undefined && at >= 0) waiters.splice(at, 1);
-    if (waiters === undefined || waiters.length === 0) {
+    // No entry: the run's close already let every caller go and stopped its rechecks (a
+    // waiter is registered, and the run watched, only while its entry exists).
+    if (waiters === undefined) return;
+    const at = waiter === undefined ? -1 : waiters.indexOf(waiter);
+    if (at >= 0) waiters.splice(at, 1);
+    if (waiters.length === 0) {
       this.#waiters.delete(k);
       this.#rechecks.unwatch(k);
     }
@@ -124,9 +127,10 @@ export class ResultWaiters {
   onClosed(run: RunKey, terminal: HistoryEvent): void {
     const k = actorKey(run.namespace, run.runId);
     const waiters = this.#waiters.get(k);
+    if (waiters === undefined) return; // nobody waits, so nothing is watched either
     this.#waiters.delete(k);
     this.#rechecks.unwatch(k);
-    for (const w of waiters ?? []) w(terminal);
+    for (const w of waiters) w(terminal);
   }
 
   /** The successor run of a continue-as-new, waiting briefly while it is being started. */
