@@ -375,27 +375,54 @@ export class RunScheduler {
     if (commit === undefined) return;
     const a = p.actor;
     this.#hold(a);
-    setInFlight([p.start?.ack, ...p.arrivals.map((x) => x.ack)], true);
-    void this.#d.recorder
-      .submit(commit, a.book.started?.workflowType)
-      .then(
-        (outcome) => {
-          if (outcome.ok) committed(this.#ctx, p);
-          else if (this.#router && isShardMoved(outcome.error)) moved(this.#ctx, this.#router, p);
-          else conflicted(this.#ctx, p, outcome.error);
-        },
-        // The run stays held until the outcome is known (or the refusal's wait is over).
-        (err: unknown) =>
+    if (p.start?.ack) setInFlight([p.start.ack], true);
+    for (const arrival of p.arrivals) if (arrival.ack) setInFlight([arrival.ack], true);
+    // The usual outcome (committed) is handled in the submit's own reaction; the others go
+    // through a promise chain of their own. The run stays held until the outcome is known (or
+    // the refusal's wait is over).
+    void this.#d.recorder.submit(commit, a.book.started?.workflowType).then(
+      (outcome) =>
+        outcome.ok
+          ? this.#settleCommit(a, () => committed(this.#ctx, p))
+          : this.#settleCommit(a, () =>
+              this.#router && isShardMoved(outcome.error)
+                ? moved(this.#ctx, this.#router, p)
+                : conflicted(this.#ctx, p, outcome.error),
+            ),
+      (err: unknown) =>
+        this.#settleCommit(a, () =>
           this.#router && isShardMoved(err)
             ? moved(this.#ctx, this.#router, p)
             : isTransientStoreError(err)
               ? resolveInDoubt(this.#ctx, p)
               : refusedCommit(this.#ctx, p, err),
-      )
-      .catch((err: unknown) =>
-        this.#d.logger.error('commit follow-up failed', { error: String(err) }),
-      )
+        ),
+    );
+  }
+
+  /**
+   * Runs a commit's follow-up, then releases the run: at once when it returns, once it settles
+   * when it returns a promise (a store look-up, a refusal's wait). A follow-up that throws is
+   * logged; the run is released either way.
+   */
+  #settleCommit(a: RunActor, followUp: () => void | Promise<void>): void {
+    let pending: void | Promise<void> = undefined;
+    try {
+      pending = followUp();
+    } catch (err) {
+      this.#followUpFailed(err);
+    }
+    if (pending === undefined) {
+      this.#release(a, 'if-pending');
+      return;
+    }
+    void pending
+      .catch((err: unknown) => this.#followUpFailed(err))
       .finally(() => this.#release(a, 'if-pending'));
+  }
+
+  #followUpFailed(err: unknown): void {
+    this.#d.logger.error('commit follow-up failed', { error: String(err) });
   }
 
   /** Holds the run for a backoff delay after a store failure, then queues it again. */
