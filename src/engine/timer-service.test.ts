@@ -40,4 +40,41 @@ describe('TimerService (in-memory wake-ups)', () => {
     timers.removeRun('default', 'b'); // nothing left: no effect
     timers.stop();
   });
+
+  it('keeps its count and each run’s timers exact as timers fire, are re-armed and come back', () => {
+    const clock = new VirtualClock(1_000);
+    const fired: string[] = [];
+    const timers = new TimerService({
+      store: createMemoryStore(),
+      clock,
+      owner: 'test',
+      onFire: (t) => fired.push(`${t.runId}/${t.timerId}@${t.fireAt}`),
+    });
+    timers.add(row('a', 't1', 2_000));
+    timers.add(row('a', 't2', 2_500));
+    clock.advanceTo(2_000);
+    expect(fired).toEqual(['a/t1@2000']);
+    expect(timers.size).toBe(1);
+    // The same timer id armed again after its fire: a timer of its own.
+    timers.add(row('a', 't1', 3_000));
+    expect(timers.size).toBe(2);
+    clock.advanceTo(2_500);
+    expect(timers.size).toBe(1);
+    clock.advanceTo(3_000);
+    expect(fired).toEqual(['a/t1@2000', 'a/t2@2500', 'a/t1@3000']);
+    expect(timers.size).toBe(0);
+    // Every timer of the run fired: a new one is armed and fires as any other.
+    timers.add(row('a', 't3', 4_000));
+    // A run dropped (closed) and armed again (its id reused by a test, a reset).
+    timers.add(row('b', 't1', 4_000));
+    timers.removeRun('default', 'b');
+    timers.add(row('b', 't1', 4_000));
+    expect(timers.size).toBe(2);
+    clock.advanceTo(4_000);
+    expect(fired.slice(3)).toEqual(['a/t3@4000', 'b/t1@4000']);
+    expect(timers.size).toBe(0);
+    timers.remove('default', 'a', 't3'); // fired already: no effect
+    expect(timers.size).toBe(0);
+    timers.stop();
+  });
 });
