@@ -54,9 +54,17 @@ class GuardedAck implements Ack {
   }
 }
 
-/** Marks the acks of a plan as being committed (or not any more). */
-export function setInFlight(acks: Iterable<Ack | undefined>, inFlight: boolean): void {
-  for (const ack of acks) if (ack instanceof GuardedAck) ack.inFlight = inFlight;
+/** The acks a plan carries: its start's and its arrivals' (see Plan). */
+interface PlanAcks {
+  readonly start?: { readonly ack: Ack } | undefined;
+  readonly arrivals: readonly { readonly ack?: Ack | undefined }[];
+}
+
+/** Marks the acks of a plan as being committed (or not any more); allocates nothing. */
+export function setInFlight(p: PlanAcks, inFlight: boolean): void {
+  if (p.start?.ack instanceof GuardedAck) p.start.ack.inFlight = inFlight;
+  for (const arrival of p.arrivals)
+    if (arrival.ack instanceof GuardedAck) arrival.ack.inFlight = inFlight;
 }
 
 export class AckDeadlines {

@@ -36,10 +36,7 @@ export async function resolveInDoubt(ctx: SchedulerContext, p: Plan): Promise<vo
     a.reset();
     return;
   }
-  setInFlight(
-    [p.start?.ack, ...p.arrivals.map((x) => x.ack)],
-    false, // back in the inbox: not part of any commit now
-  );
+  setInFlight(p, false); // back in the inbox: not part of any commit now
   // The store answers reads but failed the write (e.g. a full disk): space the attempts out.
   const { retry } = ctx.deps;
   await retry.delay(backgroundDelay(retry, ++a.storeAttempts), { unref: true });

@@ -375,20 +375,18 @@ export class RunScheduler {
     if (commit === undefined) return;
     const a = p.actor;
     this.#hold(a);
-    if (p.start?.ack) setInFlight([p.start.ack], true);
-    for (const arrival of p.arrivals) if (arrival.ack) setInFlight([arrival.ack], true);
-    // The usual outcome (committed) is handled in the submit's own reaction; the others go
-    // through a promise chain of their own. The run stays held until the outcome is known (or
-    // the refusal's wait is over).
+    setInFlight(p, true);
+    // The outcome is followed up in the submit's own reaction (see #settleCommit). The run
+    // stays held until the outcome is known (or the refusal's wait is over).
     void this.#d.recorder.submit(commit, a.book.started?.workflowType).then(
       (outcome) =>
-        outcome.ok
-          ? this.#settleCommit(a, () => committed(this.#ctx, p))
-          : this.#settleCommit(a, () =>
-              this.#router && isShardMoved(outcome.error)
-                ? moved(this.#ctx, this.#router, p)
-                : conflicted(this.#ctx, p, outcome.error),
-            ),
+        this.#settleCommit(a, () =>
+          outcome.ok
+            ? committed(this.#ctx, p)
+            : this.#router && isShardMoved(outcome.error)
+              ? moved(this.#ctx, this.#router, p)
+              : conflicted(this.#ctx, p, outcome.error),
+        ),
       (err: unknown) =>
         this.#settleCommit(a, () =>
           this.#router && isShardMoved(err)
