@@ -149,10 +149,8 @@ export const BOOTSTRAP_SOURCE = String.raw`
       historyLength: copyField(v.historyLength),
       continueAsNewSuggested: copyField(v.continueAsNewSuggested),
     };
-    const patches = v.patches;
-    if (patches !== undefined) out.patches = isArray(patches) && patches.length === 0 ? [] : copyIn(patches, 1);
-    const captureStacks = v.captureStacks;
-    if (captureStacks !== undefined) out.captureStacks = copyField(captureStacks);
+    if (v.patches !== undefined) out.patches = copyIn(v.patches, 1);
+    if (v.captureStacks !== undefined) out.captureStacks = copyField(v.captureStacks);
     return out;
   };
 
@@ -166,10 +164,13 @@ export const BOOTSTRAP_SOURCE = String.raw`
     if (op === undefined) throw new WorkflowSandboxViolation('the Aion runtime hooks are not callable from workflow code');
     return op;
   };
+  const checkActivator = (activator) => {
+    if (!apply(weakHas, activators, [activator])) throw new WorkflowSandboxViolation('unknown activator');
+  };
   const setOp = (op) => {
     if (op === undefined) { pending = undefined; return; }
     const activator = op.activator;
-    if (activator !== undefined && !apply(weakHas, activators, [activator])) throw new WorkflowSandboxViolation('unknown activator');
+    if (activator !== undefined) checkActivator(activator);
     pending = {
       activator,
       init: copyIn(op.init, 0),
@@ -279,7 +280,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
     return undefined;
   };
   const activate = (activator, input) => {
-    if (!apply(weakHas, activators, [activator])) throw new WorkflowSandboxViolation('unknown activator');
+    checkActivator(activator);
     activator.activate(copyInput(input));
   };
   return { setOp, activate, lock, settle };
