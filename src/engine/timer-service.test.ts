@@ -13,16 +13,15 @@ const row = (runId: string, timerId: string, fireAt: number): TimerRow => ({
   kind: 'user',
 });
 
+/** A timer service on a memory store and a virtual clock, telling `onFire` each fire. */
+const service = (clock: VirtualClock, onFire: (t: TimerRow) => void): TimerService =>
+  new TimerService({ store: createMemoryStore(), clock, owner: 'test', onFire });
+
 describe('TimerService (in-memory wake-ups)', () => {
   it('fires armed timers when due and drops a closed run’s timers only', () => {
     const clock = new VirtualClock(1_000);
     const fired: string[] = [];
-    const timers = new TimerService({
-      store: createMemoryStore(),
-      clock,
-      owner: 'test',
-      onFire: (t) => fired.push(`${t.runId}/${t.timerId}`),
-    });
+    const timers = service(clock, (t) => fired.push(`${t.runId}/${t.timerId}`));
     timers.add(row('a', 't1', 2_000));
     timers.add(row('a', 't2', 3_000));
     timers.add(row('b', 't1', 2_000));
@@ -44,12 +43,7 @@ describe('TimerService (in-memory wake-ups)', () => {
   it('keeps its count and each run’s timers exact as timers fire, are re-armed and come back', () => {
     const clock = new VirtualClock(1_000);
     const fired: string[] = [];
-    const timers = new TimerService({
-      store: createMemoryStore(),
-      clock,
-      owner: 'test',
-      onFire: (t) => fired.push(`${t.runId}/${t.timerId}@${t.fireAt}`),
-    });
+    const timers = service(clock, (t) => fired.push(`${t.runId}/${t.timerId}@${t.fireAt}`));
     timers.add(row('a', 't1', 2_000));
     timers.add(row('a', 't2', 2_500));
     clock.advanceTo(2_000);
