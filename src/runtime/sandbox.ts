@@ -12,6 +12,7 @@ import {
   type WorkflowInitInfo,
 } from '../core/index.js';
 import { BOOTSTRAP_SOURCE, type RealmControl } from './bootstrap.js';
+import { drainMicrotasks } from './drain.js';
 import { hostCapabilities } from './realm-bridge.js';
 import { describeActivity, type ThreadActivity } from './resource-limits.js';
 
@@ -19,8 +20,6 @@ import { describeActivity, type ThreadActivity } from './resource-limits.js';
 export const DEFAULT_DEADLOCK_TIMEOUT_MS = 2000;
 
 const ACTIVATE = new vm.Script('__aionActivateOne()', { filename: 'aion:activate' });
-/** Evaluates nothing: the context's microtasks run after it (`microtaskMode: 'afterEvaluate'`). */
-const DRAIN = new vm.Script('undefined', { filename: 'aion:drain' });
 const CONDITIONS = new vm.Script('__aionConditionsOne()', { filename: 'aion:conditions' });
 const RUNTIME = new vm.Script('globalThis.__aionRuntime = globalThis.__aionRuntimeFactory()', {
   filename: 'aion:runtime',
@@ -249,7 +248,7 @@ export class PackageSandbox {
         try {
           this.#realm.activate(activator, input);
         } finally {
-          DRAIN.runInContext(this.#context);
+          drainMicrotasks(this.#context);
         }
       } else {
         this.#op({ activator, input });
