@@ -230,6 +230,13 @@ export async function s3(n: number, warmup = S3_WARMUP, sleepMs = 2000): Promise
 }
 
 /**
+ * Replays before the timed ones: a fresh thread's first replays of the bench's history take
+ * two to three times as long while V8 compiles the path (e.g. 33, 38, 25, 16 ms, then ~11 ms),
+ * as a fresh workflow thread's first activations do; an engine's threads replay warm.
+ */
+const REPLAY_WARMUP = 10;
+
+/**
  * Replay: records one run of `activities` sequential activities (3 events each) on the memory
  * store, then times `replayHistory` over its history in a sandbox built like the engine's, in a
  * fresh worker thread as the engine replays (replay-worker.ts).
@@ -263,9 +270,10 @@ export async function replay(activitiesCount: number, iterations: number): Promi
     run,
     events: history.events,
     iterations,
+    warmup: REPLAY_WARMUP,
   };
   const worker = new Worker(REPLAY_WORKER_BOOT, { eval: true, workerData: job });
-  const { times, activations } = await new Promise<ReplayTimes>((resolve, reject) => {
+  const { times, activations, firstMs } = await new Promise<ReplayTimes>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`replay worker exited with ${code}`)));
@@ -279,6 +287,8 @@ export async function replay(activitiesCount: number, iterations: number): Promi
     events: events.length,
     activations,
     iterations,
+    warmupReplays: REPLAY_WARMUP,
+    firstReplayMs: round(firstMs, 3),
     ...latencyFigures('replay', times),
     eventsPerSec: round(events.length / (p50 / 1000), 0),
     eventsPerSecBest: round(events.length / (Math.min(...times) / 1000), 0),

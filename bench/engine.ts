@@ -121,7 +121,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'replay-10k-events',
-    args: ['replay', '3333', '7'],
+    args: ['replay', '3333', '20'],
     judge: (f) => ({
       target: 'eventsPerSec >= 1000000',
       met: num(f, 'eventsPerSec') >= 1_000_000,
