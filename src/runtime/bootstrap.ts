@@ -126,9 +126,10 @@ export const BOOTSTRAP_SOURCE = String.raw`
       return out;
     }
     const out = {};
-    const keys = objectKeys(v);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
+    // Own enumerable keys, as Object.keys lists them, without allocating the list (for-in
+    // reads the object's enumeration cache; the own-key test drops inherited ones).
+    for (const key in v) {
+      if (!hasOwn(v, key)) continue;
       // Plain assignment keeps the copies fast objects; only __proto__ would mean something else.
       if (key === '__proto__') defineProperty(out, key, data(copyIn(v[key], depth + 1)));
       else out[key] = copyIn(v[key], depth + 1);
