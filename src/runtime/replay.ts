@@ -349,6 +349,7 @@ export interface ReplayOptions {
 
 export interface Replayed {
   readonly run: SandboxRun;
+  /** The run's bookkeeping after the history (without its size: `historyBytes` stays 0). */
   readonly book: RunBook;
   /** Activations executed. */
   readonly activations: number;
@@ -376,7 +377,8 @@ export function replayHistory(
     if (e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId !== undefined)
       patches.push(e.patchId);
   const withStacks = activationsWithPendingOps(events);
-  const book = new RunBook();
+  // The engine's own book of the run measures the history's size; this one serves the replay.
+  const book = new RunBook({ historyBytes: false });
   const timeout = options.timeout ?? false;
   // A fresh list per activation: emptying one (`length = 0`) is a runtime call that costs
   // more than the allocation.
