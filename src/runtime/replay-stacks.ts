@@ -1,16 +1,19 @@
 import type { HistoryEvent } from '../core/index.js';
 
-/** Terminal events decided by workflow code: they also close the activation that issued them. */
-const WORKFLOW_TERMINALS: ReadonlySet<HistoryEvent['type']> = new Set([
-  'WorkflowCompleted',
-  'WorkflowFailed',
-  'WorkflowCancelled',
-  'WorkflowContinuedAsNew',
-]);
-
-/** Does this event close a recorded activation (replay activates the run there)? */
+/**
+ * Does this event close a recorded activation (replay activates the run there)? A completed
+ * workflow task does, and so do the terminal events decided by workflow code (they close the
+ * activation that issued them). Compared name by name: this runs for every replayed event.
+ */
 export function closesActivation(event: HistoryEvent): boolean {
-  return event.type === 'WorkflowTaskCompleted' || WORKFLOW_TERMINALS.has(event.type);
+  const type = event.type;
+  return (
+    type === 'WorkflowTaskCompleted' ||
+    type === 'WorkflowCompleted' ||
+    type === 'WorkflowFailed' ||
+    type === 'WorkflowCancelled' ||
+    type === 'WorkflowContinuedAsNew'
+  );
 }
 
 /**
