@@ -102,7 +102,7 @@ export interface ActivationInput {
   readonly historyLength: number;
   readonly continueAsNewSuggested: boolean;
   /** While replaying: patch ids whose markers the history holds (`patched()` returns true for them). */
-  readonly patches?: readonly string[];
+  readonly patches?: readonly string[] | undefined;
   /**
    * While replaying: false when every activity, timer, child or external request this
    * activation starts settles later in the replayed history, so where it was started (shown

@@ -372,10 +372,12 @@ export function replayHistory(
     throw new Error(`cannot replay run ${run.runId}: history does not start with WorkflowStarted`);
   const instance = sandbox.instantiate(initInfoFor(run, first));
   options.onInstantiated?.();
-  const patches: string[] = [];
+  const recorded: string[] = [];
   for (const e of events)
     if (e.type === 'MarkerRecorded' && e.markerName === PATCH_MARKER && e.patchId !== undefined)
-      patches.push(e.patchId);
+      recorded.push(e.patchId);
+  // Without patches in the history, activations carry none (nothing to copy into the realm).
+  const patches = recorded.length > 0 ? recorded : undefined;
   const withStacks = activationsWithPendingOps(events);
   // The engine's own book of the run measures the history's size; this one serves the replay.
   const book = new RunBook({ historyBytes: false });
