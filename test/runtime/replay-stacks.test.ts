@@ -37,6 +37,12 @@ describe('replay and operation stacks', () => {
     // Cut before the first activity completed: its activation now holds a pending operation.
     const cut = events.findIndex((e) => e.type === 'ActivityCompleted');
     expect(activationsWithPendingOps(events.slice(0, cut))[0]).toBe(true);
+    // Closed by a terminal event, nothing is pending any more, whatever the history holds.
+    const closed = [
+      ...events,
+      { type: 'WorkflowTerminated', seq: events.length + 1, recordedAt: 0 } as HistoryEvent,
+    ];
+    expect(activationsWithPendingOps(closed).some((pending) => pending)).toBe(false);
   });
 
   it('a replayed run still tells where its pending timer was started', async () => {
