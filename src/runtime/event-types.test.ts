@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../core/index.js';
-import { adoptEventTypes } from './event-types.js';
+import { adoptEventTypes, historyOf } from './event-types.js';
 
 describe('adoptEventTypes', () => {
   it('keeps every field and type name as it was, and leaves unknown types alone', () => {
@@ -12,5 +12,21 @@ describe('adoptEventTypes', () => {
     const before = structuredClone(events);
     adoptEventTypes(events);
     expect(events).toEqual(before);
+  });
+});
+
+describe('historyOf', () => {
+  const events = [
+    { seq: 1, type: 'WorkflowStarted', recordedAt: 1, workflowType: 'w' },
+    { seq: 2, type: 'WorkflowTaskCompleted', recordedAt: 2 },
+  ] as unknown as HistoryEvent[];
+
+  it('parses a request carried as JSON text back into the same events', () => {
+    expect(historyOf(JSON.stringify(events))).toEqual(events);
+  });
+
+  it("hands the inline runtime's events on as they are, untouched", () => {
+    const frozen = Object.freeze(events.map((e) => Object.freeze({ ...e })));
+    expect(historyOf(frozen)).toBe(frozen);
   });
 });

@@ -11,7 +11,7 @@ import {
   type SinkCall,
 } from '../core/index.js';
 import { HeapBudgetExceeded, HeapGuard } from './heap-guard.js';
-import { adoptEventTypes } from './event-types.js';
+import { historyOf } from './event-types.js';
 import { ReplayCrashError, replayHistory } from './replay.js';
 import { HEAP_BUDGET_FRACTION, THREAD_ACTIVITY } from './resource-limits.js';
 import { DeadlockError, PackageSandbox, type SandboxOptions, type SandboxRun } from './sandbox.js';
@@ -197,8 +197,8 @@ class RequestHandler {
     try {
       this.#moduleLoading();
       const sinkCalls: SinkCall[] = [];
-      adoptEventTypes(req.events);
-      const result = replayHistory(this.#sandboxOf(req.version), req.run, req.events, {
+      const events = historyOf(req.events);
+      const result = replayHistory(this.#sandboxOf(req.version), req.run, events, {
         onInstantiated: this.#progress,
         onActivation: (output) => {
           if (output.sinkCalls) sinkCalls.push(...output.sinkCalls);

@@ -50,7 +50,13 @@ export type WorkerRequest =
       readonly key: string;
       readonly version: string;
       readonly run: RunKey;
-      readonly events: readonly HistoryEvent[];
+      /**
+       * The history: its JSON text when the request crosses to a workflow thread (events are
+       * JSON by nature — the stores keep them so — and a parsed history replays faster than a
+       * structured clone of one: short strings come out shared, objects in fewer shapes), the
+       * events themselves for the inline runtime.
+       */
+      readonly events: readonly HistoryEvent[] | string;
     }
   | {
       readonly id: number;

@@ -408,7 +408,8 @@ export class WorkflowThread {
     run: RunKey,
     events: readonly HistoryEvent[],
   ): Promise<ReplayOutcome> {
-    const res = await this.#send({ type: 'replay', key, version, run, events });
+    const history = this.#inline ? events : JSON.stringify(events);
+    const res = await this.#send({ type: 'replay', key, version, run, events: history });
     return (res as { replay: ReplayOutcome }).replay;
   }
 
