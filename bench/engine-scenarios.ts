@@ -268,12 +268,12 @@ export async function replay(activitiesCount: number, iterations: number): Promi
     bundle: built.bundle,
     version: built.version,
     run,
-    events: history.events,
+    history: JSON.stringify(history.events),
     iterations,
     warmup: REPLAY_WARMUP,
   };
   const worker = new Worker(REPLAY_WORKER_BOOT, { eval: true, workerData: job });
-  const { times, activations, firstMs } = await new Promise<ReplayTimes>((resolve, reject) => {
+  const { times, activations, firstMs, historyInMs } = await new Promise<ReplayTimes>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`replay worker exited with ${code}`)));
@@ -289,6 +289,7 @@ export async function replay(activitiesCount: number, iterations: number): Promi
     iterations,
     warmupReplays: REPLAY_WARMUP,
     firstReplayMs: round(firstMs, 3),
+    historyInMs: round(historyInMs, 3),
     ...latencyFigures('replay', times),
     eventsPerSec: round(events.length / (p50 / 1000), 0),
     eventsPerSecBest: round(events.length / (Math.min(...times) / 1000), 0),
