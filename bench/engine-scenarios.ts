@@ -273,11 +273,13 @@ export async function replay(activitiesCount: number, iterations: number): Promi
     warmup: REPLAY_WARMUP,
   };
   const worker = new Worker(REPLAY_WORKER_BOOT, { eval: true, workerData: job });
-  const { times, activations, firstMs, historyInMs } = await new Promise<ReplayTimes>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`replay worker exited with ${code}`)));
-  });
+  const { times, activations, firstMs, historyInMs } = await new Promise<ReplayTimes>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`replay worker exited with ${code}`)));
+    },
+  );
   await worker.terminate();
   const events = history.events;
   const p50 = percentile(times, 50);
