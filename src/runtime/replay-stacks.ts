@@ -19,10 +19,10 @@ export function closesActivation(event: HistoryEvent): boolean {
 /**
  * Which recorded activations started an operation (activity, timer, child workflow, signal
  * or cancellation of another workflow) that is still pending at the end of `events`: indexed
- * by activation (0 is the first), true where it did (an index past the end: it did not). Only there must replay capture where
- * operations start, which `__stack_trace` shows while they are pending; capturing a stack
- * costs more than the rest of starting an operation. (`condition()` leaves no trace in
- * history, so the runtime always captures its stack.)
+ * by activation (0 is the first), true where it did (an index past the end: it did not).
+ * Only there must replay capture where operations start, which `__stack_trace` shows while
+ * they are pending; capturing a stack costs more than the rest of starting an operation.
+ * (`condition()` leaves no trace in history, so the runtime always captures its stack.)
  */
 export function activationsWithPendingOps(events: readonly HistoryEvent[]): boolean[] {
   // A closed run has nothing pending (its terminal event ends every operation): no scan.
