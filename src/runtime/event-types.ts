@@ -29,3 +29,18 @@ export function historyOf(events: readonly HistoryEvent[] | string): readonly Hi
   adoptEventTypes(parsed);
   return parsed;
 }
+
+/**
+ * The history as a replay request carries it to a workflow thread: its JSON text, or the
+ * events themselves (sent as a structured clone) when they have no JSON text — longer than a
+ * string can be (a history past ~512 MiB, with `limits.maxHistoryBytes` raised that far).
+ */
+export function historyForThread(
+  events: readonly HistoryEvent[],
+): readonly HistoryEvent[] | string {
+  try {
+    return JSON.stringify(events);
+  } catch {
+    return events;
+  }
+}

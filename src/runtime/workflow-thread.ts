@@ -18,6 +18,7 @@ import {
   ResourceExhaustedError,
   threadActivity,
 } from './resource-limits.js';
+import { historyForThread } from './event-types.js';
 import { createRequestHandler } from './request-handler.js';
 import { DeadlockError } from './sandbox.js';
 import type {
@@ -408,7 +409,7 @@ export class WorkflowThread {
     run: RunKey,
     events: readonly HistoryEvent[],
   ): Promise<ReplayOutcome> {
-    const history = this.#inline ? events : JSON.stringify(events);
+    const history = this.#inline ? events : historyForThread(events);
     const res = await this.#send({ type: 'replay', key, version, run, events: history });
     return (res as { replay: ReplayOutcome }).replay;
   }
