@@ -343,19 +343,10 @@ export const TERMINAL_EVENT_TYPES = [
 
 export type TerminalEventType = (typeof TERMINAL_EVENT_TYPES)[number];
 
-/** Compared name by name (cheaper than a set look-up; every replayed event is asked). */
+const TERMINAL_TYPES: ReadonlySet<string> = new Set(TERMINAL_EVENT_TYPES);
+
 export function isTerminalEventType(type: EventType): type is TerminalEventType {
-  switch (type) {
-    case 'WorkflowCompleted':
-    case 'WorkflowFailed':
-    case 'WorkflowCancelled':
-    case 'WorkflowTerminated':
-    case 'WorkflowTimedOut':
-    case 'WorkflowContinuedAsNew':
-      return true;
-    default:
-      return false;
-  }
+  return TERMINAL_TYPES.has(type);
 }
 
 /** Stamps a new event with its seq and time. */
