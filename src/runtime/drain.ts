@@ -46,18 +46,29 @@ function drains(evaluate: Evaluate): boolean {
   }
 }
 
-export type Drain = (context: vm.Context) => void;
+type Drain = (context: vm.Context) => void;
 
-const direct = ((): Evaluate | undefined => {
+// Chosen on first use: the probe makes a context, which a process that never runs a sandbox
+// (the engine's own thread, the CLI) has no need to pay for when it loads this module.
+let direct: Evaluate | undefined;
+let drain: Drain | undefined;
+
+function choose(): Drain {
   const evaluate = directEvaluate();
-  return evaluate !== undefined && drains(evaluate) ? evaluate : undefined;
-})();
-
-/** Whether {@link drainMicrotasks} skips the public method's option handling (for tests). */
-export const drainsDirectly: boolean = direct !== undefined;
+  direct = evaluate !== undefined && drains(evaluate) ? evaluate : undefined;
+  const chosen = direct;
+  return chosen !== undefined
+    ? (context) => void chosen.call(DRAIN, context, -1, true, false, false)
+    : (context) => void DRAIN.runInContext(context);
+}
 
 /** Drains `context`'s microtask queue (see {@link DIRECT_MAJORS} for how). */
-export const drainMicrotasks: Drain =
-  direct !== undefined
-    ? (context) => void direct.call(DRAIN, context, -1, true, false, false)
-    : (context) => void DRAIN.runInContext(context);
+export function drainMicrotasks(context: vm.Context): void {
+  (drain ??= choose())(context);
+}
+
+/** Whether {@link drainMicrotasks} skips the public method's option handling (for tests). */
+export function drainsDirectly(): boolean {
+  drain ??= choose();
+  return direct !== undefined;
+}
