@@ -17,6 +17,7 @@ import {
   defaultWorkflowHeapLimitMb,
   ResourceExhaustedError,
   threadActivity,
+  workflowThreadResourceLimits,
 } from './resource-limits.js';
 import { historyForThread } from './event-types.js';
 import { createRequestHandler } from './request-handler.js';
@@ -178,7 +179,7 @@ export class WorkflowThread {
         heapLimitMb: this.#heapLimitMb,
         deadlockTimeoutMs: this.#deadlockTimeoutMs,
       },
-      resourceLimits: { maxOldGenerationSizeMb: this.#heapLimitMb },
+      resourceLimits: workflowThreadResourceLimits(this.#heapLimitMb),
     };
     const worker = startWorker((execArgv) =>
       entry.eval
