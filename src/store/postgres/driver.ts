@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AionError } from '../../core/index.js';
 import { closedStoreError, mapPgError, RETRYABLE_SQLSTATES, sqlState } from './errors.js';
-import type { PgPoolClientLike, PgPoolLike, PgQueryConfig } from './options.js';
+import type { PgPoolClientLike, PgPoolLike, PgQueryConfig, PgQueryResult } from './options.js';
+import { CACHED_PLAN_CHANGED, StatementNames } from './statement-names.js';
 
 export type Row = Record<string, unknown>;
 
@@ -59,6 +60,7 @@ const READ_TIMEOUT_MESSAGE = 'Query read timeout';
 export class PgDriver {
   readonly #pool: PgPoolLike;
   readonly #ownsPool: boolean;
+  readonly #names: StatementNames;
   #closed = false;
   #guard: (() => Error | undefined) | undefined;
   /** Schema every connection has as `search_path` (store-owned pools only). */
@@ -70,9 +72,16 @@ export class PgDriver {
    */
   readonly applicationName: string | undefined;
 
-  constructor(pool: PgPoolLike, ownsPool: boolean, searchPath?: string, applicationName?: string) {
+  constructor(
+    pool: PgPoolLike,
+    ownsPool: boolean,
+    searchPath?: string,
+    applicationName?: string,
+    names = new StatementNames(true),
+  ) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
+    this.#names = names;
     this.searchPath = searchPath;
     this.applicationName = applicationName;
   }
@@ -84,7 +93,10 @@ export class PgDriver {
     schema: string;
     /** Client-side read timeout of every statement (0: none). */
     queryTimeoutMs?: number;
+    /** Named (prepared) statements (default true). */
+    preparedStatements?: boolean;
   }): PgDriver {
+    const names = new StatementNames(options.preparedStatements ?? true);
     if (options.pool !== undefined) {
       if (options.connectionString !== undefined) {
         throw new AionError(
@@ -95,7 +107,7 @@ export class PgDriver {
           },
         );
       }
-      return new PgDriver(options.pool, false);
+      return new PgDriver(options.pool, false, undefined, undefined, names);
     }
     if (options.connectionString === undefined) {
       throw new AionError(
@@ -125,7 +137,7 @@ export class PgDriver {
     // it, and the next query opens a new one or reports store_unavailable.
     pool.on('error', () => {});
     guardClientErrors(pool);
-    return new PgDriver(pool, true, options.schema, applicationName);
+    return new PgDriver(pool, true, options.schema, applicationName, names);
   }
 
   get closed(): boolean {
@@ -154,7 +166,7 @@ export class PgDriver {
   ): Promise<{ rows: Row[]; rowCount: number }> {
     this.#check();
     try {
-      const result = await this.#pool.query({ text, values, types: TYPES });
+      const result = await this.#statement(this.#pool, text, values);
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw mapPgError(error, what);
@@ -175,7 +187,7 @@ export class PgDriver {
   ): Promise<boolean> {
     this.#check();
     try {
-      await this.#pool.query({ text, values, types: TYPES });
+      await this.#statement(this.#pool, text, values);
       return true;
     } catch (error) {
       if (refusals.has(sqlState(error) ?? '')) return false;
@@ -193,7 +205,13 @@ export class PgDriver {
       try {
         return await this.#txOnce(fn);
       } catch (error) {
-        if (attempt < MAX_TX_ATTEMPTS && RETRYABLE_SQLSTATES.has(sqlState(error) ?? '')) continue;
+        const state = sqlState(error) ?? '';
+        // A prepared statement whose result type changed was forgotten: the next try runs it unnamed.
+        if (
+          attempt < MAX_TX_ATTEMPTS &&
+          (RETRYABLE_SQLSTATES.has(state) || state === CACHED_PLAN_CHANGED)
+        )
+          continue;
         throw mapPgError(error, what);
       }
     }
@@ -209,7 +227,7 @@ export class PgDriver {
       broken ??= err;
     };
     client.on?.('error', onError);
-    const q = clientQueryable(client);
+    const q = clientQueryable(client, this.#names);
     try {
       await client.query({ text: 'BEGIN' });
       const result = await fn(q);
@@ -231,6 +249,26 @@ export class PgDriver {
       client.removeListener?.('error', onError);
       // A broken connection is destroyed, not returned: the pool opens a fresh one.
       client.release(broken);
+    }
+  }
+
+  /**
+   * Runs one statement outside a transaction, named when it can be; a prepared statement
+   * whose result type changed under it (a newer node migrated the schema) runs again unnamed.
+   */
+  async #statement(
+    target: Pick<PgPoolLike, 'query'>,
+    text: string,
+    values: readonly unknown[],
+  ): Promise<PgQueryResult> {
+    const name = this.#names.nameOf(text, values);
+    if (name === undefined) return target.query(config(undefined, text, values));
+    try {
+      return await target.query(config(name, text, values));
+    } catch (error) {
+      if (sqlState(error) !== CACHED_PLAN_CHANGED) throw error;
+      this.#names.forget(text);
+      return target.query(config(undefined, text, values));
     }
   }
 
@@ -263,13 +301,25 @@ export function guardClientErrors(pool: PoolConnectEvents): void {
   });
 }
 
+function config(name: string | undefined, text: string, values: readonly unknown[]): PgQueryConfig {
+  return name === undefined ? { text, values, types: TYPES } : { name, text, values, types: TYPES };
+}
+
 function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === READ_TIMEOUT_MESSAGE;
 }
 
-function clientQueryable(client: PgPoolClientLike): Queryable {
+function clientQueryable(client: PgPoolClientLike, names: StatementNames): Queryable {
   const exec = async (text: string, values: readonly unknown[] = []) => {
-    const result = await client.query({ text, values, types: TYPES });
+    const name = names.nameOf(text, values);
+    let result: PgQueryResult;
+    try {
+      result = await client.query(config(name, text, values));
+    } catch (error) {
+      // In a transaction the failed statement aborted it: the caller retries the whole of it.
+      if (name !== undefined && sqlState(error) === CACHED_PLAN_CHANGED) names.forget(text);
+      throw error;
+    }
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   };
   return { exec, query: async (text, values) => (await exec(text, values)).rows };

@@ -1,10 +1,12 @@
-import type { Limits } from '../../core/index.js';
+import { AionError, type Limits } from '../../core/index.js';
 
 /**
  * The slice of a `pg` query config the adapter uses. Structural, so the public API does not
  * depend on `@types/pg`.
  */
 export interface PgQueryConfig {
+  /** Set for a prepared statement (see statement-names.ts). */
+  readonly name?: string;
   readonly text: string;
   readonly values?: readonly unknown[];
   /** Per-query type parsers (the adapter parses BIGINT to number without touching global state). */
@@ -68,6 +70,41 @@ export interface PostgresStoreOptions {
    * history back, like any commit whose outcome is unknown. Default 60 000; 0 waits forever.
    */
   readonly queryTimeoutMs?: number;
+  /**
+   * Whether the store runs its statements as named (prepared) statements, parsed and planned
+   * once per connection — the group commit's round trip is about 40% shorter for it. Turn it
+   * off behind a pooler that does not support prepared statements (PgBouncer before 1.21 in
+   * transaction or statement mode, or later without `max_prepared_statements`). Default true.
+   */
+  readonly preparedStatements?: boolean;
   /** Overrides of the history limits enforced on append/commit. Default {@link DEFAULT_LIMITS}. */
   readonly limits?: Partial<Limits>;
+}
+
+const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
+
+/** `queryTimeoutMs`, validated (default 60 s). */
+export function queryTimeout(ms: number | undefined): number {
+  if (ms === undefined) return DEFAULT_QUERY_TIMEOUT_MS;
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    throw new AionError(
+      'invalid_argument',
+      `queryTimeoutMs must be a whole number of milliseconds, 0 or more (0 waits forever); got ${String(ms)}`,
+      { field: 'queryTimeoutMs' },
+    );
+  }
+  return ms;
+}
+
+/** `preparedStatements`, validated (default true). */
+export function preparedStatements(value: boolean | undefined): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') {
+    throw new AionError(
+      'invalid_argument',
+      `preparedStatements must be true or false; got ${JSON.stringify(value)}`,
+      { field: 'preparedStatements' },
+    );
+  }
+  return value;
 }

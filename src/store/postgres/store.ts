@@ -1,5 +1,4 @@
 import {
-  AionError,
   resolveLimits,
   validateAppend,
   type HistoryEvent,
@@ -57,7 +56,7 @@ import * as namespaces from './namespace-registry.js';
 import * as schedules from './schedules.js';
 import * as security from './security.js';
 import * as batchJobs from './batch-jobs.js';
-import type { PostgresStoreOptions } from './options.js';
+import { preparedStatements, queryTimeout, type PostgresStoreOptions } from './options.js';
 import * as outbox from './outbox.js';
 import * as packages from './packages.js';
 import * as reads from './reads.js';
@@ -69,19 +68,6 @@ import * as visibility from './visibility.js';
 
 const DEFAULT_SCHEMA = 'aion';
 const DEFAULT_POOL_SIZE = 10;
-const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
-
-function queryTimeout(ms: number | undefined): number {
-  if (ms === undefined) return DEFAULT_QUERY_TIMEOUT_MS;
-  if (!Number.isSafeInteger(ms) || ms < 0) {
-    throw new AionError(
-      'invalid_argument',
-      `queryTimeoutMs must be a whole number of milliseconds, 0 or more (0 waits forever); got ${String(ms)}`,
-      { field: 'queryTimeoutMs' },
-    );
-  }
-  return ms;
-}
 
 /**
  * Opens (and migrates) a PostgreSQL store.
@@ -99,6 +85,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     schema,
     poolSize: options.poolSize ?? DEFAULT_POOL_SIZE,
     queryTimeoutMs: queryTimeout(options.queryTimeoutMs),
+    preparedStatements: preparedStatements(options.preparedStatements),
     ...(options.connectionString !== undefined
       ? { connectionString: options.connectionString }
       : {}),
