@@ -88,6 +88,14 @@ function diffVm(now: VmStats, before: VmStats): VmStats {
 }
 
 /**
+ * Runs one at a time before the timed single runs (S1's and the server's). PostgreSQL plans a
+ * prepared statement generically only after five executions on a connection, and the pool has
+ * ten; five runs left the first timed ones paying custom plans (p50 5.7 ms against 5.0 after
+ * 100 warm-up runs, 4.3 over 1,000 runs).
+ */
+export const SINGLE_RUN_WARMUP = 50;
+
+/**
  * S1: `n` workflows of three sequential activities, all started at once (each start chained to
  * its result), then `singleRuns` workflows one at a time (start → result).
  */
@@ -116,7 +124,7 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
     const eventsPerWorkflow = (await probe.fetchHistory()).events.length;
 
     const floor = await commitLatencyFigures(kind);
-    for (let i = 0; i < 5; i++) await engine.execute('threeSteps'); // warm-up
+    for (let i = 0; i < SINGLE_RUN_WARMUP; i++) await engine.execute('threeSteps');
     const single: number[] = [];
     for (let i = 0; i < singleRuns; i++) {
       const t = nowMs();

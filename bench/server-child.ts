@@ -24,6 +24,7 @@ import {
   WORKFLOWS_PATH,
 } from './engine-common.js';
 import { BENCH_IMPORTS } from './child.js';
+import { SINGLE_RUN_WARMUP } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
@@ -178,7 +179,8 @@ try {
     if (wrong > 0)
       throw new Error(`S1 over the server: ${wrong} workflows returned a wrong result`);
 
-    for (let i = 0; i < 5; i++) await client.workflow.execute('threeSteps'); // warm-up
+    // As many as embedded S1's single runs get (same-run ratio).
+    for (let i = 0; i < SINGLE_RUN_WARMUP; i++) await client.workflow.execute('threeSteps');
     // What `client.workflow.execute` does (start, then long-poll the result), timed in parts.
     const single: number[] = [];
     const singleStart: number[] = [];

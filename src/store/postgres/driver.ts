@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { AionError } from '../../core/index.js';
 import { closedStoreError, mapPgError, RETRYABLE_SQLSTATES, sqlState } from './errors.js';
-import type { PgPoolClientLike, PgPoolLike, PgQueryConfig, PgQueryResult } from './options.js';
+import type { PgPoolClientLike, PgPoolLike, PgQueryConfig } from './options.js';
 import { CACHED_PLAN_CHANGED, StatementNames } from './statement-names.js';
 
 export type Row = Record<string, unknown>;
@@ -166,7 +166,7 @@ export class PgDriver {
   ): Promise<{ rows: Row[]; rowCount: number }> {
     this.#check();
     try {
-      const result = await this.#statement(this.#pool, text, values);
+      const result = await this.#pool.query(config(undefined, text, values));
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw mapPgError(error, what);
@@ -177,17 +177,19 @@ export class PgDriver {
    * Runs one statement on its own (autocommit: the statement is its transaction, so it needs
    * no BEGIN/COMMIT round trips). Returns false, with nothing written, when the statement
    * failed with one of the SQLSTATEs in `refusals` (the caller then takes another path);
-   * other errors are mapped and thrown.
+   * other errors are mapped and thrown. With `prepare`, it runs as a named statement (see
+   * statement-names.ts) unless the store was opened with `preparedStatements: false`.
    */
   async tryStatement(
     text: string,
     values: readonly unknown[],
     refusals: ReadonlySet<string>,
     what: string,
+    prepare = false,
   ): Promise<boolean> {
     this.#check();
     try {
-      await this.#statement(this.#pool, text, values);
+      await this.#statement(text, values, prepare);
       return true;
     } catch (error) {
       if (refusals.has(sqlState(error) ?? '')) return false;
@@ -205,13 +207,7 @@ export class PgDriver {
       try {
         return await this.#txOnce(fn);
       } catch (error) {
-        const state = sqlState(error) ?? '';
-        // A prepared statement whose result type changed was forgotten: the next try runs it unnamed.
-        if (
-          attempt < MAX_TX_ATTEMPTS &&
-          (RETRYABLE_SQLSTATES.has(state) || state === CACHED_PLAN_CHANGED)
-        )
-          continue;
+        if (attempt < MAX_TX_ATTEMPTS && RETRYABLE_SQLSTATES.has(sqlState(error) ?? '')) continue;
         throw mapPgError(error, what);
       }
     }
@@ -227,7 +223,7 @@ export class PgDriver {
       broken ??= err;
     };
     client.on?.('error', onError);
-    const q = clientQueryable(client, this.#names);
+    const q = clientQueryable(client);
     try {
       await client.query({ text: 'BEGIN' });
       const result = await fn(q);
@@ -256,19 +252,18 @@ export class PgDriver {
    * Runs one statement outside a transaction, named when it can be; a prepared statement
    * whose result type changed under it (a newer node migrated the schema) runs again unnamed.
    */
-  async #statement(
-    target: Pick<PgPoolLike, 'query'>,
-    text: string,
-    values: readonly unknown[],
-  ): Promise<PgQueryResult> {
-    const name = this.#names.nameOf(text, values);
-    if (name === undefined) return target.query(config(undefined, text, values));
+  async #statement(text: string, values: readonly unknown[], prepare: boolean): Promise<void> {
+    const name = prepare ? this.#names.nameOf(text, values) : undefined;
+    if (name === undefined) {
+      await this.#pool.query(config(undefined, text, values));
+      return;
+    }
     try {
-      return await target.query(config(name, text, values));
+      await this.#pool.query(config(name, text, values));
     } catch (error) {
       if (sqlState(error) !== CACHED_PLAN_CHANGED) throw error;
       this.#names.forget(text);
-      return target.query(config(undefined, text, values));
+      await this.#pool.query(config(undefined, text, values));
     }
   }
 
@@ -309,17 +304,9 @@ function isReadTimeout(error: unknown): boolean {
   return error instanceof Error && error.message === READ_TIMEOUT_MESSAGE;
 }
 
-function clientQueryable(client: PgPoolClientLike, names: StatementNames): Queryable {
+function clientQueryable(client: PgPoolClientLike): Queryable {
   const exec = async (text: string, values: readonly unknown[] = []) => {
-    const name = names.nameOf(text, values);
-    let result: PgQueryResult;
-    try {
-      result = await client.query(config(name, text, values));
-    } catch (error) {
-      // In a transaction the failed statement aborted it: the caller retries the whole of it.
-      if (name !== undefined && sqlState(error) === CACHED_PLAN_CHANGED) names.forget(text);
-      throw error;
-    }
+    const result = await client.query(config(undefined, text, values));
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   };
   return { exec, query: async (text, values) => (await exec(text, values)).rows };

@@ -71,10 +71,11 @@ export interface PostgresStoreOptions {
    */
   readonly queryTimeoutMs?: number;
   /**
-   * Whether the store runs its statements as named (prepared) statements, parsed and planned
-   * once per connection — the group commit's round trip is about 40% shorter for it. Turn it
-   * off behind a pooler that does not support prepared statements (PgBouncer before 1.21 in
-   * transaction or statement mode, or later without `max_prepared_statements`). Default true.
+   * Whether small group commits (a few runs: what a lightly loaded engine writes) run as a
+   * named (prepared) statement, parsed and planned once per connection — about 40% off their
+   * round trip. Turn it off behind a pooler that does not support prepared statements
+   * (PgBouncer before 1.21 in transaction or statement mode, or later without
+   * `max_prepared_statements`). Default true.
    */
   readonly preparedStatements?: boolean;
   /** Overrides of the history limits enforced on append/commit. Default {@link DEFAULT_LIMITS}. */

@@ -43,7 +43,7 @@ import type {
 } from '../contract/index.js';
 import { validateAuditEntry, type NamespacePatch } from '../shared/index.js';
 import { commitBatch, prevalidate } from './commit.js';
-import { FAST_COMMIT_REFUSALS, fastCommit } from './fast-commit.js';
+import { FAST_COMMIT_REFUSALS, fastCommit, PREPARED_COMMIT_MAX_RUNS } from './fast-commit.js';
 import { PgDriver, quoteSchema } from './driver.js';
 import { mapPgError } from './errors.js';
 import { PgInbox } from './inbox.js';
@@ -180,7 +180,13 @@ export class PostgresStore implements Store {
     );
     if (
       fast !== undefined &&
-      (await this.#db.tryStatement(fast.text, fast.values, FAST_COMMIT_REFUSALS, 'commit'))
+      (await this.#db.tryStatement(
+        fast.text,
+        fast.values,
+        FAST_COMMIT_REFUSALS,
+        'commit',
+        commits.length <= PREPARED_COMMIT_MAX_RUNS,
+      ))
     ) {
       return fast.outcomes;
     }
