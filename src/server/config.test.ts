@@ -11,6 +11,19 @@ afterEach(() => {
 });
 
 describe('loadConfig', () => {
+  it('turns prepared statements of a PostgreSQL store off from the file or the environment', () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
+    dir = d;
+    expect(loadConfig({ cwd: d, env: {} }).postgresPreparedStatements).toBe(true);
+    const off = { AION_POSTGRES_PREPARED_STATEMENTS: 'false' };
+    expect(loadConfig({ cwd: d, env: off }).postgresPreparedStatements).toBe(false);
+    writeFileSync(path.join(d, 'aion.config.json'), '{ "postgresPreparedStatements": false }');
+    expect(loadConfig({ cwd: d, env: {} }).postgresPreparedStatements).toBe(false);
+    expect(() =>
+      loadConfig({ cwd: d, env: { AION_POSTGRES_PREPARED_STATEMENTS: 'sometimes' } }),
+    ).toThrow(/environment: postgresPreparedStatements/);
+  });
+
   it('takes the console settings from the file, the environment and flags', () => {
     const d = mkdtempSync(path.join(tmpdir(), 'aion-config-'));
     dir = d;

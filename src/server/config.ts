@@ -85,6 +85,8 @@ export interface ServerConfig {
   readonly batchConcurrency: number;
   /** PostgreSQL shard lease ttl (takeover of a killed node waits at most this). */
   readonly leaseTtlMs: number;
+  /** PostgreSQL: small group commits as a prepared statement (off behind PgBouncer < 1.21). */
+  readonly postgresPreparedStatements: boolean;
   /**
    * Join the cluster of servers sharing the PostgreSQL store (`--cluster`): the shards are
    * spread over the live nodes and any node serves any call. See docs/cluster.md.
@@ -172,6 +174,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   storeRetryDeadlineMs: 5000,
   batchConcurrency: 16,
   leaseTtlMs: 5000,
+  postgresPreparedStatements: true,
   cluster: false,
   nodeName: undefined,
   taskQueues: {},
@@ -220,6 +223,7 @@ const KEYS: Readonly<Record<keyof ServerConfig, { kind: Kind; env: string }>> = 
   storeRetryDeadlineMs: { kind: 'int', env: 'AION_STORE_RETRY_DEADLINE_MS' },
   batchConcurrency: { kind: 'int', env: 'AION_BATCH_CONCURRENCY' },
   leaseTtlMs: { kind: 'int', env: 'AION_LEASE_TTL_MS' },
+  postgresPreparedStatements: { kind: 'bool', env: 'AION_POSTGRES_PREPARED_STATEMENTS' },
   cluster: { kind: 'bool', env: 'AION_CLUSTER' },
   nodeName: { kind: 'string', env: 'AION_NODE_NAME' },
   taskQueues: { kind: 'queues', env: 'AION_TASK_QUEUES' },

@@ -181,6 +181,7 @@ async function openPostgresBench(config: ServerConfig): Promise<OpenedStore> {
       connectionString: config.store,
       schema,
       limits: storeLimitsOf(config.limits),
+      preparedStatements: config.postgresPreparedStatements,
     });
     return {
       store,
@@ -197,6 +198,7 @@ async function openPostgresBench(config: ServerConfig): Promise<OpenedStore> {
           const floorStore = await openPostgresStore({
             connectionString: config.store,
             schema: floorSchema,
+            preparedStatements: config.postgresPreparedStatements,
           });
           try {
             return await commitFloor(floorStore);

@@ -110,7 +110,11 @@ export async function openStore(config: ServerConfig): Promise<Store> {
   }
   if (/^postgres(ql)?:\/\//.test(config.store)) {
     const { openPostgresStore } = await import('../../store/postgres/index.js');
-    return openPostgresStore({ connectionString: config.store, limits });
+    return openPostgresStore({
+      connectionString: config.store,
+      limits,
+      preparedStatements: config.postgresPreparedStatements,
+    });
   }
   throw new AionError(
     'invalid_argument',
