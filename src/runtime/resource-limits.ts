@@ -31,8 +31,9 @@ export function defaultWorkflowHeapLimitMb(maxResidentRuns: number): number {
  * The young generation of the workflow thread (V8 `maxYoungGenerationSizeMb`). What an
  * activation allocates dies with it (~3.5 KiB each), and what lives on — resident runs — is
  * old by nature, so a small young generation costs scavenges that find little alive. V8's own
- * default lets it grow to 48 MiB during a burst: 10,000 runs starting at once (S3) peaked
- * ~25 MiB higher in RSS with it, for the same throughput (docs/performance.md).
+ * default lets it grow to 48 MiB during a burst: 10,000 runs starting at once (S3) peaked at
+ * 405–450 MiB RSS with it (median 434) and at 414–426 (median 424) with 8 MiB, in eight
+ * interleaved pairs, for the same throughput and CPU per workflow (docs/performance.md).
  */
 export const WORKFLOW_YOUNG_GENERATION_MB = 8;
 
