@@ -115,10 +115,13 @@ it('treats a full disk as store unavailable and continues every run once there i
   expect(values.get('aion_store_available')).toBe(0);
   expect(values.get('aion_store_errors_total')).toBeGreaterThan(0);
   expect(await e.checkStore()).toBe(false);
-  // Room a commit of the engine's freed meanwhile (a run's deleted rows) is taken again.
+  // Room a commit of the engine's freed meanwhile (a run's deleted rows) is taken again. The
+  // start carries a 100 KB argument: its history needs whole new pages, which room freed by
+  // the engine's own writes between the filling and its commit (scraps inside pages) cannot
+  // give it — a small start could fit there, and then rightly commit.
   fillUp();
   const started = await e
-    .start('faulty', { workflowId: 'while-full', args: ['x', FAULT_STEPS] })
+    .start('faulty', { workflowId: 'while-full', args: ['x'.repeat(100_000), FAULT_STEPS] })
     .then(
       () => 'started',
       (err: unknown) => (isAionError(err) ? err.code : err),
