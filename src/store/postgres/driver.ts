@@ -75,9 +75,9 @@ export class PgDriver {
   constructor(
     pool: PgPoolLike,
     ownsPool: boolean,
-    searchPath?: string,
-    applicationName?: string,
-    names = new StatementNames(true),
+    searchPath: string | undefined,
+    applicationName: string | undefined,
+    names: StatementNames,
   ) {
     this.#pool = pool;
     this.#ownsPool = ownsPool;
@@ -166,7 +166,7 @@ export class PgDriver {
   ): Promise<{ rows: Row[]; rowCount: number }> {
     this.#check();
     try {
-      const result = await this.#pool.query(config(undefined, text, values));
+      const result = await this.#pool.query({ text, values, types: TYPES });
       return { rows: result.rows, rowCount: result.rowCount ?? 0 };
     } catch (error) {
       throw mapPgError(error, what);
@@ -306,7 +306,7 @@ function isReadTimeout(error: unknown): boolean {
 
 function clientQueryable(client: PgPoolClientLike): Queryable {
   const exec = async (text: string, values: readonly unknown[] = []) => {
-    const result = await client.query(config(undefined, text, values));
+    const result = await client.query({ text, values, types: TYPES });
     return { rows: result.rows, rowCount: result.rowCount ?? 0 };
   };
   return { exec, query: async (text, values) => (await exec(text, values)).rows };

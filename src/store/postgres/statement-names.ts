@@ -51,8 +51,4 @@ export class StatementNames {
   forget(text: string): void {
     if (this.#names.delete(text)) this.#unnamed.add(text);
   }
-
-  get size(): number {
-    return this.#names.size;
-  }
 }
