@@ -1,17 +1,43 @@
 // Bench children: a scenario runs in a fresh process (so memory figures and JIT/GC state do not
 // leak between scenarios) and reports its figures as one stdout line prefixed by RESULT_PREFIX.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RESULT_PREFIX } from './engine-common.js';
 import type { Figures } from './engine-scenarios.js';
 
-/** How every bench process loads code: bench files through tsx, the engine from dist/ (compiled-engine.mjs). */
+/** How a bench process loads code through tsx: bench files as TypeScript, the engine from dist/. */
 export const BENCH_IMPORTS: readonly string[] = [
   '--import',
   'tsx',
   '--import',
   fileURLToPath(new URL('./compiled-engine.mjs', import.meta.url)),
 ];
+
+const BUNDLER = fileURLToPath(new URL('./child-bundle.mjs', import.meta.url));
+const BUNDLES = fileURLToPath(new URL('../node_modules/.cache/aion-bench/', import.meta.url));
+const bundled = new Map<string, string>();
+
+/**
+ * The node arguments that run the bench script `script` (a TypeScript file in bench/): its
+ * bundle (child-bundle.mjs: the script and the bench files it imports in one plain module, the
+ * engine imported from dist/), built once per process. A child so runs on plain `node`, as a
+ * user's compiled program does: tsx's loader thread is not in its memory figures.
+ * AION_BENCH_ENGINE=source runs the script and the engine's sources through tsx instead.
+ */
+export function benchScript(script: string): string[] {
+  if (process.env.AION_BENCH_ENGINE === 'source') return [...BENCH_IMPORTS, script];
+  let bundle = bundled.get(script);
+  if (bundle === undefined) {
+    mkdirSync(BUNDLES, { recursive: true });
+    bundle = path.join(BUNDLES, `${path.basename(script, '.ts')}.mjs`);
+    execFileSync(process.execPath, [BUNDLER, script, bundle], { stdio: 'inherit' });
+    statSync(bundle); // fails loudly if the bundler wrote nothing
+    bundled.set(script, bundle);
+  }
+  return [bundle];
+}
 
 export interface ChildOptions {
   /** Node flags before the bench's imports (e.g. `--expose-gc`). */
@@ -29,7 +55,7 @@ export interface LiveChild {
   readonly exited: Promise<void>;
 }
 
-/** Starts `node [flags] --import tsx --import compiled-engine.mjs <script> ...args`. */
+/** Starts `node [flags] <script's bundle> ...args` (see benchScript). */
 export function startChild(
   script: string,
   args: readonly string[],
@@ -37,7 +63,7 @@ export function startChild(
 ): LiveChild {
   const child = spawn(
     process.execPath,
-    [...(options.nodeFlags ?? []), ...BENCH_IMPORTS, script, ...args],
+    [...(options.nodeFlags ?? []), ...benchScript(script), ...args],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 240_000);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { BENCH_IMPORTS, startChild, type LiveChild } from './child.js';
+import { benchScript, startChild, type LiveChild } from './child.js';
 import { PG_URL } from './engine-common.js';
 import { nowMs } from './lib.js';
 
@@ -82,7 +82,7 @@ export async function startNode(
 
 /** A remote worker process serving the S1 activity, connected to `url`. */
 export function startWorker(url: string): ChildProcess {
-  return spawn(process.execPath, [...BENCH_IMPORTS, WORKER, url, String(WORKER_SLOTS)], {
+  return spawn(process.execPath, [...benchScript(WORKER), url, String(WORKER_SLOTS)], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
 }

@@ -16,7 +16,7 @@ const modified = (file) => {
 };
 
 /** The first source module whose compiled module is missing or stale, if any. */
-function staleModule() {
+export function staleModule() {
   const srcDir = fileURLToPath(SRC);
   const distDir = fileURLToPath(DIST);
   for (const entry of readdirSync(srcDir, { recursive: true })) {

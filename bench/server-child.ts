@@ -23,7 +23,7 @@ import {
   RssSampler,
   WORKFLOWS_PATH,
 } from './engine-common.js';
-import { BENCH_IMPORTS } from './child.js';
+import { benchScript } from './child.js';
 import { SINGLE_RUN_WARMUP } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 
@@ -129,7 +129,7 @@ try {
     const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     worker = spawn(
       process.execPath,
-      [...profileFlags, ...BENCH_IMPORTS, WORKER, url, String(2 * window)],
+      [...profileFlags, ...benchScript(WORKER), url, String(2 * window)],
       {
         stdio: ['ignore', 'inherit', 'inherit'],
       },
