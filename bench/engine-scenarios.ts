@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { buildPackage } from '../src/package/index.js';
 import type { Engine } from '../src/index.js';
+import { fanOutWarmups } from '../src/cli/bench/scenarios.js';
 import {
   benchEngine,
   commitFigures,
@@ -154,9 +155,12 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
 }
 
 /** S2: one workflow fanning out `n` activities with Promise.all; `trials` runs one at a time. */
-export function s2(n: number, trials: number): Promise<Figures> {
+/** S2's untimed fan-outs before its trials: the same rule as `aion bench` (fanOutWarmups). */
+export const s2WarmupFanOuts = fanOutWarmups;
+
+export function s2(n: number, trials: number, warmups = s2WarmupFanOuts(n)): Promise<Figures> {
   return withEngine('sqlite', {}, async ({ engine, storeDescription }) => {
-    for (let i = 0; i < 3; i++) await engine.execute('fanOut', { args: [n] }); // warm-up
+    for (let i = 0; i < warmups; i++) await engine.execute('fanOut', { args: [n] });
     const walls: number[] = [];
     const cpus: number[] = [];
     for (let i = 0; i < trials; i++) {
@@ -172,6 +176,7 @@ export function s2(n: number, trials: number): Promise<Figures> {
       store: storeDescription,
       activities: n,
       trials,
+      warmupFanOuts: warmups,
       ...latencyFigures('wall', walls),
       // Process CPU of a trial (every thread: the engine, the workflow thread, SQLite).
       cpuP50Ms: round(percentile(cpus, 50), 3),

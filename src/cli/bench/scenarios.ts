@@ -186,10 +186,26 @@ export async function runS1(target: BenchTarget, sizes: BenchSizes): Promise<S1F
   };
 }
 
-/** S2: one workflow fanning out `fanOut` activities at once, `fanOutTrials` times in a row. */
+/**
+ * Activities run in untimed fan-outs of the measured width before S2's trials: the engine's
+ * dispatch and settle paths reach V8's optimizing tier only after some thousands of
+ * activities. On a 2-core machine, 100-way trials after one to three warm-up fan-outs took
+ * about 8–10 ms; after 30, about 5.5 ms (docs/performance.md).
+ */
+export const FAN_OUT_WARMUP_ACTIVITIES = 3000;
+
+/** Untimed fan-outs of width `n` before S2's trials: three to thirty. */
+export function fanOutWarmups(n: number): number {
+  return Math.min(30, Math.max(3, Math.ceil(FAN_OUT_WARMUP_ACTIVITIES / Math.max(1, n))));
+}
+
+/**
+ * S2: one workflow fanning out `fanOut` activities at once, `fanOutTrials` times in a row
+ * (after {@link fanOutWarmups} untimed fan-outs).
+ */
 export async function runS2(target: BenchTarget, sizes: BenchSizes): Promise<S2Figures> {
   const n = sizes.fanOut;
-  await execute(target, 'benchFanOut', [n]); // warm-up
+  for (let i = fanOutWarmups(n); i > 0; i--) await execute(target, 'benchFanOut', [n]);
   const walls: number[] = [];
   for (let i = 0; i < sizes.fanOutTrials; i++) {
     const t = nowMs();
