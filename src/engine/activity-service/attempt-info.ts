@@ -39,6 +39,7 @@ export function attemptInfo(
   const { options } = data;
   const stc = options.startToCloseTimeoutMs;
   const sct = options.scheduleToCloseTimeoutMs;
+  let token: string | undefined;
   const info: Mutable<ActivityInfo> = {
     namespace: task.namespace,
     workflowId: task.workflowId,
@@ -48,13 +49,18 @@ export function attemptInfo(
     activityType: task.activityType,
     taskQueue: options.taskQueue,
     attempt: task.attempt,
-    taskToken: sign({
-      namespace: task.namespace,
-      workflowId: task.workflowId,
-      runId: task.runId,
-      activityId: task.activityId,
-      attempt: task.attempt,
-    }),
+    // Made on first read: most in-process attempts never read it, and encoding (and signing,
+    // on a server) cost more than the rest of the info. An own enumerable property, so copies
+    // (spread, JSON) carry it as before.
+    get taskToken(): string {
+      return (token ??= sign({
+        namespace: task.namespace,
+        workflowId: task.workflowId,
+        runId: task.runId,
+        activityId: task.activityId,
+        attempt: task.attempt,
+      }));
+    },
     scheduledTime: data.scheduledAt,
     startedTime: now,
     // The same deadline the executor gives an attempt it starts now (it then runs this object).
