@@ -392,6 +392,58 @@ describe('ActivityExecutor: concurrency', () => {
     expect(handles[3]!.s.at).toBe(T0 + 1500);
     expect(handles[3]!.s.outcome?.type).toBe('timed_out');
   });
+  it('completes an owned info in place when it starts a queued attempt; copies any other', async () => {
+    const gate = deferred();
+    const seen: ActivityInfo[] = [];
+    const { executor, clock } = setup(
+      {
+        work: () => {
+          seen.push(Context.current().info);
+          return seen.length === 1 ? gate.promise : 'done';
+        },
+      },
+      1,
+    );
+    let tokenReads = 0;
+    const lazy = (activityId: string): ActivityInfo => {
+      const base = info({ activityId });
+      const { taskToken: _token, ...rest } = base;
+      return {
+        ...rest,
+        get taskToken() {
+          tokenReads++;
+          return `token-${activityId}`;
+        },
+      };
+    };
+    const first = executor.execute({ info: lazy('1'), args: [], options: { taskQueue: 'main' } });
+    const owned = lazy('2');
+    const second = executor.execute({
+      info: owned,
+      infoOwned: true,
+      args: [],
+      options: { taskQueue: 'main', startToCloseTimeoutMs: 1000 },
+    });
+    const shared = info({ activityId: '3' });
+    const third = executor.execute({
+      info: shared,
+      args: [],
+      options: { taskQueue: 'main', startToCloseTimeoutMs: 1000 },
+    });
+    await flush();
+    clock.advance(200);
+    gate.resolve('one');
+    await first.outcome;
+    await second.outcome;
+    await third.outcome;
+    expect(seen[1]).toBe(owned); // completed in place: started later than planned
+    expect(owned.startedTime).toBe(T0 + 200);
+    expect(owned.deadline).toBe(T0 + 1200);
+    expect(tokenReads).toBe(0); // the lazy token was not read to start it
+    expect(seen[2]).not.toBe(shared); // not owned: copied, the caller's object untouched
+    expect(seen[2]!.startedTime).toBe(T0 + 200);
+    expect(shared.startedTime).toBe(T0);
+  });
 });
 
 describe('ActivityExecutor: shutdown', () => {

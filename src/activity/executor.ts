@@ -259,7 +259,11 @@ export class ActivityExecutor {
       };
       if (stc !== undefined) started.startToCloseTimeoutMs = stc;
       if (sct !== undefined) started.scheduleToCloseTimeoutMs = sct;
-      attempt.info = extend(given, started) as ActivityInfo;
+      // An info made for this attempt alone is completed in place (the engine's makes its task
+      // token on first read, which a copy would read); any other is copied.
+      attempt.info = attempt.request.infoOwned
+        ? Object.assign<ActivityInfo, typeof started>(given, started)
+        : (extend(given, started) as ActivityInfo);
     }
     attempt.state = 'running';
     attempt.lastHeartbeatAt = now;

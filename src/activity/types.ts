@@ -65,6 +65,11 @@ export interface ActivityInboundCallsInterceptor {
 /** One attempt to run. */
 export interface AttemptRequest {
   readonly info: ActivityInfo;
+  /**
+   * `info` was made for this attempt alone: the executor may complete it in place (when it
+   * starts the attempt later than planned) instead of copying it.
+   */
+  readonly infoOwned?: boolean;
   /** Decoded arguments. */
   readonly args: readonly unknown[];
   readonly options: RecordedActivityOptions;

@@ -398,7 +398,7 @@ export class ActivityService {
     const info = attemptInfo(task, data, now, heartbeatDetails, (f) => this.tokens.sign(f));
     let handle: ReturnType<AttemptRunner['execute']>;
     try {
-      handle = runner.execute({ info, args, options: data.options });
+      handle = runner.execute({ info, args, options: data.options, infoOwned: true });
     } catch {
       // The runner refuses work (it is shutting down): the task waits for the next one.
       this.#handBack(task, 0);
