@@ -92,6 +92,25 @@ describe('engine features', () => {
     expect(await e.execute('scheduleToCloseTimeout')).toBe('timeout SCHEDULE_TO_CLOSE');
   });
 
+  it('deletes the schedule-timeout timers of an activity that completed', async () => {
+    const store = createMemoryStore();
+    const e = await start({ store });
+    const h = await e.start('activityTimersCleared');
+    let timers: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const events = (await h.fetchHistory()).events;
+      if (events.some((x) => x.type === 'TimerStarted')) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    timers = (
+      await store.listTimers({ namespace: 'default', workflowId: h.workflowId, runId: h.runId! })
+    ).map((t) => t.timerId);
+    // Only the workflow's own sleep is left: each activity's schedule-to-close and
+    // schedule-to-start timers went with its outcome.
+    expect(timers).toHaveLength(1);
+    expect(timers[0]).not.toMatch(/^activity\//);
+  });
+
   it('enforces schedule-to-start when no worker picks the task up', async () => {
     const e = await start();
     const h = await e.start('scheduleToStartTimeout');

@@ -3,6 +3,8 @@
 export { ActivityService } from './activity-service.js';
 export {
   activityTimerIds,
+  hasScheduleToCloseTimer,
+  hasScheduleToStartTimer,
   LOCAL_QUEUE,
   scheduleToCloseTimerId,
   scheduleToStartTimerId,

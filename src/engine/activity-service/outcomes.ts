@@ -7,13 +7,15 @@ import {
   isAionError,
   isBenignFailure,
   type Failure,
+  type Mutable,
   type NewEvent,
   type Payload,
   type RunKey,
 } from '../../core/index.js';
 import type { ActivityTask } from '../../store/index.js';
 import { retryForever } from '../store-retry.js';
-import type { ServiceEnv, TaskData } from './types.js';
+import { scheduledTimerIds } from './task-ids.js';
+import type { ActivityArrival, ServiceEnv, TaskData } from './types.js';
 
 /** Records an attempt's outcome: a retry (its time kept in the task row) or the final event. */
 export async function settleOutcome(
@@ -25,7 +27,8 @@ export async function settleOutcome(
   /** Wait for the commit (a remote worker is acknowledged only after it). */
   durable = false,
 ): Promise<void> {
-  const final = (event: NewEvent): Promise<void> => recordFinal(env, run, task, event, durable);
+  const final = (event: NewEvent): Promise<void> =>
+    recordFinal(env, run, task, event, durable, data);
   switch (outcome.type) {
     case 'completed':
       return final(completedEvent(env, task, outcome.result));
@@ -130,6 +133,8 @@ export function recordFinal(
   task: { taskId: string; activityId: string },
   event: NewEvent,
   durable = false,
+  /** The task's data: its timers are then only those its options made. */
+  data?: TaskData,
 ): Promise<void> {
   const kind =
     event.type === 'ActivityCompleted'
@@ -142,7 +147,13 @@ export function recordFinal(
           ? 'timed_out'
           : 'cancelled';
   env.metrics.activityOutcomes.inc(1, { outcome: kind });
-  const arrival = { run, activityId: task.activityId, taskId: task.taskId, event };
+  const arrival: Mutable<ActivityArrival> = {
+    run,
+    activityId: task.activityId,
+    taskId: task.taskId,
+    event,
+  };
+  if (data) arrival.timerIds = scheduledTimerIds(task.activityId, data.options, data.local);
   if (!durable) {
     // No ack: a failed commit keeps the arrival in the run's inbox and retries it.
     env.onArrival(arrival);

@@ -30,6 +30,8 @@ export interface ActivityArrival {
   readonly activityId: string;
   readonly event: NewEvent;
   readonly taskId: string;
+  /** The activity's timer rows to delete with it; undefined: every timer it may own. */
+  readonly timerIds?: readonly string[];
   /** Settled once the outcome is committed (or refused because the run moved on). */
   readonly ack?: { resolve(): void; reject(error: unknown): void };
 }

@@ -193,7 +193,7 @@ function buildActivities(
       scheduler().enqueue(a.run, {
         event: a.event,
         removeTasks: [a.taskId],
-        cancelTimers: activityTimerIds(a.activityId),
+        cancelTimers: a.timerIds ?? activityTimerIds(a.activityId),
         ...(a.ack ? { ack: a.ack } : {}),
       }),
   });

@@ -40,6 +40,7 @@ export function scheduleActivity(w: EventWriter, cmd: CommandOf<'scheduleActivit
       now,
     ),
   );
+  // Which timers an outcome deletes follows the same rules (scheduledTimerIds in task-ids.ts).
   if (cmd.options.scheduleToCloseTimeoutMs !== undefined) {
     effects.timers.push({
       namespace: run.namespace,
