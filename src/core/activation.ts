@@ -104,9 +104,10 @@ export interface ActivationInput {
   /** While replaying: patch ids whose markers the history holds (`patched()` returns true for them). */
   readonly patches?: readonly string[] | undefined;
   /**
-   * While replaying: false when every activity, timer, child or external request this
-   * activation starts settles later in the replayed history, so where it was started (shown
-   * by `__stack_trace` while it is pending) need not be captured. Absent: captured.
+   * Whether to capture where this activation's activities, timers, children and external
+   * requests start (shown by `__stack_trace` while they are pending). The engine's live
+   * activations pass false: `__stack_trace` is answered from a replay of the history, which
+   * passes true for the activations that started what is still pending. Absent: captured.
    */
   readonly captureStacks?: boolean;
 }

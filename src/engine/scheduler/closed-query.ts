@@ -1,6 +1,7 @@
-// Queries on a closed run, and time travel on any run: a history (or a prefix of it) is
-// replayed into a throwaway instance on the version the run is pinned to, and queries are
-// answered from that instance (nothing is recorded, the run's own actor is untouched).
+// Queries on a closed run, `__stack_trace` on an open one, and time travel on any run: a
+// history (or a prefix of it) is replayed into a throwaway instance on the version the run is
+// pinned to, and queries are answered from that instance (nothing is recorded, the run's own
+// actor is untouched).
 import {
   AionError,
   type HistoryEvent,
@@ -8,14 +9,34 @@ import {
   type QueryOutcome,
   type RunKey,
 } from '../../core/index.js';
-import { DeadlockError, RunBook, type WorkflowThread } from '../../runtime/index.js';
+import {
+  closesActivation,
+  DeadlockError,
+  RunBook,
+  type WorkflowThread,
+} from '../../runtime/index.js';
 import { actorKey } from '../run-actor.js';
 import type { SchedulerContext } from './context.js';
 
+/** The built-in query that says where a run waits (answered by replay, see queryByReplay). */
+export const STACK_TRACE_QUERY = '__stack_trace';
+
+/** Built-in queries that read where operations started: an open run answers them by replay. */
+export function readsStacks(name: string): boolean {
+  return name === STACK_TRACE_QUERY || name === '__enhanced_stack_trace';
+}
+
 let instances = 0;
 
-/** Answers a query from a replay of the closed run's whole history. */
-export async function queryClosedRun(
+/**
+ * Answers a query from a replay of the run's history: a closed run's whole history, an open
+ * run's up to its last activation. Open runs are asked this way only the stack traces
+ * (`__stack_trace`, `__enhanced_stack_trace`): live
+ * activations do not capture where operations start (a stack capture cost more than the rest
+ * of starting an activity), and a replay captures them for the activations that started what
+ * is still pending.
+ */
+export async function queryByReplay(
   ctx: SchedulerContext,
   key: RunKey,
   name: string,
@@ -31,8 +52,8 @@ export async function queryClosedRun(
       ctx,
       key,
       book.version,
-      replayable(events),
-      `query ${JSON.stringify(name)} on closed run ${key.runId}`,
+      book.closed ? replayable(events) : activated(events),
+      `query ${JSON.stringify(name)} on ${book.closed ? 'closed ' : ''}run ${key.runId}`,
       (thread, instance) => thread.query(instance, name, args),
     );
   } catch (err) {
@@ -91,6 +112,17 @@ export async function withReplayedInstance<T>(
   } finally {
     release();
   }
+}
+
+/**
+ * An open run's history up to its last activation: what arrived after it (an outcome not yet
+ * delivered) is not in the live instance either, and must not count as settled when the
+ * replay decides which activations' operations are still pending.
+ */
+function activated(events: readonly HistoryEvent[]): readonly HistoryEvent[] {
+  let end = events.length;
+  while (end > 1 && !closesActivation(events[end - 1]!)) end--;
+  return end === events.length ? events : events.slice(0, end);
 }
 
 /**

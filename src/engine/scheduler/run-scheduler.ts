@@ -1,6 +1,6 @@
 // The scheduler's loop: the set of ready runs, the tick that plans, activates and commits
 // them, in-flight accounting for idleness, and the entry points the engine calls.
-import { queryClosedRun } from './closed-query.js';
+import { queryByReplay, readsStacks } from './closed-query.js';
 import { timeTravelRun, type TimeTravelOutcome, type TimeTravelQuery } from './time-travel.js';
 import type { Payload, QueryOutcome, RunKey } from '../../core/index.js';
 import { randomIds } from '../../clock/index.js';
@@ -232,6 +232,8 @@ export class RunScheduler {
   ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
     const elsewhere = this.#elsewhere(key);
     if (elsewhere) return elsewhere.query(key, name, args);
+    // Live instances do not record where operations start: a replay does (closed-query.ts).
+    if (readsStacks(name)) return queryByReplay(this.#ctx, key, name, args);
     return queryRun(this.#ctx, key, name, args);
   }
 
@@ -241,7 +243,7 @@ export class RunScheduler {
     name: string,
     args: readonly Payload[],
   ): Promise<QueryOutcome | { ok: true; stackTrace: string }> {
-    return queryClosedRun(this.#ctx, key, name, args);
+    return queryByReplay(this.#ctx, key, name, args);
   }
 
   /**

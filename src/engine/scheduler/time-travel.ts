@@ -9,7 +9,7 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import { closesActivation, DeadlockError, type WorkflowThread } from '../../runtime/index.js';
-import { withReplayedInstance } from './closed-query.js';
+import { STACK_TRACE_QUERY, withReplayedInstance } from './closed-query.js';
 import type { SchedulerContext } from './context.js';
 
 /** Events read from the store per page while scanning a history. */
@@ -122,7 +122,7 @@ export async function timeTravelRun(
 }
 
 async function stackTraceOf(thread: WorkflowThread, instance: string): Promise<string> {
-  const out = await thread.query(instance, '__stack_trace', []);
+  const out = await thread.query(instance, STACK_TRACE_QUERY, []);
   if ('stackTrace' in out) return out.stackTrace;
   return out.ok ? '' : `(no stack trace: ${out.failure.message})`;
 }
