@@ -3,8 +3,6 @@
 export { ActivityService } from './activity-service.js';
 export {
   activityTimerIds,
-  hasScheduleToCloseTimer,
-  hasScheduleToStartTimer,
   LOCAL_QUEUE,
   scheduleToCloseTimerId,
   scheduleToStartTimerId,

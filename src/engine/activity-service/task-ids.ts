@@ -23,12 +23,12 @@ export function activityTimerIds(activityId: string): string[] {
 }
 
 /** Whether scheduling an activity with `options` writes its schedule-to-close timer. */
-export function hasScheduleToCloseTimer(options: RecordedActivityOptions): boolean {
+function hasScheduleToCloseTimer(options: RecordedActivityOptions): boolean {
   return options.scheduleToCloseTimeoutMs !== undefined;
 }
 
 /** Whether scheduling an activity with `options` writes its schedule-to-start timer. */
-export function hasScheduleToStartTimer(options: RecordedActivityOptions, local: boolean): boolean {
+function hasScheduleToStartTimer(options: RecordedActivityOptions, local: boolean): boolean {
   return options.scheduleToStartTimeoutMs !== undefined && !local;
 }
 

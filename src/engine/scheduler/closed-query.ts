@@ -31,10 +31,9 @@ let instances = 0;
 /**
  * Answers a query from a replay of the run's history: a closed run's whole history, an open
  * run's up to its last activation. Open runs are asked this way only the stack traces
- * (`__stack_trace`, `__enhanced_stack_trace`): live
- * activations do not capture where operations start (a stack capture cost more than the rest
- * of starting an activity), and a replay captures them for the activations that started what
- * is still pending.
+ * (`__stack_trace`, `__enhanced_stack_trace`): live activations do not capture where
+ * operations start (a stack capture cost more than the rest of starting an activity), and a
+ * replay captures them for the activations that started what is still pending.
  */
 export async function queryByReplay(
   ctx: SchedulerContext,
