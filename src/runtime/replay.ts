@@ -345,6 +345,12 @@ export interface ReplayOptions {
   readonly onActivation?: (output: ActivationOutput) => void;
   /** Called once the run's module instance exists (its module-level code returned). */
   readonly onInstantiated?: () => void;
+  /**
+   * Capture where the operations still pending at the end of the history started (what
+   * `__stack_trace` shows). Default true; a replay that only rebuilds a run to go on with it
+   * passes false (a stack capture costs more than the rest of starting an operation).
+   */
+  readonly stacks?: boolean;
 }
 
 export interface Replayed {
@@ -378,7 +384,7 @@ export function replayHistory(
       recorded.push(e.patchId);
   // Without patches in the history, activations carry none (nothing to copy into the realm).
   const patches = recorded.length > 0 ? recorded : undefined;
-  const withStacks = activationsWithPendingOps(events);
+  const withStacks = options.stacks === false ? [] : activationsWithPendingOps(events);
   // The engine's own book of the run measures the history's size; this one serves the replay.
   const book = new RunBook({ historyBytes: false });
   const timeout = options.timeout ?? false;

@@ -199,6 +199,7 @@ class RequestHandler {
       const sinkCalls: SinkCall[] = [];
       const events = historyOf(req.events);
       const result = replayHistory(this.#sandboxOf(req.version), req.run, events, {
+        stacks: req.stacks,
         onInstantiated: this.#progress,
         onActivation: (output) => {
           if (output.sinkCalls) sinkCalls.push(...output.sinkCalls);

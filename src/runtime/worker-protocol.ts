@@ -57,6 +57,8 @@ export type WorkerRequest =
        * events themselves for the inline runtime.
        */
       readonly events: readonly HistoryEvent[] | string;
+      /** Capture where pending operations started (replays that answer `__stack_trace`). */
+      readonly stacks: boolean;
     }
   | {
       readonly id: number;

@@ -409,9 +409,11 @@ export class WorkflowThread {
     version: string,
     run: RunKey,
     events: readonly HistoryEvent[],
+    /** Capture where pending operations started (only replays that answer `__stack_trace`). */
+    stacks = false,
   ): Promise<ReplayOutcome> {
     const history = this.#inline ? events : historyForThread(events);
-    const res = await this.#send({ type: 'replay', key, version, run, events: history });
+    const res = await this.#send({ type: 'replay', key, version, run, events: history, stacks });
     return (res as { replay: ReplayOutcome }).replay;
   }
 

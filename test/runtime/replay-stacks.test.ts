@@ -62,4 +62,29 @@ describe('replay and operation stacks', () => {
     // Nothing else is pending: the activities settled during the replay.
     expect(lines.filter((l) => l.startsWith('waiting on'))).toHaveLength(1);
   });
+
+  it('a replay that only rebuilds the run captures no stacks', async () => {
+    const { events, runId } = await recordedHistory();
+    const pkg = await buildPackage({ workflowsPath });
+    const sandbox = PackageSandbox.create(pkg.bundle, pkg.version);
+    const replayed = replayHistory(
+      sandbox,
+      { namespace: 'default', workflowId: 'stacks-1', runId },
+      events,
+      { stacks: false },
+    );
+    const answer = sandbox.query(replayed.run, '__stack_trace', []) as { stackTrace: string };
+    const lines = answer.stackTrace.split('\n');
+    expect(lines[0]).toMatch(/^waiting on timer 1 /);
+    expect(lines[1]).toMatch(/operation\(s\) without a stack/);
+  });
+
+  it('an engine answers __stack_trace on a live run, whose activations captured no stacks', async () => {
+    await recordedHistory();
+    const h = engine!.getHandle('stacks-1');
+    // The answer comes from a replay of the run's history that captures them.
+    const text = await h.query<string>('__stack_trace');
+    expect(text).toMatch(/^waiting on timer 1 /);
+    expect(text).toContain('stepsThenSleep');
+  });
 });

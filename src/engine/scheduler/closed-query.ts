@@ -95,7 +95,8 @@ export async function withReplayedInstance<T>(
     };
     return await replays.use(version, bundle, async (thread) => {
       try {
-        const outcome = await thread.replay(instance, version, key, events);
+        // Stack traces are among what these replays answer (time travel, `__stack_trace`).
+        const outcome = await thread.replay(instance, version, key, events, true);
         if (!outcome.ok) {
           throw new AionError(
             'query_failed',
