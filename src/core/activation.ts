@@ -110,6 +110,13 @@ export interface ActivationInput {
    * passes true for the activations that started what is still pending. Absent: captured.
    */
   readonly captureStacks?: boolean;
+  /**
+   * Whether the conditions this activation starts waiting on record where they started.
+   * History does not tell whether a condition still waits at its end, so a replay answering
+   * `__stack_trace` records every one; the engine's live activations and its rebuilds pass
+   * false. Absent: recorded.
+   */
+  readonly captureConditionStacks?: boolean;
 }
 
 /** Decisions a run makes; the engine turns them into events (live) or matches them (replay). */

@@ -152,6 +152,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
     };
     if (v.patches !== undefined) out.patches = copyIn(v.patches, 1);
     if (v.captureStacks !== undefined) out.captureStacks = copyField(v.captureStacks);
+    if (v.captureConditionStacks !== undefined) out.captureConditionStacks = copyField(v.captureConditionStacks);
     return out;
   };
 

@@ -406,6 +406,7 @@ export function replayHistory(
         continueAsNewSuggested: book.continueAsNewSuggested,
         patches,
         captureStacks: withStacks[activations] === true,
+        captureConditionStacks: options.stacks !== false,
       };
       const output = sandbox.activate(instance, input, timeout);
       activations++;

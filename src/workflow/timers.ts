@@ -69,8 +69,9 @@ export function condition(fn: () => boolean, timeout?: Duration): Promise<void |
     const op: PendingOp = {
       kind: 'condition',
       describe: () => (ms === undefined ? 'condition' : `condition with ${ms} ms timeout`),
-      // Always taken: history does not tell whether a condition is still waiting at its end.
-      stack: captureStack(),
+      // Taken whenever stacks are (history does not tell whether a condition is still waiting
+      // at its end), so a replay that answers `__stack_trace` has every one.
+      stack: s.conditionStacks ? captureStack() : {},
       resolve: () => {
         s.conditions.delete(waiter);
         op.unsubscribe?.();

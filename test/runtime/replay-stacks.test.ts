@@ -87,4 +87,30 @@ describe('replay and operation stacks', () => {
     expect(text).toMatch(/^waiting on timer 1 /);
     expect(text).toContain('stepsThenSleep');
   });
+
+  it('locates a condition a live run waits on; a rebuilding replay records none', async () => {
+    engine = await createEngine({
+      store: createMemoryStore(),
+      workflowsPath,
+      activities: { step: async (n: number) => n },
+    });
+    const h = await engine.start('stepsThenCondition', { workflowId: 'stacks-2' });
+    let text = '';
+    for (let i = 0; i < 200 && !text.startsWith('waiting on condition'); i++) {
+      text = await h.query<string>('__stack_trace');
+      if (!text.startsWith('waiting on condition')) await new Promise((r) => setTimeout(r, 20));
+    }
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('waiting on condition');
+    expect(lines[1]).toMatch(/^ {2}at /);
+    expect(text).toContain('stepsThenCondition');
+
+    const { events, runId } = await h.fetchHistory();
+    const pkg = await buildPackage({ workflowsPath });
+    const sandbox = PackageSandbox.create(pkg.bundle, pkg.version);
+    const run = { namespace: 'default', workflowId: 'stacks-2', runId };
+    const rebuilt = replayHistory(sandbox, run, events, { stacks: false });
+    const bare = sandbox.query(rebuilt.run, '__stack_trace', []) as { stackTrace: string };
+    expect(bare.stackTrace.split('\n')[1]).toMatch(/operation\(s\) without a stack/);
+  });
 });

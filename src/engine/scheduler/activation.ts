@@ -84,6 +84,7 @@ function activateItem(p: Plan): ActivateItem {
     // (closed-query.ts), not live: a stack capture cost more than the rest of starting an
     // activity (~7 µs of the workflow thread's ~35 per activation, and its garbage).
     captureStacks: false,
+    captureConditionStacks: false,
   };
   // A first activation carries the run's init info (its module is instantiated with it).
   return p.start

@@ -110,6 +110,7 @@ function takeOutput(s: RunState): ActivationOutput {
   s.commands = [];
   s.logs = [];
   s.stacksLeft = STACKS_PER_ACTIVATION;
+  s.conditionStacks = true;
   s.taskFailure = undefined;
   s.violation = undefined;
   return out;
@@ -162,6 +163,7 @@ class RunActivatorObject implements RunActivator {
     s.now = input.now;
     s.replaying = input.replaying;
     s.stacksLeft = input.captureStacks === false ? 0 : STACKS_PER_ACTIVATION;
+    s.conditionStacks = input.captureConditionStacks !== false;
     s.historyLength = input.historyLength;
     s.continueAsNewSuggested = input.continueAsNewSuggested;
     for (const id of input.patches ?? []) s.knownPatches.add(id);

@@ -36,6 +36,7 @@ class RunStateObject implements RunState {
   now: number;
   replaying = false;
   stacksLeft = STACKS_PER_ACTIVATION;
+  conditionStacks = true;
   historyLength = 0;
   continueAsNewSuggested = false;
   commands: WorkflowCommand[] = [];

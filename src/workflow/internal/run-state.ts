@@ -42,6 +42,8 @@ export interface RunState {
    * replayed history.
    */
   stacksLeft: number;
+  /** Whether conditions started now record their creation stack (true outside activations). */
+  conditionStacks: boolean;
   historyLength: number;
   continueAsNewSuggested: boolean;
   commands: WorkflowCommand[];
