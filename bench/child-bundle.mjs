@@ -8,7 +8,7 @@ import { renameSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { staleModule } from './compiled-engine-hooks.mjs';
+import { staleDistMessage, staleModule } from './compiled-engine-hooks.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = path.join(ROOT, 'src') + path.sep;
@@ -21,10 +21,7 @@ if (!script || !out) {
 }
 const stale = staleModule();
 if (stale !== undefined) {
-  process.stderr.write(
-    `bench: dist/ does not hold a current build of src/${stale}; run \`npm run build\` ` +
-      '(or set AION_BENCH_ENGINE=source to measure the TypeScript sources)\n',
-  );
+  process.stderr.write(`${staleDistMessage(stale)}\n`);
   process.exit(1);
 }
 

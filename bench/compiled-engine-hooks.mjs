@@ -15,6 +15,14 @@ const modified = (file) => {
   }
 };
 
+/** What a bench says when dist/ misses or holds a stale build of `src/${stale}`. */
+export function staleDistMessage(stale) {
+  return (
+    `bench: dist/ does not hold a current build of src/${stale}; run \`npm run build\` ` +
+    '(or set AION_BENCH_ENGINE=source to measure the TypeScript sources)'
+  );
+}
+
 /** The first source module whose compiled module is missing or stale, if any. */
 export function staleModule() {
   const srcDir = fileURLToPath(SRC);
@@ -35,12 +43,7 @@ export async function resolve(specifier, context, nextResolve) {
   if (!resolved.url.startsWith(SRC) || !resolved.url.endsWith('.ts')) return resolved;
   if (!checked) {
     const stale = staleModule();
-    if (stale !== undefined) {
-      throw new Error(
-        `bench: dist/ does not hold a current build of src/${stale}; run \`npm run build\` ` +
-          '(or set AION_BENCH_ENGINE=source to measure the TypeScript sources)',
-      );
-    }
+    if (stale !== undefined) throw new Error(staleDistMessage(stale));
     checked = true;
   }
   return {

@@ -154,11 +154,11 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
   });
 }
 
-/** S2: one workflow fanning out `n` activities with Promise.all; `trials` runs one at a time. */
-/** S2's untimed fan-outs before its trials: the same rule as `aion bench` (fanOutWarmups). */
-export const s2WarmupFanOuts = fanOutWarmups;
-
-export function s2(n: number, trials: number, warmups = s2WarmupFanOuts(n)): Promise<Figures> {
+/**
+ * S2: one workflow fanning out `n` activities with Promise.all; `trials` runs one at a time,
+ * after `warmups` untimed fan-outs (by default as many as `aion bench` runs: fanOutWarmups).
+ */
+export function s2(n: number, trials: number, warmups = fanOutWarmups(n)): Promise<Figures> {
   return withEngine('sqlite', {}, async ({ engine, storeDescription }) => {
     for (let i = 0; i < warmups; i++) await engine.execute('fanOut', { args: [n] });
     const walls: number[] = [];

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/core/index.js';
 import { createEngine, createMemoryStore, type Engine } from '../../src/index.js';
 import { buildPackage } from '../../src/package/index.js';
-import { PackageSandbox, replayHistory } from '../../src/runtime/index.js';
+import { PackageSandbox, replayHistory, type ReplayOptions } from '../../src/runtime/index.js';
 import { activationsWithPendingOps } from '../../src/runtime/replay-stacks.js';
 
 const workflowsPath = new URL('../fixtures/workflows/replay-stacks.ts', import.meta.url).pathname;
@@ -13,13 +13,17 @@ afterEach(async () => {
   engine = undefined;
 });
 
-async function recordedHistory(): Promise<{ events: readonly HistoryEvent[]; runId: string }> {
+async function startEngine(): Promise<Engine> {
   engine = await createEngine({
     store: createMemoryStore(),
     workflowsPath,
     activities: { step: async (n: number) => n },
   });
-  const h = await engine.start('stepsThenSleep', { workflowId: 'stacks-1' });
+  return engine;
+}
+
+async function recordedHistory(): Promise<{ events: readonly HistoryEvent[]; runId: string }> {
+  const h = await (await startEngine()).start('stepsThenSleep', { workflowId: 'stacks-1' });
   for (;;) {
     const history = await h.fetchHistory();
     if (history.events.some((e) => e.type === 'TimerStarted')) {
@@ -27,6 +31,21 @@ async function recordedHistory(): Promise<{ events: readonly HistoryEvent[]; run
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Replays `events` of run `runId` in a fresh sandbox; the replay's activations and its `__stack_trace` lines. */
+async function replayedStackTrace(
+  workflowId: string,
+  runId: string,
+  events: readonly HistoryEvent[],
+  options?: ReplayOptions,
+): Promise<{ activations: number; lines: string[] }> {
+  const pkg = await buildPackage({ workflowsPath });
+  const sandbox = PackageSandbox.create(pkg.bundle, pkg.version);
+  const run = { namespace: 'default', workflowId, runId };
+  const replayed = replayHistory(sandbox, run, events, options);
+  const answer = sandbox.query(replayed.run, '__stack_trace', []) as { stackTrace: string };
+  return { activations: replayed.activations, lines: answer.stackTrace.split('\n') };
 }
 
 describe('replay and operation stacks', () => {
@@ -47,16 +66,8 @@ describe('replay and operation stacks', () => {
 
   it('a replayed run still tells where its pending timer was started', async () => {
     const { events, runId } = await recordedHistory();
-    const pkg = await buildPackage({ workflowsPath });
-    const sandbox = PackageSandbox.create(pkg.bundle, pkg.version);
-    const replayed = replayHistory(
-      sandbox,
-      { namespace: 'default', workflowId: 'stacks-1', runId },
-      events,
-    );
-    expect(replayed.activations).toBe(4);
-    const answer = sandbox.query(replayed.run, '__stack_trace', []) as { stackTrace: string };
-    const lines = answer.stackTrace.split('\n');
+    const { activations, lines } = await replayedStackTrace('stacks-1', runId, events);
+    expect(activations).toBe(4);
     expect(lines[0]).toMatch(/^waiting on timer 1 /);
     expect(lines.slice(1).join('\n')).toContain('stepsThenSleep');
     // Nothing else is pending: the activities settled during the replay.
@@ -65,16 +76,7 @@ describe('replay and operation stacks', () => {
 
   it('a replay that only rebuilds the run captures no stacks', async () => {
     const { events, runId } = await recordedHistory();
-    const pkg = await buildPackage({ workflowsPath });
-    const sandbox = PackageSandbox.create(pkg.bundle, pkg.version);
-    const replayed = replayHistory(
-      sandbox,
-      { namespace: 'default', workflowId: 'stacks-1', runId },
-      events,
-      { stacks: false },
-    );
-    const answer = sandbox.query(replayed.run, '__stack_trace', []) as { stackTrace: string };
-    const lines = answer.stackTrace.split('\n');
+    const { lines } = await replayedStackTrace('stacks-1', runId, events, { stacks: false });
     expect(lines[0]).toMatch(/^waiting on timer 1 /);
     expect(lines[1]).toMatch(/operation\(s\) without a stack/);
   });
@@ -89,12 +91,7 @@ describe('replay and operation stacks', () => {
   });
 
   it('locates a condition a live run waits on; a rebuilding replay records none', async () => {
-    engine = await createEngine({
-      store: createMemoryStore(),
-      workflowsPath,
-      activities: { step: async (n: number) => n },
-    });
-    const h = await engine.start('stepsThenCondition', { workflowId: 'stacks-2' });
+    const h = await (await startEngine()).start('stepsThenCondition', { workflowId: 'stacks-2' });
     let text = '';
     for (let i = 0; i < 200 && !text.startsWith('waiting on condition'); i++) {
       text = await h.query<string>('__stack_trace');
@@ -106,11 +103,7 @@ describe('replay and operation stacks', () => {
     expect(text).toContain('stepsThenCondition');
 
     const { events, runId } = await h.fetchHistory();
-    const pkg = await buildPackage({ workflowsPath });
-    const sandbox = PackageSandbox.create(pkg.bundle, pkg.version);
-    const run = { namespace: 'default', workflowId: 'stacks-2', runId };
-    const rebuilt = replayHistory(sandbox, run, events, { stacks: false });
-    const bare = sandbox.query(rebuilt.run, '__stack_trace', []) as { stackTrace: string };
-    expect(bare.stackTrace.split('\n')[1]).toMatch(/operation\(s\) without a stack/);
+    const rebuilt = await replayedStackTrace('stacks-2', runId, events, { stacks: false });
+    expect(rebuilt.lines[1]).toMatch(/operation\(s\) without a stack/);
   });
 });
