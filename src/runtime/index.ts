@@ -8,12 +8,10 @@ export {
 export {
   RunBook,
   CONTINUE_AS_NEW_SUGGESTED_MARKER,
-  EVENT_ENVELOPE_BYTES,
-  eventBytes,
-  failureBytes,
   type PendingActivity,
   type PendingTimer,
 } from './run-book.js';
+export { EVENT_ENVELOPE_BYTES, eventBytes, failureBytes } from './event-bytes.js';
 export {
   replayHistory,
   matchCommands,

@@ -6,13 +6,12 @@ import {
   isTerminalEventType,
   type ActivationJob,
   type EventOf,
-  type Failure,
   type HistoryEvent,
-  type NewEvent,
   type RecordedActivityOptions,
   type WorkflowStatus,
   nextStatus,
 } from '../core/index.js';
+import { eventBytes } from './event-bytes.js';
 import { activityJob, childJob } from './outcome-jobs.js';
 
 export interface PendingActivity {
@@ -61,15 +60,16 @@ export class RunBook {
   started: EventOf<'WorkflowStarted'> | undefined;
   lastEventType: HistoryEvent['type'] | undefined;
   cancelRequested = false;
-  readonly activities = new Map<string, PendingActivity>();
-  readonly activityBySeq = new Map<number, string>();
-  readonly timers = new Map<string, PendingTimer>();
   /** Arrivals recorded since the last completed activation, in seq order. */
   undelivered: ActivationJob[] = [];
   /** Seq of the last WorkflowTaskCompleted (reset points). */
   lastTaskCompletedSeq = 0;
   consecutiveTaskFailures = 0;
-  // The collections few runs use are made on first use (a resident run keeps less).
+  // The collections are made on first use, and the pending ones dropped when they empty: a
+  // resident run keeps less (10,000 sleepers kept two empty maps each, ~0.5 KiB).
+  #activities: Map<string, PendingActivity> | undefined;
+  #activityBySeq: Map<number, string> | undefined;
+  #timers: Map<string, PendingTimer> | undefined;
   #children: Map<number, PendingChild> | undefined;
   #childCount = 0;
   #externals: Map<number, string> | undefined;
@@ -98,6 +98,21 @@ export class RunBook {
    */
   constructor(options: { readonly historyBytes?: boolean } = {}) {
     this.#countBytes = options.historyBytes ?? true;
+  }
+
+  /** Activities scheduled and not yet settled, by activity id. */
+  get activities(): ReadonlyMap<string, PendingActivity> {
+    return this.#activities ?? NONE;
+  }
+
+  /** Activity ids by the seq of their ActivityScheduled event (for the run's whole life). */
+  get activityBySeq(): ReadonlyMap<number, string> {
+    return this.#activityBySeq ?? NONE;
+  }
+
+  /** Timers started and not yet fired or cancelled, by timer id. */
+  get timers(): ReadonlyMap<string, PendingTimer> {
+    return this.#timers ?? NONE;
   }
 
   /** Child workflows by the seq of their ChildWorkflowInitiated event, until their outcome. */
@@ -197,8 +212,8 @@ export class RunBook {
     }
     if (job) this.undelivered.push(job);
     if (terminal) {
-      this.activities.clear();
-      this.timers.clear();
+      this.#activities = undefined;
+      this.#timers = undefined;
       this.undelivered = [];
     }
     return job;
@@ -236,7 +251,7 @@ export class RunBook {
   #applyActivityEvent(event: ActivityEvent): ActivationJob | undefined {
     switch (event.type) {
       case 'ActivityScheduled':
-        this.activities.set(event.activityId, {
+        (this.#activities ??= new Map()).set(event.activityId, {
           activityId: event.activityId,
           activityType: event.activityType,
           scheduledSeq: event.seq,
@@ -245,7 +260,7 @@ export class RunBook {
           local: event.local === true,
           cancelRequested: false,
         });
-        this.activityBySeq.set(event.seq, event.activityId);
+        (this.#activityBySeq ??= new Map()).set(event.seq, event.activityId);
         return undefined;
       case 'ActivityCancelRequested': {
         const id = this.activityBySeq.get(event.scheduledSeq);
@@ -259,7 +274,7 @@ export class RunBook {
       case 'ActivityCancelled': {
         const activityId = this.activityBySeq.get(event.scheduledSeq);
         if (activityId === undefined) return undefined;
-        this.activities.delete(activityId);
+        this.#forgetActivity(activityId);
         return activityJob(event, activityId);
       }
     }
@@ -268,19 +283,31 @@ export class RunBook {
   #applyTimerEvent(event: TimerEvent): ActivationJob | undefined {
     switch (event.type) {
       case 'TimerStarted':
-        this.timers.set(event.timerId, {
+        (this.#timers ??= new Map()).set(event.timerId, {
           timerId: event.timerId,
           startedSeq: event.seq,
           fireAt: event.fireAt,
         });
         return undefined;
       case 'TimerFired':
-        this.timers.delete(event.timerId);
+        this.#forgetTimer(event.timerId);
         return { type: 'fireTimer', timerId: event.timerId };
       case 'TimerCancelled':
-        this.timers.delete(event.timerId);
+        this.#forgetTimer(event.timerId);
         return undefined;
     }
+  }
+
+  #forgetActivity(activityId: string): void {
+    const activities = this.#activities;
+    if (activities?.delete(activityId) === true && activities.size === 0) {
+      this.#activities = undefined;
+    }
+  }
+
+  #forgetTimer(timerId: string): void {
+    const timers = this.#timers;
+    if (timers?.delete(timerId) === true && timers.size === 0) this.#timers = undefined;
   }
 
   /** Signals and updates. */
@@ -425,57 +452,3 @@ type MetadataEvent = Extract<
   HistoryEvent,
   { type: 'MarkerRecorded' | 'SearchAttributesUpserted' | 'MemoUpserted' }
 >;
-
-/** Bytes of envelope counted per event, beside its payloads. */
-export const EVENT_ENVELOPE_BYTES = 64;
-
-/**
- * Approximate size of an event in history: its payload text, its failure's message, stack
- * and details, plus {@link EVENT_ENVELOPE_BYTES}. Cheap, and close enough for a limit whose
- * point is to stop unbounded growth (`limits.maxHistoryBytes`, `continueAsNewSuggested`).
- */
-export function eventBytes(event: NewEvent): number {
-  let size = EVENT_ENVELOPE_BYTES;
-  if ('failure' in event && event.failure) size += failureBytes(event.failure);
-  switch (event.type) {
-    case 'WorkflowStarted':
-    case 'SignalReceived':
-    case 'UpdateAccepted':
-    case 'ChildWorkflowInitiated':
-    case 'ExternalSignalInitiated':
-    case 'WorkflowContinuedAsNew':
-      return size + payloadsBytes(event.args);
-    case 'ActivityScheduled':
-      return size + payloadsBytes(event.input);
-    case 'ActivityCompleted':
-    case 'WorkflowCompleted':
-    case 'ChildWorkflowCompleted':
-    case 'UpdateCompleted':
-      return size + payloadBytes(event.result);
-    case 'MemoUpserted':
-      return size + payloadsBytes(Object.values(event.memo));
-    default:
-      return size;
-  }
-}
-
-function payloadBytes(p: Payload | null | undefined): number {
-  return p ? p.data.length : 0;
-}
-
-function payloadsBytes(payloads: readonly (Payload | null)[]): number {
-  let size = 0;
-  for (let i = 0; i < payloads.length; i++) size += payloadBytes(payloads[i]);
-  return size;
-}
-
-/** Text of a failure and of its first 32 causes. */
-export function failureBytes(failure: Failure): number {
-  let size = 0;
-  let f: Failure | undefined = failure;
-  for (let depth = 0; f && depth < 32; depth++, f = f.cause) {
-    size += f.type.length + f.message.length + (f.stack?.length ?? 0);
-    for (const d of f.details ?? []) size += d.data.length;
-  }
-  return size;
-}

@@ -181,8 +181,25 @@ function skippingClient(inner: EngineClient, skipper: TimeSkipper): EngineClient
     ...u,
     result: () => skipper.until(u.result()),
   });
+  // A handle's methods live on its prototype (a spread copies only its ids): each is delegated.
   const wrap = <R>(handle: WorkflowHandle<R>): WorkflowHandle<R> => ({
-    ...handle,
+    workflowId: handle.workflowId,
+    runId: handle.runId,
+    ...(handle.firstExecutionRunId !== undefined
+      ? { firstExecutionRunId: handle.firstExecutionRunId }
+      : {}),
+    signal: (signal, ...args) => handle.signal(signal, ...args),
+    signalWithRequestId: (requestId, signal, ...args) =>
+      handle.signalWithRequestId(requestId, signal, ...args),
+    signalWithOptions: (options, signal, ...args) =>
+      handle.signalWithOptions(options, signal, ...args),
+    describe: () => handle.describe(),
+    fetchHistory: () => handle.fetchHistory(),
+    cancel: (reason) => handle.cancel(reason),
+    terminate: (reason) => handle.terminate(reason),
+    pause: (reason) => handle.pause(reason),
+    resume: () => handle.resume(),
+    timeTravel: (options) => handle.timeTravel(options),
     result: () => skipper.until(handle.result()),
     query: (query, ...args) => skipper.until(handle.query(query, ...args)),
     executeUpdate: (update, options) => skipper.until(handle.executeUpdate(update, options)),
