@@ -1,3 +1,5 @@
+import { TimerQueue } from './timer-queue.js';
+
 /** A cancellable scheduled callback. */
 export interface TimerHandle {
   cancel(): void;
@@ -14,35 +16,20 @@ export interface Clock {
   schedule(at: number, fn: () => void): TimerHandle;
 }
 
-/** Wall-clock time with Node timers (long delays are chained: Node caps one timer at ~24.8 days). */
+/**
+ * Wall-clock time. Scheduled callbacks wait in one queue behind a single Node timer (see
+ * timer-queue.ts): an engine holds a timer per sleeping run and per running activity attempt,
+ * and a Node `Timeout` with its closures cost ~0.4 KiB each.
+ */
 export class RealClock implements Clock {
+  readonly #queue = new TimerQueue(() => Date.now());
+
   now(): number {
     return Date.now();
   }
 
   schedule(at: number, fn: () => void): TimerHandle {
-    let handle: NodeJS.Timeout | undefined;
-    let cancelled = false;
-    const arm = (): void => {
-      if (cancelled) return;
-      const delay = at - Date.now();
-      if (delay <= 0) {
-        handle = undefined;
-        fn();
-        return;
-      }
-      handle = setTimeout(arm, Math.min(delay, 2 ** 31 - 1));
-      handle.unref?.();
-    };
-    // Fire on a later turn even when already due, like a timer would.
-    handle = setTimeout(arm, Math.max(0, Math.min(at - Date.now(), 2 ** 31 - 1)));
-    handle.unref?.();
-    return {
-      cancel: () => {
-        cancelled = true;
-        if (handle) clearTimeout(handle);
-      },
-    };
+    return this.#queue.add(at, fn);
   }
 }
 
