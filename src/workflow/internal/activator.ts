@@ -62,6 +62,7 @@ function applyJob(s: RunState, job: ActivationJob): void {
 /** Evaluates every condition waiter; resolves those now true. True when any fired. */
 function checkConditions(s: RunState): boolean {
   setState(s);
+  if (s.conditionCount === 0) return false;
   let fired = false;
   for (const waiter of [...s.conditions]) {
     let ok = false;
@@ -183,7 +184,7 @@ class RunActivatorObject implements RunActivator {
   }
 
   hasConditions(): boolean {
-    return this.#s.conditions.size > 0;
+    return this.#s.conditionCount > 0;
   }
 
   takeOutput(): ActivationOutput {

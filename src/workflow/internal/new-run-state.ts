@@ -24,14 +24,14 @@ export interface GlobalsCell {
 }
 
 /**
- * A run's state. The collections most runs never touch (message handlers, children, external
- * requests, patches, `setTimeout` handles, named random streams) are each made on first use, so
- * that a run waiting on a timer or a signal keeps only what it uses. A class with its fields
+ * A run's state. Its collections (pending activities, timers and conditions, message handlers,
+ * children, external requests, patches, `setTimeout` handles, named random streams) are each
+ * made on first use, so that a run waiting on a timer or a signal keeps only what it uses. A class with its fields
  * declared, so that every state has the same shape with its fields in the object.
  */
 class RunStateObject implements RunState {
   readonly info: WorkflowInitInfo;
-  converter: PayloadConverter = new JsonPayloadConverter();
+  converter: PayloadConverter = JSON_CONVERTER;
   readonly random: () => number;
   now: number;
   replaying = false;
@@ -47,9 +47,6 @@ class RunStateObject implements RunState {
   taskFailure: RunState['taskFailure'] = undefined;
   nextActivityId = 0;
   nextTimerId = 0;
-  readonly activities: RunState['activities'] = new Map();
-  readonly timers: RunState['timers'] = new Map();
-  readonly conditions: RunState['conditions'] = new Set();
   defaultSignalHandler: RunState['defaultSignalHandler'] = undefined;
   defaultUpdateHandler: RunState['defaultUpdateHandler'] = undefined;
   runningHandlers = 0;
@@ -62,10 +59,13 @@ class RunStateObject implements RunState {
   started = false;
   violation: unknown = undefined;
   rootScope: RunState['rootScope'] = undefined as unknown as RunState['rootScope'];
-  interceptors: RunState['interceptors'] = { inbound: [], outbound: [] };
+  interceptors: RunState['interceptors'] = NO_INTERCEPTORS;
   workflows: RunState['workflows'] = NO_EXPORTS;
   workflowNames: RunState['workflowNames'] = undefined;
   randomOverride: RunState['randomOverride'] = undefined;
+  #activities: RunState['activities'] | undefined;
+  #timers: RunState['timers'] | undefined;
+  #conditions: RunState['conditions'] | undefined;
   #signalHandlers: RunState['signalHandlers'] | undefined;
   #queryHandlers: RunState['queryHandlers'] | undefined;
   #updateHandlers: RunState['updateHandlers'] | undefined;
@@ -82,6 +82,18 @@ class RunStateObject implements RunState {
     this.now = init.startTime;
   }
 
+  get activities(): RunState['activities'] {
+    return (this.#activities ??= new Map());
+  }
+  get timers(): RunState['timers'] {
+    return (this.#timers ??= new Map());
+  }
+  get conditions(): RunState['conditions'] {
+    return (this.#conditions ??= new Set());
+  }
+  get conditionCount(): number {
+    return this.#conditions?.size ?? 0;
+  }
   get signalHandlers(): RunState['signalHandlers'] {
     return (this.#signalHandlers ??= new Map());
   }
@@ -110,6 +122,15 @@ class RunStateObject implements RunState {
     return (this.#randomStreams ??= new Map());
   }
 }
+
+/** JSON payloads (the converter holds no state: runs share it). */
+const JSON_CONVERTER = new JsonPayloadConverter();
+
+/** A run's interceptors until its module exports some. */
+const NO_INTERCEPTORS: RunState['interceptors'] = Object.freeze({
+  inbound: Object.freeze([]),
+  outbound: Object.freeze([]),
+});
 
 /** The exports of a run whose module is not instantiated yet. */
 const NO_EXPORTS: ReadonlyMap<string, unknown> = new Map();

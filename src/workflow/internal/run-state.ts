@@ -59,6 +59,8 @@ export interface RunState {
   readonly activities: Map<string, PendingOp & { activityType: string }>;
   readonly timers: Map<string, PendingOp>;
   readonly conditions: Set<ConditionWaiter>;
+  /** How many conditions wait (reads no collection into being). */
+  readonly conditionCount: number;
   readonly signalHandlers: Map<string, Handler>;
   defaultSignalHandler: ((name: string, ...args: unknown[]) => unknown) | undefined;
   /** Handles updates that have no handler of their own (receives the update name first). */
