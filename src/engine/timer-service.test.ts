@@ -71,4 +71,29 @@ describe('TimerService (in-memory wake-ups)', () => {
     expect(timers.size).toBe(0);
     timers.stop();
   });
+
+  it('keeps a run with several timers exact when one in the middle is removed or re-armed', () => {
+    const clock = new VirtualClock(1_000);
+    const fired: string[] = [];
+    const timers = service(clock, (t) => fired.push(`${t.timerId}@${t.fireAt}`));
+    for (const [id, at] of [
+      ['t1', 2_000],
+      ['t2', 2_100],
+      ['t3', 2_200],
+      ['t4', 2_300],
+    ] as const) {
+      timers.add(row('a', id, at));
+    }
+    timers.remove('default', 'a', 't2'); // in the middle of the run's list
+    timers.add(row('a', 't3', 2_400)); // re-armed later: replaces its first arming
+    timers.add(row('a', 't1', 2_050)); // the first one armed, re-armed
+    expect(timers.size).toBe(3);
+    clock.advanceTo(2_300);
+    expect(fired).toEqual(['t1@2050', 't4@2300']);
+    expect(timers.size).toBe(1);
+    clock.advanceTo(2_400);
+    expect(fired).toEqual(['t1@2050', 't4@2300', 't3@2400']);
+    expect(timers.size).toBe(0);
+    timers.stop();
+  });
 });

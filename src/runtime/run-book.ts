@@ -48,6 +48,9 @@ export const CONTINUE_AS_NEW_SUGGESTED_MARKER = 'continue-as-new-suggested';
 /** What a book holds of a collection it has not made yet. */
 const NONE: ReadonlyMap<never, never> = new Map<never, never>();
 const NO_IDS: ReadonlySet<string> = new Set();
+/** A run without search attributes or memo (most runs): upserts make new objects. */
+const NO_ATTRIBUTES: SearchAttributes = Object.freeze({});
+const NO_MEMO: Readonly<Record<string, Payload>> = Object.freeze({});
 
 /**
  * The engine's bookkeeping of one run, derived from its history alone: what is pending,
@@ -88,8 +91,8 @@ export class RunBook {
   /** Set by the `continue-as-new-suggested` marker; never unset (history only grows). */
   continueAsNewSuggested = false;
   /** Current search attributes and memo (carried to a continue-as-new successor). */
-  searchAttributes: SearchAttributes = {};
-  memo: Readonly<Record<string, Payload>> = {};
+  searchAttributes: SearchAttributes = NO_ATTRIBUTES;
+  memo: Readonly<Record<string, Payload>> = NO_MEMO;
 
   /**
    * `historyBytes: false` leaves the history's size uncounted, for a book that only serves a
@@ -224,8 +227,8 @@ export class RunBook {
       case 'WorkflowStarted':
         this.started = event;
         this.version = event.version;
-        this.searchAttributes = event.searchAttributes ?? {};
-        this.memo = event.memo ?? {};
+        this.searchAttributes = event.searchAttributes ?? NO_ATTRIBUTES;
+        this.memo = event.memo ?? NO_MEMO;
         return event.headers
           ? { type: 'startWorkflow', args: event.args, headers: event.headers }
           : { type: 'startWorkflow', args: event.args };

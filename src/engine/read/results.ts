@@ -34,7 +34,8 @@ export interface ResultWaitersDeps {
 
 export class ResultWaiters {
   readonly #d: ResultWaitersDeps;
-  readonly #waiters = new Map<string, Waiter[]>();
+  /** Callers per run key: one waiter as itself (the common case), more in an array. */
+  readonly #waiters = new Map<string, Waiter | Waiter[]>();
   readonly #rechecks: ResultRechecks;
 
   constructor(deps: ResultWaitersDeps) {
@@ -72,9 +73,10 @@ export class ResultWaiters {
       try {
         terminal = await new Promise<HistoryEvent>((resolve, reject) => {
           waiter = resolve;
-          const waiters = this.#waiters.get(k) ?? [];
-          waiters.push(resolve);
-          this.#waiters.set(k, waiters);
+          const waiters = this.#waiters.get(k);
+          if (waiters === undefined) this.#waiters.set(k, resolve);
+          else if (typeof waiters === 'function') this.#waiters.set(k, [waiters, resolve]);
+          else waiters.push(resolve);
           // Re-check after registering: the run may have closed in between (unless this engine
           // knows it open: registered synchronously, its close cannot be missed). A caller
           // waiting for a result waits through a store outage (it is not a client call with a
@@ -115,12 +117,15 @@ export class ResultWaiters {
     // No entry: the run's close already let every caller go and stopped its rechecks (a
     // waiter is registered, and the run watched, only while its entry exists).
     if (waiters === undefined) return;
-    const at = waiter === undefined ? -1 : waiters.indexOf(waiter);
-    if (at >= 0) waiters.splice(at, 1);
-    if (waiters.length === 0) {
-      this.#waiters.delete(k);
-      this.#rechecks.unwatch(k);
+    if (typeof waiters === 'function') {
+      if (waiters !== waiter) return;
+    } else {
+      const at = waiter === undefined ? -1 : waiters.indexOf(waiter);
+      if (at >= 0) waiters.splice(at, 1);
+      if (waiters.length > 0) return;
     }
+    this.#waiters.delete(k);
+    this.#rechecks.unwatch(k);
   }
 
   /** A run closed: every caller waiting for it gets its terminal event. */
@@ -130,7 +135,8 @@ export class ResultWaiters {
     if (waiters === undefined) return; // nobody waits, so nothing is watched either
     this.#waiters.delete(k);
     this.#rechecks.unwatch(k);
-    for (const w of waiters) w(terminal);
+    if (typeof waiters === 'function') waiters(terminal);
+    else for (const w of waiters) w(terminal);
   }
 
   /** The successor run of a continue-as-new, waiting briefly while it is being started. */
