@@ -182,6 +182,14 @@ describe('SQLite store: opening and migrations', () => {
     expect(
       await codeOf(openSqliteStore({ path: sqlite.file, limits: { maxHistoryLength: 0 } })),
     ).toBe('invalid_argument');
+    for (const cacheSizeMiB of [0, 1.5, -4, 65537, Number.NaN]) {
+      expect(await codeOf(openSqliteStore({ path: sqlite.file, cacheSizeMiB }))).toBe(
+        'invalid_argument',
+      );
+    }
+    const cached = await open({ path: ':memory:', cacheSizeMiB: 64 });
+    await cached.append(runKey(1), batch(0, 1, 'c'), 0);
+    expect(await cached.headSeq(runKey(1))).toBe(1);
     const a = await open({ path: ':memory:' });
     const b = await open({ path: ':memory:' }); // private databases: no lock, no sharing
     await a.append(runKey(1), batch(0, 2, 'm'), 0);

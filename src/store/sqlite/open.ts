@@ -12,6 +12,9 @@ import { SqliteStore } from './sqlite-store.js';
 
 const MEMORY = ':memory:';
 
+/** Page cache of the store's connection, in MiB (see SqliteStoreOptions.cacheSizeMiB). */
+const DEFAULT_CACHE_MIB = 4;
+
 function checkOptions(options: SqliteStoreOptions): void {
   if (typeof options.path !== 'string' || options.path.length === 0) {
     throw invalidArgument('SQLite store path must be a non-empty file path or ":memory:"', {
@@ -29,6 +32,12 @@ function checkOptions(options: SqliteStoreOptions): void {
         field: 'synchronous',
       },
     );
+  }
+  const cache = options.cacheSizeMiB;
+  if (cache !== undefined && (!Number.isSafeInteger(cache) || cache < 1 || cache > 65536)) {
+    throw invalidArgument(`cacheSizeMiB must be an integer from 1 to 65536, got ${String(cache)}`, {
+      field: 'cacheSizeMiB',
+    });
   }
   const busy = options.busyTimeoutMs;
   if (busy !== undefined && (!Number.isSafeInteger(busy) || busy < 0)) {
@@ -54,7 +63,7 @@ function configure(db: Database.Database, options: SqliteStoreOptions, memory: b
   db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
   db.pragma('foreign_keys = OFF');
   db.pragma('temp_store = MEMORY');
-  db.pragma('cache_size = -16384'); // KiB: 16 MiB page cache
+  db.pragma(`cache_size = -${(options.cacheSizeMiB ?? DEFAULT_CACHE_MIB) * 1024}`); // in KiB
   db.pragma('journal_size_limit = 67108864'); // truncate the WAL back to 64 MiB after checkpoints
 }
 

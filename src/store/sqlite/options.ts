@@ -20,4 +20,11 @@ export interface SqliteStoreOptions {
   readonly limits?: Partial<Limits>;
   /** How long a write waits for another connection's write transaction, in ms (default 5000). */
   readonly busyTimeoutMs?: number;
+  /**
+   * SQLite's page cache for the store's connection, in MiB (default 4). The engine's writes
+   * append (new runs, new events), which a small cache serves as well as a large one; the
+   * operating system's file cache holds the rest of the file. A larger cache speeds up
+   * visibility listings and history reads of a large store, for that much more memory.
+   */
+  readonly cacheSizeMiB?: number;
 }
