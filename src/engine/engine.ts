@@ -116,20 +116,20 @@ export class Engine {
 
   // ── workflows ──────────────────────────────────────────────────────────────────────────
 
-  /** Starts a workflow; resolves once its start is committed. */
-  async start<R>(
+  /** Starts a workflow; resolves once committed (with a signal: no client interceptors). */
+  start<R>(
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions = {},
     withSignal?: { signal: MessageRef; args: readonly unknown[] },
   ): Promise<WorkflowHandle<R>> {
     if (!withSignal) return this.#scope.start<R>(workflow, options);
-    // With an initial signal: straight to the start service (no client interceptors).
-    const run = await this.#call(() =>
+    return this.#call(() =>
       this.#p.services.scope.calls.startWithSignal(this.namespace, workflow, options, withSignal),
+    ).then((run) =>
+      makeHandle<R>(this.#p.services.scope, this.namespace, run.workflowId, run.runId, {
+        firstExecutionRunId: run.runId,
+      }),
     );
-    return makeHandle<R>(this.#p.services.scope, this.namespace, run.workflowId, run.runId, {
-      firstExecutionRunId: run.runId,
-    });
   }
 
   /**

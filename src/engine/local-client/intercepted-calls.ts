@@ -49,15 +49,25 @@ export class InterceptedCalls {
     this.#i = deps.interceptors && deps.interceptors.length > 0 ? deps.interceptors : undefined;
   }
 
-  async start(
+  /** Not an async function: without interceptors, the start service's own promise. */
+  start(
     ns: string,
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions = {},
   ): Promise<StartedRun> {
+    if (!this.#i) return this.#d.starts.start(ns, workflow, options);
+    return this.#interceptedStart(this.#i, ns, workflow, options);
+  }
+
+  async #interceptedStart(
+    interceptors: readonly WorkflowClientInterceptor[],
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions,
+  ): Promise<StartedRun> {
     const starts = this.#d.starts;
-    if (!this.#i) return starts.start(ns, workflow, options);
     const { headers, ...rest } = options;
-    return composeInterceptors(this.#i, 'start', async (input) => {
+    return composeInterceptors(interceptors, 'start', async (input) => {
       const run = await starts.start(ns, input.workflowType, {
         ...input.options,
         headers: input.headers,

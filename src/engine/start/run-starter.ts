@@ -1,7 +1,7 @@
 // Records a new run — its WorkflowStarted and first activation in one commit — on the type's
 // routed (or a given) version, with its workflow-timeout timers.
 import type { Clock } from '../../clock/index.js';
-import type { Mutable } from '../../core/index.js';
+import type { Mutable, RunKey } from '../../core/index.js';
 import type { TimerRow } from '../../store/index.js';
 import type { PendingStart } from '../run-actor.js';
 import { FIRST_TASK_KIND, FIRST_TASK_TIMER_ID, WORKFLOW_TIMEOUT_KIND } from '../commands/index.js';
@@ -28,60 +28,58 @@ export class RunStarter {
   }
 
   /** Resolves once the start is committed. */
-  async startRun(p: StartRunParams): Promise<void> {
-    const registry = this.#d.registry;
+  async startRun(params: StartRunParams): Promise<void> {
+    const d = this.#d;
+    const registry = d.registry;
     // Routed and loaded (the usual start) is answered from memory, without an await.
     const version =
-      p.version ??
-      registry.cachedRoute(p.namespace, p.workflowType) ??
-      (await registry.routeFor(p.namespace, p.workflowType));
+      params.version ??
+      registry.cachedRoute(params.namespace, params.workflowType) ??
+      (await registry.routeFor(params.namespace, params.workflowType));
     // Held until committed: unload refuses a version an in-flight start is about to record.
+    // One async frame from here to the commit: each start of a burst holds it until then.
     const release = registry.hold(version);
     try {
-      await this.#startOn(version, p);
+      if (!registry.hasPackage(version)) await registry.ensureLoaded(params.namespace, version);
+      const key = {
+        namespace: params.namespace,
+        workflowId: params.workflowId,
+        runId: params.runId,
+      };
+      const now = d.clock.now();
+      const p = this.#withPackageDefaults(version, params, now);
+      const timers: TimerRow[] = [];
+      if (p.executionDeadline !== undefined)
+        timers.push(
+          timeoutTimer(key, 'workflow/execution-timeout', p.executionDeadline, 'EXECUTION'),
+        );
+      if (p.runTimeoutMs !== undefined)
+        timers.push(timeoutTimer(key, 'workflow/run-timeout', now + p.runTimeoutMs, 'RUN'));
+      if (p.firstTaskAt !== undefined && p.firstTaskAt > now)
+        timers.push({
+          ...key,
+          timerId: FIRST_TASK_TIMER_ID,
+          fireAt: p.firstTaskAt,
+          kind: FIRST_TASK_KIND,
+        });
+      const actor = d.scheduler.actor(key);
+      const started = startedEvent(p, version, d.identity, now);
+      await new Promise<void>((resolve, reject) => {
+        const pending: Mutable<PendingStart> = { started, ack: { resolve, reject } };
+        if (p.removeOutbox) pending.removeOutbox = p.removeOutbox;
+        if (p.onCommitted) pending.onCommitted = p.onCommitted;
+        if (p.schedule) pending.schedule = p.schedule;
+        if (p.audit) pending.audit = p.audit;
+        pending.timers = timers;
+        actor.pendingStart = pending;
+        for (const arrival of p.signals ?? []) actor.inbox.push(arrival);
+        d.scheduler.addStart(actor);
+      });
+      for (const t of timers) d.timers.add(t);
+      d.metrics.workflowsStarted.inc(1, { workflow_type: p.workflowType });
     } finally {
       release();
     }
-  }
-
-  async #startOn(version: string, params: StartRunParams): Promise<void> {
-    const d = this.#d;
-    if (!d.registry.hasPackage(version)) await d.registry.ensureLoaded(params.namespace, version);
-    const key = { namespace: params.namespace, workflowId: params.workflowId, runId: params.runId };
-    const now = d.clock.now();
-    const p = this.#withPackageDefaults(version, params, now);
-    const timers: TimerRow[] = [];
-    const timeoutTimer = (
-      timerId: string,
-      fireAt: number,
-      timeoutType: 'EXECUTION' | 'RUN',
-    ): TimerRow => ({ ...key, timerId, fireAt, kind: WORKFLOW_TIMEOUT_KIND, data: timeoutType });
-    if (p.executionDeadline !== undefined)
-      timers.push(timeoutTimer('workflow/execution-timeout', p.executionDeadline, 'EXECUTION'));
-    if (p.runTimeoutMs !== undefined)
-      timers.push(timeoutTimer('workflow/run-timeout', now + p.runTimeoutMs, 'RUN'));
-    if (p.firstTaskAt !== undefined && p.firstTaskAt > now)
-      timers.push({
-        ...key,
-        timerId: FIRST_TASK_TIMER_ID,
-        fireAt: p.firstTaskAt,
-        kind: FIRST_TASK_KIND,
-      });
-    const actor = d.scheduler.actor(key);
-    const started = startedEvent(p, version, d.identity, now);
-    await new Promise<void>((resolve, reject) => {
-      const pending: Mutable<PendingStart> = { started, ack: { resolve, reject } };
-      if (p.removeOutbox) pending.removeOutbox = p.removeOutbox;
-      if (p.onCommitted) pending.onCommitted = p.onCommitted;
-      if (p.schedule) pending.schedule = p.schedule;
-      if (p.audit) pending.audit = p.audit;
-      pending.timers = timers;
-      actor.pendingStart = pending;
-      for (const arrival of p.signals ?? []) actor.inbox.push(arrival);
-      d.scheduler.addStart(actor);
-    });
-    for (const t of timers) d.timers.add(t);
-    d.metrics.workflowsStarted.inc(1, { workflow_type: p.workflowType });
   }
 
   /** Package defaults apply where the start did not say (start options win). */
@@ -101,6 +99,16 @@ export class RunStarter {
 }
 
 type StartedEvent = PendingStart['started'];
+
+/** A workflow timeout's timer row (a function of the module: a start allocates no closure). */
+function timeoutTimer(
+  key: RunKey,
+  timerId: string,
+  fireAt: number,
+  timeoutType: 'EXECUTION' | 'RUN',
+): TimerRow {
+  return { ...key, timerId, fireAt, kind: WORKFLOW_TIMEOUT_KIND, data: timeoutType };
+}
 
 /**
  * The new run's WorkflowStarted. Optional fields by assignment, in the order they have always
