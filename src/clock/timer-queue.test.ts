@@ -46,7 +46,8 @@ describe('TimerQueue', () => {
     expect([...fired].sort((a, b) => a - b)).toEqual(expected);
     // In instant order.
     const at = (i: number): number => (i * 7919) % 50;
-    for (let k = 1; k < fired.length; k++) expect(at(fired[k]!)).toBeGreaterThanOrEqual(at(fired[k - 1]!));
+    for (let k = 1; k < fired.length; k++)
+      expect(at(fired[k]!)).toBeGreaterThanOrEqual(at(fired[k - 1]!));
   });
 
   it('a callback scheduling a due callback runs it on a later wake', async () => {

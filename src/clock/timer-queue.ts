@@ -19,7 +19,8 @@ export class QueuedTimer {
 }
 
 /** Whether `a` is due before `b` (same instant: scheduled first, as Node timers fire). */
-const before = (a: QueuedTimer, b: QueuedTimer): boolean => a.at < b.at || (a.at === b.at && a.seq < b.seq);
+const before = (a: QueuedTimer, b: QueuedTimer): boolean =>
+  a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
 /**
  * Callbacks due at epoch-millisecond instants, in a binary heap behind one unref'd Node timer
