@@ -67,15 +67,12 @@ export class TimerService {
     this.#size++;
     armed.handle = this.#clock.schedule(row.fireAt, () => {
       // Fires only while armed (a removed, replaced or dropped timer's handle was cancelled).
-      armed.handle = undefined;
-      if (this.#unlinkArmed(rk, armed)) this.#onFire(row);
+      if (this.#unlink(rk, row.timerId, armed)) this.#onFire(row);
     });
   }
 
   remove(namespace: string, runId: string, timerId: string): void {
-    const armed = this.#unlink(runKey(namespace, runId), timerId);
-    armed?.handle?.cancel();
-    if (armed) armed.handle = undefined;
+    this.#unlink(runKey(namespace, runId), timerId)?.handle?.cancel();
   }
 
   /** Drops every in-memory timer of a run (it closed). */
@@ -83,39 +80,27 @@ export class TimerService {
     const rk = runKey(namespace, runId);
     for (let a = this.#memory.get(rk); a !== undefined; a = a.next) {
       a.handle?.cancel();
-      a.handle = undefined;
       this.#size--;
     }
     this.#memory.delete(rk);
   }
 
-  /** Takes the run's armed timer `timerId` out of its list. */
-  #unlink(rk: string, timerId: string): Armed | undefined {
+  /**
+   * Takes the run's armed timer `timerId` out of its list (a run arms one timer per id), and
+   * returns it; with `only`, only if it is that very entry (a fire).
+   */
+  #unlink(rk: string, timerId: string, only?: Armed): Armed | undefined {
     let prev: Armed | undefined;
     for (let a = this.#memory.get(rk); a !== undefined; prev = a, a = a.next) {
       if (a.row.timerId !== timerId) continue;
-      this.#splice(rk, prev, a);
+      if (only !== undefined && a !== only) return undefined;
+      if (prev !== undefined) prev.next = a.next;
+      else if (a.next !== undefined) this.#memory.set(rk, a.next);
+      else this.#memory.delete(rk);
+      this.#size--;
       return a;
     }
     return undefined;
-  }
-
-  /** Takes `armed` out of its run's list (a fire: the very entry, found by identity). */
-  #unlinkArmed(rk: string, armed: Armed): boolean {
-    let prev: Armed | undefined;
-    for (let a = this.#memory.get(rk); a !== undefined; prev = a, a = a.next) {
-      if (a !== armed) continue;
-      this.#splice(rk, prev, a);
-      return true;
-    }
-    return false;
-  }
-
-  #splice(rk: string, prev: Armed | undefined, a: Armed): void {
-    if (prev !== undefined) prev.next = a.next;
-    else if (a.next !== undefined) this.#memory.set(rk, a.next);
-    else this.#memory.delete(rk);
-    this.#size--;
   }
 
   #armed(row: TimerRow): boolean {

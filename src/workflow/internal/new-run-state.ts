@@ -26,8 +26,9 @@ export interface GlobalsCell {
 /**
  * A run's state. Its collections (pending activities, timers and conditions, message handlers,
  * children, external requests, patches, `setTimeout` handles, named random streams) are each
- * made on first use, so that a run waiting on a timer or a signal keeps only what it uses. A class with its fields
- * declared, so that every state has the same shape with its fields in the object.
+ * made on first use, so that a run waiting on a timer or a signal keeps only what it uses. A
+ * class with its fields declared, so that every state has the same shape with its fields in
+ * the object.
  */
 class RunStateObject implements RunState {
   readonly info: WorkflowInitInfo;
