@@ -55,12 +55,8 @@ export function nextStep(input: DecideInput): Step | undefined {
   }
   const extra = input.extras[0];
   if (extra !== undefined) {
-    // Every trigger has a nominal time of its own (its workflow id and record derive from it),
-    // also when two arrive in the same millisecond, on two nodes.
     const nominalAt =
-      extra.kind === 'trigger'
-        ? Math.max(extra.nominalAt, (state.lastTriggerAt ?? 0) + 1)
-        : extra.nominalAt;
+      extra.kind === 'trigger' ? triggerNominal(input, extra.nominalAt) : extra.nominalAt;
     return applyOverlap(input, extra.overlap ?? input.definition.policies.overlap, {
       nominalAt,
       kind: extra.kind,
@@ -94,6 +90,18 @@ export function nextStep(input: DecideInput): Step | undefined {
     consumedExtra: false,
     state: advanced,
   });
+}
+
+/**
+ * A trigger's nominal time: when it was asked for, made its own — its workflow id and fire
+ * record derive from it. Later than the last trigger's (two in the same millisecond, on two
+ * nodes), and never a time the spec fires at: a trigger at 12:00:00.000 must not share the
+ * workflow id of the scheduled 12:00:00 fire.
+ */
+function triggerNominal(input: DecideInput, askedAt: number): number {
+  let at = Math.max(askedAt, (input.state.lastTriggerAt ?? 0) + 1);
+  while (nextFireTimes(input.compiled, new Date(at - 1), 1)[0]?.getTime() === at) at++;
+  return at;
 }
 
 /** Whether scheduled fires are being taken (not paused, actions left). */
