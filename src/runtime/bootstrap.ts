@@ -86,19 +86,49 @@ export const BOOTSTRAP_SOURCE = String.raw`
   BaseMath.random = forbid('globalThis.Math.random', "call Math.random() directly or random() from 'aion/workflow'");
 
   const data = (value) => ({ __proto__: null, value, writable: true, enumerable: true, configurable: true });
+  // A run's console: its methods made on first use (a console of six closures per run was most
+  // of the per-run globals, and few runs log). The prototype is shared by every run and frozen;
+  // the run's cell is a private field, out of workflow code's reach.
+  const objectKeysOf = Object.keys;
+  const freezeObject = Object.freeze;
+  const CONSOLE_LEVELS = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug', trace: 'debug' };
+  class WorkflowConsole {
+    #cell;
+    constructor(cell) { this.#cell = cell; }
+    static method(self, name) {
+      const cell = self.#cell;
+      const level = CONSOLE_LEVELS[name];
+      const fn = (...args) => cell.log(level, args);
+      defineProperty(self, name, data(fn));
+      return fn;
+    }
+  }
+  const consoleMethod = WorkflowConsole.method;
+  for (const name of objectKeysOf(CONSOLE_LEVELS)) {
+    defineProperty(WorkflowConsole.prototype, name, {
+      __proto__: null,
+      get() { return consoleMethod(this, name); },
+      set(value) { defineProperty(this, name, data(value)); },
+      enumerable: true,
+      configurable: false,
+    });
+  }
+  delete WorkflowConsole.method;
+  freezeObject(WorkflowConsole.prototype);
+  freezeObject(WorkflowConsole);
+  freezeObject(CONSOLE_LEVELS);
+  // Each run's Date, Math, console and crypto, made with plain assignments and literals: a
+  // property defined with attributes (prototype, now) put each run's Date in dictionary mode.
   const makeGlobals = (cell) => {
     function WorkflowDate(...args) {
       if (!new.target) return new BaseDate(cell.now()).toString();
       return args.length === 0 ? reflectConstruct(BaseDate, [cell.now()], new.target) : reflectConstruct(BaseDate, args, new.target);
     }
-    defineProperty(WorkflowDate, 'prototype', { __proto__: null, value: BaseDate.prototype, writable: false });
-    defineProperty(WorkflowDate, 'now', data(() => cell.now()));
-    defineProperty(WorkflowDate, 'parse', data(BaseDate.parse));
-    defineProperty(WorkflowDate, 'UTC', data(BaseDate.UTC));
-    const WorkflowMath = { __proto__: BaseMath };
-    defineProperty(WorkflowMath, 'random', data(() => cell.random()));
-    const log = (level) => (...args) => cell.log(level, args);
-    const workflowConsole = { log: log('info'), info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug'), trace: log('debug') };
+    WorkflowDate.prototype = BaseDate.prototype;
+    WorkflowDate.now = () => cell.now();
+    WorkflowDate.parse = BaseDate.parse;
+    WorkflowDate.UTC = BaseDate.UTC;
+    const WorkflowMath = { __proto__: BaseMath, random: () => cell.random() };
     const workflowCrypto = {
       randomUUID: () => cell.uuid(),
       getRandomValues: (array) => {
@@ -107,7 +137,7 @@ export const BOOTSTRAP_SOURCE = String.raw`
         return array;
       },
     };
-    return [WorkflowDate, WorkflowMath, workflowConsole, workflowCrypto];
+    return [WorkflowDate, WorkflowMath, new WorkflowConsole(cell), workflowCrypto];
   };
 
   // Host data (init info, activation input, query arguments: JSON-like) copied into the realm.
@@ -189,6 +219,9 @@ export const BOOTSTRAP_SOURCE = String.raw`
   const logTap = hostLogTap === undefined ? undefined
     : (level, message, at) => hostCall(hostLogTap, undefined, ['' + level, '' + message, +at]);
 
+  const noRandom = () => 0;
+  const noUuid = () => '';
+  const noLog = () => undefined;
   let userFactory;
   let settled = false;
   const frozenHint = /read.only|not extensible|Cannot (add|assign|define|redefine|delete)|frozen in workflow code/;
@@ -205,7 +238,8 @@ export const BOOTSTRAP_SOURCE = String.raw`
       if (runtime.ACTIVATION_PROTOCOL_VERSION !== op.protocolVersion) {
         throw new WorkflowSandboxViolation('package runtime speaks activation protocol ' + runtime.ACTIVATION_PROTOCOL_VERSION + ' but this engine speaks ' + op.protocolVersion + '; rebuild the package with this Aion');
       }
-      const cell = { now: () => op.init.startTime, random: () => 0, uuid: () => '', log: () => undefined, tap: logTap };
+      // The runtime replaces the cell's functions with the run's own (newRunState).
+      const cell = { now: () => op.init.startTime, random: noRandom, uuid: noUuid, log: noLog, tap: logTap };
       const made = makeGlobals(cell);
       const activator = runtime.createActivator(op.init, cell);
       apply(weakAdd, activators, [activator]);
