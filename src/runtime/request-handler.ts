@@ -18,7 +18,10 @@ import { DeadlockError, PackageSandbox, type SandboxOptions, type SandboxRun } f
 import { RejectionTracker } from './unhandled-rejections.js';
 import type {
   ActivateItem,
+  ErrorBody,
+  ReplayItem,
   ReplayOutcome,
+  ReplayResult,
   WorkerRequest,
   WorkerResponse,
 } from './worker-protocol.js';
@@ -192,7 +195,7 @@ class RequestHandler {
     return outputs;
   }
 
-  #replay(req: Extract<WorkerRequest, { type: 'replay' }>): ReplayOutcome {
+  #replay(req: ReplayItem): ReplayOutcome {
     this.#drop(req.key);
     try {
       this.#moduleLoading();
@@ -239,6 +242,22 @@ class RequestHandler {
         return { id: req.id, ok: true, outputs: this.#activate(req.items) };
       case 'replay':
         return { id: req.id, ok: true, replay: this.#replay(req) };
+      case 'replays':
+        // Each its own outcome; running out of heap fails them all (the thread is replaced).
+        return {
+          id: req.id,
+          ok: true,
+          replays: req.items.map((item): ReplayResult => {
+            try {
+              const replay = this.#replay(item);
+              this.#guard?.check();
+              return { replay };
+            } catch (err) {
+              if (err instanceof HeapBudgetExceeded) throw err;
+              return { error: errorBody(err) };
+            }
+          }),
+        };
       case 'query': {
         const run = this.#residentRun(req.key);
         const query = run.sandbox.query(run, req.name, req.args);
@@ -316,16 +335,16 @@ class RequestHandler {
           error: { code: 'resource_exhausted', message: err.message },
         };
       }
-      const e = err as Error & { code?: unknown; details?: Record<string, unknown> };
-      return {
-        id: req.id,
-        ok: false,
-        error: {
-          ...(typeof e.code === 'string' ? { code: e.code } : {}),
-          message: String(e.message),
-          ...(e.details ? { details: e.details } : {}),
-        },
-      };
+      return { id: req.id, ok: false, error: errorBody(err) };
     }
   }
+}
+
+function errorBody(err: unknown): ErrorBody {
+  const e = err as Error & { code?: unknown; details?: Record<string, unknown> };
+  return {
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    message: String(e.message),
+    ...(e.details ? { details: e.details } : {}),
+  };
 }

@@ -36,6 +36,32 @@ export type ReplayOutcome =
       readonly details?: Record<string, unknown>;
     };
 
+/** One run to rebuild by replaying its history. */
+export interface ReplayItem {
+  readonly key: string;
+  readonly version: string;
+  readonly run: RunKey;
+  /**
+   * The history: its JSON text when the request crosses to a workflow thread (events are
+   * JSON by nature — the stores keep them so — and a parsed history replays faster than a
+   * structured clone of one: short strings come out shared, objects in fewer shapes), the
+   * events themselves for the inline runtime.
+   */
+  readonly events: readonly HistoryEvent[] | string;
+  /** Capture where pending operations started (replays that answer `__stack_trace`). */
+  readonly stacks: boolean;
+}
+
+/** What the error of a failed request (or of one replay of several) carries back. */
+export interface ErrorBody {
+  readonly code?: string;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
+/** The outcome of one replay of several: its own, or the error it threw. */
+export type ReplayResult = { readonly replay: ReplayOutcome } | { readonly error: ErrorBody };
+
 export type WorkerRequest =
   | {
       readonly id: number;
@@ -44,22 +70,9 @@ export type WorkerRequest =
       readonly bundle: string;
     }
   | { readonly id: number; readonly type: 'activate'; readonly items: readonly ActivateItem[] }
-  | {
-      readonly id: number;
-      readonly type: 'replay';
-      readonly key: string;
-      readonly version: string;
-      readonly run: RunKey;
-      /**
-       * The history: its JSON text when the request crosses to a workflow thread (events are
-       * JSON by nature — the stores keep them so — and a parsed history replays faster than a
-       * structured clone of one: short strings come out shared, objects in fewer shapes), the
-       * events themselves for the inline runtime.
-       */
-      readonly events: readonly HistoryEvent[] | string;
-      /** Capture where pending operations started (replays that answer `__stack_trace`). */
-      readonly stacks: boolean;
-    }
+  | ({ readonly id: number; readonly type: 'replay' } & ReplayItem)
+  /** Several replays in one round trip (rebuilds queued together; see replay-batch.ts). */
+  | { readonly id: number; readonly type: 'replays'; readonly items: readonly ReplayItem[] }
   | {
       readonly id: number;
       readonly type: 'query';
@@ -81,6 +94,7 @@ export type WorkerRequest =
 export type WorkerResponse =
   | { readonly id: number; readonly ok: true; readonly outputs: readonly ActivationOutput[] }
   | { readonly id: number; readonly ok: true; readonly replay: ReplayOutcome }
+  | { readonly id: number; readonly ok: true; readonly replays: readonly ReplayResult[] }
   | {
       readonly id: number;
       readonly ok: true;
@@ -94,15 +108,7 @@ export type WorkerResponse =
     }
   | { readonly id: number; readonly ok: true; readonly validation: UpdateValidation }
   | { readonly id: number; readonly ok: true }
-  | {
-      readonly id: number;
-      readonly ok: false;
-      readonly error: {
-        readonly code?: string;
-        readonly message: string;
-        readonly details?: Record<string, unknown>;
-      };
-    };
+  | { readonly id: number; readonly ok: false; readonly error: ErrorBody };
 
 /**
  * Sent by the thread as workflow code writes a log line, before the request's response: the

@@ -20,6 +20,9 @@ import {
   workflowThreadResourceLimits,
 } from './resource-limits.js';
 import { historyForThread } from './event-types.js';
+import { Fifo } from './fifo.js';
+import { withQueuedReplays } from './replay-batch.js';
+import { responseError, WorkflowThreadRestartedError } from './thread-errors.js';
 import { createRequestHandler } from './request-handler.js';
 import { DeadlockError } from './sandbox.js';
 import type {
@@ -49,15 +52,7 @@ type RequestBody = WorkerRequest extends infer R
 /** Why the workflow thread was replaced. */
 export type ThreadRestartKind = 'deadlock' | 'memory' | 'crash';
 
-/** The workflow thread was restarted; every resident run must be rebuilt by replay. */
-export class WorkflowThreadRestartedError extends Error {
-  constructor(reason: string, message?: string) {
-    super(
-      message ?? `the workflow thread restarted (${reason}); the run will be rebuilt by replay`,
-    );
-    this.name = 'WorkflowThreadRestartedError';
-  }
-}
+export { WorkflowThreadRestartedError };
 
 /**
  * The workflow thread was closed (the engine is stopping) while a request was queued or in
@@ -101,15 +96,6 @@ export interface WorkflowThreadOptions {
   readonly inline?: boolean;
 }
 
-/** The error a failed response turns into on the host side. */
-function responseError(error: Extract<WorkerResponse, { ok: false }>['error']): AionError {
-  return new AionError(
-    error.code === 'package_invalid' ? 'package_invalid' : 'internal',
-    error.message,
-    error.details ?? {},
-  );
-}
-
 /**
  * Host side of the workflow thread. Requests run one at a time, each under the deadlock
  * timeout; a request that overruns terminates the thread (stopping the stuck workflow code
@@ -127,7 +113,9 @@ export class WorkflowThread {
   /** Loads that overran or ran the thread out of memory, per version (the second is final). */
   readonly #loadFailures = new Map<string, number>();
   #worker: Worker | undefined;
-  #queue: Pending[] = [];
+  readonly #queue = new Fifo<Pending>();
+  /** Runs whose next replay goes alone (see withQueuedReplays). */
+  readonly #soloReplays = new Set<string>();
   #current:
     | {
         pending: Pending;
@@ -206,7 +194,7 @@ export class WorkflowThread {
       resolve: () => undefined,
       reject: () => undefined,
     }));
-    this.#queue.unshift(...loads);
+    this.#queue.pushFront(loads);
     return worker;
   }
 
@@ -242,7 +230,13 @@ export class WorkflowThread {
     }
     if (this.#current || this.#queue.length === 0 || this.#closed) return;
     const worker = this.#ensure();
-    const pending = this.#queue.shift()!;
+    // Replays queued together go as one request (replay-batch.ts).
+    const pending = withQueuedReplays(
+      this.#queue.shift()!,
+      this.#queue,
+      this.#soloReplays,
+      () => this.#nextId++,
+    );
     // A request may carry many runs; it is stuck only when no run finishes for timeoutMs.
     const checkEvery = Math.max(10, Math.min(250, Math.floor(pending.timeoutMs / 4)));
     const timer = setInterval(() => {
@@ -355,8 +349,7 @@ export class WorkflowThread {
     }
     const current = this.#current;
     this.#current = undefined;
-    const queued = this.#queue;
-    this.#queue = [];
+    const queued = this.#queue.takeAll();
     if (current) {
       clearInterval(current.timer);
       if (this.#failCurrent(current.pending, reason, kind, current.logs))
@@ -440,13 +433,13 @@ export class WorkflowThread {
     // Closed runs leave in batches: the keys join an evict request still waiting at the end of
     // the queue (only at the end: a request queued after it may be for one of these runs).
     const waiting = this.#evictWaiting;
-    if (waiting !== undefined && this.#queue[this.#queue.length - 1] === waiting.pending) {
+    if (waiting !== undefined && this.#queue.last() === waiting.pending) {
       waiting.keys.push(...keys);
       return;
     }
     const batch = [...keys];
     void this.#send({ type: 'evict', keys: batch }).catch(() => undefined);
-    const last = this.#queue[this.#queue.length - 1];
+    const last = this.#queue.last();
     // Sent at once (the thread was idle): nothing can join it any more.
     this.#evictWaiting =
       last?.request.type === 'evict' && last.request.keys === batch
@@ -469,7 +462,7 @@ export class WorkflowThread {
     const worker = this.#worker;
     this.#worker = undefined;
     // Requests cut short by the stop are not the runs' fault: callers record nothing for them.
-    for (const p of this.#queue.splice(0)) p.reject(new WorkflowThreadClosedError());
+    for (const p of this.#queue.takeAll()) p.reject(new WorkflowThreadClosedError());
     if (this.#current) {
       clearInterval(this.#current.timer);
       this.#current.pending.reject(new WorkflowThreadClosedError());

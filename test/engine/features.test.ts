@@ -180,6 +180,24 @@ describe('engine features', () => {
     expect(counted).toBe(1);
   });
 
+  it('rebuilds many evicted runs woken together (replays batched) without repeating effects', async () => {
+    const e = await start({ maxResidentRuns: 5 });
+    logs.length = 0;
+    counted = 0;
+    const handles = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => e.start('logsOnce', { workflowId: `many-${i}` })),
+    );
+    await e.whenIdle();
+    expect(e.stats.residentRuns).toBeLessThanOrEqual(10);
+    await Promise.all(handles.map((h) => h.signal('go')));
+    const results = await Promise.all(handles.map((h) => h.result() as Promise<number>));
+    expect(new Set(results).size).toBe(60);
+    expect(logs.filter((l) => l === 'before wait')).toHaveLength(60);
+    expect(logs.filter((l) => l === 'console line')).toHaveLength(60);
+    expect(logs.filter((l) => l === 'after wait')).toHaveLength(60);
+    expect(counted).toBe(60);
+  });
+
   it('answers __stack_trace with where the run waits', async () => {
     const e = await start();
     const h = await e.start('waits');

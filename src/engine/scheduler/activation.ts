@@ -23,8 +23,14 @@ export async function activatePlans(ctx: SchedulerContext, plans: Plan[]): Promi
   for (const p of singles) await activateGroup(ctx, [p]);
 }
 
-async function activateGroup(ctx: SchedulerContext, group: Plan[]): Promise<void> {
+async function activateGroup(ctx: SchedulerContext, planned: Plan[]): Promise<void> {
   const { thread, registry, metrics } = ctx.deps;
+  // A run planned while resident whose thread was replaced since (an isolated run before it
+  // ran the thread out of memory) has no instance to activate: put back, it is rebuilt first.
+  const group = planned.filter((p) => p.start !== undefined || ctx.runs.isResident(p.actor));
+  if (group.length < planned.length)
+    for (const p of planned) if (!group.includes(p)) requeue(ctx, p, p.actor.isolate);
+  if (group.length === 0) return;
   const generation = thread.generation;
   for (const p of group) suggestContinueAsNew(ctx, p);
   const items: ActivateItem[] = group.map(activateItem);

@@ -11,6 +11,7 @@ export class ResidentRuns {
   readonly #thread: WorkflowThread;
   readonly #metrics: EngineMetrics;
   readonly #max: number;
+  #evictScheduled = false;
 
   constructor(thread: WorkflowThread, metrics: EngineMetrics, maxResidentRuns: number) {
     this.#thread = thread;
@@ -20,6 +21,25 @@ export class ResidentRuns {
 
   get size(): number {
     return this.#actors.size;
+  }
+
+  /** True while an eviction pass is scheduled (see evictSoon). */
+  get evicting(): boolean {
+    return this.#evictScheduled;
+  }
+
+  /**
+   * Runs an eviction pass on the next turn of the event loop, once however many ask during
+   * this one (a pass walks every run in use: ADR 0019), then calls `done`.
+   */
+  evictSoon(ready: ReadonlySet<RunActor>, done: () => void): void {
+    if (this.#evictScheduled || this.#actors.size <= this.#max) return;
+    this.#evictScheduled = true;
+    setImmediate(() => {
+      this.#evictScheduled = false;
+      this.evict(ready);
+      done();
+    });
   }
 
   /** True when the run's instance lives in the current workflow thread. */

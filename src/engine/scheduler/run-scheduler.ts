@@ -75,7 +75,8 @@ export class RunScheduler {
 
   /** True when no run has work queued or in flight. */
   get idle(): boolean {
-    return this.#inFlight === 0 && this.#ready.size === 0 && !this.#tickScheduled;
+    const runs = this.#runs;
+    return this.#inFlight === 0 && this.#ready.size === 0 && !this.#tickScheduled && !runs.evicting;
   }
 
   whenIdle(): Promise<void> {
@@ -335,7 +336,7 @@ export class RunScheduler {
       }
     }
     if (plans.length > 0) this.#activate(plans);
-    this.#runs.evict(this.#ready);
+    this.#evictSoon();
     this.#checkIdle();
   }
 
@@ -365,9 +366,13 @@ export class RunScheduler {
       )
       .finally(() => {
         this.#inFlight--;
-        this.#runs.evict(this.#ready);
+        this.#evictSoon();
         this.#checkIdle();
       });
+  }
+
+  #evictSoon(): void {
+    this.#runs.evictSoon(this.#ready, () => this.#checkIdle());
   }
 
   /** Submits the plan's commit to the recorder (group commit) and follows its outcome. */
