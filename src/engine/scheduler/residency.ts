@@ -30,14 +30,15 @@ export class ResidentRuns {
 
   /**
    * Runs an eviction pass on the next turn of the event loop, once however many ask during
-   * this one (a pass walks every run in use: ADR 0019), then calls `done`.
+   * this one (a pass walks every run in use: ADR 0019), sparing the runs `ready()` holds
+   * then; then calls `done`.
    */
-  evictSoon(ready: ReadonlySet<RunActor>, done: () => void): void {
+  evictSoon(ready: () => ReadonlySet<RunActor>, done: () => void): void {
     if (this.#evictScheduled || this.#actors.size <= this.#max) return;
     this.#evictScheduled = true;
     setImmediate(() => {
       this.#evictScheduled = false;
-      this.evict(ready);
+      this.evict(ready());
       done();
     });
   }

@@ -372,7 +372,10 @@ export class RunScheduler {
   }
 
   #evictSoon(): void {
-    this.#runs.evictSoon(this.#ready, () => this.#checkIdle());
+    this.#runs.evictSoon(
+      () => this.#ready,
+      () => this.#checkIdle(),
+    );
   }
 
   /** Submits the plan's commit to the recorder (group commit) and follows its outcome. */
