@@ -92,28 +92,27 @@ export const BOOTSTRAP_SOURCE = String.raw`
   const objectKeysOf = Object.keys;
   const freezeObject = Object.freeze;
   const CONSOLE_LEVELS = { log: 'info', info: 'info', warn: 'warn', error: 'error', debug: 'debug', trace: 'debug' };
+  let cellOf;
   class WorkflowConsole {
     #cell;
     constructor(cell) { this.#cell = cell; }
-    static method(self, name) {
-      const cell = self.#cell;
-      const level = CONSOLE_LEVELS[name];
-      const fn = (...args) => cell.log(level, args);
-      defineProperty(self, name, data(fn));
-      return fn;
-    }
+    static { cellOf = (self) => self.#cell; }
   }
-  const consoleMethod = WorkflowConsole.method;
   for (const name of objectKeysOf(CONSOLE_LEVELS)) {
+    const level = CONSOLE_LEVELS[name];
     defineProperty(WorkflowConsole.prototype, name, {
       __proto__: null,
-      get() { return consoleMethod(this, name); },
+      get() {
+        const cell = cellOf(this);
+        const fn = (...args) => cell.log(level, args);
+        defineProperty(this, name, data(fn));
+        return fn;
+      },
       set(value) { defineProperty(this, name, data(value)); },
       enumerable: true,
       configurable: false,
     });
   }
-  delete WorkflowConsole.method;
   freezeObject(WorkflowConsole.prototype);
   freezeObject(WorkflowConsole);
   freezeObject(CONSOLE_LEVELS);

@@ -21,7 +21,7 @@ import {
 } from './resource-limits.js';
 import { historyForThread } from './event-types.js';
 import { Fifo } from './fifo.js';
-import { withQueuedReplays } from './replay-batch.js';
+import { withQueuedReplays, type QueuedRequest } from './replay-batch.js';
 import { responseError, WorkflowThreadRestartedError } from './thread-errors.js';
 import { createRequestHandler } from './request-handler.js';
 import { DeadlockError } from './sandbox.js';
@@ -36,12 +36,7 @@ import type {
 /** Floor of the load/inspect timeout (see `#loadTimeoutMs`). */
 const MIN_LOAD_TIMEOUT_MS = 30_000;
 
-type Pending = {
-  readonly request: WorkerRequest;
-  readonly timeoutMs: number;
-  readonly resolve: (res: WorkerResponse) => void;
-  readonly reject: (err: unknown) => void;
-};
+type Pending = QueuedRequest;
 
 type RequestBody = WorkerRequest extends infer R
   ? R extends { id: number }

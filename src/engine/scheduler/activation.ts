@@ -27,9 +27,11 @@ async function activateGroup(ctx: SchedulerContext, planned: Plan[]): Promise<vo
   const { thread, registry, metrics } = ctx.deps;
   // A run planned while resident whose thread was replaced since (an isolated run before it
   // ran the thread out of memory) has no instance to activate: put back, it is rebuilt first.
-  const group = planned.filter((p) => p.start !== undefined || ctx.runs.isResident(p.actor));
-  if (group.length < planned.length)
-    for (const p of planned) if (!group.includes(p)) requeue(ctx, p, p.actor.isolate);
+  const group: Plan[] = [];
+  for (const p of planned) {
+    if (p.start !== undefined || ctx.runs.isResident(p.actor)) group.push(p);
+    else requeue(ctx, p, p.actor.isolate);
+  }
   if (group.length === 0) return;
   const generation = thread.generation;
   for (const p of group) suggestContinueAsNew(ctx, p);

@@ -75,8 +75,9 @@ export class RunScheduler {
 
   /** True when no run has work queued or in flight. */
   get idle(): boolean {
-    const runs = this.#runs;
-    return this.#inFlight === 0 && this.#ready.size === 0 && !this.#tickScheduled && !runs.evicting;
+    return (
+      this.#inFlight === 0 && this.#ready.size === 0 && !this.#tickScheduled && !this.#runs.evicting
+    );
   }
 
   whenIdle(): Promise<void> {
