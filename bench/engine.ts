@@ -81,6 +81,20 @@ const SCENARIOS: readonly Scenario[] = [
     judge: (f, earlier) => judgeS1(f, earlier.get('s1-floor-sqlite-10k-raw-driver')),
   },
   {
+    name: 's1-single-run-sqlite-parts',
+    args: ['s1single', '200'],
+    judge: (f) => ({
+      ...informative(
+        "a single run against its parts measured alone: its own four commits through raw better-sqlite3 and four bare round trips to a worker thread (designFloorMs), and the goal's floor",
+      ),
+      ratios: {
+        singleRunVsGoalFloor: num(f, 'singleRunVsGoalFloor'),
+        designFloorVsGoalFloor: num(f, 'designFloorVsGoalFloor'),
+        singleRunVsDesignFloor: num(f, 'singleRunVsDesignFloor'),
+      },
+    }),
+  },
+  {
     name: 's2-fanout-100',
     args: ['s2', '100', '30'],
     judge: (f) => ({

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { Store } from '../src/store/index.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 
-interface Call {
+export interface Call {
   readonly sql: string;
   readonly args: unknown[];
 }
@@ -91,35 +91,63 @@ export interface FloorFigures {
  * comes from the store's own migrations (synchronous=FULL, WAL, as the store).
  */
 export async function replayRaw(transactions: readonly (readonly Call[])[]): Promise<FloorFigures> {
+  return withFloorDb(transactions, (apply) => {
+    let statements = 0;
+    const t0 = performance.now();
+    for (const tx of transactions) {
+      apply(tx);
+      statements += tx.length;
+    }
+    const replayMs = performance.now() - t0;
+    return { transactions: transactions.length, statements, replayMs };
+  });
+}
+
+/** As {@link replayRaw}, timing each transaction alone (one after another): their durations. */
+export function replayRawEach(transactions: readonly (readonly Call[])[]): Promise<number[]> {
+  return withFloorDb(transactions, (apply) =>
+    transactions.map((tx) => {
+      const t = performance.now();
+      apply(tx);
+      return performance.now() - t;
+    }),
+  );
+}
+
+/**
+ * A fresh store's schema in a temp dir, opened with the store's pragmas through plain
+ * better-sqlite3; `body` gets a function applying one recorded transaction, its statements
+ * prepared beforehand (outside any clock).
+ */
+async function withFloorDb<T>(
+  transactions: readonly (readonly Call[])[],
+  body: (apply: (tx: readonly Call[]) => void) => T,
+): Promise<T> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-floor-'));
   try {
     const file = path.join(dir, 'floor.db');
     const store = await openSqliteStore({ path: file, synchronous: 'FULL' });
     await store.close();
     const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('temp_store = MEMORY');
-    db.pragma('cache_size = -16384');
-    const prepared = new Map<string, Database.Statement>();
-    const stmt = (sql: string): Database.Statement => {
-      let s = prepared.get(sql);
-      if (!s) prepared.set(sql, (s = db.prepare(sql)));
-      return s;
-    };
-    for (const tx of transactions) for (const c of tx) stmt(c.sql); // prepare outside the clock
-    const apply = db.transaction((tx: readonly Call[]) => {
-      for (const c of tx) stmt(c.sql).run(...c.args);
-    });
-    let statements = 0;
-    const t0 = performance.now();
-    for (const tx of transactions) {
-      apply.immediate(tx);
-      statements += tx.length;
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('temp_store = MEMORY');
+      db.pragma('cache_size = -16384');
+      const prepared = new Map<string, Database.Statement>();
+      const stmt = (sql: string): Database.Statement => {
+        let s = prepared.get(sql);
+        if (!s) prepared.set(sql, (s = db.prepare(sql)));
+        return s;
+      };
+      for (const tx of transactions) for (const c of tx) stmt(c.sql);
+      const apply = db.transaction((tx: readonly Call[]) => {
+        for (const c of tx) stmt(c.sql).run(...c.args);
+      });
+      return body((tx) => apply.immediate(tx));
+    } finally {
+      db.close();
     }
-    const replayMs = performance.now() - t0;
-    db.close();
-    return { transactions: transactions.length, statements, replayMs };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

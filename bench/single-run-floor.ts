@@ -1,0 +1,137 @@
+// Where a single run's time goes on SQLite, against what its parts cost alone, in one process:
+// the engine's single-run latency; the run's own commits (recorded from the engine, then
+// replayed one transaction at a time through raw better-sqlite3, same pragmas); a bare round
+// trip to a worker thread carrying a message shaped like an activation; and the goal's floor
+// (one single-row commit). A three-activity run needs four commits and four activations in
+// sequence, each activation a round trip to the workflow thread, so the sum of those parts is
+// the least this design can take for it.
+import { Worker } from 'node:worker_threads';
+import { benchEngine, openBenchStore } from './engine-common.js';
+import { commitLatencyFigures } from './engine-floor.js';
+import type { Figures } from './engine-scenarios.js';
+import { nowMs, percentile, round } from './lib.js';
+import { replayRawEach, StatementRecorder, type Call } from './sqlite-floor.js';
+
+const WARMUP_RUNS = 50;
+const ROUND_TRIPS = 2000;
+
+/** A message of an activation's shape and size (one activity result for one run). */
+const ACTIVATION_LIKE = {
+  id: 1,
+  type: 'activate',
+  items: [
+    {
+      key: 'default/019a0000-0000-7000-8000-000000000000',
+      input: {
+        jobs: [{ type: 'resolveActivity', seq: 2, result: { data: '{"n":2,"ok":true}' } }],
+        now: 1_790_000_000_000,
+        replaying: false,
+        historyLength: 8,
+      },
+    },
+  ],
+};
+
+/** p50 of a round trip to an idle worker thread that echoes each message (the next sent a turn later). */
+export async function threadRoundTrips(samples = ROUND_TRIPS): Promise<number[]> {
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.on('message', (m) => parentPort.postMessage(m));`,
+    { eval: true },
+  );
+  try {
+    const times: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let sentAt = 0;
+      const send = (): void => {
+        sentAt = nowMs();
+        worker.postMessage(ACTIVATION_LIKE);
+      };
+      worker.on('error', reject);
+      worker.on('message', () => {
+        times.push(nowMs() - sentAt);
+        if (times.length === samples) resolve();
+        else setImmediate(send);
+      });
+      send();
+    });
+    return times.slice(Math.floor(samples / 10)); // the first tenth warms the path up
+  } finally {
+    await worker.terminate();
+  }
+}
+
+/** The engine's single runs, one at a time (start → result), after a warm-up. */
+async function engineSingleRuns(runs: number): Promise<number[]> {
+  const bench = await openBenchStore('sqlite');
+  try {
+    const engine = await benchEngine(bench.store);
+    try {
+      for (let i = 0; i < WARMUP_RUNS; i++) await engine.execute('threeSteps');
+      const single: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = nowMs();
+        await engine.execute('threeSteps');
+        single.push(nowMs() - t);
+      }
+      return single;
+    } finally {
+      await engine.shutdown();
+    }
+  } finally {
+    await bench.dispose();
+  }
+}
+
+/** The commits of `runs` single runs (recorded from an engine of its own: recording costs). */
+async function recordedSingleRuns(runs: number): Promise<Call[][]> {
+  const bench = await openBenchStore('sqlite');
+  const recorder = new StatementRecorder(bench.store);
+  try {
+    const engine = await benchEngine(bench.store);
+    try {
+      for (let i = 0; i < WARMUP_RUNS; i++) await engine.execute('threeSteps');
+      recorder.start();
+      for (let i = 0; i < runs; i++) await engine.execute('threeSteps');
+    } finally {
+      await engine.shutdown();
+    }
+  } finally {
+    await bench.dispose();
+  }
+  return recorder.transactions;
+}
+
+export async function singleRunFloor(runs: number): Promise<Figures> {
+  const single = await engineSingleRuns(runs);
+  const transactions = await recordedSingleRuns(runs);
+  const perTx = await replayRawEach(transactions);
+  const commitsPerRun = transactions.length / runs;
+  // Per run: its own commits' durations, in order (every run commits the same way).
+  const step = Math.max(1, Math.round(commitsPerRun));
+  const perRun: number[] = [];
+  for (let r = 0; r + step <= perTx.length; r += step)
+    perRun.push(perTx.slice(r, r + step).reduce((a, b) => a + b, 0));
+  const trips = await threadRoundTrips();
+  const floor = await commitLatencyFigures('sqlite');
+  const runP50 = percentile(single, 50);
+  const commitsP50 = percentile(perRun, 50);
+  const tripP50 = percentile(trips, 50);
+  const goalFloor = 4 * (floor.singleCommitP50Ms as number);
+  // Four activations per run (start, then after each of the three activities).
+  const designFloor = commitsP50 + 4 * tripP50;
+  return {
+    store: 'sqlite synchronous=FULL (temp dir)',
+    singleRuns: runs,
+    singleRunP50Ms: round(runP50, 3),
+    commitsPerRun: round(commitsPerRun, 2),
+    runCommitsRawP50Ms: round(commitsP50, 3),
+    threadRoundTripP50Ms: round(tripP50, 3),
+    ...floor,
+    goalFloorMs: round(goalFloor, 3),
+    designFloorMs: round(designFloor, 3),
+    singleRunVsGoalFloor: round(runP50 / goalFloor, 2),
+    designFloorVsGoalFloor: round(designFloor / goalFloor, 2),
+    singleRunVsDesignFloor: round(runP50 / designFloor, 2),
+  };
+}
