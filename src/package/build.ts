@@ -21,6 +21,7 @@ import {
 } from './manifest.js';
 import { inspectBundle } from './inspect.js';
 import { checkWorkflowTypeNames } from './deploy-check.js';
+import { plainExports } from './entry-exports.js';
 import { nodeShimPath } from './node-shims/index.js';
 import { describeUnknownImport, findUnknownImports } from './workflow-imports.js';
 
@@ -301,24 +302,9 @@ function assembleBundle(runtimeCode: string, userCode: string): string {
     `}; })(${RUNTIME_BUILTINS});`,
     'globalThis.__aionUserFactory = function (require, Date, Math, console, crypto) {',
     'var module = { exports: {} }; var exports = module.exports;',
-    directExports(userCode),
+    plainExports(userCode),
     'return module.exports;',
     '};',
     '',
   ].join('\n');
-}
-
-/**
- * esbuild's CommonJS form of an ES module entry copies its exports object into a second one
- * (`module.exports = __toCommonJS(entry_exports)`: a getter closure, a descriptor and a
- * property definition per export), and the user section runs once per run: the entry's own
- * exports object serves as is. It already holds each export as an enumerable getter (live
- * bindings kept); the copy only added a non-enumerable `__esModule` marker, which nothing in
- * the sandbox reads. Only the top-level assignment of the entry is rewritten.
- */
-export function directExports(userCode: string): string {
-  return userCode.replace(
-    /^module\.exports = __toCommonJS\(([A-Za-z_$][\w$]*)\);$/m,
-    'module.exports = $1;',
-  );
 }
