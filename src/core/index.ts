@@ -34,3 +34,4 @@ export * from './store-faults.js';
 export { defectOn, setDefects, DEFECTS, type Defect } from './defects.js';
 export { encode, decode, errorMessage, errorCode } from './common-helpers.js';
 export { extend, type Mutable } from './objects.js';
+export * from './small-map.js';

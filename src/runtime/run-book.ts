@@ -13,6 +13,7 @@ import {
 } from '../core/index.js';
 import { eventBytes } from './event-bytes.js';
 import { activityJob, childJob } from './outcome-jobs.js';
+import { SmallMap } from '../core/index.js';
 
 export interface PendingActivity {
   readonly activityId: string;
@@ -69,10 +70,11 @@ export class RunBook {
   lastTaskCompletedSeq = 0;
   consecutiveTaskFailures = 0;
   // The collections are made on first use, and the pending ones dropped when they empty: a
-  // resident run keeps less (10,000 sleepers kept two empty maps each, ~0.5 KiB).
-  #activities: Map<string, PendingActivity> | undefined;
+  // resident run keeps less (10,000 sleepers kept two empty maps each, ~0.5 KiB). Pending
+  // activities and timers, usually one, are SmallMaps (one entry in two fields).
+  #activities: SmallMap<string, PendingActivity> | undefined;
   #activityBySeq: Map<number, string> | undefined;
-  #timers: Map<string, PendingTimer> | undefined;
+  #timers: SmallMap<string, PendingTimer> | undefined;
   #children: Map<number, PendingChild> | undefined;
   #childCount = 0;
   #externals: Map<number, string> | undefined;
@@ -254,7 +256,7 @@ export class RunBook {
   #applyActivityEvent(event: ActivityEvent): ActivationJob | undefined {
     switch (event.type) {
       case 'ActivityScheduled':
-        (this.#activities ??= new Map()).set(event.activityId, {
+        (this.#activities ??= new SmallMap()).set(event.activityId, {
           activityId: event.activityId,
           activityType: event.activityType,
           scheduledSeq: event.seq,
@@ -286,7 +288,7 @@ export class RunBook {
   #applyTimerEvent(event: TimerEvent): ActivationJob | undefined {
     switch (event.type) {
       case 'TimerStarted':
-        (this.#timers ??= new Map()).set(event.timerId, {
+        (this.#timers ??= new SmallMap()).set(event.timerId, {
           timerId: event.timerId,
           startedSeq: event.seq,
           fireAt: event.fireAt,

@@ -13,6 +13,7 @@ import {
 } from '../core/index.js';
 import { BOOTSTRAP_SOURCE, type RealmControl } from './bootstrap.js';
 import { drainMicrotasks } from './drain.js';
+import { withSharedStrings } from './init-strings.js';
 import { hostCapabilities } from './realm-bridge.js';
 import { describeActivity, type ThreadActivity } from './resource-limits.js';
 
@@ -195,7 +196,7 @@ export class PackageSandbox {
   instantiate(init: WorkflowInitInfo): SandboxRun {
     if (this.#refused) throw this.#refused;
     let outcome: { activator: SandboxActivator } | { error: Error };
-    this.#op({ init, protocolVersion: ACTIVATION_PROTOCOL_VERSION });
+    this.#op({ init: withSharedStrings(init), protocolVersion: ACTIVATION_PROTOCOL_VERSION });
     try {
       outcome = {
         activator: INSTANTIATE.runInContext(this.#context, this.#guarded) as SandboxActivator,

@@ -1,5 +1,6 @@
 import {
   JsonPayloadConverter,
+  SmallMap,
   type LogLine,
   type PayloadConverter,
   type WorkflowCommand,
@@ -9,6 +10,7 @@ import { writeLog } from '../log.js';
 import { seededRandom, uuidFrom } from './random.js';
 import { currentRandom, setState, STACKS_PER_ACTIVATION, type RunState } from './run-state.js';
 import { CancellationScope } from './scope.js';
+import { NO_EXPORTS } from './workflow-exports.js';
 
 /** The per-run cell behind the sandbox's Date, Math, console and crypto (see runtime/bootstrap). */
 export interface GlobalsCell {
@@ -84,10 +86,10 @@ class RunStateObject implements RunState {
   }
 
   get activities(): RunState['activities'] {
-    return (this.#activities ??= new Map());
+    return (this.#activities ??= new SmallMap());
   }
   get timers(): RunState['timers'] {
-    return (this.#timers ??= new Map());
+    return (this.#timers ??= new SmallMap());
   }
   get conditions(): RunState['conditions'] {
     return (this.#conditions ??= new Set());
@@ -132,9 +134,6 @@ const NO_INTERCEPTORS: RunState['interceptors'] = Object.freeze({
   inbound: Object.freeze([]),
   outbound: Object.freeze([]),
 });
-
-/** The exports of a run whose module is not instantiated yet. */
-const NO_EXPORTS: ReadonlyMap<string, unknown> = new Map();
 
 /**
  * A fresh run state, made current (its root scope reads the current state), with the

@@ -1,4 +1,4 @@
-import type { PayloadConverter } from '../../core/index.js';
+import type { PayloadConverter, SmallMap } from '../../core/index.js';
 import {
   type ActivationJob,
   type LogLine,
@@ -28,6 +28,11 @@ export interface ConditionWaiter {
 export type Handler = (...args: unknown[]) => unknown;
 
 /** Per-run state of the workflow runtime. One module instance (and so one state) per run. */
+/** A run's module exports: the names (shared by the runs of a package) and the run's values. */
+export interface ModuleExports extends Iterable<[name: string, value: unknown]> {
+  get(name: string): unknown;
+}
+
 export interface RunState {
   readonly info: WorkflowInitInfo;
   /** JSON, or the package's exported `payloadConverter` (set with the run's module). */
@@ -56,8 +61,8 @@ export interface RunState {
   taskFailure: { cause: 'sandbox' | 'unhandled'; error: unknown } | undefined;
   nextActivityId: number;
   nextTimerId: number;
-  readonly activities: Map<string, PendingOp & { activityType: string }>;
-  readonly timers: Map<string, PendingOp>;
+  readonly activities: SmallMap<string, PendingOp & { activityType: string }>;
+  readonly timers: SmallMap<string, PendingOp>;
   readonly conditions: Set<ConditionWaiter>;
   /** How many conditions wait (reads no collection into being). */
   readonly conditionCount: number;
@@ -105,7 +110,7 @@ export interface RunState {
   /** From the workflow module's `interceptors` export (empty lists when none). */
   interceptors: { inbound: readonly object[]; outbound: readonly object[] } & WorkflowInterceptors;
   /** The run's instance of the workflow module: its exports, by name (workflow-exports.ts). */
-  workflows: ReadonlyMap<string, unknown>;
+  workflows: ModuleExports;
   /** Each exported workflow function → its export name; made on first use (workflowNameOf). */
   workflowNames: Map<unknown, string> | undefined;
   /** Named random streams (`getRandomStream`), each seeded from the run's seed and its name. */
