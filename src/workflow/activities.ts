@@ -157,16 +157,39 @@ function schedule(
   });
 }
 
+/**
+ * An activity proxy's target: what its calls schedule with, in private fields (no own
+ * properties: the proxy looks as empty as before). Its handler is shared by every proxy — a
+ * workflow module's `proxyActivities(...)` runs once per run, and each made a handler of its
+ * own (an object, a closure and its scope).
+ */
+class ProxyTarget {
+  readonly #options: ActivityOptions;
+  readonly #local: boolean;
+
+  constructor(options: ActivityOptions, local: boolean) {
+    this.#options = options;
+    this.#local = local;
+  }
+
+  static readonly handler: ProxyHandler<ProxyTarget> = {
+    get(target, name) {
+      if (typeof name !== 'string') return undefined;
+      if (name === 'then') return undefined; // not a thenable
+      const options = target.#options;
+      const local = target.#local;
+      return (...args: unknown[]) => scheduleByType(name, args, options, local);
+    },
+  };
+}
+
 function makeProxy<A>(options: ActivityOptions, local: boolean): ActivityInterfaceFor<A> {
   // Validate eagerly so bad options fail where they are written.
   toRecordedOptions(options, 'default');
-  return new Proxy({} as ActivityInterfaceFor<A>, {
-    get(_target, name) {
-      if (typeof name !== 'string') return undefined;
-      if (name === 'then') return undefined; // not a thenable
-      return (...args: unknown[]) => scheduleByType(name, args, options, local);
-    },
-  });
+  return new Proxy(
+    new ProxyTarget(options, local),
+    ProxyTarget.handler,
+  ) as unknown as ActivityInterfaceFor<A>;
 }
 
 /**
