@@ -10,10 +10,10 @@ import {
   type RecordedActivityOptions,
   type WorkflowStatus,
   nextStatus,
+  SmallMap,
 } from '../core/index.js';
 import { eventBytes } from './event-bytes.js';
 import { activityJob, childJob } from './outcome-jobs.js';
-import { SmallMap } from '../core/index.js';
 
 export interface PendingActivity {
   readonly activityId: string;
