@@ -6,6 +6,7 @@
 // sequence, each activation a round trip to the workflow thread, so the sum of those parts is
 // the least this design can take for it.
 import { Worker } from 'node:worker_threads';
+import type { Store } from '../src/store/index.js';
 import { benchEngine, openBenchStore } from './engine-common.js';
 import { commitLatencyFigures } from './engine-floor.js';
 import type { Figures } from './engine-scenarios.js';
@@ -32,8 +33,8 @@ const ACTIVATION_LIKE = {
   ],
 };
 
-/** p50 of a round trip to an idle worker thread that echoes each message (the next sent a turn later). */
-export async function threadRoundTrips(samples = ROUND_TRIPS): Promise<number[]> {
+/** Round trips to an idle worker thread that echoes each message (the next sent a turn later). */
+async function threadRoundTrips(samples = ROUND_TRIPS): Promise<number[]> {
   const worker = new Worker(
     `const { parentPort } = require('node:worker_threads');
      parentPort.on('message', (m) => parentPort.postMessage(m));`,
@@ -61,13 +62,22 @@ export async function threadRoundTrips(samples = ROUND_TRIPS): Promise<number[]>
   }
 }
 
-/** The engine's single runs, one at a time (start → result), after a warm-up. */
-async function engineSingleRuns(runs: number): Promise<number[]> {
+/**
+ * `runs` single runs (start → result, one at a time) on a fresh SQLite store, after a warm-up;
+ * `observe` is called on the store before the engine takes it and returns what to do just
+ * before the runs (start recording, say). The duration of each run.
+ */
+async function singleRuns(
+  runs: number,
+  observe: (store: Store) => () => void = () => () => undefined,
+): Promise<number[]> {
   const bench = await openBenchStore('sqlite');
   try {
+    const beforeRuns = observe(bench.store);
     const engine = await benchEngine(bench.store);
     try {
       for (let i = 0; i < WARMUP_RUNS; i++) await engine.execute('threeSteps');
+      beforeRuns();
       const single: number[] = [];
       for (let i = 0; i < runs; i++) {
         const t = nowMs();
@@ -85,25 +95,16 @@ async function engineSingleRuns(runs: number): Promise<number[]> {
 
 /** The commits of `runs` single runs (recorded from an engine of its own: recording costs). */
 async function recordedSingleRuns(runs: number): Promise<Call[][]> {
-  const bench = await openBenchStore('sqlite');
-  const recorder = new StatementRecorder(bench.store);
-  try {
-    const engine = await benchEngine(bench.store);
-    try {
-      for (let i = 0; i < WARMUP_RUNS; i++) await engine.execute('threeSteps');
-      recorder.start();
-      for (let i = 0; i < runs; i++) await engine.execute('threeSteps');
-    } finally {
-      await engine.shutdown();
-    }
-  } finally {
-    await bench.dispose();
-  }
-  return recorder.transactions;
+  let recorder: StatementRecorder | undefined;
+  await singleRuns(runs, (store) => {
+    const r = (recorder = new StatementRecorder(store));
+    return () => r.start();
+  });
+  return recorder!.transactions;
 }
 
 export async function singleRunFloor(runs: number): Promise<Figures> {
-  const single = await engineSingleRuns(runs);
+  const single = await singleRuns(runs);
   const transactions = await recordedSingleRuns(runs);
   const perTx = await replayRawEach(transactions);
   const commitsPerRun = transactions.length / runs;

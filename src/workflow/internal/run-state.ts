@@ -27,12 +27,12 @@ export interface ConditionWaiter {
 
 export type Handler = (...args: unknown[]) => unknown;
 
-/** Per-run state of the workflow runtime. One module instance (and so one state) per run. */
 /** A run's module exports: the names (shared by the runs of a package) and the run's values. */
 export interface ModuleExports extends Iterable<[name: string, value: unknown]> {
   get(name: string): unknown;
 }
 
+/** Per-run state of the workflow runtime. One module instance (and so one state) per run. */
 export interface RunState {
   readonly info: WorkflowInitInfo;
   /** JSON, or the package's exported `payloadConverter` (set with the run's module). */
