@@ -16,7 +16,7 @@ import type { StoreRetryEnv } from '../store-retry.js';
 import { TaskTokens } from '../task-tokens.js';
 import { AsyncAttempts } from './async-attempts.js';
 import { taskIdFor } from './task-ids.js';
-import { attemptInfo, decodeHeartbeatDetails } from './attempt-info.js';
+import { attemptInfo, decodeHeartbeatDetails, type SignToken } from './attempt-info.js';
 import { TaskClaims } from './claims.js';
 import { extendOnHeartbeat, LeaseRenewals, leaseMsFor, type Running } from './lease.js';
 import { failureEvent, recordFinal, settleOutcome } from './outcomes.js';
@@ -65,6 +65,8 @@ export class ActivityService {
   #stopped = false;
   /** The secrets that sign and verify task tokens. */
   readonly tokens: TaskTokens;
+  /** Signs an attempt's task token when its info is first asked for it. */
+  readonly #signToken: SignToken = (fields) => this.tokens.sign(fields);
   /** Attempts that raised CompleteAsyncError here, awaiting completion by token. */
   readonly asyncAttempts = new AsyncAttempts();
 
@@ -395,7 +397,7 @@ export class ActivityService {
       return;
     }
     const heartbeatDetails = decodeHeartbeatDetails(this.#converter, task.heartbeatDetails);
-    const info = attemptInfo(task, data, now, heartbeatDetails, (f) => this.tokens.sign(f));
+    const info = attemptInfo(task, data, now, heartbeatDetails, this.#signToken);
     let handle: ReturnType<AttemptRunner['execute']>;
     try {
       handle = runner.execute({ info, args, options: data.options, infoOwned: true });

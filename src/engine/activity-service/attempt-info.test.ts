@@ -54,5 +54,26 @@ describe('attemptInfo', () => {
     expect((JSON.parse(JSON.stringify(info)) as { taskToken: string }).taskToken).toBe(token);
     expect(Object.keys(info)).toContain('taskToken');
     expect(info.deadline).toBe(7000);
+    // How the token is made stays out of copies.
+    expect(Object.getOwnPropertySymbols({ ...info })).toEqual([]);
+    expect(Object.keys(info)).toEqual([
+      'namespace',
+      'workflowId',
+      'runId',
+      'workflowType',
+      'activityId',
+      'activityType',
+      'taskQueue',
+      'attempt',
+      'taskToken',
+      'scheduledTime',
+      'startedTime',
+      'deadline',
+      'heartbeatTimeoutMs',
+      'heartbeatDetails',
+      'isLocal',
+      'headers',
+      'startToCloseTimeoutMs',
+    ]);
   });
 });
