@@ -16,7 +16,7 @@ export interface Plan {
   readonly actor: RunActor;
   readonly expectedSeq: number;
   readonly now: number;
-  readonly arrivals: Arrival[];
+  readonly arrivals: readonly Arrival[];
   readonly start: RunActor['pendingStart'];
   readonly events: HistoryEvent[];
   readonly effects: CommitEffects;
@@ -30,5 +30,5 @@ export interface Plan {
   readonly prevLastEventType: HistoryEvent['type'] | undefined;
   taskFailure?: TaskFailure | undefined;
   /** Set when the plan ends its run at a history limit (WorkflowTerminated history_too_large). */
-  historyLimit?: 'length' | 'bytes';
+  historyLimit?: 'length' | 'bytes' | undefined;
 }

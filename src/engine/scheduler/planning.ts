@@ -25,7 +25,7 @@ export function wantsActivation(a: RunActor): boolean {
  */
 function withdraw(ctx: SchedulerContext, a: RunActor): boolean {
   if (a.frozen !== undefined) refuseFrozen(a);
-  a.inbox = a.inbox.filter((arrival) => arrival.ack?.givenUp !== true);
+  if (a.inbox.some(givenUp)) a.inbox = a.inbox.filter((arrival) => !givenUp(arrival));
   if (a.pendingStart?.ack.givenUp === true) {
     a.pendingStart = undefined;
     // A start never committed: the run does not exist (its initial signals go with it).
@@ -38,6 +38,12 @@ function withdraw(ctx: SchedulerContext, a: RunActor): boolean {
   }
   return true;
 }
+
+const givenUp = (arrival: Arrival): boolean => arrival.ack?.givenUp === true;
+
+/** What a plan without arrivals (most plans) shares. */
+const NO_ARRIVALS: readonly Arrival[] = [];
+const NONE: readonly string[] = [];
 
 function notStarted(a: RunActor): AionError {
   return new AionError('not_found', `workflow run ${a.key.runId} was not started`, {
@@ -62,25 +68,31 @@ export function planRun(ctx: SchedulerContext, a: RunActor): Plan | undefined {
   // A parked run commits only its stuck flag; what it kept waits in its inbox for a retry.
   const frozen = a.frozen !== undefined;
   if (frozen && a.visibilityPatch === undefined) return undefined;
+  const taking = !frozen && a.inbox.length > 0;
+  // Every field in the literal, optional ones too: plans share one shape.
   const plan: Plan = {
     actor: a,
     expectedSeq: a.book.headSeq,
     now,
-    arrivals: frozen ? [] : a.inbox,
+    arrivals: taking ? a.inbox : NO_ARRIVALS,
     start: a.pendingStart,
     events: [],
     effects: emptyEffects(),
     inboxDone: a.pendingStart?.inboxId !== undefined ? [a.pendingStart.inboxId] : [],
     activate: false,
     skip: false,
+    visibility: a.visibilityPatch,
     prevLastEventType: a.book.lastEventType,
+    taskFailure: undefined,
+    historyLimit: undefined,
   };
-  if (!frozen) a.inbox = [];
+  if (taking) a.inbox = [];
   a.pendingStart = undefined;
   a.needsActivation = false;
-  for (const t of a.releaseTimers) plan.effects.cancelTimers.push(t);
-  a.releaseTimers = [];
-  plan.visibility = a.visibilityPatch;
+  if (a.releaseTimers.length > 0) {
+    for (const t of a.releaseTimers) plan.effects.cancelTimers.push(t);
+    a.releaseTimers = NONE;
+  }
   a.visibilityPatch = undefined;
   const push = (event: NewEvent): void => {
     const stamped = stampEvent(event, a.book.headSeq + 1, now);
