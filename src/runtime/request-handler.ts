@@ -152,7 +152,7 @@ class RequestHandler {
         let run = this.#runs.get(item.key);
         if (item.init) {
           this.#moduleLoading();
-          run = this.#sandboxOf(item.version).instantiate(item.init);
+          run = this.#sandboxOf(item.version ?? item.init.version).instantiate(item.init);
           this.#rejections?.markRun(item.key);
           this.#runs.set(item.key, run);
           this.#progress();

@@ -16,9 +16,13 @@ import type {
 export interface ActivateItem {
   /** Instance key (namespace + run id). */
   readonly key: string;
-  readonly version: string;
-  /** Present for a brand-new run: instantiate before activating. */
+  /**
+   * Present for a brand-new run: instantiate it before activating. A resident run needs
+   * nothing else (its instance knows its module).
+   */
   readonly init?: WorkflowInitInfo;
+  /** The package version to instantiate `init` on, when not `init.version` (a re-pinned run). */
+  readonly version?: string;
   readonly input: ActivationInput;
 }
 

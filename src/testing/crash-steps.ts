@@ -287,7 +287,6 @@ async function liveTask(
   const [output] = await ctx.thread.activate([
     {
       key,
-      version: ctx.version,
       input: {
         now: boundary.recordedAt,
         replaying: false,

@@ -37,8 +37,7 @@ describe('workflow thread evictions', () => {
 
   const start = (key: string, i: number): ActivateItem => ({
     key,
-    version,
-    init: sandboxInitInfo('waitForApproval', runIds[i]),
+    init: { ...sandboxInitInfo('waitForApproval', runIds[i]), version },
     input: input([{ type: 'startWorkflow', args: [] }]),
   });
   const status = async (key: string): Promise<string> => {
@@ -72,7 +71,6 @@ describe('workflow thread evictions', () => {
     const signalled = thread.activate([
       {
         key: 'f',
-        version,
         input: input([
           {
             type: 'signalWorkflow',

@@ -94,10 +94,13 @@ function activateItem(p: Plan): ActivateItem {
     captureStacks: false,
     captureConditionStacks: false,
   };
-  // A first activation carries the run's init info (its module is instantiated with it).
-  return p.start
-    ? { key: a.mapKey, version: book.version, init: initInfoFor(a.key, book.started!), input }
-    : { key: a.mapKey, version: book.version, input };
+  if (!p.start) return { key: a.mapKey, input };
+  // A first activation carries the run's init info (its module is instantiated with it), and
+  // the version to instantiate only when that is not the start's.
+  const init = initInfoFor(a.key, book.started!);
+  return init.version === book.version
+    ? { key: a.mapKey, init, input }
+    : { key: a.mapKey, version: book.version, init, input };
 }
 
 function applyOutput(ctx: SchedulerContext, p: Plan, output: ActivationOutput): void {
