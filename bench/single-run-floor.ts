@@ -13,7 +13,12 @@ import type { Figures } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 import { replayRawEach, StatementRecorder, type Call } from './sqlite-floor.js';
 
-const WARMUP_RUNS = 50;
+/**
+ * Single runs before the timed ones. A fresh engine's single runs take a few hundred runs to
+ * reach their steady pace while V8 compiles the path: on a slow day, p50 3.8 ms over runs 200
+ * to 450 against 2.5 ms from there on (50 warm-up runs measured 4.8–6.4 ms that day).
+ */
+const WARMUP_RUNS = 600;
 const ROUND_TRIPS = 2000;
 
 /** A message of an activation's shape and size (one activity result for one run). */
