@@ -40,38 +40,18 @@ function fullGc(): (() => void) | undefined {
   }
 }
 
-/**
- * Progress steps (activations, replayed workflow tasks) between two heap checks within one
- * request; the end of every request checks too. Reading V8's heap statistics costs ~2 µs,
- * as much as a small activation: per step it was a tenth of the workflow thread's time.
- */
-export const STEPS_PER_CHECK = 16;
-
 export class HeapGuard {
   readonly #capBytes: number;
   readonly #budgetBytes: number;
   readonly #gc: (() => void) | undefined;
   /** Heap in use (garbage included) above which the next check collects and measures. */
   #measureAbove: number;
-  /** Steps left before {@link step} checks. */
-  #stepsLeft = STEPS_PER_CHECK;
 
   constructor(capBytes: number, fraction: number) {
     this.#capBytes = capBytes;
     this.#budgetBytes = capBytes * fraction;
     this.#measureAbove = this.#budgetBytes;
     this.#gc = fullGc();
-  }
-
-  /**
-   * One step of workflow code returned: checks every {@link STEPS_PER_CHECK} steps (a run that
-   * keeps too much alive is stopped within a few runs of the same request; the request's own
-   * check at its end covers the rest, so a run retried alone is charged for itself).
-   */
-  step(): void {
-    if (--this.#stepsLeft > 0) return;
-    this.#stepsLeft = STEPS_PER_CHECK;
-    this.check();
   }
 
   /** Throws HeapBudgetExceeded when the live heap is over the budget. Cheap below it. */

@@ -109,13 +109,12 @@ class RequestHandler {
 
   /**
    * Tells the watchdog that workflow code returned (one run activated or replayed a step),
-   * and counts the step for the heap check: a run that keeps too much alive is stopped within
-   * a few steps, and by the request's own check at its end at the latest.
+   * then checks the heap: a run that keeps too much alive is stopped here, before the next.
    */
   readonly #progress = (): void => {
     Atomics.add(this.#shared, 0, 1);
     Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
-    this.#guard?.step();
+    this.#guard?.check();
   };
 
   #moduleLoading(): void {
