@@ -97,7 +97,7 @@ export class RejectionTracker {
       first = -1;
       consumed = i + 1;
     }
-    this.#seen = consumed === seen.length ? [] : seen.slice(consumed);
+    this.#seen = seen.slice(consumed);
     return out ?? NO_FAILURES;
   }
 }
