@@ -21,6 +21,13 @@ interface PendingAudit {
 const MAX_AUDIT_ENTRIES = 1000;
 
 /**
+ * A group commit of fewer runs than this waits while more commits are on their way (an
+ * activation batch in flight), at most {@link HOLD_MAX_MS}: see {@link Recorder.expectCommits}.
+ */
+const HOLD_BELOW_RUNS = 64;
+const HOLD_MAX_MS = 2;
+
+/**
  * Group commit: every run commit submitted while a store transaction is in flight joins the
  * next one. One transaction carries many runs, which is how throughput approaches what the
  * storage can do. Nothing is acknowledged before its transaction commits. Audit-trail
@@ -37,6 +44,11 @@ export class Recorder {
   #inFlight = false;
   #scheduled = false;
   #idleWaiters: (() => void)[] = [];
+  /** Work in flight whose commits follow when it answers (see {@link expectCommits}). */
+  #coming = 0;
+  /** When the queued commits were first held back (-1: not held). */
+  #heldSince = -1;
+  #holdTimer: NodeJS.Timeout | undefined;
 
   constructor(store: Store, metrics: EngineMetrics, maxBatch = 1000, feed?: EventFeed) {
     this.#store = store;
@@ -76,14 +88,57 @@ export class Recorder {
     if (outcome.ok) this.#feed?.publish(p.commit.run, p.workflowType, p.commit.events);
   }
 
+  /**
+   * Says that work is in flight whose runs' commits follow when it answers (the scheduler: an
+   * activation batch on the workflow thread); call the returned function once it has answered
+   * and its commits are submitted. Meanwhile a small group commit waits for them: under load
+   * whose runs do not move together (a server's requests arrive one by one) each group commit
+   * would otherwise carry a few runs and pay a durable sync for them. The wait ends when
+   * nothing more is coming, when {@link HOLD_BELOW_RUNS} runs are queued, or after
+   * {@link HOLD_MAX_MS}. A lone run never waits: by the time its commit is taken, the
+   * activation that made it has answered.
+   */
+  expectCommits(): () => void {
+    this.#coming++;
+    let answered = false;
+    return () => {
+      if (answered) return;
+      answered = true;
+      this.#coming--;
+      if (this.#holdTimer === undefined) return;
+      clearTimeout(this.#holdTimer);
+      this.#holdTimer = undefined;
+      setImmediate(this.#turn); // the answered work's commits are queued: look again
+    };
+  }
+
   #schedule(): void {
     if (this.#scheduled || this.#inFlight) return;
     this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#flush();
-    });
+    setImmediate(this.#turn);
   }
+
+  /** The turn after a submit: flush, or hold a small batch while more is coming. */
+  readonly #turn = (): void => {
+    if (this.#coming > 0 && this.#queue.length < HOLD_BELOW_RUNS) {
+      const now = performance.now();
+      if (this.#heldSince < 0) this.#heldSince = now;
+      const left = HOLD_MAX_MS - (now - this.#heldSince);
+      if (left > 0) {
+        this.#holdTimer = setTimeout(this.#release, left);
+        return;
+      }
+    }
+    this.#release();
+  };
+
+  readonly #release = (): void => {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    this.#heldSince = -1;
+    this.#scheduled = false;
+    void this.#flush();
+  };
 
   async #flush(): Promise<void> {
     if (this.#inFlight || (this.#queue.length === 0 && this.#audits.length === 0)) return;

@@ -1,58 +1,18 @@
 // The group commit carries audit-trail entries: entries and run commits submitted together
 // share one store transaction, each caller is answered only once that transaction committed,
 // and a refused entry fails only its own caller.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { engineMetrics, noopMetrics } from '../../src/engine/metrics.js';
 import { Recorder } from '../../src/engine/recorder.js';
-import type { AuditEntry, RunCommit, Store } from '../../src/store/index.js';
+import type { AuditEntry, RunCommit } from '../../src/store/index.js';
 import { startedEvent, makeRunKey } from '../../src/store/conformance/fixtures.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite/index.js';
+import {
+  countingStore,
+  disposeCountingStores,
+  forgetCountingStores,
+} from './fixtures/counting-store.js';
 
-const dirs: string[] = [];
-const stores: SqliteStore[] = [];
-
-afterEach(async () => {
-  for (const s of stores.splice(0)) await s.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-interface Calls {
-  commits: { runs: number; audit: number }[];
-  appends: number;
-  /** Store calls that have returned (their transaction committed). */
-  done: number;
-}
-
-/** A real SQLite store whose commit and appendAudit calls are counted. */
-async function countingStore(): Promise<{ store: Store; calls: Calls }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'aion-recorder-'));
-  dirs.push(dir);
-  const store = await openSqliteStore({ path: path.join(dir, 'aion.db') });
-  stores.push(store);
-  const calls: Calls = { commits: [], appends: 0, done: 0 };
-  const commit = store.commit.bind(store);
-  const append = store.appendAudit.bind(store);
-  store.commit = async (runs, audit) => {
-    calls.commits.push({ runs: runs.length, audit: audit?.length ?? 0 });
-    try {
-      return await commit(runs, audit);
-    } finally {
-      calls.done++;
-    }
-  };
-  store.appendAudit = async (entries) => {
-    calls.appends++;
-    try {
-      return await append(entries);
-    } finally {
-      calls.done++;
-    }
-  };
-  return { store, calls };
-}
+afterEach(disposeCountingStores);
 
 function entry(subject: string, fields: Partial<AuditEntry> = {}): AuditEntry {
   const base: AuditEntry = {
@@ -126,7 +86,7 @@ describe('Recorder: audit entries in the group commit', () => {
     const { store } = await countingStore();
     const recorder = new Recorder(store, engineMetrics(noopMetrics));
     await store.close();
-    stores.length = 0;
+    forgetCountingStores();
     const [run, audit] = await Promise.allSettled([
       recorder.submit(start()),
       recorder.audit([entry('lost')]),

@@ -345,6 +345,7 @@ export class RunScheduler {
   #activate(plans: Plan[]): void {
     for (const p of plans) p.actor.busy = true;
     this.#inFlight++;
+    const answered = this.#d.recorder.expectCommits(); // small group commits wait for these
     void activatePlans(this.#ctx, plans)
       .then(
         () => {
@@ -367,6 +368,7 @@ export class RunScheduler {
       )
       .finally(() => {
         this.#inFlight--;
+        answered();
         this.#evictSoon();
         this.#checkIdle();
       });
