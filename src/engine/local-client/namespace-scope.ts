@@ -82,18 +82,20 @@ function call<T>(d: ScopeDeps, fn: () => Promise<T>): Promise<T> {
   return withinDeadline(d.retry, fn);
 }
 
-async function startHandle<R>(
+/** No async frame of its own: each start of a burst waits for its commit (see RunStarter). */
+function startHandle<R>(
   d: ScopeDeps,
   ns: string,
   workflow: WorkflowTypeRef,
   options?: WorkflowStartOptions,
 ): Promise<WorkflowHandle<R>> {
-  const run = await call(d, () => d.calls.start(ns, workflow, options));
   // Temporal's handle from a start: it follows the run's chain (continue-as-new, reset, retry).
-  return makeHandle<R>(d, ns, run.workflowId, run.runId, {
-    firstExecutionRunId: run.runId,
-    ...(options?.followRuns !== undefined ? { followRuns: options.followRuns } : {}),
-  });
+  return call(d, () => d.calls.start(ns, workflow, options)).then((run) =>
+    makeHandle<R>(d, ns, run.workflowId, run.runId, {
+      firstExecutionRunId: run.runId,
+      ...(options?.followRuns !== undefined ? { followRuns: options.followRuns } : {}),
+    }),
+  );
 }
 
 async function signalWithStartHandle<R>(

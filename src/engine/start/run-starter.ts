@@ -27,20 +27,37 @@ export class RunStarter {
     this.#d = deps;
   }
 
-  /** Resolves once the start is committed. */
-  async startRun(params: StartRunParams): Promise<void> {
-    const d = this.#d;
-    const registry = d.registry;
-    // Routed and loaded (the usual start) is answered from memory, without an await.
-    const version =
-      params.version ??
-      registry.cachedRoute(params.namespace, params.workflowType) ??
-      (await registry.routeFor(params.namespace, params.workflowType));
+  /**
+   * Resolves once the start is committed. A routed, loaded version (the usual start) is
+   * recorded without an async frame: each start of a burst waits for its commit, and a frame
+   * kept that long is promoted out of the young generation with everything it holds.
+   */
+  startRun(params: StartRunParams): Promise<void> {
+    const registry = this.#d.registry;
+    const version = params.version ?? registry.cachedRoute(params.namespace, params.workflowType);
+    if (version !== undefined && registry.hasPackage(version)) return this.#record(params, version);
+    return this.#loadThenRecord(params, version);
+  }
+
+  /** A version not routed or not loaded yet: found and loaded first, held meanwhile. */
+  async #loadThenRecord(params: StartRunParams, routed: string | undefined): Promise<void> {
+    const registry = this.#d.registry;
+    const version = routed ?? (await registry.routeFor(params.namespace, params.workflowType));
     // Held until committed: unload refuses a version an in-flight start is about to record.
-    // One async frame from here to the commit: each start of a burst holds it until then.
     const release = registry.hold(version);
     try {
       if (!registry.hasPackage(version)) await registry.ensureLoaded(params.namespace, version);
+      await this.#record(params, version);
+    } finally {
+      release();
+    }
+  }
+
+  /** Queues the run's start; resolves once committed (the version held until then). */
+  #record(params: StartRunParams, version: string): Promise<void> {
+    const d = this.#d;
+    const release = d.registry.hold(version);
+    try {
       const key = {
         namespace: params.namespace,
         workflowId: params.workflowId,
@@ -64,8 +81,25 @@ export class RunStarter {
         });
       const actor = d.scheduler.actor(key);
       const started = startedEvent(p, version, d.identity, now);
-      await new Promise<void>((resolve, reject) => {
-        const pending: Mutable<PendingStart> = { started, ack: { resolve, reject } };
+      return new Promise<void>((resolve, reject) => {
+        let settled = false;
+        const ack = {
+          resolve: (): void => {
+            if (settled) return;
+            settled = true;
+            release();
+            for (const t of timers) d.timers.add(t);
+            d.metrics.workflowsStarted.inc(1, { workflow_type: p.workflowType });
+            resolve();
+          },
+          reject: (err: Error): void => {
+            if (settled) return;
+            settled = true;
+            release();
+            reject(err);
+          },
+        };
+        const pending: Mutable<PendingStart> = { started, ack };
         if (p.removeOutbox) pending.removeOutbox = p.removeOutbox;
         if (p.onCommitted) pending.onCommitted = p.onCommitted;
         if (p.schedule) pending.schedule = p.schedule;
@@ -73,12 +107,17 @@ export class RunStarter {
         pending.timers = timers;
         actor.pendingStart = pending;
         for (const arrival of p.signals ?? []) actor.inbox.push(arrival);
-        d.scheduler.addStart(actor);
+        try {
+          d.scheduler.addStart(actor);
+        } catch (err) {
+          ack.reject(err as Error);
+        }
       });
-      for (const t of timers) d.timers.add(t);
-      d.metrics.workflowsStarted.inc(1, { workflow_type: p.workflowType });
-    } finally {
+    } catch (err) {
       release();
+      // Rejected with what was thrown, as an async function would: never a synchronous throw.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(err);
     }
   }
 

@@ -144,8 +144,8 @@ export class StartService {
     // A server's audit entry of this call, written with the run's start commit.
     const audit = startAuditWrite(options, workflowId);
     if (audit) params.audit = audit;
-    await d.starter.startRun(params);
-    return { workflowId, runId, created: true };
+    // Returned, not awaited: this frame is not kept while the start waits for its commit.
+    return d.starter.startRun(params).then(() => ({ workflowId, runId, created: true }));
   }
 
   /**
