@@ -71,6 +71,10 @@ export class AckDeadlines {
   readonly #env: StoreRetryEnv;
   readonly #health: StoreHealth;
   readonly #waiting = new Set<GuardedAck>();
+  /** One function for every guard to leave the set by (not a closure made per guard). */
+  readonly #forget = (g: GuardedAck): void => {
+    this.#waiting.delete(g);
+  };
   #sweeping = false;
 
   constructor(env: StoreRetryEnv, health: StoreHealth) {
@@ -81,7 +85,7 @@ export class AckDeadlines {
   /** Wraps a sender's ack so that it is given up past the deadline during an outage. */
   guard(ack: Ack): Ack {
     if (ack instanceof GuardedAck || ack.patient === true) return ack;
-    const g = new GuardedAck(ack, this.#env.clock.now(), (done) => this.#waiting.delete(done));
+    const g = new GuardedAck(ack, this.#env.clock.now(), this.#forget);
     this.#waiting.add(g);
     if (!this.#sweeping) void this.#sweep();
     return g;
