@@ -57,14 +57,26 @@ export class ResultWaiters {
    * retries to the successor run unless `followRuns` is false (then a continued-as-new run
    * throws WorkflowContinuedAsNewError and a retried failure is the failure).
    */
-  async result(ref: RunRef, followRuns = true): Promise<unknown> {
+  result(ref: RunRef, followRuns = true): Promise<unknown> {
     const known = ref.runId !== undefined ? { ...ref, runId: ref.runId } : undefined;
     // A run this engine drives and holds open needs no look-up: it exists, and its close will
-    // be reported here.
-    let info: RunKey =
-      known && this.#d.knowsOpen?.(known)
-        ? known
-        : await retryForever(this.#d.retry, () => this.#d.resolver.resolve(ref));
+    // be reported here. Its caller waits without an async frame (a burst's callers all wait
+    // until their runs close, long enough for every frame to be promoted).
+    if (known && this.#d.knowsOpen?.(known))
+      return this.#waitKnownOpen(known).then((terminal) =>
+        this.#settled(known, terminal, followRuns),
+      );
+    return this.#resolveAndFollow(ref, followRuns);
+  }
+
+  async #resolveAndFollow(ref: RunRef, followRuns: boolean): Promise<unknown> {
+    const info = await retryForever(this.#d.retry, () => this.#d.resolver.resolve(ref));
+    return this.#follow(info, followRuns);
+  }
+
+  /** Waits for the run to close, then for each successor it names (see {@link result}). */
+  async #follow(first: RunKey, followRuns: boolean): Promise<unknown> {
+    let info = first;
     for (;;) {
       const k = actorKey(info.namespace, info.runId);
       const current = info;
@@ -73,10 +85,7 @@ export class ResultWaiters {
       try {
         terminal = await new Promise<HistoryEvent>((resolve, reject) => {
           waiter = resolve;
-          const waiters = this.#waiters.get(k);
-          if (waiters === undefined) this.#waiters.set(k, resolve);
-          else if (typeof waiters === 'function') this.#waiters.set(k, [waiters, resolve]);
-          else waiters.push(resolve);
+          this.#register(k, resolve);
           // Re-check after registering: the run may have closed in between (unless this engine
           // knows it open: registered synchronously, its close cannot be missed). A caller
           // waiting for a result waits through a store outage (it is not a client call with a
@@ -88,20 +97,50 @@ export class ResultWaiters {
       } finally {
         this.#forget(k, waiter);
       }
-      const next =
-        terminal.type === 'WorkflowContinuedAsNew' ||
-        terminal.type === 'WorkflowFailed' ||
-        terminal.type === 'WorkflowCompleted'
-          ? terminal.newRunId
-          : undefined;
-      if (!followRuns && terminal.type === 'WorkflowContinuedAsNew')
-        throw new WorkflowContinuedAsNewError(info.workflowId, info.runId, terminal.newRunId);
-      if (next !== undefined && followRuns) {
-        info = await this.#successor(info.namespace, info.workflowId, next);
-        continue;
-      }
-      return decodeTerminal(this.#d.converter, info, terminal);
+      const next = this.#successorOf(info, terminal, followRuns);
+      if (next === undefined) return decodeTerminal(this.#d.converter, info, terminal);
+      info = await this.#successor(info.namespace, info.workflowId, next);
     }
+  }
+
+  /**
+   * A run this engine knows open: its close is reported to onClosed, which removes its waiters
+   * (nothing else settles this promise, so nothing is left to forget).
+   */
+  #waitKnownOpen(run: RunKey): Promise<HistoryEvent> {
+    const k = actorKey(run.namespace, run.runId);
+    return new Promise<HistoryEvent>((resolve) => {
+      this.#register(k, resolve);
+      this.#rechecks.watch(k, run);
+    });
+  }
+
+  /** What a caller gets once the run closed with `terminal`: its outcome, or its successor's. */
+  #settled(info: RunKey, terminal: HistoryEvent, followRuns: boolean): unknown {
+    const next = this.#successorOf(info, terminal, followRuns);
+    if (next === undefined) return decodeTerminal(this.#d.converter, info, terminal);
+    return this.#successor(info.namespace, info.workflowId, next).then((successor) =>
+      this.#follow(successor, followRuns),
+    );
+  }
+
+  /** The run to follow after `terminal`, if any (a continue-as-new not followed throws). */
+  #successorOf(info: RunKey, terminal: HistoryEvent, followRuns: boolean): string | undefined {
+    if (!followRuns && terminal.type === 'WorkflowContinuedAsNew')
+      throw new WorkflowContinuedAsNewError(info.workflowId, info.runId, terminal.newRunId);
+    if (!followRuns) return undefined;
+    return terminal.type === 'WorkflowContinuedAsNew' ||
+      terminal.type === 'WorkflowFailed' ||
+      terminal.type === 'WorkflowCompleted'
+      ? terminal.newRunId
+      : undefined;
+  }
+
+  #register(k: string, resolve: Waiter): void {
+    const waiters = this.#waiters.get(k);
+    if (waiters === undefined) this.#waiters.set(k, resolve);
+    else if (typeof waiters === 'function') this.#waiters.set(k, [waiters, resolve]);
+    else waiters.push(resolve);
   }
 
   /** The run's terminal event when the store has it closed. */
