@@ -3,12 +3,13 @@
  * After each kill the store is inspected, then a new process recovers and finishes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../../src/core/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/index.js';
+import { readJsonLines } from '../support/json-lines.js';
 import {
   historiesByWorkflowId,
   historyShapeProblems,
@@ -65,11 +66,7 @@ function run(
 }
 
 function readLog(log: string): LogEntry[] {
-  if (!existsSync(log)) return [];
-  return readFileSync(log, 'utf8')
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as LogEntry);
+  return readJsonLines<LogEntry>(log);
 }
 
 async function waitFor(

@@ -1,6 +1,6 @@
 /** A real engine + server on loopback, and remote worker child processes. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { createEngine, type Engine } from '../../src/index.js';
 import type { TaskQueueOptions } from '../../src/engine/index.js';
 import { ApiKeys } from '../../src/server/api-keys.js';
 import { createServer, type AionServer } from '../../src/server/server.js';
+import { readJsonLines } from '../support/json-lines.js';
 
 const workflowsPath = new URL('./fixtures/workflows.ts', import.meta.url).pathname;
 const workerMain = new URL('./fixtures/worker-process.ts', import.meta.url).pathname;
@@ -107,11 +108,7 @@ export class Harness {
   }
 
   entries(): LogEntry[] {
-    if (!existsSync(this.log)) return [];
-    return readFileSync(this.log, 'utf8')
-      .split('\n')
-      .filter((l) => l.length > 0)
-      .map((l) => JSON.parse(l) as LogEntry);
+    return readJsonLines<LogEntry>(this.log);
   }
 
   release(key: string): void {
