@@ -153,15 +153,12 @@ try {
     const wireBefore = await wireCounters(url);
     const stopProfile = await profile(PROFILE_DIR);
     const cpuBefore = process.cpuUsage();
-    const starts: number[] = [];
     const loaded: number[] = [];
     let wrong = 0;
     const t0 = nowMs();
     await pool(n, window, async () => {
       const t = nowMs();
-      const handle = await client.workflow.start('threeSteps');
-      starts.push(nowMs() - t);
-      if ((await handle.result()) !== 3) wrong++;
+      if ((await client.workflow.execute('threeSteps')) !== 3) wrong++;
       loaded.push(nowMs() - t);
     });
     const seconds = (nowMs() - t0) / 1000;
@@ -181,14 +178,10 @@ try {
 
     // As many as embedded S1's single runs get (same-run ratio).
     for (let i = 0; i < SINGLE_RUN_WARMUP; i++) await client.workflow.execute('threeSteps');
-    // What `client.workflow.execute` does (start, then long-poll the result), timed in parts.
     const single: number[] = [];
-    const singleStart: number[] = [];
     for (let i = 0; i < singleRuns; i++) {
       const t = nowMs();
-      const handle = await client.workflow.start('threeSteps');
-      singleStart.push(nowMs() - t);
-      await handle.result();
+      await client.workflow.execute('threeSteps');
       single.push(nowMs() - t);
     }
 
@@ -208,7 +201,6 @@ try {
       // Worker protocol frames per WebSocket message (null: the server does not count them).
       workerFramesPerMessageIn: framesPerMessage(wireBefore, wireAfter, 'in'),
       workerFramesPerMessageOut: framesPerMessage(wireBefore, wireAfter, 'out'),
-      ...latency('loadedStart', starts),
       ...latency('loadedRun', loaded),
       ...commitFigures(phase, n, seconds * 1000),
       auditAppendsPerWorkflow: round((auditAppends - auditAppendsBefore) / n, 3),
@@ -216,7 +208,6 @@ try {
       ...latency('singleRun', single),
       singleRunMinMs: round(Math.min(...single), 3),
       singleRunMaxMs: round(Math.max(...single), 3),
-      ...latency('singleRunStart', singleStart),
     };
     process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(figures)}\n`);
   } finally {

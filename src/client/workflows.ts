@@ -19,6 +19,7 @@ import type {
   WorkflowStartOptions,
   WorkflowTypeRef,
 } from './types.js';
+import { errorFromBody } from './error-body.js';
 import { updateWithStart } from './update-with-start.js';
 import { infoFromJson, namespacePath, withHeaders } from './wire.js';
 
@@ -50,31 +51,75 @@ function retryableStart(options: WorkflowStartOptions): {
   };
 }
 
+/** How long `execute` asks the server to hold its start's answer for the run's outcome. */
+const EXECUTE_WAIT_MS = 30_000;
+/** How much longer than its wait a waiting start may take before the call times out. */
+const WAIT_MARGIN_MS = 15_000;
+
+/** The server's answer to a start; `status` and what follows only when it was asked to wait. */
+interface StartAnswer {
+  readonly workflowId: string;
+  readonly runId: string;
+  readonly status?: 'COMPLETED' | 'FAILED' | 'RUNNING';
+  readonly result?: unknown;
+  readonly error?: unknown;
+}
+
+/**
+ * Starts a run through the `start` interceptors; with `waitMs`, the server also waits that long
+ * for the run's outcome and answers it with the start (`answer`, undefined when an interceptor
+ * answered the start itself). The handle follows the run's chain (continue-as-new, reset,
+ * retry), like the engine's.
+ */
+async function startRun<R>(
+  ctx: ClientContext,
+  workflow: WorkflowTypeRef,
+  options: WorkflowStartOptions,
+  waitMs?: number,
+): Promise<{ handle: RemoteWorkflowHandle<R>; answer: StartAnswer | undefined }> {
+  const { headers, ...rest } = options;
+  let answer: StartAnswer | undefined;
+  const out = await composeInterceptors(ctx.interceptors, 'start', async (input) => {
+    answer = await ctx.connection.request<StartAnswer>(
+      'POST',
+      `${namespacePath(ctx.namespace)}/workflows`,
+      {
+        body: {
+          ...startBody(input.workflowType, {
+            ...input.options,
+            ...retryableStart(input.options),
+            ...withHeaders(input.headers),
+          }),
+          ...(waitMs !== undefined ? { waitMs } : {}),
+        },
+        idempotent: true,
+        ...(waitMs !== undefined ? { timeoutMs: waitMs + WAIT_MARGIN_MS, longPoll: true } : {}),
+      },
+    );
+    return answer;
+  })({ workflowType: workflowTypeName(workflow), options: rest, headers: headers ?? {} });
+  const handle = ctx.getHandle<R>(out.workflowId, undefined, { firstExecutionRunId: out.runId });
+  return { handle, answer };
+}
+
 export function createWorkflowClient(ctx: ClientContext): RemoteWorkflowClient {
   const c = ctx.connection;
   // Built per call, so a namespace that cannot be URL-encoded fails the call, not `new Client`.
   const base = (): string => namespacePath(ctx.namespace);
   const client: RemoteWorkflowClient = {
-    start: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
-      const { headers, ...rest } = options;
-      const out = await composeInterceptors(ctx.interceptors, 'start', (input) =>
-        c.request<{ workflowId: string; runId: string }>('POST', `${base()}/workflows`, {
-          body: startBody(input.workflowType, {
-            ...input.options,
-            ...retryableStart(input.options),
-            ...withHeaders(input.headers),
-          }),
-          idempotent: true,
-        }),
-      )({ workflowType: workflowTypeName(workflow), options: rest, headers: headers ?? {} });
-      // The handle follows the run's chain (continue-as-new, reset, retry), like the engine's.
-      return ctx.getHandle<ResultOf<W>>(out.workflowId, undefined, {
-        firstExecutionRunId: out.runId,
-      });
-    },
+    start: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) =>
+      (await startRun<ResultOf<W>>(ctx, workflow, options)).handle,
     execute: async <W extends WorkflowTypeRef>(workflow: W, options: WorkflowStartOptions = {}) => {
-      const handle = await client.start(workflow, options);
-      return (await handle.result()) as ResultOf<W>;
+      // One request when the run closes within the wait: the start's answer carries its outcome.
+      const { handle, answer } = await startRun<ResultOf<W>>(
+        ctx,
+        workflow,
+        options,
+        EXECUTE_WAIT_MS,
+      );
+      if (answer?.status === 'COMPLETED') return answer.result as ResultOf<W>;
+      if (answer?.status === 'FAILED') throw errorFromBody(200, answer.error);
+      return handle.result();
     },
     signalWithStart: <W extends WorkflowTypeRef>(workflow: W, options: SignalWithStartOptions) =>
       signalWithStart<W>(ctx, workflow, options),

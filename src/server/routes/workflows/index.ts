@@ -9,6 +9,7 @@ import { listRoutes } from './list.js';
 import { messageRoutes } from './messages.js';
 import { readRoutes } from './reads.js';
 import { recoveryRoutes } from './recovery.js';
+import { resultWaits } from './result-waits.js';
 import { startRoutes } from './start.js';
 import { timeTravelRoutes } from './time-travel.js';
 
@@ -17,9 +18,10 @@ export { ARGS, HEADERS, headersOf, ID, intParam, NAME, REASON } from './validati
 
 /** `/api/v1/namespaces/:namespace/workflows…`: start, signal, query, update, control, read. */
 export function workflowRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  startRoutes(app, ctx);
+  const waits = resultWaits(app);
+  startRoutes(app, ctx, waits);
   listRoutes(app, ctx);
-  readRoutes(app, ctx);
+  readRoutes(app, ctx, waits);
   messageRoutes(app, ctx);
   timeTravelRoutes(app, ctx);
   controlRoutes(app, ctx);

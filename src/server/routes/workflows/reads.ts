@@ -7,8 +7,13 @@ import { read } from '../common.js';
 import { handleOf, WORKFLOWS, type WorkflowParams } from './request.js';
 import { decodeRequested, storedForReader } from '../../payload-codecs.js';
 import { intParam } from './validation.js';
+import {
+  DEFAULT_RESULT_WAIT_MS,
+  MAX_RESULT_WAIT_MS,
+  waitKey,
+  type ResultWaits,
+} from './result-waits.js';
 
-const MAX_RESULT_WAIT_MS = 60_000;
 const DEFAULT_HISTORY_EVENTS = 1000;
 const MAX_HISTORY_EVENTS = 10_000;
 const DEFAULT_HISTORY_BYTES = 4 * 1024 * 1024;
@@ -35,55 +40,31 @@ interface HistoryRoute {
   };
 }
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
-
-export function readRoutes(app: FastifyInstance, ctx: ServerContext): void {
+export function readRoutes(app: FastifyInstance, ctx: ServerContext, waits: ResultWaits): void {
   app.get<DescribeRoute>(
     `${WORKFLOWS}/:workflowId`,
     read<DescribeRoute>(ctx, 'workflow.describe', async (req) => handleOf(ctx, req).describe()),
   );
-  resultRoute(app, ctx);
+  resultRoute(app, ctx, waits);
   historyRoute(app, ctx);
 }
 
-function resultRoute(app: FastifyInstance, ctx: ServerContext): void {
-  // One engine waiter per run however many clients long-poll its result.
-  const results = new Map<string, Promise<Outcome>>();
-  // A drain closing the server answers open long-polls at once ("still running, ask again"),
-  // so they do not hold the drain for their whole wait.
-  let closing!: () => void;
-  const closed = new Promise<undefined>((resolve) => (closing = () => resolve(undefined)));
-  app.addHook('preClose', (done) => {
-    closing();
-    done();
-  });
+function resultRoute(app: FastifyInstance, ctx: ServerContext, waits: ResultWaits): void {
   app.get<ResultRoute>(
     `${WORKFLOWS}/:workflowId/result`,
     read<ResultRoute>(ctx, 'workflow.result', async (req, reply) => {
       const handle = handleOf(ctx, req);
       const waitMs =
-        intParam(req.query.waitMs, 'waitMs', { min: 0, max: MAX_RESULT_WAIT_MS }) ?? 30_000;
+        intParam(req.query.waitMs, 'waitMs', { min: 0, max: MAX_RESULT_WAIT_MS }) ??
+        DEFAULT_RESULT_WAIT_MS;
       // An unknown workflow still fails fast: result() resolves the run before it waits
       // (a describe here cost four store reads per long-poll).
-      const key = `${req.params.namespace}\u0000${req.params.workflowId}\u0000${req.query.runId ?? ''}`;
-      let pending = results.get(key);
-      if (!pending) {
-        pending = handle.result().then(
-          (value) => ({ ok: true as const, value }),
-          (error: unknown) => ({ ok: false as const, error }),
-        );
-        results.set(key, pending);
-        void pending.finally(() => results.delete(key));
-      }
-      let timer: NodeJS.Timeout | undefined;
-      const outcome = await Promise.race([
-        pending,
-        closed,
-        new Promise<undefined>((resolve) => {
-          timer = setTimeout(() => resolve(undefined), waitMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      const { namespace, workflowId } = req.params;
+      const outcome = await waits.wait(
+        waitKey(namespace, workflowId, req.query.runId),
+        () => handle.result(),
+        waitMs,
+      );
       if (outcome === undefined) {
         void reply.code(202);
         return { status: 'RUNNING' };

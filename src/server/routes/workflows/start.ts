@@ -4,9 +4,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
 import { withStartAudit } from '../../../engine/index.js';
-import { WithStartWorkflowOperation, type WithStartWorkflowOptions } from '../../../core/index.js';
+import {
+  isAionError,
+  WithStartWorkflowOperation,
+  type WithStartWorkflowOptions,
+} from '../../../core/index.js';
+import { toErrorResponse } from '../../errors.js';
 import { mutation, type Params } from '../common.js';
 import { refuseWhileDraining, runIdOf, WORKFLOWS } from './request.js';
+import { waitKey, type ResultWaits } from './result-waits.js';
 import {
   headersOf,
   signalWithStartSchema,
@@ -18,7 +24,7 @@ import {
 
 interface StartRoute {
   Params: Params;
-  Body: StartBody;
+  Body: StartBody & { waitMs?: number };
 }
 
 interface UpdateWithStartRoute {
@@ -38,22 +44,49 @@ interface SignalWithStartRoute {
   Body: StartBody & { signal: string; signalArgs?: unknown[] };
 }
 
-export function startRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.post<StartRoute>(
-    WORKFLOWS,
-    { schema: { body: startSchema } },
-    mutation<StartRoute>(ctx, 'write', 'workflow.start', async (req, reply, _principal, audit) => {
+export function startRoutes(app: FastifyInstance, ctx: ServerContext, waits: ResultWaits): void {
+  const start = mutation<StartRoute>(
+    ctx,
+    'write',
+    'workflow.start',
+    async (req, reply, _principal, audit) => {
       ctx.namespace(req.params.namespace);
       refuseWhileDraining(ctx);
+      const { waitMs: _wait, ...body } = req.body;
       // The ok entry is written by the run's start commit: one durable commit per start.
       const handle = await ctx
         .scope(req.params.namespace)
-        .start(req.body.workflowType, withStartAudit(startOptions(req.body), audit));
+        .start(body.workflowType, withStartAudit(startOptions(body), audit));
       const runId = await runIdOf(handle);
       void reply.code(201);
       return { target: handle.workflowId, body: { workflowId: handle.workflowId, runId } };
-    }),
+    },
   );
+  app.post<StartRoute>(WORKFLOWS, { schema: { body: startSchema } }, async (req, reply) => {
+    // The start is answered (and audited) as any start; with `waitMs` its answer also
+    // carries the run's outcome once it is known — one request for start-then-result.
+    const started = (await start(req, reply)) as { workflowId: string; runId: string };
+    const waitMs = req.body.waitMs;
+    if (waitMs === undefined) return started;
+    const { workflowId, runId } = started;
+    const namespace = req.params.namespace;
+    const outcome = await waits.wait(
+      waitKey(namespace, workflowId, runId),
+      () => ctx.scope(namespace).getHandle(workflowId, runId).result(),
+      waitMs,
+    );
+    if (outcome?.ok) return { ...started, status: 'COMPLETED', result: outcome.value ?? null };
+    // A run that closed unsuccessfully is answered in the body: the start itself succeeded.
+    // Anything else (the wait ran out, the server is closing, the store failed while waiting)
+    // says "still running": the result long-poll asks again and reports what persists.
+    if (
+      outcome !== undefined &&
+      isAionError(outcome.error) &&
+      outcome.error.code === 'workflow_failed'
+    )
+      return { ...started, status: 'FAILED', error: toErrorResponse(outcome.error).body };
+    return { ...started, status: 'RUNNING' };
+  });
 
   app.post<SignalWithStartRoute>(
     `${WORKFLOWS}/signal-with-start`,

@@ -10,6 +10,7 @@ import {
   type WorkflowStartOptions,
   type WorkflowStatus,
 } from '../../../core/index.js';
+import { MAX_RESULT_WAIT_MS } from './result-waits.js';
 
 export const ID = { type: 'string', minLength: 1, maxLength: 1000 } as const;
 export const NAME = { type: 'string', minLength: 1, maxLength: 200 } as const;
@@ -76,7 +77,11 @@ export const startSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['workflowType'],
-  properties: START_FIELDS,
+  // waitMs: also wait this long for the run's outcome (see result-waits.ts).
+  properties: {
+    ...START_FIELDS,
+    waitMs: { type: 'integer', minimum: 0, maximum: MAX_RESULT_WAIT_MS },
+  },
 } as const;
 
 export const updateWithStartSchema = {
