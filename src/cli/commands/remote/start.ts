@@ -2,6 +2,7 @@
 // search attributes, timeouts, id policies, idempotency key) and how they map to the client.
 import type { Command } from 'commander';
 import type { WorkflowStartOptions } from '../../../client/index.js';
+import { uuidV7 } from '../../../clock/index.js';
 import { printResult, type CliIo } from '../../output.js';
 import { parseArgs, parseJsonOption } from './args.js';
 import { clientFor, jsonFlag, withRemote, type RemoteFlags } from './connect.js';
@@ -92,10 +93,11 @@ export function registerStartCommands(program: Command, io: CliIo): void {
     program.command('execute').description('start a workflow and wait for its result'),
   ).action(async (type: string, flags: StartFlags) => {
     const client = await clientFor(flags);
-    const handle = await client.workflow.start(type, startOptions(flags));
-    const result = await handle.result();
-    printResult(io, json(), { workflowId: handle.workflowId, result: result ?? null }, () =>
-      show(result),
-    );
+    // The id is chosen here so the output can name it; the client's execute is one request
+    // when the run closes within its wait.
+    const options = startOptions(flags);
+    const workflowId = options.workflowId ?? uuidV7();
+    const result = await client.workflow.execute(type, { ...options, workflowId });
+    printResult(io, json(), { workflowId, result: result ?? null }, () => show(result));
   });
 }
