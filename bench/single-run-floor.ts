@@ -1,10 +1,11 @@
 // Where a single run's time goes on SQLite, against what its parts cost alone, in one process:
 // the engine's single-run latency; the run's own commits (recorded from the engine, then
 // replayed one transaction at a time through raw better-sqlite3, same pragmas); a bare round
-// trip to a worker thread carrying a message shaped like an activation; and the goal's floor
-// (one single-row commit). A three-activity run needs four commits and four activations in
-// sequence, each activation a round trip to the workflow thread, so the sum of those parts is
-// the least this design can take for it.
+// trip to a worker thread carrying a message shaped like an activation; the goal's floor (one
+// single-row commit); and the run's commits as the engine made them (timed in its runs). A
+// three-activity run needs four commits and four activations in sequence, each activation a
+// round trip to the workflow thread, so the sum of those parts is the least this design can
+// take for it.
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../src/store/index.js';
 import { benchEngine, openBenchStore } from './engine-common.js';
@@ -108,16 +109,42 @@ async function recordedSingleRuns(runs: number): Promise<Call[][]> {
   return recorder!.transactions;
 }
 
+/**
+ * Times each store commit the engine makes from when `start()` is called (the SQLite store
+ * commits synchronously: the call's own duration is the commit's, sync included).
+ */
+function timeCommits(store: Store, into: number[]): () => void {
+  const commit = store.commit.bind(store);
+  let on = false;
+  store.commit = (...args) => {
+    const t = nowMs();
+    try {
+      return commit(...args);
+    } finally {
+      if (on) into.push(nowMs() - t);
+    }
+  };
+  return () => (on = true);
+}
+
+/** Consecutive groups of `step` durations, summed (one group per run). */
+function perRunSums(durations: readonly number[], step: number): number[] {
+  const sums: number[] = [];
+  for (let r = 0; r + step <= durations.length; r += step)
+    sums.push(durations.slice(r, r + step).reduce((a, b) => a + b, 0));
+  return sums;
+}
+
 export async function singleRunFloor(runs: number): Promise<Figures> {
-  const single = await singleRuns(runs);
+  const engineCommits: number[] = [];
+  const single = await singleRuns(runs, (store) => timeCommits(store, engineCommits));
   const transactions = await recordedSingleRuns(runs);
   const perTx = await replayRawEach(transactions);
   const commitsPerRun = transactions.length / runs;
   // Per run: its own commits' durations, in order (every run commits the same way).
   const step = Math.max(1, Math.round(commitsPerRun));
-  const perRun: number[] = [];
-  for (let r = 0; r + step <= perTx.length; r += step)
-    perRun.push(perTx.slice(r, r + step).reduce((a, b) => a + b, 0));
+  const perRun = perRunSums(perTx, step);
+  const inEngineP50 = percentile(perRunSums(engineCommits, step), 50);
   const trips = await threadRoundTrips();
   const floor = await commitLatencyFigures('sqlite');
   const runP50 = percentile(single, 50);
@@ -132,12 +159,15 @@ export async function singleRunFloor(runs: number): Promise<Figures> {
     singleRunP50Ms: round(runP50, 3),
     commitsPerRun: round(commitsPerRun, 2),
     runCommitsRawP50Ms: round(commitsP50, 3),
+    // The same commits timed inside the engine's runs (the runs timed above).
+    runCommitsInEngineP50Ms: round(inEngineP50, 3),
     threadRoundTripP50Ms: round(tripP50, 3),
     ...floor,
     goalFloorMs: round(goalFloor, 3),
     designFloorMs: round(designFloor, 3),
     singleRunVsGoalFloor: round(runP50 / goalFloor, 2),
     designFloorVsGoalFloor: round(designFloor / goalFloor, 2),
+    runCommitsInEngineVsGoalFloor: round(inEngineP50 / goalFloor, 2),
     singleRunVsDesignFloor: round(runP50 / designFloor, 2),
   };
 }
