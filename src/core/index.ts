@@ -35,3 +35,4 @@ export { defectOn, setDefects, DEFECTS, type Defect } from './defects.js';
 export { encode, decode, errorMessage, errorCode } from './common-helpers.js';
 export { extend, type Mutable } from './objects.js';
 export * from './small-map.js';
+export * from './recent-map.js';

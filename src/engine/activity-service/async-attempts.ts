@@ -1,15 +1,18 @@
 // Attempts that raised CompleteAsyncError on this engine: only they may be completed or
 // failed by their task token (a token of an attempt still running, or of one that ended,
 // is refused), and only with a token this cluster signed.
-import { AionError } from '../../core/index.js';
+import { AionError, RecentSet } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { TaskTokens } from '../task-tokens.js';
 
-/** Oldest marks are dropped past this many (an attempt never completed by its token). */
-const MAX_AWAITING = 100_000;
+/**
+ * Marks kept (an attempt never completed by its token is forgotten eventually): the newest
+ * 50,000 at least, 100,000 at most.
+ */
+const KEEP_AWAITING = 50_000;
 
 export class AsyncAttempts {
-  readonly #awaiting = new Set<string>();
+  readonly #awaiting = new RecentSet<string>(KEEP_AWAITING);
 
   static key(taskId: string, attempt: number): string {
     return `${taskId}#${attempt}`;
@@ -17,9 +20,6 @@ export class AsyncAttempts {
 
   mark(taskId: string, attempt: number): void {
     this.#awaiting.add(AsyncAttempts.key(taskId, attempt));
-    if (this.#awaiting.size > MAX_AWAITING) {
-      this.#awaiting.delete(this.#awaiting.values().next().value as string);
-    }
   }
 
   /** The attempt was settled by its token. */

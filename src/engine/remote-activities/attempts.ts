@@ -3,7 +3,7 @@
 import { timeoutFailure } from '../../activity/internal.js';
 import type { AttemptOutcome, AttemptRequest } from '../../activity/internal.js';
 import type { Clock, TimerHandle } from '../../clock/index.js';
-import { AionError } from '../../core/index.js';
+import { AionError, RecentMap, RecentSet } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import { taskIdFor, type ActivityService, type AttemptRunner } from '../activity-service/index.js';
 import { taskFrame, toAttemptOutcome } from './frames.js';
@@ -26,6 +26,7 @@ interface Dispatch {
   timers: TimerHandle[];
 }
 
+/** Attempts remembered after they end (duplicate results, late holders): the newest 10,000 at least. */
 const RECENT_LIMIT = 10_000;
 
 function attemptKey(taskId: string, attempt: number): string {
@@ -42,12 +43,12 @@ export class RemoteAttempts {
   readonly #onSlotFreed: (queue: QueueState) => void;
   /** Attempts in flight, and those ended by a worker result until it is durable. */
   readonly #dispatches = new Map<string, Dispatch>();
-  /** Attempts whose worker result is durable (for duplicate detection), oldest first. */
-  readonly #recent = new Set<string>();
+  /** Attempts whose worker result is durable (for duplicate detection). */
+  readonly #recent = new RecentSet<string>(RECENT_LIMIT);
   /** Tasks whose late result is being recorded: never dispatch them meanwhile. */
   readonly #lateAccepting = new Set<string>();
   /** Who held each recent attempt (task queue, worker identity), for late results. */
-  readonly #holders = new Map<string, { taskQueue: string; identity: string }>();
+  readonly #holders = new RecentMap<string, { taskQueue: string; identity: string }>(RECENT_LIMIT);
 
   constructor(options: {
     store: Store;
@@ -100,9 +101,6 @@ export class RemoteAttempts {
         queue.inFlight++;
         this.#dispatches.set(key, d);
         this.#holders.set(key, { taskQueue: conn.reg.taskQueue, identity: conn.reg.identity });
-        if (this.#holders.size > RECENT_LIMIT) {
-          this.#holders.delete(this.#holders.keys().next().value as string);
-        }
         this.#armTimeouts(d);
         conn.sink.task(taskFrame(request));
         return {
@@ -117,9 +115,6 @@ export class RemoteAttempts {
             if (d.endedBy !== 'worker') return;
             this.#dispatches.delete(key);
             this.#recent.add(key);
-            if (this.#recent.size > RECENT_LIMIT) {
-              this.#recent.delete(this.#recent.values().next().value as string);
-            }
           },
         };
       },
