@@ -7,9 +7,9 @@ import type { TaskTokens } from '../task-tokens.js';
 
 /**
  * Marks kept (an attempt never completed by its token is forgotten eventually): the newest
- * 50,000 at least, 100,000 at most.
+ * 100,000 at least, 200,000 at most.
  */
-const KEEP_AWAITING = 50_000;
+const KEEP_AWAITING = 100_000;
 
 export class AsyncAttempts {
   readonly #awaiting = new RecentSet<string>(KEEP_AWAITING);
