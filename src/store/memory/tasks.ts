@@ -10,26 +10,32 @@ import type {
 } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
 import { key, ownerExpires } from './keys.js';
+import { RunIndex } from './run-index.js';
 
 export class MemoryTasks {
   readonly #tasks = new Map<string, Mutable<ActivityTask>>();
+  readonly #byRun = new RunIndex();
 
   enqueue(namespace: string, task: NewActivityTask): void {
     // A task enqueued already leased is delivered right after the commit: deliveries 1.
-    this.#tasks.set(key(namespace, task.taskId), {
-      ...task,
-      deliveries: task.leaseOwner === undefined ? 0 : 1,
-    });
+    const taskKey = key(namespace, task.taskId);
+    const replaced = this.#tasks.get(taskKey);
+    if (replaced !== undefined) this.#byRun.delete(replaced.namespace, replaced.runId, taskKey);
+    this.#tasks.set(taskKey, { ...task, deliveries: task.leaseOwner === undefined ? 0 : 1 });
+    this.#byRun.add(task.namespace, task.runId, taskKey);
   }
 
   remove(namespace: string, taskId: string): void {
-    this.#tasks.delete(key(namespace, taskId));
+    const taskKey = key(namespace, taskId);
+    const t = this.#tasks.get(taskKey);
+    if (t === undefined) return;
+    this.#tasks.delete(taskKey);
+    this.#byRun.delete(t.namespace, t.runId, taskKey);
   }
 
   /** Deletes every task of a run (it closed or was purged). */
   dropRun(namespace: string, runId: string): void {
-    for (const [taskKey, t] of this.#tasks)
-      if (t.namespace === namespace && t.runId === runId) this.#tasks.delete(taskKey);
+    for (const taskKey of this.#byRun.take(namespace, runId)) this.#tasks.delete(taskKey);
   }
 
   claimTasks(request: ClaimTasksRequest): ActivityTask[] {

@@ -4,6 +4,7 @@ import type { RunKey } from '../../core/index.js';
 import type { ClaimedTimer, TimerRow } from '../contract/index.js';
 import { compareStrings } from '../shared/index.js';
 import { inShards, key, ownerExpires } from './keys.js';
+import { RunIndex } from './run-index.js';
 
 interface TimerState extends TimerRow {
   claimOwner?: string;
@@ -12,20 +13,23 @@ interface TimerState extends TimerRow {
 
 export class MemoryTimers {
   readonly #timers = new Map<string, TimerState>();
+  readonly #byRun = new RunIndex();
 
   /** Schedules a timer of a run (an upsert by timer id). */
   upsert(namespace: string, runId: string, row: TimerRow): void {
-    this.#timers.set(key(namespace, runId, row.timerId), { ...row });
+    const timerKey = key(namespace, runId, row.timerId);
+    this.#timers.set(timerKey, { ...row });
+    this.#byRun.add(namespace, runId, timerKey);
   }
 
   deleteTimer(namespace: string, runId: string, timerId: string): void {
-    this.#timers.delete(key(namespace, runId, timerId));
+    const timerKey = key(namespace, runId, timerId);
+    if (this.#timers.delete(timerKey)) this.#byRun.delete(namespace, runId, timerKey);
   }
 
   /** Deletes every timer of a run (it closed or was purged). */
   dropRun(namespace: string, runId: string): void {
-    for (const [timerKey, t] of this.#timers)
-      if (t.namespace === namespace && t.runId === runId) this.#timers.delete(timerKey);
+    for (const timerKey of this.#byRun.take(namespace, runId)) this.#timers.delete(timerKey);
   }
 
   claimDueTimers(request: {
