@@ -3,10 +3,11 @@
 //   (or its bundle: node bench/child-bundle.mjs bench/engine-child.ts <out.mjs>; node <out.mjs> ...)
 //     s1 <workflows> <sqlite|postgres|memory>   s1floor <workflows> [sqlite|postgres]
 //     s2 <activities> <trials> [warm-up fan-outs]   s3 <workflows> [warm-up workflows]   replay <activities> <iterations>
-//     density <workflows> <maxResidentRuns>   s1single <single runs> (a single run's parts)
+//     density <workflows> <maxResidentRuns>   s1single <single runs> [sqlite|postgres] (a single run's parts)
 // Prints the figures as one JSON line prefixed by RESULT_PREFIX.
 import { RESULT_PREFIX, type StoreKind } from './engine-common.js';
 import { s1Floor } from './engine-floor.js';
+import { singleRunFloorPostgres } from './pg-single-run-floor.js';
 import { singleRunFloor } from './single-run-floor.js';
 import { density, replay, s1, s2, s3, S3_WARMUP, type Figures } from './engine-scenarios.js';
 
@@ -21,7 +22,8 @@ const SCENARIOS: Record<string, () => Promise<Figures>> = {
   s3: () => s3(int(a, 1000), int(b, S3_WARMUP)),
   replay: () => replay(int(a, 3333), int(b, 7)),
   density: () => density(int(a, 100_000), int(b, 10_000)),
-  s1single: () => singleRunFloor(int(a, 200)),
+  s1single: () =>
+    b === 'postgres' ? singleRunFloorPostgres(int(a, 200)) : singleRunFloor(int(a, 200)),
 };
 
 const run = scenario ? SCENARIOS[scenario] : undefined;

@@ -66,6 +66,17 @@ function judgeS1(f: Figures, floor: Figures | undefined): Judged {
   };
 }
 
+/** The ratios of a single-run parts scenario (single-run-floor.ts, pg-single-run-floor.ts). */
+function partsRatios(f: Figures): Record<string, number> {
+  return {
+    singleRunVsGoalFloor: num(f, 'singleRunVsGoalFloor'),
+    designFloorVsGoalFloor: num(f, 'designFloorVsGoalFloor'),
+    singleRunVsDesignFloor: num(f, 'singleRunVsDesignFloor'),
+    sequenceVsGoalFloor: num(f, 'sequenceVsGoalFloor'),
+    singleRunVsSequence: num(f, 'singleRunVsSequence'),
+  };
+}
+
 const SCENARIOS: readonly Scenario[] = [
   {
     name: 's1-floor-sqlite-10k-raw-driver',
@@ -85,13 +96,9 @@ const SCENARIOS: readonly Scenario[] = [
     args: ['s1single', '200'],
     judge: (f) => ({
       ...informative(
-        "a single run against its parts measured alone: its own four commits through raw better-sqlite3 and four bare round trips to a worker thread (designFloorMs), and the goal's floor",
+        "a single run against its parts measured alone: its own four commits through raw better-sqlite3 and four bare round trips to a worker thread (designFloorMs); four (round trip, single commit) steps in sequence (sequenceP50Ms); and the goal's floor",
       ),
-      ratios: {
-        singleRunVsGoalFloor: num(f, 'singleRunVsGoalFloor'),
-        designFloorVsGoalFloor: num(f, 'designFloorVsGoalFloor'),
-        singleRunVsDesignFloor: num(f, 'singleRunVsDesignFloor'),
-      },
+      ratios: partsRatios(f),
     }),
   },
   {
@@ -165,6 +172,16 @@ const SCENARIOS: readonly Scenario[] = [
       informative(
         "S1's own commits on PostgreSQL replayed through a raw pg client: the floor S1 on PostgreSQL is judged against",
       ),
+  },
+  {
+    name: 's1-single-run-postgres-parts',
+    args: ['s1single', '200', 'postgres'],
+    judge: (f) => ({
+      ...informative(
+        "a single run on PostgreSQL against its parts measured alone: its own four commits replayed through a raw pg client and four bare round trips to a worker thread (designFloorMs); four (round trip, single commit) steps in sequence (sequenceP50Ms); and the goal's floor",
+      ),
+      ratios: partsRatios(f),
+    }),
   },
   {
     name: `s1-postgres-${PG_WORKFLOWS}-three-activities`,

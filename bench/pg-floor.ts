@@ -11,6 +11,8 @@ import type { Store } from '../src/store/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 
 interface Call {
+  /** The prepared statement's name, when the store named it (the replay prepares it alike). */
+  readonly name?: string;
   readonly sql: string;
   readonly args: readonly unknown[];
   failed: boolean;
@@ -39,7 +41,7 @@ interface Context {
 const CONTROL = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/i;
 const READ = /^\s*SELECT\b/i;
 
-type QueryConfig = { text: string; values?: readonly unknown[] };
+type QueryConfig = { name?: string; text: string; values?: readonly unknown[] };
 type AnyFn = (...args: unknown[]) => unknown;
 interface ClientLike {
   query(config: QueryConfig): Promise<unknown>;
@@ -143,7 +145,12 @@ export class PgStatementRecorder {
 
 /** Records a statement of a commit call; marks it failed if its promise rejects. */
 function track(ctx: Context, config: QueryConfig, result: unknown): void {
-  const call: Call = { sql: config.text, args: copyArgs(config.values), failed: false };
+  const call: Call = {
+    ...(config.name !== undefined ? { name: config.name } : {}),
+    sql: config.text,
+    args: copyArgs(config.values),
+    failed: false,
+  };
   ctx.calls.push(call);
   if (result instanceof Promise) {
     result.catch(() => {
@@ -242,10 +249,7 @@ export async function replayPgRaw(
     await Promise.all(clients.map((c) => c.connect()));
     const txs = commits.map((c) => ({
       ...c,
-      writes: c.writes.map((w) => ({
-        text: w.sql.replaceAll(schemas.from, schemas.to),
-        values: w.args as unknown[],
-      })),
+      writes: c.writes.map((w) => replayed(w, schemas)),
     }));
     // Each connection's first statements load the schema's catalog entries: done outside the
     // clock (the store's connections were warmed by S1's warm-up), then rolled back.
@@ -279,6 +283,16 @@ export async function replayPgRaw(
   }
 }
 
+/** A recorded write as the replay runs it: on schema `to`, prepared under its name if it had one. */
+function replayed(
+  w: Call,
+  schemas: { readonly from: string; readonly to: string },
+): pg.QueryConfig<unknown[]> {
+  const text = w.sql.replaceAll(schemas.from, schemas.to);
+  const values = w.args as unknown[];
+  return w.name === undefined ? { text, values } : { name: w.name, text, values };
+}
+
 /** Which recorded finishing ranks have finished in the replay; waits on a finished prefix. */
 class FinishGate {
   readonly #done: boolean[];
@@ -300,5 +314,36 @@ class FinishGate {
     const ready = this.#waiters.filter((w) => w.need <= this.#prefix);
     this.#waiters = this.#waiters.filter((w) => w.need > this.#prefix);
     for (const w of ready) w.wake();
+  }
+}
+
+/**
+ * Replays recorded commit calls one at a time through one plain `pg.Client` on schema `to`
+ * (see {@link replayPgRaw}), timing each: BEGIN, its writes and COMMIT, or its statement on
+ * its own. The duration of each call, in order.
+ */
+export async function replayPgEach(
+  url: string,
+  schemas: { readonly from: string; readonly to: string },
+  commits: readonly RecordedCommit[],
+): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const txs = commits.map((c) => ({
+      transactional: c.transactional,
+      writes: c.writes.map((w) => replayed(w, schemas)),
+    }));
+    const times: number[] = [];
+    for (const tx of txs) {
+      const t0 = performance.now();
+      if (tx.transactional) await client.query('BEGIN');
+      for (const w of tx.writes) await client.query(w);
+      if (tx.transactional) await client.query('COMMIT');
+      times.push(performance.now() - t0);
+    }
+    return times;
+  } finally {
+    await client.end().catch(() => {});
   }
 }

@@ -6,8 +6,8 @@
 // three-activity run needs four commits and four activations in sequence, each activation a
 // round trip to the workflow thread, so the sum of those parts is the least this design can
 // take for it.
-import { Worker } from 'node:worker_threads';
 import type { Store } from '../src/store/index.js';
+import { commitSequenceFigures, threadRoundTrips } from './commit-sequence.js';
 import { benchEngine, openBenchStore } from './engine-common.js';
 import { commitLatencyFigures } from './engine-floor.js';
 import type { Figures } from './engine-scenarios.js';
@@ -20,53 +20,6 @@ import { replayRawEach, StatementRecorder, type Call } from './sqlite-floor.js';
  * to 450 against 2.5 ms from there on (50 warm-up runs measured 4.8–6.4 ms that day).
  */
 const WARMUP_RUNS = 600;
-const ROUND_TRIPS = 2000;
-
-/** A message of an activation's shape and size (one activity result for one run). */
-const ACTIVATION_LIKE = {
-  id: 1,
-  type: 'activate',
-  items: [
-    {
-      key: 'default/019a0000-0000-7000-8000-000000000000',
-      input: {
-        jobs: [{ type: 'resolveActivity', seq: 2, result: { data: '{"n":2,"ok":true}' } }],
-        now: 1_790_000_000_000,
-        replaying: false,
-        historyLength: 8,
-      },
-    },
-  ],
-};
-
-/** Round trips to an idle worker thread that echoes each message (the next sent a turn later). */
-async function threadRoundTrips(samples = ROUND_TRIPS): Promise<number[]> {
-  const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads');
-     parentPort.on('message', (m) => parentPort.postMessage(m));`,
-    { eval: true },
-  );
-  try {
-    const times: number[] = [];
-    await new Promise<void>((resolve, reject) => {
-      let sentAt = 0;
-      const send = (): void => {
-        sentAt = nowMs();
-        worker.postMessage(ACTIVATION_LIKE);
-      };
-      worker.on('error', reject);
-      worker.on('message', () => {
-        times.push(nowMs() - sentAt);
-        if (times.length === samples) resolve();
-        else setImmediate(send);
-      });
-      send();
-    });
-    return times.slice(Math.floor(samples / 10)); // the first tenth warms the path up
-  } finally {
-    await worker.terminate();
-  }
-}
 
 /**
  * `runs` single runs (start → result, one at a time) on a fresh SQLite store, after a warm-up;
@@ -128,7 +81,7 @@ function timeCommits(store: Store, into: number[]): () => void {
 }
 
 /** Consecutive groups of `step` durations, summed (one group per run). */
-function perRunSums(durations: readonly number[], step: number): number[] {
+export function perRunSums(durations: readonly number[], step: number): number[] {
   const sums: number[] = [];
   for (let r = 0; r + step <= durations.length; r += step)
     sums.push(durations.slice(r, r + step).reduce((a, b) => a + b, 0));
@@ -147,6 +100,7 @@ export async function singleRunFloor(runs: number): Promise<Figures> {
   const inEngineP50 = percentile(perRunSums(engineCommits, step), 50);
   const trips = await threadRoundTrips();
   const floor = await commitLatencyFigures('sqlite');
+  const sequence = await commitSequenceFigures('sqlite');
   const runP50 = percentile(single, 50);
   const commitsP50 = percentile(perRun, 50);
   const tripP50 = percentile(trips, 50);
@@ -169,5 +123,14 @@ export async function singleRunFloor(runs: number): Promise<Figures> {
     designFloorVsGoalFloor: round(designFloor / goalFloor, 2),
     runCommitsInEngineVsGoalFloor: round(inEngineP50 / goalFloor, 2),
     singleRunVsDesignFloor: round(runP50 / designFloor, 2),
+    // Four (round trip to an idle thread, single commit) steps in sequence: the goal floor's
+    // commits as a run must make them.
+    ...sequence,
+    sequenceVsGoalFloor: round((sequence.sequenceP50Ms as number) / goalFloor, 2),
+    sequenceCommitVsSingleCommit: round(
+      (sequence.sequenceCommitP50Ms as number) / (floor.singleCommitP50Ms as number),
+      2,
+    ),
+    singleRunVsSequence: round(runP50 / (sequence.sequenceP50Ms as number), 2),
   };
 }
