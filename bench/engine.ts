@@ -74,6 +74,8 @@ function partsRatios(f: Figures): Record<string, number> {
     singleRunVsDesignFloor: num(f, 'singleRunVsDesignFloor'),
     sequenceVsGoalFloor: num(f, 'sequenceVsGoalFloor'),
     singleRunVsSequence: num(f, 'singleRunVsSequence'),
+    idleFloorVsGoalFloor: num(f, 'idleFloorVsGoalFloor'),
+    singleRunVsIdleFloor: num(f, 'singleRunVsIdleFloor'),
   };
 }
 
@@ -96,7 +98,7 @@ const SCENARIOS: readonly Scenario[] = [
     args: ['s1single', '200'],
     judge: (f) => ({
       ...informative(
-        "a single run against its parts measured alone: its own four commits through raw better-sqlite3 and four bare round trips to a worker thread (designFloorMs); four (round trip, single commit) steps in sequence (sequenceP50Ms); and the goal's floor",
+        "a single run against its parts measured alone: its own four commits through raw better-sqlite3 and four bare round trips to a worker thread (designFloorMs); four (round trip, single commit) steps in sequence (sequenceP50Ms); four single commits each after 0.5 ms of idleness (idleFloorMs); and the goal's floor",
       ),
       ratios: partsRatios(f),
     }),
@@ -178,7 +180,7 @@ const SCENARIOS: readonly Scenario[] = [
     args: ['s1single', '200', 'postgres'],
     judge: (f) => ({
       ...informative(
-        "a single run on PostgreSQL against its parts measured alone: its own four commits replayed through a raw pg client and four bare round trips to a worker thread (designFloorMs); four (round trip, single commit) steps in sequence (sequenceP50Ms); and the goal's floor",
+        "a single run on PostgreSQL against its parts measured alone: its own four commits replayed through a raw pg client and four bare round trips to a worker thread (designFloorMs); four (round trip, single commit) steps in sequence (sequenceP50Ms); four single commits each after 0.5 ms of idleness (idleFloorMs); and the goal's floor",
       ),
       ratios: partsRatios(f),
     }),

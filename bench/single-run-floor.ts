@@ -107,6 +107,7 @@ export async function singleRunFloor(runs: number): Promise<Figures> {
   const goalFloor = 4 * (floor.singleCommitP50Ms as number);
   // Four activations per run (start, then after each of the three activities).
   const designFloor = commitsP50 + 4 * tripP50;
+  const idleFloor = 4 * (sequence.commitAfterIdleP50Ms as number);
   return {
     store: 'sqlite synchronous=FULL (temp dir)',
     singleRuns: runs,
@@ -132,5 +133,9 @@ export async function singleRunFloor(runs: number): Promise<Figures> {
       2,
     ),
     singleRunVsSequence: round(runP50 / (sequence.sequenceP50Ms as number), 2),
+    // The goal's floor with each commit made after ~a run's gap of idleness.
+    idleFloorMs: round(idleFloor, 3),
+    idleFloorVsGoalFloor: round(idleFloor / goalFloor, 2),
+    singleRunVsIdleFloor: round(runP50 / idleFloor, 2),
   };
 }
