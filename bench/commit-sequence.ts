@@ -41,13 +41,20 @@ const ACTIVATION_LIKE = {
   ],
 };
 
+/**
+ * A worker thread that answers each message with itself: at once, or for a number, after
+ * blocking that many microseconds in `Atomics.wait` (no busy wait).
+ */
+const ECHO_WORKER = `const { parentPort } = require('node:worker_threads');
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  parentPort.on('message', (m) => {
+    if (typeof m === 'number') Atomics.wait(cell, 0, 0, m / 1000);
+    parentPort.postMessage(m);
+  });`;
+
 /** Round trips to an idle worker thread that echoes each message (the next sent a turn later). */
 export async function threadRoundTrips(samples = ROUND_TRIPS): Promise<number[]> {
-  const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads');
-     parentPort.on('message', (m) => parentPort.postMessage(m));`,
-    { eval: true },
-  );
+  const worker = new Worker(ECHO_WORKER, { eval: true });
   try {
     const times: number[] = [];
     await new Promise<void>((resolve, reject) => {
@@ -71,21 +78,13 @@ export async function threadRoundTrips(samples = ROUND_TRIPS): Promise<number[]>
 }
 
 /**
- * An idle worker thread answering each message: at once (`trip()`, an echo of a message of an
+ * An idle {@link ECHO_WORKER} thread answering each message: at once (`trip()`, an echo of a message of an
  * activation's size), or after blocking `idleUs` microseconds in `Atomics.wait` (`trip(us)`:
  * the calling thread idles that long waiting for the answer, as the engine's thread does while
  * a run's activation or activity is under way).
  */
 function echoThread(): { trip(idleUs?: number): Promise<void>; close(): Promise<number> } {
-  const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads');
-     const cell = new Int32Array(new SharedArrayBuffer(4));
-     parentPort.on('message', (m) => {
-       if (typeof m === 'number') Atomics.wait(cell, 0, 0, m / 1000);
-       parentPort.postMessage(m);
-     });`,
-    { eval: true },
-  );
+  const worker = new Worker(ECHO_WORKER, { eval: true });
   let wake: (() => void) | undefined;
   worker.on('message', () => wake?.());
   return {

@@ -9,12 +9,10 @@
 import type { Store } from '../src/store/index.js';
 import type { PostgresStore } from '../src/store/postgres/index.js';
 import { benchEngine, openBenchStore, PG_URL } from './engine-common.js';
-import { commitLatencyFigures } from './engine-floor.js';
 import type { Figures } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 import { createFloorSchema, dropSchema, PgStatementRecorder, replayPgEach } from './pg-floor.js';
-import { commitSequenceFigures, threadRoundTrips } from './commit-sequence.js';
-import { perRunSums } from './single-run-floor.js';
+import { partsFigures, perRunSums } from './single-run-floor.js';
 
 /** Single runs before the timed ones (V8 compiles the path; the pool's connections warm up). */
 const WARMUP_RUNS = 300;
@@ -69,46 +67,17 @@ export async function singleRunFloorPostgres(runs: number): Promise<Figures> {
     const step = Math.max(1, Math.round(commitsPerRun));
     const rawP50 = percentile(perRunSums(perCall, step), 50);
     const inEngineP50 = percentile(perRunSums(engineCommits, step), 50);
-    const tripP50 = percentile(await threadRoundTrips(), 50);
-    const floor = await commitLatencyFigures('postgres');
-    const sequence = await commitSequenceFigures('postgres');
-    const runP50 = percentile(single, 50);
-    const goalFloor = 4 * (floor.singleCommitP50Ms as number);
-    // Four activations per run (start, then after each of the three activities).
-    const designFloor = rawP50 + 4 * tripP50;
-    const idleFloor = 4 * (sequence.commitAfterIdleP50Ms as number);
     return {
       store: 'postgres (fresh schema, pool 10)',
       singleRuns: runs,
-      singleRunP50Ms: round(runP50, 3),
       singleRunP99Ms: round(percentile(single, 99), 3),
       commitsPerRun: round(commitsPerRun, 2),
       statementsPerRun: round(commits.reduce((n, c) => n + c.writes.length, 0) / RECORDED_RUNS, 2),
-      runCommitsRawP50Ms: round(rawP50, 3),
-      // The same commits timed inside the engine's runs (the runs timed above).
-      runCommitsInEngineP50Ms: round(inEngineP50, 3),
-      threadRoundTripP50Ms: round(tripP50, 3),
-      ...floor,
-      goalFloorMs: round(goalFloor, 3),
-      designFloorMs: round(designFloor, 3),
-      singleRunVsGoalFloor: round(runP50 / goalFloor, 2),
-      designFloorVsGoalFloor: round(designFloor / goalFloor, 2),
-      runCommitsRawVsGoalFloor: round(rawP50 / goalFloor, 2),
-      runCommitsInEngineVsGoalFloor: round(inEngineP50 / goalFloor, 2),
-      singleRunVsDesignFloor: round(runP50 / designFloor, 2),
-      // Four (round trip to an idle thread, single commit) steps in sequence: the goal floor's
-      // commits as a run must make them.
-      ...sequence,
-      sequenceVsGoalFloor: round((sequence.sequenceP50Ms as number) / goalFloor, 2),
-      sequenceCommitVsSingleCommit: round(
-        (sequence.sequenceCommitP50Ms as number) / (floor.singleCommitP50Ms as number),
-        2,
-      ),
-      singleRunVsSequence: round(runP50 / (sequence.sequenceP50Ms as number), 2),
-      // The goal's floor with each commit made after ~a run's gap of idleness.
-      idleFloorMs: round(idleFloor, 3),
-      idleFloorVsGoalFloor: round(idleFloor / goalFloor, 2),
-      singleRunVsIdleFloor: round(runP50 / idleFloor, 2),
+      ...(await partsFigures('postgres', {
+        runP50: percentile(single, 50),
+        rawCommitsP50: rawP50,
+        inEngineCommitsP50: inEngineP50,
+      })),
     };
   } finally {
     await bench.dispose();

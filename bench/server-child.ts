@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import { Client, Connection } from '../src/client/remote.js';
-import { createEngine, type Engine } from '../src/index.js';
+import { createEngine } from '../src/index.js';
 import { createServer } from '../src/server/server.js';
 import {
   commitFigures,
@@ -26,9 +26,9 @@ import {
 import { benchScript } from './child.js';
 import { SINGLE_RUN_WARMUP } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
+import { registered, stop } from './worker-process.js';
 
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
-const REGISTER_TIMEOUT_MS = 30_000;
 
 const int = (s: string | undefined, fallback: number): number =>
   s ? Number.parseInt(s, 10) : fallback;
@@ -78,32 +78,6 @@ function framesPerMessage(
   const messages = (b[`messages_${dir}`] ?? 0) - (a[`messages_${dir}`] ?? 0);
   const frames = (b[`frames_${dir}`] ?? 0) - (a[`frames_${dir}`] ?? 0);
   return messages > 0 ? round(frames / messages, 2) : null;
-}
-
-/** Resolves once a worker of the bench queue is registered; rejects if the process dies first. */
-async function registered(engine: Engine, child: ChildProcess): Promise<void> {
-  const deadline = nowMs() + REGISTER_TIMEOUT_MS;
-  while (!(await engine.workers()).workers.some((w) => w.taskQueue === 'default')) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(
-        `worker process ended (${child.signalCode ?? child.exitCode}) before registering`,
-      );
-    if (nowMs() > deadline) throw new Error('timed out waiting for the worker to register');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** SIGTERM (graceful worker shutdown), SIGKILL if it lingers. */
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 const bench = await openBenchStore('sqlite');

@@ -18,11 +18,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker as ThreadWorker } from 'node:worker_threads';
 import { WebSocket } from 'ws';
 import { Client, Connection } from '../src/client/remote.js';
-import { createEngine, type Engine } from '../src/index.js';
+import { createEngine } from '../src/index.js';
 import { createServer } from '../src/server/server.js';
 import { benchScript } from './child.js';
 import { openBenchStore, WORKFLOWS_PATH } from './engine-common.js';
 import { percentile, round } from './lib.js';
+import { registered, stop } from './worker-process.js';
 
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
 const WARMUP = 600;
@@ -58,14 +59,6 @@ hook(WebSocket.prototype, 'emit', ([event, data]) => {
   if (event === 'message' && String(data).includes('"type":"result"')) mark('result');
 });
 
-async function registered(engine: Engine): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await engine.workers()).workers.some((w) => w.taskQueue === 'default')) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the worker to register');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const bench = await openBenchStore('sqlite');
 const commit = bench.store.commit.bind(bench.store);
 bench.store.commit = async (...args) => {
@@ -98,7 +91,7 @@ try {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, AION_BENCH_ACTIVITY_STAMPS: stampsFile },
     });
-    await registered(engine);
+    await registered(engine, worker);
     const client = new Client({ connection: await Connection.connect({ address: url }) });
     for (let i = 0; i < WARMUP; i++) await client.workflow.execute('threeSteps');
     const spans: [number, number][] = [];
@@ -109,11 +102,7 @@ try {
       spans.push([t, now()]);
     }
     recording = false;
-    const w = worker;
-    await new Promise<void>((resolve) => {
-      w.once('exit', () => resolve());
-      w.kill('SIGTERM');
-    });
+    await stop(worker); // writes the activity stamps on SIGTERM
     const activities = (JSON.parse(readFileSync(stampsFile, 'utf8')) as number[]).slice(3 * WARMUP);
     spans.forEach(([t0, t1], r) => {
       const within = marks.filter((m) => m.at >= t0 && m.at <= t1);
@@ -154,7 +143,7 @@ try {
       add('response written → client has the result', t1 - respond);
     });
   } finally {
-    if (worker && worker.exitCode === null && worker.signalCode === null) worker.kill('SIGKILL');
+    if (worker) await stop(worker);
     await server.close();
   }
 } finally {

@@ -8,7 +8,7 @@
 // take for it.
 import type { Store } from '../src/store/index.js';
 import { commitSequenceFigures, threadRoundTrips } from './commit-sequence.js';
-import { benchEngine, openBenchStore } from './engine-common.js';
+import { benchEngine, openBenchStore, type StoreKind } from './engine-common.js';
 import { commitLatencyFigures } from './engine-floor.js';
 import type { Figures } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
@@ -98,31 +98,53 @@ export async function singleRunFloor(runs: number): Promise<Figures> {
   const step = Math.max(1, Math.round(commitsPerRun));
   const perRun = perRunSums(perTx, step);
   const inEngineP50 = percentile(perRunSums(engineCommits, step), 50);
-  const trips = await threadRoundTrips();
-  const floor = await commitLatencyFigures('sqlite');
-  const sequence = await commitSequenceFigures('sqlite');
-  const runP50 = percentile(single, 50);
-  const commitsP50 = percentile(perRun, 50);
-  const tripP50 = percentile(trips, 50);
-  const goalFloor = 4 * (floor.singleCommitP50Ms as number);
-  // Four activations per run (start, then after each of the three activities).
-  const designFloor = commitsP50 + 4 * tripP50;
-  const idleFloor = 4 * (sequence.commitAfterIdleP50Ms as number);
   return {
     store: 'sqlite synchronous=FULL (temp dir)',
     singleRuns: runs,
-    singleRunP50Ms: round(runP50, 3),
     commitsPerRun: round(commitsPerRun, 2),
-    runCommitsRawP50Ms: round(commitsP50, 3),
-    // The same commits timed inside the engine's runs (the runs timed above).
-    runCommitsInEngineP50Ms: round(inEngineP50, 3),
+    ...(await partsFigures('sqlite', {
+      runP50: percentile(single, 50),
+      rawCommitsP50: percentile(perRun, 50),
+      inEngineCommitsP50: inEngineP50,
+    })),
+  };
+}
+
+/**
+ * A single run's p50 set beside its parts, measured now on a store of `kind`: its own commits
+ * (through the raw driver and inside the engine, given), a bare round trip to a worker thread,
+ * the goal's floor (four single commits), four (round trip, commit) steps in sequence, and four
+ * commits each made after a run's gap of idleness; each as a ratio to the goal's floor.
+ */
+export async function partsFigures(
+  kind: StoreKind,
+  run: {
+    readonly runP50: number;
+    readonly rawCommitsP50: number;
+    readonly inEngineCommitsP50: number;
+  },
+): Promise<Figures> {
+  const { runP50, rawCommitsP50, inEngineCommitsP50 } = run;
+  const tripP50 = percentile(await threadRoundTrips(), 50);
+  const floor = await commitLatencyFigures(kind);
+  const sequence = await commitSequenceFigures(kind);
+  const goalFloor = 4 * (floor.singleCommitP50Ms as number);
+  // Four activations per run (start, then after each of the three activities).
+  const designFloor = rawCommitsP50 + 4 * tripP50;
+  const idleFloor = 4 * (sequence.commitAfterIdleP50Ms as number);
+  return {
+    singleRunP50Ms: round(runP50, 3),
+    runCommitsRawP50Ms: round(rawCommitsP50, 3),
+    // The same commits timed inside the engine's runs (the runs whose p50 is reported).
+    runCommitsInEngineP50Ms: round(inEngineCommitsP50, 3),
     threadRoundTripP50Ms: round(tripP50, 3),
     ...floor,
     goalFloorMs: round(goalFloor, 3),
     designFloorMs: round(designFloor, 3),
     singleRunVsGoalFloor: round(runP50 / goalFloor, 2),
     designFloorVsGoalFloor: round(designFloor / goalFloor, 2),
-    runCommitsInEngineVsGoalFloor: round(inEngineP50 / goalFloor, 2),
+    runCommitsRawVsGoalFloor: round(rawCommitsP50 / goalFloor, 2),
+    runCommitsInEngineVsGoalFloor: round(inEngineCommitsP50 / goalFloor, 2),
     singleRunVsDesignFloor: round(runP50 / designFloor, 2),
     // Four (round trip to an idle thread, single commit) steps in sequence: the goal floor's
     // commits as a run must make them.
