@@ -392,6 +392,45 @@ describe('ActivityExecutor: concurrency', () => {
     expect(handles[3]!.s.at).toBe(T0 + 1500);
     expect(handles[3]!.s.outcome?.type).toBe('timed_out');
   });
+  it('a queued attempt whose mayStart says no when its slot comes is withdrawn unrun', async () => {
+    const started: string[] = [];
+    const gate = deferred();
+    const { executor } = setup(
+      {
+        work: () => {
+          started.push(Context.current().info.activityId);
+          return started.length === 1 ? gate.promise : 'ok';
+        },
+      },
+      1,
+    );
+    let allowed = true;
+    const asked: string[] = [];
+    const run = (activityId: string) =>
+      executor.execute({
+        info: info({ activityId }),
+        args: [],
+        options: { taskQueue: 'main' },
+        mayStart: () => {
+          asked.push(activityId);
+          return allowed;
+        },
+      });
+    run('1');
+    const second = run('2');
+    const third = run('3');
+    await flush();
+    expect(asked).toEqual([]); // not asked when it starts at once
+    allowed = false;
+    gate.resolve('one');
+    const outcome = await second.outcome;
+    expect(outcome).toMatchObject({ type: 'cancelled', shutdown: true });
+    expect((await third.outcome).type).toBe('cancelled');
+    expect(started).toEqual(['1']);
+    expect(asked).toEqual(['2', '3']);
+    expect(executor.getStats()).toEqual({ running: 0, queued: 0, abandoned: 0 });
+  });
+
   it('completes an owned info in place when it starts a queued attempt; copies any other', async () => {
     const gate = deferred();
     const seen: ActivityInfo[] = [];

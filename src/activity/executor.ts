@@ -449,6 +449,12 @@ export class ActivityExecutor {
     while (this.#running.size < this.#maxConcurrent && this.#queue.length > 0) {
       const next = this.#queue.shift()!;
       if (next.state !== 'queued') continue; // cancelled while queued
+      if (next.request.mayStart?.() === false) {
+        next.shutdown = true;
+        next.cancelReason = 'the attempt was withdrawn before it started';
+        this.#settleCancelled(next, undefined);
+        continue;
+      }
       this.#queued--;
       this.#start(next);
     }

@@ -73,6 +73,11 @@ export interface AttemptRequest {
   /** Decoded arguments. */
   readonly args: readonly unknown[];
   readonly options: RecordedActivityOptions;
+  /**
+   * Asked when a queued attempt gets its slot (not when it starts at once): false withdraws
+   * it unrun — it settles as `cancelled` with `shutdown: true`, to be delivered again.
+   */
+  readonly mayStart?: () => boolean;
 }
 
 /** How an attempt ended. */

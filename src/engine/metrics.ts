@@ -83,6 +83,11 @@ export function leaseMetrics(m: Metrics) {
       'Shards this cluster node took, by from: free (released or new) or dead (a node that stopped renewing)',
       ['from'],
     ),
+    taskLeaseChecks: m.counter(
+      'aion_task_lease_checks_total',
+      'Activity task leases checked in the store before an attempt started, because this node\u2019s shard leases had lapsed since the task was leased (other nodes may have voided it), by outcome: held (started here), moved (left to its holder)',
+      ['outcome'],
+    ),
     shardRecoverySeconds: m.histogram(
       'aion_shard_recovery_seconds',
       'Time to recover shards a cluster node took (runs rebuilt, timers re-armed, outbox repaired)',

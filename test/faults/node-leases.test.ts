@@ -3,7 +3,8 @@
  * processes: a second node is refused while the first is alive; a node killed with `kill -9`
  * is taken over at once; a node frozen with SIGSTOP past its lease ttl is taken over, and once
  * thawed (SIGCONT) it writes nothing — every workflow completes once, and every activity's
- * completion is recorded once, whoever ran it.
+ * completion is recorded once, whoever ran it — and starts no attempt of a task the new node
+ * took over while it was frozen.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -43,13 +44,28 @@ interface Node {
   output(): string;
 }
 
-function node(schema: string, journal: string, ttlMs: number, ...rest: string[]): Node {
+function node(
+  schema: string,
+  journal: string,
+  ttlMs: number,
+  ...rest: (string | Record<string, string>)[]
+): Node {
+  const env = rest.filter((r) => typeof r !== 'string');
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', child, schema, journal, String(ttlMs), '300', ...rest],
+    [
+      '--import',
+      'tsx',
+      child,
+      schema,
+      journal,
+      String(ttlMs),
+      '300',
+      ...rest.filter((r) => typeof r === 'string'),
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, AION_TEST_PG: PG_URL, NODE_LOG: '1' },
+      env: { ...process.env, AION_TEST_PG: PG_URL, NODE_LOG: '1', ...Object.assign({}, ...env) },
     },
   );
   running.push(proc);
@@ -165,6 +181,50 @@ describe.skipIf(SKIP_PG)('node leases on PostgreSQL (real processes)', () => {
       expect(a.proc.exitCode).toBe(null);
       const pids = new Set(journalLines(journal).map((l) => Number(l.split(' ')[0])));
       expect(pids.has(b.proc.pid!)).toBe(true);
+    } finally {
+      await store.close();
+      a.proc.kill('SIGKILL');
+      b.proc.kill('SIGKILL');
+    }
+  }, 180_000);
+
+  it('a node frozen with an attempt queued, whose task was taken over meanwhile, never starts it once thawed', async () => {
+    const { schema, journal } = setup();
+    const ttl = 1500;
+    // One attempt at a time: `leaf` waits in the executor's queue behind `hold` (2 s).
+    const a = node(schema, journal, ttl, 'pair', '1', { AION_TEST_MAX_ACTIVITIES: '1' });
+    await a.ready;
+    await until('hold to start on the first node', async () =>
+      journalLines(journal).includes(`${a.proc.pid} pair-0 hold`),
+    );
+    a.proc.kill('SIGSTOP');
+    // The new node waits the frozen one's leases out, voids its task leases, runs both.
+    const b = node(schema, journal, ttl);
+    await b.ready;
+    const store = await openPostgresStore({ connectionString: PG_URL, schema, poolSize: 2 });
+    try {
+      await until('the pair to complete on the new node', async () => {
+        const run = await store.getCurrentRun('default', 'pair-0');
+        return run?.status === 'COMPLETED';
+      });
+      a.proc.kill('SIGCONT');
+      // Thawed, `hold` ends and `leaf` gets its slot: its lease is checked, found moved.
+      const ranHere = `${a.proc.pid} pair-0 leaf`;
+      await until('the thawed node to check the queued task’s lease (or run it)', () =>
+        Promise.resolve(
+          a.output().includes('task-lease-check') || journalLines(journal).includes(ranHere),
+        ),
+      );
+      const lines = journalLines(journal);
+      expect(lines).toContain(`${a.proc.pid} pair-0 hold-done`);
+      expect(lines.filter((l) => l.endsWith(' leaf'))).toEqual([`${b.proc.pid} pair-0 leaf`]);
+      const run = (await store.getRunChain('default', 'pair-0'))[0]!;
+      const completed = (await store.readHistory(run)).filter(
+        (e) => e.type === 'ActivityCompleted',
+      );
+      expect(completed).toHaveLength(2);
+      expect(a.output()).toContain('task-lease-check moved');
+      expect(a.proc.exitCode).toBe(null);
     } finally {
       await store.close();
       a.proc.kill('SIGKILL');

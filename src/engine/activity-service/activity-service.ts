@@ -10,7 +10,7 @@ import {
   type NewEvent,
   type RunKey,
 } from '../../core/index.js';
-import type { ActivityTask, NewActivityTask, Store } from '../../store/index.js';
+import type { ActivityTask, LeaseStanding, NewActivityTask, Store } from '../../store/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { StoreRetryEnv } from '../store-retry.js';
 import { TaskTokens } from '../task-tokens.js';
@@ -19,6 +19,7 @@ import { taskIdFor } from './task-ids.js';
 import { attemptInfo, decodeHeartbeatDetails, type SignToken } from './attempt-info.js';
 import { TaskClaims } from './claims.js';
 import { extendOnHeartbeat, LeaseRenewals, leaseMsFor, type Running } from './lease.js';
+import { TaskLeaseGuard } from './lease-guard.js';
 import { failureEvent, recordFinal, settleOutcome } from './outcomes.js';
 import {
   firstDelivery,
@@ -27,7 +28,13 @@ import {
   taskRow,
   type ScheduledActivity,
 } from './task-row.js';
-import type { ActivityArrival, AttemptRunner, RemoteWakeups, ServiceEnv } from './types.js';
+import type {
+  ActivityArrival,
+  AttemptRunner,
+  RemoteWakeups,
+  ServiceEnv,
+  TaskData,
+} from './types.js';
 
 /**
  * Runs activity tasks on the engine's own executor: direct dispatch of tasks it enqueued
@@ -56,6 +63,8 @@ export class ActivityService {
    */
   #pausesLive: Set<string> | undefined;
   readonly #elsewhere: ((run: RunKey) => boolean) | undefined;
+  /** Whether an attempt may start at once, given this node's lease standing. */
+  readonly #guard: TaskLeaseGuard;
   readonly #env: ServiceEnv;
   readonly #renewals: LeaseRenewals;
   /** Draining: no attempt starts here any more; tasks wait in the store for the next start. */
@@ -90,6 +99,11 @@ export class ActivityService {
      * run's status is read before an attempt of it starts).
      */
     elsewhere?: (run: RunKey) => boolean;
+    /**
+     * Shared stores: whether this node's leases held without a break. After a break, an
+     * attempt of a task leased before it starts only once its lease is confirmed in the store.
+     */
+    standing?: LeaseStanding;
   }) {
     this.#elsewhere = options.elsewhere;
     this.#onUnserved = options.onUnserved;
@@ -109,8 +123,9 @@ export class ActivityService {
       servedQueues: options.servedQueues,
       servedTypes: options.servedTypes ?? [],
       random: options.retry.random,
-      onClaimed: (t) => {
-        if (!this.#running.has(t.taskId)) this.#run(t);
+      mark: () => this.#guard.mark(),
+      onClaimed: (t, mark) => {
+        if (!this.#running.has(t.taskId)) this.#run(t, undefined, false, mark);
       },
     });
     this.#env = {
@@ -125,6 +140,7 @@ export class ActivityService {
       wakeRemote: (namespace, taskQueue, at) => this.#remote?.wake(namespace, taskQueue, at),
     };
     this.#renewals = new LeaseRenewals(this.#env, this.#running);
+    this.#guard = new TaskLeaseGuard(this.#env, options.standing);
   }
 
   get runningCount(): number {
@@ -147,15 +163,21 @@ export class ActivityService {
     if (this.#stopped || this.#draining) return unleased(); // claimable by the next engine
     const taskQueue = taskQueueOf(p);
     const lease = { owner: this.#owner, until: now + leaseMsFor(p.options) };
-    if (this.#claims.serves(taskQueue, p.activityType)) return taskRow(run, p, now, lease);
+    if (this.#claims.serves(taskQueue, p.activityType))
+      return this.#guard.marked(taskRow(run, p, now, lease));
     // A connected remote worker has a free slot: lease it in the scheduling commit and hand
     // it over after the commit, instead of a separate claim write later.
     const taskId = taskIdFor(run.runId, p.activityId);
     if (this.#remote?.reserve(run.namespace, taskQueue, p.activityType, taskId)) {
       this.#remoteReserved.add(taskId);
-      return taskRow(run, p, now, lease);
+      return this.#guard.marked(taskRow(run, p, now, lease));
     }
     return unleased();
+  }
+
+  /** The mark to take before a task lease is written (see LeaseStanding); none without one. */
+  leaseMark(): number | undefined {
+    return this.#guard.mark();
   }
 
   /** Whether this engine's executor or a connected remote worker runs tasks of this kind. */
@@ -179,19 +201,20 @@ export class ActivityService {
       this.#remote?.wake(task.namespace, task.taskQueue, task.visibleAt);
       return;
     }
+    const mark = this.#guard.markOf(task);
     if (this.#remoteReserved.delete(task.taskId)) {
-      this.#remote?.take(firstDelivery(task));
+      this.#remote?.take(firstDelivery(task), mark);
       return;
     }
-    this.#run(firstDelivery(task));
+    this.#run(firstDelivery(task), undefined, false, mark);
   }
 
   /**
    * Runs a task claimed (leased to this engine) by the remote dispatcher on `runner`, with
    * the same checks, lease renewal, retry policy and recording as in-process attempts.
    */
-  runWith(task: ActivityTask, runner: AttemptRunner): void {
-    this.#run(task, runner);
+  runWith(task: ActivityTask, runner: AttemptRunner, mark: number | undefined): void {
+    this.#run(task, runner, false, mark);
   }
 
   /**
@@ -252,6 +275,11 @@ export class ActivityService {
 
   isRunning(taskId: string): boolean {
     return this.#running.has(taskId);
+  }
+
+  /** This node's leases broke: extend every running attempt's lease now (lost ones stop). */
+  recheckLeases(): void {
+    this.#renewals.renewAllNow();
   }
 
   /** Aborts a running attempt (the workflow cancelled the activity or the run closed). */
@@ -327,30 +355,76 @@ export class ActivityService {
     void released.finally(() => this.#handingBack.delete(released));
   }
 
+  /** Confirms the task's lease in the store, then runs it (see TaskLeaseGuard.confirm). */
+  #confirmLease(task: ActivityTask, runner: AttemptRunner, statusRead: boolean): void {
+    this.#guard.confirm(
+      task,
+      (mark) => this.#run(task, runner, statusRead, mark),
+      () => this.#stopped || this.#running.has(task.taskId),
+    );
+  }
+
   /** The `redispatch-completed-activity` defect: runs a finished task once more, a moment later. */
-  #redispatch(task: ActivityTask, runner: AttemptRunner | undefined): void {
+  #redispatch(task: ActivityTask, runner: AttemptRunner | undefined, mark?: number): void {
     if (this.#redispatched.has(task.taskId)) return;
     this.#redispatched.add(task.taskId);
-    this.#clock.schedule(this.#clock.now() + 1, () => this.#run(task, runner));
+    this.#clock.schedule(this.#clock.now() + 1, () => this.#run(task, runner, false, mark));
   }
 
   /** A run another node drives: its pause is read from the store before an attempt starts. */
-  #runIfNotPaused(task: ActivityTask, runner: AttemptRunner): void {
+  #runIfNotPaused(task: ActivityTask, runner: AttemptRunner, mark: number | undefined): void {
     void this.#store.getRun(task).then(
       (info) =>
-        info?.status === 'PAUSED' ? this.#handBack(task, 1000) : this.#run(task, runner, true),
+        info?.status === 'PAUSED'
+          ? this.#handBack(task, 1000)
+          : this.#run(task, runner, true, mark),
       () => this.#handBack(task, 1000),
     );
   }
 
+  /**
+   * The attempt's decoded arguments; or, with its final outcome recorded instead, undefined: a
+   * lost attempt (lease expired) may have used up the policy, or the input cannot be decoded.
+   */
+  #argsOrFinal(task: ActivityTask, data: TaskData, run: RunKey): unknown[] | undefined {
+    const maxAttempts = data.options.retry?.maximumAttempts ?? 0;
+    if (maxAttempts > 0 && task.attempt > maxAttempts) {
+      void recordFinal(this.#env, run, task, {
+        type: 'ActivityTimedOut',
+        scheduledSeq: task.scheduledSeq,
+        timeoutType: 'START_TO_CLOSE',
+        attempt: task.attempt - 1,
+        ...(task.lastFailure ? { failure: task.lastFailure } : {}),
+      });
+      return undefined;
+    }
+    try {
+      return this.#converter.decodeArgs(task.input);
+    } catch (err) {
+      void recordFinal(this.#env, run, task, {
+        type: 'ActivityFailed',
+        scheduledSeq: task.scheduledSeq,
+        attempt: task.attempt,
+        retryState: 'NON_RETRYABLE_FAILURE',
+        failure: { type: 'PayloadDecodeError', message: (err as Error).message, retryable: false },
+      });
+      return undefined;
+    }
+  }
+
+  /**
+   * Runs an attempt of `task`, leased to this engine since `mark` (see LeaseStanding; undefined
+   * when unknown).
+   */
   #run(
     task: ActivityTask,
     runner: AttemptRunner | undefined = this.#executor,
     statusRead = false,
+    mark?: number,
   ): void {
     if (!runner || this.#stopped) return;
     if (!statusRead && (this.#pausesLive !== undefined || this.#elsewhere?.(task)))
-      return this.#runIfNotPaused(task, runner);
+      return this.#runIfNotPaused(task, runner, mark);
     if (this.#draining && runner === this.#executor) {
       this.#handBack(task, 0);
       return;
@@ -364,6 +438,10 @@ export class ActivityService {
       this.#handBack(task, 200);
       return;
     }
+    if (!this.#guard.clear(mark)) {
+      this.#confirmLease(task, runner, statusRead);
+      return;
+    }
     const data = taskDataOf(task);
     const now = this.#clock.now();
     const run: RunKey = {
@@ -371,36 +449,22 @@ export class ActivityService {
       workflowId: task.workflowId,
       runId: task.runId,
     };
-    // A lost attempt (lease expired) may have used up the policy or the schedule-to-close budget.
-    const maxAttempts = data.options.retry?.maximumAttempts ?? 0;
-    if (maxAttempts > 0 && task.attempt > maxAttempts) {
-      void recordFinal(this.#env, run, task, {
-        type: 'ActivityTimedOut',
-        scheduledSeq: task.scheduledSeq,
-        timeoutType: 'START_TO_CLOSE',
-        attempt: task.attempt - 1,
-        ...(task.lastFailure ? { failure: task.lastFailure } : {}),
-      });
-      return;
-    }
-    let args: unknown[];
-    try {
-      args = this.#converter.decodeArgs(task.input);
-    } catch (err) {
-      void recordFinal(this.#env, run, task, {
-        type: 'ActivityFailed',
-        scheduledSeq: task.scheduledSeq,
-        attempt: task.attempt,
-        retryState: 'NON_RETRYABLE_FAILURE',
-        failure: { type: 'PayloadDecodeError', message: (err as Error).message, retryable: false },
-      });
-      return;
-    }
+    const args = this.#argsOrFinal(task, data, run);
+    if (args === undefined) return;
     const heartbeatDetails = decodeHeartbeatDetails(this.#converter, task.heartbeatDetails);
     const info = attemptInfo(task, data, now, heartbeatDetails, this.#signToken);
     let handle: ReturnType<AttemptRunner['execute']>;
+    // A queued attempt starts only if the leases still held when its slot comes.
+    let withdrawn = false;
+    const mayStart = this.#guard.mayStart(mark, () => (withdrawn = true));
     try {
-      handle = runner.execute({ info, args, options: data.options, infoOwned: true });
+      handle = runner.execute({
+        info,
+        args,
+        options: data.options,
+        infoOwned: true,
+        ...(mayStart ? { mayStart } : {}),
+      });
     } catch {
       // The runner refuses work (it is shutting down): the task waits for the next one.
       this.#handBack(task, 0);
@@ -411,10 +475,13 @@ export class ActivityService {
     void handle.outcome
       .then((outcome) => {
         if (this.#running.get(task.taskId) === running) this.#running.delete(task.taskId);
+        if (withdrawn) return this.#confirmLease(task, runner, statusRead);
+        // Its lease is another attempt's now: only a result is worth handing over.
+        if (running.leaseLost && outcome.type !== 'completed') return;
         this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
           activity_type: task.activityType,
         });
-        if (defectOn('redispatch-completed-activity')) this.#redispatch(task, runner);
+        if (defectOn('redispatch-completed-activity')) this.#redispatch(task, runner, mark);
         if (outcome.type === 'async') this.asyncAttempts.mark(task.taskId, task.attempt);
         return settleOutcome(this.#env, run, task, data, outcome, runner !== this.#executor);
       })

@@ -16,7 +16,8 @@ export class TaskClaims {
   readonly #types: ReadonlySet<string>;
   /** The namespaces whose queues the poller claims from (the engine's, plus any in use). */
   readonly #namespaces: () => Iterable<string>;
-  readonly #onClaimed: (task: ActivityTask) => void;
+  readonly #onClaimed: (task: ActivityTask, mark: number | undefined) => void;
+  readonly #mark: () => number | undefined;
   readonly #poller: Poller;
 
   constructor(options: {
@@ -28,7 +29,9 @@ export class TaskClaims {
     executor: boolean;
     servedQueues: readonly string[];
     servedTypes: readonly string[];
-    onClaimed: (task: ActivityTask) => void;
+    /** The lease standing's mark, taken before each claim (see TaskLeaseGuard). */
+    mark: () => number | undefined;
+    onClaimed: (task: ActivityTask, mark: number | undefined) => void;
     /** Jitter of the poll's backoff while the store fails. Default `Math.random`. */
     random?: () => number;
   }) {
@@ -39,6 +42,7 @@ export class TaskClaims {
     this.#served = new Set(options.executor ? [...options.servedQueues, LOCAL_QUEUE] : []);
     this.#types = new Set(options.servedTypes);
     this.#onClaimed = options.onClaimed;
+    this.#mark = options.mark;
     this.#poller = new Poller(this.#clock, () => this.#poll(), options.random);
   }
 
@@ -75,6 +79,7 @@ export class TaskClaims {
     for (const queue of this.#served) {
       for (;;) {
         const now = this.#clock.now();
+        const mark = this.#mark();
         const tasks = await this.#store.claimTasks({
           namespace,
           taskQueue: queue,
@@ -86,7 +91,7 @@ export class TaskClaims {
             ? {}
             : { activityTypes: [...this.#types] }),
         });
-        for (const t of tasks) this.#onClaimed(t);
+        for (const t of tasks) this.#onClaimed(t, mark);
         if (tasks.length < 200) break;
       }
       const at = await this.#store.nextTaskAt(namespace, queue);

@@ -99,6 +99,26 @@ describe('LeaseRenewals', () => {
     ]);
   });
 
+  it('renewAllNow extends every running lease at once, and the schedule goes on from there', async () => {
+    const s = setup((taskId) => Promise.resolve(taskId !== 'taken'));
+    s.track('a', 30_000);
+    s.track('taken', 600_000);
+    await s.advance(1_000);
+    s.renewals.renewAllNow();
+    await s.advance(0);
+    expect(s.extensions.map((e) => [e.taskId, e.at])).toEqual([
+      ['a', T0 + 1_000],
+      ['taken', T0 + 1_000],
+    ]);
+    expect(s.cancelled).toEqual(['taken: the task lease was lost']);
+    expect(s.live.get('taken')?.leaseLost).toBe(true);
+    await s.advance(30_000); // 'a' again half a lease after that extension
+    expect(s.extensions.filter((e) => e.taskId === 'a').map((e) => e.at)).toEqual([
+      T0 + 1_000,
+      T0 + 31_000,
+    ]);
+  });
+
   it('extends nothing after stop', async () => {
     const s = setup();
     s.track('a', 30_000);

@@ -20,6 +20,8 @@ export interface Running {
   renewAt: number;
   /** An extension is in flight. */
   renewing: boolean;
+  /** An extension found the lease held by another (or another attempt): cancelled, not ours to record. */
+  leaseLost: boolean;
 }
 
 export function leaseMsFor(options: RecordedActivityOptions): number {
@@ -53,10 +55,21 @@ export class LeaseRenewals {
       leaseMs,
       renewAt: this.#env.clock.now() + leaseMs / 2,
       renewing: false,
+      leaseLost: false,
     };
     this.#live.set(task.taskId, running);
     this.#arm(running.renewAt);
     return running;
+  }
+
+  /** Extends every running attempt's lease now (this node's leases broke: some may be voided). */
+  renewAllNow(): void {
+    const now = this.#env.clock.now();
+    for (const running of this.#live.values()) running.renewAt = Math.min(running.renewAt, now);
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#armedAt = Infinity;
+    this.#sweep();
   }
 
   stop(): void {
@@ -102,10 +115,12 @@ export class LeaseRenewals {
         owner,
         leaseUntil: clock.now() + running.leaseMs,
         now: clock.now(),
+        attempt: task.attempt,
       })
       .then(
         (held) => {
           if (!held) {
+            running.leaseLost = true;
             running.renewing = false;
             running.renewAt = Infinity; // not extended again: its attempt is being cancelled
             running.handle.cancel('the task lease was lost');
@@ -136,6 +151,7 @@ export function extendOnHeartbeat(env: ServiceEnv, info: ActivityInfo, details: 
       owner: env.owner,
       leaseUntil: now + leaseMs,
       now,
+      attempt: info.attempt,
       ...(payload ? { heartbeatDetails: payload } : {}),
     })
     .catch(() => undefined);

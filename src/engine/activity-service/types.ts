@@ -54,8 +54,8 @@ export interface RemoteWakeups {
    * I/O); true means the task may be written pre-leased and handed over with `take`.
    */
   reserve(namespace: string, taskQueue: string, activityType: string, taskId: string): boolean;
-  /** Hands a reserved, pre-leased task (committed) to a remote worker. */
-  take(task: ActivityTask): void;
+  /** Hands a reserved, pre-leased task (committed; leased since `mark`) to a remote worker. */
+  take(task: ActivityTask, mark: number | undefined): void;
   /** Whether a connected remote worker registered this queue and activity type. */
   serves(namespace: string, taskQueue: string, activityType: string): boolean;
 }

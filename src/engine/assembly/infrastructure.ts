@@ -189,6 +189,7 @@ function buildActivities(
     retry: p.retry,
     onUnserved: warnOnce(logger),
     elsewhere: (run) => scheduler().isElsewhere(run),
+    ...(p.store.membership ? { standing: p.store.membership.standing } : {}),
     onArrival: (a) =>
       scheduler().enqueue(a.run, {
         event: a.event,

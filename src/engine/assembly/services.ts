@@ -214,7 +214,7 @@ function buildRemoteWorkers(options: EngineOptions, b: ServiceBase): RemoteWorke
     wake: (namespace, queue, at) => remoteWorkers.of(namespace)?.wake(queue, at),
     reserve: (namespace, queue, type, taskId) =>
       remoteWorkers.of(namespace)?.reserve(queue, type, taskId) ?? false,
-    take: (task) => remoteWorkers.of(task.namespace)?.take(task),
+    take: (task, mark) => remoteWorkers.of(task.namespace)?.take(task, mark),
     serves: (namespace, queue, type) => remoteWorkers.of(namespace)?.serves(queue, type) ?? false,
   });
   return remoteWorkers;

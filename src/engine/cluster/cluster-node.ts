@@ -34,6 +34,8 @@ export interface ClusterInfra {
   readonly store: Store;
   readonly scheduler: RunScheduler;
   readonly timers: TimerService;
+  /** Told when shards were lost: running attempts' task leases may have been voided. */
+  readonly activities: { recheckLeases(): void };
   readonly registry: PackageRegistry;
   readonly namespaces: NamespacesInUse;
   readonly schemas: SearchAttributeSchemas;
@@ -211,6 +213,7 @@ export class ClusterNode {
           shards: [...shards],
         });
         void scheduler.dropShards(shards);
+        infra.activities.recheckLeases();
       },
     };
   }

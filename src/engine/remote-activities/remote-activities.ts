@@ -194,6 +194,7 @@ export class RemoteActivities {
       return tokenAt;
     }
     const types = [...new Set(free.flatMap((c) => c.reg.activityTypes))];
+    const mark = this.#activities.leaseMark();
     const tasks = await this.#store.claimTasks({
       namespace: this.#namespace,
       taskQueue: q.name,
@@ -204,7 +205,7 @@ export class RemoteActivities {
       activityTypes: types,
     });
     if (rate !== undefined) q.tokens -= tasks.length;
-    for (const task of tasks) this.#assign(q, task);
+    for (const task of tasks) this.#assign(q, task, mark);
     if (tasks.length === limit) {
       q.backlog = true;
       return this.#clock.now(); // maybe more: look again at once
@@ -250,12 +251,13 @@ export class RemoteActivities {
   }
 
   /** Hands over a task reserved by `reserve` once its scheduling commit is durable. */
-  take(task: ActivityTask): void {
+  take(task: ActivityTask, mark: number | undefined): void {
     this.#reserved.delete(task.taskId);
-    this.#assign(this.#queue(task.taskQueue), task);
+    this.#assign(this.#queue(task.taskQueue), task, mark);
   }
 
-  #assign(q: QueueState, task: ActivityTask): void {
+  /** Runs `task` (leased here since `mark`, see TaskLeaseGuard) on a worker with room. */
+  #assign(q: QueueState, task: ActivityTask, mark: number | undefined): void {
     const conn = this.#pick(q.name, task.activityType);
     if (conn === undefined || this.#attempts.isLateAccepting(task.taskId) || this.#stopped) {
       // Hand the task back untouched (same attempt) for a later claim.
@@ -276,7 +278,7 @@ export class RemoteActivities {
         .catch(() => undefined);
       return;
     }
-    this.#activities.runWith(task, this.#attempts.runner(conn, q));
+    this.#activities.runWith(task, this.#attempts.runner(conn, q), mark);
   }
 
   /** Whether a connected worker (draining or not) registered this queue and type. */

@@ -235,6 +235,32 @@ export const taskScenarios: StoreScenario[] = [
     },
   },
   {
+    name: 'tasks: a lease extended for an attempt holds only while the task is at that attempt',
+    tags: ['tasks'],
+    async run({ store }) {
+      const { run } = await startRun(store);
+      const row = taskRow(run, '1');
+      await enqueue(store, run, 1, [row]);
+      const extend = (attempt: number | undefined, now: number): Promise<boolean> =>
+        store.extendTaskLease({
+          namespace: run.namespace,
+          taskId: row.taskId,
+          owner: 'w1',
+          leaseUntil: now + 1000,
+          now,
+          ...(attempt === undefined ? {} : { attempt }),
+        });
+      const [first] = await claim(store, { now: T0, leaseMs: 1000 });
+      assert.equal(await extend(first!.attempt, T0 + 10), true, 'the attempt that holds it');
+      // The lease ran out without a retry: the next claim (same owner) is the next attempt.
+      const [second] = await claim(store, { now: T0 + 5_000, leaseMs: 1000 });
+      assert.equal(second!.attempt, first!.attempt + 1);
+      assert.equal(await extend(first!.attempt, T0 + 5_010), false, 'an earlier attempt');
+      assert.equal(await extend(second!.attempt, T0 + 5_020), true, 'the current attempt');
+      assert.equal(await extend(undefined, T0 + 5_030), true, 'any attempt of the holder');
+    },
+  },
+  {
     name: 'tasks: removal through a commit deletes the task',
     tags: ['tasks', 'commit'],
     async run({ store }) {

@@ -14,6 +14,7 @@ export type { CommitOutcome, HistoryStore, ReadRange, RunCommit } from './histor
 export type {
   ClaimOutcome,
   LeaseObserver,
+  LeaseStanding,
   Membership,
   NodeIdentity,
   NodeRecord,

@@ -84,8 +84,26 @@ export interface ShardObserver extends LeaseObserver {
   lostShards(shards: readonly number[]): void;
 }
 
+/**
+ * Whether this node's leases have held without a break since a moment it marked. Other nodes
+ * void the task leases of a node whose shard leases expired, so a task leased to this node
+ * before a break (a freeze, a partition) may already run elsewhere: its attempt must confirm
+ * its lease in the store before it starts. Judged on this process's monotonic clock.
+ */
+export interface LeaseStanding {
+  /** A mark to take just before a task lease is written. */
+  mark(): number;
+  /**
+   * True when the leases have held since `mark` was taken and still hold now (with a margin):
+   * no other node can have voided a task lease written after the mark.
+   */
+  heldSince(mark: number): boolean;
+}
+
 /** Membership of a shared store, and the fencing of its writes. */
 export interface Membership {
+  /** Whether this node's leases held without a break (see {@link LeaseStanding}). */
+  readonly standing: LeaseStanding;
   /** The fixed number of shards of the store (set when the schema is created). */
   shardCount(): Promise<number>;
   /**

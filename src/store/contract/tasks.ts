@@ -87,7 +87,10 @@ export interface TaskStore {
     readonly now: number;
     readonly owners?: readonly string[];
   }): Promise<{ readonly tasks: number; readonly timers: number }>;
-  /** Extends a lease (heartbeat) and stores details; false when `owner` is not the current holder. */
+  /**
+   * Extends a lease (heartbeat) and stores details; false when `owner` is not the current
+   * holder, or (when `attempt` is given) the task is at another attempt.
+   */
   extendTaskLease(request: {
     readonly namespace: string;
     readonly taskId: string;
@@ -95,6 +98,7 @@ export interface TaskStore {
     readonly leaseUntil: number;
     readonly heartbeatDetails?: Payload;
     readonly now: number;
+    readonly attempt?: number;
   }): Promise<boolean>;
   /** Releases the lease and schedules the next attempt; false when `owner` no longer holds it. */
   retryTask(request: RetryTaskRequest): Promise<boolean>;

@@ -204,6 +204,7 @@ export class MemoryStore implements Store {
     leaseUntil: number;
     heartbeatDetails?: ActivityTask['heartbeatDetails'];
     now: number;
+    attempt?: number;
   }): Promise<boolean> {
     return this.#sync(() => this.#tasks.extendTaskLease(request));
   }

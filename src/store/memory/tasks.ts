@@ -68,9 +68,11 @@ export class MemoryTasks {
     leaseUntil: number;
     heartbeatDetails?: ActivityTask['heartbeatDetails'];
     now: number;
+    attempt?: number;
   }): boolean {
     const t = this.#tasks.get(key(request.namespace, request.taskId));
     if (!t || t.leaseOwner !== request.owner) return false;
+    if (request.attempt !== undefined && t.attempt !== request.attempt) return false;
     t.leaseUntil = request.leaseUntil;
     t.lastHeartbeatAt = request.now;
     if (request.heartbeatDetails !== undefined) t.heartbeatDetails = request.heartbeatDetails;

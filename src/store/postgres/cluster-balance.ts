@@ -5,7 +5,7 @@
 // PostgreSQL's clock. See docs/adr/0014-cluster-shards-and-routing.md.
 import { AionError } from '../../core/index.js';
 import type { NodeIdentity, ShardObserver } from '../contract/index.js';
-import { rendezvousOwner } from '../shared/index.js';
+import { rendezvousOwner, type RenewedStanding } from '../shared/index.js';
 import { intArray } from './arrays.js';
 import type { PgDriver, Queryable } from './driver.js';
 
@@ -24,6 +24,8 @@ export interface ClusterState {
   readonly observer: ShardObserver;
   /** Epoch of each shard held, by shard (the fence reads it). */
   readonly epochs: Map<number, number>;
+  /** Told of every renewal that held, and of every lease found taken. */
+  readonly standing: RenewedStanding;
 }
 
 interface LeaseRow {
@@ -127,8 +129,9 @@ export class ClusterBalancer {
   }
 
   async #renew(): Promise<void> {
-    const { node, ttlMs, epochs, observer } = this.#st;
+    const { node, ttlMs, epochs, observer, standing } = this.#st;
     const shards = [...epochs.keys()];
+    const sentAt = standing.now();
     let renewed: Set<number>;
     try {
       const rows = await this.#db.query(
@@ -162,11 +165,13 @@ export class ClusterBalancer {
     // A shard claimed or released while the renewal was in flight is not judged by it.
     const lost = shards.filter((s) => !renewed.has(s) && epochs.has(s));
     if (lost.length > 0) this.lose(lost);
+    else standing.renewed(sentAt, ttlMs);
     observer.renewed?.(epochs.size);
   }
 
   /** Shards found moved (renewal, fence): forgotten, and the engine told. */
   lose(shards: readonly number[]): void {
+    this.#st.standing.broken();
     const gone = shards.filter((s) => this.#st.epochs.delete(s));
     if (gone.length > 0) this.#st.observer.lostShards(gone);
   }

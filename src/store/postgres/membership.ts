@@ -11,7 +11,7 @@ import type {
   ShardLease,
   ShardObserver,
 } from '../contract/index.js';
-import { recordedProcessEnded, shardOf } from '../shared/index.js';
+import { recordedProcessEnded, RenewedStanding, shardOf } from '../shared/index.js';
 import { intArray } from './arrays.js';
 import { ClusterBalancer, type IsGone } from './cluster-balance.js';
 import type { PgDriver, Queryable, Row } from './driver.js';
@@ -86,6 +86,7 @@ export class PgMembership implements Membership {
   #observer: LeaseObserver | undefined;
   /** Set in cluster mode (join): the node holds a share of the shards. */
   #cluster: ClusterBalancer | undefined;
+  readonly standing = new RenewedStanding();
 
   constructor(db: PgDriver, s: string) {
     this.#db = db;
@@ -112,8 +113,10 @@ export class PgMembership implements Membership {
   ): Promise<ClaimOutcome> {
     checkTtl(ttlMs);
     await this.shardCount();
+    const sentAt = this.standing.now();
     const outcome = await this.#db.tx('claim shards', (q) => this.#claim(q, node, ttlMs));
     if (!outcome.ok) return outcome;
+    this.standing.renewed(sentAt, ttlMs);
     this.#node = node;
     this.#ttlMs = ttlMs;
     this.#observer = observer;
@@ -219,6 +222,7 @@ export class PgMembership implements Membership {
     const generation = this.#generation;
     const held = this.#epochs.size;
     const [shards, epochs] = this.#held();
+    const sentAt = this.standing.now();
     let renewed: number;
     try {
       const rows = await this.#db.query(
@@ -238,8 +242,13 @@ export class PgMembership implements Membership {
     }
     // Released or claimed again meanwhile: this answer is about leases no longer held.
     if (generation !== this.#generation) return;
-    if (renewed < held) await this.#lose();
-    else this.#observer?.renewed?.(renewed);
+    if (renewed < held) {
+      this.standing.broken();
+      await this.#lose();
+    } else {
+      this.standing.renewed(sentAt, this.#ttlMs);
+      this.#observer?.renewed?.(renewed);
+    }
   }
 
   async #lose(): Promise<void> {
@@ -251,6 +260,7 @@ export class PgMembership implements Membership {
 
   #markLost(taker: string | undefined, takerNode: NodeRecord | undefined): void {
     if (this.#lost) return;
+    this.standing.broken();
     const who =
       takerNode !== undefined
         ? `node ${takerNode.nodeId} (process ${takerNode.pid} on ${takerNode.host})`
@@ -343,6 +353,7 @@ export class PgMembership implements Membership {
       ttlMs,
       observer,
       epochs: this.#epochs,
+      standing: this.standing,
     });
     await cluster.register(isGone);
     this.#node = node;

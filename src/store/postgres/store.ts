@@ -263,6 +263,7 @@ export class PostgresStore implements Store {
     readonly leaseUntil: number;
     readonly heartbeatDetails?: Payload;
     readonly now: number;
+    readonly attempt?: number;
   }): Promise<boolean> {
     return tasks.extendTaskLease(this.#db, this.#s, request);
   }

@@ -62,12 +62,14 @@ export async function extendTaskLease(
     readonly leaseUntil: number;
     readonly heartbeatDetails?: Payload;
     readonly now: number;
+    readonly attempt?: number;
   },
 ): Promise<boolean> {
   const { rowCount } = await db.exec(
     `UPDATE ${s}.tasks SET lease_until = $4, last_heartbeat_at = $5,
        heartbeat_details = COALESCE($6, heartbeat_details)
-     WHERE namespace = $1 AND task_id = $2 AND lease_owner = $3`,
+     WHERE namespace = $1 AND task_id = $2 AND lease_owner = $3
+       AND attempt = COALESCE($7::int4, attempt)`,
     [
       request.namespace,
       request.taskId,
@@ -75,6 +77,7 @@ export async function extendTaskLease(
       request.leaseUntil,
       request.now,
       request.heartbeatDetails === undefined ? null : JSON.stringify(request.heartbeatDetails),
+      request.attempt ?? null,
     ],
     'extendTaskLease',
   );

@@ -12,3 +12,4 @@ export * from './schedules.js';
 export * from './machine.js';
 export * from './shards.js';
 export * from './batch-jobs.js';
+export * from './lease-standing.js';

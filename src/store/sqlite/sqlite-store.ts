@@ -4,7 +4,6 @@ import {
   validateAppend,
   type HistoryEvent,
   type Limits,
-  type Payload,
   type RunKey,
 } from '../../core/index.js';
 import type {
@@ -224,14 +223,7 @@ export class SqliteStore implements Store {
     return this.#do(() => this.#sharded.expireLeases(request));
   }
 
-  extendTaskLease(request: {
-    readonly namespace: string;
-    readonly taskId: string;
-    readonly owner: string;
-    readonly leaseUntil: number;
-    readonly heartbeatDetails?: Payload;
-    readonly now: number;
-  }): Promise<boolean> {
+  extendTaskLease(request: Parameters<Store['extendTaskLease']>[0]): Promise<boolean> {
     return this.#do(() => {
       const details =
         request.heartbeatDetails === undefined ? null : JSON.stringify(request.heartbeatDetails);
@@ -242,6 +234,7 @@ export class SqliteStore implements Store {
         request.namespace,
         request.taskId,
         request.owner,
+        request.attempt ?? null,
       );
       return r.changes === 1;
     });

@@ -264,10 +264,11 @@ const SQL = {
       namespace: string,
       taskId: string,
       owner: string,
+      attempt: Nullable<number>,
     ]
   >(
     `UPDATE tasks SET lease_until = ?, heartbeat_details = COALESCE(?, heartbeat_details), last_heartbeat_at = ?
-       WHERE namespace = ? AND task_id = ? AND lease_owner = ?`,
+       WHERE namespace = ? AND task_id = ? AND lease_owner = ? AND attempt = COALESCE(?, attempt)`,
   ),
   retryTask: sql<
     [
