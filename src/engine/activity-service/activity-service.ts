@@ -3,13 +3,7 @@
 import type { ActivityExecutor } from '../../activity/internal.js';
 import type { ActivityInfo } from '../../activity/internal.js';
 import type { Clock } from '../../clock/index.js';
-import {
-  defectOn,
-  type DataConverter,
-  type Failure,
-  type NewEvent,
-  type RunKey,
-} from '../../core/index.js';
+import { defectOn, type DataConverter, type RunKey } from '../../core/index.js';
 import type { ActivityTask, LeaseStanding, NewActivityTask, Store } from '../../store/index.js';
 import type { EngineMetrics } from '../metrics.js';
 import type { StoreRetryEnv } from '../store-retry.js';
@@ -20,7 +14,7 @@ import { attemptInfo, decodeHeartbeatDetails, type SignToken } from './attempt-i
 import { TaskClaims } from './claims.js';
 import { extendOnHeartbeat, LeaseRenewals, leaseMsFor, type Running } from './lease.js';
 import { TaskLeaseGuard } from './lease-guard.js';
-import { failureEvent, recordFinal, settleOutcome } from './outcomes.js';
+import { recordFinal, settleOutcome } from './outcomes.js';
 import {
   firstDelivery,
   taskDataOf,
@@ -282,6 +276,17 @@ export class ActivityService {
     this.#renewals.renewAllNow();
   }
 
+  /**
+   * The activity's outcome was recorded from elsewhere (another node's attempt, a late result):
+   * an attempt of it still queued here never starts, and one running is cancelled.
+   */
+  supersede(taskId: string): void {
+    const running = this.#running.get(taskId);
+    if (running === undefined) return;
+    running.superseded = true;
+    running.handle.cancel('the activity\u2019s outcome was recorded from another attempt');
+  }
+
   /** Aborts a running attempt (the workflow cancelled the activity or the run closed). */
   cancel(taskId: string, reason: string): void {
     this.#running.get(taskId)?.handle.cancel(reason);
@@ -327,11 +332,6 @@ export class ActivityService {
   /** Records a heartbeat: extends the lease and stores the details for the next attempt. */
   heartbeat(info: ActivityInfo, details: unknown): void {
     extendOnHeartbeat(this.#env, info, details);
-  }
-
-  /** The outcome of a failure record reported from outside (asynchronous completion). */
-  static failureEvent(scheduledSeq: number, attempt: number, failure: Failure): NewEvent {
-    return failureEvent(scheduledSeq, attempt, failure);
   }
 
   /**
@@ -477,7 +477,7 @@ export class ActivityService {
         if (this.#running.get(task.taskId) === running) this.#running.delete(task.taskId);
         if (withdrawn) return this.#confirmLease(task, runner, statusRead);
         // Its lease is another attempt's now: only a result is worth handing over.
-        if (running.leaseLost && outcome.type !== 'completed') return;
+        if (running.superseded && outcome.type !== 'completed') return;
         this.#metrics.activitySeconds.observe((this.#clock.now() - now) / 1000, {
           activity_type: task.activityType,
         });

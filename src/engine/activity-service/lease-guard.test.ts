@@ -221,6 +221,21 @@ describe('ActivityService under a lease standing', () => {
     expect(s.checks).toEqual({ moved: 1 });
   });
 
+  it('an attempt still queued when the outcome was recorded from elsewhere never starts', async () => {
+    const s = await setup({ maxConcurrent: 1 });
+    s.service.dispatch(await s.schedule('a'));
+    s.service.dispatch(await s.schedule('b'));
+    s.service.dispatch(await s.schedule('c'));
+    await s.settle();
+    s.service.supersede(`${s.run.runId}/b`); // its completion came from another node's attempt
+    s.service.supersede(`${s.run.runId}/a`);
+    await s.settle();
+    expect(s.started).toEqual(['a', 'c']);
+    expect(s.service.isRunning(`${s.run.runId}/a`)).toBe(false);
+    expect(s.service.isRunning(`${s.run.runId}/b`)).toBe(false);
+    expect(s.arrivals).toEqual([]); // neither records a cancellation
+  });
+
   it('a running attempt whose lease was taken is cancelled and records no outcome', async () => {
     const s = await setup();
     s.service.dispatch(await s.schedule('a'));

@@ -111,7 +111,7 @@ describe('LeaseRenewals', () => {
       ['taken', T0 + 1_000],
     ]);
     expect(s.cancelled).toEqual(['taken: the task lease was lost']);
-    expect(s.live.get('taken')?.leaseLost).toBe(true);
+    expect(s.live.get('taken')?.superseded).toBe(true);
     await s.advance(30_000); // 'a' again half a lease after that extension
     expect(s.extensions.filter((e) => e.taskId === 'a').map((e) => e.at)).toEqual([
       T0 + 1_000,

@@ -20,8 +20,11 @@ export interface Running {
   renewAt: number;
   /** An extension is in flight. */
   renewing: boolean;
-  /** An extension found the lease held by another (or another attempt): cancelled, not ours to record. */
-  leaseLost: boolean;
+  /**
+   * Its task is another attempt's now (an extension found the lease taken), or the activity's
+   * outcome was recorded from elsewhere: cancelled, and only a result of it is handed over.
+   */
+  superseded: boolean;
 }
 
 export function leaseMsFor(options: RecordedActivityOptions): number {
@@ -55,7 +58,7 @@ export class LeaseRenewals {
       leaseMs,
       renewAt: this.#env.clock.now() + leaseMs / 2,
       renewing: false,
-      leaseLost: false,
+      superseded: false,
     };
     this.#live.set(task.taskId, running);
     this.#arm(running.renewAt);
@@ -120,7 +123,7 @@ export class LeaseRenewals {
       .then(
         (held) => {
           if (!held) {
-            running.leaseLost = true;
+            running.superseded = true;
             running.renewing = false;
             running.renewAt = Infinity; // not extended again: its attempt is being cancelled
             running.handle.cancel('the task lease was lost');

@@ -3,7 +3,7 @@
 import { decodeTaskToken } from '../../activity/internal.js';
 import { AionError, errorToFailure, type DataConverter, type NewEvent } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
-import { ActivityService, activityTimerIds, taskIdFor } from '../activity-service/index.js';
+import { activityTimerIds, failureEvent, taskIdFor } from '../activity-service/index.js';
 import type { Lifecycle } from '../lifecycle.js';
 import type { RunScheduler } from '../scheduler/index.js';
 
@@ -34,7 +34,7 @@ export class AsyncCompletion {
   async fail(taskToken: string, error: unknown): Promise<void> {
     const failure = errorToFailure(error, (v) => this.#d.converter.encode(v));
     await this.#settle(taskToken, (scheduledSeq, attempt) =>
-      ActivityService.failureEvent(scheduledSeq, attempt, failure),
+      failureEvent(scheduledSeq, attempt, failure),
     );
   }
 

@@ -37,6 +37,11 @@ export function committed(ctx: SchedulerContext, p: Plan): void {
     activities.cancel(t, 'activity cancelled by the workflow');
   }
   if (p.effects.abortTasks.length > 0) cancelledActivities(ctx, a, p);
+  // An outcome recorded from elsewhere ends this node's attempt of the task (none starts after);
+  // one the workflow cancelled above records its cancellation when it stops.
+  for (const t of p.effects.removeTasks) {
+    if (activities.isRunning(t) && !p.effects.abortTasks.includes(t)) activities.supersede(t);
+  }
   for (const row of p.effects.outbox) d.onOutbox(row);
   for (const e of p.events) {
     if (e.type === 'UpdateCompleted') d.onUpdateCompleted(a.key, e);
