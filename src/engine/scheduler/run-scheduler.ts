@@ -458,6 +458,7 @@ export class RunScheduler {
     // A leaving run whose commit found its shard moved was evicted on the way (moved()):
     // dropShards must look again, or a handoff waiting for it would wait forever.
     this.#wakeLeaving();
+    this.#evictSoon(); // a pass that ran while this run was busy had to spare it
     this.#checkIdle();
   }
 
