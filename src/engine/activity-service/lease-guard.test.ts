@@ -205,16 +205,7 @@ describe('ActivityService under a lease standing', () => {
     s.service.dispatch(b);
     await s.settle();
     s.standing.lapse();
-    await s.store.expireLeases({ exceptOwner: 'node-b', owners: [OWNER], now: s.clock.now() });
-    await s.store.claimTasks({
-      namespace: s.run.namespace,
-      taskQueue: 'q',
-      owner: 'node-b',
-      now: s.clock.now() + 1,
-      leaseMs: 60_000,
-      limit: 10,
-      activityTypes: ['work'],
-    });
+    await takeOver(s.store, s.run, s.clock.now());
     s.standing.renew();
     await s.finish('a');
     expect(s.started).toEqual(['a']);

@@ -171,9 +171,10 @@ export class ClusterBalancer {
 
   /** Shards found moved (renewal, fence): forgotten, and the engine told. */
   lose(shards: readonly number[]): void {
-    this.#st.standing.broken();
     const gone = shards.filter((s) => this.#st.epochs.delete(s));
-    if (gone.length > 0) this.#st.observer.lostShards(gone);
+    if (gone.length === 0) return; // released meanwhile: nobody took them from this node
+    this.#st.standing.broken();
+    this.#st.observer.lostShards(gone);
   }
 
   async #balance(isGone: IsGone): Promise<void> {

@@ -242,13 +242,10 @@ export class PgMembership implements Membership {
     }
     // Released or claimed again meanwhile: this answer is about leases no longer held.
     if (generation !== this.#generation) return;
-    if (renewed < held) {
-      this.standing.broken();
-      await this.#lose();
-    } else {
-      this.standing.renewed(sentAt, this.#ttlMs);
-      this.#observer?.renewed?.(renewed);
-    }
+    // A lease found taken: #lose marks the standing broken.
+    if (renewed < held) return this.#lose();
+    this.standing.renewed(sentAt, this.#ttlMs);
+    this.#observer?.renewed?.(renewed);
   }
 
   async #lose(): Promise<void> {
