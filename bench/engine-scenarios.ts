@@ -22,6 +22,11 @@ import {
 import { commitLatencyFigures } from './engine-floor.js';
 import { GcMeter, nowMs, percentile, round } from './lib.js';
 import type { ReplayJob, ReplayTimes } from './replay-worker.js';
+import {
+  DEFAULT_MAX_RESIDENT_RUNS,
+  defaultWorkflowHeapLimitMb,
+} from '../src/runtime/index.js';
+import { workflowThreadResourceLimits } from '../src/runtime/resource-limits.js';
 
 /**
  * Starts replay-worker.ts the way bench processes load code (a worker thread does not take
@@ -285,7 +290,16 @@ export async function replay(activitiesCount: number, iterations: number): Promi
     iterations,
     warmup: REPLAY_WARMUP,
   };
-  const worker = new Worker(REPLAY_WORKER_BOOT, { eval: true, workerData: job });
+  // The V8 limits of the engine's workflow threads (where the engine replays): with V8's
+  // defaults instead, the young generation grows from 1 MiB in the middle of the timed
+  // replays, and five of them in a row ran two to four times as long as the rest.
+  const worker = new Worker(REPLAY_WORKER_BOOT, {
+    eval: true,
+    workerData: job,
+    resourceLimits: workflowThreadResourceLimits(
+      defaultWorkflowHeapLimitMb(DEFAULT_MAX_RESIDENT_RUNS),
+    ),
+  });
   const { times, activations, firstMs, historyInMs } = await new Promise<ReplayTimes>(
     (resolve, reject) => {
       worker.once('message', resolve);
