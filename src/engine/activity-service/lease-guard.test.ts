@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { ActivityExecutor, Context } from '../../activity/internal.js';
 import { VirtualClock } from '../../clock/index.js';
-import { DataConverter, type RunKey } from '../../core/index.js';
+import { AionError, DataConverter, type RunKey } from '../../core/index.js';
 import { startRun } from '../../store/conformance/fixtures.js';
 import { MemoryStore } from '../../store/memory/index.js';
 import type { LeaseStanding, NewActivityTask } from '../../store/index.js';
@@ -168,6 +168,33 @@ describe('ActivityService under a lease standing', () => {
     expect(s.started).toEqual([]);
     s.standing.renew();
     await s.advance(500);
+    expect(s.started).toEqual(['a']);
+    expect(s.checks).toEqual({ held: 1 });
+  });
+
+  it('asks a store that cannot answer again less and less often, then starts the task', async () => {
+    const s = await setup();
+    const task = await s.schedule('a');
+    s.standing.lapse();
+    s.standing.renew(); // the leases hold again, but the task was leased before the break
+    const asked: number[] = [];
+    const extend = s.store.extendTaskLease.bind(s.store);
+    let down = true;
+    s.store.extendTaskLease = (request) => {
+      asked.push(s.clock.now());
+      if (down) return Promise.reject(new AionError('store_unavailable', 'the store is down'));
+      return extend(request);
+    };
+    const t0 = s.clock.now();
+    s.service.dispatch(task);
+    await s.settle();
+    for (let i = 0; i < 60; i++) await s.advance(500);
+    // Half a second after the first failure, then twice as long after each, at most 8 s.
+    expect(asked.map((t) => t - t0)).toEqual([0, 500, 1500, 3500, 7500, 15_500, 23_500]);
+    expect(s.started).toEqual([]);
+    down = false;
+    for (let i = 0; i < 16; i++) await s.advance(500);
+    expect(asked.map((t) => t - t0).slice(7)).toEqual([31_500]);
     expect(s.started).toEqual(['a']);
     expect(s.checks).toEqual({ held: 1 });
   });

@@ -9,8 +9,13 @@ import { leaseMsFor } from './lease.js';
 import { taskDataOf } from './task-row.js';
 import type { ServiceEnv } from './types.js';
 
-/** How long a lease check the store could not answer waits before it asks again. */
-const CONFIRM_AGAIN_MS = 500;
+/**
+ * How long a lease check waits before it asks again: while the leases do not hold yet, and
+ * after the store could not answer — then twice as long after each failure in a row, up to
+ * the longest wait, so that a long outage is not asked about every half second per task.
+ */
+export const CONFIRM_AGAIN_MS = 500;
+export const CONFIRM_AGAIN_MAX_MS = 8_000;
 
 export class TaskLeaseGuard {
   readonly #env: ServiceEnv;
@@ -59,17 +64,24 @@ export class TaskLeaseGuard {
   /**
    * Confirms `task`'s lease (this attempt's) by extending it in the store; `start` is called
    * with a new mark if it held and the leases held since, and a task held elsewhere now is left
-   * to its holder. While the store cannot say, it asks again later, until `skip` says not to.
+   * to its holder. While the store cannot say, it asks again later (backing off, see
+   * {@link CONFIRM_AGAIN_MS}), until `skip` says not to.
    */
-  confirm(task: ActivityTask, start: (mark: number) => void, skip: () => boolean): void {
+  confirm(
+    task: ActivityTask,
+    start: (mark: number) => void,
+    skip: () => boolean,
+    waitMs = CONFIRM_AGAIN_MS,
+  ): void {
     const standing = this.#standing;
     if (standing === undefined) return start(0);
     const { store, clock, owner, metrics } = this.#env;
     const mark = standing.mark();
     const now = clock.now();
-    const again = (): void => {
-      clock.schedule(clock.now() + CONFIRM_AGAIN_MS, () => {
-        if (!skip()) this.confirm(task, start, skip);
+    /** Asks again after `wait`; the next failure in a row waits `next`. */
+    const again = (wait: number, next: number): void => {
+      clock.schedule(clock.now() + wait, () => {
+        if (!skip()) this.confirm(task, start, skip, next);
       });
     };
     void store
@@ -85,7 +97,7 @@ export class TaskLeaseGuard {
         (held) => {
           if (skip()) return;
           if (!held) return metrics.taskLeaseChecks.inc(1, { outcome: 'moved' });
-          if (!standing.heldSince(mark)) return again();
+          if (!standing.heldSince(mark)) return again(CONFIRM_AGAIN_MS, CONFIRM_AGAIN_MS);
           metrics.taskLeaseChecks.inc(1, { outcome: 'held' });
           start(mark);
         },
@@ -93,7 +105,7 @@ export class TaskLeaseGuard {
           // This node lost the store for good (single mode): it starts nothing more.
           if (isAionError(err) && err.code === 'store_locked')
             metrics.taskLeaseChecks.inc(1, { outcome: 'moved' });
-          else if (!skip()) again();
+          else if (!skip()) again(waitMs, Math.min(waitMs * 2, CONFIRM_AGAIN_MAX_MS));
         },
       );
   }

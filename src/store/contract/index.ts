@@ -56,6 +56,7 @@ export type { Store } from './store.js';
 export type {
   ActivityTask,
   ClaimTasksRequest,
+  ExtendTaskLeaseRequest,
   NewActivityTask,
   RetryTaskRequest,
   TaskQueueStats,

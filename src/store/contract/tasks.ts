@@ -51,6 +51,18 @@ export interface ClaimTasksRequest {
   readonly activityTypes?: readonly string[];
 }
 
+/** A lease extension (a heartbeat, or a lease check): see {@link TaskStore.extendTaskLease}. */
+export interface ExtendTaskLeaseRequest {
+  readonly namespace: string;
+  readonly taskId: string;
+  readonly owner: string;
+  readonly leaseUntil: number;
+  readonly heartbeatDetails?: Payload;
+  readonly now: number;
+  /** Extends only this attempt's lease. */
+  readonly attempt?: number;
+}
+
 export interface RetryTaskRequest {
   readonly namespace: string;
   readonly taskId: string;
@@ -91,15 +103,7 @@ export interface TaskStore {
    * Extends a lease (heartbeat) and stores details; false when `owner` is not the current
    * holder, or (when `attempt` is given) the task is at another attempt.
    */
-  extendTaskLease(request: {
-    readonly namespace: string;
-    readonly taskId: string;
-    readonly owner: string;
-    readonly leaseUntil: number;
-    readonly heartbeatDetails?: Payload;
-    readonly now: number;
-    readonly attempt?: number;
-  }): Promise<boolean>;
+  extendTaskLease(request: ExtendTaskLeaseRequest): Promise<boolean>;
   /** Releases the lease and schedules the next attempt; false when `owner` no longer holds it. */
   retryTask(request: RetryTaskRequest): Promise<boolean>;
   getTask(namespace: string, taskId: string): Promise<ActivityTask | undefined>;

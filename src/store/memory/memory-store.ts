@@ -8,6 +8,7 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type {
+  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimedTimer,
   ClaimTasksRequest,
@@ -197,15 +198,7 @@ export class MemoryStore implements Store {
     return this.#sync(() => this.#tasks.claimTasks(request));
   }
 
-  extendTaskLease(request: {
-    namespace: string;
-    taskId: string;
-    owner: string;
-    leaseUntil: number;
-    heartbeatDetails?: ActivityTask['heartbeatDetails'];
-    now: number;
-    attempt?: number;
-  }): Promise<boolean> {
+  extendTaskLease(request: ExtendTaskLeaseRequest): Promise<boolean> {
     return this.#sync(() => this.#tasks.extendTaskLease(request));
   }
 

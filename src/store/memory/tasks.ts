@@ -2,6 +2,7 @@
 // heartbeats, retried with durable backoff, expired when their holder is known dead.
 import type { RunKey, Mutable } from '../../core/index.js';
 import type {
+  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimTasksRequest,
   NewActivityTask,
@@ -61,15 +62,7 @@ export class MemoryTasks {
     });
   }
 
-  extendTaskLease(request: {
-    namespace: string;
-    taskId: string;
-    owner: string;
-    leaseUntil: number;
-    heartbeatDetails?: ActivityTask['heartbeatDetails'];
-    now: number;
-    attempt?: number;
-  }): boolean {
+  extendTaskLease(request: ExtendTaskLeaseRequest): boolean {
     const t = this.#tasks.get(key(request.namespace, request.taskId));
     if (!t || t.leaseOwner !== request.owner) return false;
     if (request.attempt !== undefined && t.attempt !== request.attempt) return false;

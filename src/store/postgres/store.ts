@@ -3,10 +3,10 @@ import {
   validateAppend,
   type HistoryEvent,
   type Limits,
-  type Payload,
   type RunKey,
 } from '../../core/index.js';
 import type {
+  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimedTimer,
   ClaimTasksRequest,
@@ -256,15 +256,7 @@ export class PostgresStore implements Store {
     return tasks.claimTasks(this.#db, this.#s, request);
   }
 
-  extendTaskLease(request: {
-    readonly namespace: string;
-    readonly taskId: string;
-    readonly owner: string;
-    readonly leaseUntil: number;
-    readonly heartbeatDetails?: Payload;
-    readonly now: number;
-    readonly attempt?: number;
-  }): Promise<boolean> {
+  extendTaskLease(request: ExtendTaskLeaseRequest): Promise<boolean> {
     return tasks.extendTaskLease(this.#db, this.#s, request);
   }
 

@@ -1,5 +1,6 @@
-import type { Payload, RunKey } from '../../core/index.js';
+import type { RunKey } from '../../core/index.js';
 import type {
+  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimTasksRequest,
   RetryTaskRequest,
@@ -55,15 +56,7 @@ export async function claimTasks(
 export async function extendTaskLease(
   db: PgDriver,
   s: string,
-  request: {
-    readonly namespace: string;
-    readonly taskId: string;
-    readonly owner: string;
-    readonly leaseUntil: number;
-    readonly heartbeatDetails?: Payload;
-    readonly now: number;
-    readonly attempt?: number;
-  },
+  request: ExtendTaskLeaseRequest,
 ): Promise<boolean> {
   const { rowCount } = await db.exec(
     `UPDATE ${s}.tasks SET lease_until = $4, last_heartbeat_at = $5,

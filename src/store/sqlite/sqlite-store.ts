@@ -7,6 +7,7 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type {
+  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimedTimer,
   ClaimTasksRequest,
@@ -223,7 +224,7 @@ export class SqliteStore implements Store {
     return this.#do(() => this.#sharded.expireLeases(request));
   }
 
-  extendTaskLease(request: Parameters<Store['extendTaskLease']>[0]): Promise<boolean> {
+  extendTaskLease(request: ExtendTaskLeaseRequest): Promise<boolean> {
     return this.#do(() => {
       const details =
         request.heartbeatDetails === undefined ? null : JSON.stringify(request.heartbeatDetails);
