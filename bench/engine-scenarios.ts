@@ -22,10 +22,7 @@ import {
 import { commitLatencyFigures } from './engine-floor.js';
 import { GcMeter, nowMs, percentile, round } from './lib.js';
 import type { ReplayJob, ReplayTimes } from './replay-worker.js';
-import {
-  DEFAULT_MAX_RESIDENT_RUNS,
-  defaultWorkflowHeapLimitMb,
-} from '../src/runtime/index.js';
+import { DEFAULT_MAX_RESIDENT_RUNS, defaultWorkflowHeapLimitMb } from '../src/runtime/index.js';
 import { workflowThreadResourceLimits } from '../src/runtime/resource-limits.js';
 
 /**
