@@ -22,8 +22,11 @@ import {
 import { commitLatencyFigures } from './engine-floor.js';
 import { GcMeter, nowMs, percentile, round } from './lib.js';
 import type { ReplayJob, ReplayTimes } from './replay-worker.js';
-import { DEFAULT_MAX_RESIDENT_RUNS, defaultWorkflowHeapLimitMb } from '../src/runtime/index.js';
-import { workflowThreadResourceLimits } from '../src/runtime/resource-limits.js';
+import {
+  DEFAULT_MAX_RESIDENT_RUNS,
+  defaultWorkflowHeapLimitMb,
+  workflowThreadResourceLimits,
+} from '../src/runtime/resource-limits.js';
 
 /**
  * Starts replay-worker.ts the way bench processes load code (a worker thread does not take

@@ -14,8 +14,8 @@ import type { ServiceEnv } from './types.js';
  * after the store could not answer — then twice as long after each failure in a row, up to
  * the longest wait, so that a long outage is not asked about every half second per task.
  */
-export const CONFIRM_AGAIN_MS = 500;
-export const CONFIRM_AGAIN_MAX_MS = 8_000;
+const CONFIRM_AGAIN_MS = 500;
+const CONFIRM_AGAIN_MAX_MS = 8_000;
 
 export class TaskLeaseGuard {
   readonly #env: ServiceEnv;

@@ -8,12 +8,12 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type {
-  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimedTimer,
   ClaimTasksRequest,
   CommitOutcome,
   DeletePackageOutcome,
+  ExtendTaskLeaseRequest,
   GroupByField,
   ListPage,
   ListRequest,

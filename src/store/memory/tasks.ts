@@ -2,9 +2,9 @@
 // heartbeats, retried with durable backoff, expired when their holder is known dead.
 import type { RunKey, Mutable } from '../../core/index.js';
 import type {
-  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimTasksRequest,
+  ExtendTaskLeaseRequest,
   NewActivityTask,
   RetryTaskRequest,
   TaskQueueStats,

@@ -6,12 +6,12 @@ import {
   type RunKey,
 } from '../../core/index.js';
 import type {
-  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimedTimer,
   ClaimTasksRequest,
   CommitOutcome,
   DeletePackageOutcome,
+  ExtendTaskLeaseRequest,
   ListPage,
   ListRequest,
   NamespaceRecord,

@@ -1,8 +1,8 @@
 import type { RunKey } from '../../core/index.js';
 import type {
-  ExtendTaskLeaseRequest,
   ActivityTask,
   ClaimTasksRequest,
+  ExtendTaskLeaseRequest,
   RetryTaskRequest,
   TaskQueueStats,
 } from '../contract/index.js';
