@@ -47,6 +47,18 @@ describe('PostgreSQL named statements', () => {
     expect(new StatementNames(false).nameOf('SELECT $1::int', [1])).toBeUndefined();
   });
 
+  it('rename every statement after the set numbers of named executions, so it is planned again', () => {
+    const names = new StatementNames(true, 10, [3, 5]);
+    const first = names.nameOf('SELECT $1::int', [1]);
+    expect(names.nameOf('SELECT $1::int', [1])).toBe(first);
+    const second = names.nameOf('SELECT $1::int', [1]); // the third named execution
+    expect(second).toBe(`${first}_1`);
+    expect(names.nameOf('SELECT $1::text', ['x'])).toMatch(/^aion_[0-9a-f]{24}_1$/);
+    expect(names.nameOf('SELECT $1::int', [1])).toBe(`${first}_2`); // the fifth
+    for (let i = 0; i < 20; i++) expect(names.nameOf('SELECT $1::int', [1])).toBe(`${first}_2`);
+    expect(names.nameOf('SELECT 1', [])).toBeUndefined(); // unnamed texts do not count
+  });
+
   it('commit a single run through a prepared statement by default, and through none when turned off', async () => {
     for (const preparedStatements of [undefined, false]) {
       const pool = new pg.Pool({ connectionString: URL, max: 1 });

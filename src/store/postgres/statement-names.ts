@@ -7,6 +7,11 @@
 // small batches only, so callers ask for a name where the generic plan fits (see
 // fast-commit.ts). The statement texts take their variable parts as parameters (arrays for
 // batches), so a handful of texts cover all of them.
+// A generic plan is made once per connection and kept until the tables' statistics change,
+// which autovacuum records only every minute or so. Plans made while a new schema's tables
+// were nearly empty (a sequential scan is cheapest then) would otherwise keep scanning them
+// whole as they grow; so the names change after 1,000, 10,000 and 100,000 named executions,
+// and every connection prepares each text again, planned against the tables as they are.
 import { createHash } from 'node:crypto';
 
 /** Distinct texts named at most: a text built with literals would otherwise grow it forever. */
@@ -20,29 +25,43 @@ export const MAX_NAMED_STATEMENTS = 1_000;
 export const CACHED_PLAN_CHANGED = '0A000';
 
 /** Names statement texts; undefined for a text that runs unnamed. */
+/** Named executions after which the names change (see the top of this file). */
+export const RENAME_AFTER: readonly number[] = [1_000, 10_000, 100_000];
+
 export class StatementNames {
   readonly #enabled: boolean;
   readonly #max: number;
-  readonly #names = new Map<string, string>();
+  readonly #renameAfter: readonly number[];
+  #names = new Map<string, string>();
+  /** Named executions so far, and how many of the renames they have passed. */
+  #executions = 0;
+  #generation = 0;
   /** Texts that failed as prepared statements (see {@link CACHED_PLAN_CHANGED}). */
   readonly #unnamed = new Set<string>();
 
-  constructor(enabled: boolean, max = MAX_NAMED_STATEMENTS) {
+  constructor(enabled: boolean, max = MAX_NAMED_STATEMENTS, renameAfter = RENAME_AFTER) {
     this.#enabled = enabled;
     this.#max = max;
+    this.#renameAfter = renameAfter;
   }
 
   /**
    * The name of `text`, when it takes parameters (texts without go through the simple
    * protocol, which is what lets them hold several statements). The name is a digest of the
-   * text, so stores sharing a caller's pool never give one name to two texts.
+   * text (and, after the first rename, the rename's number), so stores sharing a caller's pool
+   * never give one name to two texts.
    */
   nameOf(text: string, values: readonly unknown[]): string | undefined {
     if (!this.#enabled || values.length === 0) return undefined;
+    if (++this.#executions === this.#renameAfter[this.#generation]) {
+      this.#generation++;
+      this.#names = new Map();
+    }
     const known = this.#names.get(text);
     if (known !== undefined) return known;
     if (this.#names.size >= this.#max || this.#unnamed.has(text)) return undefined;
-    const name = `aion_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    const digest = createHash('sha1').update(text).digest('hex').slice(0, 24);
+    const name = this.#generation === 0 ? `aion_${digest}` : `aion_${digest}_${this.#generation}`;
     this.#names.set(text, name);
     return name;
   }
