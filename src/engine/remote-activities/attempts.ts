@@ -43,6 +43,8 @@ export class RemoteAttempts {
   readonly #onSlotFreed: (queue: QueueState) => void;
   /** Attempts in flight, and those ended by a worker result until it is durable. */
   readonly #dispatches = new Map<string, Dispatch>();
+  /** The same attempts by the task token this engine signed for them (see {@link #key}). */
+  readonly #byToken = new Map<string, Dispatch>();
   /** Attempts whose worker result is durable (for duplicate detection). */
   readonly #recent = new RecentSet<string>(RECENT_LIMIT);
   /** Tasks whose late result is being recorded: never dispatch them meanwhile. */
@@ -100,6 +102,7 @@ export class RemoteAttempts {
         conn.inFlight++;
         queue.inFlight++;
         this.#dispatches.set(key, d);
+        this.#byToken.set(info.taskToken, d);
         this.#holders.set(key, { taskQueue: conn.reg.taskQueue, identity: conn.reg.identity });
         this.#armTimeouts(d);
         conn.sink.task(taskFrame(request));
@@ -113,7 +116,7 @@ export class RemoteAttempts {
           onDurable: () => {
             markDurable();
             if (d.endedBy !== 'worker') return;
-            this.#dispatches.delete(key);
+            this.#forget(d);
             this.#recent.add(key);
           },
         };
@@ -176,7 +179,13 @@ export class RemoteAttempts {
     if (d.endedBy !== undefined) return;
     d.resolve(outcome);
     d.endedBy = 'engine';
-    this.#dispatches.delete(d.key); // a late result now goes through the late path
+    this.#forget(d); // a late result now goes through the late path
+  }
+
+  #forget(d: Dispatch): void {
+    if (this.#dispatches.get(d.key) === d) this.#dispatches.delete(d.key);
+    const token = d.request.info.taskToken;
+    if (this.#byToken.get(token) === d) this.#byToken.delete(token);
   }
 
   #release(d: Dispatch): void {
@@ -189,8 +198,17 @@ export class RemoteAttempts {
 
   // ── worker messages ─────────────────────────────────────────────────────────────────────
 
-  /** The attempt of a token this cluster signed; `task_token_invalid` for any other. */
+  /**
+   * The attempt of a token this cluster signed; `task_token_invalid` for any other. A token
+   * equal to one this engine signed for an attempt it still holds needs no verification (the
+   * exact string it handed out): the common case, a worker reporting what it was given.
+   */
   #key(taskToken: string): { key: string; taskId: string; attempt: number } {
+    const held = this.#byToken.get(taskToken);
+    if (held !== undefined) {
+      const { runId, activityId, attempt } = held.request.info;
+      return { key: held.key, taskId: taskIdFor(runId, activityId), attempt };
+    }
     const t = this.#activities.tokens.verify(taskToken);
     if (t.namespace !== this.#namespace) {
       throw new AionError(
