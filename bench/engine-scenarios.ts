@@ -94,12 +94,15 @@ function diffVm(now: VmStats, before: VmStats): VmStats {
 }
 
 /**
- * Runs one at a time before the timed single runs (S1's and the server's). PostgreSQL plans a
- * prepared statement generically only after five executions on a connection, and the pool has
- * ten; five runs left the first timed ones paying custom plans (p50 5.7 ms against 5.0 after
- * 100 warm-up runs, 4.3 over 1,000 runs).
+ * Runs one at a time before the timed single runs (S1's and the server's): the latency of a
+ * long-running engine, not of one still compiling its path. From a fresh engine, the p50 of
+ * successive blocks of 150 single runs on PostgreSQL was 4.03, 3.75, 3.30, 2.93, 2.81, 2.74,
+ * 2.69, 2.68 ms (and 4.22, 4.14, 4.34, 4.06, 3.60, 3.27, 3.20, 3.39, 2.76, 2.72 in another
+ * process): steady after 900–1,350 runs. On SQLite 2.23, 2.21, 1.98, 1.76, 1.65, 1.66, 1.63:
+ * steady after ~750. V8 compiles the path in tiers, and each of a PostgreSQL pool's ten
+ * connections plans the statements it is given (a generic plan after five executions).
  */
-export const SINGLE_RUN_WARMUP = 50;
+export const SINGLE_RUN_WARMUP = 1500;
 
 /**
  * S1: `n` workflows of three sequential activities, all started at once (each start chained to

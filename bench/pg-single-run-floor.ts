@@ -9,13 +9,13 @@
 import type { Store } from '../src/store/index.js';
 import type { PostgresStore } from '../src/store/postgres/index.js';
 import { benchEngine, openBenchStore, PG_URL } from './engine-common.js';
-import type { Figures } from './engine-scenarios.js';
+import { SINGLE_RUN_WARMUP, type Figures } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 import { createFloorSchema, dropSchema, PgStatementRecorder, replayPgEach } from './pg-floor.js';
 import { partsFigures, perRunSums } from './single-run-floor.js';
 
-/** Single runs before the timed ones (V8 compiles the path; the pool's connections warm up). */
-const WARMUP_RUNS = 300;
+/** Single runs before the timed ones: as many as S1's (see SINGLE_RUN_WARMUP). */
+const WARMUP_RUNS = SINGLE_RUN_WARMUP;
 /** Single runs whose commits are recorded for the raw replay (after the timed ones). */
 const RECORDED_RUNS = 100;
 

@@ -1,10 +1,13 @@
 // S1 over the server, in a fresh process (so JIT/GC state matches the embedded S1 child):
 //   node --import tsx --import ./bench/compiled-engine.mjs bench/server-child.ts <workflows> [concurrency] [singleRuns]
-// An engine without in-process activities (SQLite, temp dir) behind `createServer`, one
-// remote worker process (server-worker.ts) serving the S1 activity, and the remote client
-// SDK in this process. Prints the figures as one JSON line prefixed by RESULT_PREFIX.
+// An engine without in-process activities (SQLite, temp dir) behind `createServer` in this
+// process, one remote worker process (server-worker.ts) serving the S1 activity, and the
+// remote client SDK in a process of its own (server-client.ts), as an application's would be.
+// AION_BENCH_CLIENT=inline runs the client SDK in this process instead (the topology of
+// earlier figures: the client's work then shares the server's thread). Prints the figures as
+// one JSON line prefixed by RESULT_PREFIX.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,11 +27,13 @@ import {
   WORKFLOWS_PATH,
 } from './engine-common.js';
 import { benchScript } from './child.js';
+import type { RunsAnswer, RunsCommand } from './server-client.js';
 import { SINGLE_RUN_WARMUP } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 import { registered, stop } from './worker-process.js';
 
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
+const CLIENT = fileURLToPath(new URL('./server-client.ts', import.meta.url));
 
 const int = (s: string | undefined, fallback: number): number =>
   s ? Number.parseInt(s, 10) : fallback;
@@ -38,6 +43,104 @@ const window = int(windowArg, 100);
 const singleRuns = int(singleArg, 50);
 /** Diagnostic: a directory to write CPU profiles of the throughput phase to (this process and the worker). */
 const PROFILE_DIR = process.env.AION_BENCH_PROFILE;
+/** Where the client SDK runs: `process` (its own, the default) or `inline` (this process). */
+const CLIENT_MODE = process.env.AION_BENCH_CLIENT === 'inline' ? 'inline' : 'process';
+
+/** CPU time (ms, user + system) process `pid` has used so far, from /proc (Linux; else null). */
+function procCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces): state is the 3rd, utime the 14th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ, the unit of /proc's CPU times (100 on every Linux platform Node supports). */
+const CLOCK_TICKS = 100;
+
+const perWorkflow = (a: number | null, b: number | null, n: number): number | null =>
+  a === null || b === null ? null : round((b - a) / n, 3);
+
+/** Runs `n` `execute` calls, `window` at a time, from wherever the client SDK runs. */
+interface Load {
+  /** The client's own process, when it has one. */
+  readonly pid?: number | undefined;
+  runs(n: number, window: number): Promise<RunsAnswer>;
+  close(): Promise<void>;
+}
+
+/** The client SDK in this process. */
+async function inlineLoad(url: string): Promise<Load> {
+  const connection = await Connection.connect({ address: url });
+  let requests = 0;
+  const request = connection.request.bind(connection);
+  connection.request = (...args) => {
+    requests++;
+    return request(...args);
+  };
+  const client = new Client({ connection });
+  return {
+    async runs(n, window) {
+      const latencies: number[] = [];
+      const requestsBefore = requests;
+      let wrong = 0;
+      const t0 = nowMs();
+      await pool(n, window, async () => {
+        const t = nowMs();
+        if ((await client.workflow.execute('threeSteps')) !== 3) wrong++;
+        latencies.push(nowMs() - t);
+      });
+      // In this process: its CPU is the server's figure's.
+      return {
+        seconds: (nowMs() - t0) / 1000,
+        latencies,
+        wrong,
+        requests: requests - requestsBefore,
+        cpuMs: 0,
+      };
+    },
+    close: () => connection.close(),
+  };
+}
+
+/** The client SDK in a process of its own (server-client.ts), driven over IPC. */
+async function processLoad(url: string): Promise<Load> {
+  const child = spawn(process.execPath, [...benchScript(CLIENT), url], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let pending: { resolve: (m: unknown) => void; reject: (e: Error) => void } | undefined;
+  const next = (): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      pending = { resolve, reject };
+    });
+  child.on('message', (m) => {
+    const p = pending;
+    pending = undefined;
+    p?.resolve(m);
+  });
+  child.once('exit', (code, signal) => {
+    pending?.reject(new Error(`client process ended (${signal ?? code})`));
+    pending = undefined;
+  });
+  await next(); // { ready: true }
+  return {
+    pid: child.pid,
+    async runs(n, window) {
+      const answer = next();
+      child.send({ cmd: 'runs', n, window } satisfies RunsCommand);
+      const m = (await answer) as RunsAnswer | { error: string };
+      if ('error' in m) throw new Error(`client process: ${m.error}`);
+      return m;
+    },
+    async close() {
+      child.send({ cmd: 'exit' });
+      await stop(child);
+    },
+  };
+}
 
 /** Profiles this process from now until the returned function is called (which writes the file). */
 async function profile(dir: string | undefined): Promise<() => Promise<void>> {
@@ -110,80 +213,71 @@ try {
     );
     await registered(engine, worker);
 
-    const connection = await Connection.connect({ address: url });
-    let requests = 0;
-    const request = connection.request.bind(connection);
-    connection.request = (...args) => {
-      requests++;
-      return request(...args);
-    };
-    const client = new Client({ connection });
+    const load = CLIENT_MODE === 'inline' ? await inlineLoad(url) : await processLoad(url);
+    try {
+      await load.runs(20, 1); // warm-up
+      const sampler = new RssSampler();
+      const before = { ...commits };
+      const auditAppendsBefore = auditAppends;
+      const wireBefore = await wireCounters(url);
+      const stopProfile = await profile(PROFILE_DIR);
+      const cpuBefore = process.cpuUsage();
+      const workerCpuBefore = procCpuMs(worker.pid);
+      const clientCpuBefore = procCpuMs(load.pid);
+      const loadedPhase = await load.runs(n, window);
+      const cpu = process.cpuUsage(cpuBefore);
+      const workerCpuAfter = procCpuMs(worker.pid);
+      const clientCpuAfter = procCpuMs(load.pid);
+      await stopProfile();
+      const peakRss = sampler.stop();
+      const wireAfter = await wireCounters(url);
+      const { seconds, latencies: loaded } = loadedPhase;
+      const phase = {
+        calls: commits.calls - before.calls,
+        runCommits: commits.runCommits - before.runCommits,
+        events: commits.events - before.events,
+        ms: commits.ms - before.ms,
+      };
+      if (loadedPhase.wrong > 0)
+        throw new Error(
+          `S1 over the server: ${loadedPhase.wrong} workflows returned a wrong result`,
+        );
 
-    for (let i = 0; i < 20; i++) await client.workflow.execute('threeSteps'); // warm-up
-    const sampler = new RssSampler();
-    const before = { ...commits };
-    const requestsBefore = requests;
-    const auditAppendsBefore = auditAppends;
-    const wireBefore = await wireCounters(url);
-    const stopProfile = await profile(PROFILE_DIR);
-    const cpuBefore = process.cpuUsage();
-    const loaded: number[] = [];
-    let wrong = 0;
-    const t0 = nowMs();
-    await pool(n, window, async () => {
-      const t = nowMs();
-      if ((await client.workflow.execute('threeSteps')) !== 3) wrong++;
-      loaded.push(nowMs() - t);
-    });
-    const seconds = (nowMs() - t0) / 1000;
-    const cpu = process.cpuUsage(cpuBefore);
-    await stopProfile();
-    const peakRss = sampler.stop();
-    const wireAfter = await wireCounters(url);
-    const phaseRequests = requests - requestsBefore;
-    const phase = {
-      calls: commits.calls - before.calls,
-      runCommits: commits.runCommits - before.runCommits,
-      events: commits.events - before.events,
-      ms: commits.ms - before.ms,
-    };
-    if (wrong > 0)
-      throw new Error(`S1 over the server: ${wrong} workflows returned a wrong result`);
-
-    // As many as embedded S1's single runs get (same-run ratio).
-    for (let i = 0; i < SINGLE_RUN_WARMUP; i++) await client.workflow.execute('threeSteps');
-    const single: number[] = [];
-    for (let i = 0; i < singleRuns; i++) {
-      const t = nowMs();
-      await client.workflow.execute('threeSteps');
-      single.push(nowMs() - t);
+      // As many as embedded S1's single runs get (same-run ratio).
+      await load.runs(SINGLE_RUN_WARMUP, 1);
+      const { latencies: single } = await load.runs(singleRuns, 1);
+      const figures = {
+        store: bench.description,
+        topology: `server in one process, remote client SDK ${CLIENT_MODE === 'inline' ? 'in the same process' : 'in a process of its own'} (HTTP on loopback), one remote worker process (WebSocket)`,
+        clientProcess: CLIENT_MODE === 'process',
+        workflows: n,
+        concurrency: window,
+        activitiesPerWorkflow: 3,
+        seconds: round(seconds, 3),
+        workflowsPerSec: round(n / seconds, 1),
+        activitiesPerSec: round((3 * n) / seconds, 1),
+        peakRssMiB: round(peakRss / MiB, 1),
+        serverProcessCpuShare: round((cpu.user + cpu.system) / 1000 / (seconds * 1000), 2),
+        // CPU per workflow of each process in the throughput phase (ms; null where unknown).
+        serverCpuMsPerWorkflow: round((cpu.user + cpu.system) / 1000 / n, 3),
+        workerCpuMsPerWorkflow: perWorkflow(workerCpuBefore, workerCpuAfter, n),
+        clientCpuMsPerWorkflow: perWorkflow(clientCpuBefore, clientCpuAfter, n),
+        httpRequestsPerWorkflow: round(loadedPhase.requests / n, 2),
+        // Worker protocol frames per WebSocket message (null: the server does not count them).
+        workerFramesPerMessageIn: framesPerMessage(wireBefore, wireAfter, 'in'),
+        workerFramesPerMessageOut: framesPerMessage(wireBefore, wireAfter, 'out'),
+        ...latency('loadedRun', loaded),
+        ...commitFigures(phase, n, seconds * 1000),
+        auditAppendsPerWorkflow: round((auditAppends - auditAppendsBefore) / n, 3),
+        singleRuns,
+        ...latency('singleRun', single),
+        singleRunMinMs: round(Math.min(...single), 3),
+        singleRunMaxMs: round(Math.max(...single), 3),
+      };
+      process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(figures)}\n`);
+    } finally {
+      await load.close();
     }
-
-    const figures = {
-      store: bench.description,
-      topology:
-        'server + remote client SDK in one process (HTTP on loopback), one remote worker process (WebSocket)',
-      workflows: n,
-      concurrency: window,
-      activitiesPerWorkflow: 3,
-      seconds: round(seconds, 3),
-      workflowsPerSec: round(n / seconds, 1),
-      activitiesPerSec: round((3 * n) / seconds, 1),
-      peakRssMiB: round(peakRss / MiB, 1),
-      serverProcessCpuShare: round((cpu.user + cpu.system) / 1000 / (seconds * 1000), 2),
-      httpRequestsPerWorkflow: round(phaseRequests / n, 2),
-      // Worker protocol frames per WebSocket message (null: the server does not count them).
-      workerFramesPerMessageIn: framesPerMessage(wireBefore, wireAfter, 'in'),
-      workerFramesPerMessageOut: framesPerMessage(wireBefore, wireAfter, 'out'),
-      ...latency('loadedRun', loaded),
-      ...commitFigures(phase, n, seconds * 1000),
-      auditAppendsPerWorkflow: round((auditAppends - auditAppendsBefore) / n, 3),
-      singleRuns,
-      ...latency('singleRun', single),
-      singleRunMinMs: round(Math.min(...single), 3),
-      singleRunMaxMs: round(Math.max(...single), 3),
-    };
-    process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(figures)}\n`);
   } finally {
     if (worker) await stop(worker);
     await server.close();

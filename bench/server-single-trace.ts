@@ -10,7 +10,8 @@
 // (http.Server#emit, ServerResponse#end, Worker#postMessage, ws' send and emit) and add a
 // little to what they time.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,8 @@ import { registered, stop } from './worker-process.js';
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
 const WARMUP = 600;
 const runs = Number.parseInt(process.argv[2] ?? '300', 10);
+/** Diagnostic: a directory for CPU profiles of the timed runs (this process and the worker's). */
+const PROFILE_DIR = process.env.AION_BENCH_PROFILE;
 const now = (): number => performance.timeOrigin + performance.now();
 
 type Mark = 'request' | 'activate' | 'commitStart' | 'commitEnd' | 'task' | 'result' | 'respond';
@@ -87,7 +90,8 @@ try {
   });
   try {
     const { url } = await server.listen();
-    worker = spawn(process.execPath, [...benchScript(WORKER), url], {
+    const profileFlags = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    worker = spawn(process.execPath, [...profileFlags, ...benchScript(WORKER), url], {
       stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, AION_BENCH_ACTIVITY_STAMPS: stampsFile },
     });
@@ -95,6 +99,12 @@ try {
     const client = new Client({ connection: await Connection.connect({ address: url }) });
     for (let i = 0; i < WARMUP; i++) await client.workflow.execute('threeSteps');
     const spans: [number, number][] = [];
+    const session = PROFILE_DIR ? new Session() : undefined;
+    if (session) {
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+    }
     recording = true;
     for (let i = 0; i < runs; i++) {
       const t = now();
@@ -102,6 +112,11 @@ try {
       spans.push([t, now()]);
     }
     recording = false;
+    if (session) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(path.join(PROFILE_DIR!, 'server-single.cpuprofile'), JSON.stringify(profile));
+      session.disconnect();
+    }
     await stop(worker); // writes the activity stamps on SIGTERM
     const activities = (JSON.parse(readFileSync(stampsFile, 'utf8')) as number[]).slice(3 * WARMUP);
     spans.forEach(([t0, t1], r) => {

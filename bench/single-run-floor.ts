@@ -10,16 +10,12 @@ import type { Store } from '../src/store/index.js';
 import { commitSequenceFigures, threadRoundTrips } from './commit-sequence.js';
 import { benchEngine, openBenchStore, type StoreKind } from './engine-common.js';
 import { commitLatencyFigures } from './engine-floor.js';
-import type { Figures } from './engine-scenarios.js';
+import { SINGLE_RUN_WARMUP, type Figures } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 import { replayRawEach, StatementRecorder, type Call } from './sqlite-floor.js';
 
-/**
- * Single runs before the timed ones. A fresh engine's single runs take a few hundred runs to
- * reach their steady pace while V8 compiles the path: on a slow day, p50 3.8 ms over runs 200
- * to 450 against 2.5 ms from there on (50 warm-up runs measured 4.8–6.4 ms that day).
- */
-const WARMUP_RUNS = 600;
+/** Single runs before the timed ones: as many as S1's (see SINGLE_RUN_WARMUP). */
+const WARMUP_RUNS = SINGLE_RUN_WARMUP;
 
 /**
  * `runs` single runs (start → result, one at a time) on a fresh SQLite store, after a warm-up;
