@@ -24,7 +24,8 @@ export interface CpuSample {
   readonly xactCommit: number;
 }
 
-function procStat(pid: number): { comm: string; seconds: number } | undefined {
+/** A process's command name and CPU seconds (user + system) so far; undefined once it is gone. */
+export function procStat(pid: number): { comm: string; seconds: number } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const close = text.lastIndexOf(')');

@@ -14,8 +14,6 @@ import { nowMs, percentile, round } from './lib.js';
 import { createFloorSchema, dropSchema, PgStatementRecorder, replayPgEach } from './pg-floor.js';
 import { partsFigures, perRunSums } from './single-run-floor.js';
 
-/** Single runs before the timed ones: as many as S1's (see SINGLE_RUN_WARMUP). */
-const WARMUP_RUNS = SINGLE_RUN_WARMUP;
 /** Single runs whose commits are recorded for the raw replay (after the timed ones). */
 const RECORDED_RUNS = 100;
 
@@ -47,7 +45,7 @@ export async function singleRunFloorPostgres(runs: number): Promise<Figures> {
     const single: number[] = [];
     const engine = await benchEngine(bench.store);
     try {
-      for (let i = 0; i < WARMUP_RUNS; i++) await engine.execute('threeSteps');
+      for (let i = 0; i < SINGLE_RUN_WARMUP; i++) await engine.execute('threeSteps');
       timing.on();
       for (let i = 0; i < runs; i++) {
         const t = nowMs();

@@ -7,13 +7,12 @@
 // earlier figures: the client's work then shares the server's thread). Prints the figures as
 // one JSON line prefixed by RESULT_PREFIX.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
-import { Client, Connection } from '../src/client/remote.js';
 import { createEngine } from '../src/index.js';
 import { createServer } from '../src/server/server.js';
 import {
@@ -21,15 +20,15 @@ import {
   instrumentCommits,
   MiB,
   openBenchStore,
-  pool,
   RESULT_PREFIX,
   RssSampler,
   WORKFLOWS_PATH,
 } from './engine-common.js';
 import { benchScript } from './child.js';
-import type { RunsAnswer, RunsCommand } from './server-client.js';
+import { procStat } from './cluster-cpu.js';
+import { clientLoad, type ClientLoad, type RunsAnswer, type RunsCommand } from './server-load.js';
 import { SINGLE_RUN_WARMUP } from './engine-scenarios.js';
-import { nowMs, percentile, round } from './lib.js';
+import { percentile, round } from './lib.js';
 import { registered, stop } from './worker-process.js';
 
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
@@ -46,64 +45,19 @@ const PROFILE_DIR = process.env.AION_BENCH_PROFILE;
 /** Where the client SDK runs: `process` (its own, the default) or `inline` (this process). */
 const CLIENT_MODE = process.env.AION_BENCH_CLIENT === 'inline' ? 'inline' : 'process';
 
-/** CPU time (ms, user + system) process `pid` has used so far, from /proc (Linux; else null). */
+/** CPU time (ms) process `pid` has used so far, from /proc (Linux; else null). */
 function procCpuMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces): state is the 3rd, utime the 14th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
+  const stat = pid === undefined ? undefined : procStat(pid);
+  return stat === undefined ? null : stat.seconds * 1000;
 }
-/** USER_HZ, the unit of /proc's CPU times (100 on every Linux platform Node supports). */
-const CLOCK_TICKS = 100;
 
 const perWorkflow = (a: number | null, b: number | null, n: number): number | null =>
   a === null || b === null ? null : round((b - a) / n, 3);
 
 /** Runs `n` `execute` calls, `window` at a time, from wherever the client SDK runs. */
-interface Load {
+interface Load extends ClientLoad {
   /** The client's own process, when it has one. */
   readonly pid?: number | undefined;
-  runs(n: number, window: number): Promise<RunsAnswer>;
-  close(): Promise<void>;
-}
-
-/** The client SDK in this process. */
-async function inlineLoad(url: string): Promise<Load> {
-  const connection = await Connection.connect({ address: url });
-  let requests = 0;
-  const request = connection.request.bind(connection);
-  connection.request = (...args) => {
-    requests++;
-    return request(...args);
-  };
-  const client = new Client({ connection });
-  return {
-    async runs(n, window) {
-      const latencies: number[] = [];
-      const requestsBefore = requests;
-      let wrong = 0;
-      const t0 = nowMs();
-      await pool(n, window, async () => {
-        const t = nowMs();
-        if ((await client.workflow.execute('threeSteps')) !== 3) wrong++;
-        latencies.push(nowMs() - t);
-      });
-      // In this process: its CPU is the server's figure's.
-      return {
-        seconds: (nowMs() - t0) / 1000,
-        latencies,
-        wrong,
-        requests: requests - requestsBefore,
-        cpuMs: 0,
-      };
-    },
-    close: () => connection.close(),
-  };
 }
 
 /** The client SDK in a process of its own (server-client.ts), driven over IPC. */
@@ -213,7 +167,7 @@ try {
     );
     await registered(engine, worker);
 
-    const load = CLIENT_MODE === 'inline' ? await inlineLoad(url) : await processLoad(url);
+    const load: Load = CLIENT_MODE === 'inline' ? await clientLoad(url) : await processLoad(url);
     try {
       await load.runs(20, 1); // warm-up
       const sampler = new RssSampler();

@@ -6,24 +6,7 @@
 //   { cmd: 'runs', n, window }  n `execute('threeSteps')` calls, `window` at a time; answers
 //                               { seconds, latencies (ms, one per run), wrong, requests }
 //   { cmd: 'exit' }             closes the connection and exits
-import { Client, Connection } from '../src/client/remote.js';
-import { pool } from './engine-common.js';
-import { nowMs } from './lib.js';
-
-export interface RunsCommand {
-  readonly cmd: 'runs';
-  readonly n: number;
-  readonly window: number;
-}
-export interface RunsAnswer {
-  readonly seconds: number;
-  readonly latencies: number[];
-  readonly wrong: number;
-  /** HTTP requests the client SDK made for them. */
-  readonly requests: number;
-  /** CPU time of the client's process meanwhile (ms, user + system). */
-  readonly cpuMs: number;
-}
+import { clientLoad, type RunsCommand } from './server-load.js';
 
 const [address] = process.argv.slice(2);
 if (!address || !process.send) {
@@ -31,39 +14,17 @@ if (!address || !process.send) {
   process.exit(2);
 }
 const send = (m: unknown): void => void process.send!(m);
-const connection = await Connection.connect({ address });
-let requests = 0;
-const request = connection.request.bind(connection);
-connection.request = (...args) => {
-  requests++;
-  return request(...args);
-};
-const client = new Client({ connection });
-
-async function runs(n: number, window: number): Promise<RunsAnswer> {
-  const latencies: number[] = [];
-  const requestsBefore = requests;
-  let wrong = 0;
-  const cpu = process.cpuUsage();
-  const t0 = nowMs();
-  await pool(n, window, async () => {
-    const t = nowMs();
-    if ((await client.workflow.execute('threeSteps')) !== 3) wrong++;
-    latencies.push(nowMs() - t);
-  });
-  const seconds = (nowMs() - t0) / 1000;
-  const { user, system } = process.cpuUsage(cpu);
-  const cpuMs = (user + system) / 1000;
-  return { seconds, latencies, wrong, requests: requests - requestsBefore, cpuMs };
-}
+const load = await clientLoad(address);
 
 process.on('message', (m: RunsCommand | { cmd: 'exit' }) => {
   if (m.cmd === 'exit') {
-    void connection.close().finally(() => process.exit(0));
+    void load.close().finally(() => process.exit(0));
     return;
   }
-  runs(m.n, m.window).then(send, (err: unknown) =>
-    send({ error: err instanceof Error ? err.message : String(err) }),
-  );
+  load
+    .runs(m.n, m.window)
+    .then(send, (err: unknown) =>
+      send({ error: err instanceof Error ? err.message : String(err) }),
+    );
 });
 send({ ready: true });

@@ -14,9 +14,6 @@ import { SINGLE_RUN_WARMUP, type Figures } from './engine-scenarios.js';
 import { nowMs, percentile, round } from './lib.js';
 import { replayRawEach, StatementRecorder, type Call } from './sqlite-floor.js';
 
-/** Single runs before the timed ones: as many as S1's (see SINGLE_RUN_WARMUP). */
-const WARMUP_RUNS = SINGLE_RUN_WARMUP;
-
 /**
  * `runs` single runs (start → result, one at a time) on a fresh SQLite store, after a warm-up;
  * `observe` is called on the store before the engine takes it and returns what to do just
@@ -31,7 +28,7 @@ async function singleRuns(
     const beforeRuns = observe(bench.store);
     const engine = await benchEngine(bench.store);
     try {
-      for (let i = 0; i < WARMUP_RUNS; i++) await engine.execute('threeSteps');
+      for (let i = 0; i < SINGLE_RUN_WARMUP; i++) await engine.execute('threeSteps');
       beforeRuns();
       const single: number[] = [];
       for (let i = 0; i < runs; i++) {
