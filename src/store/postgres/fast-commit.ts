@@ -206,14 +206,14 @@ function advanceCte(
   //   is kept (with arrays it assumes ten rows, costs more than the custom plans, and the
   //   server plans the statement again on every execution).
   // A close sets status and close time and clears the stuck mark (as projectRun does).
-  const set = (v: string): string => `head_seq = ${v}head_seq,
-         status = COALESCE(${v}status, r.status), close_time = ${v}close_time,
-         stuck_reason = CASE WHEN ${v}status IS NULL THEN r.stuck_reason END,
-         stuck_since = CASE WHEN ${v}status IS NULL THEN r.stuck_since END`;
+  const set = `head_seq = v.head_seq,
+         status = COALESCE(v.status, r.status), close_time = v.close_time,
+         stuck_reason = CASE WHEN v.status IS NULL THEN r.stuck_reason END,
+         stuck_since = CASE WHEN v.status IS NULL THEN r.stuck_since END`;
   if (existing.length === 1) {
     const e = existing[0]!;
     ctes.push(`upd AS (
-       UPDATE ${s}.runs AS r SET ${set('v.')}
+       UPDATE ${s}.runs AS r SET ${set}
        FROM (SELECT $${p + 1}::text AS namespace, $${p + 2}::text AS run_id,
          $${p + 3}::int8 AS expected, $${p + 4}::int8 AS head_seq, $${p + 5}::text AS status,
          $${p + 6}::int8 AS close_time) AS v
@@ -231,7 +231,7 @@ function advanceCte(
     return;
   }
   ctes.push(`upd AS (
-       UPDATE ${s}.runs AS r SET ${set('v.')}
+       UPDATE ${s}.runs AS r SET ${set}
        FROM unnest($${p + 1}::text[], $${p + 2}::text[], $${p + 3}::int8[], $${p + 4}::int8[],
          $${p + 5}::text[], $${p + 6}::int8[])
          AS v(namespace, run_id, expected, head_seq, status, close_time)

@@ -10,7 +10,7 @@
 // A generic plan is made once per connection and kept until the tables' statistics change,
 // which autovacuum records only every minute or so. Plans made while a new schema's tables
 // were nearly empty (a sequential scan is cheapest then) would otherwise keep scanning them
-// whole as they grow; so the names change after 1,000, 10,000 and 100,000 named executions,
+// whole as they grow; so the names change after 1,000, 10,000 and 100,000 executions,
 // and every connection prepares each text again, planned against the tables as they are.
 import { createHash } from 'node:crypto';
 
@@ -24,16 +24,16 @@ export const MAX_NAMED_STATEMENTS = 1_000;
  */
 export const CACHED_PLAN_CHANGED = '0A000';
 
-/** Names statement texts; undefined for a text that runs unnamed. */
-/** Named executions after which the names change (see the top of this file). */
+/** Executions of statements with parameters after which the names change (see the top of this file). */
 export const RENAME_AFTER: readonly number[] = [1_000, 10_000, 100_000];
 
+/** Names statement texts; undefined for a text that runs unnamed. */
 export class StatementNames {
   readonly #enabled: boolean;
   readonly #max: number;
   readonly #renameAfter: readonly number[];
   #names = new Map<string, string>();
-  /** Named executions so far, and how many of the renames they have passed. */
+  /** Executions of statements with parameters so far, and how many renames they have passed. */
   #executions = 0;
   #generation = 0;
   /** Texts that failed as prepared statements (see {@link CACHED_PLAN_CHANGED}). */
