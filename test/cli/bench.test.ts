@@ -30,6 +30,7 @@ interface Report {
       eventsPerSec: number;
       cpuMsPerWorkflow?: number;
       singleRuns: number;
+      warmupRuns: number;
       singleRunP50Ms: number;
       singleRunP99Ms: number;
       floor?: { singleCommitP50Ms: number; floorMs: number; singleRunVsFloor: number };
@@ -70,6 +71,8 @@ describe('aion bench, embedded', () => {
       's1',
       '--workflows',
       '50',
+      '--warmup-runs',
+      '10',
       '--output',
       'json',
     ]);
@@ -91,6 +94,7 @@ describe('aion bench, embedded', () => {
     expect(s1.eventsPerSec).toBeGreaterThan(s1.workflowsPerSec);
     expect(s1.cpuMsPerWorkflow).toBeGreaterThan(0);
     expect(s1.singleRuns).toBe(50);
+    expect(s1.warmupRuns).toBe(10);
     expect(s1.singleRunP50Ms).toBeGreaterThan(0);
     expect(s1.singleRunP99Ms).toBeGreaterThanOrEqual(s1.singleRunP50Ms);
     expect(s1.floor!.singleCommitP50Ms).toBeGreaterThan(0);
@@ -127,6 +131,12 @@ describe('aion bench, embedded', () => {
     const out = await cli(['bench', '--scenario', 's4']);
     expect(out.code).toBe(2);
     expect(out.stderr).toContain('--scenario takes a comma-separated list of s1, s2, s3');
+  });
+
+  it('refuses a warm-up that is not a whole number', async () => {
+    const out = await cli(['bench', '--warmup-runs', '-1']);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('--warmup-runs must be a whole number from 0 to 100000');
   });
 });
 
@@ -165,6 +175,8 @@ describe('aion bench, against a server', () => {
       '--workflows',
       '20',
       '--single-runs',
+      '5',
+      '--warmup-runs',
       '5',
       '--fan-out',
       '10',
@@ -240,7 +252,16 @@ describe('aion bench, against a server with API keys', () => {
       const refused = await cli(bench);
       expect(refused.code).toBe(7);
       expect(refused.stderr).toContain('error[unauthenticated]');
-      const small = ['--scenario', 's1', '--workflows', '10', '--single-runs', '3'];
+      const small = [
+        '--scenario',
+        's1',
+        '--workflows',
+        '10',
+        '--single-runs',
+        '3',
+        '--warmup-runs',
+        '3',
+      ];
       const out = await cli([...bench, ...small, '--api-key', token]);
       expect(out.code, out.stderr).toBe(0);
       const report = JSON.parse(out.stdout) as Report;

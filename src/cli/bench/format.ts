@@ -96,7 +96,7 @@ export function s1Text(f: S1Figures & { floor?: S1Floor }): string {
     );
   }
   lines.push(
-    `    single run (one at a time, ${f.singleRuns} runs): p50 ${ms(f.singleRunP50Ms)}, p99 ${ms(f.singleRunP99Ms)}`,
+    `    single run (one at a time, ${f.singleRuns} runs after ${num(f.warmupRuns)} untimed): p50 ${ms(f.singleRunP50Ms)}, p99 ${ms(f.singleRunP99Ms)}`,
   );
   if (f.floor) {
     lines.push(

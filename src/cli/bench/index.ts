@@ -33,6 +33,7 @@ interface BenchFlags {
   readonly scenario: string;
   readonly workflows?: string;
   readonly singleRuns: string;
+  readonly warmupRuns: string;
   readonly fanOut: string;
   readonly output: string;
   readonly config?: string;
@@ -53,6 +54,11 @@ export function registerBenchCommand(program: Command, io: CliIo): void {
     .option('--scenario <list>', 'scenarios to run, comma-separated: s1, s2, s3', 's1,s2,s3')
     .option('--workflows <n>', 'workflows of S1 and S3 (default: S1 2000, S3 1000)')
     .option('--single-runs <n>', 'S1 runs timed one at a time', String(DEFAULT_SIZES.singleRuns))
+    .option(
+      '--warmup-runs <n>',
+      'S1 runs one at a time before the timed ones (0: time a cold engine)',
+      String(DEFAULT_SIZES.warmupRuns),
+    )
     .option('--fan-out <n>', 'activities of the S2 fan-out', String(DEFAULT_SIZES.fanOut))
     .option('--output <format>', 'table or json', 'table')
     .option('--config <file>', 'config file (default: ./aion.config.json if present)')
@@ -102,12 +108,12 @@ function parseScenarios(list: string): ScenarioName[] {
   return SCENARIOS.filter((s) => names.includes(s));
 }
 
-function positive(value: string, flag: string, max: number): number {
+function positive(value: string, flag: string, max: number, min = 1): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1 || n > max) {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
     throw new AionError(
       'invalid_argument',
-      `${flag} must be a whole number from 1 to ${max} (got ${JSON.stringify(value)})`,
+      `${flag} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`,
       { field: flag },
     );
   }
@@ -122,6 +128,7 @@ function parseSizes(flags: BenchFlags): BenchSizes {
     s1Workflows: workflows ?? DEFAULT_SIZES.s1Workflows,
     s3Workflows: workflows ?? DEFAULT_SIZES.s3Workflows,
     singleRuns: positive(flags.singleRuns, '--single-runs', 100_000),
+    warmupRuns: positive(flags.warmupRuns, '--warmup-runs', 100_000, 0),
     fanOut: positive(flags.fanOut, '--fan-out', 10_000),
   };
 }

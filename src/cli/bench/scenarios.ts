@@ -24,9 +24,22 @@ export interface BenchTarget {
 export type ScenarioName = 's1' | 's2' | 's3';
 export const SCENARIOS: readonly ScenarioName[] = ['s1', 's2', 's3'];
 
+/**
+ * Runs one at a time before the timed single runs, by default: the latency of a long-running
+ * engine, not of one still compiling its path. From a fresh engine, the p50 of successive
+ * blocks of 150 single runs on PostgreSQL was 4.03, 3.75, 3.30, 2.93, 2.81, 2.74, 2.69, 2.68 ms
+ * (and 4.22, 4.14, 4.34, 4.06, 3.60, 3.27, 3.20, 3.39, 2.76, 2.72 in another process): steady
+ * after 900–1,350 runs. On SQLite 2.23, 2.21, 1.98, 1.76, 1.65, 1.66, 1.63: steady after ~750.
+ * V8 compiles the path in tiers, and each of a PostgreSQL pool's ten connections plans the
+ * statements it is given (a generic plan after five executions).
+ */
+export const SINGLE_RUN_WARMUP = 1500;
+
 export interface BenchSizes {
   readonly s1Workflows: number;
   readonly singleRuns: number;
+  /** Runs one at a time before S1's timed single runs (see {@link SINGLE_RUN_WARMUP}). */
+  readonly warmupRuns: number;
   readonly fanOut: number;
   readonly fanOutTrials: number;
   readonly s3Workflows: number;
@@ -36,6 +49,7 @@ export interface BenchSizes {
 export const DEFAULT_SIZES: BenchSizes = {
   s1Workflows: 2000,
   singleRuns: 50,
+  warmupRuns: SINGLE_RUN_WARMUP,
   fanOut: 100,
   fanOutTrials: 10,
   s3Workflows: 1000,
@@ -55,6 +69,8 @@ export interface S1Figures {
   /** Process CPU (every thread) per workflow, ms; embedded only. */
   readonly cpuMsPerWorkflow?: number;
   readonly peakRssMiB?: number;
+  /** Runs one at a time before the timed single runs. */
+  readonly warmupRuns: number;
   readonly singleRuns: number;
   readonly singleRunP50Ms: number;
   readonly singleRunP99Ms: number;
@@ -141,9 +157,6 @@ function expectAll(scenario: string, results: readonly unknown[], expected: unkn
   if (wrong > 0) throw new Error(`${scenario}: ${wrong} workflows returned a wrong result`);
 }
 
-/** Runs one at a time before the timed single runs. */
-const SINGLE_RUN_WARMUP = 50;
-
 /**
  * S1: `n` workflows of three sequential activities, all started at once (or within the
  * target's window), then `singleRuns` one at a time (start → result) for latency.
@@ -162,9 +175,8 @@ export async function runS1(target: BenchTarget, sizes: BenchSizes): Promise<S1F
   const probe = await target.start('benchThreeSteps', []);
   await probe.result();
   const eventsPerWorkflow = await probe.historyLength();
-  // The single runs' own warm-up: a PostgreSQL pool's connections each plan a small commit
-  // once it ran five times on them (docs/performance.md, the method).
-  for (let i = 0; i < SINGLE_RUN_WARMUP; i++) await execute(target, 'benchThreeSteps');
+  // The single runs' own warm-up (SINGLE_RUN_WARMUP; docs/performance.md, the method).
+  for (let i = 0; i < sizes.warmupRuns; i++) await execute(target, 'benchThreeSteps');
   const single: number[] = [];
   for (let i = 0; i < sizes.singleRuns; i++) {
     const t = nowMs();
@@ -183,6 +195,7 @@ export async function runS1(target: BenchTarget, sizes: BenchSizes): Promise<S1F
     ...(peakRssMiB !== undefined
       ? { cpuMsPerWorkflow: round((cpu.user + cpu.system) / 1000 / n, 3), peakRssMiB }
       : {}),
+    warmupRuns: sizes.warmupRuns,
     singleRuns: single.length,
     singleRunP50Ms: round(percentile(single, 50), 2),
     singleRunP99Ms: round(percentile(single, 99), 2),
