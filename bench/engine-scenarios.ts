@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { buildPackage } from '../src/package/index.js';
 import type { Engine } from '../src/index.js';
-import { fanOutWarmups } from '../src/cli/bench/scenarios.js';
+import { fanOutWarmups, SINGLE_RUN_WARMUP } from '../src/cli/bench/scenarios.js';
 import {
   benchEngine,
   commitFigures,
@@ -21,6 +21,7 @@ import {
 } from './engine-common.js';
 import { commitLatencyFigures } from './engine-floor.js';
 import { GcMeter, nowMs, percentile, round } from './lib.js';
+import { splitThreadCpu, threadTimes } from './thread-cpu.js';
 import type { ReplayJob, ReplayTimes } from './replay-worker.js';
 import {
   DEFAULT_MAX_RESIDENT_RUNS,
@@ -55,6 +56,8 @@ interface Bench {
   readonly storeDescription: string;
   readonly commits: CommitStats;
   readonly vm: VmStats | undefined;
+  /** The threads of this process before the engine started (see thread-cpu.ts). */
+  readonly threadsBeforeEngine: ReadonlySet<number>;
 }
 
 async function withEngine<T>(
@@ -66,9 +69,16 @@ async function withEngine<T>(
   try {
     const commits = instrumentCommits(bench.store);
     const vm = await instrumentVm();
+    const threadsBeforeEngine = new Set(threadTimes().keys());
     const engine = await benchEngine(bench.store, options);
     try {
-      return await body({ engine, storeDescription: bench.description, commits, vm });
+      return await body({
+        engine,
+        storeDescription: bench.description,
+        commits,
+        vm,
+        threadsBeforeEngine,
+      });
     } finally {
       await engine.shutdown();
     }
@@ -93,28 +103,22 @@ function diffVm(now: VmStats, before: VmStats): VmStats {
   };
 }
 
-/**
- * Runs one at a time before the timed single runs (S1's and the server's): the latency of a
- * long-running engine, not of one still compiling its path. From a fresh engine, the p50 of
- * successive blocks of 150 single runs on PostgreSQL was 4.03, 3.75, 3.30, 2.93, 2.81, 2.74,
- * 2.69, 2.68 ms (and 4.22, 4.14, 4.34, 4.06, 3.60, 3.27, 3.20, 3.39, 2.76, 2.72 in another
- * process): steady after 900–1,350 runs. On SQLite 2.23, 2.21, 1.98, 1.76, 1.65, 1.66, 1.63:
- * steady after ~750. V8 compiles the path in tiers, and each of a PostgreSQL pool's ten
- * connections plans the statements it is given (a generic plan after five executions).
- */
-export const SINGLE_RUN_WARMUP = 1500;
+/** Runs one at a time before the timed single runs (S1's and the server's): as `aion bench`. */
+export { SINGLE_RUN_WARMUP };
 
 /**
  * S1: `n` workflows of three sequential activities, all started at once (each start chained to
  * its result), then `singleRuns` workflows one at a time (start → result).
  */
 export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures> {
-  return withEngine(kind, {}, async ({ engine, storeDescription, commits, vm }) => {
+  return withEngine(kind, {}, async (bench) => {
+    const { engine, storeDescription, commits, vm } = bench;
     for (let i = 0; i < 20; i++) await engine.execute('threeSteps'); // warm-up
     const sampler = new RssSampler();
     const before = { ...commits };
     const vmBefore = vm && { ...vm };
     const gc = new GcMeter();
+    const threads0 = threadTimes();
     const cpu0 = process.cpuUsage();
     const t0 = nowMs();
     const results = await Promise.all(
@@ -122,6 +126,8 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
     );
     const seconds = (nowMs() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const byThread = splitThreadCpu(threads0, threadTimes(), bench.threadsBeforeEngine);
+    const youngGc = gc.young;
     const gcMs = gc.stop();
     const peakRss = sampler.stop();
     const phase = diffCommits(commits, before);
@@ -154,6 +160,15 @@ export function s1(kind: StoreKind, n: number, singleRuns = 50): Promise<Figures
       cpuMsPerWorkflow: round((cpu.user + cpu.system) / 1000 / n, 4),
       cpuCores: round((cpu.user + cpu.system) / 1000 / (seconds * 1000), 2),
       mainGcShare: round(gcMs / (seconds * 1000), 3),
+      ...(byThread && {
+        // The same CPU by thread: main; the workflow thread; V8's platform workers (the
+        // parallel part of scavenges, concurrent marking, background compiles).
+        cpuMainMsPerWorkflow: round((byThread.main * 1000) / n, 4),
+        cpuWorkflowThreadMsPerWorkflow: round((byThread.engine * 1000) / n, 4),
+        cpuV8WorkersMsPerWorkflow: round((byThread.other * 1000) / n, 4),
+      }),
+      mainYoungGcCount: youngGc.count,
+      mainYoungGcMs: round(youngGc.ms, 1),
       ...commitFigures(phase, n, seconds * 1000, vmPhase),
       ...floor,
       singleRuns,

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 
 /** One benchmark result line. Every line carries the machine note. */
 export interface BenchRecord {
@@ -40,16 +40,33 @@ export function nowMs(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-/** Time this thread spent in garbage collection while it ran (PerformanceObserver 'gc'). */
+/**
+ * Time this thread spent in garbage collection while it ran (PerformanceObserver 'gc'), and
+ * how much of it went to young-generation collections (scavenges), how many.
+ */
 export class GcMeter {
   #ms = 0;
+  #youngMs = 0;
+  #youngCount = 0;
   readonly #observer: PerformanceObserver;
 
   constructor() {
     this.#observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) this.#ms += e.duration;
+      for (const e of list.getEntries()) {
+        this.#ms += e.duration;
+        const kind = (e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+        if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+          this.#youngMs += e.duration;
+          this.#youngCount++;
+        }
+      }
     });
     this.#observer.observe({ entryTypes: ['gc'] });
+  }
+
+  /** Young-generation collections so far: their count and milliseconds on this thread. */
+  get young(): { readonly count: number; readonly ms: number } {
+    return { count: this.#youngCount, ms: this.#youngMs };
   }
 
   stop(): number {
