@@ -57,6 +57,8 @@ export interface RequestOptions {
   readonly idempotent?: boolean;
   /** The call waits on purpose (long poll): it uses the long-poll sockets. */
   readonly longPoll?: boolean;
+  /** Headers of the first attempt only (not of its retries). */
+  readonly firstAttemptHeaders?: Readonly<Record<string, string>>;
 }
 
 interface Settings {
@@ -215,10 +217,15 @@ export class Connection {
     const idempotent = options.idempotent ?? (method === 'GET' || method === 'HEAD');
     const pool = options.longPoll ? this.#s.longPollPool : this.#s.pool;
     const timeout = options.timeoutMs ?? this.#s.timeoutMs;
+    let first = options.firstAttemptHeaders;
     const answer = await withRetries<Answer>(
       retry,
       idempotent,
-      () => this.#attempt(pool, { method, path: target, headers, body, timeout }),
+      () => {
+        const sent = first === undefined ? headers : { ...headers, ...first };
+        first = undefined;
+        return this.#attempt(pool, { method, path: target, headers: sent, body, timeout });
+      },
       isFailure,
     );
     return answer.body as T;

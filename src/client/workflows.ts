@@ -2,6 +2,7 @@
 // visibility list/count calls of one namespace, each start through the client interceptors.
 import { randomUUID } from 'node:crypto';
 import { uuidV7 } from '../clock/index.js';
+import { NEW_REQUEST_ID_HEADER } from '../protocol/index.js';
 import {
   AionError,
   composeInterceptors,
@@ -93,6 +94,9 @@ async function startRun<R>(
           ...(waitMs !== undefined ? { waitMs } : {}),
         },
         idempotent: true,
+        ...(input.options.requestId === undefined
+          ? { firstAttemptHeaders: { [NEW_REQUEST_ID_HEADER]: '1' } }
+          : {}),
         ...(waitMs !== undefined ? { timeoutMs: waitMs + WAIT_MARGIN_MS, longPoll: true } : {}),
       },
     );

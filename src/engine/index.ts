@@ -35,4 +35,4 @@ export type {
 } from './engine.js';
 export type { ResetPoint } from './control/index.js';
 export type { DeployResult } from './deploy/index.js';
-export { START_AUDIT, withStartAudit, type StartAudit } from './start/index.js';
+export { START_AUDIT, withNewRequestId, withStartAudit, type StartAudit } from './start/index.js';

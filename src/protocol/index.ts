@@ -1,5 +1,6 @@
 /** Wire schemas shared by the server, the client SDK and remote workers. */
 export * from './event-stream.js';
+export { NEW_REQUEST_ID_HEADER } from './http-headers.js';
 // The worker protocol, listed by name: its `ErrorFrame` differs from the event stream's.
 export {
   WORKER_PROTOCOL_PATH,

@@ -1,6 +1,7 @@
 // A caller waiting for the result of a run this engine drives and holds open is told of its
 // close directly: no store read to find the run or to look for a close that cannot have
-// happened yet. A start without a workflow id reads nothing either (the id is new).
+// happened yet. A start reads nothing either: without a workflow id the id is new, and with
+// one the default id policies are applied by the start commit.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,11 +49,12 @@ describe('waiting for a result', () => {
     expect(Object.fromEntries(reads)).toEqual({});
   });
 
-  it('looks in the store for a run it does not hold (closed, or given an id)', async () => {
+  it('looks in the store for a run it does not hold (closed, or addressed by its id)', async () => {
     const { store, reads } = await countingStore();
     engine = await createEngine({ store, workflowsPath, activities });
     const handle = await engine.start('hello', { args: ['Ada'], workflowId: 'given' });
-    expect(reads.get('getCurrentRun')).toBe(1); // the id policies look for a current run
+    // The default id policies are applied by the start commit: nothing is read (ADR 0022).
+    expect(reads.get('getCurrentRun')).toBeUndefined();
     await handle.result();
     reads.clear();
     // Closed and forgotten: the result comes from the store.

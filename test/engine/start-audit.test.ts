@@ -110,10 +110,13 @@ describe('START_AUDIT: a start carries its audit entry into the run commit', () 
       ),
     ).toBe('workflow_already_started');
 
-    for (const audit of [existing, retried, refused]) {
+    for (const audit of [existing, retried]) {
       expect(audit.carried).toBe(false);
       expect(audit.asked).toEqual([]);
     }
+    // The refused start went to its commit without reading the id's run first (ADR 0022):
+    // its entry went with a commit the store refused, so it is not carried, and not written.
+    expect(refused.carried).toBe(false);
     expect(await trail(e)).toEqual([['first', 'w']]);
   });
 });

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, isAionError } from '../../src/client/index.js';
+import { NEW_REQUEST_ID_HEADER } from '../../src/protocol/index.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
 let ts: TestServer;
@@ -77,22 +78,33 @@ describe('remote client connection pool', () => {
   });
 });
 
-/** A proxy in front of the test server that drops the answer of the first call matching `lose`. */
+/**
+ * A proxy in front of the test server that drops the answer of the first call matching `lose`.
+ * It forwards the new-request-id header, and records for each start whether it carried it.
+ */
 async function lossyProxy(
   target: string,
   lose = /\/workflows$/,
-): Promise<{ url: string; starts: () => number; close(): Promise<void> }> {
+): Promise<{ url: string; starts: () => number; marked: boolean[]; close(): Promise<void> }> {
   let starts = 0;
+  const marked: boolean[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const isStart = req.method === 'POST' && lose.test(req.url ?? '');
-      if (isStart) starts++;
+      const fresh = req.headers[NEW_REQUEST_ID_HEADER];
+      if (isStart) {
+        starts++;
+        marked.push(fresh === '1');
+      }
       const first = isStart && starts === 1;
       void fetch(target + req.url, {
         method: req.method ?? 'GET',
-        headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
+        headers: {
+          'content-type': req.headers['content-type'] ?? 'application/json',
+          ...(typeof fresh === 'string' ? { [NEW_REQUEST_ID_HEADER]: fresh } : {}),
+        },
         ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
       }).then(async (answer) => {
         const text = await answer.text();
@@ -107,6 +119,7 @@ async function lossyProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     starts: () => starts,
+    marked,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -136,6 +149,44 @@ describe('remote client start retries', () => {
         .start('counter', { workflowId: 'lost-answer' })
         .catch((e: unknown) => e);
       expect(isAionError(again) && again.code).toBe('workflow_already_started');
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  }, 60_000);
+
+  it('marks only the first send of a start as new; the retry finds the run even once it closed', async () => {
+    const proxy = await lossyProxy(ts.url);
+    const connection = await Connection.connect({
+      address: proxy.url,
+      retry: { initialIntervalMs: 10 },
+    });
+    const client = new Client({ connection });
+    try {
+      // `greet` closes at once: by the time the retry arrives the run it started may be closed,
+      // and only the request id recognises it (the open-run check of the start commit cannot).
+      const handle = await client.workflow.start('greet', {
+        workflowId: 'lost-closed',
+        args: ['x'],
+      });
+      expect(proxy.starts()).toBe(2);
+      expect(proxy.marked).toEqual([true, false]);
+      const runs = await client.workflow.list({ query: "WorkflowId = 'lost-closed'" });
+      expect(runs.items.map((r) => r.runId)).toEqual([handle.firstExecutionRunId]);
+      // A start with the caller's own request id is never marked: the caller may have sent it before.
+      const own = await client.workflow.start('greet', {
+        workflowId: 'lost-closed-own',
+        requestId: 'mine-1',
+        args: ['y'],
+      });
+      expect(proxy.marked).toEqual([true, false, false]);
+      await own.result();
+      const again = await client.workflow.start('greet', {
+        workflowId: 'lost-closed-own',
+        requestId: 'mine-1',
+        args: ['y'],
+      });
+      expect(again.firstExecutionRunId).toBe(own.firstExecutionRunId);
     } finally {
       await client.close();
       await proxy.close();

@@ -20,7 +20,7 @@ afterEach(async () => {
 
 /** The store transactions the engine asked for: group commits and audit appends. */
 interface Writes {
-  commits: { runs: readonly RunCommit[]; audit: readonly AuditEntry[] }[];
+  commits: { runs: readonly RunCommit[]; audit: readonly AuditEntry[]; accepted?: boolean[] }[];
   appends: (readonly AuditEntry[])[];
 }
 
@@ -29,9 +29,12 @@ async function recordingStore(file: string, writes: Writes): Promise<Store> {
   const store = await openSqliteStore({ path: file });
   const commit = store.commit.bind(store);
   const append = store.appendAudit.bind(store);
-  store.commit = (runs, audit) => {
-    writes.commits.push({ runs, audit: audit ?? [] });
-    return commit(runs, audit);
+  store.commit = async (runs, audit) => {
+    const call: Writes['commits'][number] = { runs, audit: audit ?? [] };
+    writes.commits.push(call);
+    const outcomes = await commit(runs, audit);
+    call.accepted = outcomes.map((o) => o.ok);
+    return outcomes;
   };
   store.appendAudit = (entries) => {
     writes.appends.push(entries);
@@ -122,8 +125,13 @@ describe('audit entry of a start over HTTP', () => {
     const refused = await start(token, { workflowId: 'dup' });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('workflow_already_started');
-    // No run commit carried an entry for the refused start; its error entry was written alone.
-    expect(writes.commits.flatMap((c) => c.runs).some((r) => r.audit !== undefined)).toBe(false);
+    // The start went to its commit without reading the id's run first (ADR 0022): the commit
+    // carrying its entry was refused, so no ok entry was written; its error entry went alone.
+    const carrying = writes.commits.flatMap((c) =>
+      c.runs.flatMap((r, i) => (r.audit !== undefined ? [c.accepted?.[i]] : [])),
+    );
+    expect(carrying.length).toBeGreaterThan(0);
+    expect(carrying.every((accepted) => accepted === false)).toBe(true);
     expect(writes.appends.flat().map((e) => [e.outcome, e.code])).toEqual([
       ['error', 'workflow_already_started'],
     ]);

@@ -87,7 +87,7 @@ export function conflicted(ctx: SchedulerContext, p: Plan, error: AionError): vo
   if (p.start && START_REFUSALS.has(error.code)) {
     p.start.ack.reject(error);
     for (const arrival of p.arrivals) arrival.ack?.reject(error);
-    ctx.runs.forget(a);
+    forgetRefusedStart(ctx, a);
     return;
   }
   if (p.start && error instanceof SequenceConflictError && error.actual > 0) {
@@ -99,6 +99,16 @@ export function conflicted(ctx: SchedulerContext, p: Plan, error: AionError): vo
     error: error.message,
   });
   requeue(ctx, p, a.isolate);
+}
+
+/**
+ * A start the store refused leaves no run: its actor leaves memory, and so does the instance
+ * its first activation made in the workflow thread.
+ */
+function forgetRefusedStart(ctx: SchedulerContext, a: RunActor): void {
+  if (a.residentIn !== undefined) ctx.deps.thread.evict([a.mapKey]);
+  a.residentIn = undefined;
+  ctx.runs.forget(a);
 }
 
 /**
@@ -160,13 +170,11 @@ export async function refusedCommit(ctx: SchedulerContext, p: Plan, err: unknown
     }
     return true;
   });
+  if (p.start) forgetRefusedStart(ctx, a); // its instance leaves before reset forgets it
   a.reset();
   a.inbox = [...keep, ...a.inbox];
   a.visibilityPatch ??= p.visibility;
-  if (p.start) {
-    ctx.runs.forget(a);
-    return;
-  }
+  if (p.start) return;
   if (a.frozen !== undefined || retry.stopped()) {
     a.visibilityPatch = undefined; // parked already: nothing more is written
     return;

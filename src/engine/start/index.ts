@@ -9,6 +9,7 @@ export {
 } from './start-service.js';
 export { RunStarter } from './run-starter.js';
 export { START_AUDIT, withStartAudit, type StartAudit } from './start-audit.js';
+export { withNewRequestId } from './start-policies.js';
 export { badRequestId, requestIdIsValid } from './start-policies.js';
 export { parseStart, type ParsedStart, type StartOptionContext } from './start-options.js';
 export type { StartRunParams } from './start-params.js';

@@ -122,6 +122,41 @@ export function checkStartPolicies(options: WorkflowStartOptions): {
 }
 
 /**
+ * The start option saying that its request id was made for this very call and never sent
+ * before (a client's first attempt of a start whose request id it generated): no earlier run
+ * can carry it. Keyed by a symbol: never user input, never persisted.
+ */
+export const NEW_REQUEST_ID: unique symbol = Symbol('aion.newRequestId');
+
+/** Start options marked with {@link NEW_REQUEST_ID} (the options are not changed). */
+export function withNewRequestId(options: WorkflowStartOptions): WorkflowStartOptions {
+  const marked: WorkflowStartOptions & { [NEW_REQUEST_ID]: true } = {
+    ...options,
+    [NEW_REQUEST_ID]: true,
+  };
+  return marked;
+}
+
+/**
+ * True when the start commit alone can apply the id policies of a start of a given workflow
+ * id, so the start need not read the id's current run first (Temporal's "brand new" start):
+ * the reuse policy allows a new run after any closed one, an open run with the id is an error
+ * (the FAIL conflict policy: USE_EXISTING and TERMINATE_EXISTING expect to meet one, and read
+ * first), and no earlier call can have used the request id (none was given, or it is new:
+ * {@link NEW_REQUEST_ID}). An open run with the id then makes the commit fail with
+ * `workflow_already_started`, and the start applies the policies from the store after all
+ * (StartService). Validates the policies, as {@link checkStartPolicies}.
+ */
+export function commitDecidesStart(options: WorkflowStartOptions): boolean {
+  const { reuse, conflict } = checkStartPolicies(options);
+  if (reuse !== 'ALLOW_DUPLICATE' || conflict !== 'FAIL') return false;
+  return (
+    options.requestId === undefined ||
+    (options as { readonly [NEW_REQUEST_ID]?: true })[NEW_REQUEST_ID] === true
+  );
+}
+
+/**
  * Applies the id reuse and conflict policies and the idempotency key to a start of a given
  * workflow id (an id the engine generated names no run yet: the start commit alone guards
  * it, and {@link checkStartPolicies} is all it needs). Returns the run id of an existing run

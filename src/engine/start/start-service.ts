@@ -28,6 +28,7 @@ import { parseStart, type ParsedStart } from './start-options.js';
 import {
   applyStartPolicies,
   checkStartPolicies,
+  commitDecidesStart,
   badRequestId,
   givenConflictPolicy,
   requestIdIsValid,
@@ -86,11 +87,26 @@ export class StartService {
   }
 
   /** Starts a workflow (or returns the run the id policies choose); resolves once committed. */
-  async start(
+  start(
     ns: string,
     workflow: WorkflowTypeRef,
     options: WorkflowStartOptions = {},
     initial?: InitialSignal | InitialUpdate,
+  ): Promise<StartedRun> {
+    return this.#start(ns, workflow, options, initial, false);
+  }
+
+  /**
+   * A start of a given workflow id whose policies the commit alone can apply
+   * (commitDecidesStart) reads nothing first; should an open run hold the id, the commit
+   * fails, and the start is made again reading the id's current run (`readFirst`).
+   */
+  async #start(
+    ns: string,
+    workflow: WorkflowTypeRef,
+    options: WorkflowStartOptions,
+    initial: InitialSignal | InitialUpdate | undefined,
+    readFirst: boolean,
   ): Promise<StartedRun> {
     const d = this.#d;
     d.lifecycle.check();
@@ -109,7 +125,9 @@ export class StartService {
       options,
     );
     const { workflowId, executionTimeoutMs, runTimeoutMs } = parsed;
+    let optimistic = false;
     if (options.workflowId === undefined) checkStartPolicies(options);
+    else if (!readFirst && commitDecidesStart(options)) optimistic = true;
     else {
       const existing = await applyStartPolicies(d, ns, workflowId, options);
       if (existing) return { workflowId, runId: existing, created: false };
@@ -145,7 +163,15 @@ export class StartService {
     const audit = startAuditWrite(options, workflowId);
     if (audit) params.audit = audit;
     // Returned, not awaited: this frame is not kept while the start waits for its commit.
-    return d.starter.startRun(params).then(() => ({ workflowId, runId, created: true }));
+    const started = d.starter
+      .startRun(params)
+      .then((): StartedRun => ({ workflowId, runId, created: true }));
+    if (!optimistic) return started;
+    return started.catch((err: unknown) => {
+      if (!isAionError(err) || err.code !== 'workflow_already_started') throw err;
+      // An open run holds the id: its policies decide, read from the store.
+      return this.#start(ns, workflow, options, initial, true);
+    });
   }
 
   /**

@@ -3,7 +3,8 @@
 // start commit; the with-start routes write theirs after the call, as other mutations do.
 import type { FastifyInstance } from 'fastify';
 import type { ServerContext } from '../../context.js';
-import { withStartAudit } from '../../../engine/index.js';
+import { withNewRequestId, withStartAudit } from '../../../engine/index.js';
+import { NEW_REQUEST_ID_HEADER } from '../../../protocol/index.js';
 import {
   isAionError,
   WithStartWorkflowOperation,
@@ -53,10 +54,15 @@ export function startRoutes(app: FastifyInstance, ctx: ServerContext, waits: Res
       ctx.namespace(req.params.namespace);
       refuseWhileDraining(ctx);
       const { waitMs: _wait, ...body } = req.body;
+      // A client's first attempt of a request id it generated: no run can carry the id yet.
+      const options =
+        body.requestId !== undefined && req.headers[NEW_REQUEST_ID_HEADER] === '1'
+          ? withNewRequestId(startOptions(body))
+          : startOptions(body);
       // The ok entry is written by the run's start commit: one durable commit per start.
       const handle = await ctx
         .scope(req.params.namespace)
-        .start(body.workflowType, withStartAudit(startOptions(body), audit));
+        .start(body.workflowType, withStartAudit(options, audit));
       const runId = await runIdOf(handle);
       void reply.code(201);
       return { target: handle.workflowId, body: { workflowId: handle.workflowId, runId } };
