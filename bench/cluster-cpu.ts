@@ -26,8 +26,19 @@ export interface CpuSample {
 
 /** A process's command name and CPU seconds (user + system) so far; undefined once it is gone. */
 export function procStat(pid: number): { comm: string; seconds: number } | undefined {
+  return statFile(`/proc/${pid}/stat`);
+}
+
+/**
+ * The same of one thread of this process (`/proc/<tid>/stat` would give its whole process).
+ */
+export function taskStat(tid: number): { comm: string; seconds: number } | undefined {
+  return statFile(`/proc/self/task/${tid}/stat`);
+}
+
+function statFile(file: string): { comm: string; seconds: number } | undefined {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const text = readFileSync(file, 'utf8');
     const close = text.lastIndexOf(')');
     const comm = text.slice(text.indexOf('(') + 1, close);
     const fields = text.slice(close + 2).split(' ');

@@ -24,6 +24,7 @@ import { createServer } from '../src/server/server.js';
 import { benchScript } from './child.js';
 import { openBenchStore, WORKFLOWS_PATH } from './engine-common.js';
 import { percentile, round } from './lib.js';
+import { hook, markCommits } from './trace-hooks.js';
 import { registered, stop } from './worker-process.js';
 
 const WORKER = fileURLToPath(new URL('./server-worker.ts', import.meta.url));
@@ -40,16 +41,6 @@ const mark = (m: Mark): void => {
   if (recording) marks.push({ mark: m, at: now() });
 };
 
-/** Wraps `proto[name]` to call `before(args)` first. */
-function hook<T extends object>(proto: T, name: string, before: (args: unknown[]) => void): void {
-  const target = proto as Record<string, (...args: unknown[]) => unknown>;
-  const original = target[name]!;
-  target[name] = function (this: unknown, ...args: unknown[]) {
-    before(args);
-    return original.apply(this, args);
-  };
-}
-
 hook(http.Server.prototype, 'emit', ([event]) => event === 'request' && mark('request'));
 hook(http.ServerResponse.prototype, 'end', () => mark('respond'));
 hook(ThreadWorker.prototype, 'postMessage', ([m]) => {
@@ -63,15 +54,7 @@ hook(WebSocket.prototype, 'emit', ([event, data]) => {
 });
 
 const bench = await openBenchStore('sqlite');
-const commit = bench.store.commit.bind(bench.store);
-bench.store.commit = async (...args) => {
-  mark('commitStart');
-  try {
-    return await commit(...args);
-  } finally {
-    mark('commitEnd');
-  }
-};
+markCommits(bench.store, mark);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aion-bench-trace-'));
 const stampsFile = path.join(dataDir, 'activity-stamps.json');
 let worker: ChildProcess | undefined;

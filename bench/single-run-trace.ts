@@ -12,6 +12,7 @@ import { Worker as ThreadWorker } from 'node:worker_threads';
 import { activities, benchEngine, openBenchStore, type StoreKind } from './engine-common.js';
 import { SINGLE_RUN_WARMUP } from './engine-scenarios.js';
 import { percentile, round } from './lib.js';
+import { hook, markCommits } from './trace-hooks.js';
 
 const runs = Number.parseInt(process.argv[2] ?? '300', 10);
 const kind = (process.argv[3] ?? 'sqlite') as StoreKind;
@@ -31,16 +32,6 @@ const mark = (m: Mark): void => {
   if (recording) marks.push({ mark: m, at: performance.now() });
 };
 
-/** Wraps `proto[name]` to call `before(args)` first. */
-function hook<T extends object>(proto: T, name: string, before: (args: unknown[]) => void): void {
-  const target = proto as Record<string, (...args: unknown[]) => unknown>;
-  const original = target[name]!;
-  target[name] = function (this: unknown, ...args: unknown[]) {
-    before(args);
-    return original.apply(this, args);
-  };
-}
-
 hook(ThreadWorker.prototype, 'postMessage', ([m]) => {
   if ((m as { type?: unknown } | null)?.type === 'activate') mark('activate');
 });
@@ -58,15 +49,7 @@ function kindOf(from: Mark, to: Mark): 'threadRoundTrip' | 'commit' | 'activity'
 }
 
 const bench = await openBenchStore(kind);
-const commit = bench.store.commit.bind(bench.store);
-bench.store.commit = async (...args) => {
-  mark('commitStart');
-  try {
-    return await commit(...args);
-  } finally {
-    mark('commitEnd');
-  }
-};
+markCommits(bench.store, mark);
 const traced = {
   step: async (n: number) => {
     mark('activityStart');

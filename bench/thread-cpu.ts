@@ -2,22 +2,8 @@
 // the engine (the workflow thread; libuv's pool too, idle in these scenarios), and the threads
 // that were there before it — V8's platform workers, which do the parallel part of young-
 // generation collections, concurrent marking and background compilation. Elsewhere: empty.
-import { readdirSync, readFileSync } from 'node:fs';
-
-/** Clock ticks per second of /proc's times (USER_HZ: 100 on Linux). */
-const TICKS = 100;
-
-/** A thread's CPU seconds (user + system); undefined once it is gone. /proc/<tid>/stat would be the whole process's. */
-function taskSeconds(tid: string): number | undefined {
-  try {
-    const text = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is the state (field 3): utime and stime are fields 14 and 15.
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return undefined;
-  }
-}
+import { readdirSync } from 'node:fs';
+import { taskStat } from './cluster-cpu.js';
 
 /** CPU seconds (user + system) of every thread of this process, by thread id. */
 export function threadTimes(): Map<number, number> {
@@ -29,8 +15,8 @@ export function threadTimes(): Map<number, number> {
     return times; // not Linux
   }
   for (const tid of tids) {
-    const seconds = taskSeconds(tid);
-    if (seconds !== undefined) times.set(Number(tid), seconds);
+    const stat = taskStat(Number(tid));
+    if (stat !== undefined) times.set(Number(tid), stat.seconds);
   }
   return times;
 }
