@@ -78,14 +78,19 @@ describe('remote client connection pool', () => {
   });
 });
 
+interface LossyProxy {
+  readonly url: string;
+  starts(): number;
+  /** Per start sent through it: whether it carried the new-request-id header. */
+  readonly marked: boolean[];
+  close(): Promise<void>;
+}
+
 /**
  * A proxy in front of the test server that drops the answer of the first call matching `lose`.
  * It forwards the new-request-id header, and records for each start whether it carried it.
  */
-async function lossyProxy(
-  target: string,
-  lose = /\/workflows$/,
-): Promise<{ url: string; starts: () => number; marked: boolean[]; close(): Promise<void> }> {
+async function lossyProxy(target: string, lose: RegExp): Promise<LossyProxy> {
   let starts = 0;
   const marked: boolean[] = [];
   const server = http.createServer((req, res) => {
@@ -128,15 +133,31 @@ async function lossyProxy(
   };
 }
 
+/**
+ * Runs `body` with a client whose calls go through a lossyProxy (retries 10 ms apart), then
+ * closes both.
+ */
+async function throughLossyProxy(
+  lose: RegExp,
+  body: (client: Client, proxy: LossyProxy) => Promise<void>,
+): Promise<void> {
+  const proxy = await lossyProxy(ts.url, lose);
+  const connection = await Connection.connect({
+    address: proxy.url,
+    retry: { initialIntervalMs: 10 },
+  });
+  const client = new Client({ connection });
+  try {
+    await body(client, proxy);
+  } finally {
+    await client.close();
+    await proxy.close();
+  }
+}
+
 describe('remote client start retries', () => {
   it('sends a start again after its answer was lost and gets the run it started', async () => {
-    const proxy = await lossyProxy(ts.url);
-    const connection = await Connection.connect({
-      address: proxy.url,
-      retry: { initialIntervalMs: 10 },
-    });
-    const client = new Client({ connection });
-    try {
+    await throughLossyProxy(/\/workflows$/, async (client, proxy) => {
       const handle = await client.workflow.start('counter', { workflowId: 'lost-answer' });
       expect(proxy.starts()).toBe(2);
       const current = await ts.engine.client.workflow.getHandle('lost-answer').describe();
@@ -149,20 +170,11 @@ describe('remote client start retries', () => {
         .start('counter', { workflowId: 'lost-answer' })
         .catch((e: unknown) => e);
       expect(isAionError(again) && again.code).toBe('workflow_already_started');
-    } finally {
-      await client.close();
-      await proxy.close();
-    }
+    });
   }, 60_000);
 
   it('marks only the first send of a start as new; the retry finds the run even once it closed', async () => {
-    const proxy = await lossyProxy(ts.url);
-    const connection = await Connection.connect({
-      address: proxy.url,
-      retry: { initialIntervalMs: 10 },
-    });
-    const client = new Client({ connection });
-    try {
+    await throughLossyProxy(/\/workflows$/, async (client, proxy) => {
       // `greet` closes at once: by the time the retry arrives the run it started may be closed,
       // and only the request id recognises it (the open-run check of the start commit cannot).
       const handle = await client.workflow.start('greet', {
@@ -187,20 +199,11 @@ describe('remote client start retries', () => {
         args: ['y'],
       });
       expect(again.firstExecutionRunId).toBe(own.firstExecutionRunId);
-    } finally {
-      await client.close();
-      await proxy.close();
-    }
+    });
   }, 60_000);
 
   it('sends a signal-with-start again after its answer was lost; the run gets one signal', async () => {
-    const proxy = await lossyProxy(ts.url, /\/signal-with-start$/);
-    const connection = await Connection.connect({
-      address: proxy.url,
-      retry: { initialIntervalMs: 10 },
-    });
-    const client = new Client({ connection });
-    try {
+    await throughLossyProxy(/\/signal-with-start$/, async (client, proxy) => {
       const handle = await client.workflow.signalWithStart('counter', {
         workflowId: 'lost-sws',
         args: [0],
@@ -217,10 +220,7 @@ describe('remote client start retries', () => {
         signalArgs: [1],
       });
       expect(await handle.query('count')).toBe(6);
-    } finally {
-      await client.close();
-      await proxy.close();
-    }
+    });
   }, 60_000);
 
   it('returns the same run for a start sent twice with the same requestId', async () => {
