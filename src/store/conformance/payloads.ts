@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Failure, HistoryEvent, Payload } from '../../core/index.js';
 import { defined } from './check.js';
-import { event, makeRunKey, startedEvent, T0 } from './fixtures.js';
+import { event, makeRunKey, startRun, startedEvent, T0, taskRow, timerRow } from './fixtures.js';
 import { custom, cmp } from './visibility-expr.js';
 import type { StoreScenario } from './types.js';
 
@@ -92,6 +92,44 @@ export const payloadScenarios: StoreScenario[] = [
       assert.ok(big?.type === 'SignalReceived');
       assert.equal(big.args[0]?.data.length, ONE_MB.length, 'the 1 MB string keeps its length');
       assert.ok(big.args[0]?.data === ONE_MB, 'the 1 MB string is identical');
+    },
+  },
+  {
+    name: 'payloads: task and timer rows keep edge-case text exactly (ids, names, inputs, data)',
+    tags: ['payloads', 'tasks', 'timers'],
+    async run({ store }) {
+      const { run } = await startRun(store);
+      // What array literals must quote or escape: quotes, backslashes, commas, braces, the
+      // word NULL, whitespace; and what they need not (unicode).
+      const odd = ['a"b', 'c\\d', 'e,f', '{g}', 'NULL', ' h ', '', 'ü😀'];
+      const tasks = odd.map((text, i) => ({
+        ...taskRow(run, `act ${i} ${text}`, { activityType: `type ${text}`, scheduledSeq: i + 2 }),
+        input: [{ encoding: 'json/plain', data: JSON.stringify({ text }) }],
+        options: JSON.stringify({ note: text }),
+      }));
+      const timers = odd.map((text, i) => ({
+        ...timerRow(run, `timer ${i} ${text}`, T0 + i, `kind ${text}`),
+        data: text,
+      }));
+      const [outcome] = await store.commit([
+        { run, expectedSeq: 1, events: [], tasks: { enqueue: tasks }, timers: { upsert: timers } },
+      ]);
+      assert.deepStrictEqual(outcome, { ok: true, headSeq: 1 });
+      for (const t of tasks) {
+        const back = await store.getTask(run.namespace, t.taskId);
+        assert.ok(back, `task ${JSON.stringify(t.activityId)} is stored`);
+        assert.deepStrictEqual(
+          [back.activityId, back.activityType, back.input, back.options],
+          [t.activityId, t.activityType, t.input, t.options],
+          `task ${JSON.stringify(t.activityId)}`,
+        );
+      }
+      const byId = new Map((await store.listTimers(run)).map((t) => [t.timerId, t]));
+      for (const t of timers) {
+        const back = byId.get(t.timerId);
+        assert.ok(back, `timer ${JSON.stringify(t.timerId)} is stored`);
+        assert.deepStrictEqual([back.kind, back.data], [t.kind, t.data], `timer ${t.timerId}`);
+      }
     },
   },
   {

@@ -1,5 +1,6 @@
 import type { RunKey } from '../../core/index.js';
 import type { NewActivityTask, OutboxRow, RunCommit, TimerRow } from '../contract/index.js';
+import { intArray, textArray } from './arrays.js';
 
 /**
  * Net effect of a batch's operations on keyed rows, replayed in commit order. Every write is
@@ -93,7 +94,7 @@ export function deleteTasksSql(s: string, keys: readonly TaskKey[], first: numbe
   return {
     sql: `DELETE FROM ${s}.tasks t USING unnest($${a}::text[], $${b}::text[]) AS v(namespace, task_id)
      WHERE t.namespace = v.namespace AND t.task_id = v.task_id`,
-    values: [keys.map((x) => x.namespace), keys.map((x) => x.taskId)],
+    values: [textArray(keys.map((x) => x.namespace)), textArray(keys.map((x) => x.taskId))],
   };
 }
 
@@ -113,21 +114,21 @@ export function upsertTasksSql(s: string, rows: readonly NewActivityTask[], firs
        attempt = EXCLUDED.attempt, visible_at = EXCLUDED.visible_at, lease_owner = EXCLUDED.lease_owner,
        lease_until = EXCLUDED.lease_until, deliveries = EXCLUDED.deliveries, heartbeat_details = NULL, last_heartbeat_at = NULL, last_failure = NULL`,
     values: [
-      rows.map((r) => r.namespace),
-      rows.map((r) => r.taskId),
-      rows.map((r) => r.workflowId),
-      rows.map((r) => r.runId),
-      rows.map((r) => r.taskQueue),
-      rows.map((r) => r.activityId),
-      rows.map((r) => r.activityType),
-      rows.map((r) => r.scheduledSeq),
-      rows.map((r) => JSON.stringify(r.input)),
-      rows.map((r) => r.options ?? null),
-      rows.map((r) => r.attempt),
-      rows.map((r) => r.visibleAt),
+      textArray(rows.map((r) => r.namespace)),
+      textArray(rows.map((r) => r.taskId)),
+      textArray(rows.map((r) => r.workflowId)),
+      textArray(rows.map((r) => r.runId)),
+      textArray(rows.map((r) => r.taskQueue)),
+      textArray(rows.map((r) => r.activityId)),
+      textArray(rows.map((r) => r.activityType)),
+      intArray(rows.map((r) => r.scheduledSeq)),
+      textArray(rows.map((r) => JSON.stringify(r.input))),
+      textArray(rows.map((r) => r.options ?? null)),
+      intArray(rows.map((r) => r.attempt)),
+      intArray(rows.map((r) => r.visibleAt)),
       // Enqueued already leased (dispatched by the engine right after commit): both or neither.
-      rows.map((r) => (r.leaseUntil === undefined ? null : (r.leaseOwner ?? null))),
-      rows.map((r) => (r.leaseOwner === undefined ? null : (r.leaseUntil ?? null))),
+      textArray(rows.map((r) => (r.leaseUntil === undefined ? null : (r.leaseOwner ?? null)))),
+      intArray(rows.map((r) => (r.leaseOwner === undefined ? null : (r.leaseUntil ?? null)))),
     ],
   };
 }
@@ -137,7 +138,11 @@ export function deleteTimersSql(s: string, keys: readonly TimerKey[], first: num
   return {
     sql: `DELETE FROM ${s}.timers t USING unnest($${a}::text[], $${b}::text[], $${c}::text[]) AS v(namespace, run_id, timer_id)
      WHERE t.namespace = v.namespace AND t.run_id = v.run_id AND t.timer_id = v.timer_id`,
-    values: [keys.map((x) => x.namespace), keys.map((x) => x.runId), keys.map((x) => x.timerId)],
+    values: [
+      textArray(keys.map((x) => x.namespace)),
+      textArray(keys.map((x) => x.runId)),
+      textArray(keys.map((x) => x.timerId)),
+    ],
   };
 }
 
@@ -150,13 +155,13 @@ export function upsertTimersSql(s: string, rows: readonly TimerRow[], first: num
      ON CONFLICT (namespace, run_id, timer_id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id,
        fire_at = EXCLUDED.fire_at, kind = EXCLUDED.kind, data = EXCLUDED.data, claim_owner = NULL, claim_until = NULL`,
     values: [
-      rows.map((r) => r.namespace),
-      rows.map((r) => r.runId),
-      rows.map((r) => r.timerId),
-      rows.map((r) => r.workflowId),
-      rows.map((r) => r.fireAt),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.data ?? null),
+      textArray(rows.map((r) => r.namespace)),
+      textArray(rows.map((r) => r.runId)),
+      textArray(rows.map((r) => r.timerId)),
+      textArray(rows.map((r) => r.workflowId)),
+      intArray(rows.map((r) => r.fireAt)),
+      textArray(rows.map((r) => r.kind)),
+      textArray(rows.map((r) => r.data ?? null)),
     ],
   };
 }
@@ -166,7 +171,7 @@ export function deleteOutboxSql(s: string, keys: readonly OutboxKey[], first: nu
   return {
     sql: `DELETE FROM ${s}.outbox o USING unnest($${a}::text[], $${b}::text[]) AS v(namespace, id)
      WHERE o.namespace = v.namespace AND o.id = v.id`,
-    values: [keys.map((x) => x.namespace), keys.map((x) => x.id)],
+    values: [textArray(keys.map((x) => x.namespace)), textArray(keys.map((x) => x.id))],
   };
 }
 
@@ -178,14 +183,14 @@ export function upsertOutboxSql(s: string, rows: readonly OutboxRow[], first: nu
      ON CONFLICT (namespace, id) DO UPDATE SET workflow_id = EXCLUDED.workflow_id, run_id = EXCLUDED.run_id,
        kind = EXCLUDED.kind, version = EXCLUDED.version, data = EXCLUDED.data, created_at = EXCLUDED.created_at`,
     values: [
-      rows.map((r) => r.namespace),
-      rows.map((r) => r.id),
-      rows.map((r) => r.workflowId),
-      rows.map((r) => r.runId),
-      rows.map((r) => r.kind),
-      rows.map((r) => r.version ?? null),
-      rows.map((r) => r.data),
-      rows.map((r) => r.createdAt),
+      textArray(rows.map((r) => r.namespace)),
+      textArray(rows.map((r) => r.id)),
+      textArray(rows.map((r) => r.workflowId)),
+      textArray(rows.map((r) => r.runId)),
+      textArray(rows.map((r) => r.kind)),
+      textArray(rows.map((r) => r.version ?? null)),
+      textArray(rows.map((r) => r.data)),
+      intArray(rows.map((r) => r.createdAt)),
     ],
   };
 }
@@ -200,6 +205,6 @@ export function closedRunsSql(
   return {
     sql: `DELETE FROM ${s}.${table} t USING unnest($${first}::text[], $${first + 1}::text[]) AS v(namespace, run_id)
        WHERE t.namespace = v.namespace AND t.run_id = v.run_id`,
-    values: [runs.map((r) => r.namespace), runs.map((r) => r.runId)],
+    values: [textArray(runs.map((r) => r.namespace)), textArray(runs.map((r) => r.runId))],
   };
 }
