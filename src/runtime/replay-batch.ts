@@ -37,9 +37,12 @@ export function withQueuedReplays(
     queue.shift();
   }
   if (batch.length === 1) return first;
+  // Held evictions ride on the first request queued after them: the batch's head.
+  const evict = first.request.evict;
   return {
     request: {
       id: nextId(),
+      ...(evict !== undefined ? { evict } : {}),
       type: 'replays',
       items: batch.map(({ request: { key, version, run, events, stacks } }) => ({
         key,

@@ -271,10 +271,7 @@ class RequestHandler {
         return { id: req.id, ok: true, validation };
       }
       case 'evict':
-        for (const k of req.keys) {
-          this.#drop(k);
-          Atomics.add(this.#shared, 0, 1); // a dispose returned: the watchdog measures stalls
-        }
+        this.#evict(req.keys);
         return { id: req.id, ok: true };
       case 'unload':
         // Resident (closed) runs keep their sandbox alive until the residency LRU evicts them.
@@ -317,9 +314,24 @@ class RequestHandler {
   }
 
   /** Handles one request; every failure becomes an error response. */
-  respond(req: WorkerRequest): WorkerResponse {
+  /**
+   * Drops closed runs' instances (their `dispose` interceptors run). The host knows from the
+   * shared cell what overran: a dispose that never returns is not the fault of the request it
+   * rode on.
+   */
+  #evict(keys: readonly string[]): void {
+    Atomics.store(this.#shared, 1, THREAD_ACTIVITY.dispose);
+    for (const k of keys) {
+      this.#drop(k);
+      Atomics.add(this.#shared, 0, 1); // a dispose returned: the watchdog measures stalls
+    }
     Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
+  }
+
+  respond(req: WorkerRequest): WorkerResponse {
     try {
+      if (req.evict !== undefined) this.#evict(req.evict);
+      Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
       const res = this.#handle(req);
       // Whatever ran (a package's top level, a query handler) must leave the heap in budget too.
       this.#guard?.check();

@@ -49,17 +49,19 @@ export function workflowThreadResourceLimits(heapLimitMb: number): {
 }
 
 /** What the workflow thread was doing when it ran out of memory (or overran its deadline). */
-export type ThreadActivity = 'code' | 'module' | 'load';
+export type ThreadActivity = 'code' | 'module' | 'load' | 'dispose';
 
 /** How the thread tells the host, through shared memory, what it is running. */
-export const THREAD_ACTIVITY = { code: 0, module: 1, load: 2 } as const;
+export const THREAD_ACTIVITY = { code: 0, module: 1, load: 2, dispose: 3 } as const;
 
 export function threadActivity(value: number): ThreadActivity {
   return value === THREAD_ACTIVITY.module
     ? 'module'
     : value === THREAD_ACTIVITY.load
       ? 'load'
-      : 'code';
+      : value === THREAD_ACTIVITY.dispose
+        ? 'dispose'
+        : 'code';
 }
 
 /**
@@ -96,6 +98,8 @@ export function describeActivity(during: ThreadActivity): string {
       return "the workflow module's top-level code (loading it for a run)";
     case 'load':
       return "the package bundle's top-level code (loading the package)";
+    case 'dispose':
+      return "a closed run's dispose interceptors (leaving the workflow thread)";
     case 'code':
       return 'workflow code';
   }

@@ -66,7 +66,15 @@ export interface ErrorBody {
 /** The outcome of one replay of several: its own, or the error it threw. */
 export type ReplayResult = { readonly replay: ReplayOutcome } | { readonly error: ErrorBody };
 
-export type WorkerRequest =
+/**
+ * A request to the workflow thread. Any request may carry `evict`: instances of closed runs the
+ * thread drops (their `dispose` interceptors run) before it handles the request — evictions
+ * made while the thread was idle ride on the next request instead of waking it on their own
+ * (see DeferredEvictions).
+ */
+export type WorkerRequest = WorkerRequestBody & { readonly evict?: readonly string[] };
+
+export type WorkerRequestBody =
   | {
       readonly id: number;
       readonly type: 'load';

@@ -19,6 +19,7 @@ import {
   threadActivity,
   workflowThreadResourceLimits,
 } from './resource-limits.js';
+import { DeferredEvictions } from './deferred-evictions.js';
 import { historyForThread } from './event-types.js';
 import { Fifo } from './fifo.js';
 import { withQueuedReplays, type QueuedRequest } from './replay-batch.js';
@@ -30,6 +31,7 @@ import type {
   ReplayOutcome,
   WorkerLogMessage,
   WorkerRequest,
+  WorkerRequestBody,
   WorkerResponse,
 } from './worker-protocol.js';
 
@@ -38,7 +40,7 @@ const MIN_LOAD_TIMEOUT_MS = 30_000;
 
 type Pending = QueuedRequest;
 
-type RequestBody = WorkerRequest extends infer R
+type RequestBody = WorkerRequestBody extends infer R
   ? R extends { id: number }
     ? Omit<R, 'id'>
     : never
@@ -129,6 +131,8 @@ export class WorkflowThread {
   #nextId = 1;
   /** The last evict request queued, whose keys later evictions may join while it waits. */
   #evictWaiting: { readonly pending: Pending; readonly keys: string[] } | undefined;
+  /** Evictions made while the thread was idle: they ride on the next request. */
+  readonly #deferred = new DeferredEvictions((keys) => this.#queueEvict(keys));
   #closed = false;
   #generation = 0;
   /** The inline runtime's handler (the `inline` option), made on first use. */
@@ -210,7 +214,10 @@ export class WorkflowThread {
 
   #send(body: RequestBody, timeoutMs = this.#deadlockTimeoutMs): Promise<WorkerResponse> {
     return new Promise((resolve, reject) => {
-      const request = extend(body, { id: this.#nextId++ }) as WorkerRequest;
+      // Held evictions were made while nothing was queued: this request is the next one sent.
+      const evict = this.#deferred.take();
+      const base = extend(body, { id: this.#nextId++ }) as WorkerRequestBody;
+      const request: WorkerRequest = evict === undefined ? base : { ...base, evict };
       this.#queue.push({ request, timeoutMs, resolve, reject });
       this.#pump();
     });
@@ -308,12 +315,19 @@ export class WorkflowThread {
     logs: readonly LogLine[],
   ): boolean {
     const { request } = pending;
+    const during = threadActivity(Atomics.load(this.#progress, 1));
+    if (during === 'dispose' && request.type !== 'evict') {
+      // Stuck in (or out of memory in) a closed run's dispose that rode on this request: not
+      // the request's fault. A load goes again; anything else was for the replaced thread.
+      if (request.type === 'load') return true;
+      pending.reject(new WorkflowThreadRestartedError(reason));
+      return false;
+    }
     if (request.type === 'load' && kind !== 'crash') {
       const failures = (this.#loadFailures.get(request.version) ?? 0) + 1;
       this.#loadFailures.set(request.version, failures);
       if (failures < 2) return true;
     }
-    const during = threadActivity(Atomics.load(this.#progress, 1));
     const error =
       kind === 'deadlock'
         ? new DeadlockError(pending.timeoutMs, during)
@@ -334,6 +348,7 @@ export class WorkflowThread {
     const worker = this.#worker;
     this.#worker = undefined;
     this.#generation++;
+    this.#deferred.clear(); // their instances went with the thread
     if (worker) {
       worker.removeAllListeners('exit');
       worker.removeAllListeners('error');
@@ -425,6 +440,15 @@ export class WorkflowThread {
 
   evict(keys: readonly string[]): void {
     if (keys.length === 0 || (!this.#worker && !this.#inline)) return;
+    if (!this.#inline && this.#current === undefined && this.#queue.length === 0) {
+      this.#deferred.hold(keys); // the thread is idle: do not wake it for this alone
+      return;
+    }
+    this.#queueEvict(keys);
+  }
+
+  #queueEvict(keys: readonly string[]): void {
+    if (this.#closed || (!this.#worker && !this.#inline)) return;
     // Closed runs leave in batches: the keys join an evict request still waiting at the end of
     // the queue (only at the end: a request queued after it may be for one of these runs).
     const waiting = this.#evictWaiting;
@@ -454,6 +478,7 @@ export class WorkflowThread {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#deferred.clear();
     const worker = this.#worker;
     this.#worker = undefined;
     // Requests cut short by the stop are not the runs' fault: callers record nothing for them.

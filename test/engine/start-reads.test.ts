@@ -37,8 +37,11 @@ function watchThread(): {
     const m = message as {
       type?: string;
       keys?: string[];
+      /** Evictions that ride on a request (made while the thread was idle). */
+      evict?: string[];
       items?: { key: string; init?: { workflowId: string } }[];
     };
+    for (const k of m.evict ?? []) evicted.add(k);
     if (m.type === 'evict') for (const k of m.keys ?? []) evicted.add(k);
     if (m.type === 'activate') {
       for (const item of m.items ?? []) {

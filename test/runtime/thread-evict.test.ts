@@ -1,12 +1,33 @@
 // Evictions queued while the workflow thread is busy travel together, and never ahead of a
-// request queued after them.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// request queued after them; made while it is idle, they ride on the next request (or go
+// alone after a while), and a dispose that never returns there is not that request's fault.
+import { Worker } from 'node:worker_threads';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackage } from '../../src/package/index.js';
-import { WorkflowThread, type ActivateItem } from '../../src/runtime/index.js';
+import {
+  DeadlockError,
+  WorkflowThread,
+  WorkflowThreadRestartedError,
+  type ActivateItem,
+} from '../../src/runtime/index.js';
+import type { WorkerRequest } from '../../src/runtime/worker-protocol.js';
 import type { ActivationInput } from '../../src/core/index.js';
 import { sandboxInitInfo } from '../support/init-info.js';
 
 const fixture = new URL('../fixtures/workflows/basic.ts', import.meta.url).pathname;
+const stuckFixture = new URL('../fixtures/workflows/stuck-dispose.ts', import.meta.url).pathname;
+
+/** The requests posted to workflow threads while watched. */
+function watchRequests(): { readonly sent: WorkerRequest[]; stop(): void } {
+  const proto = Worker.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const post = proto.postMessage!;
+  const sent: WorkerRequest[] = [];
+  proto.postMessage = function (this: Worker, message: unknown, ...rest: unknown[]) {
+    sent.push(message as WorkerRequest);
+    return post.call(this, message, ...rest);
+  };
+  return { sent, stop: () => (proto.postMessage = post) };
+}
 
 const input = (jobs: ActivationInput['jobs']): ActivationInput => ({
   now: 2_000_000,
@@ -87,5 +108,70 @@ describe('workflow thread evictions', () => {
     expect(output!.commands.map((c) => c.type)).toEqual(['cancelTimer', 'startTimer']);
     expect(await status('e')).toBe('evicted');
     expect(await status('f')).toBe('evicted');
+  });
+
+  describe('made while the thread is idle', () => {
+    let watch: ReturnType<typeof watchRequests> | undefined;
+    afterEach(() => watch?.stop());
+
+    it('ride on the next request instead of waking the thread alone', async () => {
+      await thread.activate([start('g', 2), start('h', 3)]);
+      watch = watchRequests();
+      thread.evict(['g']);
+      expect(watch.sent).toEqual([]);
+      expect(await status('h')).toBe('"waiting"');
+      expect(watch.sent.map((r) => [r.type, r.evict])).toEqual([['query', ['g']]]);
+      expect(await status('g')).toBe('evicted');
+    });
+
+    it('go alone when no request follows', async () => {
+      await thread.activate([start('i', 0)]);
+      watch = watchRequests();
+      thread.evict(['i']);
+      await expect
+        .poll(() => watch!.sent.some((r) => r.type === 'evict' && r.keys.includes('i')), {
+          timeout: 30_000,
+        })
+        .toBe(true);
+      expect(await status('i')).toBe('evicted');
+    });
+  });
+});
+
+describe('a dispose that never returns, riding on a request', () => {
+  let thread: WorkflowThread;
+  let version: string;
+  const restarts: string[] = [];
+
+  beforeAll(async () => {
+    const pkg = await buildPackage({ workflowsPath: stuckFixture });
+    version = pkg.version;
+    thread = new WorkflowThread({
+      deadlockTimeoutMs: 2_000,
+      onRestart: (_reason, kind) => restarts.push(kind),
+    });
+    await thread.loadPackage(pkg.version, pkg.bundle);
+  });
+  afterAll(() => thread.close());
+
+  const start = (key: string, i: number, hang: boolean): ActivateItem => ({
+    key,
+    init: { ...sandboxInitInfo('waitForever', runIds[i]), version },
+    input: input([{ type: 'startWorkflow', args: [{ encoding: 'json/plain', data: `${hang}` }] }]),
+  });
+
+  it('replaces the thread without blaming the request; the eviction is not tried again', async () => {
+    await thread.activate([start('stuck', 0, true)]);
+    thread.evict(['stuck']); // idle: held for the next request
+    const error: unknown = await thread
+      .activate([start('next', 1, false)])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkflowThreadRestartedError);
+    expect(error).not.toBeInstanceOf(DeadlockError);
+    expect(restarts).toEqual(['deadlock']);
+    // The fresh thread activates the run that was not at fault.
+    const [output] = await thread.activate([start('next', 1, false)]);
+    expect(output!.taskFailure).toBeUndefined();
+    expect(restarts).toEqual(['deadlock']);
   });
 });
