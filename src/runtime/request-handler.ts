@@ -313,7 +313,6 @@ class RequestHandler {
     return { ...res, outputs };
   }
 
-  /** Handles one request; every failure becomes an error response. */
   /**
    * Drops closed runs' instances (their `dispose` interceptors run). The host knows from the
    * shared cell what overran: a dispose that never returns is not the fault of the request it
@@ -328,10 +327,11 @@ class RequestHandler {
     Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
   }
 
+  /** Handles one request (after the evictions it carries); failures become error responses. */
   respond(req: WorkerRequest): WorkerResponse {
+    Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
     try {
       if (req.evict !== undefined) this.#evict(req.evict);
-      Atomics.store(this.#shared, 1, THREAD_ACTIVITY.code);
       const res = this.#handle(req);
       // Whatever ran (a package's top level, a query handler) must leave the heap in budget too.
       this.#guard?.check();
