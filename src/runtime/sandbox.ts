@@ -79,7 +79,9 @@ export class DeadlockError extends Error {
     super(
       during === 'code'
         ? `workflow code did not yield within ${timeoutMs} ms (a synchronous loop?); the task will be retried`
-        : `${describeActivity(during)} did not finish within ${timeoutMs} ms (a loop at module level?); the task will be retried`,
+        : during === 'dispose'
+          ? `${describeActivity(during)} did not return within ${timeoutMs} ms (a synchronous loop?); the workflow thread was replaced`
+          : `${describeActivity(during)} did not finish within ${timeoutMs} ms (a loop at module level?); the task will be retried`,
     );
     this.name = 'DeadlockError';
   }

@@ -174,4 +174,10 @@ describe('a dispose that never returns, riding on a request', () => {
     expect(output!.taskFailure).toBeUndefined();
     expect(restarts).toEqual(['deadlock']);
   });
+
+  it('names a dispose that overran as such', () => {
+    expect(new DeadlockError(2_000, 'dispose').message).toBe(
+      "a closed run's dispose interceptors (leaving the workflow thread) did not return within 2000 ms (a synchronous loop?); the workflow thread was replaced",
+    );
+  });
 });
