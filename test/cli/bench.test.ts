@@ -230,8 +230,8 @@ describe('aion bench, against a server', () => {
         (await remote('count', "ExecutionStatus = 'RUNNING'", '--namespace', namespace)).stdout,
       );
     // More than one: S3's warm-up is a single run (a 1 ms sleeper) that may be counted open
-    // while it closes; once S3 itself starts, sleepers started in the last 2 s stay open until
-    // the signal stops the starts, so the cleanup has some to terminate.
+    // while it closes. Once S3 itself starts, it starts sleepers until the signal stops it, and
+    // each stays open for 2 s, so the cleanup has some to terminate.
     await until('the first sleepers to start', async () =>
       (await openRuns()) > 1 ? true : undefined,
     );
