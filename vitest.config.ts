@@ -7,6 +7,8 @@ const src = (p: string): string => fileURLToPath(new URL(`./src/${p}`, import.me
 const FAULTS = 'test/faults/**/*.test.ts';
 /** The console in a real browser (chromium): one file at a time, apart. */
 const BROWSER = 'test/console/**/*.test.ts';
+/** The docs check: the documentation's shell blocks, run with the built CLI. */
+const DOCS = 'test/docs/docs-check.test.ts';
 
 export default defineConfig({
   resolve: {
@@ -31,8 +33,14 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, FAULTS, BROWSER],
+          exclude: [...configDefaults.exclude, FAULTS, BROWSER, DOCS],
         },
+      },
+      {
+        // A project of its own so that a run can leave it out (`--project default`): its
+        // commands do not depend on the Node line, and it takes minutes.
+        extends: true,
+        test: { name: 'docs', include: [DOCS] },
       },
       {
         // `npm run torture`'s trials under CI: serial, with a budget of minutes, not seconds.
