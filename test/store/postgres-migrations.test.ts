@@ -7,9 +7,25 @@ import { startRun, T0 } from '../../src/store/conformance/fixtures.js';
 import { PgDriver } from '../../src/store/postgres/driver.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
-import { codeOf, PG_URL as URL, usePostgresSchemas } from './fixtures/postgres-schemas.js';
+import { codeOf } from '../support/errors.js';
+import { PG_URL as URL, usePostgresSchemas } from './fixtures/postgres-schemas.js';
 
 const { admin, freshSchema, open, versions } = usePostgresSchemas();
+
+/** Runs `migrations` on `schema` (twice at once with `racing`) through a driver of its own. */
+async function migrateWith(
+  schema: string,
+  migrations: Parameters<typeof migrate>[3],
+  racing = false,
+): Promise<void> {
+  const driver = PgDriver.create({ connectionString: URL, poolSize: 2, schema });
+  try {
+    const once = (): Promise<unknown> => migrate(driver, schema, `"${schema}"`, migrations);
+    await (racing ? Promise.all([once(), once()]) : once());
+  } finally {
+    await driver.close();
+  }
+}
 
 describe('postgres: migrations', () => {
   it('are idempotent: reopening applies nothing twice and keeps data', async () => {
@@ -36,20 +52,12 @@ describe('postgres: migrations', () => {
     const schema = freshSchema();
     const store = await open(schema);
     const { run, events } = await startRun(store);
-    const driver = PgDriver.create({ connectionString: URL, poolSize: 2, schema });
-    try {
-      const next = {
-        version: LATEST_SCHEMA_VERSION + 1,
-        name: 'extra',
-        up: (s: string) => [`CREATE TABLE ${s}.extra (k TEXT PRIMARY KEY)`],
-      };
-      await Promise.all([
-        migrate(driver, schema, `"${schema}"`, [...MIGRATIONS, next]),
-        migrate(driver, schema, `"${schema}"`, [...MIGRATIONS, next]),
-      ]);
-    } finally {
-      await driver.close();
-    }
+    const next = {
+      version: LATEST_SCHEMA_VERSION + 1,
+      name: 'extra',
+      up: (s: string) => [`CREATE TABLE ${s}.extra (k TEXT PRIMARY KEY)`],
+    };
+    await migrateWith(schema, [...MIGRATIONS, next], true);
     expect(await versions(schema)).toEqual([
       ...MIGRATIONS.map((m) => m.version),
       LATEST_SCHEMA_VERSION + 1,
@@ -59,17 +67,10 @@ describe('postgres: migrations', () => {
 
   it('upgrade a version-2 schema to the namespace registry, keeping its data', async () => {
     const schema = freshSchema();
-    const driver = PgDriver.create({ connectionString: URL, poolSize: 2, schema });
-    try {
-      await migrate(
-        driver,
-        schema,
-        `"${schema}"`,
-        MIGRATIONS.filter((m) => m.version <= 2),
-      );
-    } finally {
-      await driver.close();
-    }
+    await migrateWith(
+      schema,
+      MIGRATIONS.filter((m) => m.version <= 2),
+    );
     await admin.query(
       `INSERT INTO "${schema}".search_attribute_defs (namespace, name, type) VALUES ('default', 'Region', 'Keyword')`,
     );
@@ -94,17 +95,10 @@ describe('postgres: migrations', () => {
 
   it('upgrade a version-4 schema to schedules, keeping its timers', async () => {
     const schema = freshSchema();
-    const driver = PgDriver.create({ connectionString: URL, poolSize: 2, schema });
-    try {
-      await migrate(
-        driver,
-        schema,
-        `"${schema}"`,
-        MIGRATIONS.filter((m) => m.version <= 4),
-      );
-    } finally {
-      await driver.close();
-    }
+    await migrateWith(
+      schema,
+      MIGRATIONS.filter((m) => m.version <= 4),
+    );
     const runId = randomUUID();
     await admin.query(
       `INSERT INTO "${schema}".timers (namespace, run_id, timer_id, workflow_id, fire_at, kind, data)
@@ -156,7 +150,7 @@ describe('postgres: migrations', () => {
 
   it('reject a schema name that is not a plain identifier before touching the database', async () => {
     for (const schema of ['Aion', 'a-b', 'x"; DROP SCHEMA public; --', '', 'pg_catalog']) {
-      expect(await codeOf(openPostgresStore({ connectionString: URL, schema }))).toBe(
+      expect(await codeOf(() => openPostgresStore({ connectionString: URL, schema }))).toBe(
         'invalid_argument',
       );
     }

@@ -2,27 +2,13 @@
 // statement whose cost grows with the table instead of with its batch is a latency bug that
 // no small test shows. The plans are read, not timed: EXPLAIN ANALYZE says which index a
 // lookup used and how many rows it visited to find its own.
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type pg from 'pg';
+import { describe, expect, it } from 'vitest';
 import { eventsFor, makeRunKey, startedEvent } from '../../src/store/conformance/fixtures.js';
 import { fastCommit } from '../../src/store/postgres/fast-commit.js';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres/index.js';
+import { usePostgresSchemas } from './fixtures/postgres-schemas.js';
 
-const URL = process.env.AION_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
-const admin = new pg.Pool({ connectionString: URL, max: 2 });
-const schemas: string[] = [];
-const stores: PostgresStore[] = [];
-
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const schema of schemas.splice(0))
-    await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-});
-
-afterAll(async () => {
-  await admin.end();
-});
+const { admin, freshSchema, open: openStore } = usePostgresSchemas();
 
 interface PlanNode {
   readonly 'Node Type': string;
@@ -72,10 +58,8 @@ async function genericPlan(text: string, values: readonly unknown[]): Promise<Pl
 
 describe('postgres: plans with many open runs', () => {
   it("a run's commit finds its own row by key, not by walking the namespace's open runs", async () => {
-    const schema = `aion_test_${randomBytes(6).toString('hex')}`;
-    schemas.push(schema);
-    const store = await openPostgresStore({ connectionString: URL, schema });
-    stores.push(store);
+    const schema = freshSchema();
+    const store = await openStore(schema);
     const open = 3_000;
     const runs = Array.from({ length: open }, () => makeRunKey());
     for (let i = 0; i < open; i += 500) {

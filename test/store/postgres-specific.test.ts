@@ -24,7 +24,8 @@ import {
 } from '../../src/store/conformance/fixtures.js';
 import { fastCommit } from '../../src/store/postgres/fast-commit.js';
 import { openPostgresStore } from '../../src/store/postgres/index.js';
-import { codeOf, PG_URL as URL, usePostgresSchemas } from './fixtures/postgres-schemas.js';
+import { codeOf } from '../support/errors.js';
+import { PG_URL as URL, usePostgresSchemas } from './fixtures/postgres-schemas.js';
 
 const { admin, freshSchema, open, twoPools } = usePostgresSchemas();
 
@@ -319,7 +320,7 @@ describe('postgres: encoding', () => {
     const bad = startedEvent({
       searchAttributes: { Customer: { type: 'Keyword', value: 'a\u0000b' } },
     });
-    expect(await codeOf(store.append(run, [bad], 0))).toBe('invalid_argument');
+    expect(await codeOf(() => store.append(run, [bad], 0))).toBe('invalid_argument');
     expect(await store.headSeq(run)).toBe(0);
     expect(await store.getCurrentRun(run.namespace, run.workflowId)).toBeUndefined();
   });
@@ -349,7 +350,7 @@ describe('postgres: pools and failures', () => {
       await store.close();
       const { rows } = await pool.query<{ search_path: string }>('SHOW search_path');
       expect(rows[0]!.search_path).not.toContain(schema);
-      expect(await codeOf(store.headSeq(run))).toBe('store_unavailable');
+      expect(await codeOf(() => store.headSeq(run))).toBe('store_unavailable');
     } finally {
       await pool.end();
     }
@@ -367,8 +368,10 @@ describe('postgres: pools and failures', () => {
   it('fails calls on a closed store with store_unavailable', async () => {
     const store = await openPostgresStore({ connectionString: URL, schema: freshSchema() });
     await store.close();
-    expect(await codeOf(store.append(makeRunKey(), [startedEvent()], 0))).toBe('store_unavailable');
-    expect(await codeOf(store.readHistory(makeRunKey({ runId: randomUUID() })))).toBe(
+    expect(await codeOf(() => store.append(makeRunKey(), [startedEvent()], 0))).toBe(
+      'store_unavailable',
+    );
+    expect(await codeOf(() => store.readHistory(makeRunKey({ runId: randomUUID() })))).toBe(
       'store_unavailable',
     );
   });
